@@ -1,0 +1,18 @@
+#ifndef HELPDESK_CNCURSES_SHIM_H
+#define HELPDESK_CNCURSES_SHIM_H
+#define NCURSES_WIDECHAR 1
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <locale.h>
+#include <ncursesw/curses.h>
+
+/* Function-like macros and globals that Swift 6 cannot import or use safely. */
+static inline int helpdesk_color_pair(int n) { return (int)COLOR_PAIR(n); }
+static inline attr_t helpdesk_a_bold(void) { return A_BOLD; }
+static inline attr_t helpdesk_a_dim(void) { return A_DIM; }
+static inline attr_t helpdesk_a_reverse(void) { return A_REVERSE; }
+static inline attr_t helpdesk_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t helpdesk_a_normal(void) { return A_NORMAL; }
+static inline int helpdesk_lines(void) { return LINES; }
+static inline int helpdesk_cols(void) { return COLS; }
+static inline int helpdesk_colors(void) { return COLORS; }
+#endif

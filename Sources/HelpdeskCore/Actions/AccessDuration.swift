@@ -1,0 +1,96 @@
+import Foundation
+
+/// How long temporary access lasts: `1d`, `3d`, `1w`, `2w`, `1mo`, `3mo`, or a custom `90m`, `36h`, `10d`, `5s`.
+public struct AccessDuration: Hashable, Sendable, CustomStringConvertible {
+    public enum Unit: String, Sendable, CaseIterable {
+        case seconds = "s", minutes = "m", hours = "h", days = "d", weeks = "w", months = "mo"
+
+        var noun: String {
+            switch self {
+            case .seconds: "second"
+            case .minutes: "minute"
+            case .hours: "hour"
+            case .days: "day"
+            case .weeks: "week"
+            case .months: "month"
+            }
+        }
+    }
+
+    public let value: Int
+    public let unit: Unit
+
+    public init(_ value: Int, _ unit: Unit) {
+        self.value = value
+        self.unit = unit
+    }
+
+    /// The choices the console offers, in order.
+    public static let presets: [AccessDuration] = [.init(1, .days), .init(3, .days), .init(1, .weeks), .init(2, .weeks), .init(1, .months), .init(3, .months)]
+
+    /// The longest temporary access accepted: a year.
+    static let maximumSeconds: Double = 366 * 86_400
+
+    public init(parsing text: String) throws(ValidationError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = trimmed.prefix(while: \.isASCIIDigit)
+        let suffix = String(trimmed.dropFirst(digits.count))
+        guard !digits.isEmpty, digits.count <= 6, let value = Int(digits), value > 0, let unit = Unit(rawValue: suffix) else {
+            throw ValidationError("\"\(TextSafety.quoted(text))\" is not a duration (expected a number and a unit: 90m, 36h, 10d, 2w, 3mo; or 1d 3d 1w 2w 1mo 3mo)")
+        }
+        let duration = AccessDuration(value, unit)
+        guard duration.approximateSeconds <= Self.maximumSeconds else {
+            throw ValidationError("\(text) is longer than a year; temporary access must end within 366 days")
+        }
+        self = duration
+    }
+
+    /// `1w`, `90m`.
+    public var description: String { "\(value)\(unit.rawValue)" }
+
+    /// `1 week`, `90 minutes`.
+    public var spoken: String { "\(value) \(unit.noun)\(value == 1 ? "" : "s")" }
+
+    /// When access given at `start` ends. Months are calendar months in UTC.
+    public func end(from start: Date) -> Date {
+        switch unit {
+        case .seconds: return start.addingTimeInterval(Double(value))
+        case .minutes: return start.addingTimeInterval(Double(value) * 60)
+        case .hours: return start.addingTimeInterval(Double(value) * 3_600)
+        case .days: return start.addingTimeInterval(Double(value) * 86_400)
+        case .weeks: return start.addingTimeInterval(Double(value) * 604_800)
+        case .months:
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = .gmt
+            return calendar.date(byAdding: .month, value: value, to: start) ?? start.addingTimeInterval(Double(value) * 2_629_800)
+        }
+    }
+
+    var approximateSeconds: Double {
+        switch unit {
+        case .seconds: Double(value)
+        case .minutes: Double(value) * 60
+        case .hours: Double(value) * 3_600
+        case .days: Double(value) * 86_400
+        case .weeks: Double(value) * 604_800
+        case .months: Double(value) * 31 * 86_400
+        }
+    }
+}
+
+extension AccessDuration: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            try self.init(parsing: text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

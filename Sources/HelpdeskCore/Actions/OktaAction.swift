@@ -1,0 +1,136 @@
+import Foundation
+
+/// One Okta action on the requester's account, with every parameter it runs with.
+/// An approval is for exactly one such value; changing a parameter needs a new approval.
+public enum OktaAction: Hashable, Sendable {
+    /// Reset every enrolled MFA factor (`lifecycle/reset_factors`).
+    case resetMFA
+    /// Unenroll one factor.
+    case resetFactor(FactorRef)
+    /// End the user's Okta sessions; optionally revoke OAuth tokens too.
+    case revokeSessions(oauthTokens: Bool)
+    /// Add to an `OKTA_GROUP`, permanently or until the expiry.
+    case addToGroup(GroupRef, expiry: AccessDuration?)
+    case removeFromGroup(GroupRef)
+    /// Assign an app directly (`scope: USER`), permanently or until the expiry.
+    case assignApp(AppRef, expiry: AccessDuration?)
+    case removeApp(AppRef)
+    case suspend
+    case unsuspend
+    case unlock
+    case activate(sendEmail: Bool)
+    case deactivate
+    /// Email the user a reset link, or return a one-time link to hand over.
+    case resetPassword(sendEmail: Bool)
+    case expirePassword
+
+    public var name: ActionName {
+        switch self {
+        case .resetMFA: .resetMFA
+        case .resetFactor: .resetFactor
+        case .revokeSessions: .revokeSessions
+        case .addToGroup: .addToGroup
+        case .removeFromGroup: .removeFromGroup
+        case .assignApp: .assignApp
+        case .removeApp: .removeApp
+        case .suspend: .suspend
+        case .unsuspend: .unsuspend
+        case .unlock: .unlock
+        case .activate: .activate
+        case .deactivate: .deactivate
+        case .resetPassword: .resetPassword
+        case .expirePassword: .expirePassword
+        }
+    }
+
+    /// The expiry of temporary access, if this action grants it.
+    public var expiry: AccessDuration? {
+        switch self {
+        case .addToGroup(_, let expiry), .assignApp(_, let expiry): expiry
+        default: nil
+        }
+    }
+
+    /// The action that undoes a temporary grant.
+    public var revoke: OktaAction? {
+        switch self {
+        case .addToGroup(let group, _): .removeFromGroup(group)
+        case .assignApp(let app, _): .removeApp(app)
+        default: nil
+        }
+    }
+
+    /// What it does, in a line: "Add to group VPN Users for 1 week".
+    public var summary: String {
+        switch self {
+        case .resetMFA: "Reset all MFA factors"
+        case .resetFactor(let factor): "Reset the \(factor.type) factor \(factor.id)"
+        case .revokeSessions(let oauth): oauth ? "Revoke all sessions and OAuth tokens" : "Revoke all sessions"
+        case .addToGroup(let group, let expiry): "Add to group \(group.name)" + Self.forDuration(expiry)
+        case .removeFromGroup(let group): "Remove from group \(group.name)"
+        case .assignApp(let app, let expiry): "Assign app \(app.label)" + Self.forDuration(expiry)
+        case .removeApp(let app): "Remove app \(app.label)"
+        case .suspend: "Suspend the account"
+        case .unsuspend: "Unsuspend the account"
+        case .unlock: "Unlock the account"
+        case .activate(let email): email ? "Activate the account and email the activation link" : "Activate the account"
+        case .deactivate: "Deactivate the account (deprovisions every app)"
+        case .resetPassword(let email): email ? "Reset the password and email a reset link" : "Reset the password and issue a one-time link"
+        case .expirePassword: "Expire the password"
+        }
+    }
+
+    private static func forDuration(_ expiry: AccessDuration?) -> String {
+        expiry.map { " for \($0.spoken)" } ?? " (permanent)"
+    }
+
+    /// The action as canonical JSON (sorted keys): equal actions give equal text.
+    public var canonicalJSON: String {
+        (try? JSONEncoder.helpdesk.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? name.rawValue
+    }
+}
+
+extension OktaAction: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case name, factor, oauthTokens, group, app, expiry, sendEmail
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        switch self {
+        case .resetMFA, .suspend, .unsuspend, .unlock, .deactivate, .expirePassword: break
+        case .resetFactor(let factor): try container.encode(factor, forKey: .factor)
+        case .revokeSessions(let oauth): try container.encode(oauth, forKey: .oauthTokens)
+        case .addToGroup(let group, let expiry):
+            try container.encode(group, forKey: .group)
+            try container.encodeIfPresent(expiry, forKey: .expiry)
+        case .removeFromGroup(let group): try container.encode(group, forKey: .group)
+        case .assignApp(let app, let expiry):
+            try container.encode(app, forKey: .app)
+            try container.encodeIfPresent(expiry, forKey: .expiry)
+        case .removeApp(let app): try container.encode(app, forKey: .app)
+        case .activate(let email), .resetPassword(let email): try container.encode(email, forKey: .sendEmail)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(ActionName.self, forKey: .name) {
+        case .resetMFA: self = .resetMFA
+        case .resetFactor: self = .resetFactor(try container.decode(FactorRef.self, forKey: .factor))
+        case .revokeSessions: self = .revokeSessions(oauthTokens: try container.decodeIfPresent(Bool.self, forKey: .oauthTokens) ?? false)
+        case .addToGroup: self = .addToGroup(try container.decode(GroupRef.self, forKey: .group), expiry: try container.decodeIfPresent(AccessDuration.self, forKey: .expiry))
+        case .removeFromGroup: self = .removeFromGroup(try container.decode(GroupRef.self, forKey: .group))
+        case .assignApp: self = .assignApp(try container.decode(AppRef.self, forKey: .app), expiry: try container.decodeIfPresent(AccessDuration.self, forKey: .expiry))
+        case .removeApp: self = .removeApp(try container.decode(AppRef.self, forKey: .app))
+        case .suspend: self = .suspend
+        case .unsuspend: self = .unsuspend
+        case .unlock: self = .unlock
+        case .activate: self = .activate(sendEmail: try container.decodeIfPresent(Bool.self, forKey: .sendEmail) ?? true)
+        case .deactivate: self = .deactivate
+        case .resetPassword: self = .resetPassword(sendEmail: try container.decodeIfPresent(Bool.self, forKey: .sendEmail) ?? true)
+        case .expirePassword: self = .expirePassword
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A request for one action with its exact parameters, waiting on, or decided by, an approver.
+public struct Approval: Sendable, Equatable, Identifiable {
+    public enum State: String, Sendable, Codable, CaseIterable {
+        case pending, granted, denied, expired, superseded
+    }
+
+    public let id: ApprovalID
+    public let requestID: RequestID
+    public let action: OktaAction
+    public let reason: String
+    public let requestedBy: String
+    public let requestedAt: Date
+    public let expiresAt: Date
+    /// The logins that may approve it, with why each may.
+    public let approvers: [EligibleApprover]
+    public let state: State
+    public let decidedBy: String?
+    public let decidedAt: Date?
+    public let decisionReason: String?
+
+    public init(
+        id: ApprovalID, requestID: RequestID, action: OktaAction, reason: String, requestedBy: String,
+        requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], state: State,
+        decidedBy: String? = nil, decidedAt: Date? = nil, decisionReason: String? = nil
+    ) {
+        self.id = id
+        self.requestID = requestID
+        self.action = action
+        self.reason = reason
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.expiresAt = expiresAt
+        self.approvers = approvers
+        self.state = state
+        self.decidedBy = decidedBy
+        self.decidedAt = decidedAt
+        self.decisionReason = decisionReason
+    }
+
+    public func mayBeApproved(by login: String) -> Bool {
+        approvers.contains { $0.login == login }
+    }
+}
+
+/// An operator who may approve an approval, and why.
+public struct EligibleApprover: Sendable, Hashable, Codable {
+    public enum Basis: String, Sendable, Codable {
+        /// The requester's manager in Okta.
+        case manager
+        /// Holds the approver role.
+        case approverRole = "approver-role"
+        /// Named by the policy for this action.
+        case policy
+    }
+
+    public let login: String
+    public let basis: Basis
+
+    public init(login: String, basis: Basis) {
+        self.login = login
+        self.basis = basis
+    }
+}
+
+/// The fields of an approval about to be recorded.
+public struct NewApproval: Sendable, Equatable {
+    public let requestID: RequestID
+    public let action: OktaAction
+    public let reason: String
+    public let requestedBy: String
+    public let requestedAt: Date
+    public let expiresAt: Date
+    public let approvers: [EligibleApprover]
+
+    public init(requestID: RequestID, action: OktaAction, reason: String, requestedBy: String, requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover]) {
+        self.requestID = requestID
+        self.action = action
+        self.reason = reason
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.expiresAt = expiresAt
+        self.approvers = approvers
+    }
+}

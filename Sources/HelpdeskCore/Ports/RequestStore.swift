@@ -1,0 +1,72 @@
+import Foundation
+
+/// Where requests, their timelines and approvals live. Reads and writes run inside transactions:
+/// everything a `write` body does is committed together or not at all, and no other writer
+/// interleaves with it.
+public protocol RequestStore: Sendable {
+    /// Runs `body` on a consistent snapshot.
+    func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
+    /// Runs `body` in one exclusive write transaction; a throw rolls everything back.
+    func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+    /// A number that changes when another process commits; cheap enough to poll every 250 ms.
+    func changeToken() throws -> Int64
+    /// The file or place, for messages.
+    var location: String { get }
+}
+
+/// What can be read from the store.
+public protocol StoreReader {
+    func request(_ id: RequestID) throws -> Request?
+    func request(externalID: String) throws -> Request?
+    func timeline(of id: RequestID) throws -> [TimelineEvent]
+    func queue(_ query: QueueQuery) throws -> QueuePage
+    func count(_ filter: QueueFilter) throws -> Int
+    func statusCounts() throws -> [RequestStatus: Int]
+    func approval(_ id: ApprovalID) throws -> Approval?
+    func approvals(of request: RequestID) throws -> [Approval]
+    func pendingApprovals(eligibleFor login: String?) throws -> [Approval]
+    /// Events in store order, optionally since a time or for one request, after an event id.
+    func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent]
+}
+
+/// What can be written; only inside `RequestStore.write`.
+public protocol StoreWriter: StoreReader {
+    /// Writes a new request with the next number (no event; callers add "created").
+    func insertRequest(_ new: NewRequest, at: Date) throws -> Request
+    /// Appends one event; events are never changed or removed afterwards.
+    @discardableResult
+    func append(_ draft: EventDraft, to request: RequestID) throws -> TimelineEvent
+    /// Changes fields if the request is still at `expectedVersion`; otherwise throws `StoreError.conflict`.
+    func update(_ id: RequestID, expectedVersion: Int, change: RequestChange, at: Date) throws -> Request
+    func insertApproval(_ new: NewApproval) throws -> Approval
+    /// Moves a pending approval to a final state; false if it was no longer pending.
+    func decideApproval(_ id: ApprovalID, state: Approval.State, by: String, at: Date, reason: String?) throws -> Bool
+}
+
+extension RequestStore {
+    /// Creates a request and its "created" event in one transaction.
+    public func create(_ new: NewRequest, by actor: String, at: Date) throws -> Request {
+        try write { writer in
+            let request = try writer.insertRequest(new, at: at)
+            let created = EventPayload.Created(requester: new.requester, subject: new.subject, priority: new.priority, category: new.category)
+            try writer.append(EventDraft(actor: actor, at: at, payload: .created(created)), to: request.id)
+            return request
+        }
+    }
+
+    /// The request, or `StoreError.notFound`.
+    public func existingRequest(_ id: RequestID) throws -> Request {
+        try read { reader in
+            guard let request = try reader.request(id) else { throw StoreError.notFound(id) }
+            return request
+        }
+    }
+}
+
+extension StoreReader {
+    /// The request, or `StoreError.notFound`.
+    public func existingRequest(_ id: RequestID) throws -> Request {
+        guard let request = try request(id) else { throw StoreError.notFound(id) }
+        return request
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// A validated, lower-cased email address: how Okta matches a requester to a user.
+public struct EmailAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let value: String
+
+    /// Accepts `local@domain.tld` with no spaces or control characters, at most 254 characters.
+    public init(_ text: String) throws(ValidationError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard Self.isPlausible(trimmed) else {
+            throw ValidationError("\"\(TextSafety.quoted(trimmed))\" is not an email address (expected name@example.com)")
+        }
+        value = trimmed.lowercased()
+    }
+
+    public var description: String { value }
+
+    /// The part before the `@`.
+    public var localPart: String { String(value.prefix { $0 != "@" }) }
+
+    public static func < (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.value < rhs.value }
+
+    private static func isPlausible(_ text: String) -> Bool {
+        guard (3...254).contains(text.count) else { return false }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, let local = parts.first, let domain = parts.last,
+              !local.isEmpty, local.count <= 64, domain.contains("."),
+              !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else { return false }
+        let allowedLocal = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".!#$%&'*+/=?^_`{|}~-"))
+        let allowedDomain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-"))
+        return local.unicodeScalars.allSatisfy { $0.isASCII && allowedLocal.contains($0) }
+            && domain.unicodeScalars.allSatisfy { $0.isASCII && allowedDomain.contains($0) }
+    }
+}
+
+extension EmailAddress: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        do {
+            try self.init(text)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}

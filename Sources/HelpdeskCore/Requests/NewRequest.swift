@@ -1,0 +1,55 @@
+/// The validated fields of a request about to be created.
+public struct NewRequest: Sendable, Equatable {
+    public static let maxSubjectLength = 200
+    public static let maxBodyLength = 20_000
+    public static let defaultCategory = "general"
+
+    public let requester: EmailAddress
+    public let subject: String
+    public let body: String
+    public let category: String
+    public let priority: Priority
+    public let externalID: String?
+    /// Where the request starts; imports and the demo may start elsewhere than `new`.
+    public let status: RequestStatus
+
+    public init(
+        requester: EmailAddress, subject: String, body: String = "", category: String? = nil,
+        priority: Priority = .normal, externalID: String? = nil, status: RequestStatus = .new
+    ) throws(ValidationError) {
+        let subject = subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !subject.isEmpty else { throw ValidationError("the subject is empty; say in a few words what the requester needs") }
+        guard subject.count <= Self.maxSubjectLength else {
+            throw ValidationError("the subject is \(subject.count) characters; keep it to \(Self.maxSubjectLength) and put the rest in the body")
+        }
+        guard body.count <= Self.maxBodyLength else {
+            throw ValidationError("the body is \(body.count) characters; the limit is \(Self.maxBodyLength)")
+        }
+        self.requester = requester
+        self.subject = subject
+        self.body = body
+        self.category = try Self.validCategory(category ?? Self.defaultCategory)
+        self.priority = priority
+        self.externalID = try externalID.map(Self.validExternalID)
+        self.status = status
+    }
+
+    /// Categories are short kebab-case words such as `mfa`, `access`, `lockout`.
+    public static func validCategory(_ text: String) throws(ValidationError) -> String {
+        let lowered = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard (1...32).contains(lowered.count),
+              lowered.unicodeScalars.allSatisfy({ ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) || $0 == "-" })
+        else {
+            throw ValidationError("category \"\(TextSafety.quoted(text))\" must be 1–32 letters, digits or dashes (e.g. mfa, access, lockout)")
+        }
+        return lowered
+    }
+
+    static func validExternalID(_ text: String) throws(ValidationError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard (1...128).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ValidationError("externalId must be 1–128 printable characters")
+        }
+        return trimmed
+    }
+}

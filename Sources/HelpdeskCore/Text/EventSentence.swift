@@ -1,0 +1,44 @@
+import Foundation
+
+extension EventPayload {
+    /// One line for people, as the timeline shows it: "assigned to alex", "Okta: reset 3 factors".
+    public var sentence: String {
+        switch self {
+        case .created(let created):
+            return "created for \(created.requester) (\(created.priority.rawValue), \(created.category)): \(created.subject)"
+        case .note(let text):
+            return "note: \(text)"
+        case .assigned(let to):
+            return to.map { "assigned to \($0)" } ?? "unassigned"
+        case .statusChanged(let from, let to, let note):
+            return "status \(from.rawValue) → \(to.rawValue)" + (note.map { ": \($0)" } ?? "")
+        case .approvalRequested(let asked):
+            let approvers = asked.approvers.isEmpty ? "nobody eligible" : asked.approvers.joined(separator: ", ")
+            return "asked for approval \(asked.approvalID): \(asked.action.summary) — \(asked.reason) (approvers: \(approvers))"
+        case .approvalGranted(let id, let comment):
+            return "approved \(id)" + (comment.map { ": \($0)" } ?? "")
+        case .approvalDenied(let id, let reason):
+            return "denied \(id): \(reason)"
+        case .approvalExpired(let id):
+            return "approval \(id) expired unanswered"
+        case .approvalSuperseded(let id, let by):
+            return "approval \(id) replaced by \(by) (the parameters changed)"
+        case .actionStarted(let started):
+            let basis = started.approvalID.map { " (approved in \($0))" } ?? started.grantID.map { " (\($0) ended)" } ?? ""
+            return "started \(started.runID): \(started.action.summary)\(basis)"
+        case .actionSucceeded(let outcome):
+            return "Okta: \(outcome.summary) (\(outcome.runID))"
+        case .actionFailed(let failure):
+            if failure.outcomeUnknown {
+                return "outcome unknown for \(failure.runID): \(failure.message)"
+            }
+            return "failed \(failure.runID): \(failure.message)" + (failure.errorCode.map { " [\($0)]" } ?? "")
+        case .actionReconciled(let result):
+            return "reconciled \(result.runID): \(result.finding.rawValue) — \(result.summary)"
+        case .accessScheduled(let scheduled):
+            return "temporary access (\(scheduled.grantID)) ends \(Timestamp.iso8601(scheduled.revokeAt))"
+        case .accessRevoked(let revoked):
+            return "temporary access ended (\(revoked.grantID)): \(revoked.summary)"
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+
+/// What a timeline event says, typed per kind.
+public enum EventPayload: Sendable, Equatable {
+    case created(Created)
+    case note(text: String)
+    case assigned(to: String?)
+    case statusChanged(from: RequestStatus, to: RequestStatus, note: String?)
+    case approvalRequested(ApprovalRequested)
+    case approvalGranted(approvalID: ApprovalID, comment: String?)
+    case approvalDenied(approvalID: ApprovalID, reason: String)
+    case approvalExpired(approvalID: ApprovalID)
+    case approvalSuperseded(approvalID: ApprovalID, by: ApprovalID)
+    case actionStarted(ActionStarted)
+    case actionSucceeded(ActionSucceeded)
+    case actionFailed(ActionFailed)
+    case actionReconciled(ActionReconciled)
+    case accessScheduled(AccessScheduled)
+    case accessRevoked(AccessRevoked)
+
+    public var kind: EventKind {
+        switch self {
+        case .created: .created
+        case .note: .note
+        case .assigned: .assigned
+        case .statusChanged: .statusChanged
+        case .approvalRequested: .approvalRequested
+        case .approvalGranted: .approvalGranted
+        case .approvalDenied: .approvalDenied
+        case .approvalExpired: .approvalExpired
+        case .approvalSuperseded: .approvalSuperseded
+        case .actionStarted: .actionStarted
+        case .actionSucceeded: .actionSucceeded
+        case .actionFailed: .actionFailed
+        case .actionReconciled: .actionReconciled
+        case .accessScheduled: .accessScheduled
+        case .accessRevoked: .accessRevoked
+        }
+    }
+
+    /// Okta's request id for events that record an Okta answer.
+    public var oktaRequestID: String? {
+        switch self {
+        case .actionSucceeded(let outcome): outcome.oktaRequestID
+        case .actionFailed(let failure): failure.oktaRequestID
+        case .accessRevoked(let revoked): revoked.oktaRequestID
+        default: nil
+        }
+    }
+
+    public struct Created: Sendable, Equatable, Codable {
+        public let requester: EmailAddress
+        public let subject: String
+        public let priority: Priority
+        public let category: String
+
+        public init(requester: EmailAddress, subject: String, priority: Priority, category: String) {
+            self.requester = requester
+            self.subject = subject
+            self.priority = priority
+            self.category = category
+        }
+    }
+
+    public struct ApprovalRequested: Sendable, Equatable, Codable {
+        public let approvalID: ApprovalID
+        public let action: OktaAction
+        public let reason: String
+        public let approvers: [String]
+        public let expiresAt: Date
+
+        public init(approvalID: ApprovalID, action: OktaAction, reason: String, approvers: [String], expiresAt: Date) {
+            self.approvalID = approvalID
+            self.action = action
+            self.reason = reason
+            self.approvers = approvers
+            self.expiresAt = expiresAt
+        }
+    }
+
+    public struct ActionStarted: Sendable, Equatable, Codable {
+        public let runID: ActionRunID
+        public let action: OktaAction
+        public let approvalID: ApprovalID?
+        public let grantID: GrantID?
+        public let reason: String
+
+        public init(runID: ActionRunID, action: OktaAction, approvalID: ApprovalID?, grantID: GrantID?, reason: String) {
+            self.runID = runID
+            self.action = action
+            self.approvalID = approvalID
+            self.grantID = grantID
+            self.reason = reason
+        }
+    }
+
+    public struct ActionSucceeded: Sendable, Equatable, Codable {
+        public let runID: ActionRunID
+        public let action: OktaAction
+        public let summary: String
+        public let oktaRequestID: String?
+
+        public init(runID: ActionRunID, action: OktaAction, summary: String, oktaRequestID: String?) {
+            self.runID = runID
+            self.action = action
+            self.summary = summary
+            self.oktaRequestID = oktaRequestID
+        }
+    }
+
+    public struct ActionFailed: Sendable, Equatable, Codable {
+        public let runID: ActionRunID
+        public let action: OktaAction
+        public let errorCode: String?
+        public let message: String
+        public let oktaRequestID: String?
+        /// True when Okta may or may not have done it; reconcile reads Okta's state.
+        public let outcomeUnknown: Bool
+
+        public init(runID: ActionRunID, action: OktaAction, errorCode: String?, message: String, oktaRequestID: String?, outcomeUnknown: Bool) {
+            self.runID = runID
+            self.action = action
+            self.errorCode = errorCode
+            self.message = message
+            self.oktaRequestID = oktaRequestID
+            self.outcomeUnknown = outcomeUnknown
+        }
+    }
+
+    public struct ActionReconciled: Sendable, Equatable, Codable {
+        public let runID: ActionRunID
+        public let action: OktaAction
+        public let finding: ReconcileFinding
+        public let summary: String
+
+        public init(runID: ActionRunID, action: OktaAction, finding: ReconcileFinding, summary: String) {
+            self.runID = runID
+            self.action = action
+            self.finding = finding
+            self.summary = summary
+        }
+    }
+
+    public struct AccessScheduled: Sendable, Equatable, Codable {
+        public let grantID: GrantID
+        public let action: OktaAction
+        public let revokeAt: Date
+
+        public init(grantID: GrantID, action: OktaAction, revokeAt: Date) {
+            self.grantID = grantID
+            self.action = action
+            self.revokeAt = revokeAt
+        }
+    }
+
+    public struct AccessRevoked: Sendable, Equatable, Codable {
+        public let grantID: GrantID
+        public let runID: ActionRunID
+        public let revoke: OktaAction
+        public let summary: String
+        public let oktaRequestID: String?
+
+        public init(grantID: GrantID, runID: ActionRunID, revoke: OktaAction, summary: String, oktaRequestID: String?) {
+            self.grantID = grantID
+            self.runID = runID
+            self.revoke = revoke
+            self.summary = summary
+            self.oktaRequestID = oktaRequestID
+        }
+    }
+}
+
+/// What reconciling an unfinished action found in Okta.
+public enum ReconcileFinding: String, Sendable, Codable {
+    /// Okta's state shows the action took effect.
+    case applied
+    /// Okta's state shows it did not; a person may ask for it again.
+    case notApplied = "not-applied"
+    /// Okta's state cannot tell (e.g. a one-time link was or was not issued).
+    case unknown
+}

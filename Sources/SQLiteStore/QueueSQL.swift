@@ -1,0 +1,69 @@
+import HelpdeskCore
+
+/// The WHERE conditions for a queue filter, chosen so SQLite can walk one index in queue order.
+struct QueueSQL {
+    private(set) var conditions: [String] = []
+    private(set) var values: [SQLValue] = []
+    /// True when the filter can match no row (an empty status set, a search with no words).
+    private(set) var matchesNothing = false
+
+    init(filter: QueueFilter) {
+        if let statuses = filter.statuses {
+            addStatuses(statuses)
+        }
+        if let assignee = filter.assignee {
+            conditions.append("r.assignee = ?")
+            values.append(.text(assignee))
+        }
+        if let login = filter.awaitingApprovalBy {
+            conditions.append("""
+            r.id IN (SELECT a.request_id FROM approval_approvers p JOIN approvals a ON a.id = p.approval_id
+                     WHERE p.login = ? AND a.state = 'pending')
+            """)
+            values.append(.text(login))
+        }
+        if let text = filter.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let match = Self.ftsQuery(text) {
+                conditions.append("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)")
+                values.append(.text(match))
+            } else {
+                matchesNothing = true
+            }
+        }
+    }
+
+    /// Uses the lane index (active or done) when the statuses fall in one lane.
+    private mutating func addStatuses(_ statuses: Set<RequestStatus>) {
+        guard !statuses.isEmpty else {
+            matchesNothing = true
+            return
+        }
+        if statuses.isSubset(of: RequestStatus.active) {
+            conditions.append("r.lane = 0")
+            if statuses != RequestStatus.active { addStatusList(statuses) }
+        } else if statuses.isSubset(of: RequestStatus.done) {
+            conditions.append("r.lane = 1")
+            if statuses != RequestStatus.done { addStatusList(statuses) }
+        } else if statuses != Set(RequestStatus.allCases) {
+            addStatusList(statuses)
+        }
+    }
+
+    private mutating func addStatusList(_ statuses: Set<RequestStatus>) {
+        let sorted = statuses.map(\.rawValue).sorted()
+        conditions.append("r.status IN (\(sorted.map { _ in "?" }.joined(separator: ", ")))")
+        values += sorted.map(SQLValue.text)
+    }
+
+    /// Turns what a person typed into an FTS5 query: every word must match, each as a prefix.
+    /// Quotes keep FTS5 syntax (AND, NEAR, *, :) from being interpreted; nil when no word has a letter or digit.
+    static func ftsQuery(_ text: String) -> String? {
+        let words = text.split(whereSeparator: \.isWhitespace).filter { word in
+            word.unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil }
+        }
+        guard !words.isEmpty else { return nil }
+        return words.prefix(16).map { word in
+            "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\"*"
+        }.joined(separator: " ")
+    }
+}

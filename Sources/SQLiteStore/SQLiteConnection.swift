@@ -1,0 +1,149 @@
+import CSQLite
+import Foundation
+import HelpdeskCore
+
+/// One open SQLite database handle with a cache of prepared statements. Not thread-safe:
+/// `SQLiteRequestStore` owns it behind a mutex.
+final class SQLiteConnection {
+    let handle: OpaquePointer
+    let path: String
+    private var statements: [String: Statement] = [:]
+
+    /// Opens (creating if missing) the database at `path`. Refuses, without writing to it, a file
+    /// that is not SQLite.
+    init(path: String, create: Bool = true) throws(StoreError) {
+        self.path = path
+        if path != ":memory:" {
+            try Self.checkHeader(path: path)
+        }
+        var pointer: OpaquePointer?
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+        if create { flags |= SQLITE_OPEN_CREATE }
+        let code = sqlite3_open_v2(path, &pointer, flags, nil)
+        guard code == SQLITE_OK, let pointer else {
+            let reason = pointer.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            if let pointer { sqlite3_close_v2(pointer) }
+            throw Self.openError(path: path, code: code, reason: reason)
+        }
+        handle = pointer
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, 10_000)
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Whether SQLite opened the file without write access.
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
+    /// Runs one or more statements with no results.
+    func execute(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(handle, sql, nil, nil, &message)
+        if code != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? errorMessage
+            sqlite3_free(message)
+            throw error(code: code, message: text)
+        }
+    }
+
+    /// A cached prepared statement, reset and ready to bind.
+    func prepare(_ sql: String) throws(StoreError) -> Statement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        var pointer: OpaquePointer?
+        let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &pointer, nil)
+        guard code == SQLITE_OK, let pointer else { throw error(code: code, message: errorMessage) }
+        let statement = Statement(handle: pointer, connection: self)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs a statement that returns no rows.
+    func run(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        while try statement.step() {}
+    }
+
+    /// Runs a query and maps every row.
+    func query<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (Row) throws -> T) throws -> [T] {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        var rows: [T] = []
+        while try statement.step() {
+            rows.append(try map(Row(statement: statement)))
+        }
+        return rows
+    }
+
+    /// The first column of the first row, as an integer.
+    func scalar(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int64? {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        guard try statement.step() else { return nil }
+        defer { statement.reset() }
+        return statement.isNull(0) ? nil : statement.int64(0)
+    }
+
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var changes: Int { Int(sqlite3_changes(handle)) }
+    var errorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// Maps a result code to the store's error.
+    func error(code: Int32, message: String) -> StoreError {
+        switch code & 0xff {
+        case SQLITE_BUSY, SQLITE_LOCKED: return .busy(path: path)
+        case SQLITE_READONLY: return .readOnly(path: path)
+        case SQLITE_NOTADB: return .notADatabase(path: path)
+        case SQLITE_CORRUPT: return .notADatabase(path: path)
+        case SQLITE_CONSTRAINT:
+            return .refused(message)
+        default: return .failed("\(message) (\(path))")
+        }
+    }
+
+    private static let sqliteHeader = Array("SQLite format 3\0".utf8)
+
+    /// A non-empty file must start with SQLite's header; checked before SQLite touches it.
+    private static func checkHeader(path: String) throws(StoreError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: sqliteHeader.count)) ?? Data()
+        if header.isEmpty { return }
+        if Array(header) != sqliteHeader { throw .notADatabase(path: path) }
+    }
+
+    private static func openError(path: String, code: Int32, reason: String) -> StoreError {
+        switch code & 0xff {
+        case SQLITE_NOTADB: .notADatabase(path: path)
+        case SQLITE_READONLY: .readOnly(path: path)
+        case SQLITE_CANTOPEN:
+            FileManager.default.fileExists(atPath: path)
+                ? .readOnly(path: path)
+                : .cannotOpen(path: path, reason: "the folder is not writable or the path is not a file (\(reason))")
+        default: .cannotOpen(path: path, reason: reason)
+        }
+    }
+}
+
+/// A value bound to a statement parameter.
+enum SQLValue {
+    case integer(Int64)
+    case text(String)
+    case null
+
+    static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
+    static func int(_ value: Int) -> SQLValue { .integer(Int64(value)) }
+    static func time(_ date: Date) -> SQLValue { .integer(StoreTime.milliseconds(date)) }
+}
+
+/// Times are stored as integer milliseconds since 1970 (UTC).
+enum StoreTime {
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HelpdeskCore
+import Synchronization
+
+/// The request store on one SQLite file, shared by every console and command on the host.
+/// WAL mode lets readers run beside a writer; writers queue behind a busy timeout; the schema's
+/// triggers keep timelines append-only and decided approvals final.
+public final class SQLiteRequestStore: RequestStore {
+    public let location: String
+    private let connection: Mutex<SQLiteConnection>
+
+    /// Opens the store at `path`, creating the file and its folder when missing and migrating
+    /// an older schema. Refuses, untouched, a file that is not a store or is from a newer build.
+    public convenience init(path: String) throws(StoreError) {
+        try self.init(path: path, migratingTo: Schema.latest)
+    }
+
+    /// Opens and migrates only up to `version` (tests build older stores with it).
+    init(path: String, migratingTo version: Int) throws(StoreError) {
+        location = path
+        try Self.createFolder(for: path)
+        let db = try SQLiteConnection(path: path)
+        try Self.prepare(db, migratingTo: version)
+        connection = Mutex(db)
+    }
+
+    public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        try connection.withLock { db in
+            try db.execute("BEGIN")
+            do {
+                let result = try body(Session(db: db))
+                try db.execute("COMMIT")
+                return result
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+        try connection.withLock { db in
+            try db.execute("BEGIN IMMEDIATE")
+            do {
+                let result = try body(Session(db: db))
+                try db.execute("COMMIT")
+                return result
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits.
+    public func changeToken() throws -> Int64 {
+        try connection.withLock { db in try db.scalar("PRAGMA data_version") ?? 0 }
+    }
+
+    /// The schema version of the open file.
+    public func schemaVersion() throws -> Int {
+        try connection.withLock { db in Int(try db.scalar("PRAGMA user_version") ?? 0) }
+    }
+
+    /// The newest schema this build writes.
+    public static var latestSchemaVersion: Int { Schema.latest }
+
+    private static func createFolder(for path: String) throws(StoreError) {
+        guard path != ":memory:" else { return }
+        let folder = (path as NSString).deletingLastPathComponent
+        guard !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .cannotOpen(path: path, reason: "could not create the folder \(folder): \(error.localizedDescription)")
+        }
+    }
+
+    /// Checks the version before anything writes, then sets the journal and migrates.
+    private static func prepare(_ db: SQLiteConnection, migratingTo target: Int) throws(StoreError) {
+        let found = Int(try db.scalar("PRAGMA user_version") ?? 0)
+        if found > Schema.latest {
+            throw .newerSchema(path: db.path, found: found, supported: Schema.latest)
+        }
+        if db.isReadOnly { throw .readOnly(path: db.path) }
+        try db.execute("PRAGMA foreign_keys = ON")
+        if db.path != ":memory:" {
+            try db.execute("PRAGMA journal_mode = WAL")
+        }
+        try db.execute("PRAGMA synchronous = FULL")
+        guard found < target else { return }
+        try migrate(db, to: target)
+    }
+
+    private static func migrate(_ db: SQLiteConnection, to target: Int) throws(StoreError) {
+        try db.execute("BEGIN IMMEDIATE")
+        do throws(StoreError) {
+            // Another process may have migrated while this one waited for the lock.
+            let current = Int(try db.scalar("PRAGMA user_version") ?? 0)
+            if current > Schema.latest {
+                throw .newerSchema(path: db.path, found: current, supported: Schema.latest)
+            }
+            if current < target {
+                for version in (current + 1)...target {
+                    try db.execute(Schema.migrations[version - 1])
+                    try db.execute("PRAGMA user_version = \(version)")
+                }
+            }
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

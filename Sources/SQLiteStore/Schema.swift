@@ -1,0 +1,102 @@
+/// The store's schema as numbered migrations. `PRAGMA user_version` holds the number applied;
+/// a file with a higher number than `Schema.latest` was written by a newer build and is refused.
+enum Schema {
+    static var latest: Int { migrations.count }
+
+    /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
+    static let migrations: [String] = [version1]
+
+    static let version1 = """
+    CREATE TABLE requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        requester TEXT NOT NULL,
+        subject TEXT NOT NULL CHECK (length(subject) > 0),
+        body TEXT NOT NULL DEFAULT '',
+        category TEXT NOT NULL,
+        urgency INTEGER NOT NULL CHECK (urgency BETWEEN 0 AND 3),
+        status TEXT NOT NULL CHECK (status IN ('new', 'open', 'awaiting-approval', 'resolved', 'closed')),
+        lane INTEGER GENERATED ALWAYS AS (CASE WHEN status IN ('resolved', 'closed') THEN 1 ELSE 0 END) VIRTUAL,
+        assignee TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        external_id TEXT UNIQUE
+    );
+    CREATE INDEX requests_queue ON requests (urgency, created_at, id);
+    CREATE INDEX requests_lane_queue ON requests (lane, urgency, created_at, id);
+    CREATE INDEX requests_assignee_queue ON requests (assignee, lane, urgency, created_at, id);
+    CREATE TRIGGER requests_are_kept BEFORE DELETE ON requests
+    BEGIN SELECT RAISE(ABORT, 'requests are kept for the record and cannot be deleted'); END;
+
+    CREATE TABLE status_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+    INSERT INTO status_counts (status, n) VALUES ('new', 0), ('open', 0), ('awaiting-approval', 0), ('resolved', 0), ('closed', 0);
+    CREATE TRIGGER requests_count_insert AFTER INSERT ON requests
+    BEGIN UPDATE status_counts SET n = n + 1 WHERE status = NEW.status; END;
+    CREATE TRIGGER requests_count_update AFTER UPDATE OF status ON requests WHEN OLD.status <> NEW.status
+    BEGIN
+        UPDATE status_counts SET n = n - 1 WHERE status = OLD.status;
+        UPDATE status_counts SET n = n + 1 WHERE status = NEW.status;
+    END;
+
+    CREATE VIRTUAL TABLE requests_fts USING fts5 (
+        subject, body, requester, content = 'requests', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER requests_fts_insert AFTER INSERT ON requests
+    BEGIN INSERT INTO requests_fts (rowid, subject, body, requester) VALUES (NEW.id, NEW.subject, NEW.body, NEW.requester); END;
+    CREATE TRIGGER requests_fts_update AFTER UPDATE OF subject, body, requester ON requests
+    BEGIN
+        INSERT INTO requests_fts (requests_fts, rowid, subject, body, requester) VALUES ('delete', OLD.id, OLD.subject, OLD.body, OLD.requester);
+        INSERT INTO requests_fts (rowid, subject, body, requester) VALUES (NEW.id, NEW.subject, NEW.body, NEW.requester);
+    END;
+
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        kind TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        details TEXT NOT NULL CHECK (json_valid(details)),
+        okta_request_id TEXT
+    );
+    CREATE INDEX events_by_request ON events (request_id, id);
+    CREATE INDEX events_by_time ON events (at);
+    CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'timeline events are append-only and cannot be changed'); END;
+    CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'timeline events are append-only and cannot be deleted'); END;
+
+    CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        action TEXT NOT NULL CHECK (json_valid(action)),
+        reason TEXT NOT NULL CHECK (length(reason) > 0),
+        requested_by TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'granted', 'denied', 'expired', 'superseded')),
+        decided_by TEXT,
+        decided_at INTEGER,
+        decision_reason TEXT
+    );
+    CREATE INDEX approvals_by_request ON approvals (request_id, id);
+    CREATE INDEX approvals_pending ON approvals (state, expires_at);
+    CREATE TRIGGER approvals_decisions_are_final BEFORE UPDATE ON approvals WHEN OLD.state <> 'pending'
+    BEGIN SELECT RAISE(ABORT, 'a decided approval cannot change'); END;
+    CREATE TRIGGER approvals_terms_are_fixed BEFORE UPDATE OF id, request_id, action, reason, requested_by, requested_at, expires_at ON approvals
+    BEGIN SELECT RAISE(ABORT, 'an approval''s action, reason and requester cannot change'); END;
+    CREATE TRIGGER approvals_are_kept BEFORE DELETE ON approvals
+    BEGIN SELECT RAISE(ABORT, 'approvals are kept for the record and cannot be deleted'); END;
+
+    CREATE TABLE approval_approvers (
+        approval_id INTEGER NOT NULL REFERENCES approvals (id),
+        login TEXT NOT NULL,
+        basis TEXT NOT NULL,
+        UNIQUE (approval_id, login)
+    );
+    CREATE INDEX approvers_by_login ON approval_approvers (login, approval_id);
+    CREATE TRIGGER approvers_are_fixed_update BEFORE UPDATE ON approval_approvers
+    BEGIN SELECT RAISE(ABORT, 'the approvers of an approval cannot change'); END;
+    CREATE TRIGGER approvers_are_fixed_delete BEFORE DELETE ON approval_approvers
+    BEGIN SELECT RAISE(ABORT, 'the approvers of an approval cannot change'); END;
+    """
+}

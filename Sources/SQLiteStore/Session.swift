@@ -1,0 +1,242 @@
+import Foundation
+import HelpdeskCore
+
+/// The reads and writes of one transaction on a connection. Lives only inside `read`/`write`.
+final class Session: StoreWriter {
+    let db: SQLiteConnection
+
+    init(db: SQLiteConnection) {
+        self.db = db
+    }
+
+    // MARK: Requests
+
+    static let requestColumns = "r.id, r.requester, r.subject, r.body, r.category, r.urgency, r.status, r.assignee, r.created_at, r.updated_at, r.version, r.external_id"
+
+    func request(_ id: RequestID) throws -> Request? {
+        try db.query("SELECT \(Self.requestColumns) FROM requests r WHERE r.id = ?", [.integer(id.number)], Self.request).first
+    }
+
+    func request(externalID: String) throws -> Request? {
+        try db.query("SELECT \(Self.requestColumns) FROM requests r WHERE r.external_id = ?", [.text(externalID)], Self.request).first
+    }
+
+    func insertRequest(_ new: NewRequest, at: Date) throws -> Request {
+        try db.run(
+            """
+            INSERT INTO requests (requester, subject, body, category, urgency, status, created_at, updated_at, external_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(new.requester.value), .text(new.subject), .text(new.body), .text(new.category), .int(new.priority.urgencyRank),
+             .text(new.status.rawValue), .time(at), .time(at), .optional(new.externalID)]
+        )
+        return try existingRequest(RequestID(db.lastInsertRowID))
+    }
+
+    func update(_ id: RequestID, expectedVersion: Int, change: RequestChange, at: Date) throws -> Request {
+        let current = try existingRequest(id)
+        guard current.version == expectedVersion else {
+            throw StoreError.conflict(id, expected: expectedVersion, actual: current.version)
+        }
+        let changed = change.applied(to: current)
+        try db.run(
+            """
+            UPDATE requests SET status = ?, assignee = ?, urgency = ?, category = ?, updated_at = max(updated_at, ?), version = version + 1
+            WHERE id = ? AND version = ?
+            """,
+            [.text(changed.status.rawValue), .optional(changed.assignee), .int(changed.priority.urgencyRank), .text(changed.category),
+             .time(at), .integer(id.number), .int(expectedVersion)]
+        )
+        guard db.changes == 1 else {
+            let actual = try request(id)?.version ?? -1
+            throw StoreError.conflict(id, expected: expectedVersion, actual: actual)
+        }
+        return try existingRequest(id)
+    }
+
+    // MARK: Timeline
+
+    static let eventColumns = "e.id, e.request_id, e.kind, e.actor, e.at, e.details"
+
+    @discardableResult
+    func append(_ draft: EventDraft, to requestID: RequestID) throws -> TimelineEvent {
+        let details = String(decoding: try draft.payload.detailsJSON(), as: UTF8.self)
+        try db.run(
+            "INSERT INTO events (request_id, kind, actor, at, details, okta_request_id) VALUES (?, ?, ?, ?, ?, ?)",
+            [.integer(requestID.number), .text(draft.payload.kind.rawValue), .text(draft.actor), .time(draft.at), .text(details),
+             .optional(draft.payload.oktaRequestID)]
+        )
+        let id = db.lastInsertRowID
+        try db.run("UPDATE requests SET updated_at = max(updated_at, ?) WHERE id = ?", [.time(draft.at), .integer(requestID.number)])
+        return TimelineEvent(id: id, requestID: requestID, actor: draft.actor, at: draft.at, payload: draft.payload)
+    }
+
+    func timeline(of id: RequestID) throws -> [TimelineEvent] {
+        try db.query("SELECT \(Self.eventColumns) FROM events e WHERE e.request_id = ? ORDER BY e.id", [.integer(id.number)], Self.event)
+    }
+
+    func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent] {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let since {
+            conditions.append("e.at >= ?")
+            values.append(.time(since))
+        }
+        if let request {
+            conditions.append("e.request_id = ?")
+            values.append(.integer(request.number))
+        }
+        if let afterEventID {
+            conditions.append("e.id > ?")
+            values.append(.integer(afterEventID))
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        values.append(.int(limit))
+        return try db.query("SELECT \(Self.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values, Self.event)
+    }
+
+    // MARK: Queue
+
+    func queue(_ query: QueueQuery) throws -> QueuePage {
+        let sql = QueueSQL(filter: query.filter)
+        guard !sql.matchesNothing else { return QueuePage(requests: [], next: nil) }
+        var values = sql.values
+        var conditions = sql.conditions
+        let forward = query.direction == .forward
+        if let cursor = query.cursor {
+            conditions.append("(r.urgency, r.created_at, r.id) \(forward ? ">" : "<") (?, ?, ?)")
+            values += [.int(cursor.urgencyRank), .time(cursor.createdAt), .integer(cursor.id.number)]
+        }
+        let limit = max(0, query.limit)
+        values.append(.int(limit + 1))
+        let order = forward ? "r.urgency, r.created_at, r.id" : "r.urgency DESC, r.created_at DESC, r.id DESC"
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        var rows = try db.query("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values, Self.request)
+        let more = rows.count > limit
+        if more { rows.removeLast() }
+        let next = more ? rows.last.map(QueueCursor.init) : nil
+        return QueuePage(requests: forward ? rows : rows.reversed(), next: next)
+    }
+
+    func count(_ filter: QueueFilter) throws -> Int {
+        let sql = QueueSQL(filter: filter)
+        guard !sql.matchesNothing else { return 0 }
+        let whereClause = sql.conditions.isEmpty ? "" : "WHERE " + sql.conditions.joined(separator: " AND ")
+        return Int(try db.scalar("SELECT count(*) FROM requests r \(whereClause)", sql.values) ?? 0)
+    }
+
+    func statusCounts() throws -> [RequestStatus: Int] {
+        let rows = try db.query("SELECT status, n FROM status_counts") { row in (row.text(0), row.int(1)) }
+        var counts: [RequestStatus: Int] = [:]
+        for (status, n) in rows {
+            if let status = RequestStatus(rawValue: status) { counts[status] = n }
+        }
+        return counts
+    }
+
+    // MARK: Approvals
+
+    static let approvalColumns = "a.id, a.request_id, a.action, a.reason, a.requested_by, a.requested_at, a.expires_at, a.state, a.decided_by, a.decided_at, a.decision_reason"
+
+    func approval(_ id: ApprovalID) throws -> Approval? {
+        try approvals(where: "a.id = ?", [.integer(id.number)]).first
+    }
+
+    func approvals(of request: RequestID) throws -> [Approval] {
+        try approvals(where: "a.request_id = ?", [.integer(request.number)])
+    }
+
+    func pendingApprovals(eligibleFor login: String?) throws -> [Approval] {
+        if let login {
+            return try approvals(
+                where: "a.state = 'pending' AND a.id IN (SELECT approval_id FROM approval_approvers WHERE login = ?)", [.text(login)])
+        }
+        return try approvals(where: "a.state = 'pending'", [])
+    }
+
+    func insertApproval(_ new: NewApproval) throws -> Approval {
+        try db.run(
+            "INSERT INTO approvals (request_id, action, reason, requested_by, requested_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.reason), .text(new.requestedBy),
+             .time(new.requestedAt), .time(new.expiresAt)]
+        )
+        let id = db.lastInsertRowID
+        for approver in new.approvers {
+            try db.run("INSERT OR IGNORE INTO approval_approvers (approval_id, login, basis) VALUES (?, ?, ?)",
+                       [.integer(id), .text(approver.login), .text(approver.basis.rawValue)])
+        }
+        guard let approval = try approval(ApprovalID(id)) else { throw StoreError.failed("approval \(id) vanished after insert") }
+        return approval
+    }
+
+    func decideApproval(_ id: ApprovalID, state: Approval.State, by login: String, at: Date, reason: String?) throws -> Bool {
+        try db.run(
+            "UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ? AND state = 'pending'",
+            [.text(state.rawValue), .text(login), .time(at), .optional(reason), .integer(id.number)]
+        )
+        return db.changes == 1
+    }
+
+    private func approvals(where condition: String, _ values: [SQLValue]) throws -> [Approval] {
+        let rows = try db.query("SELECT \(Self.approvalColumns) FROM approvals a WHERE \(condition) ORDER BY a.id", values) { row in
+            (row.int64(0), try Self.approvalFields(row))
+        }
+        return try rows.map { id, fields in
+            let approvers = try db.query(
+                "SELECT login, basis FROM approval_approvers WHERE approval_id = ? ORDER BY rowid", [.integer(id)]
+            ) { row in
+                EligibleApprover(login: row.text(0), basis: EligibleApprover.Basis(rawValue: row.text(1)) ?? .policy)
+            }
+            return fields(approvers)
+        }
+    }
+
+    // MARK: Row mapping
+
+    static func request(_ row: Row) throws -> Request {
+        guard let priority = Priority(urgencyRank: row.int(5)), let status = RequestStatus(rawValue: row.text(6)) else {
+            throw StoreError.failed("request \(row.int64(0)) has an unreadable priority or status")
+        }
+        let requester: EmailAddress
+        do {
+            requester = try EmailAddress(row.text(1))
+        } catch {
+            throw StoreError.failed("request \(row.int64(0)) has an unreadable requester: \(error.message)")
+        }
+        return Request(
+            id: RequestID(row.int64(0)), requester: requester, subject: row.text(2), body: row.text(3), category: row.text(4),
+            priority: priority, status: status, assignee: row.optionalText(7), createdAt: row.date(8), updatedAt: row.date(9),
+            version: row.int(10), externalID: row.optionalText(11)
+        )
+    }
+
+    static func event(_ row: Row) throws -> TimelineEvent {
+        guard let kind = EventKind(rawValue: row.text(2)) else {
+            throw StoreError.failed("event \(row.int64(0)) has an unknown kind \(row.text(2)); upgrade helpdesk")
+        }
+        let payload = try EventPayload(kind: kind, details: Data(row.text(5).utf8))
+        return TimelineEvent(id: row.int64(0), requestID: RequestID(row.int64(1)), actor: row.text(3), at: row.date(4), payload: payload)
+    }
+
+    /// Reads an approval row; the approvers come from a second query.
+    static func approvalFields(_ row: Row) throws -> ([EligibleApprover]) -> Approval {
+        let action = try JSONDecoder.helpdesk.decode(OktaAction.self, from: Data(row.text(2).utf8))
+        guard let state = Approval.State(rawValue: row.text(7)) else {
+            throw StoreError.failed("approval \(row.int64(0)) has an unknown state")
+        }
+        let id = ApprovalID(row.int64(0))
+        let requestID = RequestID(row.int64(1))
+        let reason = row.text(3)
+        let requestedBy = row.text(4)
+        let requestedAt = row.date(5)
+        let expiresAt = row.date(6)
+        let decidedBy = row.optionalText(8)
+        let decidedAt = row.optionalDate(9)
+        let decisionReason = row.optionalText(10)
+        return { approvers in
+            Approval(id: id, requestID: requestID, action: action, reason: reason, requestedBy: requestedBy, requestedAt: requestedAt,
+                     expiresAt: expiresAt, approvers: approvers, state: state, decidedBy: decidedBy, decidedAt: decidedAt,
+                     decisionReason: decisionReason)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import CSQLite
+import Foundation
+import HelpdeskCore
+
+/// A prepared statement owned by a connection's cache.
+final class Statement {
+    let handle: OpaquePointer
+    unowned let connection: SQLiteConnection
+
+    init(handle: OpaquePointer, connection: SQLiteConnection) {
+        self.handle = handle
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    func bind(_ values: [SQLValue]) throws(StoreError) {
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
+            case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, helpdesk_sqlite_transient())
+            case .null: code = sqlite3_bind_null(handle, index)
+            }
+            guard code == SQLITE_OK else { throw connection.error(code: code, message: connection.errorMessage) }
+        }
+    }
+
+    /// Advances; true when a row is available.
+    func step() throws(StoreError) -> Bool {
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE:
+            sqlite3_reset(handle)
+            return false
+        default:
+            let message = connection.errorMessage
+            sqlite3_reset(handle)
+            throw connection.error(code: code, message: message)
+        }
+    }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func text(_ column: Int32) -> String {
+        guard let pointer = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+}
+
+/// The current row of a statement, read by column index.
+struct Row {
+    let statement: Statement
+
+    func int(_ column: Int32) -> Int { Int(statement.int64(column)) }
+    func int64(_ column: Int32) -> Int64 { statement.int64(column) }
+    func text(_ column: Int32) -> String { statement.text(column) }
+    func optionalText(_ column: Int32) -> String? { statement.isNull(column) ? nil : statement.text(column) }
+    func optionalInt64(_ column: Int32) -> Int64? { statement.isNull(column) ? nil : statement.int64(column) }
+    func date(_ column: Int32) -> Date { StoreTime.date(statement.int64(column)) }
+    func optionalDate(_ column: Int32) -> Date? { statement.isNull(column) ? nil : StoreTime.date(statement.int64(column)) }
+}

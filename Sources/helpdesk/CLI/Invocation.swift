@@ -1,0 +1,49 @@
+import Foundation
+import HelpdeskCore
+import SQLiteStore
+
+/// One run of a subcommand: its parsed arguments and the program's environment, with the
+/// look-ups every command shares (the store, request ids, JSON output).
+struct Invocation: Sendable {
+    let spec: CommandSpec
+    let arguments: ParsedArguments
+    let environment: ProgramEnvironment
+
+    var out: any OutputSink { environment.out }
+    var err: any OutputSink { environment.err }
+    var now: Date { environment.clock.now() }
+    var wantsJSON: Bool { arguments.flag("json") }
+
+    /// The store file this invocation uses (`--db`, `HELPDESK_DB`, the configuration, the XDG default).
+    func storePath(configured: String? = nil) throws -> String {
+        try StoreLocation.resolve(option: arguments.value("db"), environment: environment, configured: configured)
+    }
+
+    func openStore(configured: String? = nil) throws -> SQLiteRequestStore {
+        try SQLiteRequestStore(path: storePath(configured: configured))
+    }
+
+    /// A request id argument, or a usage error naming what was given.
+    func requestID(at index: Int) throws(CLIError) -> RequestID {
+        let text = arguments.positional(index) ?? ""
+        guard let id = RequestID(parsing: text) else {
+            throw .usage("\(TextSafetyForCLI.quoted(text)) is not a request id (expected REQ-12 or 12)", command: spec.name)
+        }
+        return id
+    }
+
+    /// A required option's value, or a usage error.
+    func required(_ name: String) throws(CLIError) -> String {
+        guard let value = arguments.value(name) else {
+            throw .usage("helpdesk \(spec.name) needs --\(name)", command: spec.name)
+        }
+        return value
+    }
+
+    /// Prints a value as pretty JSON with sorted keys.
+    func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder.helpdesk
+        encoder.outputFormatting.insert(.prettyPrinted)
+        out.line(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}

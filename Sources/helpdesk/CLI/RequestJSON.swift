@@ -1,0 +1,98 @@
+import Foundation
+import HelpdeskCore
+
+/// A request as `--json` prints it: `"id": "REQ-12"` and every field, nulls included.
+struct RequestJSON: Encodable {
+    let request: Request
+    var timeline: [EventJSON]?
+    var approvals: [ApprovalJSON]?
+
+    private enum Keys: String, CodingKey {
+        case id, number, requester, subject, body, category, priority, status, assignee, createdAt, updatedAt, version, externalId
+        case timeline, approvals
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(request.id.description, forKey: .id)
+        try container.encode(request.id.number, forKey: .number)
+        try container.encode(request.requester.value, forKey: .requester)
+        try container.encode(request.subject, forKey: .subject)
+        try container.encode(request.body, forKey: .body)
+        try container.encode(request.category, forKey: .category)
+        try container.encode(request.priority, forKey: .priority)
+        try container.encode(request.status, forKey: .status)
+        try container.encode(request.assignee, forKey: .assignee)
+        try container.encode(request.createdAt, forKey: .createdAt)
+        try container.encode(request.updatedAt, forKey: .updatedAt)
+        try container.encode(request.version, forKey: .version)
+        try container.encode(request.externalID, forKey: .externalId)
+        try container.encodeIfPresent(timeline, forKey: .timeline)
+        try container.encodeIfPresent(approvals, forKey: .approvals)
+    }
+}
+
+/// A timeline event as `--json` and `export` print it.
+struct EventJSON: Encodable {
+    let id: Int64
+    let request: String
+    let kind: String
+    let actor: String
+    let at: Date
+    let details: JSONValue
+    let oktaRequestId: String?
+
+    init(_ event: TimelineEvent) throws {
+        id = event.id
+        request = event.requestID.description
+        kind = event.kind.rawValue
+        actor = event.actor
+        at = event.at
+        details = try JSONValue(data: event.payload.detailsJSON())
+        oktaRequestId = event.payload.oktaRequestID
+    }
+
+    private enum Keys: String, CodingKey { case id, request, kind, actor, at, details, oktaRequestId }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(request, forKey: .request)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(actor, forKey: .actor)
+        try container.encode(at, forKey: .at)
+        try container.encode(details, forKey: .details)
+        try container.encode(oktaRequestId, forKey: .oktaRequestId)
+    }
+}
+
+/// An approval as `show --json` prints it.
+struct ApprovalJSON: Encodable {
+    let id: String
+    let action: OktaAction
+    let summary: String
+    let reason: String
+    let requestedBy: String
+    let requestedAt: Date
+    let expiresAt: Date
+    let approvers: [EligibleApprover]
+    let state: Approval.State
+    let decidedBy: String?
+    let decidedAt: Date?
+    let decisionReason: String?
+
+    init(_ approval: Approval) {
+        id = approval.id.description
+        action = approval.action
+        summary = approval.action.summary
+        reason = approval.reason
+        requestedBy = approval.requestedBy
+        requestedAt = approval.requestedAt
+        expiresAt = approval.expiresAt
+        approvers = approval.approvers
+        state = approval.state
+        decidedBy = approval.decidedBy
+        decidedAt = approval.decidedAt
+        decisionReason = approval.decisionReason
+    }
+}

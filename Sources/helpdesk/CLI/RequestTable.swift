@@ -1,0 +1,69 @@
+import Foundation
+import HelpdeskCore
+
+/// The text table `helpdesk list` prints.
+enum RequestTable {
+    static func render(_ requests: [Request], now: Date) -> String {
+        guard !requests.isEmpty else { return "No requests match.\n" }
+        var text = row(["ID", "PRIORITY", "STATUS", "AGE", "ASSIGNEE", "REQUESTER", "SUBJECT"])
+        for request in requests {
+            text += row([
+                request.id.description, request.priority.rawValue, request.status.shortLabel,
+                Age.short(from: request.createdAt, to: now), request.assignee ?? "-",
+                request.requester.value, TextSafety.quoted(request.subject, limit: 60),
+            ])
+        }
+        return text
+    }
+
+    private static let widths = [9, 9, 9, 5, 10, 30]
+
+    private static func row(_ cells: [String]) -> String {
+        var line = ""
+        for (index, cell) in cells.enumerated() {
+            if index < widths.count {
+                let clipped = cell.count > widths[index] - 1 ? String(cell.prefix(widths[index] - 2)) + "…" : cell
+                line += clipped.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            } else {
+                line += cell
+            }
+        }
+        return line.trimmingCharacters(in: .whitespaces) + "\n"
+    }
+}
+
+/// The text `helpdesk show` prints.
+enum RequestDetailText {
+    static func render(_ request: Request, timeline: [TimelineEvent], approvals: [Approval], now: Date) -> String {
+        var text = "\(request.id)  \(TextSafety.quoted(request.subject, limit: 200))\n"
+        text += "Requester  \(request.requester)\n"
+        text += "Status     \(request.status.rawValue) · priority \(request.priority.rawValue) · category \(request.category) · assignee \(request.assignee ?? "none")\n"
+        text += "Created    \(clock(request.createdAt)) (\(Age.short(from: request.createdAt, to: now)) ago) · updated \(clock(request.updatedAt)) · version \(request.version)\n"
+        if let external = request.externalID { text += "External   \(TextSafety.quoted(external))\n" }
+        if !request.body.isEmpty {
+            text += "\n"
+            for line in request.body.split(separator: "\n", omittingEmptySubsequences: false) {
+                text += "  \(TextSafety.quoted(String(line), limit: 400))\n"
+            }
+        }
+        if !approvals.isEmpty {
+            text += "\nApprovals\n"
+            for approval in approvals {
+                let approvers = approval.approvers.map(\.login).joined(separator: ", ")
+                text += "  \(approval.id)  \(approval.state.rawValue)  \(TextSafety.quoted(approval.action.summary, limit: 100)) — asked by \(approval.requestedBy); approvers: \(approvers.isEmpty ? "none" : approvers)\n"
+            }
+        }
+        text += "\nTimeline\n"
+        for event in timeline {
+            text += "  \(clock(event.at))  \(event.actor.padding(toLength: max(8, event.actor.count), withPad: " ", startingAt: 0))  \(TextSafety.quoted(event.payload.sentence, limit: 400))\n"
+        }
+        return text
+    }
+
+    /// `2026-11-23 14:02` in the local time zone.
+    static func clock(_ date: Date) -> String {
+        date.formatted(Date.VerbatimFormatStyle(
+            format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+            timeZone: .current, calendar: Calendar(identifier: .gregorian)))
+    }
+}

@@ -1,0 +1,37 @@
+import HelpdeskCore
+
+/// `helpdesk new`: records a request and its "created" event.
+enum NewCommand {
+    static let spec = CommandSpec(
+        name: "new",
+        summary: "record a new request",
+        synopsis: "--requester EMAIL --subject TEXT [--body TEXT] [--category C] [--priority P] [--json]",
+        options: [
+            .value("requester", "EMAIL", "the requester's email (how Okta finds their account)"),
+            .value("subject", "TEXT", "what they need, in a few words"),
+            .value("body", "TEXT", "the full text of the request"),
+            .value("category", "C", "a short word: mfa, access, lockout, password, onboarding, offboarding… (default general)"),
+            .value("priority", "P", "low, normal, high or urgent (default normal)"),
+            .json, .db,
+        ],
+        discussion: "Prints the new request's id, or with --json the request as a JSON object."
+    ) { invocation in
+        let requester = try EmailAddress(try invocation.required("requester"))
+        let new = try NewRequest(
+            requester: requester,
+            subject: try invocation.required("subject"),
+            body: invocation.arguments.value("body") ?? "",
+            category: invocation.arguments.value("category"),
+            priority: try invocation.arguments.value("priority").map(Priority.parse) ?? .normal
+        )
+        let login = try invocation.environment.login()
+        let store = try invocation.openStore()
+        let request = try store.create(new, by: login, at: invocation.now)
+        if invocation.wantsJSON {
+            try invocation.printJSON(RequestJSON(request: request))
+        } else {
+            invocation.out.line("Created \(request.id) for \(request.requester): \(TextSafety.quoted(request.subject, limit: 200))")
+        }
+        return ExitCode.success
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import HelpdeskCore
+
+/// The command table and the dispatch from a command line to a command and an exit code.
+enum Program {
+    static let commands: [CommandSpec] = [
+        NewCommand.spec,
+        ListCommand.spec,
+        ShowCommand.spec,
+        NoteCommand.spec,
+        DemoCommand.spec,
+    ]
+
+    /// Runs one command line; never exits the process itself.
+    static func run(_ words: [String], in environment: ProgramEnvironment) async -> Int32 {
+        guard let first = words.first else {
+            environment.err.line("helpdesk: the console is not built into this version yet; use a command (helpdesk --help)")
+            return ExitCode.usage
+        }
+        switch first {
+        case "--help", "-h", "help":
+            environment.out.write(HelpText.program(commands, version: HelpdeskVersion.current))
+            return ExitCode.success
+        case "--version", "-V":
+            environment.out.line("helpdesk \(HelpdeskVersion.current)")
+            return ExitCode.success
+        default:
+            break
+        }
+        guard let spec = commands.first(where: { $0.name == first }) else {
+            environment.err.line("helpdesk: unknown command \(TextSafetyForCLI.quoted(first)); run helpdesk --help for the list")
+            return ExitCode.usage
+        }
+        let rest = Array(words.dropFirst())
+        if wantsHelp(rest) {
+            environment.out.write(HelpText.command(spec))
+            return ExitCode.success
+        }
+        do {
+            let arguments = try ParsedArguments(rest, spec: spec)
+            return try await spec.run(Invocation(spec: spec, arguments: arguments, environment: environment))
+        } catch let error as CLIError {
+            report(error, in: environment)
+            return error.exitCode
+        } catch {
+            environment.err.line("helpdesk: \(error)")
+            return ExitCode.failure
+        }
+    }
+
+    private static func wantsHelp(_ words: [String]) -> Bool {
+        for word in words {
+            if word == "--" { return false }
+            if word == "--help" || word == "-h" { return true }
+        }
+        return false
+    }
+
+    private static func report(_ error: CLIError, in environment: ProgramEnvironment) {
+        environment.err.line("helpdesk: \(error)")
+        if case .usage(_, let command?) = error {
+            environment.err.line("Run helpdesk \(command) --help for its usage.")
+        }
+    }
+}

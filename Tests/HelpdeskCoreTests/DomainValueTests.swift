@@ -1,0 +1,117 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import Testing
+
+@Suite struct DomainValueTests {
+    @Test(arguments: [("REQ-12", 12), ("req-7", 7), ("42", 42), (" REQ-3 ", 3)])
+    func requestIDsParse(text: String, number: Int64) {
+        #expect(RequestID(parsing: text) == RequestID(number))
+        #expect(RequestID(number).description == "REQ-\(number)")
+    }
+
+    @Test(arguments: ["", "REQ-", "REQ-0", "REQ--1", "REQ-1a", "ticket-5", "99999999999999999999", "-3"])
+    func malformedRequestIDsDoNot(text: String) {
+        #expect(RequestID(parsing: text) == nil)
+    }
+
+    @Test func emailsAreValidatedAndLowerCased() throws {
+        #expect(try EmailAddress("Jane.Doe@Example.COM").value == "jane.doe@example.com")
+        #expect(try EmailAddress("a+tag@sub.example.co").localPart == "a+tag")
+        for bad in ["", "jane", "@example.com", "jane@", "jane@example", "ja ne@example.com", "jane@@example.com",
+                    "jane@example..com", "jäne@example.com", "jane@example.com\u{1b}[2J"] {
+            #expect(throws: ValidationError.self, "\(bad)") { try EmailAddress(bad) }
+        }
+        #expect {
+            try EmailAddress("evil\u{1b}]0;x\u{07}")
+        } throws: { error in
+            !"\(error)".contains("\u{1b}")
+        }
+    }
+
+    @Test func newRequestsNeedASubjectAndSaneSizes() throws {
+        let jane = Fixtures.email("jane@example.com")
+        #expect(throws: ValidationError.self) { try NewRequest(requester: jane, subject: " \n ") }
+        #expect(throws: ValidationError.self) { try NewRequest(requester: jane, subject: String(repeating: "x", count: 201)) }
+        #expect(throws: ValidationError.self) { try NewRequest(requester: jane, subject: "x", body: String(repeating: "y", count: 20_001)) }
+        #expect(throws: ValidationError.self) { try NewRequest(requester: jane, subject: "x", category: "Access Request") }
+        let request = try NewRequest(requester: jane, subject: "  VPN  ", category: "Access")
+        #expect(request.subject == "VPN")
+        #expect(request.category == "access")
+        #expect(try NewRequest(requester: jane, subject: "x").category == "general")
+    }
+
+    @Test func prioritiesAndStatusesParseAndOrder() throws {
+        #expect(try Priority.parse("URGENT") == .urgent)
+        #expect(throws: ValidationError.self) { try Priority.parse("asap") }
+        #expect(Priority.allCases.sorted(by: >) == [.urgent, .high, .normal, .low])
+        #expect(try RequestStatus.parse("awaiting") == .awaitingApproval)
+        #expect(try RequestStatus.parse("awaiting-approval") == .awaitingApproval)
+        #expect(throws: ValidationError.self) { try RequestStatus.parse("pending") }
+    }
+
+    @Test(arguments: [("1d", 86_400.0), ("3d", 259_200), ("1w", 604_800), ("2w", 1_209_600), ("90m", 5_400), ("36h", 129_600), ("10d", 864_000), ("5s", 5)])
+    func durationsParse(text: String, seconds: Double) throws {
+        let duration = try AccessDuration(parsing: text)
+        #expect(duration.description == text)
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        #expect(duration.end(from: start).timeIntervalSince(start) == seconds)
+    }
+
+    @Test func monthsAreCalendarMonths() throws {
+        let start = try #require(Timestamp.parse("2026-01-31T10:00:00Z"))
+        #expect(Timestamp.iso8601(try AccessDuration(parsing: "1mo").end(from: start)) == "2026-02-28T10:00:00.000Z")
+        #expect(Timestamp.iso8601(try AccessDuration(parsing: "3mo").end(from: start)) == "2026-04-30T10:00:00.000Z")
+        #expect(AccessDuration.presets.map(\.description) == ["1d", "3d", "1w", "2w", "1mo", "3mo"])
+    }
+
+    @Test(arguments: ["", "d", "0d", "-1d", "1y", "1.5d", "10 days", "400d", "13mo", "1dd"])
+    func badDurationsAreRefused(text: String) {
+        #expect(throws: ValidationError.self) { try AccessDuration(parsing: text) }
+    }
+
+    @Test func actionsRoundTripThroughCanonicalJSON() throws {
+        let actions: [OktaAction] = [
+            .resetMFA, .resetFactor(FactorRef(id: "mbl1", type: "sms")), .revokeSessions(oauthTokens: true),
+            .addToGroup(GroupRef(id: "00g1", name: "VPN Users"), expiry: AccessDuration(1, .weeks)),
+            .addToGroup(GroupRef(id: "00g1", name: "VPN Users"), expiry: nil),
+            .removeFromGroup(GroupRef(id: "00g1", name: "VPN Users")),
+            .assignApp(AppRef(id: "0oa1", label: "Salesforce"), expiry: AccessDuration(3, .months)),
+            .removeApp(AppRef(id: "0oa1", label: "Salesforce")), .suspend, .unsuspend, .unlock, .activate(sendEmail: false),
+            .deactivate, .resetPassword(sendEmail: true), .expirePassword,
+        ]
+        #expect(Set(actions.map(\.name)) == Set(ActionName.allCases))
+        for action in actions {
+            let decoded = try JSONDecoder.helpdesk.decode(OktaAction.self, from: Data(action.canonicalJSON.utf8))
+            #expect(decoded == action)
+        }
+        #expect(OktaAction.addToGroup(GroupRef(id: "00g1", name: "VPN"), expiry: AccessDuration(1, .weeks)).canonicalJSON
+                == #"{"expiry":"1w","group":{"id":"00g1","name":"VPN"},"name":"add-to-group"}"#)
+        #expect(OktaAction.addToGroup(GroupRef(id: "00g1", name: "VPN"), expiry: nil).revoke == .removeFromGroup(GroupRef(id: "00g1", name: "VPN")))
+    }
+
+    @Test func actionNamesParseFromTheirKebabCase() throws {
+        for name in ActionName.allCases {
+            #expect(try ActionName.parse(name.rawValue) == name)
+        }
+        #expect {
+            try ActionName.parse("reset_mfa")
+        } throws: { "\($0)".contains("reset-mfa") }
+    }
+
+    @Test func unsafeTextIsQuotedWithoutControlCharacters() {
+        #expect(TextSafety.quoted("a\u{1b}[31mred\u{07}") == "a?[31mred?")
+        #expect(TextSafety.quoted(String(repeating: "x", count: 100), limit: 10) == "xxxxxxxxxx…")
+        #expect(TextSafety.quoted("right-to-left \u{202e}txt") == "right-to-left ?txt")
+    }
+
+    @Test func agesAreShort() {
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        #expect(Age.short(from: now, to: now) == "now")
+        #expect(Age.short(from: now.addingTimeInterval(-300), to: now) == "5m")
+        #expect(Age.short(from: now.addingTimeInterval(-3 * 3600), to: now) == "3h")
+        #expect(Age.short(from: now.addingTimeInterval(-2 * 86400), to: now) == "2d")
+        #expect(Age.short(from: now.addingTimeInterval(-30 * 86400), to: now) == "4w")
+        #expect(Age.short(from: now.addingTimeInterval(60), to: now) == "now")
+    }
+}

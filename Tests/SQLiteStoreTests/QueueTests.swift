@@ -1,0 +1,131 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+@testable import SQLiteStore
+import Testing
+
+@Suite struct QueueTests {
+    let folder = TemporaryDirectory()
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    private func store(with count: Int) throws -> SQLiteRequestStore {
+        let store = try SQLiteRequestStore(path: folder.file("q.db"))
+        let priorities = Priority.allCases
+        try store.write { writer in
+            for index in 0..<count {
+                let new = Fixtures.newRequest("Request \(index)", requester: "user\(index % 7)@example.com",
+                                              priority: priorities[index % priorities.count])
+                _ = try writer.insertRequest(new, at: start.addingTimeInterval(Double(index)))
+            }
+        }
+        return store
+    }
+
+    private func inQueueOrder(_ requests: [Request]) -> Bool {
+        zip(requests, requests.dropFirst()).allSatisfy { a, b in
+            (a.priority.urgencyRank, a.createdAt, a.id.number) < (b.priority.urgencyRank, b.createdAt, b.id.number)
+        }
+    }
+
+    @Test func sortsByPriorityThenAgeThenNumber() throws {
+        let store = try store(with: 40)
+        let page = try store.read { try $0.queue(QueueQuery(limit: 100)) }
+        #expect(page.requests.count == 40)
+        #expect(page.next == nil)
+        #expect(inQueueOrder(page.requests))
+        #expect(page.requests.first?.priority == .urgent)
+        #expect(page.requests.last?.priority == .low)
+    }
+
+    @Test func keysetPagesHaveNoGapsOrRepeatsWhileRequestsArrive() throws {
+        let store = try store(with: 300)
+        let original = Set(try store.read { try $0.queue(QueueQuery(limit: 1000)) }.requests.map(\.id))
+        var seen: [RequestID] = []
+        var cursor: QueueCursor?
+        var arrivals = 0
+        repeat {
+            let page = try store.read { try $0.queue(QueueQuery(after: cursor, limit: 17)) }
+            #expect(inQueueOrder(page.requests))
+            seen += page.requests.map(\.id)
+            cursor = page.next
+            // New requests of every priority arrive between pages.
+            arrivals += 1
+            _ = try store.create(Fixtures.newRequest("Arrival \(arrivals)", priority: Priority.allCases[arrivals % 4]), by: "intake",
+                                 at: start.addingTimeInterval(10_000 + Double(arrivals)))
+        } while cursor != nil
+        #expect(Set(seen).count == seen.count, "a request appeared twice")
+        #expect(original.isSubset(of: Set(seen)), "a request was skipped")
+    }
+
+    @Test func pagesBackwardFromTheEndInQueueOrder() throws {
+        let store = try store(with: 45)
+        let all = try store.read { try $0.queue(QueueQuery(limit: 100)) }.requests
+        let last = try store.read { try $0.queue(QueueQuery(direction: .backward, limit: 10)) }
+        #expect(last.requests == Array(all.suffix(10)))
+        let before = try store.read { try $0.queue(QueueQuery(after: last.next, direction: .backward, limit: 10)) }
+        #expect(before.requests == Array(all.dropLast(10).suffix(10)))
+        let fromFirst = try store.read { try $0.queue(QueueQuery(after: QueueCursor(all[5]), direction: .backward, limit: 10)) }
+        #expect(fromFirst.requests == Array(all.prefix(5)))
+        #expect(fromFirst.next == nil)
+    }
+
+    @Test func filtersByStatusAssigneeAndApprover() throws {
+        let store = try store(with: 20)
+        let all = try store.read { try $0.queue(QueueQuery(limit: 100)) }.requests
+        let (resolved, mine, awaiting) = (all[0], all[1], all[2])
+        try store.write { writer in
+            _ = try writer.update(resolved.id, expectedVersion: 1, change: RequestChange(status: .resolved), at: start)
+            _ = try writer.update(mine.id, expectedVersion: 1, change: RequestChange(status: .open, assignee: "alex"), at: start)
+            _ = try writer.update(awaiting.id, expectedVersion: 1, change: RequestChange(status: .awaitingApproval), at: start)
+            _ = try writer.insertApproval(NewApproval(requestID: awaiting.id, action: .resetMFA, reason: "lost phone", requestedBy: "alex",
+                                                      requestedAt: start, expiresAt: start.addingTimeInterval(3600),
+                                                      approvers: [.init(login: "sam", basis: .manager), .init(login: "morgan", basis: .approverRole)]))
+        }
+        func ids(_ filter: QueueFilter) throws -> [RequestID] {
+            try store.read { try $0.queue(QueueQuery(filter: filter, limit: 100)) }.requests.map(\.id)
+        }
+        #expect(try ids(QueueFilter(statuses: RequestStatus.done)) == [resolved.id])
+        #expect(try ids(QueueFilter(statuses: RequestStatus.active)).count == 19)
+        #expect(try ids(QueueFilter(statuses: [.open, .resolved])).sorted() == [resolved.id, mine.id].sorted())
+        #expect(try ids(QueueFilter(statuses: RequestStatus.active, assignee: "alex")) == [mine.id])
+        #expect(try ids(QueueFilter(awaitingApprovalBy: "sam")) == [awaiting.id])
+        #expect(try ids(QueueFilter(awaitingApprovalBy: "alex")) == [])
+        #expect(try ids(QueueFilter(statuses: [])) == [])
+
+        let counts = try store.read { try $0.statusCounts() }
+        #expect(counts == [.new: 17, .open: 1, .awaitingApproval: 1, .resolved: 1, .closed: 0])
+        #expect(try store.read { try $0.count(QueueFilter(statuses: RequestStatus.active)) } == 19)
+        #expect(try store.read { try $0.count(QueueFilter(awaitingApprovalBy: "morgan")) } == 1)
+    }
+
+    @Test func fullTextFindsBodyWordsRequestersAndPrefixes() throws {
+        let store = try SQLiteRequestStore(path: folder.file("fts.db"))
+        let phone = try store.create(Fixtures.newRequest("MFA reset", requester: "jane.doe@example.com", body: "Left my phone in a taxi"), by: "intake", at: start)
+        let vpn = try store.create(Fixtures.newRequest("VPN broken", requester: "omar.haddad@example.com", body: "Tunnel drops every hour"), by: "intake", at: start)
+        let café = try store.create(Fixtures.newRequest("Café wifi", requester: "misaki.sato@example.com", body: "東京 office"), by: "intake", at: start)
+        func search(_ text: String) throws -> [RequestID] {
+            try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: text), limit: 10)) }.requests.map(\.id)
+        }
+        #expect(try search("taxi") == [phone.id])
+        #expect(try search("jane.doe@example.com") == [phone.id])
+        #expect(try search("omar") == [vpn.id])
+        #expect(try search("tun") == [vpn.id])
+        #expect(try search("cafe") == [café.id])
+        #expect(try search("phone taxi") == [phone.id])
+        #expect(try search("phone vpn") == [])
+        #expect(try search("\"unbalanced AND OR NEAR(*") == [])
+        #expect(try search("@@@ ***") == [])
+        #expect(try store.read { try $0.count(QueueFilter(text: "example")) } == 3)
+    }
+
+    @Test func searchFollowsEditsOfTheIndexedFields() throws {
+        let store = try SQLiteRequestStore(path: folder.file("fts.db"))
+        let request = try store.create(Fixtures.newRequest("Printer jam"), by: "intake", at: start)
+        let raw = try SQLiteConnection(path: folder.file("fts.db"))
+        try raw.execute("UPDATE requests SET subject = 'Scanner jam' WHERE id = \(request.id.number)")
+        let found = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "scanner"), limit: 10)) }.requests.map(\.id)
+        let gone = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "printer"), limit: 10)) }.requests.map(\.id)
+        #expect(found == [request.id])
+        #expect(gone == [])
+    }
+}

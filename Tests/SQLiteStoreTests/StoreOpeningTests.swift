@@ -1,0 +1,99 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+@testable import SQLiteStore
+import Testing
+
+@Suite struct StoreOpeningTests {
+    let folder = TemporaryDirectory()
+
+    @Test func createsTheFileAndItsMissingFolderAtTheLatestSchema() throws {
+        let path = folder.file("deep/er/helpdesk.db")
+        let store = try SQLiteRequestStore(path: path)
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try store.schemaVersion() == SQLiteRequestStore.latestSchemaVersion)
+        let journal = try SQLiteConnection(path: path).query("PRAGMA journal_mode") { $0.text(0) }
+        #expect(journal == ["wal"])
+    }
+
+    @Test func migratesEveryEarlierSchemaKeepingItsData() throws {
+        for version in 1..<SQLiteRequestStore.latestSchemaVersion {
+            let path = folder.file("v\(version).db")
+            let old = try SQLiteRequestStore(path: path, migratingTo: version)
+            let created = try old.create(Fixtures.newRequest("From version \(version)"), by: "alex", at: Date())
+            #expect(try old.schemaVersion() == version)
+
+            let store = try SQLiteRequestStore(path: path)
+            #expect(try store.schemaVersion() == SQLiteRequestStore.latestSchemaVersion)
+            let reread = try store.existingRequest(created.id)
+            #expect(reread == created)
+            #expect(try store.read { try $0.timeline(of: created.id) }.map(\.kind) == [.created])
+            let next = try store.create(Fixtures.newRequest("After migration"), by: "alex", at: Date())
+            #expect(next.id.number == created.id.number + 1)
+        }
+    }
+
+    @Test func refusesAFileThatIsNotADatabaseAndLeavesItUntouched() throws {
+        let path = folder.file("notes.txt")
+        let content = Data("these are my notes, not a database\n".utf8) + Data((0..<4096).map { UInt8($0 % 251) })
+        try content.write(to: URL(fileURLWithPath: path))
+
+        #expect(throws: StoreError.notADatabase(path: path)) { try SQLiteRequestStore(path: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == content)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        #expect(StoreError.notADatabase(path: path).description.contains(path))
+    }
+
+    @Test func refusesACorruptDatabaseBodyUntouched() throws {
+        let path = folder.file("corrupt.db")
+        _ = try SQLiteRequestStore(path: path)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        guard bytes.count > 200 else { return }
+        // Keep the magic header but wreck the page size and the schema page.
+        for index in 16..<min(bytes.count, 4096) { bytes[index] = 0xEE }
+        try? FileManager.default.removeItem(atPath: path + "-wal")
+        try? FileManager.default.removeItem(atPath: path + "-shm")
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        #expect(throws: StoreError.self) { try SQLiteRequestStore(path: path) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+    }
+
+    @Test func refusesASchemaNewerThanThisBuildUntouched() throws {
+        let path = folder.file("future.db")
+        do {
+            let connection = try SQLiteConnection(path: path)
+            try connection.execute("CREATE TABLE future (x); PRAGMA user_version = 99;")
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        #expect(throws: StoreError.newerSchema(path: path, found: 99, supported: SQLiteRequestStore.latestSchemaVersion)) {
+            try SQLiteRequestStore(path: path)
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func saysSoWhenTheStoreIsReadOnly() throws {
+        let path = folder.file("ro.db")
+        _ = try SQLiteRequestStore(path: path)
+        // SQLite's URI form opens read-only for every user, root included.
+        let uri = "file:\(path)?mode=ro"
+        #expect(throws: StoreError.readOnly(path: uri)) { try SQLiteRequestStore(path: uri) }
+        if geteuid() != 0 {
+            chmod(path, 0o444)
+            #expect(throws: StoreError.readOnly(path: path)) { try SQLiteRequestStore(path: path) }
+        }
+        #expect(StoreError.readOnly(path: path).description.contains("read-only"))
+    }
+
+    @Test func aFolderThatCannotBeCreatedIsAClearError() throws {
+        let blocker = folder.file("file-in-the-way")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        #expect {
+            try SQLiteRequestStore(path: blocker + "/sub/helpdesk.db")
+        } throws: { error in
+            "\(error)".contains("could not create the folder")
+        }
+    }
+}
