@@ -6,6 +6,8 @@ struct QueueSQL {
     private(set) var values: [SQLValue] = []
     /// True when the filter can match no row (an empty status set, a search with no words).
     private(set) var matchesNothing = false
+    /// The FTS5 query of a text filter; not part of `conditions` (see `withTextCondition`).
+    private(set) var textMatch: String?
 
     init(filter: QueueFilter) {
         if let statuses = filter.statuses {
@@ -24,12 +26,18 @@ struct QueueSQL {
         }
         if let text = filter.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
             if let match = Self.ftsQuery(text) {
-                conditions.append("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)")
-                values.append(.text(match))
+                textMatch = match
             } else {
                 matchesNothing = true
             }
         }
+    }
+
+    /// The conditions with the text filter as a subquery: right when few rows match, since
+    /// SQLite then looks each one up and sorts them.
+    var withTextCondition: (conditions: [String], values: [SQLValue]) {
+        guard let textMatch else { return (conditions, values) }
+        return (conditions + ["r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)"], values + [.text(textMatch)])
     }
 
     /// Uses the lane index (active or done) when the statuses fall in one lane.

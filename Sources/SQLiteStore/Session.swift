@@ -97,32 +97,81 @@ final class Session: StoreWriter {
 
     // MARK: Queue
 
+    /// Above this many full-text matches, the queue walks its index in order and keeps matching
+    /// rows, instead of sorting every match.
+    static let textMatchesToSort = 2_000
+
     func queue(_ query: QueueQuery) throws -> QueuePage {
         let sql = QueueSQL(filter: query.filter)
         guard !sql.matchesNothing else { return QueuePage(requests: [], next: nil) }
-        var values = sql.values
-        var conditions = sql.conditions
+        let limit = max(0, query.limit)
         let forward = query.direction == .forward
+        var conditions = sql.conditions
+        var values = sql.values
         if let cursor = query.cursor {
             conditions.append("(r.urgency, r.created_at, r.id) \(forward ? ">" : "<") (?, ?, ?)")
             values += [.int(cursor.urgencyRank), .time(cursor.createdAt), .integer(cursor.id.number)]
         }
-        let limit = max(0, query.limit)
-        values.append(.int(limit + 1))
         let order = forward ? "r.urgency, r.created_at, r.id" : "r.urgency DESC, r.created_at DESC, r.id DESC"
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        var rows = try db.query("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values, Self.request)
+        var rows: [Request]
+        if let match = sql.textMatch, try textMatchCount(match, upTo: Self.textMatchesToSort + 1) > Self.textMatchesToSort {
+            rows = try walkInOrder(conditions: conditions, values: values, order: order, keeping: match, limit: limit + 1)
+        } else {
+            if let match = sql.textMatch {
+                conditions.append("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)")
+                values.append(.text(match))
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            rows = try db.query("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values + [.int(limit + 1)], Self.request)
+        }
         let more = rows.count > limit
         if more { rows.removeLast() }
         let next = more ? rows.last.map(QueueCursor.init) : nil
         return QueuePage(requests: forward ? rows : rows.reversed(), next: next)
     }
 
+    private func textMatchCount(_ match: String, upTo cap: Int) throws -> Int {
+        Int(try db.scalar("SELECT count(*) FROM (SELECT 1 FROM requests_fts WHERE requests_fts MATCH ? LIMIT ?)", [.text(match), .int(cap)]) ?? 0)
+    }
+
+    /// Walks the queue index in order and keeps the rows the full-text match contains: many
+    /// matches means the first page is found after a short walk, with no sort.
+    private func walkInOrder(conditions: [String], values: [SQLValue], order: String, keeping match: String, limit: Int) throws -> [Request] {
+        // FTS5 returns rowids in ascending order, so the matches form a sorted array.
+        let matches = try db.prepare("SELECT rowid FROM requests_fts WHERE requests_fts MATCH ? ORDER BY rowid")
+        try matches.bind([.text(match)])
+        var matching: [Int64] = []
+        matching.reserveCapacity(Self.textMatchesToSort * 8)
+        while try matches.step() { matching.append(matches.int64(0)) }
+
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let walk = try db.prepare("SELECT r.id FROM requests r \(whereClause) ORDER BY \(order)")
+        try walk.bind(values)
+        var picked: [Int64] = []
+        while picked.count < limit, try walk.step() {
+            let id = walk.int64(0)
+            if Self.sortedContains(matching, id) { picked.append(id) }
+        }
+        walk.reset()
+        return try picked.compactMap { try request(RequestID($0)) }
+    }
+
+    private static func sortedContains(_ sorted: [Int64], _ value: Int64) -> Bool {
+        var low = 0
+        var high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == value
+    }
+
     func count(_ filter: QueueFilter) throws -> Int {
         let sql = QueueSQL(filter: filter)
         guard !sql.matchesNothing else { return 0 }
-        let whereClause = sql.conditions.isEmpty ? "" : "WHERE " + sql.conditions.joined(separator: " AND ")
-        return Int(try db.scalar("SELECT count(*) FROM requests r \(whereClause)", sql.values) ?? 0)
+        let (conditions, values) = sql.withTextCondition
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return Int(try db.scalar("SELECT count(*) FROM requests r \(whereClause)", values) ?? 0)
     }
 
     func statusCounts() throws -> [RequestStatus: Int] {

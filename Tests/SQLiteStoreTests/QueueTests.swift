@@ -129,3 +129,38 @@ import Testing
         #expect(gone == [])
     }
 }
+
+@Suite struct ManyMatchesTests {
+    let folder = TemporaryDirectory()
+
+    @Test func aCommonWordWalksTheQueueInOrderAndAgreesWithTheSortedPlan() throws {
+        let store = try SQLiteRequestStore(path: folder.file("many.db"))
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let total = Session.textMatchesToSort * 2
+        try store.write { writer in
+            for index in 0..<total {
+                let subject = index % 3 == 0 ? "Printer jam \(index)" : "Salesforce access \(index)"
+                let new = Fixtures.newRequest(subject, priority: Priority.allCases[(index * 7) % 4])
+                let request = try writer.insertRequest(new, at: start.addingTimeInterval(Double(index % 500)))
+                if index % 5 == 0 {
+                    _ = try writer.update(request.id, expectedVersion: 1, change: RequestChange(status: .resolved), at: start)
+                }
+            }
+        }
+        let everything = try store.read { try $0.queue(QueueQuery(filter: .all, limit: total)) }.requests
+        for statuses in [nil, RequestStatus.active] as [Set<RequestStatus>?] {
+            let expected = everything.filter { $0.subject.hasPrefix("Salesforce") && (statuses?.contains($0.status) ?? true) }
+            #expect(expected.count > Session.textMatchesToSort * 4 / 5, "enough matches to take the walking plan")
+            var seen: [Request] = []
+            var cursor: QueueCursor?
+            repeat {
+                let page = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(statuses: statuses, text: "sales"), after: cursor, limit: 250)) }
+                seen += page.requests
+                cursor = page.next
+            } while cursor != nil
+            #expect(seen.map(\.id) == expected.map(\.id))
+            let backward = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(statuses: statuses, text: "sales"), direction: .backward, limit: 30)) }
+            #expect(backward.requests.map(\.id) == expected.suffix(30).map(\.id))
+        }
+    }
+}

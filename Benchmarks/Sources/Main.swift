@@ -1,0 +1,41 @@
+import Foundation
+
+/// The benchmark executable: `swift run -c release helpdesk-benchmarks SUITE [options]`.
+/// Suites print medians and the spread of repeated runs; figures go in Benchmarks/README.md.
+@main
+enum BenchmarkMain {
+    static func main() async throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard let suite = arguments.first else {
+            print("usage: helpdesk-benchmarks store|okta|console [--rows N] [--db PATH]")
+            exit(2)
+        }
+        let options = BenchmarkOptions(Array(arguments.dropFirst()))
+        switch suite {
+        case "store": try StoreBenchmark.run(options)
+        default:
+            print("unknown suite \(suite); expected store, okta or console")
+            exit(2)
+        }
+    }
+}
+
+/// `--rows N`, `--db PATH`, `--runs N`.
+struct BenchmarkOptions {
+    var rows = 1_000_000
+    var db: String?
+    var runs = 200
+
+    init(_ words: [String]) {
+        var index = 0
+        while index + 1 < words.count {
+            switch words[index] {
+            case "--rows": rows = Int(words[index + 1]) ?? rows
+            case "--db": db = words[index + 1]
+            case "--runs": runs = Int(words[index + 1]) ?? runs
+            default: break
+            }
+            index += 2
+        }
+    }
+}
