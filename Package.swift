@@ -16,23 +16,31 @@ let package = Package(
 
         // Adapters.
         .target(name: "SQLiteStore", dependencies: ["HelpdeskCore", "CSQLite"]),
+        .target(
+            name: "OktaClient",
+            dependencies: ["HelpdeskCore"],
+            exclude: ["demo/requests.json"],
+            resources: [.embedInCode("demo/tenant.json")]
+        ),
 
         // The program.
         .executableTarget(
             name: "helpdesk",
-            dependencies: ["HelpdeskCore", "SQLiteStore"],
+            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient"],
+            exclude: ["demo/tenant.json"],
             resources: [.embedInCode("demo/requests.json")]
         ),
 
         // Tests and measurements.
-        .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore"]),
+        .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient"]),
         .executableTarget(
             name: "helpdesk-benchmarks",
-            dependencies: ["HelpdeskCore", "SQLiteStore"],
+            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "HelpdeskTestSupport"],
             path: "Benchmarks/Sources"
         ),
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "HelpdeskTestSupport"]),
+        .testTarget(name: "OktaClientTests", dependencies: ["OktaClient", "HelpdeskTestSupport"]),
         .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport"]),
     ]
 )

@@ -1,0 +1,55 @@
+import Foundation
+import HelpdeskCore
+
+/// Okta's error object, read leniently: every field optional, `errorCauses` an array or a single object.
+struct OktaErrorBody: Decodable, Equatable {
+    let errorCode: String?
+    let errorSummary: String?
+    let errorLink: String?
+    let errorId: String?
+    let errorCauses: [String]
+
+    private enum Keys: String, CodingKey { case errorCode, errorSummary, errorLink, errorId, errorCauses }
+    private struct Cause: Decodable { let errorSummary: String? }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        errorCode = try? container.decodeIfPresent(String.self, forKey: .errorCode)
+        errorSummary = try? container.decodeIfPresent(String.self, forKey: .errorSummary)
+        errorLink = try? container.decodeIfPresent(String.self, forKey: .errorLink)
+        errorId = try? container.decodeIfPresent(String.self, forKey: .errorId)
+        if let list = try? container.decodeIfPresent([Cause].self, forKey: .errorCauses) {
+            errorCauses = list.compactMap(\.errorSummary)
+        } else if let single = try? container.decodeIfPresent(Cause.self, forKey: .errorCauses) {
+            errorCauses = [single.errorSummary].compactMap { $0 }
+        } else {
+            errorCauses = []
+        }
+    }
+
+    static func parse(_ data: Data) -> OktaErrorBody? {
+        try? JSONDecoder().decode(OktaErrorBody.self, from: data)
+    }
+}
+
+extension DirectoryError {
+    /// The typed error for an HTTP answer that is not a success.
+    static func from(response: HTTPResponse, subject: String?, retryAt: Date?, scrub: (String) -> String) -> DirectoryError {
+        let body = OktaErrorBody.parse(response.body)
+        let kind: Kind
+        switch response.status {
+        case 401: kind = .unauthorized
+        case 403: kind = .forbidden
+        case 404: kind = .notFound
+        case 429: kind = .rateLimited
+        case 400, 405, 409, 412, 422: kind = .invalid
+        default: kind = .unavailable
+        }
+        let summary = body?.errorSummary.map(scrub) ?? (body == nil ? "HTTP \(response.status)" : nil)
+        return DirectoryError(
+            kind: kind, httpStatus: response.status, errorCode: body?.errorCode.map(scrub), summary: summary,
+            causes: body?.errorCauses.map(scrub) ?? [], errorID: body?.errorId.map(scrub),
+            requestID: response.header("X-Okta-Request-Id").map(scrub), retryAt: retryAt, subject: subject
+        )
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import HelpdeskCore
+
+/// Sends calls to the Okta org: authentication, timeouts, rate limits, bounded concurrency,
+/// retries only where repeating is safe, pagination through `Link` headers, and typed errors
+/// that keep Okta's request id and never the token.
+public final class OktaHTTPClient: Sendable {
+    let settings: OktaSettings
+    private let transport: any HTTPTransport
+    private let clock: any Clock
+    private let sleeper: any Sleeper
+    let rateLimiter: RateLimiter
+    private let inFlight: ConcurrencyLimiter
+    private let backoffJitter: @Sendable () -> TimeInterval
+
+    public init(
+        settings: OktaSettings, transport: any HTTPTransport = URLSessionTransport(), clock: any Clock = SystemClock(),
+        sleeper: any Sleeper = TaskSleeper(), jitter: @escaping @Sendable () -> TimeInterval = { Double.random(in: 0.02...0.15) }
+    ) {
+        self.settings = settings
+        self.transport = transport
+        self.clock = clock
+        self.sleeper = sleeper
+        rateLimiter = RateLimiter(clock: clock, sleeper: sleeper, jitter: jitter)
+        inFlight = ConcurrencyLimiter(limit: min(settings.maxInFlight, 75))
+        backoffJitter = jitter
+    }
+
+    /// A successful answer with Okta's request id.
+    struct Answer: Sendable {
+        let response: HTTPResponse
+        var requestID: String? { response.header("X-Okta-Request-Id") }
+    }
+
+    /// Sends one call. Non-2xx answers become `DirectoryError`s; 404 stays a `.notFound` for callers to interpret.
+    func send(_ call: OktaCall) async throws(DirectoryError) -> Answer {
+        try await send(call, url: call.url(on: settings.org))
+    }
+
+    /// Sends one call; a 404 answer is nil (already gone, not assigned) instead of an error.
+    func sendUnlessNotFound(_ call: OktaCall) async throws(DirectoryError) -> Answer? {
+        do {
+            return try await send(call)
+        } catch {
+            if error.kind == .notFound { return nil }
+            throw error
+        }
+    }
+
+    /// Sends a GET and follows `Link: <…>; rel="next"` until there is none, up to `maxPages`.
+    func sendAll(_ call: OktaCall, maxPages: Int = 50) async throws(DirectoryError) -> [Answer] {
+        var answers: [Answer] = []
+        var url = call.url(on: settings.org)
+        for _ in 0..<maxPages {
+            let answer = try await send(call, url: url)
+            answers.append(answer)
+            guard let next = LinkHeader.next(answer.response.header("Link")) else { return answers }
+            guard settings.org.isSameOrigin(next) else {
+                throw DirectoryError(kind: .invalid, summary: "Okta sent a next-page link to another host (\(next.host ?? "?")); it was not followed", subject: call.subject)
+            }
+            url = next
+        }
+        return answers
+    }
+
+    private func send(_ call: OktaCall, url: URL) async throws(DirectoryError) -> Answer {
+        let request = HTTPRequest(method: call.endpoint.method, url: url, headers: headers(hasBody: call.body != nil), body: call.body, timeout: settings.timeout)
+        var failures = 0
+        var rateLimitWaits = 0
+        while true {
+            let outcome = await attempt(request, bucket: call.endpoint.bucket)
+            switch outcome {
+            case .answered(let response) where (200..<300).contains(response.status):
+                return Answer(response: response)
+            case .answered(let response) where response.status == 429:
+                rateLimitWaits += 1
+                let resetAt = await rateLimiter.resetTime(call.endpoint.bucket)
+                if rateLimitWaits > settings.maxRateLimitWaits {
+                    throw .from(response: response, subject: call.subject, retryAt: resetAt, scrub: settings.token.scrub)
+                }
+                // The next acquire waits for the reset: a 429 means Okta did not act, so any call may be resent.
+            case .answered(let response) where response.status >= 500:
+                failures += 1
+                guard call.endpoint.repeatRule == .safe else {
+                    throw DirectoryError(kind: .outcomeUnknown, httpStatus: response.status, requestID: response.header("X-Okta-Request-Id"), subject: call.subject)
+                }
+                guard failures <= settings.maxRetries else {
+                    throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
+                }
+                try await backoff(failures)
+            case .answered(let response):
+                throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
+            case .notSent(let reason):
+                throw DirectoryError(kind: .unavailable, summary: "\(settings.org.host) could not be reached: \(settings.token.scrub(reason))", subject: call.subject)
+            case .noAnswer(let reason):
+                failures += 1
+                guard call.endpoint.repeatRule == .safe else {
+                    throw DirectoryError(kind: .outcomeUnknown, summary: settings.token.scrub(reason), subject: call.subject)
+                }
+                guard failures <= settings.maxRetries else {
+                    throw DirectoryError(kind: .unavailable, summary: "no answer from \(settings.org.host) after \(failures) tries (\(settings.token.scrub(reason)))", subject: call.subject)
+                }
+                try await backoff(failures)
+            }
+        }
+    }
+
+    private enum Outcome {
+        case answered(HTTPResponse)
+        case notSent(String)
+        case noAnswer(String)
+    }
+
+    /// One send, inside the concurrency limit and the bucket's allowance.
+    private func attempt(_ request: HTTPRequest, bucket: String) async -> Outcome {
+        do {
+            try await rateLimiter.acquire(bucket)
+        } catch {
+            return .notSent("cancelled while waiting for Okta's rate limit")
+        }
+        await inFlight.acquire()
+        let outcome: Outcome
+        do {
+            outcome = .answered(try await transport.send(request))
+        } catch let failure as TransportFailure {
+            switch failure {
+            case .notSent(let reason): outcome = .notSent(reason)
+            case .noAnswer(let reason): outcome = .noAnswer(reason)
+            }
+        } catch {
+            outcome = .noAnswer(String(describing: error))
+        }
+        await inFlight.release()
+        if case .answered(let response) = outcome {
+            await rateLimiter.finish(bucket, response: response)
+        } else {
+            await rateLimiter.finish(bucket, response: nil)
+        }
+        return outcome
+    }
+
+    private func backoff(_ failures: Int) async throws(DirectoryError) {
+        let seconds = 0.5 * pow(2, Double(failures - 1)) + backoffJitter()
+        do {
+            try await sleeper.sleep(seconds: seconds)
+        } catch {
+            throw DirectoryError(kind: .unavailable, summary: "cancelled while waiting to retry")
+        }
+    }
+
+    private func headers(hasBody: Bool) -> [String: String] {
+        var headers = [
+            "Authorization": "SSWS \(settings.token.secret)",
+            "Accept": "application/json",
+            "User-Agent": settings.userAgent,
+        ]
+        if hasBody { headers["Content-Type"] = "application/json" }
+        return headers
+    }
+
+    /// Decodes a JSON answer; a body Okta should not have sent is a clear error, never a crash.
+    func decode<T: Decodable>(_ type: T.Type, from answer: Answer, subject: String?) throws(DirectoryError) -> T {
+        do {
+            return try OktaJSON.decoder.decode(T.self, from: answer.response.body)
+        } catch {
+            throw DirectoryError(kind: .invalid, summary: "Okta's answer could not be read (\(T.self))", requestID: answer.requestID, subject: subject)
+        }
+    }
+}
+
+/// Okta's JSON dates: ISO 8601 with milliseconds.
+enum OktaJSON {
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a date: \(text)")
+            }
+            return date
+        }
+        return decoder
+    }()
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HelpdeskCore
+
+/// Okta's rate limits as the headers report them, per bucket (users, groups, apps, logs…).
+/// A request goes out only while the bucket has room for it beyond the ones in flight; when it
+/// runs dry, the next request waits for the window to reset, plus a little jitter.
+actor RateLimiter {
+    struct Bucket: Equatable {
+        var limit: Int?
+        var remaining: Int?
+        /// When the window resets, on this machine's clock.
+        var resetAt: Date?
+        var inFlight = 0
+    }
+
+    private var buckets: [String: Bucket] = [:]
+    private let clock: any Clock
+    private let sleeper: any Sleeper
+    private let jitter: @Sendable () -> TimeInterval
+
+    init(clock: any Clock, sleeper: any Sleeper, jitter: @escaping @Sendable () -> TimeInterval = { Double.random(in: 0.02...0.15) }) {
+        self.clock = clock
+        self.sleeper = sleeper
+        self.jitter = jitter
+    }
+
+    /// Waits until the bucket has room, then counts the request as in flight.
+    func acquire(_ name: String) async throws {
+        while true {
+            var bucket = buckets[name] ?? Bucket()
+            let now = clock.now()
+            if let reset = bucket.resetAt, now >= reset {
+                // A new window: the full limit until a response says otherwise.
+                bucket.remaining = bucket.limit
+                bucket.resetAt = nil
+            }
+            guard let remaining = bucket.remaining, remaining - bucket.inFlight <= 0 else {
+                bucket.inFlight += 1
+                buckets[name] = bucket
+                return
+            }
+            buckets[name] = bucket
+            let wake = (bucket.resetAt ?? now.addingTimeInterval(1)).addingTimeInterval(jitter())
+            try await sleeper.sleep(seconds: max(0, wake.timeIntervalSince(now)))
+        }
+    }
+
+    /// Ends a request's flight and reads its `X-Rate-Limit-*` headers.
+    func finish(_ name: String, response: HTTPResponse?) {
+        var bucket = buckets[name] ?? Bucket()
+        bucket.inFlight = max(0, bucket.inFlight - 1)
+        if let response, let reading = Self.reading(response, now: clock.now()) {
+            bucket.limit = reading.limit ?? bucket.limit
+            let shift = bucket.resetAt.map { reading.resetAt.timeIntervalSince($0) } ?? .infinity
+            if shift > 0.5 || bucket.remaining == nil {
+                // The first reading, or one from a newer window.
+                bucket.remaining = reading.remaining
+                bucket.resetAt = reading.resetAt
+            } else if shift >= -0.5 {
+                bucket.remaining = min(bucket.remaining ?? reading.remaining, reading.remaining)
+            }
+            if response.status == 429 { bucket.remaining = 0 }
+        } else if response?.status == 429 {
+            bucket.remaining = 0
+            bucket.resetAt = bucket.resetAt ?? clock.now().addingTimeInterval(1)
+        }
+        buckets[name] = bucket
+    }
+
+    /// When the bucket's window resets, if known.
+    func resetTime(_ name: String) -> Date? { buckets[name]?.resetAt }
+
+    func snapshot(_ name: String) -> Bucket? { buckets[name] }
+
+    struct Reading {
+        let limit: Int?
+        let remaining: Int
+        let resetAt: Date
+    }
+
+    /// `X-Rate-Limit-Reset` is epoch seconds on Okta's clock; a skew of more than two seconds
+    /// against the `Date` header is corrected.
+    static func reading(_ response: HTTPResponse, now: Date) -> Reading? {
+        guard let remainingText = response.header("X-Rate-Limit-Remaining"), let remaining = Int(remainingText.trimmingCharacters(in: .whitespaces)),
+              let resetText = response.header("X-Rate-Limit-Reset"), let reset = Double(resetText.trimmingCharacters(in: .whitespaces)) else {
+            return nil
+        }
+        var resetAt = Date(timeIntervalSince1970: reset)
+        if let dateText = response.header("Date"), let serverNow = HTTPDate.parse(dateText) {
+            let skew = serverNow.timeIntervalSince(now)
+            if abs(skew) > 2 { resetAt = resetAt.addingTimeInterval(-skew) }
+        }
+        let limit = response.header("X-Rate-Limit-Limit").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return Reading(limit: limit, remaining: remaining, resetAt: resetAt)
+    }
+}
+
+/// HTTP dates (`Sun, 06 Nov 1994 08:49:37 GMT`).
+enum HTTPDate {
+    static func parse(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+}

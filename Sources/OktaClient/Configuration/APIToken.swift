@@ -1,0 +1,44 @@
+import Foundation
+import HelpdeskCore
+
+/// An Okta API token. It prints as `[redacted]` in every description, so it cannot reach a
+/// message, a log or the screen by accident; only the request builder reads `secret`.
+public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    let secret: String
+
+    public init(_ secret: String) throws(DirectoryError) {
+        let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else {
+            throw DirectoryError(kind: .configuration, summary: "the Okta API token is empty")
+        }
+        guard trimmed.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 32 && $0.value < 127 }) else {
+            throw DirectoryError(kind: .configuration, summary: "the Okta API token has spaces or characters an API token cannot have")
+        }
+        self.secret = trimmed
+    }
+
+    public var description: String { "[redacted]" }
+    public var debugDescription: String { "[redacted]" }
+    public var customMirror: Mirror { Mirror(self, children: []) }
+
+    /// Reads the token from a file that only its owner can read.
+    public static func fromFile(_ path: String) throws(DirectoryError) -> APIToken {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw DirectoryError(kind: .configuration, summary: "cannot read the Okta token file \(path): \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            throw DirectoryError(kind: .configuration, summary: "the Okta token file \(path) is readable by others (mode \(mode)); run chmod 600 \(path)")
+        }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw DirectoryError(kind: .configuration, summary: "cannot read the Okta token file \(path)")
+        }
+        return try APIToken(text)
+    }
+
+    /// Removes the token from text that came back from a server, before it goes anywhere.
+    func scrub(_ text: String) -> String {
+        text.replacingOccurrences(of: secret, with: "[redacted]")
+    }
+}
