@@ -13,6 +13,7 @@ enum BenchmarkMain {
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
         switch suite {
         case "store": try StoreBenchmark.run(options)
+        case "okta": try await OktaRateBenchmark.run(options)
         default:
             print("unknown suite \(suite); expected store, okta or console")
             exit(2)
@@ -25,6 +26,7 @@ struct BenchmarkOptions {
     var rows = 1_000_000
     var db: String?
     var runs = 200
+    var calls = 500
 
     init(_ words: [String]) {
         var index = 0
@@ -33,6 +35,7 @@ struct BenchmarkOptions {
             case "--rows": rows = Int(words[index + 1]) ?? rows
             case "--db": db = words[index + 1]
             case "--runs": runs = Int(words[index + 1]) ?? runs
+            case "--calls": calls = Int(words[index + 1]) ?? calls
             default: break
             }
             index += 2

@@ -75,10 +75,10 @@ import Testing
         let reset = self.reset
         let transport = StubTransport { _, index in
             let remaining = max(0, 1 - index)
-            return .json(200, OktaRoutes.groupOkta, headers: ["X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "\(remaining)", "X-Rate-Limit-Reset": "\(reset)"])
+            return .json(200, OktaRoutes.app, headers: ["X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "\(remaining)", "X-Rate-Limit-Reset": "\(reset)"])
         }
         let (directory, sleeper) = try client(transport)
-        for _ in 0..<3 { _ = try await directory.group(id: "00g1") }
+        for _ in 0..<3 { _ = try await directory.app(id: "0oa1") }
         #expect(transport.requests.count == 3)
         #expect(sleeper.recorded.count == 1)
         #expect(abs((sleeper.recorded.first ?? 0) - 30.05) < 0.001)
@@ -95,6 +95,41 @@ import Testing
         _ = try await directory.group(id: "00g1")
         _ = try await directory.app(id: "0oa1")
         #expect(sleeper.recorded.isEmpty, "the apps bucket does not wait for the groups bucket")
+    }
+
+    @Test func concurrentLookUpsOfOneGroupShareOneRequest() async throws {
+        let transport = StubTransport(always: .json(200, OktaRoutes.groupOkta))
+        let (directory, _) = try client(transport)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 { group.addTask { _ = try await directory.group(id: "00g1") } }
+            try await group.waitForAll()
+        }
+        #expect(transport.requests.count == 1)
+        clock.advance(by: 601)
+        _ = try await directory.group(id: "00g1")
+        #expect(transport.requests.count == 2, "kept ten minutes")
+    }
+
+    @Test func whileABucketsLimitsAreUnknownOneRequestGoesFirst() async throws {
+        let peak = PeakCounter()
+        let reset = self.reset
+        let transport = StubTransport { _, _ in
+            .json(200, OktaRoutes.app, headers: ["X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "2", "X-Rate-Limit-Reset": "\(reset)"])
+        }
+        let counting = CountingTransport(inner: transport, peak: peak)
+        var settings = OktaSettings(org: try OrgURL("https://acme.okta.com"), token: try APIToken(Self.token))
+        settings.maxInFlight = 10
+        let sleeper = RecordingSleeper(clock: clock)
+        let directory = OktaDirectory(client: OktaHTTPClient(settings: settings, transport: counting, clock: clock, sleeper: sleeper, jitter: { 0.05 }))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<6 { group.addTask { _ = try await directory.app(id: "0oa1") } }
+            try await group.waitForAll()
+        }
+        #expect(transport.requests.count == 6)
+        let entries = peak.entries
+        #expect(entries.prefix(2) == [1, 1], "the first request went alone; the second only after its answer")
+        #expect(entries[2] <= 2, "the first answer said 2 remain")
+        #expect(!sleeper.recorded.isEmpty, "the rest waited for the reset instead of drawing 429s")
     }
 
     @Test func aServerErrorIsRetriedForAGet() async throws {
@@ -204,7 +239,7 @@ import Testing
         settings.maxInFlight = 3
         let directory = OktaDirectory(client: OktaHTTPClient(settings: settings, transport: transport, clock: clock, sleeper: RecordingSleeper(clock: clock)))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<30 { group.addTask { _ = try await directory.group(id: "00g1") } }
+            for _ in 0..<30 { group.addTask { _ = try await directory.app(id: "0oa1") } }
             try await group.waitForAll()
         }
         #expect(peak.total == 30)
@@ -215,8 +250,10 @@ import Testing
 
 /// Counts how many callers are inside at once.
 final class PeakCounter: Sendable {
-    private let state = Mutex((now: 0, peak: 0, total: 0))
-    func enter() { state.withLock { $0.now += 1; $0.total += 1; $0.peak = max($0.peak, $0.now) } }
+    private let state = Mutex((now: 0, peak: 0, total: 0, entries: [Int]()))
+    func enter() { state.withLock { $0.now += 1; $0.total += 1; $0.peak = max($0.peak, $0.now); $0.entries.append($0.now) } }
+    /// How many were inside (including the newcomer) at each entry.
+    var entries: [Int] { state.withLock { $0.entries } }
     func leave() { state.withLock { $0.now -= 1 } }
     var peak: Int { state.withLock { $0.peak } }
     var total: Int { state.withLock { $0.total } }
@@ -230,8 +267,21 @@ struct SlowTransport: HTTPTransport {
         peak.enter()
         try await Task.sleep(nanoseconds: 5_000_000)
         peak.leave()
-        return .json(200, OktaRoutes.groupOkta)
+        return .json(200, OktaRoutes.app)
     }
 }
 
 import Synchronization
+
+/// Wraps a transport, counting requests in flight.
+struct CountingTransport: HTTPTransport {
+    let inner: StubTransport
+    let peak: PeakCounter
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        peak.enter()
+        defer { peak.leave() }
+        try await Task.sleep(nanoseconds: 2_000_000)
+        return try await inner.send(request)
+    }
+}

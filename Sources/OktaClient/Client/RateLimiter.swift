@@ -11,9 +11,13 @@ actor RateLimiter {
         /// When the window resets, on this machine's clock.
         var resetAt: Date?
         var inFlight = 0
+        /// Responses of this bucket carry no rate-limit headers: nothing to pace.
+        var unreported = false
     }
 
     private var buckets: [String: Bucket] = [:]
+    /// Requests waiting for the first answer of a bucket, which tells its limits.
+    private var waitingForReading: [String: [CheckedContinuation<Void, Never>]] = [:]
     private let clock: any Clock
     private let sleeper: any Sleeper
     private let jitter: @Sendable () -> TimeInterval
@@ -24,7 +28,8 @@ actor RateLimiter {
         self.jitter = jitter
     }
 
-    /// Waits until the bucket has room, then counts the request as in flight.
+    /// Waits until the bucket has room, then counts the request as in flight. While a bucket's
+    /// limits are unknown, one request goes first and the rest wait for its answer.
     func acquire(_ name: String) async throws {
         while true {
             var bucket = buckets[name] ?? Bucket()
@@ -34,7 +39,22 @@ actor RateLimiter {
                 bucket.remaining = bucket.limit
                 bucket.resetAt = nil
             }
-            guard let remaining = bucket.remaining, remaining - bucket.inFlight <= 0 else {
+            if bucket.unreported {
+                bucket.inFlight += 1
+                buckets[name] = bucket
+                return
+            }
+            guard let remaining = bucket.remaining else {
+                if bucket.inFlight == 0 {
+                    bucket.inFlight = 1
+                    buckets[name] = bucket
+                    return
+                }
+                buckets[name] = bucket
+                await withCheckedContinuation { waitingForReading[name, default: []].append($0) }
+                continue
+            }
+            if remaining - bucket.inFlight > 0 {
                 bucket.inFlight += 1
                 buckets[name] = bucket
                 return
@@ -50,6 +70,7 @@ actor RateLimiter {
         var bucket = buckets[name] ?? Bucket()
         bucket.inFlight = max(0, bucket.inFlight - 1)
         if let response, let reading = Self.reading(response, now: clock.now()) {
+            bucket.unreported = false
             bucket.limit = reading.limit ?? bucket.limit
             let shift = bucket.resetAt.map { reading.resetAt.timeIntervalSince($0) } ?? .infinity
             if shift > 0.5 || bucket.remaining == nil {
@@ -63,8 +84,11 @@ actor RateLimiter {
         } else if response?.status == 429 {
             bucket.remaining = 0
             bucket.resetAt = bucket.resetAt ?? clock.now().addingTimeInterval(1)
+        } else if response != nil, bucket.remaining == nil {
+            bucket.unreported = true
         }
         buckets[name] = bucket
+        for waiter in waitingForReading.removeValue(forKey: name) ?? [] { waiter.resume() }
     }
 
     /// When the bucket's window resets, if known.
@@ -96,7 +120,7 @@ actor RateLimiter {
 }
 
 /// HTTP dates (`Sun, 06 Nov 1994 08:49:37 GMT`).
-enum HTTPDate {
+public enum HTTPDate {
     static func parse(_ text: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -105,7 +129,7 @@ enum HTTPDate {
         return formatter.date(from: text)
     }
 
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

@@ -5,10 +5,13 @@ import HelpdeskCore
 public final class OktaDirectory: IdentityDirectory {
     let client: OktaHTTPClient
     private let clock: any Clock
+    /// Groups by id: a group's type never changes, and each membership change checks it.
+    private let groupCache: LookupCache<DirectoryGroup>
 
     public init(client: OktaHTTPClient, clock: any Clock = SystemClock()) {
         self.client = client
         self.clock = clock
+        groupCache = LookupCache(clock: clock, lifetime: 600)
     }
 
     public var orgName: String { client.settings.org.host }
@@ -57,8 +60,10 @@ public final class OktaDirectory: IdentityDirectory {
     }
 
     public func group(id: String) async throws -> DirectoryGroup {
-        let call = OktaCall(.getGroup, [id], subject: "group \(id)")
-        return try client.decode(OktaModels.Group.self, from: try await client.send(call), subject: call.subject).domain
+        try await groupCache.value(for: id) { [client] in
+            let call = OktaCall(.getGroup, [id], subject: "group \(id)")
+            return try client.decode(OktaModels.Group.self, from: try await client.send(call), subject: call.subject).domain
+        }
     }
 
     public func app(id: String) async throws -> DirectoryApp {

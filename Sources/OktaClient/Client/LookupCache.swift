@@ -1,0 +1,31 @@
+import Foundation
+import HelpdeskCore
+
+/// Values that rarely change (a group's type), kept for a while; concurrent look-ups of the same
+/// key share one request.
+actor LookupCache<Value: Sendable> {
+    private var entries: [String: (task: Task<Value, any Error>, at: Date)] = [:]
+    private let clock: any Clock
+    private let lifetime: TimeInterval
+
+    init(clock: any Clock, lifetime: TimeInterval) {
+        self.clock = clock
+        self.lifetime = lifetime
+    }
+
+    func value(for key: String, load: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let now = clock.now()
+        if let entry = entries[key], now.timeIntervalSince(entry.at) < lifetime {
+            return try await entry.task.value
+        }
+        let task = Task { try await load() }
+        entries[key] = (task, now)
+        do {
+            return try await task.value
+        } catch {
+            // A failed look-up is not kept.
+            if entries[key]?.at == now { entries[key] = nil }
+            throw error
+        }
+    }
+}
