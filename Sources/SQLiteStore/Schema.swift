@@ -4,7 +4,7 @@ enum Schema {
     static var latest: Int { migrations.count }
 
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
-    static let migrations: [String] = [version1]
+    static let migrations: [String] = [version1, version2]
 
     static let version1 = """
     CREATE TABLE requests (
@@ -98,5 +98,49 @@ enum Schema {
     BEGIN SELECT RAISE(ABORT, 'the approvers of an approval cannot change'); END;
     CREATE TRIGGER approvers_are_fixed_delete BEFORE DELETE ON approval_approvers
     BEGIN SELECT RAISE(ABORT, 'the approvers of an approval cannot change'); END;
+    """
+
+    /// Runs written ahead of their Okta call, and temporary grants with their revoke.
+    static let version2 = """
+    ALTER TABLE approvals ADD COLUMN target_user TEXT;
+
+    CREATE TABLE action_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        action TEXT NOT NULL CHECK (json_valid(action)),
+        target_user TEXT NOT NULL,
+        approval_id INTEGER UNIQUE REFERENCES approvals (id),
+        revokes_grant INTEGER,
+        started_by TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'started' CHECK (state IN ('started', 'succeeded', 'failed', 'unknown', 'reconciled')),
+        finished_at INTEGER
+    );
+    CREATE INDEX runs_by_request ON action_runs (request_id, id);
+    CREATE INDEX runs_unfinished ON action_runs (state) WHERE state IN ('started', 'unknown');
+    CREATE TRIGGER runs_outcomes_are_final BEFORE UPDATE ON action_runs WHEN OLD.state NOT IN ('started', 'unknown')
+    BEGIN SELECT RAISE(ABORT, 'a finished action run cannot change'); END;
+    CREATE TRIGGER runs_terms_are_fixed BEFORE UPDATE OF id, request_id, action, target_user, approval_id, revokes_grant, started_by, started_at ON action_runs
+    BEGIN SELECT RAISE(ABORT, 'an action run''s action and author cannot change'); END;
+    CREATE TRIGGER runs_are_kept BEFORE DELETE ON action_runs
+    BEGIN SELECT RAISE(ABORT, 'action runs are kept for the record and cannot be deleted'); END;
+
+    CREATE TABLE access_grants (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        grant_run INTEGER NOT NULL UNIQUE REFERENCES action_runs (id),
+        action TEXT NOT NULL CHECK (json_valid(action)),
+        target_user TEXT NOT NULL,
+        revoke_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN ('scheduled', 'revoking', 'revoked')),
+        claimed_by TEXT,
+        claimed_at INTEGER
+    );
+    CREATE INDEX grants_due ON access_grants (state, revoke_at);
+    CREATE INDEX grants_by_request ON access_grants (request_id);
+    CREATE TRIGGER grants_revoked_are_final BEFORE UPDATE ON access_grants WHEN OLD.state = 'revoked'
+    BEGIN SELECT RAISE(ABORT, 'a revoked grant cannot change'); END;
+    CREATE TRIGGER grants_are_kept BEFORE DELETE ON access_grants
+    BEGIN SELECT RAISE(ABORT, 'grants are kept for the record and cannot be deleted'); END;
     """
 }

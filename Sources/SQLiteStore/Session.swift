@@ -185,7 +185,7 @@ final class Session: StoreWriter {
 
     // MARK: Approvals
 
-    static let approvalColumns = "a.id, a.request_id, a.action, a.reason, a.requested_by, a.requested_at, a.expires_at, a.state, a.decided_by, a.decided_at, a.decision_reason"
+    static let approvalColumns = "a.id, a.request_id, a.action, a.reason, a.requested_by, a.requested_at, a.expires_at, a.state, a.decided_by, a.decided_at, a.decision_reason, a.target_user"
 
     func approval(_ id: ApprovalID) throws -> Approval? {
         try approvals(where: "a.id = ?", [.integer(id.number)]).first
@@ -203,11 +203,15 @@ final class Session: StoreWriter {
         return try approvals(where: "a.state = 'pending'", [])
     }
 
+    func expiredApprovals(at date: Date) throws -> [Approval] {
+        try approvals(where: "a.state = 'pending' AND a.expires_at <= ?", [.time(date)])
+    }
+
     func insertApproval(_ new: NewApproval) throws -> Approval {
         try db.run(
-            "INSERT INTO approvals (request_id, action, reason, requested_by, requested_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO approvals (request_id, action, reason, requested_by, requested_at, expires_at, target_user) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.reason), .text(new.requestedBy),
-             .time(new.requestedAt), .time(new.expiresAt)]
+             .time(new.requestedAt), .time(new.expiresAt), .optional(new.targetUserID)]
         )
         let id = db.lastInsertRowID
         for approver in new.approvers {
@@ -240,7 +244,92 @@ final class Session: StoreWriter {
         }
     }
 
+    // MARK: Action runs and grants
+
+    static let runColumns = "u.id, u.request_id, u.action, u.target_user, u.approval_id, u.revokes_grant, u.started_by, u.started_at, u.state, u.finished_at"
+
+    func run(_ id: ActionRunID) throws -> ActionRun? {
+        try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.id = ?", [.integer(id.number)], Self.run).first
+    }
+
+    func runs(of request: RequestID) throws -> [ActionRun] {
+        try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.request_id = ? ORDER BY u.id", [.integer(request.number)], Self.run)
+    }
+
+    func unfinishedRuns(of request: RequestID?) throws -> [ActionRun] {
+        if let request {
+            return try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.state IN ('started', 'unknown') AND u.request_id = ? ORDER BY u.id",
+                                [.integer(request.number)], Self.run)
+        }
+        return try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.state IN ('started', 'unknown') ORDER BY u.id", [], Self.run)
+    }
+
+    func insertRun(_ new: NewActionRun) throws -> ActionRun {
+        try db.run(
+            """
+            INSERT INTO action_runs (request_id, action, target_user, approval_id, revokes_grant, started_by, started_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.targetUserID), new.approvalID.map { .integer($0.number) } ?? .null,
+             new.revokesGrant.map { .integer($0.number) } ?? .null, .text(new.startedBy), .time(new.startedAt)]
+        )
+        guard let run = try run(ActionRunID(db.lastInsertRowID)) else { throw StoreError.failed("run vanished after insert") }
+        return run
+    }
+
+    func finishRun(_ id: ActionRunID, state: ActionRun.State, at: Date) throws -> Bool {
+        try db.run("UPDATE action_runs SET state = ?, finished_at = ? WHERE id = ? AND state IN ('started', 'unknown')",
+                   [.text(state.rawValue), .time(at), .integer(id.number)])
+        return db.changes == 1
+    }
+
+    static let grantColumns = "g.id, g.request_id, g.grant_run, g.action, g.target_user, g.revoke_at, g.state"
+
+    func grant(_ id: GrantID) throws -> AccessGrant? {
+        try db.query("SELECT \(Self.grantColumns) FROM access_grants g WHERE g.id = ?", [.integer(id.number)], Self.grant).first
+    }
+
+    func grants(of request: RequestID) throws -> [AccessGrant] {
+        try db.query("SELECT \(Self.grantColumns) FROM access_grants g WHERE g.request_id = ? ORDER BY g.id", [.integer(request.number)], Self.grant)
+    }
+
+    func dueGrants(at date: Date, limit: Int) throws -> [AccessGrant] {
+        try db.query("SELECT \(Self.grantColumns) FROM access_grants g WHERE g.state = 'scheduled' AND g.revoke_at <= ? ORDER BY g.revoke_at, g.id LIMIT ?",
+                     [.time(date), .int(limit)], Self.grant)
+    }
+
+    func insertGrant(requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date) throws -> AccessGrant {
+        try db.run("INSERT INTO access_grants (request_id, grant_run, action, target_user, revoke_at) VALUES (?, ?, ?, ?, ?)",
+                   [.integer(requestID.number), .integer(grantRunID.number), .text(action.canonicalJSON), .text(targetUserID), .time(revokeAt)])
+        guard let grant = try grant(GrantID(db.lastInsertRowID)) else { throw StoreError.failed("grant vanished after insert") }
+        return grant
+    }
+
+    func moveGrant(_ id: GrantID, from: AccessGrant.State, to: AccessGrant.State, by login: String, at: Date) throws -> Bool {
+        try db.run("UPDATE access_grants SET state = ?, claimed_by = ?, claimed_at = ? WHERE id = ? AND state = ?",
+                   [.text(to.rawValue), .text(login), .time(at), .integer(id.number), .text(from.rawValue)])
+        return db.changes == 1
+    }
+
     // MARK: Row mapping
+
+    static func run(_ row: Row) throws -> ActionRun {
+        guard let state = ActionRun.State(rawValue: row.text(8)) else { throw StoreError.failed("run \(row.int64(0)) has an unknown state") }
+        return ActionRun(
+            id: ActionRunID(row.int64(0)), requestID: RequestID(row.int64(1)), action: try action(row.text(2)), targetUserID: row.text(3),
+            approvalID: row.optionalInt64(4).map(ApprovalID.init), revokesGrant: row.optionalInt64(5).map(GrantID.init),
+            startedBy: row.text(6), startedAt: row.date(7), state: state, finishedAt: row.optionalDate(9))
+    }
+
+    static func grant(_ row: Row) throws -> AccessGrant {
+        guard let state = AccessGrant.State(rawValue: row.text(6)) else { throw StoreError.failed("grant \(row.int64(0)) has an unknown state") }
+        return AccessGrant(id: GrantID(row.int64(0)), requestID: RequestID(row.int64(1)), grantRunID: ActionRunID(row.int64(2)),
+                           action: try action(row.text(3)), targetUserID: row.text(4), revokeAt: row.date(5), state: state)
+    }
+
+    static func action(_ json: String) throws -> OktaAction {
+        try JSONDecoder.helpdesk.decode(OktaAction.self, from: Data(json.utf8))
+    }
 
     static func request(_ row: Row) throws -> Request {
         guard let priority = Priority(urgencyRank: row.int(5)), let status = RequestStatus(rawValue: row.text(6)) else {
@@ -269,7 +358,7 @@ final class Session: StoreWriter {
 
     /// Reads an approval row; the approvers come from a second query.
     static func approvalFields(_ row: Row) throws -> ([EligibleApprover]) -> Approval {
-        let action = try JSONDecoder.helpdesk.decode(OktaAction.self, from: Data(row.text(2).utf8))
+        let action = try action(row.text(2))
         guard let state = Approval.State(rawValue: row.text(7)) else {
             throw StoreError.failed("approval \(row.int64(0)) has an unknown state")
         }
@@ -282,10 +371,11 @@ final class Session: StoreWriter {
         let decidedBy = row.optionalText(8)
         let decidedAt = row.optionalDate(9)
         let decisionReason = row.optionalText(10)
+        let targetUserID = row.optionalText(11)
         return { approvers in
             Approval(id: id, requestID: requestID, action: action, reason: reason, requestedBy: requestedBy, requestedAt: requestedAt,
-                     expiresAt: expiresAt, approvers: approvers, state: state, decidedBy: decidedBy, decidedAt: decidedAt,
-                     decisionReason: decisionReason)
+                     expiresAt: expiresAt, approvers: approvers, targetUserID: targetUserID, state: state, decidedBy: decidedBy,
+                     decidedAt: decidedAt, decisionReason: decisionReason)
         }
     }
 }

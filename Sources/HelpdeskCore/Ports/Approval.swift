@@ -15,6 +15,8 @@ public struct Approval: Sendable, Equatable, Identifiable {
     public let expiresAt: Date
     /// The logins that may approve it, with why each may.
     public let approvers: [EligibleApprover]
+    /// The Okta user the action is for, resolved when it was asked.
+    public let targetUserID: String?
     public let state: State
     public let decidedBy: String?
     public let decidedAt: Date?
@@ -22,7 +24,7 @@ public struct Approval: Sendable, Equatable, Identifiable {
 
     public init(
         id: ApprovalID, requestID: RequestID, action: OktaAction, reason: String, requestedBy: String,
-        requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], state: State,
+        requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], targetUserID: String? = nil, state: State,
         decidedBy: String? = nil, decidedAt: Date? = nil, decisionReason: String? = nil
     ) {
         self.id = id
@@ -33,6 +35,7 @@ public struct Approval: Sendable, Equatable, Identifiable {
         self.requestedAt = requestedAt
         self.expiresAt = expiresAt
         self.approvers = approvers
+        self.targetUserID = targetUserID
         self.state = state
         self.decidedBy = decidedBy
         self.decidedAt = decidedAt
@@ -73,8 +76,9 @@ public struct NewApproval: Sendable, Equatable {
     public let requestedAt: Date
     public let expiresAt: Date
     public let approvers: [EligibleApprover]
+    public let targetUserID: String?
 
-    public init(requestID: RequestID, action: OktaAction, reason: String, requestedBy: String, requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover]) {
+    public init(requestID: RequestID, action: OktaAction, reason: String, requestedBy: String, requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], targetUserID: String? = nil) {
         self.requestID = requestID
         self.action = action
         self.reason = reason
@@ -82,5 +86,6 @@ public struct NewApproval: Sendable, Equatable {
         self.requestedAt = requestedAt
         self.expiresAt = expiresAt
         self.approvers = approvers
+        self.targetUserID = targetUserID
     }
 }

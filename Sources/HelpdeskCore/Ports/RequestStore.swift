@@ -25,6 +25,16 @@ public protocol StoreReader {
     func approval(_ id: ApprovalID) throws -> Approval?
     func approvals(of request: RequestID) throws -> [Approval]
     func pendingApprovals(eligibleFor login: String?) throws -> [Approval]
+    /// Pending approvals whose time ran out by `date`.
+    func expiredApprovals(at date: Date) throws -> [Approval]
+    func run(_ id: ActionRunID) throws -> ActionRun?
+    func runs(of request: RequestID) throws -> [ActionRun]
+    /// Runs with no final outcome (started or unknown), optionally of one request.
+    func unfinishedRuns(of request: RequestID?) throws -> [ActionRun]
+    func grant(_ id: GrantID) throws -> AccessGrant?
+    func grants(of request: RequestID) throws -> [AccessGrant]
+    /// Scheduled grants whose revoke is due by `date`, oldest first.
+    func dueGrants(at date: Date, limit: Int) throws -> [AccessGrant]
     /// Events in store order, optionally since a time or for one request, after an event id.
     func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent]
 }
@@ -41,6 +51,14 @@ public protocol StoreWriter: StoreReader {
     func insertApproval(_ new: NewApproval) throws -> Approval
     /// Moves a pending approval to a final state; false if it was no longer pending.
     func decideApproval(_ id: ApprovalID, state: Approval.State, by: String, at: Date, reason: String?) throws -> Bool
+    /// Writes a run ahead of its call. An approval or a grant's revoke can have only one run:
+    /// a second one throws `StoreError.refused`.
+    func insertRun(_ new: NewActionRun) throws -> ActionRun
+    /// Records a run's outcome; false if it already had a final one.
+    func finishRun(_ id: ActionRunID, state: ActionRun.State, at: Date) throws -> Bool
+    func insertGrant(requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date) throws -> AccessGrant
+    /// Moves a grant from one state to another; false if it was not in `from` (someone else got there first).
+    func moveGrant(_ id: GrantID, from: AccessGrant.State, to: AccessGrant.State, by: String, at: Date) throws -> Bool
 }
 
 extension RequestStore {

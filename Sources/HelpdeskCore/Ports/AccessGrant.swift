@@ -1,0 +1,31 @@
+import Foundation
+
+/// Temporary access given by a run, with its scheduled revoke.
+public struct AccessGrant: Sendable, Equatable, Identifiable {
+    public enum State: String, Sendable, Codable, CaseIterable {
+        /// Access is in place; the revoke is due at `revokeAt`.
+        case scheduled
+        /// A sweep claimed the revoke and is calling Okta (or died doing so).
+        case revoking
+        case revoked
+    }
+
+    public let id: GrantID
+    public let requestID: RequestID
+    public let grantRunID: ActionRunID
+    /// The action that gave access (add-to-group or assign-app with an expiry).
+    public let action: OktaAction
+    public let targetUserID: String
+    public let revokeAt: Date
+    public let state: State
+
+    public init(id: GrantID, requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date, state: State) {
+        self.id = id
+        self.requestID = requestID
+        self.grantRunID = grantRunID
+        self.action = action
+        self.targetUserID = targetUserID
+        self.revokeAt = revokeAt
+        self.state = state
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// One attempt to run an action against Okta, written ahead of the call.
+public struct ActionRun: Sendable, Equatable, Identifiable {
+    public enum State: String, Sendable, Codable, CaseIterable {
+        /// Committed before the call; no outcome yet (in flight, or the process died).
+        case started
+        case succeeded
+        case failed
+        /// The call may or may not have taken effect; reconcile reads Okta's state.
+        case unknown
+        /// Reconciled after an unknown outcome; the finding is on the timeline.
+        case reconciled
+    }
+
+    public let id: ActionRunID
+    public let requestID: RequestID
+    public let action: OktaAction
+    public let targetUserID: String
+    public let approvalID: ApprovalID?
+    /// Set when this run is the scheduled revoke of a temporary grant.
+    public let revokesGrant: GrantID?
+    public let startedBy: String
+    public let startedAt: Date
+    public let state: State
+    public let finishedAt: Date?
+
+    public init(
+        id: ActionRunID, requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?,
+        startedBy: String, startedAt: Date, state: State, finishedAt: Date?
+    ) {
+        self.id = id
+        self.requestID = requestID
+        self.action = action
+        self.targetUserID = targetUserID
+        self.approvalID = approvalID
+        self.revokesGrant = revokesGrant
+        self.startedBy = startedBy
+        self.startedAt = startedAt
+        self.state = state
+        self.finishedAt = finishedAt
+    }
+}
+
+/// The fields of a run about to be written ahead of its call.
+public struct NewActionRun: Sendable, Equatable {
+    public let requestID: RequestID
+    public let action: OktaAction
+    public let targetUserID: String
+    public let approvalID: ApprovalID?
+    public let revokesGrant: GrantID?
+    public let startedBy: String
+    public let startedAt: Date
+
+    public init(requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?, startedBy: String, startedAt: Date) {
+        self.requestID = requestID
+        self.action = action
+        self.targetUserID = targetUserID
+        self.approvalID = approvalID
+        self.revokesGrant = revokesGrant
+        self.startedBy = startedBy
+        self.startedAt = startedAt
+    }
+}

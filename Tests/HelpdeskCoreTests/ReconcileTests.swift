@@ -1,0 +1,85 @@
+import Foundation
+@testable import HelpdeskCore
+import HelpdeskTestSupport
+import Testing
+
+@Suite struct ReconcileTests {
+    let fixture: EngineFixture
+    let alex = DemoTeamFixture.alex, sam = DemoTeamFixture.sam
+
+    init() throws { fixture = try EngineFixture() }
+
+    @Test func anUnknownOutcomeIsCheckedAgainstOktaAndNeverRepeated() async throws {
+        let request = try fixture.request("sam.lee@example.com", "Suspicious sign-in")
+        await fixture.tenant.failNext(.suspend, with: DirectoryError(kind: .outcomeUnknown, summary: "The request timed out."), afterApplying: true)
+        let outcome = try fixture.ran(try await fixture.engine.ask(.suspend, on: request.id, reason: "suspicious", by: alex))
+        #expect(outcome.run.state == .unknown)
+        #expect(outcome.message.contains("may or may not have taken effect"))
+
+        let reconciler = Reconciler(engine: fixture.engine)
+        #expect(reconciler.isOutcomeUnknown(outcome.run, now: fixture.clock.now()))
+        let results = try await reconciler.reconcile(request.id, by: "alex")
+        #expect(results.map(\.finding) == [.applied])
+        #expect(results.first?.summary == "the account is SUSPENDED")
+        #expect(fixture.directory.actionCalls == ["suspend \(try await fixture.userID("sam.lee"))"], "reconcile only reads")
+        #expect(try fixture.kinds(request.id).suffix(3) == [.actionStarted, .actionFailed, .actionReconciled])
+        #expect(try await reconciler.reconcile(request.id, by: "alex").isEmpty, "settled once")
+    }
+
+    @Test func anInterruptedRunIsReconciledOnlyAfterItHadTimeToFinish() async throws {
+        let request = try fixture.request("omar.haddad@example.com", "Locked out")
+        let omar = try await fixture.userID("omar.haddad")
+        // A console died after committing "action started" and before Okta answered.
+        _ = try fixture.store.write { writer in
+            try ActionEngineTestHooks.start(.unlock, request: request.id, user: omar, by: "alex", at: fixture.clock.now(), writer: writer)
+        }
+        let reconciler = Reconciler(engine: fixture.engine)
+        #expect(try await reconciler.reconcile(by: "jordan").isEmpty, "it may still be in flight")
+        fixture.clock.advance(by: 121)
+        let results = try await reconciler.reconcile(by: "jordan")
+        #expect(results.map(\.finding) == [.notApplied])
+        #expect(results.first?.summary == "the account is LOCKED_OUT")
+        #expect(fixture.directory.actionCalls.isEmpty)
+        #expect(try fixture.store.read { try $0.runs(of: request.id) }.map(\.state) == [.reconciled])
+    }
+
+    @Test func aReconciledTemporaryGrantGetsItsRevoke() async throws {
+        let request = try fixture.request()
+        let engineering = try await fixture.group("Engineering")
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: request.id, reason: "x", by: alex))
+        await fixture.tenant.failNext(.addToGroup, with: DirectoryError(kind: .outcomeUnknown), afterApplying: true)
+        let outcome = try await fixture.engine.approve(approval.id, by: sam)
+        #expect(outcome.grant == nil)
+        _ = try await Reconciler(engine: fixture.engine).reconcile(by: "alex")
+        let grants = try fixture.store.read { try $0.grants(of: request.id) }
+        #expect(grants.count == 1)
+        #expect(grants.first?.revokeAt == outcome.run.startedAt.addingTimeInterval(86_400))
+    }
+
+    @Test(arguments: [
+        (OktaAction.resetMFA, "jane.doe", ReconcileFinding.notApplied),
+        (.revokeSessions(oauthTokens: false), "jane.doe", .unknown),
+        (.expirePassword, "priya.raman", .applied),
+        (.activate(sendEmail: true), "nina.petrova", .notApplied),
+        (.deactivate, "grace.obi", .applied),
+        (.unsuspend, "tom.becker", .notApplied),
+    ])
+    func findingsReadTheRightState(action: OktaAction, login: String, expected: ReconcileFinding) async throws {
+        let request = try fixture.request("\(login)@example.com", "check")
+        let user = try await fixture.userID(login)
+        let run = try fixture.store.write { writer in
+            try ActionEngineTestHooks.start(action, request: request.id, user: user, by: "alex", at: fixture.clock.now(), writer: writer)
+        }
+        let (finding, _) = await Reconciler(engine: fixture.engine).inspect(run)
+        #expect(finding == expected)
+    }
+}
+
+/// Writes a started run the way the engine does, for tests that stop "the process" right after.
+enum ActionEngineTestHooks {
+    static func start(_ action: OktaAction, request: RequestID, user: String, by login: String, at: Date, writer: any StoreWriter) throws -> ActionRun {
+        let run = try writer.insertRun(NewActionRun(requestID: request, action: action, targetUserID: user, approvalID: nil, revokesGrant: nil, startedBy: login, startedAt: at))
+        try writer.append(EventDraft(actor: login, at: at, payload: .actionStarted(.init(runID: run.id, action: action, approvalID: nil, grantID: nil, reason: "test"))), to: request)
+        return run
+    }
+}

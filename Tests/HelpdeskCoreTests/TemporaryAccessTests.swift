@@ -1,0 +1,107 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import OktaClient
+import SQLiteStore
+import Testing
+
+@Suite struct TemporaryAccessTests {
+    let fixture: EngineFixture
+    let alex = DemoTeamFixture.alex, sam = DemoTeamFixture.sam
+
+    init() throws { fixture = try EngineFixture() }
+
+    @Test func temporaryAccessIsRevokedOnceWhenDue() async throws {
+        let request = try fixture.request()
+        let engineering = try await fixture.group("Engineering")
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(5, .seconds)), on: request.id, reason: "pairing", by: alex))
+        let outcome = try await fixture.engine.approve(approval.id, by: sam)
+        let grant = try #require(outcome.grant)
+        #expect(grant.revokeAt == fixture.clock.now().addingTimeInterval(5))
+        #expect(try fixture.kinds(request.id).suffix(3) == [.actionStarted, .actionSucceeded, .accessScheduled])
+
+        let sweeper = AccessSweeper(engine: fixture.engine)
+        #expect(try await sweeper.sweep().revoked.isEmpty, "not due yet")
+        fixture.clock.advance(by: 6)
+        let report = try await sweeper.sweep()
+        #expect(report.revoked == [grant.id])
+        let jane = try await fixture.userID("jane.doe")
+        #expect(!(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id }))
+        #expect(try fixture.kinds(request.id).suffix(2) == [.actionStarted, .accessRevoked])
+        #expect(try fixture.store.read { try $0.grant(grant.id) }?.state == .revoked)
+        #expect(try await sweeper.sweep().revoked.isEmpty)
+        #expect(fixture.directory.actionCalls.filter { $0.hasPrefix("remove-from-group") }.count == 1)
+    }
+
+    @Test func accessAlreadyRemovedCountsAsDone() async throws {
+        let request = try fixture.request()
+        let engineering = try await fixture.group("Engineering")
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: request.id, reason: "x", by: alex))
+        _ = try await fixture.engine.approve(approval.id, by: sam)
+        _ = try await fixture.tenant.removeFromGroup(userID: try await fixture.userID("jane.doe"), groupID: engineering.id)
+        fixture.clock.advance(by: 86_401)
+        let report = try await AccessSweeper(engine: fixture.engine).sweep()
+        #expect(report.revoked.count == 1)
+        guard case .accessRevoked(let revoked) = try fixture.store.read({ try $0.timeline(of: request.id) }).last?.payload else {
+            Issue.record("expected access-revoked")
+            return
+        }
+        #expect(revoked.summary == "already removed from Engineering")
+    }
+
+    @Test func accessThatPredatesTheRequestGetsNoRevoke() async throws {
+        let request = try fixture.request()
+        let vpn = try await fixture.group("VPN Users")
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(vpn, expiry: AccessDuration(1, .days)), on: request.id, reason: "x", by: alex))
+        let outcome = try await fixture.engine.approve(approval.id, by: sam)
+        #expect(outcome.succeeded)
+        #expect(outcome.grant == nil, "Jane was already in VPN Users; a revoke would take away access she had before")
+        #expect(outcome.message.contains("already a member"))
+    }
+
+    @Test func aFailedRevokeStaysDueAndIsRetried() async throws {
+        let request = try fixture.request()
+        let engineering = try await fixture.group("Engineering")
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(5, .seconds)), on: request.id, reason: "x", by: alex))
+        _ = try await fixture.engine.approve(approval.id, by: sam)
+        fixture.clock.advance(by: 10)
+        await fixture.tenant.failNext(.removeFromGroup, with: DirectoryError(kind: .unavailable, httpStatus: 503))
+        let first = try await AccessSweeper(engine: fixture.engine).sweep()
+        #expect(first.failed.count == 1)
+        let second = try await AccessSweeper(engine: fixture.engine).sweep()
+        #expect(second.revoked.count == 1)
+        #expect(try fixture.kinds(request.id).suffix(4) == [.actionStarted, .actionFailed, .actionStarted, .accessRevoked])
+    }
+
+    @Test func twoSweepsAtOnceRevokeEachOfTwoHundredGrantsExactlyOnce() async throws {
+        let engineering = try await fixture.group("Engineering")
+        let start = fixture.clock.now()
+        for index in 0..<200 {
+            await fixture.tenant.add(DirectoryUser(id: "00usweep\(index)", login: "sweep\(index)@example.com", email: "sweep\(index)@example.com",
+                                                   firstName: "Sweep", lastName: "\(index)", status: .active), groups: [engineering.id])
+        }
+        try fixture.store.write { writer in
+            for index in 0..<200 {
+                let request = try writer.insertRequest(Fixtures.newRequest("grant \(index)", requester: "sweep\(index)@example.com"), at: start)
+                let run = try writer.insertRun(NewActionRun(requestID: request.id, action: .addToGroup(engineering, expiry: AccessDuration(1, .hours)),
+                                                            targetUserID: "00usweep\(index)", approvalID: nil, revokesGrant: nil, startedBy: "alex", startedAt: start))
+                _ = try writer.finishRun(run.id, state: .succeeded, at: start)
+                _ = try writer.insertGrant(requestID: request.id, grantRunID: run.id, action: run.action, targetUserID: run.targetUserID, revokeAt: start.addingTimeInterval(3600))
+            }
+        }
+        fixture.clock.advance(by: 3601)
+        let engines = [fixture.engine, try fixture.secondEngine()]
+        let reports = try await withThrowingTaskGroup(of: AccessSweeper.Report.self) { group in
+            for engine in engines { group.addTask { try await AccessSweeper(engine: engine).sweep() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(reports.map(\.revoked.count).reduce(0, +) == 200)
+        #expect(reports.allSatisfy { $0.failed.isEmpty && $0.unknown.isEmpty })
+        let calls = fixture.directory.actionCalls.filter { $0.hasPrefix("remove-from-group") }
+        #expect(calls.count == 200)
+        #expect(Set(calls).count == 200, "no user's revoke ran twice")
+        #expect(try await fixture.tenant.actionCount(.removeFromGroup) == 200)
+        let states = try fixture.store.read { reader in try (1...200).map { try reader.grant(GrantID(Int64($0)))?.state } }
+        #expect(states.allSatisfy { $0 == .revoked })
+    }
+}
