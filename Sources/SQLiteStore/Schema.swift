@@ -113,6 +113,7 @@ enum Schema {
         revokes_grant INTEGER,
         started_by TEXT NOT NULL,
         started_at INTEGER NOT NULL,
+        runner TEXT,
         state TEXT NOT NULL DEFAULT 'started' CHECK (state IN ('started', 'succeeded', 'failed', 'unknown', 'reconciled')),
         finished_at INTEGER
     );
@@ -120,7 +121,7 @@ enum Schema {
     CREATE INDEX runs_unfinished ON action_runs (state) WHERE state IN ('started', 'unknown');
     CREATE TRIGGER runs_outcomes_are_final BEFORE UPDATE ON action_runs WHEN OLD.state NOT IN ('started', 'unknown')
     BEGIN SELECT RAISE(ABORT, 'a finished action run cannot change'); END;
-    CREATE TRIGGER runs_terms_are_fixed BEFORE UPDATE OF id, request_id, action, target_user, approval_id, revokes_grant, started_by, started_at ON action_runs
+    CREATE TRIGGER runs_terms_are_fixed BEFORE UPDATE OF id, request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner ON action_runs
     BEGIN SELECT RAISE(ABORT, 'an action run''s action and author cannot change'); END;
     CREATE TRIGGER runs_are_kept BEFORE DELETE ON action_runs
     BEGIN SELECT RAISE(ABORT, 'action runs are kept for the record and cannot be deleted'); END;

@@ -246,7 +246,7 @@ final class Session: StoreWriter {
 
     // MARK: Action runs and grants
 
-    static let runColumns = "u.id, u.request_id, u.action, u.target_user, u.approval_id, u.revokes_grant, u.started_by, u.started_at, u.state, u.finished_at"
+    static let runColumns = "u.id, u.request_id, u.action, u.target_user, u.approval_id, u.revokes_grant, u.started_by, u.started_at, u.state, u.finished_at, u.runner"
 
     func run(_ id: ActionRunID) throws -> ActionRun? {
         try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.id = ?", [.integer(id.number)], Self.run).first
@@ -267,11 +267,11 @@ final class Session: StoreWriter {
     func insertRun(_ new: NewActionRun) throws -> ActionRun {
         try db.run(
             """
-            INSERT INTO action_runs (request_id, action, target_user, approval_id, revokes_grant, started_by, started_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO action_runs (request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.targetUserID), new.approvalID.map { .integer($0.number) } ?? .null,
-             new.revokesGrant.map { .integer($0.number) } ?? .null, .text(new.startedBy), .time(new.startedAt)]
+             new.revokesGrant.map { .integer($0.number) } ?? .null, .text(new.startedBy), .time(new.startedAt), .optional(new.runner)]
         )
         guard let run = try run(ActionRunID(db.lastInsertRowID)) else { throw StoreError.failed("run vanished after insert") }
         return run
@@ -318,7 +318,7 @@ final class Session: StoreWriter {
         return ActionRun(
             id: ActionRunID(row.int64(0)), requestID: RequestID(row.int64(1)), action: try action(row.text(2)), targetUserID: row.text(3),
             approvalID: row.optionalInt64(4).map(ApprovalID.init), revokesGrant: row.optionalInt64(5).map(GrantID.init),
-            startedBy: row.text(6), startedAt: row.date(7), state: state, finishedAt: row.optionalDate(9))
+            startedBy: row.text(6), startedAt: row.date(7), state: state, finishedAt: row.optionalDate(9), runner: row.optionalText(10))
     }
 
     static func grant(_ row: Row) throws -> AccessGrant {

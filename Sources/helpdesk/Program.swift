@@ -8,6 +8,14 @@ enum Program {
         ListCommand.spec,
         ShowCommand.spec,
         NoteCommand.spec,
+        ActCommand.spec,
+        DecisionCommands.approve,
+        DecisionCommands.deny,
+        WorkCommands.assign,
+        WorkCommands.resolve,
+        WorkCommands.reopen,
+        SweepCommand.spec,
+        ReconcileCommand.spec,
         DemoCommand.spec,
     ]
 

@@ -168,3 +168,15 @@ import Testing
 func captured<T>(_ body: () async throws -> T) async -> Result<T, any Error> {
     do { return .success(try await body()) } catch { return .failure(error) }
 }
+
+@Suite struct TargetCheckTests {
+    @Test func groupsManagedElsewhereAreRefusedBeforeAnyApprovalIsAsked() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request()
+        let adGroup = try await fixture.group("AD: Domain Users")
+        await #expect {
+            _ = try await fixture.engine.ask(.addToGroup(adGroup, expiry: nil), on: request.id, reason: "x", by: DemoTeamFixture.alex)
+        } throws: { "\($0)".contains("APP_GROUP group and cannot be changed here") }
+        #expect(try fixture.kinds(request.id) == [.created])
+    }
+}

@@ -83,3 +83,21 @@ enum ActionEngineTestHooks {
         return run
     }
 }
+
+@Suite struct InterruptedRunTests {
+    @Test func aRunWhoseProcessLivesIsLeftAloneAndOneWhoseProcessDiedIsNot() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request("omar.haddad@example.com", "Locked out")
+        let omar = try await fixture.userID("omar.haddad")
+        _ = try fixture.store.write { writer in
+            try writer.insertRun(NewActionRun(requestID: request.id, action: .unlock, targetUserID: omar, approvalID: nil, revokesGrant: nil,
+                                              startedBy: "alex", startedAt: fixture.clock.now(), runner: "jump1:4242"))
+        }
+        let alive = Reconciler(engine: fixture.engine, runnerIsAlive: { _ in true })
+        #expect(try await alive.reconcile(by: "jordan").isEmpty)
+        let unknownHost = Reconciler(engine: fixture.engine, runnerIsAlive: { _ in nil })
+        #expect(try await unknownHost.reconcile(by: "jordan").isEmpty)
+        let dead = Reconciler(engine: fixture.engine, runnerIsAlive: { $0 == "jump1:4242" ? false : nil })
+        #expect(try await dead.reconcile(by: "jordan").map(\.finding) == [.notApplied])
+    }
+}

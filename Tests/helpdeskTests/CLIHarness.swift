@@ -11,8 +11,30 @@ struct CLIHarness {
     var login = "alex"
     var variables: [String: String] = [:]
     var stdin = Data()
+    var directory: (any IdentityDirectory)?
 
     var dbPath: String { folder.file("helpdesk.db") }
+
+    /// Writes `~/.config/helpdesk/config.json` for the harness's HOME.
+    func writeConfiguration(_ text: String) throws {
+        let path = folder.file(".config/helpdesk/config.json")
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// The demo team, as a configuration file.
+    static let demoConfiguration = """
+    {
+      "okta": {"orgUrl": "https://example.okta.com"},
+      "operators": {
+        "alex": {"email": "alex.kim@example.com", "roles": ["agent"]},
+        "jordan": {"email": "jordan.reyes@example.com", "roles": ["agent"]},
+        "morgan": {"email": "morgan.patel@example.com", "roles": ["agent", "approver"]},
+        "sam": {"email": "sam.lee@example.com", "roles": []}
+      },
+      "approvalTtlHours": 8
+    }
+    """
 
     struct Result {
         let status: Int32
@@ -29,13 +51,15 @@ struct CLIHarness {
         let err = CapturedOutput()
         let login = self.login
         let input = stdin
-        let environment = ProgramEnvironment(
+        var environment = ProgramEnvironment(
             variables: variables.merging(["HOME": folder.path], uniquingKeysWith: { first, _ in first }),
             out: out, err: err, clock: clock,
             login: { login },
             readStandardInput: { input },
             isInteractive: false
         )
+        environment.systemConfigPath = folder.file("etc-helpdesk-config.json")
+        environment.directoryOverride = directory
         let words = db && !arguments.contains("--db") ? arguments + ["--db", dbPath] : arguments
         let status = await Program.run(words, in: environment)
         return Result(status: status, out: out.text, err: err.text)

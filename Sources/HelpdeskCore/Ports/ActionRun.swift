@@ -24,10 +24,12 @@ public struct ActionRun: Sendable, Equatable, Identifiable {
     public let startedAt: Date
     public let state: State
     public let finishedAt: Date?
+    /// The process that calls Okta for it (`host:pid`), to tell a crash from a slow call.
+    public let runner: String?
 
     public init(
         id: ActionRunID, requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?,
-        startedBy: String, startedAt: Date, state: State, finishedAt: Date?
+        startedBy: String, startedAt: Date, state: State, finishedAt: Date?, runner: String? = nil
     ) {
         self.id = id
         self.requestID = requestID
@@ -39,6 +41,7 @@ public struct ActionRun: Sendable, Equatable, Identifiable {
         self.startedAt = startedAt
         self.state = state
         self.finishedAt = finishedAt
+        self.runner = runner
     }
 }
 
@@ -51,8 +54,9 @@ public struct NewActionRun: Sendable, Equatable {
     public let revokesGrant: GrantID?
     public let startedBy: String
     public let startedAt: Date
+    public let runner: String?
 
-    public init(requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?, startedBy: String, startedAt: Date) {
+    public init(requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?, startedBy: String, startedAt: Date, runner: String? = nil) {
         self.requestID = requestID
         self.action = action
         self.targetUserID = targetUserID
@@ -60,5 +64,6 @@ public struct NewActionRun: Sendable, Equatable {
         self.revokesGrant = revokesGrant
         self.startedBy = startedBy
         self.startedAt = startedAt
+        self.runner = runner
     }
 }

@@ -35,7 +35,7 @@ public struct AccessSweeper: Sendable {
             let claimed: ActionRun? = try store.write { writer in
                 guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: systemActor, at: now) else { return nil }
                 return try ActionEngine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
-                                              reason: "temporary access ended", by: systemActor, at: now, writer: writer)
+                                              reason: "temporary access ended", by: systemActor, at: now, runner: engine.runner, writer: writer)
             }
             guard let run = claimed else {
                 report.claimedElsewhere += 1

@@ -11,14 +11,20 @@ public final class ActionEngine: Sendable {
     public let team: Team
     /// How long an approval stays open.
     public let approvalLifetime: TimeInterval
+    /// This process (`host:pid`), written on each run so a crash can be told from a slow call.
+    public let runner: String?
 
-    public init(store: any RequestStore, directory: any IdentityDirectory, clock: any Clock, policy: ApprovalPolicy, team: Team, approvalLifetime: TimeInterval = 24 * 3600) {
+    public init(
+        store: any RequestStore, directory: any IdentityDirectory, clock: any Clock, policy: ApprovalPolicy, team: Team,
+        approvalLifetime: TimeInterval = 24 * 3600, runner: String? = nil
+    ) {
         self.store = store
         self.directory = directory
         self.clock = clock
         self.policy = policy
         self.team = team
         self.approvalLifetime = approvalLifetime
+        self.runner = runner
     }
 
     // MARK: Asking
@@ -40,6 +46,7 @@ public final class ActionEngine: Sendable {
         if let reason = ActionAvailability.whyUnavailable(action.name, for: user, factors: factors) {
             throw Refusal("\(action.name.title) is not available for \(request.requester): \(reason)")
         }
+        try await checkTarget(of: action)
         guard policy.needsApproval(action.name) else {
             return .ran(try await runNow(action, request: request, userID: user.id, reason: reason, by: actor.login))
         }
@@ -81,7 +88,7 @@ public final class ActionEngine: Sendable {
         let now = clock.now()
         let comment = comment.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         let (approval, run) = try store.write { writer in
-            let approval = try decidable(approvalID, by: approver, writer: writer)
+            let approval = try approvals.decidable(approvalID, by: approver, writer: writer)
             if let expecting, expecting != approval.action {
                 throw Refusal("\(approval.id) no longer asks for what you saw (\(expecting.summary)); it asks for \(approval.action.summary) — review it again")
             }
@@ -91,7 +98,7 @@ public final class ActionEngine: Sendable {
             try writer.append(EventDraft(actor: approver.login, at: now, payload: .approvalGranted(approvalID: approval.id, comment: comment)), to: approval.requestID)
             try Self.settleStatus(of: approval.requestID, writer: writer, by: approver.login, at: now)
             let run = try Self.start(approval.action, requestID: approval.requestID, userID: try Self.target(approval), approvalID: approval.id,
-                                     grantID: nil, reason: approval.reason, by: approver.login, at: now, writer: writer)
+                                     grantID: nil, reason: approval.reason, by: approver.login, at: now, runner: runner, writer: writer)
             return (approval, run)
         }
         return await complete(run, reason: approval.reason)
@@ -100,67 +107,24 @@ public final class ActionEngine: Sendable {
     /// Denies with a reason; the action does not run.
     @discardableResult
     public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) throws -> Approval {
-        let reason = try Self.reasonText(reason, what: "denying")
-        try expireApprovals()
-        let now = clock.now()
-        return try store.write { writer in
-            let approval = try decidable(approvalID, by: approver, writer: writer)
-            guard try writer.decideApproval(approval.id, state: .denied, by: approver.login, at: now, reason: reason) else {
-                throw Refusal("\(approval.id) was decided by someone else a moment ago")
-            }
-            try writer.append(EventDraft(actor: approver.login, at: now, payload: .approvalDenied(approvalID: approval.id, reason: reason)), to: approval.requestID)
-            try Self.settleStatus(of: approval.requestID, writer: writer, by: approver.login, at: now)
-            return try writer.approval(approval.id) ?? approval
-        }
-    }
-
-    /// The approval, if this operator may decide it now; otherwise a refusal saying why.
-    private func decidable(_ id: ApprovalID, by approver: Operator, writer: any StoreWriter) throws -> Approval {
-        guard let approval = try writer.approval(id) else { throw StoreError.approvalNotFound(id) }
-        switch approval.state {
-        case .pending: break
-        case .granted: throw Refusal("\(id) was already approved by \(approval.decidedBy ?? "someone")")
-        case .denied: throw Refusal("\(id) was denied by \(approval.decidedBy ?? "someone"): \(approval.decisionReason ?? "")")
-        case .expired: throw Refusal("\(id) expired unanswered; the agent must ask again")
-        case .superseded: throw Refusal("\(id) was replaced (\(approval.decisionReason ?? "the parameters changed")); review the new approval instead")
-        }
-        if approver.login == approval.requestedBy {
-            throw Refusal("\(approver.login) asked for \(id) and cannot also approve it; another approver must")
-        }
-        if let email = approver.email, email == (try writer.request(approval.requestID))?.requester {
-            throw Refusal("\(approver.login) is the requester of \(approval.requestID) and cannot approve actions on their own account")
-        }
-        guard approval.mayBeApproved(by: approver.login) else {
-            let who = approval.approvers.map(\.login).joined(separator: ", ")
-            throw Refusal("\(approver.login) may not decide \(id); it waits for \(who.isEmpty ? "nobody" : who)")
-        }
-        return approval
+        try approvals.deny(approvalID, by: approver, reason: reason)
     }
 
     /// Expires every pending approval whose time ran out, with a note on its timeline.
     @discardableResult
     public func expireApprovals() throws -> [Approval] {
-        let now = clock.now()
-        let due = try store.read { try $0.expiredApprovals(at: now) }
-        var expired: [Approval] = []
-        for approval in due {
-            let changed = try store.write { writer in
-                guard try writer.decideApproval(approval.id, state: .expired, by: systemActor, at: now, reason: nil) else { return false }
-                try writer.append(EventDraft(actor: systemActor, at: now, payload: .approvalExpired(approvalID: approval.id)), to: approval.requestID)
-                try Self.settleStatus(of: approval.requestID, writer: writer, by: systemActor, at: now)
-                return true
-            }
-            if changed { expired.append(approval) }
-        }
-        return expired
+        try approvals.expireApprovals()
     }
+
+    /// Decisions that need only the store.
+    public var approvals: ApprovalBook { ApprovalBook(store: store, clock: clock) }
 
     // MARK: Running
 
     private func runNow(_ action: OktaAction, request: Request, userID: String, reason: String, by login: String) async throws -> ActionOutcome {
         let now = clock.now()
         let run = try store.write { writer in
-            try Self.start(action, requestID: request.id, userID: userID, approvalID: nil, grantID: nil, reason: reason, by: login, at: now, writer: writer)
+            try Self.start(action, requestID: request.id, userID: userID, approvalID: nil, grantID: nil, reason: reason, by: login, at: now, runner: runner, writer: writer)
         }
         return await complete(run, reason: reason)
     }
@@ -168,12 +132,12 @@ public final class ActionEngine: Sendable {
     /// Writes the run and its "action started" event; the caller commits before calling Okta.
     static func start(
         _ action: OktaAction, requestID: RequestID, userID: String, approvalID: ApprovalID?, grantID: GrantID?, reason: String, by login: String,
-        at now: Date, writer: any StoreWriter
+        at now: Date, runner: String?, writer: any StoreWriter
     ) throws -> ActionRun {
         let run: ActionRun
         do {
             run = try writer.insertRun(NewActionRun(requestID: requestID, action: action, targetUserID: userID, approvalID: approvalID,
-                                                    revokesGrant: grantID, startedBy: login, startedAt: now))
+                                                    revokesGrant: grantID, startedBy: login, startedAt: now, runner: runner))
         } catch StoreError.refused {
             throw Refusal("\(approvalID.map(\.description) ?? "this action") has already been run; it runs only once")
         }
@@ -227,6 +191,19 @@ public final class ActionEngine: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Group changes are refused up front for groups Okta manages elsewhere, so no approval is asked for them.
+    private func checkTarget(of action: OktaAction) async throws {
+        switch action {
+        case .addToGroup(let ref, _), .removeFromGroup(let ref):
+            let group = try await directory.group(id: ref.id)
+            if let why = group.type.whyNotChangeable {
+                throw Refusal("\(group.name) is a \(group.type.rawValue) group and cannot be changed here: \(why)")
+            }
+        default:
+            break
+        }
+    }
 
     /// The requester's Okta account, or a refusal saying Okta has none.
     public func requesterAccount(_ request: Request) async throws -> DirectoryUser {

@@ -6,10 +6,13 @@ public struct Reconciler: Sendable {
     public let engine: ActionEngine
     /// A run still "started" after this long is taken as interrupted.
     public let interruptedAfter: TimeInterval
+    /// Whether the process named by a run's runner (`host:pid`) still lives; nil when it cannot tell.
+    public let runnerIsAlive: @Sendable (String) -> Bool?
 
-    public init(engine: ActionEngine, interruptedAfter: TimeInterval = 120) {
+    public init(engine: ActionEngine, interruptedAfter: TimeInterval = 120, runnerIsAlive: @escaping @Sendable (String) -> Bool? = { _ in nil }) {
         self.engine = engine
         self.interruptedAfter = interruptedAfter
+        self.runnerIsAlive = runnerIsAlive
     }
 
     /// One settled run.
@@ -19,9 +22,20 @@ public struct Reconciler: Sendable {
         public let summary: String
     }
 
-    /// Whether a run's outcome is unknown now: marked so, or started long enough ago to be interrupted.
+    /// Whether a run's outcome is unknown now: marked so, or started by a process that is gone,
+    /// or started long enough ago to have been interrupted.
     public func isOutcomeUnknown(_ run: ActionRun, now: Date) -> Bool {
-        run.state == .unknown || (run.state == .started && now.timeIntervalSince(run.startedAt) >= interruptedAfter)
+        Self.isOutcomeUnknown(now: now, interruptedAfter: interruptedAfter, runnerIsAlive: runnerIsAlive)(run)
+    }
+
+    /// The same test, for views that show runs without reconciling them.
+    public static func isOutcomeUnknown(now: Date, interruptedAfter: TimeInterval = 120, runnerIsAlive: @escaping (String) -> Bool?) -> (ActionRun) -> Bool {
+        { run in
+            if run.state == .unknown { return true }
+            guard run.state == .started else { return false }
+            if let runner = run.runner, runnerIsAlive(runner) == false { return true }
+            return now.timeIntervalSince(run.startedAt) >= interruptedAfter
+        }
     }
 
     public func reconcile(_ request: RequestID? = nil, by login: String) async throws -> [Result] {

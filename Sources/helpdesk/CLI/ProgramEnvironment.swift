@@ -13,6 +13,10 @@ struct ProgramEnvironment: Sendable {
     var readStandardInput: @Sendable () -> Data
     /// Whether standard input and output are a terminal.
     var isInteractive: Bool
+    /// The system-wide configuration file.
+    var systemConfigPath = "/etc/helpdesk/config.json"
+    /// Used instead of Okta when set (the demo's simulated tenant, tests).
+    var directoryOverride: (any IdentityDirectory)?
 
     static func live() -> ProgramEnvironment {
         ProgramEnvironment(

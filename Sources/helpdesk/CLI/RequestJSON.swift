@@ -6,10 +6,11 @@ struct RequestJSON: Encodable {
     let request: Request
     var timeline: [EventJSON]?
     var approvals: [ApprovalJSON]?
+    var runs: [RunJSON]?
 
     private enum Keys: String, CodingKey {
         case id, number, requester, subject, body, category, priority, status, assignee, createdAt, updatedAt, version, externalId
-        case timeline, approvals
+        case timeline, approvals, runs
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -29,6 +30,7 @@ struct RequestJSON: Encodable {
         try container.encode(request.externalID, forKey: .externalId)
         try container.encodeIfPresent(timeline, forKey: .timeline)
         try container.encodeIfPresent(approvals, forKey: .approvals)
+        try container.encodeIfPresent(runs, forKey: .runs)
     }
 }
 
@@ -94,5 +96,30 @@ struct ApprovalJSON: Encodable {
         decidedBy = approval.decidedBy
         decidedAt = approval.decidedAt
         decisionReason = approval.decisionReason
+    }
+}
+
+/// An action run as `show --json` prints it.
+struct RunJSON: Encodable {
+    let id: String
+    let action: OktaAction
+    let summary: String
+    let state: ActionRun.State
+    let outcomeUnknown: Bool
+    let approval: String?
+    let startedBy: String
+    let startedAt: Date
+    let finishedAt: Date?
+
+    init(_ run: ActionRun, outcomeUnknown: Bool) {
+        id = run.id.description
+        action = run.action
+        summary = run.action.summary
+        state = run.state
+        self.outcomeUnknown = outcomeUnknown
+        approval = run.approvalID?.description
+        startedBy = run.startedBy
+        startedAt = run.startedAt
+        finishedAt = run.finishedAt
     }
 }

@@ -2,28 +2,20 @@ import HelpdeskCore
 
 /// `helpdesk note REQ TEXT`: adds a note to a request's timeline.
 enum NoteCommand {
-    static let maxLength = 5_000
-
     static let spec = CommandSpec(
         name: "note",
         summary: "add a note to a request's timeline",
         synopsis: "REQ TEXT [--json]",
-        options: [.json, .db],
+        options: [.json, .db, .config],
         arguments: [
             ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12"),
             ArgumentSpec(name: "TEXT", help: "the note; the rest of the line", rest: true),
         ]
     ) { invocation in
         let id = try invocation.requestID(at: 0)
-        let text = (invocation.arguments.positional(1) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw ValidationError("the note is empty") }
-        guard text.count <= maxLength else { throw ValidationError("the note is \(text.count) characters; the limit is \(maxLength)") }
-        let login = try invocation.environment.login()
-        let store = try invocation.openStore()
-        let event = try store.write { writer in
-            _ = try writer.existingRequest(id)
-            return try writer.append(EventDraft(actor: login, at: invocation.now, payload: .note(text: text)), to: id)
-        }
+        let runtime = try Runtime.load(invocation)
+        let actor = try runtime.requireOperator(forOkta: false)
+        let event = try runtime.work(try runtime.openStore()).note(id, invocation.arguments.positional(1) ?? "", by: actor)
         if invocation.wantsJSON {
             try invocation.printJSON(try EventJSON(event))
         } else {

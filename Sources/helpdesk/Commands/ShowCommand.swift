@@ -6,22 +6,31 @@ enum ShowCommand {
         name: "show",
         summary: "show a request, its approvals and its timeline",
         synopsis: "REQ [--json]",
-        options: [.json, .db],
+        options: [.json, .db, .config],
         arguments: [ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12 or 12")],
         discussion: "With --json, prints the request object with a \"timeline\" array (kind, actor, at, details) and an \"approvals\" array."
     ) { invocation in
         let id = try invocation.requestID(at: 0)
-        let store = try invocation.openStore()
-        let (request, timeline, approvals) = try store.read { reader in
-            (try reader.existingRequest(id), try reader.timeline(of: id), try reader.approvals(of: id))
+        let store = try Runtime.load(invocation).openStore()
+        let (request, timeline, approvals, runs) = try store.read { reader in
+            (try reader.existingRequest(id), try reader.timeline(of: id), try reader.approvals(of: id), try reader.runs(of: id))
         }
+        let unknown = Reconciler.isOutcomeUnknown(now: invocation.now, runnerIsAlive: ProcessIdentity.isAlive)
         if invocation.wantsJSON {
             var json = RequestJSON(request: request)
             json.timeline = try timeline.map(EventJSON.init)
             json.approvals = approvals.map(ApprovalJSON.init)
+            json.runs = runs.map { RunJSON($0, outcomeUnknown: unknown($0)) }
             try invocation.printJSON(json)
         } else {
             invocation.out.write(RequestDetailText.render(request, timeline: timeline, approvals: approvals, now: invocation.now))
+            let open = runs.filter(unknown)
+            if !open.isEmpty {
+                invocation.out.line("\nOutcome unknown")
+                for run in open {
+                    invocation.out.line("  \(run.id)  \(run.action.summary) — started by \(run.startedBy); run helpdesk reconcile \(id)")
+                }
+            }
         }
         return ExitCode.success
     }

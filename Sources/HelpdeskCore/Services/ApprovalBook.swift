@@ -1,0 +1,70 @@
+import Foundation
+
+/// Approval decisions that need only the store: deny, expire, and the checks before any decision.
+public struct ApprovalBook: Sendable {
+    public let store: any RequestStore
+    public let clock: any Clock
+
+    public init(store: any RequestStore, clock: any Clock) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Denies with a reason; the action does not run.
+    @discardableResult
+    public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) throws -> Approval {
+        let reason = try ActionEngine.reasonText(reason, what: "denying")
+        try expireApprovals()
+        let now = clock.now()
+        return try store.write { writer in
+            let approval = try decidable(approvalID, by: approver, writer: writer)
+            guard try writer.decideApproval(approval.id, state: .denied, by: approver.login, at: now, reason: reason) else {
+                throw Refusal("\(approval.id) was decided by someone else a moment ago")
+            }
+            try writer.append(EventDraft(actor: approver.login, at: now, payload: .approvalDenied(approvalID: approval.id, reason: reason)), to: approval.requestID)
+            try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: approver.login, at: now)
+            return try writer.approval(approval.id) ?? approval
+        }
+    }
+
+    /// The approval, if this operator may decide it now; otherwise a refusal saying why.
+    func decidable(_ id: ApprovalID, by approver: Operator, writer: any StoreWriter) throws -> Approval {
+        guard let approval = try writer.approval(id) else { throw StoreError.approvalNotFound(id) }
+        switch approval.state {
+        case .pending: break
+        case .granted: throw Refusal("\(id) was already approved by \(approval.decidedBy ?? "someone")")
+        case .denied: throw Refusal("\(id) was denied by \(approval.decidedBy ?? "someone"): \(approval.decisionReason ?? "")")
+        case .expired: throw Refusal("\(id) expired unanswered; the agent must ask again")
+        case .superseded: throw Refusal("\(id) was replaced (\(approval.decisionReason ?? "the parameters changed")); review the new approval instead")
+        }
+        if approver.login == approval.requestedBy {
+            throw Refusal("\(approver.login) asked for \(id) and cannot also approve it; another approver must")
+        }
+        if let email = approver.email, email == (try writer.request(approval.requestID))?.requester {
+            throw Refusal("\(approver.login) is the requester of \(approval.requestID) and cannot approve actions on their own account")
+        }
+        guard approval.mayBeApproved(by: approver.login) else {
+            let who = approval.approvers.map(\.login).joined(separator: ", ")
+            throw Refusal("\(approver.login) may not decide \(id); it waits for \(who.isEmpty ? "nobody" : who)")
+        }
+        return approval
+    }
+
+    /// Expires every pending approval whose time ran out, with a note on its timeline.
+    @discardableResult
+    public func expireApprovals() throws -> [Approval] {
+        let now = clock.now()
+        let due = try store.read { try $0.expiredApprovals(at: now) }
+        var expired: [Approval] = []
+        for approval in due {
+            let changed = try store.write { writer in
+                guard try writer.decideApproval(approval.id, state: .expired, by: systemActor, at: now, reason: nil) else { return false }
+                try writer.append(EventDraft(actor: systemActor, at: now, payload: .approvalExpired(approvalID: approval.id)), to: approval.requestID)
+                try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: systemActor, at: now)
+                return true
+            }
+            if changed { expired.append(approval) }
+        }
+        return expired
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HelpdeskCore
+
+/// `helpdesk sweep`: ends due temporary access and expires unanswered approvals (run by a timer).
+enum SweepCommand {
+    static let spec = CommandSpec(
+        name: "sweep",
+        summary: "revoke temporary access that has ended and expire old approvals (for cron or the systemd timer)",
+        synopsis: "[--json]",
+        options: [.json, .db, .config],
+        discussion: "Safe to run from several places at once: each revoke is claimed in the store and runs once. Exit 1 when a revoke failed (it stays due)."
+    ) { invocation in
+        let runtime = try Runtime.load(invocation)
+        _ = try runtime.requireOperator(forOkta: true)
+        let report = try await AccessSweeper(engine: try runtime.engine()).sweep()
+        if invocation.wantsJSON {
+            try invocation.printJSON(SweepJSON(report))
+        } else {
+            invocation.out.line("Revoked \(report.revoked.count), failed \(report.failed.count), unknown \(report.unknown.count), "
+                + "claimed by another sweep \(report.claimedElsewhere); expired approvals \(report.expiredApprovals.count).")
+            for id in report.failed { invocation.out.line("  \(id): the revoke failed; it stays due and the next sweep tries again") }
+            for id in report.unknown { invocation.out.line("  \(id): outcome unknown; run helpdesk reconcile") }
+        }
+        return report.failed.isEmpty && report.unknown.isEmpty ? ExitCode.success : ExitCode.failure
+    }
+}
+
+struct SweepJSON: Encodable {
+    let revoked: [String]
+    let failed: [String]
+    let unknown: [String]
+    let claimedElsewhere: Int
+    let expiredApprovals: [String]
+
+    init(_ report: AccessSweeper.Report) {
+        revoked = report.revoked.map(\.description)
+        failed = report.failed.map(\.description)
+        unknown = report.unknown.map(\.description)
+        claimedElsewhere = report.claimedElsewhere
+        expiredApprovals = report.expiredApprovals.map(\.description)
+    }
+}
+
+/// `helpdesk reconcile [REQ]`: settles actions whose outcome is unknown by reading Okta's state.
+enum ReconcileCommand {
+    static let spec = CommandSpec(
+        name: "reconcile",
+        summary: "check Okta's state for actions whose outcome is unknown, and record what it shows",
+        synopsis: "[REQ] [--json]",
+        options: [.json, .db, .config],
+        arguments: [ArgumentSpec(name: "REQ", help: "only this request", optional: true)],
+        discussion: "Reconciling never repeats an action; if Okta shows it did not happen, ask for it again."
+    ) { invocation in
+        let id = invocation.arguments.positional(0) == nil ? nil : try invocation.requestID(at: 0)
+        let runtime = try Runtime.load(invocation)
+        let actor = try runtime.requireOperator(forOkta: true)
+        let results = try await Reconciler(engine: try runtime.engine(), runnerIsAlive: ProcessIdentity.isAlive).reconcile(id, by: actor.login)
+        if invocation.wantsJSON {
+            try invocation.printJSON(results.map { ReconcileJSON(run: $0.run.id.description, request: $0.run.requestID.description, action: $0.run.action, finding: $0.finding, summary: $0.summary) })
+        } else if results.isEmpty {
+            invocation.out.line("Nothing to reconcile.")
+        } else {
+            for result in results {
+                invocation.out.line("\(result.run.requestID) \(result.run.id) \(result.run.action.summary): \(result.finding.rawValue) — \(result.summary)")
+            }
+        }
+        return ExitCode.success
+    }
+}
+
+struct ReconcileJSON: Encodable {
+    let run: String
+    let request: String
+    let action: OktaAction
+    let finding: ReconcileFinding
+    let summary: String
+}

@@ -1,0 +1,180 @@
+import Foundation
+import HelpdeskCore
+
+/// The configuration file: the Okta org, the store, the operators and their roles, the approval
+/// policy. Every mistake is one error naming the file, the key and what was expected.
+struct HelpdeskConfiguration: Sendable, Equatable {
+    var orgURL: String?
+    var tokenFile: String?
+    var storePath: String?
+    var team: Team
+    var policy: ApprovalPolicy
+    var approvalTTLHours: Double
+
+    static let topKeys: Set<String> = ["okta", "store", "operators", "policy", "approvalTtlHours"]
+
+    /// Reads and checks the file at `path`.
+    static func load(path: String) throws -> HelpdeskConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, key: nil, problem: "cannot be read (\(String(cString: strerror(errno))))")
+        }
+        return try parse(data, file: path)
+    }
+
+    static func parse(_ data: Data, file: String) throws -> HelpdeskConfiguration {
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ConfigurationError(file: file, key: nil, problem: "must be a JSON object")
+            }
+            root = object
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError(file: file, key: nil, problem: "is not valid JSON (\(error.localizedDescription))")
+        }
+        let reader = ConfigReader(file: file)
+        try reader.onlyKeys(root, topKeys, at: nil)
+        var configuration = HelpdeskConfiguration(orgURL: nil, tokenFile: nil, storePath: nil, team: Team([]), policy: .default, approvalTTLHours: 24)
+        if let okta = try reader.object(root, "okta", at: nil) {
+            try reader.onlyKeys(okta, ["orgUrl", "tokenFile"], at: "okta")
+            configuration.orgURL = try reader.string(okta, "orgUrl", at: "okta")
+            configuration.tokenFile = try reader.string(okta, "tokenFile", at: "okta")
+        }
+        if let store = try reader.object(root, "store", at: nil) {
+            try reader.onlyKeys(store, ["path"], at: "store")
+            configuration.storePath = try reader.string(store, "path", at: "store")
+        }
+        configuration.team = Team(try operators(root, reader))
+        configuration.policy = ApprovalPolicy(overrides: try policyRules(root, reader, team: configuration.team))
+        if let ttl = root["approvalTtlHours"] {
+            guard let hours = ttl as? NSNumber, String(cString: hours.objCType) != "c", hours.doubleValue > 0, hours.doubleValue <= 24 * 30 else {
+                throw ConfigurationError(file: file, key: "approvalTtlHours", problem: "expected a number of hours from 1 to 720, got \(ConfigReader.describe(ttl))")
+            }
+            configuration.approvalTTLHours = hours.doubleValue
+        }
+        return configuration
+    }
+
+    private static func operators(_ root: [String: Any], _ reader: ConfigReader) throws -> [Operator] {
+        guard let entries = try reader.object(root, "operators", at: nil) else { return [] }
+        return try entries.keys.sorted().map { login in
+            let key = "operators.\(login)"
+            guard isLogin(login) else {
+                throw ConfigurationError(file: reader.file, key: key, problem: "expected an OS login (letters, digits, . _ -), got \"\(TextSafety.quoted(login))\"")
+            }
+            guard let entry = entries[login] as? [String: Any] else {
+                throw ConfigurationError(file: reader.file, key: key, problem: "expected an object with email and roles, got \(ConfigReader.describe(entries[login]!))")
+            }
+            try reader.onlyKeys(entry, ["email", "roles"], at: key)
+            guard let emailText = try reader.string(entry, "email", at: key) else {
+                throw ConfigurationError(file: reader.file, key: "\(key).email", problem: "is missing; expected the operator's work email")
+            }
+            let email: EmailAddress
+            do {
+                email = try EmailAddress(emailText)
+            } catch {
+                throw ConfigurationError(file: reader.file, key: "\(key).email", problem: "\(error)")
+            }
+            guard let rolesValue = entry["roles"] else {
+                throw ConfigurationError(file: reader.file, key: "\(key).roles", problem: "is missing; expected a list of agent, approver, admin (or [] for a manager who only approves)")
+            }
+            guard let roleList = rolesValue as? [Any] else {
+                throw ConfigurationError(file: reader.file, key: "\(key).roles", problem: "expected a list of agent, approver, admin, got \(ConfigReader.describe(rolesValue))")
+            }
+            let roles = try roleList.enumerated().map { index, value in
+                guard let text = value as? String, let role = Role(rawValue: text) else {
+                    throw ConfigurationError(file: reader.file, key: "\(key).roles[\(index)]", problem: "expected agent, approver or admin, got \(ConfigReader.describe(value))")
+                }
+                return role
+            }
+            return Operator(login: login, email: email, roles: Set(roles))
+        }
+    }
+
+    private static func policyRules(_ root: [String: Any], _ reader: ConfigReader, team: Team) throws -> [ActionName: ApprovalPolicy.Rule] {
+        guard let entries = try reader.object(root, "policy", at: nil) else { return [:] }
+        var rules: [ActionName: ApprovalPolicy.Rule] = [:]
+        for name in entries.keys.sorted() {
+            let key = "policy.\(name)"
+            guard let action = ActionName(rawValue: name) else {
+                throw ConfigurationError(file: reader.file, key: key, problem: "is not an action; expected one of \(ActionName.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let entry = entries[name] as? [String: Any] else {
+                throw ConfigurationError(file: reader.file, key: key, problem: "expected an object like {\"approval\": \"required\"}, got \(ConfigReader.describe(entries[name]!))")
+            }
+            try reader.onlyKeys(entry, ["approval", "approvers"], at: key)
+            let approval = try reader.string(entry, "approval", at: key) ?? (ApprovalPolicy.default.needsApproval(action) ? "required" : "none")
+            guard approval == "required" || approval == "none" else {
+                throw ConfigurationError(file: reader.file, key: "\(key).approval", problem: "expected \"required\" or \"none\", got \"\(TextSafety.quoted(approval))\"")
+            }
+            var approvers: [String] = []
+            if let value = entry["approvers"] {
+                guard let list = value as? [String] else {
+                    throw ConfigurationError(file: reader.file, key: "\(key).approvers", problem: "expected a list of logins, got \(ConfigReader.describe(value))")
+                }
+                for login in list where team.member(login) == nil {
+                    throw ConfigurationError(file: reader.file, key: "\(key).approvers", problem: "names \(login), who is not in operators")
+                }
+                approvers = list
+            }
+            rules[action] = ApprovalPolicy.Rule(approvalRequired: approval == "required", approvers: approvers)
+        }
+        return rules
+    }
+
+    static func isLogin(_ text: String) -> Bool {
+        (1...64).contains(text.count) && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+    }
+}
+
+/// A configuration mistake: the file, the key, and what was expected.
+struct ConfigurationError: Error, Equatable, CustomStringConvertible {
+    let file: String
+    let key: String?
+    let problem: String
+
+    var description: String {
+        "configuration \(file): " + (key.map { "\($0): " } ?? "") + problem
+    }
+}
+
+/// Typed reads of a JSON object with errors that name the key.
+struct ConfigReader {
+    let file: String
+
+    func onlyKeys(_ object: [String: Any], _ allowed: Set<String>, at path: String?) throws {
+        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+            let key = path.map { "\($0).\(unknown)" } ?? unknown
+            throw ConfigurationError(file: file, key: key, problem: "is not a known key; expected one of \(allowed.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func object(_ object: [String: Any], _ name: String, at path: String?) throws -> [String: Any]? {
+        guard let value = object[name] else { return nil }
+        guard let result = value as? [String: Any] else {
+            throw ConfigurationError(file: file, key: path.map { "\($0).\(name)" } ?? name, problem: "expected an object, got \(Self.describe(value))")
+        }
+        return result
+    }
+
+    func string(_ object: [String: Any], _ name: String, at path: String) throws -> String? {
+        guard let value = object[name] else { return nil }
+        guard let text = value as? String, !text.isEmpty else {
+            throw ConfigurationError(file: file, key: "\(path).\(name)", problem: "expected a non-empty string, got \(Self.describe(value))")
+        }
+        return text
+    }
+
+    static func describe(_ value: Any) -> String {
+        switch value {
+        case is NSNull: return "null"
+        case let number as NSNumber where String(cString: number.objCType) == "c": return "a boolean"
+        case is NSNumber: return "a number"
+        case let text as String: return "\"\(TextSafety.quoted(text, limit: 40))\""
+        case is [Any]: return "a list"
+        case is [String: Any]: return "an object"
+        default: return "\(type(of: value))"
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import SQLiteStore
+import Testing
+
+/// The real binary in child processes: the operator is the OS login, and a crash between
+/// "action started" and Okta's answer leaves a run that reconcile settles without repeating it.
+@Suite struct ProcessTests {
+    let folder = TemporaryDirectory("helpdesk-process")
+    let binary = BuiltProducts.executable("helpdesk")
+    var db: String { folder.file("helpdesk.db") }
+
+    static var osLogin: String {
+        guard let record = getpwuid(getuid()), let name = record.pointee.pw_name else { return "?" }
+        return String(cString: name)
+    }
+
+    func configuration(agent login: String) throws -> String {
+        let path = folder.file("config.json")
+        try """
+        {"operators": {"\(login)": {"email": "alex.kim@example.com", "roles": ["agent"]}}}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func theOperatorIsTheLoginOfTheRealUserIDWhateverTheEnvironmentSays() throws {
+        let environment = ["HOME": folder.path, "USER": "mallory", "LOGNAME": "mallory", "HELPDESK_USER": "mallory"]
+        let created = try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "Who am I"], environment: environment)
+        #expect(created.status == 0, "\(created.err)")
+        let noted = try ChildProcess.run(binary, ["note", "REQ-1", "--db", db, "hello"], environment: environment)
+        #expect(noted.status == 0, "\(noted.err)")
+        let timeline = try SQLiteRequestStore(path: db).read { try $0.timeline(of: RequestID(1)) }
+        #expect(timeline.map(\.actor) == [Self.osLogin, Self.osLogin])
+        #expect(!timeline.contains { $0.actor == "mallory" })
+    }
+
+    @Test func aCrashAfterActionStartedIsReconciledFromOktasStateAndNotRepeated() async throws {
+        let posts = Counter()
+        let suspended = Flag()
+        let server = try LoopbackHTTPServer { request in
+            switch (request.method, request.path) {
+            case ("GET", _) where request.path.hasPrefix("/api/v1/users/"):
+                let status = suspended.isSet ? "SUSPENDED" : "ACTIVE"
+                return .json(200, #"{"id":"00utom","status":"\#(status)","profile":{"login":"tom@example.com","email":"tom@example.com","firstName":"Tom","lastName":"B"}}"#)
+            case ("POST", "/api/v1/users/00utom/lifecycle/suspend"):
+                posts.add()
+                suspended.set()
+                Thread.sleep(forTimeInterval: 30)  // Okta did it; the answer never comes back in time.
+                return .json(200, "{}")
+            default:
+                return .json(404, #"{"errorCode":"E0000007"}"#)
+            }
+        }
+        defer { server.stop() }
+        let config = try configuration(agent: Self.osLogin)
+        let environment = ["HOME": folder.path, "OKTA_CLIENT_ORGURL": server.baseURL, "OKTA_CLIENT_TOKEN": "00crashTOKEN"]
+        let created = try ChildProcess.run(binary, ["new", "--db", db, "--config", config, "--requester", "tom@example.com", "--subject", "Odd sign-in"], environment: environment)
+        #expect(created.status == 0, "\(created.err)")
+
+        let act = try ChildProcess.start(binary, ["act", "REQ-1", "suspend", "--reason", "odd sign-in", "--db", db, "--config", config], environment: environment)
+        let store = try SQLiteRequestStore(path: db)
+        var started = false
+        for _ in 0..<200 where !started {
+            started = try store.read { try $0.timeline(of: RequestID(1)) }.contains { $0.kind == .actionStarted } && posts.value == 1
+            if !started { try await Task.sleep(nanoseconds: 50_000_000) }
+        }
+        #expect(started, "the child committed action-started and called Okta")
+        kill(act.process.processIdentifier, SIGKILL)
+        act.process.waitUntilExit()
+        #expect(act.process.terminationReason == .uncaughtSignal)
+
+        let runs = try store.read { try $0.unfinishedRuns(of: nil) }
+        #expect(runs.map(\.state) == [.started])
+        #expect(runs.first?.runner?.hasSuffix(":\(act.process.processIdentifier)") == true)
+
+        let shown = try ChildProcess.run(binary, ["show", "REQ-1", "--db", db, "--config", config], environment: environment)
+        #expect(shown.out.contains("Outcome unknown\n  RUN-1  Suspend the account — started by \(Self.osLogin); run helpdesk reconcile REQ-1"))
+
+        // The process that started the run is gone, so reconcile need not wait for a timeout.
+        let reconciled = try ChildProcess.run(binary, ["reconcile", "--db", db, "--config", config], environment: environment)
+        #expect(reconciled.status == 0, "\(reconciled.err)")
+        #expect(reconciled.out == "REQ-1 RUN-1 Suspend the account: applied — the account is SUSPENDED\n")
+        let kinds = try store.read { try $0.timeline(of: RequestID(1)) }.map(\.kind)
+        #expect(kinds == [.created, .actionStarted, .actionReconciled])
+        #expect(posts.value == 1, "nothing repeated the suspend")
+    }
+}
+
+/// A count shared with a server thread.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    func add() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
+
+/// A flag shared with a server thread.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
+}
+
+import Synchronization
