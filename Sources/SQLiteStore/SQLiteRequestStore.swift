@@ -19,6 +19,7 @@ public final class SQLiteRequestStore: RequestStore {
     init(path: String, migratingTo version: Int) throws(StoreError) {
         location = path
         try Self.createFolder(for: path)
+        Self.createFile(at: path)
         let db = try SQLiteConnection(path: path)
         try Self.prepare(db, migratingTo: version)
         connection = Mutex(db)
@@ -74,6 +75,15 @@ public final class SQLiteRequestStore: RequestStore {
         } catch {
             throw .cannotOpen(path: path, reason: "could not create the folder \(folder): \(error.localizedDescription)")
         }
+    }
+
+    /// Creates a missing store file with mode 0666 less the umask, so a shared store (umask 007,
+    /// a set-group-id folder) is writable by its group; SQLite alone would use 0644. The WAL and
+    /// shared-memory files take the store file's mode.
+    private static func createFile(at path: String) {
+        guard path != ":memory:", !path.hasPrefix("file:") else { return }
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
+        if descriptor >= 0 { close(descriptor) }
     }
 
     /// Checks the version before anything writes, then sets the journal and migrates.

@@ -97,3 +97,19 @@ import Testing
         }
     }
 }
+
+@Suite struct StoreFileModeTests {
+    @Test func aNewStoreFileFollowsTheUmaskSoAGroupCanShareIt() throws {
+        let folder = TemporaryDirectory()
+        let old = umask(0o007)
+        defer { umask(old) }
+        let path = folder.file("shared.db")
+        let store = try SQLiteRequestStore(path: path)
+        _ = try store.create(Fixtures.newRequest(), by: "alex", at: Date())
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            var info = stat()
+            stat(file, &info)
+            #expect(info.st_mode & 0o777 == 0o660, "\(file)")
+        }
+    }
+}

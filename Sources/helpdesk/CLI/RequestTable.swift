@@ -38,7 +38,8 @@ enum RequestDetailText {
         var text = "\(request.id)  \(TextSafety.quoted(request.subject, limit: 200))\n"
         text += "Requester  \(request.requester)\n"
         text += "Status     \(request.status.rawValue) · priority \(request.priority.rawValue) · category \(request.category) · assignee \(request.assignee ?? "none")\n"
-        text += "Created    \(clock(request.createdAt)) (\(Age.short(from: request.createdAt, to: now)) ago) · updated \(clock(request.updatedAt)) · version \(request.version)\n"
+        let age = Age.short(from: request.createdAt, to: now)
+        text += "Created    \(clock(request.createdAt)) (\(age == "now" ? "just now" : age + " ago")) · updated \(clock(request.updatedAt)) · version \(request.version)\n"
         if let external = request.externalID { text += "External   \(TextSafety.quoted(external))\n" }
         if !request.body.isEmpty {
             text += "\n"
