@@ -23,16 +23,21 @@ let package = Package(
             resources: [.embedInCode("demo/tenant.json")]
         ),
 
+        // The console: view model (pure), view (pure drawing), ncurses front end.
+        .target(name: "ConsoleViewModel", dependencies: ["HelpdeskCore"]),
+        .target(name: "ConsoleView", dependencies: ["ConsoleViewModel"]),
+        .target(name: "NcursesFrontEnd", dependencies: ["ConsoleView", "CNcurses"]),
+
         // The program.
         .executableTarget(
             name: "helpdesk",
-            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient"],
+            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd"],
             exclude: ["demo/tenant.json"],
             resources: [.embedInCode("demo/requests.json")]
         ),
 
         // Tests and measurements.
-        .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient"]),
+        .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "ConsoleViewModel"]),
         .executableTarget(
             name: "helpdesk-benchmarks",
             dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "HelpdeskTestSupport"],
@@ -41,6 +46,8 @@ let package = Package(
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "HelpdeskTestSupport"]),
         .testTarget(name: "OktaClientTests", dependencies: ["OktaClient", "HelpdeskTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport"]),
+        .testTarget(name: "ConsoleViewTests", dependencies: ["ConsoleView", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport"]),
     ]
 )

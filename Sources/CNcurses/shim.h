@@ -15,4 +15,8 @@ static inline attr_t helpdesk_a_normal(void) { return A_NORMAL; }
 static inline int helpdesk_lines(void) { return LINES; }
 static inline int helpdesk_cols(void) { return COLS; }
 static inline int helpdesk_colors(void) { return COLORS; }
+static inline WINDOW *helpdesk_stdscr(void) { return stdscr; }
+#include <stdio.h>
+static inline FILE *helpdesk_stdin(void) { return stdin; }
+static inline FILE *helpdesk_stdout(void) { return stdout; }
 #endif

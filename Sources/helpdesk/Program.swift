@@ -22,8 +22,7 @@ enum Program {
     /// Runs one command line; never exits the process itself.
     static func run(_ words: [String], in environment: ProgramEnvironment) async -> Int32 {
         guard let first = words.first else {
-            environment.err.line("helpdesk: the console is not built into this version yet; use a command (helpdesk --help)")
-            return ExitCode.usage
+            return await runConsole(in: environment)
         }
         switch first {
         case "--help", "-h", "help":
@@ -47,6 +46,20 @@ enum Program {
         do {
             let arguments = try ParsedArguments(rest, spec: spec)
             return try await spec.run(Invocation(spec: spec, arguments: arguments, environment: environment))
+        } catch let error as CLIError {
+            report(error, in: environment)
+            return error.exitCode
+        } catch {
+            environment.err.line("helpdesk: \(error)")
+            return ExitCode.failure
+        }
+    }
+
+    /// `helpdesk` alone: the console.
+    private static func runConsole(in environment: ProgramEnvironment) async -> Int32 {
+        let spec = CommandSpec(name: "console", summary: "the console", synopsis: "", options: [.config, .db]) { try await LiveConsole.run($0) }
+        do {
+            return try await spec.run(Invocation(spec: spec, arguments: try ParsedArguments([], spec: spec), environment: environment))
         } catch let error as CLIError {
             report(error, in: environment)
             return error.exitCode

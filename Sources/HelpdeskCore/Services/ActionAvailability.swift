@@ -1,44 +1,67 @@
 /// Whether an action makes sense for a user's current state, and why not when it does not.
-/// The console dims unavailable actions with this reason; the engine refuses them with it.
+/// The console dims unavailable actions with the short reason; the engine refuses them with the sentence.
 public enum ActionAvailability {
-    /// nil when the action is available; otherwise the reason, e.g. "the account is not suspended (it is ACTIVE)".
-    public static func whyUnavailable(_ action: ActionName, for user: DirectoryUser, factors: [DirectoryFactor]? = nil) -> String? {
+    /// Why an action is unavailable: a few words for a side panel, and a sentence.
+    public struct Reason: Sendable, Equatable {
+        public let short: String
+        public let sentence: String
+
+        public init(short: String, sentence: String) {
+            self.short = short
+            self.sentence = sentence
+        }
+
+        init(_ short: String, _ sentence: String) {
+            self.short = short
+            self.sentence = sentence
+        }
+    }
+
+    /// nil when the action is available.
+    public static func reason(_ action: ActionName, for user: DirectoryUser, factors: [DirectoryFactor]? = nil) -> Reason? {
         let status = user.status
         let deprovisioned = status == .deprovisioned
+        let deactivated = Reason("deactivated", "the account is deactivated")
         switch action {
-        case .resetMFA:
-            if deprovisioned { return "the account is deactivated" }
-            if let factors { return factors.isEmpty ? "no MFA factors are enrolled" : nil }
-            if let links = user.allowedOperations, !links.contains("resetFactors") { return "no MFA factors are enrolled" }
-            return nil
-        case .resetFactor:
-            if deprovisioned { return "the account is deactivated" }
-            if let factors, factors.isEmpty { return "no MFA factors are enrolled" }
+        case .resetMFA, .resetFactor:
+            if deprovisioned { return deactivated }
+            let none = Reason("no factors", "no MFA factors are enrolled")
+            if let factors { return factors.isEmpty ? none : nil }
+            if action == .resetMFA, let links = user.allowedOperations, !links.contains("resetFactors") { return none }
             return nil
         case .revokeSessions:
-            return deprovisioned ? "a deactivated account has no sessions" : nil
+            return deprovisioned ? Reason("deactivated", "a deactivated account has no sessions") : nil
         case .addToGroup, .assignApp:
-            return deprovisioned ? "the account is deactivated; activate it first" : nil
+            return deprovisioned ? Reason("deactivated", "the account is deactivated; activate it first") : nil
         case .removeFromGroup, .removeApp:
             return nil
         case .suspend:
-            return status == .active ? nil : "only ACTIVE accounts can be suspended (this one is \(status.rawValue))"
+            return status == .active ? nil : Reason("not active", "only ACTIVE accounts can be suspended (this one is \(status.rawValue))")
         case .unsuspend:
-            return status == .suspended ? nil : "the account is not suspended (it is \(status.rawValue))"
+            return status == .suspended ? nil : Reason("not suspended", "the account is not suspended (it is \(status.rawValue))")
         case .unlock:
-            if !user.isOktaSourced { return "its password is managed in \(user.credentialProvider); unlock it there" }
-            return status == .lockedOut ? nil : "the account is not locked out (it is \(status.rawValue))"
+            if !user.isOktaSourced { return Reason("in \(shortProvider(user))", "its password is managed in \(user.credentialProvider); unlock it there") }
+            return status == .lockedOut ? nil : Reason("not locked", "the account is not locked out (it is \(status.rawValue))")
         case .activate:
-            return status == .staged || status == .deprovisioned ? nil : "the account is already activated (it is \(status.rawValue))"
+            return status == .staged || status == .deprovisioned ? nil : Reason("active", "the account is already activated (it is \(status.rawValue))")
         case .deactivate:
-            return deprovisioned ? "the account is already deactivated" : nil
+            return deprovisioned ? deactivated : nil
         case .resetPassword:
-            if !user.isOktaSourced { return "its password is managed in \(user.credentialProvider)" }
+            if !user.isOktaSourced { return Reason("in \(shortProvider(user))", "its password is managed in \(user.credentialProvider)") }
             let allowed: Set<UserStatus> = [.active, .recovery, .lockedOut, .passwordExpired]
-            return allowed.contains(status) ? nil : "not possible while the account is \(status.rawValue)"
+            return allowed.contains(status) ? nil : Reason(status.rawValue.lowercased(), "not possible while the account is \(status.rawValue)")
         case .expirePassword:
             let allowed: Set<UserStatus> = [.active, .lockedOut, .passwordExpired]
-            return allowed.contains(status) ? nil : "not possible while the account is \(status.rawValue)"
+            return allowed.contains(status) ? nil : Reason(status.rawValue.lowercased(), "not possible while the account is \(status.rawValue)")
         }
+    }
+
+    /// The sentence, or nil when the action is available.
+    public static func whyUnavailable(_ action: ActionName, for user: DirectoryUser, factors: [DirectoryFactor]? = nil) -> String? {
+        reason(action, for: user, factors: factors)?.sentence
+    }
+
+    private static func shortProvider(_ user: DirectoryUser) -> String {
+        user.credentialProvider == "ACTIVE_DIRECTORY" ? "AD" : user.credentialProvider.lowercased()
     }
 }

@@ -1,0 +1,113 @@
+/// The whole screen as cells. Widgets only write into it; backends draw the difference between
+/// two buffers.
+public struct ScreenBuffer: Equatable, Sendable {
+    public let columns: Int
+    public let rows: Int
+    public private(set) var cells: [Cell]
+
+    public init(columns: Int, rows: Int) {
+        self.columns = max(0, columns)
+        self.rows = max(0, rows)
+        cells = Array(repeating: .blank, count: self.columns * self.rows)
+    }
+
+    public subscript(x: Int, y: Int) -> Cell {
+        cells[y * columns + x]
+    }
+
+    /// Writes text at (x, y), sanitized, clipped to `width` columns (or the screen's edge).
+    /// A wide character that does not fit becomes a space. Returns the columns used.
+    @discardableResult
+    public mutating func put(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain) -> Int {
+        guard y >= 0, y < rows, x < columns else { return 0 }
+        let limit = min(columns, x + (width ?? columns))
+        var column = x
+        for character in TerminalText.sanitize(text) {
+            let w = TextWidth.of(character)
+            if w == 0 { continue }
+            if column + w > limit {
+                if column < limit { set(column, y, Cell(" ", style)) }
+                column = limit
+                break
+            }
+            if column >= 0 {
+                clearOverlap(column, y)
+                set(column, y, Cell(String(character), style))
+                if w == 2 { set(column + 1, y, Cell("", style)) }
+            }
+            column += w
+        }
+        return column - x
+    }
+
+    /// Paints a rectangle with spaces in `style`.
+    public mutating func fill(x: Int, y: Int, width: Int, height: Int, style: Style = .plain) {
+        for row in max(0, y)..<min(rows, y + height) {
+            for column in max(0, x)..<min(columns, x + width) {
+                set(column, row, Cell(" ", style))
+            }
+        }
+    }
+
+    /// Applies a style to the cells of a rectangle, keeping their text.
+    public mutating func restyle(x: Int, y: Int, width: Int, height: Int = 1, _ change: (inout Style) -> Void) {
+        for row in max(0, y)..<min(rows, y + height) {
+            for column in max(0, x)..<min(columns, x + width) {
+                change(&cells[row * columns + column].style)
+            }
+        }
+    }
+
+    private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
+        guard x >= 0, x < columns, y >= 0, y < rows else { return }
+        cells[y * columns + x] = cell
+    }
+
+    /// Writing over half of a wide character blanks its other half.
+    private mutating func clearOverlap(_ x: Int, _ y: Int) {
+        let index = y * columns + x
+        if cells[index].isContinuation, x > 0 { cells[index - 1] = Cell(" ", cells[index - 1].style) }
+        if x + 1 < columns, cells[index + 1].isContinuation, !cells[index].isContinuation { cells[index + 1] = Cell(" ", cells[index + 1].style) }
+    }
+
+    /// One row as plain text (for snapshots), trailing spaces kept.
+    public func line(_ y: Int) -> String {
+        var text = ""
+        for x in 0..<columns where !self[x, y].isContinuation {
+            text += self[x, y].text
+        }
+        return text
+    }
+
+    /// The screen as text, one line per row, trailing spaces removed.
+    public var text: String {
+        (0..<rows).map { row in
+            var line = line(row)
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line
+        }.joined(separator: "\n")
+    }
+
+    /// The runs of cells that differ from `previous` (everything when sizes differ or there is none).
+    public func changes(from previous: ScreenBuffer?) -> [CellRun] {
+        var runs: [CellRun] = []
+        let full = previous == nil || previous!.columns != columns || previous!.rows != rows
+        for y in 0..<rows {
+            var x = 0
+            while x < columns {
+                let index = y * columns + x
+                guard full || cells[index] != previous!.cells[index] else {
+                    x += 1
+                    continue
+                }
+                var end = x
+                while end < columns, full || cells[y * columns + end] != previous!.cells[y * columns + end] { end += 1 }
+                // A run never starts on the right half of a wide character.
+                let start = x > 0 && cells[index].isContinuation ? x - 1 : x
+                runs.append(CellRun(x: start, y: y, cells: Array(cells[(y * columns + start)..<(y * columns + end)])))
+                x = end
+            }
+        }
+        return runs
+    }
+}

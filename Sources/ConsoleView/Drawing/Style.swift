@@ -1,0 +1,34 @@
+/// The eight terminal colours; monochrome terminals get attributes only.
+public enum Color: Int, Hashable, Sendable, CaseIterable {
+    case black, red, green, yellow, blue, magenta, cyan, white
+}
+
+/// How a cell looks.
+public struct Style: Hashable, Sendable {
+    public var foreground: Color?
+    public var background: Color?
+    public var bold = false
+    public var dim = false
+    public var reverse = false
+    public var underline = false
+
+    public init(foreground: Color? = nil, background: Color? = nil, bold: Bool = false, dim: Bool = false, reverse: Bool = false, underline: Bool = false) {
+        self.foreground = foreground
+        self.background = background
+        self.bold = bold
+        self.dim = dim
+        self.reverse = reverse
+        self.underline = underline
+    }
+
+    public static let plain = Style()
+    public static let bold = Style(bold: true)
+    public static let dim = Style(dim: true)
+    public static let selected = Style(reverse: true)
+    public static let title = Style(foreground: .cyan, bold: true)
+    public static let error = Style(foreground: .red, bold: true)
+    public static let success = Style(foreground: .green)
+    public static let warning = Style(foreground: .yellow)
+    public static let accent = Style(foreground: .cyan)
+    public static let key = Style(foreground: .yellow, bold: true)
+}

@@ -1,0 +1,49 @@
+import ConsoleViewModel
+import Foundation
+import HelpdeskCore
+
+/// Draws the whole console from its state: a pure function, so every screen can be a snapshot.
+public enum ConsoleRenderer {
+    public static func render(_ state: AppState) -> ScreenBuffer {
+        var screen = ScreenBuffer(columns: state.columns, rows: state.rows)
+        guard !state.isTooSmall else {
+            TooSmall.draw(&screen, state)
+            return screen
+        }
+        let layout = ConsoleLayout(columns: state.columns, rows: state.rows)
+        TabBar.draw(&screen, state)
+        QueueTable.draw(&screen, state, top: 1, height: layout.queueRows + 1)
+        DetailView.draw(&screen, state, layout: layout)
+        Footer.draw(&screen, state, y: state.rows - 2)
+        StatusBar.draw(&screen, state, y: state.rows - 1)
+        if let modal = state.modal { Dialogs.draw(&screen, state, modal) }
+        return screen
+    }
+}
+
+/// "Terminal too small — need 80x24, have WxH".
+enum TooSmall {
+    static func draw(_ screen: inout ScreenBuffer, _ state: AppState) {
+        let lines = [
+            "Terminal too small — need \(AppState.minimumColumns)x\(AppState.minimumRows), have \(state.columns)x\(state.rows)",
+            "Make the window larger, or press q to quit.",
+        ]
+        let top = max(0, state.rows / 2 - 1)
+        for (offset, line) in lines.enumerated() {
+            let width = TextWidth.of(line)
+            screen.put(line, x: max(0, (state.columns - width) / 2), y: top + offset, style: offset == 0 ? .bold : .plain)
+        }
+    }
+}
+
+/// Time formats in the console's time zone.
+enum ConsoleTime {
+    /// `11-23 14:02`
+    static func short(_ date: Date, _ timeZone: TimeZone) -> String {
+        date.formatted(Date.VerbatimFormatStyle(
+            format: "\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+            timeZone: timeZone, calendar: Calendar(identifier: .gregorian)))
+    }
+
+    static let spinner: [String] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+}

@@ -1,0 +1,50 @@
+import ConsoleViewModel
+import Foundation
+
+/// The console's run loop: read a key (polling, on one thread with the drawing, as ncurses
+/// needs), update, hand effects to the runner, handle its answers, tick, and draw what changed.
+public final class ConsoleApp {
+    private let driver: ConsoleDriver
+    private let backend: any TerminalBackend
+    private let now: () -> Date
+    public static let tickInterval: TimeInterval = 0.25
+
+    public init(driver: ConsoleDriver, backend: any TerminalBackend, now: @escaping () -> Date = Date.init) {
+        self.driver = driver
+        self.backend = backend
+        self.now = now
+    }
+
+    /// Runs until the operator quits or a signal asks to.
+    public func run() {
+        let size = backend.size
+        driver.send(.resize(columns: size.columns, rows: size.rows))
+        driver.start()
+        var drawn: ScreenBuffer?
+        var lastState: AppState?
+        var lastTick = now()
+        while !driver.shouldQuit {
+            switch backend.read(timeoutMilliseconds: 40) {
+            case .key(let key)?: driver.send(.key(key))
+            case .resize(let columns, let rows)?:
+                driver.send(.resize(columns: columns, rows: rows))
+                drawn = nil
+            case .resumed?: drawn = nil
+            case .interrupt?: return
+            case nil: break
+            }
+            driver.drain()
+            let time = now()
+            if time.timeIntervalSince(lastTick) >= Self.tickInterval {
+                lastTick = time
+                driver.send(.tick(time))
+            }
+            if drawn == nil || driver.state != lastState {
+                let screen = ConsoleRenderer.render(driver.state)
+                backend.draw(screen.changes(from: drawn))
+                drawn = screen
+                lastState = driver.state
+            }
+        }
+    }
+}

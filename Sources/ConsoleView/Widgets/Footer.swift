@@ -1,0 +1,52 @@
+import ConsoleViewModel
+
+/// The keys that apply now, from the same table as the help.
+enum Footer {
+    /// Entries that stay when the row is too narrow for all; the rest are dropped from the end.
+    static let kept: Set<String> = ["help", "quit", "approve", "deny", "Okta", "cancel", "run", "select", "save", "next", "close", "stay"]
+
+    static func draw(_ screen: inout ScreenBuffer, _ state: AppState, y: Int) {
+        let entries = KeyMap.footer(for: state)
+        func width(_ entry: (key: String, label: String)) -> Int { TextWidth.of(entry.key) + 1 + TextWidth.of(entry.label) + 2 }
+        var room = state.columns - 1 - entries.filter { kept.contains($0.label) }.reduce(0) { $0 + width($1) }
+        var shown: [(key: String, label: String)] = []
+        for entry in entries {
+            if kept.contains(entry.label) {
+                shown.append(entry)
+            } else if width(entry) <= room {
+                shown.append(entry)
+                room -= width(entry)
+            }
+        }
+        var x = 1
+        for entry in shown {
+            x += screen.put(entry.key, x: x, y: y, style: .key)
+            x += screen.put(" " + entry.label + "  ", x: x, y: y, style: .dim)
+        }
+    }
+}
+
+/// Who is at the keyboard, which Okta org and whether it answers, and the latest message.
+enum StatusBar {
+    static func draw(_ screen: inout ScreenBuffer, _ state: AppState, y: Int) {
+        screen.fill(x: 0, y: y, width: state.columns, height: 1, style: Style(reverse: true))
+        var x = 0
+        if state.isDemo { x += screen.put(" DEMO ", x: x, y: y, style: Style(foreground: .yellow, bold: true, reverse: true)) }
+        let org = state.isDemo ? state.orgName.replacingOccurrences(of: " (simulated)", with: "") : state.orgName
+        x += screen.put(" \(state.user.login) (\(Console.rolesText(state.user))) │ \(org) ", x: x, y: y, style: Style(reverse: true))
+        let health: (String, Style) = switch state.oktaHealthy {
+        case true?: ("●", Style(foreground: .green, reverse: true))
+        case false?: ("✗", Style(foreground: .red, bold: true, reverse: true))
+        case nil: ("○", Style(reverse: true))
+        }
+        x += screen.put(health.0, x: x, y: y, style: health.1)
+        x += screen.put(" │ ", x: x, y: y, style: Style(reverse: true))
+        guard let status = state.status else { return }
+        let style: Style = switch status.kind {
+        case .info: Style(reverse: true)
+        case .success: Style(foreground: .green, bold: true, reverse: true)
+        case .error: Style(foreground: .red, bold: true, reverse: true)
+        }
+        screen.put(TerminalText.truncate(TerminalText.sanitize(status.text), to: max(0, state.columns - x)), x: x, y: y, style: style)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import HelpdeskCore
+
+/// Everything the console shows, as one value. Only `update` changes it.
+public struct AppState: Sendable, Equatable {
+    /// Who is at the keyboard; in the demo, one of several personas.
+    public var user: Operator
+    public var personas: [Operator]
+    public let isDemo: Bool
+    public var orgName: String
+    public var oktaHealthy: Bool?
+    public let policy: ApprovalPolicy
+    public var timeZone: TimeZone
+    public var now: Date
+
+    public var columns: Int
+    public var rows: Int
+
+    public var tab = Tab.queue
+    public var counts = TabCounts()
+    public var filter = TextField(limit: 100)
+    public var isTypingFilter = false
+    public var queue = QueueWindow()
+    /// Bumped by every queue load asked for; older answers are dropped.
+    public var queueGeneration = 0
+    public var detail = DetailState()
+    public var card = CardState.none
+    public var focus = Focus.queue
+
+    /// Actions sent and not answered yet, per request.
+    public var inFlight: Set<InFlight> = []
+    public var modal: Modal?
+    public var status: StatusLine?
+    public var spinnerFrame = 0
+    public var quitting = false
+
+    public enum Focus: Sendable, Equatable { case queue, detail }
+
+    public init(user: Operator, personas: [Operator] = [], isDemo: Bool = false, orgName: String, policy: ApprovalPolicy,
+                timeZone: TimeZone = .current, now: Date, columns: Int = 80, rows: Int = 24) {
+        self.user = user
+        self.personas = personas
+        self.isDemo = isDemo
+        self.orgName = orgName
+        self.policy = policy
+        self.timeZone = timeZone
+        self.now = now
+        self.columns = columns
+        self.rows = rows
+    }
+
+    public var selectedRequest: Request? { queue.selectedRequest }
+
+    /// The smallest terminal the console draws in.
+    public static let minimumColumns = 80
+    public static let minimumRows = 24
+    public var isTooSmall: Bool { columns < Self.minimumColumns || rows < Self.minimumRows }
+
+    /// Queue rows on screen (without its header), from the shared layout.
+    public var visibleQueueRows: Int { ConsoleLayout(columns: columns, rows: rows).queueRows }
+}
+
+/// One action sent for one request, not yet answered.
+public struct InFlight: Hashable, Sendable {
+    public let requestID: RequestID
+    public let action: ActionName
+
+    public init(requestID: RequestID, action: ActionName) {
+        self.requestID = requestID
+        self.action = action
+    }
+}
+
+/// A message in the status line.
+public struct StatusLine: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case info, success, error }
+
+    public let text: String
+    public let kind: Kind
+
+    public init(_ text: String, _ kind: Kind = .info) {
+        self.text = text
+        self.kind = kind
+    }
+}
+
+/// The screen's regions, computed once from the terminal size; the view draws into them and
+/// `update` uses the queue height for paging.
+public struct ConsoleLayout: Sendable, Equatable {
+    public let columns: Int
+    public let rows: Int
+
+    public init(columns: Int, rows: Int) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Rows for queue lines, below the queue's header row.
+    public var queueRows: Int { max(3, Int(Double(rows - 4) * 0.4) - 1) }
+    /// The first row of the detail (after the tabs, the queue header and rows, and the title row).
+    public var detailTop: Int { 1 + 1 + queueRows + 1 }
+    public var detailRows: Int { max(0, rows - 2 - detailTop) }
+    /// The action panel's width on the right of the detail.
+    public var panelWidth: Int { columns >= 120 ? 42 : 32 }
+}

@@ -1,0 +1,21 @@
+import HelpdeskCore
+
+/// The selected request's timeline, approvals and runs, read from the store.
+public struct DetailState: Sendable, Equatable {
+    public var requestID: RequestID?
+    public var timeline: [TimelineEvent] = []
+    public var approvals: [Approval] = []
+    public var runs: [ActionRun] = []
+    /// Events scrolled back from the newest (the timeline shows the newest at the bottom).
+    public var scrollBack = 0
+
+    public init() {}
+
+    /// Scrolling back stops at the oldest event.
+    public var maxScrollBack: Int { max(0, timeline.count - 1) }
+
+    /// Pending approvals on this request that `login` may decide.
+    public func decidable(by login: String) -> [Approval] {
+        approvals.filter { $0.state == .pending && $0.mayBeApproved(by: login) }
+    }
+}

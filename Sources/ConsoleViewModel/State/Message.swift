@@ -1,0 +1,75 @@
+import Foundation
+import HelpdeskCore
+
+/// Everything that can happen to the console: keys, the terminal, and answers to effects.
+public enum Message: Sendable, Equatable {
+    case key(Key)
+    case resize(columns: Int, rows: Int)
+    /// The clock moved (ages, spinners, polling).
+    case tick(Date)
+    /// Another process changed the store.
+    case storeChanged
+    case queueLoaded(QueueSnapshot)
+    case detailLoaded(RequestID, DetailSnapshot)
+    case cardLoaded(EmailAddress, Result<RequesterCard, ConsoleFailure>)
+    case pickerResults(query: String, items: [PickerItem])
+    case actionFinished(InFlight, ActionReport)
+    case workFinished(StatusLine, reload: Bool)
+    case requesterChecked(email: String, NewRequestForm.Check)
+    case requestCreated(RequestID)
+    case oktaHealth(Bool)
+}
+
+/// An error to show, as a sentence.
+public struct ConsoleFailure: Error, Sendable, Equatable {
+    public let message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+}
+
+/// A loaded queue window and the tab counts.
+public struct QueueSnapshot: Sendable, Equatable {
+    public let generation: Int
+    public let window: QueueWindow
+    public let counts: TabCounts
+    /// Where the selection goes: kept on this request if it is in the window, else this row index.
+    public let keep: RequestID?
+    public let fallbackIndex: Int
+    public let moveBy: Int
+
+    public init(generation: Int, window: QueueWindow, counts: TabCounts, keep: RequestID?, fallbackIndex: Int, moveBy: Int = 0) {
+        self.generation = generation
+        self.window = window
+        self.counts = counts
+        self.keep = keep
+        self.fallbackIndex = fallbackIndex
+        self.moveBy = moveBy
+    }
+}
+
+/// A request's timeline, approvals and runs.
+public struct DetailSnapshot: Sendable, Equatable {
+    public let timeline: [TimelineEvent]
+    public let approvals: [Approval]
+    public let runs: [ActionRun]
+
+    public init(timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun]) {
+        self.timeline = timeline
+        self.approvals = approvals
+        self.runs = runs
+    }
+}
+
+/// What an action came to, for the status line.
+public struct ActionReport: Sendable, Equatable {
+    public let line: StatusLine
+    /// A one-time link to show once.
+    public let oneTimeLink: String?
+
+    public init(line: StatusLine, oneTimeLink: String? = nil) {
+        self.line = line
+        self.oneTimeLink = oneTimeLink
+    }
+}

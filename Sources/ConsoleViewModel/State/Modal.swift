@@ -1,0 +1,142 @@
+import HelpdeskCore
+
+/// A dialog over the queue; Esc closes every one of them.
+public enum Modal: Sendable, Equatable {
+    case picker(PickerState)
+    case duration(DurationState)
+    case confirm(ConfirmState)
+    case prompt(PromptState)
+    case newRequest(NewRequestForm)
+    case help(scroll: Int)
+    case quitConfirm
+    /// A one-time reset link, shown once and never stored.
+    case oneTimeLink(String)
+}
+
+/// Choosing a group or an app, with type-ahead.
+public struct PickerState: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case group, app }
+
+    public let action: ActionName
+    public let requestID: RequestID
+    public var query = TextField(limit: 100)
+    public var items: [PickerItem]
+    public var selected = 0
+    public var loading = false
+    /// Remove pickers list only the requester's current groups or apps, filtered locally.
+    public let localOnly: Bool
+
+    public var kind: Kind { action == .addToGroup || action == .removeFromGroup ? .group : .app }
+
+    public init(action: ActionName, requestID: RequestID, items: [PickerItem], localOnly: Bool) {
+        self.action = action
+        self.requestID = requestID
+        self.items = items
+        self.localOnly = localOnly
+    }
+
+    /// The items matching the typed text (for local lists).
+    public var visibleItems: [PickerItem] {
+        guard localOnly, !query.trimmed.isEmpty else { return items }
+        let lowered = query.trimmed.lowercased()
+        return items.filter { $0.label.lowercased().contains(lowered) }
+    }
+}
+
+/// One choice in a picker; disabled ones say why.
+public struct PickerItem: Sendable, Equatable {
+    public let id: String
+    public let label: String
+    public let detail: String
+    public let disabledReason: String?
+
+    public init(id: String, label: String, detail: String = "", disabledReason: String? = nil) {
+        self.id = id
+        self.label = label
+        self.detail = detail
+        self.disabledReason = disabledReason
+    }
+}
+
+/// Permanent, a preset, or a custom duration for temporary access.
+public struct DurationState: Sendable, Equatable {
+    public let requestID: RequestID
+    /// The action without its expiry yet.
+    public let action: OktaAction
+    public var selected = 0
+    public var custom: TextField?
+    public var error: String?
+
+    /// "permanent", the presets, "custom…".
+    public static let choices: [String] = ["permanent"] + AccessDuration.presets.map(\.spoken) + ["custom…"]
+
+    public init(requestID: RequestID, action: OktaAction) {
+        self.requestID = requestID
+        self.action = action
+    }
+}
+
+/// The last step of every action: exactly what will happen, and the reason.
+public struct ConfirmState: Sendable, Equatable {
+    public enum Plan: Sendable, Equatable {
+        case ask(OktaAction)
+        case approve(Approval)
+    }
+
+    public let requestID: RequestID
+    public let plan: Plan
+    /// The sentences that state what will happen.
+    public let lines: [String]
+    public var reason = TextField(limit: 1_000)
+    public let reasonRequired: Bool
+    public var error: String?
+
+    public init(requestID: RequestID, plan: Plan, lines: [String], reasonRequired: Bool) {
+        self.requestID = requestID
+        self.plan = plan
+        self.lines = lines
+        self.reasonRequired = reasonRequired
+    }
+}
+
+/// A line of text to type: a note, a resolve note, a deny reason.
+public struct PromptState: Sendable, Equatable {
+    public enum Purpose: Sendable, Equatable {
+        case note(RequestID)
+        case resolve(RequestID, version: Int)
+        case deny(Approval)
+    }
+
+    public let purpose: Purpose
+    public let title: String
+    public var field = TextField(limit: 5_000)
+    public let required: Bool
+    public var error: String?
+
+    public init(purpose: Purpose, title: String, required: Bool) {
+        self.purpose = purpose
+        self.title = title
+        self.required = required
+    }
+}
+
+/// A new request: the requester's email (checked against Okta), then the subject.
+public struct NewRequestForm: Sendable, Equatable {
+    public enum Step: Sendable, Equatable { case email, subject }
+    public enum Check: Sendable, Equatable {
+        case unchecked
+        case checking
+        case found(String)
+        case notFound
+        case failed(String)
+    }
+
+    public var step = Step.email
+    public var email = TextField(limit: 254)
+    public var subject = TextField(limit: NewRequest.maxSubjectLength)
+    public var priority = Priority.normal
+    public var check = Check.unchecked
+    public var error: String?
+
+    public init() {}
+}

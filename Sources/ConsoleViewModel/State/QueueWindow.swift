@@ -1,0 +1,26 @@
+import HelpdeskCore
+
+/// The slice of the queue held in memory around the selection (keyset pages, never the whole queue).
+public struct QueueWindow: Sendable, Equatable {
+    public var rows: [Request] = []
+    /// The cursor just before `rows[0]`; nil when the window starts at the top.
+    public var after: QueueCursor?
+    public var moreAbove = false
+    public var moreBelow = false
+    public var selected = 0
+    /// The first row shown on screen.
+    public var scroll = 0
+
+    public init() {}
+
+    public var selectedRequest: Request? { rows.indices.contains(selected) ? rows[selected] : nil }
+
+    /// Keeps the selection inside the rows and on screen in `visible` rows.
+    public mutating func clamp(visible: Int) {
+        selected = rows.isEmpty ? 0 : min(max(0, selected), rows.count - 1)
+        let visible = max(1, visible)
+        if selected < scroll { scroll = selected }
+        if selected >= scroll + visible { scroll = selected - visible + 1 }
+        scroll = max(0, min(scroll, max(0, rows.count - visible)))
+    }
+}

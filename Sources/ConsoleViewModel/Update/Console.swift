@@ -1,0 +1,104 @@
+import Foundation
+import HelpdeskCore
+
+/// The console's single entry point for change: `update(&state, message) -> effects`.
+/// It never performs I/O; effects come back as messages.
+public enum Console {
+    /// Rows held in memory around the selection.
+    public static let windowSize = 200
+    /// How often the console sweeps due temporary access.
+    public static let sweepInterval: TimeInterval = 60
+
+    /// The first effects: the queue, and watching the store.
+    public static func start(_ state: inout AppState) -> [Effect] {
+        [reloadQueue(&state, keep: nil, fallbackIndex: 0), .sweep]
+    }
+
+    public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
+        switch message {
+        case .key(let key): return handleKey(&state, key)
+        case .resize(let columns, let rows):
+            state.columns = columns
+            state.rows = rows
+            state.queue.clamp(visible: state.visibleQueueRows)
+            return []
+        case .tick(let now): return tick(&state, now)
+        case .storeChanged: return refresh(&state)
+        case .queueLoaded(let snapshot): return queueLoaded(&state, snapshot)
+        case .detailLoaded(let id, let snapshot): return detailLoaded(&state, id, snapshot)
+        case .cardLoaded(let email, let result): return cardLoaded(&state, email, result)
+        case .pickerResults(let query, let items): return pickerResults(&state, query, items)
+        case .actionFinished(let key, let report): return actionFinished(&state, key, report)
+        case .workFinished(let line, let reload):
+            state.status = line
+            return reload ? refresh(&state) : []
+        case .requesterChecked(let email, let check): return requesterChecked(&state, email, check)
+        case .requestCreated(let id):
+            state.status = StatusLine("Created \(id).", .success)
+            state.tab = .queue
+            return [reloadQueue(&state, keep: id, fallbackIndex: 0)]
+        case .oktaHealth(let healthy):
+            state.oktaHealthy = healthy
+            return []
+        }
+    }
+
+    private static func tick(_ state: inout AppState, _ now: Date) -> [Effect] {
+        let previous = state.now
+        state.now = now
+        state.spinnerFrame += 1
+        var effects: [Effect] = [.watchStore]
+        if Int(now.timeIntervalSince1970 / sweepInterval) != Int(previous.timeIntervalSince1970 / sweepInterval) {
+            effects.append(.sweep)
+        }
+        return effects
+    }
+
+    /// Reloads the window where it is, keeping the selection on the same request.
+    static func refresh(_ state: inout AppState) -> [Effect] {
+        var effects = [reloadQueue(&state, keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected)]
+        if let id = state.detail.requestID { effects.append(.loadDetail(id)) }
+        return effects
+    }
+
+    /// A load of the current window from its first row.
+    static func reloadQueue(_ state: inout AppState, keep: RequestID?, fallbackIndex: Int) -> Effect {
+        let after = state.queue.rows.first.map { $0.cursorJustBefore }
+        return loadQueue(&state, after: after, direction: .forward, limit: windowSize, keep: keep, fallbackIndex: fallbackIndex)
+    }
+
+    static func loadQueue(_ state: inout AppState, after: QueueCursor?, direction: QueueQuery.Direction, limit: Int, keep: RequestID?, fallbackIndex: Int) -> Effect {
+        state.queueGeneration += 1
+        return .loadQueue(QueueLoad(
+            generation: state.queueGeneration, tab: state.tab, filter: state.tab.filter(for: state.user.login, text: state.filter.trimmed),
+            after: after, direction: direction, limit: limit, login: state.user.login, keep: keep, fallbackIndex: fallbackIndex))
+    }
+
+    /// Loads what the selected request needs when the selection lands on a different one.
+    static func selectionChanged(_ state: inout AppState) -> [Effect] {
+        guard let request = state.selectedRequest else {
+            state.detail = DetailState()
+            state.card = .none
+            return []
+        }
+        var effects: [Effect] = []
+        if state.detail.requestID != request.id {
+            state.detail = DetailState()
+            state.detail.requestID = request.id
+            state.focus = .queue
+            effects.append(.loadDetail(request.id))
+        }
+        if state.card.email != request.requester {
+            state.card = .loading(request.requester)
+            effects.append(.loadCard(request.requester, refresh: false))
+        }
+        return effects
+    }
+}
+
+extension Request {
+    /// A cursor that sorts just before this request, so a forward page starts with it.
+    public var cursorJustBefore: QueueCursor {
+        QueueCursor(urgencyRank: priority.urgencyRank, createdAt: createdAt, id: RequestID(id.number - 1))
+    }
+}

@@ -1,0 +1,95 @@
+import CNcurses
+import ConsoleView
+import ConsoleViewModel
+import Foundation
+
+/// The terminal through ncursesw: draws cell runs with wide-character calls, decodes keys and
+/// resizes, and gives the terminal back on quit, on SIGINT/SIGTERM and on a crash. Keys are read
+/// on the drawing thread with a timeout, as ncurses is single-threaded.
+public final class NcursesBackend: TerminalBackend {
+    private let screen: OpaquePointer
+    private let window: UnsafeMutablePointer<WINDOW>
+    private let palette: Palette
+    private var ended = false
+
+    /// Takes over the terminal. `useColor` false gives a monochrome console (attributes only).
+    /// `output` replaces standard output (the benchmark counts the bytes ncurses writes).
+    public init(useColor: Bool, output: UnsafeMutablePointer<FILE>? = nil) throws {
+        setlocale(LC_ALL, "")
+        guard let screen = newterm(nil, output ?? helpdesk_stdout(), helpdesk_stdin()) else {
+            throw NcursesError("this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")) is not known to ncurses")
+        }
+        self.screen = screen
+        guard let window = helpdesk_stdscr() else { throw NcursesError("ncurses gave no screen") }
+        self.window = window
+        cbreak()
+        noecho()
+        nonl()
+        keypad(window, true)
+        set_escdelay(25)
+        curs_set(0)
+        palette = Palette(useColor: useColor)
+        SignalGuard.install()
+    }
+
+    deinit {
+        end()
+    }
+
+    /// Gives the terminal back; safe to call twice.
+    public func end() {
+        guard !ended else { return }
+        ended = true
+        endwin()
+        delscreen(screen)
+        SignalGuard.uninstall()
+    }
+
+    public var size: (columns: Int, rows: Int) {
+        (Int(getmaxx(window)), Int(getmaxy(window)))
+    }
+
+    public func read(timeoutMilliseconds: Int) -> TerminalInput? {
+        if SignalGuard.interrupted { return .interrupt }
+        wtimeout(window, Int32(timeoutMilliseconds))
+        var character: wint_t = 0
+        let result = wget_wch(window, &character)
+        if SignalGuard.interrupted { return .interrupt }
+        if SignalGuard.takeResumed() { return .resumed }
+        switch result {
+        case KEY_CODE_YES:
+            if Int32(character) == KEY_RESIZE {
+                let size = size
+                return .resize(columns: size.columns, rows: size.rows)
+            }
+            return KeyDecoder.special(Int32(character)).map(TerminalInput.key)
+        case OK:
+            return KeyDecoder.character(UInt32(character)).map(TerminalInput.key)
+        default:
+            return nil
+        }
+    }
+
+    public func draw(_ runs: [CellRun]) {
+        var cell = cchar_t()
+        for run in runs {
+            var x = Int32(run.x)
+            for item in run.cells {
+                defer { x += 1 }
+                if item.isContinuation { continue }
+                let (attributes, pair) = palette.attributes(for: item.style)
+                var characters = Array(item.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }) + [0]
+                setcchar(&cell, &characters, attributes, pair, nil)
+                mvwadd_wch(window, Int32(run.y), x, &cell)
+            }
+        }
+        wnoutrefresh(window)
+        doupdate()
+    }
+}
+
+/// Why ncurses could not start.
+public struct NcursesError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

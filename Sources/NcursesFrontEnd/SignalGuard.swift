@@ -1,0 +1,43 @@
+import CNcurses
+import Foundation
+import Synchronization
+
+/// SIGINT and SIGTERM ask the loop to leave (it then restores the terminal); a crash restores the
+/// terminal before the process dies; SIGCONT after Ctrl-Z asks for a full redraw.
+enum SignalGuard {
+    private static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
+
+    static func install() {
+        signal(SIGINT, onInterrupt)
+        signal(SIGTERM, onInterrupt)
+        signal(SIGCONT, onContinue)
+        for number in crashSignals { signal(number, onCrash) }
+    }
+
+    static func uninstall() {
+        for number in [SIGINT, SIGTERM, SIGCONT] + crashSignals { signal(number, SIG_DFL) }
+    }
+
+    static var interrupted: Bool { interruptFlag.load(ordering: .relaxed) }
+
+    static func takeResumed() -> Bool { resumedFlag.exchange(false, ordering: .relaxed) }
+}
+
+/// Set from signal handlers; lock-free atomics are safe there.
+private let interruptFlag = Atomic<Bool>(false)
+private let resumedFlag = Atomic<Bool>(false)
+
+private func onInterrupt(_: Int32) {
+    interruptFlag.store(true, ordering: .relaxed)
+}
+
+private func onContinue(_: Int32) {
+    resumedFlag.store(true, ordering: .relaxed)
+}
+
+/// Puts the terminal back, then dies of the same signal.
+private func onCrash(_ number: Int32) {
+    endwin()
+    signal(number, SIG_DFL)
+    raise(number)
+}

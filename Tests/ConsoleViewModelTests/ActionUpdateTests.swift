@@ -1,0 +1,181 @@
+import ConsoleViewModel
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import Testing
+
+@Suite struct ActionUpdateTests {
+    var state = ConsoleFixtures.queueState()
+    let jane = RequestID(1)
+
+    func type(_ text: String) -> [Effect] {
+        var state = self.state
+        return type(text, into: &state)
+    }
+
+    func type(_ text: String, into state: inout AppState) -> [Effect] {
+        text.flatMap { Console.update(&state, .key(.char($0))) }
+    }
+
+    @Test mutating func resetMFAConfirmsExactlyWhatWillHappenAndSendsOnce() {
+        #expect(Console.update(&state, .key(.char("m"))) == [])
+        guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
+        #expect(confirm.lines == ["Reset all MFA factors for jane.doe@example.com (3 enrolled).",
+                                  "Needs approval by their manager Sam Lee or an approver; it runs when approved."])
+        #expect(Console.update(&state, .key(.enter)) == [], "a reason is required")
+        guard case .confirm(let refused) = state.modal else { Issue.record("the dialog stays"); return }
+        #expect(refused.error?.contains("reason is required") == true)
+        _ = type("lost phone, ID checked", into: &state)
+        let key = InFlight(requestID: jane, action: .resetMFA)
+        #expect(Console.update(&state, .key(.enter)) == [.ask(key, .resetMFA, reason: "lost phone, ID checked", by: ConsoleFixtures.agent)])
+        #expect(state.inFlight == [key])
+        #expect(state.modal == nil)
+        #expect(Console.update(&state, .key(.char("m"))) == [], "the same action cannot be sent again while in flight")
+        #expect(state.status?.text.contains("already in flight") == true)
+        let done = Console.update(&state, .actionFinished(key, ActionReport(line: StatusLine("REQ-1: Reset MFA waits for approval APR-1 by sam, morgan.", .success))))
+        #expect(state.inFlight.isEmpty)
+        #expect(done.contains(.loadDetail(jane)))
+        #expect(done.contains(.loadCard(Fixtures.email("jane.doe@example.com"), refresh: true)))
+    }
+
+    @Test mutating func escCancelsAtEveryStep() {
+        for key: Character in ["m", "g", "G", "p", "P", "s", "u", "w", "x"] {
+            var copy = state
+            _ = Console.update(&copy, .key(.char(key)))
+            #expect(copy.modal != nil, "\(key)")
+            _ = Console.update(&copy, .key(.escape))
+            #expect(copy.modal == nil, "\(key)")
+            #expect(copy.inFlight.isEmpty)
+        }
+    }
+
+    @Test mutating func unavailableActionsSayWhyAndOpenNothing() {
+        #expect(Console.update(&state, .key(.char("U"))) == [])
+        #expect(state.modal == nil)
+        #expect(state.status == StatusLine("Unsuspend is not available: the account is not suspended (it is ACTIVE).", .error))
+        state.card = .loading(Fixtures.email("jane.doe@example.com"))
+        _ = Console.update(&state, .key(.char("m")))
+        #expect(state.modal == nil)
+        #expect(state.status?.text.contains("Waiting for the requester's Okta account") == true)
+    }
+
+    @Test mutating func addToGroupSearchesOktaThenAsksHowLong() {
+        #expect(Console.update(&state, .key(.char("g"))) == [.searchTargets(.group, query: "")])
+        #expect(Console.update(&state, .key(.char("e"))) == [.searchTargets(.group, query: "e")])
+        _ = Console.update(&state, .pickerResults(query: "e", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP"),
+                                                                     PickerItem(id: "00gad", label: "AD: Everyone", detail: "APP_GROUP", disabledReason: "managed in AD")]))
+        _ = Console.update(&state, .pickerResults(query: "old query", items: []))
+        guard case .picker(let picker) = state.modal else { Issue.record("expected the picker"); return }
+        #expect(picker.items.count == 2, "answers to an older query are dropped")
+        _ = Console.update(&state, .key(.down))
+        #expect(Console.update(&state, .key(.enter)) == [])
+        #expect(state.status?.text.contains("cannot be changed here") == true)
+        _ = Console.update(&state, .key(.up))
+        _ = Console.update(&state, .key(.enter))
+        guard case .duration = state.modal else { Issue.record("expected the duration choice"); return }
+        _ = Console.update(&state, .key(.down))
+        _ = Console.update(&state, .key(.down))
+        _ = Console.update(&state, .key(.down))
+        _ = Console.update(&state, .key(.enter))
+        guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
+        #expect(confirm.plan == .ask(.addToGroup(GroupRef(id: "00geng", name: "Engineering"), expiry: AccessDuration(1, .weeks))))
+        #expect(confirm.lines.first == "Add jane.doe@example.com to the group Engineering for 1 week. Access ends 2026-11-25 11:06 unless renewed.")
+    }
+
+    @Test mutating func aCustomDurationIsCheckedAsTyped() {
+        _ = Console.update(&state, .key(.char("p")))
+        _ = Console.update(&state, .pickerResults(query: "", items: [PickerItem(id: "0oasf", label: "Salesforce")]))
+        _ = Console.update(&state, .key(.enter))
+        for _ in 0..<7 { _ = Console.update(&state, .key(.down)) }
+        _ = Console.update(&state, .key(.enter))
+        _ = type("forever", into: &state)
+        _ = Console.update(&state, .key(.enter))
+        guard case .duration(let wrong) = state.modal else { Issue.record("expected the duration"); return }
+        #expect(wrong.error?.contains("is not a duration") == true)
+        _ = Console.update(&state, .key(.ctrl("u")))
+        _ = type("90m", into: &state)
+        _ = Console.update(&state, .key(.enter))
+        guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
+        #expect(confirm.plan == .ask(.assignApp(AppRef(id: "0oasf", label: "Salesforce"), expiry: AccessDuration(90, .minutes))))
+    }
+
+    @Test mutating func removePickersListOnlyTheRequestersOwnAndFilterLocally() {
+        #expect(Console.update(&state, .key(.char("G"))) == [])
+        guard case .picker(let picker) = state.modal else { Issue.record("expected the picker"); return }
+        #expect(picker.items.map(\.label) == ["Everyone", "Sales", "VPN Users", "AD: Domain Users"])
+        #expect(picker.items.map { $0.disabledReason != nil } == [true, false, false, true])
+        #expect(Console.update(&state, .key(.char("v"))) == [], "local lists do not call Okta")
+        _ = Console.update(&state, .key(.char("p")))
+        guard case .picker(let filtered) = state.modal else { return }
+        #expect(filtered.visibleItems.map(\.label) == ["VPN Users"])
+        _ = Console.update(&state, .key(.enter))
+        guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
+        #expect(confirm.lines == ["Remove jane.doe@example.com from the group VPN Users.", "Runs in Okta now."])
+    }
+
+    @Test mutating func approvalsAreApprovedAndDeniedFromTheApprovalsTab() {
+        let approval = Approval(id: ApprovalID(3), requestID: jane, action: .resetMFA, reason: "lost phone", requestedBy: "alex",
+                                requestedAt: ConsoleFixtures.now, expiresAt: ConsoleFixtures.now.addingTimeInterval(86_400),
+                                approvers: [EligibleApprover(login: "sam", basis: .manager)], targetUserID: "00ujane", state: .pending)
+        state.user = ConsoleFixtures.manager
+        state.tab = .approvals
+        state.detail.approvals = [approval]
+        _ = Console.update(&state, .key(.char("a")))
+        guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
+        #expect(confirm.lines[1] == "Asked by alex: “lost phone”.")
+        let key = InFlight(requestID: jane, action: .resetMFA)
+        #expect(Console.update(&state, .key(.enter)) == [.approve(key, approval, comment: nil, by: ConsoleFixtures.manager)])
+
+        state.inFlight = []
+        _ = Console.update(&state, .key(.char("d")))
+        #expect(Console.update(&state, .key(.enter)) == [], "a reason is required to deny")
+        _ = type("call her first", into: &state)
+        #expect(Console.update(&state, .key(.enter)) == [.deny(approval, reason: "call her first", by: ConsoleFixtures.manager)])
+
+        state.user = ConsoleFixtures.agent
+        _ = Console.update(&state, .key(.char("a")))
+        #expect(state.modal == nil)
+        #expect(state.status?.text.contains("you may not decide it") == true)
+    }
+
+    @Test mutating func agentWorkKeys() {
+        #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex", by: ConsoleFixtures.agent)])
+        _ = Console.update(&state, .key(.char("c")))
+        _ = type("called back", into: &state)
+        #expect(Console.update(&state, .key(.enter)) == [.note(jane, "called back", by: ConsoleFixtures.agent)])
+        _ = Console.update(&state, .key(.char("r")))
+        #expect(Console.update(&state, .key(.enter)) == [.resolve(jane, note: nil, version: 1, by: ConsoleFixtures.agent)])
+        state.user = ConsoleFixtures.manager
+        _ = Console.update(&state, .key(.char("m")))
+        #expect(state.modal == nil)
+        #expect(state.status?.text.contains("no agent role") == true)
+    }
+
+    @Test mutating func aNewRequestChecksTheEmailAgainstOkta() {
+        _ = Console.update(&state, .key(.char("n")))
+        _ = type("not-an-email", into: &state)
+        #expect(Console.update(&state, .key(.enter)) == [])
+        guard case .newRequest(let wrong) = state.modal else { Issue.record("expected the form"); return }
+        #expect(wrong.error?.contains("is not an email address") == true)
+        _ = Console.update(&state, .key(.ctrl("u")))
+        _ = type("jane.doe@example.com", into: &state)
+        #expect(Console.update(&state, .key(.enter)) == [.checkRequester("jane.doe@example.com")])
+        _ = Console.update(&state, .requesterChecked(email: "jane.doe@example.com", .found("Jane Doe (ACTIVE)")))
+        _ = Console.update(&state, .key(.enter))
+        _ = type("VPN broken", into: &state)
+        _ = Console.update(&state, .key(.tab))
+        #expect(Console.update(&state, .key(.enter)) == [.createRequest(requester: "jane.doe@example.com", subject: "VPN broken", priority: .high, by: ConsoleFixtures.agent)])
+        let created = Console.update(&state, .requestCreated(RequestID(41)))
+        guard case .loadQueue(let load) = created.first else { Issue.record("expected a reload"); return }
+        #expect(load.keep == RequestID(41))
+    }
+
+    @Test mutating func aOneTimeLinkIsShownOnceInADialog() {
+        let key = InFlight(requestID: jane, action: .resetPassword)
+        state.inFlight = [key]
+        _ = Console.update(&state, .actionFinished(key, ActionReport(line: StatusLine("Okta: reset", .success), oneTimeLink: "https://x/reset/abc")))
+        #expect(state.modal == .oneTimeLink("https://x/reset/abc"))
+        _ = Console.update(&state, .key(.escape))
+        #expect(state.modal == nil)
+    }
+}

@@ -1,0 +1,164 @@
+import ConsoleViewModel
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import Testing
+
+@Suite struct NavigationUpdateTests {
+    var state = ConsoleFixtures.queueState()
+
+    func filter(_ tab: Tab, _ text: String = "") -> QueueFilter { tab.filter(for: "alex", text: text) }
+
+    @Test mutating func startLoadsTheQueueAndSweeps() {
+        var fresh = AppState(user: ConsoleFixtures.agent, orgName: "x", policy: .default, now: ConsoleFixtures.now)
+        let effects = Console.start(&fresh)
+        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil, direction: .forward,
+                                                 limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0)), .sweep])
+    }
+
+    @Test mutating func movingLoadsTheNewRequestsDetailAndCard() {
+        let effects = Console.update(&state, .key(.down))
+        #expect(state.queue.selected == 3)
+        #expect(effects == [.loadDetail(RequestID(9)), .loadCard(Fixtures.email("misaki.sato@example.com"), refresh: false)])
+        #expect(state.card == .loading(Fixtures.email("misaki.sato@example.com")))
+        #expect(Console.update(&state, .key(.char("k"))) == [.loadDetail(RequestID(1)), .loadCard(Fixtures.email("jane.doe@example.com"), refresh: false)])
+        #expect(Console.update(&state, .key(.up)).first == .loadDetail(RequestID(11)))
+    }
+
+    @Test mutating func pastTheWindowTheNextPartOfTheQueueLoads() {
+        state.queue.selected = ConsoleFixtures.requests.count - 1
+        let effects = Console.update(&state, .key(.down))
+        let start = max(0, state.queue.selected - state.visibleQueueRows)
+        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: ConsoleFixtures.requests[start].cursorJustBefore,
+                                                 direction: .forward, limit: Console.windowSize, login: "alex", keep: RequestID(14),
+                                                 fallbackIndex: state.queue.selected - start + 1, moveBy: 1))])
+        state.queue.selected = 0
+        state.queue.moreAbove = true
+        let up = Console.update(&state, .key(.up))
+        #expect(up == [.loadQueue(QueueLoad(generation: 2, tab: .queue, filter: filter(.queue), after: QueueCursor(ConsoleFixtures.requests[0]),
+                                            direction: .backward, limit: Console.windowSize / 2, login: "alex", keep: RequestID(4), fallbackIndex: 0, moveBy: -1))])
+    }
+
+    @Test mutating func homeEndAndPagesMoveAsExpected() {
+        #expect(Console.update(&state, .key(.home)) == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil, direction: .forward,
+                                                                             limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])
+        #expect(Console.update(&state, .key(.end)) == [.loadQueue(QueueLoad(generation: 2, tab: .queue, filter: filter(.queue), after: nil, direction: .backward,
+                                                                            limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: Int.max))])
+        state.queue.moreBelow = false
+        _ = Console.update(&state, .key(.pageDown))
+        #expect(state.queue.selected == ConsoleFixtures.requests.count - 1)
+        _ = Console.update(&state, .key(.pageUp))
+        #expect(state.queue.selected == max(0, ConsoleFixtures.requests.count - 1 - state.visibleQueueRows))
+    }
+
+    @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {
+        #expect(Console.update(&state, .key(.tab)) == [.loadQueue(QueueLoad(generation: 1, tab: .mine, filter: filter(.mine), after: nil, direction: .forward,
+                                                                             limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])
+        #expect(state.tab == .mine)
+        _ = Console.update(&state, .key(.backTab))
+        _ = Console.update(&state, .key(.backTab))
+        #expect(state.tab == .resolved)
+        _ = Console.update(&state, .key(.char("3")))
+        #expect(state.tab == .approvals)
+        #expect(Console.update(&state, .key(.char("3"))) == [], "the same tab again does nothing")
+        #expect(filter(.approvals) == QueueFilter(awaitingApprovalBy: "alex"))
+        #expect(filter(.mine) == QueueFilter(statuses: RequestStatus.active, assignee: "alex"))
+    }
+
+    @Test mutating func enterFocusesTheDetailWhereArrowsScrollTheTimeline() {
+        #expect(Console.update(&state, .key(.enter)) == [])
+        #expect(state.focus == .detail)
+        _ = Console.update(&state, .key(.up))
+        #expect(state.detail.scrollBack == 1)
+        #expect(state.queue.selected == 2, "the queue selection does not move")
+        _ = Console.update(&state, .key(.down))
+        #expect(state.detail.scrollBack == 0)
+        _ = Console.update(&state, .key(.escape))
+        #expect(state.focus == .queue)
+    }
+
+    @Test mutating func slashFiltersAsYouTypeAndEscClears() {
+        _ = Console.update(&state, .key(.char("/")))
+        #expect(state.isTypingFilter)
+        let typed = Console.update(&state, .key(.char("v")))
+        #expect(typed == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue, "v"), after: nil, direction: .forward,
+                                               limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])
+        #expect(Console.update(&state, .key(.char("p"))).count == 1)
+        #expect(Console.update(&state, .key(.char("m"))) != [], "keys are text while typing, not actions")
+        #expect(state.modal == nil)
+        _ = Console.update(&state, .key(.enter))
+        #expect(!state.isTypingFilter)
+        #expect(state.filter.text == "vpm")
+        _ = Console.update(&state, .key(.char("/")))
+        let cleared = Console.update(&state, .key(.escape))
+        #expect(state.filter.text.isEmpty)
+        #expect(cleared.count == 1)
+    }
+
+    @Test mutating func liveChangesReloadAndKeepTheSelectionOnTheSameRequest() {
+        let effects = Console.update(&state, .storeChanged)
+        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: ConsoleFixtures.requests[0].cursorJustBefore,
+                                                 direction: .forward, limit: Console.windowSize, login: "alex", keep: RequestID(1), fallbackIndex: 2)),
+                            .loadDetail(RequestID(1))])
+        var window = QueueWindow()
+        window.rows = [ConsoleFixtures.request(50, "New and urgent", priority: .urgent, minutesAgo: 500)] + ConsoleFixtures.requests
+        let reloaded = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 1, window: window, counts: TabCounts(queue: 34), keep: RequestID(1), fallbackIndex: 2)))
+        #expect(state.selectedRequest?.id == RequestID(1))
+        #expect(state.queue.selected == 3)
+        #expect(reloaded == [], "same request: no detail or card reload")
+        #expect(state.counts.queue == 34)
+        let stale = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 0, window: QueueWindow(), counts: TabCounts(queue: 1), keep: nil, fallbackIndex: 0)))
+        #expect(stale == [])
+        #expect(state.queue.rows.count == 7, "an older answer does not replace a newer one")
+    }
+
+    @Test mutating func ticksWatchTheStoreAndSweepOncePerMinute() {
+        state.now = Date(timeIntervalSince1970: 1_795_000_010)
+        #expect(Console.update(&state, .tick(Date(timeIntervalSince1970: 1_795_000_010.25))) == [.watchStore])
+        #expect(Console.update(&state, .tick(Date(timeIntervalSince1970: 1_795_000_020.5))) == [.watchStore, .sweep])
+        #expect(state.spinnerFrame == 2)
+    }
+
+    @Test mutating func aTooSmallTerminalIgnoresEverythingButQuit() {
+        _ = Console.update(&state, .resize(columns: 70, rows: 20))
+        #expect(state.isTooSmall)
+        #expect(Console.update(&state, .key(.down)) == [])
+        #expect(Console.update(&state, .key(.char("m"))) == [])
+        #expect(Console.update(&state, .key(.char("q"))) == [.quit])
+        _ = Console.update(&state, .resize(columns: 120, rows: 40))
+        #expect(!state.isTooSmall)
+    }
+
+    @Test mutating func quitAsksFirstWhileAnActionIsInFlight() {
+        #expect(Console.update(&state, .key(.char("q"))) == [.quit])
+        state.inFlight = [InFlight(requestID: RequestID(1), action: .resetMFA)]
+        #expect(Console.update(&state, .key(.char("q"))) == [])
+        #expect(state.modal == .quitConfirm)
+        #expect(Console.update(&state, .key(.char("n"))) == [])
+        #expect(state.modal == nil)
+        _ = Console.update(&state, .key(.ctrl("c")))
+        #expect(Console.update(&state, .key(.char("y"))) == [.quit])
+    }
+
+    @Test mutating func f2SwitchesPersonaOnlyInTheDemo() {
+        let effects = Console.update(&state, .key(.function(2)))
+        #expect(state.user == ConsoleFixtures.manager)
+        #expect(effects.count == 1)
+        #expect(state.status?.text.contains("you are now sam (manager)") == true)
+        var live = AppState(user: ConsoleFixtures.agent, orgName: "x", policy: .default, now: ConsoleFixtures.now)
+        #expect(Console.update(&live, .key(.function(2))) == [])
+        #expect(live.user == ConsoleFixtures.agent)
+    }
+
+    @Test mutating func helpOpensAndClosesAndRefreshReloadsTheCard() {
+        _ = Console.update(&state, .key(.char("?")))
+        #expect(state.modal == .help(scroll: 0))
+        _ = Console.update(&state, .key(.down))
+        #expect(state.modal == .help(scroll: 1))
+        _ = Console.update(&state, .key(.escape))
+        #expect(state.modal == nil)
+        let effects = Console.update(&state, .key(.char("R")))
+        #expect(effects.last == .loadCard(Fixtures.email("jane.doe@example.com"), refresh: true))
+        #expect(effects.contains(.loadDetail(RequestID(1))))
+    }
+}

@@ -1,0 +1,55 @@
+@testable import ConsoleView
+import Testing
+
+@Suite struct TextTests {
+    @Test func controlCharactersAndEscapeSequencesBecomeVisiblePlaceholders() {
+        #expect(TerminalText.sanitize("\u{1b}[2J\u{1b}]0;pwned\u{07}") == "␛[2J␛]0;pwned␇")
+        #expect(TerminalText.sanitize("a\tb\nc\rd\u{7f}") == "a␉b␊c␍d␡")
+        #expect(TerminalText.sanitize("c1\u{9b}31m") == "c1�31m")
+        #expect(TerminalText.sanitize("evil\u{202e}txt.exe") == "evil�txt.exe")
+        #expect(TerminalText.sanitize("\u{0301}accent first") == "◌\u{0301}accent first")
+        #expect(TerminalText.sanitize("👩‍💻 ok") == "👩‍💻 ok", "joiners inside emoji stay")
+        #expect(TerminalText.sanitize("plain ASCII stays") == "plain ASCII stays")
+        for text in ["\u{1b}[31m", "\u{9b}0m", "x\u{0}y", "\u{2028}"] {
+            #expect(!TerminalText.sanitize(text).unicodeScalars.contains { $0.properties.generalCategory == .control || $0.value == 0x2028 })
+        }
+    }
+
+    @Test func widthsMatchWhatTerminalsDraw() {
+        #expect(TextWidth.of("abc") == 3)
+        #expect(TextWidth.of("東京") == 4)
+        #expect(TextWidth.of("佐藤 美咲") == 9)
+        #expect(TextWidth.of("🙏") == 2)
+        #expect(TextWidth.of("👩‍💻") == 2)
+        #expect(TextWidth.of("🇩🇪") == 2)
+        #expect(TextWidth.of("e\u{0301}") == 1)
+        #expect(TextWidth.of("Zoë") == 3)
+        #expect(TextWidth.of("ｈｉ") == 4)
+        #expect(TextWidth.of("❤️") == 2)
+    }
+
+    @Test func truncateFitAndWrapCountColumnsNotCharacters() {
+        #expect(TerminalText.truncate("東京オフィス", to: 7) == "東京オ…")
+        #expect(TextWidth.of(TerminalText.fit("東京オフィス", to: 8)) == 8)
+        #expect(TerminalText.fit("ab", to: 4) == "ab  ")
+        #expect(TerminalText.wrap("one two three four", width: 9) == ["one two", "three", "four"])
+        #expect(TerminalText.wrap("abcdefghijkl", width: 5).allSatisfy { TextWidth.of($0) <= 5 })
+    }
+
+    @Test func theBufferKeepsWideCharactersWholeAndDiffsByRuns() {
+        var screen = ScreenBuffer(columns: 10, rows: 2)
+        #expect(screen.put("東京abc", x: 0, y: 0) == 7)
+        #expect(screen.line(0) == "東京abc   ")
+        #expect(screen[1, 0].isContinuation)
+        let before = screen
+        screen.put("X", x: 1, y: 0)
+        #expect(screen.line(0) == " X京abc   ", "overwriting half of a wide character blanks the other half")
+        let runs = screen.changes(from: before)
+        #expect(runs.count == 1)
+        #expect(runs[0].x == 0 && runs[0].y == 0 && runs[0].cells.count == 2)
+        var clipped = ScreenBuffer(columns: 5, rows: 1)
+        clipped.put("abcd東", x: 0, y: 0)
+        #expect(clipped.line(0) == "abcd ", "a wide character that does not fit becomes a space")
+        #expect(ScreenBuffer(columns: 3, rows: 2).changes(from: nil).count == 2)
+    }
+}
