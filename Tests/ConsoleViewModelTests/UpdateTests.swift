@@ -13,7 +13,7 @@ import Testing
         var fresh = AppState(user: ConsoleFixtures.agent, orgName: "x", policy: .default, now: ConsoleFixtures.now)
         let effects = Console.start(&fresh)
         #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil, direction: .forward,
-                                                 limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0)), .sweep])
+                                                 limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0)), .watchStore, .sweep])
     }
 
     @Test mutating func movingLoadsTheNewRequestsDetailAndCard() {
@@ -97,12 +97,15 @@ import Testing
 
     @Test mutating func liveChangesReloadAndKeepTheSelectionOnTheSameRequest() {
         let effects = Console.update(&state, .storeChanged)
-        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: ConsoleFixtures.requests[0].cursorJustBefore,
+        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil,
                                                  direction: .forward, limit: Console.windowSize, login: "alex", keep: RequestID(1), fallbackIndex: 2)),
-                            .loadDetail(RequestID(1))])
+                            .loadDetail(RequestID(1))], "a window at the top reloads from the top")
+        state.queue.moreAbove = true
+        guard case .loadQueue(let deeper) = Console.update(&state, .storeChanged).first else { Issue.record("expected a load"); return }
+        #expect(deeper.after == ConsoleFixtures.requests[0].cursorJustBefore, "a window deeper down reloads from its first row")
         var window = QueueWindow()
         window.rows = [ConsoleFixtures.request(50, "New and urgent", priority: .urgent, minutesAgo: 500)] + ConsoleFixtures.requests
-        let reloaded = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 1, window: window, counts: TabCounts(queue: 34), keep: RequestID(1), fallbackIndex: 2)))
+        let reloaded = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 2, window: window, counts: TabCounts(queue: 34), keep: RequestID(1), fallbackIndex: 2)))
         #expect(state.selectedRequest?.id == RequestID(1))
         #expect(state.queue.selected == 3)
         #expect(reloaded == [], "same request: no detail or card reload")

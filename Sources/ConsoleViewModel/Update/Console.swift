@@ -11,7 +11,7 @@ public enum Console {
 
     /// The first effects: the queue, and watching the store.
     public static func start(_ state: inout AppState) -> [Effect] {
-        [reloadQueue(&state, keep: nil, fallbackIndex: 0), .sweep]
+        [reloadQueue(&state, keep: nil, fallbackIndex: 0), .watchStore, .sweep]
     }
 
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
@@ -61,9 +61,10 @@ public enum Console {
         return effects
     }
 
-    /// A load of the current window from its first row.
+    /// A load of the current window from its first row (from the top when it starts there, so
+    /// requests that arrive above it show).
     static func reloadQueue(_ state: inout AppState, keep: RequestID?, fallbackIndex: Int) -> Effect {
-        let after = state.queue.rows.first.map { $0.cursorJustBefore }
+        let after = state.queue.moreAbove ? state.queue.rows.first.map { $0.cursorJustBefore } : nil
         return loadQueue(&state, after: after, direction: .forward, limit: windowSize, keep: keep, fallbackIndex: fallbackIndex)
     }
 
