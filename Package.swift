@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "ConsoleViewModel"]),
         .executableTarget(
             name: "helpdesk-benchmarks",
-            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "HelpdeskTestSupport"],
+            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd", "HelpdeskTestSupport"],
             path: "Benchmarks/Sources"
         ),
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),

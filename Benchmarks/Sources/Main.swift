@@ -14,6 +14,7 @@ enum BenchmarkMain {
         switch suite {
         case "store": try StoreBenchmark.run(options)
         case "okta": try await OktaRateBenchmark.run(options)
+        case "console": try await ConsoleBenchmark.run(options)
         default:
             print("unknown suite \(suite); expected store, okta or console")
             exit(2)

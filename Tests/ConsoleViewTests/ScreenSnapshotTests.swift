@@ -98,6 +98,16 @@ import Testing
         }
     }
 
+    @Test func longRequestNumbersWidenTheIDColumnInsteadOfBeingCut() {
+        var state = ConsoleFixtures.queueState(columns: 80, rows: 24)
+        state.queue.rows = [ConsoleFixtures.request(1_000_000, "A million in"), ConsoleFixtures.request(999_999, "Just before")]
+        state.queue.selected = 0
+        let screen = ConsoleRenderer.render(state)
+        #expect(screen.line(2).contains("REQ-1000000 normal"))
+        #expect(screen.line(3).contains("REQ-999999  normal"))
+        #expect(screen.line(1).contains("ID          PRIO"))
+    }
+
     @Test func selectionAndDimmedActionsAreStyled() {
         let state = ConsoleFixtures.queueState()
         let screen = ConsoleRenderer.render(state)

@@ -26,6 +26,16 @@ import Testing
         #expect(TextWidth.of("Zoë") == 3)
         #expect(TextWidth.of("ｈｉ") == 4)
         #expect(TextWidth.of("❤️") == 2)
+        #expect(TextWidth.of("a\u{00AD}b") == 2, "a soft hyphen draws nothing")
+        #expect(TextWidth.of("─│…") == 3)
+    }
+
+    @Test func theShortcutForNarrowCharactersAgreesWithUnicodesTables() {
+        let shortcut = (0...0x2FFFF).compactMap(Unicode.Scalar.init).filter { TextWidth.narrowWithoutLookup($0.value) }
+        #expect(shortcut.count == 854)
+        for scalar in shortcut {
+            #expect(TextWidth.lookedUp(scalar) == 1, "U+\(String(scalar.value, radix: 16))")
+        }
     }
 
     @Test func truncateFitAndWrapCountColumnsNotCharacters() {

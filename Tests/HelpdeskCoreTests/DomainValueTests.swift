@@ -18,8 +18,9 @@ import Testing
     @Test func emailsAreValidatedAndLowerCased() throws {
         #expect(try EmailAddress("Jane.Doe@Example.COM").value == "jane.doe@example.com")
         #expect(try EmailAddress("a+tag@sub.example.co").localPart == "a+tag")
+        #expect(try EmailAddress("o'brien_2@my-example.com").value == "o'brien_2@my-example.com")
         for bad in ["", "jane", "@example.com", "jane@", "jane@example", "ja ne@example.com", "jane@@example.com",
-                    "jane@example..com", "jäne@example.com", "jane@example.com\u{1b}[2J"] {
+                    "jane@example..com", "jäne@example.com", "jane@exa_mple.com", "ja<ne@example.com", "jane@example.com\u{1b}[2J"] {
             #expect(throws: ValidationError.self, "\(bad)") { try EmailAddress(bad) }
         }
         #expect {

@@ -4,6 +4,7 @@
 /// circle. Nothing it returns can move the cursor or change the terminal.
 public enum TerminalText {
     public static func sanitize(_ text: String) -> String {
+        if isPrintableASCII(text) { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in text {
@@ -14,6 +15,11 @@ public enum TerminalText {
             result += clean(character)
         }
         return result
+    }
+
+    /// True when every byte is printable ASCII: nothing to clean, one column per byte.
+    static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     private static func clean(_ character: Character) -> String {

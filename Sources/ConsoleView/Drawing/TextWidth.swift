@@ -2,6 +2,7 @@
 /// East Asian wide and fullwidth characters and emoji, 1 otherwise.
 public enum TextWidth {
     public static func of(_ character: Character) -> Int {
+        if let byte = character.utf8.first, byte < 0x80, character.utf8.count == 1 { return byte >= 0x20 && byte != 0x7F ? 1 : 0 }
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
         if scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
@@ -11,6 +12,11 @@ public enum TextWidth {
     }
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {
+        narrowWithoutLookup(scalar.value) ? 1 : lookedUp(scalar)
+    }
+
+    /// The width from Unicode's properties.
+    static func lookedUp(_ scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format, .control: return 0
@@ -21,7 +27,17 @@ public enum TextWidth {
     }
 
     public static func of(_ text: String) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        if TerminalText.isPrintableASCII(text) { return text.utf8.count }
+        return text.reduce(0) { $0 + of($1) }
+    }
+
+    /// Printable ASCII, Latin-1 letters, general punctuation and box drawing: one column, known
+    /// without asking Unicode's tables (which cost most of a frame when asked for every cell).
+    static func narrowWithoutLookup(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x2FF, 0x2010...0x2027, 0x2500...0x257F: true
+        default: false
+        }
     }
 
     private static func isRegionalIndicator(_ scalar: Unicode.Scalar) -> Bool {

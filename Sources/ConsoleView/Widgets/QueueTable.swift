@@ -6,19 +6,23 @@ import HelpdeskCore
 /// action is in flight for the request.
 enum QueueTable {
     struct Columns {
+        let id: Int
         let requester: Int
         let subject: Int
         let fullEmail: Bool
 
-        init(width: Int) {
+        /// `rows` widen the id column when their numbers are long (REQ-1000000).
+        init(width: Int, rows: [Request]) {
+            let largest = rows.lazy.map(\.id.number).max() ?? 0
+            id = max(8, RequestID(largest).description.count + 1)
             fullEmail = width >= 110
             requester = fullEmail ? 28 : 14
-            subject = max(10, width - 2 - 8 - 7 - requester - 10 - 5 - 9)
+            subject = max(10, width - 2 - id - 7 - requester - 10 - 5 - 9)
         }
     }
 
     static func draw(_ screen: inout ScreenBuffer, _ state: AppState, top: Int, height: Int) {
-        let columns = Columns(width: state.columns)
+        let columns = Columns(width: state.columns, rows: state.queue.rows)
         header(&screen, columns, y: top, width: state.columns)
         let visible = height - 1
         let window = state.queue
@@ -43,7 +47,7 @@ enum QueueTable {
     }
 
     static func header(_ screen: inout ScreenBuffer, _ columns: Columns, y: Int, width: Int) {
-        let text = "  " + TerminalText.fit("ID", to: 8) + TerminalText.fit("PRIO", to: 7) + TerminalText.fit("REQUESTER", to: columns.requester)
+        let text = "  " + TerminalText.fit("ID", to: columns.id) + TerminalText.fit("PRIO", to: 7) + TerminalText.fit("REQUESTER", to: columns.requester)
             + TerminalText.fit("SUBJECT", to: columns.subject) + TerminalText.fit("STATUS", to: 10) + TerminalText.fit("AGE", to: 5) + "ASSIGNEE"
         screen.put(text, x: 0, y: y, width: width, style: .dim)
     }
@@ -54,7 +58,7 @@ enum QueueTable {
         let base: Style = selected ? (focused ? .selected : Style(bold: true, underline: true)) : .plain
         screen.fill(x: 0, y: y, width: state.columns, height: 1, style: base)
         x += screen.put(inFlight ? ConsoleTime.spinner[state.spinnerFrame % ConsoleTime.spinner.count] + " " : "  ", x: x, y: y, style: merge(base, .warning))
-        x += screen.put(TerminalText.fit(request.id.description, to: 8), x: x, y: y, style: base)
+        x += screen.put(TerminalText.fit(request.id.description, to: columns.id), x: x, y: y, style: base)
         x += screen.put(TerminalText.fit(request.priority.rawValue, to: 7), x: x, y: y, style: merge(base, priorityStyle(request.priority)))
         let requester = columns.fullEmail ? request.requester.value : request.requester.localPart
         x += screen.put(TerminalText.fit(requester, to: columns.requester - 1) + " ", x: x, y: y, style: base)

@@ -26,10 +26,17 @@ public struct EmailAddress: Hashable, Comparable, Sendable, CustomStringConverti
         guard parts.count == 2, let local = parts.first, let domain = parts.last,
               !local.isEmpty, local.count <= 64, domain.contains("."),
               !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else { return false }
-        let allowedLocal = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".!#$%&'*+/=?^_`{|}~-"))
-        let allowedDomain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: ".-"))
-        return local.unicodeScalars.allSatisfy { $0.isASCII && allowedLocal.contains($0) }
-            && domain.unicodeScalars.allSatisfy { $0.isASCII && allowedDomain.contains($0) }
+        return isMadeOf(local, symbols: localSymbols) && isMadeOf(domain, symbols: domainSymbols)
+    }
+
+    private static let localSymbols = Set(".!#$%&'*+/=?^_`{|}~-".utf8)
+    private static let domainSymbols = Set(".-".utf8)
+
+    /// ASCII letters, digits and `symbols` only.
+    private static func isMadeOf(_ part: Substring, symbols: Set<UInt8>) -> Bool {
+        part.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || symbols.contains(byte)
+        }
     }
 }
 
