@@ -109,7 +109,7 @@ enum ConsoleBenchmark {
 /// A console over the store and the simulated tenant, drawn into a screen buffer.
 private final class Session {
     let driver: ConsoleDriver
-    private var drawn: ScreenBuffer?
+    private var frames = FrameDiff()
 
     init(path: String) throws {
         let store = try SQLiteRequestStore(path: path)
@@ -121,13 +121,10 @@ private final class Session {
         driver = ConsoleDriver(state: state, services: ConsoleServices(engine: engine))
     }
 
-    /// Renders the state and diffs it against the last frame; the number of cells changed.
+    /// Renders the state and diffs it against the last frame.
     @discardableResult
     func frame() -> [CellRun] {
-        let screen = ConsoleRenderer.render(driver.state)
-        let runs = screen.changes(from: drawn)
-        drawn = screen
-        return runs
+        frames.next(driver.state)
     }
 
     func startAndSettle(drawingOn terminal: TerminalCapture) async {

@@ -25,9 +25,7 @@ public struct ChildProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        var variables = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
-        variables.merge(environment) { $1 }
-        process.environment = variables
+        process.environment = childEnvironment(environment)
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -58,8 +56,7 @@ public struct ChildProcess {
     /// through a descriptor the child inherits, so a daemon forked from the child would keep
     /// `waitUntilExit` waiting for as long as the daemon lives.
     public static func runDetached(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
-        var variables = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
-        variables.merge(environment) { $1 }
+        let variables = childEnvironment(environment)
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
@@ -86,6 +83,11 @@ public struct ChildProcess {
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         // WIFEXITED / WEXITSTATUS are macros Swift does not import.
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// `environment` added to a minimal PATH and a UTF-8 locale.
+    private static func childEnvironment(_ environment: [String: String]) -> [String: String] {
+        ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"].merging(environment) { $1 }
     }
 
     /// Runs to the end.

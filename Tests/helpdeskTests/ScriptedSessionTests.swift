@@ -4,6 +4,7 @@ import Foundation
 import HelpdeskCore
 import HelpdeskTestSupport
 @testable import helpdesk
+import SQLiteStore
 import Testing
 
 /// The console driven by keys on the headless backend, over the demo store and simulated tenant,
@@ -14,7 +15,7 @@ import Testing
     final class Session {
         let driver: ConsoleDriver
         let backend = HeadlessBackend(columns: 100, rows: 30)
-        private var drawn: ScreenBuffer?
+        private var frames = FrameDiff()
 
         init(driver: ConsoleDriver) {
             self.driver = driver
@@ -39,9 +40,7 @@ import Testing
 
         func settle() async {
             await driver.settle()
-            let screen = ConsoleRenderer.render(driver.state)
-            backend.draw(screen.changes(from: drawn))
-            drawn = screen
+            backend.draw(frames.next(driver.state))
         }
 
         var text: String { backend.screen.text }
@@ -105,7 +104,7 @@ import Testing
         await console.press(.down, .down)
         let selected = try #require(console.state.selectedRequest)
         // Another process adds an urgent request above the selection.
-        let other = try SQLiteStoreFor(path: folder.file("demo.db"))
+        let other = try SQLiteRequestStore(path: folder.file("demo.db"))
         _ = try other.create(Fixtures.newRequest("Urgent from the command line", priority: .urgent), by: "cli", at: Date().addingTimeInterval(-7200))
         console.driver.send(.tick(Date()))
         await console.settle()
@@ -114,6 +113,3 @@ import Testing
         #expect(console.text.contains("1 Queue 34"))
     }
 }
-
-import SQLiteStore
-func SQLiteStoreFor(path: String) throws -> SQLiteRequestStore { try SQLiteRequestStore(path: path) }

@@ -20,7 +20,7 @@ public final class ConsoleApp {
         let size = backend.size
         driver.send(.resize(columns: size.columns, rows: size.rows))
         driver.start()
-        var drawn: ScreenBuffer?
+        var frames = FrameDiff()
         var lastState: AppState?
         var lastTick = now()
         while !driver.shouldQuit {
@@ -28,8 +28,8 @@ public final class ConsoleApp {
             case .key(let key)?: driver.send(.key(key))
             case .resize(let columns, let rows)?:
                 driver.send(.resize(columns: columns, rows: rows))
-                drawn = nil
-            case .resumed?: drawn = nil
+                frames.forget()
+            case .resumed?: frames.forget()
             case .interrupt?: return
             case nil: break
             }
@@ -39,10 +39,8 @@ public final class ConsoleApp {
                 lastTick = time
                 driver.send(.tick(time))
             }
-            if drawn == nil || driver.state != lastState {
-                let screen = ConsoleRenderer.render(driver.state)
-                backend.draw(screen.changes(from: drawn))
-                drawn = screen
+            if frames.needsFullFrame || driver.state != lastState {
+                backend.draw(frames.next(driver.state))
                 lastState = driver.state
             }
         }
