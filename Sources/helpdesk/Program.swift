@@ -16,6 +16,7 @@ enum Program {
         WorkCommands.reopen,
         SweepCommand.spec,
         ReconcileCommand.spec,
+        DoctorCommand.spec,
         DemoCommand.spec,
     ]
 

@@ -7,7 +7,7 @@ import HelpdeskCore
 public final class OktaHTTPClient: Sendable {
     let settings: OktaSettings
     private let transport: any HTTPTransport
-    private let clock: any Clock
+    let clock: any Clock
     private let sleeper: any Sleeper
     let rateLimiter: RateLimiter
     private let inFlight: ConcurrencyLimiter
@@ -102,6 +102,21 @@ public final class OktaHTTPClient: Sendable {
                 }
                 try await backoff(failures)
             }
+        }
+    }
+
+    /// What one probe of the org met: an answer of any status, or no answer at all.
+    enum ProbeOutcome {
+        case answered(HTTPResponse)
+        case unreachable(String)
+    }
+
+    /// Sends a GET once, with no retry or rate-limit wait, and hands back whatever came back.
+    func probe(_ call: OktaCall) async -> ProbeOutcome {
+        let request = HTTPRequest(method: call.endpoint.method, url: call.url(on: settings.org), headers: headers(hasBody: false), timeout: settings.timeout)
+        switch await attempt(request, bucket: call.endpoint.bucket) {
+        case .answered(let response): return .answered(response)
+        case .notSent(let reason), .noAnswer(let reason): return .unreachable(settings.token.scrub(reason))
         }
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import HelpdeskCore
+
+/// What Okta answered when a setup was checked: whether the org could be reached, whether the
+/// token may read users, groups and apps, and the time on Okta's clock.
+public struct OktaSetupReport: Sendable, Equatable {
+    /// One read the console depends on, and Okta's refusal if it refused.
+    public struct Read: Sendable, Equatable {
+        public let resource: String
+        public let refusal: DirectoryError?
+    }
+
+    public let org: OrgURL
+    /// Why nothing reached the org (DNS, TLS, refused connection, timeout); nil when it answered.
+    public let unreachable: String?
+    public let reads: [Read]
+    /// Okta's `Date` header on its first answer, and this machine's clock halfway through that call.
+    public let oktaDate: Date?
+    public let localDate: Date?
+
+    /// Seconds this machine's clock is ahead of Okta's (negative when behind).
+    public var clockSkew: TimeInterval? {
+        guard let oktaDate, let localDate else { return nil }
+        return localDate.timeIntervalSince(oktaDate)
+    }
+}
+
+extension OktaHTTPClient {
+    /// Reads one user, one group and one app, each once with no retry, the way Okta integrations
+    /// check an API token when it is saved. Never throws: every answer is part of the report.
+    public func checkSetup() async -> OktaSetupReport {
+        let calls = [
+            ("users", OktaCall(.listUsers, query: [("limit", "1")], subject: "users")),
+            ("groups", OktaCall(.listGroups, query: [("limit", "1")], subject: "groups")),
+            ("apps", OktaCall(.listApplications, query: [("limit", "1")], subject: "apps")),
+        ]
+        var reads: [OktaSetupReport.Read] = []
+        var oktaDate: Date?
+        var localDate: Date?
+        for (resource, call) in calls {
+            let sentAt = clock.now()
+            switch await probe(call) {
+            case .unreachable(let reason):
+                return OktaSetupReport(org: settings.org, unreachable: reason, reads: reads, oktaDate: oktaDate, localDate: localDate)
+            case .answered(let response):
+                if oktaDate == nil, let header = response.header("Date"), let date = HTTPDate.parse(header) {
+                    oktaDate = date
+                    localDate = sentAt.addingTimeInterval(clock.now().timeIntervalSince(sentAt) / 2)
+                }
+                let refusal = (200..<300).contains(response.status)
+                    ? nil : DirectoryError.from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
+                reads.append(OktaSetupReport.Read(resource: resource, refusal: refusal))
+            }
+        }
+        return OktaSetupReport(org: settings.org, unreachable: nil, reads: reads, oktaDate: oktaDate, localDate: localDate)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import HelpdeskCore
+import SQLiteStore
+
+/// The checks that need no network: the configuration file, the operator, the store.
+enum LocalChecks {
+    /// The configuration found and read, or the failed check that says why not.
+    static func configuration(_ invocation: Invocation) -> (DoctorCheck, HelpdeskConfiguration?) {
+        let name = "configuration"
+        let found: ConfigurationLocation.Found
+        do {
+            found = try ConfigurationLocation.find(option: invocation.arguments.value("config"), environment: invocation.environment)
+        } catch {
+            return (.failed(name, "\(error)", fix: "pass --config with an existing file, or unset HELPDESK_CONFIG"), nil)
+        }
+        guard let path = found.path else {
+            return (.failed(name, "no configuration file (looked in \(found.searched.joined(separator: ", ")))",
+                            fix: "copy Resources/config.example.json to /etc/helpdesk/config.json and fill in your org and operators"), nil)
+        }
+        do {
+            let configuration = try HelpdeskConfiguration.load(path: path)
+            let operators = configuration.team.operators.count
+            return (.passed(name, "\(path) is valid (\(operators) operator\(operators == 1 ? "" : "s"))"), configuration)
+        } catch {
+            return (.failed(name, "\(error)", fix: "correct the key named above; Resources/config.example.json shows every key"), nil)
+        }
+    }
+
+    /// The OS login at the keyboard must be an operator in the configuration.
+    static func operatorCheck(_ invocation: Invocation, configuration: HelpdeskConfiguration?) -> DoctorCheck {
+        let name = "operator"
+        guard let configuration else { return .skipped(name, because: "there is no valid configuration") }
+        let login: String
+        do {
+            login = try invocation.environment.login()
+        } catch {
+            return .failed(name, "cannot tell who is logged in (\(error))", fix: "run helpdesk from a normal login session")
+        }
+        guard let member = configuration.team.member(login) else {
+            return .failed(name, "\(login) is not an operator", fix: "add \(login) under \"operators\" in the configuration, with an email and roles")
+        }
+        let roles = member.roles.isEmpty ? "approves for their team" : member.roles.map(\.rawValue).sorted().joined(separator: ", ")
+        return .passed(name, "\(login) (\(roles))")
+    }
+
+    /// The store file: where it is, that this user can read and write it, and its schema.
+    static func store(_ invocation: Invocation, configuration: HelpdeskConfiguration?) -> [DoctorCheck] {
+        let path: String
+        do {
+            path = try invocation.storePath(configured: configuration?.storePath)
+        } catch {
+            return [.failed("store", "\(error)", fix: "pass --db PATH, set HELPDESK_DB, or set store.path in the configuration")]
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        guard FileManager.default.fileExists(atPath: path) else {
+            let existing = nearestExistingFolder(folder)
+            guard access(existing, W_OK) == 0 else {
+                return [.failed("store", "\(path) does not exist and \(existing) is not writable by this user",
+                                fix: "create \(folder) for the helpdesk group with mode 2770 (see README, The shared store)")]
+            }
+            return [.passed("store", "\(path) does not exist yet; it is created on first use"),
+                    .skipped("store schema", because: "the store does not exist yet")]
+        }
+        guard access(path, R_OK | W_OK) == 0, access(folder, W_OK) == 0 else {
+            let what = access(path, R_OK | W_OK) == 0 ? "the folder \(folder)" : path
+            return [.failed("store", "\(what) is not writable by this user (SQLite writes its journal beside the file)",
+                            fix: "make the folder mode 2770 and the file 660, both owned by the helpdesk group, and add this user to it"),
+                    .skipped("store schema", because: "the store cannot be opened")]
+        }
+        do {
+            let store = try SQLiteRequestStore(path: path)
+            try store.write { _ in }
+            return [.passed("store", "\(path) is readable and writable"),
+                    .passed("store schema", "version \(try store.schemaVersion()), current")]
+        } catch StoreError.newerSchema(_, let found, let supported) {
+            return [.passed("store", "\(path) is readable"),
+                    .failed("store schema", "version \(found) was written by a newer helpdesk; this build knows up to \(supported)",
+                            fix: "install the newest helpdesk build on this host")]
+        } catch {
+            return [.failed("store", "\(error)", fix: "check the path, or move a damaged file aside and let helpdesk create a new one"),
+                    .skipped("store schema", because: "the store cannot be opened")]
+        }
+    }
+
+    private static func nearestExistingFolder(_ folder: String) -> String {
+        var current = folder
+        while !current.isEmpty, current != "/", !FileManager.default.fileExists(atPath: current) {
+            current = (current as NSString).deletingLastPathComponent
+        }
+        return current.isEmpty ? "/" : current
+    }
+}

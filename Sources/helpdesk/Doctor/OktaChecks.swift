@@ -1,0 +1,83 @@
+import Foundation
+import HelpdeskCore
+import OktaClient
+
+/// The checks that talk to Okta: the settings, the org over HTTPS, the token and what it may read,
+/// and this machine's clock against Okta's.
+enum OktaChecks {
+    /// More skew than this makes the timeline's times and temporary access untrustworthy.
+    static let allowedSkew: TimeInterval = 30
+
+    static func run(_ invocation: Invocation, configuration: HelpdeskConfiguration?) async -> [DoctorCheck] {
+        let settings: OktaSettings
+        do {
+            settings = try OktaSettings.fromEnvironment(invocation.environment.variables, orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
+        } catch {
+            return [.failed("okta settings", error.message, fix: "set okta.orgUrl and okta.tokenFile in the configuration (token file mode 600)"),
+                    .skipped("okta org", because: "the Okta settings are incomplete")]
+        }
+        let source = invocation.environment.variable("OKTA_CLIENT_TOKEN") != nil ? "OKTA_CLIENT_TOKEN" : (configuration?.tokenFile ?? "?")
+        let client = OktaHTTPClient(settings: settings, clock: invocation.environment.clock)
+        let report = await client.checkSetup()
+        return [.passed("okta settings", "org \(settings.org), token from \(source)")] + interpret(report)
+    }
+
+    /// Turns what Okta answered into lines.
+    static func interpret(_ report: OktaSetupReport) -> [DoctorCheck] {
+        let host = report.org.host
+        if let reason = report.unreachable, report.reads.isEmpty {
+            return [.failed("okta org", "\(host) could not be reached: \(TextSafety.quoted(reason, limit: 200))",
+                            fix: "check DNS, the firewall and any proxy (HTTPS_PROXY) between this host and \(host) on port 443"),
+                    .skipped("okta token", because: "Okta could not be reached")]
+        }
+        let overHTTPS = report.org.url.scheme == "https" ? "answered over HTTPS" : "answered over plain HTTP (allowed only for a loopback stand-in)"
+        var checks: [DoctorCheck] = [.passed("okta org", "\(host) \(overHTTPS)")]
+        if let refused = report.reads.first(where: { $0.refusal?.kind == .unauthorized })?.refusal {
+            checks.append(.failed("okta token", refused.description,
+                                  fix: "create an API token in the Okta Admin Console (Security > API > Tokens), write it to the token file and chmod 600 it"))
+            checks.append(.skipped("okta reads", because: "Okta refused the token"))
+        } else {
+            checks.append(.passed("okta token", "accepted by \(host)"))
+            checks += reads(report)
+        }
+        checks.append(clock(report))
+        return checks
+    }
+
+    private static func reads(_ report: OktaSetupReport) -> [DoctorCheck] {
+        var checks = report.reads.map { read in
+            let name = "okta reads \(read.resource)"
+            guard let refusal = read.refusal else { return DoctorCheck.passed(name, "the token may list \(read.resource)") }
+            let fix = refusal.kind == .forbidden
+                ? "create the token as an Okta admin who may read users, groups and apps, as well as run the help desk actions"
+                : "run helpdesk doctor again; if it keeps failing, check Okta's status page"
+            return DoctorCheck.failed(name, refusal.description, fix: fix)
+        }
+        if let reason = report.unreachable {
+            let missing = ["users", "groups", "apps"].dropFirst(report.reads.count)
+            checks += missing.map { .failed("okta reads \($0)", "no answer: \(TextSafety.quoted(reason, limit: 200))", fix: "run helpdesk doctor again; check the network to Okta") }
+        }
+        return checks
+    }
+
+    private static func clock(_ report: OktaSetupReport) -> DoctorCheck {
+        guard let skew = report.clockSkew else {
+            return .failed("clock", "Okta's answer had no Date header to compare with",
+                           fix: "check that the org URL points at Okta itself, not at a proxy or a captive portal")
+        }
+        let size = abs(skew)
+        guard size > allowedSkew else {
+            return .passed("clock", "\(Int(size.rounded())) s from Okta's (at most \(Int(allowedSkew)) s allowed)")
+        }
+        return .failed("clock", "this host's clock is \(spoken(size)) \(skew > 0 ? "ahead of" : "behind") Okta's",
+                       fix: "turn on time synchronisation (timedatectl set-ntp true) so the timeline and temporary access keep true time")
+    }
+
+    /// `4 min 12 s`, `2 h 5 min`, `45 s`.
+    static func spoken(_ seconds: TimeInterval) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total) s" }
+        if total < 3600 { return "\(total / 60) min \(total % 60) s" }
+        return "\(total / 3600) h \(total % 3600 / 60) min"
+    }
+}
