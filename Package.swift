@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "OktaClientTests", dependencies: ["OktaClient", "HelpdeskTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport"]),
         .testTarget(name: "ConsoleViewTests", dependencies: ["ConsoleView", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport"]),
+        .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
     ]
 )

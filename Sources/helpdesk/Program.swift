@@ -16,6 +16,8 @@ enum Program {
         WorkCommands.reopen,
         SweepCommand.spec,
         ReconcileCommand.spec,
+        ImportCommand.spec,
+        ExportCommand.spec,
         DoctorCommand.spec,
         DemoCommand.spec,
     ]

@@ -64,12 +64,7 @@ public protocol StoreWriter: StoreReader {
 extension RequestStore {
     /// Creates a request and its "created" event in one transaction.
     public func create(_ new: NewRequest, by actor: String, at: Date) throws -> Request {
-        try write { writer in
-            let request = try writer.insertRequest(new, at: at)
-            let created = EventPayload.Created(requester: new.requester, subject: new.subject, priority: new.priority, category: new.category)
-            try writer.append(EventDraft(actor: actor, at: at, payload: .created(created)), to: request.id)
-            return request
-        }
+        try write { try $0.create(new, by: actor, at: at) }
     }
 
     /// The request, or `StoreError.notFound`.
@@ -78,6 +73,16 @@ extension RequestStore {
             guard let request = try reader.request(id) else { throw StoreError.notFound(id) }
             return request
         }
+    }
+}
+
+extension StoreWriter {
+    /// Writes a request and its "created" event inside the caller's transaction.
+    public func create(_ new: NewRequest, by actor: String, at: Date) throws -> Request {
+        let request = try insertRequest(new, at: at)
+        let created = EventPayload.Created(requester: new.requester, subject: new.subject, priority: new.priority, category: new.category)
+        try append(EventDraft(actor: actor, at: at, payload: .created(created)), to: request.id)
+        return request
     }
 }
 

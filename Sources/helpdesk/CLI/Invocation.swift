@@ -25,7 +25,11 @@ struct Invocation: Sendable {
 
     /// A request id argument, or a usage error naming what was given.
     func requestID(at index: Int) throws(CLIError) -> RequestID {
-        let text = arguments.positional(index) ?? ""
+        try requestID(arguments.positional(index) ?? "")
+    }
+
+    /// A request id given as text (an argument or an option's value), or a usage error.
+    func requestID(_ text: String) throws(CLIError) -> RequestID {
         guard let id = RequestID(parsing: text) else {
             throw .usage("\(TextSafetyForCLI.quoted(text)) is not a request id (expected REQ-12 or 12)", command: spec.name)
         }

@@ -1,0 +1,61 @@
+import Foundation
+import HelpdeskCore
+
+/// `helpdesk export`: the timeline as JSON lines, one event per line, for a SIEM or an auditor.
+enum ExportCommand {
+    static let pageSize = 1_000
+
+    static let spec = CommandSpec(
+        name: "export",
+        summary: "print timeline events as JSON lines (for a SIEM or an audit)",
+        synopsis: "[--since DATE] [--after EVENT_ID] [--request REQ]",
+        options: [
+            .value("since", "DATE", "only events at or after DATE: 2026-11-01, 2026-11-01T09:00:00Z, or a span back from now such as 24h or 7d"),
+            .value("after", "EVENT_ID", "only events with a larger id than EVENT_ID (resume from the last line a previous export printed)"),
+            .value("request", "REQ", "only this request's events"),
+            .flag("json", "accepted for uniformity; the output is always JSON lines"),
+            .db, .config,
+        ],
+        discussion: """
+        Each line is one object: {"id": 4711, "request": "REQ-12", "kind": "action-succeeded", "actor": "alex",
+        "at": "2026-11-23T14:02:31.120Z", "details": {…}, "oktaRequestId": "…" or null}, oldest first.
+        Event ids only grow, so a collector can keep the last id and pass it to --after next time.
+        """
+    ) { invocation in
+        let since = try invocation.arguments.value("since").map { try sinceDate($0, now: invocation.now) }
+        let after = try invocation.arguments.value("after").map(eventID)
+        let request = try invocation.arguments.value("request").map(invocation.requestID)
+        let runtime = try Runtime.load(invocation)
+        _ = try runtime.requireOperator(forOkta: false)
+        let store = try runtime.openStore()
+        if let request { _ = try store.existingRequest(request) }
+        let encoder = JSONEncoder.helpdesk
+        var cursor = after
+        while true {
+            let page = try store.read { try $0.events(since: since, request: request, afterEventID: cursor, limit: pageSize) }
+            var text = ""
+            for event in page {
+                text += String(decoding: try encoder.encode(try EventJSON(event)), as: UTF8.self) + "\n"
+            }
+            invocation.out.write(text)
+            guard page.count == pageSize, let last = page.last else { return ExitCode.success }
+            cursor = last.id
+        }
+    }
+
+    /// An ISO 8601 date or time, or a span back from now (`24h`, `7d`, `2w`).
+    static func sinceDate(_ text: String, now: Date) throws(CLIError) -> Date {
+        if let date = Timestamp.parse(text) { return date }
+        if let span = try? AccessDuration(parsing: text), text.first?.isNumber == true {
+            return now.addingTimeInterval(-span.end(from: now).timeIntervalSince(now))
+        }
+        throw .usage("--since \(TextSafetyForCLI.quoted(text)) is not a date (expected 2026-11-01, 2026-11-01T09:00:00Z, or a span such as 24h or 7d)", command: "export")
+    }
+
+    private static func eventID(_ text: String) throws(CLIError) -> Int64 {
+        guard let id = Int64(text), id >= 0 else {
+            throw .usage("--after \(TextSafetyForCLI.quoted(text)) is not an event id (expected a number from an earlier export)", command: "export")
+        }
+        return id
+    }
+}

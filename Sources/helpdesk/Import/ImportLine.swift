@@ -1,0 +1,70 @@
+import Foundation
+import HelpdeskCore
+
+/// One line of an import file: a JSON object with `requester`, `subject`, `externalId`, and
+/// optionally `body`, `category`, `priority`. Reading it either gives a request to create or
+/// the reason the line was refused.
+enum ImportLine {
+    static let keys: Set<String> = ["requester", "subject", "body", "category", "priority", "externalId"]
+    static let maxExternalIDLength = 200
+    /// Longer lines are refused unread: a body is at most 20,000 characters.
+    static let maxLineBytes = 256 * 1024
+
+    static func parse(_ line: Substring) -> Result<NewRequest, ValidationError> {
+        do {
+            return .success(try read(line))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private static func read(_ line: Substring) throws(ValidationError) -> NewRequest {
+        guard line.utf8.count <= maxLineBytes else {
+            throw ValidationError("the line is longer than \(maxLineBytes / 1024) KiB")
+        }
+        let object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw ValidationError("expected a JSON object on the line")
+            }
+            object = parsed
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("not valid JSON")
+        }
+        if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
+            throw ValidationError("unknown key \"\(TextSafety.quoted(unknown, limit: 40))\"; expected \(keys.sorted().joined(separator: ", "))")
+        }
+        let externalID = try required(object, "externalId")
+        guard externalID.count <= maxExternalIDLength, !externalID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ValidationError("externalId must be at most \(maxExternalIDLength) characters with no control characters")
+        }
+        let requesterText = try required(object, "requester")
+        let requester: EmailAddress
+        do {
+            requester = try EmailAddress(requesterText)
+        } catch {
+            throw ValidationError("requester: \(error.message)")
+        }
+        return try NewRequest(
+            requester: requester,
+            subject: try required(object, "subject"),
+            body: try optional(object, "body") ?? "",
+            category: try optional(object, "category"),
+            priority: try optional(object, "priority").map(Priority.parse) ?? .normal,
+            externalID: externalID
+        )
+    }
+
+    private static func required(_ object: [String: Any], _ key: String) throws(ValidationError) -> String {
+        guard let text = try optional(object, key) else { throw ValidationError("\(key) is missing") }
+        return text
+    }
+
+    private static func optional(_ object: [String: Any], _ key: String) throws(ValidationError) -> String? {
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let text = value as? String else { throw ValidationError("\(key) must be a string") }
+        return text
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+@testable import helpdesk
+import SQLiteStore
+import Testing
+
+@Suite struct ImportCommandTests {
+    static let feed = """
+    {"externalId": "ZD-1", "requester": "Jane.Doe@example.com", "subject": "Lost my phone", "body": "left it in a taxi", "category": "mfa", "priority": "high"}
+
+    {"externalId": "ZD-2", "requester": "omar@example.com", "subject": "Need Salesforce"}
+    {"externalId": "ZD-3", "requester": "not-an-email", "subject": "Locked out"}
+    {"externalId": "ZD-4", "requester": "li@example.com", "subject": "VPN", "priority": "asap"}
+    {"externalId": "ZD-5", "requester": "li@example.com"
+    ["not", "an", "object"]
+    {"requester": "li@example.com", "subject": "no id"}
+    {"externalId": "ZD-6", "requester": "li@example.com", "subject": "x", "assignee": "alex"}
+    {"externalId": 7, "requester": "li@example.com", "subject": "x"}
+    {"externalId": "ZD-8", "requester": "li@example.com", "subject": "   "}
+    {"externalId": "ZD-1", "requester": "jane.doe@example.com", "subject": "Lost my phone (again)"}\r
+
+    """
+
+    @Test func goodLinesAreCreatedAndBadLinesAreReportedByNumber() async throws {
+        var cli = CLIHarness()
+        cli.stdin = Data(Self.feed.utf8)
+        let result = await cli.run(["import", "-"])
+        #expect(result.status == 1)
+        #expect(result.out == "Imported 2, already imported 1, refused 8 lines. New: REQ-1, REQ-2.\n")
+        #expect(result.err == """
+        helpdesk import: line 4: requester: "not-an-email" is not an email address (expected name@example.com)
+        helpdesk import: line 5: unknown priority "asap" (expected low, normal, high or urgent)
+        helpdesk import: line 6: not valid JSON
+        helpdesk import: line 7: expected a JSON object on the line
+        helpdesk import: line 8: externalId is missing
+        helpdesk import: line 9: unknown key "assignee"; expected body, category, externalId, priority, requester, subject
+        helpdesk import: line 10: externalId must be a string
+        helpdesk import: line 11: the subject is empty; say in a few words what the requester needs
+
+        """)
+        let store = try SQLiteRequestStore(path: cli.dbPath)
+        let jane = try #require(try store.read { try $0.request(externalID: "ZD-1") })
+        #expect(jane.requester.value == "jane.doe@example.com")
+        #expect(jane.subject == "Lost my phone")
+        #expect(jane.body == "left it in a taxi")
+        #expect(jane.priority == .high)
+        #expect(jane.category == "mfa")
+        let omar = try #require(try store.read { try $0.request(externalID: "ZD-2") })
+        #expect(omar.priority == .normal)
+        #expect(omar.category == NewRequest.defaultCategory)
+        #expect(try store.read { try $0.timeline(of: omar.id) }.map(\.kind) == [.created])
+        #expect(try store.read { try $0.timeline(of: omar.id) }.first?.actor == "alex")
+    }
+
+    @Test func importingAgainCreatesNothingNew() async throws {
+        var cli = CLIHarness()
+        let path = cli.folder.file("feed.jsonl")
+        try Self.feed.write(toFile: path, atomically: true, encoding: .utf8)
+        _ = await cli.run(["import", path])
+        cli.stdin = Data()
+        let again = await cli.run(["import", path, "--json"])
+        #expect(again.status == 1)
+        assertSnapshot(again.out, named: "import-again-json")
+        let store = try SQLiteRequestStore(path: cli.dbPath)
+        #expect(try store.read { try $0.count(.all) } == 2)
+    }
+
+    @Test func aCleanFileExitsZeroAndAMissingFileIsAClearError() async throws {
+        let cli = CLIHarness()
+        let path = cli.folder.file("clean.jsonl")
+        try #"{"externalId": "SN-9", "requester": "a@example.com", "subject": "Printer"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let clean = await cli.run(["import", path])
+        #expect(clean.status == 0, "\(clean.err)")
+        #expect(clean.out == "Imported 1, already imported 0, refused 0 lines. New: REQ-1.\n")
+
+        let missing = await cli.run(["import", cli.folder.file("nope.jsonl")])
+        #expect(missing.status == 1)
+        #expect(missing.err.contains("cannot import"))
+        #expect(missing.err.contains("there is no such file"))
+
+        let usage = await cli.run(["import"])
+        #expect(usage.status == 2)
+        #expect(usage.err.contains("needs FILE"))
+    }
+
+    @Test func bytesThatAreNotUTF8AreRefusedByLine() async throws {
+        var cli = CLIHarness()
+        var data = Data(#"{"externalId": "A", "requester": "a@example.com", "subject": "ok"}"#.utf8)
+        data.append(contentsOf: [0x0A, 0xFF, 0xFE, 0x7B, 0x0A])
+        cli.stdin = data
+        let result = await cli.run(["import", "-"])
+        #expect(result.status == 1)
+        #expect(result.err == "helpdesk import: line 2: not UTF-8 text\n")
+        #expect(result.out.hasPrefix("Imported 1,"))
+    }
+}
+
+@Suite struct ExportCommandTests {
+    /// Two requests with a note and a resolve, a day apart.
+    func populated() async throws -> CLIHarness {
+        let cli = CLIHarness()
+        _ = await cli.run(["new", "--requester", "jane@example.com", "--subject", "Lost my phone"])
+        _ = await cli.run(["note", "REQ-1", "called her back"])
+        cli.clock.advance(by: 86_400)
+        _ = await cli.run(["new", "--requester", "omar@example.com", "--subject", "Need Salesforce"])
+        _ = await cli.run(["resolve", "REQ-1", "--note", "new phone enrolled"])
+        return cli
+    }
+
+    func lines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    @Test func everyEventIsOneJSONLineOldestFirst() async throws {
+        let cli = try await populated()
+        let result = await cli.run(["export"])
+        #expect(result.status == 0, "\(result.err)")
+        assertSnapshot(result.out, named: "export-all")
+        let events = try lines(result.out)
+        #expect(events.map { $0["id"] as? Int } == Array(1...events.count))
+        #expect(events.allSatisfy { Set($0.keys) == ["id", "request", "kind", "actor", "at", "details", "oktaRequestId"] })
+    }
+
+    @Test func sinceRequestAndAfterNarrowTheExport() async throws {
+        let cli = try await populated()
+        let start = Timestamp.iso8601(cli.clock.now().addingTimeInterval(-3_600))
+        let recent = try lines(await cli.run(["export", "--since", start]).out)
+        #expect(recent.map { $0["request"] as? String } == ["REQ-2", "REQ-1"])
+        #expect(try lines(await cli.run(["export", "--since", "2h"]).out).count == recent.count)
+        let one = try lines(await cli.run(["export", "--request", "REQ-2"]).out)
+        #expect(one.map { $0["kind"] as? String } == ["created"])
+        let after = try lines(await cli.run(["export", "--after", "2"]).out)
+        #expect(after.first?["id"] as? Int == 3)
+    }
+
+    @Test func exportPagesThroughMoreEventsThanOnePage() async throws {
+        var cli = CLIHarness()
+        let feed = (1...(ExportCommand.pageSize + 5)).map { #"{"externalId": "E\#($0)", "requester": "u\#($0)@example.com", "subject": "s"}"# }
+        cli.stdin = Data(feed.joined(separator: "\n").utf8)
+        _ = await cli.run(["import", "-"])
+        let events = try lines(await cli.run(["export"]).out)
+        #expect(events.count == ExportCommand.pageSize + 5)
+        #expect(Set(events.compactMap { $0["id"] as? Int }).count == events.count)
+    }
+
+    @Test func badInputIsAUsageErrorOrANamedMissingRequest() async throws {
+        let cli = try await populated()
+        let cases: [([String], Int32, String)] = [
+            (["export", "--since", "last tuesday"], 2, "is not a date"),
+            (["export", "--after", "-3"], 2, "is not an event id"),
+            (["export", "--request", "ticket"], 2, "is not a request id"),
+            (["export", "--request", "REQ-99"], 1, "no request REQ-99"),
+        ]
+        for (arguments, status, message) in cases {
+            let result = await cli.run(arguments)
+            #expect(result.status == status, "\(arguments)")
+            #expect(result.err.contains(message), "\(arguments): \(result.err)")
+            #expect(result.out.isEmpty)
+        }
+    }
+}
