@@ -25,7 +25,7 @@ enum Program {
     /// Runs one command line; never exits the process itself.
     static func run(_ words: [String], in environment: ProgramEnvironment) async -> Int32 {
         guard let first = words.first else {
-            return await runConsole(in: environment)
+            return await run(console, [], in: environment)
         }
         switch first {
         case "--help", "-h", "help":
@@ -34,6 +34,8 @@ enum Program {
         case "--version", "-V":
             environment.out.line("helpdesk \(HelpdeskVersion.current)")
             return ExitCode.success
+        case _ where first.hasPrefix("--"):
+            return await run(console, words, in: environment)
         default:
             break
         }
@@ -41,28 +43,22 @@ enum Program {
             environment.err.line("helpdesk: unknown command \(TextSafetyForCLI.quoted(first)); run helpdesk --help for the list")
             return ExitCode.usage
         }
-        let rest = Array(words.dropFirst())
+        return await run(spec, Array(words.dropFirst()), in: environment)
+    }
+
+    /// `helpdesk` alone, or with only options (`helpdesk --config PATH`): the console.
+    static let console = CommandSpec(
+        name: "console", summary: "open the console in this terminal", synopsis: "[--config PATH] [--db PATH]", options: [.config, .db]
+    ) { try await LiveConsole.run($0) }
+
+    private static func run(_ spec: CommandSpec, _ rest: [String], in environment: ProgramEnvironment) async -> Int32 {
         if wantsHelp(rest) {
-            environment.out.write(HelpText.command(spec))
+            environment.out.write(spec.name == console.name ? HelpText.program(commands, version: HelpdeskVersion.current) : HelpText.command(spec))
             return ExitCode.success
         }
         do {
             let arguments = try ParsedArguments(rest, spec: spec)
             return try await spec.run(Invocation(spec: spec, arguments: arguments, environment: environment))
-        } catch let error as CLIError {
-            report(error, in: environment)
-            return error.exitCode
-        } catch {
-            environment.err.line("helpdesk: \(error)")
-            return ExitCode.failure
-        }
-    }
-
-    /// `helpdesk` alone: the console.
-    private static func runConsole(in environment: ProgramEnvironment) async -> Int32 {
-        let spec = CommandSpec(name: "console", summary: "the console", synopsis: "", options: [.config, .db]) { try await LiveConsole.run($0) }
-        do {
-            return try await spec.run(Invocation(spec: spec, arguments: try ParsedArguments([], spec: spec), environment: environment))
         } catch let error as CLIError {
             report(error, in: environment)
             return error.exitCode
@@ -82,8 +78,7 @@ enum Program {
 
     private static func report(_ error: CLIError, in environment: ProgramEnvironment) {
         environment.err.line("helpdesk: \(error)")
-        if case .usage(_, let command?) = error {
-            environment.err.line("Run helpdesk \(command) --help for its usage.")
-        }
+        guard case .usage(_, let command?) = error else { return }
+        environment.err.line(command == console.name ? "Run helpdesk --help for the usage." : "Run helpdesk \(command) --help for its usage.")
     }
 }

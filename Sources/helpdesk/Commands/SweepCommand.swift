@@ -40,38 +40,3 @@ struct SweepJSON: Encodable {
         expiredApprovals = report.expiredApprovals.map(\.description)
     }
 }
-
-/// `helpdesk reconcile [REQ]`: settles actions whose outcome is unknown by reading Okta's state.
-enum ReconcileCommand {
-    static let spec = CommandSpec(
-        name: "reconcile",
-        summary: "check Okta's state for actions whose outcome is unknown, and record what it shows",
-        synopsis: "[REQ] [--json]",
-        options: [.json, .db, .config],
-        arguments: [ArgumentSpec(name: "REQ", help: "only this request", optional: true)],
-        discussion: "Reconciling never repeats an action; if Okta shows it did not happen, ask for it again."
-    ) { invocation in
-        let id = invocation.arguments.positional(0) == nil ? nil : try invocation.requestID(at: 0)
-        let runtime = try Runtime.load(invocation)
-        let actor = try runtime.requireOperator(forOkta: true)
-        let results = try await Reconciler(engine: try runtime.engine(), runnerIsAlive: ProcessIdentity.isAlive).reconcile(id, by: actor.login)
-        if invocation.wantsJSON {
-            try invocation.printJSON(results.map { ReconcileJSON(run: $0.run.id.description, request: $0.run.requestID.description, action: $0.run.action, finding: $0.finding, summary: $0.summary) })
-        } else if results.isEmpty {
-            invocation.out.line("Nothing to reconcile.")
-        } else {
-            for result in results {
-                invocation.out.line("\(result.run.requestID) \(result.run.id) \(result.run.action.summary): \(result.finding.rawValue) — \(result.summary)")
-            }
-        }
-        return ExitCode.success
-    }
-}
-
-struct ReconcileJSON: Encodable {
-    let run: String
-    let request: String
-    let action: OktaAction
-    let finding: ReconcileFinding
-    let summary: String
-}

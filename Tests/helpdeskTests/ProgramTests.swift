@@ -1,0 +1,83 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+@testable import helpdesk
+import OktaClient
+import SQLiteStore
+import Testing
+
+/// The program as a whole: options before the console, the version, and the same exit codes
+/// for the same mistakes in every command.
+@Suite struct ProgramTests {
+    var cli = CLIHarness()
+    let tenant = SimulatedTenant()
+
+    init() throws {
+        try cli.writeConfiguration(CLIHarness.demoConfiguration)
+        cli.directory = tenant
+    }
+
+    @Test func optionsWithoutACommandOpenTheConsole() async throws {
+        let configPath = cli.folder.file(".config/helpdesk/config.json")
+        let noTerminal = await cli.run(["--config", configPath, "--db", cli.dbPath], db: false)
+        #expect(noTerminal.status == 2)
+        #expect(noTerminal.err.contains("the console needs a terminal"))
+
+        let missing = await cli.run(["--config", cli.folder.file("nope.json")], db: false)
+        #expect(missing.status == 1)
+        #expect(missing.err.contains("given with --config does not exist"))
+
+        let bogus = await cli.run(["--bogus"], db: false)
+        #expect(bogus.status == 2)
+        #expect(bogus.err.contains("unknown option --bogus"))
+        #expect(bogus.err.contains("Run helpdesk --help"))
+
+        let help = await cli.run(["--config", configPath, "--help"], db: false)
+        #expect(help.status == 0)
+        #expect(help.out.hasPrefix("helpdesk \(HelpdeskVersion.current)"))
+    }
+
+    @Test func theVersionIsOneLine() async {
+        for flag in ["--version", "-V"] {
+            let result = await cli.run([flag], db: false)
+            #expect(result.status == 0)
+            #expect(result.out == "helpdesk \(HelpdeskVersion.current)\n")
+        }
+    }
+
+    @Test func anUnknownRequestIsExitOneInEveryCommandAndChangesNothing() async throws {
+        _ = await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone"])
+        let commands: [[String]] = [
+            ["show", "REQ-404"], ["note", "REQ-404", "hello"], ["assign", "REQ-404", "me"], ["resolve", "REQ-404"],
+            ["reopen", "REQ-404"], ["act", "REQ-404", "unlock", "--reason", "x"], ["approve", "REQ-404"],
+            ["deny", "REQ-404", "--reason", "x"], ["reconcile", "REQ-404"], ["export", "--request", "REQ-404"],
+        ]
+        for arguments in commands {
+            for json in [false, true] {
+                let result = await cli.run(arguments + (json ? ["--json"] : []))
+                #expect(result.status == 1, "\(arguments)")
+                #expect(result.err.contains("no request REQ-404"), "\(arguments): \(result.err)")
+                #expect(result.out.isEmpty, "\(arguments)")
+            }
+        }
+        let store = try SQLiteRequestStore(path: cli.dbPath)
+        #expect(try store.read { try $0.count(.all) } == 1)
+        #expect(try store.read { try $0.events(since: nil, request: nil, afterEventID: nil, limit: 100) }.count == 1)
+        #expect(try await tenant.actionCount() == 0)
+    }
+
+    @Test func usageMistakesAreExitTwoInEveryCommand() async {
+        let cases: [[String]] = [
+            ["new", "--requester"], ["list", "--limit", "many"], ["show"], ["note", "REQ-1"], ["act", "REQ-1"],
+            ["approve", "x"], ["deny", "REQ-1"], ["assign", "REQ-1"], ["resolve", "REQ-1", "extra"], ["reopen"],
+            ["sweep", "now"], ["reconcile", "banana"], ["import"], ["export", "--since", "whenever"], ["doctor", "--fix"],
+            ["act", "REQ-1", "add-to-group", "--group", "VPN Users", "--reason"],
+        ]
+        for arguments in cases {
+            let result = await cli.run(arguments)
+            #expect(result.status == 2, "\(arguments): \(result.err)")
+            #expect(result.err.hasPrefix("helpdesk: "), "\(arguments)")
+            #expect(result.out.isEmpty, "\(arguments)")
+        }
+    }
+}
