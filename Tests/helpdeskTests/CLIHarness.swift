@@ -12,8 +12,13 @@ struct CLIHarness {
     var variables: [String: String] = [:]
     var stdin = Data()
     var directory: (any IdentityDirectory)?
+    /// Runs as a set-group-id install would (`ProgramEnvironment.isSetGroupID`).
+    var setGroupID = false
 
     var dbPath: String { folder.file("helpdesk.db") }
+
+    /// The system-wide configuration file the harness's program reads (`/etc/helpdesk/config.json` live).
+    var systemConfigPath: String { folder.file("etc-helpdesk-config.json") }
 
     /// Writes `~/.config/helpdesk/config.json` for the harness's HOME.
     func writeConfiguration(_ text: String) throws {
@@ -58,8 +63,9 @@ struct CLIHarness {
             readStandardInput: { input },
             isInteractive: false
         )
-        environment.systemConfigPath = folder.file("etc-helpdesk-config.json")
+        environment.systemConfigPath = systemConfigPath
         environment.directoryOverride = directory
+        environment.isSetGroupID = setGroupID
         let words = db && !arguments.contains("--db") ? arguments + ["--db", dbPath] : arguments
         let status = await Program.run(words, in: environment)
         return Result(status: status, out: out.text, err: err.text)

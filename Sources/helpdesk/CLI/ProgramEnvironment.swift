@@ -15,12 +15,16 @@ struct ProgramEnvironment: Sendable {
     var isInteractive: Bool
     /// The system-wide configuration file.
     var systemConfigPath = "/etc/helpdesk/config.json"
+    /// Running set-group-id to the helpdesk group: paths come only from the system configuration.
+    var isSetGroupID = false
     /// Used instead of Okta when set (the demo's simulated tenant, tests).
     var directoryOverride: (any IdentityDirectory)?
 
     static func live() -> ProgramEnvironment {
-        ProgramEnvironment(
-            variables: ProcessInfo.processInfo.environment,
+        let setGroupID = SetGroupID.isActive
+        let variables = ProcessInfo.processInfo.environment
+        var environment = ProgramEnvironment(
+            variables: setGroupID ? SetGroupID.trusted(variables) : variables,
             out: FileOutput(handle: .standardOutput),
             err: FileOutput(handle: .standardError),
             clock: SystemClock(),
@@ -28,6 +32,8 @@ struct ProgramEnvironment: Sendable {
             readStandardInput: { FileHandle.standardInput.readDataToEndOfFile() },
             isInteractive: isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         )
+        environment.isSetGroupID = setGroupID
+        return environment
     }
 
     /// A variable, treating an empty value as unset.

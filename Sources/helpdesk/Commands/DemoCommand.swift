@@ -21,6 +21,9 @@ enum DemoCommand {
         guard invocation.environment.isInteractive, !term.isEmpty, term != "dumb" else {
             throw CLIError.usage("the demo is the console and needs a terminal; run it in one (swift run helpdesk demo)", command: "demo")
         }
+        if invocation.environment.isSetGroupID {
+            try SetGroupID.dropGroup()
+        }
         let (state, services, path) = try DemoSetup.make(dbOption: invocation.arguments.value("db"), environment: invocation.environment)
         invocation.err.line("helpdesk demo: store \(path)")
         return try ConsoleLauncher.run(state, services: services, environment: invocation.environment)

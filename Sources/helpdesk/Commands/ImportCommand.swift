@@ -62,6 +62,9 @@ enum ImportCommand {
     private static func input(_ invocation: Invocation) throws -> Data {
         let source = invocation.arguments.positional(0) ?? "-"
         if source == "-" { return invocation.environment.readStandardInput() }
+        if invocation.environment.isSetGroupID {
+            throw CLIError.usage("this helpdesk runs set-group-id and reads imports only from standard input: helpdesk import - < \(TextSafetyForCLI.bare(source))", command: "import")
+        }
         guard let data = FileManager.default.contents(atPath: source) else {
             let reason = FileManager.default.fileExists(atPath: source) ? "it cannot be read by this user" : "there is no such file"
             throw CLIError.failed("cannot import \(TextSafetyForCLI.quoted(source)): \(reason)")

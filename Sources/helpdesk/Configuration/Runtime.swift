@@ -16,8 +16,13 @@ struct Runtime {
     static func load(_ invocation: Invocation) throws -> Runtime {
         let found = try ConfigurationLocation.find(option: invocation.arguments.value("config"), environment: invocation.environment)
         let configuration = try found.path.map(HelpdeskConfiguration.load(path:))
-        return Runtime(invocation: invocation, configuration: configuration, configurationPath: found.path, searched: found.searched,
-                       login: try invocation.environment.login())
+        let runtime = Runtime(invocation: invocation, configuration: configuration, configurationPath: found.path, searched: found.searched,
+                              login: try invocation.environment.login())
+        if invocation.environment.isSetGroupID {
+            // The helpdesk group's rights are for operators only, whatever the command.
+            _ = try runtime.requireOperator(forOkta: true)
+        }
+        return runtime
     }
 
     /// The operator at the keyboard. With a configuration, the login must be named in it; without

@@ -1,0 +1,73 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+@testable import helpdesk
+import OktaClient
+import SQLiteStore
+import Testing
+
+/// A helpdesk installed set-group-id: only the system configuration picks paths and secrets, and
+/// only its operators get anything done.
+@Suite struct SetGroupIDTests {
+    var cli = CLIHarness()
+
+    init() throws {
+        cli.setGroupID = true
+        cli.directory = SimulatedTenant()
+        let system = CLIHarness.demoConfiguration.replacingOccurrences(
+            of: #""approvalTtlHours": 8"#, with: #""approvalTtlHours": 8, "store": {"path": "\#(cli.folder.file("shared/helpdesk.db"))"}"#)
+        try system.write(toFile: cli.systemConfigPath, atomically: true, encoding: .utf8)
+    }
+
+    @Test func theSystemConfigurationNamesTheStoreAndFlagsCannotMoveIt() async throws {
+        let created = await cli.run(["new", "--requester", "jane@example.com", "--subject", "Lost my phone"], db: false)
+        #expect(created.status == 0, "\(created.err)")
+        #expect(FileManager.default.fileExists(atPath: cli.folder.file("shared/helpdesk.db")))
+
+        for option in ["--db", "--config"] {
+            let moved = await cli.run(["list", option, cli.folder.file("mine")], db: false)
+            #expect(moved.status == 2, "\(option)")
+            #expect(moved.err.contains("\(option) cannot be used here: this helpdesk runs set-group-id"), "\(moved.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: cli.folder.file("mine")))
+    }
+
+    @Test func aPersonalConfigurationIsNotRead() async throws {
+        try cli.writeConfiguration(#"{"operators": {"mallory": {"email": "m@example.com", "roles": ["admin"]}}}"#)
+        var mallory = cli
+        mallory.login = "mallory"
+        let result = await mallory.run(["list"], db: false)
+        #expect(result.status == 1)
+        #expect(result.err.contains("mallory is not an operator in \(cli.systemConfigPath)"))
+    }
+
+    @Test func evenReadingNeedsAnOperator() async throws {
+        var stranger = cli
+        stranger.login = "guest"
+        for arguments in [["list"], ["show", "REQ-1"], ["export"]] {
+            let result = await stranger.run(arguments, db: false)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.err.contains("guest is not an operator"), "\(arguments)")
+        }
+    }
+
+    @Test func importsComeOnlyFromStandardInput() async throws {
+        let path = cli.folder.file("feed.jsonl")
+        try #"{"externalId": "A-1", "requester": "a@example.com", "subject": "Printer"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        let fromFile = await cli.run(["import", path], db: false)
+        #expect(fromFile.status == 2)
+        #expect(fromFile.err.contains("reads imports only from standard input"))
+        var piped = cli
+        piped.stdin = try Data(contentsOf: URL(fileURLWithPath: path))
+        let fromInput = await piped.run(["import", "-"], db: false)
+        #expect(fromInput.status == 0, "\(fromInput.err)")
+    }
+
+    @Test func pathAndSecretVariablesAreDropped() {
+        let trusted = SetGroupID.trusted([
+            "HELPDESK_DB": "/tmp/x.db", "HELPDESK_CONFIG": "/tmp/c.json", "OKTA_CLIENT_TOKEN": "00x", "OKTA_CLIENT_ORGURL": "https://evil.example",
+            "XDG_CONFIG_HOME": "/tmp", "XDG_DATA_HOME": "/tmp", "TERM": "xterm-256color", "HOME": "/home/alex",
+        ])
+        #expect(trusted == ["TERM": "xterm-256color", "HOME": "/home/alex"])
+    }
+}
