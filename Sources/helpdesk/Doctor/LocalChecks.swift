@@ -54,17 +54,17 @@ enum LocalChecks {
         let folder = (path as NSString).deletingLastPathComponent
         guard FileManager.default.fileExists(atPath: path) else {
             let existing = nearestExistingFolder(folder)
-            guard access(existing, W_OK) == 0 else {
+            guard canAccess(existing, W_OK) else {
                 return [.failed("store", "\(path) does not exist and \(existing) is not writable by this user",
                                 fix: "create \(folder) for the helpdesk group with mode 2770 (see README, The shared store)")]
             }
             return [.passed("store", "\(path) does not exist yet; it is created on first use"),
                     .skipped("store schema", because: "the store does not exist yet")]
         }
-        guard access(path, R_OK | W_OK) == 0, access(folder, W_OK) == 0 else {
-            let what = access(path, R_OK | W_OK) == 0 ? "the folder \(folder)" : path
+        guard canAccess(path, R_OK | W_OK), canAccess(folder, W_OK) else {
+            let what = canAccess(path, R_OK | W_OK) ? "the folder \(folder)" : path
             return [.failed("store", "\(what) is not writable by this user (SQLite writes its journal beside the file)",
-                            fix: "make the folder mode 2770 and the file 660, both owned by the helpdesk group, and add this user to it"),
+                            fix: "make the folder mode 2770 and the file 660, both of the helpdesk group (README: Install on a jump host, step 4)"),
                     .skipped("store schema", because: "the store cannot be opened")]
         }
         do {
@@ -80,6 +80,11 @@ enum LocalChecks {
             return [.failed("store", "\(error)", fix: "check the path, or move a damaged file aside and let helpdesk create a new one"),
                     .skipped("store schema", because: "the store cannot be opened")]
         }
+    }
+
+    /// Access as this process has it: with the effective group, which a set-group-id install gives.
+    private static func canAccess(_ path: String, _ mode: Int32) -> Bool {
+        faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0
     }
 
     private static func nearestExistingFolder(_ folder: String) -> String {

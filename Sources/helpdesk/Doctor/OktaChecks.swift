@@ -13,7 +13,7 @@ enum OktaChecks {
         do {
             settings = try OktaSettings.fromEnvironment(invocation.environment.variables, orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
         } catch {
-            return [.failed("okta settings", error.message, fix: "set okta.orgUrl and okta.tokenFile in the configuration (token file mode 600)"),
+            return [.failed("okta settings", error.message, fix: "correct what the line above names: okta.orgUrl and okta.tokenFile in the configuration, the token file mode 640 (group helpdesk) or 600"),
                     .skipped("okta org", because: "the Okta settings are incomplete")]
         }
         let source = invocation.environment.variable("OKTA_CLIENT_TOKEN") != nil ? "OKTA_CLIENT_TOKEN" : (configuration?.tokenFile ?? "?")
@@ -34,7 +34,7 @@ enum OktaChecks {
         var checks: [DoctorCheck] = [.passed("okta org", "\(host) \(overHTTPS)")]
         if let refused = report.reads.first(where: { $0.refusal?.kind == .unauthorized })?.refusal {
             checks.append(.failed("okta token", refused.description,
-                                  fix: "create an API token in the Okta Admin Console (Security > API > Tokens), write it to the token file and chmod 600 it"))
+                                  fix: "create an API token in the Okta Admin Console (Security > API > Tokens), and write it to the token file (mode 640, group helpdesk)"))
             checks.append(.skipped("okta reads", because: "Okta refused the token"))
         } else {
             checks.append(.passed("okta token", "accepted by \(host)"))
