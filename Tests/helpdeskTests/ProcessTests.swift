@@ -25,7 +25,9 @@ import Testing
     }
 
     @Test func theOperatorIsTheLoginOfTheRealUserIDWhateverTheEnvironmentSays() throws {
-        let environment = ["HOME": folder.path, "USER": "mallory", "LOGNAME": "mallory", "HELPDESK_USER": "mallory"]
+        // A configuration of its own, so a /etc/helpdesk/config.json on the machine does not decide the result.
+        let environment = ["HOME": folder.path, "USER": "mallory", "LOGNAME": "mallory", "HELPDESK_USER": "mallory",
+                           "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
         let created = try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "Who am I"], environment: environment)
         #expect(created.status == 0, "\(created.err)")
         let noted = try ChildProcess.run(binary, ["note", "REQ-1", "--db", db, "hello"], environment: environment)
