@@ -17,8 +17,9 @@ enum HelpText {
         }
         text += """
 
-        Options for every command: --help, --db PATH, --config PATH.
-        helpdesk --version prints the version.
+        Options for every command: --help, --db PATH, --config PATH; --json on every command
+        that reads or writes. `helpdesk --config PATH` opens the console with that configuration.
+        helpdesk --version prints the version; man helpdesk has the details.
         Exit codes: 0 success, 1 refused or failed, 2 usage error.
         Run `helpdesk COMMAND --help` for a command's options.
 

@@ -3,6 +3,10 @@ import HelpdeskCore
 
 /// `helpdesk import FILE|-`: requests from another system, as JSON lines, created once each.
 enum ImportCommand {
+    /// Lines written per transaction: short enough that consoles writing beside a large import
+    /// wait milliseconds, not seconds. A crash leaves whole batches; running again finishes the rest.
+    static let batchSize = 500
+
     static let spec = CommandSpec(
         name: "import",
         summary: "create requests from JSON lines (a file, or - for standard input); safe to run again",
@@ -36,14 +40,19 @@ enum ImportCommand {
             }
         }
         let now = invocation.now
-        try store.write { writer in
-            for (number, new) in good {
-                let externalID = new.externalID ?? ""
-                if let existing = try writer.request(externalID: externalID) {
-                    report.alreadyImported.append(.init(line: number, id: existing.id.description, externalId: externalID))
-                } else {
-                    let request = try writer.create(new, by: actor.login, at: now)
-                    report.imported.append(.init(line: number, id: request.id.description, externalId: externalID))
+        var rest = good[...]
+        while !rest.isEmpty {
+            let batch = rest.prefix(batchSize)
+            rest = rest.dropFirst(batchSize)
+            try store.write { writer in
+                for (number, new) in batch {
+                    let externalID = new.externalID ?? ""
+                    if let existing = try writer.request(externalID: externalID) {
+                        report.alreadyImported.append(.init(line: number, id: existing.id.description, externalId: externalID))
+                    } else {
+                        let request = try writer.create(new, by: actor.login, at: now)
+                        report.imported.append(.init(line: number, id: request.id.description, externalId: externalID))
+                    }
                 }
             }
         }
