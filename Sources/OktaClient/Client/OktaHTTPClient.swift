@@ -111,7 +111,7 @@ public final class OktaHTTPClient: Sendable {
         case unreachable(String)
     }
 
-    /// Sends a GET once, with no retry or rate-limit wait, and hands back whatever came back.
+    /// Sends a GET once, with no retry (a setup check must show the first answer), and hands back whatever came back.
     func probe(_ call: OktaCall) async -> ProbeOutcome {
         let request = HTTPRequest(method: call.endpoint.method, url: call.url(on: settings.org), headers: headers(hasBody: false), timeout: settings.timeout)
         switch await attempt(request, bucket: call.endpoint.bucket) {
