@@ -38,7 +38,7 @@ import Testing
         let path = folder.file("s.db")
         let store = try SQLiteRequestStore(path: path)
         let request = try store.create(Fixtures.newRequest(), by: "alex", at: Date())
-        try store.write { try $0.append(EventDraft(actor: "alex", at: Date(), payload: .note(text: "called back")), to: request.id) }
+        _ = try store.write { try $0.append(EventDraft(actor: "alex", at: Date(), payload: .note(text: "called back")), to: request.id) }
 
         let raw = try SQLiteConnection(path: path)
         #expect {

@@ -71,3 +71,30 @@ import Testing
         #expect(trusted == ["TERM": "xterm-256color", "HOME": "/home/alex"])
     }
 }
+
+/// `doctor` on a set-group-id install also checks the shared store's group and modes.
+@Suite struct SharedStoreDoctorTests {
+    @Test func doctorNamesTheModesThatWouldLockOtherOperatorsOut() async throws {
+        var cli = CLIHarness()
+        cli.setGroupID = true
+        cli.variables = [:]
+        let folder = cli.folder.file("shared")
+        let store = folder + "/helpdesk.db"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let system = CLIHarness.demoConfiguration.replacingOccurrences(
+            of: #""approvalTtlHours": 8"#, with: #""approvalTtlHours": 8, "store": {"path": "\#(store)"}"#)
+        try system.write(toFile: cli.systemConfigPath, atomically: true, encoding: .utf8)
+        _ = await cli.run(["new", "--requester", "jane@example.com", "--subject", "x"], db: false)
+        chmod(folder, 0o755)
+        chmod(store, 0o644)
+        let locked = await cli.run(["doctor"], db: false)
+        #expect(locked.out.contains("✗ store sharing: the folder's mode is 755, not 2770; the file's mode is 644, not 660"), "\(locked.out)")
+        #expect(locked.out.contains("fix: chgrp"))
+        #expect(locked.status == 1)
+
+        chmod(folder, 0o2770)
+        chmod(store, 0o660)
+        let shared = await cli.run(["doctor"], db: false)
+        #expect(shared.out.contains("✓ store sharing: folder and file belong to group"), "\(shared.out)")
+    }
+}

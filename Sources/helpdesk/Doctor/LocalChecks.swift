@@ -70,8 +70,9 @@ enum LocalChecks {
         do {
             let store = try SQLiteRequestStore(path: path)
             try store.write { _ in }
-            return [.passed("store", "\(path) is readable and writable"),
-                    .passed("store schema", "version \(try store.schemaVersion()), current")]
+            let sharing = invocation.environment.isSetGroupID ? [SharedStoreCheck.check(store: path)] : []
+            return [.passed("store", "\(path) is readable and writable")] + sharing
+                + [.passed("store schema", "version \(try store.schemaVersion()), current")]
         } catch StoreError.newerSchema(_, let found, let supported) {
             return [.passed("store", "\(path) is readable"),
                     .failed("store schema", "version \(found) was written by a newer helpdesk; this build knows up to \(supported)",
