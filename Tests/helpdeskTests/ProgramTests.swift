@@ -80,4 +80,27 @@ import Testing
             #expect(result.out.isEmpty, "\(arguments)")
         }
     }
+
+    @Test func sweepSaysWhatItRevokedInText() async throws {
+        _ = await cli.run(["new", "--requester", "ethan.brooks@example.com", "--subject", "On-call"])
+        _ = await cli.run(["act", "REQ-1", "add-to-group", "--group", "aws production", "--for", "1d", "--reason", "on call"])
+        var manager = cli
+        manager.login = "morgan"
+        _ = await manager.run(["approve", "REQ-1"])
+        let early = await cli.run(["sweep"])
+        #expect(early.status == 0)
+        #expect(early.out == "Revoked 0, failed 0, unknown 0, claimed by another sweep 0; expired approvals 0.\n")
+        cli.clock.advance(by: 86_401)
+        let due = await cli.run(["sweep"])
+        #expect(due.status == 0, "\(due.err)")
+        #expect(due.out == "Revoked 1, failed 0, unknown 0, claimed by another sweep 0; expired approvals 0.\n")
+        let export = await cli.run(["export", "--request", "REQ-1"])
+        #expect(export.out.split(separator: "\n").last?.contains(#""kind":"access-revoked""#) == true, "\(export.out)")
+    }
+
+    @Test func theDemoWithoutATerminalIsAUsageError() async {
+        let result = await cli.run(["demo"], db: false)
+        #expect(result.status == 2)
+        #expect(result.err.contains("the demo is the console and needs a terminal"))
+    }
 }
