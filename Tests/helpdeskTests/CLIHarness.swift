@@ -20,6 +20,13 @@ struct CLIHarness {
     /// The system-wide configuration file the harness's program reads (`/etc/helpdesk/config.json` live).
     var systemConfigPath: String { folder.file("etc-helpdesk-config.json") }
 
+    /// Writes the demo team as the system configuration, naming `store` as its store.
+    func writeSystemConfiguration(store: String) throws {
+        let text = Self.demoConfiguration.replacingOccurrences(
+            of: #""approvalTtlHours": 8"#, with: #""approvalTtlHours": 8, "store": {"path": "\#(store)"}"#)
+        try text.write(toFile: systemConfigPath, atomically: true, encoding: .utf8)
+    }
+
     /// Writes `~/.config/helpdesk/config.json` for the harness's HOME.
     func writeConfiguration(_ text: String) throws {
         let path = folder.file(".config/helpdesk/config.json")

@@ -14,9 +14,7 @@ import Testing
     init() throws {
         cli.setGroupID = true
         cli.directory = SimulatedTenant()
-        let system = CLIHarness.demoConfiguration.replacingOccurrences(
-            of: #""approvalTtlHours": 8"#, with: #""approvalTtlHours": 8, "store": {"path": "\#(cli.folder.file("shared/helpdesk.db"))"}"#)
-        try system.write(toFile: cli.systemConfigPath, atomically: true, encoding: .utf8)
+        try cli.writeSystemConfiguration(store: cli.folder.file("shared/helpdesk.db"))
     }
 
     @Test func theSystemConfigurationNamesTheStoreAndFlagsCannotMoveIt() async throws {
@@ -81,9 +79,7 @@ import Testing
         let folder = cli.folder.file("shared")
         let store = folder + "/helpdesk.db"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let system = CLIHarness.demoConfiguration.replacingOccurrences(
-            of: #""approvalTtlHours": 8"#, with: #""approvalTtlHours": 8, "store": {"path": "\#(store)"}"#)
-        try system.write(toFile: cli.systemConfigPath, atomically: true, encoding: .utf8)
+        try cli.writeSystemConfiguration(store: store)
         _ = await cli.run(["new", "--requester", "jane@example.com", "--subject", "x"], db: false)
         chmod(folder, 0o755)
         chmod(store, 0o644)

@@ -10,6 +10,9 @@ public struct OktaSetupReport: Sendable, Equatable {
         public let refusal: DirectoryError?
     }
 
+    /// What the check reads, in order.
+    public static let resources = ["users", "groups", "apps"]
+
     public let org: OrgURL
     /// Why nothing reached the org (DNS, TLS, refused connection, timeout); nil when it answered.
     public let unreachable: String?
@@ -29,11 +32,8 @@ extension OktaHTTPClient {
     /// Reads one user, one group and one app, each once with no retry, the way Okta integrations
     /// check an API token when it is saved. Never throws: every answer is part of the report.
     public func checkSetup() async -> OktaSetupReport {
-        let calls = [
-            ("users", OktaCall(.listUsers, query: [("limit", "1")], subject: "users")),
-            ("groups", OktaCall(.listGroups, query: [("limit", "1")], subject: "groups")),
-            ("apps", OktaCall(.listApplications, query: [("limit", "1")], subject: "apps")),
-        ]
+        let endpoints: [Endpoint] = [.listUsers, .listGroups, .listApplications]
+        let calls = zip(OktaSetupReport.resources, endpoints).map { ($0, OktaCall($1, query: [("limit", "1")], subject: $0)) }
         var reads: [OktaSetupReport.Read] = []
         var oktaDate: Date?
         var localDate: Date?

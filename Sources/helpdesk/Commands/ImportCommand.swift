@@ -34,9 +34,10 @@ enum ImportCommand {
                 continue
             }
             guard !text.allSatisfy(\.isWhitespace) else { continue }
-            switch ImportLine.parse(Substring(text)) {
-            case .success(let request): good.append((number, request))
-            case .failure(let error): report.refused.append(.init(line: number, reason: error.message))
+            do throws(ValidationError) {
+                good.append((number, try ImportLine.parse(Substring(text))))
+            } catch {
+                report.refused.append(.init(line: number, reason: error.message))
             }
         }
         let now = invocation.now

@@ -54,7 +54,7 @@ enum OktaChecks {
             return DoctorCheck.failed(name, refusal.description, fix: fix)
         }
         if let reason = report.unreachable {
-            let missing = ["users", "groups", "apps"].dropFirst(report.reads.count)
+            let missing = OktaSetupReport.resources.dropFirst(report.reads.count)
             checks += missing.map { .failed("okta reads \($0)", "no answer: \(TextSafety.quoted(reason, limit: 200))", fix: "run helpdesk doctor again; check the network to Okta") }
         }
         return checks

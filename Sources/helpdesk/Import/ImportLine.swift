@@ -10,15 +10,7 @@ enum ImportLine {
     /// Longer lines are refused unread: a body is at most 20,000 characters.
     static let maxLineBytes = 256 * 1024
 
-    static func parse(_ line: Substring) -> Result<NewRequest, ValidationError> {
-        do {
-            return .success(try read(line))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    private static func read(_ line: Substring) throws(ValidationError) -> NewRequest {
+    static func parse(_ line: Substring) throws(ValidationError) -> NewRequest {
         guard line.utf8.count <= maxLineBytes else {
             throw ValidationError("the line is longer than \(maxLineBytes / 1024) KiB")
         }
