@@ -23,6 +23,9 @@ let package = Package(
             resources: [.embedInCode("demo/tenant.json")]
         ),
 
+        // The service's socket: framing, the server with peer credentials, the client.
+        .target(name: "HelpdeskSocket", dependencies: ["HelpdeskCore"]),
+
         // The console: view model (pure), view (pure drawing), ncurses front end.
         .target(name: "ConsoleViewModel", dependencies: ["HelpdeskCore"]),
         .target(name: "ConsoleView", dependencies: ["ConsoleViewModel"]),
@@ -31,7 +34,7 @@ let package = Package(
         // The program.
         .executableTarget(
             name: "helpdesk",
-            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd"],
+            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd"],
             exclude: ["demo/tenant.json"],
             resources: [.embedInCode("demo/requests.json")]
         ),

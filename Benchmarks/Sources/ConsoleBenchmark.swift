@@ -117,8 +117,9 @@ private final class Session {
         let tenant = SimulatedTenant(now: clock.now(), latency: 0.05)
         let agent = Operator(login: "alex", email: try? EmailAddress("alex.kim@example.com"), roles: [.agent])
         let engine = ActionEngine(store: store, directory: tenant, clock: clock, policy: .default, team: Team([agent]), runner: nil)
+        let backend = HelpdeskBackend(engine: engine) { _ in agent }
         let state = AppState(user: agent, orgName: tenant.orgName, policy: .default, now: clock.now())
-        driver = ConsoleDriver(state: state, services: ConsoleServices(engine: engine))
+        driver = ConsoleDriver(state: state, services: ConsoleServices(service: try backend.service(for: agent.login)))
     }
 
     /// Renders the state and diffs it against the last frame.

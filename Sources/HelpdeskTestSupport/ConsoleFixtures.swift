@@ -53,7 +53,7 @@ public enum ConsoleFixtures {
         var state = AppState(user: agent, personas: [agent, manager], isDemo: true, orgName: "example.okta.com (simulated)", policy: .default,
                              timeZone: TimeZone(identifier: "UTC")!, now: now, columns: columns, rows: rows)
         state.oktaHealthy = true
-        state.counts = TabCounts(queue: 33, mine: 2, approvals: 1, resolved: 7)
+        state.counts = QueueCounts(queue: 33, mine: 2, approvals: 1, resolved: 7)
         state.queue.rows = requests
         state.queue.moreBelow = true
         state.queue.selected = selected

@@ -95,6 +95,10 @@ final class Session: StoreWriter {
         return try db.query("SELECT \(Self.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values, Self.event)
     }
 
+    func lastEventID() throws -> Int64 {
+        try db.scalar("SELECT max(id) FROM events") ?? 0
+    }
+
     // MARK: Queue
 
     /// Above this many full-text matches, the queue walks its index in order and keeps matching

@@ -1,12 +1,13 @@
 import Foundation
 
-/// The `helpdesk` program: the console, and the command line for scripts and cron.
+/// The `helpdesk` program: the console, the command line for scripts and cron, and the service.
 @main
 enum Main {
     static func main() async {
-        if SetGroupID.isActive {
-            // Store files this process creates (the WAL beside the store) stay writable by the helpdesk group.
-            umask(0o007)
+        // Privilege belongs to the service, never to a program run on an environment the user controls.
+        if getuid() != geteuid() || getgid() != getegid() {
+            FileHandle.standardError.write(Data((Program.setIDRefusal + "\n").utf8))
+            exit(ExitCode.failure)
         }
         let arguments = Array(CommandLine.arguments.dropFirst())
         let status = await Program.run(arguments, in: .live())

@@ -19,11 +19,21 @@ enum Program {
         ImportCommand.spec,
         ExportCommand.spec,
         DoctorCommand.spec,
+        ServeCommand.spec,
         DemoCommand.spec,
     ]
 
+    /// Why helpdesk will not run set-user-id or set-group-id, and what to do instead.
+    static let setIDRefusal = "helpdesk: refusing to run set-user-id or set-group-id: the user would control the environment of a privileged process. "
+        + "Remove the bit (chmod u-s,g-s on the helpdesk binary) and install the helpdesk service instead: it alone holds the Okta token and the store, "
+        + "and consoles reach it over its socket (README: Install on a jump host; man helpdesk)."
+
     /// Runs one command line; never exits the process itself.
     static func run(_ words: [String], in environment: ProgramEnvironment) async -> Int32 {
+        if environment.isSetID {
+            environment.err.line(setIDRefusal)
+            return ExitCode.failure
+        }
         guard let first = words.first else {
             return await run(console, [], in: environment)
         }
@@ -48,7 +58,7 @@ enum Program {
 
     /// `helpdesk` alone, or with only options (`helpdesk --config PATH`): the console.
     static let console = CommandSpec(
-        name: "console", summary: "open the console in this terminal", synopsis: "[--config PATH] [--db PATH]", options: [.config, .db]
+        name: "console", summary: "open the console in this terminal", synopsis: "[--socket PATH | --config PATH] [--db PATH]", options: [.config, .db, .socket]
     ) { try await LiveConsole.run($0) }
 
     private static func run(_ spec: CommandSpec, _ rest: [String], in environment: ProgramEnvironment) async -> Int32 {

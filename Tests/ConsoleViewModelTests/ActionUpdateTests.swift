@@ -27,7 +27,7 @@ import Testing
         #expect(refused.error?.contains("reason is required") == true)
         _ = type("lost phone, ID checked", into: &state)
         let key = InFlight(requestID: jane, action: .resetMFA)
-        #expect(Console.update(&state, .key(.enter)) == [.ask(key, .resetMFA, reason: "lost phone, ID checked", by: ConsoleFixtures.agent)])
+        #expect(Console.update(&state, .key(.enter)) == [.ask(key, .resetMFA, reason: "lost phone, ID checked")])
         #expect(state.inFlight == [key])
         #expect(state.modal == nil)
         #expect(Console.update(&state, .key(.char("m"))) == [], "the same action cannot be sent again while in flight")
@@ -124,13 +124,13 @@ import Testing
         guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
         #expect(confirm.lines[1] == "Asked by alex: “lost phone”.")
         let key = InFlight(requestID: jane, action: .resetMFA)
-        #expect(Console.update(&state, .key(.enter)) == [.approve(key, approval, comment: nil, by: ConsoleFixtures.manager)])
+        #expect(Console.update(&state, .key(.enter)) == [.approve(key, approval, comment: nil)])
 
         state.inFlight = []
         _ = Console.update(&state, .key(.char("d")))
         #expect(Console.update(&state, .key(.enter)) == [], "a reason is required to deny")
         _ = type("call her first", into: &state)
-        #expect(Console.update(&state, .key(.enter)) == [.deny(approval, reason: "call her first", by: ConsoleFixtures.manager)])
+        #expect(Console.update(&state, .key(.enter)) == [.deny(approval, reason: "call her first")])
 
         state.user = ConsoleFixtures.agent
         _ = Console.update(&state, .key(.char("a")))
@@ -139,12 +139,12 @@ import Testing
     }
 
     @Test mutating func agentWorkKeys() {
-        #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex", by: ConsoleFixtures.agent)])
+        #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex")])
         _ = Console.update(&state, .key(.char("c")))
         _ = type("called back", into: &state)
-        #expect(Console.update(&state, .key(.enter)) == [.note(jane, "called back", by: ConsoleFixtures.agent)])
+        #expect(Console.update(&state, .key(.enter)) == [.note(jane, "called back")])
         _ = Console.update(&state, .key(.char("r")))
-        #expect(Console.update(&state, .key(.enter)) == [.resolve(jane, note: nil, version: 1, by: ConsoleFixtures.agent)])
+        #expect(Console.update(&state, .key(.enter)) == [.resolve(jane, note: nil, version: 1)])
         state.user = ConsoleFixtures.manager
         _ = Console.update(&state, .key(.char("m")))
         #expect(state.modal == nil)
@@ -164,7 +164,7 @@ import Testing
         _ = Console.update(&state, .key(.enter))
         _ = type("VPN broken", into: &state)
         _ = Console.update(&state, .key(.tab))
-        #expect(Console.update(&state, .key(.enter)) == [.createRequest(requester: "jane.doe@example.com", subject: "VPN broken", priority: .high, by: ConsoleFixtures.agent)])
+        #expect(Console.update(&state, .key(.enter)) == [.createRequest(requester: "jane.doe@example.com", subject: "VPN broken", priority: .high)])
         let created = Console.update(&state, .requestCreated(RequestID(41)))
         guard case .loadQueue(let load) = created.first else { Issue.record("expected a reload"); return }
         #expect(load.keep == RequestID(41))

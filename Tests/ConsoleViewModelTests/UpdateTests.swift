@@ -9,11 +9,11 @@ import Testing
 
     func filter(_ tab: Tab, _ text: String = "") -> QueueFilter { tab.filter(for: "alex", text: text) }
 
-    @Test mutating func startLoadsTheQueueAndSweeps() {
+    @Test mutating func startLoadsTheQueueAndListensForChanges() {
         var fresh = AppState(user: ConsoleFixtures.agent, orgName: "x", policy: .default, now: ConsoleFixtures.now)
         let effects = Console.start(&fresh)
         #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil, direction: .forward,
-                                                 limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0)), .watchStore, .sweep])
+                                                 limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0)), .subscribe])
     }
 
     @Test mutating func movingLoadsTheNewRequestsDetailAndCard() {
@@ -105,21 +105,32 @@ import Testing
         #expect(deeper.after == ConsoleFixtures.requests[0].cursorJustBefore, "a window deeper down reloads from its first row")
         var window = QueueWindow()
         window.rows = [ConsoleFixtures.request(50, "New and urgent", priority: .urgent, minutesAgo: 500)] + ConsoleFixtures.requests
-        let reloaded = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 2, window: window, counts: TabCounts(queue: 34), keep: RequestID(1), fallbackIndex: 2)))
+        let reloaded = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 2, window: window, counts: QueueCounts(queue: 34), keep: RequestID(1), fallbackIndex: 2)))
         #expect(state.selectedRequest?.id == RequestID(1))
         #expect(state.queue.selected == 3)
         #expect(reloaded == [], "same request: no detail or card reload")
         #expect(state.counts.queue == 34)
-        let stale = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 0, window: QueueWindow(), counts: TabCounts(queue: 1), keep: nil, fallbackIndex: 0)))
+        let stale = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 0, window: QueueWindow(), counts: QueueCounts(queue: 1), keep: nil, fallbackIndex: 0)))
         #expect(stale == [])
         #expect(state.queue.rows.count == 7, "an older answer does not replace a newer one")
     }
 
-    @Test mutating func ticksWatchTheStoreAndSweepOncePerMinute() {
+    @Test mutating func ticksMoveTheClockAndAskForNothing() {
         state.now = Date(timeIntervalSince1970: 1_795_000_010)
-        #expect(Console.update(&state, .tick(Date(timeIntervalSince1970: 1_795_000_010.25))) == [.watchStore])
-        #expect(Console.update(&state, .tick(Date(timeIntervalSince1970: 1_795_000_020.5))) == [.watchStore, .sweep])
+        #expect(Console.update(&state, .tick(Date(timeIntervalSince1970: 1_795_000_010.25))) == [])
+        #expect(Console.update(&state, .tick(Date(timeIntervalSince1970: 1_795_000_020.5))) == [])
         #expect(state.spinnerFrame == 2)
+        #expect(state.now == Date(timeIntervalSince1970: 1_795_000_020.5))
+    }
+
+    @Test mutating func aLostServiceIsSaidAndItsReturnReloads() {
+        #expect(Console.update(&state, .serviceProblem("the helpdesk service closed the connection")) == [])
+        #expect(state.status?.text.contains("The helpdesk service is unavailable (the helpdesk service closed the connection); reconnecting…") == true)
+        let effects = Console.update(&state, .serviceProblem(nil))
+        #expect(state.serviceProblem == nil)
+        #expect(state.status?.text == "Connected to the helpdesk service again.")
+        #expect(effects.contains { if case .loadQueue = $0 { true } else { false } })
+        #expect(Console.update(&state, .serviceProblem(nil)) == [], "only a return after a loss reloads")
     }
 
     @Test mutating func aTooSmallTerminalIgnoresEverythingButQuit() {
@@ -146,7 +157,8 @@ import Testing
     @Test mutating func f2SwitchesPersonaOnlyInTheDemo() {
         let effects = Console.update(&state, .key(.function(2)))
         #expect(state.user == ConsoleFixtures.manager)
-        #expect(effects.count == 1)
+        #expect(effects.first == .actAs(login: "sam"), "the runner acts as the new persona from now on")
+        #expect(effects.count == 2)
         #expect(state.status?.text.contains("you are now sam (manager)") == true)
         var live = AppState(user: ConsoleFixtures.agent, orgName: "x", policy: .default, now: ConsoleFixtures.now)
         #expect(Console.update(&live, .key(.function(2))) == [])

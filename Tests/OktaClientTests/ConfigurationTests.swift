@@ -26,21 +26,27 @@ import Testing
         #expect { try OktaSettings.fromEnvironment(["OKTA_CLIENT_ORGURL": "https://a.okta.com"]) } throws: { "\($0)".contains("OKTA_CLIENT_TOKEN") }
     }
 
-    @Test func theTokenFileMustBeReadableOnlyByItsOwnerAndGroup() throws {
+    @Test func theTokenFileMustBeReadableOnlyByItsOwner() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("okta.token")
         try Data("00fromfile\n".utf8).write(to: URL(fileURLWithPath: path))
         chmod(path, 0o600)
         #expect(try APIToken.fromFile(path).secret == "00fromfile")
-        chmod(path, 0o640)
+        chmod(path, 0o400)
         #expect(try APIToken.fromFile(path).secret == "00fromfile")
-        for mode: mode_t in [0o660, 0o604, 0o644] {
+        for mode: mode_t in [0o640, 0o660, 0o604, 0o644] {
             chmod(path, mode)
             #expect {
                 try APIToken.fromFile(path)
             } throws: { error in
-                "\(error)".contains("readable by others or writable by its group") && "\(error)".contains("chmod 640") && !"\(error)".contains("00fromfile")
+                "\(error)".contains("can be read or changed by others") && "\(error)".contains("chmod 600") && !"\(error)".contains("00fromfile")
             }
+        }
+        if getuid() == 0 {
+            chmod(path, 0o600)
+            chown(path, 65534, 65534)
+            #expect { try APIToken.fromFile(path) } throws: { "\($0)".contains("belongs to another user") }
+            chown(path, 0, 0)
         }
         #expect { try APIToken.fromFile(folder.file("missing")) } throws: { "\($0)".contains("cannot read") }
         chmod(path, 0o600)

@@ -12,8 +12,8 @@ struct CLIHarness {
     var variables: [String: String] = [:]
     var stdin = Data()
     var directory: (any IdentityDirectory)?
-    /// Runs as a set-group-id install would (`ProgramEnvironment.isSetGroupID`).
-    var setGroupID = false
+    /// Runs as a set-user-id or set-group-id install would (`ProgramEnvironment.isSetID`).
+    var setID = false
 
     var dbPath: String { folder.file("helpdesk.db") }
 
@@ -72,7 +72,8 @@ struct CLIHarness {
         )
         environment.systemConfigPath = systemConfigPath
         environment.directoryOverride = directory
-        environment.isSetGroupID = setGroupID
+        environment.isSetID = setID
+        environment.defaultSocketPath = folder.file("no-service.sock")
         let words = db && !arguments.contains("--db") ? arguments + ["--db", dbPath] : arguments
         let status = await Program.run(words, in: environment)
         return Result(status: status, out: out.text, err: err.text)

@@ -50,11 +50,14 @@ import Testing
     func session() async throws -> Session {
         var environment = ProgramEnvironment.live()
         environment.clock = ManualClock(Date())
-        let (state, services, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
-        let fast = ConsoleServices(engine: services.engine, cardDelay: 0)
-        let session = Session(driver: ConsoleDriver(state: state, services: fast))
-        await session.start()
-        return session
+        let (backend, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
+        let service = try backend.service(for: DemoSetup.agent.login)
+        let session = try await service.session()
+        let state = AppState(user: session.operator, personas: session.personas, isDemo: true, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
+        let fast = ConsoleServices(service: service, persona: DemoSetup.persona(backend), clock: environment.clock, cardDelay: 0)
+        let console = Session(driver: ConsoleDriver(state: state, services: fast))
+        await console.start()
+        return console
     }
 
     @Test func resetMFAFromAskingThroughTheManagersApprovalToOktasAnswer() async throws {
@@ -106,8 +109,10 @@ import Testing
         // Another process adds an urgent request above the selection.
         let other = try SQLiteRequestStore(path: folder.file("demo.db"))
         _ = try other.create(Fixtures.newRequest("Urgent from the command line", priority: .urgent), by: "cli", at: Date().addingTimeInterval(-7200))
-        console.driver.send(.tick(Date()))
-        await console.settle()
+        for _ in 0..<100 where !console.text.contains("Urgent from the command line") {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            await console.settle()
+        }
         #expect(console.state.selectedRequest?.id == selected.id)
         #expect(console.text.contains("Urgent from the command line"))
         #expect(console.text.contains("1 Queue 34"))

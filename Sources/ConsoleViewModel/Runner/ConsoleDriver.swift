@@ -41,6 +41,12 @@ public final class ConsoleDriver {
         } while !runner.isIdle || inbox.hasMessages
     }
 
+    /// Stops listening to the service (the console is closing).
+    public func stop() {
+        let runner = self.runner
+        Task { await runner.stop() }
+    }
+
     private func apply(_ effects: [Effect]) {
         if effects.contains(.quit) { shouldQuit = true }
         runner.submit(effects)

@@ -1,24 +1,23 @@
 import Foundation
 import HelpdeskCore
 
-/// The ports and services the console's effects run on.
+/// What the console's effects run on: the helpdesk service (in-process or over the socket), and
+/// the console's own timings.
 public struct ConsoleServices: Sendable {
-    public let store: any RequestStore
-    public let directory: any IdentityDirectory
-    public let engine: ActionEngine
-    public let work: RequestWork
+    public let service: any HelpdeskService
+    /// The demo only: the service as another persona.
+    public let persona: (@Sendable (String) -> (any HelpdeskService)?)?
     public let clock: any Clock
     /// Pause before loading a requester's card, so scrolling past requests does not call Okta for each.
     public let cardDelay: TimeInterval
     /// How long a loaded card is reused.
     public let cardLifetime: TimeInterval
 
-    public init(engine: ActionEngine, cardDelay: TimeInterval = 0.12, cardLifetime: TimeInterval = 60) {
-        store = engine.store
-        directory = engine.directory
-        self.engine = engine
-        work = RequestWork(store: engine.store, clock: engine.clock, team: engine.team)
-        clock = engine.clock
+    public init(service: any HelpdeskService, persona: (@Sendable (String) -> (any HelpdeskService)?)? = nil, clock: any Clock = SystemClock(),
+                cardDelay: TimeInterval = 0.12, cardLifetime: TimeInterval = 60) {
+        self.service = service
+        self.persona = persona
+        self.clock = clock
         self.cardDelay = cardDelay
         self.cardLifetime = cardLifetime
     }

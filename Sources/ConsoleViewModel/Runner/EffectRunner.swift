@@ -2,18 +2,20 @@ import Foundation
 import HelpdeskCore
 import Synchronization
 
-/// Performs effects through HelpdeskCore and answers with messages. It counts work in flight,
-/// so tests and scripted sessions can wait until the console is idle instead of sleeping.
+/// Performs effects through `HelpdeskService` and answers with messages. It counts work in
+/// flight, so tests and scripted sessions can wait until the console is idle instead of sleeping.
 public actor EffectRunner {
     private let services: ConsoleServices
+    private var service: any HelpdeskService
     private let deliver: @Sendable (Message) -> Void
     private let pending = PendingWork()
     private var cards: [EmailAddress: (card: RequesterCard, at: Date)] = [:]
     private var cardTask: Task<Void, Never>?
-    private var storeToken: Int64?
+    private var subscription: ServiceSubscription?
 
     public init(services: ConsoleServices, deliver: @escaping @Sendable (Message) -> Void) {
         self.services = services
+        service = services.service
         self.deliver = deliver
     }
 
@@ -36,81 +38,76 @@ public actor EffectRunner {
         while !isIdle { try? await Task.sleep(nanoseconds: 1_000_000) }
     }
 
+    /// Stops listening to the service (the console is closing).
+    public func stop() {
+        subscription?.cancel()
+        subscription = nil
+        cardTask?.cancel()
+    }
+
     func perform(_ effect: Effect) async {
         switch effect {
-        case .loadQueue(let load): deliver(loadQueue(load))
-        case .loadDetail(let id): loadDetail(id)
+        case .loadQueue(let load): deliver(await loadQueue(load))
+        case .loadDetail(let id): await loadDetail(id)
         case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh)
         case .searchTargets(let kind, let query): await search(kind, query)
-        case .ask(let key, let action, let reason, let user): await ask(key, action, reason, user)
-        case .approve(let key, let approval, let comment, let user): await approve(key, approval, comment, user)
-        case .deny(let approval, let reason, let user):
-            report(reload: true) { "Denied \(try services.engine.deny(approval.id, by: user, reason: reason).id)." }
-        case .assign(let id, let login, let user):
-            report(reload: true) { "\(try services.work.assign(id, to: login, by: user).id) is assigned to \(login)." }
-        case .note(let id, let text, let user):
-            report(reload: true) { _ = try services.work.note(id, text, by: user); return "Noted on \(id)." }
-        case .resolve(let id, let note, let version, let user):
-            report(reload: true) { "\(try services.work.resolve(id, note: note, by: user, expectedVersion: version).id) is resolved." }
+        case .ask(let key, let action, let reason): await ask(key, action, reason)
+        case .approve(let key, let approval, let comment): await approve(key, approval, comment)
+        case .deny(let approval, let reason):
+            await report(reload: true) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
+        case .assign(let id, let login):
+            await report(reload: true) { "\(try await $0.assign(id, to: login).id) is assigned to \(login)." }
+        case .note(let id, let text):
+            await report(reload: true) { _ = try await $0.note(id, text); return "Noted on \(id)." }
+        case .resolve(let id, let note, let version):
+            await report(reload: true) { "\(try await $0.resolve(id, note: note, expectedVersion: version).id) is resolved." }
         case .checkRequester(let email): await checkRequester(email)
-        case .createRequest(let requester, let subject, let priority, let user): create(requester, subject, priority, user)
-        case .watchStore: watchStore()
-        case .sweep: await sweep()
+        case .createRequest(let requester, let subject, let priority): await create(requester, subject, priority)
+        case .subscribe: await subscribe()
+        case .actAs(let login):
+            if let other = services.persona?(login) { service = other }
         case .quit: break
         }
     }
 
-    // MARK: Store reads
+    // MARK: Reads
 
-    func loadQueue(_ load: QueueLoad) -> Message {
+    func loadQueue(_ load: QueueLoad) async -> Message {
         do {
-            let (window, counts) = try services.store.read { reader -> (QueueWindow, TabCounts) in
-                var window = QueueWindow()
-                switch load.direction {
-                case .forward:
-                    let page = try reader.queue(QueueQuery(filter: load.filter, after: load.after, limit: load.limit))
-                    window.rows = page.requests
-                    window.moreBelow = page.next != nil
-                case .backward:
-                    let before = try reader.queue(QueueQuery(filter: load.filter, after: load.after, direction: .backward, limit: load.limit))
-                    let rest = max(0, Console.windowSize - before.requests.count)
-                    let after = try before.requests.last.map { try reader.queue(QueueQuery(filter: load.filter, after: QueueCursor($0), limit: rest)) }
-                    window.rows = before.requests + (after?.requests ?? [])
-                    window.moreBelow = after?.next != nil
-                }
-                if let first = window.rows.first {
-                    window.moreAbove = !(try reader.queue(QueueQuery(filter: load.filter, after: QueueCursor(first), direction: .backward, limit: 1)).requests.isEmpty)
-                }
-                let statuses = try reader.statusCounts()
-                let counts = TabCounts(
-                    queue: RequestStatus.active.reduce(0) { $0 + (statuses[$1] ?? 0) },
-                    mine: try reader.count(Tab.mine.filter(for: load.login, text: "")),
-                    approvals: try reader.count(Tab.approvals.filter(for: load.login, text: "")),
-                    resolved: RequestStatus.done.reduce(0) { $0 + (statuses[$1] ?? 0) })
-                return (window, counts)
-            }
-            return .queueLoaded(QueueSnapshot(generation: load.generation, window: window, counts: counts, keep: load.keep,
+            let slice = try await service.queueSlice(QueueSliceRequest(
+                filter: load.filter, after: load.after, direction: load.direction, limit: load.limit, windowSize: Console.windowSize))
+            var window = QueueWindow()
+            window.rows = slice.rows
+            window.moreAbove = slice.moreAbove
+            window.moreBelow = slice.moreBelow
+            return .queueLoaded(QueueSnapshot(generation: load.generation, window: window, counts: slice.counts, keep: load.keep,
                                               fallbackIndex: load.fallbackIndex, moveBy: load.moveBy))
         } catch {
-            return .workFinished(StatusLine("Could not read the queue: \(error)", .error), reload: false)
+            return .workFinished(StatusLine("Could not read the queue: \(Self.sentence(error))", .error), reload: false)
         }
     }
 
-    private func loadDetail(_ id: RequestID) {
+    private func loadDetail(_ id: RequestID) async {
         do {
-            let snapshot = try services.store.read { reader in
-                DetailSnapshot(timeline: try reader.timeline(of: id), approvals: try reader.approvals(of: id), runs: try reader.runs(of: id))
-            }
-            deliver(.detailLoaded(id, snapshot))
+            let detail = try await service.detail(of: id)
+            deliver(.detailLoaded(id, DetailSnapshot(timeline: detail.timeline, approvals: detail.approvals, runs: detail.runs)))
         } catch {
-            deliver(.workFinished(StatusLine("Could not read \(id): \(error)", .error), reload: false))
+            deliver(.workFinished(StatusLine("Could not read \(id): \(Self.sentence(error))", .error), reload: false))
         }
     }
 
-    private func watchStore() {
-        guard let token = try? services.store.changeToken() else { return }
-        defer { storeToken = token }
-        if let previous = storeToken, previous != token { deliver(.storeChanged) }
+    /// Listens for commits by anyone; each reaches the console as a message.
+    private func subscribe() async {
+        guard subscription == nil else { return }
+        let deliver = self.deliver
+        subscription = await service.subscribe(after: nil) { event in
+            switch event {
+            case .changed: deliver(.storeChanged)
+            case .unavailable(let reason): deliver(.serviceProblem(reason))
+            case .available: deliver(.serviceProblem(nil))
+            case .alert(let text): deliver(.alert(text))
+            }
+        }
     }
 
     // MARK: Okta look-ups
@@ -139,24 +136,16 @@ public actor EffectRunner {
     }
 
     private func fetchCard(_ email: EmailAddress) async -> Result<RequesterCard, ConsoleFailure> {
-        let directory = services.directory
         do {
-            let user = try await directory.user(.email(email))
-            async let groups = directory.groups(ofUser: user.id)
-            async let apps = directory.apps(ofUser: user.id)
-            async let factors = directory.factors(ofUser: user.id)
-            async let signIns = directory.signIns(ofUser: user.id, limit: 3)
-            var manager: DirectoryUser?
-            if let managerID = user.managerID { manager = try? await directory.user(.id(managerID)) }
-            let card = RequesterCard(user: user, manager: manager, groups: try await groups, apps: try await apps,
-                                     factors: user.status == .deprovisioned ? [] : try await factors, signIns: try await signIns)
+            let card = try await service.requesterCard(email)
             deliver(.oktaHealth(true))
             return .success(card)
-        } catch let error as DirectoryError {
-            deliver(.oktaHealth(error.kind == .notFound || error.kind == .notAllowed || error.kind == .invalid))
-            return .failure(ConsoleFailure(error.kind == .notFound ? "Okta has no user with the email \(email)" : error.message))
         } catch {
-            return .failure(ConsoleFailure("\(error)"))
+            if let error = Self.directoryError(error) {
+                deliver(.oktaHealth(error.kind == .notFound || error.kind == .notAllowed || error.kind == .invalid))
+                return .failure(ConsoleFailure(error.kind == .notFound ? "Okta has no user with the email \(email)" : error.message))
+            }
+            return .failure(ConsoleFailure(Self.sentence(error)))
         }
     }
 
@@ -165,11 +154,11 @@ public actor EffectRunner {
             let items: [PickerItem]
             switch kind {
             case .group:
-                items = try await services.directory.findGroups(query, limit: 20).map {
+                items = try await service.findGroups(query).map {
                     PickerItem(id: $0.id, label: $0.name, detail: $0.type.rawValue, disabledReason: $0.type.whyNotChangeable)
                 }
             case .app:
-                items = try await services.directory.findApps(query, limit: 20).map { PickerItem(id: $0.id, label: $0.label, detail: $0.name) }
+                items = try await service.findApps(query).map { PickerItem(id: $0.id, label: $0.label, detail: $0.name) }
             }
             deliver(.pickerResults(query: query, items: items))
         } catch {
@@ -180,10 +169,11 @@ public actor EffectRunner {
 
     private func checkRequester(_ email: String) async {
         do {
-            let user = try await services.directory.user(.email(try EmailAddress(email)))
-            deliver(.requesterChecked(email: email, .found("\(user.displayName) (\(user.status.rawValue))")))
-        } catch let error as DirectoryError where error.kind == .notFound {
-            deliver(.requesterChecked(email: email, .notFound))
+            if let user = try await service.lookUpRequester(try EmailAddress(email)) {
+                deliver(.requesterChecked(email: email, .found("\(user.displayName) (\(user.status.rawValue))")))
+            } else {
+                deliver(.requesterChecked(email: email, .notFound))
+            }
         } catch {
             deliver(.requesterChecked(email: email, .failed(Self.sentence(error))))
         }
@@ -191,9 +181,9 @@ public actor EffectRunner {
 
     // MARK: Changes
 
-    private func ask(_ key: InFlight, _ action: OktaAction, _ reason: String, _ user: Operator) async {
+    private func ask(_ key: InFlight, _ action: OktaAction, _ reason: String) async {
         do {
-            switch try await services.engine.ask(action, on: key.requestID, reason: reason, by: user) {
+            switch try await service.act(ActionAsk(requestID: key.requestID, spec: ActionSpec(action), reason: reason)) {
             case .awaitingApproval(let approval):
                 let who = approval.approvers.map(\.login).joined(separator: ", ")
                 deliver(.actionFinished(key, ActionReport(line: StatusLine("\(key.requestID): \(action.name.title) waits for approval \(approval.id) by \(who).", .success))))
@@ -205,34 +195,27 @@ public actor EffectRunner {
         }
     }
 
-    private func approve(_ key: InFlight, _ approval: Approval, _ comment: String?, _ user: Operator) async {
+    private func approve(_ key: InFlight, _ approval: Approval, _ comment: String?) async {
         do {
-            let outcome = try await services.engine.approve(approval.id, by: user, expecting: approval.action, comment: comment)
+            let outcome = try await service.approve(approval.id, expecting: approval.action, comment: comment)
             deliver(.actionFinished(key, Self.report(outcome)))
         } catch {
             deliver(.actionFinished(key, ActionReport(line: StatusLine(Self.sentence(error), .error))))
         }
     }
 
-    private func create(_ requester: String, _ subject: String, _ priority: Priority, _ user: Operator) {
+    private func create(_ requester: String, _ subject: String, _ priority: Priority) async {
         do {
             let new = try NewRequest(requester: try EmailAddress(requester), subject: subject, priority: priority)
-            deliver(.requestCreated(try services.store.create(new, by: user.login, at: services.clock.now()).id))
+            deliver(.requestCreated(try await service.create(new).id))
         } catch {
             deliver(.workFinished(StatusLine(Self.sentence(error), .error), reload: false))
         }
     }
 
-    private func sweep() async {
-        guard let report = try? await AccessSweeper(engine: services.engine).sweep() else { return }
-        if !report.revoked.isEmpty {
-            deliver(.workFinished(StatusLine("Temporary access ended: \(report.revoked.map(\.description).joined(separator: ", ")).", .info), reload: true))
-        }
-    }
-
-    private func report(reload: Bool, _ body: () throws -> String) {
+    private func report(reload: Bool, _ body: (any HelpdeskService) async throws -> String) async {
         do {
-            deliver(.workFinished(StatusLine(try body(), .success), reload: reload))
+            deliver(.workFinished(StatusLine(try await body(service), .success), reload: reload))
         } catch {
             deliver(.workFinished(StatusLine(Self.sentence(error), .error), reload: false))
         }
@@ -243,15 +226,21 @@ public actor EffectRunner {
         return ActionReport(line: StatusLine(outcome.message, outcome.succeeded ? .success : .error), oneTimeLink: link)
     }
 
-    /// The sentence for any error the services throw.
+    /// The sentence for any error the service throws.
     static func sentence(_ error: any Error) -> String {
         switch error {
         case let error as DirectoryError: error.message
         case let error as Refusal: error.message
         case let error as StoreError: error.description
         case let error as ValidationError: error.message
+        case let error as ServiceError: error.directory?.message ?? error.message
         default: "\(error)"
         }
+    }
+
+    /// Okta's error, whether thrown in-process or carried over the socket.
+    static func directoryError(_ error: any Error) -> DirectoryError? {
+        (error as? DirectoryError) ?? (error as? ServiceError)?.directory
     }
 }
 

@@ -9,6 +9,8 @@ public struct AppState: Sendable, Equatable {
     public let isDemo: Bool
     public var orgName: String
     public var oktaHealthy: Bool?
+    /// Why the service cannot be reached right now; nil while it can.
+    public var serviceProblem: String?
     public let policy: ApprovalPolicy
     public var timeZone: TimeZone
     public var now: Date
@@ -17,7 +19,7 @@ public struct AppState: Sendable, Equatable {
     public var rows: Int
 
     public var tab = Tab.queue
-    public var counts = TabCounts()
+    public var counts = QueueCounts()
     public var filter = TextField(limit: 100)
     public var isTypingFilter = false
     public var queue = QueueWindow()

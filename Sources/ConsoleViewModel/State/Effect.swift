@@ -1,25 +1,26 @@
 import HelpdeskCore
 
 /// Work `update` asks for, as data: tests compare it with `==`; the `EffectRunner` performs it
-/// and answers with a `Message`.
+/// through `HelpdeskService` and answers with a `Message`. No effect says who is asking: the
+/// service knows.
 public enum Effect: Sendable, Equatable {
     /// Load a queue window: forward after `after` (nil: from the top), or backward (nil: the end).
     case loadQueue(QueueLoad)
     case loadDetail(RequestID)
     case loadCard(EmailAddress, refresh: Bool)
     case searchTargets(PickerState.Kind, query: String)
-    case ask(InFlight, OktaAction, reason: String, by: Operator)
-    case approve(InFlight, Approval, comment: String?, by: Operator)
-    case deny(Approval, reason: String, by: Operator)
-    case assign(RequestID, to: String, by: Operator)
-    case note(RequestID, String, by: Operator)
-    case resolve(RequestID, note: String?, version: Int, by: Operator)
+    case ask(InFlight, OktaAction, reason: String)
+    case approve(InFlight, Approval, comment: String?)
+    case deny(Approval, reason: String)
+    case assign(RequestID, to: String)
+    case note(RequestID, String)
+    case resolve(RequestID, note: String?, version: Int)
     case checkRequester(String)
-    case createRequest(requester: String, subject: String, priority: Priority, by: Operator)
-    /// Look for commits by other processes.
-    case watchStore
-    /// Revoke due temporary access and expire approvals.
-    case sweep
+    case createRequest(requester: String, subject: String, priority: Priority)
+    /// Listen to the service's change stream (for as long as the console runs).
+    case subscribe
+    /// The demo only: act as another persona from now on.
+    case actAs(login: String)
     case quit
 }
 

@@ -7,8 +7,12 @@ public enum Message: Sendable, Equatable {
     case resize(columns: Int, rows: Int)
     /// The clock moved (ages, spinners, polling).
     case tick(Date)
-    /// Another process changed the store.
+    /// Something was committed (by this console, another one, or the service itself).
     case storeChanged
+    /// The service went away (the text says why) or came back (nil).
+    case serviceProblem(String?)
+    /// Something the service says everyone should see.
+    case alert(String)
     case queueLoaded(QueueSnapshot)
     case detailLoaded(RequestID, DetailSnapshot)
     case cardLoaded(EmailAddress, Result<RequesterCard, ConsoleFailure>)
@@ -33,13 +37,13 @@ public struct ConsoleFailure: Error, Sendable, Equatable {
 public struct QueueSnapshot: Sendable, Equatable {
     public let generation: Int
     public let window: QueueWindow
-    public let counts: TabCounts
+    public let counts: QueueCounts
     /// Where the selection goes: kept on this request if it is in the window, else this row index.
     public let keep: RequestID?
     public let fallbackIndex: Int
     public let moveBy: Int
 
-    public init(generation: Int, window: QueueWindow, counts: TabCounts, keep: RequestID?, fallbackIndex: Int, moveBy: Int = 0) {
+    public init(generation: Int, window: QueueWindow, counts: QueueCounts, keep: RequestID?, fallbackIndex: Int, moveBy: Int = 0) {
         self.generation = generation
         self.window = window
         self.counts = counts

@@ -125,13 +125,13 @@ extension Console {
             guard !state.inFlight.contains(key) else { return [] }
             state.inFlight.insert(key)
             state.status = StatusLine("\(action.name.title) sent for \(confirm.requestID)…")
-            return [.ask(key, action, reason: reason, by: state.user)]
+            return [.ask(key, action, reason: reason)]
         case .approve(let approval):
             let key = InFlight(requestID: approval.requestID, action: approval.action.name)
             guard !state.inFlight.contains(key) else { return [] }
             state.inFlight.insert(key)
             state.status = StatusLine("Approving \(approval.id)…")
-            return [.approve(key, approval, comment: reason.isEmpty ? nil : reason, by: state.user)]
+            return [.approve(key, approval, comment: reason.isEmpty ? nil : reason)]
         }
     }
 
@@ -185,7 +185,7 @@ extension Console {
             state.status = StatusLine("\(request.id) is already yours.")
             return []
         }
-        return [.assign(request.id, to: state.user.login, by: state.user)]
+        return [.assign(request.id, to: state.user.login)]
     }
 
     static func startNewRequest(_ state: inout AppState) -> [Effect] {

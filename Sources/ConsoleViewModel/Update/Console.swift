@@ -6,12 +6,9 @@ import HelpdeskCore
 public enum Console {
     /// Rows held in memory around the selection.
     public static let windowSize = 200
-    /// How often the console sweeps due temporary access.
-    public static let sweepInterval: TimeInterval = 60
-
-    /// The first effects: the queue, and watching the store.
+    /// The first effects: the queue, and listening for changes.
     public static func start(_ state: inout AppState) -> [Effect] {
-        [reloadQueue(&state, keep: nil, fallbackIndex: 0), .watchStore, .sweep]
+        [reloadQueue(&state, keep: nil, fallbackIndex: 0), .subscribe]
     }
 
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {
@@ -24,6 +21,19 @@ public enum Console {
             return []
         case .tick(let now): return tick(&state, now)
         case .storeChanged: return refresh(&state)
+        case .serviceProblem(let problem):
+            let wasDown = state.serviceProblem != nil
+            state.serviceProblem = problem
+            if let problem {
+                state.status = StatusLine("The helpdesk service is unavailable (\(problem)); reconnecting…", .error)
+                return []
+            }
+            guard wasDown else { return [] }
+            state.status = StatusLine("Connected to the helpdesk service again.", .success)
+            return refresh(&state)
+        case .alert(let text):
+            state.status = StatusLine(text, .error)
+            return []
         case .queueLoaded(let snapshot): return queueLoaded(&state, snapshot)
         case .detailLoaded(let id, let snapshot): return detailLoaded(&state, id, snapshot)
         case .cardLoaded(let email, let result): return cardLoaded(&state, email, result)
@@ -44,14 +54,9 @@ public enum Console {
     }
 
     private static func tick(_ state: inout AppState, _ now: Date) -> [Effect] {
-        let previous = state.now
         state.now = now
         state.spinnerFrame += 1
-        var effects: [Effect] = [.watchStore]
-        if Int(now.timeIntervalSince1970 / sweepInterval) != Int(previous.timeIntervalSince1970 / sweepInterval) {
-            effects.append(.sweep)
-        }
-        return effects
+        return []
     }
 
     /// Reloads the window where it is, keeping the selection on the same request.

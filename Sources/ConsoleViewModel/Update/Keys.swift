@@ -136,7 +136,7 @@ extension Console {
         state.user = state.personas[(index + 1) % state.personas.count]
         state.status = StatusLine("Demo: you are now \(state.user.login) (\(rolesText(state.user))).")
         state.queue = QueueWindow()
-        return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
+        return [.actAs(login: state.user.login), loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
     }
 
     /// "agent", "approver, agent", or "manager" for an operator without roles.

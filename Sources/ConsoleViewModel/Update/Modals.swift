@@ -120,9 +120,9 @@ extension Console {
         }
         state.modal = nil
         switch prompt.purpose {
-        case .note(let id): return [.note(id, text, by: state.user)]
-        case .resolve(let id, let version): return [.resolve(id, note: text.isEmpty ? nil : text, version: version, by: state.user)]
-        case .deny(let approval): return [.deny(approval, reason: text, by: state.user)]
+        case .note(let id): return [.note(id, text)]
+        case .resolve(let id, let version): return [.resolve(id, note: text.isEmpty ? nil : text, version: version)]
+        case .deny(let approval): return [.deny(approval, reason: text)]
         }
     }
 
@@ -154,7 +154,7 @@ extension Console {
                 break
             }
             state.modal = nil
-            return [.createRequest(requester: form.email.trimmed, subject: form.subject.trimmed, priority: form.priority, by: state.user)]
+            return [.createRequest(requester: form.email.trimmed, subject: form.subject.trimmed, priority: form.priority)]
         case (.email, _):
             if form.email.handle(key) {
                 form.check = .unchecked

@@ -1,5 +1,5 @@
 /// The kebab-case names of the Okta actions, as used in the policy, the command line and exports.
-public enum ActionName: String, CaseIterable, Sendable, Codable, Comparable {
+public enum ActionName: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable, Comparable {
     case resetMFA = "reset-mfa"
     case resetFactor = "reset-factor"
     case revokeSessions = "revoke-sessions"

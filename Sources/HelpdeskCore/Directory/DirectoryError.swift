@@ -1,8 +1,8 @@
 import Foundation
 
 /// Why Okta (or the way to it) refused or failed, with what an agent can do about it.
-public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Equatable {
+public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertible, Codable {
+    public enum Kind: String, Sendable, Equatable, Codable {
         /// 401: the token is invalid or expired.
         case unauthorized
         /// 403: the token's admin lacks the permission.

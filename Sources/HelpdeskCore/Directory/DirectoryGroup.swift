@@ -21,7 +21,7 @@ public enum GroupType: String, Sendable, Codable {
 }
 
 /// An Okta group.
-public struct DirectoryGroup: Sendable, Equatable, Identifiable, Hashable {
+public struct DirectoryGroup: Sendable, Equatable, Identifiable, Hashable, Codable {
     public let id: String
     public let name: String
     public let description: String
@@ -38,7 +38,7 @@ public struct DirectoryGroup: Sendable, Equatable, Identifiable, Hashable {
 }
 
 /// An Okta app.
-public struct DirectoryApp: Sendable, Equatable, Identifiable, Hashable {
+public struct DirectoryApp: Sendable, Equatable, Identifiable, Hashable, Codable {
     public let id: String
     public let name: String
     public let label: String
@@ -57,7 +57,7 @@ public struct DirectoryApp: Sendable, Equatable, Identifiable, Hashable {
 }
 
 /// An app a user can reach, directly or through a group (`AssignedAppLink`).
-public struct DirectoryAppLink: Sendable, Equatable, Hashable {
+public struct DirectoryAppLink: Sendable, Equatable, Hashable, Codable {
     public let appID: String
     public let label: String
     public let appName: String
@@ -72,7 +72,7 @@ public struct DirectoryAppLink: Sendable, Equatable, Hashable {
 }
 
 /// An enrolled MFA factor.
-public struct DirectoryFactor: Sendable, Equatable, Hashable {
+public struct DirectoryFactor: Sendable, Equatable, Hashable, Codable {
     public let id: String
     /// `sms`, `push`, `token:software:totp`, `webauthn`…
     public let type: String

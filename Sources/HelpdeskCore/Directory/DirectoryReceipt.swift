@@ -1,5 +1,5 @@
 /// What Okta answered to an action that succeeded.
-public struct DirectoryReceipt: Sendable, Equatable {
+public struct DirectoryReceipt: Sendable, Equatable, Codable {
     /// Okta's `X-Okta-Request-Id`, kept for the timeline.
     public let requestID: String?
     /// For people: "reset 3 factors", "already a member".

@@ -13,7 +13,7 @@ public enum UserStatus: String, Sendable, Codable, CaseIterable {
 }
 
 /// An Okta user as the console shows it.
-public struct DirectoryUser: Sendable, Equatable, Identifiable {
+public struct DirectoryUser: Sendable, Equatable, Identifiable, Codable {
     public let id: String
     public let login: String
     public let email: String

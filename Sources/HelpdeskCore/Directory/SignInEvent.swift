@@ -1,7 +1,7 @@
 import Foundation
 
 /// One sign-in from the System Log (`user.session.start`).
-public struct SignInEvent: Sendable, Equatable {
+public struct SignInEvent: Sendable, Equatable, Codable {
     public let at: Date
     /// `SUCCESS`, `FAILURE`, `DENY`…
     public let result: String

@@ -1,5 +1,5 @@
 /// A person at a console or on the command line, known by their OS login.
-public struct Operator: Hashable, Sendable {
+public struct Operator: Hashable, Sendable, Codable {
     public let login: String
     /// Their work email: how the requester's manager in Okta is matched to an operator.
     public let email: EmailAddress?

@@ -1,7 +1,7 @@
 /// Which actions need an approval, and who besides managers and approvers may give it.
-public struct ApprovalPolicy: Sendable, Equatable {
+public struct ApprovalPolicy: Sendable, Equatable, Codable {
     /// The rule for one action.
-    public struct Rule: Sendable, Equatable {
+    public struct Rule: Sendable, Equatable, Codable {
         public var approvalRequired: Bool
         /// Logins named for this action, in addition to the requester's manager and approvers.
         public var approvers: [String]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Temporary access given by a run, with its scheduled revoke.
-public struct AccessGrant: Sendable, Equatable, Identifiable {
+public struct AccessGrant: Sendable, Equatable, Identifiable, Codable {
     public enum State: String, Sendable, Codable, CaseIterable {
         /// Access is in place; the revoke is due at `revokeAt`.
         case scheduled

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One attempt to run an action against Okta, written ahead of the call.
-public struct ActionRun: Sendable, Equatable, Identifiable {
+public struct ActionRun: Sendable, Equatable, Identifiable, Codable {
     public enum State: String, Sendable, Codable, CaseIterable {
         /// Committed before the call; no outcome yet (in flight, or the process died).
         case started

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A request for one action with its exact parameters, waiting on, or decided by, an approver.
-public struct Approval: Sendable, Equatable, Identifiable {
+public struct Approval: Sendable, Equatable, Identifiable, Codable {
     public enum State: String, Sendable, Codable, CaseIterable {
         case pending, granted, denied, expired, superseded
     }

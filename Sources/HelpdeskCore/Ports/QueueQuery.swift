@@ -1,7 +1,7 @@
 import Foundation
 
 /// Which requests a queue shows.
-public struct QueueFilter: Sendable, Equatable, Hashable {
+public struct QueueFilter: Sendable, Equatable, Hashable, Codable {
     /// nil: every status.
     public var statuses: Set<RequestStatus>?
     public var assignee: String?
@@ -21,7 +21,7 @@ public struct QueueFilter: Sendable, Equatable, Hashable {
 }
 
 /// Where a page starts: the sort key of the row before it (keyset pagination).
-public struct QueueCursor: Sendable, Equatable, Hashable {
+public struct QueueCursor: Sendable, Equatable, Hashable, Codable {
     public let urgencyRank: Int
     public let createdAt: Date
     public let id: RequestID
@@ -39,8 +39,8 @@ public struct QueueCursor: Sendable, Equatable, Hashable {
 }
 
 /// A page of the queue, sorted by priority (urgent first), then age (oldest first), then number.
-public struct QueueQuery: Sendable, Equatable {
-    public enum Direction: Sendable, Equatable {
+public struct QueueQuery: Sendable, Equatable, Codable {
+    public enum Direction: Sendable, Equatable, Codable {
         /// Rows after the cursor (or from the top without one).
         case forward
         /// Rows before the cursor (or the last rows without one); still returned in queue order.
@@ -61,7 +61,7 @@ public struct QueueQuery: Sendable, Equatable {
 }
 
 /// One page of requests, and where the next one starts if there is one.
-public struct QueuePage: Sendable, Equatable {
+public struct QueuePage: Sendable, Equatable, Codable {
     public let requests: [Request]
     /// The cursor for the following page in the query's direction; nil at the end.
     public let next: QueueCursor?

@@ -53,3 +53,31 @@ public struct NewRequest: Sendable, Equatable {
         return trimmed
     }
 }
+
+/// Over the service boundary a new request is checked again as it is read; it always starts new.
+extension NewRequest: Codable {
+    private enum Keys: String, CodingKey { case requester, subject, body, category, priority, externalId }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        do {
+            try self.init(
+                requester: try container.decode(EmailAddress.self, forKey: .requester), subject: try container.decode(String.self, forKey: .subject),
+                body: try container.decodeIfPresent(String.self, forKey: .body) ?? "", category: try container.decodeIfPresent(String.self, forKey: .category),
+                priority: try container.decodeIfPresent(Priority.self, forKey: .priority) ?? .normal,
+                externalID: try container.decodeIfPresent(String.self, forKey: .externalId))
+        } catch let error as ValidationError {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.message))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(requester, forKey: .requester)
+        try container.encode(subject, forKey: .subject)
+        try container.encode(body, forKey: .body)
+        try container.encode(category, forKey: .category)
+        try container.encode(priority, forKey: .priority)
+        try container.encodeIfPresent(externalID, forKey: .externalId)
+    }
+}

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A help request from one person, worked by an agent, with an append-only timeline.
-public struct Request: Sendable, Equatable, Identifiable {
+public struct Request: Sendable, Equatable, Identifiable, Codable {
     public let id: RequestID
     public var requester: EmailAddress
     public var subject: String

@@ -11,7 +11,7 @@ public struct AccessSweeper: Sendable {
     }
 
     /// What one sweep did.
-    public struct Report: Sendable, Equatable {
+    public struct Report: Sendable, Equatable, Codable {
         public var expiredApprovals: [ApprovalID] = []
         public var revoked: [GrantID] = []
         /// Revokes that failed; they stay due and the next sweep tries again.

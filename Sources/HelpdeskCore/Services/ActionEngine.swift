@@ -31,7 +31,8 @@ public final class ActionEngine: Sendable {
 
     /// Asks for an action on the request's requester. Needing approval, it records the approval
     /// and the request waits; otherwise the action runs now.
-    public func ask(_ action: OktaAction, on requestID: RequestID, reason: String, by actor: Operator) async throws -> AskOutcome {
+    /// `account` is the requester's Okta account when the caller has just read it.
+    public func ask(_ action: OktaAction, on requestID: RequestID, reason: String, by actor: Operator, account: DirectoryUser? = nil) async throws -> AskOutcome {
         let reason = try Self.reasonText(reason, what: "asking for \(action.name.title.lowercased())")
         guard actor.canAct else {
             throw Refusal("\(actor.login) has no agent role, so cannot ask for Okta actions; an admin can add the role in the configuration")
@@ -41,7 +42,8 @@ public final class ActionEngine: Sendable {
         guard request.status.isActive else {
             throw Refusal("\(request.id) is \(request.status.rawValue); reopen it before acting on it")
         }
-        let user = try await requesterAccount(request)
+        let user: DirectoryUser
+        if let account { user = account } else { user = try await requesterAccount(request) }
         let factors = action.name == .resetMFA ? try await directory.factors(ofUser: user.id) : nil
         if let reason = ActionAvailability.whyUnavailable(action.name, for: user, factors: factors) {
             throw Refusal("\(action.name.title) is not available for \(request.requester): \(reason)")

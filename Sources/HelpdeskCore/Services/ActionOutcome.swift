@@ -1,6 +1,6 @@
 /// What running an action came to.
-public struct ActionOutcome: Sendable, Equatable {
-    public enum Result: Sendable, Equatable {
+public struct ActionOutcome: Sendable, Equatable, Codable {
+    public enum Result: Sendable, Equatable, Codable {
         case succeeded(DirectoryReceipt)
         case failed(DirectoryError)
     }
@@ -35,7 +35,7 @@ public struct ActionOutcome: Sendable, Equatable {
 }
 
 /// What asking for an action came to: it waits for an approval, or it ran.
-public enum AskOutcome: Sendable, Equatable {
+public enum AskOutcome: Sendable, Equatable, Codable {
     case awaitingApproval(Approval)
     case ran(ActionOutcome)
 }

@@ -16,10 +16,16 @@ public struct Reconciler: Sendable {
     }
 
     /// One settled run.
-    public struct Result: Sendable, Equatable {
+    public struct Result: Sendable, Equatable, Codable {
         public let run: ActionRun
         public let finding: ReconcileFinding
         public let summary: String
+
+        public init(run: ActionRun, finding: ReconcileFinding, summary: String) {
+            self.run = run
+            self.finding = finding
+            self.summary = summary
+        }
     }
 
     /// Whether a run's outcome is unknown now: marked so, or started by a process that is gone,

@@ -4,55 +4,109 @@ import Foundation
 extension EventPayload {
     /// The details of this event as a JSON object with sorted keys.
     public func detailsJSON() throws -> Data {
-        let encoder = JSONEncoder.helpdesk
-        switch self {
-        case .created(let value): return try encoder.encode(value)
-        case .note(let text): return try encoder.encode(NoteDetails(text: text))
-        case .assigned(let to): return try encoder.encode(AssignedDetails(to: to))
-        case .statusChanged(let from, let to, let note): return try encoder.encode(StatusDetails(from: from, to: to, note: note))
-        case .approvalRequested(let value): return try encoder.encode(value)
-        case .approvalGranted(let id, let comment): return try encoder.encode(DecisionDetails(approvalID: id, reason: comment))
-        case .approvalDenied(let id, let reason): return try encoder.encode(DecisionDetails(approvalID: id, reason: reason))
-        case .approvalExpired(let id): return try encoder.encode(DecisionDetails(approvalID: id, reason: nil))
-        case .approvalSuperseded(let id, let by): return try encoder.encode(SupersededDetails(approvalID: id, supersededBy: by))
-        case .actionStarted(let value): return try encoder.encode(value)
-        case .actionSucceeded(let value): return try encoder.encode(value)
-        case .actionFailed(let value): return try encoder.encode(value)
-        case .actionReconciled(let value): return try encoder.encode(value)
-        case .accessScheduled(let value): return try encoder.encode(value)
-        case .accessRevoked(let value): return try encoder.encode(value)
-        }
+        try JSONEncoder.helpdesk.encode(Details(payload: self))
     }
 
     /// Rebuilds a payload from its stored kind and details.
     public init(kind: EventKind, details: Data) throws {
         let decoder = JSONDecoder.helpdesk
+        decoder.userInfo[Details.kindKey] = kind
+        self = try decoder.decode(Details.self, from: details).payload
+    }
+
+    /// Writes the payload's fields as the details object.
+    func encodeDetails(to encoder: any Encoder) throws {
+        switch self {
+        case .created(let value): try value.encode(to: encoder)
+        case .note(let text): try NoteDetails(text: text).encode(to: encoder)
+        case .assigned(let to): try AssignedDetails(to: to).encode(to: encoder)
+        case .statusChanged(let from, let to, let note): try StatusDetails(from: from, to: to, note: note).encode(to: encoder)
+        case .approvalRequested(let value): try value.encode(to: encoder)
+        case .approvalGranted(let id, let comment): try DecisionDetails(approvalID: id, reason: comment).encode(to: encoder)
+        case .approvalDenied(let id, let reason): try DecisionDetails(approvalID: id, reason: reason).encode(to: encoder)
+        case .approvalExpired(let id): try DecisionDetails(approvalID: id, reason: nil).encode(to: encoder)
+        case .approvalSuperseded(let id, let by): try SupersededDetails(approvalID: id, supersededBy: by).encode(to: encoder)
+        case .actionStarted(let value): try value.encode(to: encoder)
+        case .actionSucceeded(let value): try value.encode(to: encoder)
+        case .actionFailed(let value): try value.encode(to: encoder)
+        case .actionReconciled(let value): try value.encode(to: encoder)
+        case .accessScheduled(let value): try value.encode(to: encoder)
+        case .accessRevoked(let value): try value.encode(to: encoder)
+        }
+    }
+
+    /// Reads the details object of an event of `kind`.
+    init(kind: EventKind, detailsFrom decoder: any Decoder) throws {
         switch kind {
-        case .created: self = .created(try decoder.decode(Created.self, from: details))
-        case .note: self = .note(text: try decoder.decode(NoteDetails.self, from: details).text)
-        case .assigned: self = .assigned(to: try decoder.decode(AssignedDetails.self, from: details).to)
+        case .created: self = .created(try Created(from: decoder))
+        case .note: self = .note(text: try NoteDetails(from: decoder).text)
+        case .assigned: self = .assigned(to: try AssignedDetails(from: decoder).to)
         case .statusChanged:
-            let value = try decoder.decode(StatusDetails.self, from: details)
+            let value = try StatusDetails(from: decoder)
             self = .statusChanged(from: value.from, to: value.to, note: value.note)
-        case .approvalRequested: self = .approvalRequested(try decoder.decode(ApprovalRequested.self, from: details))
+        case .approvalRequested: self = .approvalRequested(try ApprovalRequested(from: decoder))
         case .approvalGranted:
-            let value = try decoder.decode(DecisionDetails.self, from: details)
+            let value = try DecisionDetails(from: decoder)
             self = .approvalGranted(approvalID: value.approvalID, comment: value.reason)
         case .approvalDenied:
-            let value = try decoder.decode(DecisionDetails.self, from: details)
+            let value = try DecisionDetails(from: decoder)
             self = .approvalDenied(approvalID: value.approvalID, reason: value.reason ?? "")
-        case .approvalExpired:
-            self = .approvalExpired(approvalID: try decoder.decode(DecisionDetails.self, from: details).approvalID)
+        case .approvalExpired: self = .approvalExpired(approvalID: try DecisionDetails(from: decoder).approvalID)
         case .approvalSuperseded:
-            let value = try decoder.decode(SupersededDetails.self, from: details)
+            let value = try SupersededDetails(from: decoder)
             self = .approvalSuperseded(approvalID: value.approvalID, by: value.supersededBy)
-        case .actionStarted: self = .actionStarted(try decoder.decode(ActionStarted.self, from: details))
-        case .actionSucceeded: self = .actionSucceeded(try decoder.decode(ActionSucceeded.self, from: details))
-        case .actionFailed: self = .actionFailed(try decoder.decode(ActionFailed.self, from: details))
-        case .actionReconciled: self = .actionReconciled(try decoder.decode(ActionReconciled.self, from: details))
-        case .accessScheduled: self = .accessScheduled(try decoder.decode(AccessScheduled.self, from: details))
-        case .accessRevoked: self = .accessRevoked(try decoder.decode(AccessRevoked.self, from: details))
+        case .actionStarted: self = .actionStarted(try ActionStarted(from: decoder))
+        case .actionSucceeded: self = .actionSucceeded(try ActionSucceeded(from: decoder))
+        case .actionFailed: self = .actionFailed(try ActionFailed(from: decoder))
+        case .actionReconciled: self = .actionReconciled(try ActionReconciled(from: decoder))
+        case .accessScheduled: self = .accessScheduled(try AccessScheduled(from: decoder))
+        case .accessRevoked: self = .accessRevoked(try AccessRevoked(from: decoder))
         }
+    }
+}
+
+/// A payload as its details object alone; decoding needs the kind in the decoder's user info.
+private struct Details: Codable {
+    static let kindKey = CodingUserInfoKey(rawValue: "helpdesk.eventKind")!
+    let payload: EventPayload
+
+    init(payload: EventPayload) {
+        self.payload = payload
+    }
+
+    init(from decoder: any Decoder) throws {
+        guard let kind = decoder.userInfo[Self.kindKey] as? EventKind else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "event details without a kind"))
+        }
+        payload = try EventPayload(kind: kind, detailsFrom: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try payload.encodeDetails(to: encoder)
+    }
+}
+
+/// An event travels as `{id, request, kind, actor, at, details}`.
+extension TimelineEvent: Codable {
+    private enum Keys: String, CodingKey { case id, request, kind, actor, at, details }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        let kind = try container.decode(EventKind.self, forKey: .kind)
+        self.init(
+            id: try container.decode(Int64.self, forKey: .id), requestID: try container.decode(RequestID.self, forKey: .request),
+            actor: try container.decode(String.self, forKey: .actor), at: try container.decode(Date.self, forKey: .at),
+            payload: try EventPayload(kind: kind, detailsFrom: try container.superDecoder(forKey: .details)))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(requestID, forKey: .request)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(actor, forKey: .actor)
+        try container.encode(at, forKey: .at)
+        try payload.encodeDetails(to: container.superEncoder(forKey: .details))
     }
 }
 

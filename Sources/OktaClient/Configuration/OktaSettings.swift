@@ -36,6 +36,11 @@ public struct OktaSettings: Sendable {
         return OktaSettings(org: try OrgURL(orgText), token: token)
     }
 
+    /// The configuration's org and token file alone, as the service reads them (no variables).
+    public static func fromConfiguration(orgURL: String?, tokenFile: String?) throws(DirectoryError) -> OktaSettings {
+        try fromEnvironment([:], orgURL: orgURL, tokenFile: tokenFile)
+    }
+
     private static func nonEmpty(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
         return text

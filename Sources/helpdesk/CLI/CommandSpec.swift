@@ -35,8 +35,9 @@ struct OptionSpec: Sendable {
     static func value(_ name: String, _ value: String, _ help: String) -> OptionSpec { OptionSpec(name: name, value: value, help: help) }
 
     static let json = flag("json", "print JSON for scripts instead of text")
-    static let db = value("db", "PATH", "the store file (default: $HELPDESK_DB, the configuration's store.path, or ~/.local/share/helpdesk/helpdesk.db)")
-    static let config = value("config", "PATH", "the configuration file (default: $HELPDESK_CONFIG, ~/.config/helpdesk/config.json, /etc/helpdesk/config.json)")
+    static let db = value("db", "PATH", "personal use: the store file (default: $HELPDESK_DB, the configuration's store.path, or ~/.local/share/helpdesk/helpdesk.db)")
+    static let config = value("config", "PATH", "personal use: the configuration file (default: $HELPDESK_CONFIG, ~/.config/helpdesk/config.json)")
+    static let socket = value("socket", "PATH", "the helpdesk service's socket (default: $HELPDESK_SOCKET, or /run/helpdesk/helpdesk.sock without a personal configuration)")
 }
 
 /// A positional argument.

@@ -17,9 +17,15 @@ enum HelpText {
         }
         text += """
 
-        Options for every command: --help, --db PATH, --config PATH; --json on every command
-        that reads or writes. `helpdesk --config PATH` opens the console with that configuration.
-        helpdesk --version prints the version; man helpdesk has the details.
+        On a jump host every command asks the helpdesk service over its socket
+        (/run/helpdesk/helpdesk.sock, or --socket PATH, or $HELPDESK_SOCKET); the service knows
+        who you are from your login. For personal use, a configuration of your own
+        (~/.config/helpdesk/config.json, --config PATH) or a store (--db PATH) runs helpdesk
+        in this process instead.
+
+        Options for every command: --help, --socket PATH, --config PATH, --db PATH; --json on
+        every command that reads or writes. `helpdesk --config PATH` opens the console with that
+        configuration. helpdesk --version prints the version; man helpdesk has the details.
         Exit codes: 0 success, 1 refused or failed, 2 usage error.
         Run `helpdesk COMMAND --help` for a command's options.
 

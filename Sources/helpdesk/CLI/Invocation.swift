@@ -1,6 +1,5 @@
 import Foundation
 import HelpdeskCore
-import SQLiteStore
 
 /// One run of a subcommand: its parsed arguments and the program's environment, with the
 /// look-ups every command shares (the store, request ids, JSON output).
@@ -19,8 +18,9 @@ struct Invocation: Sendable {
         try StoreLocation.resolve(option: arguments.value("db"), environment: environment, configured: configured)
     }
 
-    func openStore(configured: String? = nil) throws -> SQLiteRequestStore {
-        try SQLiteRequestStore(path: storePath(configured: configured))
+    /// The helpdesk service this invocation talks to (the socket, or in-process for personal use).
+    func service() throws -> any HelpdeskService {
+        try ServiceConnector.connect(self)
     }
 
     /// A request id argument, or a usage error naming what was given.

@@ -1,5 +1,6 @@
 import Foundation
 import HelpdeskCore
+import HelpdeskSocket
 
 /// Everything a command reads from outside the command line: the environment variables, the
 /// clock, the operator's OS login, standard input and output. Tests build their own.
@@ -13,18 +14,18 @@ struct ProgramEnvironment: Sendable {
     var readStandardInput: @Sendable () -> Data
     /// Whether standard input and output are a terminal.
     var isInteractive: Bool
-    /// The system-wide configuration file.
+    /// The service's configuration file (`helpdesk serve` reads it unless given `--config`).
     var systemConfigPath = "/etc/helpdesk/config.json"
-    /// Running set-group-id to the helpdesk group: paths come only from the system configuration.
-    var isSetGroupID = false
+    /// Where the service listens unless `--socket` or `HELPDESK_SOCKET` says otherwise.
+    var defaultSocketPath = WireProtocol.defaultSocketPath
+    /// The program was started set-user-id or set-group-id (it refuses to run so).
+    var isSetID = false
     /// Used instead of Okta when set (the demo's simulated tenant, tests).
     var directoryOverride: (any IdentityDirectory)?
 
     static func live() -> ProgramEnvironment {
-        let setGroupID = SetGroupID.isActive
-        let variables = ProcessInfo.processInfo.environment
         var environment = ProgramEnvironment(
-            variables: setGroupID ? SetGroupID.trusted(variables) : variables,
+            variables: ProcessInfo.processInfo.environment,
             out: FileOutput(handle: .standardOutput),
             err: FileOutput(handle: .standardError),
             clock: SystemClock(),
@@ -32,7 +33,7 @@ struct ProgramEnvironment: Sendable {
             readStandardInput: { FileHandle.standardInput.readDataToEndOfFile() },
             isInteractive: isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         )
-        environment.isSetGroupID = setGroupID
+        environment.isSetID = getuid() != geteuid() || getgid() != getegid()
         return environment
     }
 

@@ -2,16 +2,8 @@ import Foundation
 
 /// Where the store file is: `--db PATH`, else `$HELPDESK_DB`, else the configuration's
 /// `store.path`, else `$XDG_DATA_HOME/helpdesk/helpdesk.db` (`~/.local/share/helpdesk/helpdesk.db`).
-/// Set-group-id, only the system configuration's `store.path`.
 enum StoreLocation {
     static func resolve(option: String?, environment: ProgramEnvironment, configured: String?) throws -> String {
-        if environment.isSetGroupID {
-            if option != nil { throw SetGroupID.refused("db", command: nil) }
-            guard let configured, configured.hasPrefix("/") else {
-                throw CLIError.failed("this helpdesk runs set-group-id, so \(environment.systemConfigPath) must name the store with an absolute store.path")
-            }
-            return configured
-        }
         if let option {
             guard !option.isEmpty else { throw CLIError.usage("--db needs a path", command: nil) }
             return absolute(option)

@@ -16,7 +16,7 @@ enum ActCommand {
             .flag("oauth-tokens", "revoke-sessions: revoke OAuth tokens too"),
             .flag("link", "reset-password: return a one-time link instead of emailing the user"),
             .flag("no-email", "activate: do not send the activation email"),
-            .json, .db, .config,
+            .json, .db, .config, .socket,
         ],
         arguments: [
             ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12"),
@@ -28,15 +28,9 @@ enum ActCommand {
         """
     ) { invocation in
         let id = try invocation.requestID(at: 0)
-        _ = try ActionName.parse(invocation.arguments.positional(1) ?? "")
+        let spec = try ActionArguments.spec(invocation)
         let reason = try invocation.required("reason")
-        let runtime = try Runtime.load(invocation)
-        let actor = try runtime.requireOperator(forOkta: true)
-        let engine = try runtime.engine()
-        let request = try engine.store.existingRequest(id)
-        let user = try await engine.requesterAccount(request)
-        let action = try await ActionArguments(invocation: invocation, directory: engine.directory).action(userID: user.id)
-        switch try await engine.ask(action, on: id, reason: reason, by: actor) {
+        switch try await invocation.service().act(ActionAsk(requestID: id, spec: spec, reason: reason)) {
         case .awaitingApproval(let approval):
             if invocation.wantsJSON {
                 try invocation.printJSON(AskJSON(result: "awaiting-approval", approval: ApprovalJSON(approval)))

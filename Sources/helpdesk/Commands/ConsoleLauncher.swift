@@ -19,18 +19,29 @@ enum ConsoleLauncher {
             throw CLIError.usage("cannot open the console: \(error); the command line still works (helpdesk --help)", command: nil)
         }
         defer { backend.end() }
-        ConsoleApp(driver: ConsoleDriver(state: state, services: services), backend: backend).run()
+        let driver = ConsoleDriver(state: state, services: services)
+        ConsoleApp(driver: driver, backend: backend).run()
+        driver.stop()
         return ExitCode.success
+    }
+
+    /// The console on `service`; with an in-process backend, its background work runs meanwhile.
+    static func run(_ service: any HelpdeskService, backend: HelpdeskBackend?, invocation: Invocation, persona: (@Sendable (String) -> (any HelpdeskService)?)? = nil,
+                    cardDelay: TimeInterval = 0.12) async throws -> Int32 {
+        let session = try await service.session()
+        let state = AppState(user: session.operator, personas: session.personas, isDemo: !session.personas.isEmpty, orgName: session.orgName,
+                             policy: session.policy, now: invocation.now)
+        let background = backend.map { backend in Task { await BackgroundWork(backend: backend) { _ in }.run() } }
+        defer { background?.cancel() }
+        return try run(state, services: ConsoleServices(service: service, persona: persona, clock: invocation.environment.clock, cardDelay: cardDelay),
+                       environment: invocation.environment)
     }
 }
 
 /// `helpdesk` with no command: the console for the operator at this terminal.
 enum LiveConsole {
     static func run(_ invocation: Invocation) async throws -> Int32 {
-        let runtime = try Runtime.load(invocation)
-        let user = try runtime.requireOperator(forOkta: true)
-        let engine = try runtime.engine()
-        let state = AppState(user: user, orgName: engine.directory.orgName, policy: engine.policy, now: invocation.now)
-        return try ConsoleLauncher.run(state, services: ConsoleServices(engine: engine), environment: invocation.environment)
+        let (service, backend) = try ServiceConnector.open(invocation)
+        return try await ConsoleLauncher.run(service, backend: backend, invocation: invocation)
     }
 }

@@ -10,17 +10,20 @@ enum DecisionCommands {
         options: [
             .value("approval", "ID", "which approval, when the request has several (e.g. APR-7)"),
             .value("reason", "TEXT", "a comment for the timeline"),
-            .json, .db, .config,
+            .json, .db, .config, .socket,
         ],
         arguments: [ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12")],
-        discussion: "Exit 0 when the approved action succeeded; 1 when refused or Okta failed."
+        discussion: """
+        Without --approval, REQ must have had exactly one approval, and it must be pending: when an agent
+        asked again, name the approval you read (helpdesk show REQ lists them), so that you never approve
+        something you have not seen. Exit 0 when the approved action succeeded; 1 when refused or Okta failed.
+        """
     ) { invocation in
         let id = try invocation.requestID(at: 0)
-        let runtime = try Runtime.load(invocation)
-        let approver = try runtime.requireOperator(forOkta: true)
-        let engine = try runtime.engine()
-        let approval = try pendingApproval(on: id, for: approver, invocation: invocation, store: engine.store)
-        let outcome = try await engine.approve(approval.id, by: approver, expecting: approval.action, comment: invocation.arguments.value("reason"))
+        let service = try invocation.service()
+        let approvals = try await service.detail(of: id).approvals
+        let approval = try chosen(on: id, approvals, invocation: invocation) ?? onlyApproval(on: id, approvals)
+        let outcome = try await service.approve(approval.id, expecting: approval.action, comment: invocation.arguments.value("reason"))
         return try OutcomeOutput.print(outcome, invocation)
     }
 
@@ -31,17 +34,17 @@ enum DecisionCommands {
         options: [
             .value("approval", "ID", "which approval, when the request has several"),
             .value("reason", "TEXT", "why (required; the agent sees it on the timeline)"),
-            .json, .db, .config,
+            .json, .db, .config, .socket,
         ],
         arguments: [ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12")]
     ) { invocation in
         let id = try invocation.requestID(at: 0)
         let reason = try invocation.required("reason")
-        let runtime = try Runtime.load(invocation)
-        let approver = try runtime.requireOperator(forOkta: false)
-        let store = try runtime.openStore()
-        let approval = try pendingApproval(on: id, for: approver, invocation: invocation, store: store)
-        let denied = try ApprovalBook(store: store, clock: invocation.environment.clock).deny(approval.id, by: approver, reason: reason)
+        let service = try invocation.service()
+        let login = try await service.session().operator.login
+        let approvals = try await service.detail(of: id).approvals
+        let approval = try chosen(on: id, approvals, invocation: invocation) ?? pendingApproval(on: id, approvals, for: login)
+        let denied = try await service.deny(approval.id, reason: reason)
         if invocation.wantsJSON {
             try invocation.printJSON(ApprovalJSON(denied))
         } else {
@@ -50,23 +53,35 @@ enum DecisionCommands {
         return ExitCode.success
     }
 
-    /// The approval to decide: the one named, or the only one pending on the request for this operator.
-    static func pendingApproval(on id: RequestID, for approver: Operator, invocation: Invocation, store: any RequestStore) throws -> Approval {
-        let approvals = try store.read { reader in
-            _ = try reader.existingRequest(id)
-            return try reader.approvals(of: id)
+    /// The approval named with `--approval`, if one was.
+    static func chosen(on id: RequestID, _ approvals: [Approval], invocation: Invocation) throws -> Approval? {
+        guard let text = invocation.arguments.value("approval") else { return nil }
+        guard let approvalID = ApprovalID(parsing: text) else {
+            throw CLIError.usage("\(TextSafetyForCLI.quoted(text)) is not an approval id (expected APR-7 or 7)", command: invocation.spec.name)
         }
-        if let text = invocation.arguments.value("approval") {
-            guard let approvalID = ApprovalID(parsing: text) else {
-                throw CLIError.usage("\(TextSafetyForCLI.quoted(text)) is not an approval id (expected APR-7 or 7)", command: invocation.spec.name)
-            }
-            guard let approval = approvals.first(where: { $0.id == approvalID }) else {
-                throw CLIError.failed("\(approvalID) is not an approval of \(id)")
-            }
-            return approval
+        guard let approval = approvals.first(where: { $0.id == approvalID }) else {
+            throw CLIError.failed("\(approvalID) is not an approval of \(id)")
         }
+        return approval
+    }
+
+    /// To approve without naming it, the request's one and only approval, pending.
+    static func onlyApproval(on id: RequestID, _ approvals: [Approval]) throws -> Approval {
+        guard let pending = approvals.last(where: { $0.state == .pending }) else {
+            throw CLIError.failed("\(id) has no pending approval" + (approvals.last.map { "; the last one, \($0.id), is \($0.state.rawValue)" } ?? ""))
+        }
+        guard approvals.count == 1 else {
+            let others = approvals.filter { $0.id != pending.id }.map { "\($0.id) (\($0.state.rawValue))" }.joined(separator: ", ")
+            throw CLIError.usage("\(id) has had more than one approval (\(others)); the pending one is \(pending.id): \(pending.action.summary), "
+                + "asked by \(pending.requestedBy): \"\(pending.reason)\" — if that is what you mean, run helpdesk approve \(id) --approval \(pending.id)", command: "approve")
+        }
+        return pending
+    }
+
+    /// To deny without naming it: the only pending approval this operator may decide (or the only one pending).
+    static func pendingApproval(on id: RequestID, _ approvals: [Approval], for login: String) throws -> Approval {
         let pending = approvals.filter { $0.state == .pending }
-        let mine = pending.filter { $0.mayBeApproved(by: approver.login) }
+        let mine = pending.filter { $0.mayBeApproved(by: login) }
         switch (pending.count, mine.count) {
         case (0, _):
             throw CLIError.failed("\(id) has no pending approval" + (approvals.last.map { "; the last one, \($0.id), is \($0.state.rawValue)" } ?? ""))
@@ -76,8 +91,7 @@ enum DecisionCommands {
             return pending[0]
         default:
             let list = (mine.isEmpty ? pending : mine).map { "\($0.id) (\($0.action.summary))" }.joined(separator: ", ")
-            throw CLIError.usage("\(id) has several pending approvals: \(list); name one with --approval", command: invocation.spec.name)
+            throw CLIError.usage("\(id) has several pending approvals: \(list); name one with --approval", command: "deny")
         }
     }
 }
-

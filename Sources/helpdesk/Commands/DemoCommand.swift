@@ -4,11 +4,12 @@ import HelpdeskCore
 import OktaClient
 import SQLiteStore
 
-/// `helpdesk demo`: the console on the simulated demo tenant with a fresh demo store.
+/// `helpdesk demo`: the console on the simulated demo tenant with a fresh demo store, through the
+/// same service boundary as a jump host, in this process.
 enum DemoCommand {
     static let spec = CommandSpec(
         name: "demo",
-        summary: "try the console on the built-in demo tenant and queue (no configuration needed)",
+        summary: "try the console on the built-in demo tenant and queue (no configuration or service needed)",
         synopsis: "[--db PATH]",
         options: [.value("db", "PATH", "keep the demo store in PATH (default: a fresh store in a temporary folder)")],
         discussion: """
@@ -21,12 +22,10 @@ enum DemoCommand {
         guard invocation.environment.isInteractive, !term.isEmpty, term != "dumb" else {
             throw CLIError.usage("the demo is the console and needs a terminal; run it in one (swift run helpdesk demo)", command: "demo")
         }
-        if invocation.environment.isSetGroupID {
-            try SetGroupID.dropGroup()
-        }
-        let (state, services, path) = try DemoSetup.make(dbOption: invocation.arguments.value("db"), environment: invocation.environment)
+        let (backend, path) = try DemoSetup.make(dbOption: invocation.arguments.value("db"), environment: invocation.environment)
         invocation.err.line("helpdesk demo: store \(path)")
-        return try ConsoleLauncher.run(state, services: services, environment: invocation.environment)
+        return try await ConsoleLauncher.run(try backend.service(for: DemoSetup.agent.login), backend: backend, invocation: invocation,
+                                             persona: DemoSetup.persona(backend))
     }
 }
 
@@ -40,7 +39,8 @@ enum DemoSetup {
         Operator(login: "morgan", email: try? EmailAddress("morgan.patel@example.com"), roles: [.agent, .approver]),
     ])
 
-    static func make(dbOption: String?, environment: ProgramEnvironment, latency: TimeInterval = 0.08) throws -> (AppState, ConsoleServices, String) {
+    /// The demo's backend (a store seeded when empty, the simulated tenant) and the store's path.
+    static func make(dbOption: String?, environment: ProgramEnvironment, latency: TimeInterval = 0.08) throws -> (HelpdeskBackend, String) {
         let path: String
         if let dbOption {
             path = try StoreLocation.resolve(option: dbOption, environment: environment, configured: nil)
@@ -54,7 +54,15 @@ enum DemoSetup {
         }
         let tenant = SimulatedTenant(now: now, latency: latency)
         let engine = ActionEngine(store: store, directory: tenant, clock: environment.clock, policy: .default, team: team, runner: nil)
-        let state = AppState(user: agent, personas: [agent, manager], isDemo: true, orgName: tenant.orgName, policy: .default, now: now)
-        return (state, ConsoleServices(engine: engine), path)
+        let backend = HelpdeskBackend(engine: engine, personas: [agent, manager]) { login in
+            guard let member = team.member(login) else { throw Refusal("\(login) is not one of the demo's people") }
+            return member
+        }
+        return (backend, path)
+    }
+
+    /// The demo's persona switch: the same backend as another of its people.
+    static func persona(_ backend: HelpdeskBackend) -> @Sendable (String) -> (any HelpdeskService)? {
+        { login in try? backend.service(for: login) }
     }
 }

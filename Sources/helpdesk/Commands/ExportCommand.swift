@@ -14,7 +14,7 @@ enum ExportCommand {
             .value("after", "EVENT_ID", "only events with a larger id than EVENT_ID (resume from the last line a previous export printed)"),
             .value("request", "REQ", "only this request's events"),
             .flag("json", "accepted for uniformity; the output is always JSON lines"),
-            .db, .config,
+            .db, .config, .socket,
         ],
         discussion: """
         Each line is one object: {"id": 4711, "request": "REQ-12", "kind": "action-succeeded", "actor": "alex",
@@ -25,14 +25,11 @@ enum ExportCommand {
         let since = try invocation.arguments.value("since").map { try sinceDate($0, now: invocation.now) }
         let after = try invocation.arguments.value("after").map(eventID)
         let request = try invocation.arguments.value("request").map(invocation.requestID)
-        let runtime = try Runtime.load(invocation)
-        _ = try runtime.requireOperator(forOkta: false)
-        let store = try runtime.openStore()
-        if let request { _ = try store.existingRequest(request) }
+        let service = try invocation.service()
         let encoder = JSONEncoder.helpdesk
         var cursor = after
         while true {
-            let page = try store.read { try $0.events(since: since, request: request, afterEventID: cursor, limit: pageSize) }
+            let page = try await service.events(EventQuery(since: since, request: request, afterEventID: cursor, limit: pageSize))
             var text = ""
             for event in page {
                 text += String(decoding: try encoder.encode(try EventJSON(event)), as: UTF8.self) + "\n"

@@ -3,15 +3,16 @@ import HelpdeskCore
 
 /// `helpdesk import FILE|-`: requests from another system, as JSON lines, created once each.
 enum ImportCommand {
-    /// Lines written per transaction: short enough that consoles writing beside a large import
-    /// wait milliseconds, not seconds. A crash leaves whole batches; running again finishes the rest.
-    static let batchSize = 500
+    /// Lines sent (and written in one transaction) at a time: short enough that consoles writing
+    /// beside a large import wait milliseconds, not seconds. A crash leaves whole batches; running
+    /// again finishes the rest.
+    static let batchSize = LocalHelpdeskService.importBatchLimit
 
     static let spec = CommandSpec(
         name: "import",
         summary: "create requests from JSON lines (a file, or - for standard input); safe to run again",
         synopsis: "FILE|- [--json]",
-        options: [.json, .db, .config],
+        options: [.json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "FILE", help: "one JSON object per line; - reads standard input")],
         discussion: """
         Each line: {"externalId": "ZD-1042", "requester": "jane@example.com", "subject": "Lost my phone",
@@ -23,40 +24,29 @@ enum ImportCommand {
         """
     ) { invocation in
         let data = try input(invocation)
-        let runtime = try Runtime.load(invocation)
-        let actor = try runtime.requireOperator(forOkta: false)
-        let store = try runtime.openStore()
+        let service = try invocation.service()
         var report = ImportReport()
-        var good: [(line: Int, request: NewRequest)] = []
+        var batch: [ImportInput] = []
+        var batchBytes = 0
         for (number, line) in lines(of: data) {
+            guard line.count <= ImportLine.maxLineBytes else {
+                report.refused.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
+                continue
+            }
             guard let text = String(bytes: line, encoding: .utf8) else {
                 report.refused.append(.init(line: number, reason: "not UTF-8 text"))
                 continue
             }
             guard !text.allSatisfy(\.isWhitespace) else { continue }
-            do throws(ValidationError) {
-                good.append((number, try ImportLine.parse(Substring(text))))
-            } catch {
-                report.refused.append(.init(line: number, reason: error.message))
+            if batch.count == batchSize || batchBytes + line.count > maxBatchBytes {
+                report.add(try await service.importLines(batch))
+                batch = []
+                batchBytes = 0
             }
+            batch.append(ImportInput(line: number, text: text))
+            batchBytes += line.count
         }
-        let now = invocation.now
-        var rest = good[...]
-        while !rest.isEmpty {
-            let batch = rest.prefix(batchSize)
-            rest = rest.dropFirst(batchSize)
-            try store.write { writer in
-                for (number, new) in batch {
-                    let externalID = new.externalID ?? ""
-                    if let existing = try writer.request(externalID: externalID) {
-                        report.alreadyImported.append(.init(line: number, id: existing.id.description, externalId: externalID))
-                    } else {
-                        let request = try writer.create(new, by: actor.login, at: now)
-                        report.imported.append(.init(line: number, id: request.id.description, externalId: externalID))
-                    }
-                }
-            }
-        }
+        if !batch.isEmpty { report.add(try await service.importLines(batch)) }
         report.refused.sort { $0.line < $1.line }
         if invocation.wantsJSON {
             try invocation.printJSON(report)
@@ -69,12 +59,12 @@ enum ImportCommand {
         return report.refused.isEmpty ? ExitCode.success : ExitCode.failure
     }
 
+    /// Bytes of lines sent in one batch: well inside the largest request the service reads.
+    static let maxBatchBytes = 640 << 10
+
     private static func input(_ invocation: Invocation) throws -> Data {
         let source = invocation.arguments.positional(0) ?? "-"
         if source == "-" { return invocation.environment.readStandardInput() }
-        if invocation.environment.isSetGroupID {
-            throw CLIError.usage("this helpdesk runs set-group-id and reads imports only from standard input: helpdesk import - < \(TextSafetyForCLI.bare(source))", command: "import")
-        }
         guard let data = FileManager.default.contents(atPath: source) else {
             let reason = FileManager.default.fileExists(atPath: source) ? "it cannot be read by this user" : "there is no such file"
             throw CLIError.failed("cannot import \(TextSafetyForCLI.quoted(source)): \(reason)")
@@ -87,35 +77,5 @@ enum ImportCommand {
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated().map { ($0.offset + 1, Data($0.element)) }
         if lines.last?.1.isEmpty == true { lines.removeLast() }
         return lines.map { number, line in (number, line.last == UInt8(ascii: "\r") ? line.dropLast() : line) }
-    }
-}
-
-/// What `import` did with each line; `--json` prints it as it is.
-struct ImportReport: Encodable {
-    struct Created: Encodable {
-        let line: Int
-        let id: String
-        let externalId: String
-    }
-
-    struct Refused: Encodable {
-        let line: Int
-        let reason: String
-    }
-
-    var imported: [Created] = []
-    var alreadyImported: [Created] = []
-    var refused: [Refused] = []
-
-    var summary: String {
-        let lines = refused.count == 1 ? "line" : "lines"
-        return "Imported \(imported.count), already imported \(alreadyImported.count), refused \(refused.count) \(lines)."
-            + newRange
-    }
-
-    /// ` New: REQ-4, REQ-5.` or, for many, ` New: REQ-4 to REQ-1003.`
-    private var newRange: String {
-        guard let first = imported.first, let last = imported.last else { return "" }
-        return imported.count <= 5 ? " New: \(imported.map(\.id).joined(separator: ", "))." : " New: \(first.id) to \(last.id)."
     }
 }

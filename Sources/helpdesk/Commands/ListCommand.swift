@@ -11,7 +11,7 @@ enum ListCommand {
             .value("assignee", "LOGIN", "only requests assigned to LOGIN"),
             .value("search", "TEXT", "full-text search over subject, body and requester; every word must match"),
             .value("limit", "N", "at most N requests, 1–1000 (default 50)"),
-            .json, .db, .config,
+            .json, .db, .config, .socket,
         ],
         discussion: "With --json, prints a JSON array of request objects."
     ) { invocation in
@@ -21,8 +21,7 @@ enum ListCommand {
             text: invocation.arguments.value("search")
         )
         let limit = try limit(invocation.arguments.value("limit"))
-        let store = try Runtime.load(invocation).openStore()
-        let page = try store.read { try $0.queue(QueueQuery(filter: filter, limit: limit)) }
+        let page = try await invocation.service().queue(QueueQuery(filter: filter, limit: limit))
         if invocation.wantsJSON {
             try invocation.printJSON(page.requests.map { RequestJSON(request: $0) })
         } else {

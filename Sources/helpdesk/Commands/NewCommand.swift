@@ -12,7 +12,7 @@ enum NewCommand {
             .value("body", "TEXT", "the full text of the request"),
             .value("category", "C", "a short word: mfa, access, lockout, password, onboarding, offboarding… (default general)"),
             .value("priority", "P", "low, normal, high or urgent (default normal)"),
-            .json, .db, .config,
+            .json, .db, .config, .socket,
         ],
         discussion: "Prints the new request's id, or with --json the request as a JSON object."
     ) { invocation in
@@ -24,9 +24,7 @@ enum NewCommand {
             category: invocation.arguments.value("category"),
             priority: try invocation.arguments.value("priority").map(Priority.parse) ?? .normal
         )
-        let runtime = try Runtime.load(invocation)
-        let actor = try runtime.requireOperator(forOkta: false)
-        let request = try runtime.openStore().create(new, by: actor.login, at: invocation.now)
+        let request = try await invocation.service().create(new)
         if invocation.wantsJSON {
             try invocation.printJSON(RequestJSON(request: request))
         } else {

@@ -7,16 +7,12 @@ enum ReconcileCommand {
         name: "reconcile",
         summary: "check Okta's state for actions whose outcome is unknown, and record what it shows",
         synopsis: "[REQ] [--json]",
-        options: [.json, .db, .config],
+        options: [.json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "only this request", optional: true)],
         discussion: "Reconciling never repeats an action; if Okta shows it did not happen, ask for it again."
     ) { invocation in
         let id = invocation.arguments.positional(0) == nil ? nil : try invocation.requestID(at: 0)
-        let runtime = try Runtime.load(invocation)
-        let actor = try runtime.requireOperator(forOkta: true)
-        let engine = try runtime.engine()
-        if let id { _ = try engine.store.existingRequest(id) }
-        let results = try await Reconciler(engine: engine, runnerIsAlive: ProcessIdentity.isAlive).reconcile(id, by: actor.login)
+        let results = try await invocation.service().reconcile(id)
         if invocation.wantsJSON {
             try invocation.printJSON(results.map { ReconcileJSON(run: $0.run.id.description, request: $0.run.requestID.description, action: $0.run.action, finding: $0.finding, summary: $0.summary) })
         } else if results.isEmpty {

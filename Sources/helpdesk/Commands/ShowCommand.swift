@@ -6,16 +6,14 @@ enum ShowCommand {
         name: "show",
         summary: "show a request, its approvals and its timeline",
         synopsis: "REQ [--json]",
-        options: [.json, .db, .config],
+        options: [.json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12 or 12")],
         discussion: "With --json, prints the request object with a \"timeline\" array (kind, actor, at, details) and an \"approvals\" array."
     ) { invocation in
         let id = try invocation.requestID(at: 0)
-        let store = try Runtime.load(invocation).openStore()
-        let (request, timeline, approvals, runs) = try store.read { reader in
-            (try reader.existingRequest(id), try reader.timeline(of: id), try reader.approvals(of: id), try reader.runs(of: id))
-        }
-        let unknown = Reconciler.isOutcomeUnknown(now: invocation.now, runnerIsAlive: ProcessIdentity.isAlive)
+        let detail = try await invocation.service().detail(of: id)
+        let (request, timeline, approvals, runs) = (detail.request, detail.timeline, detail.approvals, detail.runs)
+        let unknown = { (run: ActionRun) in detail.unknownRuns.contains(run.id) }
         if invocation.wantsJSON {
             var json = RequestJSON(request: request)
             json.timeline = try timeline.map(EventJSON.init)

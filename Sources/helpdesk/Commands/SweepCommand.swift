@@ -7,12 +7,10 @@ enum SweepCommand {
         name: "sweep",
         summary: "revoke temporary access that has ended and expire old approvals (for cron or the systemd timer)",
         synopsis: "[--json]",
-        options: [.json, .db, .config],
+        options: [.json, .db, .config, .socket],
         discussion: "Safe to run from several places at once: each revoke is claimed in the store and runs once. Exit 1 when a revoke failed (it stays due)."
     ) { invocation in
-        let runtime = try Runtime.load(invocation)
-        _ = try runtime.requireOperator(forOkta: true)
-        let report = try await AccessSweeper(engine: try runtime.engine()).sweep()
+        let report = try await invocation.service().sweep()
         if invocation.wantsJSON {
             try invocation.printJSON(SweepJSON(report))
         } else {

@@ -7,17 +7,17 @@ enum WorkCommands {
         name: "assign",
         summary: "assign a request to an operator (me for yourself, none to unassign)",
         synopsis: "REQ LOGIN|me|none [--json]",
-        options: [.json, .db, .config],
+        options: [.json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "the request"), ArgumentSpec(name: "LOGIN", help: "an operator's login, me, or none")]
     ) { invocation in
-        try await change(invocation) { work, id, actor in
+        try await change(invocation) { service, id in
             let target = invocation.arguments.positional(1) ?? ""
             let login: String? = switch target {
-            case "me": actor.login
+            case "me": try await service.session().operator.login
             case "none": nil
             default: target
             }
-            return try work.assign(id, to: login, by: actor)
+            return try await service.assign(id, to: login)
         } describe: { request in
             request.assignee.map { "\(request.id) is assigned to \($0)." } ?? "\(request.id) is unassigned."
         }
@@ -27,11 +27,11 @@ enum WorkCommands {
         name: "resolve",
         summary: "resolve a request, with an optional note",
         synopsis: "REQ [--note TEXT] [--json]",
-        options: [.value("note", "TEXT", "what was done, for the timeline"), .json, .db, .config],
+        options: [.value("note", "TEXT", "what was done, for the timeline"), .json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "the request")]
     ) { invocation in
-        try await change(invocation) { work, id, actor in
-            try work.resolve(id, note: invocation.arguments.value("note"), by: actor)
+        try await change(invocation) { service, id in
+            try await service.resolve(id, note: invocation.arguments.value("note"), expectedVersion: nil)
         } describe: { "\($0.id) is resolved." }
     }
 
@@ -39,19 +39,17 @@ enum WorkCommands {
         name: "reopen",
         summary: "reopen a resolved or closed request",
         synopsis: "REQ [--json]",
-        options: [.json, .db, .config],
+        options: [.json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "the request")]
     ) { invocation in
-        try await change(invocation) { work, id, actor in
-            try work.reopen(id, by: actor)
+        try await change(invocation) { service, id in
+            try await service.reopen(id)
         } describe: { "\($0.id) is open again." }
     }
 
-    private static func change(_ invocation: Invocation, _ body: (RequestWork, RequestID, Operator) throws -> Request, describe: (Request) -> String) async throws -> Int32 {
+    private static func change(_ invocation: Invocation, _ body: (any HelpdeskService, RequestID) async throws -> Request, describe: (Request) -> String) async throws -> Int32 {
         let id = try invocation.requestID(at: 0)
-        let runtime = try Runtime.load(invocation)
-        let actor = try runtime.requireOperator(forOkta: false)
-        let request = try body(runtime.work(try runtime.openStore()), id, actor)
+        let request = try await body(try invocation.service(), id)
         if invocation.wantsJSON {
             try invocation.printJSON(RequestJSON(request: request))
         } else {

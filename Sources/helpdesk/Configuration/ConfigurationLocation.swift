@@ -1,8 +1,8 @@
 import Foundation
 
-/// Where the configuration is: `--config PATH`, else `$HELPDESK_CONFIG`, else
-/// `$XDG_CONFIG_HOME/helpdesk/config.json` (`~/.config/helpdesk/config.json`), else
-/// `/etc/helpdesk/config.json`. Set-group-id, only `/etc/helpdesk/config.json`.
+/// Where a personal configuration is: `--config PATH`, else `$HELPDESK_CONFIG`, else
+/// `$XDG_CONFIG_HOME/helpdesk/config.json` (`~/.config/helpdesk/config.json`).
+/// `/etc/helpdesk/config.json` is the service's, read by `helpdesk serve`.
 enum ConfigurationLocation {
     struct Found {
         let path: String?
@@ -11,11 +11,6 @@ enum ConfigurationLocation {
     }
 
     static func find(option: String?, environment: ProgramEnvironment) throws -> Found {
-        if environment.isSetGroupID {
-            if option != nil { throw SetGroupID.refused("config", command: nil) }
-            let system = environment.systemConfigPath
-            return Found(path: FileManager.default.fileExists(atPath: system) ? system : nil, searched: [system])
-        }
         if let option {
             guard FileManager.default.fileExists(atPath: option) else {
                 throw CLIError.failed("the configuration file \(option) given with --config does not exist")
@@ -34,7 +29,6 @@ enum ConfigurationLocation {
         } else if let home = environment.variable("HOME") {
             candidates.append(home + "/.config/helpdesk/config.json")
         }
-        candidates.append(environment.systemConfigPath)
         return Found(path: candidates.first { FileManager.default.fileExists(atPath: $0) }, searched: candidates)
     }
 }

@@ -7,11 +7,14 @@ struct HelpdeskConfiguration: Sendable, Equatable {
     var orgURL: String?
     var tokenFile: String?
     var storePath: String?
+    /// Where `helpdesk serve` listens, and the group whose members may connect.
+    var socketPath: String?
+    var socketGroup: String?
     var team: Team
     var policy: ApprovalPolicy
     var approvalTTLHours: Double
 
-    static let topKeys: Set<String> = ["okta", "store", "operators", "policy", "approvalTtlHours"]
+    static let topKeys: Set<String> = ["okta", "store", "service", "operators", "policy", "approvalTtlHours"]
 
     /// Reads and checks the file at `path`.
     static func load(path: String) throws -> HelpdeskConfiguration {
@@ -35,7 +38,7 @@ struct HelpdeskConfiguration: Sendable, Equatable {
         }
         let reader = ConfigReader(file: file)
         try reader.onlyKeys(root, topKeys, at: nil)
-        var configuration = HelpdeskConfiguration(orgURL: nil, tokenFile: nil, storePath: nil, team: Team([]), policy: .default, approvalTTLHours: 24)
+        var configuration = HelpdeskConfiguration(orgURL: nil, tokenFile: nil, storePath: nil, socketPath: nil, socketGroup: nil, team: Team([]), policy: .default, approvalTTLHours: 24)
         if let okta = try reader.object(root, "okta", at: nil) {
             try reader.onlyKeys(okta, ["orgUrl", "tokenFile"], at: "okta")
             configuration.orgURL = try reader.string(okta, "orgUrl", at: "okta")
@@ -45,10 +48,18 @@ struct HelpdeskConfiguration: Sendable, Equatable {
             try reader.onlyKeys(store, ["path"], at: "store")
             configuration.storePath = try reader.string(store, "path", at: "store")
         }
+        if let service = try reader.object(root, "service", at: nil) {
+            try reader.onlyKeys(service, ["socket", "socketGroup"], at: "service")
+            configuration.socketPath = try reader.string(service, "socket", at: "service")
+            if let path = configuration.socketPath, !path.hasPrefix("/") {
+                throw ConfigurationError(file: file, key: "service.socket", problem: "expected an absolute path, got \"\(TextSafety.quoted(path))\"")
+            }
+            configuration.socketGroup = try reader.string(service, "socketGroup", at: "service")
+        }
         configuration.team = Team(try operators(root, reader))
         configuration.policy = ApprovalPolicy(overrides: try policyRules(root, reader, team: configuration.team))
         if let ttl = root["approvalTtlHours"] {
-            guard let hours = ttl as? NSNumber, String(cString: hours.objCType) != "c", hours.doubleValue > 0, hours.doubleValue <= 24 * 30 else {
+            guard let hours = ttl as? NSNumber, String(cString: hours.objCType) != "c", (1...24 * 30).contains(hours.doubleValue) else {
                 throw ConfigurationError(file: file, key: "approvalTtlHours", problem: "expected a number of hours from 1 to 720, got \(ConfigReader.describe(ttl))")
             }
             configuration.approvalTTLHours = hours.doubleValue

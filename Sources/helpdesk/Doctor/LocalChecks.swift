@@ -4,8 +4,8 @@ import SQLiteStore
 
 /// The checks that need no network: the configuration file, the operator, the store.
 enum LocalChecks {
-    /// The configuration found and read, or the failed check that says why not.
-    static func configuration(_ invocation: Invocation) -> (DoctorCheck, HelpdeskConfiguration?) {
+    /// The personal configuration found and read, or the failed check that says why not.
+    static func configuration(_ invocation: Invocation) -> (ServiceCheck, HelpdeskConfiguration?) {
         let name = "configuration"
         let found: ConfigurationLocation.Found
         do {
@@ -15,8 +15,14 @@ enum LocalChecks {
         }
         guard let path = found.path else {
             return (.failed(name, "no configuration file (looked in \(found.searched.joined(separator: ", ")))",
-                            fix: "copy Resources/config.example.json to /etc/helpdesk/config.json and fill in your org and operators"), nil)
+                            fix: "copy Resources/config.example.json to ~/.config/helpdesk/config.json and fill in your org and operators; on a jump host, use the helpdesk service instead"), nil)
         }
+        return configuration(at: path)
+    }
+
+    /// The configuration file at `path`, read again now.
+    static func configuration(at path: String) -> (ServiceCheck, HelpdeskConfiguration?) {
+        let name = "configuration"
         do {
             let configuration = try HelpdeskConfiguration.load(path: path)
             let operators = configuration.team.operators.count
@@ -27,7 +33,7 @@ enum LocalChecks {
     }
 
     /// The OS login at the keyboard must be an operator in the configuration.
-    static func operatorCheck(_ invocation: Invocation, configuration: HelpdeskConfiguration?) -> DoctorCheck {
+    static func operatorCheck(_ invocation: Invocation, configuration: HelpdeskConfiguration?) -> ServiceCheck {
         let name = "operator"
         guard let configuration else { return .skipped(name, because: "there is no valid configuration") }
         let login: String
@@ -39,24 +45,32 @@ enum LocalChecks {
         guard let member = configuration.team.member(login) else {
             return .failed(name, "\(login) is not an operator", fix: "add \(login) under \"operators\" in the configuration, with an email and roles")
         }
-        let roles = member.roles.isEmpty ? "approves for their team" : member.roles.map(\.rawValue).sorted().joined(separator: ", ")
-        return .passed(name, "\(login) (\(roles))")
+        return .passed(name, describe(member))
     }
 
-    /// The store file: where it is, that this user can read and write it, and its schema.
-    static func store(_ invocation: Invocation, configuration: HelpdeskConfiguration?) -> [DoctorCheck] {
-        let path: String
+    /// `alex (agent)`, `sam (approves for their team)`.
+    static func describe(_ member: Operator) -> String {
+        let roles = member.roles.isEmpty ? "approves for their team" : member.roles.map(\.rawValue).sorted().joined(separator: ", ")
+        return "\(member.login) (\(roles))"
+    }
+
+    /// The personal store: where it is, and the checks of `store(at:)`.
+    static func store(_ invocation: Invocation, configuration: HelpdeskConfiguration?) -> [ServiceCheck] {
         do {
-            path = try invocation.storePath(configured: configuration?.storePath)
+            return store(at: try invocation.storePath(configured: configuration?.storePath))
         } catch {
             return [.failed("store", "\(error)", fix: "pass --db PATH, set HELPDESK_DB, or set store.path in the configuration")]
         }
+    }
+
+    /// The store file: that this user can read and write it, and its schema.
+    static func store(at path: String) -> [ServiceCheck] {
         let folder = (path as NSString).deletingLastPathComponent
         guard FileManager.default.fileExists(atPath: path) else {
             let existing = nearestExistingFolder(folder)
             guard canAccess(existing, W_OK) else {
                 return [.failed("store", "\(path) does not exist and \(existing) is not writable by this user",
-                                fix: "create \(folder) for the helpdesk group with mode 2770 (see README, The shared store)")]
+                                fix: "create \(folder), writable by the user helpdesk runs as (the service's StateDirectory does this)")]
             }
             return [.passed("store", "\(path) does not exist yet; it is created on first use"),
                     .skipped("store schema", because: "the store does not exist yet")]
@@ -64,15 +78,14 @@ enum LocalChecks {
         guard canAccess(path, R_OK | W_OK), canAccess(folder, W_OK) else {
             let what = canAccess(path, R_OK | W_OK) ? "the folder \(folder)" : path
             return [.failed("store", "\(what) is not writable by this user (SQLite writes its journal beside the file)",
-                            fix: "make the folder mode 2770 and the file 660, both of the helpdesk group (README: Install on a jump host, step 4)"),
+                            fix: "give the folder and the file to the user helpdesk runs as (the service's user, helpdesk, on a jump host)"),
                     .skipped("store schema", because: "the store cannot be opened")]
         }
         do {
             let store = try SQLiteRequestStore(path: path)
             try store.write { _ in }
-            let sharing = invocation.environment.isSetGroupID ? [SharedStoreCheck.check(store: path)] : []
-            return [.passed("store", "\(path) is readable and writable")] + sharing
-                + [.passed("store schema", "version \(try store.schemaVersion()), current")]
+            return [.passed("store", "\(path) is readable and writable"),
+                    .passed("store schema", "version \(try store.schemaVersion()), current")]
         } catch StoreError.newerSchema(_, let found, let supported) {
             return [.passed("store", "\(path) is readable"),
                     .failed("store schema", "version \(found) was written by a newer helpdesk; this build knows up to \(supported)",
@@ -83,7 +96,7 @@ enum LocalChecks {
         }
     }
 
-    /// Access as this process has it: with the effective group, which a set-group-id install gives.
+    /// Access as this process has it.
     private static func canAccess(_ path: String, _ mode: Int32) -> Bool {
         faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0
     }

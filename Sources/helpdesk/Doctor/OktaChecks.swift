@@ -8,22 +8,31 @@ enum OktaChecks {
     /// More skew than this makes the timeline's times and temporary access untrustworthy.
     static let allowedSkew: TimeInterval = 30
 
-    static func run(_ invocation: Invocation, configuration: HelpdeskConfiguration?) async -> [DoctorCheck] {
+    /// For personal use: the settings from the environment and the configuration.
+    static func run(_ invocation: Invocation, configuration: HelpdeskConfiguration?) async -> [ServiceCheck] {
+        let variables = invocation.environment.variables
+        let source = invocation.environment.variable("OKTA_CLIENT_TOKEN") != nil ? "OKTA_CLIENT_TOKEN" : (configuration?.tokenFile ?? "?")
+        return await run(settings: Result { () throws(DirectoryError) in
+            try OktaSettings.fromEnvironment(variables, orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
+        }, tokenSource: source, clock: invocation.environment.clock)
+    }
+
+    /// The checks with settings already read (or the reason they could not be).
+    static func run(settings result: Result<OktaSettings, DirectoryError>, tokenSource: String, clock: any Clock) async -> [ServiceCheck] {
         let settings: OktaSettings
-        do {
-            settings = try OktaSettings.fromEnvironment(invocation.environment.variables, orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
-        } catch {
-            return [.failed("okta settings", error.message, fix: "correct what the line above names: okta.orgUrl and okta.tokenFile in the configuration, the token file mode 640 (group helpdesk) or 600"),
+        switch result {
+        case .success(let read): settings = read
+        case .failure(let error):
+            return [.failed("okta settings", error.message, fix: "correct what the line above names: okta.orgUrl and okta.tokenFile in the configuration, the token file mode 600 (owned by the user helpdesk runs as)"),
                     .skipped("okta org", because: "the Okta settings are incomplete")]
         }
-        let source = invocation.environment.variable("OKTA_CLIENT_TOKEN") != nil ? "OKTA_CLIENT_TOKEN" : (configuration?.tokenFile ?? "?")
-        let client = OktaHTTPClient(settings: settings, clock: invocation.environment.clock)
+        let client = OktaHTTPClient(settings: settings, clock: clock)
         let report = await client.checkSetup()
-        return [.passed("okta settings", "org \(settings.org), token from \(source)")] + interpret(report)
+        return [.passed("okta settings", "org \(settings.org), token from \(tokenSource)")] + interpret(report)
     }
 
     /// Turns what Okta answered into lines.
-    static func interpret(_ report: OktaSetupReport) -> [DoctorCheck] {
+    static func interpret(_ report: OktaSetupReport) -> [ServiceCheck] {
         let host = report.org.host
         if let reason = report.unreachable, report.reads.isEmpty {
             return [.failed("okta org", "\(host) could not be reached: \(TextSafety.quoted(reason, limit: 200))",
@@ -31,10 +40,10 @@ enum OktaChecks {
                     .skipped("okta token", because: "Okta could not be reached")]
         }
         let overHTTPS = report.org.url.scheme == "https" ? "answered over HTTPS" : "answered over plain HTTP (allowed only for a loopback stand-in)"
-        var checks: [DoctorCheck] = [.passed("okta org", "\(host) \(overHTTPS)")]
+        var checks: [ServiceCheck] = [.passed("okta org", "\(host) \(overHTTPS)")]
         if let refused = report.reads.first(where: { $0.refusal?.kind == .unauthorized })?.refusal {
             checks.append(.failed("okta token", refused.description,
-                                  fix: "create an API token in the Okta Admin Console (Security > API > Tokens), and write it to the token file (mode 640, group helpdesk)"))
+                                  fix: "create an API token in the Okta Admin Console (Security > API > Tokens), and write it to the token file (mode 600)"))
             checks.append(.skipped("okta reads", because: "Okta refused the token"))
         } else {
             checks.append(.passed("okta token", "accepted by \(host)"))
@@ -44,14 +53,14 @@ enum OktaChecks {
         return checks
     }
 
-    private static func reads(_ report: OktaSetupReport) -> [DoctorCheck] {
+    private static func reads(_ report: OktaSetupReport) -> [ServiceCheck] {
         var checks = report.reads.map { read in
             let name = "okta reads \(read.resource)"
-            guard let refusal = read.refusal else { return DoctorCheck.passed(name, "the token may list \(read.resource)") }
+            guard let refusal = read.refusal else { return ServiceCheck.passed(name, "the token may list \(read.resource)") }
             let fix = refusal.kind == .forbidden
                 ? "create the token as an Okta admin who may read users, groups and apps, as well as run the help desk actions"
                 : "run helpdesk doctor again; if it keeps failing, check Okta's status page"
-            return DoctorCheck.failed(name, refusal.description, fix: fix)
+            return ServiceCheck.failed(name, refusal.description, fix: fix)
         }
         if let reason = report.unreachable {
             let missing = OktaSetupReport.resources.dropFirst(report.reads.count)
@@ -60,7 +69,7 @@ enum OktaChecks {
         return checks
     }
 
-    private static func clock(_ report: OktaSetupReport) -> DoctorCheck {
+    private static func clock(_ report: OktaSetupReport) -> ServiceCheck {
         guard let skew = report.clockSkew else {
             return .failed("clock", "Okta's answer had no Date header to compare with",
                            fix: "check that the org URL points at Okta itself, not at a proxy or a captive portal")

@@ -1,8 +1,7 @@
 import Foundation
-import HelpdeskCore
 
 /// The requester's Okta account as the detail shows it, loaded in the background.
-public struct RequesterCard: Sendable, Equatable {
+public struct RequesterCard: Sendable, Equatable, Codable {
     public let user: DirectoryUser
     public let manager: DirectoryUser?
     public let groups: [DirectoryGroup]
@@ -30,24 +29,4 @@ public struct RequesterCard: Sendable, Equatable {
     }
 
     public func whyUnavailable(_ action: ActionName) -> String? { unavailability(action)?.sentence }
-}
-
-/// Where the card of the selected request's requester is.
-public enum CardState: Sendable, Equatable {
-    case none
-    case loading(EmailAddress)
-    case loaded(EmailAddress, RequesterCard)
-    case failed(EmailAddress, String)
-
-    public var card: RequesterCard? {
-        if case .loaded(_, let card) = self { return card }
-        return nil
-    }
-
-    public var email: EmailAddress? {
-        switch self {
-        case .none: nil
-        case .loading(let email), .loaded(let email, _), .failed(let email, _): email
-        }
-    }
 }

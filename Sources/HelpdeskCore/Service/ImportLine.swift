@@ -1,16 +1,15 @@
 import Foundation
-import HelpdeskCore
 
 /// One line of an import file: a JSON object with `requester`, `subject`, `externalId`, and
 /// optionally `body`, `category`, `priority`. Reading it either gives a request to create or
 /// the reason the line was refused.
-enum ImportLine {
-    static let keys: Set<String> = ["requester", "subject", "body", "category", "priority", "externalId"]
-    static let maxExternalIDLength = 200
+public enum ImportLine {
+    public static let keys: Set<String> = ["requester", "subject", "body", "category", "priority", "externalId"]
+    public static let maxExternalIDLength = 200
     /// Longer lines are refused unread: a body is at most 20,000 characters.
-    static let maxLineBytes = 256 * 1024
+    public static let maxLineBytes = 256 * 1024
 
-    static func parse(_ line: Substring) throws(ValidationError) -> NewRequest {
+    public static func parse(_ line: Substring) throws(ValidationError) -> NewRequest {
         guard line.utf8.count <= maxLineBytes else {
             throw ValidationError("the line is longer than \(maxLineBytes / 1024) KiB")
         }
@@ -58,5 +57,68 @@ enum ImportLine {
         guard let value = object[key], !(value is NSNull) else { return nil }
         guard let text = value as? String else { throw ValidationError("\(key) must be a string") }
         return text
+    }
+}
+
+/// One line of an import as the client read it: its number in the input and its text.
+public struct ImportInput: Sendable, Equatable, Codable {
+    public let line: Int
+    public let text: String
+
+    public init(line: Int, text: String) {
+        self.line = line
+        self.text = text
+    }
+}
+
+/// What an import did with each line.
+public struct ImportReport: Sendable, Equatable, Codable {
+    /// A request created from a line, or found already imported.
+    public struct Created: Sendable, Equatable, Codable {
+        public let line: Int
+        public let id: String
+        public let externalId: String
+
+        public init(line: Int, id: String, externalId: String) {
+            self.line = line
+            self.id = id
+            self.externalId = externalId
+        }
+    }
+
+    /// A line that was not imported, and why.
+    public struct Refused: Sendable, Equatable, Codable {
+        public let line: Int
+        public let reason: String
+
+        public init(line: Int, reason: String) {
+            self.line = line
+            self.reason = reason
+        }
+    }
+
+    public var imported: [Created] = []
+    public var alreadyImported: [Created] = []
+    public var refused: [Refused] = []
+
+    public init() {}
+
+    /// Adds another batch's report to this one.
+    public mutating func add(_ other: ImportReport) {
+        imported += other.imported
+        alreadyImported += other.alreadyImported
+        refused += other.refused
+    }
+
+    public var summary: String {
+        let lines = refused.count == 1 ? "line" : "lines"
+        return "Imported \(imported.count), already imported \(alreadyImported.count), refused \(refused.count) \(lines)."
+            + newRange
+    }
+
+    /// ` New: REQ-4, REQ-5.` or, for many, ` New: REQ-4 to REQ-1003.`
+    private var newRange: String {
+        guard let first = imported.first, let last = imported.last else { return "" }
+        return imported.count <= 5 ? " New: \(imported.map(\.id).joined(separator: ", "))." : " New: \(first.id) to \(last.id)."
     }
 }

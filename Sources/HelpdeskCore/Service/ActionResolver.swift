@@ -1,0 +1,78 @@
+/// Turns an `ActionSpec` into the exact `OktaAction` for one user, looking groups, apps and
+/// factors up in Okta, so an approval always names what Okta calls them.
+public struct ActionResolver: Sendable {
+    public let directory: any IdentityDirectory
+
+    public init(directory: any IdentityDirectory) {
+        self.directory = directory
+    }
+
+    public func action(for spec: ActionSpec, userID: String) async throws -> OktaAction {
+        if let problem = spec.problem { throw Refusal(problem) }
+        switch spec.name {
+        case .resetMFA: return .resetMFA
+        case .resetFactor: return .resetFactor(try await factor(spec.factorID ?? "", userID: userID))
+        case .revokeSessions: return .revokeSessions(oauthTokens: spec.oauthTokens)
+        case .addToGroup: return .addToGroup(try await group(spec.group), expiry: spec.duration)
+        case .removeFromGroup: return .removeFromGroup(try await group(spec.group))
+        case .assignApp: return .assignApp(try await app(spec.app), expiry: spec.duration)
+        case .removeApp: return .removeApp(try await app(spec.app))
+        case .suspend: return .suspend
+        case .unsuspend: return .unsuspend
+        case .unlock: return .unlock
+        case .activate: return .activate(sendEmail: !spec.noEmail)
+        case .deactivate: return .deactivate
+        case .resetPassword: return .resetPassword(sendEmail: !spec.oneTimeLink)
+        case .expirePassword: return .expirePassword
+        }
+    }
+
+    private func group(_ target: ActionSpec.Target?) async throws -> GroupRef {
+        switch target {
+        case .id(let id)?:
+            return try await named("group", id) { try await directory.group(id: id).ref }
+        case .name(let text)?:
+            let matches = try await directory.findGroups(text, limit: 20)
+            if let exact = matches.first(where: { $0.name.lowercased() == text.lowercased() }) { return exact.ref }
+            throw Refusal("no Okta group is named \"\(TextSafety.quoted(text))\"" + Self.suggest(matches.map(\.name)))
+        case nil:
+            throw Refusal("name the group")
+        }
+    }
+
+    private func app(_ target: ActionSpec.Target?) async throws -> AppRef {
+        switch target {
+        case .id(let id)?:
+            return try await named("app", id) { try await directory.app(id: id).ref }
+        case .name(let text)?:
+            let matches = try await directory.findApps(text, limit: 20)
+            let lowered = text.lowercased()
+            if let exact = matches.first(where: { $0.label.lowercased() == lowered || $0.name.lowercased() == lowered }) { return exact.ref }
+            throw Refusal("no Okta app is labelled \"\(TextSafety.quoted(text))\"" + Self.suggest(matches.map(\.label)))
+        case nil:
+            throw Refusal("name the app")
+        }
+    }
+
+    /// A look-up by id; Okta's "not found" becomes a sentence naming the id.
+    private func named<T>(_ what: String, _ id: String, _ lookUp: () async throws -> T) async throws -> T {
+        do {
+            return try await lookUp()
+        } catch let error as DirectoryError where error.kind == .notFound {
+            throw Refusal("Okta has no \(what) with the id \(TextSafety.quoted(id))")
+        }
+    }
+
+    private func factor(_ id: String, userID: String) async throws -> FactorRef {
+        let factors = try await directory.factors(ofUser: userID)
+        guard let factor = factors.first(where: { $0.id == id }) else {
+            let known = factors.map { "\($0.id) (\($0.type))" }.joined(separator: ", ")
+            throw Refusal("the requester has no factor \(TextSafety.quoted(id)); enrolled: \(known.isEmpty ? "none" : known)")
+        }
+        return factor.ref
+    }
+
+    private static func suggest(_ names: [String]) -> String {
+        names.isEmpty ? "" : "; did you mean " + names.prefix(5).map { "\"\(TextSafety.quoted($0))\"" }.joined(separator: ", ") + "?"
+    }
+}

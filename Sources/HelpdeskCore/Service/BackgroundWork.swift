@@ -1,0 +1,57 @@
+import Foundation
+
+/// What the service does on its own, all the time: expire unanswered approvals, revoke
+/// temporary access whose time has ended, and settle runs whose outcome is unknown. What it
+/// did and what failed goes to `report` (the service's log) and, when people should see it, to
+/// every console through the change feed.
+public struct BackgroundWork: Sendable {
+    public let backend: HelpdeskBackend
+    public let interval: TimeInterval
+    public let report: @Sendable (String) -> Void
+
+    public init(backend: HelpdeskBackend, interval: TimeInterval = 30, report: @escaping @Sendable (String) -> Void) {
+        self.backend = backend
+        self.interval = interval
+        self.report = report
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            await once()
+            try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+        }
+    }
+
+    /// One pass: sweep, then reconcile.
+    public func once() async {
+        guard backend.oktaProblem == nil else { return }
+        let engine = backend.engine
+        do {
+            let swept = try await AccessSweeper(engine: engine).sweep()
+            if !swept.revoked.isEmpty { report("revoked temporary access: \(swept.revoked.map(\.description).joined(separator: ", "))") }
+            for grant in swept.failed {
+                await tell("the revoke of \(grant) failed; it stays due and is tried again")
+            }
+            for grant in swept.unknown {
+                await tell("the revoke of \(grant) got no answer from Okta; it is reconciled from Okta's state")
+            }
+        } catch {
+            await tell("the sweep of temporary access failed: \(error)")
+        }
+        do {
+            let settled = try await backend.reconciler.reconcile(nil, by: systemActor)
+            for result in settled {
+                report("reconciled \(result.run.id) on \(result.run.requestID): \(result.finding.rawValue) — \(result.summary)")
+            }
+        } catch {
+            await tell("reconciling unknown outcomes failed: \(error)")
+        }
+        await backend.feed.poke()
+    }
+
+    private func tell(_ text: String) async {
+        report(text)
+        await backend.feed.alert(text)
+    }
+}

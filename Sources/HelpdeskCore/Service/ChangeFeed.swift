@@ -1,0 +1,116 @@
+import Foundation
+
+/// Tells subscribers what was committed, as the timeline's event ids grow. Writers in this
+/// process poke it after they commit, so a change reaches every console at once; a poll of the
+/// store's change token catches commits by other processes on the same store. Handlers run on
+/// the feed and must return quickly (post a message, queue a frame).
+public actor ChangeFeed {
+    public typealias Handler = @Sendable (ServiceEvent) -> Void
+
+    private let store: any RequestStore
+    private let pollInterval: TimeInterval
+    private var subscribers: [Int: Handler] = [:]
+    private var nextSubscriber = 0
+    private var cursor: Int64?
+    private var token: Int64?
+    private var poller: Task<Void, Never>?
+    /// The last store failure told to subscribers, so it is said once, and its end too.
+    private var failing: String?
+    /// Requests listed in one notice at most; past it the notice says "reload everything".
+    static let noticeLimit = 500
+
+    public init(store: any RequestStore, pollInterval: TimeInterval = 0.25) {
+        self.store = store
+        self.pollInterval = pollInterval
+    }
+
+    /// Starts telling `handler`; with `after`, first tells it what changed since that event.
+    public func subscribe(after eventID: Int64?, _ handler: @escaping Handler) -> Int {
+        let id = nextSubscriber
+        nextSubscriber += 1
+        subscribers[id] = handler
+        if cursor == nil { cursor = try? store.read { try $0.lastEventID() } }
+        if token == nil { token = try? store.changeToken() }
+        if let eventID, let cursor, eventID < cursor, let notice = try? notice(after: eventID, upTo: cursor) {
+            handler(.changed(notice))
+        }
+        startPolling()
+        return id
+    }
+
+    public func unsubscribe(_ id: Int) {
+        subscribers[id] = nil
+        if subscribers.isEmpty {
+            poller?.cancel()
+            poller = nil
+        }
+    }
+
+    /// Tells everyone what was committed since the last notice (a writer calls this after a commit).
+    public func poke() {
+        guard !subscribers.isEmpty else { return }
+        do {
+            let from = try cursor ?? store.read { try $0.lastEventID() }
+            let latest = try store.read { try $0.lastEventID() }
+            recovered()
+            cursor = latest
+            guard latest > from else { return }
+            broadcast(.changed(try notice(after: from, upTo: latest)))
+        } catch {
+            fail("the store could not be read: \(error)")
+        }
+    }
+
+    /// Tells every subscriber something they should see (a failed revoke, a background error).
+    public func alert(_ text: String) {
+        broadcast(.alert(text))
+    }
+
+    /// The newest event id seen.
+    public var lastEventID: Int64 { cursor ?? 0 }
+
+    private func notice(after: Int64, upTo latest: Int64) throws -> ChangeNotice {
+        let events = try store.read { try $0.events(since: nil, request: nil, afterEventID: after, limit: Self.noticeLimit) }
+        var seen = Set<RequestID>()
+        let requests = events.map(\.requestID).filter { seen.insert($0).inserted }
+        return ChangeNotice(lastEventID: latest, requests: requests, truncated: events.count == Self.noticeLimit)
+    }
+
+    private func broadcast(_ event: ServiceEvent) {
+        for handler in subscribers.values { handler(event) }
+    }
+
+    private func fail(_ text: String) {
+        guard failing != text else { return }
+        failing = text
+        broadcast(.alert(text))
+    }
+
+    private func recovered() {
+        guard failing != nil else { return }
+        failing = nil
+        broadcast(.alert("the store can be read again"))
+    }
+
+    /// While anyone listens: look for commits by other processes.
+    private func startPolling() {
+        guard poller == nil else { return }
+        let interval = UInt64(pollInterval * 1_000_000_000)
+        poller = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: interval)
+                await self?.checkToken()
+            }
+        }
+    }
+
+    private func checkToken() {
+        do {
+            let current = try store.changeToken()
+            defer { token = current }
+            if let token, token != current { poke() }
+        } catch {
+            fail("the store could not be read: \(error)")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// What every session of one helpdesk shares: the store and Okta behind the action engine, the
+/// change feed, the setup checks, and who may use it. `helpdesk serve` holds one for all its
+/// clients; the demo and personal use hold one in-process.
+public final class HelpdeskBackend: Sendable {
+    public let engine: ActionEngine
+    public let feed: ChangeFeed
+    /// Why Okta cannot be used (no configuration), or nil when it can.
+    public let oktaProblem: String?
+    /// Demo personas a console may switch between; empty elsewhere.
+    public let personas: [Operator]
+    /// Whether the process named by a run's runner (`host:pid`) still lives; nil when it cannot tell.
+    public let runnerIsAlive: @Sendable (String) -> Bool?
+    private let identify: @Sendable (String) throws -> Operator
+    private let checks: @Sendable () async -> [ServiceCheck]
+
+    /// `identify` turns a login into its operator, or throws the refusal that login gets.
+    public init(
+        engine: ActionEngine, oktaProblem: String? = nil, personas: [Operator] = [],
+        runnerIsAlive: @escaping @Sendable (String) -> Bool? = { _ in nil },
+        identify: @escaping @Sendable (String) throws -> Operator,
+        checks: @escaping @Sendable () async -> [ServiceCheck] = { [] }
+    ) {
+        self.engine = engine
+        feed = ChangeFeed(store: engine.store)
+        self.oktaProblem = oktaProblem
+        self.personas = personas
+        self.runnerIsAlive = runnerIsAlive
+        self.identify = identify
+        self.checks = checks
+    }
+
+    /// The service as `login` uses it, or the refusal for a login that is not an operator.
+    public func service(for login: String) throws -> LocalHelpdeskService {
+        LocalHelpdeskService(backend: self, user: try identify(login))
+    }
+
+    /// The operator for `login`, or why not.
+    public func operatorFor(_ login: String) throws -> Operator { try identify(login) }
+
+    public func setupChecks() async -> [ServiceCheck] { await checks() }
+
+    public var reconciler: Reconciler { Reconciler(engine: engine, runnerIsAlive: runnerIsAlive) }
+}

@@ -1,0 +1,248 @@
+import Foundation
+
+/// `HelpdeskService` in this process, for one operator: the demo, personal use, and the part of
+/// `helpdesk serve` behind each client. Every call checks what the operator may do here, never
+/// in the client; every commit pokes the change feed so other consoles see it at once.
+public struct LocalHelpdeskService: HelpdeskService {
+    public let backend: HelpdeskBackend
+    public let user: Operator
+
+    public init(backend: HelpdeskBackend, user: Operator) {
+        self.backend = backend
+        self.user = user
+    }
+
+    private var engine: ActionEngine { backend.engine }
+    private var store: any RequestStore { engine.store }
+    private var work: RequestWork { RequestWork(store: store, clock: engine.clock, team: engine.team) }
+
+    /// Rows a page may ask for.
+    public static let pageLimit = 1...1_000
+    /// Lines an import batch may hold.
+    public static let importBatchLimit = 500
+
+    public func session() async throws -> ServiceSession {
+        ServiceSession(operator: user, orgName: engine.directory.orgName, policy: engine.policy, personas: backend.personas)
+    }
+
+    // MARK: Reading
+
+    public func queue(_ query: QueueQuery) async throws -> QueuePage {
+        try Self.check(query.filter)
+        var query = query
+        query.limit = Self.clamped(query.limit)
+        return try store.read { try $0.queue(query) }
+    }
+
+    public func queueSlice(_ request: QueueSliceRequest) async throws -> QueueSlice {
+        try Self.check(request.filter)
+        let limit = Self.clamped(request.limit)
+        let windowSize = Self.clamped(request.windowSize)
+        let login = user.login
+        return try store.read { reader in
+            var rows: [Request]
+            var moreBelow: Bool
+            switch request.direction {
+            case .forward:
+                let page = try reader.queue(QueueQuery(filter: request.filter, after: request.after, limit: limit))
+                rows = page.requests
+                moreBelow = page.next != nil
+            case .backward:
+                let before = try reader.queue(QueueQuery(filter: request.filter, after: request.after, direction: .backward, limit: limit))
+                let rest = max(0, windowSize - before.requests.count)
+                let after = try before.requests.last.map { try reader.queue(QueueQuery(filter: request.filter, after: QueueCursor($0), limit: rest)) }
+                rows = before.requests + (after?.requests ?? [])
+                moreBelow = after?.next != nil
+            }
+            var moreAbove = false
+            if let first = rows.first {
+                moreAbove = !(try reader.queue(QueueQuery(filter: request.filter, after: QueueCursor(first), direction: .backward, limit: 1)).requests.isEmpty)
+            }
+            let statuses = try reader.statusCounts()
+            let counts = QueueCounts(
+                queue: RequestStatus.active.reduce(0) { $0 + (statuses[$1] ?? 0) },
+                mine: try reader.count(QueueCounts.mineFilter(login)),
+                approvals: try reader.count(QueueCounts.approvalsFilter(login)),
+                resolved: RequestStatus.done.reduce(0) { $0 + (statuses[$1] ?? 0) })
+            return QueueSlice(rows: rows, moreAbove: moreAbove, moreBelow: moreBelow, counts: counts)
+        }
+    }
+
+    public func detail(of id: RequestID) async throws -> RequestDetail {
+        let (request, timeline, approvals, runs, grants) = try store.read { reader in
+            (try reader.existingRequest(id), try reader.timeline(of: id), try reader.approvals(of: id), try reader.runs(of: id), try reader.grants(of: id))
+        }
+        let reconciler = backend.reconciler
+        let now = engine.clock.now()
+        let unknown = runs.filter { reconciler.isOutcomeUnknown($0, now: now) }.map(\.id)
+        return RequestDetail(request: request, timeline: timeline, approvals: approvals, runs: runs, grants: grants, unknownRuns: unknown)
+    }
+
+    public func requesterCard(_ email: EmailAddress) async throws -> RequesterCard {
+        try requireOkta()
+        let directory = engine.directory
+        let user = try await directory.user(.email(email))
+        async let groups = directory.groups(ofUser: user.id)
+        async let apps = directory.apps(ofUser: user.id)
+        async let factors = directory.factors(ofUser: user.id)
+        async let signIns = directory.signIns(ofUser: user.id, limit: 3)
+        var manager: DirectoryUser?
+        if let managerID = user.managerID { manager = try? await directory.user(.id(managerID)) }
+        return RequesterCard(user: user, manager: manager, groups: try await groups, apps: try await apps,
+                             factors: user.status == .deprovisioned ? [] : try await factors, signIns: try await signIns)
+    }
+
+    public func lookUpRequester(_ email: EmailAddress) async throws -> DirectoryUser? {
+        try requireOkta()
+        do {
+            return try await engine.directory.user(.email(email))
+        } catch let error as DirectoryError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    public func findGroups(_ prefix: String) async throws -> [DirectoryGroup] {
+        try requireOkta()
+        return try await engine.directory.findGroups(try Self.searchText(prefix), limit: 20)
+    }
+
+    public func findApps(_ prefix: String) async throws -> [DirectoryApp] {
+        try requireOkta()
+        return try await engine.directory.findApps(try Self.searchText(prefix), limit: 20)
+    }
+
+    public func events(_ query: EventQuery) async throws -> [TimelineEvent] {
+        try store.read { reader in
+            if let request = query.request { _ = try reader.existingRequest(request) }
+            return try reader.events(since: query.since, request: query.request, afterEventID: query.afterEventID, limit: Self.clamped(query.limit))
+        }
+    }
+
+    // MARK: Working on requests
+
+    public func create(_ new: NewRequest) async throws -> Request {
+        try await committing { try store.create(new, by: user.login, at: engine.clock.now()) }
+    }
+
+    public func note(_ id: RequestID, _ text: String) async throws -> TimelineEvent {
+        try await committing { try work.note(id, text, by: user) }
+    }
+
+    public func assign(_ id: RequestID, to login: String?) async throws -> Request {
+        try await committing { try work.assign(id, to: login, by: user) }
+    }
+
+    public func resolve(_ id: RequestID, note: String?, expectedVersion: Int?) async throws -> Request {
+        try await committing { try work.resolve(id, note: note, by: user, expectedVersion: expectedVersion) }
+    }
+
+    public func reopen(_ id: RequestID) async throws -> Request {
+        try await committing { try work.reopen(id, by: user) }
+    }
+
+    public func importLines(_ lines: [ImportInput]) async throws -> ImportReport {
+        guard lines.count <= Self.importBatchLimit else {
+            throw Refusal("an import batch holds at most \(Self.importBatchLimit) lines; this one had \(lines.count)")
+        }
+        var report = ImportReport()
+        var good: [(line: Int, request: NewRequest)] = []
+        for input in lines {
+            do throws(ValidationError) {
+                good.append((input.line, try ImportLine.parse(Substring(input.text))))
+            } catch {
+                report.refused.append(.init(line: input.line, reason: error.message))
+            }
+        }
+        let now = engine.clock.now()
+        let login = user.login
+        try await committing {
+            try store.write { writer in
+                for (number, new) in good {
+                    let externalID = new.externalID ?? ""
+                    if let existing = try writer.request(externalID: externalID) {
+                        report.alreadyImported.append(.init(line: number, id: existing.id.description, externalId: externalID))
+                    } else {
+                        let request = try writer.create(new, by: login, at: now)
+                        report.imported.append(.init(line: number, id: request.id.description, externalId: externalID))
+                    }
+                }
+            }
+        }
+        return report
+    }
+
+    // MARK: Okta actions and approvals
+
+    public func act(_ ask: ActionAsk) async throws -> AskOutcome {
+        try requireOkta()
+        guard user.canAct else {
+            throw Refusal("\(user.login) has no agent role, so cannot ask for Okta actions; an admin can add the role in the configuration")
+        }
+        let request = try store.existingRequest(ask.requestID)
+        let account = try await engine.requesterAccount(request)
+        let action = try await ActionResolver(directory: engine.directory).action(for: ask.spec, userID: account.id)
+        return try await committing { try await engine.ask(action, on: ask.requestID, reason: ask.reason, by: user, account: account) }
+    }
+
+    public func approve(_ id: ApprovalID, expecting: OktaAction?, comment: String?) async throws -> ActionOutcome {
+        try requireOkta()
+        return try await committing { try await engine.approve(id, by: user, expecting: expecting, comment: comment) }
+    }
+
+    public func deny(_ id: ApprovalID, reason: String) async throws -> Approval {
+        try await committing { try engine.deny(id, by: user, reason: reason) }
+    }
+
+    public func reconcile(_ id: RequestID?) async throws -> [Reconciler.Result] {
+        try requireOkta()
+        if let id { _ = try store.existingRequest(id) }
+        return try await committing { try await backend.reconciler.reconcile(id, by: user.login) }
+    }
+
+    public func sweep() async throws -> AccessSweeper.Report {
+        try requireOkta()
+        return try await committing { try await AccessSweeper(engine: engine).sweep() }
+    }
+
+    public func setupChecks() async -> [ServiceCheck] {
+        await backend.setupChecks()
+    }
+
+    public func subscribe(after eventID: Int64?, _ handler: @escaping @Sendable (ServiceEvent) -> Void) async -> ServiceSubscription {
+        let feed = backend.feed
+        let id = await feed.subscribe(after: eventID, handler)
+        return ServiceSubscription { Task { await feed.unsubscribe(id) } }
+    }
+
+    // MARK: Helpers
+
+    /// Runs a change and tells the feed, whether it succeeded or not (a failure may have committed part).
+    private func committing<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            let result = try await body()
+            await backend.feed.poke()
+            return result
+        } catch {
+            await backend.feed.poke()
+            throw error
+        }
+    }
+
+    private func requireOkta() throws {
+        if let problem = backend.oktaProblem { throw Refusal(problem) }
+    }
+
+    private static func clamped(_ limit: Int) -> Int {
+        min(max(limit, pageLimit.lowerBound), pageLimit.upperBound)
+    }
+
+    /// Filter text is at most 200 characters.
+    private static func check(_ filter: QueueFilter) throws {
+        if let text = filter.text, text.count > 200 { throw Refusal("the search text is \(text.count) characters; keep it under 200") }
+    }
+
+    private static func searchText(_ text: String) throws -> String {
+        guard text.count <= 100 else { throw Refusal("the search text is \(text.count) characters; keep it under 100") }
+        return text
+    }
+}

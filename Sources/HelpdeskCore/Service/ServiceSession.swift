@@ -1,0 +1,20 @@
+/// What a client learns when it connects: who it is, which org, and the policy to explain.
+public struct ServiceSession: Sendable, Equatable, Codable {
+    /// The operator the service identified (from the kernel over the socket).
+    public let `operator`: Operator
+    /// The Okta org, for the status line.
+    public let orgName: String
+    public let policy: ApprovalPolicy
+    /// The service's build, to compare with the client's.
+    public let version: String
+    /// Demo personas the console may switch between; empty outside the demo.
+    public let personas: [Operator]
+
+    public init(operator: Operator, orgName: String, policy: ApprovalPolicy, version: String = HelpdeskVersion.current, personas: [Operator] = []) {
+        self.operator = `operator`
+        self.orgName = orgName
+        self.policy = policy
+        self.version = version
+        self.personas = personas
+    }
+}

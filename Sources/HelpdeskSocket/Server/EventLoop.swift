@@ -1,0 +1,246 @@
+import Foundation
+import HelpdeskCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The IO thread's own state: every connection's descriptor, partial frame and deadlines.
+/// It lives on that thread alone.
+struct EventLoop {
+    let server: SocketServer
+    let listener: Int32
+    let wake: Int32
+    private var clients: [Int32: Client] = [:]
+    private var buffer = [UInt8](repeating: 0, count: 64 << 10)
+
+    /// A connection and what only the IO thread touches.
+    struct Client {
+        let connection: ServerConnection
+        var decoder = FrameDecoder(maximum: WireProtocol.maxRequestFrame)
+        let helloBy: Date
+        var frameStarted: Date?
+        var protocolErrors = 0
+    }
+
+    init(server: SocketServer, listener: Int32, wake: Int32) {
+        self.server = server
+        self.listener = listener
+        self.wake = wake
+    }
+
+    mutating func run() {
+        while server.isRunning {
+            var descriptors = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+            let accepting = server.isAccepting
+            if accepting { descriptors.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
+            let order = Array(clients.keys)
+            for fd in order {
+                let output = clients[fd]!.connection.hasOutput
+                descriptors.append(pollfd(fd: fd, events: Int16(POLLIN) | (output ? Int16(POLLOUT) : 0), revents: 0))
+            }
+            let ready = poll(&descriptors, nfds_t(descriptors.count), 250)
+            if ready < 0 && errno != EINTR { break }
+            drainWake()
+            if accepting {
+                if !server.isAccepting { close(listener) } else if descriptors[1].revents != 0 { acceptAll() }
+            }
+            let offset = accepting ? 2 : 1
+            for (index, fd) in order.enumerated() {
+                let events = descriptors[offset + index].revents
+                if events & Int16(POLLIN | POLLHUP | POLLERR) != 0 { readFrom(fd) }
+            }
+            for fd in Array(clients.keys) { service(fd) }
+        }
+        for fd in Array(clients.keys) { drop(fd, "the service is stopping") }
+        if server.isAccepting { close(listener) }
+    }
+
+    private func drainWake() {
+        var sink = [UInt8](repeating: 0, count: 256)
+        while read(wake, &sink, sink.count) > 0 {}
+    }
+
+    private mutating func acceptAll() {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 { return }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            UnixSocket.setNonBlocking(fd)
+            guard let credentials = PeerCredentials.of(fd) else {
+                close(fd)
+                continue
+            }
+            let login = PeerCredentials.login(of: credentials.uid) ?? "uid \(credentials.uid)"
+            let sameUser = clients.values.filter { $0.connection.credentials.uid == credentials.uid }.count
+            guard clients.count < server.limits.maxConnections, sameUser < server.limits.maxConnectionsPerUser else {
+                server.note("refused a connection from \(login) (pid \(credentials.pid)): too many connections")
+                refuseNow(fd, ServiceError(.busy, "the helpdesk service has too many connections\(sameUser >= server.limits.maxConnectionsPerUser ? " from \(login)" : ""); close some consoles and try again"))
+                continue
+            }
+            let server = self.server
+            let connection = ServerConnection(fd: fd, credentials: credentials, login: login) { server.wake() }
+            clients[fd] = Client(connection: connection, helloBy: Date().addingTimeInterval(server.limits.helloTimeout))
+        }
+    }
+
+    /// Writes one error frame without waiting and closes: for connections refused at the door.
+    private func refuseNow(_ fd: Int32, _ error: ServiceError) {
+        let frame = ServiceDispatcher.error(nil, error)
+        _ = frame.withUnsafeBytes { send(fd, $0.baseAddress!, frame.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        close(fd)
+    }
+
+    private mutating func readFrom(_ fd: Int32) {
+        guard var client = clients[fd] else { return }
+        var total = 0
+        while total < server.limits.readPerTurn {
+            let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count == 0 {
+                clients[fd] = client
+                return drop(fd, nil)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { break }
+                clients[fd] = client
+                return drop(fd, nil)
+            }
+            total += count
+            let frames: [Data]
+            do {
+                frames = try client.decoder.push(buffer[0..<count])
+            } catch {
+                let reason = switch error {
+                case .tooLarge(let size): "a frame of \(size) bytes is larger than the \(WireProtocol.maxRequestFrame) the service reads"
+                case .empty: "an empty frame"
+                }
+                clients[fd] = client
+                return refuse(fd, ServiceError(.protocolError, reason))
+            }
+            client.frameStarted = client.decoder.hasPartialFrame ? (client.frameStarted ?? Date()) : nil
+            for frame in frames {
+                handle(frame, client: &client)
+                if client.connection.isClosed { break }
+            }
+            clients[fd] = client
+            if client.connection.isClosed || client.protocolErrors > server.limits.maxProtocolErrors { break }
+        }
+        clients[fd] = client
+        if client.protocolErrors > server.limits.maxProtocolErrors {
+            refuse(fd, ServiceError(.protocolError, "too many malformed requests; the connection is closed"))
+        }
+    }
+
+    /// Reads a frame's header and starts its work; mistakes are answered, not fatal.
+    private func handle(_ frame: Data, client: inout Client) {
+        let connection = client.connection
+        guard let header = try? WireProtocol.decoder.decode(WireHeader.self, from: frame) else {
+            client.protocolErrors += 1
+            return connection.send(ServiceDispatcher.error(nil, ServiceError(.protocolError, "a frame is not a JSON object with an id and a method")), limit: server.limits.maxQueuedOutput)
+        }
+        guard let id = header.id, let name = header.method else {
+            client.protocolErrors += 1
+            return connection.send(ServiceDispatcher.error(header.id, ServiceError(.protocolError, "a request needs an id and a method")), limit: server.limits.maxQueuedOutput)
+        }
+        guard let method = ServiceMethod(rawValue: name) else {
+            client.protocolErrors += 1
+            return connection.send(ServiceDispatcher.error(id, ServiceError(.protocolError, "there is no method \(TextSafety.quoted(name, limit: 40))")), limit: server.limits.maxQueuedOutput)
+        }
+        switch connection.stage {
+        case .awaitingHello:
+            guard method == .hello else {
+                connection.send(ServiceDispatcher.error(id, ServiceError(.protocolError, "say hello first")), limit: server.limits.maxQueuedOutput)
+                return connection.finishAfterFlush()
+            }
+            hello(frame, id: id, connection: connection)
+        case .refused(let refusal):
+            connection.send(ServiceDispatcher.error(id, refusal), limit: server.limits.maxQueuedOutput)
+        case .ready(let service):
+            guard connection.begin(max: server.limits.maxInFlightPerConnection) else {
+                return connection.send(ServiceDispatcher.error(id, ServiceError(.busy, "too many requests at once on this connection; wait for answers")), limit: server.limits.maxQueuedOutput)
+            }
+            let server = self.server
+            let limits = server.limits
+            if method.changes { server.note("\(connection.login) (pid \(connection.credentials.pid)): \(method.rawValue)") }
+            server.handlerStarted()
+            Task {
+                let response = await ServiceDispatcher(service: service, connection: connection, limits: limits).respond(to: frame, id: id, method: method)
+                connection.send(response, limit: limits.maxQueuedOutput)
+                connection.end()
+                server.handlerFinished()
+            }
+        }
+    }
+
+    private func hello(_ frame: Data, id: Int64, connection: ServerConnection) {
+        let limit = server.limits.maxQueuedOutput
+        guard let params = try? WireProtocol.decoder.decode(WireParams<HelloParams>.self, from: frame).params else {
+            connection.send(ServiceDispatcher.error(id, ServiceError(.protocolError, "hello needs the protocol version")), limit: limit)
+            return connection.finishAfterFlush()
+        }
+        guard params.protocol == WireProtocol.version else {
+            connection.send(ServiceDispatcher.error(id, ServiceError(.protocolError,
+                "this helpdesk service speaks protocol \(WireProtocol.version) (helpdesk \(HelpdeskVersion.current)) and the client speaks \(params.protocol); run the same helpdesk build on both sides")), limit: limit)
+            return connection.finishAfterFlush()
+        }
+        let server = self.server
+        let identified = server.identify(connection.credentials)
+        switch identified {
+        case .success(let service): connection.setStage(.ready(service))
+        case .failure(let refusal):
+            server.note("refused \(connection.login) (uid \(connection.credentials.uid), pid \(connection.credentials.pid)): \(refusal.message)")
+            connection.setStage(.refused(refusal))
+        }
+        server.handlerStarted()
+        Task {
+            defer { server.handlerFinished() }
+            var result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: nil, refusal: nil)
+            switch identified {
+            case .success(let service):
+                do {
+                    result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: try await service.session(), refusal: nil)
+                } catch {
+                    let refusal = ServiceError(error)
+                    connection.setStage(.refused(refusal))
+                    result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: nil, refusal: refusal.message)
+                }
+            case .failure(let refusal):
+                result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: nil, refusal: refusal.message)
+            }
+            let payload = (try? WireProtocol.encoder.encode(WireResponse(id: id, result: result, error: nil))) ?? Data()
+            connection.send(Frame.encode(payload), limit: limit)
+        }
+    }
+
+    /// Writes what is queued, enforces the deadlines, and closes what should be closed.
+    private mutating func service(_ fd: Int32) {
+        guard let client = clients[fd] else { return }
+        let connection = client.connection
+        if connection.overflowed { return drop(fd, "it did not read its answers (more than \(server.limits.maxQueuedOutput) bytes waiting)") }
+        if connection.hasOutput, !connection.flush() { return drop(fd, nil) }
+        if connection.shouldClose { return drop(fd, nil) }
+        let now = Date()
+        if case .awaitingHello = connection.stage, now > client.helloBy, !connection.hasOutput {
+            return refuse(fd, ServiceError(.protocolError, "no hello within \(Int(server.limits.helloTimeout)) s"))
+        }
+        if let started = client.frameStarted, now.timeIntervalSince(started) > server.limits.frameTimeout {
+            return refuse(fd, ServiceError(.protocolError, "a request took more than \(Int(server.limits.frameTimeout)) s to arrive"))
+        }
+    }
+
+    /// Answers with an error, then closes.
+    private mutating func refuse(_ fd: Int32, _ error: ServiceError) {
+        guard let client = clients[fd] else { return }
+        server.note("closed a connection of \(client.connection.login) (pid \(client.connection.credentials.pid)): \(error.message)")
+        let frame = ServiceDispatcher.error(nil, error)
+        _ = frame.withUnsafeBytes { send(fd, $0.baseAddress!, frame.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        drop(fd, nil)
+    }
+
+    private mutating func drop(_ fd: Int32, _ why: String?) {
+        guard let client = clients.removeValue(forKey: fd) else { return }
+        if let why { server.note("dropped a connection of \(client.connection.login) (pid \(client.connection.credentials.pid)): \(why)") }
+        client.connection.markClosed()
+        close(fd)
+    }
+}

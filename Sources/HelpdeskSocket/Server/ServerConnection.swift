@@ -1,0 +1,119 @@
+import Foundation
+import HelpdeskCore
+import Synchronization
+
+/// One client as the handlers see it: who it is, the service bound to it after hello, and the
+/// frames waiting to be written. Shared by the IO thread and the handler tasks, so every
+/// mutable part is behind a lock.
+final class ServerConnection: Sendable {
+    let fd: Int32
+    let credentials: PeerCredentials
+    let login: String
+    private let state = Mutex(State())
+    private let wake: @Sendable () -> Void
+
+    enum Stage: Sendable { case awaitingHello, ready(any HelpdeskService), refused(ServiceError) }
+
+    struct State {
+        var stage = Stage.awaitingHello
+        var output: [Data] = []
+        var outputOffset = 0
+        var queuedBytes = 0
+        var inFlight = 0
+        var closed = false
+        var closeWhenFlushed = false
+        var overflowed = false
+        var subscription: ServiceSubscription?
+    }
+
+    init(fd: Int32, credentials: PeerCredentials, login: String, wake: @escaping @Sendable () -> Void) {
+        self.fd = fd
+        self.credentials = credentials
+        self.login = login
+        self.wake = wake
+    }
+
+    var stage: Stage { state.withLock { $0.stage } }
+    func setStage(_ stage: Stage) { state.withLock { $0.stage = stage } }
+
+    /// Queues a frame for the IO thread; a client that lets too much pile up is dropped.
+    func send(_ frame: Data, limit: Int) {
+        let queued = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            if state.queuedBytes + frame.count > limit {
+                state.overflowed = true
+                return true
+            }
+            state.output.append(frame)
+            state.queuedBytes += frame.count
+            return true
+        }
+        if queued { wake() }
+    }
+
+    /// Closes once everything queued is written (after a refusal that ends the conversation).
+    func finishAfterFlush() {
+        state.withLock { $0.closeWhenFlushed = true }
+        wake()
+    }
+
+    /// Starts a request unless too many are running; false means "busy".
+    func begin(max: Int) -> Bool {
+        state.withLock { state in
+            guard state.inFlight < max else { return false }
+            state.inFlight += 1
+            return true
+        }
+    }
+
+    func end() { state.withLock { $0.inFlight -= 1 } }
+
+    func keep(_ subscription: ServiceSubscription) {
+        let previous = state.withLock { state -> ServiceSubscription? in
+            defer { state.subscription = subscription }
+            return state.subscription
+        }
+        previous?.cancel()
+        if isClosed { subscription.cancel() }
+    }
+
+    var isClosed: Bool { state.withLock { $0.closed } }
+    var hasOutput: Bool { state.withLock { !$0.output.isEmpty } }
+    var overflowed: Bool { state.withLock { $0.overflowed } }
+    var shouldClose: Bool { state.withLock { $0.closeWhenFlushed && $0.output.isEmpty } }
+
+    /// Writes what the socket takes now, without blocking; false when the peer is gone.
+    func flush() -> Bool {
+        while true {
+            let next = state.withLock { state -> (Data, Int)? in
+                guard let first = state.output.first else { return nil }
+                return (first, state.outputOffset)
+            }
+            guard let (chunk, offset) = next else { return true }
+            let written = chunk.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, chunk.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno == EAGAIN || errno == EWOULDBLOCK
+            }
+            state.withLock { state in
+                state.outputOffset += written
+                if state.outputOffset == chunk.count {
+                    state.output.removeFirst()
+                    state.outputOffset = 0
+                    state.queuedBytes -= chunk.count
+                }
+            }
+        }
+    }
+
+    /// Marks the connection closed and ends its subscription; the IO thread closes the descriptor.
+    func markClosed() {
+        let subscription = state.withLock { state -> ServiceSubscription? in
+            state.closed = true
+            state.output.removeAll()
+            defer { state.subscription = nil }
+            return state.subscription
+        }
+        subscription?.cancel()
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import HelpdeskCore
+
+/// The protocol between the helpdesk service and its clients: versioned, framed JSON messages.
+/// A client first sends `hello`; every request carries an id and gets exactly one response with
+/// that id; the service may send events (no id) at any time after `subscribe`.
+public enum WireProtocol {
+    /// Bumped when a message changes shape; the service refuses a client that speaks another.
+    public static let version = 1
+    /// The largest frame a client may send (an import batch fits well inside).
+    public static let maxRequestFrame = 1 << 20
+    /// The largest frame the service sends (a request detail with a long timeline).
+    public static let maxResponseFrame = 64 << 20
+    /// Where the service listens unless told otherwise.
+    public static let defaultSocketPath = "/run/helpdesk/helpdesk.sock"
+
+    /// JSON as the protocol writes it: sorted keys, ISO 8601 times with milliseconds.
+    public static var encoder: JSONEncoder { JSONEncoder.helpdesk }
+    public static var decoder: JSONDecoder { JSONDecoder.helpdesk }
+}
+
+/// Every method a client can call, by its name on the wire.
+public enum ServiceMethod: String, Sendable, CaseIterable, Codable {
+    case hello, session, queue, queueSlice, detail, requesterCard, lookUpRequester, findGroups, findApps, events
+    case create, note, assign, resolve, reopen, importLines
+    case act, approve, deny, reconcile, sweep, setupChecks, subscribe
+
+    /// Methods that change something (for the log).
+    public var changes: Bool {
+        switch self {
+        case .create, .note, .assign, .resolve, .reopen, .importLines, .act, .approve, .deny, .reconcile, .sweep: true
+        default: false
+        }
+    }
+}
+
+/// The first fields of any message, read before its parameters.
+struct WireHeader: Decodable {
+    let id: Int64?
+    let method: String?
+}
+
+/// A request: `{"id": 7, "method": "queue", "params": {…}}`.
+struct WireRequest<Params: Encodable>: Encodable {
+    let id: Int64
+    let method: ServiceMethod
+    let params: Params
+}
+
+/// The parameters of a request, read once its method is known.
+struct WireParams<Params: Decodable>: Decodable {
+    let params: Params
+}
+
+/// A response: `{"id": 7, "result": …}` or `{"id": 7, "error": {"code", "message", "directory"}}`.
+struct WireResponse<Result> {
+    let id: Int64?
+    let result: Result?
+    let error: ServiceError?
+}
+
+extension WireResponse: Encodable where Result: Encodable {}
+extension WireResponse: Decodable where Result: Decodable {}
+
+/// What the service pushes without being asked.
+public enum WireEvent: Sendable, Equatable, Codable {
+    case changed(ChangeNotice)
+    case alert(String)
+}
+
+/// An event message: `{"event": {"changed": {…}}}`.
+struct WireEventMessage: Codable {
+    let event: WireEvent
+}
+
+/// No parameters, or no result.
+public struct WireEmpty: Codable, Sendable, Equatable {
+    public init() {}
+}

@@ -1,0 +1,143 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskSocket
+import OktaClient
+import SQLiteStore
+import Synchronization
+
+/// `helpdesk serve`: the service that alone holds the Okta token and the store. Consoles and
+/// commands of every operator are its clients over a Unix socket; the kernel tells it who each
+/// one is. Run it as its own user under systemd (Resources/helpdesk.service) or any supervisor.
+enum ServeCommand {
+    static let spec = CommandSpec(
+        name: "serve",
+        summary: "run the helpdesk service: it holds the Okta token and the store, and serves consoles over a Unix socket",
+        synopsis: "[--config PATH] [--socket PATH]",
+        options: [
+            .value("config", "PATH", "the service's configuration (default /etc/helpdesk/config.json)"),
+            .value("socket", "PATH", "where to listen (default: the configuration's service.socket, or /run/helpdesk/helpdesk.sock)"),
+        ],
+        discussion: """
+        The service reads only its configuration: the Okta org and token file, the store, the operators
+        and the policy; no environment variable changes them. It expires approvals, revokes temporary
+        access and reconciles unknown outcomes on its own, every 30 seconds. SIGTERM or SIGINT stops it:
+        it stops accepting, lets actions already running in Okta finish and be recorded (up to 30 s),
+        then exits 0. Log lines go to standard error (the journal under systemd).
+        """
+    ) { invocation in
+        let running = try await start(invocation)
+        await waitForStopSignal()
+        running.log("stopping: no new requests; waiting for actions in flight")
+        await running.stop()
+        running.log("stopped")
+        return ExitCode.success
+    }
+
+    /// A started service.
+    struct Running: Sendable {
+        let server: SocketServer
+        let background: Task<Void, Never>
+        let log: @Sendable (String) -> Void
+
+        func stop() async {
+            background.cancel()
+            await server.stop(grace: 30)
+        }
+    }
+
+    /// Reads the configuration, opens the store and Okta, and starts listening.
+    static func start(_ invocation: Invocation, limits: ServerLimits = ServerLimits(), backgroundInterval: TimeInterval = 30) async throws -> Running {
+        let environment = invocation.environment
+        let log: @Sendable (String) -> Void = { [err = invocation.err] line in err.line("helpdesk serve: \(line)") }
+        let configurationPath = invocation.arguments.value("config") ?? environment.systemConfigPath
+        let configuration = try HelpdeskConfiguration.load(path: configurationPath)
+        guard let storePath = configuration.storePath, storePath.hasPrefix("/") else {
+            throw CLIError.failed("configuration \(configurationPath): store.path must name the store with an absolute path (e.g. /var/lib/helpdesk/helpdesk.db)")
+        }
+        let socketPath = invocation.arguments.value("socket") ?? configuration.socketPath ?? environment.defaultSocketPath
+        let group = try configuration.socketGroup.map(groupID)
+        umask(0o077)
+        let store = try SQLiteRequestStore(path: storePath)
+        let directory: any IdentityDirectory
+        if let override = environment.directoryOverride {
+            directory = override
+        } else {
+            do {
+                directory = OktaDirectory(client: OktaHTTPClient(settings: try OktaSettings.fromConfiguration(orgURL: configuration.orgURL, tokenFile: configuration.tokenFile)))
+            } catch {
+                throw CLIError.failed("configuration \(configurationPath): \(error.message)")
+            }
+        }
+        let engine = ActionEngine(store: store, directory: directory, clock: environment.clock, policy: configuration.policy, team: configuration.team,
+                                  approvalLifetime: configuration.approvalTTLHours * 3600, runner: ProcessIdentity.current)
+        let team = configuration.team
+        let clock = environment.clock
+        let backend = HelpdeskBackend(
+            engine: engine, runnerIsAlive: ProcessIdentity.isAlive,
+            identify: { login in
+                guard let member = team.member(login) else {
+                    throw ServiceError(.notAnOperator, "\(login) is not an operator of this helpdesk; ask an admin to add \(login) under \"operators\" in \(configurationPath) and restart the service")
+                }
+                return member
+            },
+            checks: { await DoctorChecks.service(configurationPath: configurationPath, storePath: storePath, clock: clock) })
+        let server = SocketServer(path: socketPath, limits: limits, identify: { credentials in
+            guard let login = PeerCredentials.login(of: credentials.uid) else {
+                return .failure(ServiceError(.notAnOperator, "uid \(credentials.uid) has no login on this host, so it cannot be an operator"))
+            }
+            return Result { () throws(ServiceError) in
+                do { return try backend.service(for: login) } catch { throw ServiceError(error) }
+            }
+        }, log: log)
+        do {
+            try server.start(mode: group == nil ? 0o666 : 0o660, group: group)
+        } catch {
+            throw CLIError.failed("cannot listen on \(socketPath): \(error)")
+        }
+        log("listening on \(socketPath) (helpdesk \(HelpdeskVersion.current), protocol \(WireProtocol.version)); store \(storePath); Okta \(directory.orgName); \(team.operators.count) operators")
+        let background = Task { await BackgroundWork(backend: backend, interval: backgroundInterval, report: log).run() }
+        return Running(server: server, background: background, log: log)
+    }
+
+    private static func groupID(_ name: String) throws -> gid_t {
+        guard let record = getgrnam(name) else {
+            throw CLIError.failed("the socket group \(TextSafetyForCLI.quoted(name)) (service.socketGroup) does not exist; create it with groupadd --system \(TextSafetyForCLI.bare(name))")
+        }
+        return record.pointee.gr_gid
+    }
+
+    /// Returns when SIGTERM or SIGINT arrives; SIGHUP and SIGPIPE are ignored.
+    private static func waitForStopSignal() async {
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let queue = DispatchQueue(label: "helpdesk-signals")
+            let once = SignalOnce(continuation)
+            for number in [SIGTERM, SIGINT] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler { once.fire() }
+                source.resume()
+                once.keep(source)
+            }
+        }
+    }
+}
+
+/// Resumes the waiting task on the first stop signal, and keeps the signal sources alive.
+private final class SignalOnce: Sendable {
+    private let state: Mutex<(continuation: CheckedContinuation<Void, Never>?, sources: [any DispatchSourceSignal])>
+
+    init(_ continuation: CheckedContinuation<Void, Never>) {
+        state = Mutex((continuation, []))
+    }
+
+    func keep(_ source: any DispatchSourceSignal) { state.withLock { $0.sources.append(source) } }
+
+    func fire() {
+        state.withLock { state in
+            state.continuation?.resume()
+            state.continuation = nil
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import HelpdeskCore
+import OktaClient
+
+/// The setup checks, as personal use and the service run them.
+enum DoctorChecks {
+    /// Personal use: the configuration found for this login, the operator, the store, Okta.
+    static func personal(_ invocation: Invocation) async -> [ServiceCheck] {
+        let (configurationCheck, configuration) = LocalChecks.configuration(invocation)
+        var checks = [configurationCheck, LocalChecks.operatorCheck(invocation, configuration: configuration)]
+        checks += LocalChecks.store(invocation, configuration: configuration)
+        checks += await OktaChecks.run(invocation, configuration: configuration)
+        return checks
+    }
+
+    /// The service: its configuration file as it is now, its store, and Okta with its own token.
+    static func service(configurationPath: String, storePath: String, clock: any Clock) async -> [ServiceCheck] {
+        let (configurationCheck, configuration) = LocalChecks.configuration(at: configurationPath)
+        var checks = [configurationCheck] + LocalChecks.store(at: storePath)
+        checks += await OktaChecks.run(settings: Result { () throws(DirectoryError) in
+            try OktaSettings.fromConfiguration(orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
+        }, tokenSource: configuration?.tokenFile ?? "?", clock: clock)
+        return checks
+    }
+}
