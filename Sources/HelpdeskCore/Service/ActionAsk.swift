@@ -51,6 +51,20 @@ public struct ActionSpec: Sendable, Equatable, Codable {
         self.oneTimeLink = oneTimeLink
     }
 
+    private enum Keys: String, CodingKey { case name, group, app, factorID, duration, oauthTokens, noEmail, oneTimeLink }
+
+    /// Flags a client leaves out are off.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        self.init(
+            try container.decode(ActionName.self, forKey: .name), group: try container.decodeIfPresent(Target.self, forKey: .group),
+            app: try container.decodeIfPresent(Target.self, forKey: .app), factorID: try container.decodeIfPresent(String.self, forKey: .factorID),
+            duration: try container.decodeIfPresent(AccessDuration.self, forKey: .duration),
+            oauthTokens: try container.decodeIfPresent(Bool.self, forKey: .oauthTokens) ?? false,
+            noEmail: try container.decodeIfPresent(Bool.self, forKey: .noEmail) ?? false,
+            oneTimeLink: try container.decodeIfPresent(Bool.self, forKey: .oneTimeLink) ?? false)
+    }
+
     /// The spec of an exact action, naming its group, app or factor by id.
     public init(_ action: OktaAction) {
         self.init(action.name)

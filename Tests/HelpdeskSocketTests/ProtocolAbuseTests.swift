@@ -1,0 +1,164 @@
+import Foundation
+import HelpdeskCore
+@testable import HelpdeskSocket
+import HelpdeskTestSupport
+import Testing
+
+/// Clients that send garbage, too much, too little, or nothing at all: each gets a clear error
+/// or is dropped, and the service goes on serving everyone else.
+@Suite struct ProtocolAbuseTests {
+    @Test func malformedRequestsAreAnsweredAndTheConnectionGoesOn() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let raw = try RawClient(fixture.path("alex"))
+        _ = try await raw.hello()
+        let cases: [(String, String)] = [
+            ("not json at all", "protocol"),
+            (#"[1, 2, 3]"#, "protocol"),
+            (#"{"id": 5}"#, "protocol"),
+            (#"{"id": 6, "method": "drop-tables", "params": {}}"#, "protocol"),
+            (#"{"id": 7, "method": "queue", "params": {"limit": "many"}}"#, "protocol"),
+            (#"{"id": 8, "method": "create", "params": {"requester": "not an email", "subject": "x"}}"#, "refused"),
+            (#"{"id": 9, "method": "detail", "params": {"request": -4}}"#, "protocol"),
+        ]
+        for (text, code) in cases {
+            raw.send(json: text)
+            let answer = try await raw.next()
+            let error = try #require(answer["error"] as? [String: Any], "\(text)")
+            #expect(error["code"] as? String == code, "\(text): \(error)")
+            let message = try #require(error["message"] as? String)
+            #expect(!message.isEmpty)
+            #expect(!message.contains("\u{1b}"))
+        }
+        raw.send(json: #"{"id": 10, "method": "queue", "params": {"filter": {}, "direction": {"forward": {}}, "limit": 5}}"#)
+        let answer = try await raw.next()
+        #expect(answer["result"] != nil, "\(answer)")
+    }
+
+    @Test func anOversizedFrameIsRefusedUnreadAndTheConnectionClosed() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let raw = try RawClient(fixture.path("alex"))
+        _ = try await raw.hello()
+        raw.send(bytes: Data([0x7f, 0xff, 0xff, 0xff]) + Data(repeating: 0x41, count: 1024))
+        let answer = try await raw.next()
+        #expect(((answer["error"] as? [String: Any])?["message"] as? String)?.contains("larger than") == true, "\(answer)")
+        #expect(await raw.isClosed())
+        _ = try await fixture.client("alex").queue(QueryFixtures.all)
+    }
+
+    @Test func anythingButHelloFirstEndsTheConnection() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let raw = try RawClient(fixture.path("alex"))
+        raw.send(json: #"{"id": 1, "method": "queue", "params": {}}"#)
+        #expect(((try await raw.next())["error"] as? [String: Any])?["message"] as? String == "say hello first")
+        #expect(await raw.isClosed())
+
+        let other = try RawClient(fixture.path("alex"))
+        other.send(json: #"{"id": 1, "method": "hello", "params": {"protocol": 99, "client": "future"}}"#)
+        let message = ((try await other.next())["error"] as? [String: Any])?["message"] as? String
+        #expect(message?.contains("speaks protocol 1") == true && message?.contains("the client speaks 99") == true, "\(message ?? "")")
+        #expect(await other.isClosed())
+    }
+
+    @Test func truncatedAndSilentClientsAreDroppedAfterTheirDeadlines() async throws {
+        let fixture = try ServiceFixture()
+        var limits = ServerLimits()
+        limits.helloTimeout = 0.3
+        limits.frameTimeout = 0.3
+        let server = try fixture.listen(as: "alex", limits: limits)
+        defer { Task { await server.stop(grace: 1) } }
+        let silent = try RawClient(fixture.path("alex"))
+        #expect(await silent.isClosed(within: 3), "no hello")
+        let truncated = try RawClient(fixture.path("alex"))
+        _ = try await truncated.hello()
+        truncated.send(bytes: Frame.encode(Data(#"{"id": 2, "method": "queue", "params": {}}"#.utf8)).prefix(10))
+        #expect(await truncated.isClosed(within: 3), "half a frame")
+        _ = try await fixture.client("alex").queue(QueryFixtures.all)
+    }
+
+    @Test func aStoppedClientDelaysNobodyElsesWrite() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        // One client subscribes and then never reads again; another starts half a frame and stops.
+        let stopped = try RawClient(fixture.path("alex"))
+        _ = try await stopped.hello()
+        stopped.send(json: #"{"id": 2, "method": "subscribe", "params": {}}"#)
+        let half = try RawClient(fixture.path("alex"))
+        _ = try await half.hello()
+        half.send(bytes: Frame.encode(Data(#"{"id": 2, "method": "create", "params": {}}"#.utf8)).prefix(8))
+
+        let writer = fixture.client("alex")
+        var slowest: TimeInterval = 0
+        for index in 0..<200 {
+            let started = Date()
+            _ = try await writer.create(Fixtures.newRequest("Request \(index) with a subject long enough to fill buffers"))
+            slowest = max(slowest, Date().timeIntervalSince(started))
+        }
+        #expect(slowest < 1, "the slowest write took \(slowest) s")
+        #expect(try fixture.store.read { try $0.count(.all) } == 200)
+    }
+
+    @Test func aFloodIsAnsweredBusyAndAClientThatReadsNothingIsDropped() async throws {
+        let fixture = try ServiceFixture()
+        var limits = ServerLimits()
+        limits.maxInFlightPerConnection = 2
+        limits.maxQueuedOutput = 64 << 10
+        let server = try fixture.listen(as: "alex", limits: limits)
+        defer { Task { await server.stop(grace: 1) } }
+        await fixture.tenant.setLatency(0.2)
+        let flood = try RawClient(fixture.path("alex"))
+        _ = try await flood.hello()
+        for id in 2..<12 {
+            flood.send(json: #"{"id": \#(id), "method": "findGroups", "params": {"text": "v"}}"#)
+        }
+        var busy = 0
+        var answered = 0
+        for _ in 2..<12 {
+            let answer = try await flood.next()
+            if (answer["error"] as? [String: Any])?["code"] as? String == "busy" { busy += 1 } else { answered += 1 }
+        }
+        #expect(busy == 8 && answered == 2, "busy \(busy), answered \(answered)")
+
+        // A client that asks and asks but never reads its answers piles them up, and is dropped.
+        let hoarder = try RawClient(fixture.path("alex"))
+        _ = try await hoarder.hello()
+        let request = Frame.encode(Data(#"{"id": 3, "method": "setupChecks", "params": {}}"#.utf8))
+        let query = Frame.encode(Data(#"{"id": 4, "method": "queue", "params": {"filter": {}, "direction": {"forward": {}}, "limit": 1000}}"#.utf8))
+        for _ in 0..<50 { _ = try await fixture.backend.service(for: "alex").create(Fixtures.newRequest("Padding so a page is large")) }
+        for _ in 0..<400 { hoarder.send(bytes: query); hoarder.send(bytes: request) }
+        #expect(await eventually(10) { await server.activeRequests == 0 })
+        #expect(await hoarder.isClosed(within: 10), "dropped once its unread answers passed the limit")
+        _ = try await fixture.client("alex").queue(QueryFixtures.all)
+    }
+}
+
+@Suite struct FrameTests {
+    @Test func framesAreCutWhereverTheBytesBreak() throws {
+        let payloads = [Data("{\"a\":1}".utf8), Data(repeating: 0x42, count: 70_000), Data("{}".utf8)]
+        let stream = payloads.reduce(Data()) { $0 + Frame.encode($1) }
+        for step in [1, 3, 4, 5, 1000, stream.count] {
+            var decoder = FrameDecoder(maximum: 1 << 20)
+            var frames: [Data] = []
+            var offset = 0
+            while offset < stream.count {
+                frames += try decoder.push(stream[offset..<min(offset + step, stream.count)])
+                offset += step
+            }
+            #expect(frames == payloads, "step \(step)")
+            #expect(!decoder.hasPartialFrame)
+        }
+    }
+
+    @Test func tooLargeAndEmptyFramesAreRefusedBeforeTheirBody() {
+        var decoder = FrameDecoder(maximum: 100)
+        #expect(throws: FrameDecoder.Failure.tooLarge(101)) { try decoder.push([0, 0, 0, 101]) }
+        var empty = FrameDecoder(maximum: 100)
+        #expect(throws: FrameDecoder.Failure.empty) { try empty.push([0, 0, 0, 0]) }
+    }
+}
