@@ -21,14 +21,25 @@ import Testing
         #expect(page.contains("\"helpdesk \(HelpdeskVersion.current)\""))
     }
 
-    @Test func theTimerRunsTheSweepEveryFiveMinutesAsAnOperator() throws {
-        let service = try resource("helpdesk-sweep.service")
-        let timer = try resource("helpdesk-sweep.timer")
-        #expect(service.contains("ExecStart=/usr/local/bin/helpdesk sweep\n"))
-        #expect(service.contains("Type=oneshot"))
-        #expect(timer.contains("OnCalendar=*:0/5\n"))
-        let configuration = try resource("config.example.json")
-        let user = try #require(service.split(separator: "\n").first { $0.hasPrefix("User=") }?.dropFirst(5))
-        #expect(configuration.contains("\"\(user)\""), "the sweep's account must be an operator in the example configuration")
+    @Test func theServiceUnitRunsServeAsItsOwnHardenedUser() throws {
+        let unit = try resource("helpdesk.service")
+        let lines = Set(unit.split(separator: "\n").map(String.init))
+        for line in ["User=helpdesk", "ExecStart=/usr/local/bin/helpdesk serve --config /etc/helpdesk/config.json", "KillSignal=SIGTERM",
+                     "StateDirectory=helpdesk", "RuntimeDirectory=helpdesk", "RuntimeDirectoryMode=0755", "UMask=0077", "NoNewPrivileges=yes",
+                     "ProtectSystem=strict", "PrivateTmp=yes", "ProtectHome=yes", "CapabilityBoundingSet=", "RestrictSUIDSGID=yes"] {
+            #expect(lines.contains(line), "\(line)")
+        }
+        #expect(!lines.contains("PrivateUsers=yes"), "a user namespace would hide the clients' uids")
+        #expect(!unit.contains("Environment="), "the service takes no variables")
+        let stopSeconds = try #require(lines.first { $0.hasPrefix("TimeoutStopSec=") }.flatMap { Int($0.dropFirst(15)) })
+        #expect(stopSeconds > 30, "systemd waits longer than the service's own 30 s grace for actions in flight")
+    }
+
+    @Test func theExampleConfigurationIsValidAndPutsTheSocketWhereTheUnitDoes() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Resources/config.example.json").standardized.path
+        let configuration = try HelpdeskConfiguration.load(path: path)
+        #expect(configuration.socketPath == "/run/helpdesk/helpdesk.sock")
+        #expect(configuration.storePath?.hasPrefix("/var/lib/helpdesk/") == true, "inside the unit's StateDirectory")
+        #expect(try resource("helpdesk.service").contains("SupplementaryGroups=\(try #require(configuration.socketGroup))"))
     }
 }
