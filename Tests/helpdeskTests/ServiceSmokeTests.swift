@@ -1,0 +1,115 @@
+import Foundation
+import HelpdeskTestSupport
+import Testing
+
+/// The real binary as a jump host runs it: `helpdesk serve` on a socket, and two operators'
+/// consoles in tmux as its clients. A request created in one console appears in the other without
+/// a key press; when the service stops, the console says so, and it reconnects by itself.
+@Suite struct ServiceSmokeTests {
+    let folder = TemporaryDirectory("hd-serve")
+    let tmuxSocket = "helpdesk-serve-\(UUID().uuidString.prefix(8))"
+
+    /// The second operator: `nobody` through setpriv when this runs as root, so the service tells two
+    /// logins apart by the kernel's word; otherwise this login again.
+    static var secondOperator: (login: String, prefix: String) {
+        if getuid() == 0, let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first(where: FileManager.default.isExecutableFile(atPath:)) {
+            return ("nobody", "\(setpriv) --reuid=65534 --regid=65534 --clear-groups ")
+        }
+        return (currentLogin, "")
+    }
+
+    static var currentLogin: String {
+        guard let record = getpwuid(getuid()), let name = record.pointee.pw_name else { return "root" }
+        return String(cString: name)
+    }
+
+    func tmux(_ arguments: [String]) throws -> String {
+        guard let tmux = TerminalSmokeTests.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        return try ChildProcess.run(tmux, ["-L", tmuxSocket] + arguments, environment: ["HOME": folder.path]).out
+    }
+
+    func screen(_ window: Int) throws -> String { try tmux(["capture-pane", "-p", "-t", "smoke:\(window)"]) }
+
+    func waitFor(_ window: Int, _ what: String, timeout: Double = 10, _ condition: (String) -> Bool) async throws -> String {
+        var last = ""
+        for _ in 0..<Int(timeout * 20) {
+            last = try screen(window)
+            if condition(last) { return last }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw SmokeFailure("timed out waiting for \(what) in console \(window); the screen was:\n\(last)")
+    }
+
+    func startService(_ binary: String, _ config: String) throws -> ChildProcess {
+        try ChildProcess.start(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": folder.path])
+    }
+
+    @Test func twoConsolesOnOneServiceSeeEachOthersWork() async throws {
+        guard let tmuxPath = TerminalSmokeTests.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        chmod(folder.path, 0o755)
+        let binary = folder.file("helpdesk")
+        try FileManager.default.copyItem(atPath: BuiltProducts.executable("helpdesk").path, toPath: binary)
+        let token = folder.file("okta.token")
+        try Data("00smoke-token".utf8).write(to: URL(fileURLWithPath: token))
+        chmod(token, 0o600)
+        let socket = folder.file("helpdesk.sock")
+        let (second, prefix) = Self.secondOperator
+        let config = folder.file("config.json")
+        let operators = second == Self.currentLogin
+            ? #""\#(second)": {"email": "alex.kim@example.com", "roles": ["agent", "approver"]}"#
+            : #""\#(Self.currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}, "\#(second)": {"email": "morgan.patel@example.com", "roles": ["agent", "approver"]}"#
+        try #"{"okta": {"orgUrl": "http://127.0.0.1:9", "tokenFile": "\#(token)"}, "store": {"path": "\#(folder.file("store/helpdesk.db"))"}, "service": {"socket": "\#(socket)"}, "operators": {\#(operators)}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        chmod(config, 0o644)
+
+        var service = try startService(binary, config)
+        defer { service.process.terminate() }
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(nanoseconds: 20_000_000) }
+
+        let console = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) HELPDESK_SOCKET=\(socket) \(binary)"
+        #expect(try ChildProcess.runDetached(tmuxPath, ["-L", tmuxSocket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30",
+                                                        "\(console) 2>\(folder.file("err0")); echo $? > \(folder.file("exit0")); sleep 5"],
+                                             environment: ["HOME": folder.path]) == 0)
+        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", tmuxSocket, "kill-server"]) }
+        _ = try tmux(["new-window", "-t", "smoke:1", "\(prefix)\(console) 2>\(folder.file("err1")); echo $? > \(folder.file("exit1")); sleep 5"])
+
+        _ = try await waitFor(0, "the first console") { $0.contains("1 Queue 0") && $0.contains("\(Self.currentLogin) (") }
+        _ = try await waitFor(1, "the second console") { $0.contains("1 Queue 0") && $0.contains("\(second) (") }
+
+        // The first operator records a request; the second sees it without pressing a key.
+        _ = try tmux(["send-keys", "-t", "smoke:0", "n"])
+        _ = try await waitFor(0, "the new-request form") { $0.contains("New request") }
+        _ = try tmux(["send-keys", "-t", "smoke:0", "-l", "jane.doe@example.com"])
+        _ = try tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        try await Task.sleep(nanoseconds: 300_000_000)
+        _ = try tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try tmux(["send-keys", "-t", "smoke:0", "-l", "Printer on fire"])
+        _ = try tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try await waitFor(0, "the request in the first console") { $0.contains("Created REQ-1") }
+        let pushed = try await waitFor(1, "the request pushed to the second console", timeout: 5) { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
+        #expect(pushed.contains("REQ-1"))
+
+        // The service stops: both consoles say so, and find the restarted service by themselves.
+        service.process.terminate()
+        service.process.waitUntilExit()
+        #expect(service.process.terminationStatus == 0)
+        _ = try await waitFor(1, "the console to say the service is gone") { $0.contains("helpdesk service is unavailable") }
+        service = try startService(binary, config)
+        _ = try await waitFor(1, "the console to reconnect") { $0.contains("Connected to the helpdesk service again") }
+        _ = try tmux(["send-keys", "-t", "smoke:0", "c"])
+        _ = try await waitFor(0, "the note prompt") { $0.contains("Note on REQ-1") }
+        _ = try tmux(["send-keys", "-t", "smoke:0", "-l", "called the requester"])
+        _ = try tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try await waitFor(1, "the note pushed after the restart") { $0.contains("called the requester") }
+
+        for window in [0, 1] { _ = try tmux(["send-keys", "-t", "smoke:\(window)", "q"]) }
+        for window in [0, 1] {
+            var status: String?
+            for _ in 0..<200 where status == nil {
+                status = (try? String(contentsOfFile: folder.file("exit\(window)"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                if status == nil { try await Task.sleep(nanoseconds: 50_000_000) }
+            }
+            #expect(status == "0", "console \(window): \((try? String(contentsOfFile: folder.file("err\(window)"), encoding: .utf8)) ?? "")")
+        }
+    }
+}
