@@ -219,12 +219,16 @@ private final class TerminalCapture {
     }
 }
 
-/// This process's resident memory from /proc.
+/// Resident memory from /proc: this process's, or another's.
 enum ResidentMemory {
-    static func line() -> String {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "resident memory: /proc unavailable" }
+    static func line() -> String { "resident memory: " + of("self") }
+
+    static func of(_ pid: Int32) -> String { "resident memory " + of(String(pid)) }
+
+    private static func of(_ process: String) -> String {
+        guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8) else { return "/proc unavailable" }
         let fields = status.split(separator: "\n").filter { $0.hasPrefix("VmRSS") || $0.hasPrefix("VmHWM") }
-        return "resident memory: " + fields.map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.joined(separator: ", ")
+        return fields.map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.joined(separator: ", ")
     }
 }
 

@@ -7,7 +7,7 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|okta|console [--rows N] [--db PATH]")
+            print("usage: helpdesk-benchmarks store|okta|console|service [--rows N] [--db PATH] [--runs N]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
@@ -15,8 +15,9 @@ enum BenchmarkMain {
         case "store": try StoreBenchmark.run(options)
         case "okta": try await OktaRateBenchmark.run(options)
         case "console": try await ConsoleBenchmark.run(options)
+        case "service": try await ServiceBenchmark.run(options)
         default:
-            print("unknown suite \(suite); expected store, okta or console")
+            print("unknown suite \(suite); expected store, okta, console or service")
             exit(2)
         }
     }

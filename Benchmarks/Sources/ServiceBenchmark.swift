@@ -1,0 +1,148 @@
+import ConsoleView
+import ConsoleViewModel
+import Foundation
+import HelpdeskCore
+import HelpdeskSocket
+import HelpdeskTestSupport
+
+/// Issue 11's figures: the real `helpdesk serve` (release build) over the million-request store,
+/// and clients in this process over its socket: a queue page of 50, the console's frames, a
+/// change in one console until another shows it, and the service's memory with 20 consoles.
+enum ServiceBenchmark {
+    static let columns = 120
+    static let rows = 40
+
+    static func run(_ options: BenchmarkOptions) async throws {
+        let path = options.db ?? FileManager.default.temporaryDirectory.appendingPathComponent("helpdesk-bench-\(options.rows).db").path
+        print("service benchmark: \(options.rows) requests in \(path), consoles \(columns)x\(rows)")
+        print(MachineNoise.report())
+        try StoreGenerator.ensure(path: path, rows: options.rows)
+        let service = try RunningService(store: path)
+        defer { service.stop() }
+        print("service: pid \(service.pid), \(ResidentMemory.of(service.pid))")
+
+        let client = RemoteHelpdeskService(path: service.socket)
+        _ = try await client.session()
+        var page = Timing("queue page of 50 over the socket")
+        var deep = Timing("page of 50 at row 25,000 (working queue)")
+        let working = QueueFilter(statuses: RequestStatus.active)
+        let middle = try await client.queue(QueueQuery(filter: working, limit: 1000))
+        for run in 0..<(options.runs + 3) {
+            let start = ContinuousClock.now
+            _ = try await client.queue(QueueQuery(filter: working, limit: 50))
+            if run >= 3 { page.add(start.duration(to: .now)) }
+            let cursor = middle.requests.last.map(QueueCursor.init)
+            let deepStart = ContinuousClock.now
+            _ = try await client.queue(QueueQuery(filter: working, after: cursor, limit: 50))
+            if run >= 3 { deep.add(deepStart.duration(to: .now)) }
+        }
+        print(page.line)
+        print(deep.line)
+
+        let console = try await Console(socket: service.socket)
+        await console.start()
+        var keyFrames = Timing("key → update + render + diff")
+        var settled = Timing("key → settled (answers over the socket)")
+        for key in keyScript(count: options.runs) {
+            let start = ContinuousClock.now
+            console.driver.send(.key(key))
+            _ = console.frame()
+            keyFrames.add(start.duration(to: .now))
+            await console.settle()
+            settled.add(start.duration(to: .now))
+        }
+        print(keyFrames.line)
+        print(settled.line)
+
+        // The watcher has a request open; another operator notes on it, and the note must appear there.
+        let watcher = try await Console(socket: service.socket)
+        await watcher.start()
+        guard let watched = watcher.driver.state.selectedRequest?.id else { throw BenchmarkFailure("the watcher's queue is empty") }
+        let writer = RemoteHelpdeskService(path: service.socket)
+        var pushed = Timing("change in one console → shown in another")
+        for index in 0..<50 {
+            let text = "benchmark note \(index) \(UUID().uuidString.prefix(6))"
+            let start = ContinuousClock.now
+            _ = try await writer.note(watched, text)
+            while !(watcher.driver.state.detail.timeline.contains { $0.payload == .note(text: text) }) {
+                watcher.driver.drain()
+                try await Task.sleep(nanoseconds: 200_000)
+            }
+            _ = watcher.frame()
+            pushed.add(start.duration(to: .now))
+        }
+        print(pushed.line)
+
+        var consoles: [Console] = [console, watcher]
+        while consoles.count < 20 {
+            let another = try await Console(socket: service.socket)
+            await another.start()
+            consoles.append(another)
+        }
+        for other in consoles { for key in [Key.end, .home, .char("j")] { other.driver.send(.key(key)); await other.settle() } }
+        print("service with \(consoles.count) connected consoles: \(ResidentMemory.of(service.pid))")
+    }
+
+    private static func keyScript(count: Int) -> [Key] {
+        let pattern: [Key] = Array(repeating: .char("j"), count: 12) + [.pageDown, .pageDown] + Array(repeating: .char("k"), count: 6)
+            + [.pageUp, .end, .home, .tab, .char("j"), .char("j"), .backTab]
+        return (0..<count).map { pattern[$0 % pattern.count] }
+    }
+}
+
+/// `helpdesk serve` from the release build, on a socket in a temporary folder, as this login.
+private final class RunningService {
+    let folder = TemporaryDirectory("hd-bench-serve")
+    let process: ChildProcess
+    var socket: String { folder.file("helpdesk.sock") }
+    var pid: Int32 { process.process.processIdentifier }
+
+    init(store: String) throws {
+        let binary = BuiltProducts.executable("helpdesk")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw BenchmarkFailure("build the release binary first (swift build -c release --product helpdesk)")
+        }
+        let login = String(cString: getpwuid(getuid()).pointee.pw_name)
+        let token = folder.file("okta.token")
+        try Data("00bench".utf8).write(to: URL(fileURLWithPath: token))
+        chmod(token, 0o600)
+        let config = folder.file("config.json")
+        try #"{"okta": {"orgUrl": "http://127.0.0.1:9", "tokenFile": "\#(token)"}, "store": {"path": "\#(store)"}, "service": {"socket": "\#(folder.file("helpdesk.sock"))"}, "operators": {"\#(login)": {"email": "alex.kim@example.com", "roles": ["admin"]}}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        process = try ChildProcess.start(binary, ["serve", "--config", config])
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: folder.file("helpdesk.sock")) { usleep(10_000) }
+    }
+
+    func stop() {
+        process.process.terminate()
+        process.process.waitUntilExit()
+    }
+}
+
+/// A console driven and drawn in this process, its service over the socket.
+private final class Console {
+    let driver: ConsoleDriver
+    private var frames = FrameDiff()
+
+    init(socket: String) async throws {
+        let service = RemoteHelpdeskService(path: socket)
+        let session = try await service.session()
+        let state = AppState(user: session.operator, orgName: session.orgName, policy: session.policy, now: Date(),
+                             columns: ServiceBenchmark.columns, rows: ServiceBenchmark.rows)
+        driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, cardDelay: 0))
+    }
+
+    func start() async {
+        driver.send(.resize(columns: ServiceBenchmark.columns, rows: ServiceBenchmark.rows))
+        driver.start()
+        await settle()
+    }
+
+    @discardableResult
+    func frame() -> [CellRun] { frames.next(driver.state) }
+
+    func settle() async {
+        await driver.settle()
+        _ = frame()
+    }
+}
