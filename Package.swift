@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "ConsoleViewModel"]),
         .executableTarget(
             name: "helpdesk-benchmarks",
-            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd", "HelpdeskTestSupport"],
+            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd", "HelpdeskTestSupport"],
             path: "Benchmarks/Sources"
         ),
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),

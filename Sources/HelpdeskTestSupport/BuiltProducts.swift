@@ -95,3 +95,11 @@ public struct ChildProcess {
         try start(executable, arguments, environment: environment, input: input).finish()
     }
 }
+
+/// Runs blocking work (a child process, a wait) on a thread of its own, so an async test does not
+/// hold one of the few threads the cooperative pool has while servers in the same process need them.
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}

@@ -29,11 +29,20 @@ public final class LoopbackHTTPServer: Sendable {
         public var status: Int
         public var headers: [String: String]
         public var body: Data
+        /// Close the connection without answering (a network that drops the answer).
+        public var hangUp = false
 
         public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
             self.status = status
             self.headers = headers
             self.body = body
+        }
+
+        /// No answer at all: the connection is closed.
+        public static var hangUp: Response {
+            var response = Response(status: 0)
+            response.hangUp = true
+            return response
         }
 
         public static func json(_ status: Int, _ text: String, headers: [String: String] = [:]) -> Response {
@@ -117,6 +126,7 @@ public final class LoopbackHTTPServer: Sendable {
                 continue
             }
             let response = handler(request)
+            if response.hangUp { return }
             let bytes = Self.encode(response)
             var sent = 0
             while sent < bytes.count {

@@ -4,7 +4,7 @@ enum Schema {
     static var latest: Int { migrations.count }
 
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
-    static let migrations: [String] = [version1, version2]
+    static let migrations: [String] = [version1, version2, version3]
 
     static let version1 = """
     CREATE TABLE requests (
@@ -137,6 +137,41 @@ enum Schema {
         claimed_by TEXT,
         claimed_at INTEGER
     );
+    CREATE INDEX grants_due ON access_grants (state, revoke_at);
+    CREATE INDEX grants_by_request ON access_grants (request_id);
+    CREATE TRIGGER grants_revoked_are_final BEFORE UPDATE ON access_grants WHEN OLD.state = 'revoked'
+    BEGIN SELECT RAISE(ABORT, 'a revoked grant cannot change'); END;
+    CREATE TRIGGER grants_are_kept BEFORE DELETE ON access_grants
+    BEGIN SELECT RAISE(ABORT, 'grants are kept for the record and cannot be deleted'); END;
+    """
+
+    /// Okta identities for four-eyes, run deadlines and reconcile's backoff, revoke backoff and
+    /// grants whose revoke failed for good.
+    static let version3 = """
+    ALTER TABLE approvals ADD COLUMN requested_by_okta TEXT;
+    ALTER TABLE approvals ADD COLUMN decided_by_okta TEXT;
+    ALTER TABLE approval_approvers ADD COLUMN okta_user TEXT;
+    ALTER TABLE action_runs ADD COLUMN deadline INTEGER;
+    ALTER TABLE action_runs ADD COLUMN reconcile_attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE action_runs ADD COLUMN next_reconcile_at INTEGER;
+
+    CREATE TABLE access_grants_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        grant_run INTEGER NOT NULL UNIQUE REFERENCES action_runs (id),
+        action TEXT NOT NULL CHECK (json_valid(action)),
+        target_user TEXT NOT NULL,
+        revoke_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN ('scheduled', 'revoking', 'revoked', 'failed')),
+        claimed_by TEXT,
+        claimed_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER
+    );
+    INSERT INTO access_grants_v3 (id, request_id, grant_run, action, target_user, revoke_at, state, claimed_by, claimed_at)
+        SELECT id, request_id, grant_run, action, target_user, revoke_at, state, claimed_by, claimed_at FROM access_grants;
+    DROP TABLE access_grants;
+    ALTER TABLE access_grants_v3 RENAME TO access_grants;
     CREATE INDEX grants_due ON access_grants (state, revoke_at);
     CREATE INDEX grants_by_request ON access_grants (request_id);
     CREATE TRIGGER grants_revoked_are_final BEFORE UPDATE ON access_grants WHEN OLD.state = 'revoked'

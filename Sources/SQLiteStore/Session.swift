@@ -189,7 +189,7 @@ final class Session: StoreWriter {
 
     // MARK: Approvals
 
-    static let approvalColumns = "a.id, a.request_id, a.action, a.reason, a.requested_by, a.requested_at, a.expires_at, a.state, a.decided_by, a.decided_at, a.decision_reason, a.target_user"
+    static let approvalColumns = "a.id, a.request_id, a.action, a.reason, a.requested_by, a.requested_at, a.expires_at, a.state, a.decided_by, a.decided_at, a.decision_reason, a.target_user, a.requested_by_okta, a.decided_by_okta"
 
     func approval(_ id: ApprovalID) throws -> Approval? {
         try approvals(where: "a.id = ?", [.integer(id.number)]).first
@@ -213,23 +213,23 @@ final class Session: StoreWriter {
 
     func insertApproval(_ new: NewApproval) throws -> Approval {
         try db.run(
-            "INSERT INTO approvals (request_id, action, reason, requested_by, requested_at, expires_at, target_user) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO approvals (request_id, action, reason, requested_by, requested_at, expires_at, target_user, requested_by_okta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.reason), .text(new.requestedBy),
-             .time(new.requestedAt), .time(new.expiresAt), .optional(new.targetUserID)]
+             .time(new.requestedAt), .time(new.expiresAt), .optional(new.targetUserID), .optional(new.requestedByOktaID)]
         )
         let id = db.lastInsertRowID
         for approver in new.approvers {
-            try db.run("INSERT OR IGNORE INTO approval_approvers (approval_id, login, basis) VALUES (?, ?, ?)",
-                       [.integer(id), .text(approver.login), .text(approver.basis.rawValue)])
+            try db.run("INSERT OR IGNORE INTO approval_approvers (approval_id, login, basis, okta_user) VALUES (?, ?, ?, ?)",
+                       [.integer(id), .text(approver.login), .text(approver.basis.rawValue), .optional(approver.oktaUserID)])
         }
         guard let approval = try approval(ApprovalID(id)) else { throw StoreError.failed("approval \(id) vanished after insert") }
         return approval
     }
 
-    func decideApproval(_ id: ApprovalID, state: Approval.State, by login: String, at: Date, reason: String?) throws -> Bool {
+    func decideApproval(_ id: ApprovalID, state: Approval.State, by login: String, at: Date, reason: String?, oktaUserID: String?) throws -> Bool {
         try db.run(
-            "UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ? WHERE id = ? AND state = 'pending'",
-            [.text(state.rawValue), .text(login), .time(at), .optional(reason), .integer(id.number)]
+            "UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, decided_by_okta = ? WHERE id = ? AND state = 'pending'",
+            [.text(state.rawValue), .text(login), .time(at), .optional(reason), .optional(oktaUserID), .integer(id.number)]
         )
         return db.changes == 1
     }
@@ -240,9 +240,9 @@ final class Session: StoreWriter {
         }
         return try rows.map { id, fields in
             let approvers = try db.query(
-                "SELECT login, basis FROM approval_approvers WHERE approval_id = ? ORDER BY rowid", [.integer(id)]
+                "SELECT login, basis, okta_user FROM approval_approvers WHERE approval_id = ? ORDER BY rowid", [.integer(id)]
             ) { row in
-                EligibleApprover(login: row.text(0), basis: EligibleApprover.Basis(rawValue: row.text(1)) ?? .policy)
+                EligibleApprover(login: row.text(0), basis: EligibleApprover.Basis(rawValue: row.text(1)) ?? .policy, oktaUserID: row.optionalText(2))
             }
             return fields(approvers)
         }
@@ -250,7 +250,7 @@ final class Session: StoreWriter {
 
     // MARK: Action runs and grants
 
-    static let runColumns = "u.id, u.request_id, u.action, u.target_user, u.approval_id, u.revokes_grant, u.started_by, u.started_at, u.state, u.finished_at, u.runner"
+    static let runColumns = "u.id, u.request_id, u.action, u.target_user, u.approval_id, u.revokes_grant, u.started_by, u.started_at, u.state, u.finished_at, u.runner, u.deadline, u.reconcile_attempts, u.next_reconcile_at"
 
     func run(_ id: ActionRunID) throws -> ActionRun? {
         try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.id = ?", [.integer(id.number)], Self.run).first
@@ -271,11 +271,12 @@ final class Session: StoreWriter {
     func insertRun(_ new: NewActionRun) throws -> ActionRun {
         try db.run(
             """
-            INSERT INTO action_runs (request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO action_runs (request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner, deadline)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.targetUserID), new.approvalID.map { .integer($0.number) } ?? .null,
-             new.revokesGrant.map { .integer($0.number) } ?? .null, .text(new.startedBy), .time(new.startedAt), .optional(new.runner)]
+             new.revokesGrant.map { .integer($0.number) } ?? .null, .text(new.startedBy), .time(new.startedAt), .optional(new.runner),
+             new.deadline.map(SQLValue.time) ?? .null]
         )
         guard let run = try run(ActionRunID(db.lastInsertRowID)) else { throw StoreError.failed("run vanished after insert") }
         return run
@@ -287,7 +288,12 @@ final class Session: StoreWriter {
         return db.changes == 1
     }
 
-    static let grantColumns = "g.id, g.request_id, g.grant_run, g.action, g.target_user, g.revoke_at, g.state"
+    func noteReconcileAttempt(_ id: ActionRunID, attempts: Int, next: Date) throws {
+        try db.run("UPDATE action_runs SET reconcile_attempts = ?, next_reconcile_at = ? WHERE id = ? AND state IN ('started', 'unknown')",
+                   [.int(attempts), .time(next), .integer(id.number)])
+    }
+
+    static let grantColumns = "g.id, g.request_id, g.grant_run, g.action, g.target_user, g.revoke_at, g.state, g.attempts, g.next_attempt_at"
 
     func grant(_ id: GrantID) throws -> AccessGrant? {
         try db.query("SELECT \(Self.grantColumns) FROM access_grants g WHERE g.id = ?", [.integer(id.number)], Self.grant).first
@@ -298,8 +304,11 @@ final class Session: StoreWriter {
     }
 
     func dueGrants(at date: Date, limit: Int) throws -> [AccessGrant] {
-        try db.query("SELECT \(Self.grantColumns) FROM access_grants g WHERE g.state = 'scheduled' AND g.revoke_at <= ? ORDER BY g.revoke_at, g.id LIMIT ?",
-                     [.time(date), .int(limit)], Self.grant)
+        try db.query("""
+            SELECT \(Self.grantColumns) FROM access_grants g
+            WHERE g.state = 'scheduled' AND g.revoke_at <= ? AND (g.next_attempt_at IS NULL OR g.next_attempt_at <= ?)
+            ORDER BY g.revoke_at, g.id LIMIT ?
+            """, [.time(date), .time(date), .int(limit)], Self.grant)
     }
 
     func insertGrant(requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date) throws -> AccessGrant {
@@ -315,6 +324,12 @@ final class Session: StoreWriter {
         return db.changes == 1
     }
 
+    func retryGrant(_ id: GrantID, attempts: Int, next: Date, at: Date) throws -> Bool {
+        try db.run("UPDATE access_grants SET state = 'scheduled', attempts = ?, next_attempt_at = ?, claimed_at = ? WHERE id = ? AND state = 'revoking'",
+                   [.int(attempts), .time(next), .time(at), .integer(id.number)])
+        return db.changes == 1
+    }
+
     // MARK: Row mapping
 
     static func run(_ row: Row) throws -> ActionRun {
@@ -322,13 +337,15 @@ final class Session: StoreWriter {
         return ActionRun(
             id: ActionRunID(row.int64(0)), requestID: RequestID(row.int64(1)), action: try action(row.text(2)), targetUserID: row.text(3),
             approvalID: row.optionalInt64(4).map(ApprovalID.init), revokesGrant: row.optionalInt64(5).map(GrantID.init),
-            startedBy: row.text(6), startedAt: row.date(7), state: state, finishedAt: row.optionalDate(9), runner: row.optionalText(10))
+            startedBy: row.text(6), startedAt: row.date(7), state: state, finishedAt: row.optionalDate(9), runner: row.optionalText(10),
+            deadline: row.optionalDate(11), reconcileAttempts: row.int(12), nextReconcileAt: row.optionalDate(13))
     }
 
     static func grant(_ row: Row) throws -> AccessGrant {
         guard let state = AccessGrant.State(rawValue: row.text(6)) else { throw StoreError.failed("grant \(row.int64(0)) has an unknown state") }
         return AccessGrant(id: GrantID(row.int64(0)), requestID: RequestID(row.int64(1)), grantRunID: ActionRunID(row.int64(2)),
-                           action: try action(row.text(3)), targetUserID: row.text(4), revokeAt: row.date(5), state: state)
+                           action: try action(row.text(3)), targetUserID: row.text(4), revokeAt: row.date(5), state: state,
+                           attempts: row.int(7), nextAttemptAt: row.optionalDate(8))
     }
 
     static func action(_ json: String) throws -> OktaAction {
@@ -376,10 +393,12 @@ final class Session: StoreWriter {
         let decidedAt = row.optionalDate(9)
         let decisionReason = row.optionalText(10)
         let targetUserID = row.optionalText(11)
+        let requestedByOktaID = row.optionalText(12)
+        let decidedByOktaID = row.optionalText(13)
         return { approvers in
             Approval(id: id, requestID: requestID, action: action, reason: reason, requestedBy: requestedBy, requestedAt: requestedAt,
-                     expiresAt: expiresAt, approvers: approvers, targetUserID: targetUserID, state: state, decidedBy: decidedBy,
-                     decidedAt: decidedAt, decisionReason: decisionReason)
+                     expiresAt: expiresAt, approvers: approvers, targetUserID: targetUserID, requestedByOktaID: requestedByOktaID, state: state,
+                     decidedBy: decidedBy, decidedAt: decidedAt, decisionReason: decisionReason, decidedByOktaID: decidedByOktaID)
         }
     }
 }

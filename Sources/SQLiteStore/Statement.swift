@@ -25,7 +25,14 @@ final class Statement {
             let code: Int32
             switch value {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
-            case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, helpdesk_sqlite_transient())
+            case .text(let text):
+                // With its byte length, so text is stored whole even past a NUL.
+                var bytes = Array(text.utf8)
+                code = bytes.withUnsafeMutableBufferPointer { buffer in
+                    buffer.baseAddress.map { base in
+                        base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { sqlite3_bind_text(handle, index, $0, Int32(buffer.count), helpdesk_sqlite_transient()) }
+                    } ?? sqlite3_bind_text(handle, index, "", 0, helpdesk_sqlite_transient())
+                }
             case .null: code = sqlite3_bind_null(handle, index)
             }
             guard code == SQLITE_OK else { throw connection.error(code: code, message: connection.errorMessage) }

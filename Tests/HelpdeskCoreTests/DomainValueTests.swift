@@ -101,9 +101,11 @@ import Testing
     }
 
     @Test func unsafeTextIsQuotedWithoutControlCharacters() {
-        #expect(TextSafety.quoted("a\u{1b}[31mred\u{07}") == "a?[31mred?")
+        #expect(TextSafety.quoted("a\u{1b}[31mred\u{07}") == "a␛[31mred␇")
         #expect(TextSafety.quoted(String(repeating: "x", count: 100), limit: 10) == "xxxxxxxxxx…")
-        #expect(TextSafety.quoted("right-to-left \u{202e}txt") == "right-to-left ?txt")
+        #expect(TextSafety.quoted("right-to-left \u{202e}txt") == "right-to-left �txt")
+        #expect(TextSafety.quoted("👩‍💻 at work") == "👩‍💻 at work", "a joined emoji stays whole")
+        #expect(TextSafety.quoted("👩‍💻👩‍💻👩‍💻", limit: 2) == "👩‍💻👩‍💻…", "cut between characters, never inside one")
     }
 
     @Test func agesAreShort() {

@@ -35,9 +35,17 @@ import Testing
         }
         let reconciler = Reconciler(engine: fixture.engine)
         #expect(try await reconciler.reconcile(by: "jordan").isEmpty, "it may still be in flight")
-        fixture.clock.advance(by: 121)
+        // Past its deadline (two minutes for a run written without one) it shows as unknown, but the
+        // call could still reach Okta: "not applied" waits for the margin.
+        fixture.clock.advance(by: 136)
+        let early = try await reconciler.reconcile(by: "jordan")
+        #expect(early.map(\.settled) == [false])
+        #expect(early.first?.summary.contains("the account is LOCKED_OUT so far") == true)
+        #expect(try fixture.store.read { try $0.runs(of: request.id) }.map(\.state) == [.started])
+        fixture.clock.advance(by: 120)
         let results = try await reconciler.reconcile(by: "jordan")
         #expect(results.map(\.finding) == [.notApplied])
+        #expect(results.map(\.settled) == [true])
         #expect(results.first?.summary == "the account is LOCKED_OUT")
         #expect(fixture.directory.actionCalls.isEmpty)
         #expect(try fixture.store.read { try $0.runs(of: request.id) }.map(\.state) == [.reconciled])
@@ -70,7 +78,7 @@ import Testing
         let run = try fixture.store.write { writer in
             try ActionEngineTestHooks.start(action, request: request.id, user: user, by: "alex", at: fixture.clock.now(), writer: writer)
         }
-        let (finding, _) = await Reconciler(engine: fixture.engine).inspect(run)
+        let (finding, _) = try await Reconciler(engine: fixture.engine).inspect(run)
         #expect(finding == expected)
     }
 }
@@ -98,6 +106,10 @@ enum ActionEngineTestHooks {
         let unknownHost = Reconciler(engine: fixture.engine, runnerIsAlive: { _ in nil })
         #expect(try await unknownHost.reconcile(by: "jordan").isEmpty)
         let dead = Reconciler(engine: fixture.engine, runnerIsAlive: { $0 == "jump1:4242" ? false : nil })
+        #expect(dead.isOutcomeUnknown(try #require(try fixture.store.read { try $0.runs(of: request.id) }.first), now: fixture.clock.now()),
+                "a run whose process is gone shows as unknown at once")
+        #expect(try await dead.reconcile(by: "jordan").map(\.settled) == [false], "Okta may still be acting on a call it received")
+        fixture.clock.advance(by: 241)
         #expect(try await dead.reconcile(by: "jordan").map(\.finding) == [.notApplied])
     }
 }

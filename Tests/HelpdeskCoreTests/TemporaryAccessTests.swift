@@ -68,6 +68,8 @@ import Testing
         await fixture.tenant.failNext(.removeFromGroup, with: DirectoryError(kind: .unavailable, httpStatus: 503))
         let first = try await AccessSweeper(engine: fixture.engine).sweep()
         #expect(first.failed.count == 1)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().revoked.isEmpty, "not again at once: the next try is a minute later")
+        fixture.clock.advance(by: 60)
         let second = try await AccessSweeper(engine: fixture.engine).sweep()
         #expect(second.revoked.count == 1)
         #expect(try fixture.kinds(request.id).suffix(4) == [.actionStarted, .actionFailed, .actionStarted, .accessRevoked])

@@ -47,19 +47,16 @@ import Testing
         #expect(logs[0].hasSuffix("&sortOrder=DESCENDING&limit=5"))
     }
 
-    @Test func aUserByEmailFallsBackToSearchWhenTheLoginDiffers() async throws {
+    @Test func aUserByEmailIsSearchedByProfileEmailOnlyNeverByLogin() async throws {
         let transport = StubTransport { request, _ in
-            request.url.path == "/api/v1/users/omar%40example.com" || request.url.path == "/api/v1/users/omar@example.com"
-                ? .json(404, #"{"errorCode":"E0000007","errorSummary":"Not found"}"#)
-                : request.url.path == "/api/v1/users" ? .json(200, "[\(OktaRoutes.user)]") : .json(200, OktaRoutes.user)
+            request.url.path == "/api/v1/users" ? .json(200, "[\(OktaRoutes.user)]") : .json(200, OktaRoutes.user)
         }
-        let user = try await directory(transport).user(.email(Fixtures.email("omar@example.com")))
+        let user = try await directory(transport).user(.email(Fixtures.email("Jane.Doe@example.com")))
         #expect(user.id == "00u1")
         #expect(transport.lines == [
-            "GET /api/v1/users/omar%40example.com",
-            "GET /api/v1/users?search=profile.email%20eq%20%22omar%40example.com%22&limit=2",
+            "GET /api/v1/users?search=profile.email%20eq%20%22jane.doe%40example.com%22&limit=10",
             "GET /api/v1/users/00u1",
-        ])
+        ], "GET /users/{email} would also match a login or a login's short name")
     }
 
     @Test func theUserCardReadsStatusManagerAndAllowedOperations() async throws {

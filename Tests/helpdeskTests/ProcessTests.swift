@@ -24,13 +24,13 @@ import Testing
         return path
     }
 
-    @Test func theOperatorIsTheLoginOfTheRealUserIDWhateverTheEnvironmentSays() throws {
+    @Test func theOperatorIsTheLoginOfTheRealUserIDWhateverTheEnvironmentSays() async throws {
         // A configuration of its own, so a /etc/helpdesk/config.json on the machine does not decide the result.
         let environment = ["HOME": folder.path, "USER": "mallory", "LOGNAME": "mallory", "HELPDESK_USER": "mallory",
                            "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
-        let created = try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "Who am I"], environment: environment)
+        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "Who am I"], environment: environment) }
         #expect(created.status == 0, "\(created.err)")
-        let noted = try ChildProcess.run(binary, ["note", "REQ-1", "--db", db, "hello"], environment: environment)
+        let noted = try await offPool { [binary, db] in try ChildProcess.run(binary, ["note", "REQ-1", "--db", db, "hello"], environment: environment) }
         #expect(noted.status == 0, "\(noted.err)")
         let timeline = try SQLiteRequestStore(path: db).read { try $0.timeline(of: RequestID(1)) }
         #expect(timeline.map(\.actor) == [Self.osLogin, Self.osLogin])
@@ -41,10 +41,13 @@ import Testing
         let posts = Counter()
         let suspended = Flag()
         let server = try LoopbackHTTPServer { request in
+            let status = suspended.isSet ? "SUSPENDED" : "ACTIVE"
+            let tom = #"{"id":"00utom","status":"\#(status)","profile":{"login":"tom@example.com","email":"tom@example.com","firstName":"Tom","lastName":"B"}}"#
             switch (request.method, request.path) {
+            case ("GET", "/api/v1/users"):
+                return .json(200, "[\(tom)]")
             case ("GET", _) where request.path.hasPrefix("/api/v1/users/"):
-                let status = suspended.isSet ? "SUSPENDED" : "ACTIVE"
-                return .json(200, #"{"id":"00utom","status":"\#(status)","profile":{"login":"tom@example.com","email":"tom@example.com","firstName":"Tom","lastName":"B"}}"#)
+                return .json(200, tom)
             case ("POST", "/api/v1/users/00utom/lifecycle/suspend"):
                 posts.add()
                 suspended.set()
@@ -57,7 +60,7 @@ import Testing
         defer { server.stop() }
         let config = try configuration(agent: Self.osLogin)
         let environment = ["HOME": folder.path, "OKTA_CLIENT_ORGURL": server.baseURL, "OKTA_CLIENT_TOKEN": "00crashTOKEN"]
-        let created = try ChildProcess.run(binary, ["new", "--db", db, "--config", config, "--requester", "tom@example.com", "--subject", "Odd sign-in"], environment: environment)
+        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--config", config, "--requester", "tom@example.com", "--subject", "Odd sign-in"], environment: environment) }
         #expect(created.status == 0, "\(created.err)")
 
         let act = try ChildProcess.start(binary, ["act", "REQ-1", "suspend", "--reason", "odd sign-in", "--db", db, "--config", config], environment: environment)
@@ -69,18 +72,19 @@ import Testing
         }
         #expect(started, "the child committed action-started and called Okta")
         kill(act.process.processIdentifier, SIGKILL)
-        act.process.waitUntilExit()
+        let killed = act.process
+        try await offPool { killed.waitUntilExit() }
         #expect(act.process.terminationReason == .uncaughtSignal)
 
         let runs = try store.read { try $0.unfinishedRuns(of: nil) }
         #expect(runs.map(\.state) == [.started])
         #expect(runs.first?.runner?.hasSuffix(":\(act.process.processIdentifier)") == true)
 
-        let shown = try ChildProcess.run(binary, ["show", "REQ-1", "--db", db, "--config", config], environment: environment)
+        let shown = try await offPool { [binary, db] in try ChildProcess.run(binary, ["show", "REQ-1", "--db", db, "--config", config], environment: environment) }
         #expect(shown.out.contains("Outcome unknown\n  RUN-1  Suspend the account — started by \(Self.osLogin); run helpdesk reconcile REQ-1"))
 
         // The process that started the run is gone, so reconcile need not wait for a timeout.
-        let reconciled = try ChildProcess.run(binary, ["reconcile", "--db", db, "--config", config], environment: environment)
+        let reconciled = try await offPool { [binary, db] in try ChildProcess.run(binary, ["reconcile", "--db", db, "--config", config], environment: environment) }
         #expect(reconciled.status == 0, "\(reconciled.err)")
         #expect(reconciled.out == "REQ-1 RUN-1 Suspend the account: applied — the account is SUSPENDED\n")
         let kinds = try store.read { try $0.timeline(of: RequestID(1)) }.map(\.kind)

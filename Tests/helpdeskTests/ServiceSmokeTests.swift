@@ -23,17 +23,19 @@ import Testing
         return String(cString: name)
     }
 
-    func tmux(_ arguments: [String]) throws -> String {
+    @discardableResult
+    func tmux(_ arguments: [String]) async throws -> String {
         guard let tmux = TerminalSmokeTests.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
-        return try ChildProcess.run(tmux, ["-L", tmuxSocket] + arguments, environment: ["HOME": folder.path]).out
+        let socket = tmuxSocket, home = folder.path
+        return try await offPool { try ChildProcess.run(tmux, ["-L", socket] + arguments, environment: ["HOME": home]).out }
     }
 
-    func screen(_ window: Int) throws -> String { try tmux(["capture-pane", "-p", "-t", "smoke:\(window)"]) }
+    func screen(_ window: Int) async throws -> String { try await tmux(["capture-pane", "-p", "-t", "smoke:\(window)"]) }
 
     func waitFor(_ window: Int, _ what: String, timeout: Double = 10, _ condition: (String) -> Bool) async throws -> String {
         var last = ""
         for _ in 0..<Int(timeout * 20) {
-            last = try screen(window)
+            last = try await screen(window)
             if condition(last) { return last }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
@@ -67,42 +69,43 @@ import Testing
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(nanoseconds: 20_000_000) }
 
         let console = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) HELPDESK_SOCKET=\(socket) \(binary)"
-        #expect(try ChildProcess.runDetached(tmuxPath, ["-L", tmuxSocket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30",
-                                                        "\(console) 2>\(folder.file("err0")); echo $? > \(folder.file("exit0")); sleep 5"],
-                                             environment: ["HOME": folder.path]) == 0)
+        let (tmuxSocket, home, first) = (self.tmuxSocket, folder.path, "\(console) 2>\(folder.file("err0")); echo $? > \(folder.file("exit0")); sleep 5")
+        #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", tmuxSocket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", first],
+                                                                 environment: ["HOME": home]) } == 0)
         defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", tmuxSocket, "kill-server"]) }
-        _ = try tmux(["new-window", "-t", "smoke:1", "\(prefix)\(console) 2>\(folder.file("err1")); echo $? > \(folder.file("exit1")); sleep 5"])
+        _ = try await tmux(["new-window", "-t", "smoke:1", "\(prefix)\(console) 2>\(folder.file("err1")); echo $? > \(folder.file("exit1")); sleep 5"])
 
         _ = try await waitFor(0, "the first console") { $0.contains("1 Queue 0") && $0.contains("\(Self.currentLogin) (") }
         _ = try await waitFor(1, "the second console") { $0.contains("1 Queue 0") && $0.contains("\(second) (") }
 
         // The first operator records a request; the second sees it without pressing a key.
-        _ = try tmux(["send-keys", "-t", "smoke:0", "n"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "n"])
         _ = try await waitFor(0, "the new-request form") { $0.contains("New request") }
-        _ = try tmux(["send-keys", "-t", "smoke:0", "-l", "jane.doe@example.com"])
-        _ = try tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "jane.doe@example.com"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
         try await Task.sleep(nanoseconds: 300_000_000)
-        _ = try tmux(["send-keys", "-t", "smoke:0", "Enter"])
-        _ = try tmux(["send-keys", "-t", "smoke:0", "-l", "Printer on fire"])
-        _ = try tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "Printer on fire"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
         _ = try await waitFor(0, "the request in the first console") { $0.contains("Created REQ-1") }
         let pushed = try await waitFor(1, "the request pushed to the second console", timeout: 5) { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
         #expect(pushed.contains("REQ-1"))
 
         // The service stops: both consoles say so, and find the restarted service by themselves.
-        service.process.terminate()
-        service.process.waitUntilExit()
-        #expect(service.process.terminationStatus == 0)
+        let stopping = service.process
+        stopping.terminate()
+        try await offPool { stopping.waitUntilExit() }
+        #expect(stopping.terminationStatus == 0)
         _ = try await waitFor(1, "the console to say the service is gone") { $0.contains("helpdesk service is unavailable") }
         service = try startService(binary, config)
         _ = try await waitFor(1, "the console to reconnect") { $0.contains("Connected to the helpdesk service again") }
-        _ = try tmux(["send-keys", "-t", "smoke:0", "c"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "c"])
         _ = try await waitFor(0, "the note prompt") { $0.contains("Note on REQ-1") }
-        _ = try tmux(["send-keys", "-t", "smoke:0", "-l", "called the requester"])
-        _ = try tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "called the requester"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
         _ = try await waitFor(1, "the note pushed after the restart") { $0.contains("called the requester") }
 
-        for window in [0, 1] { _ = try tmux(["send-keys", "-t", "smoke:\(window)", "q"]) }
+        for window in [0, 1] { _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "q"]) }
         for window in [0, 1] {
             var status: String?
             for _ in 0..<200 where status == nil {

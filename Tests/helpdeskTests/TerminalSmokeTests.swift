@@ -13,18 +13,19 @@ import Testing
     }
 
     @discardableResult
-    func tmux(_ arguments: [String]) throws -> String {
+    func tmux(_ arguments: [String]) async throws -> String {
         guard let tmux = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
-        return try ChildProcess.run(tmux, ["-L", socket] + arguments, environment: ["HOME": folder.path]).out
+        let socket = self.socket, home = folder.path
+        return try await offPool { try ChildProcess.run(tmux, ["-L", socket] + arguments, environment: ["HOME": home]).out }
     }
 
-    func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", "smoke"]) }
+    func screen() async throws -> String { try await tmux(["capture-pane", "-p", "-t", "smoke"]) }
 
     /// Polls the pane until `condition` holds, up to ten seconds.
     func waitFor(_ what: String, _ condition: (String) -> Bool) async throws -> String {
         var last = ""
         for _ in 0..<200 {
-            last = try screen()
+            last = try await screen()
             if condition(last) { return last }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
@@ -36,7 +37,8 @@ import Testing
         let exitFile = folder.file("exit")
         let command = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) \(binary) demo --db \(folder.file("demo.db")) 2>\(folder.file("err")); echo $? > \(exitFile); sleep 5"
         guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
-        let started = try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", command], environment: ["HOME": folder.path])
+        let (socket, home) = (self.socket, folder.path)
+        let started = try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", command], environment: ["HOME": home]) }
         #expect(started == 0)
         defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
 
@@ -44,30 +46,30 @@ import Testing
         #expect(first.contains("─ REQ-4 ·"))
         #expect(first.contains("DEMO"))
 
-        try tmux(["send-keys", "-t", "smoke", "j", "j"])
+        try await tmux(["send-keys", "-t", "smoke", "j", "j"])
         let moved = try await waitFor("the selection to move and the Okta card to load") { $0.contains("─ REQ-11 ·") && $0.contains("LOCKED_OUT") }
         #expect(moved.contains("Zoë Martin"))
 
-        try tmux(["send-keys", "-t", "smoke", "g"])
+        try await tmux(["send-keys", "-t", "smoke", "g"])
         _ = try await waitFor("the group picker") { $0.contains("Add to group — choose the group") }
-        try tmux(["send-keys", "-t", "smoke", "Escape"])
+        try await tmux(["send-keys", "-t", "smoke", "Escape"])
         let cancelled = try await waitFor("the picker to close") { !$0.contains("choose the group") }
         #expect(cancelled.contains("Okta actions"))
 
-        try tmux(["send-keys", "-t", "smoke", "?"])
+        try await tmux(["send-keys", "-t", "smoke", "?"])
         let help = try await waitFor("help") { $0.contains("Help — keys") }
         #expect(help.contains("next request"))
-        try tmux(["send-keys", "-t", "smoke", "Escape"])
+        try await tmux(["send-keys", "-t", "smoke", "Escape"])
         _ = try await waitFor("help to close") { !$0.contains("Help — keys") }
 
-        try tmux(["send-keys", "-t", "smoke", "q"])
+        try await tmux(["send-keys", "-t", "smoke", "q"])
         var status: String?
         for _ in 0..<200 where status == nil {
             status = (try? String(contentsOfFile: exitFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             if status == nil { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         #expect(status == "0", "exit status; stderr: \((try? String(contentsOfFile: folder.file("err"), encoding: .utf8)) ?? "")")
-        let after = try screen()
+        let after = try await screen()
         #expect(!after.contains("Okta actions"), "the terminal was given back")
     }
 }

@@ -1,53 +1,11 @@
-/// The one sanitizer for text from outside (subjects, bodies, names, Okta's messages): control
-/// characters and the starts of escape sequences become visible placeholders, bidi overrides
-/// and other invisible formatting become `�`, and a mark with nothing to sit on gets a dotted
-/// circle. Nothing it returns can move the cursor or change the terminal.
+import HelpdeskCore
+
+/// Text on the screen: the one sanitizer (`SafeText`) for a line of cells, and cutting, padding
+/// and wrapping by terminal columns.
 public enum TerminalText {
+    /// Outside text made safe to draw as one line.
     public static func sanitize(_ text: String) -> String {
-        if isPrintableASCII(text) { return text }
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text {
-            if character.isASCII, let ascii = character.asciiValue, ascii >= 0x20, ascii != 0x7F {
-                result.append(character)
-                continue
-            }
-            result += clean(character)
-        }
-        return result
-    }
-
-    /// True when every byte is printable ASCII: nothing to clean, one column per byte.
-    static func isPrintableASCII(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-    }
-
-    private static func clean(_ character: Character) -> String {
-        var output = ""
-        var first = true
-        for scalar in character.unicodeScalars {
-            defer { first = false }
-            let value = scalar.value
-            switch value {
-            case 0x00...0x1F: output.unicodeScalars.append(Unicode.Scalar(0x2400 + value)!)
-            case 0x7F: output += "␡"
-            case 0x80...0x9F: output += "�"
-            case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F:
-                // Joiners, variation selectors and tag characters build emoji; they draw nothing alone.
-                if first { output += "�" } else { output.unicodeScalars.append(scalar) }
-            default:
-                let category = scalar.properties.generalCategory
-                if category == .format || category == .lineSeparator || category == .paragraphSeparator || category == .surrogate || category == .unassigned && value >= 0xF0000 {
-                    output += "�"
-                } else if first, category == .nonspacingMark || category == .enclosingMark || category == .spacingMark {
-                    output += "◌"
-                    output.unicodeScalars.append(scalar)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output
+        SafeText.forTerminal(text)
     }
 
     /// Cuts `text` (already sanitized) to `width` columns, ending in `…` when cut.

@@ -1,3 +1,5 @@
+import HelpdeskCore
+
 /// How many terminal columns text takes: 0 for marks that join the previous character, 2 for
 /// East Asian wide and fullwidth characters and emoji, 1 otherwise.
 public enum TextWidth {
@@ -27,7 +29,7 @@ public enum TextWidth {
     }
 
     public static func of(_ text: String) -> Int {
-        if TerminalText.isPrintableASCII(text) { return text.utf8.count }
+        if SafeText.isPrintableASCII(text) { return text.utf8.count }
         return text.reduce(0) { $0 + of($1) }
     }
 

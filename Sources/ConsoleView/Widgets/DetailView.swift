@@ -110,9 +110,8 @@ enum TimelineView {
             }
             return lines
         }
-        let unknown = Reconciler.isOutcomeUnknown(now: state.now, runnerIsAlive: { _ in nil })
-        for run in state.detail.runs where unknown(run) && !state.inFlight.contains(InFlight(requestID: run.requestID, action: run.action.name)) {
-            events.append([[("? ", .warning), ("\(run.id) \(run.action.summary): outcome unknown — run helpdesk reconcile \(run.requestID)", .warning)]])
+        for run in state.detail.runs where state.detail.unknownRuns.contains(run.id) && !state.inFlight.contains(InFlight(requestID: run.requestID, action: run.action.name)) {
+            events.append([[("? ", .warning), ("\(run.id) \(run.action.summary): outcome unknown — reconcile reads Okta's state (helpdesk reconcile \(run.requestID))", .warning)]])
         }
         // Whole events from the newest (less those scrolled back) upwards, as many as fit.
         let rows = height - 1

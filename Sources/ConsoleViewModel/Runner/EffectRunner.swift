@@ -90,7 +90,7 @@ public actor EffectRunner {
     private func loadDetail(_ id: RequestID) async {
         do {
             let detail = try await service.detail(of: id)
-            deliver(.detailLoaded(id, DetailSnapshot(timeline: detail.timeline, approvals: detail.approvals, runs: detail.runs)))
+            deliver(.detailLoaded(id, DetailSnapshot(timeline: detail.timeline, approvals: detail.approvals, runs: detail.runs, unknownRuns: detail.unknownRuns)))
         } catch {
             deliver(.workFinished(StatusLine("Could not read \(id): \(Self.sentence(error))", .error), reload: false))
         }

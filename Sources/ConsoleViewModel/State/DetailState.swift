@@ -6,6 +6,8 @@ public struct DetailState: Sendable, Equatable {
     public var timeline: [TimelineEvent] = []
     public var approvals: [Approval] = []
     public var runs: [ActionRun] = []
+    /// Runs whose outcome the service says is unknown now.
+    public var unknownRuns: [ActionRunID] = []
     /// Events scrolled back from the newest (the timeline shows the newest at the bottom).
     public var scrollBack = 0
 

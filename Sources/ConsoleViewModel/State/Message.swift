@@ -58,11 +58,14 @@ public struct DetailSnapshot: Sendable, Equatable {
     public let timeline: [TimelineEvent]
     public let approvals: [Approval]
     public let runs: [ActionRun]
+    /// Runs whose outcome the service says is unknown now.
+    public let unknownRuns: [ActionRunID]
 
-    public init(timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun]) {
+    public init(timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun], unknownRuns: [ActionRunID] = []) {
         self.timeline = timeline
         self.approvals = approvals
         self.runs = runs
+        self.unknownRuns = unknownRuns
     }
 }
 

@@ -25,6 +25,7 @@ extension Console {
         state.detail.timeline = snapshot.timeline
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
+        state.detail.unknownRuns = snapshot.unknownRuns
         return []
     }
 

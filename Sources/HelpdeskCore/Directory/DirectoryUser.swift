@@ -64,7 +64,8 @@ public struct DirectoryUser: Sendable, Equatable, Identifiable, Codable {
     public var isOktaSourced: Bool { credentialProvider == "OKTA" }
 }
 
-/// How to find a user.
+/// How to find a user. By email, only a user whose profile email is exactly that one (in any case)
+/// is accepted; several such users are refused by name, never guessed between.
 public enum UserLookup: Sendable, Equatable, CustomStringConvertible {
     case id(String)
     case login(String)
@@ -76,5 +77,13 @@ public enum UserLookup: Sendable, Equatable, CustomStringConvertible {
         case .login(let login): "login \(login)"
         case .email(let email): "email \(email)"
         }
+    }
+}
+
+extension UserLookup {
+    /// The refusal when several Okta users share an email.
+    public static func shared(_ email: EmailAddress, logins: [String]) -> DirectoryError {
+        DirectoryError(kind: .notAllowed, summary: "several Okta users have the email \(email) (logins \(logins.sorted().map { TextSafety.quoted($0, limit: 60) }.joined(separator: ", "))); "
+            + "nothing was done — give each person their own email in Okta, or file the request under the right one", subject: "user \(email)")
     }
 }

@@ -8,6 +8,8 @@ public struct AccessGrant: Sendable, Equatable, Identifiable, Codable {
         /// A sweep claimed the revoke and is calling Okta (or died doing so).
         case revoking
         case revoked
+        /// The revoke failed again and again; the person may still have the access. An alert is on the request.
+        case failed
     }
 
     public let id: GrantID
@@ -18,8 +20,12 @@ public struct AccessGrant: Sendable, Equatable, Identifiable, Codable {
     public let targetUserID: String
     public let revokeAt: Date
     public let state: State
+    /// Revokes tried and failed so far, and when the next one is due (nil: at `revokeAt`).
+    public let attempts: Int
+    public let nextAttemptAt: Date?
 
-    public init(id: GrantID, requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date, state: State) {
+    public init(id: GrantID, requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date, state: State,
+                attempts: Int = 0, nextAttemptAt: Date? = nil) {
         self.id = id
         self.requestID = requestID
         self.grantRunID = grantRunID
@@ -27,5 +33,7 @@ public struct AccessGrant: Sendable, Equatable, Identifiable, Codable {
         self.targetUserID = targetUserID
         self.revokeAt = revokeAt
         self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
     }
 }

@@ -26,10 +26,16 @@ public struct ActionRun: Sendable, Equatable, Identifiable, Codable {
     public let finishedAt: Date?
     /// The process that calls Okta for it (`host:pid`), to tell a crash from a slow call.
     public let runner: String?
+    /// The latest moment its changing call may be sent; by then it has been answered or abandoned.
+    public let deadline: Date?
+    /// Reconcile's tries to read Okta's state for it, and when it tries next.
+    public let reconcileAttempts: Int
+    public let nextReconcileAt: Date?
 
     public init(
         id: ActionRunID, requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?,
-        startedBy: String, startedAt: Date, state: State, finishedAt: Date?, runner: String? = nil
+        startedBy: String, startedAt: Date, state: State, finishedAt: Date?, runner: String? = nil, deadline: Date? = nil,
+        reconcileAttempts: Int = 0, nextReconcileAt: Date? = nil
     ) {
         self.id = id
         self.requestID = requestID
@@ -42,7 +48,14 @@ public struct ActionRun: Sendable, Equatable, Identifiable, Codable {
         self.state = state
         self.finishedAt = finishedAt
         self.runner = runner
+        self.deadline = deadline
+        self.reconcileAttempts = reconcileAttempts
+        self.nextReconcileAt = nextReconcileAt
     }
+
+    /// When its changing call can no longer be in flight from here: the deadline, or for runs
+    /// written before deadlines were, two minutes after the start.
+    public var callDeadline: Date { deadline ?? startedAt.addingTimeInterval(120) }
 }
 
 /// The fields of a run about to be written ahead of its call.
@@ -55,8 +68,10 @@ public struct NewActionRun: Sendable, Equatable {
     public let startedBy: String
     public let startedAt: Date
     public let runner: String?
+    public let deadline: Date?
 
-    public init(requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?, startedBy: String, startedAt: Date, runner: String? = nil) {
+    public init(requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?, startedBy: String, startedAt: Date,
+                runner: String? = nil, deadline: Date? = nil) {
         self.requestID = requestID
         self.action = action
         self.targetUserID = targetUserID
@@ -65,5 +80,6 @@ public struct NewActionRun: Sendable, Equatable {
         self.startedBy = startedBy
         self.startedAt = startedAt
         self.runner = runner
+        self.deadline = deadline
     }
 }

@@ -17,15 +17,19 @@ public struct Approval: Sendable, Equatable, Identifiable, Codable {
     public let approvers: [EligibleApprover]
     /// The Okta user the action is for, resolved when it was asked.
     public let targetUserID: String?
+    /// The asking operator's Okta user id, resolved when it was asked (nil when they have none).
+    public let requestedByOktaID: String?
     public let state: State
     public let decidedBy: String?
     public let decidedAt: Date?
     public let decisionReason: String?
+    /// The deciding operator's Okta user id, resolved when they approved.
+    public let decidedByOktaID: String?
 
     public init(
         id: ApprovalID, requestID: RequestID, action: OktaAction, reason: String, requestedBy: String,
-        requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], targetUserID: String? = nil, state: State,
-        decidedBy: String? = nil, decidedAt: Date? = nil, decisionReason: String? = nil
+        requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], targetUserID: String? = nil, requestedByOktaID: String? = nil, state: State,
+        decidedBy: String? = nil, decidedAt: Date? = nil, decisionReason: String? = nil, decidedByOktaID: String? = nil
     ) {
         self.id = id
         self.requestID = requestID
@@ -36,10 +40,12 @@ public struct Approval: Sendable, Equatable, Identifiable, Codable {
         self.expiresAt = expiresAt
         self.approvers = approvers
         self.targetUserID = targetUserID
+        self.requestedByOktaID = requestedByOktaID
         self.state = state
         self.decidedBy = decidedBy
         self.decidedAt = decidedAt
         self.decisionReason = decisionReason
+        self.decidedByOktaID = decidedByOktaID
     }
 
     public func mayBeApproved(by login: String) -> Bool {
@@ -60,11 +66,16 @@ public struct EligibleApprover: Sendable, Hashable, Codable {
 
     public let login: String
     public let basis: Basis
+    /// Their Okta user id when the approval was asked: never the requester's, never the asker's.
+    public let oktaUserID: String?
 
-    public init(login: String, basis: Basis) {
+    public init(login: String, basis: Basis, oktaUserID: String? = nil) {
         self.login = login
         self.basis = basis
+        self.oktaUserID = oktaUserID
     }
+
+    private enum CodingKeys: String, CodingKey { case login, basis, oktaUserID = "oktaUserId" }
 }
 
 /// The fields of an approval about to be recorded.
@@ -77,8 +88,10 @@ public struct NewApproval: Sendable, Equatable {
     public let expiresAt: Date
     public let approvers: [EligibleApprover]
     public let targetUserID: String?
+    public let requestedByOktaID: String?
 
-    public init(requestID: RequestID, action: OktaAction, reason: String, requestedBy: String, requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], targetUserID: String? = nil) {
+    public init(requestID: RequestID, action: OktaAction, reason: String, requestedBy: String, requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover],
+                targetUserID: String? = nil, requestedByOktaID: String? = nil) {
         self.requestID = requestID
         self.action = action
         self.reason = reason
@@ -87,5 +100,6 @@ public struct NewApproval: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.approvers = approvers
         self.targetUserID = targetUserID
+        self.requestedByOktaID = requestedByOktaID
     }
 }

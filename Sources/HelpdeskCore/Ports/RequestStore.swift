@@ -33,7 +33,7 @@ public protocol StoreReader {
     func unfinishedRuns(of request: RequestID?) throws -> [ActionRun]
     func grant(_ id: GrantID) throws -> AccessGrant?
     func grants(of request: RequestID) throws -> [AccessGrant]
-    /// Scheduled grants whose revoke is due by `date`, oldest first.
+    /// Scheduled grants whose revoke is due by `date` (and whose next try, after failures, is due), oldest first.
     func dueGrants(at date: Date, limit: Int) throws -> [AccessGrant]
     /// Events in store order, optionally since a time or for one request, after an event id.
     func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent]
@@ -51,16 +51,20 @@ public protocol StoreWriter: StoreReader {
     /// Changes fields if the request is still at `expectedVersion`; otherwise throws `StoreError.conflict`.
     func update(_ id: RequestID, expectedVersion: Int, change: RequestChange, at: Date) throws -> Request
     func insertApproval(_ new: NewApproval) throws -> Approval
-    /// Moves a pending approval to a final state; false if it was no longer pending.
-    func decideApproval(_ id: ApprovalID, state: Approval.State, by: String, at: Date, reason: String?) throws -> Bool
+    /// Moves a pending approval to a final state; false if it was no longer pending. `oktaUserID` is the decider's Okta id, when known.
+    func decideApproval(_ id: ApprovalID, state: Approval.State, by: String, at: Date, reason: String?, oktaUserID: String?) throws -> Bool
     /// Writes a run ahead of its call. An approval or a grant's revoke can have only one run:
     /// a second one throws `StoreError.refused`.
     func insertRun(_ new: NewActionRun) throws -> ActionRun
     /// Records a run's outcome; false if it already had a final one.
     func finishRun(_ id: ActionRunID, state: ActionRun.State, at: Date) throws -> Bool
+    /// Notes a try of reconcile that could not settle the run, and when to try next.
+    func noteReconcileAttempt(_ id: ActionRunID, attempts: Int, next: Date) throws
     func insertGrant(requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date) throws -> AccessGrant
     /// Moves a grant from one state to another; false if it was not in `from` (someone else got there first).
     func moveGrant(_ id: GrantID, from: AccessGrant.State, to: AccessGrant.State, by: String, at: Date) throws -> Bool
+    /// Puts a grant whose revoke failed back to `scheduled`, due again at `next`, with the failures so far.
+    func retryGrant(_ id: GrantID, attempts: Int, next: Date, at: Date) throws -> Bool
 }
 
 extension RequestStore {
@@ -79,6 +83,11 @@ extension RequestStore {
 }
 
 extension StoreWriter {
+    /// Decides without an Okta identity (denials, expiry, superseding).
+    public func decideApproval(_ id: ApprovalID, state: Approval.State, by login: String, at: Date, reason: String?) throws -> Bool {
+        try decideApproval(id, state: state, by: login, at: at, reason: reason, oktaUserID: nil)
+    }
+
     /// Writes a request and its "created" event inside the caller's transaction.
     public func create(_ new: NewRequest, by actor: String, at: Date) throws -> Request {
         let request = try insertRequest(new, at: at)

@@ -25,6 +25,8 @@ public struct NewRequest: Sendable, Equatable {
         guard body.count <= Self.maxBodyLength else {
             throw ValidationError("the body is \(body.count) characters; the limit is \(Self.maxBodyLength)")
         }
+        try PlainText.check(subject, "the subject", lines: false)
+        try PlainText.check(body, "the body", lines: true)
         self.requester = requester
         self.subject = subject
         self.body = body

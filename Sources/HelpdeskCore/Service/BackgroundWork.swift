@@ -33,6 +33,9 @@ public struct BackgroundWork: Sendable {
             for grant in swept.failed {
                 await tell("the revoke of \(grant) failed; it stays due and is tried again")
             }
+            for grant in swept.gaveUp {
+                await tell("the revoke of \(grant) failed too often; the access may still be there — see the alert on its request")
+            }
             for grant in swept.unknown {
                 await tell("the revoke of \(grant) got no answer from Okta; it is reconciled from Okta's state")
             }
@@ -40,9 +43,9 @@ public struct BackgroundWork: Sendable {
             await tell("the sweep of temporary access failed: \(error)")
         }
         do {
-            let settled = try await backend.reconciler.reconcile(nil, by: systemActor)
-            for result in settled {
-                report("reconciled \(result.run.id) on \(result.run.requestID): \(result.finding.rawValue) — \(result.summary)")
+            let looked = try await backend.reconciler.reconcile(nil, by: systemActor, dueOnly: true)
+            for result in looked {
+                report("\(result.settled ? "reconciled" : "could not yet reconcile") \(result.run.id) on \(result.run.requestID): \(result.finding.rawValue) — \(result.summary)")
             }
         } catch {
             await tell("reconciling unknown outcomes failed: \(error)")

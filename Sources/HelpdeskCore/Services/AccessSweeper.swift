@@ -1,27 +1,43 @@
 import Foundation
 
 /// Ends temporary access when it is due, and expires unanswered approvals. Any number of
-/// sweeps may run at once (consoles, `helpdesk sweep` from a timer): each due revoke is claimed
-/// in the store before Okta is called, so it runs exactly once.
+/// sweeps may run at once (the service's own, `helpdesk sweep`): each due revoke is claimed in
+/// the store before Okta is called, so it runs exactly once. A revoke Okta refuses is tried again
+/// later, less often each time (1, 5 and 30 minutes, then hourly); after `maxAttempts` the grant is
+/// marked failed with an alert on its request, for a person to look at.
 public struct AccessSweeper: Sendable {
     public let engine: ActionEngine
+    public let maxAttempts: Int
 
-    public init(engine: ActionEngine) {
+    public init(engine: ActionEngine, maxAttempts: Int = 8) {
         self.engine = engine
+        self.maxAttempts = maxAttempts
+    }
+
+    /// Waits after the first, second, third… failed revoke of a grant.
+    public static let backoff: [TimeInterval] = [60, 300, 1_800, 3_600]
+
+    static func delay(after attempts: Int) -> TimeInterval {
+        backoff[min(max(attempts, 1), backoff.count) - 1]
     }
 
     /// What one sweep did.
     public struct Report: Sendable, Equatable, Codable {
         public var expiredApprovals: [ApprovalID] = []
         public var revoked: [GrantID] = []
-        /// Revokes that failed; they stay due and the next sweep tries again.
+        /// Revokes that failed; they are tried again later.
         public var failed: [GrantID] = []
+        /// Revokes that failed too often: the grant is marked failed, with an alert.
+        public var gaveUp: [GrantID] = []
         /// Revokes whose outcome is unknown; reconcile reads Okta's state.
         public var unknown: [GrantID] = []
         /// Due grants another sweep claimed first.
         public var claimedElsewhere = 0
 
         public init() {}
+
+        /// True when a revoke did not happen as it should.
+        public var hasProblems: Bool { !failed.isEmpty || !gaveUp.isEmpty || !unknown.isEmpty }
     }
 
     public func sweep(limit: Int = 500) async throws -> Report {
@@ -32,51 +48,75 @@ public struct AccessSweeper: Sendable {
         for grant in due {
             guard let revoke = grant.action.revoke else { continue }
             let now = engine.clock.now()
-            let claimed: ActionRun? = try store.write { writer in
+            let claimed: ActionRun? = try store.write { writer -> ActionRun? in
                 guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: systemActor, at: now) else { return nil }
-                return try ActionEngine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
-                                              reason: "temporary access ended", by: systemActor, at: now, runner: engine.runner, writer: writer)
+                return try engine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
+                                        reason: "temporary access ended", by: systemActor, at: now, writer: writer)
             }
             guard let run = claimed else {
                 report.claimedElsewhere += 1
                 continue
             }
             switch try await finishRevoke(run, grant: grant) {
-            case .applied: report.revoked.append(grant.id)
-            case .notApplied: report.failed.append(grant.id)
+            case .revoked: report.revoked.append(grant.id)
+            case .retrying: report.failed.append(grant.id)
+            case .gaveUp: report.gaveUp.append(grant.id)
             case .unknown: report.unknown.append(grant.id)
             }
         }
         return report
     }
 
+    private enum RevokeResult { case revoked, retrying, gaveUp, unknown }
+
     /// Calls Okta for a claimed revoke and records what happened to the grant.
-    private func finishRevoke(_ run: ActionRun, grant: AccessGrant) async throws -> ReconcileFinding {
-        let store = engine.store
-        do {
-            let receipt = try await engine.directory.perform(run.action, on: run.targetUserID)
+    private func finishRevoke(_ run: ActionRun, grant: AccessGrant) async throws -> RevokeResult {
+        let executor = RunExecutor(engine: engine)
+        let performed = await executor.perform(run)
+        return try await executor.record { writer in
             let now = engine.clock.now()
-            try store.write { writer in
-                _ = try writer.finishRun(run.id, state: .succeeded, at: now)
+            switch performed {
+            case .answered(let receipt):
+                let finished = try writer.finishRun(run.id, state: .succeeded, at: now)
                 _ = try writer.moveGrant(grant.id, from: .revoking, to: .revoked, by: systemActor, at: now)
+                    || writer.moveGrant(grant.id, from: .scheduled, to: .revoked, by: systemActor, at: now)
                 try writer.append(EventDraft(actor: systemActor, at: now, payload: .accessRevoked(.init(
                     grantID: grant.id, runID: run.id, revoke: run.action, summary: receipt.summary, oktaRequestID: receipt.requestID))), to: run.requestID)
-            }
-            return .applied
-        } catch {
-            let failure = error as? DirectoryError ?? DirectoryError(kind: .outcomeUnknown, summary: "\(error)")
-            let unknown = failure.kind == .outcomeUnknown
-            let now = engine.clock.now()
-            try store.write { writer in
-                _ = try writer.finishRun(run.id, state: unknown ? .unknown : .failed, at: now)
-                if !unknown {
-                    _ = try writer.moveGrant(grant.id, from: .revoking, to: .scheduled, by: systemActor, at: now)
-                }
+                if !finished { try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: receipt.summary, writer: writer, at: now) }
+                return .revoked
+            case .failed(let error) where error.kind == .outcomeUnknown:
+                _ = try writer.finishRun(run.id, state: .unknown, at: now)
                 try writer.append(EventDraft(actor: systemActor, at: now, payload: .actionFailed(.init(
-                    runID: run.id, action: run.action, errorCode: failure.errorCode, message: failure.message, oktaRequestID: failure.requestID,
-                    outcomeUnknown: unknown))), to: run.requestID)
+                    runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
+                    outcomeUnknown: true))), to: run.requestID)
+                return .unknown
+            case .failed(let error):
+                _ = try writer.finishRun(run.id, state: .failed, at: now)
+                try writer.append(EventDraft(actor: systemActor, at: now, payload: .actionFailed(.init(
+                    runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
+                    outcomeUnknown: false))), to: run.requestID)
+                return try retryLater(grant, run: run, because: error.message, writer: writer, at: now)
+            case .notSent(let why):
+                guard try writer.finishRun(run.id, state: .failed, at: now) else { return .unknown }
+                try writer.append(EventDraft(actor: systemActor, at: now, payload: .actionFailed(.init(
+                    runID: run.id, action: run.action, errorCode: nil, message: why, oktaRequestID: nil, outcomeUnknown: false))), to: run.requestID)
+                return try retryLater(grant, run: run, because: why, writer: writer, at: now)
             }
-            return unknown ? .unknown : .notApplied
         }
+    }
+
+    /// A failed revoke: due again after the backoff, or, past the limit, failed for good with an alert.
+    private func retryLater(_ grant: AccessGrant, run: ActionRun, because reason: String, writer: any StoreWriter, at now: Date) throws -> RevokeResult {
+        let attempts = grant.attempts + 1
+        guard attempts < maxAttempts else {
+            _ = try writer.moveGrant(grant.id, from: .revoking, to: .failed, by: systemActor, at: now)
+            try writer.append(EventDraft(actor: systemActor, at: now, payload: .alert(.init(
+                message: "temporary access \(grant.id) (\(grant.action.summary)) could not be revoked after \(attempts) tries (last: \(reason)); "
+                    + "the person may still have it — remove it by hand, or fix the cause and revoke it again",
+                runID: run.id, grantID: grant.id))), to: grant.requestID)
+            return .gaveUp
+        }
+        _ = try writer.retryGrant(grant.id, attempts: attempts, next: now.addingTimeInterval(Self.delay(after: attempts)), at: now)
+        return .retrying
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 
 /// Runs Okta actions on a request's requester under the approval policy. Every step lands on
 /// the timeline; runs are written ahead of the call ("action started" is committed before Okta
-/// is called), and an approval can start at most one run.
+/// is called), an approval can start at most one run, and a run is sent to Okta at most once.
+/// Four-eyes compares Okta identities: nobody approves for their own account or for an action
+/// they asked for, under whichever login or email.
 public final class ActionEngine: Sendable {
     public let store: any RequestStore
     public let directory: any IdentityDirectory
@@ -13,10 +15,14 @@ public final class ActionEngine: Sendable {
     public let approvalLifetime: TimeInterval
     /// This process (`host:pid`), written on each run so a crash can be told from a slow call.
     public let runner: String?
+    /// How long after a run starts its changing call may still be sent (and must have been answered).
+    public let callWindow: TimeInterval
+    /// Operators' Okta ids, for four-eyes.
+    public let identities: OktaIdentities
 
     public init(
         store: any RequestStore, directory: any IdentityDirectory, clock: any Clock, policy: ApprovalPolicy, team: Team,
-        approvalLifetime: TimeInterval = 24 * 3600, runner: String? = nil
+        approvalLifetime: TimeInterval = 24 * 3600, runner: String? = nil, callWindow: TimeInterval = 60
     ) {
         self.store = store
         self.directory = directory
@@ -25,6 +31,8 @@ public final class ActionEngine: Sendable {
         self.team = team
         self.approvalLifetime = approvalLifetime
         self.runner = runner
+        self.callWindow = callWindow
+        identities = OktaIdentities(directory: directory, clock: clock)
     }
 
     // MARK: Asking
@@ -52,15 +60,54 @@ public final class ActionEngine: Sendable {
         guard policy.needsApproval(action.name) else {
             return .ran(try await runNow(action, request: request, userID: user.id, reason: reason, by: actor.login))
         }
-        let manager = try? await user.managerID.asyncMap { try await directory.user(.id($0)) }
-        let approvers = ApproverRules.eligible(for: action.name, requester: request.requester, manager: manager ?? nil, askedBy: actor.login, team: team, policy: policy)
+        let askerID = try await identities.id(of: actor)
+        let approvers = try await eligibleApprovers(for: action.name, account: user, asker: actor, askerID: askerID)
         guard !approvers.isEmpty else {
-            throw Refusal("nobody may approve \(action.name.title.lowercased()) for \(request.requester): the configuration names no approver other than you and the requester, and their manager is not an operator")
+            throw Refusal("nobody may approve \(action.name.title.lowercased()) for \(request.requester): no operator other than you and the requester holds the approver role "
+                + "or is their manager with an Okta account found by their configured email")
         }
-        return .awaitingApproval(try recordApprovalRequest(action, request: request, userID: user.id, reason: reason, approvers: approvers, by: actor.login))
+        return .awaitingApproval(try recordApprovalRequest(action, request: request, userID: user.id, reason: reason, approvers: approvers, by: actor.login, askerID: askerID))
     }
 
-    private func recordApprovalRequest(_ action: OktaAction, request: Request, userID: String, reason: String, approvers: [EligibleApprover], by login: String) throws -> Approval {
+    /// Who may approve: the requester's manager (the operator whose Okta account is the manager's),
+    /// approvers, and the policy's names — each with their Okta id, never the requester's or the asker's.
+    private func eligibleApprovers(for action: ActionName, account: DirectoryUser, asker: Operator, askerID: String?) async throws -> [EligibleApprover] {
+        var result: [EligibleApprover] = []
+        func consider(_ member: Operator, _ basis: EligibleApprover.Basis, mustBe expected: String? = nil) async throws {
+            guard member.login != asker.login, !result.contains(where: { $0.login == member.login }) else { return }
+            guard let id = try await identities.id(of: member) else { return }
+            guard id != account.id, id != askerID else { return }
+            if let expected, id != expected { return }
+            result.append(EligibleApprover(login: member.login, basis: basis, oktaUserID: id))
+        }
+        if let manager = try await manager(of: account) {
+            let email = manager.email.lowercased()
+            for member in team.operators.values.sorted(by: { $0.login < $1.login }) where member.email?.value == email {
+                try await consider(member, .manager, mustBe: manager.id)
+            }
+        }
+        for approver in team.approvers { try await consider(approver, .approverRole) }
+        for login in policy.rule(for: action).approvers {
+            if let member = team.member(login) { try await consider(member, .policy) }
+        }
+        return result
+    }
+
+    /// The requester's manager from their Okta profile; nil when there is none. Okta failing to
+    /// answer is an error, not "no manager": it must not quietly shrink who may approve.
+    private func manager(of account: DirectoryUser) async throws -> DirectoryUser? {
+        guard let managerID = account.managerID else { return nil }
+        do {
+            return try await directory.user(.id(managerID))
+        } catch let error as DirectoryError where error.kind == .notFound {
+            return nil
+        } catch let error as DirectoryError {
+            throw Refusal("could not read \(account.login)'s manager from Okta, so who may approve is not known: \(error.message)")
+        }
+    }
+
+    private func recordApprovalRequest(_ action: OktaAction, request: Request, userID: String, reason: String, approvers: [EligibleApprover],
+                                       by login: String, askerID: String?) throws -> Approval {
         let now = clock.now()
         return try store.write { writer in
             let pending = try writer.approvals(of: request.id).filter { $0.state == .pending }
@@ -69,7 +116,7 @@ public final class ActionEngine: Sendable {
             }
             let approval = try writer.insertApproval(NewApproval(
                 requestID: request.id, action: action, reason: reason, requestedBy: login, requestedAt: now,
-                expiresAt: now.addingTimeInterval(approvalLifetime), approvers: approvers, targetUserID: userID))
+                expiresAt: now.addingTimeInterval(approvalLifetime), approvers: approvers, targetUserID: userID, requestedByOktaID: askerID))
             try writer.append(EventDraft(actor: login, at: now, payload: .approvalRequested(.init(
                 approvalID: approval.id, action: action, reason: reason, approvers: approvers.map(\.login), expiresAt: approval.expiresAt))), to: request.id)
             for older in pending where older.action.name == action.name {
@@ -84,23 +131,28 @@ public final class ActionEngine: Sendable {
     // MARK: Deciding
 
     /// Approves and runs the action at once, in the approver's name. `expecting` is the action as
-    /// the approver saw it: if the approval now holds anything else, it is refused.
+    /// the approver saw it: if the approval now holds anything else, it is refused. The approver's
+    /// Okta account is looked up first: without one, nobody can tell they are not the requester.
     public func approve(_ approvalID: ApprovalID, by approver: Operator, expecting: OktaAction? = nil, comment: String? = nil) async throws -> ActionOutcome {
         try expireApprovals()
+        let comment = try comment.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : try Self.reasonText($0, what: "a comment") }
+        guard let approverID = try await identities.id(of: approver) else {
+            throw Refusal("\(approver.login)'s Okta account was not found by the email \(approver.email?.value ?? "(none configured)"); "
+                + "an approver needs one, so that nobody approves for their own account — an admin corrects the email in the configuration")
+        }
         let now = clock.now()
-        let comment = comment.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
         let (approval, run) = try store.write { writer in
-            let approval = try approvals.decidable(approvalID, by: approver, writer: writer)
+            let approval = try approvals.decidable(approvalID, by: approver, oktaUserID: approverID, writer: writer)
             if let expecting, expecting != approval.action {
                 throw Refusal("\(approval.id) no longer asks for what you saw (\(expecting.summary)); it asks for \(approval.action.summary) — review it again")
             }
-            guard try writer.decideApproval(approval.id, state: .granted, by: approver.login, at: now, reason: comment) else {
+            guard try writer.decideApproval(approval.id, state: .granted, by: approver.login, at: now, reason: comment, oktaUserID: approverID) else {
                 throw Refusal("\(approval.id) was decided by someone else a moment ago")
             }
             try writer.append(EventDraft(actor: approver.login, at: now, payload: .approvalGranted(approvalID: approval.id, comment: comment)), to: approval.requestID)
             try Self.settleStatus(of: approval.requestID, writer: writer, by: approver.login, at: now)
-            let run = try Self.start(approval.action, requestID: approval.requestID, userID: try Self.target(approval), approvalID: approval.id,
-                                     grantID: nil, reason: approval.reason, by: approver.login, at: now, runner: runner, writer: writer)
+            let run = try start(approval.action, requestID: approval.requestID, userID: try Self.target(approval), approvalID: approval.id,
+                                grantID: nil, reason: approval.reason, by: approver.login, at: now, writer: writer)
             return (approval, run)
         }
         return await complete(run, reason: approval.reason)
@@ -126,20 +178,19 @@ public final class ActionEngine: Sendable {
     private func runNow(_ action: OktaAction, request: Request, userID: String, reason: String, by login: String) async throws -> ActionOutcome {
         let now = clock.now()
         let run = try store.write { writer in
-            try Self.start(action, requestID: request.id, userID: userID, approvalID: nil, grantID: nil, reason: reason, by: login, at: now, runner: runner, writer: writer)
+            try start(action, requestID: request.id, userID: userID, approvalID: nil, grantID: nil, reason: reason, by: login, at: now, writer: writer)
         }
         return await complete(run, reason: reason)
     }
 
-    /// Writes the run and its "action started" event; the caller commits before calling Okta.
-    static func start(
-        _ action: OktaAction, requestID: RequestID, userID: String, approvalID: ApprovalID?, grantID: GrantID?, reason: String, by login: String,
-        at now: Date, runner: String?, writer: any StoreWriter
-    ) throws -> ActionRun {
+    /// Writes the run, with its deadline, and its "action started" event; the caller commits before calling Okta.
+    func start(_ action: OktaAction, requestID: RequestID, userID: String, approvalID: ApprovalID?, grantID: GrantID?, reason: String, by login: String,
+               at now: Date, writer: any StoreWriter) throws -> ActionRun {
         let run: ActionRun
         do {
             run = try writer.insertRun(NewActionRun(requestID: requestID, action: action, targetUserID: userID, approvalID: approvalID,
-                                                    revokesGrant: grantID, startedBy: login, startedAt: now, runner: runner))
+                                                    revokesGrant: grantID, startedBy: login, startedAt: now, runner: runner,
+                                                    deadline: now.addingTimeInterval(callWindow)))
         } catch StoreError.refused {
             throw Refusal("\(approvalID.map(\.description) ?? "this action") has already been run; it runs only once")
         }
@@ -149,40 +200,53 @@ public final class ActionEngine: Sendable {
     }
 
     /// Calls Okta for a started run and records the outcome (and a temporary grant's revoke).
-    /// A failure to record leaves the run "started": it shows as outcome unknown and is reconciled.
+    /// An answer that comes after reconcile settled the run is recorded as it is, with an alert.
     func complete(_ run: ActionRun, reason: String) async -> ActionOutcome {
-        let result: ActionOutcome.Result
-        do {
-            result = .succeeded(try await directory.perform(run.action, on: run.targetUserID))
-        } catch let error as DirectoryError {
-            result = .failed(error)
-        } catch {
-            result = .failed(DirectoryError(kind: .outcomeUnknown, summary: "\(error)"))
+        let executor = RunExecutor(engine: self)
+        let performed = await executor.perform(run)
+        let result: ActionOutcome.Result = switch performed {
+        case .answered(let receipt): .succeeded(receipt)
+        case .failed(let error): .failed(error)
+        case .notSent(let why): .failed(DirectoryError(kind: .notAllowed, summary: why))
         }
-        let now = clock.now()
         do {
-            return try store.write { writer in
-                switch result {
-                case .succeeded(let receipt):
-                    _ = try writer.finishRun(run.id, state: .succeeded, at: now)
+            return try await executor.record { writer in
+                let now = clock.now()
+                switch performed {
+                case .answered(let receipt):
+                    let finished = try writer.finishRun(run.id, state: .succeeded, at: now)
                     try writer.append(EventDraft(actor: run.startedBy, at: now, payload: .actionSucceeded(.init(
                         runID: run.id, action: run.action, summary: receipt.summary, oktaRequestID: receipt.requestID))), to: run.requestID)
+                    if !finished { try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: receipt.summary, writer: writer, at: now) }
                     var grant: AccessGrant?
-                    if let expiry = run.action.expiry, !receipt.alreadyDone {
+                    if let expiry = run.action.expiry, !receipt.alreadyDone, try writer.grants(of: run.requestID).allSatisfy({ $0.grantRunID != run.id }) {
                         grant = try Self.schedule(run, revokeAt: expiry.end(from: now), writer: writer, at: now)
                     }
                     return ActionOutcome(run: try writer.run(run.id) ?? run, result: result, grant: grant)
                 case .failed(let error):
                     let unknown = error.kind == .outcomeUnknown
-                    _ = try writer.finishRun(run.id, state: unknown ? .unknown : .failed, at: now)
+                    let finished = try writer.finishRun(run.id, state: unknown ? .unknown : .failed, at: now)
                     try writer.append(EventDraft(actor: run.startedBy, at: now, payload: .actionFailed(.init(
                         runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
                         outcomeUnknown: unknown))), to: run.requestID)
+                    if !finished { try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: error.message, writer: writer, at: now) }
+                    return ActionOutcome(run: try writer.run(run.id) ?? run, result: result, grant: nil)
+                case .notSent(let why):
+                    if try writer.finishRun(run.id, state: .failed, at: now) {
+                        try writer.append(EventDraft(actor: run.startedBy, at: now, payload: .actionFailed(.init(
+                            runID: run.id, action: run.action, errorCode: nil, message: why, oktaRequestID: nil, outcomeUnknown: false))), to: run.requestID)
+                    }
                     return ActionOutcome(run: try writer.run(run.id) ?? run, result: result, grant: nil)
                 }
             }
         } catch {
-            return ActionOutcome(run: run, result: .failed(DirectoryError(kind: .outcomeUnknown, summary: "the outcome could not be recorded: \(error)")), grant: nil)
+            let said = switch performed {
+            case .answered(let receipt): "Okta did it (\(receipt.summary), request id \(receipt.requestID ?? "none"))"
+            case .failed(let failure): "Okta said: \(failure.message)"
+            case .notSent(let why): why
+            }
+            return ActionOutcome(run: run, result: .failed(DirectoryError(kind: .outcomeUnknown,
+                summary: "\(said), but the store could not record it (\(error)); \(run.id) stays open and reconcile settles it from Okta's state")), grant: nil)
         }
     }
 
@@ -207,12 +271,14 @@ public final class ActionEngine: Sendable {
         }
     }
 
-    /// The requester's Okta account, or a refusal saying Okta has none.
+    /// The requester's Okta account: the one user whose profile email is the request's, or a refusal.
     public func requesterAccount(_ request: Request) async throws -> DirectoryUser {
         do {
             return try await directory.user(.email(request.requester))
         } catch let error as DirectoryError where error.kind == .notFound {
             throw Refusal("Okta has no user with the email \(request.requester); check the requester on \(request.id)")
+        } catch let error as DirectoryError where error.kind == .notAllowed {
+            throw Refusal("\(error.message) (\(request.id))")
         }
     }
 
@@ -225,6 +291,7 @@ public final class ActionEngine: Sendable {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw Refusal("a reason is required for \(what)") }
         guard trimmed.count <= 1_000 else { throw Refusal("the reason is \(trimmed.count) characters; keep it under 1,000") }
+        try PlainText.check(trimmed, "the reason", lines: true)
         return trimmed
     }
 
@@ -241,12 +308,5 @@ public final class ActionEngine: Sendable {
         let request = try writer.existingRequest(id)
         guard request.status == .awaitingApproval, try writer.approvals(of: id).allSatisfy({ $0.state != .pending }) else { return }
         try setStatus(.open, of: id, writer: writer, by: login, at: now)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }

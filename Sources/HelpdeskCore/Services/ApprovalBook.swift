@@ -27,8 +27,9 @@ public struct ApprovalBook: Sendable {
         }
     }
 
-    /// The approval, if this operator may decide it now; otherwise a refusal saying why.
-    func decidable(_ id: ApprovalID, by approver: Operator, writer: any StoreWriter) throws -> Approval {
+    /// The approval, if this operator may decide it now; otherwise a refusal saying why. To approve,
+    /// `oktaUserID` is the approver's Okta id: it may be neither the requester's nor the asker's.
+    func decidable(_ id: ApprovalID, by approver: Operator, oktaUserID: String? = nil, writer: any StoreWriter) throws -> Approval {
         guard let approval = try writer.approval(id) else { throw StoreError.approvalNotFound(id) }
         switch approval.state {
         case .pending: break
@@ -46,6 +47,17 @@ public struct ApprovalBook: Sendable {
         guard approval.mayBeApproved(by: approver.login) else {
             let who = approval.approvers.map(\.login).joined(separator: ", ")
             throw Refusal("\(approver.login) may not decide \(id); it waits for \(who.isEmpty ? "nobody" : who)")
+        }
+        if let oktaUserID {
+            if oktaUserID == approval.targetUserID {
+                throw Refusal("\(approver.login) is, in Okta, the person \(approval.requestID) is for, and cannot approve actions on their own account")
+            }
+            if oktaUserID == approval.requestedByOktaID {
+                throw Refusal("\(approver.login) is, in Okta, the person who asked for \(id) (as \(approval.requestedBy)); another approver must")
+            }
+            if let recorded = approval.approvers.first(where: { $0.login == approver.login })?.oktaUserID, recorded != oktaUserID {
+                throw Refusal("\(approver.login)'s Okta account is not the one found when \(id) was asked; the agent must ask again")
+            }
         }
         return approval
     }

@@ -1,75 +1,115 @@
 import Foundation
 
 /// Settles runs with no known outcome (a crash, a lost connection, "outcome unknown") by reading
-/// Okta's state. It records what it found and never repeats an action by itself.
+/// Okta's state. It records only what Okta's state shows, and never repeats an action by itself:
+/// - if Okta's state cannot be read, the run stays unknown and is tried again later (30 s, 1, 2, 5,
+///   10 minutes, then every 30), and what depends on it (a grant's revoke) stays as it is;
+/// - "not applied" is declared only once the run's call cannot still arrive: `margin` after its
+///   deadline, by which the call was answered or abandoned by the process that sent it;
+/// - a revoke found not applied puts its grant back to scheduled, so the next sweep revokes it.
 public struct Reconciler: Sendable {
     public let engine: ActionEngine
-    /// A run still "started" after this long is taken as interrupted.
-    public let interruptedAfter: TimeInterval
+    /// How long after a run's deadline Okta may still be acting on a call it received.
+    public let margin: TimeInterval
     /// Whether the process named by a run's runner (`host:pid`) still lives; nil when it cannot tell.
     public let runnerIsAlive: @Sendable (String) -> Bool?
 
-    public init(engine: ActionEngine, interruptedAfter: TimeInterval = 120, runnerIsAlive: @escaping @Sendable (String) -> Bool? = { _ in nil }) {
+    public init(engine: ActionEngine, margin: TimeInterval = 120, runnerIsAlive: @escaping @Sendable (String) -> Bool? = { _ in nil }) {
         self.engine = engine
-        self.interruptedAfter = interruptedAfter
+        self.margin = margin
         self.runnerIsAlive = runnerIsAlive
     }
 
-    /// One settled run.
+    /// Waits after the first, second… reconcile that could not read Okta.
+    public static let backoff: [TimeInterval] = [30, 60, 120, 300, 600, 1_800]
+
+    /// Seconds after its deadline a live runner has to record a run before it shows as unknown.
+    static let recordingGrace: TimeInterval = 15
+
+    /// One run looked at.
     public struct Result: Sendable, Equatable, Codable {
         public let run: ActionRun
         public let finding: ReconcileFinding
         public let summary: String
+        /// False when the run stays unknown for now (Okta could not be read, or it is too soon to say "not applied").
+        public let settled: Bool
 
-        public init(run: ActionRun, finding: ReconcileFinding, summary: String) {
+        public init(run: ActionRun, finding: ReconcileFinding, summary: String, settled: Bool = true) {
             self.run = run
             self.finding = finding
             self.summary = summary
+            self.settled = settled
         }
     }
 
     /// Whether a run's outcome is unknown now: marked so, or started by a process that is gone,
-    /// or started long enough ago to have been interrupted.
+    /// or still started well past its deadline (its process is stuck or stopped).
     public func isOutcomeUnknown(_ run: ActionRun, now: Date) -> Bool {
-        Self.isOutcomeUnknown(now: now, interruptedAfter: interruptedAfter, runnerIsAlive: runnerIsAlive)(run)
+        if run.state == .unknown { return true }
+        guard run.state == .started else { return false }
+        if let runner = run.runner, runnerIsAlive(runner) == false { return true }
+        return now >= run.callDeadline.addingTimeInterval(Self.recordingGrace)
     }
 
-    /// The same test, for views that show runs without reconciling them.
-    public static func isOutcomeUnknown(now: Date, interruptedAfter: TimeInterval = 120, runnerIsAlive: @escaping (String) -> Bool?) -> (ActionRun) -> Bool {
-        { run in
-            if run.state == .unknown { return true }
-            guard run.state == .started else { return false }
-            if let runner = run.runner, runnerIsAlive(runner) == false { return true }
-            return now.timeIntervalSince(run.startedAt) >= interruptedAfter
-        }
-    }
-
-    public func reconcile(_ request: RequestID? = nil, by login: String) async throws -> [Result] {
+    /// Settles what can be settled; `dueOnly` skips runs whose next try has not come (the service's own rounds).
+    public func reconcile(_ request: RequestID? = nil, by login: String, dueOnly: Bool = false) async throws -> [Result] {
         let now = engine.clock.now()
-        let runs = try engine.store.read { try $0.unfinishedRuns(of: request) }.filter { isOutcomeUnknown($0, now: now) }
+        let runs = try engine.store.read { try $0.unfinishedRuns(of: request) }
+            .filter { isOutcomeUnknown($0, now: now) && (!dueOnly || ($0.nextReconcileAt.map { now >= $0 } ?? true)) }
         var results: [Result] = []
         for run in runs {
-            let (finding, summary) = await inspect(run)
-            let recorded = try engine.store.write { writer -> Bool in
-                guard try writer.finishRun(run.id, state: .reconciled, at: engine.clock.now()) else { return false }
-                let at = engine.clock.now()
-                try writer.append(EventDraft(actor: login, at: at, payload: .actionReconciled(.init(
-                    runID: run.id, action: run.action, finding: finding, summary: summary))), to: run.requestID)
-                if let grantID = run.revokesGrant, finding != .unknown {
-                    _ = try writer.moveGrant(grantID, from: .revoking, to: finding == .applied ? .revoked : .scheduled, by: login, at: at)
-                }
-                if let expiry = run.action.expiry, finding == .applied, try writer.grants(of: run.requestID).allSatisfy({ $0.grantRunID != run.id }) {
-                    _ = try ActionEngine.schedule(run, revokeAt: expiry.end(from: run.startedAt), writer: writer, at: at)
-                }
-                return true
-            }
-            if recorded { results.append(Result(run: run, finding: finding, summary: summary)) }
+            if let result = try await settle(run, by: login) { results.append(result) }
         }
         return results
     }
 
-    /// Reads the Okta state that tells whether the run's action took effect.
-    func inspect(_ run: ActionRun) async -> (ReconcileFinding, String) {
+    private func settle(_ run: ActionRun, by login: String) async throws -> Result? {
+        let inspected: (ReconcileFinding, String)
+        do {
+            inspected = try await inspect(run)
+        } catch {
+            let message = (error as? DirectoryError)?.message ?? "\(error)"
+            let next = try noteAttempt(run, firstTime: "reconcile could not read Okta's state for \(run.id) (\(message)); it stays unknown and is tried again")
+            return Result(run: run, finding: .unknown, summary: "Okta's state could not be read (\(message)); tried again after \(Timestamp.iso8601(next))", settled: false)
+        }
+        let (finding, summary) = inspected
+        let safeAfter = run.callDeadline.addingTimeInterval(margin)
+        if finding == .notApplied, engine.clock.now() < safeAfter {
+            _ = try noteAttempt(run, firstTime: nil, next: safeAfter)
+            return Result(run: run, finding: .unknown, summary: "\(summary) so far; the call could still arrive, so it is settled after \(Timestamp.iso8601(safeAfter))", settled: false)
+        }
+        let recorded = try engine.store.write { writer -> Bool in
+            let at = engine.clock.now()
+            guard try writer.finishRun(run.id, state: .reconciled, at: at) else { return false }
+            try writer.append(EventDraft(actor: login, at: at, payload: .actionReconciled(.init(
+                runID: run.id, action: run.action, finding: finding, summary: summary))), to: run.requestID)
+            if let grantID = run.revokesGrant, finding != .unknown {
+                _ = try writer.moveGrant(grantID, from: .revoking, to: finding == .applied ? .revoked : .scheduled, by: login, at: at)
+            }
+            if let expiry = run.action.expiry, finding == .applied, try writer.grants(of: run.requestID).allSatisfy({ $0.grantRunID != run.id }) {
+                _ = try ActionEngine.schedule(run, revokeAt: expiry.end(from: run.startedAt), writer: writer, at: at)
+            }
+            return true
+        }
+        return recorded ? Result(run: run, finding: finding, summary: summary) : nil
+    }
+
+    /// Notes a try that settled nothing; the first failure to read Okta goes on the timeline, once.
+    private func noteAttempt(_ run: ActionRun, firstTime text: String?, next fixed: Date? = nil) throws -> Date {
+        let attempts = run.reconcileAttempts + 1
+        let now = engine.clock.now()
+        let next = fixed ?? now.addingTimeInterval(Self.backoff[min(attempts, Self.backoff.count) - 1])
+        try engine.store.write { writer in
+            try writer.noteReconcileAttempt(run.id, attempts: attempts, next: next)
+            if let text, run.reconcileAttempts == 0 {
+                try writer.append(EventDraft(actor: systemActor, at: now, payload: .alert(.init(message: text, runID: run.id))), to: run.requestID)
+            }
+        }
+        return next
+    }
+
+    /// Reads the Okta state that tells whether the run's action took effect; throws when it cannot be read.
+    func inspect(_ run: ActionRun) async throws -> (ReconcileFinding, String) {
         let directory = engine.directory
         let userID = run.targetUserID
         do {
@@ -104,8 +144,6 @@ public struct Reconciler: Sendable {
                 return (finding, summary + (finding == .applied ? "; the reset link from that call is lost — issue a new one if needed" : ""))
             case .expirePassword: return try await status(userID, applied: [.passwordExpired])
             }
-        } catch {
-            return (.unknown, "Okta's state could not be read: \((error as? DirectoryError)?.message ?? "\(error)")")
         }
     }
 

@@ -90,6 +90,7 @@ public struct RequestWork: Sendable {
     static func noteText(_ text: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw Refusal("the note is empty") }
+        try PlainText.check(trimmed, "the note", lines: true)
         guard trimmed.count <= maxNoteLength else { throw Refusal("the note is \(trimmed.count) characters; the limit is \(maxNoteLength)") }
         return trimmed
     }

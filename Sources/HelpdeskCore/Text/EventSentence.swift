@@ -39,6 +39,8 @@ extension EventPayload {
             return "temporary access (\(scheduled.grantID)) ends \(Timestamp.iso8601(scheduled.revokeAt))"
         case .accessRevoked(let revoked):
             return "temporary access ended (\(revoked.grantID)): \(revoked.summary)"
+        case .alert(let alert):
+            return "ALERT: \(alert.message)"
         }
     }
 }

@@ -15,4 +15,6 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case actionReconciled = "action-reconciled"
     case accessScheduled = "access-scheduled"
     case accessRevoked = "access-revoked"
+    /// Something people must look at: a revoke that keeps failing, Okta's answer after reconcile decided.
+    case alert
 }

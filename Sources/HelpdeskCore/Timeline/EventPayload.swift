@@ -17,6 +17,7 @@ public enum EventPayload: Sendable, Equatable {
     case actionReconciled(ActionReconciled)
     case accessScheduled(AccessScheduled)
     case accessRevoked(AccessRevoked)
+    case alert(Alert)
 
     public var kind: EventKind {
         switch self {
@@ -35,6 +36,7 @@ public enum EventPayload: Sendable, Equatable {
         case .actionReconciled: .actionReconciled
         case .accessScheduled: .accessScheduled
         case .accessRevoked: .accessRevoked
+        case .alert: .alert
         }
     }
 
@@ -166,6 +168,21 @@ public enum EventPayload: Sendable, Equatable {
             self.revoke = revoke
             self.summary = summary
             self.oktaRequestID = oktaRequestID
+        }
+    }
+}
+
+extension EventPayload {
+    /// Something people must act on, tied to a run or a grant when there is one.
+    public struct Alert: Sendable, Equatable, Codable {
+        public let message: String
+        public let runID: ActionRunID?
+        public let grantID: GrantID?
+
+        public init(message: String, runID: ActionRunID? = nil, grantID: GrantID? = nil) {
+            self.message = message
+            self.runID = runID
+            self.grantID = grantID
         }
     }
 }

@@ -64,7 +64,9 @@ public final class OktaHTTPClient: Sendable {
     }
 
     private func send(_ call: OktaCall, url: URL) async throws(DirectoryError) -> Answer {
-        let request = HTTPRequest(method: call.endpoint.method, url: url, headers: headers(hasBody: call.body != nil), body: call.body, timeout: settings.timeout)
+        let safe = call.endpoint.repeatRule == .safe
+        let request = HTTPRequest(method: call.endpoint.method, url: url, headers: headers(hasBody: call.body != nil), body: call.body,
+                                  timeout: settings.timeout, mayRepeat: safe, sendBy: safe ? nil : ActionDeadline.current)
         var failures = 0
         var rateLimitWaits = 0
         while true {
@@ -91,7 +93,12 @@ public final class OktaHTTPClient: Sendable {
             case .answered(let response):
                 throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
             case .notSent(let reason):
-                throw DirectoryError(kind: .unavailable, summary: "\(settings.org.host) could not be reached: \(settings.token.scrub(reason))", subject: call.subject)
+                throw DirectoryError(kind: .unavailable, summary: "not sent to \(settings.org.host): \(settings.token.scrub(reason))", subject: call.subject)
+            case .tooLarge(let size):
+                guard safe else {
+                    throw DirectoryError(kind: .outcomeUnknown, summary: "Okta's answer was \(size) bytes, more than the client reads; it was dropped unread", subject: call.subject)
+                }
+                throw DirectoryError(kind: .invalid, summary: "Okta's answer was \(size) bytes, more than the client reads (\(Self.maxAnswer)); it was dropped unread", subject: call.subject)
             case .noAnswer(let reason):
                 failures += 1
                 guard call.endpoint.repeatRule == .safe else {
@@ -117,6 +124,7 @@ public final class OktaHTTPClient: Sendable {
         switch await attempt(request, bucket: call.endpoint.bucket) {
         case .answered(let response): return .answered(response)
         case .notSent(let reason), .noAnswer(let reason): return .unreachable(settings.token.scrub(reason))
+        case .tooLarge(let size): return .unreachable("an answer of \(size) bytes, more than the client reads")
         }
     }
 
@@ -124,7 +132,11 @@ public final class OktaHTTPClient: Sendable {
         case answered(HTTPResponse)
         case notSent(String)
         case noAnswer(String)
+        case tooLarge(Int)
     }
+
+    /// For messages: the transport's answer limit.
+    static let maxAnswer = "16 MiB"
 
     /// One send, inside the concurrency limit and the bucket's allowance.
     private func attempt(_ request: HTTPRequest, bucket: String) async -> Outcome {
@@ -141,6 +153,7 @@ public final class OktaHTTPClient: Sendable {
             switch failure {
             case .notSent(let reason): outcome = .notSent(reason)
             case .noAnswer(let reason): outcome = .noAnswer(reason)
+            case .tooLarge(let size): outcome = .tooLarge(size)
             }
         } catch {
             outcome = .noAnswer(String(describing: error))

@@ -23,19 +23,20 @@ public final class OktaDirectory: IdentityDirectory {
         case .id(let id): return try await getUser(id, subject: "user \(id)")
         case .login(let login): return try await getUser(login, subject: "user \(login)")
         case .email(let email):
-            let byLogin = OktaCall(.getUser, [email.value], subject: "user \(email)")
-            if let answer = try await client.sendUnlessNotFound(byLogin) {
-                return try client.decode(OktaModels.User.self, from: answer, subject: byLogin.subject).domain
-            }
-            let call = OktaCall(.listUsers, query: [("search", "profile.email eq \"\(email.value)\""), ("limit", "2")], subject: "user \(email)")
+            // Only a user whose profile email is this one: GET /users/{x} would also match a login
+            // or a login's short name, which can be someone else's email.
+            let call = OktaCall(.listUsers, query: [("search", "profile.email eq \"\(email.value)\""), ("limit", "10")], subject: "user \(email)")
             let matches = try client.decode([OktaModels.User].self, from: try await client.send(call), subject: call.subject)
+                .filter { $0.profile.email?.lowercased() == email.value }
             guard let only = matches.first else {
                 throw DirectoryError(kind: .notFound, httpStatus: 404, subject: "user \(email)")
             }
-            guard matches.count == 1 else {
-                throw DirectoryError(kind: .invalid, summary: "several Okta users have the email \(email); use their login", subject: call.subject)
+            guard matches.count == 1 else { throw UserLookup.shared(email, logins: matches.map(\.profile.login)) }
+            let user = try await getUser(only.id, subject: "user \(email)")
+            guard user.id == only.id, user.email.lowercased() == email.value else {
+                throw DirectoryError(kind: .invalid, summary: "Okta answered a look-up of \(email) with another user; nothing was done", subject: call.subject)
             }
-            return try await getUser(only.id, subject: "user \(email)")
+            return user
         }
     }
 

@@ -6,14 +6,22 @@ public struct HTTPRequest: Sendable, Equatable {
     public var url: URL
     public var headers: [String: String]
     public var body: Data?
+    /// Seconds for the whole exchange, connecting included; past it the request is abandoned.
     public var timeout: TimeInterval
+    /// False for a call that must reach Okta at most once: it goes on a connection of its own, which
+    /// nothing under the client may silently send it on again.
+    public var mayRepeat: Bool
+    /// The latest moment the request may still be sent (a run's deadline); nil for no limit.
+    public var sendBy: Date?
 
-    public init(method: String, url: URL, headers: [String: String] = [:], body: Data? = nil, timeout: TimeInterval = 20) {
+    public init(method: String, url: URL, headers: [String: String] = [:], body: Data? = nil, timeout: TimeInterval = 20, mayRepeat: Bool = true, sendBy: Date? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.mayRepeat = mayRepeat
+        self.sendBy = sendBy
     }
 }
 
@@ -42,8 +50,11 @@ public protocol HTTPTransport: Sendable {
 
 /// Why a request got no HTTP answer.
 public enum TransportFailure: Error, Sendable, Equatable {
-    /// The request never left (no route, refused connection, bad TLS): safe to report as not done.
+    /// The request never left (no route, refused connection, bad TLS, its time to be sent had passed):
+    /// safe to report as not done.
     case notSent(String)
     /// The request may have reached Okta (timeout, dropped connection).
     case noAnswer(String)
+    /// The answer was larger than the client reads; it was dropped unread (the request did reach Okta).
+    case tooLarge(Int)
 }

@@ -90,12 +90,28 @@ public actor SimulatedTenant: IdentityDirectory {
         try await pause()
         let found: DirectoryUser?
         switch lookup {
-        case .id(let id): found = users[id] ?? users.values.first { $0.login.lowercased() == id.lowercased() }
+        case .id(let id): found = user(idOrLogin: id)
         case .login(let login): found = users.values.first { $0.login.lowercased() == login.lowercased() }
-        case .email(let email): found = users.values.first { $0.email.lowercased() == email.value }
+        case .email(let email):
+            let matches = users(withEmail: email)
+            if matches.count > 1 { throw UserLookup.shared(email, logins: matches.map(\.login)) }
+            found = matches.first
         }
         guard let user = found else { throw notFound("user", lookup.description) }
         return withLinks(user)
+    }
+
+    /// Every user whose profile email is `email`, in any case (Okta's `search=profile.email eq`).
+    public func users(withEmail email: EmailAddress) -> [DirectoryUser] {
+        users.values.filter { $0.email.lowercased() == email.value }.sorted { $0.id < $1.id }.map(withLinks)
+    }
+
+    /// The user `GET /users/{x}` finds: by id, login, or the login's short name (before the @), as Okta does.
+    public func user(idOrLogin text: String) -> DirectoryUser? {
+        let lowered = text.lowercased()
+        let found = users[text] ?? users.values.first { $0.login.lowercased() == lowered }
+            ?? users.values.first { $0.login.lowercased().split(separator: "@").first.map(String.init) == lowered }
+        return found.map(withLinks)
     }
 
     public func searchUsers(_ text: String, limit: Int) async throws -> [DirectoryUser] {

@@ -44,10 +44,10 @@ struct Invocation: Sendable {
         return value
     }
 
-    /// Prints a value as pretty JSON with sorted keys.
+    /// Prints a value as pretty JSON with sorted keys; characters a terminal would act on are escaped.
     func printJSON<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder.helpdesk
         encoder.outputFormatting.insert(.prettyPrinted)
-        out.line(String(decoding: try encoder.encode(value), as: UTF8.self))
+        out.line(SafeText.escapingJSON(String(decoding: try encoder.encode(value), as: UTF8.self)))
     }
 }

@@ -78,8 +78,11 @@ struct ApprovalJSON: Encodable {
     let requestedAt: Date
     let expiresAt: Date
     let approvers: [EligibleApprover]
+    let targetUserId: String?
+    let requestedByOktaId: String?
     let state: Approval.State
     let decidedBy: String?
+    let decidedByOktaId: String?
     let decidedAt: Date?
     let decisionReason: String?
 
@@ -92,8 +95,11 @@ struct ApprovalJSON: Encodable {
         requestedAt = approval.requestedAt
         expiresAt = approval.expiresAt
         approvers = approval.approvers
+        targetUserId = approval.targetUserID
+        requestedByOktaId = approval.requestedByOktaID
         state = approval.state
         decidedBy = approval.decidedBy
+        decidedByOktaId = approval.decidedByOktaID
         decidedAt = approval.decidedAt
         decisionReason = approval.decisionReason
     }

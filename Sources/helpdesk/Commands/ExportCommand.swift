@@ -32,7 +32,7 @@ enum ExportCommand {
             let page = try await service.events(EventQuery(since: since, request: request, afterEventID: cursor, limit: pageSize))
             var text = ""
             for event in page {
-                text += String(decoding: try encoder.encode(try EventJSON(event)), as: UTF8.self) + "\n"
+                text += SafeText.escapingJSON(String(decoding: try encoder.encode(try EventJSON(event)), as: UTF8.self)) + "\n"
             }
             invocation.out.write(text)
             guard page.count == pageSize, let last = page.last else { return ExitCode.success }

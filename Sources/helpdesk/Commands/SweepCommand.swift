@@ -8,24 +8,26 @@ enum SweepCommand {
         summary: "revoke temporary access that has ended and expire old approvals (for cron or the systemd timer)",
         synopsis: "[--json]",
         options: [.json, .db, .config, .socket],
-        discussion: "Safe to run from several places at once: each revoke is claimed in the store and runs once. Exit 1 when a revoke failed (it stays due)."
+        discussion: "Safe to run from several places at once: each revoke is claimed in the store and runs once. Exit 1 when a revoke failed (it is tried again later, and marked failed with an alert after 8 tries) or its outcome is unknown."
     ) { invocation in
         let report = try await invocation.service().sweep()
         if invocation.wantsJSON {
             try invocation.printJSON(SweepJSON(report))
         } else {
-            invocation.out.line("Revoked \(report.revoked.count), failed \(report.failed.count), unknown \(report.unknown.count), "
+            invocation.out.line("Revoked \(report.revoked.count), failed \(report.failed.count), gave up \(report.gaveUp.count), unknown \(report.unknown.count), "
                 + "claimed by another sweep \(report.claimedElsewhere); expired approvals \(report.expiredApprovals.count).")
-            for id in report.failed { invocation.out.line("  \(id): the revoke failed; it stays due and the next sweep tries again") }
-            for id in report.unknown { invocation.out.line("  \(id): outcome unknown; run helpdesk reconcile") }
+            for id in report.failed { invocation.out.line("  \(id): the revoke failed; it is tried again later, less often each time") }
+            for id in report.gaveUp { invocation.out.line("  \(id): the revoke failed too often and is marked failed; the access may still be there (see the alert on its request)") }
+            for id in report.unknown { invocation.out.line("  \(id): outcome unknown; reconcile settles it from Okta's state") }
         }
-        return report.failed.isEmpty && report.unknown.isEmpty ? ExitCode.success : ExitCode.failure
+        return report.hasProblems ? ExitCode.failure : ExitCode.success
     }
 }
 
 struct SweepJSON: Encodable {
     let revoked: [String]
     let failed: [String]
+    let gaveUp: [String]
     let unknown: [String]
     let claimedElsewhere: Int
     let expiredApprovals: [String]
@@ -33,6 +35,7 @@ struct SweepJSON: Encodable {
     init(_ report: AccessSweeper.Report) {
         revoked = report.revoked.map(\.description)
         failed = report.failed.map(\.description)
+        gaveUp = report.gaveUp.map(\.description)
         unknown = report.unknown.map(\.description)
         claimedElsewhere = report.claimedElsewhere
         expiredApprovals = report.expiredApprovals.map(\.description)

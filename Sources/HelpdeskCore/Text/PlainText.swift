@@ -1,0 +1,20 @@
+/// What text people type or import may hold: no control characters (NUL, escape sequences, C1),
+/// except line breaks and tabs in text that has lines. Refused with the character named, so
+/// nothing is cut or changed silently on its way into the store.
+public enum PlainText {
+    /// Throws when `text` holds a control character; `what` names the field ("the subject").
+    public static func check(_ text: String, _ what: String, lines: Bool) throws(ValidationError) {
+        guard let bad = text.unicodeScalars.first(where: { isRefused($0, lines: lines) }) else { return }
+        let code = String(bad.value, radix: 16, uppercase: true)
+        let name = bad.value == 0 ? "a NUL character (U+0000), which text cannot hold" : "the control character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)"
+        throw ValidationError("\(what) contains \(name); remove it")
+    }
+
+    private static func isRefused(_ scalar: Unicode.Scalar, lines: Bool) -> Bool {
+        switch scalar.value {
+        case 0x0A, 0x09, 0x0D: return !lines
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        default: return false
+        }
+    }
+}

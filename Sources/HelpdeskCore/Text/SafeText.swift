@@ -1,0 +1,101 @@
+/// The one sanitizer for text that reaches a terminal: anything from Okta, the store or another
+/// operator. Control characters and the starts of escape sequences (C0, DEL, C1) become visible
+/// placeholders; bidi overrides and other invisible formatting become `�`; a mark with nothing to
+/// sit on gets a dotted circle. Joiners, variation selectors and tags stay inside an emoji, so
+/// `👩‍💻` is drawn whole. Nothing it returns can move the cursor or change the terminal.
+public enum SafeText {
+    /// For one line of the screen: every control character is shown, newlines too.
+    public static func forTerminal(_ text: String) -> String {
+        clean(text, keepingLines: false)
+    }
+
+    /// For a command's output: lines and tabs stay, everything else is shown as above.
+    public static func forOutput(_ text: String) -> String {
+        clean(text, keepingLines: true)
+    }
+
+    /// JSON text whose every character a terminal might act on is written as a `\uXXXX` escape,
+    /// so a script still reads the exact value and a person's terminal shows only ASCII for it.
+    public static func escapingJSON(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: { isHarmfulInJSON($0) }) else { return json }
+        var result = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            guard isHarmfulInJSON(scalar) else {
+                result.append(scalar)
+                continue
+            }
+            for unit in String(scalar).utf16 {
+                let hex = String(unit, radix: 16)
+                result.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            }
+        }
+        return String(result)
+    }
+
+    /// True when every byte is printable ASCII: nothing to clean.
+    public static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+    }
+
+    private static func clean(_ text: String, keepingLines: Bool) -> String {
+        if isPrintableASCII(text) { return text }
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text {
+            if let ascii = character.asciiValue, ascii >= 0x20, ascii != 0x7F {
+                result.append(character)
+            } else if keepingLines, character == "\n" || character == "\t" || character == "\r\n" {
+                result.append(character == "\r\n" ? "\n" : character)
+            } else {
+                clean(character, into: &result)
+            }
+        }
+        return result
+    }
+
+    private static func clean(_ character: Character, into output: inout String) {
+        var first = true
+        for scalar in character.unicodeScalars {
+            defer { first = false }
+            let value = scalar.value
+            switch value {
+            case 0x00...0x1F: output.unicodeScalars.append(Unicode.Scalar(0x2400 + value)!)
+            case 0x7F: output += "␡"
+            case 0x80...0x9F: output += "�"
+            case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F:
+                // Joiners, variation selectors and tag characters build emoji; they draw nothing alone.
+                if first { output += "�" } else { output.unicodeScalars.append(scalar) }
+            default:
+                if isInvisibleFormatting(scalar) {
+                    output += "�"
+                } else if first, isMark(scalar) {
+                    output += "◌"
+                    output.unicodeScalars.append(scalar)
+                } else {
+                    output.unicodeScalars.append(scalar)
+                }
+            }
+        }
+    }
+
+    private static func isInvisibleFormatting(_ scalar: Unicode.Scalar) -> Bool {
+        let category = scalar.properties.generalCategory
+        return category == .format || category == .lineSeparator || category == .paragraphSeparator || category == .surrogate
+            || (category == .unassigned && scalar.value >= 0xF0000)
+    }
+
+    private static func isMark(_ scalar: Unicode.Scalar) -> Bool {
+        let category = scalar.properties.generalCategory
+        return category == .nonspacingMark || category == .enclosingMark || category == .spacingMark
+    }
+
+    private static func isHarmfulInJSON(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20...0x7E: return false
+        case 0x0A, 0x0D, 0x09: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F: return false
+        default: return isInvisibleFormatting(scalar)
+        }
+    }
+}
