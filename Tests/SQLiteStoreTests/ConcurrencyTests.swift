@@ -14,14 +14,16 @@ import Testing
         let results = try await withThrowingTaskGroup(of: [RequestID].self) { group in
             for writer in 0..<2 {
                 group.addTask {
-                    // Each writer has its own connection, as two processes would.
-                    let store = try SQLiteRequestStore(path: path)
-                    var ids: [RequestID] = []
-                    for index in 0..<perWriter {
-                        let request = try store.create(Fixtures.newRequest("writer \(writer) #\(index)"), by: "w\(writer)", at: Date())
-                        ids.append(request.id)
+                    // Each writer has its own connection and thread, as two processes would.
+                    try await offPool {
+                        let store = try SQLiteRequestStore(path: path)
+                        var ids: [RequestID] = []
+                        for index in 0..<perWriter {
+                            let request = try store.create(Fixtures.newRequest("writer \(writer) #\(index)"), by: "w\(writer)", at: Date())
+                            ids.append(request.id)
+                        }
+                        return ids
                     }
-                    return ids
                 }
             }
             var all: [[RequestID]] = []

@@ -111,6 +111,26 @@ import Testing
         #expect(try await tenant.actionCount() == 0)
     }
 
+    @Test func approvingWithoutNamingTheApprovalIsRefusedOnceTheAskChanged() async throws {
+        _ = await cli.run(["new", "--requester", "ethan.brooks@example.com", "--subject", "Access"])
+        _ = await cli.run(["act", "REQ-1", "add-to-group", "--group", "Contractors", "--reason", "project"])
+        // The manager reads APR-1; meanwhile the agent replaces it with a wider ask.
+        let replaced = await cli.run(["act", "REQ-1", "add-to-group", "--group", "AWS Production", "--reason", "project", "--json"])
+        #expect(try replaced.object()["result"] as? String == "awaiting-approval", "\(replaced.err)")
+        var manager = cli
+        manager.login = "morgan"
+        let blind = await manager.run(["approve", "REQ-1"])
+        #expect(blind.status == 2)
+        #expect(blind.err.contains("REQ-1 has had more than one approval (APR-1 (superseded)); the pending one is APR-2: Add to group AWS Production (permanent), asked by alex"), "\(blind.err)")
+        let stale = await manager.run(["approve", "REQ-1", "--approval", "APR-1"])
+        #expect(stale.status == 1)
+        #expect(stale.err.contains("APR-1 was replaced"), "\(stale.err)")
+        let groups = try await tenant.groups(ofUser: try await tenant.user(.email(Fixtures.email("ethan.brooks@example.com"))).id).map(\.name)
+        #expect(!groups.contains("AWS Production") && !groups.contains("Contractors"), "nothing was granted")
+        let named = await manager.run(["approve", "REQ-1", "--approval", "APR-2"])
+        #expect(named.status == 0, "\(named.err)")
+    }
+
     @Test func aOneTimeLinkIsPrintedOnceAndNotStored() async throws {
         _ = await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Password"])
         _ = await cli.run(["act", "REQ-1", "reset-password", "--link", "--reason", "forgot it"])
@@ -164,6 +184,9 @@ import Testing
         (#"{"policy": {"suspend": {"approvers": ["ghost"]}}}"#, "policy.suspend.approvers: names ghost, who is not in operators"),
         (#"{"approvalTtlHours": true}"#, "approvalTtlHours: expected a number of hours from 1 to 720, got a boolean"),
         (#"{"approvalTtlHours": -2}"#, "approvalTtlHours: expected a number of hours"),
+        (#"{"approvalTtlHours": 0.5}"#, "approvalTtlHours: expected a number of hours from 1 to 720, got a number"),
+        (#"{"approvalTtlHours": 721}"#, "approvalTtlHours: expected a number of hours from 1 to 720, got a number"),
+        (#"{"service": {"socket": "relative.sock"}}"#, "service.socket: expected an absolute path"),
     ])
     func eachMistakeNamesTheFileTheKeyAndWhatWasExpected(text: String, message: String) async throws {
         try cli.writeConfiguration(text)

@@ -72,6 +72,38 @@ import Testing
         let after = try await screen()
         #expect(!after.contains("Okta actions"), "the terminal was given back")
     }
+
+    /// True while the process exists and has not exited (a zombie waiting for its parent has).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+
+    /// When its terminal goes away without a hangup signal reaching it (another session), the
+    /// console notices that reads fail and leaves within a second instead of spinning.
+    @Test func theConsoleLeavesWhenItsTerminalIsGone() async throws {
+        guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        guard let setsid = ["/usr/bin/setsid", "/bin/setsid"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            print("TerminalSmokeTests: skipped (setsid is not installed)")
+            return
+        }
+        let binary = BuiltProducts.executable("helpdesk").path
+        let pidFile = folder.file("pid")
+        let inner = "echo $$ > \(pidFile); exec env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) \(binary) demo --db \(folder.file("gone.db"))"
+        let command = "\(setsid) sh -c '\(inner)' 2>/dev/null; sleep 30"
+        let (socket, home) = (self.socket, folder.path)
+        #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", command], environment: ["HOME": home]) } == 0)
+        _ = try await waitFor("the queue") { $0.contains("1 Queue 33") }
+        let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(Self.isRunning(pid))
+
+        _ = try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
+        let gone = Date()
+        while Self.isRunning(pid), Date().timeIntervalSince(gone) < 5 { try await Task.sleep(nanoseconds: 20_000_000) }
+        let took = Date().timeIntervalSince(gone)
+        if Self.isRunning(pid) { kill(pid, SIGKILL) }
+        #expect(took < 1.5, "the console was still there \(took) s after its terminal went away")
+    }
 }
 
 struct SmokeFailure: Error, CustomStringConvertible {

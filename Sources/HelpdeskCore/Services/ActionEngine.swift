@@ -225,11 +225,10 @@ public final class ActionEngine: Sendable {
                     return ActionOutcome(run: try writer.run(run.id) ?? run, result: result, grant: grant)
                 case .failed(let error):
                     let unknown = error.kind == .outcomeUnknown
-                    let finished = try writer.finishRun(run.id, state: unknown ? .unknown : .failed, at: now)
+                    _ = try writer.finishRun(run.id, state: unknown ? .unknown : .failed, at: now)
                     try writer.append(EventDraft(actor: run.startedBy, at: now, payload: .actionFailed(.init(
                         runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
                         outcomeUnknown: unknown))), to: run.requestID)
-                    if !finished { try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: error.message, writer: writer, at: now) }
                     return ActionOutcome(run: try writer.run(run.id) ?? run, result: result, grant: nil)
                 case .notSent(let why):
                     if try writer.finishRun(run.id, state: .failed, at: now) {

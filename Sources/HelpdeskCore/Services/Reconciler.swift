@@ -13,18 +13,19 @@ public struct Reconciler: Sendable {
     public let margin: TimeInterval
     /// Whether the process named by a run's runner (`host:pid`) still lives; nil when it cannot tell.
     public let runnerIsAlive: @Sendable (String) -> Bool?
+    /// Seconds after its deadline a live runner has to record a run before it shows as unknown.
+    public let recordingGrace: TimeInterval
 
-    public init(engine: ActionEngine, margin: TimeInterval = 120, runnerIsAlive: @escaping @Sendable (String) -> Bool? = { _ in nil }) {
+    public init(engine: ActionEngine, margin: TimeInterval = 120, recordingGrace: TimeInterval = 15,
+                runnerIsAlive: @escaping @Sendable (String) -> Bool? = { _ in nil }) {
         self.engine = engine
         self.margin = margin
+        self.recordingGrace = recordingGrace
         self.runnerIsAlive = runnerIsAlive
     }
 
     /// Waits after the first, second… reconcile that could not read Okta.
     public static let backoff: [TimeInterval] = [30, 60, 120, 300, 600, 1_800]
-
-    /// Seconds after its deadline a live runner has to record a run before it shows as unknown.
-    static let recordingGrace: TimeInterval = 15
 
     /// One run looked at.
     public struct Result: Sendable, Equatable, Codable {
@@ -48,7 +49,7 @@ public struct Reconciler: Sendable {
         if run.state == .unknown { return true }
         guard run.state == .started else { return false }
         if let runner = run.runner, runnerIsAlive(runner) == false { return true }
-        return now >= run.callDeadline.addingTimeInterval(Self.recordingGrace)
+        return now >= run.callDeadline.addingTimeInterval(recordingGrace)
     }
 
     /// Settles what can be settled; `dueOnly` skips runs whose next try has not come (the service's own rounds).

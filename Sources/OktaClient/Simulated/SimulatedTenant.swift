@@ -75,6 +75,9 @@ public actor SimulatedTenant: IdentityDirectory {
         signIns[user.id] = []
     }
 
+    /// Adds a group (tests).
+    public func add(group: DirectoryGroup) { groups[group.id] = group }
+
     /// Assigns an app through a group (tests of group-scoped assignments).
     public func assignThroughGroup(userID: String, appID: String) { assignments[userID, default: [:]][appID] = "GROUP" }
 

@@ -1,0 +1,126 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+@testable import OktaClient
+import Testing
+
+/// A changing call reaches Okta at most once, whatever the connection does: Okta's stand-in does
+/// the call and then drops the connection, on a fresh connection and after the client has kept
+/// connections alive to it. The answer is lost, so the outcome is unknown — and never sent again.
+@Suite struct AtMostOnceTests {
+    /// Every action whose call is not safe to repeat, with the POST it sends and a user it applies to.
+    static let changingCalls: [(ActionName, String, String)] = [
+        (.resetMFA, "/lifecycle/reset_factors", "jane.doe@example.com"),
+        (.suspend, "/lifecycle/suspend", "jane.doe@example.com"),
+        (.unsuspend, "/lifecycle/unsuspend", "tom.becker@example.com"),
+        (.unlock, "/lifecycle/unlock", "zoe.martin@example.com"),
+        (.activate, "/lifecycle/activate", "nina.petrova@example.com"),
+        (.deactivate, "/lifecycle/deactivate", "jane.doe@example.com"),
+        (.resetPassword, "/lifecycle/reset_password", "jane.doe@example.com"),
+        (.expirePassword, "/lifecycle/expire_password", "jane.doe@example.com"),
+        (.assignApp, "/users", "jane.doe@example.com"),
+    ]
+
+    static func directory(_ standIn: OktaStandIn, timeout: TimeInterval = 20) throws -> OktaDirectory {
+        var settings = OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))
+        settings.timeout = timeout
+        return OktaDirectory(client: OktaHTTPClient(settings: settings))
+    }
+
+    static func action(_ name: ActionName, directory: OktaDirectory) async throws -> OktaAction {
+        switch name {
+        case .assignApp: .assignApp(try await directory.findApps("Zoom", limit: 5).first!.ref, expiry: nil)
+        case .resetPassword: .resetPassword(sendEmail: true)
+        case .activate: .activate(sendEmail: true)
+        case .resetMFA: .resetMFA
+        case .suspend: .suspend
+        case .unsuspend: .unsuspend
+        case .unlock: .unlock
+        case .deactivate: .deactivate
+        default: .expirePassword
+        }
+    }
+
+    @Test(arguments: changingCalls.map(\.0), [false, true])
+    func aDroppedAnswerIsUnknownAndTheCallWasSentOnce(_ name: ActionName, keptAlive: Bool) async throws {
+        let (_, path, email) = try #require(Self.changingCalls.first { $0.0 == name })
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let directory = try Self.directory(standIn)
+        let user = try await directory.user(.email(Fixtures.email(email)))
+        let action = try await Self.action(name, directory: directory)
+        if keptAlive {
+            // Connections the client keeps alive to the org, used by look-ups and an earlier change.
+            for _ in 0..<3 { _ = try await directory.groups(ofUser: user.id) }
+            _ = try await directory.revokeSessions(userID: user.id, oauthTokens: false)
+        }
+        standIn.inject(.init("POST", path, .dropAfterDoing))
+        await #expect {
+            try await directory.perform(action, on: user.id)
+        } throws: { error in
+            (error as? DirectoryError)?.kind == .outcomeUnknown
+        }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(standIn.count("POST", path) == 1, "\(standIn.requests)")
+    }
+
+    @Test func aHungChangingCallIsGivenUpAtTheTimeoutAndNotRepeated() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let directory = try Self.directory(standIn, timeout: 1)
+        let user = try await directory.user(.email(Fixtures.email("jane.doe@example.com")))
+        standIn.inject(.init("POST", "/lifecycle/suspend", .stall(4)))
+        let started = Date()
+        await #expect {
+            try await directory.suspend(userID: user.id)
+        } throws: { ($0 as? DirectoryError)?.kind == .outcomeUnknown }
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited < 2.5, "gave up after \(waited) s with a 1 s timeout")
+        #expect(standIn.count("POST", "/lifecycle/suspend") == 1)
+    }
+
+    @Test func aChangingCallIsNotSentPastItsRunsDeadline() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let directory = try Self.directory(standIn)
+        let user = try await directory.user(.email(Fixtures.email("jane.doe@example.com")))
+        await #expect {
+            try await ActionDeadline.$current.withValue(Date().addingTimeInterval(-1)) { try await directory.suspend(userID: user.id) }
+        } throws: { error in
+            let failure = error as? DirectoryError
+            return failure?.kind == .unavailable && failure?.summary?.contains("its time to be sent had passed") == true
+        }
+        #expect(standIn.count("POST", "/lifecycle/suspend") == 0)
+        #expect(try await standIn.tenant.user(.id(user.id)).status == .active)
+    }
+
+    @Test func anOversizedAnswerIsRefusedWithoutBeingHeld() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let directory = try Self.directory(standIn)
+        standIn.inject(.init("GET", "/groups", .hugeBody(20 << 20)))
+        await #expect {
+            try await directory.findGroups("a", limit: 5)
+        } throws: { error in
+            let failure = error as? DirectoryError
+            return failure?.kind == .invalid && failure?.summary?.contains("more than the client reads") == true
+        }
+        #expect(try await directory.findGroups("VPN", limit: 5).map(\.name) == ["VPN Users"], "the next answer is read as usual")
+    }
+
+    @Test func aSafeLookUpIsRetriedAfterADroppedAnswer() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        var settings = OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))
+        settings.timeout = 5
+        let directory = OktaDirectory(client: OktaHTTPClient(settings: settings, sleeper: InstantSleeper()))
+        standIn.inject(.init("GET", "/groups", .dropBeforeDoing))
+        #expect(try await directory.findGroups("VPN", limit: 5).map(\.name) == ["VPN Users"])
+        #expect(standIn.count("GET", "/groups") == 2)
+    }
+}
+
+/// Waits no time (retry backoff in tests).
+struct InstantSleeper: Sleeper {
+    func sleep(seconds: TimeInterval) async throws {}
+}
