@@ -21,7 +21,20 @@ public struct ChildProcess {
     public let errors: Pipe
 
     /// Starts `executable` with `arguments` and `environment` (added to a minimal PATH and HOME).
+    /// A program copied a moment ago may still be open for writing in a child another thread forked
+    /// meanwhile ("text file busy"): starting it is tried again for a while, each time afresh.
     public static func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> ChildProcess {
+        for attempt in 0..<40 {
+            do {
+                return try startOnce(executable, arguments, environment: environment, input: input)
+            } catch let error as NSError where attempt < 39 && (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.code == Int(ETXTBSY) {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        return try startOnce(executable, arguments, environment: environment, input: input)
+    }
+
+    private static func startOnce(_ executable: URL, _ arguments: [String], environment: [String: String], input: String?) throws -> ChildProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

@@ -61,6 +61,7 @@ enum RequesterCardView {
         let user = card.user
         var role = [user.title, user.department].compactMap { $0 }.joined(separator: " · ")
         if let manager = card.manager { role += (role.isEmpty ? "" : " · ") + "manager \(manager.displayName)" }
+        if card.managerProblem != nil { role += (role.isEmpty ? "" : " · ") + "manager could not be read" }
         if !user.isOktaSourced { role += (role.isEmpty ? "" : " · ") + "from \(user.credentialProvider)" }
         let groups = card.groups.map(\.name).joined(separator: ", ")
         let apps = card.apps.map(\.label).joined(separator: ", ")
@@ -139,7 +140,7 @@ enum TimelineView {
     static func style(_ kind: EventKind) -> Style {
         switch kind {
         case .actionSucceeded, .approvalGranted, .accessRevoked: .success
-        case .actionFailed, .approvalDenied: .error
+        case .actionFailed, .approvalDenied, .alert: .error
         case .approvalRequested, .approvalExpired, .approvalSuperseded, .actionReconciled: .warning
         default: .plain
         }

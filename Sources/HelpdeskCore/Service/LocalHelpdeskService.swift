@@ -87,9 +87,16 @@ public struct LocalHelpdeskService: HelpdeskService {
         async let factors = directory.factors(ofUser: user.id)
         async let signIns = directory.signIns(ofUser: user.id, limit: 3)
         var manager: DirectoryUser?
-        if let managerID = user.managerID { manager = try? await directory.user(.id(managerID)) }
+        var managerProblem: String?
+        if let managerID = user.managerID {
+            do {
+                manager = try await directory.user(.id(managerID))
+            } catch let error as DirectoryError where error.kind != .notFound {
+                managerProblem = error.message
+            } catch {}
+        }
         return RequesterCard(user: user, manager: manager, groups: try await groups, apps: try await apps,
-                             factors: user.status == .deprovisioned ? [] : try await factors, signIns: try await signIns)
+                             factors: user.status == .deprovisioned ? [] : try await factors, signIns: try await signIns, managerProblem: managerProblem)
     }
 
     public func lookUpRequester(_ email: EmailAddress) async throws -> DirectoryUser? {

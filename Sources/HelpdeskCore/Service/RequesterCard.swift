@@ -8,14 +8,18 @@ public struct RequesterCard: Sendable, Equatable, Codable {
     public let apps: [DirectoryAppLink]
     public let factors: [DirectoryFactor]
     public let signIns: [SignInEvent]
+    /// Why the manager named in the profile could not be read (Okta failed), so the card says so.
+    public let managerProblem: String?
 
-    public init(user: DirectoryUser, manager: DirectoryUser?, groups: [DirectoryGroup], apps: [DirectoryAppLink], factors: [DirectoryFactor], signIns: [SignInEvent]) {
+    public init(user: DirectoryUser, manager: DirectoryUser?, groups: [DirectoryGroup], apps: [DirectoryAppLink], factors: [DirectoryFactor], signIns: [SignInEvent],
+                managerProblem: String? = nil) {
         self.user = user
         self.manager = manager
         self.groups = groups
         self.apps = apps
         self.factors = factors
         self.signIns = signIns
+        self.managerProblem = managerProblem
     }
 
     /// Why an action cannot run for this account now, or nil.
