@@ -51,6 +51,20 @@ import Testing
         assertSnapshot(normalized(json.out, cli, server), named: "doctor-good-json")
     }
 
+    @Test func aFreshInstallWhoseStoreIsCreatedOnFirstUsePasses() async throws {
+        var cli = try harness(token: Self.goodToken)
+        let server = try Self.standIn(clock: cli.clock)
+        defer { server.stop() }
+        cli.variables["OKTA_CLIENT_ORGURL"] = server.baseURL
+        let result = await cli.run(["doctor"])
+        #expect(result.out.contains("- store schema: not checked: the store does not exist yet"))
+        #expect(result.out.hasSuffix("All 10 checks passed (1 not needed).\n"), "\(result.out)")
+        #expect(result.status == 0, "the exit status agrees with the summary")
+        let json = await cli.run(["doctor", "--json"])
+        #expect(try json.object()["ok"] as? Bool == true)
+        #expect(json.status == 0)
+    }
+
     @Test func aWrongTokenFailsWithTheFixAndIsNeverPrinted() async throws {
         var cli = try harness(token: Self.wrongToken)
         let server = try Self.standIn(clock: cli.clock)
