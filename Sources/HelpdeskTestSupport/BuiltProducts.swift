@@ -41,6 +41,10 @@ public struct ChildProcess {
         process.environment = childEnvironment(environment)
         let output = Pipe()
         let errors = Pipe()
+        // Not to be inherited by children other tests start meanwhile (they would hold the pipe open).
+        for handle in [output.fileHandleForReading, output.fileHandleForWriting, errors.fileHandleForReading, errors.fileHandleForWriting] {
+            _ = fcntl(handle.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        }
         process.standardOutput = output
         process.standardError = errors
         if let input {
@@ -69,6 +73,13 @@ public struct ChildProcess {
     /// through a descriptor the child inherits, so a daemon forked from the child would keep
     /// `waitUntilExit` waiting for as long as the daemon lives.
     public static func runDetached(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
+        wait(try spawn(executable, arguments, environment: environment))
+    }
+
+    /// Starts a child with standard streams on `/dev/null` (or `log` for output), a clean signal
+    /// mask, and none of this process's other descriptors: a pipe another test is reading must not
+    /// stay open in a daemon this child leaves behind. Returns its pid; `wait` reaps it.
+    public static func spawn(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], log: String? = nil) throws -> pid_t {
         let variables = childEnvironment(environment)
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -77,7 +88,11 @@ public struct ChildProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
-            posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY, 0)
+            let path = descriptor == STDIN_FILENO ? "/dev/null" : (log ?? "/dev/null")
+            posix_spawn_file_actions_addopen(&actions, descriptor, path, descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        }
+        for descriptor in openDescriptors() where descriptor > STDERR_FILENO {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
         }
         // The calling thread may block signals (dispatch threads do); the child starts clean.
         var attributes = posix_spawnattr_t()
@@ -90,12 +105,26 @@ public struct ChildProcess {
         posix_spawnattr_setsigdefault(&attributes, &all)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
+        var spawned = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
+        for _ in 0..<40 where spawned == ETXTBSY {
+            Thread.sleep(forTimeInterval: 0.05)
+            spawned = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
+        }
         guard spawned == 0 else { throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: executable.path]) }
+        return pid
+    }
+
+    /// Waits for a spawned child and returns its exit status (128 + the signal when killed).
+    public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         // WIFEXITED / WEXITSTATUS are macros Swift does not import.
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// This process's open descriptors, from /proc.
+    private static func openDescriptors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
     }
 
     /// `environment` added to a minimal PATH and a UTF-8 locale.

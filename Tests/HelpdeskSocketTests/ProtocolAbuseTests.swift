@@ -138,6 +138,55 @@ import Testing
     }
 }
 
+/// Text built to make naive code slow: one letter followed by hundreds of thousands of combining
+/// marks is one character, so a limit in characters never stops it.
+@Suite struct PathologicalTextTests {
+    static let marks = "a" + String(repeating: "\u{0301}", count: 400_000)
+
+    @Test func aMethodNameOfOneLetterAndManyMarksIsAnsweredQuicklyAndStallsNobody() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let attacker = try RawClient(fixture.path("alex"))
+        let name = try JSONSerialization.data(withJSONObject: ["id": 1, "method": Self.marks] as [String: Any])
+        let started = Date()
+        attacker.send(bytes: Frame.encode(name))
+        let answer = try await attacker.next(timeout: 30)
+        #expect(((answer["error"] as? [String: Any])?["message"] as? String)?.count ?? 0 < 200, "the name is not echoed whole")
+        _ = try await fixture.client("alex").queue(QueryFixtures.all)
+        #expect(Date().timeIntervalSince(started) < 10, "took \(Date().timeIntervalSince(started)) s")
+    }
+
+    @Test func fieldsAreLimitedInBytesAndRefusalsStayShort() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let client = fixture.client("alex")
+        await #expect {
+            _ = try await client.lookUpRequester(try EmailAddress(Self.marks))
+        } throws: { "\($0)".count < 300 }
+        let raw = try RawClient(fixture.path("alex"))
+        _ = try await raw.hello()
+        let create = try JSONSerialization.data(withJSONObject: ["id": 2, "method": "create", "params": ["requester": "a@example.com", "subject": "a" + String(repeating: "\u{0301}", count: 2_000)]] as [String: Any])
+        raw.send(bytes: Frame.encode(create))
+        let refused = try await raw.next()
+        let message = try #require((refused["error"] as? [String: Any])?["message"] as? String)
+        #expect(message.contains("the subject is 4001 bytes; the limit is 800"), "\(message)")
+        #expect(try fixture.store.read { try $0.count(.all) } == 0)
+    }
+
+    @Test func aRefusedLoginIsToldOnceAndTheConnectionClosed() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "mallory")
+        defer { Task { await server.stop(grace: 1) } }
+        let raw = try RawClient(fixture.path("mallory"))
+        let hello = try await raw.hello()
+        #expect((hello["result"] as? [String: Any])?["refusal"] as? String == "mallory is not an operator of this helpdesk")
+        for id in 2..<2_000 { raw.send(json: #"{"id": \#(id), "method": "queue", "params": {}}"#) }
+        #expect(await raw.isClosed(), "nothing piles up for a login that is refused")
+    }
+}
+
 @Suite struct FrameTests {
     @Test func framesAreCutWhereverTheBytesBreak() throws {
         let payloads = [Data("{\"a\":1}".utf8), Data(repeating: 0x42, count: 70_000), Data("{}".utf8)]

@@ -42,8 +42,8 @@ import Testing
         throw SmokeFailure("timed out waiting for \(what) in console \(window); the screen was:\n\(last)")
     }
 
-    func startService(_ binary: String, _ config: String) throws -> ChildProcess {
-        try ChildProcess.start(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": folder.path])
+    func startService(_ binary: String, _ config: String) throws -> pid_t {
+        try ChildProcess.spawn(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": folder.path], log: folder.file("serve.log"))
     }
 
     @Test func twoConsolesOnOneServiceSeeEachOthersWork() async throws {
@@ -65,7 +65,10 @@ import Testing
         chmod(config, 0o644)
 
         var service = try startService(binary, config)
-        defer { service.process.terminate() }
+        defer {
+            kill(service, SIGKILL)
+            _ = ChildProcess.wait(service)
+        }
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(nanoseconds: 20_000_000) }
 
         let console = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) HELPDESK_SOCKET=\(socket) \(binary)"
@@ -92,10 +95,9 @@ import Testing
         #expect(pushed.contains("REQ-1"))
 
         // The service stops: both consoles say so, and find the restarted service by themselves.
-        let stopping = service.process
-        stopping.terminate()
-        try await offPool { stopping.waitUntilExit() }
-        #expect(stopping.terminationStatus == 0)
+        let stopping = service
+        kill(stopping, SIGTERM)
+        #expect(try await offPool { ChildProcess.wait(stopping) } == 0, "the service stops cleanly on SIGTERM")
         _ = try await waitFor(1, "the console to say the service is gone") { $0.contains("helpdesk service is unavailable") }
         service = try startService(binary, config)
         _ = try await waitFor(1, "the console to reconnect") { $0.contains("Connected to the helpdesk service again") }

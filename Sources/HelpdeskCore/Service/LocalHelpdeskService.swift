@@ -128,11 +128,13 @@ public struct LocalHelpdeskService: HelpdeskService {
     // MARK: Working on requests
 
     public func create(_ new: NewRequest) async throws -> Request {
-        try await committing { try store.create(new, by: user.login, at: engine.clock.now()) }
+        try requireAgent("record requests")
+        return try await committing { try store.create(new, by: user.login, at: engine.clock.now()) }
     }
 
     public func note(_ id: RequestID, _ text: String) async throws -> TimelineEvent {
-        try await committing { try work.note(id, text, by: user) }
+        try requireAgent("add notes")
+        return try await committing { try work.note(id, text, by: user) }
     }
 
     public func assign(_ id: RequestID, to login: String?) async throws -> Request {
@@ -148,6 +150,7 @@ public struct LocalHelpdeskService: HelpdeskService {
     }
 
     public func importLines(_ lines: [ImportInput]) async throws -> ImportReport {
+        try requireAgent("import requests")
         guard lines.count <= Self.importBatchLimit else {
             throw Refusal("an import batch holds at most \(Self.importBatchLimit) lines; this one had \(lines.count)")
         }
@@ -243,13 +246,25 @@ public struct LocalHelpdeskService: HelpdeskService {
         min(max(limit, pageLimit.lowerBound), pageLimit.upperBound)
     }
 
-    /// Filter text is at most 200 characters.
+    /// Filter text is at most 200 characters (and 800 bytes).
     private static func check(_ filter: QueueFilter) throws {
-        if let text = filter.text, text.count > 200 { throw Refusal("the search text is \(text.count) characters; keep it under 200") }
+        if let text = filter.text {
+            try PlainText.check(text, "the search text", atMostBytes: 800)
+            if text.count > 200 { throw Refusal("the search text is \(text.count) characters; keep it under 200") }
+        }
+        for login in [filter.assignee, filter.awaitingApprovalBy].compactMap({ $0 }) {
+            try PlainText.check(login, "a login", atMostBytes: 256)
+        }
     }
 
     private static func searchText(_ text: String) throws -> String {
+        try PlainText.check(text, "the search text", atMostBytes: 400)
         guard text.count <= 100 else { throw Refusal("the search text is \(text.count) characters; keep it under 100") }
         return text
+    }
+
+    /// Recording and changing requests is an agent's work; managers and approvers decide approvals.
+    private func requireAgent(_ what: String) throws {
+        guard user.canAct else { throw Refusal("\(user.login) has no agent role, so cannot \(what); an admin can add the role in the configuration") }
     }
 }

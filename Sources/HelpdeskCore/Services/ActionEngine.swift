@@ -287,6 +287,7 @@ public final class ActionEngine: Sendable {
     }
 
     static func reasonText(_ text: String, what: String) throws -> String {
+        try PlainText.check(text, "the reason", atMostBytes: 4_000)
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw Refusal("a reason is required for \(what)") }
         guard trimmed.count <= 1_000 else { throw Refusal("the reason is \(trimmed.count) characters; keep it under 1,000") }

@@ -21,7 +21,7 @@ public struct RequestWork: Sendable {
     public func assign(_ id: RequestID, to login: String?, by actor: Operator, expectedVersion: Int? = nil) throws -> Request {
         try requireAgent(actor, "assign requests")
         if let login, !team.operators.isEmpty, team.member(login) == nil {
-            throw Refusal("\(login) is not an operator in the configuration, so cannot be assigned requests")
+            throw Refusal("\(TextSafety.quoted(login, limit: 64)) is not an operator in the configuration, so cannot be assigned requests")
         }
         return try change(id, expectedVersion: expectedVersion, by: actor, change: RequestChange(assignee: .some(login))) { request in
             request.assignee == login ? nil : .assigned(to: login)
@@ -88,6 +88,7 @@ public struct RequestWork: Sendable {
     }
 
     static func noteText(_ text: String) throws -> String {
+        try PlainText.check(text, "the note", atMostBytes: maxNoteLength * 4)
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw Refusal("the note is empty") }
         try PlainText.check(trimmed, "the note", lines: true)

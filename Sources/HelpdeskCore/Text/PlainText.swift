@@ -2,6 +2,15 @@
 /// except line breaks and tabs in text that has lines. Refused with the character named, so
 /// nothing is cut or changed silently on its way into the store.
 public enum PlainText {
+    /// Throws when `text` is longer than `bytes` in UTF-8: a limit in characters alone lets one
+    /// letter carry a million combining marks.
+    public static func check(_ text: String, _ what: String, atMostBytes bytes: Int) throws(ValidationError) {
+        let size = text.utf8.count
+        guard size <= bytes else {
+            throw ValidationError("\(what) is \(size) bytes; the limit is \(bytes) (about \(bytes / 4) characters of any script)")
+        }
+    }
+
     /// Throws when `text` holds a control character; `what` names the field ("the subject").
     public static func check(_ text: String, _ what: String, lines: Bool) throws(ValidationError) {
         guard let bad = text.unicodeScalars.first(where: { isRefused($0, lines: lines) }) else { return }

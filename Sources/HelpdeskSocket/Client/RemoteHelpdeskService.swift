@@ -105,7 +105,11 @@ public final class RemoteHelpdeskService: HelpdeskService {
 
     /// Sends a request and reads its result as `R`; the service's error is thrown as it came.
     private func call<R: Decodable>(_ method: ServiceMethod, _ params: some Encodable) async throws -> R {
-        let frame = try await connection().call(method, params, timeout: callTimeout)
+        let connection = try await connection()
+        if let hello = state.withLock({ $0.hello }), hello.session == nil {
+            throw ServiceError(.notAnOperator, hello.refusal ?? "the helpdesk service refused this login")
+        }
+        let frame = try await connection.call(method, params, timeout: callTimeout)
         let response: WireResponse<R>
         do {
             response = try WireProtocol.decoder.decode(WireResponse<R>.self, from: frame)
@@ -144,7 +148,7 @@ public final class RemoteHelpdeskService: HelpdeskService {
             state.connection = connection
             state.hello = hello
         }
-        // A refused login stays connected: the service answers its every request with the refusal.
+        // A refused login is told so in the answer to hello; the service then closes the connection.
         return connection
     }
 

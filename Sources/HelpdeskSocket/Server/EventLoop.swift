@@ -12,6 +12,8 @@ struct EventLoop {
     let wake: Int32
     private var clients: [Int32: Client] = [:]
     private var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    /// New-connection allowance per uid (a token bucket).
+    private var allowance: [UInt32: (tokens: Double, at: Date)] = [:]
 
     /// A connection and what only the IO thread touches.
     struct Client {
@@ -70,17 +72,41 @@ struct EventLoop {
                 close(fd)
                 continue
             }
-            let login = PeerCredentials.login(of: credentials.uid) ?? "uid \(credentials.uid)"
+            guard takeAllowance(credentials.uid) else {
+                close(fd)
+                continue
+            }
             let sameUser = clients.values.filter { $0.connection.credentials.uid == credentials.uid }.count
             guard clients.count < server.limits.maxConnections, sameUser < server.limits.maxConnectionsPerUser else {
-                server.note("refused a connection from \(login) (pid \(credentials.pid)): too many connections")
-                refuseNow(fd, ServiceError(.busy, "the helpdesk service has too many connections\(sameUser >= server.limits.maxConnectionsPerUser ? " from \(login)" : ""); close some consoles and try again"))
+                log(credentials.uid, "refused a connection from uid \(credentials.uid) (pid \(credentials.pid)): too many connections")
+                refuseNow(fd, ServiceError(.busy, "the helpdesk service has too many connections\(sameUser >= server.limits.maxConnectionsPerUser ? " from this login" : ""); close some consoles and try again"))
                 continue
             }
             let server = self.server
-            let connection = ServerConnection(fd: fd, credentials: credentials, login: login) { server.wake() }
+            let connection = ServerConnection(fd: fd, credentials: credentials) { server.wake() }
             clients[fd] = Client(connection: connection, helloBy: Date().addingTimeInterval(server.limits.helloTimeout))
         }
+    }
+
+    /// A token from the uid's bucket of new connections, if one is left.
+    private mutating func takeAllowance(_ uid: UInt32) -> Bool {
+        let rate = server.limits.connectionsPerSecondPerUser
+        let now = Date()
+        var bucket = allowance[uid] ?? (tokens: rate * 2, at: now)
+        bucket.tokens = min(rate * 2, bucket.tokens + now.timeIntervalSince(bucket.at) * rate)
+        bucket.at = now
+        guard bucket.tokens >= 1 else {
+            allowance[uid] = bucket
+            return false
+        }
+        bucket.tokens -= 1
+        allowance[uid] = bucket
+        if allowance.count > 4_096 { allowance = allowance.filter { now.timeIntervalSince($0.value.at) < 60 } }
+        return true
+    }
+
+    private func log(_ uid: UInt32, _ line: String) {
+        server.noteRefusal(uid, line)
     }
 
     /// Writes one error frame without waiting and closes: for connections refused at the door.
@@ -120,7 +146,7 @@ struct EventLoop {
             client.frameStarted = client.decoder.hasPartialFrame ? (client.frameStarted ?? Date()) : nil
             for frame in frames {
                 handle(frame, client: &client)
-                if client.connection.isClosed { break }
+                if client.connection.isClosing { break }
             }
             clients[fd] = client
             if client.connection.isClosed || client.protocolErrors > server.limits.maxProtocolErrors { break }
@@ -153,25 +179,32 @@ struct EventLoop {
                 return connection.finishAfterFlush()
             }
             hello(frame, id: id, connection: connection)
+        case .identifying:
+            connection.send(ServiceDispatcher.error(id, ServiceError(.busy, "wait for the answer to hello")), limit: server.limits.maxQueuedOutput)
         case .refused(let refusal):
             connection.send(ServiceDispatcher.error(id, refusal), limit: server.limits.maxQueuedOutput)
+            connection.finishAfterFlush()
         case .ready(let service):
             guard connection.begin(max: server.limits.maxInFlightPerConnection) else {
                 return connection.send(ServiceDispatcher.error(id, ServiceError(.busy, "too many requests at once on this connection; wait for answers")), limit: server.limits.maxQueuedOutput)
             }
             let server = self.server
             let limits = server.limits
-            if method.changes { server.note("\(connection.login) (pid \(connection.credentials.pid)): \(method.rawValue)") }
             server.handlerStarted()
             Task {
                 let response = await ServiceDispatcher(service: service, connection: connection, limits: limits).respond(to: frame, id: id, method: method)
-                connection.send(response, limit: limits.maxQueuedOutput)
+                connection.send(response.frame, limit: limits.maxQueuedOutput)
                 connection.end()
                 server.handlerFinished()
+                if method.changes {
+                    server.note("\(connection.who): \(method.rawValue)" + (response.error.map { " refused: \(TextSafety.quoted($0.message, limit: 160))" } ?? ""))
+                }
             }
         }
     }
 
+    /// Checks the protocol at once; who the peer is is looked up off this thread (the password
+    /// database may be a directory service), and a refused peer is closed after its answer.
     private func hello(_ frame: Data, id: Int64, connection: ServerConnection) {
         let limit = server.limits.maxQueuedOutput
         guard let params = try? WireProtocol.decoder.decode(WireParams<HelloParams>.self, from: frame).params else {
@@ -183,32 +216,33 @@ struct EventLoop {
                 "this helpdesk service speaks protocol \(WireProtocol.version) (helpdesk \(HelpdeskVersion.current)) and the client speaks \(params.protocol); run the same helpdesk build on both sides")), limit: limit)
             return connection.finishAfterFlush()
         }
+        connection.setStage(.identifying)
         let server = self.server
-        let identified = server.identify(connection.credentials)
-        switch identified {
-        case .success(let service): connection.setStage(.ready(service))
-        case .failure(let refusal):
-            server.note("refused \(connection.login) (uid \(connection.credentials.uid), pid \(connection.credentials.pid)): \(refusal.message)")
-            connection.setStage(.refused(refusal))
-        }
         server.handlerStarted()
         Task {
             defer { server.handlerFinished() }
-            var result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: nil, refusal: nil)
-            switch identified {
+            connection.setLogin(PeerCredentials.login(of: connection.credentials.uid))
+            var refusal: ServiceError?
+            var session: ServiceSession?
+            switch server.identify(connection.credentials) {
             case .success(let service):
                 do {
-                    result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: try await service.session(), refusal: nil)
+                    session = try await service.session()
+                    connection.setStage(.ready(service))
                 } catch {
-                    let refusal = ServiceError(error)
-                    connection.setStage(.refused(refusal))
-                    result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: nil, refusal: refusal.message)
+                    refusal = ServiceError(error)
                 }
-            case .failure(let refusal):
-                result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: nil, refusal: refusal.message)
+            case .failure(let refused):
+                refusal = refused
             }
+            if let refusal {
+                connection.setStage(.refused(refusal))
+                server.noteRefusal(connection.credentials.uid, "refused \(connection.who): \(refusal.message)")
+            }
+            let result = HelloResult(protocol: WireProtocol.version, version: HelpdeskVersion.current, session: session, refusal: refusal?.message)
             let payload = (try? WireProtocol.encoder.encode(WireResponse(id: id, result: result, error: nil))) ?? Data()
             connection.send(Frame.encode(payload), limit: limit)
+            if refusal != nil { connection.finishAfterFlush() }
         }
     }
 
@@ -231,7 +265,7 @@ struct EventLoop {
     /// Answers with an error, then closes.
     private mutating func refuse(_ fd: Int32, _ error: ServiceError) {
         guard let client = clients[fd] else { return }
-        server.note("closed a connection of \(client.connection.login) (pid \(client.connection.credentials.pid)): \(error.message)")
+        log(client.connection.credentials.uid, "closed a connection of \(client.connection.who): \(error.message)")
         let frame = ServiceDispatcher.error(nil, error)
         _ = frame.withUnsafeBytes { send(fd, $0.baseAddress!, frame.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         drop(fd, nil)
@@ -239,7 +273,7 @@ struct EventLoop {
 
     private mutating func drop(_ fd: Int32, _ why: String?) {
         guard let client = clients.removeValue(forKey: fd) else { return }
-        if let why { server.note("dropped a connection of \(client.connection.login) (pid \(client.connection.credentials.pid)): \(why)") }
+        if let why { log(client.connection.credentials.uid, "dropped a connection of \(client.connection.who): \(why)") }
         client.connection.markClosed()
         close(fd)
     }

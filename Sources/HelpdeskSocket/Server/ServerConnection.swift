@@ -8,14 +8,16 @@ import Synchronization
 final class ServerConnection: Sendable {
     let fd: Int32
     let credentials: PeerCredentials
-    let login: String
     private let state = Mutex(State())
     private let wake: @Sendable () -> Void
 
-    enum Stage: Sendable { case awaitingHello, ready(any HelpdeskService), refused(ServiceError) }
+    /// Where the conversation is: waiting for hello, looking the peer up, serving, or refusing.
+    enum Stage: Sendable { case awaitingHello, identifying, ready(any HelpdeskService), refused(ServiceError) }
 
     struct State {
         var stage = Stage.awaitingHello
+        /// The peer's login once looked up (off the IO thread: the lookup may ask a directory service).
+        var login: String?
         var output: [Data] = []
         var outputOffset = 0
         var queuedBytes = 0
@@ -26,15 +28,22 @@ final class ServerConnection: Sendable {
         var subscription: ServiceSubscription?
     }
 
-    init(fd: Int32, credentials: PeerCredentials, login: String, wake: @escaping @Sendable () -> Void) {
+    init(fd: Int32, credentials: PeerCredentials, wake: @escaping @Sendable () -> Void) {
         self.fd = fd
         self.credentials = credentials
-        self.login = login
         self.wake = wake
     }
 
     var stage: Stage { state.withLock { $0.stage } }
     func setStage(_ stage: Stage) { state.withLock { $0.stage = stage } }
+
+    /// `alex (pid 4242)`, or `uid 1001 (pid 4242)` before the login is known.
+    var who: String {
+        let login = state.withLock { $0.login }
+        return "\(login ?? "uid \(credentials.uid)") (pid \(credentials.pid))"
+    }
+
+    func setLogin(_ login: String?) { state.withLock { $0.login = login } }
 
     /// Queues a frame for the IO thread; a client that lets too much pile up is dropped.
     func send(_ frame: Data, limit: Int) {
@@ -78,6 +87,7 @@ final class ServerConnection: Sendable {
     }
 
     var isClosed: Bool { state.withLock { $0.closed } }
+    var isClosing: Bool { state.withLock { $0.closed || $0.closeWhenFlushed } }
     var hasOutput: Bool { state.withLock { !$0.output.isEmpty } }
     var overflowed: Bool { state.withLock { $0.overflowed } }
     var shouldClose: Bool { state.withLock { $0.closeWhenFlushed && $0.output.isEmpty } }

@@ -9,9 +9,15 @@ struct ServiceDispatcher {
     let connection: ServerConnection
     let limits: ServerLimits
 
-    func respond(to frame: Data, id: Int64, method: ServiceMethod) async -> Data {
+    /// The response frame, and the error it carries when the request failed.
+    struct Response {
+        let frame: Data
+        let error: ServiceError?
+    }
+
+    func respond(to frame: Data, id: Int64, method: ServiceMethod) async -> Response {
         switch method {
-        case .hello: return Self.error(id, ServiceError(.protocolError, "hello was already said on this connection"))
+        case .hello: return Self.failure(id, ServiceError(.protocolError, "hello was already said on this connection"))
         case .session: return await run(frame, id, WireEmpty.self) { _ in try await service.session() }
         case .queue: return await run(frame, id, QueueQuery.self) { try await service.queue($0) }
         case .queueSlice: return await run(frame, id, QueueSliceRequest.self) { try await service.queueSlice($0) }
@@ -55,25 +61,29 @@ struct ServiceDispatcher {
         return WireEmpty()
     }
 
-    private func run<P: Decodable, R: Encodable>(_ frame: Data, _ id: Int64, _ type: P.Type, _ body: (P) async throws -> R) async -> Data {
+    private func run<P: Decodable, R: Encodable>(_ frame: Data, _ id: Int64, _ type: P.Type, _ body: (P) async throws -> R) async -> Response {
         let params: P
         do {
             params = try WireProtocol.decoder.decode(WireParams<P>.self, from: frame).params
         } catch let error as DecodingError {
-            return Self.error(id, Self.problem(error))
+            return Self.failure(id, Self.problem(error))
         } catch {
-            return Self.error(id, ServiceError(.protocolError, "the request could not be read"))
+            return Self.failure(id, ServiceError(.protocolError, "the request could not be read"))
         }
         do {
             let result = try await body(params)
             let payload = try WireProtocol.encoder.encode(WireResponse(id: id, result: result, error: nil))
             guard payload.count <= WireProtocol.maxResponseFrame else {
-                return Self.error(id, ServiceError(.internal, "the answer is \(payload.count) bytes, more than the protocol carries; ask for less"))
+                return Self.failure(id, ServiceError(.internal, "the answer is \(payload.count) bytes, more than the protocol carries; ask for less"))
             }
-            return Frame.encode(payload)
+            return Response(frame: Frame.encode(payload), error: nil)
         } catch {
-            return Self.error(id, ServiceError(error))
+            return Self.failure(id, ServiceError(error))
         }
+    }
+
+    static func failure(_ id: Int64?, _ error: ServiceError) -> Response {
+        Response(frame: Self.error(id, error), error: error)
     }
 
     /// A parameter the method cannot take, as a sentence that does not echo the client's bytes.

@@ -19,6 +19,8 @@ public final class SocketServer: Sendable {
     private let log: @Sendable (String) -> Void
     private let control = Mutex(Control())
     private let handlers = Mutex(0)
+    /// When each uid was last logged about, and how many lines about it were held back since.
+    private let quiet = Mutex<[UInt32: (at: Date, held: Int)]>([:])
 
     struct Control {
         var listener: Int32 = -1
@@ -36,22 +38,27 @@ public final class SocketServer: Sendable {
     }
 
     /// Binds the socket with `mode` (and `group`, when given) and starts serving. Refuses to
-    /// take over a path where another service answers or that is not a socket.
+    /// take over a path where another service answers, that is not a socket, or that belongs to
+    /// another user. The socket is created with its mode (through the umask), and its group set
+    /// without following links, so nothing at the path can be swapped in between.
     public func start(mode: mode_t = 0o660, group: gid_t? = nil) throws {
         try Self.clearStale(path)
         let listener = try UnixSocket.make()
-        guard try UnixSocket.withAddress(path, { bind(listener, $0, $1) }) == 0 else {
+        let previous = umask(0o777 & ~mode)
+        let bound = try UnixSocket.withAddress(path, { bind(listener, $0, $1) })
+        umask(previous)
+        guard bound == 0 else {
             let failure = UnixSocket.Failure("bind \(path)")
             close(listener)
             throw failure
         }
-        if let group, chown(path, uid_t.max, group) != 0 {
+        if let group, lchown(path, uid_t.max, group) != 0 {
             let failure = UnixSocket.Failure("chgrp of \(path)")
             close(listener)
             unlink(path)
             throw failure
         }
-        guard chmod(path, mode) == 0, listen(listener, 128) == 0 else {
+        guard listen(listener, 128) == 0 else {
             let failure = UnixSocket.Failure("listen on \(path)")
             close(listener)
             unlink(path)
@@ -121,6 +128,23 @@ public final class SocketServer: Sendable {
     func identify(_ credentials: PeerCredentials) -> Result<any HelpdeskService, ServiceError> { identify(credentials) }
     func note(_ line: String) { log(line) }
 
+    /// Logs a line about a uid's refused or dropped connection at most once per quiet period, so a
+    /// user who connects in a loop cannot flood the log (and push real lines past its rate limit).
+    func noteRefusal(_ uid: UInt32, _ line: String) {
+        let now = Date()
+        let held = quiet.withLock { quiet -> Int? in
+            if let last = quiet[uid], now.timeIntervalSince(last.at) < limits.logQuietPeriod {
+                quiet[uid]?.held += 1
+                return nil
+            }
+            defer { quiet[uid] = (now, 0) }
+            if quiet.count > 4_096 { quiet = quiet.filter { now.timeIntervalSince($0.value.at) < limits.logQuietPeriod } }
+            return quiet[uid]?.held ?? 0
+        }
+        guard let held else { return }
+        log(line + (held > 0 ? " (and \(held) more like it held back)" : ""))
+    }
+
     func handlerStarted() { handlers.withLock { $0 += 1 } }
     func handlerFinished() { handlers.withLock { $0 -= 1 } }
 
@@ -130,6 +154,9 @@ public final class SocketServer: Sendable {
         guard lstat(path, &info) == 0 else { return }
         guard info.st_mode & S_IFMT == S_IFSOCK else {
             throw UnixSocket.Failure("\(path) exists and is not a socket; move it away", errno: EEXIST)
+        }
+        guard info.st_uid == geteuid() else {
+            throw UnixSocket.Failure("\(path) is a socket of uid \(info.st_uid), not of this service's user; remove it (and check who made it)", errno: EEXIST)
         }
         if let fd = try? UnixSocket.connect(path, timeout: 1) {
             close(fd)

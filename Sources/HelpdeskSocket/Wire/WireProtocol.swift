@@ -10,7 +10,7 @@ public enum WireProtocol {
     /// The largest frame a client may send (an import batch fits well inside).
     public static let maxRequestFrame = 1 << 20
     /// The largest frame the service sends (a request detail with a long timeline).
-    public static let maxResponseFrame = 64 << 20
+    public static let maxResponseFrame = 32 << 20
     /// Where the service listens unless told otherwise.
     public static let defaultSocketPath = "/run/helpdesk/helpdesk.sock"
 

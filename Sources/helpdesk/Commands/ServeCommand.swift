@@ -76,7 +76,7 @@ enum ServeCommand {
             engine: engine, runnerIsAlive: ProcessIdentity.isAlive,
             identify: { login in
                 guard let member = team.member(login) else {
-                    throw ServiceError(.notAnOperator, "\(login) is not an operator of this helpdesk; ask an admin to add \(login) under \"operators\" in \(configurationPath) and restart the service")
+                    throw ServiceError(.notAnOperator, "\(login) is not an operator of this helpdesk; ask an admin to add \(login) under \"operators\" in the service's configuration and restart the service")
                 }
                 return member
             },
