@@ -36,9 +36,6 @@ public final class HelpdeskBackend: Sendable {
         LocalHelpdeskService(backend: self, user: try identify(login))
     }
 
-    /// The operator for `login`, or why not.
-    public func operatorFor(_ login: String) throws -> Operator { try identify(login) }
-
     public func setupChecks() async -> [ServiceCheck] { await checks() }
 
     public var reconciler: Reconciler { Reconciler(engine: engine, runnerIsAlive: runnerIsAlive) }
