@@ -56,6 +56,18 @@ import Testing
         #expect(abs(wait - 30.05) < 0.001, "waits until X-Rate-Limit-Reset plus jitter, not a fixed backoff")
     }
 
+    @Test(arguments: ["32503680000", "-5", "inf", "nan", "1e308"])
+    func aResetThatIsFarAwayOrNonsenseHoldsCallsBackAMinuteAtMost(_ resetHeader: String) async throws {
+        let transport = StubTransport(sequence: [
+            .json(429, #"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"}"#,
+                  headers: ["X-Rate-Limit-Limit": "600", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": resetHeader]),
+            .json(200, OktaRoutes.user),
+        ])
+        let (directory, sleeper) = try client(transport)
+        #expect(try await directory.user(.id("00u1")).id == "00u1")
+        #expect(sleeper.recorded.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 61 }, "waited \(sleeper.recorded)")
+    }
+
     @Test func repeated429sEndInARateLimitErrorSayingWhen() async throws {
         let reset = self.reset
         let transport = StubTransport(always: .json(429, #"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit"}"#,

@@ -102,20 +102,25 @@ actor RateLimiter {
         let resetAt: Date
     }
 
+    /// Okta's windows are a minute long; a reset said to be further away is not believed.
+    static let longestWindow: TimeInterval = 60
+
     /// `X-Rate-Limit-Reset` is epoch seconds on Okta's clock; a skew of more than two seconds
-    /// against the `Date` header is corrected.
+    /// against the `Date` header is corrected. Whatever the headers say, the reset is taken to be
+    /// within the next minute, so a lying or broken answer cannot hold calls back for longer.
     static func reading(_ response: HTTPResponse, now: Date) -> Reading? {
         guard let remainingText = response.header("X-Rate-Limit-Remaining"), let remaining = Int(remainingText.trimmingCharacters(in: .whitespaces)),
-              let resetText = response.header("X-Rate-Limit-Reset"), let reset = Double(resetText.trimmingCharacters(in: .whitespaces)) else {
+              let resetText = response.header("X-Rate-Limit-Reset"), let reset = Double(resetText.trimmingCharacters(in: .whitespaces)), reset.isFinite else {
             return nil
         }
         var resetAt = Date(timeIntervalSince1970: reset)
         if let dateText = response.header("Date"), let serverNow = HTTPDate.parse(dateText) {
             let skew = serverNow.timeIntervalSince(now)
-            if abs(skew) > 2 { resetAt = resetAt.addingTimeInterval(-skew) }
+            if skew.isFinite, abs(skew) > 2 { resetAt = resetAt.addingTimeInterval(-skew) }
         }
-        let limit = response.header("X-Rate-Limit-Limit").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        return Reading(limit: limit, remaining: remaining, resetAt: resetAt)
+        resetAt = min(max(resetAt, now), now.addingTimeInterval(longestWindow))
+        let limit = response.header("X-Rate-Limit-Limit").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { max(0, $0) }
+        return Reading(limit: limit, remaining: max(0, remaining), resetAt: resetAt)
     }
 }
 

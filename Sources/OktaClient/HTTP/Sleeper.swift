@@ -9,8 +9,9 @@ public protocol Sleeper: Sendable {
 public struct TaskSleeper: Sleeper {
     public init() {}
 
+    /// Waits `seconds`, at most an hour (a wait computed from a broken answer must not crash or hang).
     public func sleep(seconds: TimeInterval) async throws {
-        guard seconds > 0 else { return }
-        try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
+        guard seconds > 0, seconds.isFinite else { return }
+        try await Task.sleep(nanoseconds: UInt64(min(seconds, 3_600) * 1_000_000_000))
     }
 }
