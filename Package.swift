@@ -7,9 +7,10 @@ let package = Package(
         .executable(name: "helpdesk", targets: ["helpdesk"]),
     ],
     targets: [
-        // System libraries (Debian: libncurses-dev, libsqlite3-dev).
+        // System libraries (Debian: libncurses-dev, libsqlite3-dev, libcurl4-openssl-dev).
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // The domain, the ports and the services; Foundation only.
         .target(name: "HelpdeskCore"),
@@ -18,7 +19,7 @@ let package = Package(
         .target(name: "SQLiteStore", dependencies: ["HelpdeskCore", "CSQLite"]),
         .target(
             name: "OktaClient",
-            dependencies: ["HelpdeskCore"],
+            dependencies: ["HelpdeskCore", "CCurl"],
             exclude: ["demo/requests.json"],
             resources: [.embedInCode("demo/tenant.json")]
         ),

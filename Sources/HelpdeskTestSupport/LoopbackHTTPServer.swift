@@ -31,11 +31,20 @@ public final class LoopbackHTTPServer: Sendable {
         public var body: Data
         /// Close the connection without answering (a network that drops the answer).
         public var hangUp = false
+        /// Bytes to write instead of a well-formed answer, then close: a server that lies.
+        public var raw: Data?
 
         public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
             self.status = status
             self.headers = headers
             self.body = body
+        }
+
+        /// These bytes, whatever they are, then the connection is closed.
+        public static func raw(_ bytes: Data) -> Response {
+            var response = Response(status: 0)
+            response.raw = bytes
+            return response
         }
 
         /// No answer at all: the connection is closed.
@@ -127,14 +136,14 @@ public final class LoopbackHTTPServer: Sendable {
             }
             let response = handler(request)
             if response.hangUp { return }
-            let bytes = Self.encode(response)
+            let bytes = response.raw ?? Self.encode(response)
             var sent = 0
             while sent < bytes.count {
                 let written = bytes.withUnsafeBytes { send(connection, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
                 if written <= 0 { return }
                 sent += written
             }
-            if request.header("Connection")?.lowercased() == "close" { return }
+            if request.header("Connection")?.lowercased() == "close" || response.raw != nil { return }
         }
     }
 

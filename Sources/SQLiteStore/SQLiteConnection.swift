@@ -9,13 +9,12 @@ final class SQLiteConnection {
     let path: String
     private var statements: [String: Statement] = [:]
 
-    /// Opens (creating if missing) the database at `path`. Refuses, without writing to it, a file
-    /// that is not SQLite.
+    /// Opens (creating if missing) the database at `path`. A file that is not SQLite is refused by
+    /// SQLite itself on the first read, before anything writes. (The file is never opened any other
+    /// way: closing a second descriptor on it would drop the locks this process holds through
+    /// SQLite, and another process could then take the WAL from under a writer.)
     init(path: String, create: Bool = true) throws(StoreError) {
         self.path = path
-        if path != ":memory:" {
-            try Self.checkHeader(path: path)
-        }
         var pointer: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if create { flags |= SQLITE_OPEN_CREATE }
@@ -105,17 +104,6 @@ final class SQLiteConnection {
             return .refused(message)
         default: return .failed("\(message) (\(path))")
         }
-    }
-
-    private static let sqliteHeader = Array("SQLite format 3\0".utf8)
-
-    /// A non-empty file must start with SQLite's header; checked before SQLite touches it.
-    private static func checkHeader(path: String) throws(StoreError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: sqliteHeader.count)) ?? Data()
-        if header.isEmpty { return }
-        if Array(header) != sqliteHeader { throw .notADatabase(path: path) }
     }
 
     private static func openError(path: String, code: Int32, reason: String) -> StoreError {

@@ -50,6 +50,23 @@ import Testing
         #expect(try world.kinds(request.id).suffix(3) == [.actionStarted, .actionFailed, .actionReconciled])
     }
 
+    @Test func aMembershipWhoseAnswersWereAllLostIsUnknownThenReconciledWithItsRevoke() async throws {
+        let world = try OverHTTP()
+        defer { world.standIn.stop() }
+        let request = try world.request("ethan.brooks@example.com")
+        let group = try #require(try await world.standIn.tenant.findGroups("AWS Production", limit: 1).first)
+        let approval = try #require({ if case .awaitingApproval(let a) = $0 { a } else { nil } }(
+            try await world.engine.ask(.addToGroup(group.ref, expiry: AccessDuration(2, .hours)), on: request.id, reason: "on call", by: alex)))
+        world.standIn.inject(.init("PUT", "/users/" + (try await world.standIn.tenant.user(.email(Fixtures.email("ethan.brooks@example.com"))).id), .dropAfterDoing, times: 20))
+        let outcome = try await world.engine.approve(approval.id, by: DemoTeamFixture.morgan)
+        #expect(outcome.run.state == .unknown, "Okta may have added him: not 'failed'")
+        #expect(outcome.grant == nil)
+        let results = try await Reconciler(engine: world.engine).reconcile(request.id, by: "alex")
+        #expect(results.map(\.finding) == [.applied])
+        let grants = try world.store.read { try $0.grants(of: request.id) }
+        #expect(grants.count == 1, "the temporary access has its revoke, so it does not become permanent")
+    }
+
     @Test func aStoppedRunnerResumedAfterReconcileSendsNothing() async throws {
         let gate = Gate()
         let world = try OverHTTP(callWindow: 0.5) { GatedDirectory($0, gate: gate) }

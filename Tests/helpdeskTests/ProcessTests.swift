@@ -108,3 +108,26 @@ final class Flag: Sendable {
 }
 
 import Synchronization
+
+/// Another process opening the store while this one keeps it open must never take the WAL from
+/// under this one's writes (closing any second descriptor on the file would drop this process's
+/// locks, and the other process would then delete the WAL as the last one out).
+@Suite struct SharedStoreFileTests {
+    @Test func writesSurviveAnotherOpenOfTheFileHereAndAReaderElsewhere() async throws {
+        let folder = TemporaryDirectory("helpdesk-locks")
+        let path = folder.file("helpdesk.db")
+        let service = try SQLiteRequestStore(path: path)
+        _ = try service.create(Fixtures.newRequest("first"), by: "alex", at: Date())
+        // What doctor did inside the service: open the same file again, then let go of it.
+        do { _ = try SQLiteRequestStore(path: path).read { try $0.count(.all) } }
+        let binary = BuiltProducts.executable("helpdesk")
+        let listed = try await offPool { try ChildProcess.run(binary, ["list", "--db", path, "--json"], environment: ["HOME": folder.path]) }
+        #expect(listed.status == 0, "\(listed.err)")
+        _ = try service.create(Fixtures.newRequest("second"), by: "alex", at: Date())
+        let wal = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
+            .filter { $0.hasPrefix(path) }
+        #expect(!wal.contains { $0.hasSuffix("(deleted)") }, "\(wal)")
+        let fresh = try SQLiteRequestStore(path: path)
+        #expect(try fresh.read { try $0.count(.all) } == 2, "the second write is in the file other processes see")
+    }
+}

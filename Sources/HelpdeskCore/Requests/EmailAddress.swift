@@ -20,6 +20,16 @@ public struct EmailAddress: Hashable, Comparable, Sendable, CustomStringConverti
 
     public static func < (lhs: EmailAddress, rhs: EmailAddress) -> Bool { lhs.value < rhs.value }
 
+    /// Whether `text` (an email from Okta) is this address, ignoring the case of ASCII letters only:
+    /// Unicode case folding would match look-alikes (the Kelvin sign `K` lowers to `k`).
+    public func matches(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == value.utf8.count else { return false }
+        return zip(bytes, value.utf8).allSatisfy { theirs, ours in
+            (0x41...0x5A).contains(theirs) ? theirs + 0x20 == ours : theirs == ours
+        }
+    }
+
     private static func isPlausible(_ text: String) -> Bool {
         guard (3...254).contains(text.count) else { return false }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)

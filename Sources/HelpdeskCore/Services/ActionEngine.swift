@@ -81,8 +81,7 @@ public final class ActionEngine: Sendable {
             result.append(EligibleApprover(login: member.login, basis: basis, oktaUserID: id))
         }
         if let manager = try await manager(of: account) {
-            let email = manager.email.lowercased()
-            for member in team.operators.values.sorted(by: { $0.login < $1.login }) where member.email?.value == email {
+            for member in team.operators.values.sorted(by: { $0.login < $1.login }) where member.email?.matches(manager.email) == true {
                 try await consider(member, .manager, mustBe: manager.id)
             }
         }
@@ -225,10 +224,13 @@ public final class ActionEngine: Sendable {
                     return ActionOutcome(run: try writer.run(run.id) ?? run, result: result, grant: grant)
                 case .failed(let error):
                     let unknown = error.kind == .outcomeUnknown
-                    _ = try writer.finishRun(run.id, state: unknown ? .unknown : .failed, at: now)
+                    let finished = try writer.finishRun(run.id, state: unknown ? .unknown : .failed, at: now)
                     try writer.append(EventDraft(actor: run.startedBy, at: now, payload: .actionFailed(.init(
                         runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
                         outcomeUnknown: unknown))), to: run.requestID)
+                    if !finished, unknown {
+                        try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: "no answer — Okta may have acted", writer: writer, at: now)
+                    }
                     return ActionOutcome(run: try writer.run(run.id) ?? run, result: result, grant: nil)
                 case .notSent(let why):
                     if try writer.finishRun(run.id, state: .failed, at: now) {

@@ -14,7 +14,7 @@ public final class OktaHTTPClient: Sendable {
     private let backoffJitter: @Sendable () -> TimeInterval
 
     public init(
-        settings: OktaSettings, transport: any HTTPTransport = URLSessionTransport(), clock: any Clock = SystemClock(),
+        settings: OktaSettings, transport: any HTTPTransport = CurlTransport(), clock: any Clock = SystemClock(),
         sleeper: any Sleeper = TaskSleeper(), jitter: @escaping @Sendable () -> TimeInterval = { Double.random(in: 0.02...0.15) }
     ) {
         self.settings = settings
@@ -29,7 +29,7 @@ public final class OktaHTTPClient: Sendable {
     /// A successful answer with Okta's request id.
     struct Answer: Sendable {
         let response: HTTPResponse
-        var requestID: String? { response.header("X-Okta-Request-Id") }
+        var requestID: String? { response.header("X-Okta-Request-Id").map(OktaHTTPClient.shortID) }
     }
 
     /// Sends one call. Non-2xx answers become `DirectoryError`s; 404 stays a `.notFound` for callers to interpret.
@@ -47,28 +47,50 @@ public final class OktaHTTPClient: Sendable {
         }
     }
 
-    /// Sends a GET and follows `Link: <…>; rel="next"` until there is none, up to `maxPages`.
+    /// Sends a GET and follows `Link: <…>; rel="next"` until there is none: at most `maxPages`
+    /// pages and 32 MiB in all, never the same page twice, never to another host.
     func sendAll(_ call: OktaCall, maxPages: Int = 50) async throws(DirectoryError) -> [Answer] {
         var answers: [Answer] = []
         var url = call.url(on: settings.org)
+        var seen: Set<URL> = [url]
+        var bytes = 0
         for _ in 0..<maxPages {
             let answer = try await send(call, url: url)
             answers.append(answer)
+            bytes += answer.response.body.count
             guard let next = LinkHeader.next(answer.response.header("Link")) else { return answers }
             guard settings.org.isSameOrigin(next) else {
-                throw DirectoryError(kind: .invalid, summary: "Okta sent a next-page link to another host (\(next.host ?? "?")); it was not followed", subject: call.subject)
+                throw DirectoryError(kind: .invalid, summary: settings.token.scrub("Okta sent a next-page link to another host (\(TextSafety.quoted(next.host ?? "?", limit: 80))); it was not followed"), subject: call.subject)
+            }
+            guard seen.insert(next).inserted else {
+                throw DirectoryError(kind: .invalid, summary: "Okta's next-page links go round in a circle; the list was not read", subject: call.subject)
+            }
+            guard bytes <= Self.maxListBytes else {
+                throw DirectoryError(kind: .invalid, summary: "Okta's pages came to more than 32 MiB; the list was not read", subject: call.subject)
             }
             url = next
         }
         return answers
     }
 
+    /// The most all pages of one list may hold.
+    static let maxListBytes = 32 << 20
+
     private func send(_ call: OktaCall, url: URL) async throws(DirectoryError) -> Answer {
+        try Self.check(call)
         let safe = call.endpoint.repeatRule == .safe
+        // A call that changes Okta (a run's call) is never sent after the run's deadline, however
+        // long rate limits and retries took; and once one try of it may have reached Okta, failing
+        // to get an answer means "outcome unknown", never "failed".
+        let changes = call.endpoint.method != "GET"
         let request = HTTPRequest(method: call.endpoint.method, url: url, headers: headers(hasBody: call.body != nil), body: call.body,
-                                  timeout: settings.timeout, mayRepeat: safe, sendBy: safe ? nil : ActionDeadline.current)
+                                  timeout: settings.timeout, mayRepeat: safe, sendBy: changes ? ActionDeadline.current : nil)
         var failures = 0
         var rateLimitWaits = 0
+        var mayHaveActed = false
+        func unknown(_ summary: String?, status: Int? = nil, requestID: String? = nil) -> DirectoryError {
+            DirectoryError(kind: .outcomeUnknown, httpStatus: status, summary: summary.map(settings.token.scrub), requestID: requestID.map(Self.shortID), subject: call.subject)
+        }
         while true {
             let outcome = await attempt(request, bucket: call.endpoint.bucket)
             switch outcome {
@@ -78,38 +100,52 @@ public final class OktaHTTPClient: Sendable {
                 rateLimitWaits += 1
                 let resetAt = await rateLimiter.resetTime(call.endpoint.bucket)
                 if rateLimitWaits > settings.maxRateLimitWaits {
+                    if mayHaveActed { throw unknown("an earlier try got no answer, then Okta kept rate limiting") }
                     throw .from(response: response, subject: call.subject, retryAt: resetAt, scrub: settings.token.scrub)
                 }
                 // The next acquire waits for the reset: a 429 means Okta did not act, so any call may be resent.
             case .answered(let response) where response.status >= 500:
                 failures += 1
-                guard call.endpoint.repeatRule == .safe else {
-                    throw DirectoryError(kind: .outcomeUnknown, httpStatus: response.status, requestID: response.header("X-Okta-Request-Id"), subject: call.subject)
-                }
+                let requestID = response.header("X-Okta-Request-Id")
+                guard safe else { throw unknown(nil, status: response.status, requestID: requestID) }
+                if changes { mayHaveActed = true }
                 guard failures <= settings.maxRetries else {
+                    if mayHaveActed { throw unknown("Okta answered \(response.status) \(failures) times", status: response.status, requestID: requestID) }
                     throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
                 }
                 try await backoff(failures)
             case .answered(let response):
                 throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
             case .notSent(let reason):
+                if mayHaveActed { throw unknown("an earlier try got no answer; the next was not sent (\(reason))") }
                 throw DirectoryError(kind: .unavailable, summary: "not sent to \(settings.org.host): \(settings.token.scrub(reason))", subject: call.subject)
             case .tooLarge(let size):
-                guard safe else {
-                    throw DirectoryError(kind: .outcomeUnknown, summary: "Okta's answer was \(size) bytes, more than the client reads; it was dropped unread", subject: call.subject)
-                }
+                guard !changes else { throw unknown("Okta's answer was \(size) bytes, more than the client reads; it was dropped unread") }
                 throw DirectoryError(kind: .invalid, summary: "Okta's answer was \(size) bytes, more than the client reads (\(Self.maxAnswer)); it was dropped unread", subject: call.subject)
             case .noAnswer(let reason):
                 failures += 1
-                guard call.endpoint.repeatRule == .safe else {
-                    throw DirectoryError(kind: .outcomeUnknown, summary: settings.token.scrub(reason), subject: call.subject)
-                }
+                guard safe else { throw unknown(reason) }
+                if changes { mayHaveActed = true }
                 guard failures <= settings.maxRetries else {
+                    if mayHaveActed { throw unknown("no answer from \(settings.org.host) after \(failures) tries (\(reason))") }
                     throw DirectoryError(kind: .unavailable, summary: "no answer from \(settings.org.host) after \(failures) tries (\(settings.token.scrub(reason)))", subject: call.subject)
                 }
                 try await backoff(failures)
             }
         }
+    }
+
+    /// A path value Okta gave back (an id) must be one: not empty, not `.` or `..`, not huge —
+    /// otherwise a lying answer could aim a DELETE at another resource.
+    static func check(_ call: OktaCall) throws(DirectoryError) {
+        for value in call.pathValues where value.isEmpty || value.utf8.count > 512 || value.allSatisfy({ $0 == "." }) {
+            throw DirectoryError(kind: .invalid, summary: "\"\(TextSafety.quoted(value, limit: 40))\" cannot be an Okta id or login; nothing was sent", subject: call.subject)
+        }
+    }
+
+    /// Okta's request ids are short; a longer one is cut before it goes on the timeline.
+    static func shortID(_ id: String) -> String {
+        id.count > 128 ? String(id.prefix(128)) + "…" : id
     }
 
     /// What one probe of the org met: an answer of any status, or no answer at all.

@@ -26,10 +26,14 @@ enum OktaModels {
         let credentials: Credentials?
         let _links: [String: LinkObject]?
 
-        var domain: DirectoryUser {
-            DirectoryUser(
-                id: id, login: profile.login, email: profile.email ?? profile.login, firstName: profile.firstName ?? "",
-                lastName: profile.lastName ?? "", status: UserStatus(rawValue: status) ?? .active,
+        /// The user as the console knows it; a status this build does not know is refused, never guessed.
+        func domain() throws(DirectoryError) -> DirectoryUser {
+            guard let known = UserStatus(rawValue: status) else {
+                throw DirectoryError(kind: .invalid, summary: "Okta answered with a user status this build does not know (\(TextSafety.quoted(status, limit: 40)))")
+            }
+            return DirectoryUser(
+                id: id, login: profile.login, email: profile.email ?? "", firstName: profile.firstName ?? "",
+                lastName: profile.lastName ?? "", status: known,
                 transitioningToStatus: transitioningToStatus.flatMap(UserStatus.init(rawValue:)), title: profile.title,
                 department: profile.department, managerID: profile.managerId, lastLogin: lastLogin, passwordChanged: passwordChanged,
                 credentialProvider: credentials?.provider?.type ?? "OKTA",

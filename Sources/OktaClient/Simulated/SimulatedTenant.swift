@@ -106,7 +106,7 @@ public actor SimulatedTenant: IdentityDirectory {
 
     /// Every user whose profile email is `email`, in any case (Okta's `search=profile.email eq`).
     public func users(withEmail email: EmailAddress) -> [DirectoryUser] {
-        users.values.filter { $0.email.lowercased() == email.value }.sorted { $0.id < $1.id }.map(withLinks)
+        users.values.filter { email.matches($0.email) }.sorted { $0.id < $1.id }.map(withLinks)
     }
 
     /// The user `GET /users/{x}` finds: by id, login, or the login's short name (before the @), as Okta does.

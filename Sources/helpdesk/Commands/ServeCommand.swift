@@ -80,7 +80,7 @@ enum ServeCommand {
                 }
                 return member
             },
-            checks: { await DoctorChecks.service(configurationPath: configurationPath, storePath: storePath, clock: clock) })
+            checks: { await DoctorChecks.service(configurationPath: configurationPath, store: store, clock: clock) })
         let server = SocketServer(path: socketPath, limits: limits, identify: { credentials in
             guard let login = PeerCredentials.login(of: credentials.uid) else {
                 return .failure(ServiceError(.notAnOperator, "uid \(credentials.uid) has no login on this host, so it cannot be an operator"))

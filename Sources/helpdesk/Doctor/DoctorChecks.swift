@@ -1,6 +1,7 @@
 import Foundation
 import HelpdeskCore
 import OktaClient
+import SQLiteStore
 
 /// The setup checks, as personal use and the service run them.
 enum DoctorChecks {
@@ -14,9 +15,9 @@ enum DoctorChecks {
     }
 
     /// The service: its configuration file as it is now, its store, and Okta with its own token.
-    static func service(configurationPath: String, storePath: String, clock: any Clock) async -> [ServiceCheck] {
+    static func service(configurationPath: String, store: SQLiteRequestStore, clock: any Clock) async -> [ServiceCheck] {
         let (configurationCheck, configuration) = LocalChecks.configuration(at: configurationPath)
-        var checks = [configurationCheck] + LocalChecks.store(at: storePath)
+        var checks = [configurationCheck] + LocalChecks.store(open: store)
         checks += await OktaChecks.run(settings: Result { () throws(DirectoryError) in
             try OktaSettings.fromConfiguration(orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
         }, tokenSource: configuration?.tokenFile ?? "?", clock: clock)

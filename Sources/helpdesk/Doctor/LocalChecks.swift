@@ -96,6 +96,18 @@ enum LocalChecks {
         }
     }
 
+    /// The store this process already has open (the service's): no second connection to the file.
+    static func store(open store: SQLiteRequestStore) -> [ServiceCheck] {
+        do {
+            try store.write { _ in }
+            return [.passed("store", "\(store.location) is readable and writable"),
+                    .passed("store schema", "version \(try store.schemaVersion()), current")]
+        } catch {
+            return [.failed("store", "\(error)", fix: "check the disk and the file's owner and mode (the service's user, 600)"),
+                    .skipped("store schema", because: "the store cannot be written")]
+        }
+    }
+
     /// Access as this process has it.
     private static func canAccess(_ path: String, _ mode: Int32) -> Bool {
         faccessat(AT_FDCWD, path, mode, AT_EACCESS) == 0

@@ -1,0 +1,206 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// HTTP through libcurl, called directly, with every choice made here rather than by defaults:
+/// - a request that must reach Okta at most once goes on a new connection that is closed after it,
+///   so nothing beneath us can send it again on a kept-alive one; look-ups reuse connections;
+/// - the whole exchange ends at its timeout (a run's deadline included), connecting too;
+/// - no redirects, HTTP and HTTPS only, and no proxy whatever the environment says;
+/// - no compression is asked for or undone, and an answer larger than `maxResponseBytes` (or with
+///   headers past 64 KiB) is dropped as it arrives, never held whole;
+/// - whether a failed request left this machine is read from libcurl (bytes of it sent), so "not
+///   sent" is said only when it is true.
+public final class CurlTransport: HTTPTransport {
+    public let maxResponseBytes: Int
+    private let idle = Mutex<[CurlHandle]>([])
+    static let maxIdleHandles = 8
+    static let maxHeaderBytes = 64 << 10
+
+    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    public init(maxResponseBytes: Int = 16 << 20) {
+        _ = Self.initialized
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    deinit {
+        for handle in idle.withLock({ $0 }) { handle.close() }
+    }
+
+    /// Runs the exchange on a thread of its own: libcurl blocks while it waits for Okta.
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+            let thread = Thread { continuation.resume(with: Result { try self.perform(request) }) }
+            thread.name = "helpdesk-okta-call"
+            thread.start()
+        }
+    }
+
+    func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+        var timeout = request.timeout
+        if let sendBy = request.sendBy {
+            let left = sendBy.timeIntervalSinceNow
+            guard left > 0 else { throw TransportFailure.notSent("its time to be sent had passed") }
+            timeout = min(timeout, left)
+        }
+        let reusable = request.mayRepeat ? idle.withLock { $0.popLast() } : nil
+        guard let handle = reusable ?? CurlHandle() else { throw TransportFailure.notSent("libcurl could not start a transfer") }
+        let exchange = Exchange(limit: maxResponseBytes)
+        let outcome = handle.run(request, timeout: timeout, exchange: exchange)
+        if request.mayRepeat, outcome.code == CURLE_OK, idle.withLock({ $0.count }) < Self.maxIdleHandles {
+            idle.withLock { $0.append(handle) }
+        } else {
+            handle.close()
+        }
+        if let size = exchange.tooLarge { throw TransportFailure.tooLarge(size) }
+        if outcome.code == CURLE_FILESIZE_EXCEEDED { throw TransportFailure.tooLarge(maxResponseBytes + 1) }
+        if exchange.headersTooLarge { throw TransportFailure.noAnswer("the answer's headers were longer than \(Self.maxHeaderBytes) bytes") }
+        if outcome.code == CURLE_OK, !exchange.headersComplete { throw TransportFailure.noAnswer("the answer ended inside its headers") }
+        guard outcome.code == CURLE_OK else {
+            let reason = outcome.error.isEmpty ? String(cString: curl_easy_strerror(outcome.code)) : outcome.error
+            throw outcome.requestBytesSent == 0 ? TransportFailure.notSent(reason) : TransportFailure.noAnswer(reason)
+        }
+        guard outcome.status >= 100 else { throw TransportFailure.noAnswer("the answer had no HTTP status") }
+        return HTTPResponse(status: outcome.status, headers: exchange.headers, body: exchange.body)
+    }
+}
+
+/// What one transfer came to.
+struct CurlOutcome {
+    let code: CURLcode
+    let status: Int
+    let requestBytesSent: Int
+    let error: String
+}
+
+/// One libcurl easy handle. A handle is used by one thread at a time: the transport takes it from
+/// its idle list for one request and gives it back after.
+final class CurlHandle: @unchecked Sendable {
+    // The pointer is only touched by the one thread running a transfer with it (see above).
+    private let handle: UnsafeMutableRawPointer
+
+    init?() {
+        guard let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+    }
+
+    func close() { curl_easy_cleanup(handle) }
+
+    func run(_ request: HTTPRequest, timeout: TimeInterval, exchange: Exchange) -> CurlOutcome {
+        curl_easy_reset(handle)
+        let milliseconds = max(1, Int((timeout * 1000).rounded(.up)))
+        var headers: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headers) }
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        defer { errorBuffer.deallocate() }
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+
+        _ = helpdesk_curl_set_string(handle, CURLOPT_URL, request.url.absoluteString)
+        _ = helpdesk_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
+        _ = helpdesk_curl_set_long(handle, CURLOPT_TIMEOUT_MS, milliseconds)
+        _ = helpdesk_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 10_000))
+        _ = helpdesk_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        _ = helpdesk_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = helpdesk_curl_set_string(handle, CURLOPT_PROXY, "")
+        _ = helpdesk_curl_set_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        _ = helpdesk_curl_set_size(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(exchange.limit))
+        _ = helpdesk_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        _ = helpdesk_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, collectBody)
+        _ = helpdesk_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
+        _ = helpdesk_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, collectHeader)
+        _ = helpdesk_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)
+        if !request.mayRepeat {
+            _ = helpdesk_curl_set_long(handle, CURLOPT_FRESH_CONNECT, 1)
+            _ = helpdesk_curl_set_long(handle, CURLOPT_FORBID_REUSE, 1)
+        }
+        var fields = request.headers
+        if request.method == "GET" {
+            _ = helpdesk_curl_set_long(handle, CURLOPT_HTTPGET, 1)
+        } else {
+            let body = request.body ?? Data()
+            if request.method != "DELETE" || !body.isEmpty {
+                _ = helpdesk_curl_set_size(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+                _ = body.withUnsafeBytes { bytes in
+                    helpdesk_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)))
+                }
+                if fields.keys.allSatisfy({ $0.lowercased() != "content-type" }) { fields["Content-Type"] = "application/json" }
+            }
+            _ = helpdesk_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            headers = curl_slist_append(headers, "\(name): \(value)")
+        }
+        headers = curl_slist_append(headers, "Expect:")
+        _ = helpdesk_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))
+
+        let code = curl_easy_perform(handle)
+        var status = 0
+        var sent = 0
+        _ = helpdesk_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        _ = helpdesk_curl_get_long(handle, CURLINFO_REQUEST_SIZE, &sent)
+        return CurlOutcome(code: code, status: status, requestBytesSent: sent, error: String(cString: errorBuffer))
+    }
+}
+
+/// The answer as it arrives, kept within its limits.
+final class Exchange {
+    let limit: Int
+    var body = Data()
+    var headers: [String: String] = [:]
+    /// The size that passed the limit, when the body was too large.
+    var tooLarge: Int?
+    var headersTooLarge = false
+    /// The blank line that ends the headers arrived (a lying server may close before it).
+    var headersComplete = false
+    private var headerBytes = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func take(body data: UnsafeMutablePointer<CChar>?, count: Int) -> Int {
+        guard let data else { return 0 }
+        guard body.count + count <= limit else {
+            tooLarge = body.count + count
+            return 0
+        }
+        data.withMemoryRebound(to: UInt8.self, capacity: count) { body.append($0, count: count) }
+        return count
+    }
+
+    func take(header data: UnsafeMutablePointer<CChar>?, count: Int) -> Int {
+        guard let data else { return 0 }
+        headerBytes += count
+        guard headerBytes <= CurlTransport.maxHeaderBytes else {
+            headersTooLarge = true
+            return 0
+        }
+        let line = data.withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }.trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            // A new response (after an interim 1xx): only the last one's headers count.
+            headers = [:]
+            headersComplete = false
+        } else if line.isEmpty {
+            headersComplete = true
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            headers[name] = headers[name].map { $0 + ", " + value } ?? value
+        }
+        return count
+    }
+}
+
+private let collectBody: helpdesk_curl_data_callback = { data, size, count, context in
+    guard let context else { return 0 }
+    return Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue().take(body: data, count: size * count)
+}
+
+private let collectHeader: helpdesk_curl_data_callback = { data, size, count, context in
+    guard let context else { return 0 }
+    return Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue().take(header: data, count: size * count)
+}
