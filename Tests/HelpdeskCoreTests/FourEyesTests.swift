@@ -96,6 +96,32 @@ import Testing
         } throws: { "\($0)".contains("is, in Okta, the person who asked for \(listed.id) (as morgan)") }
     }
 
+    @Test func anAskerWithoutAnOktaAccountCannotAskForAnApproval() async throws {
+        // The same person under two logins: one configured with an address Okta does not know.
+        let unknownAsker = Operator(login: "morgan", email: Fixtures.email("morgan.typo@example.com"), roles: [.agent])
+        let second = Self.approver("morgan-admin", "morgan.patel@example.com")
+        let team = Team(DemoTeamFixture.team.operators.values.filter { $0.login != "morgan" }.sorted { $0.login < $1.login } + [unknownAsker, second])
+        let fixture = try EngineFixture(team: team)
+        let request = try fixture.request("jane.doe@example.com", "Lost my phone")
+        await #expect {
+            try await fixture.engine.ask(.resetMFA, on: request.id, reason: "lost phone", by: unknownAsker)
+        } throws: { "\($0)".contains("morgan's Okta account was not found by the email morgan.typo@example.com") }
+        #expect(try fixture.store.read { try $0.approvals(of: request.id) }.isEmpty)
+
+        // An approval on record without its asker's Okta id cannot be approved either.
+        let jane = try await fixture.userID("jane.doe")
+        let listed = try fixture.store.write { writer in
+            try writer.insertApproval(NewApproval(requestID: request.id, action: .revokeSessions(oauthTokens: true), reason: "x", requestedBy: "morgan",
+                                                  requestedAt: fixture.clock.now(), expiresAt: fixture.clock.now().addingTimeInterval(3600),
+                                                  approvers: [EligibleApprover(login: "morgan-admin", basis: .approverRole)],
+                                                  targetUserID: jane))
+        }
+        await #expect {
+            try await fixture.engine.approve(listed.id, by: second)
+        } throws: { "\($0)".contains("was asked without the asker's Okta account on record") }
+        #expect(fixture.directory.actionCalls.isEmpty)
+    }
+
     @Test func theApproversOktaIdIsRecordedWithTheDecision() async throws {
         let fixture = try await fixture([])
         let request = try fixture.request("jane.doe@example.com", "Lost my phone")

@@ -60,7 +60,10 @@ public final class ActionEngine: Sendable {
         guard policy.needsApproval(action.name) else {
             return .ran(try await runNow(action, request: request, userID: user.id, reason: reason, by: actor.login))
         }
-        let askerID = try await identities.id(of: actor)
+        guard let askerID = try await identities.id(of: actor) else {
+            throw Refusal("\(actor.login)'s Okta account was not found by the email \(actor.email?.value ?? "(none configured)"); "
+                + "asking for an approval needs one, so that the asker cannot approve it under another login — an admin corrects the email in the configuration")
+        }
         let approvers = try await eligibleApprovers(for: action.name, account: user, asker: actor, askerID: askerID)
         guard !approvers.isEmpty else {
             throw Refusal("nobody may approve \(action.name.title.lowercased()) for \(request.requester): no operator other than you and the requester holds the approver role "
@@ -71,7 +74,7 @@ public final class ActionEngine: Sendable {
 
     /// Who may approve: the requester's manager (the operator whose Okta account is the manager's),
     /// approvers, and the policy's names — each with their Okta id, never the requester's or the asker's.
-    private func eligibleApprovers(for action: ActionName, account: DirectoryUser, asker: Operator, askerID: String?) async throws -> [EligibleApprover] {
+    private func eligibleApprovers(for action: ActionName, account: DirectoryUser, asker: Operator, askerID: String) async throws -> [EligibleApprover] {
         var result: [EligibleApprover] = []
         func consider(_ member: Operator, _ basis: EligibleApprover.Basis, mustBe expected: String? = nil) async throws {
             guard member.login != asker.login, !result.contains(where: { $0.login == member.login }) else { return }
@@ -106,7 +109,7 @@ public final class ActionEngine: Sendable {
     }
 
     private func recordApprovalRequest(_ action: OktaAction, request: Request, userID: String, reason: String, approvers: [EligibleApprover],
-                                       by login: String, askerID: String?) throws -> Approval {
+                                       by login: String, askerID: String) throws -> Approval {
         let now = clock.now()
         return try store.write { writer in
             let pending = try writer.approvals(of: request.id).filter { $0.state == .pending }

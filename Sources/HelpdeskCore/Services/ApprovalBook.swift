@@ -52,7 +52,10 @@ public struct ApprovalBook: Sendable {
             if oktaUserID == approval.targetUserID {
                 throw Refusal("\(approver.login) is, in Okta, the person \(approval.requestID) is for, and cannot approve actions on their own account")
             }
-            if oktaUserID == approval.requestedByOktaID {
+            guard let askerID = approval.requestedByOktaID else {
+                throw Refusal("\(id) was asked without the asker's Okta account on record, so nobody can tell the approver is someone else; the agent must ask again")
+            }
+            if oktaUserID == askerID {
                 throw Refusal("\(approver.login) is, in Okta, the person who asked for \(id) (as \(approval.requestedBy)); another approver must")
             }
             if let recorded = approval.approvers.first(where: { $0.login == approver.login })?.oktaUserID, recorded != oktaUserID {
