@@ -114,7 +114,7 @@ private final class Session {
     init(path: String) throws {
         let store = try SQLiteRequestStore(path: path)
         let clock = SystemClock()
-        let tenant = SimulatedTenant(now: clock.now(), latency: 0.05)
+        let tenant = SimulatedTenant(clock: clock, latency: 0.05)
         let agent = Operator(login: "alex", email: try? EmailAddress("alex.kim@example.com"), roles: [.agent])
         let engine = ActionEngine(store: store, directory: tenant, clock: clock, policy: .default, team: Team([agent]), runner: nil)
         let backend = HelpdeskBackend(engine: engine) { _ in agent }

@@ -15,7 +15,7 @@ struct EngineFixture {
     let work: RequestWork
 
     init(policy: ApprovalPolicy = .default, team: Team = DemoTeamFixture.team) throws {
-        tenant = SimulatedTenant(now: clock.now())
+        tenant = SimulatedTenant(clock: clock)
         directory = CountingDirectory(tenant)
         store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
         engine = ActionEngine(store: store, directory: directory, clock: clock, policy: policy, team: team)

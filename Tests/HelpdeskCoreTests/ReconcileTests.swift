@@ -64,6 +64,37 @@ import Testing
         #expect(grants.first?.revokeAt == outcome.run.startedAt.addingTimeInterval(86_400))
     }
 
+    @Test func aResetLinkUsedBeforeReconcileIsNotTakenForAResetThatMissed() async throws {
+        let request = try fixture.request("jane.doe@example.com", "Forgot my password")
+        let jane = try await fixture.userID("jane.doe")
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.resetPassword(sendEmail: true), on: request.id, reason: "forgot", by: alex))
+        await fixture.tenant.failNext(.resetPassword, with: DirectoryError(kind: .outcomeUnknown), afterApplying: true)
+        #expect(try await fixture.engine.approve(approval.id, by: sam).run.state == .unknown)
+        fixture.clock.advance(by: 30)
+        await fixture.tenant.personSetsNewPassword(userID: jane)
+        fixture.clock.advance(by: 600)
+
+        let results = try await Reconciler(engine: fixture.engine).reconcile(by: "alex")
+        #expect(results.map(\.finding) == [.unknown], "the account is ACTIVE again, but only because the link was used")
+        #expect(results.first?.summary.contains("its status changed at") == true)
+        #expect(fixture.directory.actionCalls == ["reset-password \(jane)"], "reconcile only reads")
+    }
+
+    @Test func factorsEnrolledAgainBeforeReconcileAreNotTakenForAResetThatMissed() async throws {
+        let request = try fixture.request("jane.doe@example.com", "Lost my phone")
+        let jane = try await fixture.userID("jane.doe")
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.resetMFA, on: request.id, reason: "lost phone", by: alex))
+        await fixture.tenant.failNext(.resetMFA, with: DirectoryError(kind: .outcomeUnknown), afterApplying: true)
+        #expect(try await fixture.engine.approve(approval.id, by: sam).run.state == .unknown)
+        fixture.clock.advance(by: 60)
+        await fixture.tenant.personEnrolls(factorID: "opfnew", type: "push", userID: jane)
+        fixture.clock.advance(by: 600)
+
+        let results = try await Reconciler(engine: fixture.engine).reconcile(by: "alex")
+        #expect(results.map(\.finding) == [.unknown])
+        #expect(results.first?.summary.contains("enrolled again since the call") == true)
+    }
+
     @Test(arguments: [
         (OktaAction.resetMFA, "jane.doe", ReconcileFinding.notApplied),
         (.revokeSessions(oauthTokens: false), "jane.doe", .unknown),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An Okta group's type; only `OKTA_GROUP` memberships can be changed from here.
 public enum GroupType: String, Sendable, Codable {
     case okta = "OKTA_GROUP"
@@ -80,9 +82,12 @@ public struct DirectoryFactor: Sendable, Equatable, Hashable, Codable {
     public let status: String
     /// A hint for people (a masked phone number, a device name), when Okta gives one.
     public let detail: String?
+    /// When the factor was enrolled, when Okta says.
+    public let created: Date?
 
-    public init(id: String, type: String, provider: String, status: String, detail: String? = nil) {
+    public init(id: String, type: String, provider: String, status: String, detail: String? = nil, created: Date? = nil) {
         self.id = id
+        self.created = created
         self.type = type
         self.provider = provider
         self.status = status

@@ -28,6 +28,8 @@ public struct DirectoryUser: Sendable, Equatable, Identifiable, Codable {
     public let managerID: String?
     public let lastLogin: Date?
     public let passwordChanged: Date?
+    /// When the status last changed (`statusChanged`); nil when it never has.
+    public let statusChanged: Date?
     /// Where the credentials live: `OKTA`, `ACTIVE_DIRECTORY`, `LDAP`, `FEDERATION`…
     public let credentialProvider: String
     /// The lifecycle links Okta offers for the current status (`suspend`, `unlock`…), when known.
@@ -36,7 +38,7 @@ public struct DirectoryUser: Sendable, Equatable, Identifiable, Codable {
     public init(
         id: String, login: String, email: String, firstName: String, lastName: String, status: UserStatus,
         transitioningToStatus: UserStatus? = nil, title: String? = nil, department: String? = nil,
-        managerID: String? = nil, lastLogin: Date? = nil, passwordChanged: Date? = nil,
+        managerID: String? = nil, lastLogin: Date? = nil, passwordChanged: Date? = nil, statusChanged: Date? = nil,
         credentialProvider: String = "OKTA", allowedOperations: Set<String>? = nil
     ) {
         self.id = id
@@ -51,6 +53,7 @@ public struct DirectoryUser: Sendable, Equatable, Identifiable, Codable {
         self.managerID = managerID
         self.lastLogin = lastLogin
         self.passwordChanged = passwordChanged
+        self.statusChanged = statusChanged
         self.credentialProvider = credentialProvider
         self.allowedOperations = allowedOperations
     }

@@ -6,6 +6,8 @@ import Foundation
 ///   10 minutes, then every 30), and what depends on it (a grant's revoke) stays as it is;
 /// - "not applied" is declared only once the run's call cannot still arrive: `margin` after its
 ///   deadline, by which the call was answered or abandoned by the process that sent it;
+/// - an account whose status, password or factors changed after the call (a reset link already
+///   used, factors enrolled again) is "unknown", never "not applied": asking again would repeat it;
 /// - a revoke found not applied puts its grant back to scheduled, so the next sweep revokes it.
 public struct Reconciler: Sendable {
     public let engine: ActionEngine
@@ -23,6 +25,9 @@ public struct Reconciler: Sendable {
         self.recordingGrace = recordingGrace
         self.runnerIsAlive = runnerIsAlive
     }
+
+    /// How far Okta's clock may be from this host's when its timestamps are compared with a run's start.
+    public static let clockSkew: TimeInterval = 300
 
     /// Waits after the first, second… reconcile that could not read Okta.
     public static let backoff: [TimeInterval] = [30, 60, 120, 300, 600, 1_800]
@@ -128,31 +133,53 @@ public struct Reconciler: Sendable {
                 return try await directory.isAssigned(userID: userID, appID: app.id)
                     ? (.notApplied, "is still assigned \(app.label)") : (.applied, "is no longer assigned \(app.label)")
             case .resetMFA:
-                let count = try await directory.factors(ofUser: userID).count
-                return count == 0 ? (.applied, "has no MFA factors enrolled") : (.notApplied, "still has \(count) factor\(count == 1 ? "" : "s") enrolled (or enrolled again)")
+                let factors = try await directory.factors(ofUser: userID)
+                if factors.isEmpty { return (.applied, "has no MFA factors enrolled") }
+                if factors.contains(where: { changedSince($0.created, run) }) {
+                    return (.unknown, "has \(factors.count) factor\(factors.count == 1 ? "" : "s"), enrolled again since the call; whether it reset the earlier ones cannot be told from Okta's state")
+                }
+                return (.notApplied, "still has the \(factors.count) factor\(factors.count == 1 ? "" : "s") enrolled before the call")
             case .resetFactor(let factor):
-                let present = try await directory.factors(ofUser: userID).contains { $0.id == factor.id }
-                return present ? (.notApplied, "factor \(factor.id) is still enrolled") : (.applied, "factor \(factor.id) is gone")
+                guard let present = try await directory.factors(ofUser: userID).first(where: { $0.id == factor.id }) else {
+                    return (.applied, "factor \(factor.id) is gone")
+                }
+                return changedSince(present.created, run)
+                    ? (.unknown, "factor \(factor.id) was enrolled again since the call") : (.notApplied, "factor \(factor.id) is still enrolled")
             case .revokeSessions:
                 return (.unknown, "Okta cannot list a user's sessions; revoking again is safe if in doubt")
-            case .suspend: return try await status(userID, applied: [.suspended])
-            case .unsuspend: return try await status(userID, applied: [.active], notApplied: [.suspended])
-            case .unlock: return try await status(userID, applied: [.active, .passwordExpired, .recovery], notApplied: [.lockedOut])
-            case .activate: return try await status(userID, applied: [.active, .provisioned, .recovery, .passwordExpired], notApplied: [.staged, .deprovisioned])
-            case .deactivate: return try await status(userID, applied: [.deprovisioned], transitioning: .deprovisioned)
+            case .suspend: return try await status(run, applied: [.suspended])
+            case .unsuspend: return try await status(run, applied: [.active], notApplied: [.suspended])
+            case .unlock: return try await status(run, applied: [.active, .passwordExpired, .recovery], notApplied: [.lockedOut])
+            case .activate: return try await status(run, applied: [.active, .provisioned, .recovery, .passwordExpired], notApplied: [.staged, .deprovisioned])
+            case .deactivate: return try await status(run, applied: [.deprovisioned], transitioning: .deprovisioned)
             case .resetPassword:
-                let (finding, summary) = try await status(userID, applied: [.recovery])
+                let (finding, summary) = try await status(run, applied: [.recovery], passwordMatters: true)
                 return (finding, summary + (finding == .applied ? "; the reset link from that call is lost — issue a new one if needed" : ""))
-            case .expirePassword: return try await status(userID, applied: [.passwordExpired])
+            case .expirePassword: return try await status(run, applied: [.passwordExpired], passwordMatters: true)
             }
         }
     }
 
-    private func status(_ userID: String, applied: Set<UserStatus>, notApplied: Set<UserStatus>? = nil, transitioning: UserStatus? = nil) async throws -> (ReconcileFinding, String) {
-        let user = try await engine.directory.user(.id(userID))
+    /// Reads the finding from the account's status. A status that is not the action's, but changed
+    /// (or, for password actions, a password that changed) since the call, does not show the call
+    /// missed: the person may already have used the reset link, or someone else acted since.
+    private func status(_ run: ActionRun, applied: Set<UserStatus>, notApplied: Set<UserStatus>? = nil, transitioning: UserStatus? = nil,
+                        passwordMatters: Bool = false) async throws -> (ReconcileFinding, String) {
+        let user = try await engine.directory.user(.id(run.targetUserID))
         let text = "the account is \(user.status.rawValue)"
         if applied.contains(user.status) || (transitioning != nil && user.transitioningToStatus == transitioning) { return (.applied, text) }
         if let notApplied, !notApplied.contains(user.status) { return (.unknown, text) }
+        if let changed = user.statusChanged, changedSince(changed, run) {
+            return (.unknown, "\(text), but its status changed at \(Timestamp.iso8601(changed)), after the call; whether the call did it cannot be told from Okta's state")
+        }
+        if passwordMatters, let changed = user.passwordChanged, changedSince(changed, run) {
+            return (.unknown, "\(text), but its password changed at \(Timestamp.iso8601(changed)), after the call; whether the call did it cannot be told from Okta's state")
+        }
         return (.notApplied, text)
+    }
+
+    /// Whether Okta's timestamp falls after the run began, allowing for the two clocks' difference.
+    private func changedSince(_ date: Date?, _ run: ActionRun) -> Bool {
+        date.map { $0 >= run.startedAt.addingTimeInterval(-Self.clockSkew) } ?? false
     }
 }

@@ -22,6 +22,7 @@ enum OktaModels {
         let transitioningToStatus: String?
         let lastLogin: Date?
         let passwordChanged: Date?
+        let statusChanged: Date?
         let profile: Profile
         let credentials: Credentials?
         let _links: [String: LinkObject]?
@@ -35,7 +36,7 @@ enum OktaModels {
                 id: id, login: profile.login, email: profile.email ?? "", firstName: profile.firstName ?? "",
                 lastName: profile.lastName ?? "", status: known,
                 transitioningToStatus: transitioningToStatus.flatMap(UserStatus.init(rawValue:)), title: profile.title,
-                department: profile.department, managerID: profile.managerId, lastLogin: lastLogin, passwordChanged: passwordChanged,
+                department: profile.department, managerID: profile.managerId, lastLogin: lastLogin, passwordChanged: passwordChanged, statusChanged: statusChanged,
                 credentialProvider: credentials?.provider?.type ?? "OKTA",
                 allowedOperations: _links.map { Set($0.keys).subtracting(["self", "type", "schema"]) }
             )
@@ -99,11 +100,12 @@ enum OktaModels {
         let factorType: String
         let provider: String?
         let status: String?
+        let created: Date?
         let profile: Profile?
 
         var domain: DirectoryFactor {
             let detail = profile.flatMap { $0.phoneNumber ?? $0.email ?? $0.name ?? $0.deviceType ?? $0.credentialId }
-            return DirectoryFactor(id: id, type: factorType, provider: provider ?? "OKTA", status: status ?? "ACTIVE", detail: detail)
+            return DirectoryFactor(id: id, type: factorType, provider: provider ?? "OKTA", status: status ?? "ACTIVE", detail: detail, created: created)
         }
     }
 

@@ -18,6 +18,8 @@ public actor SimulatedTenant: IdentityDirectory {
     private var requestCounter = 0
     private var latency: TimeInterval = 0
     private var faults: [Fault] = []
+    /// Stamps status changes, as Okta's `statusChanged`.
+    private let clock: any Clock
     /// Every action that changed something, in order: "suspend 00u…".
     public private(set) var actionLog: [String] = []
 
@@ -29,9 +31,12 @@ public actor SimulatedTenant: IdentityDirectory {
         public let afterApplying: Bool
     }
 
-    public init(seed: TenantSeed = .demo(), now: Date = Date(), latency: TimeInterval = 0) {
+    /// Sign-ins and last logins are seeded relative to the clock's time now.
+    public init(seed: TenantSeed = .demo(), clock: any Clock = SystemClock(), latency: TimeInterval = 0) {
         orgName = "\(seed.org) (simulated)"
         self.latency = latency
+        self.clock = clock
+        let now = clock.now()
         let idsByLogin = Dictionary(seed.users.map { ($0.login, $0.id) }, uniquingKeysWith: { first, _ in first })
         let groupIDs = Dictionary(seed.groups.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
         let appIDs = Dictionary(seed.apps.map { ($0.name, $0.id) }, uniquingKeysWith: { first, _ in first })
@@ -77,6 +82,21 @@ public actor SimulatedTenant: IdentityDirectory {
 
     /// Adds a group (tests).
     public func add(group: DirectoryGroup) { groups[group.id] = group }
+
+    /// The person uses a reset link or changes an expired password: the account is active again (tests).
+    public func personSetsNewPassword(userID: String) {
+        setStatus(userID, .active)
+        guard let user = users[userID] else { return }
+        users[userID] = DirectoryUser(
+            id: user.id, login: user.login, email: user.email, firstName: user.firstName, lastName: user.lastName, status: user.status,
+            title: user.title, department: user.department, managerID: user.managerID, lastLogin: user.lastLogin,
+            passwordChanged: clock.now(), statusChanged: user.statusChanged, credentialProvider: user.credentialProvider)
+    }
+
+    /// The person enrolls a factor, stamped now (tests).
+    public func personEnrolls(factorID: String, type: String, userID: String) {
+        factors[userID, default: []].append(DirectoryFactor(id: factorID, type: type, provider: "OKTA", status: "ACTIVE", created: clock.now()))
+    }
 
     /// Assigns an app through a group (tests of group-scoped assignments).
     public func assignThroughGroup(userID: String, appID: String) { assignments[userID, default: [:]][appID] = "GROUP" }
@@ -348,7 +368,8 @@ public actor SimulatedTenant: IdentityDirectory {
         users[userID] = DirectoryUser(
             id: user.id, login: user.login, email: user.email, firstName: user.firstName, lastName: user.lastName, status: status,
             title: user.title, department: user.department, managerID: user.managerID, lastLogin: user.lastLogin,
-            passwordChanged: user.passwordChanged, credentialProvider: user.credentialProvider)
+            passwordChanged: user.passwordChanged, statusChanged: user.status == status ? user.statusChanged : clock.now(),
+            credentialProvider: user.credentialProvider)
     }
 
     /// The lifecycle links Okta would offer for the user's status.
@@ -368,7 +389,8 @@ public actor SimulatedTenant: IdentityDirectory {
         return DirectoryUser(
             id: user.id, login: user.login, email: user.email, firstName: user.firstName, lastName: user.lastName, status: user.status,
             transitioningToStatus: user.transitioningToStatus, title: user.title, department: user.department, managerID: user.managerID,
-            lastLogin: user.lastLogin, passwordChanged: user.passwordChanged, credentialProvider: user.credentialProvider, allowedOperations: links)
+            lastLogin: user.lastLogin, passwordChanged: user.passwordChanged, statusChanged: user.statusChanged,
+            credentialProvider: user.credentialProvider, allowedOperations: links)
     }
 
     private func pause() async throws {

@@ -52,7 +52,7 @@ enum DemoSetup {
         if try store.read({ try $0.count(.all) }) == 0 {
             try DemoRequests.seed(into: store, now: now)
         }
-        let tenant = SimulatedTenant(now: now, latency: latency)
+        let tenant = SimulatedTenant(clock: environment.clock, latency: latency)
         let engine = ActionEngine(store: store, directory: tenant, clock: environment.clock, policy: .default, team: team, runner: nil)
         let backend = HelpdeskBackend(engine: engine, personas: [agent, manager]) { login in
             guard let member = team.member(login) else { throw Refusal("\(login) is not one of the demo's people") }
