@@ -28,8 +28,12 @@ enum Program {
         + "Remove the bit (chmod u-s,g-s on the helpdesk binary) and install the helpdesk service instead: it alone holds the Okta token and the store, "
         + "and consoles reach it over its socket (README: Install on a jump host; man helpdesk)."
 
-    /// Runs one command line; never exits the process itself.
-    static func run(_ words: [String], in environment: ProgramEnvironment) async -> Int32 {
+    /// Runs one command line; never exits the process itself. Everything any command prints
+    /// passes the one sanitizer on its way to the sinks.
+    static func run(_ words: [String], in given: ProgramEnvironment) async -> Int32 {
+        var environment = given
+        environment.out = SanitizedOutput(given.out)
+        environment.err = SanitizedOutput(given.err)
         if environment.isSetID {
             environment.err.line(setIDRefusal)
             return ExitCode.failure

@@ -179,16 +179,6 @@ import Testing
     }
 }
 
-/// Polls `condition` until it holds, up to `timeout` seconds.
-func eventually(_ timeout: TimeInterval = 15, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(nanoseconds: 10_000_000)
-    }
-    return try await condition()
-}
-
 /// Holds callers until opened.
 final class Gate: Sendable {
     private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))

@@ -85,23 +85,27 @@ import Testing
         let fixture = try ServiceFixture()
         let server = try fixture.listen(as: "alex")
         defer { Task { await server.stop(grace: 1) } }
-        // One client subscribes and then never reads again; another starts half a frame and stops.
+        let body = String(repeating: "The VPN drops every few minutes. ", count: 120)
+        for index in 0..<50 { _ = try await fixture.backend.service(for: "alex").create(Fixtures.newRequest("Padding \(index)", body: body)) }
+        // One client subscribes, asks for far more than a socket buffer holds, and never reads
+        // again; another starts half a frame and stops.
         let stopped = try RawClient(fixture.path("alex"))
         _ = try await stopped.hello()
         stopped.send(json: #"{"id": 2, "method": "subscribe", "params": {}}"#)
+        let page = Frame.encode(Data(#"{"id": 3, "method": "queue", "params": {"filter": {}, "direction": {"forward": {}}, "limit": 50}}"#.utf8))
+        for _ in 0..<12 { stopped.send(bytes: page) }
         let half = try RawClient(fixture.path("alex"))
         _ = try await half.hello()
         half.send(bytes: Frame.encode(Data(#"{"id": 2, "method": "create", "params": {}}"#.utf8)).prefix(8))
+        #expect(await eventually(10) { await server.activeRequests == 0 }, "the stopped client's answers are queued, not waited on")
 
+        // Each write would wait for the stopped client if the service ever blocked on it
+        // (the client gives up after its 20 s call timeout, failing the test).
         let writer = fixture.client("alex")
-        var slowest: TimeInterval = 0
-        for index in 0..<200 {
-            let started = Date()
+        for index in 0..<100 {
             _ = try await writer.create(Fixtures.newRequest("Request \(index) with a subject long enough to fill buffers"))
-            slowest = max(slowest, Date().timeIntervalSince(started))
         }
-        #expect(slowest < 3, "the slowest write took \(slowest) s (a stalled write would never end)")
-        #expect(try fixture.store.read { try $0.count(.all) } == 200)
+        #expect(try fixture.store.read { try $0.count(.all) } == 150)
     }
 
     @Test func aFloodIsAnsweredBusyAndAClientThatReadsNothingIsDropped() async throws {
@@ -111,7 +115,7 @@ import Testing
         limits.maxQueuedOutput = 64 << 10
         let server = try fixture.listen(as: "alex", limits: limits)
         defer { Task { await server.stop(grace: 1) } }
-        await fixture.tenant.setLatency(0.2)
+        await fixture.tenant.setLatency(1)
         let flood = try RawClient(fixture.path("alex"))
         _ = try await flood.hello()
         for id in 2..<12 {
@@ -180,10 +184,16 @@ import Testing
         let server = try fixture.listen(as: "mallory")
         defer { Task { await server.stop(grace: 1) } }
         let raw = try RawClient(fixture.path("mallory"))
-        let hello = try await raw.hello()
+        // A request sent right behind hello, before the refusal could be read, is not served either.
+        raw.send(bytes: Frame.encode(Data(#"{"id": 1, "method": "hello", "params": {"protocol": 1, "client": "raw"}}"#.utf8))
+                 + Frame.encode(Data(#"{"id": 2, "method": "create", "params": {"requester": "jane.doe@example.com", "subject": "x"}}"#.utf8)))
+        let answers = [try await raw.next(), try await raw.next()]
+        let hello = try #require(answers.first { $0["id"] as? Int == 1 })
         #expect((hello["result"] as? [String: Any])?["refusal"] as? String == "mallory is not an operator of this helpdesk")
+        #expect((answers.first { $0["id"] as? Int == 2 }?["error"] as? [String: Any])?["code"] as? String == "busy")
         for id in 2..<2_000 { raw.send(json: #"{"id": \#(id), "method": "queue", "params": {}}"#) }
         #expect(await raw.isClosed(), "nothing piles up for a login that is refused")
+        #expect(try fixture.store.read { try $0.count(.all) } == 0)
     }
 }
 

@@ -108,16 +108,6 @@ struct RawFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Polls `condition` until it holds, up to `timeout` seconds.
-func eventually(_ timeout: TimeInterval = 15, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(nanoseconds: 10_000_000)
-    }
-    return try await condition()
-}
-
 /// Collects what a subscriber hears.
 final class Heard: Sendable {
     private let events = Mutex<[ServiceEvent]>([])

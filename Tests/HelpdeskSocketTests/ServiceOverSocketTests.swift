@@ -43,6 +43,26 @@ import Testing
         #expect(PeerCredentials.login(of: getuid()) != nil)
     }
 
+    @Test func callsThatArriveTogetherShareOneConnection() async throws {
+        let fixture = try ServiceFixture()
+        let connections = Mutex(0)
+        let backend = fixture.backend
+        let server = SocketServer(path: fixture.path("one"), identify: { _ in
+            connections.withLock { $0 += 1 }
+            return Result { () throws(ServiceError) in
+                do { return try backend.service(for: "alex") } catch { throw ServiceError(error) }
+            }
+        })
+        try server.start(mode: 0o600)
+        defer { Task { await server.stop(grace: 1) } }
+        let client = RemoteHelpdeskService(path: fixture.path("one"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<12 { group.addTask { _ = try await client.queue(QueryFixtures.all) } }
+            try await group.waitForAll()
+        }
+        #expect(connections.withLock { $0 } == 1)
+    }
+
     @Test func aLoginThatIsNotAnOperatorIsRefusedEverything() async throws {
         let fixture = try ServiceFixture()
         let server = try fixture.listen(as: "mallory")

@@ -13,6 +13,8 @@ public final class RemoteHelpdeskService: HelpdeskService {
 
     struct State {
         var connection: SocketConnection?
+        /// A connection being opened; every caller meanwhile waits for this one.
+        var opening: Task<SocketConnection, any Error>?
         var hello: HelloResult?
         var subscriber: (@Sendable (ServiceEvent) -> Void)?
         var lastEventID: Int64?
@@ -123,13 +125,30 @@ public final class RemoteHelpdeskService: HelpdeskService {
         return result
     }
 
-    /// The open connection, or a new one after hello.
+    /// The open connection, or a new one after hello; callers that arrive while one is being
+    /// opened share it, so a client holds one connection at a time.
     private func connection() async throws -> SocketConnection {
-        if let open = state.withLock({ $0.connection }), !open.isClosed { return open }
+        let opening = state.withLock { state -> Task<SocketConnection, any Error>? in
+            if let open = state.connection, !open.isClosed { return nil }
+            if let opening = state.opening { return opening }
+            let task = Task { try await self.open() }
+            state.opening = task
+            return task
+        }
+        guard let opening else {
+            if let open = state.withLock({ $0.connection }) { return open }
+            return try await connection()
+        }
+        defer { state.withLock { state in if state.opening == opening { state.opening = nil } } }
+        return try await opening.value
+    }
+
+    /// Connects and says hello.
+    private func open() async throws -> SocketConnection {
         let connection = try SocketConnection.open(path, onEvent: { [weak self] event in
             self?.received(event)
-        }, onClose: { [weak self] reason in
-            self?.lost(reason)
+        }, onClose: { [weak self] closed, reason in
+            self?.lost(closed, reason)
         })
         let frame = try await connection.call(.hello, HelloParams(), timeout: 10)
         let response: WireResponse<HelloResult>
@@ -143,7 +162,10 @@ public final class RemoteHelpdeskService: HelpdeskService {
             connection.close(because: error.message)
             throw error
         }
-        guard let hello = response.result else { throw ServiceError(.protocolError, "the helpdesk service said hello with nothing") }
+        guard let hello = response.result else {
+            connection.close(because: "the service's hello was empty")
+            throw ServiceError(.protocolError, "the helpdesk service said hello with nothing")
+        }
         state.withLock { state in
             state.connection = connection
             state.hello = hello
@@ -163,8 +185,10 @@ public final class RemoteHelpdeskService: HelpdeskService {
         }
     }
 
-    private func lost(_ reason: String) {
+    /// A connection closed; only the current one's loss is news to the subscriber.
+    private func lost(_ closed: SocketConnection, _ reason: String) {
         let subscriber = state.withLock { state -> (@Sendable (ServiceEvent) -> Void)? in
+            guard state.connection === closed else { return nil }
             state.connection = nil
             return state.subscriber
         }

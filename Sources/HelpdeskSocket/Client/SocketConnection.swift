@@ -11,9 +11,10 @@ import Glibc
 final class SocketConnection: Sendable {
     private let fd: Int32
     private let state = Mutex(State())
-    private let writeLock = Mutex(())
+    /// Whether `fd` is still open; writes happen under this lock, so none reaches a closed (or reused) descriptor.
+    private let writable = Mutex(true)
     private let onEvent: @Sendable (WireEvent) -> Void
-    private let onClose: @Sendable (String) -> Void
+    private let onClose: @Sendable (SocketConnection, String) -> Void
 
     struct State {
         var nextID: Int64 = 1
@@ -21,14 +22,15 @@ final class SocketConnection: Sendable {
         var closed: String?
     }
 
-    private init(fd: Int32, onEvent: @escaping @Sendable (WireEvent) -> Void, onClose: @escaping @Sendable (String) -> Void) {
+    private init(fd: Int32, onEvent: @escaping @Sendable (WireEvent) -> Void, onClose: @escaping @Sendable (SocketConnection, String) -> Void) {
         self.fd = fd
         self.onEvent = onEvent
         self.onClose = onClose
     }
 
     /// Connects and starts reading; `hello` is the caller's first request.
-    static func open(_ path: String, onEvent: @escaping @Sendable (WireEvent) -> Void, onClose: @escaping @Sendable (String) -> Void) throws(ServiceError) -> SocketConnection {
+    static func open(_ path: String, onEvent: @escaping @Sendable (WireEvent) -> Void,
+                     onClose: @escaping @Sendable (SocketConnection, String) -> Void) throws(ServiceError) -> SocketConnection {
         let fd: Int32
         do {
             fd = try UnixSocket.connect(path, timeout: 5)
@@ -83,7 +85,7 @@ final class SocketConnection: Sendable {
                 return state.closed
             }
             if let closed { return continuation.resume(throwing: ServiceError(.unavailable, closed)) }
-            let sent = writeLock.withLock { _ in UnixSocket.writeAll(fd, Frame.encode(payload)) }
+            let sent = writable.withLock { open in open && UnixSocket.writeAll(fd, Frame.encode(payload)) }
             if !sent { close(because: "the helpdesk service closed the connection") }
         }
     }
@@ -101,7 +103,7 @@ final class SocketConnection: Sendable {
         guard let waiting else { return }
         shutdown(fd, Int32(SHUT_RDWR))
         for continuation in waiting { continuation.resume(throwing: ServiceError(.unavailable, reason)) }
-        onClose(reason)
+        onClose(self, reason)
     }
 
     private func fail(_ id: Int64, _ error: ServiceError) {
@@ -124,7 +126,10 @@ final class SocketConnection: Sendable {
             }
         }
         close(because: reason)
-        Glibc.close(fd)
+        writable.withLock { open in
+            open = false
+            Glibc.close(fd)
+        }
     }
 
     private func deliver(_ frame: Data) {

@@ -11,24 +11,36 @@ extension OutputSink {
     func line(_ text: String = "") { write(text + "\n") }
 }
 
-/// A file descriptor (1 or 2). Everything written passes the one sanitizer: whatever a command
-/// prints from Okta, the store or another operator, no escape sequence reaches the terminal.
+/// The one sanitizer in front of a sink: whatever a command prints from Okta, the store or
+/// another operator, no escape sequence reaches the terminal. `Program.run` puts it in front of
+/// both of a run's sinks.
+struct SanitizedOutput: OutputSink {
+    let sink: any OutputSink
+
+    init(_ sink: any OutputSink) { self.sink = sink }
+
+    func write(_ text: String) {
+        sink.write(SafeText.forOutput(text))
+    }
+}
+
+/// A file descriptor (1 or 2), written as given.
 struct FileOutput: OutputSink {
     let handle: FileHandle
 
     func write(_ text: String) {
-        handle.write(Data(SafeText.forOutput(text).utf8))
+        handle.write(Data(text.utf8))
     }
 }
 
-/// Collects everything written, sanitized as the terminal would get it, for tests.
+/// Collects exactly what a run wrote, for tests.
 final class CapturedOutput: OutputSink {
     private let buffer = Mutex("")
 
     init() {}
 
     func write(_ text: String) {
-        buffer.withLock { $0 += SafeText.forOutput(text) }
+        buffer.withLock { $0 += text }
     }
 
     var text: String { buffer.withLock { $0 } }
