@@ -40,6 +40,24 @@ import Testing
         #expect(transport.requests.count == 1)
     }
 
+    @Test func aRetryCancelledAfterAChangeGotNoAnswerIsUnknownNotFailed() async throws {
+        let transport = StubTransport { request, _ in
+            guard request.method == "PUT" else {
+                return request.url.path.hasSuffix("/groups") ? .json(200, "[]") : .json(200, #"{"id":"00g1","type":"OKTA_GROUP","profile":{"name":"VPN"}}"#)
+            }
+            throw TransportFailure.noAnswer("the connection was reset")
+        }
+        var settings = OktaSettings(org: try OrgURL("https://acme.okta.com"), token: try APIToken(Self.token))
+        settings.maxRetries = 3
+        let directory = OktaDirectory(client: OktaHTTPClient(settings: settings, transport: transport, clock: clock, sleeper: CancelledSleeper()), clock: clock)
+        await #expect {
+            _ = try await directory.addToGroup(userID: "00u1", groupID: "00g1")
+        } throws: { error in
+            (error as? DirectoryError)?.kind == .outcomeUnknown && (error as? DirectoryError)?.summary?.contains("stopped while waiting to retry") == true
+        }
+        #expect(transport.requests.filter { $0.method == "PUT" }.count == 1)
+    }
+
     @Test func a429WaitsUntilTheResetThenSucceeds() async throws {
         let reset = self.reset
         let transport = StubTransport(sequence: [
@@ -296,4 +314,9 @@ struct CountingTransport: HTTPTransport {
         try await Task.sleep(nanoseconds: 2_000_000)
         return try await inner.send(request)
     }
+}
+
+/// A sleeper whose every wait is cancelled (the service stopping).
+struct CancelledSleeper: Sleeper {
+    func sleep(seconds: TimeInterval) async throws { throw CancellationError() }
 }

@@ -15,10 +15,11 @@ public struct BackgroundWork: Sendable {
         self.report = report
     }
 
-    /// Runs until the task is cancelled.
+    /// Runs until the task is cancelled. Cancelling ends the wait between rounds, never a round:
+    /// a revoke sent to Okta is answered and recorded before `run` returns.
     public func run() async {
         while !Task.isCancelled {
-            await once()
+            await Task { await once() }.value
             try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
         }
     }

@@ -113,7 +113,10 @@ public final class OktaHTTPClient: Sendable {
                     if mayHaveActed { throw unknown("Okta answered \(response.status) \(failures) times", status: response.status, requestID: requestID) }
                     throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
                 }
-                try await backoff(failures)
+                if await !backoff(failures) {
+                    if mayHaveActed { throw unknown("stopped while waiting to retry after Okta answered \(response.status)", status: response.status, requestID: requestID) }
+                    throw DirectoryError(kind: .unavailable, summary: "stopped while waiting to retry", subject: call.subject)
+                }
             case .answered(let response):
                 throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
             case .notSent(let reason):
@@ -130,7 +133,10 @@ public final class OktaHTTPClient: Sendable {
                     if mayHaveActed { throw unknown("no answer from \(settings.org.host) after \(failures) tries (\(reason))") }
                     throw DirectoryError(kind: .unavailable, summary: "no answer from \(settings.org.host) after \(failures) tries (\(settings.token.scrub(reason)))", subject: call.subject)
                 }
-                try await backoff(failures)
+                if await !backoff(failures) {
+                    if mayHaveActed { throw unknown("stopped while waiting to retry after a try got no answer (\(reason))") }
+                    throw DirectoryError(kind: .unavailable, summary: "stopped while waiting to retry", subject: call.subject)
+                }
             }
         }
     }
@@ -203,13 +209,10 @@ public final class OktaHTTPClient: Sendable {
         return outcome
     }
 
-    private func backoff(_ failures: Int) async throws(DirectoryError) {
+    /// Waits before the next try; false when the wait was cancelled (the caller decides what that means).
+    private func backoff(_ failures: Int) async -> Bool {
         let seconds = 0.5 * pow(2, Double(failures - 1)) + backoffJitter()
-        do {
-            try await sleeper.sleep(seconds: seconds)
-        } catch {
-            throw DirectoryError(kind: .unavailable, summary: "cancelled while waiting to retry")
-        }
+        return (try? await sleeper.sleep(seconds: seconds)) != nil
     }
 
     private func headers(hasBody: Bool) -> [String: String] {

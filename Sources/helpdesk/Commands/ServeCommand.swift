@@ -39,9 +39,11 @@ enum ServeCommand {
         let background: Task<Void, Never>
         let log: @Sendable (String) -> Void
 
+        /// Stops taking requests and starting rounds; what is under way finishes and is recorded.
         func stop() async {
             background.cancel()
             await server.stop(grace: 30)
+            await background.value
         }
     }
 
