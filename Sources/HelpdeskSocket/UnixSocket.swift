@@ -107,12 +107,22 @@ public struct PeerCredentials: Sendable, Equatable {
         return PeerCredentials(pid: raw.0, uid: raw.1, gid: raw.2)
     }
 
-    /// The login of `uid` in the password database, or nil for a uid with no account.
+    /// The login of `uid` in the password database, or nil for a uid with no account. A record
+    /// larger than the buffer (long group or GECOS fields from a directory) gets a larger one.
     public static func login(of uid: UInt32) -> String? {
         var record = passwd()
         var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getpwuid_r(uid, &record, &buffer, buffer.count, &result) == 0, result != nil, let name = record.pw_name else { return nil }
-        return String(cString: name)
+        var size = 4096
+        while size <= 1 << 20 {
+            var buffer = [CChar](repeating: 0, count: size)
+            let code = getpwuid_r(uid, &record, &buffer, buffer.count, &result)
+            if code == ERANGE {
+                size *= 4
+                continue
+            }
+            guard code == 0, result != nil, let name = record.pw_name else { return nil }
+            return String(cString: name)
+        }
+        return nil
     }
 }

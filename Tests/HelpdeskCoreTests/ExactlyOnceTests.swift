@@ -134,6 +134,38 @@ import Testing
         #expect(fixture.directory.actionCalls.filter { $0.hasPrefix("remove-from-group") }.count == 1, "revoked once")
     }
 
+    @Test func aRevokeThatFailsAfterReconcileSettledItIsAnAlertNotAFailure() async throws {
+        let fixture = try EngineFixture()
+        let gate = Gate()
+        let engine = ActionEngine(store: fixture.store, directory: GatedFailingRevoke(fixture.directory, gate: gate), clock: fixture.clock,
+                                  policy: .default, team: DemoTeamFixture.team)
+        let request = try fixture.request()
+        let engineering = try await fixture.group("Engineering")
+        let approval = try fixture.awaiting(try await engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .hours)), on: request.id, reason: "on call", by: alex))
+        let grant = try #require(try await engine.approve(approval.id, by: sam).grant)
+        fixture.clock.advance(by: 3_601)
+
+        // The sweep's revoke is on its way to Okta and stalls there; reconcile, past the run's
+        // deadline and margin, finds her still a member and settles it as not applied.
+        let sweeping = Task { try await AccessSweeper(engine: engine).sweep() }
+        #expect(try await eventually { try fixture.store.read { try $0.grant(grant.id) }?.state == .revoking })
+        fixture.clock.advance(by: 400)
+        let settled = try await Reconciler(engine: engine).reconcile(by: systemActor)
+        #expect(settled.map(\.finding) == [.notApplied])
+        #expect(try fixture.store.read { try $0.grant(grant.id) }?.state == .scheduled)
+
+        // Then Okta's refusal arrives: said on the timeline as late, and the grant is left as reconcile set it.
+        gate.open()
+        let report = try await sweeping.value
+        #expect(report.failed.isEmpty && report.unknown.isEmpty && report.revoked.isEmpty, "\(report)")
+        let timeline = try fixture.store.read { try $0.timeline(of: request.id) }
+        #expect(timeline.last?.kind == .alert)
+        #expect(timeline.last?.payload.sentence.contains("came after it had been settled as reconciled") == true)
+        #expect(!timeline.suffix(2).contains { $0.kind == .actionFailed })
+        let after = try #require(try fixture.store.read { try $0.grant(grant.id) })
+        #expect(after.state == .scheduled && after.attempts == 0)
+    }
+
     @Test func oktasAnswerIsRecordedWhenTheFirstWriteAfterItFails() async throws {
         let fixture = try EngineFixture()
         let store = FlakyStore(fixture.store)
@@ -217,6 +249,22 @@ final class GatedDirectory: ForwardingDirectory, @unchecked Sendable {
     override func suspend(userID: String) async throws -> DirectoryReceipt {
         await gate.wait()
         return try await inner.suspend(userID: userID)
+    }
+}
+
+/// A directory whose group removals wait at the gate, then are refused: a revoke that stalls and fails.
+final class GatedFailingRevoke: ForwardingDirectory, @unchecked Sendable {
+    // The gate is Sendable and the wrapped directory is immutable; nothing else is stored.
+    let gate: Gate
+
+    init(_ inner: any IdentityDirectory, gate: Gate) {
+        self.gate = gate
+        super.init(inner)
+    }
+
+    override func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
+        await gate.wait()
+        throw DirectoryError(kind: .forbidden, httpStatus: 403, summary: "no permission")
     }
 }
 

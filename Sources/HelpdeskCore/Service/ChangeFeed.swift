@@ -29,11 +29,16 @@ public actor ChangeFeed {
         let id = nextSubscriber
         nextSubscriber += 1
         subscribers[id] = handler
-        if cursor == nil { cursor = try? store.read { try $0.lastEventID() } }
-        if token == nil { token = try? store.changeToken() }
-        if let eventID, let cursor, eventID < cursor, let notice = try? notice(after: eventID, upTo: cursor) {
-            handler(.changed(notice))
+        do {
+            let latest = try cursor ?? store.read { try $0.lastEventID() }
+            cursor = latest
+            if let eventID, eventID < latest { handler(.changed(try notice(after: eventID, upTo: latest))) }
+        } catch {
+            // What changed meanwhile cannot be listed: the subscriber reloads everything it shows.
+            handler(.changed(ChangeNotice(lastEventID: eventID ?? 0, requests: [], truncated: true)))
         }
+        // Without a token the first poll takes one; changes before it are caught by the next poke.
+        if token == nil { token = try? store.changeToken() }
         startPolling()
         return id
     }

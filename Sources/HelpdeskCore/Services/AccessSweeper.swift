@@ -62,12 +62,14 @@ public struct AccessSweeper: Sendable {
             case .retrying: report.failed.append(grant.id)
             case .gaveUp: report.gaveUp.append(grant.id)
             case .unknown: report.unknown.append(grant.id)
+            case .late: break
             }
         }
         return report
     }
 
-    private enum RevokeResult { case revoked, retrying, gaveUp, unknown }
+    /// `late`: the run had been settled (by reconcile) before this answer came; an alert says so.
+    private enum RevokeResult { case revoked, retrying, gaveUp, unknown, late }
 
     /// Calls Okta for a claimed revoke and records what happened to the grant.
     private func finishRevoke(_ run: ActionRun, grant: AccessGrant) async throws -> RevokeResult {
@@ -85,13 +87,19 @@ public struct AccessSweeper: Sendable {
                 if !finished { try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: receipt.summary, writer: writer, at: now) }
                 return .revoked
             case .failed(let error) where error.kind == .outcomeUnknown:
-                _ = try writer.finishRun(run.id, state: .unknown, at: now)
+                guard try writer.finishRun(run.id, state: .unknown, at: now) else {
+                    try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: "no answer — Okta may have acted", writer: writer, at: now)
+                    return .late
+                }
                 try writer.append(EventDraft(actor: systemActor, at: now, payload: .actionFailed(.init(
                     runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
                     outcomeUnknown: true))), to: run.requestID)
                 return .unknown
             case .failed(let error):
-                _ = try writer.finishRun(run.id, state: .failed, at: now)
+                guard try writer.finishRun(run.id, state: .failed, at: now) else {
+                    try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: "failed: \(error.message)", writer: writer, at: now)
+                    return .late
+                }
                 try writer.append(EventDraft(actor: systemActor, at: now, payload: .actionFailed(.init(
                     runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
                     outcomeUnknown: false))), to: run.requestID)

@@ -14,6 +14,10 @@ struct EventLoop {
     private var buffer = [UInt8](repeating: 0, count: 64 << 10)
     /// New-connection allowance per uid (a token bucket).
     private var allowance: [UInt32: (tokens: Double, at: Date)] = [:]
+    /// Whether this loop still holds the listening socket (it closes it once the server stops accepting).
+    private var listenerOpen = true
+    /// Accepting waits until then after the process ran out of descriptors (or memory) for new ones.
+    private var acceptPausedUntil = Date.distantPast
 
     /// A connection and what only the IO thread touches.
     struct Client {
@@ -33,19 +37,28 @@ struct EventLoop {
     mutating func run() {
         while server.isRunning {
             var descriptors = [pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-            let accepting = server.isAccepting
+            if !server.isAccepting, listenerOpen {
+                close(listener)
+                listenerOpen = false
+            }
+            let accepting = listenerOpen && Date() >= acceptPausedUntil
             if accepting { descriptors.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
             let order = Array(clients.keys)
             for fd in order {
                 let output = clients[fd]!.connection.hasOutput
                 descriptors.append(pollfd(fd: fd, events: Int16(POLLIN) | (output ? Int16(POLLOUT) : 0), revents: 0))
             }
-            let ready = poll(&descriptors, nfds_t(descriptors.count), 250)
-            if ready < 0 && errno != EINTR { break }
-            drainWake()
-            if accepting {
-                if !server.isAccepting { close(listener) } else if descriptors[1].revents != 0 { acceptAll() }
+            let ready = poll(&descriptors, nfds_t(descriptors.count), accepting || !listenerOpen ? 250 : 100)
+            if ready < 0 {
+                let code = errno
+                if code != EINTR {
+                    server.note("waiting for connections failed (\(String(cString: strerror(code)))); trying again")
+                    usleep(100_000)
+                }
+                continue
             }
+            drainWake()
+            if accepting, descriptors[1].revents != 0 { acceptAll() }
             let offset = accepting ? 2 : 1
             for (index, fd) in order.enumerated() {
                 let events = descriptors[offset + index].revents
@@ -54,7 +67,7 @@ struct EventLoop {
             for fd in Array(clients.keys) { service(fd) }
         }
         for fd in Array(clients.keys) { drop(fd, "the service is stopping") }
-        if server.isAccepting { close(listener) }
+        if listenerOpen { close(listener) }
     }
 
     private func drainWake() {
@@ -65,7 +78,15 @@ struct EventLoop {
     private mutating func acceptAll() {
         while true {
             let fd = accept(listener, nil, nil)
-            if fd < 0 { return }
+            if fd < 0 {
+                let code = errno
+                if [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(code) {
+                    // The connection stays queued; polling the listener now would only spin.
+                    acceptPausedUntil = Date().addingTimeInterval(0.1)
+                    log(UInt32.max, "cannot take new connections for now (\(String(cString: strerror(code))))")
+                }
+                return
+            }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             UnixSocket.setNonBlocking(fd)
             guard let credentials = PeerCredentials.of(fd) else {

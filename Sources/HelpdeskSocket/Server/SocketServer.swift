@@ -107,9 +107,12 @@ public final class SocketServer: Sendable {
         control.withLock { $0.running = false }
         wake()
         while !control.withLock({ $0.finished }) { try? await Task.sleep(nanoseconds: 5_000_000) }
-        let (read, write) = control.withLock { ($0.wakeRead, $0.wakeWrite) }
-        close(read)
-        close(write)
+        control.withLock { control in
+            close(control.wakeRead)
+            close(control.wakeWrite)
+            control.wakeRead = -1
+            control.wakeWrite = -1
+        }
     }
 
     /// Requests running now.
@@ -118,11 +121,14 @@ public final class SocketServer: Sendable {
     var isRunning: Bool { control.withLock { $0.running } }
     var isAccepting: Bool { control.withLock { $0.listener >= 0 } }
 
+    /// Wakes the IO thread. The write happens under the lock that closes the pipe, so a task
+    /// finishing after `stop` never writes to a closed (or reused) descriptor.
     func wake() {
-        let fd = control.withLock { $0.wakeWrite }
-        guard fd >= 0 else { return }
-        var byte: UInt8 = 1
-        _ = write(fd, &byte, 1)
+        control.withLock { control in
+            guard control.wakeWrite >= 0 else { return }
+            var byte: UInt8 = 1
+            _ = write(control.wakeWrite, &byte, 1)
+        }
     }
 
     func identify(_ credentials: PeerCredentials) -> Result<any HelpdeskService, ServiceError> { identify(credentials) }
