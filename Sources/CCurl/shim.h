@@ -1,6 +1,7 @@
 #ifndef HELPDESK_CCURL_SHIM_H
 #define HELPDESK_CCURL_SHIM_H
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 /* curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call: one typed
    wrapper per kind of value. */
@@ -22,5 +23,28 @@ static inline CURLcode helpdesk_curl_set_callback(CURL *handle, CURLoption optio
 }
 static inline CURLcode helpdesk_curl_get_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
+}
+
+/* A socket whose close discards what it has not sent (SO_LINGER 0): a change abandoned at its
+   timeout is not delivered by the kernel later. */
+static int helpdesk_curl_discard_unsent(void *context, curl_socket_t socket, curlsocktype purpose) {
+    (void)context;
+    (void)purpose;
+    struct linger linger = { 1, 0 };
+    setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+    return CURL_SOCKOPT_OK;
+}
+static inline CURLcode helpdesk_curl_discard_unsent_on_close(CURL *handle) {
+    return curl_easy_setopt(handle, CURLOPT_SOCKOPTFUNCTION, helpdesk_curl_discard_unsent);
+}
+
+/* Cleanup does not wait for a resolver thread stuck on DNS (libcurl 7.87 and later). */
+static inline CURLcode helpdesk_curl_quick_exit(CURL *handle) {
+#if LIBCURL_VERSION_NUM >= 0x075700
+    return curl_easy_setopt(handle, CURLOPT_QUICK_EXIT, 1L);
+#else
+    (void)handle;
+    return CURLE_OK;
+#endif
 }
 #endif

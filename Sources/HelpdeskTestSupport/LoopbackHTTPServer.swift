@@ -15,6 +15,8 @@ public final class LoopbackHTTPServer: Sendable {
         public let target: String
         public let headers: [String: String]
         public let body: Data
+        /// Which connection it came on: 1 for the first the server accepted, and so on.
+        public var connection = 0
 
         public var path: String { String(target.prefix { $0 != "?" }) }
         public var query: String? { target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) } }
@@ -63,6 +65,10 @@ public final class LoopbackHTTPServer: Sendable {
     private let listener: Int32
     private let handler: @Sendable (Request) -> Response
     private let open = Mutex(true)
+    private let connections = Mutex<(accepted: Int, endings: [Int: String])>((0, [:]))
+
+    /// How each finished connection ended on the client's side: "closed" (FIN) or "reset" (RST).
+    public var endings: [Int: String] { connections.withLock { $0.endings } }
 
     public init(_ handler: @escaping @Sendable (Request) -> Response) throws {
         self.handler = handler
@@ -118,22 +124,31 @@ public final class LoopbackHTTPServer: Sendable {
             }
             var yes: Int32 = 1
             setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
-            let thread = Thread { [self] in serve(connection) }
+            let number = connections.withLock { state in
+                state.accepted += 1
+                return state.accepted
+            }
+            let thread = Thread { [self] in serve(connection, number: number) }
             thread.start()
         }
     }
 
-    private func serve(_ connection: Int32) {
+    private func serve(_ connection: Int32, number: Int) {
         defer { close(connection) }
         var buffer = Data()
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            guard let request = Self.parse(&buffer) else {
+            guard var request = Self.parse(&buffer) else {
                 let count = recv(connection, &chunk, chunk.count, 0)
-                if count <= 0 { return }
+                if count <= 0 {
+                    let ending = count < 0 && errno == ECONNRESET ? "reset" : "closed"
+                    connections.withLock { $0.endings[number] = ending }
+                    return
+                }
                 buffer.append(contentsOf: chunk[0..<count])
                 continue
             }
+            request.connection = number
             let response = handler(request)
             if response.hangUp { return }
             let bytes = response.raw ?? Self.encode(response)

@@ -16,6 +16,7 @@ public final class OktaStandIn: Sendable {
     struct State {
         var faults: [Fault] = []
         var log: [String] = []
+        var connections: [Int] = []
     }
 
     /// How one matching request goes wrong.
@@ -70,6 +71,12 @@ public final class OktaStandIn: Sendable {
     /// Every request received, as `METHOD /path`, in order.
     public var requests: [String] { state.withLock { $0.log } }
 
+    /// Every request received with the number of the connection it came on.
+    public var requestsByConnection: [(request: String, connection: Int)] { state.withLock { Array(zip($0.log, $0.connections)) } }
+
+    /// How each finished connection ended on the client's side: "closed" or "reset".
+    public var connectionEndings: [Int: String] { server.endings }
+
     /// How many requests came for this method and path suffix.
     public func count(_ method: String, _ pathSuffix: String) -> Int {
         requests.filter { $0.hasPrefix(method + " ") && $0.hasSuffix(pathSuffix) }.count
@@ -81,6 +88,7 @@ public final class OktaStandIn: Sendable {
         let line = "\(request.method) \(request.path)"
         let fault = state.withLock { state -> Misbehaviour? in
             state.log.append(line)
+            state.connections.append(request.connection)
             guard let index = state.faults.firstIndex(where: { $0.method == request.method && request.path.hasSuffix($0.pathSuffix) }) else { return nil }
             state.faults[index].times -= 1
             defer { if state.faults[index].times <= 0 { state.faults.remove(at: index) } }

@@ -64,6 +64,30 @@ import Testing
         #expect(standIn.count("POST", path) == 1, "\(standIn.requests)")
     }
 
+    @Test func everyChangeGoesOnAConnectionOfItsOwnThatIsResetAfter() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let directory = try Self.directory(standIn)
+        let user = try await directory.user(.email(Fixtures.email("jane.doe@example.com")))
+        let group = try #require(try await directory.findGroups("Engineering", limit: 5).first)
+        for _ in 0..<2 {
+            _ = try await directory.groups(ofUser: user.id)
+            _ = try await directory.addToGroup(userID: user.id, groupID: group.id)
+            _ = try await directory.groups(ofUser: user.id)
+            _ = try await directory.removeFromGroup(userID: user.id, groupID: group.id)
+            _ = try await directory.revokeSessions(userID: user.id, oauthTokens: false)
+        }
+        let log = standIn.requestsByConnection
+        let changes = log.filter { !$0.request.hasPrefix("GET ") }
+        #expect(changes.count == 6, "\(log)")
+        for change in changes {
+            #expect(log.filter { $0.connection == change.connection }.count == 1, "\(change.request) shared its connection: \(log)")
+        }
+        #expect(Set(log.map(\.connection)).count < log.count, "look-ups keep their connections alive")
+        #expect(await eventually(5) { changes.allSatisfy { standIn.connectionEndings[$0.connection] == "reset" } },
+                "a change's connection is closed without lingering: \(standIn.connectionEndings)")
+    }
+
     @Test func aHungChangingCallIsGivenUpAtTheTimeoutAndNotRepeated() async throws {
         let standIn = try OktaStandIn()
         defer { standIn.stop() }

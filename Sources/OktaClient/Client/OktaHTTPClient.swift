@@ -178,7 +178,7 @@ public final class OktaHTTPClient: Sendable {
     }
 
     /// For messages: the transport's answer limit.
-    static let maxAnswer = "16 MiB"
+    static let maxAnswer = "8 MiB"
 
     /// One send, inside the concurrency limit and the bucket's allowance.
     private func attempt(_ request: HTTPRequest, bucket: String) async -> Outcome {

@@ -3,8 +3,9 @@ import Foundation
 import Synchronization
 
 /// HTTP through libcurl, called directly, with every choice made here rather than by defaults:
-/// - a request that must reach Okta at most once goes on a new connection that is closed after it,
-///   so nothing beneath us can send it again on a kept-alive one; look-ups reuse connections;
+/// - a request that changes something goes on a new connection that is closed after it, so nothing
+///   beneath us can send it again on a kept-alive one, and closed abortively, so the kernel does not
+///   deliver what was left unsent after the call was given up; look-ups reuse connections;
 /// - the whole exchange ends at its timeout (a run's deadline included), connecting too;
 /// - no redirects, HTTP and HTTPS only, and no proxy whatever the environment says;
 /// - no compression is asked for or undone, and an answer larger than `maxResponseBytes` (or with
@@ -19,7 +20,9 @@ public final class CurlTransport: HTTPTransport {
 
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
-    public init(maxResponseBytes: Int = 16 << 20) {
+    /// Okta's largest pages (users, groups) are well under a megabyte; ten calls in flight at the
+    /// limit stay within a few hundred MiB.
+    public init(maxResponseBytes: Int = 8 << 20) {
         _ = Self.initialized
         self.maxResponseBytes = maxResponseBytes
     }
@@ -44,11 +47,21 @@ public final class CurlTransport: HTTPTransport {
             guard left > 0 else { throw TransportFailure.notSent("its time to be sent had passed") }
             timeout = min(timeout, left)
         }
-        let reusable = request.mayRepeat ? idle.withLock { $0.popLast() } : nil
+        guard Self.initialized else { throw TransportFailure.notSent("libcurl could not be initialized") }
+        let ownConnection = !request.mayRepeat || request.method != "GET"
+        let reusable = ownConnection ? nil : idle.withLock { $0.popLast() }
         guard let handle = reusable ?? CurlHandle() else { throw TransportFailure.notSent("libcurl could not start a transfer") }
         let exchange = Exchange(limit: maxResponseBytes)
-        let outcome = handle.run(request, timeout: timeout, exchange: exchange)
-        if request.mayRepeat, outcome.code == CURLE_OK, idle.withLock({ $0.count }) < Self.maxIdleHandles {
+        let outcome: CurlOutcome
+        do {
+            outcome = try handle.run(request, timeout: timeout, exchange: exchange, ownConnection: ownConnection)
+        } catch {
+            handle.close()
+            throw error
+        }
+        if !ownConnection, outcome.code == CURLE_OK, idle.withLock({ $0.count }) < Self.maxIdleHandles {
+            // Parked without pointers to this exchange's buffers; its connection stays open.
+            handle.reset()
             idle.withLock { $0.append(handle) }
         } else {
             handle.close()
@@ -87,7 +100,11 @@ final class CurlHandle: @unchecked Sendable {
 
     func close() { curl_easy_cleanup(handle) }
 
-    func run(_ request: HTTPRequest, timeout: TimeInterval, exchange: Exchange) -> CurlOutcome {
+    /// Forgets every option (and the pointers they hold); kept connections stay.
+    func reset() { curl_easy_reset(handle) }
+
+    /// Runs one exchange; throws "not sent" when libcurl refuses an option this depends on.
+    func run(_ request: HTTPRequest, timeout: TimeInterval, exchange: Exchange, ownConnection: Bool) throws(TransportFailure) -> CurlOutcome {
         curl_easy_reset(handle)
         let milliseconds = max(1, Int((timeout * 1000).rounded(.up)))
         var headers: UnsafeMutablePointer<curl_slist>?
@@ -96,44 +113,53 @@ final class CurlHandle: @unchecked Sendable {
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
         let context = Unmanaged.passUnretained(exchange).toOpaque()
+        var refused: [String] = []
+        func require(_ code: CURLcode, _ option: String) {
+            if code != CURLE_OK { refused.append(option) }
+        }
 
-        _ = helpdesk_curl_set_string(handle, CURLOPT_URL, request.url.absoluteString)
-        _ = helpdesk_curl_set_long(handle, CURLOPT_NOSIGNAL, 1)
-        _ = helpdesk_curl_set_long(handle, CURLOPT_TIMEOUT_MS, milliseconds)
-        _ = helpdesk_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 10_000))
-        _ = helpdesk_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-        _ = helpdesk_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = helpdesk_curl_set_string(handle, CURLOPT_PROXY, "")
-        _ = helpdesk_curl_set_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
-        _ = helpdesk_curl_set_size(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(exchange.limit))
-        _ = helpdesk_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
-        _ = helpdesk_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, collectBody)
-        _ = helpdesk_curl_set_pointer(handle, CURLOPT_WRITEDATA, context)
-        _ = helpdesk_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, collectHeader)
-        _ = helpdesk_curl_set_pointer(handle, CURLOPT_HEADERDATA, context)
-        if !request.mayRepeat {
-            _ = helpdesk_curl_set_long(handle, CURLOPT_FRESH_CONNECT, 1)
-            _ = helpdesk_curl_set_long(handle, CURLOPT_FORBID_REUSE, 1)
+        require(helpdesk_curl_set_string(handle, CURLOPT_URL, request.url.absoluteString), "URL")
+        require(helpdesk_curl_set_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
+        require(helpdesk_curl_set_long(handle, CURLOPT_TIMEOUT_MS, milliseconds), "TIMEOUT_MS")
+        require(helpdesk_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 10_000)), "CONNECTTIMEOUT_MS")
+        require(helpdesk_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0), "FOLLOWLOCATION")
+        require(helpdesk_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR")
+        require(helpdesk_curl_set_string(handle, CURLOPT_PROXY, ""), "PROXY")
+        require(helpdesk_curl_set_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)), "HTTP_VERSION")
+        require(helpdesk_curl_set_size(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(exchange.limit)), "MAXFILESIZE_LARGE")
+        require(helpdesk_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
+        require(helpdesk_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, collectBody), "WRITEFUNCTION")
+        require(helpdesk_curl_set_pointer(handle, CURLOPT_WRITEDATA, context), "WRITEDATA")
+        require(helpdesk_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, collectHeader), "HEADERFUNCTION")
+        require(helpdesk_curl_set_pointer(handle, CURLOPT_HEADERDATA, context), "HEADERDATA")
+        require(helpdesk_curl_quick_exit(handle), "QUICK_EXIT")
+        if ownConnection {
+            require(helpdesk_curl_set_long(handle, CURLOPT_FRESH_CONNECT, 1), "FRESH_CONNECT")
+            require(helpdesk_curl_set_long(handle, CURLOPT_FORBID_REUSE, 1), "FORBID_REUSE")
+            require(helpdesk_curl_discard_unsent_on_close(handle), "SOCKOPTFUNCTION")
         }
         var fields = request.headers
         if request.method == "GET" {
-            _ = helpdesk_curl_set_long(handle, CURLOPT_HTTPGET, 1)
+            require(helpdesk_curl_set_long(handle, CURLOPT_HTTPGET, 1), "HTTPGET")
         } else {
             let body = request.body ?? Data()
             if request.method != "DELETE" || !body.isEmpty {
-                _ = helpdesk_curl_set_size(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                _ = body.withUnsafeBytes { bytes in
+                require(helpdesk_curl_set_size(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "POSTFIELDSIZE_LARGE")
+                require(body.withUnsafeBytes { bytes in
                     helpdesk_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)))
-                }
+                }, "COPYPOSTFIELDS")
                 if fields.keys.allSatisfy({ $0.lowercased() != "content-type" }) { fields["Content-Type"] = "application/json" }
             }
-            _ = helpdesk_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+            require(helpdesk_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method), "CUSTOMREQUEST")
         }
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             headers = curl_slist_append(headers, "\(name): \(value)")
         }
         headers = curl_slist_append(headers, "Expect:")
-        _ = helpdesk_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers))
+        require(helpdesk_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers)), "HTTPHEADER")
+        guard refused.isEmpty else {
+            throw .notSent("this libcurl refused the options \(refused.joined(separator: ", ")) that every call to Okta needs")
+        }
 
         let code = curl_easy_perform(handle)
         var status = 0
