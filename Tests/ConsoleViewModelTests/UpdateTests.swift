@@ -95,13 +95,18 @@ import Testing
         #expect(cleared.count == 1)
     }
 
+    @Test mutating func aChangeToAnotherRequestDoesNotReadTheOpenOneAgain() {
+        #expect(Console.update(&state, .storeChanged([RequestID(7)])).map(\.isDetailLoad) == [false])
+        #expect(Console.update(&state, .storeChanged(nil)).map(\.isDetailLoad) == [false, true], "not known which: the open one may have changed")
+    }
+
     @Test mutating func liveChangesReloadAndKeepTheSelectionOnTheSameRequest() {
-        let effects = Console.update(&state, .storeChanged)
+        let effects = Console.update(&state, .storeChanged([RequestID(1), RequestID(7)]))
         #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil,
                                                  direction: .forward, limit: Console.windowSize, login: "alex", keep: RequestID(1), fallbackIndex: 2)),
                             .loadDetail(RequestID(1))], "a window at the top reloads from the top")
         state.queue.moreAbove = true
-        guard case .loadQueue(let deeper) = Console.update(&state, .storeChanged).first else { Issue.record("expected a load"); return }
+        guard case .loadQueue(let deeper) = Console.update(&state, .storeChanged(nil)).first else { Issue.record("expected a load"); return }
         #expect(deeper.after == ConsoleFixtures.requests[0].cursorJustBefore, "a window deeper down reloads from its first row")
         var window = QueueWindow()
         window.rows = [ConsoleFixtures.request(50, "New and urgent", priority: .urgent, minutesAgo: 500)] + ConsoleFixtures.requests
@@ -176,4 +181,8 @@ import Testing
         #expect(effects.last == .loadCard(Fixtures.email("jane.doe@example.com"), refresh: true))
         #expect(effects.contains(.loadDetail(RequestID(1))))
     }
+}
+
+extension Effect {
+    var isDetailLoad: Bool { if case .loadDetail = self { true } else { false } }
 }

@@ -102,7 +102,7 @@ public actor EffectRunner {
         let deliver = self.deliver
         subscription = await service.subscribe(after: nil) { event in
             switch event {
-            case .changed: deliver(.storeChanged)
+            case .changed(let notice): deliver(.storeChanged(notice.truncated ? nil : Set(notice.requests)))
             case .unavailable(let reason): deliver(.serviceProblem(reason))
             case .available: deliver(.serviceProblem(nil))
             case .alert(let text): deliver(.alert(text))

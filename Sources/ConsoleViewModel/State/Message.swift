@@ -7,8 +7,9 @@ public enum Message: Sendable, Equatable {
     case resize(columns: Int, rows: Int)
     /// The clock moved (ages, spinners, polling).
     case tick(Date)
-    /// Something was committed (by this console, another one, or the service itself).
-    case storeChanged
+    /// Something was committed (by this console, another one, or the service itself) on these
+    /// requests; nil when which is not known.
+    case storeChanged(Set<RequestID>?)
     /// The service went away (the text says why) or came back (nil).
     case serviceProblem(String?)
     /// Something the service says everyone should see.

@@ -20,7 +20,7 @@ public enum Console {
             state.queue.clamp(visible: state.visibleQueueRows)
             return []
         case .tick(let now): return tick(&state, now)
-        case .storeChanged: return refresh(&state)
+        case .storeChanged(let requests): return refresh(&state, changed: requests)
         case .serviceProblem(let problem):
             let wasDown = state.serviceProblem != nil
             state.serviceProblem = problem
@@ -60,9 +60,11 @@ public enum Console {
     }
 
     /// Reloads the window where it is, keeping the selection on the same request.
-    static func refresh(_ state: inout AppState) -> [Effect] {
+    /// Reloads the queue window (any change can move rows or counts) and the open request's
+    /// detail when it is among the `changed` ones (nil: not known, so it may be).
+    static func refresh(_ state: inout AppState, changed: Set<RequestID>? = nil) -> [Effect] {
         var effects = [reloadQueue(&state, keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected)]
-        if let id = state.detail.requestID { effects.append(.loadDetail(id)) }
+        if let id = state.detail.requestID, changed?.contains(id) ?? true { effects.append(.loadDetail(id)) }
         return effects
     }
 
