@@ -214,6 +214,27 @@ import Testing
         }
     }
 
+    @Test func aLongQueueOfFramesIsWrittenWholeAndInOrder() throws {
+        var pair: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0)
+        defer { pair.forEach { close($0) } }
+        UnixSocket.setNonBlocking(pair[0])
+        let connection = ServerConnection(fd: pair[0], credentials: PeerCredentials(pid: 1, uid: 1, gid: 1)) {}
+        let count = 5_000
+        for index in 0..<count { connection.send(Frame.encode(Data("\(index)".utf8)), limit: 32 << 20) }
+        var decoder = FrameDecoder(maximum: 1 << 10)
+        var received: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        while received.count < count {
+            #expect(connection.flush())
+            let read = recv(pair[1], &buffer, buffer.count, 0)
+            guard read > 0 else { break }
+            received += try decoder.push(buffer[0..<read]).map { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(received == (0..<count).map(String.init))
+        #expect(!connection.hasOutput)
+    }
+
     @Test func tooLargeAndEmptyFramesAreRefusedBeforeTheirBody() {
         var decoder = FrameDecoder(maximum: 100)
         #expect(throws: FrameDecoder.Failure.tooLarge(101)) { try decoder.push([0, 0, 0, 101]) }

@@ -18,7 +18,10 @@ final class ServerConnection: Sendable {
         var stage = Stage.awaitingHello
         /// The peer's login once looked up (off the IO thread: the lookup may ask a directory service).
         var login: String?
+        /// Frames to write from `outputHead` on; written ones are dropped in batches, so a long
+        /// queue of small frames costs linear time to drain, not quadratic.
         var output: [Data] = []
+        var outputHead = 0
         var outputOffset = 0
         var queuedBytes = 0
         var inFlight = 0
@@ -88,16 +91,16 @@ final class ServerConnection: Sendable {
 
     var isClosed: Bool { state.withLock { $0.closed } }
     var isClosing: Bool { state.withLock { $0.closed || $0.closeWhenFlushed } }
-    var hasOutput: Bool { state.withLock { !$0.output.isEmpty } }
+    var hasOutput: Bool { state.withLock { $0.outputHead < $0.output.count } }
     var overflowed: Bool { state.withLock { $0.overflowed } }
-    var shouldClose: Bool { state.withLock { $0.closeWhenFlushed && $0.output.isEmpty } }
+    var shouldClose: Bool { state.withLock { $0.closeWhenFlushed && $0.outputHead == $0.output.count } }
 
     /// Writes what the socket takes now, without blocking; false when the peer is gone.
     func flush() -> Bool {
         while true {
             let next = state.withLock { state -> (Data, Int)? in
-                guard let first = state.output.first else { return nil }
-                return (first, state.outputOffset)
+                guard state.outputHead < state.output.count else { return nil }
+                return (state.output[state.outputHead], state.outputOffset)
             }
             guard let (chunk, offset) = next else { return true }
             let written = chunk.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, chunk.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
@@ -108,9 +111,16 @@ final class ServerConnection: Sendable {
             state.withLock { state in
                 state.outputOffset += written
                 if state.outputOffset == chunk.count {
-                    state.output.removeFirst()
+                    state.outputHead += 1
                     state.outputOffset = 0
                     state.queuedBytes -= chunk.count
+                    if state.outputHead == state.output.count {
+                        state.output.removeAll(keepingCapacity: true)
+                        state.outputHead = 0
+                    } else if state.outputHead >= 1024, state.outputHead * 2 >= state.output.count {
+                        state.output.removeFirst(state.outputHead)
+                        state.outputHead = 0
+                    }
                 }
             }
         }
@@ -121,6 +131,7 @@ final class ServerConnection: Sendable {
         let subscription = state.withLock { state -> ServiceSubscription? in
             state.closed = true
             state.output.removeAll()
+            state.outputHead = 0
             defer { state.subscription = nil }
             return state.subscription
         }

@@ -15,8 +15,8 @@ public enum WireProtocol {
     public static let defaultSocketPath = "/run/helpdesk/helpdesk.sock"
 
     /// JSON as the protocol writes it: sorted keys, ISO 8601 times with milliseconds.
-    public static var encoder: JSONEncoder { JSONEncoder.helpdesk }
-    public static var decoder: JSONDecoder { JSONDecoder.helpdesk }
+    public static let encoder = JSONEncoder.helpdesk
+    public static let decoder = JSONDecoder.helpdesk
 }
 
 /// Every method a client can call, by its name on the wire.
