@@ -107,7 +107,7 @@ private final class RunningService {
         try Data("00bench".utf8).write(to: URL(fileURLWithPath: token))
         chmod(token, 0o600)
         let config = folder.file("config.json")
-        try #"{"okta": {"orgUrl": "http://127.0.0.1:9", "tokenFile": "\#(token)"}, "store": {"path": "\#(store)"}, "service": {"socket": "\#(folder.file("helpdesk.sock"))"}, "operators": {"\#(login)": {"email": "alex.kim@example.com", "roles": ["admin"]}}}"#
+        try #"{"okta": {"orgUrl": "http://127.0.0.1:9", "tokenFile": "\#(token)"}, "store": {"path": "\#(store)"}, "service": {"socket": "\#(folder.file("helpdesk.sock"))", "connectionsPerLogin": 32}, "operators": {"\#(login)": {"email": "alex.kim@example.com", "roles": ["admin"]}}}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
         process = try ChildProcess.start(binary, ["serve", "--config", config])
         for _ in 0..<500 where !FileManager.default.fileExists(atPath: folder.file("helpdesk.sock")) { usleep(10_000) }

@@ -187,6 +187,9 @@ import Testing
         (#"{"approvalTtlHours": 0.5}"#, "approvalTtlHours: expected a number of hours from 1 to 720, got a number"),
         (#"{"approvalTtlHours": 721}"#, "approvalTtlHours: expected a number of hours from 1 to 720, got a number"),
         (#"{"service": {"socket": "relative.sock"}}"#, "service.socket: expected an absolute path"),
+        (#"{"service": {"connectionsPerLogin": 0}}"#, "service.connectionsPerLogin: expected a whole number from 1 to 256, got a number"),
+        (#"{"service": {"connectionsPerLogin": 2.5}}"#, "service.connectionsPerLogin: expected a whole number from 1 to 256"),
+        (#"{"service": {"connectionsPerLogin": "16"}}"#, "service.connectionsPerLogin: expected a whole number from 1 to 256, got \"16\""),
     ])
     func eachMistakeNamesTheFileTheKeyAndWhatWasExpected(text: String, message: String) async throws {
         try cli.writeConfiguration(text)

@@ -85,8 +85,16 @@ final class SocketConnection: Sendable {
                 return state.closed
             }
             if let closed { return continuation.resume(throwing: ServiceError(.unavailable, closed)) }
-            let sent = writable.withLock { open in open && UnixSocket.writeAll(fd, Frame.encode(payload)) }
-            if !sent { close(because: "the helpdesk service closed the connection") }
+            let failure = writable.withLock { open -> Int32? in
+                guard open else { return nil }
+                return UnixSocket.writeAll(fd, Frame.encode(payload)) ? nil : errno
+            }
+            // A service that closed its end has usually said why (too many connections, not an
+            // operator): the reader thread is about to read that and fail this call with it. A
+            // write that failed otherwise (the service stopped reading) leaves half a frame: close.
+            if let failure, failure != EPIPE, failure != ECONNRESET {
+                close(because: "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))")
+            }
         }
     }
 

@@ -83,6 +83,8 @@ enum ServeCommand {
                 return member
             },
             checks: { await DoctorChecks.service(configurationPath: configurationPath, store: store, clock: clock) })
+        var limits = limits
+        if let perLogin = configuration.connectionsPerLogin { limits.maxConnectionsPerUser = perLogin }
         let server = SocketServer(path: socketPath, limits: limits, identify: { credentials in
             guard let login = PeerCredentials.login(of: credentials.uid) else {
                 return .failure(ServiceError(.notAnOperator, "uid \(credentials.uid) has no login on this host, so it cannot be an operator"))

@@ -10,6 +10,8 @@ struct HelpdeskConfiguration: Sendable, Equatable {
     /// Where `helpdesk serve` listens, and the group whose members may connect.
     var socketPath: String?
     var socketGroup: String?
+    /// How many connections one login may hold open at once (consoles, commands, scripts).
+    var connectionsPerLogin: Int?
     var team: Team
     var policy: ApprovalPolicy
     var approvalTTLHours: Double
@@ -49,12 +51,18 @@ struct HelpdeskConfiguration: Sendable, Equatable {
             configuration.storePath = try reader.string(store, "path", at: "store")
         }
         if let service = try reader.object(root, "service", at: nil) {
-            try reader.onlyKeys(service, ["socket", "socketGroup"], at: "service")
+            try reader.onlyKeys(service, ["socket", "socketGroup", "connectionsPerLogin"], at: "service")
             configuration.socketPath = try reader.string(service, "socket", at: "service")
             if let path = configuration.socketPath, !path.hasPrefix("/") {
                 throw ConfigurationError(file: file, key: "service.socket", problem: "expected an absolute path, got \"\(TextSafety.quoted(path))\"")
             }
             configuration.socketGroup = try reader.string(service, "socketGroup", at: "service")
+            if let value = service["connectionsPerLogin"] {
+                guard let number = value as? NSNumber, String(cString: number.objCType) != "c", let count = Int(exactly: number.doubleValue), (1...256).contains(count) else {
+                    throw ConfigurationError(file: file, key: "service.connectionsPerLogin", problem: "expected a whole number from 1 to 256, got \(ConfigReader.describe(value))")
+                }
+                configuration.connectionsPerLogin = count
+            }
         }
         configuration.team = Team(try operators(root, reader))
         configuration.policy = ApprovalPolicy(overrides: try policyRules(root, reader, team: configuration.team))
