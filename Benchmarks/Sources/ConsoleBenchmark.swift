@@ -15,7 +15,7 @@ enum ConsoleBenchmark {
     static let rows = 40
 
     static func run(_ options: BenchmarkOptions) async throws {
-        let path = options.db ?? FileManager.default.temporaryDirectory.appendingPathComponent("helpdesk-bench-\(options.rows).db").path
+        let path = options.storePath
         print("console benchmark: \(options.rows) requests in \(path), \(columns)x\(rows)")
         print(MachineNoise.report())
         try StoreGenerator.ensure(path: path, rows: options.rows)

@@ -30,6 +30,11 @@ struct BenchmarkOptions {
     var runs = 200
     var calls = 500
 
+    /// `--db`, or a store of `rows` requests in the temporary folder, kept between runs.
+    var storePath: String {
+        db ?? FileManager.default.temporaryDirectory.appendingPathComponent("helpdesk-bench-\(rows).db").path
+    }
+
     init(_ words: [String]) {
         var index = 0
         while index + 1 < words.count {

@@ -13,7 +13,7 @@ enum ServiceBenchmark {
     static let rows = 40
 
     static func run(_ options: BenchmarkOptions) async throws {
-        let path = options.db ?? FileManager.default.temporaryDirectory.appendingPathComponent("helpdesk-bench-\(options.rows).db").path
+        let path = options.storePath
         print("service benchmark: \(options.rows) requests in \(path), consoles \(columns)x\(rows)")
         print(MachineNoise.report())
         try StoreGenerator.ensure(path: path, rows: options.rows)

@@ -5,7 +5,7 @@ import SQLiteStore
 /// Issue 2's figures: a store of a million requests; open, first page, deep page, full-text, counts, size.
 enum StoreBenchmark {
     static func run(_ options: BenchmarkOptions) throws {
-        let path = options.db ?? FileManager.default.temporaryDirectory.appendingPathComponent("helpdesk-bench-\(options.rows).db").path
+        let path = options.storePath
         print("store benchmark: \(options.rows) requests in \(path)")
         print(MachineNoise.report())
         try StoreGenerator.ensure(path: path, rows: options.rows)

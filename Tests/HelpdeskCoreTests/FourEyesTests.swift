@@ -20,6 +20,17 @@ import Testing
         Operator(login: login, email: Fixtures.email(email), roles: [.approver])
     }
 
+    /// A pending approval written straight to the store, as one asked under another configuration
+    /// (or by an older build) would be.
+    static func recorded(_ action: OktaAction, on request: Request, asker: String, askerID: String? = nil, approver: EligibleApprover,
+                         target: String, in fixture: EngineFixture) throws -> Approval {
+        let now = fixture.clock.now()
+        return try fixture.store.write { writer in
+            try writer.insertApproval(NewApproval(requestID: request.id, action: action, reason: "x", requestedBy: asker, requestedAt: now,
+                                                  expiresAt: now.addingTimeInterval(3600), approvers: [approver], targetUserID: target, requestedByOktaID: askerID))
+        }
+    }
+
     @Test func anApproverWhoseConfiguredEmailIsATaggedAliasCannotApprove() async throws {
         let tagged = Self.approver("mchen", "m.chen+ops@example.com")
         let fixture = try await fixture([tagged])
@@ -49,11 +60,8 @@ import Testing
         #expect(!approval.approvers.contains { $0.login == "mchen2" }, "named by the policy, but the request is for her own account")
 
         // Even an approval that lists her (the configuration changed after it was asked) is refused.
-        let listed = try fixture.store.write { writer in
-            try writer.insertApproval(NewApproval(requestID: request.id, action: .resetFactor(FactorRef(id: "opf9", type: "push")), reason: "phone",
-                                                  requestedBy: "alex", requestedAt: fixture.clock.now(), expiresAt: fixture.clock.now().addingTimeInterval(3600),
-                                                  approvers: [EligibleApprover(login: "mchen2", basis: .policy)], targetUserID: "00umei"))
-        }
+        let listed = try Self.recorded(.resetFactor(FactorRef(id: "opf9", type: "push")), on: request, asker: "alex",
+                                       approver: EligibleApprover(login: "mchen2", basis: .policy), target: "00umei", in: fixture)
         await #expect {
             try await fixture.engine.approve(listed.id, by: shouting)
         } throws: { "\($0)".contains("cannot approve actions on their own account") }
@@ -65,11 +73,8 @@ import Testing
         let fixture = try await fixture([mei])
         // The request's address is not hers, but the action it asks for is on her Okta account.
         let request = try fixture.request("jane.doe@example.com", "Access")
-        let listed = try fixture.store.write { writer in
-            try writer.insertApproval(NewApproval(requestID: request.id, action: .unsuspend, reason: "x", requestedBy: "alex", requestedAt: fixture.clock.now(),
-                                                  expiresAt: fixture.clock.now().addingTimeInterval(3600), approvers: [EligibleApprover(login: "mei", basis: .approverRole)],
-                                                  targetUserID: "00umei"))
-        }
+        let listed = try Self.recorded(.unsuspend, on: request, asker: "alex",
+                                       approver: EligibleApprover(login: "mei", basis: .approverRole), target: "00umei", in: fixture)
         await #expect {
             try await fixture.engine.approve(listed.id, by: mei)
         } throws: { "\($0)".contains("mei is, in Okta, the person \(request.id) is for") }
@@ -85,12 +90,8 @@ import Testing
         #expect(approval.requestedByOktaID == (try await fixture.userID("morgan.patel")))
 
         let (jane, morganID) = (try await fixture.userID("jane.doe"), try await fixture.userID("morgan.patel"))
-        let listed = try fixture.store.write { writer in
-            try writer.insertApproval(NewApproval(requestID: request.id, action: .revokeSessions(oauthTokens: true), reason: "x", requestedBy: "morgan",
-                                                  requestedAt: fixture.clock.now(), expiresAt: fixture.clock.now().addingTimeInterval(3600),
-                                                  approvers: [EligibleApprover(login: "morgan-admin", basis: .approverRole)],
-                                                  targetUserID: jane, requestedByOktaID: morganID))
-        }
+        let listed = try Self.recorded(.revokeSessions(oauthTokens: true), on: request, asker: "morgan", askerID: morganID,
+                                       approver: EligibleApprover(login: "morgan-admin", basis: .approverRole), target: jane, in: fixture)
         await #expect {
             try await fixture.engine.approve(listed.id, by: second)
         } throws: { "\($0)".contains("is, in Okta, the person who asked for \(listed.id) (as morgan)") }
@@ -110,12 +111,8 @@ import Testing
 
         // An approval on record without its asker's Okta id cannot be approved either.
         let jane = try await fixture.userID("jane.doe")
-        let listed = try fixture.store.write { writer in
-            try writer.insertApproval(NewApproval(requestID: request.id, action: .revokeSessions(oauthTokens: true), reason: "x", requestedBy: "morgan",
-                                                  requestedAt: fixture.clock.now(), expiresAt: fixture.clock.now().addingTimeInterval(3600),
-                                                  approvers: [EligibleApprover(login: "morgan-admin", basis: .approverRole)],
-                                                  targetUserID: jane))
-        }
+        let listed = try Self.recorded(.revokeSessions(oauthTokens: true), on: request, asker: "morgan",
+                                       approver: EligibleApprover(login: "morgan-admin", basis: .approverRole), target: jane, in: fixture)
         await #expect {
             try await fixture.engine.approve(listed.id, by: second)
         } throws: { "\($0)".contains("was asked without the asker's Okta account on record") }
