@@ -3,31 +3,35 @@ import HelpdeskCore
 
 /// The sentences of the confirm dialog: exactly what will happen, to whom, and who must approve.
 public enum ActionPlan {
-    public static func lines(for action: OktaAction, requester: EmailAddress, card: RequesterCard?, policy: ApprovalPolicy, now: Date, timeZone: TimeZone) -> [String] {
+    public static func lines(for action: OktaAction, requester: EmailAddress, card: RequesterCard?, now: Date, timeZone: TimeZone) -> [String] {
         var first = describe(action, requester: requester, card: card)
         if let expiry = action.expiry {
             first += " Access ends \(clock(expiry.end(from: now), timeZone)) unless renewed."
         }
-        var lines = [first]
-        if policy.needsApproval(action.name) {
-            let manager = card?.manager.map { "their manager \($0.displayName)" }
-            let named = policy.rule(for: action.name).approvers
-            var who = [manager, "an approver"].compactMap { $0 }
-            if !named.isEmpty { who.insert(named.joined(separator: ", "), at: who.count - 1) }
-            lines.append("Needs approval by \(who.joined(separator: " or ")); it runs when approved.")
-        } else {
-            lines.append("Runs in Okta now.")
+        return [first]
+    }
+
+    /// The approval line of the confirm dialog, from who the service says may approve.
+    public static func approvalLine(_ approvers: ConfirmState.Approvers) -> String? {
+        switch approvers {
+        case .notNeeded: "Runs in Okta as soon as you press Enter."
+        case .checking: "Needs an approval; checking who may give it…"
+        case .known(let logins) where logins.isEmpty:
+            "Needs an approval, and nobody may give it: no operator other than you and the requester is an approver or their manager."
+        case .known(let logins): "Needs approval by \(logins.joined(separator: " or ")); it runs in Okta when approved."
+        case .unknown(let problem): "Needs an approval; who may give it could not be checked (\(problem))."
         }
-        return lines
     }
 
     static func describe(_ action: OktaAction, requester: EmailAddress, card: RequesterCard?) -> String {
         let who = requester.value
         switch action {
         case .resetMFA:
-            let count = card?.factors.count
-            return "Reset all MFA factors for \(who)" + (count.map { " (\($0) enrolled)." } ?? ".")
-        case .resetFactor(let factor): return "Reset the \(factor.type) factor of \(who)."
+            let names = card?.factors.map(\.displayName).joined(separator: ", ")
+            return "Reset all MFA factors for \(who)" + (names.map { " (\($0)); they enroll again at next sign-in." } ?? ".")
+        case .resetFactor(let factor):
+            let name = card?.factors.first { $0.id == factor.id }?.displayName ?? FactorName.of(type: factor.type)
+            return "Reset the \(name) factor of \(who); their other factors stay."
         case .revokeSessions(let oauth): return "End every Okta session of \(who)" + (oauth ? " and revoke their OAuth tokens." : ".")
         case .addToGroup(let group, let expiry): return "Add \(who) to the group \(group.name)" + span(expiry)
         case .removeFromGroup(let group): return "Remove \(who) from the group \(group.name)."
@@ -37,7 +41,8 @@ public enum ActionPlan {
         case .unsuspend: return "Unsuspend \(who): they can sign in again."
         case .unlock: return "Unlock \(who): they can sign in with their current password."
         case .activate(let email): return "Activate \(who)" + (email ? " and email the activation link." : ".")
-        case .deactivate: return "Deactivate \(who): every app deprovisions them; this cannot be undone."
+        case .resendActivation: return "Send \(who) a new activation email (their activation was started and not finished)."
+        case .deactivate: return "Deactivate \(who): every app deprovisions them; this cannot be undone. You will type their login to confirm."
         case .resetPassword(let email): return email ? "Reset the password of \(who) and email them a reset link." : "Reset the password of \(who) and show a one-time link."
         case .expirePassword: return "Expire the password of \(who): they must change it at next sign-in."
         }

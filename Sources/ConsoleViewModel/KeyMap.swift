@@ -1,122 +1,307 @@
 import HelpdeskCore
 
-/// What a key does in the queue and detail: the one table that drives the keys, the footer and
-/// the help screen.
+/// What a key does. The one table (`KeyMap.bindings`) maps keys to commands for every place the
+/// operator can be, and the footer and the help are generated from it, so they cannot disagree.
 public enum Command: Hashable, Sendable {
+    // The queue.
     case moveUp, moveDown, pageUp, pageDown, top, bottom
     case nextTab, previousTab, showTab(Tab)
-    case focusDetail, filter, newRequest, note, take, resolve, refresh, help, quit
+    case focusDetail, filter, newRequest, note, take, assign, resolve, reopen, refresh, help, quit
     case act(ActionName)
     case approve, deny
     case switchPersona
+    // The focused timeline.
+    case scrollUp, scrollDown, scrollPageUp, scrollPageDown, scrollOldest, scrollNewest, backToQueue
+    // Dialogs and the filter line.
+    case previous, next, select, submit, cancel, cyclePriority, close, yes, no, keepFilter, clearFilter
+}
+
+/// Where the keyboard is: each place has its own bindings.
+public enum KeyContext: String, Sendable, CaseIterable {
+    case queue = "Queue"
+    case timeline = "Timeline (Enter on a request)"
+    case filter = "Typing a filter"
+    case picker = "Choosing a group, app, factor or agent"
+    case duration = "Choosing how long"
+    case customDuration = "Typing a duration"
+    case confirm = "Confirming an action"
+    case prompt = "Typing a note or a reason"
+    case newRequest = "New request"
+    case question = "A yes/no question"
+    case oneTimeLink = "A one-time link"
+    case help = "This help"
+    case tooSmall = "Terminal too small"
+
+    /// What typing does here, for the footer; nil where typing does nothing.
+    public var typing: String? {
+        switch self {
+        case .filter: "filter"
+        case .picker: "search"
+        case .customDuration: "e.g. 90m 36h 10d"
+        case .prompt, .newRequest: "text"
+        case .confirm: nil // depends on the dialog; see `KeyMap.footer`
+        default: nil
+        }
+    }
 }
 
 /// A key binding with the help it shows.
 public struct Binding: Sendable {
+    /// Sections of the queue's help.
     public enum Group: String, Sendable, CaseIterable {
         case navigation = "Moving around"
         case request = "Requests"
         case okta = "Okta actions (side panel)"
-        case approvals = "Approvals"
+        case approvals = "Approvals (on the approvals tab)"
         case general = "General"
     }
 
+    /// Who sees (and may use) a binding.
+    public enum Audience: Sendable {
+        case everyone
+        /// Operators with the agent role.
+        case agents
+        /// The demo only.
+        case demo
+    }
+
+    public let context: KeyContext
     public let keys: [Key]
     public let command: Command
     public let help: String
     /// The footer's label; nil keeps it out of the footer.
     public let footer: String?
     public let group: Group
-    /// Only in the demo.
-    public let demoOnly: Bool
+    public let audience: Audience
 
-    init(_ keys: [Key], _ command: Command, _ help: String, footer: String? = nil, _ group: Group, demoOnly: Bool = false) {
+    init(_ context: KeyContext, _ keys: [Key], _ command: Command, _ help: String, footer: String? = nil, _ group: Group = .general,
+         audience: Audience = .everyone) {
+        self.context = context
         self.keys = keys
         self.command = command
         self.help = help
         self.footer = footer
         self.group = group
-        self.demoOnly = demoOnly
+        self.audience = audience
+    }
+
+    /// True when `user` sees this binding (in the demo or not).
+    public func isShown(to user: Operator, isDemo: Bool) -> Bool {
+        switch audience {
+        case .everyone: true
+        case .agents: user.canAct
+        case .demo: isDemo
+        }
     }
 }
 
 public enum KeyMap {
-    /// The Okta actions of the side panel, in panel order, with their default keys.
+    /// The Okta actions of the side panel, in panel order, with their keys. `v` activates a
+    /// STAGED account and resends the activation of a PROVISIONED one.
     public static let panelActions: [(key: Character, action: ActionName)] = [
-        ("m", .resetMFA), ("s", .revokeSessions), ("g", .addToGroup), ("G", .removeFromGroup), ("p", .assignApp), ("P", .removeApp),
-        ("u", .suspend), ("U", .unsuspend), ("l", .unlock), ("w", .resetPassword), ("x", .expirePassword),
+        ("m", .resetMFA), ("f", .resetFactor), ("s", .revokeSessions), ("g", .addToGroup), ("G", .removeFromGroup), ("p", .assignApp),
+        ("P", .removeApp), ("u", .suspend), ("U", .unsuspend), ("l", .unlock), ("w", .resetPassword), ("x", .expirePassword),
+        ("v", .activate), ("D", .deactivate),
     ]
 
-    public static let bindings: [Binding] = [
-        Binding([.up, .char("k")], .moveUp, "previous request (or scroll the timeline up)", footer: "move", .navigation),
-        Binding([.down, .char("j")], .moveDown, "next request (or scroll the timeline down)", .navigation),
-        Binding([.pageUp], .pageUp, "a page up", .navigation),
-        Binding([.pageDown], .pageDown, "a page down", .navigation),
-        Binding([.home], .top, "first request", .navigation),
-        Binding([.end], .bottom, "last request", .navigation),
-        Binding([.tab], .nextTab, "next tab", footer: "tabs", .navigation),
-        Binding([.backTab], .previousTab, "previous tab", .navigation),
-        Binding([.char("1")], .showTab(.queue), "Queue tab", .navigation),
-        Binding([.char("2")], .showTab(.mine), "Mine tab", .navigation),
-        Binding([.char("3")], .showTab(.approvals), "Awaiting my approval tab", .navigation),
-        Binding([.char("4")], .showTab(.resolved), "Resolved tab", .navigation),
-        Binding([.enter], .focusDetail, "focus the detail to scroll the timeline (Enter or Esc to return)", footer: "detail", .navigation),
-        Binding([.char("/")], .filter, "filter as you type (full text; Esc clears)", footer: "find", .request),
-        Binding([.char("n")], .newRequest, "new request (the requester's email is checked against Okta)", footer: "new", .request),
-        Binding([.char("c")], .note, "add a note", footer: "note", .request),
-        Binding([.char("t")], .take, "take: assign to me", footer: "take", .request),
-        Binding([.char("r")], .resolve, "resolve, with a note", footer: "resolve", .request),
-        Binding([.char("R")], .refresh, "refresh the queue and the requester's card", .request),
-    ] + panelActions.map { key, action in
-        Binding([.char(key)], .act(action), action.title + (action == .addToGroup || action == .assignApp || action == .removeFromGroup || action == .removeApp ? "…" : ""), .okta)
-    } + [
-        Binding([.char("a")], .approve, "approve the selected request's pending action (it runs at once)", footer: "approve", .approvals),
-        Binding([.char("d")], .deny, "deny it, with a reason", footer: "deny", .approvals),
-        Binding([.function(2)], .switchPersona, "switch persona (agent / manager)", footer: "persona", .general, demoOnly: true),
-        Binding([.char("?")], .help, "this help", footer: "help", .general),
-        Binding([.char("q"), .ctrl("c")], .quit, "quit (asks first while an action is in flight)", footer: "quit", .general),
-    ]
-
-    private static let byKey: [Key: Command] = {
-        var table: [Key: Command] = [:]
-        for binding in bindings {
-            for key in binding.keys where table[key] == nil { table[key] = binding.command }
+    /// The panel's words for an action: pickers end in "…".
+    public static func panelTitle(_ action: ActionName) -> String {
+        switch action {
+        case .addToGroup, .removeFromGroup, .assignApp, .removeApp, .resetFactor: action.title + "…"
+        case .activate: "Activate / resend activation"
+        case .deactivate: "Deactivate…"
+        default: action.title
         }
-        return table
-    }()
+    }
 
-    public static func command(for key: Key) -> Command? { byKey[key] }
+    public static let bindings: [Binding] = queue + timeline + dialogs
 
-    /// The footer's entries for where the operator is: `[("↑", "move"), …]`.
+    static let queue: [Binding] = [
+        Binding(.queue, [.up, .char("k")], .moveUp, "previous request", footer: "move", .navigation),
+        Binding(.queue, [.down, .char("j")], .moveDown, "next request", .navigation),
+        Binding(.queue, [.pageUp], .pageUp, "a page up", .navigation),
+        Binding(.queue, [.pageDown], .pageDown, "a page down", .navigation),
+        Binding(.queue, [.home], .top, "first request", .navigation),
+        Binding(.queue, [.end], .bottom, "last request", .navigation),
+        Binding(.queue, [.tab], .nextTab, "next tab", footer: "tabs", .navigation),
+        Binding(.queue, [.backTab], .previousTab, "previous tab", .navigation),
+        Binding(.queue, [.char("1")], .showTab(.queue), "Queue tab", .navigation),
+        Binding(.queue, [.char("2")], .showTab(.mine), "Mine tab", .navigation),
+        Binding(.queue, [.char("3")], .showTab(.approvals), "Awaiting my approval tab", .navigation),
+        Binding(.queue, [.char("4")], .showTab(.resolved), "Resolved tab", .navigation),
+        Binding(.queue, [.enter], .focusDetail, "read the timeline: whole notes, scrolling", footer: "timeline", .navigation),
+        Binding(.queue, [.char("/")], .filter, "filter as you type (full text; Esc clears)", footer: "find", .request),
+        Binding(.queue, [.char("n")], .newRequest, "new request (the requester's email is checked against Okta)", footer: "new", .request, audience: .agents),
+        Binding(.queue, [.char("c")], .note, "add a note", footer: "note", .request),
+        Binding(.queue, [.char("t")], .take, "take: assign to me (asks first if another agent has it)", footer: "take", .request, audience: .agents),
+        Binding(.queue, [.char("A")], .assign, "assign to another agent…", .request, audience: .agents),
+        Binding(.queue, [.char("r")], .resolve, "resolve, with a note", footer: "resolve", .request, audience: .agents),
+        Binding(.queue, [.char("o")], .reopen, "reopen a resolved or closed request", .request, audience: .agents),
+        Binding(.queue, [.char("R")], .refresh, "refresh the queue and the requester's Okta account", .request),
+    ] + panelActions.map { key, action in
+        Binding(.queue, [.char(key)], .act(action), panelTitle(action), .okta, audience: .agents)
+    } + [
+        Binding(.queue, [.char("a")], .approve, "approve the selected request's pending action (it runs at once, in your name)", footer: "approve", .approvals),
+        Binding(.queue, [.char("d")], .deny, "deny it, with a reason", footer: "deny", .approvals),
+        Binding(.queue, [.function(2)], .switchPersona, "switch persona (agent / manager)", footer: "persona", .general, audience: .demo),
+        Binding(.queue, [.char("?")], .help, "this help", footer: "help", .general),
+        Binding(.queue, [.char("q"), .ctrl("c")], .quit, "quit (asks first while an action is in flight)", footer: "quit", .general),
+    ]
+
+    static let timeline: [Binding] = [
+        Binding(.timeline, [.up, .char("k")], .scrollUp, "scroll to older entries", footer: "scroll"),
+        Binding(.timeline, [.down, .char("j")], .scrollDown, "scroll to newer entries"),
+        Binding(.timeline, [.pageUp], .scrollPageUp, "a page older"),
+        Binding(.timeline, [.pageDown], .scrollPageDown, "a page newer"),
+        Binding(.timeline, [.home], .scrollOldest, "the first entry"),
+        Binding(.timeline, [.end], .scrollNewest, "the newest entry"),
+        Binding(.timeline, [.escape, .enter], .backToQueue, "back to the queue", footer: "queue"),
+    ]
+
+    static let dialogs: [Binding] = [
+        Binding(.filter, [.enter], .keepFilter, "keep the filter and go back to the queue", footer: "keep"),
+        Binding(.filter, [.escape], .clearFilter, "clear the filter", footer: "clear"),
+        Binding(.filter, [.up], .moveUp, "previous request"),
+        Binding(.filter, [.down], .moveDown, "next request"),
+
+        Binding(.picker, [.up], .previous, "previous choice", footer: "choose"),
+        Binding(.picker, [.down], .next, "next choice"),
+        Binding(.picker, [.enter], .select, "choose it", footer: "select"),
+        Binding(.picker, [.escape], .cancel, "cancel", footer: "cancel"),
+
+        Binding(.duration, [.up], .previous, "previous choice", footer: "choose"),
+        Binding(.duration, [.down], .next, "next choice"),
+        Binding(.duration, [.enter], .select, "choose it", footer: "select"),
+        Binding(.duration, [.escape], .cancel, "cancel", footer: "cancel"),
+
+        Binding(.customDuration, [.enter], .submit, "set the duration", footer: "set"),
+        Binding(.customDuration, [.escape], .cancel, "back to the choices", footer: "back"),
+
+        Binding(.confirm, [.enter], .submit, "send it (asks for approval when the action needs one)", footer: "send"),
+        Binding(.confirm, [.escape], .cancel, "cancel: nothing is sent", footer: "cancel"),
+
+        Binding(.prompt, [.enter], .submit, "save", footer: "save"),
+        Binding(.prompt, [.escape], .cancel, "cancel", footer: "cancel"),
+
+        Binding(.newRequest, [.tab], .cyclePriority, "change the priority", footer: "priority"),
+        Binding(.newRequest, [.enter], .submit, "check the email, then save", footer: "next"),
+        Binding(.newRequest, [.escape], .cancel, "cancel", footer: "cancel"),
+
+        Binding(.question, [.char("y"), .char("Y")], .yes, "yes", footer: "yes"),
+        Binding(.question, [.char("n"), .char("N"), .escape], .no, "no", footer: "no"),
+
+        Binding(.oneTimeLink, [.escape, .enter], .close, "close: the link is not shown again", footer: "close (the link is not shown again)"),
+
+        Binding(.help, [.up, .char("k")], .previous, "scroll up", footer: "scroll"),
+        Binding(.help, [.down, .char("j")], .next, "scroll down"),
+        Binding(.help, [.escape, .char("?"), .char("q"), .enter], .close, "close the help", footer: "close"),
+
+        Binding(.tooSmall, [.char("q"), .ctrl("c")], .quit, "quit", footer: "quit"),
+    ]
+
+    /// The bindings of a context that `user` sees.
+    public static func bindings(in context: KeyContext, for user: Operator, isDemo: Bool) -> [Binding] {
+        bindings.filter { $0.context == context && $0.isShown(to: user, isDemo: isDemo) }
+    }
+
+    /// The command of a key where the keyboard is, for this operator; nil when the key means
+    /// nothing there (in a text field it is then typed).
+    public static func command(for key: Key, in context: KeyContext, user: Operator, isDemo: Bool) -> Command? {
+        bindings.first { $0.context == context && $0.keys.contains(key) && $0.isShown(to: user, isDemo: isDemo) }?.command
+    }
+
+    /// The footer's entries for where the operator is: `[("↑↓", "move"), …]`.
     public static func footer(for state: AppState) -> [(key: String, label: String)] {
-        if let modal = state.modal { return modalFooter(modal) }
-        if state.isTypingFilter { return [("type", "filter"), ("Enter", "keep"), ("Esc", "clear")] }
+        let context = state.keyContext
         var entries: [(key: String, label: String)] = []
-        for binding in bindings {
-            guard let label = binding.footer else { continue }
-            if binding.demoOnly && !state.isDemo { continue }
+        if let typing = typingHint(state) { entries.append(("type", typing)) }
+        for binding in bindings(in: context, for: state.user, isDemo: state.isDemo) {
+            guard var label = binding.footer else { continue }
             if binding.group == .approvals && state.tab != .approvals { continue }
-            if state.focus == .detail, binding.command == .focusDetail {
-                entries.append(("Esc", "queue"))
-                continue
-            }
-            entries.append((binding.command == .moveUp ? "↑↓" : binding.keys.first!.description, label))
-            if binding.command == .resolve { entries.append(("m…x", "Okta")) }
+            if binding.command == .submit, case .confirm(let confirm)? = state.modal { label = confirm.submitLabel }
+            entries.append((keyLabel(binding), label))
+            if binding.command == .resolve, state.user.canAct { entries.append(("m…D", "Okta")) }
         }
         return entries
     }
 
-    static func modalFooter(_ modal: Modal) -> [(key: String, label: String)] {
-        switch modal {
-        case .picker: [("type", "search"), ("↑↓", "choose"), ("Enter", "select"), ("Esc", "cancel")]
-        case .duration(let duration) where duration.custom != nil: [("type", "e.g. 90m 36h 10d"), ("Enter", "set"), ("Esc", "back")]
-        case .duration: [("↑↓", "choose"), ("Enter", "select"), ("Esc", "cancel")]
-        case .confirm: [("type", "reason"), ("Enter", "run"), ("Esc", "cancel")]
-        case .prompt: [("type", "text"), ("Enter", "save"), ("Esc", "cancel")]
-        case .newRequest: [("type", "text"), ("Tab", "priority"), ("Enter", "next"), ("Esc", "cancel")]
-        case .help: [("↑↓", "scroll"), ("Esc", "close")]
-        case .quitConfirm: [("y", "quit"), ("n", "stay")]
-        case .oneTimeLink: [("Esc", "close (the link is not shown again)")]
+    /// "↑↓" for a pair of moves, otherwise the first key.
+    static func keyLabel(_ binding: Binding) -> String {
+        switch binding.command {
+        case .moveUp, .scrollUp, .previous where binding.keys.first == .up: "↑↓"
+        default: binding.keys.first!.description
         }
     }
+
+    private static func typingHint(_ state: AppState) -> String? {
+        if case .confirm(let confirm)? = state.modal {
+            if confirm.stage != .reason { return "the login" }
+            return confirm.reasonRequired ? "reason" : "comment (optional)"
+        }
+        return state.keyContext.typing
+    }
+
+    /// The help's sections: the queue's groups, then every other place with its keys.
+    public static func helpSections(for user: Operator, isDemo: Bool) -> [(title: String, lines: [(keys: String, help: String)])] {
+        var sections: [(title: String, lines: [(keys: String, help: String)])] = []
+        let queue = bindings(in: .queue, for: user, isDemo: isDemo)
+        for group in Binding.Group.allCases {
+            let lines = queue.filter { $0.group == group }.map { (keys: $0.keys.map(\.description).joined(separator: " "), help: $0.help) }
+            if !lines.isEmpty { sections.append((group.rawValue, lines)) }
+        }
+        for context in KeyContext.allCases where context != .queue && context != .tooSmall {
+            let lines = bindings(in: context, for: user, isDemo: isDemo).map { (keys: $0.keys.map(\.description).joined(separator: " "), help: $0.help) }
+            if !lines.isEmpty { sections.append((context.rawValue, lines)) }
+        }
+        return sections
+    }
+}
+
+extension AppState {
+    /// Where the keyboard is now.
+    public var keyContext: KeyContext {
+        if isTooSmall { return .tooSmall }
+        switch modal {
+        case .picker?: return .picker
+        case .duration(let duration)?: return duration.custom == nil ? .duration : .customDuration
+        case .confirm?: return .confirm
+        case .prompt?: return .prompt
+        case .newRequest?: return .newRequest
+        case .help?: return .help
+        case .question?: return .question
+        case .oneTimeLink?: return .oneTimeLink
+        case nil: break
+        }
+        if isTypingFilter { return .filter }
+        return focus == .detail ? .timeline : .queue
+    }
+}
+
+/// The help screen's lines, wrapped as the dialog draws them, so scrolling stops at the end.
+public enum HelpText {
+    public static func lines(for state: AppState) -> [StyledText] {
+        var lines: [StyledText] = []
+        for section in KeyMap.helpSections(for: state.user, isDemo: state.isDemo) {
+            if !lines.isEmpty { lines.append(StyledText("")) }
+            lines.append(StyledText(section.title, .bold))
+            for line in section.lines {
+                let keys = TerminalText.fit(line.keys, to: 14)
+                for (index, part) in TerminalText.wrap(line.help, width: max(10, innerWidth(state) - 14)).enumerated() {
+                    lines.append(StyledText((index == 0 ? keys : String(repeating: " ", count: 14)) + part))
+                }
+            }
+        }
+        lines.append(StyledText(""))
+        for part in TerminalText.wrap("In the panel, \"approval\" marks actions that wait for an approver; dimmed ones say why they do not apply.",
+                                      width: innerWidth(state)) {
+            lines.append(StyledText(part, .dim))
+        }
+        return lines
+    }
+
+    /// The text width inside a dialog box.
+    public static func innerWidth(_ state: AppState) -> Int { min(state.columns - 4, 72) - 4 }
+    /// Rows of help on screen at once.
+    public static func room(_ state: AppState) -> Int { max(1, state.rows - 4) }
+    public static func maxScroll(_ state: AppState) -> Int { max(0, lines(for: state).count - room(state)) }
 }

@@ -50,7 +50,7 @@ public enum ConsoleFixtures {
 
     /// The queue tab with the first requests loaded, Jane's request selected and her card in.
     public static func queueState(columns: Int = 80, rows: Int = 24, selected: Int = 2) -> AppState {
-        var state = AppState(user: agent, personas: [agent, manager], isDemo: true, orgName: "example.okta.com (simulated)", policy: .default,
+        var state = AppState(user: agent, personas: [agent, manager], agents: ["alex", "morgan"], isDemo: true, orgName: "example.okta.com (simulated)", policy: .default,
                              timeZone: TimeZone(identifier: "UTC")!, now: now, columns: columns, rows: rows)
         state.oktaHealthy = true
         state.counts = QueueCounts(queue: 33, mine: 2, approvals: 1, resolved: 7)
@@ -62,6 +62,7 @@ public enum ConsoleFixtures {
         state.detail.requestID = request.id
         state.detail.timeline = timeline(for: request.id)
         state.card = request.requester == jane.email.lowercasedEmail ? .loaded(request.requester, janeCard) : .loading(request.requester)
+        if state.card.card != nil { state.cardReadAt = now }
         return state
     }
 }

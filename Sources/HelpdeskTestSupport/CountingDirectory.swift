@@ -23,6 +23,7 @@ public final class CountingDirectory: ForwardingDirectory, @unchecked Sendable {
     override public func unsuspend(userID: String) async throws -> DirectoryReceipt { count(.unsuspend, userID); return try await inner.unsuspend(userID: userID) }
     override public func unlock(userID: String) async throws -> DirectoryReceipt { count(.unlock, userID); return try await inner.unlock(userID: userID) }
     override public func activate(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { count(.activate, userID); return try await inner.activate(userID: userID, sendEmail: sendEmail) }
+    override public func reactivate(userID: String) async throws -> DirectoryReceipt { count(.resendActivation, userID); return try await inner.reactivate(userID: userID) }
     override public func deactivate(userID: String) async throws -> DirectoryReceipt { count(.deactivate, userID); return try await inner.deactivate(userID: userID) }
     override public func resetPassword(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { count(.resetPassword, userID); return try await inner.resetPassword(userID: userID, sendEmail: sendEmail) }
     override public func expirePassword(userID: String) async throws -> DirectoryReceipt { count(.expirePassword, userID); return try await inner.expirePassword(userID: userID) }
@@ -60,6 +61,7 @@ open class ForwardingDirectory: IdentityDirectory, @unchecked Sendable {
     open func unsuspend(userID: String) async throws -> DirectoryReceipt { try await inner.unsuspend(userID: userID) }
     open func unlock(userID: String) async throws -> DirectoryReceipt { try await inner.unlock(userID: userID) }
     open func activate(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { try await inner.activate(userID: userID, sendEmail: sendEmail) }
+    open func reactivate(userID: String) async throws -> DirectoryReceipt { try await inner.reactivate(userID: userID) }
     open func deactivate(userID: String) async throws -> DirectoryReceipt { try await inner.deactivate(userID: userID) }
     open func resetPassword(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { try await inner.resetPassword(userID: userID, sendEmail: sendEmail) }
     open func expirePassword(userID: String) async throws -> DirectoryReceipt { try await inner.expirePassword(userID: userID) }

@@ -156,6 +156,7 @@ public final class OktaStandIn: Sendable {
                 case "unsuspend": return receipt(try await tenant.unsuspend(userID: id))
                 case "unlock": return receipt(try await tenant.unlock(userID: id))
                 case "activate": return receipt(try await tenant.activate(userID: id, sendEmail: email))
+                case "reactivate": return receipt(try await tenant.reactivate(userID: id))
                 case "deactivate": return receipt(try await tenant.deactivate(userID: id))
                 case "expire_password": return receipt(try await tenant.expirePassword(userID: id))
                 case "reset_password":

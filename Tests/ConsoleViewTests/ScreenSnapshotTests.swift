@@ -18,47 +18,179 @@ import Testing
         }
     }
 
-    @Test func queue() { snapshot("queue") { _ in } }
-
-    @Test func detailWithTimeline() {
-        snapshot("detail") { state in
-            _ = Console.update(&state, .key(.enter))
-        }
+    /// Keys, as a person types them.
+    static func press(_ state: inout AppState, _ keys: Key...) {
+        for key in keys { _ = Console.update(&state, .key(key)) }
     }
 
-    @Test func picker() {
-        snapshot("picker") { state in
-            _ = Console.update(&state, .key(.char("g")))
-            _ = Console.update(&state, .key(.char("e")))
+    static func type(_ state: inout AppState, _ text: String) {
+        for character in text { _ = Console.update(&state, .key(.char(character))) }
+    }
+
+    static let pendingReset = Approval(
+        id: ApprovalID(3), requestID: RequestID(1), action: .resetMFA, reason: "lost phone in a taxi; called back on desk phone",
+        requestedBy: "alex", requestedAt: ConsoleFixtures.now, expiresAt: ConsoleFixtures.now.addingTimeInterval(86_400),
+        approvers: [EligibleApprover(login: "sam", basis: .manager)], targetUserID: "00ujane", state: .pending)
+
+    /// Every screen and dialog, by name.
+    static let screens: [(name: String, configure: @Sendable (inout AppState) -> Void)] = [
+        ("queue", { _ in }),
+        ("detail", { state in
+            state.detail.timeline.append(TimelineEvent(id: 9, requestID: RequestID(1), actor: "alex", at: ConsoleFixtures.now, payload: .note(text:
+                "Jane confirmed by video call; badge photo matches. Her new phone arrives tomorrow, so she will enroll Okta Verify again then — "
+                + "until then she signs in with SMS to her desk phone. Reach her at jane.doe.personal-backup@example.com if the desk phone is busy.")))
+            press(&state, .enter)
+        }),
+        ("picker", { state in
+            press(&state, .char("g"), .char("e"))
             _ = Console.update(&state, .pickerResults(query: "e", items: [
                 PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP"),
+                PickerItem(id: "00gvpn", label: "VPN Users", detail: "OKTA_GROUP"),
                 PickerItem(id: "00geveryone", label: "Everyone", detail: "BUILT_IN", disabledReason: GroupType.builtIn.whyNotChangeable),
             ]))
-        }
-    }
-
-    @Test func confirm() {
-        snapshot("confirm") { state in
-            _ = Console.update(&state, .key(.char("m")))
-            for character in "lost phone" { _ = Console.update(&state, .key(.char(character))) }
-        }
-    }
-
-    @Test func approvalsTab() {
-        snapshot("approvals") { state in
+        }),
+        ("picker-searching", { state in press(&state, .char("p")) }),
+        ("picker-remove-group", { state in press(&state, .char("G")) }),
+        ("picker-factor", { state in press(&state, .char("f")) }),
+        ("picker-agent", { state in press(&state, .char("A")) }),
+        ("duration", { state in
+            press(&state, .char("g"))
+            _ = Console.update(&state, .pickerResults(query: "", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
+            press(&state, .enter, .down, .down)
+        }),
+        ("duration-custom", { state in
+            press(&state, .char("g"))
+            _ = Console.update(&state, .pickerResults(query: "", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
+            press(&state, .enter)
+            for _ in 0..<7 { press(&state, .down) }
+            press(&state, .enter)
+            type(&state, "forever")
+            press(&state, .enter)
+        }),
+        ("confirm", { state in
+            press(&state, .char("m"))
+            type(&state, "lost phone")
+        }),
+        ("confirm-approvers", { state in
+            press(&state, .char("m"))
+            _ = Console.update(&state, .approversFound(RequestID(1), .resetMFA, .success(["sam", "morgan"])))
+            type(&state, "lost phone")
+        }),
+        ("confirm-nobody", { state in
+            press(&state, .char("w"))
+            _ = Console.update(&state, .approversFound(RequestID(1), .resetPassword, .success([])))
+        }),
+        ("confirm-immediate", { state in press(&state, .char("s")) }),
+        ("confirm-deactivate", { state in
+            press(&state, .char("D"))
+            _ = Console.update(&state, .approversFound(RequestID(1), .deactivate, .success(["sam"])))
+            type(&state, "leaver, HR ticket 4411")
+            press(&state, .enter)
+            type(&state, "jane")
+        }),
+        ("approve", { state in
+            state.user = ConsoleFixtures.manager
+            state.tab = .approvals
+            state.detail.approvals = [pendingReset]
+            press(&state, .char("a"))
+        }),
+        ("note", { state in
+            press(&state, .char("c"))
+            type(&state, "Called back")
+        }),
+        ("resolve", { state in press(&state, .char("r")) }),
+        ("deny", { state in
+            state.user = ConsoleFixtures.manager
+            state.tab = .approvals
+            state.detail.approvals = [pendingReset]
+            press(&state, .char("d"))
+        }),
+        ("new-request", { state in
+            press(&state, .char("n"))
+            type(&state, "jane.doe@example.com")
+            press(&state, .enter)
+        }),
+        ("new-request-subject", { state in
+            press(&state, .char("n"))
+            type(&state, "new.hire@example.com")
+            press(&state, .enter)
+            _ = Console.update(&state, .requesterChecked(email: "new.hire@example.com", .notFound))
+            press(&state, .enter)
+            type(&state, "Starts Monday")
+        }),
+        ("help", { state in press(&state, .char("?")) }),
+        ("help-end", { state in
+            press(&state, .char("?"))
+            for _ in 0..<200 { press(&state, .down) }
+        }),
+        ("quit-question", { state in
+            state.inFlight = [InFlight(requestID: RequestID(1), action: .resetMFA)]
+            press(&state, .char("q"))
+        }),
+        ("take-question", { state in
+            state.queue.selected = 0
+            press(&state, .char("t"))
+        }),
+        ("one-time-link", { state in
+            state.modal = .oneTimeLink("https://example.okta.com/signin/reset-password/XE6wE17zmphl3KqAPFxO")
+        }),
+        ("approvals", { state in
             state.user = ConsoleFixtures.manager
             state.tab = .approvals
             state.queue.rows = [state.queue.rows[2]]
             state.queue.selected = 0
-            state.detail.approvals = [Approval(
-                id: ApprovalID(3), requestID: RequestID(1), action: .resetMFA, reason: "lost phone in a taxi; called back on desk phone",
-                requestedBy: "alex", requestedAt: ConsoleFixtures.now, expiresAt: ConsoleFixtures.now.addingTimeInterval(86_400),
-                approvers: [EligibleApprover(login: "sam", basis: .manager)], targetUserID: "00ujane", state: .pending)]
-        }
-    }
+            state.detail.approvals = [pendingReset]
+        }),
+        ("approver-only-queue", { state in
+            state.user = ConsoleFixtures.manager
+        }),
+        ("card-loading", { state in
+            state.card = .loading(Fixtures.email("jane.doe@example.com"))
+        }),
+        ("card-failed", { state in
+            state.card = .failed(Fixtures.email("jane.doe@example.com"), "Okta did not answer within 20 s; R retries")
+        }),
+        ("long-name", { state in
+            let user = DirectoryUser(id: "00ulong", login: "maria-fernanda.de-los-santos-villanueva@example.com", email: "maria-fernanda.de-los-santos-villanueva@example.com",
+                                     firstName: "María Fernanda", lastName: "de los Santos Villanueva", status: .lockedOut, title: "Regional Director", department: "Sales")
+            state.card = .loaded(Fixtures.email("jane.doe@example.com"), RequesterCard(user: user, manager: nil, groups: [], apps: [], factors: [], signIns: []))
+        }),
+        ("filter-typing", { state in
+            press(&state, .char("/"))
+            type(&state, "vpn")
+        }),
+        ("mine", { state in
+            state.tab = .mine
+            state.queue.rows = [ConsoleFixtures.requests[4]]
+            state.queue.selected = 0
+        }),
+        ("resolved", { state in
+            state.tab = .resolved
+            state.queue.rows = [ConsoleFixtures.request(7, "Printer driver", status: .resolved, assignee: "alex", minutesAgo: 3000)]
+            state.queue.selected = 0
+            state.card = .none
+            state.detail = DetailState()
+        }),
+        ("empty-queue", { state in
+            state.queue = QueueWindow()
+            state.card = .none
+            state.detail = DetailState()
+            state.counts = QueueCounts()
+        }),
+        ("no-match", { state in
+            state.filter = TextField("zzz", limit: 100)
+            state.queue = QueueWindow()
+            state.card = .none
+            state.detail = DetailState()
+        }),
+        ("service-unavailable", { state in
+            _ = Console.update(&state, .serviceProblem("the helpdesk service closed the connection"))
+        }),
+    ]
 
-    @Test func help() {
-        snapshot("help") { state in _ = Console.update(&state, .key(.char("?"))) }
+    @Test(arguments: screens.map(\.name))
+    func screen(_ name: String) {
+        snapshot(name, Self.screens.first { $0.name == name }!.configure)
     }
 
     @Test func tooSmall() {
@@ -109,18 +241,29 @@ import Testing
     }
 
     @Test func selectionAndDimmedActionsAreStyled() {
-        let state = ConsoleFixtures.queueState()
+        let state = ConsoleFixtures.queueState(columns: 120, rows: 40)
         let screen = ConsoleRenderer.render(state)
         let selectedRow = 2 + state.queue.selected - state.queue.scroll
         #expect(screen[5, selectedRow].style.reverse)
         #expect(!screen[5, selectedRow + 1].style.reverse)
-        let layout = ConsoleLayout(columns: 80, rows: 24)
-        let unsuspendRow = layout.detailTop + 1 + KeyMap.panelActions.firstIndex { $0.action == .unsuspend }!
-        let panelX = 80 - layout.panelWidth + 1
+        let layout = ConsoleLayout(columns: 120, rows: 40)
+        let panelX = 120 - layout.panelWidth + 1
+        let rows = (layout.detailTop + 1)..<40
+        guard let unsuspendRow = rows.first(where: { screen.line($0).contains("U Unsuspend") }),
+              let mfaRow = rows.first(where: { screen.line($0).contains("m Reset MFA") }) else {
+            Issue.record("every action is in the panel at 120x40")
+            return
+        }
         #expect(screen[panelX + 2, unsuspendRow].style.dim, "Unsuspend is dimmed for an ACTIVE account")
         #expect(screen.line(unsuspendRow).contains("not suspended"))
-        let mfaRow = layout.detailTop + 1
         #expect(screen.line(mfaRow).contains("approval"))
         #expect(!screen[panelX + 2, mfaRow].style.dim)
+    }
+
+    @Test func atEightyColumnsTheActionsThatApplyComeFirst() {
+        let screen = ConsoleRenderer.render(ConsoleFixtures.queueState())
+        let text = screen.text
+        #expect(text.contains("D Deactivate…"))
+        #expect(!text.contains("U Unsuspend"), "an action that does not apply gives its row to one that does")
     }
 }

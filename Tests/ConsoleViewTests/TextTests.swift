@@ -1,4 +1,5 @@
 @testable import ConsoleView
+@testable import HelpdeskCore
 import Testing
 
 @Suite struct TextTests {

@@ -79,7 +79,7 @@ import Testing
             .removeFromGroup(GroupRef(id: "00g1", name: "VPN Users")),
             .assignApp(AppRef(id: "0oa1", label: "Salesforce"), expiry: AccessDuration(3, .months)),
             .removeApp(AppRef(id: "0oa1", label: "Salesforce")), .suspend, .unsuspend, .unlock, .activate(sendEmail: false),
-            .deactivate, .resetPassword(sendEmail: true), .expirePassword,
+            .resendActivation, .deactivate, .resetPassword(sendEmail: true), .expirePassword,
         ]
         #expect(Set(actions.map(\.name)) == Set(ActionName.allCases))
         for action in actions {

@@ -69,13 +69,13 @@ import Testing
         await console.type("lost phone")
         await console.press(.enter)
         #expect(console.state.selectedRequest?.subject == "Lost my phone — need MFA reset")
-        #expect(console.text.contains("Jane Doe  jane.doe@example.com  ACTIVE"))
-        #expect(console.text.contains("MFA     push (iPhone 12), sms"))
+        #expect(console.text.contains("ACTIVE  Jane Doe  jane.doe@example.com"))
+        #expect(console.text.contains("MFA     Okta Verify push (iPhone 12), SMS"))
 
         // Ask for reset MFA with a reason.
         await console.press(.char("m"))
-        #expect(console.text.contains("Reset all MFA factors for jane.doe@example.com (3 enrolled)."))
-        #expect(console.text.contains("Needs approval by their manager Sam Lee or an approver"))
+        #expect(console.text.contains("Reset all MFA factors for jane.doe@example.com (Okta Verify push"))
+        #expect(console.text.contains("Needs approval by sam or morgan"), "the service names exactly who the engine will ask")
         await console.type("lost phone; ID checked on video")
         await console.press(.enter)
         #expect(console.text.contains("waits for approval APR-1 by sam, morgan"))
@@ -99,7 +99,7 @@ import Testing
         let kinds = console.state.detail.timeline.map(\.kind)
         #expect(kinds == [.created, .approvalRequested, .statusChanged, .approvalGranted, .statusChanged, .actionStarted, .actionSucceeded])
         #expect(console.text.contains("MFA     no factors enrolled"))
-        #expect(console.text.contains("Okta: reset 3 factors (RUN-1)"))
+        #expect(console.text.contains("Okta: reset 3 factors (RUN-1"))
     }
 
     @Test func anotherProcessesChangeAppearsWithoutAKeyPressAndTheSelectionStays() async throws {

@@ -57,10 +57,10 @@ import Testing
         #expect(cancelled.contains("Okta actions"))
 
         try await tmux(["send-keys", "-t", "smoke", "?"])
-        let help = try await waitFor("help") { $0.contains("Help — keys") }
+        let help = try await waitFor("help") { $0.contains("Help — every key") }
         #expect(help.contains("next request"))
         try await tmux(["send-keys", "-t", "smoke", "Escape"])
-        _ = try await waitFor("help to close") { !$0.contains("Help — keys") }
+        _ = try await waitFor("help to close") { !$0.contains("Help — every key") }
 
         try await tmux(["send-keys", "-t", "smoke", "q"])
         var status: String?

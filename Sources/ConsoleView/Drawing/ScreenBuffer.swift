@@ -1,3 +1,4 @@
+import HelpdeskCore
 /// The whole screen as cells. Widgets only write into it; backends draw the difference between
 /// two buffers.
 public struct ScreenBuffer: Equatable, Sendable {

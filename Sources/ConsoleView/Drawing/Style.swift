@@ -1,3 +1,5 @@
+import ConsoleViewModel
+
 /// The eight terminal colours; monochrome terminals get attributes only.
 public enum Color: Int, Hashable, Sendable, CaseIterable {
     case black, red, green, yellow, blue, magenta, cyan, white
@@ -31,4 +33,20 @@ public struct Style: Hashable, Sendable {
     public static let warning = Style(foreground: .yellow)
     public static let accent = Style(foreground: .cyan)
     public static let key = Style(foreground: .yellow, bold: true)
+}
+
+
+extension Style {
+    /// The look of a tone the view model chose.
+    init(_ tone: StyledText.Tone) {
+        self = switch tone {
+        case .plain: .plain
+        case .dim: .dim
+        case .accent: .accent
+        case .bold: .title
+        case .success: .success
+        case .warning: .warning
+        case .error: .error
+        }
+    }
 }

@@ -11,22 +11,21 @@ enum DetailView {
             screen.put("─ no request selected ", x: 0, y: titleY, style: .dim)
             return
         }
-        let title = "─ \(request.id) · \(TerminalText.sanitize(request.subject)) · \(request.priority.rawValue) · \(request.status.rawValue)"
-            + (request.assignee.map { " · \($0)" } ?? "") + " "
+        // The facts first, so a long subject is what gets cut.
+        let title = "─ \(request.id) · \(request.status.rawValue) · \(request.priority.rawValue) · "
+            + (request.assignee.map { "\($0) · " } ?? "unassigned · ") + TerminalText.sanitize(request.subject) + " "
         screen.put(TerminalText.truncate(title, to: state.columns), x: 0, y: titleY, style: .title)
 
-        let panelWidth = layout.panelWidth
-        let leftWidth = state.columns - panelWidth - 1
-        let top = layout.detailTop
-        let height = layout.detailRows
-        for row in top..<(top + height) { screen.put("│", x: leftWidth, y: row, style: .dim) }
+        let detail = DetailLayout(state)
+        let leftWidth = detail.leftWidth
         let cardLines = RequesterCardView.lines(state, width: leftWidth)
-        for (offset, line) in cardLines.prefix(max(0, height - 2)).enumerated() {
-            put(&screen, line, x: 0, y: top + offset, width: leftWidth)
+        for (offset, line) in cardLines.prefix(detail.cardRows).enumerated() {
+            put(&screen, line, x: 0, y: detail.top + offset, width: leftWidth)
         }
-        let timelineTop = top + min(cardLines.count, max(0, height - 2))
-        TimelineView.draw(&screen, state, x: 0, y: timelineTop, width: leftWidth, height: top + height - timelineTop)
-        SidePanel.draw(&screen, state, x: leftWidth + 1, y: top, width: panelWidth, height: height)
+        TimelineView.draw(&screen, state, x: 0, y: detail.timelineTop, width: leftWidth, rows: detail.timelineRows)
+        guard detail.panelWidth > 0 else { return }
+        for row in detail.top..<(detail.top + detail.height) { screen.put("│", x: leftWidth, y: row, style: .dim) }
+        SidePanel.draw(&screen, state, x: leftWidth + 1, y: detail.top, width: detail.panelWidth, height: detail.height)
     }
 
     /// A line made of styled pieces.
@@ -53,7 +52,8 @@ enum RequesterCardView {
         case .failed(_, let message):
             return [[("✗ ", .error), (message, .error)]]
         case .loaded(_, let card):
-            return loaded(card, state: state)
+            let lines = loaded(card, state: state)
+            return state.focus == .detail ? Array(lines.prefix(1)) : lines
         }
     }
 
@@ -65,9 +65,11 @@ enum RequesterCardView {
         if !user.isOktaSourced { role += (role.isEmpty ? "" : " · ") + "from \(user.credentialProvider)" }
         let groups = card.groups.map(\.name).joined(separator: ", ")
         let apps = card.apps.map(\.label).joined(separator: ", ")
-        let factors = card.factors.map { factor in factor.detail.map { "\(factor.type) (\($0))" } ?? factor.type }.joined(separator: ", ")
+        let factors = card.factors.map(\.displayName).joined(separator: ", ")
+        // The status first: a long name or login is what gets cut, never the account's state.
+        let refreshing = state.cardRefreshing ? " " + ConsoleTime.spinner[state.spinnerFrame % ConsoleTime.spinner.count] : ""
         var lines: [[(String, Style)]] = [
-            [(user.displayName, .bold), ("  \(user.login)  ", .plain), (user.status.rawValue, statusStyle(user.status))],
+            [(user.status.rawValue, statusStyle(user.status)), (refreshing + "  ", .dim), (user.displayName, .bold), ("  \(user.login)", .plain)],
             [(role.isEmpty ? "—" : role, .plain)],
             [("Groups  ", .dim), (groups.isEmpty ? "none" : groups, .plain)],
             [("Apps    ", .dim), (apps.isEmpty ? "none" : apps, .plain)],
@@ -93,56 +95,24 @@ enum RequesterCardView {
     }
 }
 
-/// The timeline: newest at the bottom; with the detail focused, ↑/↓ scroll back.
+/// The timeline: newest at the bottom; with the detail focused, whole entries and scrolling that
+/// stops at the first and the last line.
 enum TimelineView {
-    static func draw(_ screen: inout ScreenBuffer, _ state: AppState, x: Int, y: Int, width: Int, height: Int) {
-        guard height > 0 else { return }
+    static func draw(_ screen: inout ScreenBuffer, _ state: AppState, x: Int, y: Int, width: Int, rows: Int) {
+        let all = TimelineLayout.lines(state)
+        let back = min(state.detail.scrollBack, max(0, all.count - rows))
+        let end = all.count - back
+        let start = max(0, end - rows)
         let focused = state.focus == .detail
-        screen.put(focused ? "Timeline (↑↓ scroll, Esc back)" : "Timeline", x: x, y: y, width: width, style: focused ? .title : .dim)
-        let textWidth = max(10, width - 21)
-        let body = state.selectedRequest.map { TerminalText.sanitize($0.body) } ?? ""
-        var events: [[[(String, Style)]]] = state.detail.timeline.map { event in
-            var lines = entry(event.payload.sentence, limit: 3, width: textWidth, style: style(event.kind)).enumerated().map { index, line in
-                [(index == 0 ? ConsoleTime.short(event.at, state.timeZone) + " " : String(repeating: " ", count: 12), Style.dim),
-                 (index == 0 ? TerminalText.fit(event.actor, to: 8) + " " : String(repeating: " ", count: 9), Style.accent)] + [line]
-            }
-            if event.kind == .created, !body.isEmpty {
-                lines += entry(body, limit: 4, width: textWidth, style: .plain).map { [(String(repeating: " ", count: 21), Style.plain), $0] }
-            }
-            return lines
+        var header = "Timeline"
+        if focused {
+            header += all.count > rows ? " — lines \(start + 1)–\(end) of \(all.count)" : ""
+        } else if all.count > rows {
+            header += " (\(all.count - rows) more lines above; Enter reads them)"
         }
-        for run in state.detail.runs where state.detail.unknownRuns.contains(run.id) && !state.inFlight.contains(InFlight(requestID: run.requestID, action: run.action.name)) {
-            events.append([[("? ", .warning), ("\(run.id) \(run.action.summary): outcome unknown — reconcile reads Okta's state (helpdesk reconcile \(run.requestID))", .warning)]])
-        }
-        // Whole events from the newest (less those scrolled back) upwards, as many as fit.
-        let rows = height - 1
-        var shown: [[(String, Style)]] = []
-        for event in events.dropLast(min(state.detail.scrollBack, max(0, events.count - 1))).reversed() {
-            if shown.count + event.count > rows {
-                if shown.isEmpty { shown = Array(event.prefix(rows)) }
-                break
-            }
-            shown = event + shown
-        }
-        for (offset, line) in shown.enumerated() {
-            DetailView.put(&screen, line, x: x, y: y + 1 + offset, width: width)
-        }
-    }
-
-    /// Text wrapped to `width`, at most `limit` lines, the last ending in "…" when cut.
-    static func entry(_ text: String, limit: Int, width: Int, style: Style) -> [(String, Style)] {
-        let wrapped = TerminalText.wrap(TerminalText.sanitize(text), width: width)
-        return wrapped.prefix(limit).enumerated().map { index, part in
-            (index == limit - 1 && wrapped.count > limit ? TerminalText.truncate(part + " …", to: width) : part, style)
-        }
-    }
-
-    static func style(_ kind: EventKind) -> Style {
-        switch kind {
-        case .actionSucceeded, .approvalGranted, .accessRevoked: .success
-        case .actionFailed, .approvalDenied, .alert: .error
-        case .approvalRequested, .approvalExpired, .approvalSuperseded, .actionReconciled: .warning
-        default: .plain
+        screen.put(header, x: x, y: y, width: width, style: focused ? .title : .dim)
+        for (offset, line) in all[start..<end].enumerated() {
+            DetailView.put(&screen, line.map { ($0.text, Style($0.tone)) }, x: x, y: y + 1 + offset, width: width)
         }
     }
 }

@@ -12,19 +12,19 @@ enum Dialogs {
         case .prompt(let prompt): self.prompt(&screen, state, prompt)
         case .newRequest(let form): newRequest(&screen, state, form)
         case .help(let scroll): HelpScreen.draw(&screen, state, scroll: scroll)
-        case .quitConfirm:
-            let running = state.inFlight.map { "\($0.action.title) for \($0.requestID)" }.sorted().joined(separator: ", ")
-            box(&screen, state, title: "Quit?", lines: [
-                ("An action is still in flight: \(running).", .warning),
-                ("Quitting now does not stop it; its outcome may then be unknown.", .plain),
-                ("", .plain), ("y quit   n stay", .key),
-            ])
+        case .question(let question):
+            box(&screen, state, title: question.title, lines: question.lines.map { ($0, .plain) } + [("", .plain), keys(state)])
         case .oneTimeLink(let link):
             box(&screen, state, title: "One-time reset link", lines: [
                 ("Give this link to the user now. It is shown once and not stored:", .plain),
-                ("", .plain), (link, .bold), ("", .plain), ("Esc closes", .dim),
+                ("", .plain), (link, .bold), ("", .plain), keys(state),
             ])
         }
+    }
+
+    /// The dialog's keys, from the same table as the footer: "Enter send · Esc cancel".
+    static func keys(_ state: AppState) -> (String, Style) {
+        (KeyMap.footer(for: state).filter { $0.key != "type" }.map { "\($0.key) \($0.label)" }.joined(separator: " · "), .dim)
     }
 
     /// A framed box centred on the screen with wrapped lines; returns its inner frame.
@@ -56,14 +56,19 @@ enum Dialogs {
     }
 
     static func picker(_ screen: inout ScreenBuffer, _ state: AppState, _ picker: PickerState) {
-        let noun = picker.kind == .group ? "group" : "app"
-        let title = "\(picker.action.title) — choose the \(noun)"
+        let noun = switch picker.kind {
+        case .group: "group"
+        case .app: "app"
+        case .factor: "factor"
+        case .agent: "agent"
+        }
+        let title = picker.title
         var lines: [(String, Style)] = [("Search: " + picker.query.text + "▏", .bold)]
         let items = picker.visibleItems
         if picker.loading && items.isEmpty {
             lines.append((ConsoleTime.spinner[state.spinnerFrame % ConsoleTime.spinner.count] + " searching Okta…", .dim))
         } else if items.isEmpty {
-            lines.append((picker.localOnly ? "Nothing to choose." : "No \(noun) starts with that.", .dim))
+            lines.append((picker.localOnly ? (picker.query.text.isEmpty ? "Nothing to choose." : "No \(noun) matches that.") : "No \(noun) starts with that.", .dim))
         }
         let shown = 8
         let start = max(0, min(picker.selected - shown + 1, items.count - shown))
@@ -86,16 +91,33 @@ enum Dialogs {
             lines.append(("Custom (e.g. 90m, 36h, 10d): " + custom.text + "▏", .bold))
         }
         if let error = duration.error { lines.append((error, .error)) }
+        lines.append(("", .plain))
+        lines.append(keys(state))
         box(&screen, state, title: "Temporary access", lines: lines)
     }
 
     static func confirm(_ screen: inout ScreenBuffer, _ state: AppState, _ confirm: ConfirmState) {
         var lines: [(String, Style)] = confirm.lines.map { ($0, .bold) }
+        if case .ask = confirm.plan, let approval = ActionPlan.approvalLine(confirm.approvers) {
+            let style: Style = switch confirm.approvers {
+            case .known(let logins) where logins.isEmpty: .error
+            case .unknown: .warning
+            default: .plain
+            }
+            lines.append((approval, style))
+        }
         lines.append(("", .plain))
-        lines.append(((confirm.reasonRequired ? "Reason: " : "Comment (optional): ") + confirm.reason.text + "▏", .plain))
+        switch confirm.stage {
+        case .reason:
+            let label = confirm.reasonRequired ? "Reason (on the timeline and for the approver): " : "Comment (optional): "
+            lines.append((label + confirm.reason.text + "▏", .plain))
+        case .typeLogin(let expected):
+            lines.append(("Reason: " + confirm.reason.text, .dim))
+            lines.append(("This cannot be undone. Type \(expected) to confirm: " + confirm.typed.text + "▏", .warning))
+        }
         if let error = confirm.error { lines.append((error, .error)) }
         lines.append(("", .plain))
-        lines.append(("Enter runs it · Esc cancels", .dim))
+        lines.append(keys(state))
         let title: String = switch confirm.plan {
         case .ask(let action): "\(action.name.title) · \(confirm.requestID)"
         case .approve(let approval): "Approve \(approval.id) · \(confirm.requestID)"
@@ -107,7 +129,7 @@ enum Dialogs {
         var lines: [(String, Style)] = [(prompt.title, .bold), ("", .plain), (prompt.field.text + "▏", .plain)]
         if let error = prompt.error { lines.append((error, .error)) }
         lines.append(("", .plain))
-        lines.append(("Enter saves · Esc cancels", .dim))
+        lines.append(keys(state))
         box(&screen, state, title: "Text", lines: lines)
     }
 
@@ -122,36 +144,20 @@ enum Dialogs {
         var lines: [(String, Style)] = [
             ("Requester email: " + form.email.text + (form.step == .email ? "▏" : ""), form.step == .email ? .bold : .plain), check,
             ("Subject: " + form.subject.text + (form.step == .subject ? "▏" : ""), form.step == .subject ? .bold : .plain),
-            ("Priority: \(form.priority.rawValue) (Tab changes)", .plain),
+            ("Priority: \(form.priority.rawValue)", .plain),
         ]
         if let error = form.error { lines.append((error, .error)) }
+        lines.append(("", .plain))
+        lines.append(keys(state))
         box(&screen, state, title: "New request", lines: lines)
     }
 }
 
-/// `?`: every key, from the same table as the footer.
+/// `?`: every key, from the same table as the footer and the dispatch.
 enum HelpScreen {
-    static func lines(isDemo: Bool) -> [(String, Style)] {
-        var lines: [(String, Style)] = []
-        for group in Binding.Group.allCases {
-            let bindings = KeyMap.bindings.filter { $0.group == group && (isDemo || !$0.demoOnly) }
-            guard !bindings.isEmpty else { continue }
-            if !lines.isEmpty { lines.append(("", .plain)) }
-            lines.append((group.rawValue, .title))
-            for binding in bindings {
-                let keys = binding.keys.map(\.description).joined(separator: " ")
-                lines.append((TerminalText.fit(keys, to: 12) + binding.help, .plain))
-            }
-        }
-        lines.append(("", .plain))
-        lines.append(("\"approval\" marks actions that wait for an approver; dimmed ones do not apply to this account.", .dim))
-        return lines
-    }
-
     static func draw(_ screen: inout ScreenBuffer, _ state: AppState, scroll: Int) {
-        let all = lines(isDemo: state.isDemo)
-        let room = state.rows - 4
-        let start = min(scroll, max(0, all.count - room))
-        Dialogs.box(&screen, state, title: "Help — keys (↑↓ scroll, Esc close)", lines: Array(all.dropFirst(start)), minHeight: room)
+        let all = HelpText.lines(for: state)
+        let start = min(scroll, HelpText.maxScroll(state))
+        Dialogs.box(&screen, state, title: "Help — every key", lines: all.dropFirst(start).map { ($0.text, Style($0.tone)) }, minHeight: HelpText.room(state))
     }
 }

@@ -1,17 +1,21 @@
+import HelpdeskCore
 import ConsoleViewModel
 
 /// The keys that apply now, from the same table as the help.
 enum Footer {
-    /// Entries that stay when the row is too narrow for all; the rest are dropped from the end.
-    static let kept: Set<String> = ["help", "quit", "approve", "deny", "Okta", "cancel", "run", "select", "save", "next", "close", "stay"]
+    /// Queue entries that stay when the row is too narrow for all; the rest are dropped from the
+    /// end. In dialogs every entry stays.
+    static let kept: Set<String> = ["help", "quit", "approve", "deny", "Okta"]
 
     static func draw(_ screen: inout ScreenBuffer, _ state: AppState, y: Int) {
         let entries = KeyMap.footer(for: state)
+        let inDialog = state.keyContext != .queue
+        func isKept(_ entry: (key: String, label: String)) -> Bool { inDialog || kept.contains(entry.label) }
         func width(_ entry: (key: String, label: String)) -> Int { TextWidth.of(entry.key) + 1 + TextWidth.of(entry.label) + 2 }
-        var room = state.columns - 1 - entries.filter { kept.contains($0.label) }.reduce(0) { $0 + width($1) }
+        var room = state.columns - 1 - entries.filter(isKept).reduce(0) { $0 + width($1) }
         var shown: [(key: String, label: String)] = []
         for entry in entries {
-            if kept.contains(entry.label) {
+            if isKept(entry) {
                 shown.append(entry)
             } else if width(entry) <= room {
                 shown.append(entry)
@@ -41,6 +45,12 @@ enum StatusBar {
         }
         x += screen.put(health.0, x: x, y: y, style: health.1)
         x += screen.put(" │ ", x: x, y: y, style: Style(reverse: true))
+        if let problem = state.serviceProblem {
+            let text = "The helpdesk service is unavailable (\(problem)); reconnecting…"
+            screen.put(TerminalText.truncate(TerminalText.sanitize(text), to: max(0, state.columns - x)), x: x, y: y,
+                       style: Style(foreground: .red, bold: true, reverse: true))
+            return
+        }
         guard let status = state.status else { return }
         let style: Style = switch status.kind {
         case .info: Style(reverse: true)

@@ -6,38 +6,57 @@ import HelpdeskCore
 /// approval this operator may decide.
 enum SidePanel {
     static func draw(_ screen: inout ScreenBuffer, _ state: AppState, x: Int, y: Int, width: Int, height: Int) {
-        if state.tab == .approvals, let approval = state.detail.decidable(by: state.user.login).first {
+        if let approval = state.detail.decidable(by: state.user.login).first, state.tab == .approvals || !state.user.canAct {
             approvalPanel(&screen, approval, state: state, x: x + 1, y: y, width: width - 1, height: height)
+        } else if state.user.canAct {
+            actions(&screen, state, x: x + 1, y: y, width: width - 1, height: height)
         } else {
-            actions(&screen, state, x: x + 1, y: y, width: width - 1)
+            let text = "Nothing for you to decide here. Requests waiting for your approval are on tab 3."
+            for (offset, line) in TerminalText.wrap(text, width: width - 1).prefix(max(0, height)).enumerated() {
+                screen.put(line, x: x + 1, y: y + offset, style: .dim)
+            }
         }
     }
 
-    static func actions(_ screen: inout ScreenBuffer, _ state: AppState, x: Int, y: Int, width: Int) {
-        screen.put("Okta actions", x: x, y: y, width: width, style: .title)
+    /// One row of the panel.
+    struct Entry {
+        let key: Character
+        let title: String
+        let tag: String
+        let style: Style
+        let tagStyle: Style
+        let available: Bool
+    }
+
+    static func entries(_ state: AppState) -> [Entry] {
         let card = state.card.card
-        let canAct = state.user.canAct && state.selectedRequest?.status.isActive == true
-        for (offset, entry) in KeyMap.panelActions.enumerated() {
-            let row = y + 1 + offset
-            let binding = KeyMap.bindings.first { $0.command == .act(entry.action) }
-            let title = binding?.help ?? entry.action.title
-            let inFlight = state.selectedRequest.map { state.inFlight.contains(InFlight(requestID: $0.id, action: entry.action)) } ?? false
-            let unavailable = card?.unavailability(entry.action)
-            var tag = state.policy.needsApproval(entry.action) ? "approval" : ""
-            var style = Style.plain
-            if inFlight {
-                tag = "running…"
-                style = .warning
-            } else if let unavailable {
-                tag = unavailable.short
-                style = .dim
-            } else if card == nil || !canAct {
-                style = .dim
+        let canAct = state.selectedRequest?.status.isActive == true
+        return KeyMap.panelActions.map { key, name in
+            let action = Console.resolved(name, card)
+            let title = action == .resendActivation ? "Resend activation" : KeyMap.panelTitle(name)
+            let inFlight = state.selectedRequest.map { state.inFlight.contains(InFlight(requestID: $0.id, action: action)) } ?? false
+            if inFlight { return Entry(key: key, title: title, tag: "running…", style: .warning, tagStyle: .warning, available: true) }
+            if let unavailable = card?.unavailability(action) {
+                return Entry(key: key, title: title, tag: unavailable.short, style: .dim, tagStyle: .dim, available: false)
             }
-            let tagWidth = min(TextWidth.of(tag), max(0, width - 14))
-            screen.put(String(entry.key), x: x, y: row, style: style == .plain ? .key : style)
-            screen.put(TerminalText.truncate(title, to: width - 3 - tagWidth), x: x + 2, y: row, style: style)
-            screen.put(TerminalText.truncate(tag, to: tagWidth), x: x + width - tagWidth, y: row, style: inFlight ? .warning : (unavailable == nil ? .accent : .dim))
+            let tag = state.policy.needsApproval(action) ? "approval" : ""
+            let usable = card != nil && canAct
+            return Entry(key: key, title: title, tag: tag, style: usable ? .plain : .dim, tagStyle: .accent, available: usable)
+        }
+    }
+
+    /// The actions with their keys; when they do not all fit, the ones that apply come first.
+    static func actions(_ screen: inout ScreenBuffer, _ state: AppState, x: Int, y: Int, width: Int, height: Int) {
+        screen.put("Okta actions", x: x, y: y, width: width, style: .title)
+        var shown = entries(state)
+        let rows = max(0, height - 1)
+        if shown.count > rows { shown = shown.filter(\.available) + shown.filter { !$0.available } }
+        for (offset, entry) in shown.prefix(rows).enumerated() {
+            let row = y + 1 + offset
+            let tagWidth = min(TextWidth.of(entry.tag), max(0, width - 14))
+            screen.put(String(entry.key), x: x, y: row, style: entry.style == .plain ? .key : entry.style)
+            screen.put(TerminalText.truncate(entry.title, to: width - 3 - tagWidth), x: x + 2, y: row, style: entry.style)
+            screen.put(TerminalText.truncate(entry.tag, to: tagWidth), x: x + width - tagWidth, y: row, style: entry.tagStyle)
         }
     }
 

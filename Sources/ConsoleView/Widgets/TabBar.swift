@@ -1,3 +1,4 @@
+import HelpdeskCore
 import ConsoleViewModel
 
 /// The top row: the four tabs with counts, and the filter being typed.

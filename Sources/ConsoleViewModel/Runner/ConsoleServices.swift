@@ -12,9 +12,12 @@ public struct ConsoleServices: Sendable {
     public let cardDelay: TimeInterval
     /// How long a loaded card is reused.
     public let cardLifetime: TimeInterval
+    /// How long a read from Okta (a card, who may approve) may take before it is an error.
+    public let oktaTimeout: TimeInterval
 
     public init(service: any HelpdeskService, persona: (@Sendable (String) -> (any HelpdeskService)?)? = nil, clock: any Clock = SystemClock(),
-                cardDelay: TimeInterval = 0.12, cardLifetime: TimeInterval = 60) {
+                cardDelay: TimeInterval = 0.12, cardLifetime: TimeInterval = 60, oktaTimeout: TimeInterval = 20) {
+        self.oktaTimeout = oktaTimeout
         self.service = service
         self.persona = persona
         self.clock = clock

@@ -54,13 +54,16 @@ public actor EffectRunner {
         case .ask(let key, let action, let reason): await ask(key, action, reason)
         case .approve(let key, let approval, let comment): await approve(key, approval, comment)
         case .deny(let approval, let reason):
-            await report(reload: true) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
+            await report(reload: true, about: approval.requestID) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
         case .assign(let id, let login):
-            await report(reload: true) { "\(try await $0.assign(id, to: login).id) is assigned to \(login)." }
+            await report(reload: true, about: id) { "\(try await $0.assign(id, to: login).id) is assigned to \(login)." }
+        case .reopen(let id):
+            await report(reload: true, about: id) { "\(try await $0.reopen(id).id) is open again." }
+        case .findApprovers(let id, let action): await findApprovers(id, action)
         case .note(let id, let text):
-            await report(reload: true) { _ = try await $0.note(id, text); return "Noted on \(id)." }
+            await report(reload: true, about: id) { _ = try await $0.note(id, text); return "Noted on \(id)." }
         case .resolve(let id, let note, let version):
-            await report(reload: true) { "\(try await $0.resolve(id, note: note, expectedVersion: version).id) is resolved." }
+            await report(reload: true, about: id) { "\(try await $0.resolve(id, note: note, expectedVersion: version).id) is resolved." }
         case .checkRequester(let email): await checkRequester(email)
         case .createRequest(let requester, let subject, let priority): await create(requester, subject, priority)
         case .subscribe: await subscribe()
@@ -135,17 +138,24 @@ public actor EffectRunner {
         cards[email] = (card, services.clock.now())
     }
 
+    /// The card, or a sentence that ends in how to try again; a read that takes longer than
+    /// `oktaTimeout` ends in an error instead of a spinner.
     private func fetchCard(_ email: EmailAddress) async -> Result<RequesterCard, ConsoleFailure> {
+        let service = self.service
         do {
-            let card = try await service.requesterCard(email)
+            let card = try await Deadline.run(seconds: services.oktaTimeout) { try await service.requesterCard(email) }
             deliver(.oktaHealth(true))
             return .success(card)
+        } catch let error as Deadline.Expired {
+            deliver(.oktaHealth(false))
+            return .failure(ConsoleFailure("Okta did not answer within \(error.seconds) s; R retries"))
         } catch {
             if let error = Self.directoryError(error) {
                 deliver(.oktaHealth(error.kind == .notFound || error.kind == .notAllowed || error.kind == .invalid))
-                return .failure(ConsoleFailure(error.kind == .notFound ? "Okta has no user with the email \(email)" : error.message))
+                if error.kind == .notFound { return .failure(ConsoleFailure("Okta has no user with the email \(email)")) }
+                return .failure(ConsoleFailure(error.message + "; R retries"))
             }
-            return .failure(ConsoleFailure(Self.sentence(error)))
+            return .failure(ConsoleFailure(Self.sentence(error) + "; R retries"))
         }
     }
 
@@ -159,6 +169,8 @@ public actor EffectRunner {
                 }
             case .app:
                 items = try await service.findApps(query).map { PickerItem(id: $0.id, label: $0.label, detail: $0.name) }
+            case .factor, .agent:
+                items = []
             }
             deliver(.pickerResults(query: query, items: items))
         } catch {
@@ -213,11 +225,21 @@ public actor EffectRunner {
         }
     }
 
-    private func report(reload: Bool, _ body: (any HelpdeskService) async throws -> String) async {
+    private func report(reload: Bool, about id: RequestID? = nil, _ body: (any HelpdeskService) async throws -> String) async {
         do {
-            deliver(.workFinished(StatusLine(try await body(service), .success), reload: reload))
+            deliver(.workFinished(StatusLine(try await body(service), .success, about: id), reload: reload))
         } catch {
-            deliver(.workFinished(StatusLine(Self.sentence(error), .error), reload: false))
+            deliver(.workFinished(StatusLine(Self.sentence(error), .error, about: id), reload: false))
+        }
+    }
+
+    private func findApprovers(_ id: RequestID, _ action: ActionName) async {
+        let service = self.service
+        do {
+            let logins = try await Deadline.run(seconds: services.oktaTimeout) { try await service.whoMayApprove(action, on: id) }
+            deliver(.approversFound(id, action, .success(logins)))
+        } catch {
+            deliver(.approversFound(id, action, .failure(ConsoleFailure(Self.sentence(error)))))
         }
     }
 

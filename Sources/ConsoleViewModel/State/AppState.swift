@@ -27,6 +27,12 @@ public struct AppState: Sendable, Equatable {
     public var queueGeneration = 0
     public var detail = DetailState()
     public var card = CardState.none
+    /// When the shown card was read from Okta; it is read again when older than a minute.
+    public var cardReadAt: Date?
+    /// A fresh read of the shown card is on its way (the old one stays on screen meanwhile).
+    public var cardRefreshing = false
+    /// Operators with the agent role, for assigning requests.
+    public var agents: [String]
     public var focus = Focus.queue
 
     /// Actions sent and not answered yet, per request.
@@ -38,9 +44,11 @@ public struct AppState: Sendable, Equatable {
 
     public enum Focus: Sendable, Equatable { case queue, detail }
 
-    public init(user: Operator, personas: [Operator] = [], isDemo: Bool = false, orgName: String, policy: ApprovalPolicy,
+    public init(user: Operator, personas: [Operator] = [], agents: [String] = [], isDemo: Bool = false, orgName: String, policy: ApprovalPolicy,
                 timeZone: TimeZone = .current, now: Date, columns: Int = 80, rows: Int = 24) {
         self.user = user
+        self.agents = agents
+        tab = user.canAct ? .queue : .approvals
         self.personas = personas
         self.isDemo = isDemo
         self.orgName = orgName
@@ -73,16 +81,38 @@ public struct InFlight: Hashable, Sendable {
     }
 }
 
-/// A message in the status line.
+/// A message in the status line. It belongs to a moment (it goes after a few seconds) and, when
+/// it is about one request, to that request (it goes when the selection moves away).
 public struct StatusLine: Sendable, Equatable {
     public enum Kind: Sendable, Equatable { case info, success, error }
 
     public let text: String
     public let kind: Kind
+    /// The request it is about; nil for the console as a whole.
+    public var about: RequestID?
+    /// When it was shown; set by `AppState.say`.
+    public var shownAt: Date?
 
-    public init(_ text: String, _ kind: Kind = .info) {
+    public init(_ text: String, _ kind: Kind = .info, about: RequestID? = nil) {
         self.text = text
         self.kind = kind
+        self.about = about
+    }
+
+    /// How long a message stays: errors longer, so they can be read.
+    public var lifetime: TimeInterval { kind == .error ? 10 : 5 }
+}
+
+extension AppState {
+    /// Shows a message now.
+    public mutating func say(_ line: StatusLine) {
+        var line = line
+        line.shownAt = now
+        status = line
+    }
+
+    public mutating func say(_ text: String, _ kind: StatusLine.Kind = .info, about: RequestID? = nil) {
+        say(StatusLine(text, kind, about: about))
     }
 }
 

@@ -8,13 +8,10 @@ public struct DetailState: Sendable, Equatable {
     public var runs: [ActionRun] = []
     /// Runs whose outcome the service says is unknown now.
     public var unknownRuns: [ActionRunID] = []
-    /// Events scrolled back from the newest (the timeline shows the newest at the bottom).
+    /// Lines scrolled back from the newest (the timeline shows the newest at the bottom).
     public var scrollBack = 0
 
     public init() {}
-
-    /// Scrolling back stops at the oldest event.
-    public var maxScrollBack: Int { max(0, timeline.count - 1) }
 
     /// Pending approvals on this request that `login` may decide.
     public func decidable(by login: String) -> [Approval] {

@@ -13,6 +13,9 @@ public enum Effect: Sendable, Equatable {
     case approve(InFlight, Approval, comment: String?)
     case deny(Approval, reason: String)
     case assign(RequestID, to: String)
+    case reopen(RequestID)
+    /// Who may approve this action on this request, by the engine's rules.
+    case findApprovers(RequestID, ActionName)
     case note(RequestID, String)
     case resolve(RequestID, note: String?, version: Int)
     case checkRequester(String)

@@ -18,6 +18,7 @@ public enum Message: Sendable, Equatable {
     case detailLoaded(RequestID, DetailSnapshot)
     case cardLoaded(EmailAddress, Result<RequesterCard, ConsoleFailure>)
     case pickerResults(query: String, items: [PickerItem])
+    case approversFound(RequestID, ActionName, Result<[String], ConsoleFailure>)
     case actionFinished(InFlight, ActionReport)
     case workFinished(StatusLine, reload: Bool)
     case requesterChecked(email: String, NewRequestForm.Check)

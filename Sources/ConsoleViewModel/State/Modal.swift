@@ -8,28 +8,54 @@ public enum Modal: Sendable, Equatable {
     case prompt(PromptState)
     case newRequest(NewRequestForm)
     case help(scroll: Int)
-    case quitConfirm
+    case question(Question)
     /// A one-time reset link, shown once and never stored.
     case oneTimeLink(String)
+
+    /// True for the question asked before quitting with actions in flight.
+    public var isQuitQuestion: Bool {
+        if case .question(let question) = self { return question.purpose == .quit }
+        return false
+    }
 }
 
-/// Choosing a group or an app, with type-ahead.
+/// Choosing a group, an app, a factor or an agent, with type-ahead.
 public struct PickerState: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case group, app }
+    public enum Kind: Sendable, Equatable { case group, app, factor, agent }
+    /// What the choice is for: an Okta action, or assigning the request.
+    public enum Purpose: Sendable, Equatable {
+        case action(ActionName)
+        case assign
+    }
 
-    public let action: ActionName
+    public let purpose: Purpose
     public let requestID: RequestID
     public var query = TextField(limit: 100)
     public var items: [PickerItem]
     public var selected = 0
     public var loading = false
-    /// Remove pickers list only the requester's current groups or apps, filtered locally.
+    /// Lists known in advance (the user's groups, apps, factors; the agents) are filtered here;
+    /// the others are searched in Okta as the operator types.
     public let localOnly: Bool
 
-    public var kind: Kind { action == .addToGroup || action == .removeFromGroup ? .group : .app }
+    public var kind: Kind {
+        switch purpose {
+        case .assign: .agent
+        case .action(.addToGroup), .action(.removeFromGroup): .group
+        case .action(.resetFactor): .factor
+        case .action: .app
+        }
+    }
 
-    public init(action: ActionName, requestID: RequestID, items: [PickerItem], localOnly: Bool) {
-        self.action = action
+    public var title: String {
+        switch purpose {
+        case .assign: "Assign \(requestID) — choose the agent"
+        case .action(let action): "\(action.title) — choose the \(kind == .factor ? "factor" : kind == .group ? "group" : "app")"
+        }
+    }
+
+    public init(purpose: Purpose, requestID: RequestID, items: [PickerItem], localOnly: Bool) {
+        self.purpose = purpose
         self.requestID = requestID
         self.items = items
         self.localOnly = localOnly
@@ -39,7 +65,7 @@ public struct PickerState: Sendable, Equatable {
     public var visibleItems: [PickerItem] {
         guard localOnly, !query.trimmed.isEmpty else { return items }
         let lowered = query.trimmed.lowercased()
-        return items.filter { $0.label.lowercased().contains(lowered) }
+        return items.filter { $0.label.lowercased().contains(lowered) || $0.detail.lowercased().contains(lowered) }
     }
 }
 
@@ -76,11 +102,25 @@ public struct DurationState: Sendable, Equatable {
     }
 }
 
-/// The last step of every action: exactly what will happen, and the reason.
+/// The last step of every action: exactly what will happen, who must approve, and the reason.
 public struct ConfirmState: Sendable, Equatable {
     public enum Plan: Sendable, Equatable {
         case ask(OktaAction)
         case approve(Approval)
+    }
+
+    /// Typing the reason, then (for actions that cannot be undone) the requester's login.
+    public enum Stage: Sendable, Equatable {
+        case reason
+        case typeLogin(expected: String)
+    }
+
+    /// Who may approve, as the service works it out with the engine's own rules.
+    public enum Approvers: Sendable, Equatable {
+        case notNeeded
+        case checking
+        case known([String])
+        case unknown(String)
     }
 
     public let requestID: RequestID
@@ -89,13 +129,49 @@ public struct ConfirmState: Sendable, Equatable {
     public let lines: [String]
     public var reason = TextField(limit: 1_000)
     public let reasonRequired: Bool
+    public var approvers: Approvers
+    /// The login to type before an action that cannot be undone; nil for the others.
+    public let mustType: String?
+    public var stage = Stage.reason
+    public var typed = TextField(limit: 254)
     public var error: String?
 
-    public init(requestID: RequestID, plan: Plan, lines: [String], reasonRequired: Bool) {
+    public init(requestID: RequestID, plan: Plan, lines: [String], reasonRequired: Bool, approvers: Approvers = .notNeeded, mustType: String? = nil) {
         self.requestID = requestID
         self.plan = plan
         self.lines = lines
         self.reasonRequired = reasonRequired
+        self.approvers = approvers
+        self.mustType = mustType
+    }
+
+    /// What Enter does, in the footer's words.
+    public var submitLabel: String {
+        if stage == .reason, mustType != nil { return "next" }
+        switch plan {
+        case .approve: return "approve and run"
+        case .ask: return approvers == .notNeeded ? "run in Okta" : "ask for approval"
+        }
+    }
+}
+
+/// A yes/no question before something that cannot be taken back quietly.
+public struct Question: Sendable, Equatable {
+    public enum Purpose: Sendable, Equatable {
+        /// Quit while actions are in flight.
+        case quit
+        /// Take a request another agent has.
+        case take(RequestID, from: String)
+    }
+
+    public let purpose: Purpose
+    public let title: String
+    public let lines: [String]
+
+    public init(purpose: Purpose, title: String, lines: [String]) {
+        self.purpose = purpose
+        self.title = title
+        self.lines = lines
     }
 }
 

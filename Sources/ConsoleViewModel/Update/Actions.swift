@@ -3,43 +3,48 @@ import HelpdeskCore
 
 extension Console {
     /// An action key: checks, then a picker, a duration or straight to the confirm dialog.
-    static func startAction(_ state: inout AppState, _ action: ActionName) -> [Effect] {
+    static func startAction(_ state: inout AppState, _ name: ActionName) -> [Effect] {
         guard let request = state.selectedRequest else { return [] }
         guard state.user.canAct else {
-            state.status = StatusLine("\(state.user.login) has no agent role; Okta actions are for agents.", .error)
+            state.say("\(state.user.login) has no agent role; Okta actions are for agents.", .error, about: request.id)
             return []
         }
         guard request.status.isActive else {
-            state.status = StatusLine("\(request.id) is \(request.status.rawValue); reopen it before acting on it.", .error)
-            return []
-        }
-        guard !state.inFlight.contains(InFlight(requestID: request.id, action: action)) else {
-            state.status = StatusLine("\(action.title) is already in flight for \(request.id).", .error)
+            state.say("\(request.id) is \(request.status.rawValue); press o to reopen it before acting on it.", .error, about: request.id)
             return []
         }
         guard let card = state.card.card else {
             if case .failed(_, let message) = state.card {
-                state.status = StatusLine("No Okta account to act on: \(message)", .error)
+                state.say("No Okta account to act on: \(message)", .error, about: request.id)
             } else {
-                state.status = StatusLine("Waiting for the requester's Okta account…")
+                state.say("The requester's Okta account is still loading; try again in a moment.", .info, about: request.id)
             }
             return []
         }
+        let action = resolved(name, card)
+        guard !state.inFlight.contains(InFlight(requestID: request.id, action: action)) else {
+            state.say("\(action.title) is already in flight for \(request.id).", .error, about: request.id)
+            return []
+        }
         if let reason = card.whyUnavailable(action) {
-            state.status = StatusLine("\(action.title) is not available: \(reason).", .error)
+            state.say("\(action.title) is not available: \(reason).", .error, about: request.id)
             return []
         }
         switch action {
         case .addToGroup, .assignApp:
-            state.modal = .picker(PickerState(action: action, requestID: request.id, items: [], localOnly: false))
+            state.modal = .picker(PickerState(purpose: .action(action), requestID: request.id, items: [], localOnly: false))
             return searchEffects(&state)
         case .removeFromGroup:
             let items = card.groups.map { PickerItem(id: $0.id, label: $0.name, detail: $0.type.rawValue, disabledReason: $0.type.whyNotChangeable) }
-            state.modal = .picker(PickerState(action: action, requestID: request.id, items: items, localOnly: true))
+            state.modal = .picker(PickerState(purpose: .action(action), requestID: request.id, items: items, localOnly: true))
             return []
         case .removeApp:
             let items = card.apps.map { PickerItem(id: $0.appID, label: $0.label, detail: $0.appName) }
-            state.modal = .picker(PickerState(action: action, requestID: request.id, items: items, localOnly: true))
+            state.modal = .picker(PickerState(purpose: .action(action), requestID: request.id, items: items, localOnly: true))
+            return []
+        case .resetFactor:
+            let items = card.factors.map { PickerItem(id: $0.id, label: $0.displayName, detail: $0.type) }
+            state.modal = .picker(PickerState(purpose: .action(action), requestID: request.id, items: items, localOnly: true))
             return []
         case .resetMFA: return confirm(&state, .resetMFA, request: request)
         case .revokeSessions: return confirm(&state, .revokeSessions(oauthTokens: false), request: request)
@@ -49,11 +54,16 @@ extension Console {
         case .resetPassword: return confirm(&state, .resetPassword(sendEmail: true), request: request)
         case .expirePassword: return confirm(&state, .expirePassword, request: request)
         case .activate: return confirm(&state, .activate(sendEmail: true), request: request)
+        case .resendActivation: return confirm(&state, .resendActivation, request: request)
         case .deactivate: return confirm(&state, .deactivate, request: request)
-        case .resetFactor:
-            state.status = StatusLine("Reset one factor from the command line: helpdesk act \(request.id) reset-factor --factor ID", .info)
-            return []
         }
+    }
+
+    /// The action a panel key means for this account: `v` resends an activation that was started
+    /// (PROVISIONED) and activates a STAGED or deactivated account.
+    public static func resolved(_ name: ActionName, _ card: RequesterCard?) -> ActionName {
+        guard name == .activate, let status = card?.user.status else { return name }
+        return status == .provisioned || status == .recovery ? .resendActivation : .activate
     }
 
     /// The type-ahead search of a picker over Okta's groups or apps.
@@ -64,27 +74,32 @@ extension Console {
         return [.searchTargets(picker.kind, query: picker.query.trimmed)]
     }
 
-    /// A chosen group or app: grants go on to the duration, removals to the confirm dialog.
+    /// A chosen item: grants go on to the duration, removals and factor resets to the confirm
+    /// dialog, an agent to assigning the request.
     static func picked(_ state: inout AppState, _ picker: PickerState, _ item: PickerItem) -> [Effect] {
         if let reason = item.disabledReason {
             state.modal = .picker(picker)
-            state.status = StatusLine("\(item.label) cannot be changed here: \(reason).", .error)
+            state.say("\(item.label) cannot be chosen: \(reason).", .error, about: picker.requestID)
             return []
         }
         guard let request = state.selectedRequest, request.id == picker.requestID else {
             state.modal = nil
             return []
         }
-        switch picker.action {
-        case .addToGroup:
+        switch picker.purpose {
+        case .assign:
+            state.modal = nil
+            return [.assign(request.id, to: item.id)]
+        case .action(.addToGroup):
             state.modal = .duration(DurationState(requestID: request.id, action: .addToGroup(GroupRef(id: item.id, name: item.label), expiry: nil)))
             return []
-        case .assignApp:
+        case .action(.assignApp):
             state.modal = .duration(DurationState(requestID: request.id, action: .assignApp(AppRef(id: item.id, label: item.label), expiry: nil)))
             return []
-        case .removeFromGroup: return confirm(&state, .removeFromGroup(GroupRef(id: item.id, name: item.label)), request: request)
-        case .removeApp: return confirm(&state, .removeApp(AppRef(id: item.id, label: item.label)), request: request)
-        default: return []
+        case .action(.removeFromGroup): return confirm(&state, .removeFromGroup(GroupRef(id: item.id, name: item.label)), request: request)
+        case .action(.removeApp): return confirm(&state, .removeApp(AppRef(id: item.id, label: item.label)), request: request)
+        case .action(.resetFactor): return confirm(&state, .resetFactor(FactorRef(id: item.id, type: item.detail)), request: request)
+        case .action: return []
         }
     }
 
@@ -104,12 +119,16 @@ extension Console {
     }
 
     static func confirm(_ state: inout AppState, _ action: OktaAction, request: Request) -> [Effect] {
-        let lines = ActionPlan.lines(for: action, requester: request.requester, card: state.card.card, policy: state.policy, now: state.now, timeZone: state.timeZone)
-        state.modal = .confirm(ConfirmState(requestID: request.id, plan: .ask(action), lines: lines, reasonRequired: true))
-        return []
+        let lines = ActionPlan.lines(for: action, requester: request.requester, card: state.card.card, now: state.now, timeZone: state.timeZone)
+        let gated = state.policy.needsApproval(action.name)
+        let mustType = action.name == .deactivate ? state.card.card?.user.login : nil
+        state.modal = .confirm(ConfirmState(requestID: request.id, plan: .ask(action), lines: lines, reasonRequired: true,
+                                            approvers: gated ? .checking : .notNeeded, mustType: mustType))
+        return gated ? [.findApprovers(request.id, action.name)] : []
     }
 
-    /// Enter in the confirm dialog: the action is sent, once.
+    /// Enter in the confirm dialog: the reason, then the typed login where one is needed, then the
+    /// action is sent, once.
     static func submit(_ state: inout AppState, _ confirm: ConfirmState) -> [Effect] {
         var confirm = confirm
         let reason = confirm.reason.trimmed
@@ -118,19 +137,37 @@ extension Console {
             state.modal = .confirm(confirm)
             return []
         }
+        if case .known(let approvers) = confirm.approvers, approvers.isEmpty {
+            confirm.error = "Nobody may approve this, so it cannot be asked for (see above)."
+            state.modal = .confirm(confirm)
+            return []
+        }
+        if let expected = confirm.mustType {
+            if confirm.stage == .reason {
+                confirm.stage = .typeLogin(expected: expected)
+                confirm.error = nil
+                state.modal = .confirm(confirm)
+                return []
+            }
+            guard confirm.typed.trimmed.lowercased() == expected.lowercased() else {
+                confirm.error = "Type the login \(expected) exactly to go on, or Esc to go back."
+                state.modal = .confirm(confirm)
+                return []
+            }
+        }
         state.modal = nil
         switch confirm.plan {
         case .ask(let action):
             let key = InFlight(requestID: confirm.requestID, action: action.name)
             guard !state.inFlight.contains(key) else { return [] }
             state.inFlight.insert(key)
-            state.status = StatusLine("\(action.name.title) sent for \(confirm.requestID)…")
+            state.say("\(action.name.title) sent for \(confirm.requestID)…", about: confirm.requestID)
             return [.ask(key, action, reason: reason)]
         case .approve(let approval):
             let key = InFlight(requestID: approval.requestID, action: approval.action.name)
             guard !state.inFlight.contains(key) else { return [] }
             state.inFlight.insert(key)
-            state.status = StatusLine("Approving \(approval.id)…")
+            state.say("Approving \(approval.id)…", about: approval.requestID)
             return [.approve(key, approval, comment: reason.isEmpty ? nil : reason)]
         }
     }
@@ -156,8 +193,8 @@ extension Console {
         guard let request = state.selectedRequest else { return nil }
         guard let approval = state.detail.decidable(by: state.user.login).first else {
             let pending = state.detail.approvals.first { $0.state == .pending }
-            state.status = StatusLine(pending.map { "\($0.id) waits for \($0.approvers.map(\.login).joined(separator: ", ")); you may not decide it." }
-                                      ?? "\(request.id) has no pending approval.", .error)
+            state.say(pending.map { "\($0.id) waits for \($0.approvers.map(\.login).joined(separator: ", ")); you may not decide it." }
+                      ?? "\(request.id) has no pending approval.", .error, about: request.id)
             return nil
         }
         return approval
@@ -172,20 +209,47 @@ extension Console {
     static func startResolve(_ state: inout AppState) -> [Effect] {
         guard let request = state.selectedRequest else { return [] }
         guard request.status.isActive else {
-            state.status = StatusLine("\(request.id) is already \(request.status.rawValue).", .error)
+            state.say("\(request.id) is already \(request.status.rawValue).", .error, about: request.id)
             return []
         }
         state.modal = .prompt(PromptState(purpose: .resolve(request.id, version: request.version), title: "Resolve \(request.id): what was done? (optional)", required: false))
         return []
     }
 
+    static func reopen(_ state: inout AppState) -> [Effect] {
+        guard let request = state.selectedRequest else { return [] }
+        guard !request.status.isActive else {
+            state.say("\(request.id) is \(request.status.rawValue); only resolved or closed requests are reopened.", .error, about: request.id)
+            return []
+        }
+        return [.reopen(request.id)]
+    }
+
+    /// `t`: assigns to me; a request another agent has asks first.
     static func take(_ state: inout AppState) -> [Effect] {
         guard let request = state.selectedRequest else { return [] }
         guard request.assignee != state.user.login else {
-            state.status = StatusLine("\(request.id) is already yours.")
+            state.say("\(request.id) is already yours.", about: request.id)
+            return []
+        }
+        if let other = request.assignee {
+            state.modal = .question(Question(purpose: .take(request.id, from: other), title: "Take \(request.id)?", lines: [
+                "\(request.id) is assigned to \(other).", "Take it from them and assign it to you?",
+            ]))
             return []
         }
         return [.assign(request.id, to: state.user.login)]
+    }
+
+    /// `A`: choose the agent to assign the request to.
+    static func startAssign(_ state: inout AppState) -> [Effect] {
+        guard let request = state.selectedRequest else { return [] }
+        let items = state.agents.map { login in
+            PickerItem(id: login, label: login, detail: login == state.user.login ? "you" : "",
+                       disabledReason: login == request.assignee ? "already assigned to \(login)" : nil)
+        }
+        state.modal = .picker(PickerState(purpose: .assign, requestID: request.id, items: items, localOnly: true))
+        return []
     }
 
     static func startNewRequest(_ state: inout AppState) -> [Effect] {

@@ -22,29 +22,27 @@ public enum Console {
         case .tick(let now): return tick(&state, now)
         case .storeChanged(let requests): return refresh(&state, changed: requests)
         case .serviceProblem(let problem):
+            // The status bar shows the problem for as long as it lasts.
             let wasDown = state.serviceProblem != nil
             state.serviceProblem = problem
-            if let problem {
-                state.status = StatusLine("The helpdesk service is unavailable (\(problem)); reconnecting…", .error)
-                return []
-            }
-            guard wasDown else { return [] }
-            state.status = StatusLine("Connected to the helpdesk service again.", .success)
+            guard problem == nil, wasDown else { return [] }
+            state.say("Connected to the helpdesk service again.", .success)
             return refresh(&state)
         case .alert(let text):
-            state.status = StatusLine(text, .error)
+            state.say(text, .error)
             return []
         case .queueLoaded(let snapshot): return queueLoaded(&state, snapshot)
         case .detailLoaded(let id, let snapshot): return detailLoaded(&state, id, snapshot)
         case .cardLoaded(let email, let result): return cardLoaded(&state, email, result)
         case .pickerResults(let query, let items): return pickerResults(&state, query, items)
+        case .approversFound(let id, let action, let result): return approversFound(&state, id, action, result)
         case .actionFinished(let key, let report): return actionFinished(&state, key, report)
         case .workFinished(let line, let reload):
-            state.status = line
+            state.say(line)
             return reload ? refresh(&state) : []
         case .requesterChecked(let email, let check): return requesterChecked(&state, email, check)
         case .requestCreated(let id):
-            state.status = StatusLine("Created \(id).", .success)
+            state.say("Created \(id).", .success, about: id)
             state.tab = .queue
             return [reloadQueue(&state, keep: id, fallbackIndex: 0)]
         case .oktaHealth(let healthy):
@@ -53,13 +51,23 @@ public enum Console {
         }
     }
 
+    /// A card older than this is read again while it is on screen.
+    public static let cardMaxAge: TimeInterval = 60
+
     private static func tick(_ state: inout AppState, _ now: Date) -> [Effect] {
         state.now = now
         state.spinnerFrame += 1
+        if let status = state.status, let shownAt = status.shownAt, now.timeIntervalSince(shownAt) >= status.lifetime {
+            state.status = nil
+        }
+        if case .loaded(let email, _) = state.card, !state.cardRefreshing, let readAt = state.cardReadAt,
+           now.timeIntervalSince(readAt) >= cardMaxAge {
+            state.cardRefreshing = true
+            return [.loadCard(email, refresh: true)]
+        }
         return []
     }
 
-    /// Reloads the window where it is, keeping the selection on the same request.
     /// Reloads the queue window (any change can move rows or counts) and the open request's
     /// detail when it is among the `changed` ones (nil: not known, so it may be).
     static func refresh(_ state: inout AppState, changed: Set<RequestID>? = nil) -> [Effect] {
@@ -87,6 +95,7 @@ public enum Console {
         guard let request = state.selectedRequest else {
             state.detail = DetailState()
             state.card = .none
+            state.cardReadAt = nil
             return []
         }
         var effects: [Effect] = []
@@ -98,6 +107,8 @@ public enum Console {
         }
         if state.card.email != request.requester {
             state.card = .loading(request.requester)
+            state.cardReadAt = nil
+            state.cardRefreshing = false
             effects.append(.loadCard(request.requester, refresh: false))
         }
         return effects

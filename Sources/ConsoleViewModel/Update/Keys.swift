@@ -3,17 +3,26 @@ import HelpdeskCore
 
 extension Console {
     static func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-        if state.isTooSmall {
-            return key == .char("q") || key == .ctrl("c") ? requestQuit(&state) : []
+        let context = state.keyContext
+        let command = KeyMap.command(for: key, in: context, user: state.user, isDemo: state.isDemo)
+        switch context {
+        case .tooSmall: return command == .quit ? requestQuit(&state) : []
+        case .queue:
+            guard let command else { return [] }
+            return perform(&state, command)
+        case .timeline:
+            guard let command else { return [] }
+            return scrollTimeline(&state, command)
+        case .filter: return handleFilterKey(&state, key, command)
+        default: return handleModalKey(&state, key, command)
         }
-        if state.modal != nil { return handleModalKey(&state, key) }
-        if state.isTypingFilter { return handleFilterKey(&state, key) }
-        if state.focus == .detail, let effects = handleDetailKey(&state, key) { return effects }
-        guard let command = KeyMap.command(for: key) else { return [] }
-        return perform(&state, command)
     }
 
     static func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
+        if command.movesSelection, state.status?.about != nil {
+            // A message about one request goes when the operator moves to another.
+            state.status = nil
+        }
         switch command {
         case .moveUp: return move(&state, by: -1)
         case .moveDown: return move(&state, by: 1)
@@ -27,6 +36,7 @@ extension Console {
         case .focusDetail:
             guard state.selectedRequest != nil else { return [] }
             state.focus = .detail
+            state.detail.scrollBack = 0
             return []
         case .filter:
             state.isTypingFilter = true
@@ -34,14 +44,17 @@ extension Console {
         case .newRequest: return startNewRequest(&state)
         case .note: return startNote(&state)
         case .take: return take(&state)
+        case .assign: return startAssign(&state)
         case .resolve: return startResolve(&state)
+        case .reopen: return reopen(&state)
         case .refresh:
             var effects = refresh(&state)
             if let request = state.selectedRequest {
                 state.card = .loading(request.requester)
+                state.cardRefreshing = false
                 effects.append(.loadCard(request.requester, refresh: true))
             }
-            state.status = StatusLine("Refreshed.")
+            state.say("Refreshed.")
             return effects
         case .help:
             state.modal = .help(scroll: 0)
@@ -51,7 +64,28 @@ extension Console {
         case .approve: return startApprove(&state)
         case .deny: return startDeny(&state)
         case .switchPersona: return switchPersona(&state)
+        default: return []
         }
+    }
+
+    /// The focused timeline: scrolling stops at its first and last line.
+    static func scrollTimeline(_ state: inout AppState, _ command: Command) -> [Effect] {
+        let page = max(1, DetailLayout(state).timelineRows - 1)
+        let limit = TimelineLayout.maxScrollBack(state)
+        let back = state.detail.scrollBack
+        switch command {
+        case .scrollUp: state.detail.scrollBack = min(back + 1, limit)
+        case .scrollDown: state.detail.scrollBack = max(0, back - 1)
+        case .scrollPageUp: state.detail.scrollBack = min(back + page, limit)
+        case .scrollPageDown: state.detail.scrollBack = max(0, back - page)
+        case .scrollOldest: state.detail.scrollBack = limit
+        case .scrollNewest: state.detail.scrollBack = 0
+        case .backToQueue:
+            state.focus = .queue
+            state.detail.scrollBack = 0
+        default: break
+        }
+        return []
     }
 
     /// Moves the selection; past the loaded window it loads the next part of the queue.
@@ -81,19 +115,19 @@ extension Console {
         return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
     }
 
-    static func handleFilterKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-        switch key {
-        case .enter:
+    static func handleFilterKey(_ state: inout AppState, _ key: Key, _ command: Command?) -> [Effect] {
+        switch command {
+        case .keepFilter?:
             state.isTypingFilter = false
             return []
-        case .escape:
+        case .clearFilter?:
             state.isTypingFilter = false
             guard !state.filter.text.isEmpty else { return [] }
             state.filter = TextField(limit: 100)
             return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: state.selectedRequest?.id, fallbackIndex: 0)]
-        case .up, .down:
+        case .moveUp?, .moveDown?:
             state.isTypingFilter = false
-            return perform(&state, key == .up ? .moveUp : .moveDown)
+            return perform(&state, command!)
         default:
             let before = state.filter.text
             guard state.filter.handle(key), state.filter.text != before else { return [] }
@@ -101,32 +135,13 @@ extension Console {
         }
     }
 
-    /// Keys that mean something else while the detail has focus; nil falls through to the key map.
-    static func handleDetailKey(_ state: inout AppState, _ key: Key) -> [Effect]? {
-        switch key {
-        case .up, .char("k"):
-            state.detail.scrollBack = min(state.detail.scrollBack + 1, state.detail.maxScrollBack)
-            return []
-        case .down, .char("j"):
-            state.detail.scrollBack = max(0, state.detail.scrollBack - 1)
-            return []
-        case .pageUp:
-            state.detail.scrollBack = min(state.detail.scrollBack + 5, state.detail.maxScrollBack)
-            return []
-        case .pageDown:
-            state.detail.scrollBack = max(0, state.detail.scrollBack - 5)
-            return []
-        case .escape, .enter:
-            state.focus = .queue
-            return []
-        default:
-            return nil
-        }
-    }
-
     static func requestQuit(_ state: inout AppState) -> [Effect] {
         if state.inFlight.isEmpty { return [.quit] }
-        state.modal = .quitConfirm
+        let running = state.inFlight.map { "\($0.action.title) for \($0.requestID)" }.sorted().joined(separator: ", ")
+        state.modal = .question(Question(purpose: .quit, title: "Quit?", lines: [
+            "An action is still in flight: \(running).",
+            "Quitting now does not stop it; its outcome may then be unknown.",
+        ]))
         return []
     }
 
@@ -134,14 +149,25 @@ extension Console {
         guard state.isDemo, state.personas.count > 1 else { return [] }
         let index = state.personas.firstIndex(of: state.user) ?? 0
         state.user = state.personas[(index + 1) % state.personas.count]
-        state.status = StatusLine("Demo: you are now \(state.user.login) (\(rolesText(state.user))).")
-        state.queue = QueueWindow()
-        return [.actAs(login: state.user.login), loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
+        state.say("Demo: you are now \(state.user.login) (\(rolesText(state.user))).")
+        if !state.user.canAct, state.focus == .detail { state.focus = .queue }
+        // The selection stays where it was, so the next key acts on the request on screen.
+        return [.actAs(login: state.user.login), reloadQueue(&state, keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected)]
     }
 
     /// "agent", "approver, agent", or "manager" for an operator without roles.
     public static func rolesText(_ user: Operator) -> String {
         user.roles.isEmpty ? "manager" : user.roleList
+    }
+}
+
+extension Command {
+    /// Keys that move the selection to another request.
+    var movesSelection: Bool {
+        switch self {
+        case .moveUp, .moveDown, .pageUp, .pageDown, .top, .bottom, .nextTab, .previousTab, .showTab: true
+        default: false
+        }
     }
 }
 

@@ -2,65 +2,81 @@ import Foundation
 import HelpdeskCore
 
 extension Console {
-    static func handleModalKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    static func handleModalKey(_ state: inout AppState, _ key: Key, _ command: Command?) -> [Effect] {
         guard let modal = state.modal else { return [] }
-        if key == .escape, case .duration(let duration) = modal, duration.custom != nil {
-            var back = duration
-            back.custom = nil
-            back.error = nil
-            state.modal = .duration(back)
-            return []
-        }
-        if key == .escape {
-            state.modal = nil
-            return []
-        }
         switch modal {
-        case .picker(let picker): return pickerKey(&state, picker, key)
-        case .duration(let duration): return durationKey(&state, duration, key)
-        case .confirm(var confirm):
-            if key == .enter { return submit(&state, confirm) }
-            if confirm.reason.handle(key) {
-                confirm.error = nil
-                state.modal = .confirm(confirm)
-            }
-            return []
-        case .prompt(let prompt): return promptKey(&state, prompt, key)
-        case .newRequest(let form): return newRequestKey(&state, form, key)
+        case .picker(let picker): return pickerKey(&state, picker, key, command)
+        case .duration(let duration): return durationKey(&state, duration, key, command)
+        case .confirm(let confirm): return confirmKey(&state, confirm, key, command)
+        case .prompt(let prompt): return promptKey(&state, prompt, key, command)
+        case .newRequest(let form): return newRequestKey(&state, form, key, command)
         case .help(let scroll):
-            switch key {
-            case .up, .char("k"): state.modal = .help(scroll: max(0, scroll - 1))
-            case .down, .char("j"): state.modal = .help(scroll: scroll + 1)
-            case .char("?"), .char("q"), .enter: state.modal = nil
+            switch command {
+            case .previous?: state.modal = .help(scroll: max(0, scroll - 1))
+            case .next?: state.modal = .help(scroll: min(scroll + 1, HelpText.maxScroll(state)))
+            case .close?: state.modal = nil
             default: break
             }
             return []
-        case .quitConfirm:
-            switch key {
-            case .char("y"), .char("Y"):
+        case .question(let question):
+            switch command {
+            case .yes?:
                 state.modal = nil
-                state.quitting = true
-                return [.quit]
-            case .char("n"), .char("N"), .enter:
+                return answeredYes(&state, question)
+            case .no?:
                 state.modal = nil
             default: break
             }
             return []
         case .oneTimeLink:
-            if key == .enter { state.modal = nil }
+            if command == .close { state.modal = nil }
             return []
         }
     }
 
-    static func pickerKey(_ state: inout AppState, _ picker: PickerState, _ key: Key) -> [Effect] {
+    static func answeredYes(_ state: inout AppState, _ question: Question) -> [Effect] {
+        switch question.purpose {
+        case .quit:
+            state.quitting = true
+            return [.quit]
+        case .take(let id, _):
+            return [.assign(id, to: state.user.login)]
+        }
+    }
+
+    static func confirmKey(_ state: inout AppState, _ confirm: ConfirmState, _ key: Key, _ command: Command?) -> [Effect] {
+        var confirm = confirm
+        switch command {
+        case .cancel?:
+            if confirm.stage != .reason {
+                confirm.stage = .reason
+                confirm.error = nil
+                state.modal = .confirm(confirm)
+            } else {
+                state.modal = nil
+            }
+            return []
+        case .submit?: return submit(&state, confirm)
+        default:
+            let edited = confirm.stage == .reason ? confirm.reason.handle(key) : confirm.typed.handle(key)
+            if edited { confirm.error = nil }
+            state.modal = .confirm(confirm)
+            return []
+        }
+    }
+
+    static func pickerKey(_ state: inout AppState, _ picker: PickerState, _ key: Key, _ command: Command?) -> [Effect] {
         var picker = picker
         let items = picker.visibleItems
-        switch key {
-        case .up:
+        switch command {
+        case .cancel?:
+            state.modal = nil
+            return []
+        case .previous?:
             picker.selected = max(0, picker.selected - 1)
-        case .down:
+        case .next?:
             picker.selected = min(max(0, items.count - 1), picker.selected + 1)
-        case .enter:
+        case .select?:
             guard items.indices.contains(picker.selected) else { return [] }
             return picked(&state, picker, items[picker.selected])
         default:
@@ -74,10 +90,13 @@ extension Console {
         return []
     }
 
-    static func durationKey(_ state: inout AppState, _ duration: DurationState, _ key: Key) -> [Effect] {
+    static func durationKey(_ state: inout AppState, _ duration: DurationState, _ key: Key, _ command: Command?) -> [Effect] {
         var duration = duration
         if var custom = duration.custom {
-            if key == .enter {
+            if command == .cancel {
+                duration.custom = nil
+                duration.error = nil
+            } else if command == .submit {
                 do {
                     return chose(&state, try AccessDuration(parsing: custom.trimmed), for: duration)
                 } catch {
@@ -90,10 +109,13 @@ extension Console {
             state.modal = .duration(duration)
             return []
         }
-        switch key {
-        case .up: duration.selected = max(0, duration.selected - 1)
-        case .down: duration.selected = min(DurationState.choices.count - 1, duration.selected + 1)
-        case .enter:
+        switch command {
+        case .cancel?:
+            state.modal = nil
+            return []
+        case .previous?: duration.selected = max(0, duration.selected - 1)
+        case .next?: duration.selected = min(DurationState.choices.count - 1, duration.selected + 1)
+        case .select?:
             switch duration.selected {
             case 0: return chose(&state, nil, for: duration)
             case DurationState.choices.count - 1: duration.custom = TextField(limit: 8)
@@ -105,9 +127,13 @@ extension Console {
         return []
     }
 
-    static func promptKey(_ state: inout AppState, _ prompt: PromptState, _ key: Key) -> [Effect] {
+    static func promptKey(_ state: inout AppState, _ prompt: PromptState, _ key: Key, _ command: Command?) -> [Effect] {
         var prompt = prompt
-        guard key == .enter else {
+        if command == .cancel {
+            state.modal = nil
+            return []
+        }
+        guard command == .submit else {
             if prompt.field.handle(key) { prompt.error = nil }
             state.modal = .prompt(prompt)
             return []
@@ -126,16 +152,20 @@ extension Console {
         }
     }
 
-    static func newRequestKey(_ state: inout AppState, _ form: NewRequestForm, _ key: Key) -> [Effect] {
+    static func newRequestKey(_ state: inout AppState, _ form: NewRequestForm, _ key: Key, _ command: Command?) -> [Effect] {
         var form = form
-        if key == .tab {
+        if command == .cancel {
+            state.modal = nil
+            return []
+        }
+        if command == .cyclePriority {
             let all = Priority.allCases
             form.priority = all[(all.firstIndex(of: form.priority)! + 1) % all.count]
             state.modal = .newRequest(form)
             return []
         }
-        switch (form.step, key) {
-        case (.email, .enter):
+        switch (form.step, command) {
+        case (.email, .submit?):
             do {
                 let email = try EmailAddress(form.email.trimmed)
                 if case .unchecked = form.check {
@@ -148,7 +178,7 @@ extension Console {
             } catch {
                 form.error = error.message
             }
-        case (.subject, .enter):
+        case (.subject, .submit?):
             guard !form.subject.trimmed.isEmpty else {
                 form.error = "The subject is empty; say in a few words what they need."
                 break

@@ -20,41 +20,86 @@ extension Console {
         return selectionChanged(&state)
     }
 
+    /// A fresh timeline; when it holds an Okta answer the old one did not (an action ran, from
+    /// this console or another), the requester's card is read again so it matches.
     static func detailLoaded(_ state: inout AppState, _ id: RequestID, _ snapshot: DetailSnapshot) -> [Effect] {
         guard state.detail.requestID == id else { return [] }
+        let hadEvents = !state.detail.timeline.isEmpty
+        let newOutcome = hadEvents && outcomes(in: snapshot.timeline) > outcomes(in: state.detail.timeline)
         state.detail.timeline = snapshot.timeline
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
         state.detail.unknownRuns = snapshot.unknownRuns
-        return []
+        state.detail.scrollBack = min(state.detail.scrollBack, TimelineLayout.maxScrollBack(state))
+        guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester, !state.cardRefreshing else { return [] }
+        state.cardRefreshing = true
+        return [.loadCard(request.requester, refresh: true)]
+    }
+
+    /// Events that record what Okta did.
+    static func outcomes(in timeline: [TimelineEvent]) -> Int {
+        timeline.reduce(0) { count, event in
+            switch event.kind {
+            case .actionSucceeded, .actionFailed, .actionReconciled, .accessRevoked: count + 1
+            default: count
+            }
+        }
     }
 
     static func cardLoaded(_ state: inout AppState, _ email: EmailAddress, _ result: Result<RequesterCard, ConsoleFailure>) -> [Effect] {
         guard state.card.email == email else { return [] }
+        state.cardRefreshing = false
         switch result {
-        case .success(let card): state.card = .loaded(email, card)
-        case .failure(let failure): state.card = .failed(email, failure.message)
+        case .success(let card):
+            state.card = .loaded(email, card)
+            state.cardReadAt = state.now
+        case .failure(let failure):
+            state.card = .failed(email, failure.message)
+            state.cardReadAt = nil
         }
         return []
     }
 
+    /// Okta's search results; what the requester already has is shown and cannot be asked for again.
     static func pickerResults(_ state: inout AppState, _ query: String, _ items: [PickerItem]) -> [Effect] {
         guard case .picker(var picker) = state.modal, !picker.localOnly, picker.query.trimmed == query else { return [] }
-        picker.items = items
+        let card = state.card.card
+        picker.items = items.map { item in
+            guard item.disabledReason == nil, let card else { return item }
+            let has: String? = switch picker.kind {
+            case .group: card.groups.contains { $0.id == item.id } ? "already a member" : nil
+            case .app: card.apps.contains { $0.appID == item.id } ? "already assigned" : nil
+            default: nil
+            }
+            return PickerItem(id: item.id, label: item.label, detail: item.detail, disabledReason: has)
+        }
         picker.loading = false
         picker.selected = min(picker.selected, max(0, items.count - 1))
         state.modal = .picker(picker)
         return []
     }
 
+    static func approversFound(_ state: inout AppState, _ id: RequestID, _ action: ActionName, _ result: Result<[String], ConsoleFailure>) -> [Effect] {
+        guard case .confirm(var confirm) = state.modal, confirm.requestID == id, case .ask(let asked) = confirm.plan, asked.name == action else { return [] }
+        switch result {
+        case .success(let logins): confirm.approvers = .known(logins)
+        case .failure(let failure): confirm.approvers = .unknown(failure.message)
+        }
+        state.modal = .confirm(confirm)
+        return []
+    }
+
     static func actionFinished(_ state: inout AppState, _ key: InFlight, _ report: ActionReport) -> [Effect] {
         state.inFlight.remove(key)
-        state.status = report.line
-        if let link = report.oneTimeLink, state.modal == nil || state.modal == .quitConfirm {
+        var line = report.line
+        line.about = key.requestID
+        state.say(line)
+        if let link = report.oneTimeLink, state.modal == nil || state.modal?.isQuitQuestion == true {
             state.modal = .oneTimeLink(link)
         }
         var effects = refresh(&state)
-        if let request = state.selectedRequest, request.id == key.requestID {
+        if let request = state.selectedRequest, request.id == key.requestID, !state.cardRefreshing {
+            state.cardRefreshing = true
             effects.append(.loadCard(request.requester, refresh: true))
         }
         if state.quitting && state.inFlight.isEmpty { effects.append(.quit) }

@@ -11,6 +11,7 @@ public enum ActionName: String, CaseIterable, Sendable, Codable, CodingKeyRepres
     case unsuspend
     case unlock
     case activate
+    case resendActivation = "resend-activation"
     case deactivate
     case resetPassword = "reset-password"
     case expirePassword = "expire-password"
@@ -29,6 +30,7 @@ public enum ActionName: String, CaseIterable, Sendable, Codable, CodingKeyRepres
         case .unsuspend: "Unsuspend"
         case .unlock: "Unlock"
         case .activate: "Activate"
+        case .resendActivation: "Resend activation"
         case .deactivate: "Deactivate"
         case .resetPassword: "Reset password"
         case .expirePassword: "Expire password"

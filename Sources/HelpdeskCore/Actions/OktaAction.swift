@@ -19,6 +19,8 @@ public enum OktaAction: Hashable, Sendable {
     case unsuspend
     case unlock
     case activate(sendEmail: Bool)
+    /// Restart an activation the user never finished (PROVISIONED): a new activation email.
+    case resendActivation
     case deactivate
     /// Email the user a reset link, or return a one-time link to hand over.
     case resetPassword(sendEmail: Bool)
@@ -37,6 +39,7 @@ public enum OktaAction: Hashable, Sendable {
         case .unsuspend: .unsuspend
         case .unlock: .unlock
         case .activate: .activate
+        case .resendActivation: .resendActivation
         case .deactivate: .deactivate
         case .resetPassword: .resetPassword
         case .expirePassword: .expirePassword
@@ -64,7 +67,7 @@ public enum OktaAction: Hashable, Sendable {
     public var summary: String {
         switch self {
         case .resetMFA: "Reset all MFA factors"
-        case .resetFactor(let factor): "Reset the \(factor.type) factor \(factor.id)"
+        case .resetFactor(let factor): "Reset the \(FactorName.of(type: factor.type)) factor \(factor.id)"
         case .revokeSessions(let oauth): oauth ? "Revoke all sessions and OAuth tokens" : "Revoke all sessions"
         case .addToGroup(let group, let expiry): "Add to group \(group.name)" + Self.forDuration(expiry)
         case .removeFromGroup(let group): "Remove from group \(group.name)"
@@ -74,6 +77,7 @@ public enum OktaAction: Hashable, Sendable {
         case .unsuspend: "Unsuspend the account"
         case .unlock: "Unlock the account"
         case .activate(let email): email ? "Activate the account and email the activation link" : "Activate the account"
+        case .resendActivation: "Resend the activation email"
         case .deactivate: "Deactivate the account (deprovisions every app)"
         case .resetPassword(let email): email ? "Reset the password and email a reset link" : "Reset the password and issue a one-time link"
         case .expirePassword: "Expire the password"
@@ -99,7 +103,7 @@ extension OktaAction: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
         switch self {
-        case .resetMFA, .suspend, .unsuspend, .unlock, .deactivate, .expirePassword: break
+        case .resetMFA, .suspend, .unsuspend, .unlock, .resendActivation, .deactivate, .expirePassword: break
         case .resetFactor(let factor): try container.encode(factor, forKey: .factor)
         case .revokeSessions(let oauth): try container.encode(oauth, forKey: .oauthTokens)
         case .addToGroup(let group, let expiry):
@@ -128,6 +132,7 @@ extension OktaAction: Codable {
         case .unsuspend: self = .unsuspend
         case .unlock: self = .unlock
         case .activate: self = .activate(sendEmail: try container.decodeIfPresent(Bool.self, forKey: .sendEmail) ?? true)
+        case .resendActivation: self = .resendActivation
         case .deactivate: self = .deactivate
         case .resetPassword: self = .resetPassword(sendEmail: try container.decodeIfPresent(Bool.self, forKey: .sendEmail) ?? true)
         case .expirePassword: self = .expirePassword

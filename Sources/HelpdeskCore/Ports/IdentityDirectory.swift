@@ -32,6 +32,8 @@ public protocol IdentityDirectory: Sendable {
     func unsuspend(userID: String) async throws -> DirectoryReceipt
     func unlock(userID: String) async throws -> DirectoryReceipt
     func activate(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt
+    /// Restarts an unfinished activation (PROVISIONED) and emails the user a new link.
+    func reactivate(userID: String) async throws -> DirectoryReceipt
     func deactivate(userID: String) async throws -> DirectoryReceipt
     func resetPassword(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt
     func expirePassword(userID: String) async throws -> DirectoryReceipt
@@ -52,6 +54,7 @@ extension IdentityDirectory {
         case .unsuspend: try await unsuspend(userID: userID)
         case .unlock: try await unlock(userID: userID)
         case .activate(let email): try await activate(userID: userID, sendEmail: email)
+        case .resendActivation: try await reactivate(userID: userID)
         case .deactivate: try await deactivate(userID: userID)
         case .resetPassword(let email): try await resetPassword(userID: userID, sendEmail: email)
         case .expirePassword: try await expirePassword(userID: userID)

@@ -21,6 +21,7 @@ public struct ActionResolver: Sendable {
         case .unsuspend: return .unsuspend
         case .unlock: return .unlock
         case .activate: return .activate(sendEmail: !spec.noEmail)
+        case .resendActivation: return .resendActivation
         case .deactivate: return .deactivate
         case .resetPassword: return .resetPassword(sendEmail: !spec.oneTimeLink)
         case .expirePassword: return .expirePassword

@@ -38,6 +38,9 @@ public protocol HelpdeskService: Sendable {
     /// Approves exactly the approval named; `expecting` is the action as the approver saw it.
     func approve(_ id: ApprovalID, expecting: OktaAction?, comment: String?) async throws -> ActionOutcome
     func deny(_ id: ApprovalID, reason: String) async throws -> Approval
+    /// Who may approve `action` on the request if this operator asks for it now (empty when it
+    /// needs no approval, or nobody may give it).
+    func whoMayApprove(_ action: ActionName, on id: RequestID) async throws -> [String]
     func reconcile(_ id: RequestID?) async throws -> [Reconciler.Result]
     func sweep() async throws -> AccessSweeper.Report
 

@@ -22,7 +22,8 @@ public struct LocalHelpdeskService: HelpdeskService {
     public static let importBatchLimit = 500
 
     public func session() async throws -> ServiceSession {
-        ServiceSession(operator: user, orgName: engine.directory.orgName, policy: engine.policy, personas: backend.personas)
+        ServiceSession(operator: user, orgName: engine.directory.orgName, policy: engine.policy, personas: backend.personas,
+                       agents: engine.team.operators.values.filter(\.canAct).map(\.login).sorted())
     }
 
     // MARK: Reading
@@ -192,6 +193,11 @@ public struct LocalHelpdeskService: HelpdeskService {
         let account = try await engine.requesterAccount(request)
         let action = try await ActionResolver(directory: engine.directory).action(for: ask.spec, userID: account.id)
         return try await committing { try await engine.ask(action, on: ask.requestID, reason: ask.reason, by: user, account: account) }
+    }
+
+    public func whoMayApprove(_ action: ActionName, on id: RequestID) async throws -> [String] {
+        try requireOkta()
+        return try await engine.whoMayApprove(action, on: id, asker: user)
     }
 
     public func approve(_ id: ApprovalID, expecting: OktaAction?, comment: String?) async throws -> ActionOutcome {

@@ -9,8 +9,12 @@ public struct ServiceSession: Sendable, Equatable, Codable {
     public let version: String
     /// Demo personas the console may switch between; empty outside the demo.
     public let personas: [Operator]
+    /// Logins of the operators with the agent role, for assigning requests.
+    public let agents: [String]
 
-    public init(operator: Operator, orgName: String, policy: ApprovalPolicy, version: String = HelpdeskVersion.current, personas: [Operator] = []) {
+    public init(operator: Operator, orgName: String, policy: ApprovalPolicy, version: String = HelpdeskVersion.current, personas: [Operator] = [],
+                agents: [String] = []) {
+        self.agents = agents
         self.operator = `operator`
         self.orgName = orgName
         self.policy = policy

@@ -44,6 +44,9 @@ public enum ActionAvailability {
             return status == .lockedOut ? nil : Reason("not locked", "the account is not locked out (it is \(status.rawValue))")
         case .activate:
             return status == .staged || status == .deprovisioned ? nil : Reason("active", "the account is already activated (it is \(status.rawValue))")
+        case .resendActivation:
+            return status == .provisioned || status == .recovery ? nil
+                : Reason("not pending", "only an activation that was started and not finished (PROVISIONED) can be sent again (it is \(status.rawValue))")
         case .deactivate:
             return deprovisioned ? deactivated : nil
         case .resetPassword:

@@ -72,6 +72,18 @@ public final class ActionEngine: Sendable {
         return .awaitingApproval(try recordApprovalRequest(action, request: request, userID: user.id, reason: reason, approvers: approvers, by: actor.login, askerID: askerID))
     }
 
+    /// The logins that may approve `action` on the request if `asker` asks for it now: the same
+    /// rule `ask` applies, so a confirm dialog names exactly who will be asked.
+    public func whoMayApprove(_ action: ActionName, on requestID: RequestID, asker: Operator) async throws -> [String] {
+        guard policy.needsApproval(action) else { return [] }
+        let request = try store.existingRequest(requestID)
+        let user = try await requesterAccount(request)
+        guard let askerID = try await identities.id(of: asker) else {
+            throw Refusal("\(asker.login)'s Okta account was not found by the email \(asker.email?.value ?? "(none configured)"); an admin corrects it in the configuration")
+        }
+        return try await eligibleApprovers(for: action, account: user, asker: asker, askerID: askerID).map(\.login)
+    }
+
     /// Who may approve: the requester's manager (the operator whose Okta account is the manager's),
     /// approvers, and the policy's names — each with their Okta id, never the requester's or the asker's.
     private func eligibleApprovers(for action: ActionName, account: DirectoryUser, asker: Operator, askerID: String) async throws -> [EligibleApprover] {

@@ -151,6 +151,8 @@ public struct Reconciler: Sendable {
             case .unsuspend: return try await status(run, applied: [.active], notApplied: [.suspended])
             case .unlock: return try await status(run, applied: [.active, .passwordExpired, .recovery], notApplied: [.lockedOut])
             case .activate: return try await status(run, applied: [.active, .provisioned, .recovery, .passwordExpired], notApplied: [.staged, .deprovisioned])
+            case .resendActivation:
+                return (.unknown, "Okta does not show whether an activation email was sent; sending it again is safe")
             case .deactivate: return try await status(run, applied: [.deprovisioned], transitioning: .deprovisioned)
             case .resetPassword:
                 let (finding, summary) = try await status(run, applied: [.recovery], passwordMatters: true)

@@ -25,22 +25,31 @@ extension EventPayload {
             return "approval \(id) replaced by \(by) (the parameters changed)"
         case .actionStarted(let started):
             let basis = started.approvalID.map { " (approved in \($0))" } ?? started.grantID.map { " (\($0) ended)" } ?? ""
-            return "started \(started.runID): \(started.action.summary)\(basis)"
+            let reason = started.approvalID == nil && !started.reason.isEmpty ? " — \(started.reason)" : ""
+            return "started \(started.runID): \(started.action.summary)\(basis)\(reason)"
         case .actionSucceeded(let outcome):
-            return "Okta: \(outcome.summary) (\(outcome.runID))"
+            return "Okta: \(outcome.summary) (\(Self.run(outcome.runID, outcome.oktaRequestID)))"
         case .actionFailed(let failure):
             if failure.outcomeUnknown {
-                return "outcome unknown for \(failure.runID): \(failure.message)"
+                return "outcome unknown for \(failure.runID): \(failure.message)" + Self.oktaRequest(failure.oktaRequestID)
             }
-            return "failed \(failure.runID): \(failure.message)" + (failure.errorCode.map { " [\($0)]" } ?? "")
+            return "failed \(failure.runID): \(failure.message)" + (failure.errorCode.map { " [\($0)]" } ?? "") + Self.oktaRequest(failure.oktaRequestID)
         case .actionReconciled(let result):
             return "reconciled \(result.runID): \(result.finding.rawValue) — \(result.summary)"
         case .accessScheduled(let scheduled):
             return "temporary access (\(scheduled.grantID)) ends \(Timestamp.iso8601(scheduled.revokeAt))"
         case .accessRevoked(let revoked):
-            return "temporary access ended (\(revoked.grantID)): \(revoked.summary)"
+            return "temporary access ended (\(revoked.grantID)): \(revoked.summary)" + Self.oktaRequest(revoked.oktaRequestID)
         case .alert(let alert):
             return "ALERT: \(alert.message)"
         }
+    }
+
+    private static func run(_ id: ActionRunID, _ oktaRequestID: String?) -> String {
+        oktaRequestID.map { "\(id), Okta request \($0)" } ?? id.description
+    }
+
+    private static func oktaRequest(_ id: String?) -> String {
+        id.map { " (Okta request \($0))" } ?? ""
     }
 }

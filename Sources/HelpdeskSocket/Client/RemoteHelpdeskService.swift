@@ -72,6 +72,9 @@ public final class RemoteHelpdeskService: HelpdeskService {
     }
 
     public func deny(_ id: ApprovalID, reason: String) async throws -> Approval { try await call(.deny, DenyParams(approval: id, reason: reason)) }
+    public func whoMayApprove(_ action: ActionName, on id: RequestID) async throws -> [String] {
+        try await call(.whoMayApprove, WhoMayApproveParams(action: action, request: id))
+    }
     public func reconcile(_ id: RequestID?) async throws -> [Reconciler.Result] { try await call(.reconcile, OptionalRequestParams(request: id)) }
     public func sweep() async throws -> AccessSweeper.Report { try await call(.sweep, WireEmpty()) }
 

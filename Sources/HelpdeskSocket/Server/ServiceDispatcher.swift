@@ -36,6 +36,7 @@ struct ServiceDispatcher {
         case .act: return await run(frame, id, ActionAsk.self) { try await service.act($0) }
         case .approve: return await run(frame, id, ApproveParams.self) { try await service.approve($0.approval, expecting: $0.expecting, comment: $0.comment) }
         case .deny: return await run(frame, id, DenyParams.self) { try await service.deny($0.approval, reason: $0.reason) }
+        case .whoMayApprove: return await run(frame, id, WhoMayApproveParams.self) { try await service.whoMayApprove($0.action, on: $0.request) }
         case .reconcile: return await run(frame, id, OptionalRequestParams.self) { try await service.reconcile($0.request) }
         case .sweep: return await run(frame, id, WireEmpty.self) { _ in try await service.sweep() }
         case .setupChecks: return await run(frame, id, WireEmpty.self) { _ in await service.setupChecks() }

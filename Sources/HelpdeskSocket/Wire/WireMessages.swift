@@ -31,4 +31,5 @@ struct ResolveParams: Codable { let request: RequestID; let note: String?; let e
 struct ImportParams: Codable { let lines: [ImportInput] }
 struct ApproveParams: Codable { let approval: ApprovalID; let expecting: OktaAction?; let comment: String? }
 struct DenyParams: Codable { let approval: ApprovalID; let reason: String }
+struct WhoMayApproveParams: Codable { let action: ActionName; let request: RequestID }
 struct SubscribeParams: Codable { let after: Int64? }

@@ -23,7 +23,7 @@ public enum WireProtocol {
 public enum ServiceMethod: String, Sendable, CaseIterable, Codable {
     case hello, session, queue, queueSlice, detail, requesterCard, lookUpRequester, findGroups, findApps, events
     case create, note, assign, resolve, reopen, importLines
-    case act, approve, deny, reconcile, sweep, setupChecks, subscribe
+    case act, approve, deny, whoMayApprove, reconcile, sweep, setupChecks, subscribe
 
     /// Methods that change something (for the log).
     public var changes: Bool {

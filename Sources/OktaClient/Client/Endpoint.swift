@@ -61,6 +61,7 @@ public struct Endpoint: Hashable, Sendable {
     static let unsuspendUser = Endpoint("unsuspendUser", "POST", "/api/v1/users/{id}/lifecycle/unsuspend")
     static let unlockUser = Endpoint("unlockUser", "POST", "/api/v1/users/{id}/lifecycle/unlock")
     static let activateUser = Endpoint("activateUser", "POST", "/api/v1/users/{id}/lifecycle/activate", query: ["sendEmail"])
+    static let reactivateUser = Endpoint("reactivateUser", "POST", "/api/v1/users/{id}/lifecycle/reactivate", query: ["sendEmail"])
     static let deactivateUser = Endpoint("deactivateUser", "POST", "/api/v1/users/{id}/lifecycle/deactivate")
     static let resetPassword = Endpoint("resetPassword", "POST", "/api/v1/users/{id}/lifecycle/reset_password", query: ["sendEmail"])
     static let expirePassword = Endpoint("expirePassword", "POST", "/api/v1/users/{id}/lifecycle/expire_password")
@@ -69,7 +70,7 @@ public struct Endpoint: Hashable, Sendable {
         getUser, listUsers, listUserGroups, listAppLinks, listFactors, listGroups, getGroup, listApplications, getApplication,
         getApplicationUser, listLogEvents, resetFactors, unenrollFactor, revokeUserSessions, assignUserToGroup,
         unassignUserFromGroup, assignUserToApplication, unassignUserFromApplication, suspendUser, unsuspendUser, unlockUser,
-        activateUser, deactivateUser, resetPassword, expirePassword,
+        activateUser, reactivateUser, deactivateUser, resetPassword, expirePassword,
     ]
 }
 

@@ -210,6 +210,12 @@ public final class OktaDirectory: IdentityDirectory {
         return DirectoryReceipt(requestID: answer.requestID, summary: sendEmail ? "activated; activation email sent" : "activated")
     }
 
+    public func reactivate(userID: String) async throws -> DirectoryReceipt {
+        let call = OktaCall(.reactivateUser, [userID], query: [("sendEmail", "true")], subject: "user \(userID)")
+        let answer = try await client.send(call)
+        return DirectoryReceipt(requestID: answer.requestID, summary: "activation email sent again")
+    }
+
     public func deactivate(userID: String) async throws -> DirectoryReceipt {
         try await lifecycle(.deactivateUser, userID, "deactivated the account")
     }

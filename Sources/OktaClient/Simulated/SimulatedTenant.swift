@@ -294,6 +294,13 @@ public actor SimulatedTenant: IdentityDirectory {
                              sendEmail ? "activated; activation email sent" : "activated", "Cannot activate a user that is not STAGED or DEPROVISIONED")
     }
 
+    public func reactivate(userID: String) async throws -> DirectoryReceipt {
+        try await act(.resendActivation, userID) { user in
+            guard user.status == .provisioned || user.status == .recovery else { throw invalid("Cannot reactivate a user that is not PROVISIONED or RECOVERY") }
+            return ("activation email sent again", false)
+        }
+    }
+
     public func deactivate(userID: String) async throws -> DirectoryReceipt {
         try await act(.deactivate, userID) { user in
             guard user.status != .deprovisioned else { throw invalid("Cannot deactivate a user that is already DEPROVISIONED") }

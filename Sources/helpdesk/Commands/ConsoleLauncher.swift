@@ -29,7 +29,7 @@ enum ConsoleLauncher {
     static func run(_ service: any HelpdeskService, backend: HelpdeskBackend?, invocation: Invocation, persona: (@Sendable (String) -> (any HelpdeskService)?)? = nil,
                     cardDelay: TimeInterval = 0.12) async throws -> Int32 {
         let session = try await service.session()
-        let state = AppState(user: session.operator, personas: session.personas, isDemo: !session.personas.isEmpty, orgName: session.orgName,
+        let state = AppState(user: session.operator, personas: session.personas, agents: session.agents, isDemo: !session.personas.isEmpty, orgName: session.orgName,
                              policy: session.policy, now: invocation.now)
         let background = backend.map { backend in Task { await BackgroundWork(backend: backend) { _ in }.run() } }
         defer { background?.cancel() }

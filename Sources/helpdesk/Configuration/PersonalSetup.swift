@@ -80,6 +80,7 @@ struct UnconfiguredDirectory: IdentityDirectory {
     func unsuspend(userID: String) async throws -> DirectoryReceipt { try refuse() }
     func unlock(userID: String) async throws -> DirectoryReceipt { try refuse() }
     func activate(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { try refuse() }
+    func reactivate(userID: String) async throws -> DirectoryReceipt { try refuse() }
     func deactivate(userID: String) async throws -> DirectoryReceipt { try refuse() }
     func resetPassword(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { try refuse() }
     func expirePassword(userID: String) async throws -> DirectoryReceipt { try refuse() }

@@ -1,4 +1,3 @@
-import HelpdeskCore
 
 /// How many terminal columns text takes: 0 for marks that join the previous character, 2 for
 /// East Asian wide and fullwidth characters and emoji, 1 otherwise.

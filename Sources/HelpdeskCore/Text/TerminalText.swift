@@ -1,4 +1,3 @@
-import HelpdeskCore
 
 /// Text on the screen: the one sanitizer (`SafeText`) for a line of cells, and cutting, padding
 /// and wrapping by terminal columns.
@@ -21,6 +20,19 @@ public enum TerminalText {
             used += w
         }
         return result + "…"
+    }
+
+    /// The longest start of `text` that fits in `columns`, whole characters only.
+    public static func prefix(_ text: String, columns: Int) -> String {
+        var result = ""
+        var used = 0
+        for character in text {
+            let width = TextWidth.of(character)
+            if used + width > columns { break }
+            result.append(character)
+            used += width
+        }
+        return result
     }
 
     /// Pads `text` with spaces to `width` columns (after truncating).
@@ -51,9 +63,9 @@ public enum TerminalText {
                 } else {
                     var rest = word
                     while TextWidth.of(rest) > width {
-                        let piece = truncate(rest, to: width + 1).dropLast()
-                        lines.append(String(piece))
-                        rest = String(rest.dropFirst(piece.count))
+                        let piece = breakPoint(rest, width: width)
+                        lines.append(String(rest.prefix(piece)))
+                        rest = String(rest.dropFirst(piece))
                     }
                     line = rest
                     lineWidth = TextWidth.of(rest)
@@ -62,5 +74,21 @@ public enum TerminalText {
             lines.append(line)
         }
         return lines
+    }
+
+    /// How many characters of a word too long for a line go on this line: up to and including
+    /// the last `@ . - _ /` that fits (an email breaks after its `@` or a dot), else as many as fit.
+    static func breakPoint(_ word: String, width: Int) -> Int {
+        var used = 0
+        var count = 0
+        var lastBreak = 0
+        for character in word {
+            let characterWidth = TextWidth.of(character)
+            if used + characterWidth > width { break }
+            used += characterWidth
+            count += 1
+            if "@._-/".contains(character) { lastBreak = count }
+        }
+        return max(1, lastBreak > count / 2 ? lastBreak : count)
     }
 }

@@ -1,0 +1,121 @@
+import Foundation
+import HelpdeskCore
+
+/// A piece of a line with its meaning; the view picks the colours.
+public struct StyledText: Sendable, Equatable {
+    public enum Tone: Sendable, Equatable { case plain, dim, accent, bold, success, warning, error }
+
+    public let text: String
+    public let tone: Tone
+
+    public init(_ text: String, _ tone: Tone = .plain) {
+        self.text = text
+        self.tone = tone
+    }
+}
+
+/// Where the detail's parts go at this size and focus: the card on top, the timeline below, the
+/// panel on the right. `update` scrolls with it and the view draws with it, so they agree.
+public struct DetailLayout: Sendable, Equatable {
+    public let top: Int
+    public let height: Int
+    /// The card's and timeline's width (the panel and its border take the rest; 0 when hidden).
+    public let leftWidth: Int
+    public let panelWidth: Int
+    public let cardRows: Int
+
+    public init(_ state: AppState) {
+        let layout = ConsoleLayout(columns: state.columns, rows: state.rows)
+        top = layout.detailTop
+        height = layout.detailRows
+        // The focused timeline takes the whole width: the panel's keys do not apply while reading.
+        panelWidth = state.focus == .detail ? 0 : layout.panelWidth
+        leftWidth = state.focus == .detail ? state.columns : max(0, state.columns - layout.panelWidth - 1)
+        let wanted: Int = switch state.card {
+        case .none: 0
+        case .loading, .failed: 1
+        case .loaded: state.focus == .detail ? 1 : RequesterCardLines.count
+        }
+        cardRows = min(wanted, max(0, height - 2))
+    }
+
+    public var timelineTop: Int { top + cardRows }
+    /// Rows for timeline entries, below the timeline's own title row.
+    public var timelineRows: Int { max(0, height - cardRows - 1) }
+    /// The width of an entry's text, after its time and actor.
+    public var textWidth: Int { max(10, leftWidth - TimelineLayout.indent) }
+}
+
+/// The number of lines a loaded card takes when the queue has the focus.
+public enum RequesterCardLines {
+    public static let count = 6
+}
+
+/// The selected request's timeline as lines, oldest first: each entry with its time and actor,
+/// wrapped at spaces; whole when the timeline has the focus, at most three lines otherwise.
+public enum TimelineLayout {
+    /// Columns before an entry's text: `11-23 14:02 ` and the actor.
+    public static let indent = 21
+    static let collapsedLines = 3
+    static let collapsedBodyLines = 4
+
+    public static func lines(_ state: AppState) -> [[StyledText]] {
+        let layout = DetailLayout(state)
+        let width = layout.textWidth
+        let whole = state.focus == .detail
+        let body = state.selectedRequest.map { SafeText.forOutput($0.body) } ?? ""
+        var lines: [[StyledText]] = []
+        for event in state.detail.timeline {
+            let text = wrapped(event.payload.sentence, width: width, limit: whole ? nil : collapsedLines)
+            for (index, part) in text.enumerated() {
+                let time = index == 0 ? Self.time(event, state) + " " : String(repeating: " ", count: 12)
+                let actor = index == 0 ? TerminalText.fit(TerminalText.sanitize(event.actor), to: 8) + " " : String(repeating: " ", count: 9)
+                lines.append([StyledText(time, .dim), StyledText(actor, .accent), StyledText(part, tone(event.kind))])
+            }
+            if event.kind == .created, !body.isEmpty {
+                for part in wrapped(body, width: width, limit: whole ? nil : collapsedBodyLines) {
+                    lines.append([StyledText(String(repeating: " ", count: indent)), StyledText(part)])
+                }
+            }
+        }
+        for run in state.detail.runs where state.detail.unknownRuns.contains(run.id)
+            && !state.inFlight.contains(InFlight(requestID: run.requestID, action: run.action.name)) {
+            let text = "\(run.id) \(run.action.summary): outcome unknown — reconcile reads Okta's state (helpdesk reconcile \(run.requestID))"
+            for (index, part) in wrapped(text, width: max(10, layout.leftWidth - 2), limit: nil).enumerated() {
+                lines.append([StyledText(index == 0 ? "? " : "  ", .warning), StyledText(part, .warning)])
+            }
+        }
+        return lines
+    }
+
+    /// How far back the timeline can scroll: until its first line is at the top.
+    public static func maxScrollBack(_ state: AppState) -> Int {
+        max(0, lines(state).count - DetailLayout(state).timelineRows)
+    }
+
+    /// Text made safe and wrapped to `width` (lines kept), at most `limit` lines, the last ending in "…" when cut.
+    static func wrapped(_ text: String, width: Int, limit: Int?) -> [String] {
+        let all = SafeText.forOutput(text).split(separator: "\n", omittingEmptySubsequences: false).flatMap { paragraph in
+            TerminalText.wrap(TerminalText.sanitize(String(paragraph)), width: width)
+        }
+        guard let limit, all.count > limit else { return all }
+        var kept = Array(all.prefix(limit))
+        kept[limit - 1] = TerminalText.prefix(kept[limit - 1], columns: width - 2) + " …"
+        return kept
+    }
+
+    static func time(_ event: TimelineEvent, _ state: AppState) -> String {
+        event.at.formatted(Date.VerbatimFormatStyle(
+            format: "\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
+            timeZone: state.timeZone, calendar: Calendar(identifier: .gregorian)))
+    }
+
+    static func tone(_ kind: EventKind) -> StyledText.Tone {
+        switch kind {
+        case .actionSucceeded, .approvalGranted, .accessRevoked: .success
+        case .actionFailed, .approvalDenied, .alert: .error
+        case .approvalRequested, .approvalExpired, .approvalSuperseded, .actionReconciled: .warning
+        default: .plain
+        }
+    }
+}
