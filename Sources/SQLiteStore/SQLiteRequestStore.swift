@@ -102,6 +102,22 @@ public final class SQLiteRequestStore: RequestStore {
         try migrate(db, to: target)
     }
 
+    /// Indexes the requests written before the gram index existed (only those that need it).
+    private static func fillGrams(_ db: SQLiteConnection) throws(StoreError) {
+        do {
+            let rows = try db.query("SELECT id, subject, body, requester FROM requests WHERE (subject || body || requester) GLOB '*[^ -~]*'") { row in
+                (row.int64(0), row.text(1) + " " + row.text(2) + " " + row.text(3))
+            }
+            for (id, text) in rows where GramText.needsGrams(text) {
+                try db.run("INSERT INTO requests_grams (rowid, grams) VALUES (?, ?)", [.integer(id), .text(GramText.indexText(text))])
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.failed("could not index request text: \(error)")
+        }
+    }
+
     private static func migrate(_ db: SQLiteConnection, to target: Int) throws(StoreError) {
         try db.execute("BEGIN IMMEDIATE")
         do throws(StoreError) {
@@ -113,6 +129,7 @@ public final class SQLiteRequestStore: RequestStore {
             if current < target {
                 for version in (current + 1)...target {
                     try db.execute(Schema.migrations[version - 1])
+                    if version == 4 { try fillGrams(db) }
                     try db.execute("PRAGMA user_version = \(version)")
                 }
             }

@@ -4,7 +4,7 @@ enum Schema {
     static var latest: Int { migrations.count }
 
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
-    static let migrations: [String] = [version1, version2, version3]
+    static let migrations: [String] = [version1, version2, version3, version4]
 
     static let version1 = """
     CREATE TABLE requests (
@@ -178,5 +178,11 @@ enum Schema {
     BEGIN SELECT RAISE(ABORT, 'a revoked grant cannot change'); END;
     CREATE TRIGGER grants_are_kept BEFORE DELETE ON access_grants
     BEGIN SELECT RAISE(ABORT, 'grants are kept for the record and cannot be deleted'); END;
+    """
+
+    /// The index of scripts written without spaces (see `GramText`); its rows are written by the
+    /// store beside each request that needs one, and filled for older requests after this step.
+    static let version4 = """
+    CREATE VIRTUAL TABLE requests_grams USING fts5 (grams, content = '', tokenize = 'unicode61 remove_diacritics 2');
     """
 }

@@ -30,7 +30,12 @@ final class Session: StoreWriter {
             [.text(new.requester.value), .text(new.subject), .text(new.body), .text(new.category), .int(new.priority.urgencyRank),
              .text(new.status.rawValue), .time(at), .time(at), .optional(new.externalID)]
         )
-        return try existingRequest(RequestID(db.lastInsertRowID))
+        let id = db.lastInsertRowID
+        let text = new.subject + " " + new.body + " " + new.requester.value
+        if GramText.needsGrams(text) {
+            try db.run("INSERT INTO requests_grams (rowid, grams) VALUES (?, ?)", [.integer(id), .text(GramText.indexText(text))])
+        }
+        return try existingRequest(RequestID(id))
     }
 
     func update(_ id: RequestID, expectedVersion: Int, change: RequestChange, at: Date) throws -> Request {
@@ -122,8 +127,8 @@ final class Session: StoreWriter {
             rows = try walkInOrder(conditions: conditions, values: values, order: order, keeping: match, limit: limit + 1)
         } else {
             if let match = sql.textMatch {
-                conditions.append("r.id IN (SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?)")
-                values.append(.text(match))
+                conditions.append("r.id IN (\(match.sql))")
+                values += match.values
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             rows = try db.query("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values + [.int(limit + 1)], Self.request)
@@ -134,16 +139,16 @@ final class Session: StoreWriter {
         return QueuePage(requests: forward ? rows : rows.reversed(), next: next)
     }
 
-    private func textMatchCount(_ match: String, upTo cap: Int) throws -> Int {
-        Int(try db.scalar("SELECT count(*) FROM (SELECT 1 FROM requests_fts WHERE requests_fts MATCH ? LIMIT ?)", [.text(match), .int(cap)]) ?? 0)
+    private func textMatchCount(_ match: TextMatch, upTo cap: Int) throws -> Int {
+        Int(try db.scalar("SELECT count(*) FROM (\(match.sql) LIMIT ?)", match.values + [.int(cap)]) ?? 0)
     }
 
     /// Walks the queue index in order and keeps the rows the full-text match contains: many
     /// matches means the first page is found after a short walk, with no sort.
-    private func walkInOrder(conditions: [String], values: [SQLValue], order: String, keeping match: String, limit: Int) throws -> [Request] {
+    private func walkInOrder(conditions: [String], values: [SQLValue], order: String, keeping match: TextMatch, limit: Int) throws -> [Request] {
         // FTS5 returns rowids in ascending order, so the matches form a sorted array.
-        let matches = try db.prepare("SELECT rowid FROM requests_fts WHERE requests_fts MATCH ? ORDER BY rowid")
-        try matches.bind([.text(match)])
+        let matches = try db.prepare(match.sql)
+        try matches.bind(match.values)
         var matching: [Int64] = []
         matching.reserveCapacity(Self.textMatchesToSort * 8)
         while try matches.step() { matching.append(matches.int64(0)) }

@@ -120,6 +120,43 @@ import Testing
         #expect(try store.read { try $0.count(QueueFilter(text: "example")) } == 3)
     }
 
+    @Test func wordsInsideTextWithoutSpacesAreFound() throws {
+        let store = try SQLiteRequestStore(path: folder.file("cjk.db"))
+        let vpn = try store.create(Fixtures.newRequest("VPNに接続できません", requester: "misaki.sato@example.com"), by: "intake", at: start)
+        let beijing = try store.create(Fixtures.newRequest("无法登录邮箱", requester: "li.wei@example.com", body: "密码已过期"), by: "intake", at: start)
+        let thai = try store.create(Fixtures.newRequest("เข้าสู่ระบบไม่ได้"), by: "intake", at: start)
+        _ = try store.create(Fixtures.newRequest("Cannot connect to VPN"), by: "intake", at: start)
+        func search(_ text: String) throws -> [RequestID] {
+            try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: text), limit: 10)) }.requests.map(\.id)
+        }
+        #expect(try search("できません") == [vpn.id])
+        #expect(try search("接続") == [vpn.id])
+        #expect(try search("接") == [vpn.id], "one character is a prefix")
+        #expect(try search("せん") == [vpn.id], "the end of a run")
+        #expect(try search("VPNに") == [vpn.id])
+        #expect(try search("接続 misaki") == [vpn.id], "a mixed query needs both")
+        #expect(try search("登录") == [beijing.id])
+        #expect(try search("过期") == [beijing.id], "the body is indexed too")
+        #expect(try search("ระบบ") == [thai.id])
+        #expect(try search("接続できる") == [], "every character must match in order")
+        #expect(try search("続接") == [])
+        #expect(Set(try search("vpn")) == [vpn.id, RequestID(4)])
+        #expect(try store.read { try $0.count(QueueFilter(text: "接続")) } == 1)
+    }
+
+    @Test func anOlderStoreIsIndexedWhenItIsMigrated() throws {
+        let path = folder.file("v3-cjk.db")
+        _ = try SQLiteRequestStore(path: path, migratingTo: 3)
+        let raw = try SQLiteConnection(path: path)
+        try raw.execute("""
+        INSERT INTO requests (requester, subject, body, category, urgency, status, created_at, updated_at)
+        VALUES ('misaki.sato@example.com', 'VPNに接続できません', '', 'general', 2, 'new', 0, 0)
+        """)
+        let store = try SQLiteRequestStore(path: path)
+        let found = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "接続"), limit: 10)) }.requests.map(\.subject)
+        #expect(found == ["VPNに接続できません"])
+    }
+
     @Test func searchFollowsEditsOfTheIndexedFields() throws {
         let store = try SQLiteRequestStore(path: folder.file("fts.db"))
         let request = try store.create(Fixtures.newRequest("Printer jam"), by: "intake", at: start)
