@@ -10,6 +10,7 @@ public final class NcursesBackend: TerminalBackend {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
     private let palette: Palette
+    private let overlay: ClusterOverlay
     private var ended = false
 
     /// Takes over the terminal. `useColor` false gives a monochrome console (attributes only).
@@ -29,6 +30,7 @@ public final class NcursesBackend: TerminalBackend {
         set_escdelay(25)
         curs_set(0)
         palette = Palette(useColor: useColor)
+        overlay = ClusterOverlay(colors: palette.colors)
         SignalGuard.install()
     }
 
@@ -83,19 +85,26 @@ public final class NcursesBackend: TerminalBackend {
 
     public func draw(_ runs: [CellRun]) {
         var cell = cchar_t()
+        var overlays: [(x: Int, y: Int, text: String, style: Style)] = []
         for run in runs {
             var x = Int32(run.x)
             for item in run.cells {
                 defer { x += 1 }
                 if item.isContinuation { continue }
                 let (attributes, pair) = palette.attributes(for: item.style)
-                var characters = Array(item.text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }) + [0]
+                var text = item.text
+                if item.joinsSpacingCharacters {
+                    overlays.append((Int(x), run.y, text, item.style))
+                    text = ClusterOverlay.placeholder(text)
+                }
+                var characters = Array(text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }) + [0]
                 setcchar(&cell, &characters, attributes, pair, nil)
                 mvwadd_wch(window, Int32(run.y), x, &cell)
             }
         }
         wnoutrefresh(window)
         doupdate()
+        overlay.write(overlays)
     }
 }
 

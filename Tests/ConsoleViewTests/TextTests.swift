@@ -64,3 +64,21 @@ import Testing
         #expect(ScreenBuffer(columns: 3, rows: 2).changes(from: nil).count == 2)
     }
 }
+
+@Suite struct GraphemeTests {
+    @Test func joinedEmojiAreOneCellOfTwoColumnsThatNeedsTheWholeSequence() {
+        var screen = ScreenBuffer(columns: 10, rows: 1)
+        let used = screen.put("a👩‍💻b🇯🇵c", x: 0, y: 0)
+        #expect(used == 7)
+        #expect(screen[1, 0].text == "👩‍💻")
+        #expect(screen[2, 0].isContinuation)
+        #expect(screen[3, 0].text == "b")
+        #expect(screen[1, 0].joinsSpacingCharacters, "curses keeps only 👩 of it, so it is written whole over the cell")
+        #expect(screen[4, 0].joinsSpacingCharacters, "a flag is two regional indicators: curses would keep one")
+        #expect(!Cell("e\u{301}").joinsSpacingCharacters, "a combining mark fits in a curses cell")
+        #expect(!Cell("👍🏽").joinsSpacingCharacters, "a skin tone modifier fits too")
+        #expect(TextWidth.of("👩‍👩‍👧‍👦") == 2)
+        #expect(TerminalText.truncate("ab👩‍💻cd", to: 4) == "ab…")
+        #expect(TerminalText.wrap("x 👩‍💻👩‍💻👩‍💻", width: 4) == ["x", "👩‍💻👩‍💻", "👩‍💻"])
+    }
+}

@@ -1,3 +1,5 @@
+import HelpdeskCore
+
 /// One terminal cell: a grapheme and its style. The right half of a wide character is a
 /// continuation cell with empty text.
 public struct Cell: Hashable, Sendable {
@@ -12,6 +14,17 @@ public struct Cell: Hashable, Sendable {
     public static let blank = Cell(" ")
 
     public var isContinuation: Bool { text.isEmpty }
+
+    /// True when the grapheme has a spacing character after its first one (`👩‍💻`, a family):
+    /// one cell to the terminal, but more than a curses cell can hold.
+    public var joinsSpacingCharacters: Bool {
+        let scalars = text.unicodeScalars
+        guard scalars.count > 1 else { return false }
+        return scalars.dropFirst().contains { scalar in
+            scalar.value != 0x200D && !(0xFE00...0xFE0F).contains(scalar.value) && !(0xE0020...0xE007F).contains(scalar.value)
+                && !(0x1F3FB...0x1F3FF).contains(scalar.value) && TextWidth.of(scalar) > 0
+        }
+    }
 }
 
 /// Changed cells next to each other on one row: what a backend writes.
