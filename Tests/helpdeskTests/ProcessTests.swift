@@ -81,7 +81,7 @@ import Testing
         #expect(runs.first?.runner?.hasSuffix(":\(act.process.processIdentifier)") == true)
 
         let shown = try await offPool { [binary, db] in try ChildProcess.run(binary, ["show", "REQ-1", "--db", db, "--config", config], environment: environment) }
-        #expect(shown.out.contains("Outcome unknown\n  RUN-1  Suspend the account — started by \(Self.osLogin); run helpdesk reconcile REQ-1"))
+        #expect(shown.out.contains("Runs\n  RUN-1  outcome unknown (helpdesk reconcile REQ-1)  Suspend the account — started by \(Self.osLogin)"))
 
         // The process that started the run is gone, so reconcile need not wait for a timeout.
         let reconciled = try await offPool { [binary, db] in try ChildProcess.run(binary, ["reconcile", "--db", db, "--config", config], environment: environment) }

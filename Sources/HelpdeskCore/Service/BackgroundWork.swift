@@ -6,11 +6,14 @@ import Foundation
 /// every console through the change feed.
 public struct BackgroundWork: Sendable {
     public let backend: HelpdeskBackend
+    /// The account the work runs as (the service's own user): the timeline names it.
+    public let actor: String
     public let interval: TimeInterval
     public let report: @Sendable (String) -> Void
 
-    public init(backend: HelpdeskBackend, interval: TimeInterval = 30, report: @escaping @Sendable (String) -> Void) {
+    public init(backend: HelpdeskBackend, actor: String, interval: TimeInterval = 30, report: @escaping @Sendable (String) -> Void) {
         self.backend = backend
+        self.actor = actor
         self.interval = interval
         self.report = report
     }
@@ -29,7 +32,7 @@ public struct BackgroundWork: Sendable {
         guard backend.oktaProblem == nil else { return }
         let engine = backend.engine
         do {
-            let swept = try await AccessSweeper(engine: engine).sweep()
+            let swept = try await AccessSweeper(engine: engine, actor: actor).sweep()
             if !swept.revoked.isEmpty { report("revoked temporary access: \(swept.revoked.map(\.description).joined(separator: ", "))") }
             for grant in swept.failed {
                 await tell("the revoke of \(grant) failed; it stays due and is tried again")
@@ -44,7 +47,7 @@ public struct BackgroundWork: Sendable {
             await tell("the sweep of temporary access failed: \(error)")
         }
         do {
-            let looked = try await backend.reconciler.reconcile(nil, by: systemActor, dueOnly: true)
+            let looked = try await backend.reconciler.reconcile(nil, by: actor, dueOnly: true)
             for result in looked {
                 report("\(result.settled ? "reconciled" : "could not yet reconcile") \(result.run.id) on \(result.run.requestID): \(result.finding.rawValue) — \(result.summary)")
             }

@@ -217,7 +217,7 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     public func sweep() async throws -> AccessSweeper.Report {
         try requireOkta()
-        return try await committing { try await AccessSweeper(engine: engine).sweep() }
+        return try await committing { try await AccessSweeper(engine: engine, actor: user.login).sweep() }
     }
 
     public func setupChecks() async -> [ServiceCheck] {

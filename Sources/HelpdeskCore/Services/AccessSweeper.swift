@@ -8,9 +8,12 @@ import Foundation
 public struct AccessSweeper: Sendable {
     public let engine: ActionEngine
     public let maxAttempts: Int
+    /// The account that runs the sweep (an operator, or the service's own): the timeline names it.
+    public let actor: String
 
-    public init(engine: ActionEngine, maxAttempts: Int = 8) {
+    public init(engine: ActionEngine, actor: String = systemActor, maxAttempts: Int = 8) {
         self.engine = engine
+        self.actor = actor
         self.maxAttempts = maxAttempts
     }
 
@@ -42,16 +45,16 @@ public struct AccessSweeper: Sendable {
 
     public func sweep(limit: Int = 500) async throws -> Report {
         var report = Report()
-        report.expiredApprovals = try engine.expireApprovals().map(\.id)
+        report.expiredApprovals = try engine.expireApprovals(by: actor).map(\.id)
         let store = engine.store
         let due = try store.read { try $0.dueGrants(at: engine.clock.now(), limit: limit) }
         for grant in due {
             guard let revoke = grant.action.revoke else { continue }
             let now = engine.clock.now()
             let claimed: ActionRun? = try store.write { writer -> ActionRun? in
-                guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: systemActor, at: now) else { return nil }
+                guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: actor, at: now) else { return nil }
                 return try engine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
-                                        reason: "temporary access ended", by: systemActor, at: now, writer: writer)
+                                        reason: "temporary access ended", by: actor, at: now, writer: writer)
             }
             guard let run = claimed else {
                 report.claimedElsewhere += 1
@@ -80,9 +83,9 @@ public struct AccessSweeper: Sendable {
             switch performed {
             case .answered(let receipt):
                 let finished = try writer.finishRun(run.id, state: .succeeded, at: now)
-                _ = try writer.moveGrant(grant.id, from: .revoking, to: .revoked, by: systemActor, at: now)
-                    || writer.moveGrant(grant.id, from: .scheduled, to: .revoked, by: systemActor, at: now)
-                try writer.append(EventDraft(actor: systemActor, at: now, payload: .accessRevoked(.init(
+                _ = try writer.moveGrant(grant.id, from: .revoking, to: .revoked, by: actor, at: now)
+                    || writer.moveGrant(grant.id, from: .scheduled, to: .revoked, by: actor, at: now)
+                try writer.append(EventDraft(actor: actor, at: now, payload: .accessRevoked(.init(
                     grantID: grant.id, runID: run.id, revoke: run.action, summary: receipt.summary, oktaRequestID: receipt.requestID))), to: run.requestID)
                 if !finished { try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: receipt.summary, writer: writer, at: now) }
                 return .revoked
@@ -91,7 +94,7 @@ public struct AccessSweeper: Sendable {
                     try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: "no answer — Okta may have acted", writer: writer, at: now)
                     return .late
                 }
-                try writer.append(EventDraft(actor: systemActor, at: now, payload: .actionFailed(.init(
+                try writer.append(EventDraft(actor: actor, at: now, payload: .actionFailed(.init(
                     runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
                     outcomeUnknown: true))), to: run.requestID)
                 return .unknown
@@ -100,13 +103,13 @@ public struct AccessSweeper: Sendable {
                     try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: "failed: \(error.message)", writer: writer, at: now)
                     return .late
                 }
-                try writer.append(EventDraft(actor: systemActor, at: now, payload: .actionFailed(.init(
+                try writer.append(EventDraft(actor: actor, at: now, payload: .actionFailed(.init(
                     runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
                     outcomeUnknown: false))), to: run.requestID)
                 return try retryLater(grant, run: run, because: error.message, writer: writer, at: now)
             case .notSent(let why):
                 guard try writer.finishRun(run.id, state: .failed, at: now) else { return .unknown }
-                try writer.append(EventDraft(actor: systemActor, at: now, payload: .actionFailed(.init(
+                try writer.append(EventDraft(actor: actor, at: now, payload: .actionFailed(.init(
                     runID: run.id, action: run.action, errorCode: nil, message: why, oktaRequestID: nil, outcomeUnknown: false))), to: run.requestID)
                 return try retryLater(grant, run: run, because: why, writer: writer, at: now)
             }
@@ -117,8 +120,8 @@ public struct AccessSweeper: Sendable {
     private func retryLater(_ grant: AccessGrant, run: ActionRun, because reason: String, writer: any StoreWriter, at now: Date) throws -> RevokeResult {
         let attempts = grant.attempts + 1
         guard attempts < maxAttempts else {
-            _ = try writer.moveGrant(grant.id, from: .revoking, to: .failed, by: systemActor, at: now)
-            try writer.append(EventDraft(actor: systemActor, at: now, payload: .alert(.init(
+            _ = try writer.moveGrant(grant.id, from: .revoking, to: .failed, by: actor, at: now)
+            try writer.append(EventDraft(actor: actor, at: now, payload: .alert(.init(
                 message: "temporary access \(grant.id) (\(grant.action.summary)) could not be revoked after \(attempts) tries (last: \(reason)); "
                     + "the person may still have it — remove it by hand, or fix the cause and revoke it again",
                 runID: run.id, grantID: grant.id))), to: grant.requestID)

@@ -45,7 +45,7 @@ public final class ActionEngine: Sendable {
         guard actor.canAct else {
             throw Refusal("\(actor.login) has no agent role, so cannot ask for Okta actions; an admin can add the role in the configuration")
         }
-        try expireApprovals()
+        try expireApprovals(by: actor.login)
         let request = try store.existingRequest(requestID)
         guard request.status.isActive else {
             throw Refusal("\(request.id) is \(request.status.rawValue); reopen it before acting on it")
@@ -148,7 +148,7 @@ public final class ActionEngine: Sendable {
     /// the approver saw it: if the approval now holds anything else, it is refused. The approver's
     /// Okta account is looked up first: without one, nobody can tell they are not the requester.
     public func approve(_ approvalID: ApprovalID, by approver: Operator, expecting: OktaAction? = nil, comment: String? = nil) async throws -> ActionOutcome {
-        try expireApprovals()
+        try expireApprovals(by: approver.login)
         let comment = try comment.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : try Self.reasonText($0, what: "a comment") }
         guard let approverID = try await identities.id(of: approver) else {
             throw Refusal("\(approver.login)'s Okta account was not found by the email \(approver.email?.value ?? "(none configured)"); "
@@ -180,8 +180,8 @@ public final class ActionEngine: Sendable {
 
     /// Expires every pending approval whose time ran out, with a note on its timeline.
     @discardableResult
-    public func expireApprovals() throws -> [Approval] {
-        try approvals.expireApprovals()
+    public func expireApprovals(by actor: String = systemActor) throws -> [Approval] {
+        try approvals.expireApprovals(by: actor)
     }
 
     /// Decisions that need only the store.

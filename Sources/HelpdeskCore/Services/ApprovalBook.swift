@@ -14,7 +14,7 @@ public struct ApprovalBook: Sendable {
     @discardableResult
     public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) throws -> Approval {
         let reason = try ActionEngine.reasonText(reason, what: "denying")
-        try expireApprovals()
+        try expireApprovals(by: approver.login)
         let now = clock.now()
         return try store.write { writer in
             let approval = try decidable(approvalID, by: approver, writer: writer)
@@ -67,15 +67,15 @@ public struct ApprovalBook: Sendable {
 
     /// Expires every pending approval whose time ran out, with a note on its timeline.
     @discardableResult
-    public func expireApprovals() throws -> [Approval] {
+    public func expireApprovals(by actor: String = systemActor) throws -> [Approval] {
         let now = clock.now()
         let due = try store.read { try $0.expiredApprovals(at: now) }
         var expired: [Approval] = []
         for approval in due {
             let changed = try store.write { writer in
-                guard try writer.decideApproval(approval.id, state: .expired, by: systemActor, at: now, reason: nil) else { return false }
-                try writer.append(EventDraft(actor: systemActor, at: now, payload: .approvalExpired(approvalID: approval.id)), to: approval.requestID)
-                try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: systemActor, at: now)
+                guard try writer.decideApproval(approval.id, state: .expired, by: actor, at: now, reason: nil) else { return false }
+                try writer.append(EventDraft(actor: actor, at: now, payload: .approvalExpired(approvalID: approval.id)), to: approval.requestID)
+                try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: actor, at: now)
                 return true
             }
             if changed { expired.append(approval) }

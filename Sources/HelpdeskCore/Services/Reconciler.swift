@@ -75,13 +75,13 @@ public struct Reconciler: Sendable {
             inspected = try await inspect(run)
         } catch {
             let message = (error as? DirectoryError)?.message ?? "\(error)"
-            let next = try noteAttempt(run, firstTime: "reconcile could not read Okta's state for \(run.id) (\(message)); it stays unknown and is tried again")
+            let next = try noteAttempt(run, by: login, firstTime: "reconcile could not read Okta's state for \(run.id) (\(message)); it stays unknown and is tried again")
             return Result(run: run, finding: .unknown, summary: "Okta's state could not be read (\(message)); tried again after \(Timestamp.iso8601(next))", settled: false)
         }
         let (finding, summary) = inspected
         let safeAfter = run.callDeadline.addingTimeInterval(margin)
         if finding == .notApplied, engine.clock.now() < safeAfter {
-            _ = try noteAttempt(run, firstTime: nil, next: safeAfter)
+            _ = try noteAttempt(run, by: login, firstTime: nil, next: safeAfter)
             return Result(run: run, finding: .unknown, summary: "\(summary) so far; the call could still arrive, so it is settled after \(Timestamp.iso8601(safeAfter))", settled: false)
         }
         let recorded = try engine.store.write { writer -> Bool in
@@ -101,14 +101,14 @@ public struct Reconciler: Sendable {
     }
 
     /// Notes a try that settled nothing; the first failure to read Okta goes on the timeline, once.
-    private func noteAttempt(_ run: ActionRun, firstTime text: String?, next fixed: Date? = nil) throws -> Date {
+    private func noteAttempt(_ run: ActionRun, by login: String, firstTime text: String?, next fixed: Date? = nil) throws -> Date {
         let attempts = run.reconcileAttempts + 1
         let now = engine.clock.now()
         let next = fixed ?? now.addingTimeInterval(Self.backoff[min(attempts, Self.backoff.count) - 1])
         try engine.store.write { writer in
             try writer.noteReconcileAttempt(run.id, attempts: attempts, next: next)
             if let text, run.reconcileAttempts == 0 {
-                try writer.append(EventDraft(actor: systemActor, at: now, payload: .alert(.init(message: text, runID: run.id))), to: run.requestID)
+                try writer.append(EventDraft(actor: login, at: now, payload: .alert(.init(message: text, runID: run.id))), to: run.requestID)
             }
         }
         return next

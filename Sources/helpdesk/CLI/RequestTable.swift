@@ -61,6 +61,26 @@ enum RequestDetailText {
         return text
     }
 
+    /// The Okta runs: what ran, its state, who started it, and Okta's request id for its answer.
+    static func runs(_ runs: [ActionRun], timeline: [TimelineEvent], unknown: Set<ActionRunID>, request: RequestID) -> String {
+        guard !runs.isEmpty else { return "" }
+        var text = "\nRuns\n"
+        for run in runs {
+            let answer = timeline.last { event in
+                switch event.payload {
+                case .actionSucceeded(let done): done.runID == run.id
+                case .actionFailed(let failed): failed.runID == run.id
+                case .accessRevoked(let revoked): revoked.runID == run.id
+                default: false
+                }
+            }
+            let state = unknown.contains(run.id) ? "outcome unknown (helpdesk reconcile \(request))" : run.state.rawValue
+            let okta = answer?.payload.oktaRequestID.map { " · Okta request \(TextSafety.quoted($0, limit: 64))" } ?? ""
+            text += "  \(run.id)  \(state)  \(TextSafety.quoted(run.action.summary, limit: 100)) — started by \(run.startedBy) \(clock(run.startedAt))\(okta)\n"
+        }
+        return text
+    }
+
     /// `2026-11-23 14:02` in the local time zone.
     static func clock(_ date: Date) -> String {
         date.formatted(Date.VerbatimFormatStyle(

@@ -31,7 +31,7 @@ enum ConsoleLauncher {
         let session = try await service.session()
         let state = AppState(user: session.operator, personas: session.personas, agents: session.agents, isDemo: !session.personas.isEmpty, orgName: session.orgName,
                              policy: session.policy, now: invocation.now)
-        let background = backend.map { backend in Task { await BackgroundWork(backend: backend) { _ in }.run() } }
+        let background = backend.map { backend in Task { await BackgroundWork(backend: backend, actor: session.operator.login) { _ in }.run() } }
         defer { background?.cancel() }
         return try run(state, services: ConsoleServices(service: service, persona: persona, clock: invocation.environment.clock, cardDelay: cardDelay),
                        environment: invocation.environment)

@@ -99,7 +99,8 @@ enum ServeCommand {
             throw CLIError.failed("cannot listen on \(socketPath): \(error)")
         }
         log("listening on \(socketPath) (helpdesk \(HelpdeskVersion.current), protocol \(WireProtocol.version)); store \(storePath); Okta \(directory.orgName); \(team.operators.count) operators")
-        let background = Task { await BackgroundWork(backend: backend, interval: backgroundInterval, report: log).run() }
+        let serviceLogin = (try? OSIdentity.login()) ?? "helpdesk"
+        let background = Task { await BackgroundWork(backend: backend, actor: serviceLogin, interval: backgroundInterval, report: log).run() }
         return Running(server: server, background: background, log: log)
     }
 

@@ -8,7 +8,8 @@ enum ShowCommand {
         synopsis: "REQ [--json]",
         options: [.json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12 or 12")],
-        discussion: "With --json, prints the request object with a \"timeline\" array (kind, actor, at, details) and an \"approvals\" array."
+        discussion: "Lists the Okta runs with Okta's request id for each answer. With --json, prints the request object with a \"timeline\" array "
+            + "(kind, actor, at, details), an \"approvals\" array and a \"runs\" array."
     ) { invocation in
         let id = try invocation.requestID(at: 0)
         let detail = try await invocation.service().detail(of: id)
@@ -22,13 +23,7 @@ enum ShowCommand {
             try invocation.printJSON(json)
         } else {
             invocation.out.write(RequestDetailText.render(request, timeline: timeline, approvals: approvals, now: invocation.now))
-            let open = runs.filter(unknown)
-            if !open.isEmpty {
-                invocation.out.line("\nOutcome unknown")
-                for run in open {
-                    invocation.out.line("  \(run.id)  \(run.action.summary) — started by \(run.startedBy); run helpdesk reconcile \(id)")
-                }
-            }
+            invocation.out.write(RequestDetailText.runs(runs, timeline: timeline, unknown: Set(detail.unknownRuns), request: id))
         }
         return ExitCode.success
     }
