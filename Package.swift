@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "HelpdeskTestSupport"]),
         .testTarget(name: "OktaClientTests", dependencies: ["OktaClient", "HelpdeskTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "HelpdeskSocketTests", dependencies: ["HelpdeskSocket", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
-        .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport"]),
+        .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "ConsoleViewTests", dependencies: ["ConsoleView", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
     ]

@@ -104,13 +104,20 @@ public enum KeyMap {
         ("v", .activate), ("D", .deactivate),
     ]
 
-    /// The panel's words for an action: pickers end in "…".
+    /// The panel's words for an action: pickers and typed confirmations end in "…".
     public static func panelTitle(_ action: ActionName) -> String {
         switch action {
-        case .addToGroup, .removeFromGroup, .assignApp, .removeApp, .resetFactor: action.title + "…"
-        case .activate: "Activate / resend activation"
-        case .deactivate: "Deactivate…"
+        case .addToGroup, .removeFromGroup, .assignApp, .removeApp, .resetFactor, .deactivate: action.title + "…"
         default: action.title
+        }
+    }
+
+    /// The help's words for a panel key.
+    static func panelHelp(_ action: ActionName) -> String {
+        switch action {
+        case .activate: "activate a staged account, or resend a pending activation"
+        case .deactivate: "deactivate (you type the login to confirm)"
+        default: panelTitle(action)
         }
     }
 
@@ -139,7 +146,7 @@ public enum KeyMap {
         Binding(.queue, [.char("o")], .reopen, "reopen a resolved or closed request", .request, audience: .agents),
         Binding(.queue, [.char("R")], .refresh, "refresh the queue and the requester's Okta account", .request),
     ] + panelActions.map { key, action in
-        Binding(.queue, [.char(key)], .act(action), panelTitle(action), .okta, audience: .agents)
+        Binding(.queue, [.char(key)], .act(action), panelHelp(action), .okta, audience: .agents)
     } + [
         Binding(.queue, [.char("a")], .approve, "approve the selected request's pending action (it runs at once, in your name)", footer: "approve", .approvals),
         Binding(.queue, [.char("d")], .deny, "deny it, with a reason", footer: "deny", .approvals),

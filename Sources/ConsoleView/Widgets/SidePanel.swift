@@ -33,7 +33,7 @@ enum SidePanel {
         let canAct = state.selectedRequest?.status.isActive == true
         return KeyMap.panelActions.map { key, name in
             let action = Console.resolved(name, card)
-            let title = action == .resendActivation ? "Resend activation" : KeyMap.panelTitle(name)
+            let title = KeyMap.panelTitle(action)
             let inFlight = state.selectedRequest.map { state.inFlight.contains(InFlight(requestID: $0.id, action: action)) } ?? false
             if inFlight { return Entry(key: key, title: title, tag: "running…", style: .warning, tagStyle: .warning, available: true) }
             if let unavailable = card?.unavailability(action) {

@@ -10,6 +10,20 @@ public enum UserStatus: String, Sendable, Codable, CaseIterable {
     case lockedOut = "LOCKED_OUT"
     case suspended = "SUSPENDED"
     case deprovisioned = "DEPROVISIONED"
+
+    /// The state in words: "locked out", "deactivated", "activation pending".
+    public var words: String {
+        switch self {
+        case .staged: "staged (not activated)"
+        case .provisioned: "activation pending"
+        case .active: "active"
+        case .recovery: "in password recovery"
+        case .passwordExpired: "password expired"
+        case .lockedOut: "locked out"
+        case .suspended: "suspended"
+        case .deprovisioned: "deactivated"
+        }
+    }
 }
 
 /// An Okta user as the console shows it.

@@ -21,7 +21,7 @@ public enum ActionAvailability {
     public static func reason(_ action: ActionName, for user: DirectoryUser, factors: [DirectoryFactor]? = nil) -> Reason? {
         let status = user.status
         let deprovisioned = status == .deprovisioned
-        let deactivated = Reason("deactivated", "the account is deactivated")
+        let deactivated = Reason("is deactivated", "the account is deactivated")
         switch action {
         case .resetMFA, .resetFactor:
             if deprovisioned { return deactivated }
@@ -30,32 +30,34 @@ public enum ActionAvailability {
             if action == .resetMFA, let links = user.allowedOperations, !links.contains("resetFactors") { return none }
             return nil
         case .revokeSessions:
-            return deprovisioned ? Reason("deactivated", "a deactivated account has no sessions") : nil
+            return deprovisioned ? Reason("is deactivated", "a deactivated account has no sessions") : nil
         case .addToGroup, .assignApp:
-            return deprovisioned ? Reason("deactivated", "the account is deactivated; activate it first") : nil
+            return deprovisioned ? Reason("is deactivated", "the account is deactivated; activate it first") : nil
         case .removeFromGroup, .removeApp:
             return nil
         case .suspend:
-            return status == .active ? nil : Reason("not active", "only ACTIVE accounts can be suspended (this one is \(status.rawValue))")
+            if status == .active { return nil }
+            return Reason(status == .suspended ? "already suspended" : "is \(status.words)",
+                          "only ACTIVE accounts can be suspended (this one is \(status.rawValue))")
         case .unsuspend:
             return status == .suspended ? nil : Reason("not suspended", "the account is not suspended (it is \(status.rawValue))")
         case .unlock:
             if !user.isOktaSourced { return Reason("in \(shortProvider(user))", "its password is managed in \(user.credentialProvider); unlock it there") }
-            return status == .lockedOut ? nil : Reason("not locked", "the account is not locked out (it is \(status.rawValue))")
+            return status == .lockedOut ? nil : Reason("not locked out", "the account is not locked out (it is \(status.rawValue))")
         case .activate:
-            return status == .staged || status == .deprovisioned ? nil : Reason("active", "the account is already activated (it is \(status.rawValue))")
+            return status == .staged || status == .deprovisioned ? nil : Reason("already activated", "the account is already activated (it is \(status.rawValue))")
         case .resendActivation:
             return status == .provisioned || status == .recovery ? nil
-                : Reason("not pending", "only an activation that was started and not finished (PROVISIONED) can be sent again (it is \(status.rawValue))")
+                : Reason("no activation pending", "only an activation that was started and not finished (PROVISIONED) can be sent again (it is \(status.rawValue))")
         case .deactivate:
             return deprovisioned ? deactivated : nil
         case .resetPassword:
             if !user.isOktaSourced { return Reason("in \(shortProvider(user))", "its password is managed in \(user.credentialProvider)") }
             let allowed: Set<UserStatus> = [.active, .recovery, .lockedOut, .passwordExpired]
-            return allowed.contains(status) ? nil : Reason(status.rawValue.lowercased(), "not possible while the account is \(status.rawValue)")
+            return allowed.contains(status) ? nil : Reason("is \(status.words)", "not possible while the account is \(status.rawValue)")
         case .expirePassword:
             let allowed: Set<UserStatus> = [.active, .lockedOut, .passwordExpired]
-            return allowed.contains(status) ? nil : Reason(status.rawValue.lowercased(), "not possible while the account is \(status.rawValue)")
+            return allowed.contains(status) ? nil : Reason("is \(status.words)", "not possible while the account is \(status.rawValue)")
         }
     }
 

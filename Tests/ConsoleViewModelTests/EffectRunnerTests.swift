@@ -1,0 +1,132 @@
+import ConsoleViewModel
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import OktaClient
+import SQLiteStore
+import Synchronization
+import Testing
+
+/// The effect runner on an in-process service over a real store and the simulated tenant: each
+/// effect answers with the message `update` expects, and Okta that does not answer ends in an error.
+@Suite struct EffectRunnerTests {
+    let folder = TemporaryDirectory("helpdesk-runner")
+    let clock = ManualClock()
+    let tenant: SimulatedTenant
+    let directory: StallingDirectory
+    let store: SQLiteRequestStore
+    let backend: HelpdeskBackend
+
+    init() throws {
+        tenant = SimulatedTenant(clock: clock)
+        directory = StallingDirectory(tenant)
+        store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+        let engine = ActionEngine(store: store, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team)
+        backend = HelpdeskBackend(engine: engine) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+    }
+
+    /// Runs effects as `login` and returns every message they delivered.
+    func run(_ effects: [Effect], as login: String = "alex", oktaTimeout: TimeInterval = 5) async throws -> [Message] {
+        let messages = Mutex<[Message]>([])
+        let services = ConsoleServices(service: try backend.service(for: login), clock: clock, cardDelay: 0, oktaTimeout: oktaTimeout)
+        let runner = EffectRunner(services: services) { message in messages.withLock { $0.append(message) } }
+        runner.submit(effects)
+        await runner.waitUntilIdle()
+        await runner.stop()
+        return messages.withLock { $0 }
+    }
+
+    func jane() throws -> Request {
+        try store.create(Fixtures.newRequest("Lost my phone", requester: "jane.doe@example.com"), by: "intake", at: clock.now())
+    }
+
+    @Test func aQueueLoadAnswersWithItsGenerationAndRows() async throws {
+        let request = try jane()
+        let load = QueueLoad(generation: 7, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""), after: nil, direction: .forward,
+                             limit: 50, login: "alex", keep: request.id, fallbackIndex: 0)
+        let messages = try await run([.loadQueue(load)])
+        guard case .queueLoaded(let snapshot)? = messages.first, messages.count == 1 else { Issue.record("expected one queue: \(messages)"); return }
+        #expect(snapshot.generation == 7)
+        #expect(snapshot.window.rows.map(\.id) == [request.id])
+        #expect(snapshot.keep == request.id)
+        #expect(snapshot.counts.queue == 1)
+    }
+
+    @Test func aCardIsReadFromOktaAndReusedWhileFresh() async throws {
+        let email = Fixtures.email("jane.doe@example.com")
+        let first = try await run([.loadCard(email, refresh: false)])
+        #expect(first.contains(.oktaHealth(true)))
+        guard case .cardLoaded(let loaded, .success(let card))? = first.last else { Issue.record("expected a card: \(first)"); return }
+        #expect(loaded == email)
+        #expect(card.user.login == "jane.doe@example.com")
+        #expect(card.factors.count == 3)
+    }
+
+    @Test func oktaThatDoesNotAnswerEndsInAnErrorThatSaysHowToRetry() async throws {
+        directory.stall.withLock { $0 = true }
+        defer { directory.stall.withLock { $0 = false } }
+        let started = Date()
+        let messages = try await run([.loadCard(Fixtures.email("jane.doe@example.com"), refresh: true)], oktaTimeout: 0.3)
+        #expect(Date().timeIntervalSince(started) < 5, "the console is not left waiting on a read that never ends")
+        #expect(messages.contains(.oktaHealth(false)))
+        #expect(messages.last == .cardLoaded(Fixtures.email("jane.doe@example.com"), .failure(ConsoleFailure("Okta did not answer within 1 s; R retries"))))
+    }
+
+    @Test func anUnknownRequesterSaysSoAndOtherFailuresSayHowToRetry() async throws {
+        let messages = try await run([.loadCard(Fixtures.email("nobody.here@example.com"), refresh: true)])
+        #expect(messages.last == .cardLoaded(Fixtures.email("nobody.here@example.com"), .failure(ConsoleFailure("Okta has no user with the email nobody.here@example.com"))))
+    }
+
+    @Test func askingAnswersWithTheApprovalAndWhoMayGiveIt() async throws {
+        let request = try jane()
+        let approvers = try await run([.findApprovers(request.id, .resetMFA)])
+        #expect(approvers == [.approversFound(request.id, .resetMFA, .success(["sam", "morgan"]))],
+                "her manager and the approvers, never the requester herself (jane holds the approver role) nor the asker")
+        let key = InFlight(requestID: request.id, action: .resetMFA)
+        let asked = try await run([.ask(key, .resetMFA, reason: "lost phone")])
+        guard case .actionFinished(let finished, let report)? = asked.first else { Issue.record("expected the outcome: \(asked)"); return }
+        #expect(finished == key)
+        #expect(report.line == StatusLine("\(request.id): Reset MFA waits for approval APR-1 by sam, morgan.", .success))
+    }
+
+    @Test func anActionThatRunsAtOnceReportsOktasAnswer() async throws {
+        let request = try store.create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"), by: "intake", at: clock.now())
+        let key = InFlight(requestID: request.id, action: .unlock)
+        let messages = try await run([.ask(key, .unlock, reason: "locked out")])
+        guard case .actionFinished(_, let report)? = messages.first else { Issue.record("expected the outcome: \(messages)"); return }
+        #expect(report.line.kind == .success)
+        #expect(report.line.text.hasPrefix("Okta: unlocked the account (RUN-1"))
+    }
+
+    @Test func workIsReportedAboutItsRequestAndRefusalsAreSentences() async throws {
+        let request = try jane()
+        let assigned = try await run([.assign(request.id, to: "jordan")])
+        #expect(assigned == [.workFinished(StatusLine("\(request.id) is assigned to jordan.", .success, about: request.id), reload: true)])
+        let reopened = try await run([.reopen(request.id)])
+        #expect(reopened == [.workFinished(StatusLine("\(request.id) is new, not resolved or closed", .error, about: request.id), reload: false)])
+        let refused = try await run([.assign(request.id, to: "alex")], as: "sam")
+        guard case .workFinished(let line, false)? = refused.first else { Issue.record("expected a refusal: \(refused)"); return }
+        #expect(line.text == "sam has no agent role, so cannot assign requests")
+    }
+
+    @Test func aNoteAndAResolveAnswerAndReload() async throws {
+        let request = try jane()
+        #expect(try await run([.note(request.id, "called back")]) == [.workFinished(StatusLine("Noted on \(request.id).", .success, about: request.id), reload: true)])
+        #expect(try await run([.resolve(request.id, note: "done", version: request.version)])
+                == [.workFinished(StatusLine("\(request.id) is resolved.", .success, about: request.id), reload: true)])
+        #expect(try await run([.reopen(request.id)]) == [.workFinished(StatusLine("\(request.id) is open again.", .success, about: request.id), reload: true)])
+    }
+}
+
+/// The tenant, except that reading a user can be made to hang until the test ends.
+final class StallingDirectory: ForwardingDirectory, @unchecked Sendable {
+    let stall = Mutex(false)
+
+    override func user(_ lookup: UserLookup) async throws -> DirectoryUser {
+        while stall.withLock({ $0 }) { try? await Task.sleep(nanoseconds: 20_000_000) }
+        return try await super.user(lookup)
+    }
+}

@@ -1,0 +1,350 @@
+import ConsoleViewModel
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import Testing
+
+/// One test per kind of message: the whole state after it, and every effect it asks for.
+@Suite struct MessageTests {
+    var state = ConsoleFixtures.queueState()
+    let jane = RequestID(1)
+    let janeEmail = Fixtures.email("jane.doe@example.com")
+
+    func said(_ text: String, _ kind: StatusLine.Kind = .info, about: RequestID? = nil, at: Date? = nil) -> StatusLine {
+        var line = StatusLine(text, kind, about: about)
+        line.shownAt = at ?? state.now
+        return line
+    }
+
+    @Test mutating func aKeyMovesTheSelectionAndLoadsWhatTheNewRequestNeeds() {
+        var expected = state
+        expected.queue.selected = 3
+        expected.detail = DetailState()
+        expected.detail.requestID = RequestID(9)
+        expected.card = .loading(Fixtures.email("misaki.sato@example.com"))
+        expected.cardReadAt = nil
+        let effects = Console.update(&state, .key(.down))
+        #expect(state == expected)
+        #expect(effects == [.loadDetail(RequestID(9)), .loadCard(Fixtures.email("misaki.sato@example.com"), refresh: false)])
+    }
+
+    @Test mutating func aResizeKeepsTheSelectionOnScreen() {
+        var expected = state
+        expected.columns = 100
+        expected.rows = 30
+        let effects = Console.update(&state, .resize(columns: 100, rows: 30))
+        #expect(state == expected)
+        #expect(effects == [])
+    }
+
+    @Test mutating func aTickMovesTheClockClearsOldMessagesAndRereadsAnOldCard() {
+        state.say("Noted on REQ-1.", .success, about: jane)
+        var expected = state
+        let soon = state.now.addingTimeInterval(4)
+        expected.now = soon
+        expected.spinnerFrame = 1
+        #expect(Console.update(&state, .tick(soon)) == [])
+        #expect(state == expected, "a message stays a few seconds")
+
+        let later = state.now.addingTimeInterval(2)
+        expected.now = later
+        expected.spinnerFrame = 2
+        expected.status = nil
+        #expect(Console.update(&state, .tick(later)) == [])
+        #expect(state == expected, "then it goes")
+
+        let aMinute = ConsoleFixtures.now.addingTimeInterval(Console.cardMaxAge)
+        expected.now = aMinute
+        expected.spinnerFrame = 3
+        expected.cardRefreshing = true
+        #expect(Console.update(&state, .tick(aMinute)) == [.loadCard(janeEmail, refresh: true)], "a card a minute old is read again")
+        #expect(state == expected)
+        expected.now = aMinute.addingTimeInterval(1)
+        expected.spinnerFrame = 4
+        #expect(Console.update(&state, .tick(aMinute.addingTimeInterval(1))) == [], "once, not on every tick")
+        #expect(state == expected)
+    }
+
+    @Test mutating func errorsStayLongerThanOtherMessages() {
+        state.say("Okta refused.", .error)
+        _ = Console.update(&state, .tick(state.now.addingTimeInterval(9)))
+        #expect(state.status?.text == "Okta refused.")
+        _ = Console.update(&state, .tick(state.now.addingTimeInterval(1)))
+        #expect(state.status == nil)
+    }
+
+    @Test mutating func aCommitElsewhereReloadsTheWindowAndTheOpenTimeline() {
+        var expected = state
+        expected.queueGeneration = 1
+        let effects = Console.update(&state, .storeChanged([jane]))
+        #expect(state == expected)
+        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""), after: nil, direction: .forward,
+                                                 limit: Console.windowSize, login: "alex", keep: jane, fallbackIndex: 2)), .loadDetail(jane)])
+    }
+
+    @Test mutating func aLostServiceIsShownUntilItReturns() {
+        var expected = state
+        expected.serviceProblem = "the helpdesk service closed the connection"
+        #expect(Console.update(&state, .serviceProblem("the helpdesk service closed the connection")) == [])
+        #expect(state == expected)
+
+        expected.serviceProblem = nil
+        expected.status = said("Connected to the helpdesk service again.", .success)
+        expected.queueGeneration = 1
+        let effects = Console.update(&state, .serviceProblem(nil))
+        #expect(state == expected)
+        #expect(effects.count == 2, "the window and the open timeline are read again")
+    }
+
+    @Test mutating func anAlertIsShownAsAnError() {
+        var expected = state
+        expected.status = said("the revoke of GRANT-1 failed", .error)
+        #expect(Console.update(&state, .alert("the revoke of GRANT-1 failed")) == [])
+        #expect(state == expected)
+    }
+
+    @Test mutating func aLoadedWindowReplacesTheRowsAndKeepsTheSelection() {
+        var window = QueueWindow()
+        window.rows = Array(ConsoleFixtures.requests.reversed())
+        state.queueGeneration = 4
+        var expected = state
+        expected.counts = QueueCounts(queue: 6)
+        expected.queue = window
+        expected.queue.selected = 3
+        expected.queue.clamp(visible: state.visibleQueueRows)
+        let effects = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 4, window: window, counts: QueueCounts(queue: 6), keep: jane, fallbackIndex: 0)))
+        #expect(state == expected)
+        #expect(effects == [])
+    }
+
+    @Test mutating func aTimelineWithANewOktaAnswerRereadsTheCard() {
+        let answered = ConsoleFixtures.timeline(for: jane) + [TimelineEvent(
+            id: 20, requestID: jane, actor: "sam", at: state.now,
+            payload: .actionSucceeded(.init(runID: ActionRunID(1), action: .resetMFA, summary: "reset 3 factors", oktaRequestID: "reqX")))]
+        var expected = state
+        expected.detail.timeline = answered
+        expected.cardRefreshing = true
+        let effects = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: answered, approvals: [], runs: [])))
+        #expect(state == expected)
+        #expect(effects == [.loadCard(janeEmail, refresh: true)], "the card follows what Okta did, from any console")
+
+        var quiet = ConsoleFixtures.queueState()
+        let noted = ConsoleFixtures.timeline(for: jane) + [TimelineEvent(id: 21, requestID: jane, actor: "alex", at: state.now, payload: .note(text: "hi"))]
+        #expect(Console.update(&quiet, .detailLoaded(jane, DetailSnapshot(timeline: noted, approvals: [], runs: []))) == [], "a note does not call Okta")
+        #expect(Console.update(&quiet, .detailLoaded(RequestID(9), DetailSnapshot(timeline: answered, approvals: [], runs: []))) == [],
+                "an answer for a request no longer open is dropped")
+        #expect(quiet.detail.timeline == noted)
+    }
+
+    @Test mutating func aLoadedCardIsShownAndAFailedOneSaysHowToRetry() {
+        state.card = .loading(janeEmail)
+        state.cardReadAt = nil
+        state.now = state.now.addingTimeInterval(5)
+        var expected = state
+        expected.card = .loaded(janeEmail, ConsoleFixtures.janeCard)
+        expected.cardReadAt = state.now
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard))) == [])
+        #expect(state == expected)
+
+        expected.card = .failed(janeEmail, "Okta did not answer within 20 s; R retries")
+        expected.cardReadAt = nil
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .failure(ConsoleFailure("Okta did not answer within 20 s; R retries")))) == [])
+        #expect(state == expected)
+
+        #expect(Console.update(&state, .cardLoaded(Fixtures.email("other@example.com"), .success(ConsoleFixtures.janeCard))) == [])
+        #expect(state == expected, "a card for someone no longer shown is dropped")
+    }
+
+    @Test mutating func pickerResultsMarkWhatTheUserAlreadyHas() {
+        _ = Console.update(&state, .key(.char("g")))
+        var expected = state
+        guard case .picker(var picker) = expected.modal else { Issue.record("expected the picker"); return }
+        picker.items = [PickerItem(id: "00gvpn", label: "VPN Users", detail: "OKTA_GROUP", disabledReason: "already a member"),
+                        PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]
+        picker.loading = false
+        expected.modal = .picker(picker)
+        let effects = Console.update(&state, .pickerResults(query: "", items: [PickerItem(id: "00gvpn", label: "VPN Users", detail: "OKTA_GROUP"),
+                                                                                PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
+        #expect(state == expected)
+        #expect(effects == [])
+    }
+
+    @Test mutating func whoMayApproveFillsTheConfirmDialog() {
+        _ = Console.update(&state, .key(.char("m")))
+        var expected = state
+        guard case .confirm(var confirm) = expected.modal else { Issue.record("expected the confirm dialog"); return }
+        confirm.approvers = .known(["sam"])
+        expected.modal = .confirm(confirm)
+        #expect(Console.update(&state, .approversFound(jane, .resetMFA, .success(["sam"]))) == [])
+        #expect(state == expected)
+        #expect(Console.update(&state, .approversFound(jane, .unsuspend, .success(["morgan"]))) == [], "an answer for another action is dropped")
+        #expect(state == expected)
+        confirm.approvers = .unknown("Okta did not answer")
+        expected.modal = .confirm(confirm)
+        _ = Console.update(&state, .approversFound(jane, .resetMFA, .failure(ConsoleFailure("Okta did not answer"))))
+        #expect(state == expected)
+    }
+
+    @Test mutating func aFinishedActionSaysWhatHappenedAndRereadsEverything() {
+        let key = InFlight(requestID: jane, action: .unlock)
+        state.inFlight = [key]
+        var expected = state
+        expected.inFlight = []
+        expected.status = said("Okta: unlocked the account (RUN-1)", .success, about: jane)
+        expected.queueGeneration = 1
+        expected.cardRefreshing = true
+        let effects = Console.update(&state, .actionFinished(key, ActionReport(line: StatusLine("Okta: unlocked the account (RUN-1)", .success))))
+        #expect(state == expected)
+        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""), after: nil, direction: .forward,
+                                                 limit: Console.windowSize, login: "alex", keep: jane, fallbackIndex: 2)),
+                            .loadDetail(jane), .loadCard(janeEmail, refresh: true)])
+    }
+
+    @Test mutating func finishedWorkIsSaidAndReloadsWhenItChangedSomething() {
+        var expected = state
+        expected.status = said("REQ-1 is assigned to alex.", .success, about: jane)
+        expected.queueGeneration = 1
+        let effects = Console.update(&state, .workFinished(StatusLine("REQ-1 is assigned to alex.", .success, about: jane), reload: true))
+        #expect(state == expected)
+        #expect(effects.count == 2)
+        expected.status = said("Could not read REQ-9: gone", .error)
+        #expect(Console.update(&state, .workFinished(StatusLine("Could not read REQ-9: gone", .error), reload: false)) == [])
+        #expect(state == expected)
+    }
+
+    @Test mutating func aCheckedRequesterFillsTheNewRequestForm() {
+        var form = NewRequestForm()
+        form.email = TextField("jane.doe@example.com", limit: 254)
+        form.check = .checking
+        state.modal = .newRequest(form)
+        var expected = state
+        form.check = .found("Jane Doe (ACTIVE)")
+        expected.modal = .newRequest(form)
+        #expect(Console.update(&state, .requesterChecked(email: "jane.doe@example.com", .found("Jane Doe (ACTIVE)"))) == [])
+        #expect(state == expected)
+        #expect(Console.update(&state, .requesterChecked(email: "someone.else@example.com", .notFound)) == [])
+        #expect(state == expected, "an answer for an email no longer typed is dropped")
+    }
+
+    @Test mutating func aCreatedRequestIsSelectedOnTheQueueTab() {
+        state.tab = .mine
+        var expected = state
+        expected.tab = .queue
+        expected.status = said("Created REQ-41.", .success, about: RequestID(41))
+        expected.queueGeneration = 1
+        let effects = Console.update(&state, .requestCreated(RequestID(41)))
+        #expect(state == expected)
+        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""), after: nil, direction: .forward,
+                                                 limit: Console.windowSize, login: "alex", keep: RequestID(41), fallbackIndex: 0))])
+    }
+
+    @Test mutating func oktaHealthIsShownInTheStatusBar() {
+        var expected = state
+        expected.oktaHealthy = false
+        #expect(Console.update(&state, .oktaHealth(false)) == [])
+        #expect(state == expected)
+    }
+
+    @Test mutating func aMessageAboutOneRequestGoesWhenTheOperatorMovesAway() {
+        state.say("Unlock is not available: not locked out.", .error, about: jane)
+        _ = Console.update(&state, .key(.down))
+        #expect(state.status == nil)
+        state.say("Refreshed.")
+        _ = Console.update(&state, .key(.up))
+        #expect(state.status?.text == "Refreshed.", "a message about nothing in particular stays its few seconds")
+    }
+
+    @Test mutating func f2KeepsTheSelectionSoTheNextKeyActsOnTheSameRequest() {
+        let effects = Console.update(&state, .key(.function(2)))
+        guard case .loadQueue(let load)? = effects.last else { Issue.record("expected a reload"); return }
+        #expect(load.keep == jane)
+        #expect(load.fallbackIndex == 2)
+    }
+
+    @Test mutating func takingAnotherAgentsRequestAsksFirst() {
+        state.queue.selected = 0
+        _ = Console.update(&state, .key(.char("t")))
+        guard case .question(let question) = state.modal else { Issue.record("expected a question"); return }
+        #expect(question.lines.first == "REQ-4 is assigned to morgan.")
+        #expect(Console.update(&state, .key(.char("n"))) == [])
+        #expect(state.modal == nil)
+        _ = Console.update(&state, .key(.char("t")))
+        #expect(Console.update(&state, .key(.char("y"))) == [.assign(RequestID(4), to: "alex")])
+        state.queue.selected = 2
+        #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex")], "an unassigned request is taken at once")
+    }
+
+    @Test mutating func everyWayThroughARequestHasAKey() {
+        _ = Console.update(&state, .key(.char("A")))
+        guard case .picker(let agents) = state.modal else { Issue.record("expected the agent picker"); return }
+        #expect(agents.items.map(\.id) == ["alex", "morgan"])
+        _ = Console.update(&state, .key(.down))
+        #expect(Console.update(&state, .key(.enter)) == [.assign(jane, to: "morgan")])
+
+        _ = Console.update(&state, .key(.char("f")))
+        guard case .picker(let factors) = state.modal else { Issue.record("expected the factor picker"); return }
+        #expect(factors.items.map(\.label) == ["Okta Verify push (iPhone 12)", "SMS (+1 ••• ••• 4411)", "Okta Verify code"])
+        _ = Console.update(&state, .key(.down))
+        #expect(Console.update(&state, .key(.enter)) == [.findApprovers(jane, .resetFactor)])
+        guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
+        #expect(confirm.plan == .ask(.resetFactor(FactorRef(id: "mbl1", type: "sms"))))
+        state.modal = nil
+
+        var resolved = state
+        resolved.queue.rows[2] = ConsoleFixtures.request(1, "Lost my phone — need MFA reset", status: .resolved)
+        #expect(Console.update(&resolved, .key(.char("o"))) == [.reopen(jane)])
+        #expect(Console.update(&state, .key(.char("o"))) == [], "an open request is not reopened")
+        #expect(state.status?.text.contains("only resolved or closed requests") == true)
+    }
+
+    @Test mutating func activationKeyResendsForAPendingActivation() {
+        let raj = DirectoryUser(id: "00uraj", login: "raj.mehta@example.com", email: "raj.mehta@example.com", firstName: "Raj", lastName: "Mehta", status: .provisioned)
+        state.card = .loaded(janeEmail, RequesterCard(user: raj, manager: nil, groups: [], apps: [], factors: [], signIns: []))
+        _ = Console.update(&state, .key(.char("v")))
+        guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
+        #expect(confirm.plan == .ask(.resendActivation))
+        let staged = DirectoryUser(id: "00unina", login: "nina.petrova@example.com", email: "nina.petrova@example.com", firstName: "Nina", lastName: "Petrova", status: .staged)
+        state.card = .loaded(janeEmail, RequesterCard(user: staged, manager: nil, groups: [], apps: [], factors: [], signIns: []))
+        state.modal = nil
+        _ = Console.update(&state, .key(.char("v")))
+        guard case .confirm(let activate) = state.modal else { Issue.record("expected the confirm dialog"); return }
+        #expect(activate.plan == .ask(.activate(sendEmail: true)))
+    }
+
+    @Test mutating func deactivateNeedsTheLoginTypedAfterTheReason() {
+        _ = Console.update(&state, .key(.char("D")))
+        _ = Console.update(&state, .approversFound(jane, .deactivate, .success(["sam"])))
+        for character in "leaver" { _ = Console.update(&state, .key(.char(character))) }
+        #expect(Console.update(&state, .key(.enter)) == [], "Enter after the reason asks for the login")
+        for character in "jane" { _ = Console.update(&state, .key(.char(character))) }
+        #expect(Console.update(&state, .key(.enter)) == [])
+        guard case .confirm(let wrong) = state.modal else { Issue.record("the dialog stays"); return }
+        #expect(wrong.error?.contains("Type the login jane.doe@example.com exactly") == true)
+        for character in ".doe@example.com" { _ = Console.update(&state, .key(.char(character))) }
+        let key = InFlight(requestID: jane, action: .deactivate)
+        #expect(Console.update(&state, .key(.enter)) == [.ask(key, .deactivate, reason: "leaver")])
+    }
+
+    @Test mutating func nobodyToApproveIsSaidBeforeAsking() {
+        _ = Console.update(&state, .key(.char("w")))
+        _ = Console.update(&state, .approversFound(jane, .resetPassword, .success([])))
+        for character in "forgot" { _ = Console.update(&state, .key(.char(character))) }
+        #expect(Console.update(&state, .key(.enter)) == [])
+        guard case .confirm(let confirm) = state.modal else { Issue.record("the dialog stays"); return }
+        #expect(confirm.error?.contains("Nobody may approve this") == true)
+    }
+
+    @Test mutating func theTimelineScrollStopsAtItsFirstLine() {
+        state.detail.timeline += (0..<40).map { TimelineEvent(id: 100 + Int64($0), requestID: jane, actor: "alex", at: state.now, payload: .note(text: "note \($0)")) }
+        _ = Console.update(&state, .key(.enter))
+        _ = Console.update(&state, .key(.home))
+        let top = state.detail.scrollBack
+        #expect(top == TimelineLayout.maxScrollBack(state))
+        _ = Console.update(&state, .key(.up))
+        #expect(state.detail.scrollBack == top, "past the top it stays at the top")
+        _ = Console.update(&state, .key(.down))
+        #expect(state.detail.scrollBack == top - 1, "one key back down moves at once")
+        _ = Console.update(&state, .key(.end))
+        #expect(state.detail.scrollBack == 0)
+    }
+}
