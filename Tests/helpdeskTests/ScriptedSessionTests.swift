@@ -47,13 +47,14 @@ import Testing
         var state: AppState { driver.state }
     }
 
-    func session() async throws -> Session {
+    func session(as login: String = DemoSetup.agent.login, on shared: HelpdeskBackend? = nil) async throws -> Session {
         var environment = ProgramEnvironment.live()
         environment.clock = ManualClock(Date())
-        let (backend, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
-        let service = try backend.service(for: DemoSetup.agent.login)
+        let backend = try shared ?? DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0).0
+        let service = try backend.service(for: login)
         let session = try await service.session()
-        let state = AppState(user: session.operator, personas: session.personas, isDemo: true, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
+        let state = AppState(user: session.operator, personas: session.personas, agents: session.agents, isDemo: true, orgName: session.orgName,
+                             policy: session.policy, now: environment.clock.now())
         let fast = ConsoleServices(service: service, persona: DemoSetup.persona(backend), clock: environment.clock, cardDelay: 0)
         let console = Session(driver: ConsoleDriver(state: state, services: fast))
         await console.start()
@@ -100,6 +101,126 @@ import Testing
         #expect(kinds == [.created, .approvalRequested, .statusChanged, .approvalGranted, .statusChanged, .actionStarted, .actionSucceeded])
         #expect(console.text.contains("MFA     no factors enrolled"))
         #expect(console.text.contains("Okta: reset 3 factors (RUN-1"))
+    }
+
+    /// Waits (settling) until `condition` holds on the console, up to two seconds.
+    func waitFor(_ console: Session, _ condition: (Session) -> Bool) async throws {
+        for _ in 0..<100 where !condition(console) {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            await console.settle()
+        }
+    }
+
+    @Test func twoConsolesOnOneServiceNeverShowACardTheTimelineContradicts() async throws {
+        var environment = ProgramEnvironment.live()
+        environment.clock = ManualClock(Date())
+        let (backend, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
+        let alex = try await session(as: "alex", on: backend)
+        let morgan = try await session(as: "morgan", on: backend)
+        for console in [alex, morgan] {
+            await console.press(.char("/"))
+            await console.type("too many password")
+            await console.press(.enter)
+        }
+        #expect(alex.text.contains("LOCKED_OUT  Omar Haddad"))
+        #expect(morgan.text.contains("LOCKED_OUT  Omar Haddad"))
+        #expect(morgan.text.contains("l Unlock"))
+
+        // Alex unlocks; Morgan presses nothing.
+        await alex.press(.char("l"))
+        await alex.type("locked out after holiday; ID checked")
+        await alex.press(.enter)
+        #expect(alex.text.contains("ACTIVE  Omar Haddad"))
+        try await waitFor(morgan) { $0.text.contains("ACTIVE  Omar Haddad") }
+        #expect(morgan.text.contains("ACTIVE  Omar Haddad"), "the other console's card follows Okta's answer on the timeline")
+        #expect(morgan.text.contains("Okta: unlocked the account"))
+        #expect(morgan.text.contains("not locked out"), "and its panel no longer offers the unlock")
+        await morgan.press(.char("l"))
+        #expect(morgan.state.modal == nil)
+        #expect(morgan.state.status?.text.contains("not available") == true)
+    }
+
+    @Test func everyDemoRequestCanBeWorkedToResolutionFromTheKeyboard() async throws {
+        let console = try await session()
+        await console.press(.char("4"))
+        await console.press(.char("1"))
+        var resolved = 0
+        // Resolve from the top until the queue is empty: every request has a way through.
+        for _ in 0..<40 {
+            guard let request = console.state.selectedRequest else { break }
+            if request.status == .awaitingApproval {
+                await console.press(.function(2), .function(2))
+                #expect(console.state.user.login == "morgan")
+                await console.press(.char("3"))
+                await console.press(.char("d"))
+                await console.type("handled in the demo walk-through")
+                await console.press(.enter)
+                await console.press(.function(2))
+                await console.press(.char("1"))
+                continue
+            }
+            await console.press(.char("r"))
+            await console.type("done")
+            await console.press(.enter)
+            #expect(console.state.status?.kind != .error, "\(request.id): \(console.state.status?.text ?? "")")
+            resolved += 1
+        }
+        #expect(console.state.counts.queue == 0, "every request resolved: \(console.text)")
+        #expect(resolved >= 30)
+    }
+
+    /// Finds a request with the filter, asks for the action behind `key` (choosing the first
+    /// item of a picker), and has Morgan approve it; returns Okta's answer as the status said it.
+    func askAndApprove(_ agent: Session, _ approver: Session, find: String, key: Character, choose: Int? = nil) async -> String? {
+        for console in [agent, approver] {
+            await console.press(.char("/"))
+            await console.press(.ctrl("u"))
+            await console.type(find)
+            await console.press(.enter)
+        }
+        await agent.press(.char(key))
+        if let choose {
+            for _ in 0..<choose { await agent.press(.down) }
+            await agent.press(.enter)
+        }
+        await agent.type("checked with the requester on a video call")
+        await agent.press(.enter)
+        guard agent.state.status?.text.contains("waits for approval") == true else { return agent.state.status?.text }
+        await approver.press(.char("3"))
+        await approver.press(.char("a"))
+        await approver.press(.enter)
+        let answer = approver.state.status?.text
+        await approver.press(.char("1"))
+        return answer
+    }
+
+    @Test func theDemosHardRequestsHaveAWayThrough() async throws {
+        var environment = ProgramEnvironment.live()
+        environment.clock = ManualClock(Date())
+        let (backend, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
+        let alex = try await session(as: "alex", on: backend)
+        let morgan = try await session(as: "morgan", on: backend)
+
+        // A PROVISIONED user who never got the email: v resends it.
+        let resent = await askAndApprove(alex, morgan, find: "activation email", key: "v")
+        #expect(resent?.contains("activation email sent again") == true, "\(resent ?? "")")
+
+        // A STAGED new hire: v activates.
+        let activated = await askAndApprove(alex, morgan, find: "New hire starting Monday", key: "v")
+        #expect(activated?.contains("activated; activation email sent") == true, "\(activated ?? "")")
+
+        // A lost YubiKey: f resets that one factor and keeps the phone.
+        await alex.press(.char("/"))
+        await alex.press(.ctrl("u"))
+        await alex.type("Lost YubiKey")
+        await alex.press(.enter)
+        #expect(alex.text.contains("Okta Verify push (Pixel 8), security key or biometric"))
+        #expect(alex.state.status == nil, "the message about the last request went with it")
+        let reset = await askAndApprove(alex, morgan, find: "Lost YubiKey", key: "f", choose: 1)
+        #expect(reset?.contains("Okta:") == true, "\(reset ?? "")")
+        await alex.press(.char("R"))
+        #expect(alex.text.contains("MFA     Okta Verify push (Pixel 8)"))
+        #expect(!alex.text.contains("Okta Verify push (Pixel 8), security key"), "only the security key was reset")
     }
 
     @Test func anotherProcessesChangeAppearsWithoutAKeyPressAndTheSelectionStays() async throws {

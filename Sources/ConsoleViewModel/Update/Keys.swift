@@ -19,10 +19,7 @@ extension Console {
     }
 
     static func perform(_ state: inout AppState, _ command: Command) -> [Effect] {
-        if command.movesSelection, state.status?.about != nil {
-            // A message about one request goes when the operator moves to another.
-            state.status = nil
-        }
+        if command.movesSelection { forgetMessageAboutARequest(&state) }
         switch command {
         case .moveUp: return move(&state, by: -1)
         case .moveDown: return move(&state, by: 1)
@@ -66,6 +63,11 @@ extension Console {
         case .switchPersona: return switchPersona(&state)
         default: return []
         }
+    }
+
+    /// A message about one request goes when the operator moves to another (keys, a filter).
+    static func forgetMessageAboutARequest(_ state: inout AppState) {
+        if state.status?.about != nil { state.status = nil }
     }
 
     /// The focused timeline: scrolling stops at its first and last line.
@@ -124,6 +126,7 @@ extension Console {
             state.isTypingFilter = false
             guard !state.filter.text.isEmpty else { return [] }
             state.filter = TextField(limit: 100)
+            forgetMessageAboutARequest(&state)
             return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: state.selectedRequest?.id, fallbackIndex: 0)]
         case .moveUp?, .moveDown?:
             state.isTypingFilter = false
@@ -131,6 +134,7 @@ extension Console {
         default:
             let before = state.filter.text
             guard state.filter.handle(key), state.filter.text != before else { return [] }
+            forgetMessageAboutARequest(&state)
             return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
         }
     }

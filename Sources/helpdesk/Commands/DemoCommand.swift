@@ -33,10 +33,11 @@ enum DemoCommand {
 enum DemoSetup {
     static let agent = Operator(login: "alex", email: try? EmailAddress("alex.kim@example.com"), roles: [.agent])
     static let manager = Operator(login: "sam", email: try? EmailAddress("sam.lee@example.com"), roles: [])
+    /// The IT lead: an agent who may approve any request (the demo's other managers are not operators).
+    static let approver = Operator(login: "morgan", email: try? EmailAddress("morgan.patel@example.com"), roles: [.agent, .approver])
     static let team = Team([
-        agent, manager,
+        agent, manager, approver,
         Operator(login: "jordan", email: try? EmailAddress("jordan.reyes@example.com"), roles: [.agent]),
-        Operator(login: "morgan", email: try? EmailAddress("morgan.patel@example.com"), roles: [.agent, .approver]),
     ])
 
     /// The demo's backend (a store seeded when empty, the simulated tenant) and the store's path.
@@ -54,7 +55,7 @@ enum DemoSetup {
         }
         let tenant = SimulatedTenant(clock: environment.clock, latency: latency)
         let engine = ActionEngine(store: store, directory: tenant, clock: environment.clock, policy: .default, team: team, runner: nil)
-        let backend = HelpdeskBackend(engine: engine, personas: [agent, manager]) { login in
+        let backend = HelpdeskBackend(engine: engine, personas: [agent, manager, approver]) { login in
             guard let member = team.member(login) else { throw Refusal("\(login) is not one of the demo's people") }
             return member
         }
