@@ -75,6 +75,20 @@ import Testing
         #expect(messages.last == .cardLoaded(Fixtures.email("jane.doe@example.com"), .failure(ConsoleFailure("Okta did not answer within 1 s; R retries"))))
     }
 
+    @Test func everyOktaReadOfTheConsoleHasATimeLimit() async throws {
+        directory.stall.withLock { $0 = true }
+        defer { directory.stall.withLock { $0 = false } }
+        let search = try await run([.searchTargets(.group, query: "eng")], oktaTimeout: 0.3)
+        #expect(search == [.pickerResults(query: "eng", items: []),
+                           .workFinished(StatusLine("Okta search failed: Okta did not answer within 1 s; type to search again.", .error), reload: false)])
+        let check = try await run([.checkRequester("jane.doe@example.com")], oktaTimeout: 0.3)
+        #expect(check == [.requesterChecked(email: "jane.doe@example.com",
+                                            .failed("Okta could not be asked (Okta did not answer within 1 s); Enter records the request anyway"))])
+        let request = try jane()
+        let approvers = try await run([.findApprovers(request.id, .resetMFA)], oktaTimeout: 0.3)
+        #expect(approvers == [.approversFound(request.id, .resetMFA, .failure(ConsoleFailure("Okta did not answer within 1 s")))])
+    }
+
     @Test func anUnknownRequesterSaysSoAndOtherFailuresSayHowToRetry() async throws {
         let messages = try await run([.loadCard(Fixtures.email("nobody.here@example.com"), refresh: true)])
         #expect(messages.last == .cardLoaded(Fixtures.email("nobody.here@example.com"), .failure(ConsoleFailure("Okta has no user with the email nobody.here@example.com"))))
@@ -121,12 +135,22 @@ import Testing
     }
 }
 
-/// The tenant, except that reading a user can be made to hang until the test ends.
+/// The tenant, except that reading a user or searching groups can be made to hang until the
+/// test ends or the call is cancelled.
 final class StallingDirectory: ForwardingDirectory, @unchecked Sendable {
     let stall = Mutex(false)
 
+    private func waitWhileStalled() async throws {
+        while stall.withLock({ $0 }) { try await Task.sleep(nanoseconds: 20_000_000) }
+    }
+
     override func user(_ lookup: UserLookup) async throws -> DirectoryUser {
-        while stall.withLock({ $0 }) { try? await Task.sleep(nanoseconds: 20_000_000) }
+        try await waitWhileStalled()
         return try await super.user(lookup)
+    }
+
+    override func findGroups(_ prefix: String, limit: Int) async throws -> [DirectoryGroup] {
+        try await waitWhileStalled()
+        return try await super.findGroups(prefix, limit: limit)
     }
 }

@@ -160,34 +160,38 @@ public actor EffectRunner {
     }
 
     private func search(_ kind: PickerState.Kind, _ query: String) async {
+        let service = self.service
         do {
-            let items: [PickerItem]
-            switch kind {
-            case .group:
-                items = try await service.findGroups(query).map {
-                    PickerItem(id: $0.id, label: $0.name, detail: $0.type.rawValue, disabledReason: $0.type.whyNotChangeable)
+            let items: [PickerItem] = try await Deadline.run(seconds: services.oktaTimeout) {
+                switch kind {
+                case .group:
+                    try await service.findGroups(query).map {
+                        PickerItem(id: $0.id, label: $0.name, detail: $0.type.rawValue, disabledReason: $0.type.whyNotChangeable)
+                    }
+                case .app:
+                    try await service.findApps(query).map { PickerItem(id: $0.id, label: $0.label, detail: $0.name) }
+                case .factor, .agent:
+                    []
                 }
-            case .app:
-                items = try await service.findApps(query).map { PickerItem(id: $0.id, label: $0.label, detail: $0.name) }
-            case .factor, .agent:
-                items = []
             }
             deliver(.pickerResults(query: query, items: items))
         } catch {
             deliver(.pickerResults(query: query, items: []))
-            deliver(.workFinished(StatusLine("Okta search failed: \(Self.sentence(error))", .error), reload: false))
+            deliver(.workFinished(StatusLine("Okta search failed: \(Self.sentence(error)); type to search again.", .error), reload: false))
         }
     }
 
     private func checkRequester(_ email: String) async {
+        let service = self.service
         do {
-            if let user = try await service.lookUpRequester(try EmailAddress(email)) {
+            let address = try EmailAddress(email)
+            if let user = try await Deadline.run(seconds: services.oktaTimeout, { try await service.lookUpRequester(address) }) {
                 deliver(.requesterChecked(email: email, .found("\(user.displayName) (\(user.status.rawValue))")))
             } else {
                 deliver(.requesterChecked(email: email, .notFound))
             }
         } catch {
-            deliver(.requesterChecked(email: email, .failed(Self.sentence(error))))
+            deliver(.requesterChecked(email: email, .failed("Okta could not be asked (\(Self.sentence(error))); Enter records the request anyway")))
         }
     }
 
@@ -251,6 +255,7 @@ public actor EffectRunner {
     /// The sentence for any error the service throws.
     static func sentence(_ error: any Error) -> String {
         switch error {
+        case let error as Deadline.Expired: "Okta did not answer within \(error.seconds) s"
         case let error as DirectoryError: error.message
         case let error as Refusal: error.message
         case let error as StoreError: error.description
