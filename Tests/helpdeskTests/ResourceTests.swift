@@ -1,3 +1,4 @@
+import ConsoleViewModel
 import Foundation
 import HelpdeskCore
 @testable import helpdesk
@@ -19,6 +20,22 @@ import Testing
             #expect(page.contains(".B \(code)\n"), "exit \(code)")
         }
         #expect(page.contains("\"helpdesk \(HelpdeskVersion.current)\""))
+    }
+
+    @Test func theManPageNamesEveryConsoleKey() throws {
+        let page = try resource("helpdesk.1")
+        let keys = try #require(page.components(separatedBy: ".SH CONSOLE KEYS").last?.components(separatedBy: ".SH OPTIONS").first)
+        var named: Set<String> = []
+        for line in keys.split(separator: "\n") where line.hasPrefix(".B") {
+            named.formUnion(line.split { " \",".contains($0) }.dropFirst().map(String.init))
+            if line.contains("1 \\- 4") { named.formUnion(["1", "2", "3", "4"]) }
+        }
+        let demo = Operator(login: "x", email: nil, roles: [.admin])
+        for binding in KeyMap.bindings(in: .queue, for: demo, isDemo: true) {
+            guard case .char(let character)? = binding.keys.first else { continue }
+            #expect(named.contains(String(character)), "the man page names the \(character) key (\(binding.help))")
+        }
+        #expect(keys.contains("F2"))
     }
 
     @Test func theServiceUnitRunsServeAsItsOwnHardenedUser() throws {
