@@ -34,19 +34,29 @@ enum StoreBenchmark {
         let commonWorking = try Timing.measure("full-text, common word, working queue", runs: min(options.runs, 50)) {
             _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(statuses: RequestStatus.active, text: "salesforce"), limit: 50)) }
         }
+        let cjk = try Timing.measure("full-text inside CJK text (接続), page of 50", runs: min(options.runs, 50)) {
+            _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "接続"), limit: 50)) }
+        }
+        let cjkPhrase = try Timing.measure("full-text inside CJK text (できません, 105k rows), page of 50", runs: min(options.runs, 50)) {
+            _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "できません"), limit: 50)) }
+        }
+        let cjkRare = try Timing.measure("full-text, CJK word and a rare word, page of 50", runs: options.runs) {
+            _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "できません user4242"), limit: 50)) }
+        }
         let counts = try Timing.measure("counts per status", runs: options.runs) {
             _ = try store.read { try $0.statusCounts() }
         }
         let changeCheck = try Timing.measure("change check (data_version)", runs: options.runs) {
             _ = try store.changeToken()
         }
-        for timing in [open, firstPage, deepPage, lastPage, rare, common, commonWorking, counts, changeCheck] {
+        for timing in [open, firstPage, deepPage, lastPage, rare, common, commonWorking, cjk, cjkPhrase, cjkRare, counts, changeCheck] {
             print(timing.line)
         }
         let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         print(String(format: "file size: %.0f MiB (%d bytes)", Double(size) / 1_048_576, size))
         let hits = try store.read { try $0.count(QueueFilter(text: "salesforce")) }
         print("rows matching the common word: \(hits)")
+        print("rows matching 接続: \(try store.read { try $0.count(QueueFilter(text: "接続")) })")
     }
 
     private static func deepCursor(_ store: SQLiteRequestStore) throws -> QueueCursor? {
@@ -72,6 +82,7 @@ enum StoreGenerator {
         "Add me to the VPN group", "New hire starting Monday", "Leaver on Friday", "Suspicious sign-in from abroad",
         "Zoom licence request", "GitHub admin for migration", "Workday access missing", "Okta Verify on new phone",
         "Reset link expired", "Slack tile missing", "AWS production access for on-call", "Remove Jira access",
+        "VPNに接続できません", "メールにログインできません", "无法登录邮箱",
     ]
     static let words = ["laptop", "taxi", "airport", "badge", "manager", "urgent", "client", "meeting", "travel", "office",
                         "contract", "audit", "report", "tunnel", "printer", "browser", "cookies", "renewal", "licence", "team"]
@@ -79,7 +90,8 @@ enum StoreGenerator {
     static func ensure(path: String, rows: Int) throws {
         if FileManager.default.fileExists(atPath: path) {
             let store = try SQLiteRequestStore(path: path)
-            if try store.read({ try $0.count(.all) }) >= rows { return }
+            // A store made before the generator wrote text without spaces is made again.
+            if try store.read({ try $0.count(.all) }) >= rows, try store.read({ try $0.count(QueueFilter(text: "接続")) }) > 0 { return }
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(atPath: path + "-wal")
             try? FileManager.default.removeItem(atPath: path + "-shm")

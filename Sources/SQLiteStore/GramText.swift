@@ -46,11 +46,37 @@ enum GramText {
         tokens(text).joined(separator: " ")
     }
 
-    /// The FTS5 query of one typed word: its tokens as a phrase whose last token is a prefix.
-    static func phrase(_ word: String) -> String? {
-        let tokens = tokens(word)
-        guard !tokens.isEmpty else { return nil }
-        return "\"" + tokens.joined(separator: " ").replacingOccurrences(of: "\"", with: "\"\"") + "\"*"
+    /// The FTS5 query of a typed word's tokens: one phrase whose last token is a prefix.
+    static func phrase(_ tokens: [String]) -> String {
+        "\"" + tokens.joined(separator: " ").replacingOccurrences(of: "\"", with: "\"\"") + "\"*"
+    }
+
+    /// The FTS5 query that needs every other token anywhere (every character is in one of them;
+    /// the last token as a prefix): a cheap superset of `phrase`, checked with `contains` after.
+    static func someTokens(_ tokens: [String]) -> String {
+        let last = tokens.count - 1
+        return tokens.indices.filter { $0 % 2 == 0 || $0 == last }.map { index in
+            "\"" + tokens[index].replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (index == last ? "*" : "")
+        }.joined(separator: " ")
+    }
+
+    /// True when `tokens` holds `phrase` at consecutive places, its last token as a prefix: what
+    /// the index's phrase query finds.
+    static func contains(_ tokens: [String], phrase: [String]) -> Bool {
+        guard !phrase.isEmpty, tokens.count >= phrase.count else { return phrase.isEmpty }
+        let last = phrase.count - 1
+        for start in 0...(tokens.count - phrase.count) {
+            var matches = true
+            for offset in 0..<phrase.count {
+                let token = tokens[start + offset]
+                if offset == last ? !token.hasPrefix(phrase[offset]) : token != phrase[offset] {
+                    matches = false
+                    break
+                }
+            }
+            if matches { return true }
+        }
+        return false
     }
 
     static func isGramScalar(_ scalar: Unicode.Scalar) -> Bool {

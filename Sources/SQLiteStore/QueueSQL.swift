@@ -37,7 +37,7 @@ struct QueueSQL {
     /// SQLite then looks each one up and sorts them.
     var withTextCondition: (conditions: [String], values: [SQLValue]) {
         guard let textMatch else { return (conditions, values) }
-        return (conditions + ["r.id IN (\(textMatch.sql))"], values + textMatch.values)
+        return (conditions + ["r.id IN (\(textMatch.exact.sql))"], values + textMatch.exact.values)
     }
 
     /// Uses the lane index (active or done) when the statuses fall in one lane.
@@ -73,30 +73,51 @@ struct QueueSQL {
     }
 }
 
-/// The ids of the requests a typed filter matches, as one `SELECT rowid …` (ascending): words in
-/// the word index, words of scripts written without spaces in the gram index, both when mixed.
+/// The ids of the requests a typed filter matches, as `SELECT rowid …` (ascending): words in the
+/// word index, words of scripts written without spaces in the gram index, both when mixed.
+/// `exact` holds each such word as a phrase; `candidates` only asks for some of its tokens, which
+/// is much cheaper when the phrase is common, and `accepts` then checks the phrase on a row.
 struct TextMatch {
-    let sql: String
-    let values: [SQLValue]
+    /// One full-text query and its values.
+    struct Query {
+        let sql: String
+        let values: [SQLValue]
+    }
+
+    let exact: Query
+    let candidates: Query
+    /// The token sequences a row's gram text must hold (the words of scripts without spaces).
+    private let phrases: [[String]]
 
     init?(typed text: String) {
         let words = text.split(whereSeparator: \.isWhitespace).filter { word in
             word.unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil }
         }.prefix(16)
         guard !words.isEmpty else { return nil }
-        var parts: [String] = []
-        var values: [SQLValue] = []
         let spaced = words.filter { !GramText.needsGrams(String($0)) }
-        if let query = QueueSQL.ftsQuery(Array(spaced)) {
-            parts.append("SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?")
-            values.append(.text(query))
-        }
-        let phrases = words.filter { GramText.needsGrams(String($0)) }.compactMap { GramText.phrase(String($0)) }
-        if !phrases.isEmpty {
-            parts.append("SELECT rowid FROM requests_grams WHERE requests_grams MATCH ?")
-            values.append(.text(phrases.joined(separator: " ")))
-        }
-        sql = parts.joined(separator: " INTERSECT ") + " ORDER BY 1"
-        self.values = values
+        phrases = words.filter { GramText.needsGrams(String($0)) }.map { GramText.tokens(String($0)) }.filter { !$0.isEmpty }
+        let word = QueueSQL.ftsQuery(Array(spaced)).map { Query(sql: "SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?", values: [.text($0)]) }
+        let gramsSQL = "SELECT rowid FROM requests_grams WHERE requests_grams MATCH ?"
+        let exactGrams = phrases.isEmpty ? nil : Query(sql: gramsSQL, values: [.text(phrases.map(GramText.phrase).joined(separator: " "))])
+        let anyOrderGrams = phrases.isEmpty ? nil : Query(sql: gramsSQL, values: [.text(phrases.map(GramText.someTokens).joined(separator: " "))])
+        guard let exact = Self.intersect(word, exactGrams), let candidates = Self.intersect(word, anyOrderGrams) else { return nil }
+        self.exact = exact
+        self.candidates = candidates
+    }
+
+    /// True when `candidates` may hold rows `exact` does not.
+    var isWiderThanExact: Bool { !phrases.isEmpty }
+
+    /// True when the row holds every phrase in order (the word parts were matched by the index).
+    func accepts(_ request: Request) -> Bool {
+        guard !phrases.isEmpty else { return true }
+        let tokens = GramText.tokens(request.subject + " " + request.body + " " + request.requester.value)
+        return phrases.allSatisfy { GramText.contains(tokens, phrase: $0) }
+    }
+
+    private static func intersect(_ first: Query?, _ second: Query?) -> Query? {
+        let parts = [first, second].compactMap { $0 }
+        guard !parts.isEmpty else { return nil }
+        return Query(sql: parts.map(\.sql).joined(separator: " INTERSECT ") + " ORDER BY 1", values: parts.flatMap(\.values))
     }
 }

@@ -123,12 +123,19 @@ final class Session: StoreWriter {
         }
         let order = forward ? "r.urgency, r.created_at, r.id" : "r.urgency DESC, r.created_at DESC, r.id DESC"
         var rows: [Request]
-        if let match = sql.textMatch, try textMatchCount(match, upTo: Self.textMatchesToSort + 1) > Self.textMatchesToSort {
-            rows = try walkInOrder(conditions: conditions, values: values, order: order, keeping: match, limit: limit + 1)
+        // The text match is run once: with many matches their ids are walked in queue order (a
+        // phrase inside text without spaces is checked only on the rows picked); with few, the
+        // exact matches are looked up and sorted.
+        var matching = try sql.textMatch.map { try matchingIDs($0.candidates) }
+        if let match = sql.textMatch, let candidates = matching, candidates.count > Self.textMatchesToSort {
+            rows = try walkInOrder(conditions: conditions, values: values, order: order, keeping: candidates, limit: limit + 1, accepting: match.accepts)
         } else {
-            if let match = sql.textMatch {
-                conditions.append("r.id IN (\(match.sql))")
-                values += match.values
+            if let match = sql.textMatch, match.isWiderThanExact, let candidates = matching {
+                matching = try candidates.filter { id in try request(RequestID(id)).map(match.accepts) ?? false }
+            }
+            if let matching {
+                conditions.append("r.id IN (SELECT value FROM json_each(?))")
+                values.append(.text("[" + matching.map(String.init).joined(separator: ",") + "]"))
             }
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             rows = try db.query("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values + [.int(limit + 1)], Self.request)
@@ -139,30 +146,32 @@ final class Session: StoreWriter {
         return QueuePage(requests: forward ? rows : rows.reversed(), next: next)
     }
 
-    private func textMatchCount(_ match: TextMatch, upTo cap: Int) throws -> Int {
-        Int(try db.scalar("SELECT count(*) FROM (\(match.sql) LIMIT ?)", match.values + [.int(cap)]) ?? 0)
+    /// The ids a full-text query matches, ascending.
+    private func matchingIDs(_ query: TextMatch.Query) throws -> [Int64] {
+        let matches = try db.prepare(query.sql)
+        try matches.bind(query.values)
+        var ids: [Int64] = []
+        ids.reserveCapacity(Self.textMatchesToSort * 8)
+        while try matches.step() { ids.append(matches.int64(0)) }
+        matches.reset()
+        return ids
     }
 
     /// Walks the queue index in order and keeps the rows the full-text match contains: many
     /// matches means the first page is found after a short walk, with no sort.
-    private func walkInOrder(conditions: [String], values: [SQLValue], order: String, keeping match: TextMatch, limit: Int) throws -> [Request] {
-        // FTS5 returns rowids in ascending order, so the matches form a sorted array.
-        let matches = try db.prepare(match.sql)
-        try matches.bind(match.values)
-        var matching: [Int64] = []
-        matching.reserveCapacity(Self.textMatchesToSort * 8)
-        while try matches.step() { matching.append(matches.int64(0)) }
-
+    private func walkInOrder(conditions: [String], values: [SQLValue], order: String, keeping matching: [Int64], limit: Int,
+                             accepting accepts: (Request) -> Bool) throws -> [Request] {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let walk = try db.prepare("SELECT r.id FROM requests r \(whereClause) ORDER BY \(order)")
         try walk.bind(values)
-        var picked: [Int64] = []
+        var picked: [Request] = []
         while picked.count < limit, try walk.step() {
             let id = walk.int64(0)
-            if Self.sortedContains(matching, id) { picked.append(id) }
+            guard Self.sortedContains(matching, id), let row = try request(RequestID(id)), accepts(row) else { continue }
+            picked.append(row)
         }
         walk.reset()
-        return try picked.compactMap { try request(RequestID($0)) }
+        return picked
     }
 
     private static func sortedContains(_ sorted: [Int64], _ value: Int64) -> Bool {

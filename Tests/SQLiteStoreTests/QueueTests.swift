@@ -144,6 +144,24 @@ import Testing
         #expect(try store.read { try $0.count(QueueFilter(text: "接続")) } == 1)
     }
 
+    @Test func aCommonPhraseIsWalkedInQueueOrderAndCheckedOnEachRow() throws {
+        let store = try SQLiteRequestStore(path: folder.file("cjk-many.db"))
+        try store.write { writer in
+            for index in 0..<2_010 {
+                _ = try writer.insertRequest(Fixtures.newRequest("VPNに接続できません \(index)", requester: "misaki.sato@example.com"),
+                                             at: start.addingTimeInterval(Double(index)))
+            }
+        }
+        // Every token of できません, but not in that order: found by the cheap query, refused by the check.
+        let scrambled = try store.create(Fixtures.newRequest("できま。ません", priority: .urgent), by: "intake", at: start)
+        let page = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "できません"), limit: 10)) }
+        #expect(page.requests.count == 10)
+        #expect(!page.requests.contains { $0.id == scrambled.id }, "the most urgent row holds the tokens but not the phrase")
+        #expect(page.requests.first?.subject == "VPNに接続できません 0", "queue order: oldest of the normal ones first")
+        let scrambledFound = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "できま"), limit: 1)) }.requests.map(\.id)
+        #expect(scrambledFound == [scrambled.id], "its own text is still found")
+    }
+
     @Test func anOlderStoreIsIndexedWhenItIsMigrated() throws {
         let path = folder.file("v3-cjk.db")
         _ = try SQLiteRequestStore(path: path, migratingTo: 3)

@@ -56,6 +56,22 @@ import Testing
         let cancelled = try await waitFor("the picker to close") { !$0.contains("choose the group") }
         #expect(cancelled.contains("Okta actions"))
 
+        // A joined emoji reaches the terminal whole (curses alone would keep only 👩).
+        try await tmux(["send-keys", "-t", "smoke", "/", "New laptop", "Enter"])
+        let filtered = try await waitFor("the filtered queue") { $0.contains("─ REQ-38 ·") }
+        #expect(filtered.contains("New laptop 👩‍💻 — need Google Workspace"), "\(filtered)")
+        try await tmux(["send-keys", "-t", "smoke", "/", "Escape"])
+        _ = try await waitFor("the filter to clear") { !$0.contains("/New laptop") }
+
+        // The manager persona sees only the keys he may use.
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        let manager = try await waitFor("the manager persona") { $0.contains("sam (manager)") }
+        #expect(!manager.contains("m…D Okta"), "no Okta keys for an operator without the agent role")
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        _ = try await waitFor("the IT lead persona") { $0.contains("morgan (agent, approver)") }
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        _ = try await waitFor("the agent again") { $0.contains("alex (agent)") }
+
         try await tmux(["send-keys", "-t", "smoke", "?"])
         let help = try await waitFor("help") { $0.contains("Help — every key") }
         #expect(help.contains("next request"))
