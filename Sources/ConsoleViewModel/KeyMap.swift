@@ -225,7 +225,10 @@ public enum KeyMap {
         for binding in bindings(in: context, for: state.user, isDemo: state.isDemo) {
             guard var label = binding.footer else { continue }
             if binding.group == .approvals && state.tab != .approvals { continue }
-            if binding.command == .submit, case .confirm(let confirm)? = state.modal { label = confirm.submitLabel }
+            if case .confirm(let confirm)? = state.modal {
+                if binding.command == .submit { label = confirm.submitLabel }
+                if binding.command == .cancel, confirm.stage != .reason { label = "back to the reason" }
+            }
             entries.append((keyLabel(binding), label))
             if binding.command == .resolve, state.user.canAct { entries.append(("m…D", "Okta")) }
         }

@@ -82,6 +82,19 @@ import Testing
                                                  limit: Console.windowSize, login: "alex", keep: jane, fallbackIndex: 2)), .loadDetail(jane)])
     }
 
+    @Test mutating func aChangeToAnotherRequestOfTheSameRequesterRereadsTheCard() {
+        state.queue.rows.append(ConsoleFixtures.request(39, "Expense report: can't open Workday"))
+        var expected = state
+        expected.queueGeneration = 1
+        expected.cardRefreshing = true
+        let effects = Console.update(&state, .storeChanged([RequestID(39)]))
+        #expect(state == expected)
+        #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""), after: nil, direction: .forward,
+                                                 limit: Console.windowSize, login: "alex", keep: jane, fallbackIndex: 2)),
+                            .loadCard(janeEmail, refresh: true)], "an action on Jane's other request may have changed her account")
+        #expect(Console.update(&state, .storeChanged([RequestID(9)])).count == 1, "another requester's change leaves the card")
+    }
+
     @Test mutating func aLostServiceIsShownUntilItReturns() {
         var expected = state
         expected.serviceProblem = "the helpdesk service closed the connection"

@@ -82,3 +82,20 @@ import Testing
         #expect(TerminalText.wrap("x 👩‍💻👩‍💻👩‍💻", width: 4) == ["x", "👩‍💻👩‍💻", "👩‍💻"])
     }
 }
+
+@Suite struct HostileGraphemeTests {
+    @Test func anEndlessJoinerChainIsNotWrittenWhole() {
+        let chain = String(repeating: "👩\u{200D}", count: 200) + "💻"
+        var screen = ScreenBuffer(columns: 10, rows: 1)
+        screen.put("a" + chain + "b", x: 0, y: 0)
+        #expect(screen[1, 0].text.unicodeScalars.count > Cell.longestJoinedEmoji)
+        #expect(!screen[1, 0].joinsSpacingCharacters, "a chain no emoji has would be drawn as hundreds of glyphs")
+        #expect(screen[3, 0].text == "b")
+        #expect(Cell("👨\u{200D}👩\u{200D}👧\u{200D}👦").joinsSpacingCharacters)
+        #expect(Cell("🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}").unicodeScalars.count <= Cell.longestJoinedEmoji)
+    }
+}
+
+extension Cell {
+    var unicodeScalars: String.UnicodeScalarView { text.unicodeScalars }
+}

@@ -15,11 +15,16 @@ public struct Cell: Hashable, Sendable {
 
     public var isContinuation: Bool { text.isEmpty }
 
-    /// True when the grapheme has a spacing character after its first one (`👩‍💻`, a family):
-    /// one cell to the terminal, but more than a curses cell can hold.
+    /// The most scalars an emoji sequence has (a family of four with skin tones, a subdivision flag).
+    public static let longestJoinedEmoji = 15
+
+    /// True when the grapheme has a spacing character after its first one (`👩‍💻`, a family, a
+    /// flag): one cell to the terminal, but more than a curses cell can hold. Longer chains than
+    /// any emoji (more than `longestJoinedEmoji` scalars) are not: a terminal would draw them
+    /// as many glyphs, so only their first character is drawn.
     public var joinsSpacingCharacters: Bool {
         let scalars = text.unicodeScalars
-        guard scalars.count > 1 else { return false }
+        guard scalars.count > 1, scalars.count <= Self.longestJoinedEmoji else { return false }
         return scalars.dropFirst().contains { scalar in
             scalar.value != 0x200D && !(0xFE00...0xFE0F).contains(scalar.value) && !(0xE0020...0xE007F).contains(scalar.value)
                 && !(0x1F3FB...0x1F3FF).contains(scalar.value) && TextWidth.of(scalar) > 0

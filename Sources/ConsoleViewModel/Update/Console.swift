@@ -73,6 +73,13 @@ public enum Console {
     static func refresh(_ state: inout AppState, changed: Set<RequestID>? = nil) -> [Effect] {
         var effects = [reloadQueue(&state, keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected)]
         if let id = state.detail.requestID, changed?.contains(id) ?? true { effects.append(.loadDetail(id)) }
+        // Another request of the same requester changed (an action on their account may have run
+        // there): the card is read again. The open request's own changes are seen in its timeline.
+        if let changed, let selected = state.selectedRequest, case .loaded = state.card, !state.cardRefreshing,
+           state.queue.rows.contains(where: { changed.contains($0.id) && $0.id != selected.id && $0.requester == selected.requester }) {
+            state.cardRefreshing = true
+            effects.append(.loadCard(selected.requester, refresh: true))
+        }
         return effects
     }
 
