@@ -102,19 +102,15 @@ public final class SQLiteRequestStore: RequestStore {
         try migrate(db, to: target)
     }
 
-    /// Indexes the requests written before the gram index existed (only those that need it).
+    /// Indexes the requests written before the gram index existed (only those that need it),
+    /// one row at a time so a large store is not held in memory.
     private static func fillGrams(_ db: SQLiteConnection) throws(StoreError) {
-        do {
-            let rows = try db.query("SELECT id, subject, body, requester FROM requests WHERE (subject || body || requester) GLOB '*[^ -~]*'") { row in
-                (row.int64(0), row.text(1) + " " + row.text(2) + " " + row.text(3))
-            }
-            for (id, text) in rows where GramText.needsGrams(text) {
-                try db.run("INSERT INTO requests_grams (rowid, grams) VALUES (?, ?)", [.integer(id), .text(GramText.indexText(text))])
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.failed("could not index request text: \(error)")
+        let rows = try db.prepare("SELECT id, subject || ' ' || body || ' ' || requester FROM requests WHERE (subject || body || requester) GLOB '*[^ -~]*'")
+        defer { rows.reset() }
+        while try rows.step() {
+            let text = rows.text(1)
+            guard GramText.needsGrams(text) else { continue }
+            try db.run("INSERT INTO requests_grams (rowid, grams) VALUES (?, ?)", [.integer(rows.int64(0)), .text(GramText.indexText(text))])
         }
     }
 

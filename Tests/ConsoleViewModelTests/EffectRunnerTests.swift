@@ -98,6 +98,10 @@ import Testing
         let approvers = try await run([.findApprovers(request.id, .resetMFA)])
         #expect(approvers == [.approversFound(request.id, .resetMFA, .success(["sam", "morgan"]))],
                 "her manager and the approvers, never the requester herself (jane holds the approver role) nor the asker")
+        let refused = try await run([.findApprovers(request.id, .resetMFA)], as: "sam")
+        #expect(refused == [.approversFound(request.id, .resetMFA, .failure(ConsoleFailure(
+            "sam has no agent role, so cannot ask for Okta actions; an admin can add the role in the configuration")))],
+                "only agents ask, so only agents learn who would be asked (each answer reads Okta)")
         let key = InFlight(requestID: request.id, action: .resetMFA)
         let asked = try await run([.ask(key, .resetMFA, reason: "lost phone")])
         guard case .actionFinished(let finished, let report)? = asked.first else { Issue.record("expected the outcome: \(asked)"); return }

@@ -197,6 +197,9 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     public func whoMayApprove(_ action: ActionName, on id: RequestID) async throws -> [String] {
         try requireOkta()
+        guard user.canAct else {
+            throw Refusal("\(user.login) has no agent role, so cannot ask for Okta actions; an admin can add the role in the configuration")
+        }
         return try await engine.whoMayApprove(action, on: id, asker: user)
     }
 
