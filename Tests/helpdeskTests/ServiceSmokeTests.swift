@@ -98,7 +98,7 @@ import Testing
         let stopping = service
         kill(stopping, SIGTERM)
         #expect(try await offPool { ChildProcess.wait(stopping) } == 0, "the service stops cleanly on SIGTERM")
-        _ = try await waitFor(1, "the console to say the service is gone") { $0.contains("helpdesk service is unavailable") }
+        _ = try await waitFor(1, "the console to say the service is gone") { $0.contains("Reconnecting to the helpdesk service") }
         service = try startService(binary, config)
         _ = try await waitFor(1, "the console to reconnect") { $0.contains("Connected to the helpdesk service again") }
         _ = try await tmux(["send-keys", "-t", "smoke:0", "c"])

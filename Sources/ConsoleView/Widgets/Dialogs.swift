@@ -35,7 +35,8 @@ enum Dialogs {
         var wrapped: [(String, Style)] = []
         for (text, style) in lines {
             let clean = TerminalText.sanitize(text)
-            let parts = clean.isEmpty ? [""] : TerminalText.wrap(clean, width: inner)
+            // A line that fits keeps its leading spaces (a picker's indent); longer ones wrap.
+            let parts = TextWidth.of(clean) <= inner ? [clean] : TerminalText.wrap(clean, width: inner)
             wrapped += parts.map { ($0, style) }
         }
         let height = min(state.rows - 2, max(minHeight, wrapped.count) + 2)

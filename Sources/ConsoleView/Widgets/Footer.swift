@@ -46,7 +46,7 @@ enum StatusBar {
         x += screen.put(health.0, x: x, y: y, style: health.1)
         x += screen.put(" │ ", x: x, y: y, style: Style(reverse: true))
         if let problem = state.serviceProblem {
-            let text = "The helpdesk service is unavailable (\(problem)); reconnecting…"
+            let text = "Reconnecting to the helpdesk service… (\(problem))"
             screen.put(TerminalText.truncate(TerminalText.sanitize(text), to: max(0, state.columns - x)), x: x, y: y,
                        style: Style(foreground: .red, bold: true, reverse: true))
             return

@@ -75,12 +75,15 @@ public struct PickerItem: Sendable, Equatable {
     public let label: String
     public let detail: String
     public let disabledReason: String?
+    /// What the choice carries besides its id and is not shown (a factor's type).
+    public let value: String
 
-    public init(id: String, label: String, detail: String = "", disabledReason: String? = nil) {
+    public init(id: String, label: String, detail: String = "", disabledReason: String? = nil, value: String = "") {
         self.id = id
         self.label = label
         self.detail = detail
         self.disabledReason = disabledReason
+        self.value = value
     }
 }
 

@@ -43,7 +43,7 @@ extension Console {
             state.modal = .picker(PickerState(purpose: .action(action), requestID: request.id, items: items, localOnly: true))
             return []
         case .resetFactor:
-            let items = card.factors.map { PickerItem(id: $0.id, label: $0.displayName, detail: $0.type) }
+            let items = card.factors.map { PickerItem(id: $0.id, label: $0.displayName, detail: $0.status == "ACTIVE" ? "" : $0.status.lowercased(), value: $0.type) }
             state.modal = .picker(PickerState(purpose: .action(action), requestID: request.id, items: items, localOnly: true))
             return []
         case .resetMFA: return confirm(&state, .resetMFA, request: request)
@@ -98,7 +98,7 @@ extension Console {
             return []
         case .action(.removeFromGroup): return confirm(&state, .removeFromGroup(GroupRef(id: item.id, name: item.label)), request: request)
         case .action(.removeApp): return confirm(&state, .removeApp(AppRef(id: item.id, label: item.label)), request: request)
-        case .action(.resetFactor): return confirm(&state, .resetFactor(FactorRef(id: item.id, type: item.detail)), request: request)
+        case .action(.resetFactor): return confirm(&state, .resetFactor(FactorRef(id: item.id, type: item.value)), request: request)
         case .action: return []
         }
     }

@@ -71,7 +71,7 @@ extension Console {
             case .app: card.apps.contains { $0.appID == item.id } ? "already assigned" : nil
             default: nil
             }
-            return PickerItem(id: item.id, label: item.label, detail: item.detail, disabledReason: has)
+            return PickerItem(id: item.id, label: item.label, detail: item.detail, disabledReason: has, value: item.value)
         }
         picker.loading = false
         picker.selected = min(picker.selected, max(0, items.count - 1))
