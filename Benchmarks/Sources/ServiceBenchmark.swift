@@ -59,7 +59,7 @@ enum ServiceBenchmark {
         // appear there.
         let writer = RemoteHelpdeskService(path: service.socket)
         let fresh = try await writer.create(try NewRequest(requester: try EmailAddress("jane.doe@example.com"), subject: "benchmark watch \(UUID().uuidString.prefix(8))"))
-        _ = try await writer.assign(fresh.id, to: try await writer.session().operator.login)
+        _ = try await writer.assign(fresh.id, to: try await writer.session().operator.login, expectedVersion: nil)
         let watcher = try await Console(socket: service.socket)
         await watcher.start()
         watcher.driver.send(.key(.tab))

@@ -139,7 +139,7 @@ public enum KeyMap {
         Binding(.queue, [.enter], .focusDetail, "read the timeline: whole notes, scrolling", footer: "timeline", .navigation),
         Binding(.queue, [.char("/")], .filter, "filter as you type (full text; Esc clears)", footer: "find", .request),
         Binding(.queue, [.char("n")], .newRequest, "new request (the requester's email is checked against Okta)", footer: "new", .request, audience: .agents),
-        Binding(.queue, [.char("c")], .note, "add a note", footer: "note", .request),
+        Binding(.queue, [.char("c")], .note, "add a note", footer: "note", .request, audience: .agents),
         Binding(.queue, [.char("t")], .take, "take: assign to me (asks first if another agent has it)", footer: "take", .request, audience: .agents),
         Binding(.queue, [.char("A")], .assign, "assign to another agent…", .request, audience: .agents),
         Binding(.queue, [.char("r")], .resolve, "resolve, with a note", footer: "resolve", .request, audience: .agents),

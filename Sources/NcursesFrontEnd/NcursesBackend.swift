@@ -86,6 +86,7 @@ public final class NcursesBackend: TerminalBackend {
     public func draw(_ runs: [CellRun]) {
         var cell = cchar_t()
         var overlays: [(x: Int, y: Int, text: String, style: Style)] = []
+        let screen = size
         for run in runs {
             var x = Int32(run.x)
             for item in run.cells {
@@ -94,7 +95,9 @@ public final class NcursesBackend: TerminalBackend {
                 let (attributes, pair) = palette.attributes(for: item.style)
                 var text = item.text
                 if item.joinsSpacingCharacters {
-                    overlays.append((Int(x), run.y, text, item.style))
+                    // Never on the last row or against the right edge, where a terminal that draws
+                    // the sequence wider than two columns would wrap and scroll the screen.
+                    if run.y < screen.rows - 1, Int(x) + 2 < screen.columns { overlays.append((Int(x), run.y, text, item.style)) }
                     text = ClusterOverlay.placeholder(text)
                 }
                 var characters = Array(text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }) + [0]

@@ -1,3 +1,4 @@
+import Foundation
 import HelpdeskCore
 
 /// The WHERE conditions for a queue filter, chosen so SQLite can walk one index in queue order.
@@ -88,6 +89,8 @@ struct TextMatch {
     let candidates: Query
     /// The token sequences a row's gram text must hold (the words of scripts without spaces).
     private let phrases: [[String]]
+    /// Those words as typed.
+    private let gramWords: [String]
 
     init?(typed text: String) {
         let words = text.split(whereSeparator: \.isWhitespace).filter { word in
@@ -95,7 +98,8 @@ struct TextMatch {
         }.prefix(16)
         guard !words.isEmpty else { return nil }
         let spaced = words.filter { !GramText.needsGrams(String($0)) }
-        phrases = words.filter { GramText.needsGrams(String($0)) }.map { GramText.tokens(String($0)) }.filter { !$0.isEmpty }
+        gramWords = words.filter { GramText.needsGrams(String($0)) }.map(String.init).filter { !GramText.tokens($0).isEmpty }
+        phrases = gramWords.map(GramText.tokens)
         let word = QueueSQL.ftsQuery(Array(spaced)).map { Query(sql: "SELECT rowid FROM requests_fts WHERE requests_fts MATCH ?", values: [.text($0)]) }
         let gramsSQL = "SELECT rowid FROM requests_grams WHERE requests_grams MATCH ?"
         let exactGrams = phrases.isEmpty ? nil : Query(sql: gramsSQL, values: [.text(phrases.map(GramText.phrase).joined(separator: " "))])
@@ -108,16 +112,30 @@ struct TextMatch {
     /// True when `candidates` may hold rows `exact` does not.
     var isWiderThanExact: Bool { !phrases.isEmpty }
 
-    /// True when the row holds every phrase in order (the word parts were matched by the index).
-    func accepts(_ request: Request) -> Bool {
-        guard !phrases.isEmpty else { return true }
-        let tokens = GramText.tokens(request.subject + " " + request.body + " " + request.requester.value)
-        return phrases.allSatisfy { GramText.contains(tokens, phrase: $0) }
+    /// A check of the phrases on rows, reading at most `budget` bytes of their text; nil when
+    /// there is nothing to check.
+    func check(budget: Int) -> PhraseCheck? {
+        phrases.isEmpty ? nil : PhraseCheck(words: gramWords, bytesLeft: budget)
     }
 
     private static func intersect(_ first: Query?, _ second: Query?) -> Query? {
         let parts = [first, second].compactMap { $0 }
         guard !parts.isEmpty else { return nil }
         return Query(sql: parts.map(\.sql).joined(separator: " INTERSECT ") + " ORDER BY 1", values: parts.flatMap(\.values))
+    }
+}
+
+/// Whether a row holds each typed word of a script without spaces, as a piece of its text (case
+/// aside): what the index's phrase finds. Reads at most its budget of text, then gives up (nil),
+/// so a search crafted to match pairs everywhere and the phrase nowhere costs a bounded time.
+struct PhraseCheck {
+    let words: [String]
+    var bytesLeft: Int
+
+    mutating func accepts(_ request: Request) -> Bool? {
+        let text = request.subject + " " + request.body + " " + request.requester.value
+        bytesLeft -= text.utf8.count
+        guard bytesLeft >= 0 else { return nil }
+        return words.allSatisfy { text.range(of: $0, options: .caseInsensitive) != nil }
     }
 }

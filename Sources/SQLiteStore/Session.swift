@@ -123,27 +123,56 @@ final class Session: StoreWriter {
         }
         let order = forward ? "r.urgency, r.created_at, r.id" : "r.urgency DESC, r.created_at DESC, r.id DESC"
         var rows: [Request]
-        // The text match is run once: with many matches their ids are walked in queue order (a
-        // phrase inside text without spaces is checked only on the rows picked); with few, the
-        // exact matches are looked up and sorted.
+        // The text match is run once. Words inside text without spaces are first found by some of
+        // their pairs (cheap) and checked on the rows themselves, within a budget of text read;
+        // past it, the index's exact phrase query decides instead. Many matches are walked in
+        // queue order; few are looked up and sorted.
         var matching = try sql.textMatch.map { try matchingIDs($0.candidates) }
-        if let match = sql.textMatch, let candidates = matching, candidates.count > Self.textMatchesToSort {
-            rows = try walkInOrder(conditions: conditions, values: values, order: order, keeping: candidates, limit: limit + 1, accepting: match.accepts)
+        var check = sql.textMatch?.check(budget: Self.phraseCheckBytes)
+        if let candidates = matching, candidates.count > Self.textMatchesToSort {
+            if let walked = try walkInOrder(conditions: conditions, values: values, order: order, keeping: candidates, limit: limit + 1, check: &check) {
+                rows = walked
+            } else {
+                let exact = try matchingIDs(sql.textMatch!.exact)
+                var none: PhraseCheck?
+                rows = exact.count > Self.textMatchesToSort
+                    ? try walkInOrder(conditions: conditions, values: values, order: order, keeping: exact, limit: limit + 1, check: &none) ?? []
+                    : try lookUp(conditions: conditions, values: values, order: order, ids: exact, limit: limit + 1)
+            }
         } else {
-            if let match = sql.textMatch, match.isWiderThanExact, let candidates = matching {
-                matching = try candidates.filter { id in try request(RequestID(id)).map(match.accepts) ?? false }
+            if var phraseCheck = check, let candidates = matching {
+                var kept: [Int64] = []
+                for id in candidates {
+                    guard let row = try request(RequestID(id)) else { continue }
+                    guard let accepted = phraseCheck.accepts(row) else {
+                        kept = try matchingIDs(sql.textMatch!.exact)
+                        break
+                    }
+                    if accepted { kept.append(id) }
+                }
+                matching = kept
             }
-            if let matching {
-                conditions.append("r.id IN (SELECT value FROM json_each(?))")
-                values.append(.text("[" + matching.map(String.init).joined(separator: ",") + "]"))
-            }
-            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            rows = try db.query("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values + [.int(limit + 1)], Self.request)
+            rows = try lookUp(conditions: conditions, values: values, order: order, ids: matching, limit: limit + 1)
         }
         let more = rows.count > limit
         if more { rows.removeLast() }
         let next = more ? rows.last.map(QueueCursor.init) : nil
         return QueuePage(requests: forward ? rows : rows.reversed(), next: next)
+    }
+
+    /// How much request text one search may read to check phrases before asking the index instead.
+    static let phraseCheckBytes = 4 << 20
+
+    /// The rows among `ids` (all rows when nil) that meet the conditions, in queue order.
+    private func lookUp(conditions: [String], values: [SQLValue], order: String, ids: [Int64]?, limit: Int) throws -> [Request] {
+        var conditions = conditions
+        var values = values
+        if let ids {
+            conditions.append("r.id IN (SELECT value FROM json_each(?))")
+            values.append(.text("[" + ids.map(String.init).joined(separator: ",") + "]"))
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try db.query("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values + [.int(limit)], Self.request)
     }
 
     /// The ids a full-text query matches, ascending.
@@ -159,18 +188,23 @@ final class Session: StoreWriter {
 
     /// Walks the queue index in order and keeps the rows the full-text match contains: many
     /// matches means the first page is found after a short walk, with no sort.
+    /// nil when `check` ran out of budget before the page was found.
     private func walkInOrder(conditions: [String], values: [SQLValue], order: String, keeping matching: [Int64], limit: Int,
-                             accepting accepts: (Request) -> Bool) throws -> [Request] {
+                             check: inout PhraseCheck?) throws -> [Request]? {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let walk = try db.prepare("SELECT r.id FROM requests r \(whereClause) ORDER BY \(order)")
+        defer { walk.reset() }
         try walk.bind(values)
         var picked: [Request] = []
         while picked.count < limit, try walk.step() {
             let id = walk.int64(0)
-            guard Self.sortedContains(matching, id), let row = try request(RequestID(id)), accepts(row) else { continue }
+            guard Self.sortedContains(matching, id), let row = try request(RequestID(id)) else { continue }
+            if check != nil {
+                guard let accepted = check!.accepts(row) else { return nil }
+                if !accepted { continue }
+            }
             picked.append(row)
         }
-        walk.reset()
         return picked
     }
 

@@ -33,7 +33,7 @@ import Testing
         #expect(refused.error?.contains("reason is required") == true)
         _ = type("lost phone, ID checked", into: &state)
         let key = InFlight(requestID: jane, action: .resetMFA)
-        #expect(Console.update(&state, .key(.enter)) == [.ask(key, .resetMFA, reason: "lost phone, ID checked")])
+        #expect(Console.update(&state, .key(.enter)) == [.ask(key, .resetMFA, reason: "lost phone, ID checked", account: "00ujane")])
         #expect(state.inFlight == [key])
         #expect(state.modal == nil)
         #expect(Console.update(&state, .key(.char("m"))) == [], "the same action cannot be sent again while in flight")
@@ -58,7 +58,7 @@ import Testing
     @Test mutating func unavailableActionsSayWhyAndOpenNothing() {
         #expect(Console.update(&state, .key(.char("U"))) == [])
         #expect(state.modal == nil)
-        var expected = StatusLine("Unsuspend is not available: the account is not suspended (it is ACTIVE).", .error, about: jane)
+        var expected = StatusLine("REQ-1: Unsuspend is not available: the account is not suspended (it is ACTIVE).", .error, about: jane)
         expected.shownAt = state.now
         #expect(state.status == expected)
         state.card = .loading(Fixtures.email("jane.doe@example.com"))
@@ -70,9 +70,9 @@ import Testing
     @Test mutating func addToGroupSearchesOktaThenAsksHowLong() {
         #expect(Console.update(&state, .key(.char("g"))) == [.searchTargets(.group, query: "")])
         #expect(Console.update(&state, .key(.char("e"))) == [.searchTargets(.group, query: "e")])
-        _ = Console.update(&state, .pickerResults(query: "e", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP"),
+        _ = Console.update(&state, .pickerResults(.group, query: "e", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP"),
                                                                      PickerItem(id: "00gad", label: "AD: Everyone", detail: "APP_GROUP", disabledReason: "managed in AD")]))
-        _ = Console.update(&state, .pickerResults(query: "old query", items: []))
+        _ = Console.update(&state, .pickerResults(.group, query: "old query", items: []))
         guard case .picker(let picker) = state.modal else { Issue.record("expected the picker"); return }
         #expect(picker.items.count == 2, "answers to an older query are dropped")
         _ = Console.update(&state, .key(.down))
@@ -92,7 +92,7 @@ import Testing
 
     @Test mutating func aCustomDurationIsCheckedAsTyped() {
         _ = Console.update(&state, .key(.char("p")))
-        _ = Console.update(&state, .pickerResults(query: "", items: [PickerItem(id: "0oazoom", label: "Zoom"), PickerItem(id: "0oasf", label: "Salesforce")]))
+        _ = Console.update(&state, .pickerResults(.app, query: "", items: [PickerItem(id: "0oazoom", label: "Zoom"), PickerItem(id: "0oasf", label: "Salesforce")]))
         guard case .picker(let picker) = state.modal else { Issue.record("expected the picker"); return }
         #expect(picker.items.map(\.disabledReason) == [nil, "already assigned"], "what the requester has cannot be asked for again")
         _ = Console.update(&state, .key(.enter))
@@ -151,7 +151,7 @@ import Testing
     }
 
     @Test mutating func agentWorkKeys() {
-        #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex")])
+        #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex", version: 1)])
         _ = Console.update(&state, .key(.char("c")))
         _ = type("called back", into: &state)
         #expect(Console.update(&state, .key(.enter)) == [.note(jane, "called back")])

@@ -78,7 +78,7 @@ import Testing
         directory.stall.withLock { $0 = true }
         defer { directory.stall.withLock { $0 = false } }
         let search = try await run([.searchTargets(.group, query: "eng")], oktaTimeout: 0.3)
-        #expect(search == [.pickerResults(query: "eng", items: []),
+        #expect(search == [.pickerResults(.group, query: "eng", items: []),
                            .workFinished(StatusLine("Okta search failed: Okta did not answer within 1 s; type to search again.", .error), reload: false)])
         let check = try await run([.checkRequester("jane.doe@example.com")], oktaTimeout: 0.3)
         #expect(check == [.requesterChecked(email: "jane.doe@example.com",
@@ -103,7 +103,7 @@ import Testing
             "sam has no agent role, so cannot ask for Okta actions; an admin can add the role in the configuration")))],
                 "only agents ask, so only agents learn who would be asked (each answer reads Okta)")
         let key = InFlight(requestID: request.id, action: .resetMFA)
-        let asked = try await run([.ask(key, .resetMFA, reason: "lost phone")])
+        let asked = try await run([.ask(key, .resetMFA, reason: "lost phone", account: nil)])
         guard case .actionFinished(let finished, let report)? = asked.first else { Issue.record("expected the outcome: \(asked)"); return }
         #expect(finished == key)
         #expect(report.line == StatusLine("\(request.id): Reset MFA waits for approval APR-1 by sam, morgan.", .success))
@@ -112,19 +112,32 @@ import Testing
     @Test func anActionThatRunsAtOnceReportsOktasAnswer() async throws {
         let request = try store.create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"), by: "intake", at: clock.now())
         let key = InFlight(requestID: request.id, action: .unlock)
-        let messages = try await run([.ask(key, .unlock, reason: "locked out")])
+        let messages = try await run([.ask(key, .unlock, reason: "locked out", account: nil)])
         guard case .actionFinished(_, let report)? = messages.first else { Issue.record("expected the outcome: \(messages)"); return }
         #expect(report.line.kind == .success)
         #expect(report.line.text.hasPrefix("Okta: unlocked the account (RUN-1"))
     }
 
+    @Test func anAskIsForTheAccountTheAgentConfirmed() async throws {
+        let request = try store.create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"), by: "intake", at: clock.now())
+        let key = InFlight(requestID: request.id, action: .unlock)
+        let messages = try await run([.ask(key, .unlock, reason: "locked out", account: "00uSOMEONEELSE")])
+        guard case .actionFinished(_, let report)? = messages.first else { Issue.record("expected the outcome: \(messages)"); return }
+        #expect(report.line.kind == .error)
+        #expect(report.line.text.contains("now finds another Okta account"), "\(report.line.text)")
+        #expect(await tenant.actionCount() == 0, "nothing was sent to Okta")
+    }
+
     @Test func workIsReportedAboutItsRequestAndRefusalsAreSentences() async throws {
         let request = try jane()
-        let assigned = try await run([.assign(request.id, to: "jordan")])
+        let assigned = try await run([.assign(request.id, to: "jordan", version: request.version)])
         #expect(assigned == [.workFinished(StatusLine("\(request.id) is assigned to jordan.", .success, about: request.id), reload: true)])
+        let raced = try await run([.assign(request.id, to: "morgan", version: request.version)])
+        guard case .workFinished(let conflict, false)? = raced.first else { Issue.record("expected a refusal: \(raced)"); return }
+        #expect(conflict.kind == .error, "taken with the version the agent saw: someone else changed it since (\(conflict.text))")
         let reopened = try await run([.reopen(request.id)])
         #expect(reopened == [.workFinished(StatusLine("\(request.id) is new, not resolved or closed", .error, about: request.id), reload: false)])
-        let refused = try await run([.assign(request.id, to: "alex")], as: "sam")
+        let refused = try await run([.assign(request.id, to: "alex", version: nil)], as: "sam")
         guard case .workFinished(let line, false)? = refused.first else { Issue.record("expected a refusal: \(refused)"); return }
         #expect(line.text == "sam has no agent role, so cannot assign requests")
     }

@@ -176,10 +176,16 @@ import Testing
                         PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]
         picker.loading = false
         expected.modal = .picker(picker)
-        let effects = Console.update(&state, .pickerResults(query: "", items: [PickerItem(id: "00gvpn", label: "VPN Users", detail: "OKTA_GROUP"),
+        let effects = Console.update(&state, .pickerResults(.group, query: "", items: [PickerItem(id: "00gvpn", label: "VPN Users", detail: "OKTA_GROUP"),
                                                                                 PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
         #expect(state == expected)
         #expect(effects == [])
+
+        _ = Console.update(&state, .key(.escape))
+        _ = Console.update(&state, .key(.char("p")))
+        let appPicker = state
+        _ = Console.update(&state, .pickerResults(.group, query: "", items: [PickerItem(id: "00gaws", label: "AWS Production")]))
+        #expect(state == appPicker, "a late answer for the group picker does not fill the app picker")
     }
 
     @Test mutating func whoMayApproveFillsTheConfirmDialog() {
@@ -203,7 +209,7 @@ import Testing
         state.inFlight = [key]
         var expected = state
         expected.inFlight = []
-        expected.status = said("Okta: unlocked the account (RUN-1)", .success, about: jane)
+        expected.status = said("REQ-1: Okta: unlocked the account (RUN-1)", .success, about: jane)
         expected.queueGeneration = 1
         expected.cardRefreshing = true
         let effects = Console.update(&state, .actionFinished(key, ActionReport(line: StatusLine("Okta: unlocked the account (RUN-1)", .success))))
@@ -244,6 +250,7 @@ import Testing
         var expected = state
         expected.tab = .queue
         expected.status = said("Created REQ-41.", .success, about: RequestID(41))
+        #expect(expected.status?.text == "Created REQ-41.", "a message that names its request is not named twice")
         expected.queueGeneration = 1
         let effects = Console.update(&state, .requestCreated(RequestID(41)))
         #expect(state == expected)
@@ -282,9 +289,9 @@ import Testing
         #expect(Console.update(&state, .key(.char("n"))) == [])
         #expect(state.modal == nil)
         _ = Console.update(&state, .key(.char("t")))
-        #expect(Console.update(&state, .key(.char("y"))) == [.assign(RequestID(4), to: "alex")])
+        #expect(Console.update(&state, .key(.char("y"))) == [.assign(RequestID(4), to: "alex", version: 1)])
         state.queue.selected = 2
-        #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex")], "an unassigned request is taken at once")
+        #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex", version: 1)], "an unassigned request is taken at once")
     }
 
     @Test mutating func everyWayThroughARequestHasAKey() {
@@ -292,7 +299,7 @@ import Testing
         guard case .picker(let agents) = state.modal else { Issue.record("expected the agent picker"); return }
         #expect(agents.items.map(\.id) == ["alex", "morgan"])
         _ = Console.update(&state, .key(.down))
-        #expect(Console.update(&state, .key(.enter)) == [.assign(jane, to: "morgan")])
+        #expect(Console.update(&state, .key(.enter)) == [.assign(jane, to: "morgan", version: 1)])
 
         _ = Console.update(&state, .key(.char("f")))
         guard case .picker(let factors) = state.modal else { Issue.record("expected the factor picker"); return }
@@ -335,7 +342,7 @@ import Testing
         #expect(wrong.error?.contains("Type the login jane.doe@example.com exactly") == true)
         for character in ".doe@example.com" { _ = Console.update(&state, .key(.char(character))) }
         let key = InFlight(requestID: jane, action: .deactivate)
-        #expect(Console.update(&state, .key(.enter)) == [.ask(key, .deactivate, reason: "leaver")])
+        #expect(Console.update(&state, .key(.enter)) == [.ask(key, .deactivate, reason: "leaver", account: "00ujane")])
     }
 
     @Test mutating func nobodyToApproveIsSaidBeforeAsking() {
@@ -345,6 +352,16 @@ import Testing
         #expect(Console.update(&state, .key(.enter)) == [])
         guard case .confirm(let confirm) = state.modal else { Issue.record("the dialog stays"); return }
         #expect(confirm.error?.contains("Nobody may approve this") == true)
+    }
+
+    @Test mutating func aHugeBodyIsLaidOutOnlyAsFarAsItIsShown() {
+        state.queue.rows[2] = ConsoleFixtures.request(1, "x", body: String(repeating: "接", count: 20_000))
+        let collapsed = TimelineLayout.lines(state)
+        #expect(collapsed.count <= 3 + 4 + 1 + 2 + 1, "three lines per entry, four of the body")
+        _ = Console.update(&state, .key(.enter))
+        let whole = TimelineLayout.lines(state)
+        #expect(whole.count < 220)
+        #expect(whole.contains { $0.contains { $0.text.contains("helpdesk show prints the rest") } })
     }
 
     @Test mutating func theTimelineScrollStopsAtItsFirstLine() {

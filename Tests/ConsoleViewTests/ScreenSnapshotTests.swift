@@ -43,7 +43,7 @@ import Testing
         }),
         ("picker", { state in
             press(&state, .char("g"), .char("e"))
-            _ = Console.update(&state, .pickerResults(query: "e", items: [
+            _ = Console.update(&state, .pickerResults(.group, query: "e", items: [
                 PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP"),
                 PickerItem(id: "00gvpn", label: "VPN Users", detail: "OKTA_GROUP"),
                 PickerItem(id: "00geveryone", label: "Everyone", detail: "BUILT_IN", disabledReason: GroupType.builtIn.whyNotChangeable),
@@ -55,12 +55,12 @@ import Testing
         ("picker-agent", { state in press(&state, .char("A")) }),
         ("duration", { state in
             press(&state, .char("g"))
-            _ = Console.update(&state, .pickerResults(query: "", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
+            _ = Console.update(&state, .pickerResults(.group, query: "", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
             press(&state, .enter, .down, .down)
         }),
         ("duration-custom", { state in
             press(&state, .char("g"))
-            _ = Console.update(&state, .pickerResults(query: "", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
+            _ = Console.update(&state, .pickerResults(.group, query: "", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
             press(&state, .enter)
             for _ in 0..<7 { press(&state, .down) }
             press(&state, .enter)

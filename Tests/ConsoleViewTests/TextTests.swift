@@ -92,10 +92,36 @@ import Testing
         #expect(!screen[1, 0].joinsSpacingCharacters, "a chain no emoji has would be drawn as hundreds of glyphs")
         #expect(screen[3, 0].text == "b")
         #expect(Cell("👨\u{200D}👩\u{200D}👧\u{200D}👦").joinsSpacingCharacters)
+        #expect(!Cell(String(repeating: "👩\u{200D}", count: 7) + "👩").joinsSpacingCharacters, "eight people are no emoji; a terminal draws sixteen columns")
+        #expect(!Cell("a" + String(repeating: "\u{0903}", count: 14)).joinsSpacingCharacters, "spacing marks piled on a letter are not written whole")
+        #expect(!Cell(String(repeating: "\u{1100}", count: 15)).joinsSpacingCharacters, "nor a run of jamo")
+        #expect(!Cell("1\u{200D}2").joinsSpacingCharacters, "digits are not emoji here")
         #expect(Cell("🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}").unicodeScalars.count <= Cell.longestJoinedEmoji)
     }
 }
 
 extension Cell {
     var unicodeScalars: String.UnicodeScalarView { text.unicodeScalars }
+}
+
+@Suite struct WrapTests {
+    @Test func wordsWrapAtSpacesAndLongWordsAtTheirBreaks() {
+        #expect(TerminalText.wrap("the quick brown fox", width: 10) == ["the quick", "brown fox"])
+        #expect(TerminalText.wrap("write to jane.doe.personal-backup@example.com today", width: 26)
+                == ["write to", "jane.doe.personal-backup@", "example.com today"], "an email breaks after its @, not mid-word")
+        #expect(TerminalText.wrap("  indented item that wraps", width: 12) == ["  indented", "item that", "wraps"])
+        #expect(TerminalText.wrap("a  b", width: 10) == ["a  b"])
+        #expect(TerminalText.wrap("one\ntwo", width: 10) == ["one", "two"])
+        #expect(TerminalText.wrap("接続できません", width: 4) == ["接続", "でき", "ませ", "ん"])
+        #expect(TerminalText.wrap("", width: 4) == [""])
+        #expect(TerminalText.wrap("x", width: 0) == [])
+    }
+
+    @Test func aLimitStopsAtOneLineMoreThanAsked() {
+        let huge = String(repeating: "接", count: 20_000)
+        let lines = TerminalText.wrap(huge, width: 10, maxLines: 3)
+        #expect(lines == ["接接接接接", "接接接接接", "接接接接接", "接接接接接"], "three lines and one to show there is more")
+        #expect(TerminalText.wrap(huge, width: 10).count == 4_000)
+        #expect(TerminalText.wrap("short", width: 10, maxLines: 3) == ["short"])
+    }
 }

@@ -162,6 +162,25 @@ import Testing
         #expect(scrambledFound == [scrambled.id], "its own text is still found")
     }
 
+    @Test func aSearchWhosePairsAreEverywhereAndPhraseNowhereStillAnswersExactly() throws {
+        let store = try SQLiteRequestStore(path: folder.file("cjk-crafted.db"))
+        // Every row has ます and して but never ますして, with bodies long enough that checking
+        // them all would read more than the search may: the index's exact phrase then decides.
+        let filler = String(repeating: "接続設定確認", count: 400)
+        try store.write { writer in
+            for index in 0..<2_010 {
+                _ = try writer.insertRequest(Fixtures.newRequest("件 \(index)", body: "ます して " + filler), at: start.addingTimeInterval(Double(index)))
+            }
+        }
+        let real = try store.create(Fixtures.newRequest("テストをますしてください"), by: "intake", at: start.addingTimeInterval(9_999))
+        for limit in [1, 50] {
+            let found = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "ますして"), limit: limit)) }.requests.map(\.id)
+            #expect(found == [real.id])
+        }
+        let walked = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "して"), limit: 5)) }.requests.map(\.subject)
+        #expect(walked == ["件 0", "件 1", "件 2", "件 3", "件 4"])
+    }
+
     @Test func anOlderStoreIsIndexedWhenItIsMigrated() throws {
         let path = folder.file("v3-cjk.db")
         _ = try SQLiteRequestStore(path: path, migratingTo: 3)

@@ -51,12 +51,12 @@ public actor EffectRunner {
         case .loadDetail(let id): await loadDetail(id)
         case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh)
         case .searchTargets(let kind, let query): await search(kind, query)
-        case .ask(let key, let action, let reason): await ask(key, action, reason)
+        case .ask(let key, let action, let reason, let account): await ask(key, action, reason, account)
         case .approve(let key, let approval, let comment): await approve(key, approval, comment)
         case .deny(let approval, let reason):
             await report(reload: true, about: approval.requestID) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
-        case .assign(let id, let login):
-            await report(reload: true, about: id) { "\(try await $0.assign(id, to: login).id) is assigned to \(login)." }
+        case .assign(let id, let login, let version):
+            await report(reload: true, about: id) { "\(try await $0.assign(id, to: login, expectedVersion: version).id) is assigned to \(login)." }
         case .reopen(let id):
             await report(reload: true, about: id) { "\(try await $0.reopen(id).id) is open again." }
         case .findApprovers(let id, let action): await findApprovers(id, action)
@@ -174,9 +174,9 @@ public actor EffectRunner {
                     []
                 }
             }
-            deliver(.pickerResults(query: query, items: items))
+            deliver(.pickerResults(kind, query: query, items: items))
         } catch {
-            deliver(.pickerResults(query: query, items: []))
+            deliver(.pickerResults(kind, query: query, items: []))
             deliver(.workFinished(StatusLine("Okta search failed: \(Self.sentence(error)); type to search again.", .error), reload: false))
         }
     }
@@ -197,9 +197,9 @@ public actor EffectRunner {
 
     // MARK: Changes
 
-    private func ask(_ key: InFlight, _ action: OktaAction, _ reason: String) async {
+    private func ask(_ key: InFlight, _ action: OktaAction, _ reason: String, _ account: String?) async {
         do {
-            switch try await service.act(ActionAsk(requestID: key.requestID, spec: ActionSpec(action), reason: reason)) {
+            switch try await service.act(ActionAsk(requestID: key.requestID, spec: ActionSpec(action), reason: reason, confirmedUserID: account)) {
             case .awaitingApproval(let approval):
                 let who = approval.approvers.map(\.login).joined(separator: ", ")
                 deliver(.actionFinished(key, ActionReport(line: StatusLine("\(key.requestID): \(action.name.title) waits for approval \(approval.id) by \(who).", .success))))

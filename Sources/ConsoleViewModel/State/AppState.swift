@@ -104,9 +104,13 @@ public struct StatusLine: Sendable, Equatable {
 }
 
 extension AppState {
-    /// Shows a message now.
+    /// Shows a message now. A message about a request names it, so it cannot be taken for one
+    /// about the request on screen.
     public mutating func say(_ line: StatusLine) {
         var line = line
+        if let about = line.about, !line.text.contains(about.description) {
+            line = StatusLine("\(about): \(line.text)", line.kind, about: about)
+        }
         line.shownAt = now
         status = line
     }

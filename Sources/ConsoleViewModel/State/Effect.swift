@@ -9,10 +9,12 @@ public enum Effect: Sendable, Equatable {
     case loadDetail(RequestID)
     case loadCard(EmailAddress, refresh: Bool)
     case searchTargets(PickerState.Kind, query: String)
-    case ask(InFlight, OktaAction, reason: String)
+    /// Ask for an action on the account the operator confirmed (its Okta id, when a card was shown).
+    case ask(InFlight, OktaAction, reason: String, account: String?)
     case approve(InFlight, Approval, comment: String?)
     case deny(Approval, reason: String)
-    case assign(RequestID, to: String)
+    /// Assign; with a version, only if nobody changed the request since the operator saw it.
+    case assign(RequestID, to: String, version: Int?)
     case reopen(RequestID)
     /// Who may approve this action on this request, by the engine's rules.
     case findApprovers(RequestID, ActionName)

@@ -17,7 +17,7 @@ public enum Message: Sendable, Equatable {
     case queueLoaded(QueueSnapshot)
     case detailLoaded(RequestID, DetailSnapshot)
     case cardLoaded(EmailAddress, Result<RequesterCard, ConsoleFailure>)
-    case pickerResults(query: String, items: [PickerItem])
+    case pickerResults(PickerState.Kind, query: String, items: [PickerItem])
     case approversFound(RequestID, ActionName, Result<[String], ConsoleFailure>)
     case actionFinished(InFlight, ActionReport)
     case workFinished(StatusLine, reload: Bool)

@@ -135,11 +135,15 @@ public struct ConfirmState: Sendable, Equatable {
     public var approvers: Approvers
     /// The login to type before an action that cannot be undone; nil for the others.
     public let mustType: String?
+    /// The Okta id of the account shown when the dialog opened: the action is for that account only.
+    public let accountID: String?
     public var stage = Stage.reason
     public var typed = TextField(limit: 254)
     public var error: String?
 
-    public init(requestID: RequestID, plan: Plan, lines: [String], reasonRequired: Bool, approvers: Approvers = .notNeeded, mustType: String? = nil) {
+    public init(requestID: RequestID, plan: Plan, lines: [String], reasonRequired: Bool, approvers: Approvers = .notNeeded, mustType: String? = nil,
+                accountID: String? = nil) {
+        self.accountID = accountID
         self.requestID = requestID
         self.plan = plan
         self.lines = lines
@@ -164,7 +168,7 @@ public struct Question: Sendable, Equatable {
         /// Quit while actions are in flight.
         case quit
         /// Take a request another agent has.
-        case take(RequestID, from: String)
+        case take(RequestID, from: String, version: Int)
     }
 
     public let purpose: Purpose

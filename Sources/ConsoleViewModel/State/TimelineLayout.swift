@@ -93,14 +93,24 @@ public enum TimelineLayout {
         max(0, lines(state).count - DetailLayout(state).timelineRows)
     }
 
-    /// Text made safe and wrapped to `width` (lines kept), at most `limit` lines, the last ending in "…" when cut.
+    /// The most lines one entry takes even when read whole; longer text ends with a pointer to
+    /// `helpdesk show`, which prints it all.
+    static let wholeLines = 200
+
+    /// Text made safe and wrapped to `width` (lines kept), at most `limit` lines (or
+    /// `wholeLines`), the last ending in "…" when cut. Only as much text as it shows is wrapped.
     static func wrapped(_ text: String, width: Int, limit: Int?) -> [String] {
-        let all = SafeText.forOutput(text).split(separator: "\n", omittingEmptySubsequences: false).flatMap { paragraph in
-            TerminalText.wrap(TerminalText.sanitize(String(paragraph)), width: width)
+        let cap = limit ?? wholeLines
+        var lines: [String] = []
+        for paragraph in SafeText.forOutput(text).split(separator: "\n", omittingEmptySubsequences: false) {
+            lines += TerminalText.wrap(TerminalText.sanitize(String(paragraph)), width: width, maxLines: cap + 1 - lines.count)
+            if lines.count > cap { break }
         }
-        guard let limit, all.count > limit else { return all }
-        var kept = Array(all.prefix(limit))
-        kept[limit - 1] = TerminalText.prefix(kept[limit - 1], columns: width - 2) + " …"
+        guard lines.count > cap else { return lines }
+        var kept = Array(lines.prefix(cap))
+        kept[cap - 1] = limit == nil
+            ? TerminalText.prefix("… (helpdesk show prints the rest)", columns: width)
+            : TerminalText.prefix(kept[cap - 1], columns: width - 2) + " …"
         return kept
     }
 

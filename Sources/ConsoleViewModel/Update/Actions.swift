@@ -89,7 +89,7 @@ extension Console {
         switch picker.purpose {
         case .assign:
             state.modal = nil
-            return [.assign(request.id, to: item.id)]
+            return [.assign(request.id, to: item.id, version: request.version)]
         case .action(.addToGroup):
             state.modal = .duration(DurationState(requestID: request.id, action: .addToGroup(GroupRef(id: item.id, name: item.label), expiry: nil)))
             return []
@@ -123,7 +123,7 @@ extension Console {
         let gated = state.policy.needsApproval(action.name)
         let mustType = action.name == .deactivate ? state.card.card?.user.login : nil
         state.modal = .confirm(ConfirmState(requestID: request.id, plan: .ask(action), lines: lines, reasonRequired: true,
-                                            approvers: gated ? .checking : .notNeeded, mustType: mustType))
+                                            approvers: gated ? .checking : .notNeeded, mustType: mustType, accountID: state.card.card?.user.id))
         return gated ? [.findApprovers(request.id, action.name)] : []
     }
 
@@ -162,7 +162,7 @@ extension Console {
             guard !state.inFlight.contains(key) else { return [] }
             state.inFlight.insert(key)
             state.say("\(action.name.title) sent for \(confirm.requestID)…", about: confirm.requestID)
-            return [.ask(key, action, reason: reason)]
+            return [.ask(key, action, reason: reason, account: confirm.accountID)]
         case .approve(let approval):
             let key = InFlight(requestID: approval.requestID, action: approval.action.name)
             guard !state.inFlight.contains(key) else { return [] }
@@ -233,12 +233,12 @@ extension Console {
             return []
         }
         if let other = request.assignee {
-            state.modal = .question(Question(purpose: .take(request.id, from: other), title: "Take \(request.id)?", lines: [
+            state.modal = .question(Question(purpose: .take(request.id, from: other, version: request.version), title: "Take \(request.id)?", lines: [
                 "\(request.id) is assigned to \(other).", "Take it from them and assign it to you?",
             ]))
             return []
         }
-        return [.assign(request.id, to: state.user.login)]
+        return [.assign(request.id, to: state.user.login, version: request.version)]
     }
 
     /// `A`: choose the agent to assign the request to.

@@ -34,7 +34,7 @@ public enum Console {
         case .queueLoaded(let snapshot): return queueLoaded(&state, snapshot)
         case .detailLoaded(let id, let snapshot): return detailLoaded(&state, id, snapshot)
         case .cardLoaded(let email, let result): return cardLoaded(&state, email, result)
-        case .pickerResults(let query, let items): return pickerResults(&state, query, items)
+        case .pickerResults(let kind, let query, let items): return pickerResults(&state, kind, query, items)
         case .approversFound(let id, let action, let result): return approversFound(&state, id, action, result)
         case .actionFinished(let key, let report): return actionFinished(&state, key, report)
         case .workFinished(let line, let reload):

@@ -39,8 +39,8 @@ extension Console {
         case .quit:
             state.quitting = true
             return [.quit]
-        case .take(let id, _):
-            return [.assign(id, to: state.user.login)]
+        case .take(let id, _, let version):
+            return [.assign(id, to: state.user.login, version: version)]
         }
     }
 

@@ -61,8 +61,8 @@ extension Console {
     }
 
     /// Okta's search results; what the requester already has is shown and cannot be asked for again.
-    static func pickerResults(_ state: inout AppState, _ query: String, _ items: [PickerItem]) -> [Effect] {
-        guard case .picker(var picker) = state.modal, !picker.localOnly, picker.query.trimmed == query else { return [] }
+    static func pickerResults(_ state: inout AppState, _ kind: PickerState.Kind, _ query: String, _ items: [PickerItem]) -> [Effect] {
+        guard case .picker(var picker) = state.modal, !picker.localOnly, picker.kind == kind, picker.query.trimmed == query else { return [] }
         let card = state.card.card
         picker.items = items.map { item in
             guard item.disabledReason == nil, let card else { return item }

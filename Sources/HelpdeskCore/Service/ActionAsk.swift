@@ -6,11 +6,15 @@ public struct ActionAsk: Sendable, Equatable, Codable {
     public let requestID: RequestID
     public let spec: ActionSpec
     public let reason: String
+    /// The Okta user id of the account the agent saw and confirmed, when they saw one: the
+    /// service refuses the ask if the requester's email now finds another account.
+    public let confirmedUserID: String?
 
-    public init(requestID: RequestID, spec: ActionSpec, reason: String) {
+    public init(requestID: RequestID, spec: ActionSpec, reason: String, confirmedUserID: String? = nil) {
         self.requestID = requestID
         self.spec = spec
         self.reason = reason
+        self.confirmedUserID = confirmedUserID
     }
 }
 

@@ -27,7 +27,8 @@ public protocol HelpdeskService: Sendable {
     func create(_ new: NewRequest) async throws -> Request
     func note(_ id: RequestID, _ text: String) async throws -> TimelineEvent
     /// Assigns to `login`, or unassigns with nil.
-    func assign(_ id: RequestID, to login: String?) async throws -> Request
+    /// Assigns (nil: unassigns); with `expectedVersion`, only if nobody changed the request since.
+    func assign(_ id: RequestID, to login: String?, expectedVersion: Int?) async throws -> Request
     func resolve(_ id: RequestID, note: String?, expectedVersion: Int?) async throws -> Request
     func reopen(_ id: RequestID) async throws -> Request
     /// Requests from another system, a batch at a time; lines already imported are reported so.

@@ -138,8 +138,8 @@ public struct LocalHelpdeskService: HelpdeskService {
         return try await committing { try work.note(id, text, by: user) }
     }
 
-    public func assign(_ id: RequestID, to login: String?) async throws -> Request {
-        try await committing { try work.assign(id, to: login, by: user) }
+    public func assign(_ id: RequestID, to login: String?, expectedVersion: Int?) async throws -> Request {
+        try await committing { try work.assign(id, to: login, by: user, expectedVersion: expectedVersion) }
     }
 
     public func resolve(_ id: RequestID, note: String?, expectedVersion: Int?) async throws -> Request {
@@ -191,6 +191,10 @@ public struct LocalHelpdeskService: HelpdeskService {
         }
         let request = try store.existingRequest(ask.requestID)
         let account = try await engine.requesterAccount(request)
+        if let confirmed = ask.confirmedUserID, confirmed != account.id {
+            throw Refusal("\(request.requester) now finds another Okta account (\(account.login), \(account.id)) than the one you confirmed (\(confirmed)); "
+                + "press R to read it again and check it is the right person before acting")
+        }
         let action = try await ActionResolver(directory: engine.directory).action(for: ask.spec, userID: account.id)
         return try await committing { try await engine.ask(action, on: ask.requestID, reason: ask.reason, by: user, account: account) }
     }

@@ -41,54 +41,91 @@ public enum TerminalText {
         return cut + String(repeating: " ", count: max(0, width - TextWidth.of(cut)))
     }
 
-    /// Splits sanitized text into lines of at most `width` columns, at spaces where possible.
-    public static func wrap(_ text: String, width: Int) -> [String] {
+    /// Splits sanitized text into lines of at most `width` columns, at spaces where possible; a
+    /// word longer than a line breaks after its last `@ . - _ /` that fits (an email after its `@`
+    /// or a dot), else where the line ends. With `maxLines`, stops once it has one line more than
+    /// that (so a caller can tell the text was longer). Linear in the text's length.
+    public static func wrap(_ text: String, width: Int, maxLines: Int? = nil) -> [String] {
         guard width > 0 else { return [] }
         var lines: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
-            var lineWidth = 0
-            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
-                let wordWidth = TextWidth.of(word)
-                let needed = lineWidth == 0 ? wordWidth : lineWidth + 1 + wordWidth
-                if needed <= width {
-                    line += lineWidth == 0 && line.isEmpty ? word : " " + word
-                    lineWidth = needed
-                    continue
-                }
-                if !line.isEmpty || lineWidth > 0 { lines.append(line) }
-                if wordWidth <= width {
-                    line = word
-                    lineWidth = wordWidth
-                } else {
-                    var rest = word
-                    while TextWidth.of(rest) > width {
-                        let piece = breakPoint(rest, width: width)
-                        lines.append(String(rest.prefix(piece)))
-                        rest = String(rest.dropFirst(piece))
-                    }
-                    line = rest
-                    lineWidth = TextWidth.of(rest)
-                }
-            }
-            lines.append(line)
-        }
-        return lines
-    }
+        let enough = maxLines.map { $0 + 1 } ?? Int.max
+        var line = ""
+        var lineWidth = 0
+        /// False while the line holds nothing or only its indent.
+        var lineHasWord = false
+        var word: [Character] = []
+        var wordWidth = 0
 
-    /// How many characters of a word too long for a line go on this line: up to and including
-    /// the last `@ . - _ /` that fits (an email breaks after its `@` or a dot), else as many as fit.
-    static func breakPoint(_ word: String, width: Int) -> Int {
-        var used = 0
-        var count = 0
-        var lastBreak = 0
-        for character in word {
-            let characterWidth = TextWidth.of(character)
-            if used + characterWidth > width { break }
-            used += characterWidth
-            count += 1
-            if "@._-/".contains(character) { lastBreak = count }
+        func endLine() {
+            lines.append(line)
+            line = ""
+            lineWidth = 0
+            lineHasWord = false
         }
-        return max(1, lastBreak > count / 2 ? lastBreak : count)
+        /// Puts the word on the line, or on new lines, breaking it where it is too long.
+        func placeWord() {
+            guard !word.isEmpty else { return }
+            let separator = lineHasWord ? 1 : 0
+            if lineWidth + separator + wordWidth <= width {
+                if lineHasWord { line.append(" ") }
+                line.append(contentsOf: word)
+                lineWidth += separator + wordWidth
+                lineHasWord = true
+                word = []
+                wordWidth = 0
+                return
+            }
+            if lineWidth > 0 { endLine() }
+            var start = 0
+            while wordWidth > width, lines.count < enough {
+                // The longest start that fits, cut after a break character when there is one late enough.
+                var used = 0
+                var count = 0
+                var lastBreak = 0
+                while start + count < word.count {
+                    let characterWidth = TextWidth.of(word[start + count])
+                    if used + characterWidth > width { break }
+                    used += characterWidth
+                    count += 1
+                    if "@._-/".contains(word[start + count - 1]) { lastBreak = count }
+                }
+                let take = max(1, lastBreak > count / 2 ? lastBreak : count)
+                var taken = 0
+                for index in start..<(start + take) { taken += TextWidth.of(word[index]) }
+                lines.append(String(word[start..<(start + take)]))
+                start += take
+                wordWidth -= taken
+            }
+            line = String(word[start...])
+            lineWidth = wordWidth
+            lineHasWord = true
+            word = []
+            wordWidth = 0
+        }
+
+        for character in text {
+            if lines.count >= enough { break }
+            switch character {
+            case "\n":
+                placeWord()
+                endLine()
+            case " ":
+                if !word.isEmpty {
+                    placeWord()
+                } else if lineWidth + 1 < width {
+                    // An indent, or a second space between words: kept while it fits.
+                    line.append(" ")
+                    lineWidth += 1
+                }
+            default:
+                word.append(character)
+                wordWidth += TextWidth.of(character)
+            }
+        }
+        if lines.count < enough {
+            placeWord()
+            if lines.count < enough { lines.append(line) }
+        }
+        return maxLines.map { Array(lines.prefix($0 + 1)) } ?? lines
     }
 }

@@ -57,7 +57,9 @@ public final class RemoteHelpdeskService: HelpdeskService {
     public func events(_ query: EventQuery) async throws -> [TimelineEvent] { try await call(.events, query) }
     public func create(_ new: NewRequest) async throws -> Request { try await call(.create, new) }
     public func note(_ id: RequestID, _ text: String) async throws -> TimelineEvent { try await call(.note, NoteParams(request: id, text: text)) }
-    public func assign(_ id: RequestID, to login: String?) async throws -> Request { try await call(.assign, AssignParams(request: id, to: login)) }
+    public func assign(_ id: RequestID, to login: String?, expectedVersion: Int?) async throws -> Request {
+        try await call(.assign, AssignParams(request: id, to: login, version: expectedVersion))
+    }
 
     public func resolve(_ id: RequestID, note: String?, expectedVersion: Int?) async throws -> Request {
         try await call(.resolve, ResolveParams(request: id, note: note, expectedVersion: expectedVersion))

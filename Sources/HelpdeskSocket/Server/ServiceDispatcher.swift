@@ -29,7 +29,7 @@ struct ServiceDispatcher {
         case .events: return await run(frame, id, EventQuery.self) { try await service.events($0) }
         case .create: return await run(frame, id, NewRequest.self) { try await service.create($0) }
         case .note: return await run(frame, id, NoteParams.self) { try await service.note($0.request, $0.text) }
-        case .assign: return await run(frame, id, AssignParams.self) { try await service.assign($0.request, to: $0.to) }
+        case .assign: return await run(frame, id, AssignParams.self) { try await service.assign($0.request, to: $0.to, expectedVersion: $0.version) }
         case .resolve: return await run(frame, id, ResolveParams.self) { try await service.resolve($0.request, note: $0.note, expectedVersion: $0.expectedVersion) }
         case .reopen: return await run(frame, id, RequestParams.self) { try await service.reopen($0.request) }
         case .importLines: return await run(frame, id, ImportParams.self) { try await service.importLines($0.lines) }

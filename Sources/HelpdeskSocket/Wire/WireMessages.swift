@@ -26,7 +26,7 @@ struct OptionalRequestParams: Codable { let request: RequestID? }
 struct EmailParams: Codable { let email: EmailAddress }
 struct TextParams: Codable { let text: String }
 struct NoteParams: Codable { let request: RequestID; let text: String }
-struct AssignParams: Codable { let request: RequestID; let to: String? }
+struct AssignParams: Codable { let request: RequestID; let to: String?; let version: Int? }
 struct ResolveParams: Codable { let request: RequestID; let note: String?; let expectedVersion: Int? }
 struct ImportParams: Codable { let lines: [ImportInput] }
 struct ApproveParams: Codable { let approval: ApprovalID; let expecting: OktaAction?; let comment: String? }

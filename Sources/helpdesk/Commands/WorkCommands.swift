@@ -17,7 +17,7 @@ enum WorkCommands {
             case "none": nil
             default: target
             }
-            return try await service.assign(id, to: login)
+            return try await service.assign(id, to: login, expectedVersion: nil)
         } describe: { request in
             request.assignee.map { "\(request.id) is assigned to \($0)." } ?? "\(request.id) is unassigned."
         }
