@@ -162,7 +162,7 @@ public enum KeyMap {
         Binding(.timeline, [.pageDown], .scrollPageDown, "a page newer"),
         Binding(.timeline, [.home], .scrollOldest, "the first entry"),
         Binding(.timeline, [.end], .scrollNewest, "the newest entry"),
-        Binding(.timeline, [.escape, .enter], .backToQueue, "back to the queue", footer: "queue"),
+        Binding(.timeline, [.escape, .enter], .backToQueue, "back to the queue (the queue's other keys work here too)", footer: "queue"),
     ]
 
     static let dialogs: [Binding] = [
@@ -232,6 +232,7 @@ public enum KeyMap {
             entries.append((keyLabel(binding), label))
             if binding.command == .resolve, state.user.canAct { entries.append(("m…D", "Okta")) }
         }
+        if context == .timeline { entries += [("?", "help"), ("q", "quit")] }
         return entries
     }
 

@@ -376,5 +376,10 @@ import Testing
         #expect(state.detail.scrollBack == top - 1, "one key back down moves at once")
         _ = Console.update(&state, .key(.end))
         #expect(state.detail.scrollBack == 0)
+        _ = Console.update(&state, .key(.up))
+        _ = Console.update(&state, .key(.char("c")))
+        guard case .prompt(let note)? = state.modal else { Issue.record("c adds a note while reading the timeline"); return }
+        #expect(note.purpose == .note(jane))
+        #expect(state.focus == .queue)
     }
 }

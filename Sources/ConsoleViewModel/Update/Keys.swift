@@ -11,8 +11,12 @@ extension Console {
             guard let command else { return [] }
             return perform(&state, command)
         case .timeline:
-            guard let command else { return [] }
-            return scrollTimeline(&state, command)
+            // Reading the timeline, the queue's other keys (a note, an action, help, quit) still work.
+            if let command { return scrollTimeline(&state, command) }
+            guard let queueCommand = KeyMap.command(for: key, in: .queue, user: state.user, isDemo: state.isDemo) else { return [] }
+            state.focus = .queue
+            state.detail.scrollBack = 0
+            return perform(&state, queueCommand)
         case .filter: return handleFilterKey(&state, key, command)
         default: return handleModalKey(&state, key, command)
         }
