@@ -65,6 +65,15 @@ import Testing
         #expect(card.factors.count == 3)
     }
 
+    @Test func theLastCardAskedForAlwaysArrivesWhateverOrderTheLoadsRun() async throws {
+        let jane = Fixtures.email("jane.doe@example.com"), omar = Fixtures.email("omar.haddad@example.com")
+        for _ in 0..<30 {
+            let messages = try await run([.loadCard(jane, refresh: true), .loadCard(omar, refresh: true)])
+            #expect(messages.contains { if case .cardLoaded(omar, .success) = $0 { true } else { false } },
+                    "an older load never cancels a newer one: \(messages)")
+        }
+    }
+
     @Test func oktaThatDoesNotAnswerEndsInAnErrorThatSaysHowToRetry() async throws {
         directory.stall.withLock { $0 = true }
         defer { directory.stall.withLock { $0 = false } }

@@ -9,6 +9,7 @@ public actor EffectRunner {
     private var service: any HelpdeskService
     private let deliver: @Sendable (Message) -> Void
     private let pending = PendingWork()
+    private nonisolated let cardLoads = LoadNumbers()
     private var cards: [EmailAddress: (card: RequesterCard, at: Date)] = [:]
     private var cardTask: Task<Void, Never>?
     private var subscription: ServiceSubscription?
@@ -23,8 +24,11 @@ public actor EffectRunner {
     public nonisolated func submit(_ effects: [Effect]) {
         for effect in effects where effect != .quit {
             pending.begin()
+            // Tasks may reach the actor in any order; a card load numbered at submission knows
+            // whether a newer one was asked for since, so an older one never cancels it.
+            let card = if case .loadCard = effect { cardLoads.next() } else { 0 }
             Task {
-                await self.perform(effect)
+                await self.perform(effect, cardLoad: card)
                 self.pending.end()
             }
         }
@@ -45,11 +49,11 @@ public actor EffectRunner {
         cardTask?.cancel()
     }
 
-    func perform(_ effect: Effect) async {
+    func perform(_ effect: Effect, cardLoad: Int = 0) async {
         switch effect {
         case .loadQueue(let load): deliver(await loadQueue(load))
         case .loadDetail(let id): await loadDetail(id)
-        case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh)
+        case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: cardLoad)
         case .searchTargets(let kind, let query): await search(kind, query)
         case .ask(let key, let action, let reason, let account): await ask(key, action, reason, account)
         case .approve(let key, let approval, let comment): await approve(key, approval, comment)
@@ -115,7 +119,9 @@ public actor EffectRunner {
 
     // MARK: Okta look-ups
 
-    private func loadCard(_ email: EmailAddress, refresh: Bool) async {
+    private func loadCard(_ email: EmailAddress, refresh: Bool, number: Int) async {
+        // A newer load was submitted: this one is already out of date.
+        guard cardLoads.isLatest(number) else { return }
         cardTask?.cancel()
         if !refresh, let cached = cards[email], services.clock.now().timeIntervalSince(cached.at) < services.cardLifetime {
             deliver(.cardLoaded(email, .success(cached.card)))
@@ -269,6 +275,13 @@ public actor EffectRunner {
     static func directoryError(_ error: any Error) -> DirectoryError? {
         (error as? DirectoryError) ?? (error as? ServiceError)?.directory
     }
+}
+
+/// Numbers handed out in order, and the last one handed out.
+final class LoadNumbers: Sendable {
+    private let last = Mutex(0)
+    func next() -> Int { last.withLock { $0 += 1; return $0 } }
+    func isLatest(_ number: Int) -> Bool { last.withLock { $0 == number } }
 }
 
 /// Effects started and not yet answered.
