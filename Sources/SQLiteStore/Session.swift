@@ -86,6 +86,13 @@ final class Session: StoreWriter {
         if let since {
             conditions.append("e.at >= ?")
             values.append(.time(since))
+            if afterEventID == nil, request == nil {
+                // The time index finds the first event that recent; the walk in id order starts
+                // there instead of at the beginning of the table (ids follow time, not strictly).
+                guard let first = try db.scalar("SELECT min(id) FROM events INDEXED BY events_by_time WHERE at >= ?", [.time(since)]) else { return [] }
+                conditions.append("e.id >= ?")
+                values.append(.integer(first))
+            }
         }
         if let request {
             conditions.append("e.request_id = ?")

@@ -181,6 +181,18 @@ import Testing
         #expect(walked == ["件 0", "件 1", "件 2", "件 3", "件 4"])
     }
 
+    @Test func eventsSinceATimeAreFoundWhateverOrderTheyWereWrittenIn() throws {
+        let store = try SQLiteRequestStore(path: folder.file("since.db"))
+        // Written in this order, at these times (hours after the start): ids do not follow time.
+        let hours: [Double] = [5, 1, 2, 8, 3, 9]
+        let requests = try hours.map { try store.create(Fixtures.newRequest("at \($0)"), by: "intake", at: start.addingTimeInterval($0 * 3600)) }
+        let since = try store.read { try $0.events(since: start.addingTimeInterval(4 * 3600), request: nil, afterEventID: nil, limit: 100) }
+        #expect(since.map(\.requestID) == [requests[0].id, requests[3].id, requests[5].id], "every event that recent, in id order")
+        #expect(try store.read { try $0.events(since: start.addingTimeInterval(10 * 3600), request: nil, afterEventID: nil, limit: 100) }.isEmpty)
+        let page = try store.read { try $0.events(since: start.addingTimeInterval(4 * 3600), request: nil, afterEventID: since[0].id, limit: 100) }
+        #expect(page.map(\.requestID) == [requests[3].id, requests[5].id])
+    }
+
     @Test func anOlderStoreIsIndexedWhenItIsMigrated() throws {
         let path = folder.file("v3-cjk.db")
         _ = try SQLiteRequestStore(path: path, migratingTo: 3)
