@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import HelpdeskCore
 import HelpdeskTestSupport
@@ -62,12 +63,12 @@ struct CLIHarness {
         let out = CapturedOutput()
         let err = CapturedOutput()
         let login = self.login
-        let input = stdin
+        let input = ScriptedInput(stdin)
         var environment = ProgramEnvironment(
             variables: variables.merging(["HOME": folder.path], uniquingKeysWith: { first, _ in first }),
             out: out, err: err, clock: clock,
             login: { login },
-            readStandardInput: { input },
+            readStandardInput: { count in input.next(count) },
             isInteractive: false
         )
         environment.systemConfigPath = systemConfigPath
@@ -77,5 +78,20 @@ struct CLIHarness {
         let words = db && !arguments.contains("--db") ? arguments + ["--db", dbPath] : arguments
         let status = await Program.run(words, in: environment)
         return Result(status: status, out: out.text, err: err.text)
+    }
+}
+
+/// Standard input for a test run, handed out in chunks as the program reads it.
+final class ScriptedInput: Sendable {
+    private let remaining: Mutex<Data>
+
+    init(_ data: Data) { remaining = Mutex(data) }
+
+    func next(_ count: Int) -> Data {
+        remaining.withLock { data in
+            let chunk = data.prefix(count)
+            data = Data(data.dropFirst(chunk.count))
+            return Data(chunk)
+        }
     }
 }

@@ -109,16 +109,4 @@ public struct ImportReport: Sendable, Equatable, Codable {
         alreadyImported += other.alreadyImported
         refused += other.refused
     }
-
-    public var summary: String {
-        let lines = refused.count == 1 ? "line" : "lines"
-        return "Imported \(imported.count), already imported \(alreadyImported.count), refused \(refused.count) \(lines)."
-            + newRange
-    }
-
-    /// ` New: REQ-4, REQ-5.` or, for many, ` New: REQ-4 to REQ-1003.`
-    private var newRange: String {
-        guard let first = imported.first, let last = imported.last else { return "" }
-        return imported.count <= 5 ? " New: \(imported.map(\.id).joined(separator: ", "))." : " New: \(first.id) to \(last.id)."
-    }
 }

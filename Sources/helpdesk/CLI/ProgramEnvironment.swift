@@ -11,7 +11,8 @@ struct ProgramEnvironment: Sendable {
     var clock: any Clock
     /// The login of the real user id; never taken from a flag or a variable.
     var login: @Sendable () throws -> String
-    var readStandardInput: @Sendable () -> Data
+    /// The next chunk of standard input (at most the given number of bytes), empty at its end.
+    var readStandardInput: @Sendable (Int) -> Data
     /// Whether standard input and output are a terminal.
     var isInteractive: Bool
     /// The service's configuration file (`helpdesk serve` reads it unless given `--config`).
@@ -30,7 +31,7 @@ struct ProgramEnvironment: Sendable {
             err: FileOutput(handle: .standardError),
             clock: SystemClock(),
             login: { try OSIdentity.login() },
-            readStandardInput: { FileHandle.standardInput.readDataToEndOfFile() },
+            readStandardInput: { (try? FileHandle.standardInput.read(upToCount: $0)) ?? Data() },
             isInteractive: isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         )
         environment.isSetID = getuid() != geteuid() || getgid() != getegid()

@@ -19,63 +19,109 @@ enum ImportCommand {
         "body": "…", "category": "mfa", "priority": "high"}. externalId, requester and subject are required;
         category defaults to general and priority to normal. Blank lines are ignored.
         A line whose externalId is already in the store is skipped, so a feed can be imported again.
-        Refused lines are reported by number with the reason; the good lines are still created.
+        Refused lines are reported by number with the reason as the import goes; the good lines are still
+        created. The input is read a piece at a time, so any size imports in the same memory; with --json
+        the result of every line is kept for the one object printed at the end.
         Exit 0 when no line was refused, 1 otherwise.
         """
     ) { invocation in
-        let data = try input(invocation)
+        var lines = try input(invocation)
         let service = try invocation.service()
-        var report = ImportReport()
+        // Text output keeps counts and prints refusals as it goes, so memory stays flat at any
+        // input size; --json keeps every line's result for the one object it prints.
+        var tally = ImportTally(keepingLines: invocation.wantsJSON)
+        var refusedSoFar: [ImportReport.Refused] = []
         var batch: [ImportInput] = []
         var batchBytes = 0
-        for (number, line) in lines(of: data) {
-            guard line.count <= ImportLine.maxLineBytes else {
-                report.refused.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
+        func send() async throws {
+            var report = try await service.importLines(batch)
+            report.refused += refusedSoFar
+            report.refused.sort { $0.line < $1.line }
+            if !invocation.wantsJSON {
+                for refused in report.refused { invocation.err.line("helpdesk import: line \(refused.line): \(refused.reason)") }
+            }
+            tally.add(report)
+            refusedSoFar = []
+            batch = []
+            batchBytes = 0
+        }
+        while let next = lines.next() {
+            guard case .text(let number, let line) = next else {
+                if case .tooLong(let number) = next {
+                    refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
+                }
                 continue
             }
             guard let text = String(bytes: line, encoding: .utf8) else {
-                report.refused.append(.init(line: number, reason: "not UTF-8 text"))
+                refusedSoFar.append(.init(line: number, reason: "not UTF-8 text"))
                 continue
             }
             guard !text.allSatisfy(\.isWhitespace) else { continue }
-            if batch.count == batchSize || batchBytes + line.count > maxBatchBytes {
-                report.add(try await service.importLines(batch))
-                batch = []
-                batchBytes = 0
-            }
+            if batch.count == batchSize || batchBytes + line.count > maxBatchBytes { try await send() }
             batch.append(ImportInput(line: number, text: text))
             batchBytes += line.count
         }
-        if !batch.isEmpty { report.add(try await service.importLines(batch)) }
-        report.refused.sort { $0.line < $1.line }
+        if !batch.isEmpty || !refusedSoFar.isEmpty { try await send() }
         if invocation.wantsJSON {
-            try invocation.printJSON(report)
+            try invocation.printJSON(tally.report)
         } else {
-            for refused in report.refused {
-                invocation.err.line("helpdesk import: line \(refused.line): \(refused.reason)")
-            }
-            invocation.out.line(report.summary)
+            invocation.out.line(tally.summary)
         }
-        return report.refused.isEmpty ? ExitCode.success : ExitCode.failure
+        return tally.refused == 0 ? ExitCode.success : ExitCode.failure
     }
 
     /// Bytes of lines sent in one batch: well inside the largest request the service reads.
     static let maxBatchBytes = 640 << 10
 
-    private static func input(_ invocation: Invocation) throws -> Data {
+    /// How much input is read at a time.
+    static let chunkBytes = 256 << 10
+
+    /// The input as a stream of lines: a file, or standard input for `-`.
+    private static func input(_ invocation: Invocation) throws -> LineStream {
         let source = invocation.arguments.positional(0) ?? "-"
-        if source == "-" { return invocation.environment.readStandardInput() }
-        guard let data = FileManager.default.contents(atPath: source) else {
+        if source == "-" {
+            let read = invocation.environment.readStandardInput
+            return LineStream(maxLineBytes: ImportLine.maxLineBytes) { read(chunkBytes) }
+        }
+        guard let file = FileHandle(forReadingAtPath: source) else {
             let reason = FileManager.default.fileExists(atPath: source) ? "it cannot be read by this user" : "there is no such file"
             throw CLIError.failed("cannot import \(TextSafetyForCLI.quoted(source)): \(reason)")
         }
-        return data
+        return LineStream(maxLineBytes: ImportLine.maxLineBytes) { (try? file.read(upToCount: chunkBytes)) ?? Data() }
+    }
+}
+
+/// What an import came to: counts and the range of new requests, and with `keepingLines` every
+/// line's result (for --json).
+struct ImportTally {
+    let keepingLines: Bool
+    private(set) var report = ImportReport()
+    private(set) var imported = 0
+    private(set) var alreadyImported = 0
+    private(set) var refused = 0
+    private var firstNew: [String] = []
+    private var lastNew: String?
+
+    init(keepingLines: Bool) {
+        self.keepingLines = keepingLines
     }
 
-    /// The input's lines with their 1-based numbers; a trailing carriage return is dropped.
-    static func lines(of data: Data) -> [(Int, Data)] {
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated().map { ($0.offset + 1, Data($0.element)) }
-        if lines.last?.1.isEmpty == true { lines.removeLast() }
-        return lines.map { number, line in (number, line.last == UInt8(ascii: "\r") ? line.dropLast() : line) }
+    mutating func add(_ batch: ImportReport) {
+        imported += batch.imported.count
+        alreadyImported += batch.alreadyImported.count
+        refused += batch.refused.count
+        for created in batch.imported where firstNew.count < 5 { firstNew.append(created.id) }
+        if let last = batch.imported.last { lastNew = last.id }
+        if keepingLines { report.add(batch) }
+    }
+
+    /// `Imported 3, already imported 1, refused 0 lines. New: REQ-4, REQ-5, REQ-6.`
+    var summary: String {
+        let lines = refused == 1 ? "line" : "lines"
+        var text = "Imported \(imported), already imported \(alreadyImported), refused \(refused) \(lines)."
+        if imported > 0, let first = firstNew.first, let last = lastNew {
+            text += imported <= 5 ? " New: \(firstNew.joined(separator: ", "))." : " New: \(first) to \(last)."
+        }
+        return text
     }
 }

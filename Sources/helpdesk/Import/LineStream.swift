@@ -1,0 +1,73 @@
+import Foundation
+
+/// Lines read from input a chunk at a time, so an import of any size holds one chunk and one
+/// line in memory: each line with its 1-based number, a trailing carriage return dropped. A
+/// line longer than `maxLineBytes` is skipped as it streams past and reported as too long.
+struct LineStream {
+    /// One line, or the number of a line too long to keep.
+    enum Line {
+        case text(number: Int, Data)
+        case tooLong(number: Int)
+    }
+
+    private let read: () -> Data
+    private let maxLineBytes: Int
+    private var buffer = Data()
+    private var start = 0
+    private var number = 0
+    private var ended = false
+    /// True while the rest of a too-long line is being skipped.
+    private var skipping = false
+
+    /// `read` returns the next chunk of input, empty at its end.
+    init(maxLineBytes: Int, read: @escaping () -> Data) {
+        self.maxLineBytes = maxLineBytes
+        self.read = read
+    }
+
+    mutating func next() -> Line? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var line = buffer[start..<newline]
+                start = newline + 1
+                number += 1
+                compact()
+                if skipping {
+                    skipping = false
+                    return .tooLong(number: number)
+                }
+                if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+                if line.count > maxLineBytes { return .tooLong(number: number) }
+                return .text(number: number, Data(line))
+            }
+            if buffer.count - start > maxLineBytes {
+                // No end of line in sight: drop what is held and skip to the next newline.
+                skipping = true
+                buffer = Data()
+                start = 0
+            }
+            if ended {
+                guard buffer.count > start || skipping else { return nil }
+                number += 1
+                let line = buffer[start...]
+                buffer = Data()
+                start = 0
+                if skipping {
+                    skipping = false
+                    return .tooLong(number: number)
+                }
+                return .text(number: number, Data(line.last == UInt8(ascii: "\r") ? line.dropLast() : line))
+            }
+            let chunk = read()
+            if chunk.isEmpty { ended = true } else { buffer.append(chunk) }
+        }
+    }
+
+    /// Drops the lines already handed out once they are most of the buffer.
+    private mutating func compact() {
+        if start > 1 << 20 || start == buffer.count {
+            buffer = Data(buffer[start...])
+            start = 0
+        }
+    }
+}

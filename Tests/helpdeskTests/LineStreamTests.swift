@@ -1,0 +1,43 @@
+import Foundation
+@testable import helpdesk
+import Testing
+
+/// The import's input, read a chunk at a time.
+@Suite struct LineStreamTests {
+    func lines(_ text: String, chunk: Int, max: Int = 10) -> [String] {
+        var data = Data(text.utf8)
+        var stream = LineStream(maxLineBytes: max) {
+            let piece = data.prefix(chunk)
+            data = Data(data.dropFirst(piece.count))
+            return Data(piece)
+        }
+        var result: [String] = []
+        while let line = stream.next() {
+            switch line {
+            case .text(let number, let bytes): result.append("\(number):\(String(decoding: bytes, as: UTF8.self))")
+            case .tooLong(let number): result.append("\(number):too long")
+            }
+        }
+        return result
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 64])
+    func linesCrossChunksAndKeepTheirNumbers(chunk: Int) {
+        #expect(lines("one\ntwo\r\n\nthree", chunk: chunk) == ["1:one", "2:two", "3:", "4:three"])
+        #expect(lines("a\nbbbbbbbbbbbbbbbbbbbbbbbbbbbb\nc\n", chunk: chunk) == ["1:a", "2:too long", "3:c"], "a line too long is skipped as it passes")
+        #expect(lines("a\n" + String(repeating: "x", count: 50), chunk: chunk) == ["1:a", "2:too long"])
+        #expect(lines("", chunk: chunk) == [])
+        #expect(lines("only\n", chunk: chunk) == ["1:only"])
+    }
+
+    @Test func aHugeLineIsNeverHeldWhole() {
+        var served = 0
+        var stream = LineStream(maxLineBytes: 1_000) {
+            guard served < 200 else { return served == 200 ? { served += 1; return Data("\nnext\n".utf8) }() : Data() }
+            served += 1
+            return Data(repeating: UInt8(ascii: "x"), count: 10_000)
+        }
+        guard case .tooLong(1)? = stream.next(), case .text(2, let next)? = stream.next() else { Issue.record("expected a skipped line, then the next"); return }
+        #expect(String(decoding: next, as: UTF8.self) == "next")
+    }
+}
