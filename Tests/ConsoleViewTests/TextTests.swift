@@ -125,3 +125,13 @@ extension Cell {
         #expect(TerminalText.wrap("short", width: 10, maxLines: 3) == ["short"])
     }
 }
+
+@Suite struct OutputSanitizerTests {
+    @Test func plainLinesPassAsTheyAreAndEverythingElseIsStillCleaned() {
+        #expect(SafeText.forOutput("{\"a\":1}\n{\"b\":2}\n\tindented\n") == "{\"a\":1}\n{\"b\":2}\n\tindented\n")
+        #expect(SafeText.forOutput("a\r\nb") == "a\nb", "CRLF still becomes a line feed")
+        #expect(SafeText.forOutput("a\rb") != "a\rb", "a lone carriage return is shown, not obeyed")
+        #expect(SafeText.forOutput("x\u{1b}[2Jy\n") == "x␛[2Jy\n")
+        #expect(SafeText.forTerminal("a\nb") == "a␊b", "one screen line never keeps a line feed")
+    }
+}

@@ -37,8 +37,14 @@ public enum SafeText {
         text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
+    /// True when every byte is printable ASCII, a line feed or a tab: command output with nothing
+    /// to clean (a carriage return is still cleaned: `\r\n` becomes `\n`, a lone one is shown).
+    static func isPrintableASCIILines(_ text: String) -> Bool {
+        text.utf8.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }
+    }
+
     private static func clean(_ text: String, keepingLines: Bool) -> String {
-        if isPrintableASCII(text) { return text }
+        if keepingLines ? isPrintableASCIILines(text) : isPrintableASCII(text) { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in text {
