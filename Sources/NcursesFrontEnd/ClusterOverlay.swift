@@ -7,6 +7,8 @@ import Foundation
 /// cell's attributes, and the cursor and attributes restored.
 struct ClusterOverlay {
     let colors: Bool
+    /// Where curses writes: the overlay goes the same way, after curses' own output.
+    let descriptor: Int32
 
     /// What ncurses is given for such a cell: its first character, the same width.
     static func placeholder(_ text: String) -> String {
@@ -33,7 +35,7 @@ struct ClusterOverlay {
         output.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Foundation.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written > 0 { offset += written } else if errno != EINTR { return }
             }
         }

@@ -11,11 +11,15 @@ public final class NcursesBackend: TerminalBackend {
     private let window: UnsafeMutablePointer<WINDOW>
     private let palette: Palette
     private let overlay: ClusterOverlay
+    private let wake: WakePipe?
+    private let outputFile: UnsafeMutablePointer<FILE>?
     private var ended = false
 
     /// Takes over the terminal. `useColor` false gives a monochrome console (attributes only).
     /// `output` replaces standard output (the benchmark counts the bytes ncurses writes).
-    public init(useColor: Bool, output: UnsafeMutablePointer<FILE>? = nil) throws {
+    /// With `wake`, a read also ends when the pipe is signalled (an answer arrived).
+    public init(useColor: Bool, output: UnsafeMutablePointer<FILE>? = nil, wake: WakePipe? = nil) throws {
+        self.wake = wake
         setlocale(LC_ALL, "")
         guard let screen = newterm(nil, output ?? helpdesk_stdout(), helpdesk_stdin()) else {
             throw NcursesError("this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "unset")) is not known to ncurses")
@@ -30,7 +34,9 @@ public final class NcursesBackend: TerminalBackend {
         set_escdelay(25)
         curs_set(0)
         palette = Palette(useColor: useColor)
-        overlay = ClusterOverlay(colors: palette.colors)
+        let output = output ?? helpdesk_stdout()
+        outputFile = output
+        overlay = ClusterOverlay(colors: palette.colors, descriptor: fileno(output))
         SignalGuard.install()
     }
 
@@ -51,8 +57,22 @@ public final class NcursesBackend: TerminalBackend {
         (Int(getmaxx(window)), Int(getmaxy(window)))
     }
 
+    public var wakesForAnswers: Bool { wake != nil }
+
     public func read(timeoutMilliseconds: Int) -> TerminalInput? {
         if SignalGuard.interrupted { return .interrupt }
+        guard let wake else { return readKey(timeoutMilliseconds: timeoutMilliseconds) }
+        // Keys ncurses already holds (a burst of typing, the rest of a sequence) come first.
+        if let input = readKey(timeoutMilliseconds: 0) { return input }
+        var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0)]
+        let ready = poll(&descriptors, 2, Int32(timeoutMilliseconds))
+        if descriptors[1].revents != 0 { wake.drain() }
+        // A signal (a resize, Ctrl-Z's return, an interrupt) or a key: ncurses tells which.
+        if ready < 0 || descriptors[0].revents != 0 { return readKey(timeoutMilliseconds: 0) }
+        return nil
+    }
+
+    private func readKey(timeoutMilliseconds: Int) -> TerminalInput? {
         wtimeout(window, Int32(timeoutMilliseconds))
         var character: wint_t = 0
         let result = wget_wch(window, &character)
@@ -107,7 +127,10 @@ public final class NcursesBackend: TerminalBackend {
         }
         wnoutrefresh(window)
         doupdate()
-        overlay.write(overlays)
+        if !overlays.isEmpty {
+            fflush(outputFile)
+            overlay.write(overlays)
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 import ConsoleViewModel
 import Foundation
 
-/// The console's run loop: read a key (polling, on one thread with the drawing, as ncurses
-/// needs), update, hand effects to the runner, handle its answers, tick, and draw what changed.
+/// The console's run loop: wait for a key or an answer (on one thread with the drawing, as
+/// ncurses needs; a backend that can be woken returns as an answer arrives), update, hand effects
+/// to the runner, handle its answers, tick, and draw what changed.
 public final class ConsoleApp {
     private let driver: ConsoleDriver
     private let backend: any TerminalBackend
@@ -24,7 +25,9 @@ public final class ConsoleApp {
         var lastState: AppState?
         var lastTick = now()
         while !driver.shouldQuit {
-            switch backend.read(timeoutMilliseconds: 40) {
+            // Until the next tick; a backend that cannot be woken by answers is polled every 40 ms.
+            let untilTick = max(0, Int((Self.tickInterval - now().timeIntervalSince(lastTick)) * 1000))
+            switch backend.read(timeoutMilliseconds: backend.wakesForAnswers ? untilTick : min(40, untilTick)) {
             case .key(let key)?: driver.send(.key(key))
             case .resize(let columns, let rows)?:
                 driver.send(.resize(columns: columns, rows: rows))

@@ -13,8 +13,10 @@ public enum TerminalInput: Equatable, Sendable {
 /// A terminal the console can draw on: ncurses in the program, a cell grid in tests.
 public protocol TerminalBackend: AnyObject {
     var size: (columns: Int, rows: Int) { get }
-    /// Waits up to `timeoutMilliseconds` for input.
+    /// Waits up to `timeoutMilliseconds` for input (or, when it wakes for answers, for one).
     func read(timeoutMilliseconds: Int) -> TerminalInput?
+    /// True when `read` returns as soon as an answer arrives, so the loop need not poll.
+    var wakesForAnswers: Bool { get }
     /// Writes the changed cells and shows them.
     func draw(_ runs: [CellRun])
 }
@@ -36,6 +38,8 @@ public final class HeadlessBackend: TerminalBackend {
     public func read(timeoutMilliseconds: Int) -> TerminalInput? {
         pending.isEmpty ? nil : pending.removeFirst()
     }
+
+    public var wakesForAnswers: Bool { false }
 
     public func draw(_ runs: [CellRun]) {
         var next = screen

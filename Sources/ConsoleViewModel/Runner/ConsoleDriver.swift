@@ -9,9 +9,10 @@ public final class ConsoleDriver {
     private let inbox: MessageInbox
     public private(set) var shouldQuit = false
 
-    public init(state: AppState, services: ConsoleServices) {
+    /// `onMessage` is called (on any thread) when an answer arrives, so the loop can wake for it.
+    public init(state: AppState, services: ConsoleServices, onMessage: @escaping @Sendable () -> Void = {}) {
         self.state = state
-        let inbox = MessageInbox()
+        let inbox = MessageInbox(onPost: onMessage)
         self.inbox = inbox
         runner = EffectRunner(services: services) { inbox.post($0) }
     }
@@ -56,9 +57,15 @@ public final class ConsoleDriver {
 /// Answers waiting for the UI thread.
 final class MessageInbox: Sendable {
     private let messages = Mutex<[Message]>([])
+    private let onPost: @Sendable () -> Void
+
+    init(onPost: @escaping @Sendable () -> Void = {}) {
+        self.onPost = onPost
+    }
 
     func post(_ message: Message) {
         messages.withLock { $0.append(message) }
+        onPost()
     }
 
     func takeAll() -> [Message] {

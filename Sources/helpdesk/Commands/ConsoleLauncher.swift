@@ -13,13 +13,15 @@ enum ConsoleLauncher {
                 + "for scripts use the command line: helpdesk list, show, act… (helpdesk --help)", command: nil)
         }
         let backend: NcursesBackend
+        let wake: WakePipe
         do {
-            backend = try NcursesBackend(useColor: environment.variable("NO_COLOR") == nil)
+            wake = try WakePipe()
+            backend = try NcursesBackend(useColor: environment.variable("NO_COLOR") == nil, wake: wake)
         } catch {
             throw CLIError.usage("cannot open the console: \(error); the command line still works (helpdesk --help)", command: nil)
         }
         defer { backend.end() }
-        let driver = ConsoleDriver(state: state, services: services)
+        let driver = ConsoleDriver(state: state, services: services) { wake.signal() }
         ConsoleApp(driver: driver, backend: backend).run()
         driver.stop()
         return ExitCode.success
