@@ -55,6 +55,18 @@ import Testing
         #expect(snapshot.counts.queue == 1)
     }
 
+    @Test func onlyTheLatestWindowAskedForIsSureToBeRead() async throws {
+        _ = try jane()
+        let loads = (1...6).map { generation in
+            Effect.loadQueue(QueueLoad(generation: generation, tab: .queue, filter: Tab.queue.filter(for: "alex", text: String(repeating: "l", count: generation)),
+                                       after: nil, direction: .forward, limit: 50, login: "alex", keep: nil, fallbackIndex: 0))
+        }
+        let messages = try await run(loads)
+        let generations = messages.compactMap { message -> Int? in if case .queueLoaded(let snapshot) = message { snapshot.generation } else { nil } }
+        #expect(generations.contains(6), "the newest window is always read and delivered: \(generations)")
+        #expect(Set(generations).count == generations.count)
+    }
+
     @Test func aCardIsReadFromOktaAndReusedWhileFresh() async throws {
         let email = Fixtures.email("jane.doe@example.com")
         let first = try await run([.loadCard(email, refresh: false)])

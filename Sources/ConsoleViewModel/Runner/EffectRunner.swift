@@ -10,6 +10,7 @@ public actor EffectRunner {
     private let deliver: @Sendable (Message) -> Void
     private let pending = PendingWork()
     private nonisolated let cardLoads = LoadNumbers()
+    private nonisolated let queueLoads = LoadNumbers()
     private var cards: [EmailAddress: (card: RequesterCard, at: Date)] = [:]
     private var cardTask: Task<Void, Never>?
     private var subscription: ServiceSubscription?
@@ -26,9 +27,13 @@ public actor EffectRunner {
             pending.begin()
             // Tasks may reach the actor in any order; a card load numbered at submission knows
             // whether a newer one was asked for since, so an older one never cancels it.
-            let card = if case .loadCard = effect { cardLoads.next() } else { 0 }
+            let number = switch effect {
+            case .loadCard: cardLoads.next()
+            case .loadQueue: queueLoads.next()
+            default: 0
+            }
             Task {
-                await self.perform(effect, cardLoad: card)
+                await self.perform(effect, number: number)
                 self.pending.end()
             }
         }
@@ -49,11 +54,15 @@ public actor EffectRunner {
         cardTask?.cancel()
     }
 
-    func perform(_ effect: Effect, cardLoad: Int = 0) async {
+    /// `number` orders card and queue loads as they were submitted.
+    func perform(_ effect: Effect, number: Int = 0) async {
         switch effect {
-        case .loadQueue(let load): deliver(await loadQueue(load))
+        case .loadQueue(let load):
+            // A newer window was asked for since (the next letter of a filter): this one is not read.
+            guard queueLoads.isLatest(number) else { return }
+            deliver(await loadQueue(load))
         case .loadDetail(let id): await loadDetail(id)
-        case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: cardLoad)
+        case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: number)
         case .searchTargets(let kind, let query): await search(kind, query)
         case .ask(let key, let action, let reason, let account): await ask(key, action, reason, account)
         case .approve(let key, let approval, let comment): await approve(key, approval, comment)

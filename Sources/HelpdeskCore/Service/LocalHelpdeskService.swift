@@ -56,7 +56,9 @@ public struct LocalHelpdeskService: HelpdeskService {
                 moreBelow = after?.next != nil
             }
             var moreAbove = false
-            if let first = rows.first {
+            // A window read forward from the top has nothing above it: no query (a typed filter
+            // would otherwise run its text match again).
+            if let first = rows.first, request.after != nil || request.direction == .backward {
                 moreAbove = !(try reader.queue(QueueQuery(filter: request.filter, after: QueueCursor(first), direction: .backward, limit: 1)).requests.isEmpty)
             }
             let statuses = try reader.statusCounts()
