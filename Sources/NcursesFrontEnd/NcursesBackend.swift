@@ -62,15 +62,24 @@ public final class NcursesBackend: TerminalBackend {
     public func read(timeoutMilliseconds: Int) -> TerminalInput? {
         if SignalGuard.interrupted { return .interrupt }
         guard let wake else { return readKey(timeoutMilliseconds: timeoutMilliseconds) }
-        // Keys ncurses already holds (a burst of typing, the rest of a sequence) come first.
-        if let input = readKey(timeoutMilliseconds: 0) { return input }
+        // ncurses reads the terminal a byte at a time and drops a character whose bytes are not
+        // all there when its wait ends: it is only asked to read with a wait long enough for the
+        // rest to arrive (a paste over a slow link), and asked without one only while the
+        // terminal has nothing, for keys it still holds itself (the second half of an Alt key).
+        var input = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        if poll(&input, 1, 0) > 0 { return readKey(timeoutMilliseconds: Self.characterWait) }
+        if let held = readKey(timeoutMilliseconds: 0) { return held }
         var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0)]
         let ready = poll(&descriptors, 2, Int32(timeoutMilliseconds))
         if descriptors[1].revents != 0 { wake.drain() }
         // A signal (a resize, Ctrl-Z's return, an interrupt) or a key: ncurses tells which.
-        if ready < 0 || descriptors[0].revents != 0 { return readKey(timeoutMilliseconds: 0) }
+        if ready < 0 { return readKey(timeoutMilliseconds: 0) }
+        if descriptors[0].revents != 0 { return readKey(timeoutMilliseconds: Self.characterWait) }
         return nil
     }
+
+    /// How long ncurses may wait for the rest of a character that has begun to arrive.
+    static let characterWait = 100
 
     private func readKey(timeoutMilliseconds: Int) -> TerminalInput? {
         wtimeout(window, Int32(timeoutMilliseconds))

@@ -60,6 +60,26 @@ enum GramText {
         }.joined(separator: " ")
     }
 
+    /// True when `tokens` holds `phrase` at consecutive places, its last token as a prefix: what
+    /// the index's phrase query finds.
+    static func contains(_ tokens: [String], phrase: [String]) -> Bool {
+        guard !phrase.isEmpty else { return true }
+        guard tokens.count >= phrase.count else { return false }
+        let last = phrase.count - 1
+        for start in 0...(tokens.count - phrase.count) {
+            var matches = true
+            for offset in 0..<phrase.count {
+                let token = tokens[start + offset]
+                if offset == last ? !token.hasPrefix(phrase[offset]) : token != phrase[offset] {
+                    matches = false
+                    break
+                }
+            }
+            if matches { return true }
+        }
+        return false
+    }
+
     static func isGramScalar(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x3040...0x30FF, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xFF66...0xFF9F,

@@ -125,17 +125,37 @@ struct TextMatch {
     }
 }
 
-/// Whether a row holds each typed word of a script without spaces, as a piece of its text (case
-/// aside): what the index's phrase finds. Reads at most its budget of text, then gives up (nil),
-/// so a search crafted to match pairs everywhere and the phrase nowhere costs a bounded time.
+/// Whether a row holds each typed word of a script without spaces as the gram index's phrase
+/// query would find it, so a search answers the same whether the check or the index decides. A
+/// word made only of such characters is found as a piece of the text (its characters in a row,
+/// one run); a word mixed with letters or punctuation is compared token by token on the row's
+/// text with case and accents folded, as the index's tokenizer does. Reads at most its budget of
+/// text, then gives up (nil), so a search crafted to match pairs everywhere and the phrase
+/// nowhere costs a bounded time.
 struct PhraseCheck {
-    let words: [String]
+    private let pieces: [String]
+    private let mixed: [[String]]
     var bytesLeft: Int
+
+    init(words: [String], bytesLeft: Int) {
+        let pure = words.filter { $0.allSatisfy { character in character.unicodeScalars.allSatisfy(GramText.isGramScalar) } }
+        pieces = pure
+        mixed = words.filter { !pure.contains($0) }.map { GramText.tokens(Self.folded($0)) }
+        self.bytesLeft = bytesLeft
+    }
 
     mutating func accepts(_ request: Request) -> Bool? {
         let text = request.subject + " " + request.body + " " + request.requester.value
         bytesLeft -= text.utf8.count
         guard bytesLeft >= 0 else { return nil }
-        return words.allSatisfy { text.range(of: $0, options: .caseInsensitive) != nil }
+        guard pieces.allSatisfy({ text.contains($0) }) else { return false }
+        guard !mixed.isEmpty else { return true }
+        let tokens = GramText.tokens(Self.folded(text))
+        return mixed.allSatisfy { GramText.contains(tokens, phrase: $0) }
+    }
+
+    /// Case and accents folded, as the index's tokenizer folds them.
+    static func folded(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 }

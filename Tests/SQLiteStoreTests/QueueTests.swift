@@ -193,6 +193,20 @@ import Testing
         #expect(page.map(\.requestID) == [requests[3].id, requests[5].id])
     }
 
+    @Test func theRowCheckAnswersAsTheIndexWould() throws {
+        let store = try SQLiteRequestStore(path: folder.file("cjk-same.db"))
+        for subject in ["caféの予約", "cafeの予約", "接続-できません", "接続 できません", "Wi-Fiに接続", "wi fiに接続", "myvpnに接続", "VPNに接続", "ＶＰＮ接続"] {
+            _ = try store.create(Fixtures.newRequest(subject), by: "intake", at: start)
+        }
+        // `queue` checks phrases on the rows (the search is small); `count` asks the index's exact
+        // phrase: every search must find the same rows either way.
+        for query in ["caféの", "cafeの", "接続-でき", "Wi-Fiに", "vpnに", "接続", "できません", "に接", "ＶＰＮ"] {
+            let listed = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: query), limit: 50)) }.requests.count
+            let counted = try store.read { try $0.count(QueueFilter(text: query)) }
+            #expect(listed == counted, "\(query): the check found \(listed), the index \(counted)")
+        }
+    }
+
     @Test func anOlderStoreIsIndexedWhenItIsMigrated() throws {
         let path = folder.file("v3-cjk.db")
         _ = try SQLiteRequestStore(path: path, migratingTo: 3)

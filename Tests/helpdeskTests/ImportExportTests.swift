@@ -84,6 +84,22 @@ import Testing
         #expect(usage.err.contains("needs FILE"))
     }
 
+    @Test func aFeedOfOnlyBadLinesIsReportedAsItGoesAndAnUnreadableFileFails() async throws {
+        let cli = CLIHarness()
+        var bad = cli
+        bad.stdin = Data((0..<1_200).flatMap { _ in [UInt8(0xFF), UInt8(ascii: "\n")] })
+        let result = await bad.run(["import", "-"])
+        #expect(result.status == 1)
+        #expect(result.out == "Imported 0, already imported 0, refused 1200 lines.\n")
+        let numbers = result.err.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst(3).first.flatMap { Int($0.dropLast()) } }
+        #expect(numbers == Array(1...1_200), "every refused line, in order")
+
+        let folder = cli.folder
+        let unreadable = await cli.run(["import", folder.path])
+        #expect(unreadable.status == 1)
+        #expect(unreadable.err.contains("cannot read") && unreadable.err.contains("Is a directory"), "\(unreadable.err)")
+    }
+
     @Test func bytesThatAreNotUTF8AreRefusedByLine() async throws {
         var cli = CLIHarness()
         var data = Data(#"{"externalId": "A", "requester": "a@example.com", "subject": "ok"}"#.utf8)

@@ -6,13 +6,13 @@ import Testing
 @Suite struct LineStreamTests {
     func lines(_ text: String, chunk: Int, max: Int = 10) -> [String] {
         var data = Data(text.utf8)
-        var stream = LineStream(maxLineBytes: max) {
+        var stream = LineStream(maxLineBytes: max) { () -> Data in
             let piece = data.prefix(chunk)
             data = Data(data.dropFirst(piece.count))
             return Data(piece)
         }
         var result: [String] = []
-        while let line = stream.next() {
+        while let line = try? stream.next() {
             switch line {
             case .text(let number, let bytes): result.append("\(number):\(String(decoding: bytes, as: UTF8.self))")
             case .tooLong(let number): result.append("\(number):too long")
@@ -28,6 +28,8 @@ import Testing
         #expect(lines("a\n" + String(repeating: "x", count: 50), chunk: chunk) == ["1:a", "2:too long"])
         #expect(lines("", chunk: chunk) == [])
         #expect(lines("only\n", chunk: chunk) == ["1:only"])
+        #expect(lines("0123456789\r\nnext", chunk: chunk) == ["1:0123456789", "2:next"], "a line at the limit keeps it, whatever its CRLF")
+        #expect(lines("0123456789X\r\n", chunk: chunk) == ["1:too long"])
     }
 
     @Test func aHugeLineIsNeverHeldWhole() {
@@ -37,7 +39,19 @@ import Testing
             served += 1
             return Data(repeating: UInt8(ascii: "x"), count: 10_000)
         }
-        guard case .tooLong(1)? = stream.next(), case .text(2, let next)? = stream.next() else { Issue.record("expected a skipped line, then the next"); return }
+        guard case .tooLong(1)? = try? stream.next(), case .text(2, let next)? = try? stream.next() else { Issue.record("expected a skipped line, then the next"); return }
         #expect(String(decoding: next, as: UTF8.self) == "next")
+    }
+
+    @Test func aReadErrorIsAnErrorNotTheEnd() {
+        struct Broken: Error {}
+        var served = false
+        var stream = LineStream(maxLineBytes: 100) { () throws -> Data in
+            if served { throw Broken() }
+            served = true
+            return Data("one\ntw".utf8)
+        }
+        #expect(throws: Never.self) { _ = try stream.next() }
+        #expect(throws: Broken.self) { _ = try stream.next() }
     }
 }

@@ -23,10 +23,15 @@ public final class ConsoleApp {
         driver.start()
         var frames = FrameDiff()
         var lastState: AppState?
-        var lastTick = now()
+        // Ticks are timed on a monotonic clock: the wall clock may be set back or forward.
+        let clock = ContinuousClock()
+        var lastTick = clock.now
+        let tickMilliseconds = Int(Self.tickInterval * 1000)
         while !driver.shouldQuit {
             // Until the next tick; a backend that cannot be woken by answers is polled every 40 ms.
-            let untilTick = max(0, Int((Self.tickInterval - now().timeIntervalSince(lastTick)) * 1000))
+            let elapsed = lastTick.duration(to: clock.now).components
+            let elapsedMilliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
+            let untilTick = min(tickMilliseconds, max(0, tickMilliseconds - elapsedMilliseconds))
             switch backend.read(timeoutMilliseconds: backend.wakesForAnswers ? untilTick : min(40, untilTick)) {
             case .key(let key)?: driver.send(.key(key))
             case .resize(let columns, let rows)?:
@@ -37,10 +42,9 @@ public final class ConsoleApp {
             case nil: break
             }
             driver.drain()
-            let time = now()
-            if time.timeIntervalSince(lastTick) >= Self.tickInterval {
-                lastTick = time
-                driver.send(.tick(time))
+            if lastTick.duration(to: clock.now) >= .milliseconds(tickMilliseconds) {
+                lastTick = clock.now
+                driver.send(.tick(now()))
             }
             if frames.needsFullFrame || driver.state != lastState {
                 backend.draw(frames.next(driver.state))

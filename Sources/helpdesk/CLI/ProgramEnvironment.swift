@@ -12,7 +12,7 @@ struct ProgramEnvironment: Sendable {
     /// The login of the real user id; never taken from a flag or a variable.
     var login: @Sendable () throws -> String
     /// The next chunk of standard input (at most the given number of bytes), empty at its end.
-    var readStandardInput: @Sendable (Int) -> Data
+    var readStandardInput: @Sendable (Int) throws -> Data
     /// Whether standard input and output are a terminal.
     var isInteractive: Bool
     /// The service's configuration file (`helpdesk serve` reads it unless given `--config`).
@@ -31,7 +31,7 @@ struct ProgramEnvironment: Sendable {
             err: FileOutput(handle: .standardError),
             clock: SystemClock(),
             login: { try OSIdentity.login() },
-            readStandardInput: { (try? FileHandle.standardInput.read(upToCount: $0)) ?? Data() },
+            readStandardInput: { _ in try ImportCommand.readChunk(STDIN_FILENO) },
             isInteractive: isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1
         )
         environment.isSetID = getuid() != geteuid() || getgid() != getegid()

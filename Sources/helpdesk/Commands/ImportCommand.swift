@@ -33,6 +33,17 @@ enum ImportCommand {
         var refusedSoFar: [ImportReport.Refused] = []
         var batch: [ImportInput] = []
         var batchBytes = 0
+        /// Refusals alone (a feed of unreadable lines) are reported a batch at a time too.
+        func reportRefusals() {
+            refusedSoFar.sort { $0.line < $1.line }
+            var report = ImportReport()
+            report.refused = refusedSoFar
+            if !invocation.wantsJSON {
+                for refused in refusedSoFar { invocation.err.line("helpdesk import: line \(refused.line): \(refused.reason)") }
+            }
+            tally.add(report)
+            refusedSoFar = []
+        }
         func send() async throws {
             var report = try await service.importLines(batch)
             report.refused += refusedSoFar
@@ -45,7 +56,10 @@ enum ImportCommand {
             batch = []
             batchBytes = 0
         }
-        while let next = lines.next() {
+        while let next = try lines.next() {
+            if refusedSoFar.count >= batchSize {
+                if batch.isEmpty { reportRefusals() } else { try await send() }
+            }
             guard case .text(let number, let line) = next else {
                 if case .tooLong(let number) = next {
                     refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
@@ -61,7 +75,7 @@ enum ImportCommand {
             batch.append(ImportInput(line: number, text: text))
             batchBytes += line.count
         }
-        if !batch.isEmpty || !refusedSoFar.isEmpty { try await send() }
+        if !batch.isEmpty { try await send() } else if !refusedSoFar.isEmpty { reportRefusals() }
         if invocation.wantsJSON {
             try invocation.printJSON(tally.report)
         } else {
@@ -76,18 +90,34 @@ enum ImportCommand {
     /// How much input is read at a time.
     static let chunkBytes = 256 << 10
 
+    /// Up to `chunkBytes` from a descriptor (empty at its end), or the system's reason it cannot be read.
+    static func readChunk(_ descriptor: Int32) throws(CLIError) -> Data {
+        var buffer = [UInt8](repeating: 0, count: chunkBytes)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count >= 0 { return Data(buffer[0..<count]) }
+            if errno != EINTR { throw CLIError.failed(String(cString: strerror(errno))) }
+        }
+    }
+
     /// The input as a stream of lines: a file, or standard input for `-`.
     private static func input(_ invocation: Invocation) throws -> LineStream {
         let source = invocation.arguments.positional(0) ?? "-"
         if source == "-" {
             let read = invocation.environment.readStandardInput
-            return LineStream(maxLineBytes: ImportLine.maxLineBytes) { read(chunkBytes) }
+            return LineStream(maxLineBytes: ImportLine.maxLineBytes) {
+                do { return try read(chunkBytes) } catch { throw CLIError.failed("cannot read standard input: \(error)") }
+            }
         }
         guard let file = FileHandle(forReadingAtPath: source) else {
             let reason = FileManager.default.fileExists(atPath: source) ? "it cannot be read by this user" : "there is no such file"
             throw CLIError.failed("cannot import \(TextSafetyForCLI.quoted(source)): \(reason)")
         }
-        return LineStream(maxLineBytes: ImportLine.maxLineBytes) { (try? file.read(upToCount: chunkBytes)) ?? Data() }
+        return LineStream(maxLineBytes: ImportLine.maxLineBytes) {
+            do throws(CLIError) { return try readChunk(file.fileDescriptor) } catch {
+                throw CLIError.failed("cannot read \(TextSafetyForCLI.quoted(source)): \(error.description)")
+            }
+        }
     }
 }
 

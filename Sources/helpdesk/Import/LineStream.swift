@@ -10,7 +10,7 @@ struct LineStream {
         case tooLong(number: Int)
     }
 
-    private let read: () -> Data
+    private let read: () throws -> Data
     private let maxLineBytes: Int
     private var buffer = Data()
     private var start = 0
@@ -19,13 +19,13 @@ struct LineStream {
     /// True while the rest of a too-long line is being skipped.
     private var skipping = false
 
-    /// `read` returns the next chunk of input, empty at its end.
-    init(maxLineBytes: Int, read: @escaping () -> Data) {
+    /// `read` returns the next chunk of input, empty at its end; it throws when the input cannot be read.
+    init(maxLineBytes: Int, read: @escaping () throws -> Data) {
         self.maxLineBytes = maxLineBytes
         self.read = read
     }
 
-    mutating func next() -> Line? {
+    mutating func next() throws -> Line? {
         while true {
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 var line = buffer[start..<newline]
@@ -40,7 +40,8 @@ struct LineStream {
                 if line.count > maxLineBytes { return .tooLong(number: number) }
                 return .text(number: number, Data(line))
             }
-            if buffer.count - start > maxLineBytes {
+            // One byte more than a line may hold: its carriage return, dropped when its end comes.
+            if buffer.count - start > maxLineBytes + 1 {
                 // No end of line in sight: drop what is held and skip to the next newline.
                 skipping = true
                 buffer = Data()
@@ -58,7 +59,7 @@ struct LineStream {
                 }
                 return .text(number: number, Data(line.last == UInt8(ascii: "\r") ? line.dropLast() : line))
             }
-            let chunk = read()
+            let chunk = try read()
             if chunk.isEmpty { ended = true } else { buffer.append(chunk) }
         }
     }
