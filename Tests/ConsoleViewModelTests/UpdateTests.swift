@@ -32,11 +32,28 @@ import Testing
         #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: ConsoleFixtures.requests[start].cursorJustBefore,
                                                  direction: .forward, limit: Console.windowSize, login: "alex", keep: RequestID(14),
                                                  fallbackIndex: state.queue.selected - start + 1, moveBy: 1))])
+        // (As if that window had landed elsewhere: the selection at the top of a deeper window.)
+        state.pendingMove = nil
         state.queue.selected = 0
         state.queue.moreAbove = true
         let up = Console.update(&state, .key(.up))
         #expect(up == [.loadQueue(QueueLoad(generation: 2, tab: .queue, filter: filter(.queue), after: QueueCursor(ConsoleFixtures.requests[0]),
                                             direction: .backward, limit: Console.windowSize / 2, login: "alex", keep: RequestID(4), fallbackIndex: 0, moveBy: -1))])
+    }
+
+    @Test mutating func pagesPressedWhileAWindowLoadsAddUp() {
+        state.queue.selected = ConsoleFixtures.requests.count - 1
+        let rows = state.visibleQueueRows
+        _ = Console.update(&state, .key(.pageDown))
+        let second = Console.update(&state, .key(.pageDown))
+        guard case .loadQueue(let load)? = second.first else { Issue.record("expected a load"); return }
+        #expect(load.moveBy == 2 * rows, "the second page adds to the first, which has not landed yet")
+        #expect(load.generation == 2)
+        _ = Console.update(&state, .key(.pageUp))
+        _ = Console.update(&state, .key(.pageUp))
+        #expect(state.pendingMove == nil, "back inside the window: the selection moves here and the load is dropped")
+        #expect(state.queueGeneration == 4)
+        #expect(state.queue.selected == ConsoleFixtures.requests.count - 1)
     }
 
     @Test mutating func homeEndAndPagesMoveAsExpected() {

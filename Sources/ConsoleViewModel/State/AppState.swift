@@ -25,6 +25,8 @@ public struct AppState: Sendable, Equatable {
     public var queue = QueueWindow()
     /// Bumped by every queue load asked for; older answers are dropped.
     public var queueGeneration = 0
+    /// A move past the loaded window, waiting for that load (it moves the selection when it lands).
+    public var pendingMove: PendingMove?
     public var detail = DetailState()
     public var card = CardState.none
     /// When the shown card was read from Okta; it is read again when older than a minute.
@@ -68,6 +70,17 @@ public struct AppState: Sendable, Equatable {
 
     /// Queue rows on screen (without its header), from the shared layout.
     public var visibleQueueRows: Int { ConsoleLayout(columns: columns, rows: rows).queueRows }
+}
+
+/// Rows the selection is to move once the queue load numbered `generation` lands.
+public struct PendingMove: Sendable, Equatable {
+    public let generation: Int
+    public let delta: Int
+
+    public init(generation: Int, delta: Int) {
+        self.generation = generation
+        self.delta = delta
+    }
 }
 
 /// One action sent for one request, not yet answered.

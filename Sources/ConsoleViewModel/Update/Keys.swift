@@ -97,17 +97,27 @@ extension Console {
     /// Moves the selection; past the loaded window it loads the next part of the queue.
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
         guard !state.queue.rows.isEmpty else { return [] }
-        let target = state.queue.selected + delta
+        // A move past the window that is still loading has not moved the selection yet: this one
+        // adds to it, so fast paging loses no page.
+        let pending = state.pendingMove.flatMap { $0.generation == state.queueGeneration ? $0.delta : nil } ?? 0
+        state.pendingMove = nil
+        let target = state.queue.selected + pending + delta
         if target >= state.queue.rows.count, state.queue.moreBelow {
             let start = max(0, state.queue.selected - state.visibleQueueRows)
             let overshoot = target - state.queue.selected
-            return [loadQueue(&state, after: state.queue.rows[start].cursorJustBefore, direction: .forward, limit: windowSize,
-                              keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected - start + overshoot).withMove(overshoot)]
+            let load = loadQueue(&state, after: state.queue.rows[start].cursorJustBefore, direction: .forward, limit: windowSize,
+                                 keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected - start + overshoot).withMove(overshoot)
+            state.pendingMove = PendingMove(generation: state.queueGeneration, delta: overshoot)
+            return [load]
         }
         if target < 0, state.queue.moreAbove {
-            return [loadQueue(&state, after: QueueCursor(state.queue.rows[0]), direction: .backward, limit: windowSize / 2,
-                              keep: state.selectedRequest?.id, fallbackIndex: 0).withMove(target - state.queue.selected)]
+            let load = loadQueue(&state, after: QueueCursor(state.queue.rows[0]), direction: .backward, limit: windowSize / 2,
+                                 keep: state.selectedRequest?.id, fallbackIndex: 0).withMove(target - state.queue.selected)
+            state.pendingMove = PendingMove(generation: state.queueGeneration, delta: target - state.queue.selected)
+            return [load]
         }
+        // Back inside the window: a load still on its way is no longer wanted.
+        if pending != 0 { state.queueGeneration += 1 }
         state.queue.selected = max(0, min(target, state.queue.rows.count - 1))
         state.queue.clamp(visible: state.visibleQueueRows)
         return selectionChanged(&state)

@@ -5,6 +5,7 @@ extension Console {
     static func queueLoaded(_ state: inout AppState, _ snapshot: QueueSnapshot) -> [Effect] {
         state.counts = snapshot.counts
         guard snapshot.generation == state.queueGeneration else { return [] }
+        state.pendingMove = nil
         let previousID = state.selectedRequest?.id
         let previousOffset = state.queue.selected - state.queue.scroll
         var window = snapshot.window
