@@ -32,6 +32,13 @@ import Testing
         requestedBy: "alex", requestedAt: ConsoleFixtures.now, expiresAt: ConsoleFixtures.now.addingTimeInterval(86_400),
         approvers: [EligibleApprover(login: "sam", basis: .manager)], targetUserID: "00ujane", state: .pending)
 
+    /// Sam on his approvals tab, with Alex's reset of Jane's factors waiting for him.
+    static func deciding(_ state: inout AppState) {
+        state.user = ConsoleFixtures.manager
+        state.tab = .approvals
+        state.detail.approvals = [pendingReset]
+    }
+
     /// Every screen and dialog, by name.
     static let screens: [(name: String, configure: @Sendable (inout AppState) -> Void)] = [
         ("queue", { _ in }),
@@ -89,9 +96,7 @@ import Testing
             type(&state, "jane")
         }),
         ("approve", { state in
-            state.user = ConsoleFixtures.manager
-            state.tab = .approvals
-            state.detail.approvals = [pendingReset]
+            deciding(&state)
             press(&state, .char("a"))
         }),
         ("note", { state in
@@ -100,9 +105,7 @@ import Testing
         }),
         ("resolve", { state in press(&state, .char("r")) }),
         ("deny", { state in
-            state.user = ConsoleFixtures.manager
-            state.tab = .approvals
-            state.detail.approvals = [pendingReset]
+            deciding(&state)
             press(&state, .char("d"))
         }),
         ("new-request", { state in
