@@ -16,35 +16,6 @@ public enum Command: Hashable, Sendable {
     case previous, next, select, submit, cancel, cyclePriority, close, yes, no, keepFilter, clearFilter
 }
 
-/// Where the keyboard is: each place has its own bindings.
-public enum KeyContext: String, Sendable, CaseIterable {
-    case queue = "Queue"
-    case timeline = "Timeline (Enter on a request)"
-    case filter = "Typing a filter"
-    case picker = "Choosing a group, app, factor or agent"
-    case duration = "Choosing how long"
-    case customDuration = "Typing a duration"
-    case confirm = "Confirming an action"
-    case prompt = "Typing a note or a reason"
-    case newRequest = "New request"
-    case question = "A yes/no question"
-    case oneTimeLink = "A one-time link"
-    case help = "This help"
-    case tooSmall = "Terminal too small"
-
-    /// What typing does here, for the footer; nil where typing does nothing.
-    public var typing: String? {
-        switch self {
-        case .filter: "filter"
-        case .picker: "search"
-        case .customDuration: "e.g. 90m 36h 10d"
-        case .prompt, .newRequest: "text"
-        case .confirm: nil // depends on the dialog; see `KeyMap.footer`
-        default: nil
-        }
-    }
-}
-
 /// A key binding with the help it shows.
 public struct Binding: Sendable {
     /// Sections of the queue's help.
@@ -266,53 +237,4 @@ public enum KeyMap {
         }
         return sections
     }
-}
-
-extension AppState {
-    /// Where the keyboard is now.
-    public var keyContext: KeyContext {
-        if isTooSmall { return .tooSmall }
-        switch modal {
-        case .picker?: return .picker
-        case .duration(let duration)?: return duration.custom == nil ? .duration : .customDuration
-        case .confirm?: return .confirm
-        case .prompt?: return .prompt
-        case .newRequest?: return .newRequest
-        case .help?: return .help
-        case .question?: return .question
-        case .oneTimeLink?: return .oneTimeLink
-        case nil: break
-        }
-        if isTypingFilter { return .filter }
-        return focus == .detail ? .timeline : .queue
-    }
-}
-
-/// The help screen's lines, wrapped as the dialog draws them, so scrolling stops at the end.
-public enum HelpText {
-    public static func lines(for state: AppState) -> [StyledText] {
-        var lines: [StyledText] = []
-        for section in KeyMap.helpSections(for: state.user, isDemo: state.isDemo) {
-            if !lines.isEmpty { lines.append(StyledText("")) }
-            lines.append(StyledText(section.title, .bold))
-            for line in section.lines {
-                let keys = TerminalText.fit(line.keys, to: 14)
-                for (index, part) in TerminalText.wrap(line.help, width: max(10, innerWidth(state) - 14)).enumerated() {
-                    lines.append(StyledText((index == 0 ? keys : String(repeating: " ", count: 14)) + part))
-                }
-            }
-        }
-        lines.append(StyledText(""))
-        for part in TerminalText.wrap("In the panel, \"approval\" marks actions that wait for an approver; dimmed ones say why they do not apply.",
-                                      width: innerWidth(state)) {
-            lines.append(StyledText(part, .dim))
-        }
-        return lines
-    }
-
-    /// The text width inside a dialog box.
-    public static func innerWidth(_ state: AppState) -> Int { min(state.columns - 4, 72) - 4 }
-    /// Rows of help on screen at once.
-    public static func room(_ state: AppState) -> Int { max(1, state.rows - 4) }
-    public static func maxScroll(_ state: AppState) -> Int { max(0, lines(for: state).count - room(state)) }
 }
