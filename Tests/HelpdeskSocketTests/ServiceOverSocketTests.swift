@@ -25,7 +25,7 @@ import Testing
 
         let raw = try RawClient(fixture.path("kernel"))
         // A client that claims to be morgan, in hello and in a request, is still alex.
-        raw.send(json: #"{"id": 1, "method": "hello", "params": {"protocol": 1, "client": "raw", "login": "morgan", "operator": {"login": "morgan"}}, "login": "morgan"}"#)
+        raw.send(json: #"{"id": 1, "method": "hello", "params": {"protocol": 2, "client": "raw", "login": "morgan", "operator": {"login": "morgan"}}, "login": "morgan"}"#)
         let hello = try await raw.next()
         let session = try #require((hello["result"] as? [String: Any])?["session"] as? [String: Any])
         #expect((session["operator"] as? [String: Any])?["login"] as? String == "alex")
