@@ -7,14 +7,32 @@ public struct ActionResolver: Sendable {
         self.directory = directory
     }
 
+    /// The exact action, and the group it names as Okta just answered (so it need not be read again).
+    public struct Resolution: Sendable {
+        public let action: OktaAction
+        public let group: DirectoryGroup?
+    }
+
+    public func resolve(_ spec: ActionSpec, userID: String) async throws -> Resolution {
+        switch spec.name {
+        case .addToGroup, .removeFromGroup:
+            if let problem = spec.problem { throw Refusal(problem) }
+            let group = try await self.group(spec.group)
+            let action: OktaAction = spec.name == .addToGroup ? .addToGroup(group.ref, expiry: spec.duration) : .removeFromGroup(group.ref)
+            return Resolution(action: action, group: group)
+        default:
+            return Resolution(action: try await action(for: spec, userID: userID), group: nil)
+        }
+    }
+
     public func action(for spec: ActionSpec, userID: String) async throws -> OktaAction {
         if let problem = spec.problem { throw Refusal(problem) }
         switch spec.name {
         case .resetMFA: return .resetMFA
         case .resetFactor: return .resetFactor(try await factor(spec.factorID ?? "", userID: userID))
         case .revokeSessions: return .revokeSessions(oauthTokens: spec.oauthTokens)
-        case .addToGroup: return .addToGroup(try await group(spec.group), expiry: spec.duration)
-        case .removeFromGroup: return .removeFromGroup(try await group(spec.group))
+        case .addToGroup: return .addToGroup(try await group(spec.group).ref, expiry: spec.duration)
+        case .removeFromGroup: return .removeFromGroup(try await group(spec.group).ref)
         case .assignApp: return .assignApp(try await app(spec.app), expiry: spec.duration)
         case .removeApp: return .removeApp(try await app(spec.app))
         case .suspend: return .suspend
@@ -28,13 +46,13 @@ public struct ActionResolver: Sendable {
         }
     }
 
-    private func group(_ target: ActionSpec.Target?) async throws -> GroupRef {
+    private func group(_ target: ActionSpec.Target?) async throws -> DirectoryGroup {
         switch target {
         case .id(let id)?:
-            return try await named("group", id) { try await directory.group(id: id).ref }
+            return try await named("group", id) { try await directory.group(id: id) }
         case .name(let text)?:
             let matches = try await directory.findGroups(text, limit: 20)
-            if let exact = matches.first(where: { $0.name.lowercased() == text.lowercased() }) { return exact.ref }
+            if let exact = matches.first(where: { $0.name.lowercased() == text.lowercased() }) { return exact }
             throw Refusal("no Okta group is named \"\(TextSafety.quoted(text))\"" + Self.suggest(matches.map(\.name)))
         case nil:
             throw Refusal("name the group")

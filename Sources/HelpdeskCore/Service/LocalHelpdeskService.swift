@@ -197,8 +197,10 @@ public struct LocalHelpdeskService: HelpdeskService {
             throw Refusal("\(request.requester) now finds another Okta account (\(account.login), \(account.id)) than the one you confirmed (\(confirmed)); "
                 + "press R to read it again and check it is the right person before acting")
         }
-        let action = try await ActionResolver(directory: engine.directory).action(for: ask.spec, userID: account.id)
-        return try await committing { try await engine.ask(action, on: ask.requestID, reason: ask.reason, by: user, account: account) }
+        let resolved = try await ActionResolver(directory: engine.directory).resolve(ask.spec, userID: account.id)
+        return try await committing {
+            try await engine.ask(resolved.action, on: ask.requestID, reason: ask.reason, by: user, account: account, group: resolved.group)
+        }
     }
 
     public func whoMayApprove(_ action: ActionName, on id: RequestID) async throws -> [String] {

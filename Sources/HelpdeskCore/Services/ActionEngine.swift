@@ -40,7 +40,9 @@ public final class ActionEngine: Sendable {
     /// Asks for an action on the request's requester. Needing approval, it records the approval
     /// and the request waits; otherwise the action runs now.
     /// `account` is the requester's Okta account when the caller has just read it.
-    public func ask(_ action: OktaAction, on requestID: RequestID, reason: String, by actor: Operator, account: DirectoryUser? = nil) async throws -> AskOutcome {
+    /// `group` is the action's group when the caller has just read it from Okta.
+    public func ask(_ action: OktaAction, on requestID: RequestID, reason: String, by actor: Operator, account: DirectoryUser? = nil,
+                    group: DirectoryGroup? = nil) async throws -> AskOutcome {
         let reason = try Self.reasonText(reason, what: "asking for \(action.name.title.lowercased())")
         guard actor.canAct else {
             throw Refusal("\(actor.login) has no agent role, so cannot ask for Okta actions; an admin can add the role in the configuration")
@@ -56,7 +58,7 @@ public final class ActionEngine: Sendable {
         if let reason = ActionAvailability.whyUnavailable(action.name, for: user, factors: factors) {
             throw Refusal("\(action.name.title) is not available for \(request.requester): \(reason)")
         }
-        try await checkTarget(of: action)
+        try await checkTarget(of: action, known: group)
         guard policy.needsApproval(action.name) else {
             return .ran(try await runNow(action, request: request, userID: user.id, reason: reason, by: actor.login))
         }
@@ -275,10 +277,10 @@ public final class ActionEngine: Sendable {
     // MARK: Helpers
 
     /// Group changes are refused up front for groups Okta manages elsewhere, so no approval is asked for them.
-    private func checkTarget(of action: OktaAction) async throws {
+    private func checkTarget(of action: OktaAction, known: DirectoryGroup?) async throws {
         switch action {
         case .addToGroup(let ref, _), .removeFromGroup(let ref):
-            let group = try await directory.group(id: ref.id)
+            let group = if let known, known.id == ref.id { known } else { try await directory.group(id: ref.id) }
             if let why = group.type.whyNotChangeable {
                 throw Refusal("\(group.name) is a \(group.type.rawValue) group and cannot be changed here: \(why)")
             }
