@@ -103,6 +103,14 @@ import Testing
         #expect(console.text.contains("Okta: reset 3 factors (RUN-1"))
     }
 
+    /// Alex's and Morgan's consoles on one demo service.
+    func agentAndApprover() async throws -> (Session, Session) {
+        var environment = ProgramEnvironment.live()
+        environment.clock = ManualClock(Date())
+        let (backend, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
+        return (try await session(as: "alex", on: backend), try await session(as: "morgan", on: backend))
+    }
+
     /// Waits (settling) until `condition` holds on the console, up to two seconds.
     func waitFor(_ console: Session, _ condition: (Session) -> Bool) async throws {
         for _ in 0..<100 where !condition(console) {
@@ -112,11 +120,7 @@ import Testing
     }
 
     @Test func twoConsolesOnOneServiceNeverShowACardTheTimelineContradicts() async throws {
-        var environment = ProgramEnvironment.live()
-        environment.clock = ManualClock(Date())
-        let (backend, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
-        let alex = try await session(as: "alex", on: backend)
-        let morgan = try await session(as: "morgan", on: backend)
+        let (alex, morgan) = try await agentAndApprover()
         for console in [alex, morgan] {
             await console.press(.char("/"))
             await console.type("too many password")
@@ -195,11 +199,7 @@ import Testing
     }
 
     @Test func theDemosHardRequestsHaveAWayThrough() async throws {
-        var environment = ProgramEnvironment.live()
-        environment.clock = ManualClock(Date())
-        let (backend, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
-        let alex = try await session(as: "alex", on: backend)
-        let morgan = try await session(as: "morgan", on: backend)
+        let (alex, morgan) = try await agentAndApprover()
 
         // A PROVISIONED user who never got the email: v resends it.
         let resent = await askAndApprove(alex, morgan, find: "activation email", key: "v")
