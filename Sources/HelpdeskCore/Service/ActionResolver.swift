@@ -14,36 +14,30 @@ public struct ActionResolver: Sendable {
     }
 
     public func resolve(_ spec: ActionSpec, userID: String) async throws -> Resolution {
+        if let problem = spec.problem { throw Refusal(problem) }
+        func just(_ action: OktaAction) -> Resolution { Resolution(action: action, group: nil) }
         switch spec.name {
         case .addToGroup, .removeFromGroup:
-            if let problem = spec.problem { throw Refusal(problem) }
             let group = try await self.group(spec.group)
-            let action: OktaAction = spec.name == .addToGroup ? .addToGroup(group.ref, expiry: spec.duration) : .removeFromGroup(group.ref)
-            return Resolution(action: action, group: group)
-        default:
-            return Resolution(action: try await action(for: spec, userID: userID), group: nil)
+            return Resolution(action: spec.name == .addToGroup ? .addToGroup(group.ref, expiry: spec.duration) : .removeFromGroup(group.ref), group: group)
+        case .resetMFA: return just(.resetMFA)
+        case .resetFactor: return just(.resetFactor(try await factor(spec.factorID ?? "", userID: userID)))
+        case .revokeSessions: return just(.revokeSessions(oauthTokens: spec.oauthTokens))
+        case .assignApp: return just(.assignApp(try await app(spec.app), expiry: spec.duration))
+        case .removeApp: return just(.removeApp(try await app(spec.app)))
+        case .suspend: return just(.suspend)
+        case .unsuspend: return just(.unsuspend)
+        case .unlock: return just(.unlock)
+        case .activate: return just(.activate(sendEmail: !spec.noEmail))
+        case .resendActivation: return just(.resendActivation)
+        case .deactivate: return just(.deactivate)
+        case .resetPassword: return just(.resetPassword(sendEmail: !spec.oneTimeLink))
+        case .expirePassword: return just(.expirePassword)
         }
     }
 
     public func action(for spec: ActionSpec, userID: String) async throws -> OktaAction {
-        if let problem = spec.problem { throw Refusal(problem) }
-        switch spec.name {
-        case .resetMFA: return .resetMFA
-        case .resetFactor: return .resetFactor(try await factor(spec.factorID ?? "", userID: userID))
-        case .revokeSessions: return .revokeSessions(oauthTokens: spec.oauthTokens)
-        case .addToGroup: return .addToGroup(try await group(spec.group).ref, expiry: spec.duration)
-        case .removeFromGroup: return .removeFromGroup(try await group(spec.group).ref)
-        case .assignApp: return .assignApp(try await app(spec.app), expiry: spec.duration)
-        case .removeApp: return .removeApp(try await app(spec.app))
-        case .suspend: return .suspend
-        case .unsuspend: return .unsuspend
-        case .unlock: return .unlock
-        case .activate: return .activate(sendEmail: !spec.noEmail)
-        case .resendActivation: return .resendActivation
-        case .deactivate: return .deactivate
-        case .resetPassword: return .resetPassword(sendEmail: !spec.oneTimeLink)
-        case .expirePassword: return .expirePassword
-        }
+        try await resolve(spec, userID: userID).action
     }
 
     private func group(_ target: ActionSpec.Target?) async throws -> DirectoryGroup {
