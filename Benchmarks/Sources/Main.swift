@@ -7,7 +7,7 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|okta|console|service [--rows N] [--db PATH] [--runs N]")
+            print("usage: helpdesk-benchmarks store|okta|console|service|end-to-end [--rows N] [--db PATH] [--runs N]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
@@ -16,8 +16,9 @@ enum BenchmarkMain {
         case "okta": try await OktaRateBenchmark.run(options)
         case "console": try await ConsoleBenchmark.run(options)
         case "service": try await ServiceBenchmark.run(options)
+        case "end-to-end": try await EndToEndBenchmark.run(options)
         default:
-            print("unknown suite \(suite); expected store, okta, console or service")
+            print("unknown suite \(suite); expected store, okta, console, service or end-to-end")
             exit(2)
         }
     }

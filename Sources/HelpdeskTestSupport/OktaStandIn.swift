@@ -17,6 +17,7 @@ public final class OktaStandIn: Sendable {
         var faults: [Fault] = []
         var log: [String] = []
         var connections: [Int] = []
+        var answered: [(request: String, time: UInt64)] = []
     }
 
     /// How one matching request goes wrong.
@@ -77,6 +78,9 @@ public final class OktaStandIn: Sendable {
     /// How each finished connection ended on the client's side: "closed" or "reset".
     public var connectionEndings: [Int: String] { server.endings }
 
+    /// Every request answered, with the monotonic time (`DispatchTime` nanoseconds) its answer was handed to the connection.
+    public var answered: [(request: String, time: UInt64)] { state.withLock { $0.answered } }
+
     /// How many requests came for this method and path suffix.
     public func count(_ method: String, _ pathSuffix: String) -> Int {
         requests.filter { $0.hasPrefix(method + " ") && $0.hasSuffix(pathSuffix) }.count
@@ -106,6 +110,8 @@ public final class OktaStandIn: Sendable {
         }
         let response = wait { await self.route(request) }
         if case .dropAfterDoing? = fault { return .hangUp }
+        let time = DispatchTime.now().uptimeNanoseconds
+        state.withLock { $0.answered.append((line, time)) }
         return response
     }
 

@@ -31,7 +31,7 @@ public final class NcursesBackend: TerminalBackend {
         noecho()
         nonl()
         keypad(window, true)
-        set_escdelay(25)
+        set_escdelay(Int32(Self.escapeDelay))
         curs_set(0)
         palette = Palette(useColor: useColor)
         let output = output ?? helpdesk_stdout()
@@ -67,15 +67,28 @@ public final class NcursesBackend: TerminalBackend {
         // rest to arrive (a paste over a slow link), and asked without one only while the
         // terminal has nothing, for keys it still holds itself (the second half of an Alt key).
         var input = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-        if poll(&input, 1, 0) > 0 { return readKey(timeoutMilliseconds: Self.characterWait) }
+        if poll(&input, 1, 0) > 0 { return readArrivingKey() }
         if let held = readKey(timeoutMilliseconds: 0) { return held }
         var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0)]
         let ready = poll(&descriptors, 2, Int32(timeoutMilliseconds))
         if descriptors[1].revents != 0 { wake.drain() }
         // A signal (a resize, Ctrl-Z's return, an interrupt) or a key: ncurses tells which.
         if ready < 0 { return readKey(timeoutMilliseconds: 0) }
-        if descriptors[0].revents != 0 { return readKey(timeoutMilliseconds: Self.characterWait) }
+        if descriptors[0].revents != 0 { return readArrivingKey() }
         return nil
+    }
+
+    /// How long ncurses waits after an Escape for the rest of a key's sequence.
+    static let escapeDelay = 25
+
+    /// Reads a key that has begun to arrive. A key's sequence reaches the terminal in one write, so
+    /// an Escape that is the only byte waiting is the Escape key: it is taken at once instead of
+    /// after ncurses' wait for the rest of a sequence (the frame for Esc would come 25 ms late).
+    private func readArrivingKey() -> TerminalInput? {
+        var waiting: Int32 = 0
+        let lone = ioctl(STDIN_FILENO, UInt(FIONREAD), &waiting) == 0 && waiting == 1
+        set_escdelay(Int32(lone ? 0 : Self.escapeDelay))
+        return readKey(timeoutMilliseconds: Self.characterWait)
     }
 
     /// How long ncurses may wait for the rest of a character that has begun to arrive.

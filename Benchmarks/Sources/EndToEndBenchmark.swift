@@ -1,0 +1,290 @@
+import Foundation
+import HelpdeskTestSupport
+
+/// Issue 14's figures, from outside: the real `helpdesk` (release build) on a pseudo-terminal of
+/// 120x40 over the million-request store and a loopback Okta stand-in. Keys are written as a person
+/// types them; what the console writes back is timed as it arrives and replayed through a terminal
+/// emulator, so a frame's bytes can be set against the cells it changed.
+enum EndToEndBenchmark {
+    static let columns = 120
+    static let rows = 40
+
+    static func run(_ options: BenchmarkOptions) async throws {
+        let path = options.storePath
+        print("end-to-end benchmark: the real helpdesk on a \(columns)x\(rows) pseudo-terminal, \(options.rows) requests in \(path)")
+        print(MachineNoise.report())
+        try StoreGenerator.ensure(path: path, rows: options.rows)
+        let okta = try OktaStandIn()
+        defer { okta.stop() }
+        let setup = try ConsoleSetup(store: path, okta: okta)
+
+        var coldQueue = Timing("cold start → queue on screen")
+        var coldSettled = Timing("cold start → settled (card drawn)")
+        for _ in 0..<max(5, options.runs / 20) {
+            let (queue, settled) = try setup.coldStart()
+            coldQueue.add(.nanoseconds(Int64(queue)))
+            coldSettled.add(.nanoseconds(Int64(settled)))
+        }
+        print(coldQueue.line)
+        print(coldSettled.line)
+
+        let session = try Session(setup: setup, okta: okta)
+        defer { session.terminal.stop() }
+        let rounds = max(1, options.runs / 100)
+        var memory: [(round: Int, resident: Int, peak: Int)] = []
+        for round in 0..<rounds {
+            try session.workTheQueue()
+            try session.typeFilters()
+            let now = session.terminal.memory
+            memory.append((round + 1, now.resident, now.peak))
+            print("round \(round + 1): resident \(now.resident / 1024) MiB, peak \(now.peak / 1024) MiB")
+        }
+        session.report()
+        if !session.screen.unknown.isEmpty { print("sequences the emulator did not know: \(session.screen.unknown)") }
+        let steady = memory.dropFirst().map(\.resident).max() ?? memory.last?.resident ?? 0
+        print("resident memory after \(rounds) rounds: \(memory.last.map { $0.resident / 1024 } ?? 0) MiB (highest after a round past the first: \(steady / 1024) MiB), peak \((memory.last?.peak ?? 0) / 1024) MiB")
+    }
+}
+
+/// The configuration the console runs with: the store, the stand-in, this user as an agent.
+private struct ConsoleSetup {
+    let folder = TemporaryDirectory("hd-bench-e2e")
+    let binary: String
+    let config: String
+
+    init(store: String, okta: OktaStandIn) throws {
+        binary = BuiltProducts.executable("helpdesk").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw BenchmarkFailure("build the release binary first (swift build -c release --product helpdesk)")
+        }
+        let login = String(cString: getpwuid(getuid()).pointee.pw_name)
+        let token = folder.file("okta.token")
+        try Data(okta.token.utf8).write(to: URL(fileURLWithPath: token))
+        chmod(token, 0o600)
+        config = folder.file("config.json")
+        try #"{"okta": {"orgUrl": "\#(okta.orgURL)", "tokenFile": "\#(token)"}, "store": {"path": "\#(store)"}, "operators": {"\#(login)": {"email": "alex.kim@example.com", "roles": ["agent", "approver"]}}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+    }
+
+    func start() throws -> PseudoTerminal {
+        try PseudoTerminal(binary, ["--config", config], environment: [
+            "TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": folder.path, "PATH": "/usr/bin:/bin",
+        ], columns: EndToEndBenchmark.columns, rows: EndToEndBenchmark.rows)
+    }
+
+    /// Nanoseconds from the fork to the queue's first row on screen, and to the last frame before a quiet moment.
+    func coldStart() throws -> (queue: UInt64, settled: UInt64) {
+        let terminal = try start()
+        defer { terminal.stop() }
+        var screen = TerminalScreen(columns: EndToEndBenchmark.columns, rows: EndToEndBenchmark.rows)
+        var fed = 0
+        var queueAt: UInt64?
+        let shown = terminal.wait { chunks in
+            for chunk in chunks[fed...] {
+                screen.feed(chunk.bytes)
+                if screen.line(2).contains("REQ-") { queueAt = chunk.time; return true }
+            }
+            fed = chunks.count
+            return false
+        }
+        guard shown, let queueAt else { throw BenchmarkFailure("the queue never appeared: \(screen.cells.map { $0.joined() }.joined(separator: "\n"))") }
+        terminal.waitForQuiet(0.4)
+        let last = terminal.received.last?.time ?? queueAt
+        return (queueAt - terminal.startedAt, last - terminal.startedAt)
+    }
+}
+
+/// One long console session, its screen replayed as it goes, its figures gathered per kind of key.
+private final class Session {
+    let terminal: PseudoTerminal
+    let okta: OktaStandIn
+    private(set) var screen = TerminalScreen(columns: EndToEndBenchmark.columns, rows: EndToEndBenchmark.rows)
+    private var fed = 0
+    private var frames: [String: Timing] = [:]
+    private var settled: [String: Timing] = [:]
+    private var bytes: [String: (bytes: Int, cells: Int, frames: Int)] = [:]
+    private var typed = Timing("typing: last key → final rows")
+    private var prefixes = Timing("one letter: key → final rows")
+    private var background = Timing("Okta answer → on screen")
+    private var answersSeen = 0
+
+    /// A burst of output: chunks that arrived less than half a millisecond apart.
+    struct Burst {
+        var start: UInt64
+        var end: UInt64
+        var bytes: [UInt8]
+    }
+
+    init(setup: ConsoleSetup, okta: OktaStandIn) throws {
+        self.okta = okta
+        terminal = try setup.start()
+        terminal.waitForQuiet(0.5)
+        catchUp()
+        answersSeen = okta.answered.count
+    }
+
+    // MARK: Scripts
+
+    func workTheQueue() throws {
+        let moves: [(String, [UInt8])] = Array(repeating: ("j", Keys.j), count: 12) + [("PgDn", Keys.pageDown), ("PgDn", Keys.pageDown)]
+            + Array(repeating: ("k", Keys.k), count: 6) + [("PgUp", Keys.pageUp), ("End", Keys.end), ("k", Keys.k), ("Home", Keys.home), ("End", Keys.end), ("PgUp", Keys.pageUp), ("Home", Keys.home)]
+        for (name, key) in moves { press(name, key) }
+        for tab in ["2", "3", "4"] { press("tab \(tab)", Array(tab.utf8)) }
+        for (name, key) in [("j", Keys.j), ("j", Keys.j), ("PgDn", Keys.pageDown), ("PgDn", Keys.pageDown), ("End", Keys.end), ("PgUp", Keys.pageUp), ("Home", Keys.home)] {
+            press(name, key)
+        }
+        press("Tab", Keys.tab)
+        press("Shift-Tab", Keys.backTab)
+        press("tab 1", Array("1".utf8))
+    }
+
+    func typeFilters() throws {
+        press("/", Array("/".utf8))
+        type("user4242")
+        for _ in 0..<8 { _ = terminal.send(Keys.backspace); usleep(100_000) }
+        terminal.waitForQuiet()
+        catchUp()
+        for letter in ["u", "a", "e", "s", "m", "l", "1"] {
+            let start = terminal.send(Array(letter.utf8))
+            terminal.waitForQuiet()
+            if let time = finalRows(after: start, bursts: newBursts()) { prefixes.add(.nanoseconds(Int64(time))) }
+            press("Backspace", Keys.backspace)
+        }
+        press("Esc", Keys.escape)
+    }
+
+    /// Types `text` at ten characters a second, then times the last key until the rows are final.
+    private func type(_ text: String) {
+        var sent: [UInt64] = []
+        for character in text {
+            sent.append(terminal.send(Array(String(character).utf8)))
+            usleep(100_000)
+        }
+        terminal.waitForQuiet()
+        let bursts = newBursts()
+        for (index, time) in sent.enumerated() {
+            let next = index + 1 < sent.count ? sent[index + 1] : UInt64.max
+            if let first = bursts.first(where: { $0.start >= time && $0.start < next }) {
+                frames["typed character", default: Timing("typed character")].add(.nanoseconds(Int64(first.end - time)))
+            }
+        }
+        if let last = sent.last, let time = finalRows(after: last, bursts: bursts) { typed.add(.nanoseconds(Int64(time))) }
+    }
+
+    /// Presses one key, waits until the console is quiet, and times its frame and the last frame.
+    private func press(_ name: String, _ key: [UInt8]) {
+        catchUp()
+        let before = screen.picture
+        let sent = terminal.send(key)
+        terminal.waitForQuiet()
+        let bursts = replay(newBursts(), before: before)
+        guard let first = bursts.first, let last = bursts.last else { return }
+        frames[name, default: Timing(name)].add(.nanoseconds(Int64(first.end - sent)))
+        settled[name, default: Timing(name)].add(.nanoseconds(Int64(last.end - sent)))
+        var tally = bytes[name] ?? (0, 0, 0)
+        tally.bytes += first.bytes
+        tally.cells += first.cells
+        tally.frames += 1
+        bytes[name] = tally
+        measureBackground(bursts: bursts.map { Burst(start: $0.start, end: $0.end, bytes: []) })
+    }
+
+    /// Times every Okta answer since the last look until the first frame that began after it.
+    private func measureBackground(bursts: [Burst]) {
+        let answers = okta.answered
+        defer { answersSeen = answers.count }
+        guard answers.count > answersSeen else { return }
+        let last = answers[(answers.count - 1)].time
+        if let frame = bursts.first(where: { $0.start >= last }), frame.start - last < 100_000_000 {
+            background.add(.nanoseconds(Int64(frame.end - last)))
+        }
+    }
+
+    // MARK: Output
+
+    /// Replays whatever arrived and was not looked at yet.
+    private func catchUp() {
+        for burst in newBursts() { screen.feed(burst.bytes) }
+    }
+
+    /// The chunks not yet looked at, grouped into bursts (replayed onto the screen by `replay` or here).
+    private func newBursts() -> [Burst] {
+        let chunks = terminal.received
+        defer { fed = chunks.count }
+        var bursts: [Burst] = []
+        for chunk in chunks[fed...] {
+            if var last = bursts.last, chunk.time - last.end < 500_000 {
+                last.end = chunk.time
+                last.bytes += chunk.bytes
+                bursts[bursts.count - 1] = last
+            } else {
+                bursts.append(Burst(start: chunk.time, end: chunk.time, bytes: chunk.bytes))
+            }
+        }
+        return bursts
+    }
+
+    /// Replays `bursts` onto the screen; each with its bytes and the cells it changed.
+    private func replay(_ bursts: [Burst], before: TerminalScreen.Picture) -> [(start: UInt64, end: UInt64, bytes: Int, cells: Int)] {
+        var previous = before
+        return bursts.map { burst in
+            screen.feed(burst.bytes)
+            let cells = TerminalScreen.changedCells(previous, screen.picture)
+            previous = screen.picture
+            return (burst.start, burst.end, burst.bytes.count, cells)
+        }
+    }
+
+    /// The time from `start` to the first burst after which the queue's rows are as they finally are.
+    private func finalRows(after start: UInt64, bursts: [Burst]) -> UInt64? {
+        var snapshots: [(end: UInt64, rows: [[String]])] = []
+        for burst in bursts {
+            screen.feed(burst.bytes)
+            snapshots.append((burst.end, queueRows()))
+        }
+        guard let final = snapshots.last?.rows else { return nil }
+        var reached: UInt64?
+        for snapshot in snapshots.reversed() where snapshot.end >= start {
+            if snapshot.rows == final { reached = snapshot.end } else { break }
+        }
+        return reached.map { $0 - start }
+    }
+
+    /// The queue's lines: from the column headings to the line above the detail's heading.
+    private func queueRows() -> [[String]] {
+        let end = (2..<screen.rows).first { screen.line($0).hasPrefix("─ ") } ?? screen.rows / 2
+        return Array(screen.cells[1..<end])
+    }
+
+    // MARK: Report
+
+    func report() {
+        print("key → its frame (first burst of output after the key):")
+        for name in frames.keys.sorted() { print("  " + frames[name]!.line) }
+        print("key → settled (last burst before 300 ms of quiet):")
+        for name in settled.keys.sorted() { print("  " + settled[name]!.line) }
+        print(typed.line)
+        print(prefixes.line)
+        print(background.line)
+        print("bytes of the key's frame per changed cell:")
+        for name in bytes.keys.sorted() {
+            let tally = bytes[name]!
+            print("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(tally.frames) frames, \(tally.cells / max(1, tally.frames)) cells and \(tally.bytes / max(1, tally.frames)) bytes a frame: "
+                + String(format: "%.2f bytes per cell", Double(tally.bytes) / Double(max(1, tally.cells))))
+        }
+    }
+}
+
+/// The bytes a terminal sends for keys (xterm, keypad in application mode as ncurses sets it).
+private enum Keys {
+    static let j = Array("j".utf8)
+    static let k = Array("k".utf8)
+    static let tab: [UInt8] = [0x09]
+    static let backTab: [UInt8] = Array("\u{1B}[Z".utf8)
+    static let pageDown: [UInt8] = Array("\u{1B}[6~".utf8)
+    static let pageUp: [UInt8] = Array("\u{1B}[5~".utf8)
+    static let home: [UInt8] = Array("\u{1B}OH".utf8)
+    static let end: [UInt8] = Array("\u{1B}OF".utf8)
+    static let backspace: [UInt8] = [0x7F]
+    static let escape: [UInt8] = [0x1B]
+}
