@@ -177,8 +177,13 @@ private final class Session {
         let before = screen.picture
         let sent = terminal.send(key)
         terminal.waitForQuiet()
-        let bursts = replay(newBursts(), before: before)
+        let pending = newBursts()
+        let rawFirst = pending.first?.bytes
+        let bursts = replay(pending, before: before)
         guard let first = bursts.first, let last = bursts.last else { return }
+        if ProcessInfo.processInfo.environment["HELPDESK_BENCH_DUMP"] == name, let raw = rawFirst {
+            print("frame of \(name): \(first.cells) cells: " + String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\u{1B}", with: "⎋"))
+        }
         frames[name, default: Timing(name)].add(.nanoseconds(Int64(first.end - sent)))
         settled[name, default: Timing(name)].add(.nanoseconds(Int64(last.end - sent)))
         var tally = bytes[name] ?? (0, 0, 0)
@@ -235,7 +240,8 @@ private final class Session {
         }
     }
 
-    /// The time from `start` to the first burst after which the queue's rows are as they finally are.
+    /// The time from `start` to the first burst after which the queue's rows and the top line (the
+    /// filter, with "…" while its search is on its way) are as they finally are.
     private func finalRows(after start: UInt64, bursts: [Burst]) -> UInt64? {
         var snapshots: [(end: UInt64, rows: [[String]])] = []
         for burst in bursts {
@@ -250,10 +256,10 @@ private final class Session {
         return reached.map { $0 - start }
     }
 
-    /// The queue's lines: from the column headings to the line above the detail's heading.
+    /// The top line and the queue's lines, to the line above the detail's heading.
     private func queueRows() -> [[String]] {
         let end = (2..<screen.rows).first { screen.line($0).hasPrefix("─ ") } ?? screen.rows / 2
-        return Array(screen.cells[1..<end])
+        return Array(screen.cells[0..<end])
     }
 
     // MARK: Report

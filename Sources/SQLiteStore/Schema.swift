@@ -3,6 +3,9 @@
 enum Schema {
     static var latest: Int { migrations.count }
 
+    /// The word index's tokenizer (a search that checks rows itself must tokenize as it does).
+    static let wordTokenizer = "unicode61 remove_diacritics 2"
+
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
     static let migrations: [String] = [version1, version2, version3, version4]
 
@@ -39,7 +42,7 @@ enum Schema {
     END;
 
     CREATE VIRTUAL TABLE requests_fts USING fts5 (
-        subject, body, requester, content = 'requests', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+        subject, body, requester, content = 'requests', content_rowid = 'id', tokenize = '\(wordTokenizer)'
     );
     CREATE TRIGGER requests_fts_insert AFTER INSERT ON requests
     BEGIN INSERT INTO requests_fts (rowid, subject, body, requester) VALUES (NEW.id, NEW.subject, NEW.body, NEW.requester); END;

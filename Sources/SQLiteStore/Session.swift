@@ -134,6 +134,10 @@ final class Session: StoreWriter {
         // their pairs (cheap) and checked on the rows themselves, within a budget of text read;
         // past it, the index's exact phrase query decides instead. Many matches are walked in
         // queue order; few are looked up and sorted.
+        if let words = query.filter.text.flatMap(WordCheck.init(typed:)),
+           let walked = try walkChecking(words, conditions: conditions, values: values, order: order, limit: limit + 1) {
+            return Self.page(walked, limit: limit, forward: forward)
+        }
         var matching = try sql.textMatch.map { try matchingIDs($0.candidates) }
         var check = sql.textMatch?.check(budget: Self.phraseCheckBytes)
         if let candidates = matching, candidates.count > Self.textMatchesToSort {
@@ -161,10 +165,48 @@ final class Session: StoreWriter {
             }
             rows = try lookUp(conditions: conditions, values: values, order: order, ids: matching, limit: limit + 1)
         }
+        return Self.page(rows, limit: limit, forward: forward)
+    }
+
+    /// A page of `limit` rows from `rows` (one more when there are more), in queue order.
+    private static func page(_ rows: [Request], limit: Int, forward: Bool) -> QueuePage {
+        var rows = rows
         let more = rows.count > limit
         if more { rows.removeLast() }
         let next = more ? rows.last.map(QueueCursor.init) : nil
         return QueuePage(requests: forward ? rows : rows.reversed(), next: next)
+    }
+
+    /// Walks the queue in order and keeps the rows that hold the typed words, while at least one
+    /// row in `walkDensity` does; nil when fewer do (a rare word: the index finds it faster).
+    private func walkChecking(_ words: WordCheck, conditions: [String], values: [SQLValue], order: String, limit: Int) throws -> [Request]? {
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let walk = try db.prepare("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order)")
+        defer { walk.reset() }
+        try walk.bind(values)
+        var picked: [Request] = []
+        var walked = 0
+        while picked.count < limit, try walk.step() {
+            walked += 1
+            if walked > Self.walkDensity * 8 && picked.count * Self.walkDensity < walked { return nil }
+            let row = try Self.request(Row(statement: walk))
+            let accepted = try words.accepts(row) ?? indexAccepts(row, query: words.indexQuery)
+            if accepted { picked.append(row) }
+        }
+        return picked
+    }
+
+    /// A walk for typed words goes on while at least one row in this many holds them.
+    static let walkDensity = 8
+
+    /// Whether the word index would find `query` in `request`: asked of a one-row copy of the
+    /// index (same tokenizer), for text the word check does not decide itself.
+    private func indexAccepts(_ request: Request, query: String) throws -> Bool {
+        try db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_check USING fts5 (subject, body, requester, tokenize = '\(Schema.wordTokenizer)')")
+        try db.run("INSERT INTO temp.word_check (rowid, subject, body, requester) VALUES (1, ?, ?, ?)",
+                   [.text(request.subject), .text(request.body), .text(request.requester.value)])
+        defer { try? db.run("DELETE FROM temp.word_check") }
+        return try db.scalar("SELECT count(*) FROM temp.word_check WHERE word_check MATCH ?", [.text(query)]) ?? 0 > 0
     }
 
     /// How much request text one search may read to check phrases before asking the index instead.

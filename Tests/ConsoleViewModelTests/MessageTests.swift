@@ -122,6 +122,7 @@ import Testing
         state.queueGeneration = 4
         var expected = state
         expected.counts = QueueCounts(queue: 6)
+        expected.queueAnswered = 4
         expected.queue = window
         expected.queue.selected = 3
         expected.queue.clamp(visible: state.visibleQueueRows)

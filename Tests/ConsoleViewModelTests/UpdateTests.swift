@@ -115,6 +115,25 @@ import Testing
         #expect(cleared.count == 1)
     }
 
+    @Test mutating func aFilterBeingSearchedShowsUntilItsNewestLoadLandsOrFails() {
+        _ = Console.update(&state, .key(.char("/")))
+        #expect(!state.isLoadingQueue)
+        _ = Console.update(&state, .key(.char("v")))
+        _ = Console.update(&state, .key(.char("p")))
+        #expect(state.isLoadingQueue)
+        var window = QueueWindow()
+        window.rows = ConsoleFixtures.requests
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 1, window: window, counts: QueueCounts(queue: 3), keep: nil, fallbackIndex: 0)))
+        #expect(state.isLoadingQueue, "an older search landed; the newest is still on its way")
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 2, window: window, counts: QueueCounts(queue: 3), keep: nil, fallbackIndex: 0)))
+        #expect(!state.isLoadingQueue)
+        _ = Console.update(&state, .key(.char("n")))
+        #expect(state.isLoadingQueue)
+        _ = Console.update(&state, .queueFailed(generation: 3, StatusLine("Could not read the queue: the store is busy", .error)))
+        #expect(!state.isLoadingQueue, "a failed search is not shown as still searching")
+        #expect(state.status?.text == "Could not read the queue: the store is busy")
+    }
+
     @Test mutating func aChangeToAnotherRequestDoesNotReadTheOpenOneAgain() {
         #expect(Console.update(&state, .storeChanged([RequestID(7)])).map(\.isDetailLoad) == [false])
         #expect(Console.update(&state, .storeChanged(nil)).map(\.isDetailLoad) == [false, true], "not known which: the open one may have changed")

@@ -207,6 +207,44 @@ import Testing
         }
     }
 
+    @Test func typedWordsCheckedOnRowsFindWhatTheIndexFinds() throws {
+        let store = try SQLiteRequestStore(path: folder.file("words-same.db"))
+        let subjects = ["User4242 can't log in", "e-mail: JOHN.doe@Example.COM", "Café crème", "Straße gesperrt", "Łódź office VPN",
+                        "ﬁle share", "Ørsted account", "ｕser fullwidth", "naïve approach", "İstanbul laptop", "e\u{301}te\u{301} plan",
+                        "VPNに接続できません", "under_score_words", "x86_64 build", "C++ / C# tools", "50% done", "tab|separated",
+                        "emoji 😀 user", "Ǆemal", "ΑΒΓ greek Ünïcode", "quote \"said\" it", "a-b-c", "Mixed CASE Words"]
+        for subject in subjects {
+            _ = try store.create(Fixtures.newRequest(subject), by: "intake", at: start)
+        }
+        // `queue` walks these few rows and checks each (ASCII rows by itself, others on a copy of
+        // the index); `count` asks the index: every search must find the same rows either way.
+        let queries = ["u", "us", "user", "user4242", "can", "can't", "e-mail", "john.doe@example", "cafe", "strasse", "stra", "lodz", "l",
+                       "o", "file", "fi", "orsted", "naive", "istanbul", "ete", "vpn", "under", "score", "x86", "c", "50", "tab", "emoji",
+                       "dzemal", "greek", "unicode", "e", "a b", "doe example", "\"said", "a-b", "b-c", "mixed case", "words mixed", "zzz"]
+        for query in queries {
+            #expect(WordCheck(typed: query) != nil, "\(query) is checked on rows")
+            let listed = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: query), limit: 100)) }.requests.count
+            let counted = try store.read { try $0.count(QueueFilter(text: query)) }
+            #expect(listed == counted, "\(query): the check found \(listed), the index \(counted)")
+        }
+    }
+
+    @Test func aOneLetterFilterIsAnsweredByWalkingRowsNotByGatheringEveryMatch() throws {
+        let path = folder.file("walk.db")
+        let store = try SQLiteRequestStore(path: path)
+        for index in 0..<30 {
+            _ = try store.create(Fixtures.newRequest("Printer \(index)", requester: "user\(index)@example.com"), by: "intake", at: start)
+        }
+        // With the index emptied, only a walk over the rows can still find them.
+        let raw = try SQLiteConnection(path: path)
+        try raw.execute("INSERT INTO requests_fts (requests_fts) VALUES ('delete-all')")
+        let found = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "p"), limit: 10)) }
+        #expect(found.requests.count == 10)
+        #expect(found.next != nil)
+        let rare = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "printer 7"), limit: 10)) }
+        #expect(rare.requests.map(\.subject) == ["Printer 7"])
+    }
+
     @Test func anOlderStoreIsIndexedWhenItIsMigrated() throws {
         let path = folder.file("v3-cjk.db")
         _ = try SQLiteRequestStore(path: path, migratingTo: 3)

@@ -14,7 +14,7 @@ enum TabBar {
         }
         let filter = state.filter.text
         guard state.isTypingFilter || !filter.isEmpty else { return }
-        let text = "/" + filter + (state.isTypingFilter ? "▏" : "")
+        let text = "/" + filter + (state.isTypingFilter ? "▏" : "") + (state.isLoadingQueue ? " …" : "")
         let width = min(TextWidth.of(text) + 1, max(0, state.columns - x - 1))
         guard width > 2 else { return }
         screen.put(TerminalText.truncate(TerminalText.sanitize(text), to: width), x: state.columns - width, y: 0, style: .accent)

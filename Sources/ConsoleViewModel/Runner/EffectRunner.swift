@@ -99,7 +99,7 @@ public actor EffectRunner {
             return .queueLoaded(QueueSnapshot(generation: load.generation, window: window, counts: slice.counts, keep: load.keep,
                                               fallbackIndex: load.fallbackIndex, moveBy: load.moveBy))
         } catch {
-            return .workFinished(StatusLine("Could not read the queue: \(Self.sentence(error))", .error), reload: false)
+            return .queueFailed(generation: load.generation, StatusLine("Could not read the queue: \(Self.sentence(error))", .error))
         }
     }
 

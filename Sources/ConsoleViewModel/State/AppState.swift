@@ -25,6 +25,10 @@ public struct AppState: Sendable, Equatable {
     public var queue = QueueWindow()
     /// Bumped by every queue load asked for; older answers are dropped.
     public var queueGeneration = 0
+    /// The newest queue load that has landed (or failed); below `queueGeneration` while one is on its way.
+    public var queueAnswered = 0
+    /// A queue load is on its way (the rows on screen are about to change: a filter being searched).
+    public var isLoadingQueue: Bool { queueAnswered < queueGeneration }
     /// A move past the loaded window, waiting for that load (it moves the selection when it lands).
     public var pendingMove: PendingMove?
     public var detail = DetailState()

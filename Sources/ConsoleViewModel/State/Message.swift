@@ -15,6 +15,8 @@ public enum Message: Sendable, Equatable {
     /// Something the service says everyone should see.
     case alert(String)
     case queueLoaded(QueueSnapshot)
+    /// The queue load numbered `generation` failed.
+    case queueFailed(generation: Int, StatusLine)
     case detailLoaded(RequestID, DetailSnapshot)
     case cardLoaded(EmailAddress, Result<RequesterCard, ConsoleFailure>)
     case pickerResults(PickerState.Kind, query: String, items: [PickerItem])

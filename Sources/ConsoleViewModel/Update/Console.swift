@@ -37,6 +37,10 @@ public enum Console {
         case .pickerResults(let kind, let query, let items): return pickerResults(&state, kind, query, items)
         case .approversFound(let id, let action, let result): return approversFound(&state, id, action, result)
         case .actionFinished(let key, let report): return actionFinished(&state, key, report)
+        case .queueFailed(let generation, let line):
+            state.queueAnswered = max(state.queueAnswered, generation)
+            state.say(line)
+            return []
         case .workFinished(let line, let reload):
             state.say(line)
             return reload ? refresh(&state) : []

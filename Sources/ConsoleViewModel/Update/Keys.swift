@@ -117,7 +117,10 @@ extension Console {
             return [load]
         }
         // Back inside the window: a load still on its way is no longer wanted.
-        if pending != 0 { state.queueGeneration += 1 }
+        if pending != 0 {
+            state.queueGeneration += 1
+            state.queueAnswered = state.queueGeneration
+        }
         state.queue.selected = max(0, min(target, state.queue.rows.count - 1))
         state.queue.clamp(visible: state.visibleQueueRows)
         return selectionChanged(&state)
