@@ -43,7 +43,9 @@ public final class SQLiteRequestStore: RequestStore {
         try connection.withLock { db in
             try db.execute("BEGIN IMMEDIATE")
             do {
-                let result = try body(Session(db: db))
+                let session = Session(db: db)
+                let result = try body(session)
+                try session.indexNewRequests()
                 try db.execute("COMMIT")
                 return result
             } catch {

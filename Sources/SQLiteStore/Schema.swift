@@ -7,7 +7,7 @@ enum Schema {
     static let wordTokenizer = "unicode61 remove_diacritics 2"
 
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
-    static let migrations: [String] = [version1, version2, version3, version4]
+    static let migrations: [String] = [version1, version2, version3, version4, version5]
 
     static let version1 = """
     CREATE TABLE requests (
@@ -187,5 +187,11 @@ enum Schema {
     /// store beside each request that needs one, and filled for older requests after this step.
     static let version4 = """
     CREATE VIRTUAL TABLE requests_grams USING fts5 (grams, content = '', tokenize = 'unicode61 remove_diacritics 2');
+    """
+
+    /// New requests enter the word index when their transaction ends (`Session.indexNewRequests`),
+    /// not by a trigger per row.
+    static let version5 = """
+    DROP TRIGGER requests_fts_insert;
     """
 }

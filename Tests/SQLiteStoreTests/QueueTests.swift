@@ -245,6 +245,35 @@ import Testing
         #expect(rare.requests.map(\.subject) == ["Printer 7"])
     }
 
+    @Test func requestsWrittenTogetherAreIndexedWhenTheirTransactionCommitsAndNotWhenItFails() throws {
+        let path = folder.file("batch-index.db")
+        let store = try SQLiteRequestStore(path: path)
+        try store.write { writer in
+            for subject in ["Printer jam on floor 3", "VPNに接続できません", "Badge reader broken"] {
+                _ = try writer.create(Fixtures.newRequest(subject), by: "intake", at: start)
+            }
+        }
+        struct Abandoned: Error {}
+        #expect(throws: Abandoned.self) {
+            try store.write { writer in
+                _ = try writer.create(Fixtures.newRequest("Printer toner abandoned"), by: "intake", at: start)
+                throw Abandoned()
+            }
+        }
+        _ = try store.create(Fixtures.newRequest("Printer offline"), by: "intake", at: start)
+        func count(_ text: String) throws -> Int { try store.read { try $0.count(QueueFilter(text: text)) } }
+        #expect(try count("printer") == 2)
+        #expect(try count("接続") == 1)
+        #expect(try count("badge") == 1)
+        #expect(try count("toner") == 0)
+        let raw = try SQLiteConnection(path: path)
+        try raw.execute("INSERT INTO requests_fts (requests_fts) VALUES ('integrity-check')")
+        try raw.execute("UPDATE requests SET subject = 'Scanner jam on floor 3' WHERE subject = 'Printer jam on floor 3'")
+        try raw.execute("INSERT INTO requests_fts (requests_fts) VALUES ('integrity-check')")
+        #expect(try count("scanner") == 1)
+        #expect(try count("printer") == 1)
+    }
+
     @Test func anOlderStoreIsIndexedWhenItIsMigrated() throws {
         let path = folder.file("v3-cjk.db")
         _ = try SQLiteRequestStore(path: path, migratingTo: 3)

@@ -6,11 +6,24 @@ public struct EmailAddress: Hashable, Comparable, Sendable, CustomStringConverti
 
     /// Accepts `local@domain.tld` with no spaces or control characters, at most 254 characters.
     public init(_ text: String) throws(ValidationError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = Self.trimmed(text)
         guard Self.isPlausible(trimmed) else {
-            throw ValidationError("\"\(TextSafety.quoted(trimmed))\" is not an email address (expected name@example.com)")
+            throw ValidationError("\"\(TextSafety.quoted(String(trimmed)))\" is not an email address (expected name@example.com)")
         }
-        value = trimmed.lowercased()
+        // Plausible means ASCII: lowered byte by byte.
+        value = String(decoding: trimmed.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// `text` without the spaces and tabs around it (every store read and import line comes here,
+    /// so the usual case, nothing to trim, is decided on two bytes).
+    private static func trimmed(_ text: String) -> Substring {
+        let isSpace = { (scalar: Unicode.Scalar) in scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return text[...]
+        }
+        let scalars = text.unicodeScalars
+        guard let start = scalars.firstIndex(where: { !isSpace($0) }), let end = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return Substring(scalars[start...end])
     }
 
     public var description: String { value }
@@ -30,8 +43,8 @@ public struct EmailAddress: Hashable, Comparable, Sendable, CustomStringConverti
         }
     }
 
-    private static func isPlausible(_ text: String) -> Bool {
-        guard (3...254).contains(text.count) else { return false }
+    private static func isPlausible(_ text: Substring) -> Bool {
+        guard (3...254).contains(text.utf8.count) else { return false }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last,
               !local.isEmpty, local.count <= 64, domain.contains("."),
