@@ -16,7 +16,8 @@ enum EndToEndBenchmark {
         try StoreGenerator.ensure(path: path, rows: options.rows)
         let okta = try OktaStandIn()
         defer { okta.stop() }
-        let setup = try ConsoleSetup(store: path, okta: okta)
+        let setup = try ConsoleSetup(store: path, okta: okta, binary: options.binary ?? BuiltProducts.executable("helpdesk").path)
+        print("binary: \(setup.binary)")
 
         var coldQueue = Timing("cold start → queue on screen")
         var coldSettled = Timing("cold start → settled (card drawn)")
@@ -52,10 +53,10 @@ private struct ConsoleSetup {
     let binary: String
     let config: String
 
-    init(store: String, okta: OktaStandIn) throws {
-        binary = BuiltProducts.executable("helpdesk").path
+    init(store: String, okta: OktaStandIn, binary: String) throws {
+        self.binary = binary
         guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw BenchmarkFailure("build the release binary first (swift build -c release --product helpdesk)")
+            throw BenchmarkFailure("no helpdesk binary at \(binary); Benchmarks/end-to-end builds it")
         }
         let login = String(cString: getpwuid(getuid()).pointee.pw_name)
         let token = folder.file("okta.token")

@@ -7,7 +7,7 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|okta|console|service|end-to-end [--rows N] [--db PATH] [--runs N]")
+            print("usage: helpdesk-benchmarks store|okta|console|service|end-to-end [--rows N] [--db PATH] [--runs N] [--binary PATH]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
@@ -30,6 +30,8 @@ struct BenchmarkOptions {
     var db: String?
     var runs = 200
     var calls = 500
+    /// The `helpdesk` binary the end-to-end suite runs (default: the one beside the benchmarks).
+    var binary: String?
 
     /// `--db`, or a store of `rows` requests in the temporary folder, kept between runs.
     var storePath: String {
@@ -44,6 +46,7 @@ struct BenchmarkOptions {
             case "--db": db = words[index + 1]
             case "--runs": runs = Int(words[index + 1]) ?? runs
             case "--calls": calls = Int(words[index + 1]) ?? calls
+            case "--binary": binary = words[index + 1]
             default: break
             }
             index += 2

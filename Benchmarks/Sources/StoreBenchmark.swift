@@ -43,13 +43,19 @@ enum StoreBenchmark {
         let cjkRare = try Timing.measure("full-text, CJK word and a rare word, page of 50", runs: options.runs) {
             _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "できません user4242"), limit: 50)) }
         }
+        // Prefixes as typed into the filter, a window of 200 of the working queue each (issue 14).
+        let typed = try ["u", "p", "vpn", "user4"].map { prefix in
+            try Timing.measure("typed prefix \"\(prefix)\", window of 200 (working)", runs: min(options.runs, 50)) {
+                _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(statuses: RequestStatus.active, text: prefix), limit: 200)) }
+            }
+        }
         let counts = try Timing.measure("counts per status", runs: options.runs) {
             _ = try store.read { try $0.statusCounts() }
         }
         let changeCheck = try Timing.measure("change check (data_version)", runs: options.runs) {
             _ = try store.changeToken()
         }
-        for timing in [open, firstPage, deepPage, lastPage, rare, common, commonWorking, cjk, cjkPhrase, cjkRare, counts, changeCheck] {
+        for timing in [open, firstPage, deepPage, lastPage, rare, common, commonWorking, cjk, cjkPhrase, cjkRare] + typed + [counts, changeCheck] {
             print(timing.line)
         }
         let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0

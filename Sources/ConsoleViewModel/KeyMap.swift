@@ -210,7 +210,7 @@ public enum KeyMap {
     /// "↑↓" for a pair of moves, otherwise the first key.
     static func keyLabel(_ binding: Binding) -> String {
         switch binding.command {
-        case .moveUp, .scrollUp, .previous where binding.keys.first == .up: "↑↓"
+        case .moveUp, .scrollUp, .previous: binding.keys.first == .up ? "↑↓" : binding.keys.first!.description
         default: binding.keys.first!.description
         }
     }

@@ -80,14 +80,17 @@ public final class NcursesBackend: TerminalBackend {
 
     /// How long ncurses waits after an Escape for the rest of a key's sequence.
     static let escapeDelay = 25
+    /// The wait when the Escape is the only byte that has arrived.
+    static let loneEscapeDelay = 5
 
-    /// Reads a key that has begun to arrive. A key's sequence reaches the terminal in one write, so
-    /// an Escape that is the only byte waiting is the Escape key: it is taken at once instead of
-    /// after ncurses' wait for the rest of a sequence (the frame for Esc would come 25 ms late).
+    /// Reads a key that has begun to arrive. A key's sequence almost always reaches the terminal in
+    /// one write, so an Escape that is the only byte waiting is most likely the Escape key: ncurses
+    /// waits only a few milliseconds for more (a sequence split by a busy link still arrives within
+    /// them; read apart, the left arrow would be Escape, O and D) instead of 25 ms.
     private func readArrivingKey() -> TerminalInput? {
         var waiting: Int32 = 0
         let lone = ioctl(STDIN_FILENO, UInt(FIONREAD), &waiting) == 0 && waiting == 1
-        set_escdelay(Int32(lone ? 0 : Self.escapeDelay))
+        set_escdelay(Int32(lone ? Self.loneEscapeDelay : Self.escapeDelay))
         return readKey(timeoutMilliseconds: Self.characterWait)
     }
 

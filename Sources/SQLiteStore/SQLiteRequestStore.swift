@@ -100,8 +100,28 @@ public final class SQLiteRequestStore: RequestStore {
             try db.execute("PRAGMA journal_mode = WAL")
         }
         try db.execute("PRAGMA synchronous = FULL")
-        guard found < target else { return }
-        try migrate(db, to: target)
+        if found < target { try migrate(db, to: target) }
+        if target >= 5 { try indexRequestsMissingFromTheIndex(db) }
+    }
+
+    /// Since schema 5 the store indexes new requests itself; a writer of an older build still
+    /// running when the store was migrated would leave its requests out of the word index (it
+    /// still writes their gram rows). The newest request tells (one look-up each); the missing
+    /// ones are indexed.
+    private static func indexRequestsMissingFromTheIndex(_ db: SQLiteConnection) throws(StoreError) {
+        let newest = try db.scalar("SELECT max(id) FROM requests") ?? 0
+        let newestIndexed = try db.scalar("SELECT max(id) FROM requests_fts_docsize") ?? 0
+        guard newest != newestIndexed else { return }
+        try db.execute("BEGIN IMMEDIATE")
+        do throws(StoreError) {
+            let missing = "SELECT id FROM requests WHERE id > ? AND id NOT IN (SELECT id FROM requests_fts_docsize WHERE id > ?)"
+            try db.run("INSERT INTO requests_fts (rowid, subject, body, requester) SELECT id, subject, body, requester FROM requests WHERE id IN (\(missing))",
+                       [.integer(newestIndexed), .integer(newestIndexed)])
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
     }
 
     /// Indexes the requests written before the gram index existed (only those that need it),

@@ -196,7 +196,8 @@ final class Session: StoreWriter {
     }
 
     /// Walks the queue in order and keeps the rows that hold the typed words, while at least one
-    /// row in `walkDensity` does; nil when fewer do (a rare word: the index finds it faster).
+    /// row in `walkDensity` does and at most `walkTextBytes` of text has been checked; nil past
+    /// either (a rare word, or long texts: the index finds them faster).
     private func walkChecking(_ words: WordCheck, conditions: [String], values: [SQLValue], order: String, limit: Int) throws -> [Request]? {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let walk = try db.prepare("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order)")
@@ -204,10 +205,13 @@ final class Session: StoreWriter {
         try walk.bind(values)
         var picked: [Request] = []
         var walked = 0
+        var textLeft = Self.walkTextBytes
         while picked.count < limit, try walk.step() {
             walked += 1
             if walked > Self.walkDensity * 8 && picked.count * Self.walkDensity < walked { return nil }
             let row = try Self.request(Row(statement: walk))
+            textLeft -= row.subject.utf8.count + row.body.utf8.count
+            if textLeft < 0 { return nil }
             let accepted = try words.accepts(row) ?? indexAccepts(row, query: words.indexQuery)
             if accepted { picked.append(row) }
         }
@@ -216,6 +220,9 @@ final class Session: StoreWriter {
 
     /// A walk for typed words goes on while at least one row in this many holds them.
     static let walkDensity = 8
+    /// …and while it has checked at most this much request text (a queue of 20,000-character
+    /// bodies in other scripts would otherwise cost a second a letter).
+    static let walkTextBytes = 1 << 20
 
     /// Whether the word index would find `query` in `request`: asked of a one-row copy of the
     /// index (same tokenizer), for text the word check does not decide itself.

@@ -19,10 +19,10 @@ import Testing
         #expect(try EmailAddress("Jane.Doe@Example.COM").value == "jane.doe@example.com")
         #expect(try EmailAddress("a+tag@sub.example.co").localPart == "a+tag")
         #expect(try EmailAddress("o'brien_2@my-example.com").value == "o'brien_2@my-example.com")
-        for padded in [" Jane@Example.com", "jane@example.com\t", "\u{00A0}jane@example.com\u{3000}", " \t jane@example.com  "] {
+        for padded in [" Jane@Example.com", "jane@example.com\t", "\u{00A0}jane@example.com\u{3000}", " \t jane@example.com  ", "\u{200B}jane@example.com\u{200B}"] {
             #expect(try EmailAddress(padded).value == "jane@example.com", "spaces and tabs around are trimmed: \(padded)")
         }
-        for bad in [" ", "\u{3000}", "jane@example.com\n", "\u{200B}jane@example.com"] {
+        for bad in [" ", "\u{3000}", "jane@example.com\n", "\u{FEFF}jane@example.com", "jane\u{200B}@example.com"] {
             #expect(throws: ValidationError.self, "\(bad.unicodeScalars.map { $0.value })") { try EmailAddress(bad) }
         }
         for bad in ["", "jane", "@example.com", "jane@", "jane@example", "ja ne@example.com", "jane@@example.com",

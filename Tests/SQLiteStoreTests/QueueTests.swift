@@ -274,6 +274,36 @@ import Testing
         #expect(try count("printer") == 1)
     }
 
+    @Test func requestsAWriterOfAnOlderBuildLeftOutAreIndexedWhenTheStoreIsOpened() throws {
+        let path = folder.file("old-writer.db")
+        _ = try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Printer jam"), by: "intake", at: start)
+        let raw = try SQLiteConnection(path: path)
+        try raw.execute("""
+        INSERT INTO requests (requester, subject, body, category, urgency, status, created_at, updated_at)
+        VALUES ('jane.doe@example.com', 'Scanner offline', '', 'general', 2, 'new', 0, 0)
+        """)
+        let store = try SQLiteRequestStore(path: path)
+        #expect(try store.read { try $0.count(QueueFilter(text: "scanner")) } == 1)
+        try raw.execute("INSERT INTO requests_fts (requests_fts) VALUES ('integrity-check')")
+    }
+
+    @Test func aWalkOverLongTextsGivesWayToTheIndex() throws {
+        let path = folder.file("long-walk.db")
+        let store = try SQLiteRequestStore(path: path)
+        let body = String(repeating: "café naïve 中文 ", count: 1_300)
+        for index in 0..<60 {
+            _ = try store.create(try NewRequest(requester: Fixtures.email("jane.doe@example.com"), subject: "Printer \(index)", body: body), by: "intake", at: start)
+        }
+        // With the index emptied, a walk would still find them; past its budget of text the index answers.
+        let raw = try SQLiteConnection(path: path)
+        try raw.execute("INSERT INTO requests_fts (requests_fts) VALUES ('delete-all')")
+        #expect(60 * (body.utf8.count + 10) > Session.walkTextBytes)
+        let found = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "printer"), limit: 100)) }
+        #expect(found.requests.isEmpty, "the walk stopped at its budget and asked the index")
+        let few = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "printer"), limit: 5)) }
+        #expect(few.requests.count == 5, "a page found within the budget is the walk's")
+    }
+
     @Test func anOlderStoreIsIndexedWhenItIsMigrated() throws {
         let path = folder.file("v3-cjk.db")
         _ = try SQLiteRequestStore(path: path, migratingTo: 3)

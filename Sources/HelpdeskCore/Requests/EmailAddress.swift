@@ -14,10 +14,13 @@ public struct EmailAddress: Hashable, Comparable, Sendable, CustomStringConverti
         value = String(decoding: trimmed.utf8.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }, as: UTF8.self)
     }
 
-    /// `text` without the spaces and tabs around it (every store read and import line comes here,
-    /// so the usual case, nothing to trim, is decided on two bytes).
+    /// `text` without the spaces, tabs and zero-width spaces around it (an address copied from a
+    /// web page often carries one). Every store read and import line comes here, so the usual
+    /// case, nothing to trim, is decided on two bytes.
     private static func trimmed(_ text: String) -> Substring {
-        let isSpace = { (scalar: Unicode.Scalar) in scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        let isSpace = { (scalar: Unicode.Scalar) in
+            scalar == "\t" || scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
+        }
         if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
             return text[...]
         }
