@@ -45,6 +45,34 @@ public enum SafeText {
 
     private static func clean(_ text: String, keepingLines: Bool) -> String {
         if keepingLines ? isPrintableASCIILines(text) : isPrintableASCII(text) { return text }
+        if isClean(text, keepingLines: keepingLines) { return text }
+        return cleanEachCharacter(text, keepingLines: keepingLines)
+    }
+
+    /// True when cleaning would change nothing, decided scalar by scalar (much faster than by
+    /// characters): no control character (lines and tabs aside when kept), no DEL or C1, no
+    /// invisible formatting, and no mark, joiner, variation selector or tag that starts a
+    /// character. Those attach to whatever precedes them except at the start of the text and
+    /// after a control character, so that is where they start one.
+    static func isClean(_ text: String, keepingLines: Bool) -> Bool {
+        var startsCharacter = true
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            defer { startsCharacter = value < 0x20 }
+            switch value {
+            case 0x20...0x7E: continue
+            case 0x0A, 0x09: if !keepingLines { return false }
+            case 0x00...0x1F, 0x7F...0x9F: return false
+            case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F: if startsCharacter { return false }
+            default:
+                if isInvisibleFormatting(scalar) || (startsCharacter && isMark(scalar)) { return false }
+            }
+        }
+        return true
+    }
+
+    /// The cleaning itself, a character at a time.
+    static func cleanEachCharacter(_ text: String, keepingLines: Bool) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for character in text {

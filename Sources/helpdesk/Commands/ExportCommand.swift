@@ -26,13 +26,12 @@ enum ExportCommand {
         let after = try invocation.arguments.value("after").map(eventID)
         let request = try invocation.arguments.value("request").map(invocation.requestID)
         let service = try invocation.service()
-        let encoder = JSONEncoder.helpdesk
         var cursor = after
         while true {
             let page = try await service.events(EventQuery(since: since, request: request, afterEventID: cursor, limit: pageSize))
             var text = ""
             for event in page {
-                text += SafeText.escapingJSON(String(decoding: try encoder.encode(try EventJSON(event)), as: UTF8.self)) + "\n"
+                text += try ExportLine.of(event) + "\n"
             }
             invocation.out.write(text)
             guard page.count == pageSize, let last = page.last else { return ExitCode.success }
