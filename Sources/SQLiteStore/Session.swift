@@ -99,6 +99,20 @@ final class Session: StoreWriter {
     }
 
     func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent] {
+        guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
+        return try db.query("SELECT \(Self.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)], Self.event)
+    }
+
+    func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [StoredEvent] {
+        guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
+        return try db.query("SELECT \(Self.eventColumns), e.okta_request_id FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)]) { row in
+            StoredEvent(id: row.int64(0), requestID: RequestID(row.int64(1)), kind: row.text(2), actor: row.text(3), at: row.date(4), details: row.text(5),
+                        oktaRequestID: row.optionalText(6))
+        }
+    }
+
+    /// The WHERE clause of an events query and its values; nil when no event can match.
+    private func eventsWhere(since: Date?, request: RequestID?, afterEventID: Int64?) throws -> (String, [SQLValue])? {
         var conditions: [String] = []
         var values: [SQLValue] = []
         if let since {
@@ -107,7 +121,7 @@ final class Session: StoreWriter {
             if afterEventID == nil, request == nil {
                 // The time index finds the first event that recent; the walk in id order starts
                 // there instead of at the beginning of the table (ids follow time, not strictly).
-                guard let first = try db.scalar("SELECT min(id) FROM events INDEXED BY events_by_time WHERE at >= ?", [.time(since)]) else { return [] }
+                guard let first = try db.scalar("SELECT min(id) FROM events INDEXED BY events_by_time WHERE at >= ?", [.time(since)]) else { return nil }
                 conditions.append("e.id >= ?")
                 values.append(.integer(first))
             }
@@ -120,9 +134,7 @@ final class Session: StoreWriter {
             conditions.append("e.id > ?")
             values.append(.integer(afterEventID))
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        values.append(.int(limit))
-        return try db.query("SELECT \(Self.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values, Self.event)
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
     }
 
     func lastEventID() throws -> Int64 {

@@ -25,7 +25,7 @@ import Testing
 
         let raw = try RawClient(fixture.path("kernel"))
         // A client that claims to be morgan, in hello and in a request, is still alex.
-        raw.send(json: #"{"id": 1, "method": "hello", "params": {"protocol": 2, "client": "raw", "login": "morgan", "operator": {"login": "morgan"}}, "login": "morgan"}"#)
+        raw.send(json: #"{"id": 1, "method": "hello", "params": {"protocol": 3, "client": "raw", "login": "morgan", "operator": {"login": "morgan"}}, "login": "morgan"}"#)
         let hello = try await raw.next()
         let session = try #require((hello["result"] as? [String: Any])?["session"] as? [String: Any])
         #expect((session["operator"] as? [String: Any])?["login"] as? String == "alex")
@@ -80,7 +80,7 @@ import Testing
             ("note", { _ = try await client.note(id, "x") }),
             ("act", { _ = try await client.act(ActionAsk(requestID: id, spec: ActionSpec(.unlock), reason: "x")) }),
             ("approve", { _ = try await client.approve(ApprovalID(1), expecting: nil, comment: nil) }),
-            ("events", { _ = try await client.events(EventQuery()) }),
+            ("exportEvents", { _ = try await client.exportEvents(EventQuery()) }),
             ("importLines", { _ = try await client.importLines([]) }),
             ("sweep", { _ = try await client.sweep() }),
             ("reconcile", { _ = try await client.reconcile(nil) }),

@@ -1,5 +1,7 @@
 import Foundation
 import HelpdeskCore
+import HelpdeskTestSupport
+import SQLiteStore
 @testable import helpdesk
 import Testing
 
@@ -21,9 +23,22 @@ import Testing
         }
     }()
 
-    @Test(arguments: events) func aLineIsWhatTheEncoderWrites(event: TimelineEvent) throws {
-        let encoded = SafeText.escapingJSON(String(decoding: try JSONEncoder.helpdesk.encode(try EventJSON(event)), as: UTF8.self))
-        #expect(try ExportLine.of(event) == encoded)
+    /// Written to a store and exported from its rows, every event is the line `--json` encodes.
+    @Test func aStoredEventsLineIsWhatTheEncoderWrites() throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteRequestStore(path: folder.file("export.db"))
+        let request = try store.create(Fixtures.newRequest("Quote \" backslash \\ slash / é 接続 👩‍💻"), by: "intake", at: Date(timeIntervalSince1970: 1_796_000_000))
+        try store.write { writer in
+            for event in Self.events { try writer.append(EventDraft(actor: event.actor, at: event.at, payload: event.payload), to: request.id) }
+        }
+        let decoded = try store.read { try $0.events(since: nil, request: nil, afterEventID: nil, limit: 100) }
+        let stored = try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 100) }
+        #expect(decoded.count == Self.events.count + 1)
+        #expect(stored.map(\.id) == decoded.map(\.id))
+        for (row, event) in zip(stored, decoded) {
+            let encoded = SafeText.escapingJSON(String(decoding: try JSONEncoder.helpdesk.encode(try EventJSON(event)), as: UTF8.self))
+            #expect(ExportLine.of(row) == encoded, "event \(event.id) (\(event.kind.rawValue))")
+        }
     }
 
     @Test func everyControlCharacterIsEscapedAsTheEncoderDoes() throws {

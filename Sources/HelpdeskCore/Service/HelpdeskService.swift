@@ -21,7 +21,8 @@ public protocol HelpdeskService: Sendable {
     func lookUpRequester(_ email: EmailAddress) async throws -> DirectoryUser?
     func findGroups(_ prefix: String) async throws -> [DirectoryGroup]
     func findApps(_ prefix: String) async throws -> [DirectoryApp]
-    func events(_ query: EventQuery) async throws -> [TimelineEvent]
+    /// Timeline events as `export` prints them, oldest first.
+    func exportEvents(_ query: EventQuery) async throws -> ExportPage
 
     // Working on requests.
     func create(_ new: NewRequest) async throws -> Request

@@ -121,11 +121,12 @@ public struct LocalHelpdeskService: HelpdeskService {
         return try await engine.directory.findApps(try Self.searchText(prefix), limit: 20)
     }
 
-    public func events(_ query: EventQuery) async throws -> [TimelineEvent] {
-        try store.read { reader in
+    public func exportEvents(_ query: EventQuery) async throws -> ExportPage {
+        let events = try store.read { reader in
             if let request = query.request { _ = try reader.existingRequest(request) }
-            return try reader.events(since: query.since, request: query.request, afterEventID: query.afterEventID, limit: Self.clamped(query.limit))
+            return try reader.storedEvents(since: query.since, request: query.request, afterEventID: query.afterEventID, limit: Self.clamped(query.limit))
         }
+        return ExportPage(lines: events.map(ExportLine.of), lastEventID: events.last?.id)
     }
 
     // MARK: Working on requests

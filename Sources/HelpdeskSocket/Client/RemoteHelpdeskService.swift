@@ -54,7 +54,7 @@ public final class RemoteHelpdeskService: HelpdeskService {
     public func lookUpRequester(_ email: EmailAddress) async throws -> DirectoryUser? { try await call(.lookUpRequester, EmailParams(email: email)) }
     public func findGroups(_ prefix: String) async throws -> [DirectoryGroup] { try await call(.findGroups, TextParams(text: prefix)) }
     public func findApps(_ prefix: String) async throws -> [DirectoryApp] { try await call(.findApps, TextParams(text: prefix)) }
-    public func events(_ query: EventQuery) async throws -> [TimelineEvent] { try await call(.events, query) }
+    public func exportEvents(_ query: EventQuery) async throws -> ExportPage { try await call(.exportEvents, query) }
     public func create(_ new: NewRequest) async throws -> Request { try await call(.create, new) }
     public func note(_ id: RequestID, _ text: String) async throws -> TimelineEvent { try await call(.note, NoteParams(request: id, text: text)) }
     public func assign(_ id: RequestID, to login: String?, expectedVersion: Int?) async throws -> Request {

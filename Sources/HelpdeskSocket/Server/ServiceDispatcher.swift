@@ -26,7 +26,7 @@ struct ServiceDispatcher {
         case .lookUpRequester: return await run(frame, id, EmailParams.self) { try await service.lookUpRequester($0.email) }
         case .findGroups: return await run(frame, id, TextParams.self) { try await service.findGroups($0.text) }
         case .findApps: return await run(frame, id, TextParams.self) { try await service.findApps($0.text) }
-        case .events: return await run(frame, id, EventQuery.self) { try await service.events($0) }
+        case .exportEvents: return await run(frame, id, EventQuery.self) { try await service.exportEvents($0) }
         case .create: return await run(frame, id, NewRequest.self) { try await service.create($0) }
         case .note: return await run(frame, id, NoteParams.self) { try await service.note($0.request, $0.text) }
         case .assign: return await run(frame, id, AssignParams.self) { try await service.assign($0.request, to: $0.to, expectedVersion: $0.version) }

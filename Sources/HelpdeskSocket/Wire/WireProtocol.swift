@@ -6,7 +6,7 @@ import HelpdeskCore
 /// that id; the service may send events (no id) at any time after `subscribe`.
 public enum WireProtocol {
     /// Bumped when a message changes shape; the service refuses a client that speaks another.
-    public static let version = 2
+    public static let version = 3
     /// The largest frame a client may send (an import batch fits well inside).
     public static let maxRequestFrame = 1 << 20
     /// The largest frame the service sends (a request detail with a long timeline).
@@ -21,7 +21,7 @@ public enum WireProtocol {
 
 /// Every method a client can call, by its name on the wire.
 public enum ServiceMethod: String, Sendable, CaseIterable, Codable {
-    case hello, session, queue, queueSlice, detail, requesterCard, lookUpRequester, findGroups, findApps, events
+    case hello, session, queue, queueSlice, detail, requesterCard, lookUpRequester, findGroups, findApps, exportEvents
     case create, note, assign, resolve, reopen, importLines
     case act, approve, deny, whoMayApprove, reconcile, sweep, setupChecks, subscribe
 

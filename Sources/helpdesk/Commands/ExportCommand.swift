@@ -28,14 +28,10 @@ enum ExportCommand {
         let service = try invocation.service()
         var cursor = after
         while true {
-            let page = try await service.events(EventQuery(since: since, request: request, afterEventID: cursor, limit: pageSize))
-            var text = ""
-            for event in page {
-                text += try ExportLine.of(event) + "\n"
-            }
-            invocation.out.write(text)
-            guard page.count == pageSize, let last = page.last else { return ExitCode.success }
-            cursor = last.id
+            let page = try await service.exportEvents(EventQuery(since: since, request: request, afterEventID: cursor, limit: pageSize))
+            invocation.out.write(page.lines.map { $0 + "\n" }.joined())
+            guard page.lines.count == pageSize, let last = page.lastEventID else { return ExitCode.success }
+            cursor = last
         }
     }
 
