@@ -166,6 +166,20 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 10, "pushed, not found by a slow poll (the benchmark measures how fast)")
     }
 
+    @Test func anExportOverTheSocketIsTheExportInProcessByteForByte() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let client = fixture.client("alex")
+        let created = try await client.create(Fixtures.newRequest("Quote \" backslash \\ é 接続 👩‍💻"))
+        _ = try await client.note(created.id, "line one\nline two \"quoted\" and a tab\t")
+        let remote = try await client.exportEvents(EventQuery(limit: 10))
+        let local = try await fixture.backend.service(for: "alex").exportEvents(EventQuery(limit: 10))
+        #expect(remote == local)
+        #expect(remote.count == 2)
+        #expect(String(decoding: remote.text, as: UTF8.self).split(separator: "\n").count == 2, "one line an event, escapes kept inside")
+    }
+
     @Test func aRestartedServiceIsFoundAgainByItself() async throws {
         let fixture = try ServiceFixture()
         let server = try fixture.listen(as: "alex")

@@ -26,12 +26,18 @@ enum ExportCommand {
         let after = try invocation.arguments.value("after").map(eventID)
         let request = try invocation.arguments.value("request").map(invocation.requestID)
         let service = try invocation.service()
-        var cursor = after
+        func read(after cursor: Int64?) -> Task<ExportPage, any Error> {
+            Task { try await service.exportEvents(EventQuery(since: since, request: request, afterEventID: cursor, limit: pageSize)) }
+        }
+        // The next page is asked for as soon as a page arrives, so the service reads it while this
+        // one is written out.
+        var next = read(after: after)
         while true {
-            let page = try await service.exportEvents(EventQuery(since: since, request: request, afterEventID: cursor, limit: pageSize))
-            invocation.out.write(page.lines.map { $0 + "\n" }.joined())
-            guard page.lines.count == pageSize, let last = page.lastEventID else { return ExitCode.success }
-            cursor = last
+            let page = try await next.value
+            let more = page.count == pageSize && page.lastEventID != nil
+            if more { next = read(after: page.lastEventID) }
+            invocation.out.write(String(decoding: page.text, as: UTF8.self))
+            guard more else { return ExitCode.success }
         }
     }
 
