@@ -148,3 +148,26 @@ import Testing
 struct InstantSleeper: Sleeper {
     func sleep(seconds: TimeInterval) async throws {}
 }
+
+/// Groups and apps are read once and kept; Okta saying one is gone drops it.
+@Suite struct LookupCacheTests {
+    @Test func anAppIsReadOnceForManyAssignmentsAndAgainAfterOktaSaysItIsGone() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let directory = try AtMostOnceTests.directory(standIn)
+        guard let app = try await directory.findApps("S", limit: 5).first else { Issue.record("the tenant has no app starting with S"); return }
+        var users: [DirectoryUser] = []
+        for letter in ["a", "e", "i", "o", "s", "m"] {
+            for user in try await directory.searchUsers(letter, limit: 10) where !users.contains(where: { $0.id == user.id }) { users.append(user) }
+        }
+        try #require(users.count >= 4)
+        for user in users.prefix(3) { _ = try await directory.assignApp(userID: user.id, appID: app.id) }
+        #expect(standIn.count("GET", "/apps/\(app.id)") == 1, "\(standIn.requests)")
+        standIn.inject(.init("POST", "/apps/\(app.id)/users", .status(404)))
+        let other = users[3]
+        _ = try? await directory.removeApp(userID: other.id, appID: app.id)
+        await #expect(throws: DirectoryError.self) { try await directory.assignApp(userID: other.id, appID: app.id) }
+        _ = try await directory.assignApp(userID: other.id, appID: app.id)
+        #expect(standIn.count("GET", "/apps/\(app.id)") == 2, "read again after the 404: \(standIn.requests)")
+    }
+}

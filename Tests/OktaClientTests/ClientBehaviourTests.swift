@@ -105,10 +105,10 @@ import Testing
         let reset = self.reset
         let transport = StubTransport { _, index in
             let remaining = max(0, 1 - index)
-            return .json(200, OktaRoutes.app, headers: ["X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "\(remaining)", "X-Rate-Limit-Reset": "\(reset)"])
+            return .json(200, OktaRoutes.user, headers: ["X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "\(remaining)", "X-Rate-Limit-Reset": "\(reset)"])
         }
         let (directory, sleeper) = try client(transport)
-        for _ in 0..<3 { _ = try await directory.app(id: "0oa1") }
+        for _ in 0..<3 { _ = try await directory.user(.id("00u1")) }
         #expect(transport.requests.count == 3)
         #expect(sleeper.recorded.count == 1)
         #expect(abs((sleeper.recorded.first ?? 0) - 30.05) < 0.001)
@@ -119,11 +119,11 @@ import Testing
         let transport = StubTransport { request, _ in
             request.url.path.hasPrefix("/api/v1/groups")
                 ? .json(200, OktaRoutes.groupOkta, headers: ["X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "\(reset)"])
-                : .json(200, OktaRoutes.app, headers: ["X-Rate-Limit-Remaining": "50", "X-Rate-Limit-Reset": "\(reset)"])
+                : .json(200, OktaRoutes.user, headers: ["X-Rate-Limit-Remaining": "50", "X-Rate-Limit-Reset": "\(reset)"])
         }
         let (directory, sleeper) = try client(transport)
         _ = try await directory.group(id: "00g1")
-        _ = try await directory.app(id: "0oa1")
+        _ = try await directory.user(.id("00u1"))
         #expect(sleeper.recorded.isEmpty, "the apps bucket does not wait for the groups bucket")
     }
 
@@ -144,7 +144,7 @@ import Testing
         let peak = PeakCounter()
         let reset = self.reset
         let transport = StubTransport { _, _ in
-            .json(200, OktaRoutes.app, headers: ["X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "2", "X-Rate-Limit-Reset": "\(reset)"])
+            .json(200, OktaRoutes.user, headers: ["X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "2", "X-Rate-Limit-Reset": "\(reset)"])
         }
         let counting = CountingTransport(inner: transport, peak: peak)
         var settings = OktaSettings(org: try OrgURL("https://acme.okta.com"), token: try APIToken(Self.token))
@@ -152,7 +152,7 @@ import Testing
         let sleeper = RecordingSleeper(clock: clock)
         let directory = OktaDirectory(client: OktaHTTPClient(settings: settings, transport: counting, clock: clock, sleeper: sleeper, jitter: { 0.05 }))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<6 { group.addTask { _ = try await directory.app(id: "0oa1") } }
+            for _ in 0..<6 { group.addTask { _ = try await directory.user(.id("00u1")) } }
             try await group.waitForAll()
         }
         #expect(transport.requests.count == 6)
@@ -269,7 +269,7 @@ import Testing
         settings.maxInFlight = 3
         let directory = OktaDirectory(client: OktaHTTPClient(settings: settings, transport: transport, clock: clock, sleeper: RecordingSleeper(clock: clock)))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<30 { group.addTask { _ = try await directory.app(id: "0oa1") } }
+            for _ in 0..<30 { group.addTask { _ = try await directory.user(.id("00u1")) } }
             try await group.waitForAll()
         }
         #expect(peak.total == 30)
@@ -297,7 +297,7 @@ struct SlowTransport: HTTPTransport {
         peak.enter()
         try await Task.sleep(nanoseconds: 5_000_000)
         peak.leave()
-        return .json(200, OktaRoutes.app)
+        return .json(200, OktaRoutes.user)
     }
 }
 

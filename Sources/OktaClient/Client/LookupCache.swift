@@ -13,6 +13,11 @@ actor LookupCache<Value: Sendable> {
         self.lifetime = lifetime
     }
 
+    /// Drops what is kept for `key` (Okta said it is gone or changed); the next look-up asks again.
+    func forget(_ key: String) {
+        entries[key] = nil
+    }
+
     func value(for key: String, load: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let now = clock.now()
         if let entry = entries[key], now.timeIntervalSince(entry.at) < lifetime {

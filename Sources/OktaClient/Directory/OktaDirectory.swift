@@ -5,13 +5,16 @@ import HelpdeskCore
 public final class OktaDirectory: IdentityDirectory {
     let client: OktaHTTPClient
     private let clock: any Clock
-    /// Groups by id: a group's type never changes, and each membership change checks it.
+    /// Groups and apps by id, kept ten minutes: a group's type never changes and names rarely do,
+    /// and each membership or assignment checks one. Forgotten when Okta says one is gone.
     private let groupCache: LookupCache<DirectoryGroup>
+    private let appCache: LookupCache<DirectoryApp>
 
     public init(client: OktaHTTPClient, clock: any Clock = SystemClock()) {
         self.client = client
         self.clock = clock
         groupCache = LookupCache(clock: clock, lifetime: 600)
+        appCache = LookupCache(clock: clock, lifetime: 600)
     }
 
     public var orgName: String { client.settings.org.host }
@@ -68,8 +71,21 @@ public final class OktaDirectory: IdentityDirectory {
     }
 
     public func app(id: String) async throws -> DirectoryApp {
-        let call = OktaCall(.getApplication, [id], subject: "app \(id)")
-        return try client.decode(OktaModels.Application.self, from: try await client.send(call), subject: call.subject).domain
+        try await appCache.value(for: id) { [client] in
+            let call = OktaCall(.getApplication, [id], subject: "app \(id)")
+            return try client.decode(OktaModels.Application.self, from: try await client.send(call), subject: call.subject).domain
+        }
+    }
+
+    /// Runs an action on a kept group or app; when Okta answers that it is not found, it is
+    /// forgotten, so the next look-up reads it again instead of trusting the kept one.
+    private func forgetting<T>(_ cache: LookupCache<some Sendable>, _ id: String, _ action: () async throws -> T) async throws -> T {
+        do {
+            return try await action()
+        } catch let error as DirectoryError where error.kind == .notFound {
+            await cache.forget(id)
+            throw error
+        }
     }
 
     public func groups(ofUser userID: String) async throws -> [DirectoryGroup] {
@@ -144,7 +160,7 @@ public final class OktaDirectory: IdentityDirectory {
         if try await groups(ofUser: userID).contains(where: { $0.id == groupID }) {
             return DirectoryReceipt(requestID: nil, summary: "already a member of \(group.name)", alreadyDone: true)
         }
-        let answer = try await client.send(OktaCall(.assignUserToGroup, [groupID, userID], subject: "group \(group.name)"))
+        let answer = try await forgetting(groupCache, groupID) { try await client.send(OktaCall(.assignUserToGroup, [groupID, userID], subject: "group \(group.name)")) }
         return DirectoryReceipt(requestID: answer.requestID, summary: "added to \(group.name)")
     }
 
@@ -174,7 +190,7 @@ public final class OktaDirectory: IdentityDirectory {
             return DirectoryReceipt(requestID: nil, summary: "already assigned \(app.label)", alreadyDone: true)
         }
         let body = try? JSONSerialization.data(withJSONObject: ["id": userID, "scope": "USER"], options: [.sortedKeys])
-        let answer = try await client.send(OktaCall(.assignUserToApplication, [appID], body: body, subject: "app \(app.label)"))
+        let answer = try await forgetting(appCache, appID) { try await client.send(OktaCall(.assignUserToApplication, [appID], body: body, subject: "app \(app.label)")) }
         return DirectoryReceipt(requestID: answer.requestID, summary: "assigned \(app.label)")
     }
 
