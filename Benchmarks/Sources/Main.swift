@@ -7,7 +7,7 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|okta|console|service|end-to-end [--rows N] [--db PATH] [--runs N] [--binary PATH]")
+            print("usage: helpdesk-benchmarks store|okta|okta-service|console|service|end-to-end [--rows N] [--db PATH] [--runs N] [--binary PATH]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
@@ -17,8 +17,9 @@ enum BenchmarkMain {
         case "console": try await ConsoleBenchmark.run(options)
         case "service": try await ServiceBenchmark.run(options)
         case "end-to-end": try await EndToEndBenchmark.run(options)
+        case "okta-service": try await OktaServiceBenchmark.run(options)
         default:
-            print("unknown suite \(suite); expected store, okta, console, service or end-to-end")
+            print("unknown suite \(suite); expected store, okta, okta-service, console, service or end-to-end")
             exit(2)
         }
     }

@@ -18,7 +18,28 @@ public final class OktaStandIn: Sendable {
         var log: [String] = []
         var connections: [Int] = []
         var answered: [(request: String, time: UInt64)] = []
+        var rateLimit: (perWindow: Int, window: Int)?
+        /// Per bucket, per window (its number since the epoch): requests let through and refused.
+        var rate: [String: RateCount] = [:]
     }
+
+    /// What one bucket let through and refused in each window (numbered since the epoch).
+    public struct RateCount: Sendable {
+        public var accepted: [Int: Int] = [:]
+        public var refused: [Int: Int] = [:]
+    }
+
+    /// Limits requests as Okta does, per family of paths (`users`, `groups`, `apps`, `logs`):
+    /// at most `perWindow` in each fixed window of `window` seconds, with the `X-Rate-Limit-*`
+    /// headers on every answer and 429 `E0000047` past the limit.
+    public func limitRate(perWindow: Int, window: Int) {
+        state.withLock { $0.rateLimit = (perWindow, window) }
+    }
+
+    /// The counts per bucket since the limit was set (or last cleared).
+    public var rateCounts: [String: RateCount] { state.withLock { $0.rate } }
+
+    public func clearRateCounts() { state.withLock { $0.rate = [:] } }
 
     /// How one matching request goes wrong.
     public enum Misbehaviour: Sendable {
@@ -101,6 +122,45 @@ public final class OktaStandIn: Sendable {
         guard request.header("Authorization") == "SSWS \(token)" else {
             return Self.error(401, "E0000011", "Invalid token provided")
         }
+        let rateHeaders: [String: String]?
+        switch admit(request) {
+        case .refused(let headers): return Self.error(429, "E0000047", "API call exceeded rate limit due to too many requests.", headers: headers)
+        case .admitted(let headers): rateHeaders = headers
+        case .unlimited: rateHeaders = nil
+        }
+        var answer = answer(request, fault: fault)
+        if let rateHeaders { answer.headers.merge(rateHeaders) { $1 } }
+        return answer
+    }
+
+    private enum Admission {
+        case unlimited
+        case admitted([String: String])
+        case refused([String: String])
+    }
+
+    /// Counts the request in its bucket's window; refused past the limit.
+    private func admit(_ request: LoopbackHTTPServer.Request) -> Admission {
+        let now = Date()
+        return state.withLock { state in
+            guard let limit = state.rateLimit else { return .unlimited }
+            let parts = request.path.split(separator: "/")
+            let bucket = parts.count > 2 ? String(parts[2]) : request.path
+            let window = Int(now.timeIntervalSince1970) / limit.window
+            let used = state.rate[bucket]?.accepted[window] ?? 0
+            var headers = ["X-Rate-Limit-Limit": String(limit.perWindow), "X-Rate-Limit-Reset": String((window + 1) * limit.window), "Date": HTTPDate.format(now)]
+            if used >= limit.perWindow {
+                state.rate[bucket, default: RateCount()].refused[window, default: 0] += 1
+                headers["X-Rate-Limit-Remaining"] = "0"
+                return .refused(headers)
+            }
+            state.rate[bucket, default: RateCount()].accepted[window, default: 0] += 1
+            headers["X-Rate-Limit-Remaining"] = String(limit.perWindow - used - 1)
+            return .admitted(headers)
+        }
+    }
+
+    private func answer(_ request: LoopbackHTTPServer.Request, fault: Misbehaviour?) -> LoopbackHTTPServer.Response {
         switch fault {
         case .dropBeforeDoing?: return .hangUp
         case .status(let status)?: return Self.error(status, "E0000009", "Internal Server Error")
@@ -111,7 +171,7 @@ public final class OktaStandIn: Sendable {
         let response = wait { await self.route(request) }
         if case .dropAfterDoing? = fault { return .hangUp }
         let time = DispatchTime.now().uptimeNanoseconds
-        state.withLock { $0.answered.append((line, time)) }
+        state.withLock { $0.answered.append(("\(request.method) \(request.path)", time)) }
         return response
     }
 
@@ -245,10 +305,10 @@ public final class OktaStandIn: Sendable {
         empty ? LoopbackHTTPServer.Response(status: 204, headers: headers(requestID: receipt.requestID)) : ok([String: Any](), requestID: receipt.requestID)
     }
 
-    private static func error(_ status: Int, _ code: String, _ summary: String) -> LoopbackHTTPServer.Response {
+    private static func error(_ status: Int, _ code: String, _ summary: String, headers: [String: String] = [:]) -> LoopbackHTTPServer.Response {
         let body: [String: Any] = ["errorCode": code, "errorSummary": summary, "errorLink": code, "errorId": "oae\(UUID().uuidString.prefix(6))", "errorCauses": []]
         let data = (try? JSONSerialization.data(withJSONObject: body)) ?? Data()
-        return LoopbackHTTPServer.Response(status: status, headers: ["Content-Type": "application/json", "X-Okta-Request-Id": "standin-err"], body: data)
+        return LoopbackHTTPServer.Response(status: status, headers: ["Content-Type": "application/json", "X-Okta-Request-Id": "standin-err"].merging(headers) { $1 }, body: data)
     }
 
     private static func notFound(_ what: String, _ which: String) -> DirectoryError {

@@ -1,0 +1,151 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskSocket
+import HelpdeskTestSupport
+
+/// Issue 14's Okta figures: 500 add-to-group asks through the real `helpdesk serve` from 10
+/// clients at once, against a loopback Okta that limits each family of paths to 100 requests per
+/// 5-second window, beside the official Python SDK doing the same checks at 10 in flight.
+enum OktaServiceBenchmark {
+    static let limit = 100
+    static let window = 5
+    static let clients = 10
+
+    static func run(_ options: BenchmarkOptions) async throws {
+        let asks = options.calls
+        print("okta-service benchmark: \(asks) add-to-group asks, \(clients) at once; the stand-in allows \(limit) per \(window) s per family")
+        print(MachineNoise.report())
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let emails = (0..<asks).map { "bench\($0)@example.com" }
+        for (index, email) in emails.enumerated() {
+            await standIn.tenant.add(DirectoryUser(id: String(format: "00ubench%012d", index), login: email, email: email, firstName: "Bench", lastName: "User \(index)", status: .active))
+        }
+        guard let group = try await standIn.tenant.findGroups("", limit: 100).first(where: { $0.type == .okta && $0.type.whyNotChangeable == nil }) else {
+            throw BenchmarkFailure("the stand-in's tenant has no group whose memberships can change")
+        }
+        print("group: \(group.name) (\(group.id))")
+        standIn.limitRate(perWindow: limit, window: window)
+
+        if let sdk = try await runSDK(standIn: standIn, group: group, emails: emails) {
+            print("Python SDK: \(sdk)")
+            report(standIn)
+        }
+        for index in 0..<asks { _ = try? await standIn.tenant.removeFromGroup(userID: String(format: "00ubench%012d", index), groupID: group.id) }
+
+        let service = try ServiceProcess(okta: standIn)
+        defer { service.stop() }
+        let writer = RemoteHelpdeskService(path: service.socket)
+        var requests: [RequestID] = []
+        for email in emails {
+            requests.append(try await writer.create(try NewRequest(requester: try EmailAddress(email), subject: "benchmark: add to \(group.name)")).id)
+        }
+        await waitForWindowStart()
+        standIn.clearRateCounts()
+        let failures = Counter()
+        let socket = service.socket
+        let asked = requests
+        let groupID = group.id
+        let start = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { tasks in
+            for client in 0..<clients {
+                tasks.addTask {
+                    let connection = RemoteHelpdeskService(path: socket)
+                    for id in stride(from: client, to: asked.count, by: clients).map({ asked[$0] }) {
+                        do {
+                            _ = try await connection.act(ActionAsk(requestID: id, spec: ActionSpec(.addToGroup, group: .id(groupID)), reason: "benchmark"))
+                        } catch {
+                            if failures.value < 5 { print("  failure: \(error)") }
+                            failures.add()
+                        }
+                    }
+                }
+            }
+        }
+        let elapsed = start.duration(to: .now)
+        print("helpdesk service: wall \(elapsed), \(asks) asks, failures \(failures.value)")
+        report(standIn)
+    }
+
+    /// The SDK's run, or nil (with the reason) when Python or the SDK is missing.
+    private static func runSDK(standIn: OktaStandIn, group: DirectoryGroup, emails: [String]) async throws -> String? {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scripts/okta_sdk_add_to_group.py").path
+        let list = FileManager.default.temporaryDirectory.appendingPathComponent("hd-bench-emails-\(getpid()).txt")
+        try emails.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: list) }
+        await waitForWindowStart()
+        standIn.clearRateCounts()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script]
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "ORG_URL": standIn.orgURL, "TOKEN": standIn.token, "GROUP_ID": group.id, "EMAILS": list.path, "IN_FLIGHT": String(clients),
+        ]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            print("Python SDK: not run (exit \(process.terminationStatus); pip install okta==3.4.6)")
+            return nil
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Waits for the next window to begin, so both runs start alike.
+    private static func waitForWindowStart() async {
+        let now = Date().timeIntervalSince1970
+        let next = (floor(now / Double(window)) + 1) * Double(window)
+        try? await Task.sleep(nanoseconds: UInt64((next - now) * 1e9))
+    }
+
+    /// Per family: requests let through, windows used, 429s, and the share of the allowance used.
+    private static func report(_ standIn: OktaStandIn) {
+        for (bucket, count) in standIn.rateCounts.sorted(by: { $0.key < $1.key }) {
+            let windows = Set(count.accepted.keys).union(count.refused.keys)
+            guard let first = windows.min(), let last = windows.max() else { continue }
+            let accepted = count.accepted.values.reduce(0, +)
+            let refused = count.refused.values.reduce(0, +)
+            let refusedAfterFirst = count.refused.filter { $0.key > first }.values.reduce(0, +)
+            let span = last - first + 1
+            let fewest = Int((Double(accepted) / Double(limit)).rounded(.up))
+            let full = span > 1 ? count.accepted.filter { $0.key > first && $0.key < last }.values.reduce(0, +) : accepted
+            let fullWindows = max(1, span - 2)
+            print(String(format: "  %@: %d requests over %d windows (fewest possible %d), 429s %d (after the first window %d), middle windows used %.0f%% of the limit",
+                         bucket, accepted, span, fewest, refused, refusedAfterFirst, span > 2 ? Double(full) / Double(fullWindows * limit) * 100 : 100))
+        }
+    }
+}
+
+/// `helpdesk serve` on the stand-in, with add-to-group needing no approval.
+private final class ServiceProcess {
+    let folder = TemporaryDirectory("hd-bench-okta")
+    let process: ChildProcess
+    var socket: String { folder.file("helpdesk.sock") }
+
+    init(okta: OktaStandIn) throws {
+        let binary = BuiltProducts.executable("helpdesk")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw BenchmarkFailure("build the release binary first (swift build -c release --product helpdesk)")
+        }
+        let login = String(cString: getpwuid(getuid()).pointee.pw_name)
+        let token = folder.file("okta.token")
+        try Data(okta.token.utf8).write(to: URL(fileURLWithPath: token))
+        chmod(token, 0o600)
+        let config = folder.file("config.json")
+        try #"""
+        {"okta": {"orgUrl": "\#(okta.orgURL)", "tokenFile": "\#(token)"}, "store": {"path": "\#(folder.file("helpdesk.db"))"},
+         "service": {"socket": "\#(folder.file("helpdesk.sock"))", "connectionsPerLogin": 32},
+         "operators": {"\#(login)": {"email": "alex.kim@example.com", "roles": ["agent"]}},
+         "policy": {"add-to-group": {"approval": "none"}}}
+        """#.write(toFile: config, atomically: true, encoding: .utf8)
+        process = try ChildProcess.start(binary, ["serve", "--config", config])
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: folder.file("helpdesk.sock")) { usleep(10_000) }
+    }
+
+    func stop() {
+        process.process.terminate()
+        process.process.waitUntilExit()
+    }
+}
