@@ -81,7 +81,7 @@ public final class NcursesBackend: TerminalBackend {
     /// How long ncurses waits after an Escape for the rest of a key's sequence.
     static let escapeDelay = 25
     /// The wait when the Escape is the only byte that has arrived.
-    static let loneEscapeDelay = 5
+    static let loneEscapeDelay = 3
 
     /// Reads a key that has begun to arrive. A key's sequence almost always reaches the terminal in
     /// one write, so an Escape that is the only byte waiting is most likely the Escape key: ncurses

@@ -53,7 +53,10 @@ final class Session: StoreWriter {
         unindexed = (unindexed?.first ?? id, id)
         let text = new.subject + " " + new.body + " " + new.requester.value
         if GramText.needsGrams(text) { pendingGrams.append((id, GramText.indexText(text))) }
-        return try existingRequest(RequestID(id))
+        // As stored: times to the millisecond, version 1, nobody assigned.
+        let stored = StoreTime.date(StoreTime.milliseconds(at))
+        return Request(id: RequestID(id), requester: new.requester, subject: new.subject, body: new.body, category: new.category, priority: new.priority,
+                       status: new.status, assignee: nil, createdAt: stored, updatedAt: stored, version: 1, externalID: new.externalID)
     }
 
     func update(_ id: RequestID, expectedVersion: Int, change: RequestChange, at: Date) throws -> Request {

@@ -15,6 +15,15 @@ import Testing
         #expect(RequestID(parsing: text) == nil)
     }
 
+    @Test func subjectsCategoriesAndExternalIDsAreTrimmed() throws {
+        let requester = try EmailAddress("jane@example.com")
+        for (typed, kept) in [("Lost phone", "Lost phone"), ("  Lost phone \n", "Lost phone"), ("\u{3000}Lost phone\u{00A0}", "Lost phone"), ("\tx", "x")] {
+            #expect(try NewRequest(requester: requester, subject: typed).subject == kept, "\(typed.unicodeScalars.map(\.value))")
+        }
+        #expect(try NewRequest.validCategory(" MFA ") == "mfa")
+        #expect(try NewRequest(requester: requester, subject: "x", externalID: " ZD-1 ").externalID == "ZD-1")
+    }
+
     @Test func emailsAreValidatedAndLowerCased() throws {
         #expect(try EmailAddress("Jane.Doe@Example.COM").value == "jane.doe@example.com")
         #expect(try EmailAddress("a+tag@sub.example.co").localPart == "a+tag")

@@ -245,6 +245,15 @@ import Testing
         #expect(rare.requests.map(\.subject) == ["Printer 7"])
     }
 
+    @Test func aNewRequestIsReturnedExactlyAsItIsReadBack() throws {
+        let store = try SQLiteRequestStore(path: folder.file("returned.db"))
+        let at = Date(timeIntervalSince1970: 1_796_000_000.123_456)
+        let new = try NewRequest(requester: Fixtures.email("jane.doe@example.com"), subject: "Printer", body: "On floor 3", category: "hardware",
+                                 priority: .urgent, externalID: "ZD-7", status: .open)
+        let created = try store.write { try $0.insertRequest(new, at: at) }
+        #expect(try store.read { try $0.request(created.id) } == created)
+    }
+
     @Test func requestsWrittenTogetherAreIndexedWhenTheirTransactionCommitsAndNotWhenItFails() throws {
         let path = folder.file("batch-index.db")
         let store = try SQLiteRequestStore(path: path)

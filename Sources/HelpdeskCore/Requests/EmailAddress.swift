@@ -46,12 +46,17 @@ public struct EmailAddress: Hashable, Comparable, Sendable, CustomStringConverti
         }
     }
 
+    /// `local@domain.tld`: one `@`, a local part of 1–64 ASCII letters, digits and the symbols
+    /// addresses allow, a domain of letters, digits, dots and dashes with a dot inside (not at an
+    /// end, never two together); at most 254 bytes. Decided on bytes.
     private static func isPlausible(_ text: Substring) -> Bool {
-        guard (3...254).contains(text.utf8.count) else { return false }
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, let local = parts.first, let domain = parts.last,
-              !local.isEmpty, local.count <= 64, domain.contains("."),
-              !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else { return false }
+        let bytes = Array(text.utf8)
+        guard (3...254).contains(bytes.count), let at = bytes.firstIndex(of: UInt8(ascii: "@")), bytes.lastIndex(of: UInt8(ascii: "@")) == at else { return false }
+        let local = bytes[..<at]
+        let domain = bytes[(at + 1)...]
+        let dot = UInt8(ascii: ".")
+        guard !local.isEmpty, local.count <= 64, domain.contains(dot), domain.first != dot, domain.last != dot,
+              !zip(domain, domain.dropFirst()).contains(where: { $0 == dot && $1 == dot }) else { return false }
         return isMadeOf(local, symbols: localSymbols) && isMadeOf(domain, symbols: domainSymbols)
     }
 
@@ -59,8 +64,8 @@ public struct EmailAddress: Hashable, Comparable, Sendable, CustomStringConverti
     private static let domainSymbols = Set(".-".utf8)
 
     /// ASCII letters, digits and `symbols` only.
-    private static func isMadeOf(_ part: Substring, symbols: Set<UInt8>) -> Bool {
-        part.utf8.allSatisfy { byte in
+    private static func isMadeOf(_ part: ArraySlice<UInt8>, symbols: Set<UInt8>) -> Bool {
+        part.allSatisfy { byte in
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || symbols.contains(byte)
         }
     }

@@ -19,7 +19,7 @@ public struct NewRequest: Sendable, Equatable {
     ) throws(ValidationError) {
         try PlainText.check(subject, "the subject", atMostBytes: Self.maxSubjectLength * 4)
         try PlainText.check(body, "the body", atMostBytes: Self.maxBodyLength * 4)
-        let subject = subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = subject.trimmingSpaces(.whitespacesAndNewlines)
         guard !subject.isEmpty else { throw ValidationError("the subject is empty; say in a few words what the requester needs") }
         guard subject.count <= Self.maxSubjectLength else {
             throw ValidationError("the subject is \(subject.count) characters; keep it to \(Self.maxSubjectLength) and put the rest in the body")
@@ -41,7 +41,7 @@ public struct NewRequest: Sendable, Equatable {
     /// Categories are short kebab-case words such as `mfa`, `access`, `lockout`.
     public static func validCategory(_ text: String) throws(ValidationError) -> String {
         try PlainText.check(text, "the category", atMostBytes: 128)
-        let lowered = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let lowered = text.trimmingSpaces(.whitespaces).lowercased()
         guard (1...32).contains(lowered.count),
               lowered.unicodeScalars.allSatisfy({ ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) || $0 == "-" })
         else {
@@ -52,7 +52,7 @@ public struct NewRequest: Sendable, Equatable {
 
     static func validExternalID(_ text: String) throws(ValidationError) -> String {
         try PlainText.check(text, "externalId", atMostBytes: 512)
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces(.whitespaces)
         guard (1...128).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw ValidationError("externalId must be 1–128 printable characters")
         }
