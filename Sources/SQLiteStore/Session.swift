@@ -108,9 +108,16 @@ final class Session: StoreWriter {
 
     func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [StoredEvent] {
         guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
-        return try db.query("SELECT \(Self.eventColumns), e.okta_request_id FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)]) { row in
-            StoredEvent(id: row.int64(0), requestID: RequestID(row.int64(1)), kind: row.text(2), actor: row.text(3), at: row.date(4), details: row.text(5),
-                        oktaRequestID: row.optionalText(6))
+        // Details go into the export as they are: they must be one JSON object on one line (as
+        // the store writes them), or a hand-made row could break or forge lines.
+        let wellFormed = "json_valid(e.details) AND substr(e.details, 1, 1) = '{' AND instr(e.details, char(10)) = 0 AND instr(e.details, char(13)) = 0"
+        return try db.query("SELECT \(Self.eventColumns), e.okta_request_id, \(wellFormed) FROM events e \(whereClause) ORDER BY e.id LIMIT ?",
+                            values + [.int(limit)]) { row in
+            guard row.int(7) == 1 else {
+                throw StoreError.failed("event \(row.int64(0)) has details that are not one JSON object on one line; the store was changed outside helpdesk")
+            }
+            return StoredEvent(id: row.int64(0), requestID: RequestID(row.int64(1)), kind: row.text(2), actor: row.text(3), at: row.date(4), details: row.text(5),
+                               oktaRequestID: row.optionalText(6))
         }
     }
 

@@ -15,6 +15,28 @@ import Testing
         #expect(RequestID(parsing: text) == nil)
     }
 
+    @Test func timesAreWrittenToTheNearestMillisecondAndReadBackTheSame() throws {
+        let base: Int64 = 1_796_000_000_000
+        for offset in Int64(0)..<300 {
+            let milliseconds = base + offset * 37
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            let text = Timestamp.iso8601(date)
+            #expect(text.hasSuffix(String(format: ".%03dZ", Int(milliseconds % 1000))), "\(milliseconds): \(text)")
+            let back = try #require(Timestamp.parse(text))
+            #expect(Timestamp.iso8601(back) == text)
+        }
+        #expect(Timestamp.iso8601(Date(timeIntervalSince1970: 1_796_000_000.9996)) == "2026-11-30T00:53:21.000Z")
+        // The date and time agree with Foundation's calendar across centuries, leap days included.
+        var generator = SystemRandomNumberGenerator()
+        let samples = (0..<400).map { _ in Int64.random(in: -2_000_000_000_000...32_000_000_000_000, using: &generator) }
+            + [0, 951_782_400_000, 951_868_800_000, 4_107_542_400_000, -1, -86_400_000, 253_402_300_799_999]
+        for milliseconds in samples {
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            let whole = Date(timeIntervalSince1970: (Double(milliseconds) / 1000).rounded(.down)).formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+            #expect(Timestamp.iso8601(date).prefix(19) == whole.prefix(19), "\(milliseconds)")
+        }
+    }
+
     @Test func subjectsCategoriesAndExternalIDsAreTrimmed() throws {
         let requester = try EmailAddress("jane@example.com")
         for (typed, kept) in [("Lost phone", "Lost phone"), ("  Lost phone \n", "Lost phone"), ("\u{3000}Lost phone\u{00A0}", "Lost phone"), ("\tx", "x")] {

@@ -1,7 +1,7 @@
 import Foundation
 import HelpdeskCore
 import HelpdeskTestSupport
-import SQLiteStore
+@testable import SQLiteStore
 @testable import helpdesk
 import Testing
 
@@ -38,6 +38,35 @@ import Testing
         for (row, event) in zip(stored, decoded) {
             let encoded = SafeText.escapingJSON(String(decoding: try JSONEncoder.helpdesk.encode(try EventJSON(event)), as: UTF8.self))
             #expect(ExportLine.of(row) == encoded, "event \(event.id) (\(event.kind.rawValue))")
+        }
+    }
+
+    @Test func aPageStopsAtItsBudgetOfBytesButAlwaysHoldsOneEvent() {
+        let events = (1...5).map { StoredEvent(id: Int64($0), requestID: RequestID(1), kind: "note", actor: "alex", at: Date(timeIntervalSince1970: 0),
+                                               details: #"{"text":""# + String(repeating: "\\u202e", count: 100) + #""}"#, oktaRequestID: nil) }
+        let line = ExportLine.of(events[0]).utf8.count + 1
+        let page = ExportPage(events, limit: 1_000, budget: line * 2 + 10)
+        #expect(page.lastEventID == 2)
+        #expect(page.more, "three events were left for the next page")
+        #expect(String(decoding: page.text, as: UTF8.self).split(separator: "\n").count == 2)
+        let tiny = ExportPage(events, limit: 1_000, budget: 1)
+        #expect(tiny.lastEventID == 1, "one event even when it alone is over the budget")
+        let all = ExportPage(events, limit: 5)
+        #expect(all.lastEventID == 5 && all.more, "a full page may have more after it")
+        #expect(!ExportPage(Array(events.prefix(3)), limit: 5).more)
+    }
+
+    @Test func detailsThatAreNotOneObjectOnOneLineStopTheExport() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("altered.db")
+        let store = try SQLiteRequestStore(path: path)
+        _ = try store.create(Fixtures.newRequest("Printer"), by: "intake", at: Date(timeIntervalSince1970: 1_796_000_000))
+        let raw = try SQLiteConnection(path: path)
+        try raw.execute(#"INSERT INTO events (request_id, kind, actor, at, details) VALUES (1, 'note', 'x', 0, '[' || char(10) || '{"id":1,"request":"REQ-99"}' || char(10) || ',0]')"#)
+        #expect {
+            try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 10) }
+        } throws: { error in
+            "\(error)".contains("event 2 has details that are not one JSON object on one line")
         }
     }
 

@@ -122,11 +122,12 @@ public struct LocalHelpdeskService: HelpdeskService {
     }
 
     public func exportEvents(_ query: EventQuery) async throws -> ExportPage {
+        let limit = Self.clamped(query.limit)
         let events = try store.read { reader in
             if let request = query.request { _ = try reader.existingRequest(request) }
-            return try reader.storedEvents(since: query.since, request: query.request, afterEventID: query.afterEventID, limit: Self.clamped(query.limit))
+            return try reader.storedEvents(since: query.since, request: query.request, afterEventID: query.afterEventID, limit: limit)
         }
-        return ExportPage(lines: events.map(ExportLine.of), lastEventID: events.last?.id)
+        return ExportPage(events, limit: limit)
     }
 
     // MARK: Working on requests

@@ -53,19 +53,24 @@ public enum SafeText {
     /// characters): no control character (lines and tabs aside when kept), no DEL or C1, no
     /// invisible formatting, and no mark, joiner, variation selector or tag that starts a
     /// character. Those attach to whatever precedes them except at the start of the text and
-    /// after a control character, so that is where they start one.
+    /// after a control character or an unassigned code point, so that is where they start one.
+    /// Spacing marks (where the rules for breaking characters have exceptions) are left to the
+    /// character-by-character cleaning.
     static func isClean(_ text: String, keepingLines: Bool) -> Bool {
         var startsCharacter = true
         for scalar in text.unicodeScalars {
             let value = scalar.value
-            defer { startsCharacter = value < 0x20 }
+            var breaksAfter = value < 0x20
+            defer { startsCharacter = breaksAfter }
             switch value {
             case 0x20...0x7E: continue
             case 0x0A, 0x09: if !keepingLines { return false }
             case 0x00...0x1F, 0x7F...0x9F: return false
             case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F: if startsCharacter { return false }
             default:
-                if isInvisibleFormatting(scalar) || (startsCharacter && isMark(scalar)) { return false }
+                let category = scalar.properties.generalCategory
+                if category == .spacingMark || isInvisibleFormatting(scalar) || (startsCharacter && isMark(scalar)) { return false }
+                breaksAfter = category == .unassigned
             }
         }
         return true

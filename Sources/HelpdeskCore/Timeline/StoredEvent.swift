@@ -23,16 +23,31 @@ public struct StoredEvent: Sendable, Equatable {
 }
 
 /// One page of `export`: its lines as UTF-8 (each ending in a newline; bytes travel the socket
-/// as base64, which reads far faster than JSON strings full of escaped quotes), how many, and the
-/// id of the last event to resume after.
+/// as base64, which reads far faster than JSON strings full of escaped quotes), the id of the last
+/// event to resume after, and whether more may follow.
 public struct ExportPage: Sendable, Equatable, Codable {
     public let text: Data
-    public let count: Int
     public let lastEventID: Int64?
+    public let more: Bool
 
-    public init(lines: [String], lastEventID: Int64?) {
-        text = Data(lines.map { $0 + "\n" }.joined().utf8)
-        count = lines.count
-        self.lastEventID = lastEventID
+    /// At most `limit` events and, past the first, `budget` bytes of lines: a page of events full
+    /// of escaped characters must still fit in one answer on the socket.
+    public init(_ events: [StoredEvent], limit: Int, budget: Int = ExportPage.budget) {
+        var text = ""
+        var last: Int64?
+        var taken = 0
+        for event in events {
+            let line = ExportLine.of(event) + "\n"
+            if taken > 0 && text.utf8.count + line.utf8.count > budget { break }
+            text += line
+            last = event.id
+            taken += 1
+        }
+        self.text = Data(text.utf8)
+        lastEventID = last
+        more = taken < events.count || events.count >= limit
     }
+
+    /// Bytes of lines in a page (a third more as base64 on the socket, well inside its limit).
+    public static let budget = 8 << 20
 }

@@ -34,7 +34,7 @@ enum ExportCommand {
         var next = read(after: after)
         while true {
             let page = try await next.value
-            let more = page.count == pageSize && page.lastEventID != nil
+            let more = page.more && page.lastEventID != nil
             if more { next = read(after: page.lastEventID) }
             invocation.out.write(String(decoding: page.text, as: UTF8.self))
             guard more else { return ExitCode.success }
