@@ -178,13 +178,8 @@ private final class Session {
         let before = screen.picture
         let sent = terminal.send(key)
         terminal.waitForQuiet()
-        let pending = newBursts()
-        let rawFirst = pending.first?.bytes
-        let bursts = replay(pending, before: before)
+        let bursts = replay(newBursts(), before: before)
         guard let first = bursts.first, let last = bursts.last else { return }
-        if ProcessInfo.processInfo.environment["HELPDESK_BENCH_DUMP"] == name, let raw = rawFirst {
-            print("frame of \(name): \(first.cells) cells: " + String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\u{1B}", with: "⎋"))
-        }
         frames[name, default: Timing(name)].add(.nanoseconds(Int64(first.end - sent)))
         settled[name, default: Timing(name)].add(.nanoseconds(Int64(last.end - sent)))
         var tally = bytes[name] ?? (0, 0, 0)
