@@ -17,6 +17,7 @@ public enum SafeText {
     /// JSON text whose every character a terminal might act on is written as a `\uXXXX` escape,
     /// so a script still reads the exact value and a person's terminal shows only ASCII for it.
     public static func escapingJSON(_ json: String) -> String {
+        if isPrintableASCIILines(json) { return json }
         guard json.unicodeScalars.contains(where: { isHarmfulInJSON($0) }) else { return json }
         var result = String.UnicodeScalarView()
         for scalar in json.unicodeScalars {
