@@ -179,6 +179,23 @@ import Testing
         #expect(try fixture.store.read { try $0.count(.all) } == 0)
     }
 
+    @Test func aLoginThatConnectsTooFastIsToldWhy() async throws {
+        let fixture = try ServiceFixture()
+        var limits = ServerLimits()
+        limits.connectionsPerSecondPerUser = 2
+        let server = try fixture.listen(as: "alex", limits: limits)
+        defer { Task { await server.stop(grace: 1) } }
+        // Twelve at once: the first few are let in (and wait for hello), the rest are told.
+        let clients = try (0..<12).map { _ in try RawClient(fixture.path("alex")) }
+        var told: String?
+        for raw in clients.reversed() where told == nil {
+            if let answer = try? await raw.next(timeout: 2), let error = answer["error"] as? [String: Any], error["code"] as? String == "busy" {
+                told = error["message"] as? String
+            }
+        }
+        #expect(told?.contains("too many new connections from this login in the last second") == true, "\(told ?? "no refusal was read")")
+    }
+
     @Test func aRefusedLoginIsToldOnceAndTheConnectionClosed() async throws {
         let fixture = try ServiceFixture()
         let server = try fixture.listen(as: "mallory")

@@ -94,7 +94,9 @@ struct EventLoop {
                 continue
             }
             guard takeAllowance(credentials.uid) else {
-                close(fd)
+                log(credentials.uid, "refused a connection from uid \(credentials.uid) (pid \(credentials.pid)): too many new connections a second")
+                refuseNow(fd, ServiceError(.busy, "too many new connections from this login in the last second; "
+                    + "wait a moment (a script runs its commands one after another, at most \(Int(server.limits.connectionsPerSecondPerUser)) a second)"))
                 continue
             }
             let sameUser = clients.values.filter { $0.connection.credentials.uid == credentials.uid }.count
