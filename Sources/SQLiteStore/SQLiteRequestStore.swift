@@ -100,6 +100,8 @@ public final class SQLiteRequestStore: RequestStore {
             try db.execute("PRAGMA journal_mode = WAL")
         }
         try db.execute("PRAGMA synchronous = FULL")
+        // Statement journals and the search's one-row index copy stay in memory instead of temporary files.
+        try db.execute("PRAGMA temp_store = MEMORY")
         if found < target { try migrate(db, to: target) }
         if target >= 5 { try indexRequestsMissingFromTheIndex(db) }
     }
