@@ -33,7 +33,8 @@ enum OktaServiceBenchmark {
         }
         for index in 0..<asks { _ = try? await standIn.tenant.removeFromGroup(userID: String(format: "00ubench%012d", index), groupID: group.id) }
 
-        let service = try ServiceProcess(okta: standIn)
+        // Add-to-group needs no approval here, so every ask runs.
+        let service = try ServeProcess(orgURL: standIn.orgURL, token: standIn.token, roles: ["agent"], policy: #"{"add-to-group": {"approval": "none"}}"#)
         defer { service.stop() }
         let writer = RemoteHelpdeskService(path: service.socket)
         var requests: [RequestID] = []
@@ -115,37 +116,5 @@ enum OktaServiceBenchmark {
             print(String(format: "  %@: %d requests over %d windows (fewest possible %d), 429s %d (after the first window %d), middle windows used %.0f%% of the limit",
                          bucket, accepted, span, fewest, refused, refusedAfterFirst, span > 2 ? Double(full) / Double(fullWindows * limit) * 100 : 100))
         }
-    }
-}
-
-/// `helpdesk serve` on the stand-in, with add-to-group needing no approval.
-private final class ServiceProcess {
-    let folder = TemporaryDirectory("hd-bench-okta")
-    let process: ChildProcess
-    var socket: String { folder.file("helpdesk.sock") }
-
-    init(okta: OktaStandIn) throws {
-        let binary = BuiltProducts.executable("helpdesk")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw BenchmarkFailure("build the release binary first (swift build -c release --product helpdesk)")
-        }
-        let login = String(cString: getpwuid(getuid()).pointee.pw_name)
-        let token = folder.file("okta.token")
-        try Data(okta.token.utf8).write(to: URL(fileURLWithPath: token))
-        chmod(token, 0o600)
-        let config = folder.file("config.json")
-        try #"""
-        {"okta": {"orgUrl": "\#(okta.orgURL)", "tokenFile": "\#(token)"}, "store": {"path": "\#(folder.file("helpdesk.db"))"},
-         "service": {"socket": "\#(folder.file("helpdesk.sock"))", "connectionsPerLogin": 32},
-         "operators": {"\#(login)": {"email": "alex.kim@example.com", "roles": ["agent"]}},
-         "policy": {"add-to-group": {"approval": "none"}}}
-        """#.write(toFile: config, atomically: true, encoding: .utf8)
-        process = try ChildProcess.start(binary, ["serve", "--config", config])
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: folder.file("helpdesk.sock")) { usleep(10_000) }
-    }
-
-    func stop() {
-        process.process.terminate()
-        process.process.waitUntilExit()
     }
 }

@@ -17,7 +17,7 @@ enum ServiceBenchmark {
         print("service benchmark: \(options.rows) requests in \(path), consoles \(columns)x\(rows)")
         print(MachineNoise.report())
         try StoreGenerator.ensure(path: path, rows: options.rows)
-        let service = try RunningService(store: path)
+        let service = try ServeProcess(orgURL: "http://127.0.0.1:9", token: "00bench", store: path, roles: ["admin"])
         defer { service.stop() }
         print("service: pid \(service.pid), \(ResidentMemory.of(service.pid))")
 
@@ -101,35 +101,6 @@ enum ServiceBenchmark {
         let pattern: [Key] = Array(repeating: .char("j"), count: 12) + [.pageDown, .pageDown] + Array(repeating: .char("k"), count: 6)
             + [.pageUp, .end, .home, .tab, .char("j"), .char("j"), .backTab]
         return (0..<count).map { pattern[$0 % pattern.count] }
-    }
-}
-
-/// `helpdesk serve` from the release build, on a socket in a temporary folder, as this login.
-private final class RunningService {
-    let folder = TemporaryDirectory("hd-bench-serve")
-    let process: ChildProcess
-    var socket: String { folder.file("helpdesk.sock") }
-    var pid: Int32 { process.process.processIdentifier }
-
-    init(store: String) throws {
-        let binary = BuiltProducts.executable("helpdesk")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw BenchmarkFailure("build the release binary first (swift build -c release --product helpdesk)")
-        }
-        let login = String(cString: getpwuid(getuid()).pointee.pw_name)
-        let token = folder.file("okta.token")
-        try Data("00bench".utf8).write(to: URL(fileURLWithPath: token))
-        chmod(token, 0o600)
-        let config = folder.file("config.json")
-        try #"{"okta": {"orgUrl": "http://127.0.0.1:9", "tokenFile": "\#(token)"}, "store": {"path": "\#(store)"}, "service": {"socket": "\#(folder.file("helpdesk.sock"))", "connectionsPerLogin": 32}, "operators": {"\#(login)": {"email": "alex.kim@example.com", "roles": ["admin"]}}}"#
-            .write(toFile: config, atomically: true, encoding: .utf8)
-        process = try ChildProcess.start(binary, ["serve", "--config", config])
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: folder.file("helpdesk.sock")) { usleep(10_000) }
-    }
-
-    func stop() {
-        process.process.terminate()
-        process.process.waitUntilExit()
     }
 }
 
