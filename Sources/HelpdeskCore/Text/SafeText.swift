@@ -70,7 +70,7 @@ public enum SafeText {
             case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F: if startsCharacter { return false }
             default:
                 let category = scalar.properties.generalCategory
-                if category == .spacingMark || isInvisibleFormatting(scalar) || (startsCharacter && isMark(scalar)) { return false }
+                if category == .spacingMark || isInvisibleFormatting(scalar, category) || (startsCharacter && isMark(category)) { return false }
                 breaksAfter = category == .unassigned
             }
         }
@@ -118,15 +118,18 @@ public enum SafeText {
         }
     }
 
-    private static func isInvisibleFormatting(_ scalar: Unicode.Scalar) -> Bool {
-        let category = scalar.properties.generalCategory
+    private static func isInvisibleFormatting(_ scalar: Unicode.Scalar, _ category: Unicode.GeneralCategory? = nil) -> Bool {
+        let category = category ?? scalar.properties.generalCategory
         return category == .format || category == .lineSeparator || category == .paragraphSeparator || category == .surrogate
             || (category == .unassigned && scalar.value >= 0xF0000)
     }
 
     private static func isMark(_ scalar: Unicode.Scalar) -> Bool {
-        let category = scalar.properties.generalCategory
-        return category == .nonspacingMark || category == .enclosingMark || category == .spacingMark
+        isMark(scalar.properties.generalCategory)
+    }
+
+    private static func isMark(_ category: Unicode.GeneralCategory) -> Bool {
+        category == .nonspacingMark || category == .enclosingMark || category == .spacingMark
     }
 
     private static func isHarmfulInJSON(_ scalar: Unicode.Scalar) -> Bool {
