@@ -142,10 +142,11 @@ import Testing
     @Test func anAskIsForTheAccountTheAgentConfirmed() async throws {
         let request = try store.create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"), by: "intake", at: clock.now())
         let key = InFlight(requestID: request.id, action: .unlock)
-        let messages = try await run([.ask(key, .unlock, reason: "locked out", account: "00uSOMEONEELSE")])
+        let someoneElse = try #require(await tenant.users(withEmail: Fixtures.email("jane.doe@example.com")).first)
+        let messages = try await run([.ask(key, .unlock, reason: "locked out", account: someoneElse.id)])
         guard case .actionFinished(_, let report)? = messages.first else { Issue.record("expected the outcome: \(messages)"); return }
         #expect(report.line.kind == .error)
-        #expect(report.line.text.contains("now finds another Okta account"), "\(report.line.text)")
+        #expect(report.line.text.contains("is not the email of the account you confirmed"), "\(report.line.text)")
         #expect(await tenant.actionCount() == 0, "nothing was sent to Okta")
     }
 

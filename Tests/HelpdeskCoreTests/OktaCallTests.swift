@@ -40,4 +40,58 @@ import Testing
         _ = try await service.act(ActionAsk(requestID: request.id, spec: spec, reason: "on call"))
         #expect(directory.reads.withLock { $0 } == 1, "the group found by name is the one checked, not read again")
     }
+
+    /// A service over the loopback Okta stand-in, for counting what one ask sends.
+    struct OverHTTP {
+        let standIn: OktaStandIn
+        let store: SQLiteRequestStore
+        let service: any HelpdeskService
+        let folder = TemporaryDirectory("helpdesk-okta-http")
+
+        init() throws {
+            standIn = try OktaStandIn()
+            let clock = SystemClock()
+            let directory = OktaDirectory(client: OktaHTTPClient(settings: OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))))
+            store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+            // Adding to a group runs at once here, so the ask's whole conversation with Okta is seen.
+            let policy = ApprovalPolicy(overrides: [.addToGroup: .init(approvalRequired: false)])
+            let engine = ActionEngine(store: store, directory: directory, clock: clock, policy: policy, team: DemoTeamFixture.team)
+            let backend = HelpdeskBackend(engine: engine) { login in
+                guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+                return member
+            }
+            service = try backend.service(for: "alex")
+        }
+    }
+
+    @Test func anAskForTheConfirmedAccountReadsItOnceAndALastingAddIsThePutAlone() async throws {
+        let http = try OverHTTP()
+        defer { http.standIn.stop() }
+        let jane = try #require(await http.standIn.tenant.users(withEmail: Fixtures.email("jane.doe@example.com")).first)
+        let group = try #require(try await http.standIn.tenant.findGroups("Engineering", limit: 1).first)
+        let request = try http.store.create(Fixtures.newRequest("Needs Engineering", requester: "jane.doe@example.com"), by: "intake", at: Date())
+        var spec = ActionSpec(.addToGroup)
+        spec.group = .id(group.id)
+        _ = try await http.service.act(ActionAsk(requestID: request.id, spec: spec, reason: "new team", confirmedUserID: jane.id))
+        #expect(http.standIn.requests == ["GET /api/v1/users/\(jane.id)", "GET /api/v1/groups/\(group.id)", "PUT /api/v1/groups/\(group.id)/users/\(jane.id)"],
+                "the user read once by id, the group once, then the add: \(http.standIn.requests)")
+    }
+
+    @Test func aConfirmedAccountThatNoLongerHasTheRequestersEmailIsRefusedBeforeAnyChange() async throws {
+        let http = try OverHTTP()
+        defer { http.standIn.stop() }
+        let jane = try #require(await http.standIn.tenant.users(withEmail: Fixtures.email("jane.doe@example.com")).first)
+        let request = try http.store.create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"), by: "intake", at: Date())
+        await #expect {
+            _ = try await http.service.act(ActionAsk(requestID: request.id, spec: ActionSpec(.unlock), reason: "locked out", confirmedUserID: jane.id))
+        } throws: { error in
+            "\(error)".contains("omar.haddad@example.com is not the email of the account you confirmed")
+        }
+        await #expect {
+            _ = try await http.service.act(ActionAsk(requestID: request.id, spec: ActionSpec(.unlock), reason: "locked out", confirmedUserID: "00uGONE00000000000000"))
+        } throws: { error in
+            "\(error)".contains("the Okta account you confirmed (00uGONE00000000000000) was not found")
+        }
+        #expect(!http.standIn.requests.contains { !$0.hasPrefix("GET") }, "nothing changed: \(http.standIn.requests)")
+    }
 }

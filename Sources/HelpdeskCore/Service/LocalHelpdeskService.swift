@@ -194,10 +194,10 @@ public struct LocalHelpdeskService: HelpdeskService {
             throw Refusal("\(user.login) has no agent role, so cannot ask for Okta actions; an admin can add the role in the configuration")
         }
         let request = try store.existingRequest(ask.requestID)
-        let account = try await engine.requesterAccount(request)
-        if let confirmed = ask.confirmedUserID, confirmed != account.id {
-            throw Refusal("\(request.requester) now finds another Okta account (\(account.login), \(account.id)) than the one you confirmed (\(confirmed)); "
-                + "press R to read it again and check it is the right person before acting")
+        let account = if let confirmed = ask.confirmedUserID {
+            try await engine.confirmedAccount(confirmed, of: request)
+        } else {
+            try await engine.requesterAccount(request)
         }
         let resolved = try await ActionResolver(directory: engine.directory).resolve(ask.spec, userID: account.id)
         return try await committing {
