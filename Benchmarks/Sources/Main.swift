@@ -7,7 +7,7 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|okta|okta-service|console|service|end-to-end [--rows N] [--db PATH] [--runs N] [--binary PATH]")
+            print("usage: helpdesk-benchmarks store|okta|okta-service|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
@@ -18,8 +18,9 @@ enum BenchmarkMain {
         case "service": try await ServiceBenchmark.run(options)
         case "end-to-end": try await EndToEndBenchmark.run(options)
         case "okta-service": try await OktaServiceBenchmark.run(options)
+        case "import-export": try await ImportExportBenchmark.run(options)
         default:
-            print("unknown suite \(suite); expected store, okta, okta-service, console, service or end-to-end")
+            print("unknown suite \(suite); expected store, okta, okta-service, console, service, end-to-end or import-export")
             exit(2)
         }
     }

@@ -34,27 +34,36 @@ enum OktaServiceBenchmark {
         for index in 0..<asks { _ = try? await standIn.tenant.removeFromGroup(userID: String(format: "00ubench%012d", index), groupID: group.id) }
 
         // Add-to-group needs no approval here, so every ask runs.
-        let service = try ServeProcess(orgURL: standIn.orgURL, token: standIn.token, roles: ["agent"], policy: #"{"add-to-group": {"approval": "none"}}"#)
+        let service = try ServeProcess(orgURL: standIn.orgURL, token: standIn.token, roles: ["agent"], policy: #"{"add-to-group": {"approval": "none"}}"#, binary: options.binary)
         defer { service.stop() }
         let writer = RemoteHelpdeskService(path: service.socket)
         var requests: [RequestID] = []
         for email in emails {
             requests.append(try await writer.create(try NewRequest(requester: try EmailAddress(email), subject: "benchmark: add to \(group.name)")).id)
         }
+        let socket = service.socket
+        let asked = Array(zip(requests, (0..<asks).map { String(format: "00ubench%012d", $0) }))
+        // As the console asks: for the account the agent saw and confirmed.
+        try await runHelpdesk("helpdesk service, console asks (the confirmed account)", standIn: standIn, socket: socket, asked: asked, groupID: group.id, confirmed: true)
+        for index in 0..<asks { _ = try? await standIn.tenant.removeFromGroup(userID: String(format: "00ubench%012d", index), groupID: group.id) }
+        // As `helpdesk act` asks: the requester's account found by the email.
+        try await runHelpdesk("helpdesk service, command-line asks (found by email)", standIn: standIn, socket: socket, asked: asked, groupID: group.id, confirmed: false)
+    }
+
+    /// The asks from `clients` connections at once, each taking every tenth, one after another.
+    private static func runHelpdesk(_ label: String, standIn: OktaStandIn, socket: String, asked: [(RequestID, String)], groupID: String, confirmed: Bool) async throws {
         await waitForWindowStart()
         standIn.clearRateCounts()
         let failures = Counter()
-        let socket = service.socket
-        let asked = requests
-        let groupID = group.id
         let start = ContinuousClock.now
         await withTaskGroup(of: Void.self) { tasks in
             for client in 0..<clients {
                 tasks.addTask {
                     let connection = RemoteHelpdeskService(path: socket)
-                    for id in stride(from: client, to: asked.count, by: clients).map({ asked[$0] }) {
+                    for (id, userID) in stride(from: client, to: asked.count, by: clients).map({ asked[$0] }) {
                         do {
-                            _ = try await connection.act(ActionAsk(requestID: id, spec: ActionSpec(.addToGroup, group: .id(groupID)), reason: "benchmark"))
+                            _ = try await connection.act(ActionAsk(requestID: id, spec: ActionSpec(.addToGroup, group: .id(groupID)), reason: "benchmark",
+                                                                   confirmedUserID: confirmed ? userID : nil))
                         } catch {
                             if failures.value < 5 { print("  failure: \(error)") }
                             failures.add()
@@ -64,7 +73,7 @@ enum OktaServiceBenchmark {
             }
         }
         let elapsed = start.duration(to: .now)
-        print("helpdesk service: wall \(elapsed), \(asks) asks, failures \(failures.value)")
+        print("\(label): wall \(elapsed), \(asked.count) asks, failures \(failures.value)")
         report(standIn)
     }
 

@@ -10,8 +10,9 @@ final class ServeProcess {
     var pid: Int32 { process.process.processIdentifier }
 
     /// `store` nil: a fresh store in the folder. `policy`: the configuration's policy object, as JSON.
-    init(orgURL: String, token: String, store: String? = nil, roles: [String], policy: String = "{}") throws {
-        let binary = BuiltProducts.executable("helpdesk")
+    /// `binary` nil: the release build beside the benchmarks.
+    init(orgURL: String, token: String, store: String? = nil, roles: [String], policy: String = "{}", binary: String? = nil) throws {
+        let binary = binary.map { URL(fileURLWithPath: $0) } ?? BuiltProducts.executable("helpdesk")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw BenchmarkFailure("build the release binary first (swift build -c release --product helpdesk)")
         }

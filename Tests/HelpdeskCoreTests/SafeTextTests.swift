@@ -20,7 +20,32 @@ import Testing
             }
         }
         #expect(SafeText.isClean("接続 é 👩‍💻 line\nnext", keepingLines: true))
+        #expect(SafeText.isClean("plain ASCII first, then 接続", keepingLines: false, from: 23))
+        #expect(!SafeText.isClean("a line\n\u{301}", keepingLines: true, from: 7), "a mark after a kept line feed starts a character")
         #expect(!SafeText.isClean("\u{301}accent first", keepingLines: true))
         #expect(!SafeText.isClean("after a line\n\u{301}", keepingLines: true))
+    }
+
+    @Test func theSanitizerResumingAfterPlainASCIIAnswersAsCleaningEveryCharacter() {
+        var generator = SystemRandomNumberGenerator()
+        let plain = ["abc", " ", "\n", "\t", "x\ny"]
+        for _ in 0..<20_000 {
+            let prefix = (0..<Int.random(in: 0...3, using: &generator)).map { _ in plain.randomElement(using: &generator)! }.joined()
+            let text = prefix + (0..<Int.random(in: 0...4, using: &generator)).map { _ in Self.pieces.randomElement(using: &generator)! }.joined()
+            #expect(SafeText.forOutput(text) == SafeText.cleanEachCharacter(text, keepingLines: true), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(SafeText.forTerminal(text) == SafeText.cleanEachCharacter(text, keepingLines: false), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+
+    @Test func jsonKeepsNoScalarATerminalActsOnAndChangesNothingElse() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let prefix = Bool.random(using: &generator) ? #"{"subject":"plain "# : ""
+            let text = prefix + (0..<Int.random(in: 0...4, using: &generator)).map { _ in Self.pieces.randomElement(using: &generator)! }.joined()
+            let escaped = SafeText.escapingJSON(text)
+            let harmful = text.unicodeScalars.contains(where: SafeText.isHarmfulInJSON)
+            #expect(!escaped.unicodeScalars.contains(where: SafeText.isHarmfulInJSON), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect((escaped == text) == !harmful, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
     }
 }

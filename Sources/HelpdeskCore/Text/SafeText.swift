@@ -17,8 +17,17 @@ public enum SafeText {
     /// JSON text whose every character a terminal might act on is written as a `\uXXXX` escape,
     /// so a script still reads the exact value and a person's terminal shows only ASCII for it.
     public static func escapingJSON(_ json: String) -> String {
-        if isPrintableASCIILines(json) { return json }
-        guard json.unicodeScalars.contains(where: { isHarmfulInJSON($0) }) else { return json }
+        let plain = endOfPrintableASCII(json, keepingLines: true)
+        if plain == json.utf8.count { return json }
+        var text = json
+        let harmful = text.withUTF8 { bytes in
+            var scalars = UTF8ScalarReader(bytes, from: plain)
+            while let scalar = scalars.next() {
+                if isHarmfulInJSON(scalar) { return true }
+            }
+            return false
+        }
+        guard harmful else { return json }
         var result = String.UnicodeScalarView()
         for scalar in json.unicodeScalars {
             guard isHarmfulInJSON(scalar) else {
@@ -35,18 +44,33 @@ public enum SafeText {
 
     /// True when every byte is printable ASCII: nothing to clean.
     public static func isPrintableASCII(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        endOfPrintableASCII(text, keepingLines: false) == text.utf8.count
     }
 
     /// True when every byte is printable ASCII, a line feed or a tab: command output with nothing
     /// to clean (a carriage return is still cleaned: `\r\n` becomes `\n`, a lone one is shown).
     static func isPrintableASCIILines(_ text: String) -> Bool {
-        text.utf8.allSatisfy { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x09 }
+        endOfPrintableASCII(text, keepingLines: true) == text.utf8.count
+    }
+
+    /// How many bytes from the start are printable ASCII (and line feeds and tabs when lines are
+    /// kept), read from the text's own storage: a page of output is mostly that.
+    static func endOfPrintableASCII(_ text: String, keepingLines: Bool) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                guard (byte >= 0x20 && byte < 0x7F) || (keepingLines && (byte == 0x0A || byte == 0x09)) else { break }
+                index += 1
+            }
+            return index
+        }
     }
 
     private static func clean(_ text: String, keepingLines: Bool) -> String {
-        if keepingLines ? isPrintableASCIILines(text) : isPrintableASCII(text) { return text }
-        if isClean(text, keepingLines: keepingLines) { return text }
+        let plain = endOfPrintableASCII(text, keepingLines: keepingLines)
+        if plain == text.utf8.count || isClean(text, keepingLines: keepingLines, from: plain) { return text }
         return cleanEachCharacter(text, keepingLines: keepingLines)
     }
 
@@ -56,25 +80,32 @@ public enum SafeText {
     /// character. Those attach to whatever precedes them except at the start of the text and
     /// after a control character or an unassigned code point, so that is where they start one.
     /// Spacing marks (where the rules for breaking characters have exceptions) are left to the
-    /// character-by-character cleaning.
-    static func isClean(_ text: String, keepingLines: Bool) -> Bool {
-        var startsCharacter = true
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            var breaksAfter = value < 0x20
-            defer { startsCharacter = breaksAfter }
-            switch value {
-            case 0x20...0x7E: continue
-            case 0x0A, 0x09: if !keepingLines { return false }
-            case 0x00...0x1F, 0x7F...0x9F: return false
-            case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F: if startsCharacter { return false }
-            default:
-                let category = scalar.properties.generalCategory
-                if category == .spacingMark || isInvisibleFormatting(scalar, category) || (startsCharacter && isMark(category)) { return false }
-                breaksAfter = category == .unassigned
+    /// character-by-character cleaning. `from`: a byte offset up to which the text is known to be
+    /// printable ASCII (and kept lines), where the walk starts.
+    static func isClean(_ text: String, keepingLines: Bool, from plain: Int = 0) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var scalars = UTF8ScalarReader(bytes, from: plain)
+            // A scalar starts a character at the start of the text and after a control character.
+            var startsCharacter = plain == 0 || bytes[plain - 1] < 0x20
+            while let scalar = scalars.next() {
+                let value = scalar.value
+                var breaksAfter = value < 0x20
+                defer { startsCharacter = breaksAfter }
+                switch value {
+                case 0x20...0x7E: continue
+                case 0x0A, 0x09: if !keepingLines { return false }
+                case 0x00...0x1F, 0x7F...0x9F: return false
+                case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F: if startsCharacter { return false }
+                case 0x4E00...0x9FFF: continue  // CJK ideographs: letters, every one assigned
+                default:
+                    let category = scalar.properties.generalCategory
+                    if category == .spacingMark || isInvisibleFormatting(scalar, category) || (startsCharacter && isMark(category)) { return false }
+                    breaksAfter = category == .unassigned
+                }
             }
+            return true
         }
-        return true
     }
 
     /// The cleaning itself, a character at a time.
@@ -132,7 +163,7 @@ public enum SafeText {
         category == .nonspacingMark || category == .enclosingMark || category == .spacingMark
     }
 
-    private static func isHarmfulInJSON(_ scalar: Unicode.Scalar) -> Bool {
+    static func isHarmfulInJSON(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x20...0x7E: return false
         case 0x0A, 0x0D, 0x09: return false

@@ -17,12 +17,27 @@ public enum Timestamp {
         let ofDay = Int(seconds - days * 86_400)
         let (year, month, day) = civilDate(daysSince1970: days)
         guard (1...9999).contains(year) else { return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)) }
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        // `2026-11-23T14:02:31.120Z`: 24 bytes written in place (export writes one per event).
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var at = 0
+            func digits(_ value: Int, _ width: Int, then separator: UInt8) {
+                var rest = value
+                for place in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[at + place] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                buffer[at + width] = separator
+                at += width + 1
+            }
+            digits(year, 4, then: UInt8(ascii: "-"))
+            digits(month, 2, then: UInt8(ascii: "-"))
+            digits(day, 2, then: UInt8(ascii: "T"))
+            digits(ofDay / 3600, 2, then: UInt8(ascii: ":"))
+            digits(ofDay / 60 % 60, 2, then: UInt8(ascii: ":"))
+            digits(ofDay % 60, 2, then: UInt8(ascii: "."))
+            digits(fraction, 3, then: UInt8(ascii: "Z"))
+            return at
         }
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(ofDay / 3600, 2) + ":" + pad(ofDay / 60 % 60, 2) + ":" + pad(ofDay % 60, 2)
-            + "." + pad(fraction, 3) + "Z"
     }
 
     /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's days-to-civil).

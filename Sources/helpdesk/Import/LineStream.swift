@@ -27,7 +27,7 @@ struct LineStream {
 
     mutating func next() throws -> Line? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = newlineIndex() {
                 var line = buffer[start..<newline]
                 start = newline + 1
                 number += 1
@@ -61,6 +61,15 @@ struct LineStream {
             }
             let chunk = try read()
             if chunk.isEmpty { ended = true } else { buffer.append(chunk) }
+        }
+    }
+
+    /// The index of the first newline at or after `start` (the buffer always starts at index 0).
+    private func newlineIndex() -> Int? {
+        buffer.withUnsafeBytes { bytes -> Int? in
+            guard let base = bytes.baseAddress, start < bytes.count,
+                  let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
         }
     }
 

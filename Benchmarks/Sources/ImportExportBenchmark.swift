@@ -1,0 +1,119 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import SQLiteStore
+
+/// Issue 14's bulk figures, from the real binary: `import` of generated JSON lines (rate and peak
+/// memory at two sizes, so flat memory shows), and `export` of the million-request store in
+/// process and through `helpdesk serve`, with `--since` for the newest thousandth.
+enum ImportExportBenchmark {
+    static let importSizes = [100_000, 300_000]
+    static let repeats = 3
+
+    static func run(_ options: BenchmarkOptions) async throws {
+        let binary = URL(fileURLWithPath: options.binary ?? BuiltProducts.executable("helpdesk").path)
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw BenchmarkFailure("build the release binary first (swift build -c release --product helpdesk)")
+        }
+        print("import-export benchmark: \(binary.path)")
+        print(MachineNoise.report())
+        let folder = TemporaryDirectory("hd-bench-bulk")
+
+        for lines in importSizes {
+            let input = folder.file("requests-\(lines).jsonl")
+            try writeImportLines(lines, to: input)
+            var runs: [ChildRun] = []
+            for run in 0..<repeats {
+                let store = folder.file("import-\(lines)-\(run).db")
+                runs.append(try ChildRun.timed(binary, ["import", input, "--db", store]))
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+            }
+            report("import \(lines) lines", runs, items: lines, unit: "lines")
+        }
+
+        let store = options.storePath
+        try StoreGenerator.ensure(path: store, rows: options.rows)
+        let events = try eventCount(store)
+        var inProcess: [ChildRun] = []
+        for _ in 0..<repeats { inProcess.append(try ChildRun.timed(binary, ["export", "--db", store])) }
+        report("export \(events) events, in process", inProcess, items: events, unit: "events")
+
+        let okta = try OktaStandIn()
+        defer { okta.stop() }
+        let service = try ServeProcess(orgURL: okta.orgURL, token: okta.token, store: store, roles: ["agent"], binary: binary.path)
+        defer { service.stop() }
+        var served: [ChildRun] = []
+        for _ in 0..<repeats { served.append(try ChildRun.timed(binary, ["export", "--socket", service.socket])) }
+        report("export \(events) events, through helpdesk serve", served, items: events, unit: "events")
+
+        let since = try newestThousandth(store)
+        var recent: [ChildRun] = []
+        for _ in 0..<repeats * 3 { recent.append(try ChildRun.timed(binary, ["export", "--db", store, "--since", Timestamp.iso8601(since)])) }
+        report("export --since (the newest thousandth), in process", recent, items: nil, unit: "")
+    }
+
+    /// Lines shaped like a ticketing system's export: about 360 bytes each, written a thousand
+    /// at a time (the benchmark stays small: a child's peak memory counts its parent's at spawn).
+    static func writeImportLines(_ count: Int, to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw BenchmarkFailure("cannot write \(path)")
+        }
+        defer { try? file.close() }
+        let categories = ["mfa", "access", "account", "hardware", "general"]
+        let body = String(repeating: "Hello, I changed my phone yesterday and now the authenticator does not work. Please help. ", count: 2)
+        var text = ""
+        for index in 0..<count {
+            text += #"{"externalId": "ZD-\#(index)", "requester": "user\#(index % 5_000)@example.com", "subject": "Cannot sign in to app \#(index % 97) after a phone change", "#
+                + #""body": "\#(body)", "category": "\#(categories[index % categories.count])", "priority": "normal"}"# + "\n"
+            if index % 1_000 == 999 || index == count - 1 {
+                try file.write(contentsOf: Data(text.utf8))
+                text = ""
+            }
+        }
+    }
+
+    /// Events are append-only with growing ids from 1, so the newest id is the count.
+    private static func eventCount(_ path: String) throws -> Int {
+        Int(try SQLiteRequestStore(path: path).read { try $0.lastEventID() })
+    }
+
+    /// The time after which about a thousandth of the generated requests were created.
+    private static func newestThousandth(_ path: String) throws -> Date {
+        let store = try SQLiteRequestStore(path: path)
+        let total = try store.read { try $0.count(.all) }
+        guard let newest = try store.read({ try $0.request(RequestID(Int64(total))) }),
+              let oldest = try store.read({ try $0.request(RequestID(1)) }) else {
+            throw BenchmarkFailure("the store has no requests 1 and \(total)")
+        }
+        return newest.createdAt.addingTimeInterval(-newest.createdAt.timeIntervalSince(oldest.createdAt) / 1000)
+    }
+
+    private static func report(_ label: String, _ runs: [ChildRun], items: Int?, unit: String) {
+        var timing = Timing(label)
+        for run in runs { timing.add(.nanoseconds(Int64(run.seconds * 1e9))) }
+        let failed = runs.filter { $0.status != 0 }.count
+        let rate = items.map { String(format: "  %.0fk %@/s at the median", Double($0) / (timing.median / 1000) / 1000, unit) } ?? ""
+        let memory = runs.map(\.peakKiB).max().map { String(format: "  peak resident %.1f MiB", Double($0) / 1024) } ?? ""
+        print(timing.line + rate + memory + (failed > 0 ? "  FAILED runs: \(failed)" : ""))
+    }
+}
+
+/// One run of a child process to its end: wall time, exit status and peak resident memory.
+struct ChildRun {
+    let seconds: Double
+    let status: Int32
+    let peakKiB: Int
+
+    /// Runs `binary` with output to /dev/null.
+    static func timed(_ binary: URL, _ arguments: [String]) throws -> ChildRun {
+        let start = ContinuousClock.now
+        let pid = try ChildProcess.spawn(binary, arguments)
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+        let elapsed = start.duration(to: .now).components
+        return ChildRun(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18,
+                        status: status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), peakKiB: usage.ru_maxrss)
+    }
+}
