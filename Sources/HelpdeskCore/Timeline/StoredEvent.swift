@@ -33,17 +33,19 @@ public struct ExportPage: Sendable, Equatable, Codable {
     /// At most `limit` events and, past the first, `budget` bytes of lines: a page of events full
     /// of escaped characters must still fit in one answer on the socket.
     public init(_ events: [StoredEvent], limit: Int, budget: Int = ExportPage.budget) {
-        var text = ""
+        // Lines are written straight into the page's bytes, sized for the usual line at the start.
+        var text = Data(capacity: min(budget, events.count * 320))
         var last: Int64?
         var taken = 0
         for event in events {
-            let line = ExportLine.of(event) + "\n"
-            if taken > 0 && text.utf8.count + line.utf8.count > budget { break }
-            text += line
+            let line = ExportLine.of(event)
+            if taken > 0 && text.count + line.utf8.count + 1 > budget { break }
+            text.append(contentsOf: line.utf8)
+            text.append(UInt8(ascii: "\n"))
             last = event.id
             taken += 1
         }
-        self.text = Data(text.utf8)
+        self.text = text
         lastEventID = last
         more = taken < events.count || events.count >= limit
     }

@@ -10,6 +10,8 @@ final class ServerConnection: Sendable {
     let credentials: PeerCredentials
     private let state = Mutex(State())
     private let wake: @Sendable () -> Void
+    /// The export page after the last one sent, read while that one travels.
+    let exportReadAhead = ExportReadAhead()
 
     /// Where the conversation is: waiting for hello, looking the peer up, serving, or refusing.
     enum Stage: Sendable { case awaitingHello, identifying, ready(any HelpdeskService), refused(ServiceError) }
@@ -136,5 +138,6 @@ final class ServerConnection: Sendable {
             return state.subscription
         }
         subscription?.cancel()
+        exportReadAhead.drop()
     }
 }

@@ -26,7 +26,10 @@ struct ServiceDispatcher {
         case .lookUpRequester: return await run(frame, id, EmailParams.self) { try await service.lookUpRequester($0.email) }
         case .findGroups: return await run(frame, id, TextParams.self) { try await service.findGroups($0.text) }
         case .findApps: return await run(frame, id, TextParams.self) { try await service.findApps($0.text) }
-        case .exportEvents: return await run(frame, id, EventQuery.self) { try await service.exportEvents($0) }
+        case .exportEvents:
+            return await run(frame, id, EventQuery.self, answer: ExportAnswer.payload) { [service] query in
+                try await connection.exportReadAhead.page(for: query) { try await service.exportEvents($0) }
+            }
         case .create: return await run(frame, id, NewRequest.self) { try await service.create($0) }
         case .note: return await run(frame, id, NoteParams.self) { try await service.note($0.request, $0.text) }
         case .assign: return await run(frame, id, AssignParams.self) { try await service.assign($0.request, to: $0.to, expectedVersion: $0.version) }
@@ -63,6 +66,12 @@ struct ServiceDispatcher {
     }
 
     private func run<P: Decodable, R: Encodable>(_ frame: Data, _ id: Int64, _ type: P.Type, _ body: (P) async throws -> R) async -> Response {
+        await run(frame, id, type, answer: { id, result in try WireProtocol.encoder.encode(WireResponse(id: id, result: result, error: nil)) }, body)
+    }
+
+    /// `answer` writes the response payload for a result.
+    private func run<P: Decodable, R>(_ frame: Data, _ id: Int64, _ type: P.Type, answer: (Int64, R) throws -> Data,
+                                      _ body: (P) async throws -> R) async -> Response {
         let params: P
         do {
             params = try WireProtocol.decoder.decode(WireParams<P>.self, from: frame).params
@@ -73,7 +82,7 @@ struct ServiceDispatcher {
         }
         do {
             let result = try await body(params)
-            let payload = try WireProtocol.encoder.encode(WireResponse(id: id, result: result, error: nil))
+            let payload = try answer(id, result)
             guard payload.count <= WireProtocol.maxResponseFrame else {
                 return Self.failure(id, ServiceError(.internal, "the answer is \(payload.count) bytes, more than the protocol carries; ask for less"))
             }

@@ -1,0 +1,61 @@
+import Foundation
+import HelpdeskCore
+@testable import HelpdeskSocket
+import Synchronization
+import Testing
+
+/// The page after the last one sent is read before it is asked for, and only used for that question.
+@Suite struct ExportReadAheadTests {
+    /// A store of events 1...25 read in pages, recording every read.
+    final class Reads: Sendable {
+        let asked = Mutex<[Int64?]>([])
+
+        func read(_ query: EventQuery) throws -> ExportPage {
+            asked.withLock { $0.append(query.afterEventID) }
+            let first = (query.afterEventID ?? 0) + 1
+            let ids = Array(first...min(first + Int64(query.limit) - 1, 25))
+            let text = Data(ids.map { "{\"id\":\($0)}\n" }.joined().utf8).base64EncodedString()
+            let more = ids.last.map { $0 < 25 } ?? false
+            let json = #"{"text":"\#(text)","more":\#(more)"# + (ids.last.map { #","lastEventID":\#($0)"# } ?? "") + "}"
+            return try JSONDecoder().decode(ExportPage.self, from: Data(json.utf8))
+        }
+    }
+
+    @Test func eachPageIsReadOnceAndTheNextIsReadBeforeItIsAskedFor() async throws {
+        let reads = Reads()
+        let ahead = ExportReadAhead()
+        var cursor: Int64?
+        var lines: [String] = []
+        while true {
+            let page = try await ahead.page(for: EventQuery(afterEventID: cursor, limit: 10)) { try reads.read($0) }
+            lines += String(decoding: page.text, as: UTF8.self).split(separator: "\n").map(String.init)
+            guard page.more else { break }
+            cursor = page.lastEventID
+            // The next page was asked for when this one was answered.
+            #expect(await eventually { reads.asked.withLock { $0.last } == cursor })
+        }
+        #expect(lines == (1...25).map { "{\"id\":\($0)}" })
+        #expect(reads.asked.withLock { $0 } == [nil, 10, 20], "each page read once; none after the last")
+    }
+
+    @Test func aQuestionForAnotherPageIsReadAsAskedAndDropsTheHeldOne() async throws {
+        let reads = Reads()
+        let ahead = ExportReadAhead()
+        _ = try await ahead.page(for: EventQuery(limit: 10)) { try reads.read($0) }
+        let other = try await ahead.page(for: EventQuery(afterEventID: 3, limit: 5)) { try reads.read($0) }
+        #expect(other.lastEventID == 8)
+        _ = try await ahead.page(for: EventQuery(afterEventID: 10, limit: 10)) { try reads.read($0) }
+        #expect(await eventually { reads.asked.withLock { $0.count } == 6 })
+        let asked = reads.asked.withLock { $0 }.map { $0.map(String.init) ?? "start" }
+        #expect(asked.sorted() == ["10", "10", "20", "3", "8", "start"],
+                "the page after 10, held for the first question, was not used for another and was read again when asked: \(asked)")
+    }
+
+    private func eventually(_ condition: @escaping () -> Bool) async -> Bool {
+        for _ in 0..<500 {
+            if condition() { return true }
+            try? await Task.sleep(nanoseconds: 2_000_000)
+        }
+        return condition()
+    }
+}
