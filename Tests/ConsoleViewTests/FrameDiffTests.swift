@@ -23,3 +23,29 @@ import Testing
         #expect(frames.next(state).reduce(0) { $0 + $1.cells.count } == 80 * 24)
     }
 }
+
+/// Blanks between cells of one style take that style when it cannot show on a blank.
+@Suite struct BlankStyleTests {
+    static func styles(_ screen: ScreenBuffer, row: Int) -> [Style] { (0..<screen.columns).map { screen[$0, row].style } }
+
+    @Test func aShortRunBetweenOneStyleTakesItAndNothingThatShowsOnABlankChanges() {
+        var screen = ScreenBuffer(columns: 40, rows: 4)
+        screen.put("│", x: 0, y: 0, style: .dim)
+        screen.put("f", x: 2, y: 0, style: .dim)
+        screen.put("Reset", x: 4, y: 0, style: .dim)
+        screen.put("a", x: 0, y: 1, style: .selected)
+        screen.put("b", x: 2, y: 1, style: .selected)
+        screen.put("key", x: 0, y: 2, style: .key)
+        screen.put("label", x: 4, y: 2, style: .dim)
+        screen.put("x", x: 0, y: 3, style: .dim)
+        screen.put("y", x: 10, y: 3, style: .dim)
+        screen.put("Timeline", x: 20, y: 3, style: .dim)
+        screen.matchBlankStyles()
+        #expect(Self.styles(screen, row: 0)[0..<9].allSatisfy { $0 == .dim }, "│ f Reset is one dim run")
+        #expect(Self.styles(screen, row: 0)[9...].allSatisfy { $0 == .plain }, "the blanks to the end of the row stay plain")
+        #expect(screen[1, 1].style == .plain, "a blank next to reversed cells would show: it stays")
+        #expect(screen[3, 2].style == .plain, "between two styles: nothing gained, nothing changed")
+        #expect(Self.styles(screen, row: 3)[1..<10].allSatisfy { $0 == .plain }, "nine blanks: erased faster plain than sent dim")
+        #expect(screen.text == { var copy = screen; copy.restyle(x: 0, y: 0, width: 40, height: 4) { $0 = .plain }; return copy.text }(), "the text is the same")
+    }
+}

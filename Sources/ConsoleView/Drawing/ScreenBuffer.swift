@@ -59,6 +59,32 @@ public struct ScreenBuffer: Equatable, Sendable {
         }
     }
 
+    /// Gives a short run of blanks between two cells of one style that style, when no style
+    /// involved shows on a blank (no reverse, underline or background): the spaces look the
+    /// same, and the terminal is spared an attribute change on each side of them (`│ f Reset`
+    /// drawn dim with plain spaces cost four). Longer runs stay as drawn: a terminal erases plain
+    /// blanks with one short sequence but must be sent styled ones one by one.
+    public mutating func matchBlankStyles(longestRun: Int = 8) {
+        for row in 0..<rows {
+            let start = row * columns
+            var index = start + 1
+            while index < start + columns {
+                guard cells[index].text == " " else {
+                    index += 1
+                    continue
+                }
+                var end = index
+                while end < start + columns, cells[end].text == " " { end += 1 }
+                let style = cells[index - 1].style
+                if end < start + columns, end - index <= longestRun, cells[end].style == style, style.looksTheSameOnABlank,
+                   cells[index..<end].allSatisfy({ $0.style.looksTheSameOnABlank }) {
+                    for blank in index..<end { cells[blank].style = style }
+                }
+                index = end
+            }
+        }
+    }
+
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
         guard x >= 0, x < columns, y >= 0, y < rows else { return }
         cells[y * columns + x] = cell

@@ -23,6 +23,9 @@ public struct Style: Hashable, Sendable {
         self.underline = underline
     }
 
+    /// True when a space in this style looks like a plain one: only weight and the text colour differ.
+    public var looksTheSameOnABlank: Bool { !reverse && !underline && background == nil }
+
     public static let plain = Style()
     public static let bold = Style(bold: true)
     public static let dim = Style(dim: true)

@@ -11,7 +11,8 @@ public struct FrameDiff {
 
     /// Renders `state` and returns the runs that differ from the last frame (all of it the first time).
     public mutating func next(_ state: AppState) -> [CellRun] {
-        let screen = ConsoleRenderer.render(state)
+        var screen = ConsoleRenderer.render(state)
+        screen.matchBlankStyles()
         defer { drawn = screen }
         return screen.changes(from: drawn)
     }
