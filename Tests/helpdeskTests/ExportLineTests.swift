@@ -77,4 +77,15 @@ import Testing
             #expect("[" + ExportLine.quoted(text) + "]" == encoded, "character \(value)")
         }
     }
+
+    @Test func aNewRequestsDetailsAreWhatTheEncoderWrites() throws {
+        let pieces = ["a", "\"", "\\", "/", "\n", "\t", "\u{01}", "\u{1F}", "\u{7F}", "é", "接続", "👩‍💻", "\u{2028}", "\u{202E}", " ", "<", "&"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            func text() -> String { (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() }
+            let created = EventPayload.Created(requester: try EmailAddress("a.b+\(Int.random(in: 0...9, using: &generator))@example.com"), subject: text(),
+                                               priority: Priority.allCases.randomElement(using: &generator)!, category: text())
+            #expect(try EventPayload.created(created).detailsJSON() == JSONEncoder.helpdesk.encode(created), "\(created)")
+        }
+    }
 }

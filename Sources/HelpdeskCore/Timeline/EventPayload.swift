@@ -62,6 +62,12 @@ public enum EventPayload: Sendable, Equatable {
             self.priority = priority
             self.category = category
         }
+
+        /// The details object as the encoder writes it (sorted keys, its escaping).
+        var detailsJSON: String {
+            "{\"category\":" + ExportLine.quoted(category) + ",\"priority\":" + ExportLine.quoted(priority.rawValue)
+                + ",\"requester\":" + ExportLine.quoted(requester.value) + ",\"subject\":" + ExportLine.quoted(subject) + "}"
+        }
     }
 
     public struct ApprovalRequested: Sendable, Equatable, Codable {

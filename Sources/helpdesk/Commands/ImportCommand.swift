@@ -66,7 +66,7 @@ enum ImportCommand {
                 }
                 continue
             }
-            guard let text = String(bytes: line, encoding: .utf8) else {
+            guard let text = String(validating: line, as: UTF8.self) else {
                 refusedSoFar.append(.init(line: number, reason: "not UTF-8 text"))
                 continue
             }
