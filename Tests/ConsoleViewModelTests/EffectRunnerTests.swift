@@ -146,7 +146,7 @@ import Testing
         let messages = try await run([.ask(key, .unlock, reason: "locked out", account: someoneElse.id)])
         guard case .actionFinished(_, let report)? = messages.first else { Issue.record("expected the outcome: \(messages)"); return }
         #expect(report.line.kind == .error)
-        #expect(report.line.text.contains("is not the email of the account you confirmed"), "\(report.line.text)")
+        #expect(report.line.text.contains("now finds another Okta account"), "\(report.line.text)")
         #expect(await tenant.actionCount() == 0, "nothing was sent to Okta")
     }
 

@@ -64,7 +64,7 @@ import Testing
         }
     }
 
-    @Test func anAskForTheConfirmedAccountReadsItOnceAndALastingAddIsThePutAlone() async throws {
+    @Test func anAskFindsTheConfirmedAccountOnceAndALastingAddIsThePutAlone() async throws {
         let http = try OverHTTP()
         defer { http.standIn.stop() }
         let jane = try #require(await http.standIn.tenant.users(withEmail: Fixtures.email("jane.doe@example.com")).first)
@@ -73,24 +73,32 @@ import Testing
         var spec = ActionSpec(.addToGroup)
         spec.group = .id(group.id)
         _ = try await http.service.act(ActionAsk(requestID: request.id, spec: spec, reason: "new team", confirmedUserID: jane.id))
-        #expect(http.standIn.requests == ["GET /api/v1/users/\(jane.id)", "GET /api/v1/groups/\(group.id)", "PUT /api/v1/groups/\(group.id)/users/\(jane.id)"],
-                "the user read once by id, the group once, then the add: \(http.standIn.requests)")
+        #expect(http.standIn.requests == ["GET /api/v1/users", "GET /api/v1/users/\(jane.id)", "GET /api/v1/groups/\(group.id)", "PUT /api/v1/groups/\(group.id)/users/\(jane.id)"],
+                "the user found by email and read by id once, the group once, then the add: \(http.standIn.requests)")
     }
 
-    @Test func aConfirmedAccountThatNoLongerHasTheRequestersEmailIsRefusedBeforeAnyChange() async throws {
+    @Test func aConfirmedAccountTheEmailNoLongerFindsAloneIsRefusedBeforeAnyChange() async throws {
         let http = try OverHTTP()
         defer { http.standIn.stop() }
         let jane = try #require(await http.standIn.tenant.users(withEmail: Fixtures.email("jane.doe@example.com")).first)
         let request = try http.store.create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"), by: "intake", at: Date())
-        await #expect {
-            _ = try await http.service.act(ActionAsk(requestID: request.id, spec: ActionSpec(.unlock), reason: "locked out", confirmedUserID: jane.id))
-        } throws: { error in
-            "\(error)".contains("omar.haddad@example.com is not the email of the account you confirmed")
+        for confirmed in [jane.id, "00uGONE00000000000000"] {
+            await #expect {
+                _ = try await http.service.act(ActionAsk(requestID: request.id, spec: ActionSpec(.unlock), reason: "locked out", confirmedUserID: confirmed))
+            } throws: { error in
+                "\(error)".contains("omar.haddad@example.com now finds another Okta account") && "\(error)".contains(confirmed)
+            }
         }
-        await #expect {
-            _ = try await http.service.act(ActionAsk(requestID: request.id, spec: ActionSpec(.unlock), reason: "locked out", confirmedUserID: "00uGONE00000000000000"))
-        } throws: { error in
-            "\(error)".contains("the Okta account you confirmed (00uGONE00000000000000) was not found")
+        // Another account takes Jane's email as well: her confirmed id no longer settles who she is.
+        await http.standIn.tenant.add(DirectoryUser(id: "00ujaneadmin00000000", login: "jane.admin@example.com", email: "JANE.DOE@example.com",
+                                                    firstName: "Jane", lastName: "Admin", status: .lockedOut))
+        let janes = try http.store.create(Fixtures.newRequest("Locked out", requester: "jane.doe@example.com"), by: "intake", at: Date())
+        for confirmed in [jane.id, "00ujaneadmin00000000"] {
+            await #expect {
+                _ = try await http.service.act(ActionAsk(requestID: janes.id, spec: ActionSpec(.unlock), reason: "locked out", confirmedUserID: confirmed))
+            } throws: { error in
+                "\(error)".contains("several Okta users have the email jane.doe@example.com")
+            }
         }
         #expect(!http.standIn.requests.contains { !$0.hasPrefix("GET") }, "nothing changed: \(http.standIn.requests)")
     }

@@ -7,8 +7,7 @@ public struct ActionAsk: Sendable, Equatable, Codable {
     public let spec: ActionSpec
     public let reason: String
     /// The Okta user id of the account the agent saw and confirmed, when they saw one: the
-    /// service reads that account once by id and refuses the ask if it is gone or no longer has
-    /// the requester's email. Without it the service finds the account by the email.
+    /// service refuses the ask if the requester's email now finds another account (or several).
     public let confirmedUserID: String?
 
     public init(requestID: RequestID, spec: ActionSpec, reason: String, confirmedUserID: String? = nil) {

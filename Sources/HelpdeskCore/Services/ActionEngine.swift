@@ -300,23 +300,15 @@ public final class ActionEngine: Sendable {
         }
     }
 
-    /// The account the agent saw and confirmed, read once by its id (which, unlike a search, is
-    /// never behind): refused when it is gone or its email is no longer the request's.
+    /// The account the agent saw and confirmed, if the requester's email still finds exactly it:
+    /// found by the email (which refuses an email several accounts share) and read by id.
     public func confirmedAccount(_ userID: String, of request: Request) async throws -> DirectoryUser {
-        let user: DirectoryUser
-        do {
-            user = try await directory.user(.id(userID))
-        } catch let error as DirectoryError where error.kind == .notFound {
-            throw Refusal("the Okta account you confirmed (\(userID)) was not found; press R to read \(request.requester)'s account again before acting")
-        }
-        guard user.id == userID else {
-            throw DirectoryError(kind: .invalid, summary: "Okta answered a read of \(userID) with another user (\(user.id)); nothing was done", subject: "user \(userID)")
-        }
-        guard request.requester.matches(user.email) else {
-            throw Refusal("\(request.requester) is not the email of the account you confirmed (\(user.login), \(user.id)) any more; "
+        let account = try await requesterAccount(request)
+        guard account.id == userID else {
+            throw Refusal("\(request.requester) now finds another Okta account (\(account.login), \(account.id)) than the one you confirmed (\(userID)); "
                 + "press R to read it again and check it is the right person before acting")
         }
-        return user
+        return account
     }
 
     static func target(_ approval: Approval) throws -> String {
