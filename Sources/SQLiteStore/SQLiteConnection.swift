@@ -80,6 +80,19 @@ final class SQLiteConnection {
         return rows
     }
 
+    /// Like `query`, but stops stepping once `enough` says so of the row just read.
+    func query<T>(_ sql: String, _ values: [SQLValue] = [], until enough: (T) -> Bool, _ map: (Row) throws -> T) throws -> [T] {
+        let statement = try prepare(sql)
+        try statement.bind(values)
+        var rows: [T] = []
+        while try statement.step() {
+            let row = try map(Row(statement: statement))
+            rows.append(row)
+            if enough(row) { break }
+        }
+        return rows
+    }
+
     /// The first column of the first row, as an integer.
     func scalar(_ sql: String, _ values: [SQLValue] = []) throws(StoreError) -> Int64? {
         let statement = try prepare(sql)

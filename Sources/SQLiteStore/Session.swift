@@ -106,13 +106,17 @@ final class Session: StoreWriter {
         return try db.query("SELECT \(Self.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)], Self.event)
     }
 
-    func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [StoredEvent] {
+    func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int, maxBytes: Int) throws -> [StoredEvent] {
         guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
         // Details go into the export as they are: they must be one JSON object on one line (as
         // the store writes them), or a hand-made row could break or forge lines.
         let wellFormed = "json_valid(e.details) AND substr(e.details, 1, 1) = '{' AND instr(e.details, char(10)) = 0 AND instr(e.details, char(13)) = 0"
+        var bytes = 0
         return try db.query("SELECT \(Self.eventColumns), e.okta_request_id, \(wellFormed) FROM events e \(whereClause) ORDER BY e.id LIMIT ?",
-                            values + [.int(limit)]) { row in
+                            values + [.int(limit)], until: { event in
+                                bytes += event.details.utf8.count
+                                return bytes >= maxBytes
+                            }) { row in
             guard row.int(7) == 1 else {
                 throw StoreError.failed("event \(row.int64(0)) has details that are not one JSON object on one line; the store was changed outside helpdesk")
             }

@@ -32,7 +32,7 @@ import Testing
             for event in Self.events { try writer.append(EventDraft(actor: event.actor, at: event.at, payload: event.payload), to: request.id) }
         }
         let decoded = try store.read { try $0.events(since: nil, request: nil, afterEventID: nil, limit: 100) }
-        let stored = try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 100) }
+        let stored = try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 100, maxBytes: 1 << 20) }
         #expect(decoded.count == Self.events.count + 1)
         #expect(stored.map(\.id) == decoded.map(\.id))
         for (row, event) in zip(stored, decoded) {
@@ -54,6 +54,23 @@ import Testing
         let all = ExportPage(events, limit: 5)
         #expect(all.lastEventID == 5 && all.more, "a full page may have more after it")
         #expect(!ExportPage(Array(events.prefix(3)), limit: 5).more)
+        let huge = ExportPage([events[0]], limit: 5, budget: events[0].details.utf8.count)
+        #expect(huge.more, "the store stops reading once details reach the budget: there may be more after them")
+    }
+
+    @Test func theStoreStopsReadingOnceTheDetailsReachTheBudget() throws {
+        let folder = TemporaryDirectory()
+        let store = try SQLiteRequestStore(path: folder.file("export.db"))
+        let request = try store.create(Fixtures.newRequest("Printer"), by: "intake", at: Date(timeIntervalSince1970: 1_796_000_000))
+        try store.write { writer in
+            for _ in 0..<20 { try writer.append(EventDraft(actor: "alex", at: Date(timeIntervalSince1970: 1_796_000_000), payload: .note(text: String(repeating: "x", count: 1_000))), to: request.id) }
+        }
+        let all = try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 100, maxBytes: 1 << 20) }
+        #expect(all.count == 21)
+        let cut = try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 100, maxBytes: 3_000) }
+        #expect(cut.map(\.id) == Array(all.prefix(cut.count)).map(\.id))
+        #expect(cut.count == 4, "the created event and three notes of 1,000 bytes reach 3,000 bytes: \(cut.count)")
+        #expect(try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 100, maxBytes: 1) }.count == 1, "at least one")
     }
 
     @Test func detailsThatAreNotOneObjectOnOneLineStopTheExport() throws {
@@ -64,7 +81,7 @@ import Testing
         let raw = try SQLiteConnection(path: path)
         try raw.execute(#"INSERT INTO events (request_id, kind, actor, at, details) VALUES (1, 'note', 'x', 0, '[' || char(10) || '{"id":1,"request":"REQ-99"}' || char(10) || ',0]')"#)
         #expect {
-            try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 10) }
+            try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 10, maxBytes: 1 << 20) }
         } throws: { error in
             "\(error)".contains("event 2 has details that are not one JSON object on one line")
         }

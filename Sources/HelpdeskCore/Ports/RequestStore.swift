@@ -37,8 +37,9 @@ public protocol StoreReader {
     func dueGrants(at date: Date, limit: Int) throws -> [AccessGrant]
     /// Events in store order, optionally since a time or for one request, after an event id.
     func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent]
-    /// The same events as the store holds them, for export.
-    func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [StoredEvent]
+    /// The same events as the store holds them, for export: at most `limit`, and no more once
+    /// their details reach `maxBytes` (at least one).
+    func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int, maxBytes: Int) throws -> [StoredEvent]
     /// The id of the newest event (0 when there is none): how far the timeline has grown.
     func lastEventID() throws -> Int64
 }

@@ -18,9 +18,6 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     /// Rows a page may ask for.
     public static let pageLimit = 1...1_000
-    /// Events in one export page: fewer, larger round trips for a bulk read (a page is also
-    /// capped at `ExportPage.budget` bytes).
-    public static let exportPageLimit = 1...10_000
     /// Lines an import batch may hold.
     public static let importBatchLimit = 500
 
@@ -125,10 +122,10 @@ public struct LocalHelpdeskService: HelpdeskService {
     }
 
     public func exportEvents(_ query: EventQuery) async throws -> ExportPage {
-        let limit = min(max(query.limit, Self.exportPageLimit.lowerBound), Self.exportPageLimit.upperBound)
+        let limit = Self.clamped(query.limit)
         let events = try store.read { reader in
             if let request = query.request { _ = try reader.existingRequest(request) }
-            return try reader.storedEvents(since: query.since, request: query.request, afterEventID: query.afterEventID, limit: limit)
+            return try reader.storedEvents(since: query.since, request: query.request, afterEventID: query.afterEventID, limit: limit, maxBytes: ExportPage.budget)
         }
         return ExportPage(events, limit: limit)
     }

@@ -31,7 +31,8 @@ public struct ExportPage: Sendable, Equatable, Codable {
     public let more: Bool
 
     /// At most `limit` events and, past the first, `budget` bytes of lines: a page of events full
-    /// of escaped characters must still fit in one answer on the socket.
+    /// of escaped characters must still fit in one answer on the socket. The store stops reading
+    /// once the details reach the budget, so events whose details reach it may have more after them.
     public init(_ events: [StoredEvent], limit: Int, budget: Int = ExportPage.budget) {
         // Lines are written straight into the page's bytes, sized for the usual line at the start.
         var text = Data(capacity: min(budget, events.count * 320))
@@ -47,7 +48,7 @@ public struct ExportPage: Sendable, Equatable, Codable {
         }
         self.text = text
         lastEventID = last
-        more = taken < events.count || events.count >= limit
+        more = taken < events.count || events.count >= limit || events.reduce(0) { $0 + $1.details.utf8.count } >= budget
     }
 
     /// Bytes of lines in a page (a third more as base64 on the socket, well inside its limit).

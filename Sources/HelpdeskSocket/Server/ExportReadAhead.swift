@@ -2,37 +2,48 @@ import HelpdeskCore
 import Synchronization
 
 /// The next export page, read while the last one travels to the client: a client exporting
-/// asks for the page after the one it has just received, so the service reads it in the
-/// meantime instead of waiting for the question (like a database cursor's prefetch). One page
-/// is held per connection; a question for anything else drops it. The page is a snapshot of
-/// events with ids past the cursor, which only grow, so reading it early changes nothing.
+/// asks for the page after the one it has just received, so once a connection has asked for
+/// one page after another, the service reads the following page in the meantime instead of
+/// waiting for the question (like a database cursor's prefetch). One page is held per
+/// connection; a question for anything else drops it, and questions that do not follow one
+/// another start no read-ahead. The page is a snapshot of events with ids past the cursor,
+/// which only grow, so reading it early changes nothing.
 final class ExportReadAhead: Sendable {
-    private let slot = Mutex<(query: EventQuery, page: Task<ExportPage, any Error>)?>(nil)
+    private struct State {
+        /// The question that would continue the last page answered.
+        var next: EventQuery?
+        var held: (query: EventQuery, page: Task<ExportPage, any Error>)?
+    }
 
-    /// The page for `query`, from the read-ahead when it was for this query; then starts
-    /// reading the page after it.
+    private let state = Mutex(State())
+
+    /// The page for `query`, from the read-ahead when it was for this query; when the question
+    /// continued the last page, starts reading the page after it.
     func page(for query: EventQuery, reading: @escaping @Sendable (EventQuery) async throws -> ExportPage) async throws -> ExportPage {
-        let ahead = slot.withLock { slot -> Task<ExportPage, any Error>? in
-            defer { slot = nil }
-            guard let held = slot else { return nil }
-            if held.query == query { return held.page }
+        let (ahead, follows) = state.withLock { state -> (Task<ExportPage, any Error>?, Bool) in
+            defer { state.held = nil }
+            let follows = state.next == query
+            guard let held = state.held else { return (nil, follows) }
+            if held.query == query { return (held.page, true) }
             held.page.cancel()
-            return nil
+            return (nil, follows)
         }
         let page = if let ahead { try await ahead.value } else { try await reading(query) }
-        if page.more, let last = page.lastEventID {
-            let next = EventQuery(since: query.since, request: query.request, afterEventID: last, limit: query.limit)
-            let read = Task { try await reading(next) }
-            slot.withLock { $0 = (next, read) }
+        let next = page.more ? page.lastEventID.map { EventQuery(since: query.since, request: query.request, afterEventID: $0, limit: query.limit) } : nil
+        let read = follows ? next.map { next in Task { try await reading(next) } } : nil
+        state.withLock { state in
+            state.next = next
+            if let next, let read { state.held = (next, read) }
         }
         return page
     }
 
     /// Drops the held page (the connection closed).
     func drop() {
-        slot.withLock { slot in
-            slot?.page.cancel()
-            slot = nil
+        state.withLock { state in
+            state.held?.page.cancel()
+            state.held = nil
+            state.next = nil
         }
     }
 }

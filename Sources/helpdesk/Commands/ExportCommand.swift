@@ -3,7 +3,7 @@ import HelpdeskCore
 
 /// `helpdesk export`: the timeline as JSON lines, one event per line, for a SIEM or an auditor.
 enum ExportCommand {
-    static let pageSize = LocalHelpdeskService.exportPageLimit.upperBound
+    static let pageSize = LocalHelpdeskService.pageLimit.upperBound
 
     static let spec = CommandSpec(
         name: "export",
