@@ -15,7 +15,7 @@ public final class CountingDirectory: ForwardingDirectory, @unchecked Sendable {
     override public func resetFactors(userID: String) async throws -> DirectoryReceipt { count(.resetMFA, userID); return try await inner.resetFactors(userID: userID) }
     override public func resetFactor(userID: String, factorID: String) async throws -> DirectoryReceipt { count(.resetFactor, userID); return try await inner.resetFactor(userID: userID, factorID: factorID) }
     override public func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt { count(.revokeSessions, userID); return try await inner.revokeSessions(userID: userID, oauthTokens: oauthTokens) }
-    override public func addToGroup(userID: String, groupID: String, temporary: Bool) async throws -> DirectoryReceipt { count(.addToGroup, userID); return try await inner.addToGroup(userID: userID, groupID: groupID, temporary: temporary) }
+    override public func addToGroup(userID: String, groupID: String) async throws -> DirectoryReceipt { count(.addToGroup, userID); return try await inner.addToGroup(userID: userID, groupID: groupID) }
     override public func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt { count(.removeFromGroup, userID); return try await inner.removeFromGroup(userID: userID, groupID: groupID) }
     override public func assignApp(userID: String, appID: String) async throws -> DirectoryReceipt { count(.assignApp, userID); return try await inner.assignApp(userID: userID, appID: appID) }
     override public func removeApp(userID: String, appID: String) async throws -> DirectoryReceipt { count(.removeApp, userID); return try await inner.removeApp(userID: userID, appID: appID) }
@@ -53,7 +53,7 @@ open class ForwardingDirectory: IdentityDirectory, @unchecked Sendable {
     open func resetFactors(userID: String) async throws -> DirectoryReceipt { try await inner.resetFactors(userID: userID) }
     open func resetFactor(userID: String, factorID: String) async throws -> DirectoryReceipt { try await inner.resetFactor(userID: userID, factorID: factorID) }
     open func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt { try await inner.revokeSessions(userID: userID, oauthTokens: oauthTokens) }
-    open func addToGroup(userID: String, groupID: String, temporary: Bool) async throws -> DirectoryReceipt { try await inner.addToGroup(userID: userID, groupID: groupID, temporary: temporary) }
+    open func addToGroup(userID: String, groupID: String) async throws -> DirectoryReceipt { try await inner.addToGroup(userID: userID, groupID: groupID) }
     open func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt { try await inner.removeFromGroup(userID: userID, groupID: groupID) }
     open func assignApp(userID: String, appID: String) async throws -> DirectoryReceipt { try await inner.assignApp(userID: userID, appID: appID) }
     open func removeApp(userID: String, appID: String) async throws -> DirectoryReceipt { try await inner.removeApp(userID: userID, appID: appID) }

@@ -102,4 +102,42 @@ import Testing
         }
         #expect(!http.standIn.requests.contains { !$0.hasPrefix("GET") }, "nothing changed: \(http.standIn.requests)")
     }
+
+    /// The check that a temporary grant's access was not already held happens before the run
+    /// exists: stalled (or cut short by a crash), it leaves nothing for reconcile to misread.
+    @Test func aStalledCheckBeforeATemporaryAddLeavesNothingForReconcileToTakeForTheGrant() async throws {
+        let tenant = SimulatedTenant()
+        let group = DirectoryGroup(id: "00gvpn0000000000000a", name: "VPN Users", type: .okta)
+        await tenant.add(group: group)
+        await tenant.add(DirectoryUser(id: "00ujane", login: "jane", email: "jane@example.com", firstName: "Jane", lastName: "X", status: .active), groups: [group.id])
+        let standIn = try OktaStandIn(tenant: tenant)
+        defer { standIn.stop() }
+        let folder = TemporaryDirectory("helpdesk-stalled-check")
+        let clock = ManualClock(Date())
+        let directory = OktaDirectory(client: OktaHTTPClient(settings: OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))))
+        let store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+        let engine = ActionEngine(store: store, directory: directory, clock: clock, policy: ApprovalPolicy(overrides: [.addToGroup: .init(approvalRequired: false)]),
+                                  team: DemoTeamFixture.team)
+        let backend = HelpdeskBackend(engine: engine) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+        let service = try backend.service(for: "alex")
+        let request = try store.create(Fixtures.newRequest("VPN for a day", requester: "jane@example.com"), by: "intake", at: clock.now())
+        standIn.inject(.init("GET", "/users/00ujane/groups", .stall(2)))
+        let ask = Task {
+            try await service.act(ActionAsk(requestID: request.id, spec: ActionSpec(.addToGroup, group: .id(group.id), duration: AccessDuration(1, .hours)), reason: "trip"))
+        }
+        #expect(await eventually { standIn.requests.contains("GET /api/v1/users/00ujane/groups") }, "the check is on its way")
+        clock.advance(by: 90)  // past any run's call window and its grace
+        _ = try await Reconciler(engine: engine).reconcile(nil, by: "alex", dueOnly: false)
+        let outcome = try await ask.value
+        guard case .ran(let ran) = outcome else { Issue.record("expected the run: \(outcome)"); return }
+        #expect(ran.grant == nil && ran.message.contains("already a member of VPN Users"), "\(ran.message)")
+        #expect(try store.read { try $0.grants(of: request.id) }.isEmpty, "no revoke of a membership Jane had before")
+        clock.advance(by: 2 * 3600)
+        _ = try await AccessSweeper(engine: engine).sweep()
+        #expect(try await tenant.groups(ofUser: "00ujane").map(\.id) == [group.id])
+        #expect(!standIn.requests.contains { $0.hasPrefix("PUT") || $0.hasPrefix("DELETE") }, "\(standIn.requests)")
+    }
 }

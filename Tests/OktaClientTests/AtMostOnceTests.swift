@@ -72,7 +72,7 @@ import Testing
         let group = try #require(try await directory.findGroups("Engineering", limit: 5).first)
         for _ in 0..<2 {
             _ = try await directory.groups(ofUser: user.id)
-            _ = try await directory.addToGroup(userID: user.id, groupID: group.id, temporary: true)
+            _ = try await directory.addToGroup(userID: user.id, groupID: group.id)
             _ = try await directory.groups(ofUser: user.id)
             _ = try await directory.removeFromGroup(userID: user.id, groupID: group.id)
             _ = try await directory.revokeSessions(userID: user.id, oauthTokens: false)

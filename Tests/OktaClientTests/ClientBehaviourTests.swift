@@ -51,7 +51,7 @@ import Testing
         settings.maxRetries = 3
         let directory = OktaDirectory(client: OktaHTTPClient(settings: settings, transport: transport, clock: clock, sleeper: CancelledSleeper()), clock: clock)
         await #expect {
-            _ = try await directory.addToGroup(userID: "00u1", groupID: "00g1", temporary: false)
+            _ = try await directory.addToGroup(userID: "00u1", groupID: "00g1")
         } throws: { error in
             (error as? DirectoryError)?.kind == .outcomeUnknown && (error as? DirectoryError)?.summary?.contains("stopped while waiting to retry") == true
         }

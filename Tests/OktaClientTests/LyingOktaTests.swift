@@ -81,14 +81,14 @@ import Testing
         defer { liar.server.stop() }
         let directory = try liar.directory()
         await #expect {
-            try await directory.addToGroup(userID: "00ujane", groupID: "00gvpn", temporary: false)
+            try await directory.addToGroup(userID: "00ujane", groupID: "00gvpn")
         } throws: { ($0 as? DirectoryError)?.kind == .outcomeUnknown }
         let puts = liar.requests.filter { $0.hasPrefix("PUT") }.count
         #expect(puts >= 1 && puts <= 8, "a membership may be repeated, a few times: \(liar.requests)")
 
         let before = liar.requests.filter { $0.hasPrefix("PUT") }.count
         await #expect {
-            try await ActionDeadline.$current.withValue(Date().addingTimeInterval(-1)) { try await directory.addToGroup(userID: "00ujane", groupID: "00gvpn", temporary: false) }
+            try await ActionDeadline.$current.withValue(Date().addingTimeInterval(-1)) { try await directory.addToGroup(userID: "00ujane", groupID: "00gvpn") }
         } throws: { ($0 as? DirectoryError)?.kind == .unavailable }
         #expect(liar.requests.filter { $0.hasPrefix("PUT") }.count == before, "nothing sent past the run's deadline")
     }

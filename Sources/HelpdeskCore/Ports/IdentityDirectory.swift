@@ -24,10 +24,9 @@ public protocol IdentityDirectory: Sendable {
     func resetFactors(userID: String) async throws -> DirectoryReceipt
     func resetFactor(userID: String, factorID: String) async throws -> DirectoryReceipt
     func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt
-    /// A temporary add first checks the membership, so that the revoke at its end never takes
-    /// away a membership the user had before; a lasting add is the add alone, which leaves the same
-    /// state whether or not the user was already a member.
-    func addToGroup(userID: String, groupID: String, temporary: Bool) async throws -> DirectoryReceipt
+    /// The add alone: it leaves the same state whether or not the user was already a member
+    /// (temporary access checks that before its run is written: `ActionEngine.alreadyHeld`).
+    func addToGroup(userID: String, groupID: String) async throws -> DirectoryReceipt
     func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt
     func assignApp(userID: String, appID: String) async throws -> DirectoryReceipt
     func removeApp(userID: String, appID: String) async throws -> DirectoryReceipt
@@ -49,7 +48,7 @@ extension IdentityDirectory {
         case .resetMFA: try await resetFactors(userID: userID)
         case .resetFactor(let factor): try await resetFactor(userID: userID, factorID: factor.id)
         case .revokeSessions(let oauth): try await revokeSessions(userID: userID, oauthTokens: oauth)
-        case .addToGroup(let group, let expiry): try await addToGroup(userID: userID, groupID: group.id, temporary: expiry != nil)
+        case .addToGroup(let group, _): try await addToGroup(userID: userID, groupID: group.id)
         case .removeFromGroup(let group): try await removeFromGroup(userID: userID, groupID: group.id)
         case .assignApp(let app, _): try await assignApp(userID: userID, appID: app.id)
         case .removeApp(let app): try await removeApp(userID: userID, appID: app.id)

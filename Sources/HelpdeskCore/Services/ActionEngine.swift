@@ -156,6 +156,8 @@ public final class ActionEngine: Sendable {
             throw Refusal("\(approver.login)'s Okta account was not found by the email \(approver.email?.value ?? "(none configured)"); "
                 + "an approver needs one, so that nobody approves for their own account — an admin corrects the email in the configuration")
         }
+        let asked = try store.read { try $0.approval(approvalID) }
+        let held = if let asked { try await alreadyHeld(asked.action, userID: try Self.target(asked)) } else { String?.none }
         let now = clock.now()
         let (approval, run) = try store.write { writer in
             let approval = try approvals.decidable(approvalID, by: approver, oktaUserID: approverID, writer: writer)
@@ -171,7 +173,7 @@ public final class ActionEngine: Sendable {
                                 grantID: nil, reason: approval.reason, by: approver.login, at: now, writer: writer)
             return (approval, run)
         }
-        return await complete(run, reason: approval.reason)
+        return await complete(run, reason: approval.reason, held: held)
     }
 
     /// Denies with a reason; the action does not run.
@@ -192,11 +194,31 @@ public final class ActionEngine: Sendable {
     // MARK: Running
 
     private func runNow(_ action: OktaAction, request: Request, userID: String, reason: String, by login: String) async throws -> ActionOutcome {
+        let held = try await alreadyHeld(action, userID: userID)
         let now = clock.now()
         let run = try store.write { writer in
             try start(action, requestID: request.id, userID: userID, approvalID: nil, grantID: nil, reason: reason, by: login, at: now, writer: writer)
         }
-        return await complete(run, reason: reason)
+        return await complete(run, reason: reason, held: held)
+    }
+
+    /// For temporary access, what of it the user already holds, read before the run is written:
+    /// such a grant is recorded without calling Okta and schedules no revoke, so its end never
+    /// takes away access the user had before. Read here, not in the run, because a run whose
+    /// outcome is unknown is settled from Okta's state: had the check been in the run, a crash or
+    /// a stall during it would leave reconcile to take the old access for the grant's.
+    func alreadyHeld(_ action: OktaAction, userID: String) async throws -> String? {
+        guard action.expiry != nil else { return nil }
+        switch action {
+        case .addToGroup(let group, _):
+            let member = try await directory.groups(ofUser: userID).contains { $0.id == group.id }
+            return member ? "already a member of \(group.name) before this grant; nothing granted, nothing to revoke" : nil
+        case .assignApp(let app, _):
+            let assigned = try await directory.isAssigned(userID: userID, appID: app.id)
+            return assigned ? "already assigned \(app.label) before this grant; nothing granted, nothing to revoke" : nil
+        default:
+            return nil
+        }
     }
 
     /// Writes the run, with its deadline, and its "action started" event; the caller commits before calling Okta.
@@ -217,9 +239,14 @@ public final class ActionEngine: Sendable {
 
     /// Calls Okta for a started run and records the outcome (and a temporary grant's revoke).
     /// An answer that comes after reconcile settled the run is recorded as it is, with an alert.
-    func complete(_ run: ActionRun, reason: String) async -> ActionOutcome {
+    /// `held`: what `alreadyHeld` found before the run was written; Okta is then not called.
+    func complete(_ run: ActionRun, reason: String, held: String? = nil) async -> ActionOutcome {
         let executor = RunExecutor(engine: self)
-        let performed = await executor.perform(run)
+        let performed: RunExecutor.Performed = if let held {
+            .answered(DirectoryReceipt(requestID: nil, summary: held, alreadyDone: true))
+        } else {
+            await executor.perform(run)
+        }
         let result: ActionOutcome.Result = switch performed {
         case .answered(let receipt): .succeeded(receipt)
         case .failed(let error): .failed(error)

@@ -155,14 +155,11 @@ public final class OktaDirectory: IdentityDirectory {
         return DirectoryReceipt(requestID: answer.requestID, summary: oauthTokens ? "ended all sessions and revoked OAuth tokens" : "ended all sessions")
     }
 
-    public func addToGroup(userID: String, groupID: String, temporary: Bool) async throws -> DirectoryReceipt {
+    public func addToGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
         let group = try await changeableGroup(groupID)
-        if temporary, try await groups(ofUser: userID).contains(where: { $0.id == groupID }) {
-            return DirectoryReceipt(requestID: nil, summary: "already a member of \(group.name)", alreadyDone: true)
-        }
         let answer = try await forgetting(groupCache, groupID) { try await client.send(OktaCall(.assignUserToGroup, [groupID, userID], subject: "group \(group.name)")) }
-        // Okta answers a lasting add the same whether or not the user was already a member.
-        return DirectoryReceipt(requestID: answer.requestID, summary: temporary ? "added to \(group.name)" : "now a member of \(group.name)")
+        // Okta answers the same whether or not the user was already a member.
+        return DirectoryReceipt(requestID: answer.requestID, summary: "now a member of \(group.name)")
     }
 
     public func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {

@@ -232,7 +232,7 @@ public actor SimulatedTenant: IdentityDirectory {
         }
     }
 
-    public func addToGroup(userID: String, groupID: String, temporary: Bool = false) async throws -> DirectoryReceipt {
+    public func addToGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
         let group = try await changeableGroup(groupID)
         return try await act(.addToGroup, userID) { _ in
             if memberships[userID]?.contains(groupID) == true { return ("already a member of \(group.name)", true) }

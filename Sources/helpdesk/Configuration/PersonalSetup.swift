@@ -72,7 +72,7 @@ struct UnconfiguredDirectory: IdentityDirectory {
     func resetFactors(userID: String) async throws -> DirectoryReceipt { try refuse() }
     func resetFactor(userID: String, factorID: String) async throws -> DirectoryReceipt { try refuse() }
     func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt { try refuse() }
-    func addToGroup(userID: String, groupID: String, temporary: Bool) async throws -> DirectoryReceipt { try refuse() }
+    func addToGroup(userID: String, groupID: String) async throws -> DirectoryReceipt { try refuse() }
     func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt { try refuse() }
     func assignApp(userID: String, appID: String) async throws -> DirectoryReceipt { try refuse() }
     func removeApp(userID: String, appID: String) async throws -> DirectoryReceipt { try refuse() }
