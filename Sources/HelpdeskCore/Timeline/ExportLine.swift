@@ -1,5 +1,4 @@
 import Foundation
-import HelpdeskCore
 
 /// One `export` line: an event as `--json` prints it (the same keys in the same order, the same
 /// escaping), written directly from the store's row with its details as recorded. Reading every
