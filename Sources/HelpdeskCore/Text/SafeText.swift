@@ -47,14 +47,9 @@ public enum SafeText {
         endOfPrintableASCII(text, keepingLines: false) == text.utf8.count
     }
 
-    /// True when every byte is printable ASCII, a line feed or a tab: command output with nothing
-    /// to clean (a carriage return is still cleaned: `\r\n` becomes `\n`, a lone one is shown).
-    static func isPrintableASCIILines(_ text: String) -> Bool {
-        endOfPrintableASCII(text, keepingLines: true) == text.utf8.count
-    }
-
     /// How many bytes from the start are printable ASCII (and line feeds and tabs when lines are
-    /// kept), read from the text's own storage: a page of output is mostly that.
+    /// kept; a carriage return is still cleaned: `\r\n` becomes `\n`, a lone one is shown), read
+    /// from the text's own storage: a page of output is mostly that.
     static func endOfPrintableASCII(_ text: String, keepingLines: Bool) -> Int {
         var text = text
         return text.withUTF8 { bytes in
