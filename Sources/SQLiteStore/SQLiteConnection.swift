@@ -69,9 +69,12 @@ final class SQLiteConnection {
         while try statement.step() {}
     }
 
-    /// Runs a query and maps every row.
+    /// Runs a query and maps every row. A query left part-read keeps its snapshot of the store
+    /// open (the connection would go on seeing the store as it was, and could not write), so the
+    /// statement is reset however the reading ends.
     func query<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (Row) throws -> T) throws -> [T] {
         let statement = try prepare(sql)
+        defer { statement.reset() }
         try statement.bind(values)
         var rows: [T] = []
         while try statement.step() {
@@ -83,6 +86,7 @@ final class SQLiteConnection {
     /// Like `query`, but stops stepping once `enough` says so of the row just read.
     func query<T>(_ sql: String, _ values: [SQLValue] = [], until enough: (T) -> Bool, _ map: (Row) throws -> T) throws -> [T] {
         let statement = try prepare(sql)
+        defer { statement.reset() }
         try statement.bind(values)
         var rows: [T] = []
         while try statement.step() {

@@ -73,6 +73,30 @@ import Testing
         #expect(try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 100, maxBytes: 1) }.count == 1, "at least one")
     }
 
+    /// A read that stops before its last row, or fails on one, must not keep the store's snapshot
+    /// open: the connection would go on seeing the store as it was and could not write.
+    @Test func aReadCutShortLeavesTheStoreFreshAndWritable() throws {
+        let folder = TemporaryDirectory()
+        let path = folder.file("export.db")
+        let store = try SQLiteRequestStore(path: path)
+        let request = try store.create(Fixtures.newRequest("Printer"), by: "intake", at: Date(timeIntervalSince1970: 1_796_000_000))
+        try store.write { writer in
+            for _ in 0..<20 { try writer.append(EventDraft(actor: "alex", at: Date(timeIntervalSince1970: 1_796_000_000), payload: .note(text: String(repeating: "x", count: 1_000))), to: request.id) }
+        }
+        let cut = try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 100, maxBytes: 3_000) }
+        #expect(cut.count < 21)
+        let other = try SQLiteRequestStore(path: path)
+        let elsewhere = try other.create(Fixtures.newRequest("Made by another process"), by: "intake", at: Date(timeIntervalSince1970: 1_796_000_100))
+        #expect(try store.read { try $0.request(elsewhere.id) } != nil, "a request written elsewhere is seen")
+        _ = try store.create(Fixtures.newRequest("And this one writes"), by: "intake", at: Date(timeIntervalSince1970: 1_796_000_200))
+
+        let raw = try SQLiteConnection(path: path)
+        try raw.execute(#"INSERT INTO events (request_id, kind, actor, at, details) VALUES (1, 'note', 'x', 0, '[1]')"#)
+        #expect(throws: StoreError.self) { try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: 21, limit: 100, maxBytes: 1 << 20) } }
+        let later = try other.create(Fixtures.newRequest("After a failed read"), by: "intake", at: Date(timeIntervalSince1970: 1_796_000_300))
+        #expect(try store.read { try $0.request(later.id) } != nil, "a read that failed on a row left nothing open either")
+    }
+
     @Test func detailsThatAreNotOneObjectOnOneLineStopTheExport() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("altered.db")
