@@ -3,6 +3,7 @@ import HelpdeskCore
 import HelpdeskTestSupport
 import OktaClient
 import SQLiteStore
+import Synchronization
 import Testing
 
 @Suite struct TemporaryAccessTests {
@@ -59,6 +60,43 @@ import Testing
         #expect(outcome.succeeded)
         #expect(outcome.grant == nil, "Jane was already in VPN Users; a revoke would take away access she had before")
         #expect(outcome.message.contains("already a member"))
+    }
+
+    /// The store, letting `allowed` more writes through and refusing every one after them.
+    final class StoreThatStopsWriting: RequestStore {
+        let inner: SQLiteRequestStore
+        let allowed = Mutex(Int.max)
+        init(_ inner: SQLiteRequestStore) { self.inner = inner }
+        func read<T>(_ body: (any StoreReader) throws -> T) throws -> T { try inner.read(body) }
+        func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+            guard allowed.withLock({ left in defer { left -= 1 }; return left > 0 }) else { throw StoreError.busy(path: inner.location) }
+            return try inner.write(body)
+        }
+        func changeToken() throws -> Int64 { try inner.changeToken() }
+        var location: String { inner.location }
+    }
+
+    /// A grant of access already held is written finished with its run, in one transaction: had the
+    /// "already held" been a second write, losing it (a full disk, a crash) would leave an open run
+    /// for reconcile to settle from Okta's state, taking the old membership for the grant's.
+    @Test func aGrantOfAccessAlreadyHeldIsSettledInTheWriteThatStartsIt() async throws {
+        let store = StoreThatStopsWriting(fixture.store)
+        let engine = ActionEngine(store: store, directory: fixture.directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team)
+        let request = try fixture.request()
+        let vpn = try await fixture.group("VPN Users")
+        let jane = try await fixture.userID("jane.doe")
+        let approval = try fixture.awaiting(try await engine.ask(.addToGroup(vpn, expiry: AccessDuration(1, .hours)), on: request.id, reason: "trip", by: alex))
+        store.allowed.withLock { $0 = 1 }
+        let outcome = try await engine.approve(approval.id, by: sam)
+        store.allowed.withLock { $0 = .max }
+        #expect(outcome.succeeded && outcome.message.contains("already a member of VPN Users"), "\(outcome.message)")
+        #expect(try fixture.store.read { try $0.unfinishedRuns(of: nil) }.isEmpty, "nothing left for reconcile to settle")
+        fixture.clock.advance(by: 90)
+        _ = try await Reconciler(engine: engine).reconcile(nil, by: "helpdesk")
+        #expect(try fixture.store.read { try $0.grants(of: request.id) }.isEmpty)
+        fixture.clock.advance(by: 2 * 3600)
+        _ = try await AccessSweeper(engine: engine).sweep()
+        #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == vpn.id }, "Jane keeps the membership she had before")
     }
 
     @Test func aFailedRevokeStaysDueAndIsRetried() async throws {

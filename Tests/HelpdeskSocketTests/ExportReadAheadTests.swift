@@ -68,6 +68,21 @@ import Testing
         #expect(reads.asked.withLock { $0 } == [7, 2, 19, 11, 0, 4], "one read per question")
     }
 
+    @Test func theSameFollowingQuestionSentManyTimesAtOnceReadsOnePageAhead() async throws {
+        let reads = Reads()
+        let ahead = ExportReadAhead()
+        _ = try await ahead.page(for: EventQuery(limit: 2)) { try reads.read($0) }
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 {
+                group.addTask { _ = try? await ahead.page(for: EventQuery(afterEventID: 2, limit: 2)) { try reads.read($0) } }
+            }
+        }
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let asked = reads.asked.withLock { $0 }
+        #expect(asked.filter { $0 == 4 }.count == 1, "one read ahead for sixteen copies of one question: \(asked)")
+        #expect(asked.filter { $0 == 2 }.count == 16)
+    }
+
     private func eventually(_ condition: @escaping () -> Bool) async -> Bool {
         for _ in 0..<500 {
             if condition() { return true }

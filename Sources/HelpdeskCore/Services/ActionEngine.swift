@@ -171,9 +171,11 @@ public final class ActionEngine: Sendable {
             try Self.settleStatus(of: approval.requestID, writer: writer, by: approver.login, at: now)
             let run = try start(approval.action, requestID: approval.requestID, userID: try Self.target(approval), approvalID: approval.id,
                                 grantID: nil, reason: approval.reason, by: approver.login, at: now, writer: writer)
+            if let held { return (approval, try Self.settle(run, held: held, writer: writer, at: now)) }
             return (approval, run)
         }
-        return await complete(run, reason: approval.reason, held: held)
+        if let held { return ActionOutcome(run: run, result: .succeeded(Self.receipt(held: held)), grant: nil) }
+        return await complete(run, reason: approval.reason)
     }
 
     /// Denies with a reason; the action does not run.
@@ -197,16 +199,19 @@ public final class ActionEngine: Sendable {
         let held = try await alreadyHeld(action, userID: userID)
         let now = clock.now()
         let run = try store.write { writer in
-            try start(action, requestID: request.id, userID: userID, approvalID: nil, grantID: nil, reason: reason, by: login, at: now, writer: writer)
+            let run = try start(action, requestID: request.id, userID: userID, approvalID: nil, grantID: nil, reason: reason, by: login, at: now, writer: writer)
+            return if let held { try Self.settle(run, held: held, writer: writer, at: now) } else { run }
         }
-        return await complete(run, reason: reason, held: held)
+        if let held { return ActionOutcome(run: run, result: .succeeded(Self.receipt(held: held)), grant: nil) }
+        return await complete(run, reason: reason)
     }
 
     /// For temporary access, what of it the user already holds, read before the run is written:
-    /// such a grant is recorded without calling Okta and schedules no revoke, so its end never
-    /// takes away access the user had before. Read here, not in the run, because a run whose
-    /// outcome is unknown is settled from Okta's state: had the check been in the run, a crash or
-    /// a stall during it would leave reconcile to take the old access for the grant's.
+    /// such a grant is settled in the write that starts its run (`settle`), without calling Okta
+    /// and with no revoke, so its end never takes away access the user had before. Read here, not
+    /// in the run, because a run whose outcome is unknown is settled from Okta's state: had the
+    /// check been in the run, or its answer written apart from the run, a crash or a stall in
+    /// between would leave reconcile to take the old access for the grant's.
     func alreadyHeld(_ action: OktaAction, userID: String) async throws -> String? {
         guard action.expiry != nil else { return nil }
         switch action {
@@ -239,14 +244,9 @@ public final class ActionEngine: Sendable {
 
     /// Calls Okta for a started run and records the outcome (and a temporary grant's revoke).
     /// An answer that comes after reconcile settled the run is recorded as it is, with an alert.
-    /// `held`: what `alreadyHeld` found before the run was written; Okta is then not called.
-    func complete(_ run: ActionRun, reason: String, held: String? = nil) async -> ActionOutcome {
+    func complete(_ run: ActionRun, reason: String) async -> ActionOutcome {
         let executor = RunExecutor(engine: self)
-        let performed: RunExecutor.Performed = if let held {
-            .answered(DirectoryReceipt(requestID: nil, summary: held, alreadyDone: true))
-        } else {
-            await executor.perform(run)
-        }
+        let performed = await executor.perform(run)
         let result: ActionOutcome.Result = switch performed {
         case .answered(let receipt): .succeeded(receipt)
         case .failed(let error): .failed(error)
@@ -293,6 +293,18 @@ public final class ActionEngine: Sendable {
             return ActionOutcome(run: run, result: .failed(DirectoryError(kind: .outcomeUnknown,
                 summary: "\(said), but the store could not record it (\(error)); \(run.id) stays open and reconcile settles it from Okta's state")), grant: nil)
         }
+    }
+
+    /// Finishes a just-started run of temporary access the user already holds, Okta not called.
+    static func settle(_ run: ActionRun, held: String, writer: any StoreWriter, at now: Date) throws -> ActionRun {
+        _ = try writer.finishRun(run.id, state: .succeeded, at: now)
+        try writer.append(EventDraft(actor: run.startedBy, at: now, payload: .actionSucceeded(.init(
+            runID: run.id, action: run.action, summary: held, oktaRequestID: nil))), to: run.requestID)
+        return try writer.run(run.id) ?? run
+    }
+
+    static func receipt(held: String) -> DirectoryReceipt {
+        DirectoryReceipt(requestID: nil, summary: held, alreadyDone: true)
     }
 
     static func schedule(_ run: ActionRun, revokeAt: Date, writer: any StoreWriter, at now: Date) throws -> AccessGrant {

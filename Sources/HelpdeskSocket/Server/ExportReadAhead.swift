@@ -22,7 +22,9 @@ final class ExportReadAhead: Sendable {
     func page(for query: EventQuery, reading: @escaping @Sendable (EventQuery) async throws -> ExportPage) async throws -> ExportPage {
         let (ahead, follows) = state.withLock { state -> (Task<ExportPage, any Error>?, Bool) in
             defer { state.held = nil }
+            // One question continues the last page; the same question sent again at once does not.
             let follows = state.next == query
+            if follows { state.next = nil }
             guard let held = state.held else { return (nil, follows) }
             if held.query == query { return (held.page, true) }
             held.page.cancel()
@@ -30,10 +32,10 @@ final class ExportReadAhead: Sendable {
         }
         let page = if let ahead { try await ahead.value } else { try await reading(query) }
         let next = page.more ? page.lastEventID.map { EventQuery(since: query.since, request: query.request, afterEventID: $0, limit: query.limit) } : nil
-        let read = follows ? next.map { next in Task { try await reading(next) } } : nil
         state.withLock { state in
             state.next = next
-            if let next, let read { state.held = (next, read) }
+            // At most one page read ahead, however many questions are in flight.
+            if follows, let next, state.held == nil { state.held = (next, Task { try await reading(next) }) }
         }
         return page
     }
