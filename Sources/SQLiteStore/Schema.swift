@@ -7,7 +7,7 @@ enum Schema {
     static let wordTokenizer = "unicode61 remove_diacritics 2"
 
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
-    static let migrations: [String] = [version1, version2, version3, version4, version5]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6]
 
     static let version1 = """
     CREATE TABLE requests (
@@ -193,5 +193,34 @@ enum Schema {
     /// not by a trigger per row.
     static let version5 = """
     DROP TRIGGER requests_fts_insert;
+    """
+
+    /// Grants a later run made lasting are kept, not revoked (`AccessSweeper`), and a user's runs
+    /// are found by the user.
+    static let version6 = """
+    CREATE TABLE access_grants_v6 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        grant_run INTEGER NOT NULL UNIQUE REFERENCES action_runs (id),
+        action TEXT NOT NULL CHECK (json_valid(action)),
+        target_user TEXT NOT NULL,
+        revoke_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN ('scheduled', 'revoking', 'revoked', 'failed', 'kept')),
+        claimed_by TEXT,
+        claimed_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER
+    );
+    INSERT INTO access_grants_v6 (id, request_id, grant_run, action, target_user, revoke_at, state, claimed_by, claimed_at, attempts, next_attempt_at)
+        SELECT id, request_id, grant_run, action, target_user, revoke_at, state, claimed_by, claimed_at, attempts, next_attempt_at FROM access_grants;
+    DROP TABLE access_grants;
+    ALTER TABLE access_grants_v6 RENAME TO access_grants;
+    CREATE INDEX grants_due ON access_grants (state, revoke_at);
+    CREATE INDEX grants_by_request ON access_grants (request_id);
+    CREATE TRIGGER grants_revoked_are_final BEFORE UPDATE ON access_grants WHEN OLD.state IN ('revoked', 'kept')
+    BEGIN SELECT RAISE(ABORT, 'a revoked or kept grant cannot change'); END;
+    CREATE TRIGGER grants_are_kept BEFORE DELETE ON access_grants
+    BEGIN SELECT RAISE(ABORT, 'grants are kept for the record and cannot be deleted'); END;
+    CREATE INDEX runs_by_target ON action_runs (target_user, id);
     """
 }

@@ -408,6 +408,11 @@ final class Session: StoreWriter {
         try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.request_id = ? ORDER BY u.id", [.integer(request.number)], Self.run)
     }
 
+    func succeededRuns(on targetUserID: String, after: ActionRunID) throws -> [ActionRun] {
+        try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.target_user = ? AND u.id > ? AND u.state = 'succeeded' ORDER BY u.id",
+                     [.text(targetUserID), .integer(after.number)], Self.run)
+    }
+
     func unfinishedRuns(of request: RequestID?) throws -> [ActionRun] {
         if let request {
             return try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.state IN ('started', 'unknown') AND u.request_id = ? ORDER BY u.id",

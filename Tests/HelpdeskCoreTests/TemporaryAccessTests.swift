@@ -99,6 +99,50 @@ import Testing
         #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == vpn.id }, "Jane keeps the membership she had before")
     }
 
+    @Test func aLastingAddWhileAGrantRunsKeepsTheAccessWhenTheGrantEnds() async throws {
+        let engineering = try await fixture.group("Engineering")
+        let jane = try await fixture.userID("jane.doe")
+        let first = try fixture.request()
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: first.id, reason: "a week of pairing", by: alex))
+        let grant = try #require(try await fixture.engine.approve(approval.id, by: sam).grant)
+        let second = try fixture.request()
+        let lasting = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: nil), on: second.id, reason: "joined the team", by: alex))
+        let made = try await fixture.engine.approve(lasting.id, by: sam)
+        #expect(made.succeeded && made.grant == nil)
+        fixture.clock.advance(by: 86_401)
+        let report = try await AccessSweeper(engine: fixture.engine).sweep()
+        #expect(report.kept == [grant.id] && report.revoked.isEmpty)
+        #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id }, "the lasting add is not undone by the grant's end")
+        #expect(try fixture.store.read { try $0.grant(grant.id) }?.state == .kept)
+        guard case .accessKept(let kept) = try fixture.store.read({ try $0.timeline(of: first.id) }).last?.payload else {
+            Issue.record("expected access-kept on the grant's request")
+            return
+        }
+        #expect(kept.grantID == grant.id && kept.keptBy == made.run.id && kept.until == nil)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().revoked.isEmpty, "kept for good")
+        #expect(fixture.directory.actionCalls.filter { $0.hasPrefix("remove-from-group") }.isEmpty)
+    }
+
+    @Test func aLongerGrantOfTheSameAccessMovesTheEndToItsOwn() async throws {
+        let engineering = try await fixture.group("Engineering")
+        let jane = try await fixture.userID("jane.doe")
+        let first = try fixture.request()
+        let one = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: first.id, reason: "pairing", by: alex))
+        let grant = try #require(try await fixture.engine.approve(one.id, by: sam).grant)
+        let second = try fixture.request()
+        let three = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(3, .days)), on: second.id, reason: "on call", by: alex))
+        let held = try await fixture.engine.approve(three.id, by: sam)
+        #expect(held.grant == nil && held.message.contains("already a member"), "the second grant finds the first's access: \(held.message)")
+        fixture.clock.advance(by: 86_401)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().kept == [grant.id])
+        #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id }, "kept for the three days asked for second")
+        fixture.clock.advance(by: 86_400)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().revoked.isEmpty, "not yet")
+        fixture.clock.advance(by: 86_400 + 60)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().revoked == [grant.id])
+        #expect(!(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id }), "ended when the longer grant ended")
+    }
+
     @Test func aFailedRevokeStaysDueAndIsRetried() async throws {
         let request = try fixture.request()
         let engineering = try await fixture.group("Engineering")

@@ -115,6 +115,8 @@ import Testing
             .actionReconciled(.init(runID: ActionRunID(1), action: .suspend, finding: .applied, summary: "user is SUSPENDED")),
             .accessScheduled(.init(grantID: GrantID(1), action: .assignApp(AppRef(id: "0oa1", label: "Salesforce"), expiry: AccessDuration(3, .months)), revokeAt: Date(timeIntervalSince1970: 1_800_000_000))),
             .accessRevoked(.init(grantID: GrantID(1), runID: ActionRunID(2), revoke: .removeFromGroup(group), summary: "already removed", oktaRequestID: "req-2")),
+            .accessKept(.init(grantID: GrantID(1), keptBy: ActionRunID(7), until: nil)),
+            .accessKept(.init(grantID: GrantID(2), keptBy: ActionRunID(8), until: Date(timeIntervalSince1970: 1_800_000_000))),
             .alert(.init(message: "GRANT-1 could not be revoked after 8 tries", runID: ActionRunID(9), grantID: GrantID(1))),
         ]
         #expect(Set(payloads.map(\.kind)).count == EventKind.allCases.count - 1)

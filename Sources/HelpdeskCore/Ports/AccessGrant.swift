@@ -10,6 +10,8 @@ public struct AccessGrant: Sendable, Equatable, Identifiable, Codable {
         case revoked
         /// The revoke failed again and again; the person may still have the access. An alert is on the request.
         case failed
+        /// A later run gave the same access lastingly: it is not revoked.
+        case kept
     }
 
     public let id: GrantID

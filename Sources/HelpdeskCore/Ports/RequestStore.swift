@@ -31,6 +31,8 @@ public protocol StoreReader {
     func runs(of request: RequestID) throws -> [ActionRun]
     /// Runs with no final outcome (started or unknown), optionally of one request.
     func unfinishedRuns(of request: RequestID?) throws -> [ActionRun]
+    /// Runs on one Okta user that succeeded, after the run `after`, oldest first.
+    func succeededRuns(on targetUserID: String, after: ActionRunID) throws -> [ActionRun]
     func grant(_ id: GrantID) throws -> AccessGrant?
     func grants(of request: RequestID) throws -> [AccessGrant]
     /// Scheduled grants whose revoke is due by `date` (and whose next try, after failures, is due), oldest first.

@@ -34,6 +34,8 @@ public struct AccessSweeper: Sendable {
         public var gaveUp: [GrantID] = []
         /// Revokes whose outcome is unknown; reconcile reads Okta's state.
         public var unknown: [GrantID] = []
+        /// Due grants not revoked because a later run gave the same access lastingly or for longer.
+        public var kept: [GrantID] = []
         /// Due grants another sweep claimed first.
         public var claimedElsewhere = 0
 
@@ -51,14 +53,24 @@ public struct AccessSweeper: Sendable {
         for grant in due {
             guard let revoke = grant.action.revoke else { continue }
             let now = engine.clock.now()
-            let claimed: ActionRun? = try store.write { writer -> ActionRun? in
-                guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: actor, at: now) else { return nil }
-                return try engine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
-                                        reason: "temporary access ended", by: actor, at: now, writer: writer)
+            let claimed: Claim = try store.write { writer -> Claim in
+                if let keeper = try Self.keeper(of: grant, writer: writer, at: now) {
+                    return try keep(grant, keeper, writer: writer, at: now) ? .kept : .elsewhere
+                }
+                guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: actor, at: now) else { return .elsewhere }
+                return .revoke(try engine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
+                                                reason: "temporary access ended", by: actor, at: now, writer: writer))
             }
-            guard let run = claimed else {
+            let run: ActionRun
+            switch claimed {
+            case .elsewhere:
                 report.claimedElsewhere += 1
                 continue
+            case .kept:
+                report.kept.append(grant.id)
+                continue
+            case .revoke(let claimedRun):
+                run = claimedRun
             }
             switch try await finishRevoke(run, grant: grant) {
             case .revoked: report.revoked.append(grant.id)
@@ -69,6 +81,46 @@ public struct AccessSweeper: Sendable {
             }
         }
         return report
+    }
+
+    /// What a sweep does with a due grant.
+    private enum Claim { case revoke(ActionRun), kept, elsewhere }
+
+    /// The same access as a grant's: a group or an app, and whether an action gives or takes it.
+    private static func access(_ action: OktaAction) -> (target: String, gives: Bool)? {
+        switch action {
+        case .addToGroup(let group, _): ("group \(group.id)", true)
+        case .removeFromGroup(let group): ("group \(group.id)", false)
+        case .assignApp(let app, _): ("app \(app.id)", true)
+        case .removeApp(let app): ("app \(app.id)", false)
+        default: nil
+        }
+    }
+
+    /// The run that keeps a due grant's access: the latest run after the grant's own that gave or
+    /// took the same access from the same user, when it gave it lastingly (`until` nil) or for
+    /// longer. Another console's lasting add, or a second temporary grant recorded as "already
+    /// held", must not be undone by this grant's end.
+    static func keeper(of grant: AccessGrant, writer: any StoreWriter, at now: Date) throws -> (run: ActionRun, until: Date?)? {
+        guard let granted = access(grant.action) else { return nil }
+        let later = try writer.succeededRuns(on: grant.targetUserID, after: grant.grantRunID).filter { access($0.action)?.target == granted.target }
+        guard let last = later.last, access(last.action)?.gives == true else { return nil }
+        guard let expiry = last.action.expiry else { return (last, nil) }
+        let end = expiry.end(from: last.startedAt)
+        return end > now ? (last, end) : nil
+    }
+
+    /// Keeps a due grant: for good, or due again when the keeping run's access ends.
+    private func keep(_ grant: AccessGrant, _ keeper: (run: ActionRun, until: Date?), writer: any StoreWriter, at now: Date) throws -> Bool {
+        if let until = keeper.until {
+            guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: actor, at: now),
+                  try writer.retryGrant(grant.id, attempts: grant.attempts, next: until, at: now) else { return false }
+        } else {
+            guard try writer.moveGrant(grant.id, from: .scheduled, to: .kept, by: actor, at: now) else { return false }
+        }
+        try writer.append(EventDraft(actor: actor, at: now, payload: .accessKept(.init(grantID: grant.id, keptBy: keeper.run.id, until: keeper.until))),
+                          to: grant.requestID)
+        return true
     }
 
     /// `late`: the run had been settled (by reconcile) before this answer came; an alert says so.

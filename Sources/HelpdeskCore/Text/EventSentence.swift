@@ -40,6 +40,9 @@ extension EventPayload {
             return "temporary access (\(scheduled.grantID)) ends \(Timestamp.iso8601(scheduled.revokeAt))"
         case .accessRevoked(let revoked):
             return "temporary access ended (\(revoked.grantID)): \(revoked.summary)" + Self.oktaRequest(revoked.oktaRequestID)
+        case .accessKept(let kept):
+            return "temporary access (\(kept.grantID)) kept: \(kept.keptBy) gave it again "
+                + (kept.until.map { "until \(Timestamp.iso8601($0)), when it ends instead" } ?? "for good")
         case .alert(let alert):
             return "ALERT: \(alert.message)"
         }

@@ -15,6 +15,8 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case actionReconciled = "action-reconciled"
     case accessScheduled = "access-scheduled"
     case accessRevoked = "access-revoked"
+    /// Temporary access not revoked at its end: a later run gave the same access lastingly or for longer.
+    case accessKept = "access-kept"
     /// Something people must look at: a revoke that keeps failing, Okta's answer after reconcile decided.
     case alert
 }

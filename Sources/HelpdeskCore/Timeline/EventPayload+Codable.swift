@@ -34,6 +34,7 @@ extension EventPayload {
         case .actionReconciled(let value): try value.encode(to: encoder)
         case .accessScheduled(let value): try value.encode(to: encoder)
         case .accessRevoked(let value): try value.encode(to: encoder)
+        case .accessKept(let value): try value.encode(to: encoder)
         case .alert(let value): try value.encode(to: encoder)
         }
     }
@@ -64,6 +65,7 @@ extension EventPayload {
         case .actionReconciled: self = .actionReconciled(try ActionReconciled(from: decoder))
         case .accessScheduled: self = .accessScheduled(try AccessScheduled(from: decoder))
         case .accessRevoked: self = .accessRevoked(try AccessRevoked(from: decoder))
+        case .accessKept: self = .accessKept(try AccessKept(from: decoder))
         case .alert: self = .alert(try Alert(from: decoder))
         }
     }

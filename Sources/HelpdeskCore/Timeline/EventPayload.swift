@@ -17,6 +17,7 @@ public enum EventPayload: Sendable, Equatable {
     case actionReconciled(ActionReconciled)
     case accessScheduled(AccessScheduled)
     case accessRevoked(AccessRevoked)
+    case accessKept(AccessKept)
     case alert(Alert)
 
     public var kind: EventKind {
@@ -35,6 +36,7 @@ public enum EventPayload: Sendable, Equatable {
         case .actionFailed: .actionFailed
         case .actionReconciled: .actionReconciled
         case .accessScheduled: .accessScheduled
+        case .accessKept: .accessKept
         case .accessRevoked: .accessRevoked
         case .alert: .alert
         }
@@ -158,6 +160,20 @@ public enum EventPayload: Sendable, Equatable {
             self.grantID = grantID
             self.action = action
             self.revokeAt = revokeAt
+        }
+    }
+
+    /// A grant's end passed it by: `keptBy` gave the same access again, lastingly (`until` nil)
+    /// or until a later time, when the grant's revoke is due instead.
+    public struct AccessKept: Sendable, Equatable, Codable {
+        public let grantID: GrantID
+        public let keptBy: ActionRunID
+        public let until: Date?
+
+        public init(grantID: GrantID, keptBy: ActionRunID, until: Date?) {
+            self.grantID = grantID
+            self.keptBy = keptBy
+            self.until = until
         }
     }
 
