@@ -89,11 +89,11 @@ import Testing
         _ = await manager.run(["approve", "REQ-1"])
         let early = await cli.run(["sweep"])
         #expect(early.status == 0)
-        #expect(early.out == "Revoked 0, failed 0, gave up 0, unknown 0, claimed by another sweep 0; expired approvals 0.\n")
+        #expect(early.out == "Revoked 0, kept 0, failed 0, gave up 0, unknown 0, claimed by another sweep 0; expired approvals 0.\n")
         cli.clock.advance(by: 86_401)
         let due = await cli.run(["sweep"])
         #expect(due.status == 0, "\(due.err)")
-        #expect(due.out == "Revoked 1, failed 0, gave up 0, unknown 0, claimed by another sweep 0; expired approvals 0.\n")
+        #expect(due.out == "Revoked 1, kept 0, failed 0, gave up 0, unknown 0, claimed by another sweep 0; expired approvals 0.\n")
         let export = await cli.run(["export", "--request", "REQ-1"])
         #expect(export.out.split(separator: "\n").last?.contains(#""kind":"access-revoked""#) == true, "\(export.out)")
     }

@@ -14,8 +14,9 @@ enum SweepCommand {
         if invocation.wantsJSON {
             try invocation.printJSON(SweepJSON(report))
         } else {
-            invocation.out.line("Revoked \(report.revoked.count), failed \(report.failed.count), gave up \(report.gaveUp.count), unknown \(report.unknown.count), "
-                + "claimed by another sweep \(report.claimedElsewhere); expired approvals \(report.expiredApprovals.count).")
+            invocation.out.line("Revoked \(report.revoked.count), kept \(report.kept.count), failed \(report.failed.count), gave up \(report.gaveUp.count), "
+                + "unknown \(report.unknown.count), claimed by another sweep \(report.claimedElsewhere); expired approvals \(report.expiredApprovals.count).")
+            for id in report.kept { invocation.out.line("  \(id): kept — a later request gave the same access again (see access-kept on its request)") }
             for id in report.failed { invocation.out.line("  \(id): the revoke failed; it is tried again later, less often each time") }
             for id in report.gaveUp { invocation.out.line("  \(id): the revoke failed too often and is marked failed; the access may still be there (see the alert on its request)") }
             for id in report.unknown { invocation.out.line("  \(id): outcome unknown; reconcile settles it from Okta's state") }
@@ -26,6 +27,7 @@ enum SweepCommand {
 
 struct SweepJSON: Encodable {
     let revoked: [String]
+    let kept: [String]
     let failed: [String]
     let gaveUp: [String]
     let unknown: [String]
@@ -34,6 +36,7 @@ struct SweepJSON: Encodable {
 
     init(_ report: AccessSweeper.Report) {
         revoked = report.revoked.map(\.description)
+        kept = report.kept.map(\.description)
         failed = report.failed.map(\.description)
         gaveUp = report.gaveUp.map(\.description)
         unknown = report.unknown.map(\.description)
