@@ -408,9 +408,14 @@ final class Session: StoreWriter {
         try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.request_id = ? ORDER BY u.id", [.integer(request.number)], Self.run)
     }
 
-    func succeededRuns(on targetUserID: String, after: ActionRunID) throws -> [ActionRun] {
-        try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.target_user = ? AND u.id > ? AND u.state = 'succeeded' ORDER BY u.id",
-                     [.text(targetUserID), .integer(after.number)], Self.run)
+    func appliedRuns(on targetUserID: String, after: ActionRunID) throws -> [ActionRun] {
+        // A reconciled run took effect when its reconcile event found it applied.
+        try db.query("""
+            SELECT \(Self.runColumns) FROM action_runs u WHERE u.target_user = ? AND u.id > ? AND (u.state = 'succeeded' OR (u.state = 'reconciled' AND EXISTS (
+                SELECT 1 FROM events e WHERE e.request_id = u.request_id AND e.kind = 'action-reconciled'
+                AND json_extract(e.details, '$.runID') = ? || u.id AND json_extract(e.details, '$.finding') = ?)))
+            ORDER BY u.id
+            """, [.text(targetUserID), .integer(after.number), .text(ActionRunRecord.prefix + "-"), .text(ReconcileFinding.applied.rawValue)], Self.run)
     }
 
     func unfinishedRuns(of request: RequestID?) throws -> [ActionRun] {
@@ -475,6 +480,14 @@ final class Session: StoreWriter {
         // Only a scheduled grant has a next try; moving it anywhere else clears it.
         try db.run("UPDATE access_grants SET state = ?, claimed_by = ?, claimed_at = ?, next_attempt_at = CASE WHEN ? = 'scheduled' THEN next_attempt_at END WHERE id = ? AND state = ?",
                    [.text(to.rawValue), .text(login), .time(at), .text(to.rawValue), .integer(id.number), .text(from.rawValue)])
+        return db.changes == 1
+    }
+
+    func claimDueGrant(_ id: GrantID, by login: String, at: Date) throws -> Bool {
+        try db.run("""
+            UPDATE access_grants SET state = 'revoking', claimed_by = ?, claimed_at = ?, next_attempt_at = NULL
+            WHERE id = ? AND state = 'scheduled' AND revoke_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+            """, [.text(login), .time(at), .integer(id.number), .time(at), .time(at)])
         return db.changes == 1
     }
 

@@ -123,6 +123,40 @@ import Testing
         #expect(fixture.directory.actionCalls.filter { $0.hasPrefix("remove-from-group") }.isEmpty)
     }
 
+    @Test func aLastingAddWhoseAnswerWasLostAndReconcileFoundAppliedKeepsTheAccessToo() async throws {
+        let engineering = try await fixture.group("Engineering")
+        let jane = try await fixture.userID("jane.doe")
+        let first = try fixture.request()
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: first.id, reason: "pairing", by: alex))
+        let grant = try #require(try await fixture.engine.approve(approval.id, by: sam).grant)
+        let second = try fixture.request()
+        let lasting = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: nil), on: second.id, reason: "joined the team", by: alex))
+        await fixture.tenant.failNext(.addToGroup, with: DirectoryError(kind: .outcomeUnknown, summary: "the connection dropped"), afterApplying: true)
+        let made = try await fixture.engine.approve(lasting.id, by: sam)
+        #expect(made.run.state == .unknown)
+        fixture.clock.advance(by: 600)
+        let settled = try await Reconciler(engine: fixture.engine).reconcile(nil, by: "helpdesk")
+        #expect(settled.map(\.finding) == [.applied])
+        fixture.clock.advance(by: 86_400)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().kept == [grant.id], "a run reconcile found applied took effect like one that succeeded")
+        #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id })
+    }
+
+    @Test func aGrantIsClaimedForItsEndOnlyWhileItIsDue() async throws {
+        let engineering = try await fixture.group("Engineering")
+        let first = try fixture.request()
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: first.id, reason: "pairing", by: alex))
+        let grant = try #require(try await fixture.engine.approve(approval.id, by: sam).grant)
+        let now = fixture.clock.now()
+        #expect(try !fixture.store.write { try $0.claimDueGrant(grant.id, by: "a", at: now) }, "not due yet")
+        let due = now.addingTimeInterval(86_401)
+        #expect(try fixture.store.write { try $0.claimDueGrant(grant.id, by: "a", at: due) })
+        #expect(try fixture.store.write { try $0.retryGrant(grant.id, attempts: 0, next: due.addingTimeInterval(3_600), at: due) }, "put off for an hour")
+        #expect(try !fixture.store.write { try $0.claimDueGrant(grant.id, by: "b", at: due) },
+                "a second sweep that read the due list before the first put it off claims nothing")
+        #expect(try fixture.store.write { try $0.claimDueGrant(grant.id, by: "b", at: due.addingTimeInterval(3_601)) })
+    }
+
     @Test func aLongerGrantOfTheSameAccessMovesTheEndToItsOwn() async throws {
         let engineering = try await fixture.group("Engineering")
         let jane = try await fixture.userID("jane.doe")

@@ -31,8 +31,9 @@ public protocol StoreReader {
     func runs(of request: RequestID) throws -> [ActionRun]
     /// Runs with no final outcome (started or unknown), optionally of one request.
     func unfinishedRuns(of request: RequestID?) throws -> [ActionRun]
-    /// Runs on one Okta user that succeeded, after the run `after`, oldest first.
-    func succeededRuns(on targetUserID: String, after: ActionRunID) throws -> [ActionRun]
+    /// Runs on one Okta user that took effect (succeeded, or found applied by reconcile), after
+    /// the run `after`, oldest first.
+    func appliedRuns(on targetUserID: String, after: ActionRunID) throws -> [ActionRun]
     func grant(_ id: GrantID) throws -> AccessGrant?
     func grants(of request: RequestID) throws -> [AccessGrant]
     /// Scheduled grants whose revoke is due by `date` (and whose next try, after failures, is due), oldest first.
@@ -66,6 +67,9 @@ public protocol StoreWriter: StoreReader {
     /// Notes a try of reconcile that could not settle the run, and when to try next.
     func noteReconcileAttempt(_ id: ActionRunID, attempts: Int, next: Date) throws
     func insertGrant(requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date) throws -> AccessGrant
+    /// Claims a scheduled grant for its end (`revoking`) only while it is due at `at`: a sweep that
+    /// read the due grants before another sweep postponed or retried one claims nothing.
+    func claimDueGrant(_ id: GrantID, by: String, at: Date) throws -> Bool
     /// Moves a grant from one state to another; false if it was not in `from` (someone else got there first).
     func moveGrant(_ id: GrantID, from: AccessGrant.State, to: AccessGrant.State, by: String, at: Date) throws -> Bool
     /// Puts a grant whose revoke failed back to `scheduled`, due again at `next`, with the failures so far.

@@ -54,10 +54,11 @@ public struct AccessSweeper: Sendable {
             guard let revoke = grant.action.revoke else { continue }
             let now = engine.clock.now()
             let claimed: Claim = try store.write { writer -> Claim in
+                guard try writer.claimDueGrant(grant.id, by: actor, at: now) else { return .elsewhere }
                 if let keeper = try Self.keeper(of: grant, writer: writer, at: now) {
-                    return try keep(grant, keeper, writer: writer, at: now) ? .kept : .elsewhere
+                    try keep(try writer.grant(grant.id) ?? grant, keeper, writer: writer, at: now)
+                    return .kept
                 }
-                guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: actor, at: now) else { return .elsewhere }
                 return .revoke(try engine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
                                                 reason: "temporary access ended", by: actor, at: now, writer: writer))
             }
@@ -103,24 +104,22 @@ public struct AccessSweeper: Sendable {
     /// held", must not be undone by this grant's end.
     static func keeper(of grant: AccessGrant, writer: any StoreWriter, at now: Date) throws -> (run: ActionRun, until: Date?)? {
         guard let granted = access(grant.action) else { return nil }
-        let later = try writer.succeededRuns(on: grant.targetUserID, after: grant.grantRunID).filter { access($0.action)?.target == granted.target }
+        let later = try writer.appliedRuns(on: grant.targetUserID, after: grant.grantRunID).filter { access($0.action)?.target == granted.target }
         guard let last = later.last, access(last.action)?.gives == true else { return nil }
         guard let expiry = last.action.expiry else { return (last, nil) }
         let end = expiry.end(from: last.startedAt)
         return end > now ? (last, end) : nil
     }
 
-    /// Keeps a due grant: for good, or due again when the keeping run's access ends.
-    private func keep(_ grant: AccessGrant, _ keeper: (run: ActionRun, until: Date?), writer: any StoreWriter, at now: Date) throws -> Bool {
+    /// Keeps a claimed grant: for good, or due again when the keeping run's access ends.
+    private func keep(_ grant: AccessGrant, _ keeper: (run: ActionRun, until: Date?), writer: any StoreWriter, at now: Date) throws {
         if let until = keeper.until {
-            guard try writer.moveGrant(grant.id, from: .scheduled, to: .revoking, by: actor, at: now),
-                  try writer.retryGrant(grant.id, attempts: grant.attempts, next: until, at: now) else { return false }
+            _ = try writer.retryGrant(grant.id, attempts: grant.attempts, next: until, at: now)
         } else {
-            guard try writer.moveGrant(grant.id, from: .scheduled, to: .kept, by: actor, at: now) else { return false }
+            _ = try writer.moveGrant(grant.id, from: .revoking, to: .kept, by: actor, at: now)
         }
         try writer.append(EventDraft(actor: actor, at: now, payload: .accessKept(.init(grantID: grant.id, keptBy: keeper.run.id, until: keeper.until))),
                           to: grant.requestID)
-        return true
     }
 
     /// `late`: the run had been settled (by reconcile) before this answer came; an alert says so.
