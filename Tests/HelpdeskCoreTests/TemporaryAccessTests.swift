@@ -12,6 +12,14 @@ import Testing
 
     init() throws { fixture = try EngineFixture() }
 
+    /// Asks on a new request of Jane's for Engineering (`expiry` nil: for good), and approves it.
+    private func askForEngineering(_ expiry: AccessDuration?, reason: String) async throws -> (request: Request, outcome: ActionOutcome) {
+        let request = try fixture.request()
+        let group = try await fixture.group("Engineering")
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(group, expiry: expiry), on: request.id, reason: reason, by: alex))
+        return (request, try await fixture.engine.approve(approval.id, by: sam))
+    }
+
     @Test func temporaryAccessIsRevokedOnceWhenDue() async throws {
         let request = try fixture.request()
         let engineering = try await fixture.group("Engineering")
@@ -102,12 +110,9 @@ import Testing
     @Test func aLastingAddWhileAGrantRunsKeepsTheAccessWhenTheGrantEnds() async throws {
         let engineering = try await fixture.group("Engineering")
         let jane = try await fixture.userID("jane.doe")
-        let first = try fixture.request()
-        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: first.id, reason: "a week of pairing", by: alex))
-        let grant = try #require(try await fixture.engine.approve(approval.id, by: sam).grant)
-        let second = try fixture.request()
-        let lasting = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: nil), on: second.id, reason: "joined the team", by: alex))
-        let made = try await fixture.engine.approve(lasting.id, by: sam)
+        let (first, granted) = try await askForEngineering(AccessDuration(1, .days), reason: "a week of pairing")
+        let grant = try #require(granted.grant)
+        let made = try await askForEngineering(nil, reason: "joined the team").outcome
         #expect(made.succeeded && made.grant == nil)
         fixture.clock.advance(by: 86_401)
         let report = try await AccessSweeper(engine: fixture.engine).sweep()
@@ -126,13 +131,9 @@ import Testing
     @Test func aLastingAddWhoseAnswerWasLostAndReconcileFoundAppliedKeepsTheAccessToo() async throws {
         let engineering = try await fixture.group("Engineering")
         let jane = try await fixture.userID("jane.doe")
-        let first = try fixture.request()
-        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: first.id, reason: "pairing", by: alex))
-        let grant = try #require(try await fixture.engine.approve(approval.id, by: sam).grant)
-        let second = try fixture.request()
-        let lasting = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: nil), on: second.id, reason: "joined the team", by: alex))
+        let grant = try #require(try await askForEngineering(AccessDuration(1, .days), reason: "pairing").outcome.grant)
         await fixture.tenant.failNext(.addToGroup, with: DirectoryError(kind: .outcomeUnknown, summary: "the connection dropped"), afterApplying: true)
-        let made = try await fixture.engine.approve(lasting.id, by: sam)
+        let made = try await askForEngineering(nil, reason: "joined the team").outcome
         #expect(made.run.state == .unknown)
         fixture.clock.advance(by: 600)
         let settled = try await Reconciler(engine: fixture.engine).reconcile(nil, by: "helpdesk")
@@ -143,10 +144,7 @@ import Testing
     }
 
     @Test func aGrantIsClaimedForItsEndOnlyWhileItIsDue() async throws {
-        let engineering = try await fixture.group("Engineering")
-        let first = try fixture.request()
-        let approval = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: first.id, reason: "pairing", by: alex))
-        let grant = try #require(try await fixture.engine.approve(approval.id, by: sam).grant)
+        let grant = try #require(try await askForEngineering(AccessDuration(1, .days), reason: "pairing").outcome.grant)
         let now = fixture.clock.now()
         #expect(try !fixture.store.write { try $0.claimDueGrant(grant.id, by: "a", at: now) }, "not due yet")
         let due = now.addingTimeInterval(86_401)
@@ -160,12 +158,8 @@ import Testing
     @Test func aLongerGrantOfTheSameAccessMovesTheEndToItsOwn() async throws {
         let engineering = try await fixture.group("Engineering")
         let jane = try await fixture.userID("jane.doe")
-        let first = try fixture.request()
-        let one = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .days)), on: first.id, reason: "pairing", by: alex))
-        let grant = try #require(try await fixture.engine.approve(one.id, by: sam).grant)
-        let second = try fixture.request()
-        let three = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(engineering, expiry: AccessDuration(3, .days)), on: second.id, reason: "on call", by: alex))
-        let held = try await fixture.engine.approve(three.id, by: sam)
+        let grant = try #require(try await askForEngineering(AccessDuration(1, .days), reason: "pairing").outcome.grant)
+        let held = try await askForEngineering(AccessDuration(3, .days), reason: "on call").outcome
         #expect(held.grant == nil && held.message.contains("already a member"), "the second grant finds the first's access: \(held.message)")
         fixture.clock.advance(by: 86_401)
         #expect(try await AccessSweeper(engine: fixture.engine).sweep().kept == [grant.id])
