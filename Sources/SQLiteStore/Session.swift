@@ -491,6 +491,12 @@ final class Session: StoreWriter {
         return db.changes == 1
     }
 
+    func postponeGrant(_ id: GrantID, until: Date, at: Date) throws -> Bool {
+        try db.run("UPDATE access_grants SET state = 'scheduled', revoke_at = ?, next_attempt_at = NULL, claimed_at = ? WHERE id = ? AND state = 'revoking'",
+                   [.time(until), .time(at), .integer(id.number)])
+        return db.changes == 1
+    }
+
     func retryGrant(_ id: GrantID, attempts: Int, next: Date, at: Date) throws -> Bool {
         try db.run("UPDATE access_grants SET state = 'scheduled', attempts = ?, next_attempt_at = ?, claimed_at = ? WHERE id = ? AND state = 'revoking'",
                    [.int(attempts), .time(next), .time(at), .integer(id.number)])

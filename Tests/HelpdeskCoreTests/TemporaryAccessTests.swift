@@ -163,6 +163,8 @@ import Testing
         #expect(held.grant == nil && held.message.contains("already a member"), "the second grant finds the first's access: \(held.message)")
         fixture.clock.advance(by: 86_401)
         #expect(try await AccessSweeper(engine: fixture.engine).sweep().kept == [grant.id])
+        let moved = try #require(try fixture.store.read { try $0.grant(grant.id) })
+        #expect(moved.state == .scheduled && moved.revokeAt > fixture.clock.now().addingTimeInterval(86_400), "its end is now the longer grant's: \(moved.revokeAt)")
         #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id }, "kept for the three days asked for second")
         fixture.clock.advance(by: 86_400)
         #expect(try await AccessSweeper(engine: fixture.engine).sweep().revoked.isEmpty, "not yet")

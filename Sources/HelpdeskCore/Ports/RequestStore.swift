@@ -70,6 +70,8 @@ public protocol StoreWriter: StoreReader {
     /// Claims a scheduled grant for its end (`revoking`) only while it is due at `at`: a sweep that
     /// read the due grants before another sweep postponed or retried one claims nothing.
     func claimDueGrant(_ id: GrantID, by: String, at: Date) throws -> Bool
+    /// Puts a claimed grant back, its revoke due at `until` instead (a later run gave the same access until then).
+    func postponeGrant(_ id: GrantID, until: Date, at: Date) throws -> Bool
     /// Moves a grant from one state to another; false if it was not in `from` (someone else got there first).
     func moveGrant(_ id: GrantID, from: AccessGrant.State, to: AccessGrant.State, by: String, at: Date) throws -> Bool
     /// Puts a grant whose revoke failed back to `scheduled`, due again at `next`, with the failures so far.

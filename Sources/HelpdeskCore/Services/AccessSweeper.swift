@@ -56,7 +56,7 @@ public struct AccessSweeper: Sendable {
             let claimed: Claim = try store.write { writer -> Claim in
                 guard try writer.claimDueGrant(grant.id, by: actor, at: now) else { return .elsewhere }
                 if let keeper = try Self.keeper(of: grant, writer: writer, at: now) {
-                    try keep(try writer.grant(grant.id) ?? grant, keeper, writer: writer, at: now)
+                    try keep(grant, keeper, writer: writer, at: now)
                     return .kept
                 }
                 return .revoke(try engine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
@@ -114,7 +114,7 @@ public struct AccessSweeper: Sendable {
     /// Keeps a claimed grant: for good, or due again when the keeping run's access ends.
     private func keep(_ grant: AccessGrant, _ keeper: (run: ActionRun, until: Date?), writer: any StoreWriter, at now: Date) throws {
         if let until = keeper.until {
-            _ = try writer.retryGrant(grant.id, attempts: grant.attempts, next: until, at: now)
+            _ = try writer.postponeGrant(grant.id, until: until, at: now)
         } else {
             _ = try writer.moveGrant(grant.id, from: .revoking, to: .kept, by: actor, at: now)
         }
