@@ -16,7 +16,9 @@ let package = Package(
         .target(name: "HelpdeskCore"),
 
         // Adapters.
-        .target(name: "SQLiteStore", dependencies: ["HelpdeskCore", "CSQLite"]),
+        // What both store engines share: the record statements, row mapping, values and times.
+        .target(name: "StoreSQL", dependencies: ["HelpdeskCore"]),
+        .target(name: "SQLiteStore", dependencies: ["HelpdeskCore", "StoreSQL", "CSQLite"]),
         .target(
             name: "OktaClient",
             dependencies: ["HelpdeskCore", "CCurl"],

@@ -1,5 +1,6 @@
 import Foundation
 import HelpdeskCore
+import StoreSQL
 
 /// The WHERE conditions for a queue filter, chosen so SQLite can walk one index in queue order.
 struct QueueSQL {

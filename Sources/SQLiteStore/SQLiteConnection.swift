@@ -1,10 +1,11 @@
 import CSQLite
 import Foundation
 import HelpdeskCore
+import StoreSQL
 
 /// One open SQLite database handle with a cache of prepared statements. Not thread-safe:
 /// `SQLiteRequestStore` owns it behind a mutex.
-final class SQLiteConnection {
+final class SQLiteConnection: RecordDatabase {
     let handle: OpaquePointer
     let path: String
     private var statements: [String: Statement] = [:]
@@ -106,6 +107,18 @@ final class SQLiteConnection {
         return statement.isNull(0) ? nil : statement.int64(0)
     }
 
+    func change(_ sql: String, _ values: [SQLValue]) throws -> Int {
+        try run(sql, values)
+        return changes
+    }
+
+    func insert(_ sql: String, _ values: [SQLValue]) throws -> Int64 {
+        try run(sql, values)
+        return lastInsertRowID
+    }
+
+    let dialect = SQLDialect(greatest: { "max(\($0), \($1))" }, jsonField: { "json_extract(\($0), '$.\($1)')" }, approverOrder: "rowid")
+
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int { Int(sqlite3_changes(handle)) }
     var errorMessage: String { String(cString: sqlite3_errmsg(handle)) }
@@ -134,21 +147,4 @@ final class SQLiteConnection {
         default: .cannotOpen(path: path, reason: reason)
         }
     }
-}
-
-/// A value bound to a statement parameter.
-enum SQLValue {
-    case integer(Int64)
-    case text(String)
-    case null
-
-    static func optional(_ text: String?) -> SQLValue { text.map(SQLValue.text) ?? .null }
-    static func int(_ value: Int) -> SQLValue { .integer(Int64(value)) }
-    static func time(_ date: Date) -> SQLValue { .integer(StoreTime.milliseconds(date)) }
-}
-
-/// Times are stored as integer milliseconds since 1970 (UTC).
-enum StoreTime {
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HelpdeskCore
+import StoreSQL
 import Synchronization
 
 /// The request store on one SQLite file, shared by every console and command on the host.

@@ -1,8 +1,9 @@
 import Foundation
 import HelpdeskCore
+import StoreSQL
 
 /// The reads and writes of one transaction on a connection. Lives only inside `read`/`write`.
-final class Session: StoreWriter {
+final class Session: RecordStatements {
     let db: SQLiteConnection
     /// Requests written in this transaction and not yet in the word index, with their gram text.
     private var unindexed: (first: Int64, last: Int64)?
@@ -30,15 +31,6 @@ final class Session: StoreWriter {
 
     // MARK: Requests
 
-    static let requestColumns = "r.id, r.requester, r.subject, r.body, r.category, r.urgency, r.status, r.assignee, r.created_at, r.updated_at, r.version, r.external_id"
-
-    func request(_ id: RequestID) throws -> Request? {
-        try db.query("SELECT \(Self.requestColumns) FROM requests r WHERE r.id = ?", [.integer(id.number)], Self.request).first
-    }
-
-    func request(externalID: String) throws -> Request? {
-        try db.query("SELECT \(Self.requestColumns) FROM requests r WHERE r.external_id = ?", [.text(externalID)], Self.request).first
-    }
 
     func insertRequest(_ new: NewRequest, at: Date) throws -> Request {
         try db.run(
@@ -59,51 +51,12 @@ final class Session: StoreWriter {
                        status: new.status, assignee: nil, createdAt: stored, updatedAt: stored, version: 1, externalID: new.externalID)
     }
 
-    func update(_ id: RequestID, expectedVersion: Int, change: RequestChange, at: Date) throws -> Request {
-        let current = try existingRequest(id)
-        guard current.version == expectedVersion else {
-            throw StoreError.conflict(id, expected: expectedVersion, actual: current.version)
-        }
-        let changed = change.applied(to: current)
-        try db.run(
-            """
-            UPDATE requests SET status = ?, assignee = ?, urgency = ?, category = ?, updated_at = max(updated_at, ?), version = version + 1
-            WHERE id = ? AND version = ?
-            """,
-            [.text(changed.status.rawValue), .optional(changed.assignee), .int(changed.priority.urgencyRank), .text(changed.category),
-             .time(at), .integer(id.number), .int(expectedVersion)]
-        )
-        guard db.changes == 1 else {
-            let actual = try request(id)?.version ?? -1
-            throw StoreError.conflict(id, expected: expectedVersion, actual: actual)
-        }
-        return try existingRequest(id)
-    }
-
     // MARK: Timeline
 
-    static let eventColumns = "e.id, e.request_id, e.kind, e.actor, e.at, e.details"
-
-    @discardableResult
-    func append(_ draft: EventDraft, to requestID: RequestID) throws -> TimelineEvent {
-        let details = String(decoding: try draft.payload.detailsJSON(), as: UTF8.self)
-        try db.run(
-            "INSERT INTO events (request_id, kind, actor, at, details, okta_request_id) VALUES (?, ?, ?, ?, ?, ?)",
-            [.integer(requestID.number), .text(draft.payload.kind.rawValue), .text(draft.actor), .time(draft.at), .text(details),
-             .optional(draft.payload.oktaRequestID)]
-        )
-        let id = db.lastInsertRowID
-        try db.run("UPDATE requests SET updated_at = max(updated_at, ?) WHERE id = ?", [.time(draft.at), .integer(requestID.number)])
-        return TimelineEvent(id: id, requestID: requestID, actor: draft.actor, at: draft.at, payload: draft.payload)
-    }
-
-    func timeline(of id: RequestID) throws -> [TimelineEvent] {
-        try db.query("SELECT \(Self.eventColumns) FROM events e WHERE e.request_id = ? ORDER BY e.id", [.integer(id.number)], Self.event)
-    }
 
     func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent] {
         guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
-        return try db.query("SELECT \(Self.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)], Self.event)
+        return try db.query("SELECT \(RecordMapping.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)], RecordMapping.event)
     }
 
     func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int, maxBytes: Int) throws -> [StoredEvent] {
@@ -112,17 +65,11 @@ final class Session: StoreWriter {
         // the store writes them), or a hand-made row could break or forge lines.
         let wellFormed = "json_valid(e.details) AND substr(e.details, 1, 1) = '{' AND instr(e.details, char(10)) = 0 AND instr(e.details, char(13)) = 0"
         var bytes = 0
-        return try db.query("SELECT \(Self.eventColumns), e.okta_request_id, \(wellFormed) FROM events e \(whereClause) ORDER BY e.id LIMIT ?",
+        return try db.query("SELECT \(RecordMapping.eventColumns), e.okta_request_id, \(wellFormed) FROM events e \(whereClause) ORDER BY e.id LIMIT ?",
                             values + [.int(limit)], until: { event in
                                 bytes += event.details.utf8.count
                                 return bytes >= maxBytes
-                            }) { row in
-            guard row.int(7) == 1 else {
-                throw StoreError.failed("event \(row.int64(0)) has details that are not one JSON object on one line; the store was changed outside helpdesk")
-            }
-            return StoredEvent(id: row.int64(0), requestID: RequestID(row.int64(1)), kind: row.text(2), actor: row.text(3), at: row.date(4), details: row.text(5),
-                               oktaRequestID: row.optionalText(6))
-        }
+                            }, RecordMapping.storedEvent)
     }
 
     /// The WHERE clause of an events query and its values; nil when no event can match.
@@ -149,10 +96,6 @@ final class Session: StoreWriter {
             values.append(.integer(afterEventID))
         }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
-    }
-
-    func lastEventID() throws -> Int64 {
-        try db.scalar("SELECT max(id) FROM events") ?? 0
     }
 
     // MARK: Queue
@@ -226,7 +169,7 @@ final class Session: StoreWriter {
     /// either (a rare word, or long texts: the index finds them faster).
     private func walkChecking(_ words: WordCheck, conditions: [String], values: [SQLValue], order: String, limit: Int) throws -> [Request]? {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let walk = try db.prepare("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order)")
+        let walk = try db.prepare("SELECT \(RecordMapping.requestColumns) FROM requests r \(whereClause) ORDER BY \(order)")
         defer { walk.reset() }
         try walk.bind(values)
         var picked: [Request] = []
@@ -235,7 +178,7 @@ final class Session: StoreWriter {
         while picked.count < limit, try walk.step() {
             walked += 1
             if walked > Self.walkDensity * 8 && picked.count * Self.walkDensity < walked { return nil }
-            let row = try Self.request(Row(statement: walk))
+            let row = try RecordMapping.request(Row(statement: walk))
             textLeft -= row.subject.utf8.count + row.body.utf8.count
             if textLeft < 0 { return nil }
             let accepted = try words.accepts(row) ?? indexAccepts(row, query: words.indexQuery)
@@ -272,7 +215,7 @@ final class Session: StoreWriter {
             values.append(.text("[" + ids.map(String.init).joined(separator: ",") + "]"))
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        return try db.query("SELECT \(Self.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values + [.int(limit)], Self.request)
+        return try db.query("SELECT \(RecordMapping.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?", values + [.int(limit)], RecordMapping.request)
     }
 
     /// The ids a full-text query matches, ascending.
@@ -324,254 +267,5 @@ final class Session: StoreWriter {
         let (conditions, values) = sql.withTextCondition
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return Int(try db.scalar("SELECT count(*) FROM requests r \(whereClause)", values) ?? 0)
-    }
-
-    func statusCounts() throws -> [RequestStatus: Int] {
-        let rows = try db.query("SELECT status, n FROM status_counts") { row in (row.text(0), row.int(1)) }
-        var counts: [RequestStatus: Int] = [:]
-        for (status, n) in rows {
-            if let status = RequestStatus(rawValue: status) { counts[status] = n }
-        }
-        return counts
-    }
-
-    // MARK: Approvals
-
-    static let approvalColumns = "a.id, a.request_id, a.action, a.reason, a.requested_by, a.requested_at, a.expires_at, a.state, a.decided_by, a.decided_at, a.decision_reason, a.target_user, a.requested_by_okta, a.decided_by_okta"
-
-    func approval(_ id: ApprovalID) throws -> Approval? {
-        try approvals(where: "a.id = ?", [.integer(id.number)]).first
-    }
-
-    func approvals(of request: RequestID) throws -> [Approval] {
-        try approvals(where: "a.request_id = ?", [.integer(request.number)])
-    }
-
-    func pendingApprovals(eligibleFor login: String?) throws -> [Approval] {
-        if let login {
-            return try approvals(
-                where: "a.state = 'pending' AND a.id IN (SELECT approval_id FROM approval_approvers WHERE login = ?)", [.text(login)])
-        }
-        return try approvals(where: "a.state = 'pending'", [])
-    }
-
-    func expiredApprovals(at date: Date) throws -> [Approval] {
-        try approvals(where: "a.state = 'pending' AND a.expires_at <= ?", [.time(date)])
-    }
-
-    func insertApproval(_ new: NewApproval) throws -> Approval {
-        try db.run(
-            "INSERT INTO approvals (request_id, action, reason, requested_by, requested_at, expires_at, target_user, requested_by_okta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.reason), .text(new.requestedBy),
-             .time(new.requestedAt), .time(new.expiresAt), .optional(new.targetUserID), .optional(new.requestedByOktaID)]
-        )
-        let id = db.lastInsertRowID
-        for approver in new.approvers {
-            try db.run("INSERT OR IGNORE INTO approval_approvers (approval_id, login, basis, okta_user) VALUES (?, ?, ?, ?)",
-                       [.integer(id), .text(approver.login), .text(approver.basis.rawValue), .optional(approver.oktaUserID)])
-        }
-        guard let approval = try approval(ApprovalID(id)) else { throw StoreError.failed("approval \(id) vanished after insert") }
-        return approval
-    }
-
-    func decideApproval(_ id: ApprovalID, state: Approval.State, by login: String, at: Date, reason: String?, oktaUserID: String?) throws -> Bool {
-        try db.run(
-            "UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, decision_reason = ?, decided_by_okta = ? WHERE id = ? AND state = 'pending'",
-            [.text(state.rawValue), .text(login), .time(at), .optional(reason), .optional(oktaUserID), .integer(id.number)]
-        )
-        return db.changes == 1
-    }
-
-    private func approvals(where condition: String, _ values: [SQLValue]) throws -> [Approval] {
-        let rows = try db.query("SELECT \(Self.approvalColumns) FROM approvals a WHERE \(condition) ORDER BY a.id", values) { row in
-            (row.int64(0), try Self.approvalFields(row))
-        }
-        return try rows.map { id, fields in
-            let approvers = try db.query(
-                "SELECT login, basis, okta_user FROM approval_approvers WHERE approval_id = ? ORDER BY rowid", [.integer(id)]
-            ) { row in
-                EligibleApprover(login: row.text(0), basis: EligibleApprover.Basis(rawValue: row.text(1)) ?? .policy, oktaUserID: row.optionalText(2))
-            }
-            return fields(approvers)
-        }
-    }
-
-    // MARK: Action runs and grants
-
-    static let runColumns = "u.id, u.request_id, u.action, u.target_user, u.approval_id, u.revokes_grant, u.started_by, u.started_at, u.state, u.finished_at, u.runner, u.deadline, u.reconcile_attempts, u.next_reconcile_at"
-
-    func run(_ id: ActionRunID) throws -> ActionRun? {
-        try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.id = ?", [.integer(id.number)], Self.run).first
-    }
-
-    func runs(of request: RequestID) throws -> [ActionRun] {
-        try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.request_id = ? ORDER BY u.id", [.integer(request.number)], Self.run)
-    }
-
-    func appliedRuns(on targetUserID: String, after: ActionRunID) throws -> [ActionRun] {
-        // A reconciled run took effect when its reconcile event found it applied.
-        try db.query("""
-            SELECT \(Self.runColumns) FROM action_runs u WHERE u.target_user = ? AND u.id > ? AND (u.state = 'succeeded' OR (u.state = 'reconciled' AND EXISTS (
-                SELECT 1 FROM events e WHERE e.request_id = u.request_id AND e.kind = 'action-reconciled'
-                AND json_extract(e.details, '$.runID') = ? || u.id AND json_extract(e.details, '$.finding') = ?)))
-            ORDER BY u.id
-            """, [.text(targetUserID), .integer(after.number), .text(ActionRunRecord.prefix + "-"), .text(ReconcileFinding.applied.rawValue)], Self.run)
-    }
-
-    func unfinishedRuns(of request: RequestID?) throws -> [ActionRun] {
-        if let request {
-            return try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.state IN ('started', 'unknown') AND u.request_id = ? ORDER BY u.id",
-                                [.integer(request.number)], Self.run)
-        }
-        return try db.query("SELECT \(Self.runColumns) FROM action_runs u WHERE u.state IN ('started', 'unknown') ORDER BY u.id", [], Self.run)
-    }
-
-    func insertRun(_ new: NewActionRun) throws -> ActionRun {
-        try db.run(
-            """
-            INSERT INTO action_runs (request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner, deadline)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.targetUserID), new.approvalID.map { .integer($0.number) } ?? .null,
-             new.revokesGrant.map { .integer($0.number) } ?? .null, .text(new.startedBy), .time(new.startedAt), .optional(new.runner),
-             new.deadline.map(SQLValue.time) ?? .null]
-        )
-        guard let run = try run(ActionRunID(db.lastInsertRowID)) else { throw StoreError.failed("run vanished after insert") }
-        return run
-    }
-
-    func finishRun(_ id: ActionRunID, state: ActionRun.State, at: Date) throws -> Bool {
-        try db.run("UPDATE action_runs SET state = ?, finished_at = ? WHERE id = ? AND state IN ('started', 'unknown')",
-                   [.text(state.rawValue), .time(at), .integer(id.number)])
-        return db.changes == 1
-    }
-
-    func noteReconcileAttempt(_ id: ActionRunID, attempts: Int, next: Date) throws {
-        try db.run("UPDATE action_runs SET reconcile_attempts = ?, next_reconcile_at = ? WHERE id = ? AND state IN ('started', 'unknown')",
-                   [.int(attempts), .time(next), .integer(id.number)])
-    }
-
-    static let grantColumns = "g.id, g.request_id, g.grant_run, g.action, g.target_user, g.revoke_at, g.state, g.attempts, g.next_attempt_at"
-
-    func grant(_ id: GrantID) throws -> AccessGrant? {
-        try db.query("SELECT \(Self.grantColumns) FROM access_grants g WHERE g.id = ?", [.integer(id.number)], Self.grant).first
-    }
-
-    func grants(of request: RequestID) throws -> [AccessGrant] {
-        try db.query("SELECT \(Self.grantColumns) FROM access_grants g WHERE g.request_id = ? ORDER BY g.id", [.integer(request.number)], Self.grant)
-    }
-
-    func dueGrants(at date: Date, limit: Int) throws -> [AccessGrant] {
-        try db.query("""
-            SELECT \(Self.grantColumns) FROM access_grants g
-            WHERE g.state = 'scheduled' AND g.revoke_at <= ? AND (g.next_attempt_at IS NULL OR g.next_attempt_at <= ?)
-            ORDER BY g.revoke_at, g.id LIMIT ?
-            """, [.time(date), .time(date), .int(limit)], Self.grant)
-    }
-
-    func insertGrant(requestID: RequestID, grantRunID: ActionRunID, action: OktaAction, targetUserID: String, revokeAt: Date) throws -> AccessGrant {
-        try db.run("INSERT INTO access_grants (request_id, grant_run, action, target_user, revoke_at) VALUES (?, ?, ?, ?, ?)",
-                   [.integer(requestID.number), .integer(grantRunID.number), .text(action.canonicalJSON), .text(targetUserID), .time(revokeAt)])
-        guard let grant = try grant(GrantID(db.lastInsertRowID)) else { throw StoreError.failed("grant vanished after insert") }
-        return grant
-    }
-
-    func moveGrant(_ id: GrantID, from: AccessGrant.State, to: AccessGrant.State, by login: String, at: Date) throws -> Bool {
-        // Only a scheduled grant has a next try; moving it anywhere else clears it.
-        try db.run("UPDATE access_grants SET state = ?, claimed_by = ?, claimed_at = ?, next_attempt_at = CASE WHEN ? = 'scheduled' THEN next_attempt_at END WHERE id = ? AND state = ?",
-                   [.text(to.rawValue), .text(login), .time(at), .text(to.rawValue), .integer(id.number), .text(from.rawValue)])
-        return db.changes == 1
-    }
-
-    func claimDueGrant(_ id: GrantID, by login: String, at: Date) throws -> Bool {
-        try db.run("""
-            UPDATE access_grants SET state = 'revoking', claimed_by = ?, claimed_at = ?, next_attempt_at = NULL
-            WHERE id = ? AND state = 'scheduled' AND revoke_at <= ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
-            """, [.text(login), .time(at), .integer(id.number), .time(at), .time(at)])
-        return db.changes == 1
-    }
-
-    func postponeGrant(_ id: GrantID, until: Date, at: Date) throws -> Bool {
-        try db.run("UPDATE access_grants SET state = 'scheduled', revoke_at = ?, next_attempt_at = NULL, claimed_at = ? WHERE id = ? AND state = 'revoking'",
-                   [.time(until), .time(at), .integer(id.number)])
-        return db.changes == 1
-    }
-
-    func retryGrant(_ id: GrantID, attempts: Int, next: Date, at: Date) throws -> Bool {
-        try db.run("UPDATE access_grants SET state = 'scheduled', attempts = ?, next_attempt_at = ?, claimed_at = ? WHERE id = ? AND state = 'revoking'",
-                   [.int(attempts), .time(next), .time(at), .integer(id.number)])
-        return db.changes == 1
-    }
-
-    // MARK: Row mapping
-
-    static func run(_ row: Row) throws -> ActionRun {
-        guard let state = ActionRun.State(rawValue: row.text(8)) else { throw StoreError.failed("run \(row.int64(0)) has an unknown state") }
-        return ActionRun(
-            id: ActionRunID(row.int64(0)), requestID: RequestID(row.int64(1)), action: try action(row.text(2)), targetUserID: row.text(3),
-            approvalID: row.optionalInt64(4).map(ApprovalID.init), revokesGrant: row.optionalInt64(5).map(GrantID.init),
-            startedBy: row.text(6), startedAt: row.date(7), state: state, finishedAt: row.optionalDate(9), runner: row.optionalText(10),
-            deadline: row.optionalDate(11), reconcileAttempts: row.int(12), nextReconcileAt: row.optionalDate(13))
-    }
-
-    static func grant(_ row: Row) throws -> AccessGrant {
-        guard let state = AccessGrant.State(rawValue: row.text(6)) else { throw StoreError.failed("grant \(row.int64(0)) has an unknown state") }
-        return AccessGrant(id: GrantID(row.int64(0)), requestID: RequestID(row.int64(1)), grantRunID: ActionRunID(row.int64(2)),
-                           action: try action(row.text(3)), targetUserID: row.text(4), revokeAt: row.date(5), state: state,
-                           attempts: row.int(7), nextAttemptAt: row.optionalDate(8))
-    }
-
-    static func action(_ json: String) throws -> OktaAction {
-        try JSONDecoder.helpdesk.decode(OktaAction.self, from: Data(json.utf8))
-    }
-
-    static func request(_ row: Row) throws -> Request {
-        guard let priority = Priority(urgencyRank: row.int(5)), let status = RequestStatus(rawValue: row.text(6)) else {
-            throw StoreError.failed("request \(row.int64(0)) has an unreadable priority or status")
-        }
-        let requester: EmailAddress
-        do {
-            requester = try EmailAddress(row.text(1))
-        } catch {
-            throw StoreError.failed("request \(row.int64(0)) has an unreadable requester: \(error.message)")
-        }
-        return Request(
-            id: RequestID(row.int64(0)), requester: requester, subject: row.text(2), body: row.text(3), category: row.text(4),
-            priority: priority, status: status, assignee: row.optionalText(7), createdAt: row.date(8), updatedAt: row.date(9),
-            version: row.int(10), externalID: row.optionalText(11)
-        )
-    }
-
-    static func event(_ row: Row) throws -> TimelineEvent {
-        guard let kind = EventKind(rawValue: row.text(2)) else {
-            throw StoreError.failed("event \(row.int64(0)) has an unknown kind \(row.text(2)); upgrade helpdesk")
-        }
-        let payload = try EventPayload(kind: kind, details: Data(row.text(5).utf8))
-        return TimelineEvent(id: row.int64(0), requestID: RequestID(row.int64(1)), actor: row.text(3), at: row.date(4), payload: payload)
-    }
-
-    /// Reads an approval row; the approvers come from a second query.
-    static func approvalFields(_ row: Row) throws -> ([EligibleApprover]) -> Approval {
-        let action = try action(row.text(2))
-        guard let state = Approval.State(rawValue: row.text(7)) else {
-            throw StoreError.failed("approval \(row.int64(0)) has an unknown state")
-        }
-        let id = ApprovalID(row.int64(0))
-        let requestID = RequestID(row.int64(1))
-        let reason = row.text(3)
-        let requestedBy = row.text(4)
-        let requestedAt = row.date(5)
-        let expiresAt = row.date(6)
-        let decidedBy = row.optionalText(8)
-        let decidedAt = row.optionalDate(9)
-        let decisionReason = row.optionalText(10)
-        let targetUserID = row.optionalText(11)
-        let requestedByOktaID = row.optionalText(12)
-        let decidedByOktaID = row.optionalText(13)
-        return { approvers in
-            Approval(id: id, requestID: requestID, action: action, reason: reason, requestedBy: requestedBy, requestedAt: requestedAt,
-                     expiresAt: expiresAt, approvers: approvers, targetUserID: targetUserID, requestedByOktaID: requestedByOktaID, state: state,
-                     decidedBy: decidedBy, decidedAt: decidedAt, decisionReason: decisionReason, decidedByOktaID: decidedByOktaID)
-        }
     }
 }

@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import HelpdeskCore
+import StoreSQL
 
 /// A prepared statement owned by a connection's cache.
 final class Statement {
@@ -65,14 +66,10 @@ final class Statement {
 }
 
 /// The current row of a statement, read by column index.
-struct Row {
+struct Row: StoreRow {
     let statement: Statement
 
-    func int(_ column: Int32) -> Int { Int(statement.int64(column)) }
+    func isNull(_ column: Int32) -> Bool { statement.isNull(column) }
     func int64(_ column: Int32) -> Int64 { statement.int64(column) }
     func text(_ column: Int32) -> String { statement.text(column) }
-    func optionalText(_ column: Int32) -> String? { statement.isNull(column) ? nil : statement.text(column) }
-    func optionalInt64(_ column: Int32) -> Int64? { statement.isNull(column) ? nil : statement.int64(column) }
-    func date(_ column: Int32) -> Date { StoreTime.date(statement.int64(column)) }
-    func optionalDate(_ column: Int32) -> Date? { statement.isNull(column) ? nil : StoreTime.date(statement.int64(column)) }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import HelpdeskCore
+
+/// The columns the record statements read, and how a row becomes a domain value; one mapping
+/// for both engines, so a record reads the same wherever it is stored.
+public enum RecordMapping {
+    public static let requestColumns = "r.id, r.requester, r.subject, r.body, r.category, r.urgency, r.status, r.assignee, r.created_at, r.updated_at, r.version, r.external_id"
+    public static let eventColumns = "e.id, e.request_id, e.kind, e.actor, e.at, e.details"
+    public static let approvalColumns = "a.id, a.request_id, a.action, a.reason, a.requested_by, a.requested_at, a.expires_at, a.state, a.decided_by, a.decided_at, a.decision_reason, a.target_user, a.requested_by_okta, a.decided_by_okta"
+    public static let runColumns = "u.id, u.request_id, u.action, u.target_user, u.approval_id, u.revokes_grant, u.started_by, u.started_at, u.state, u.finished_at, u.runner, u.deadline, u.reconcile_attempts, u.next_reconcile_at"
+    public static let grantColumns = "g.id, g.request_id, g.grant_run, g.action, g.target_user, g.revoke_at, g.state, g.attempts, g.next_attempt_at"
+
+    @inlinable
+    public static func request<R: StoreRow>(_ row: R) throws -> Request {
+        guard let priority = Priority(urgencyRank: row.int(5)), let status = RequestStatus(rawValue: row.text(6)) else {
+            throw StoreError.failed("request \(row.int64(0)) has an unreadable priority or status")
+        }
+        let requester: EmailAddress
+        do {
+            requester = try EmailAddress(row.text(1))
+        } catch {
+            throw StoreError.failed("request \(row.int64(0)) has an unreadable requester: \(error.message)")
+        }
+        return Request(
+            id: RequestID(row.int64(0)), requester: requester, subject: row.text(2), body: row.text(3), category: row.text(4),
+            priority: priority, status: status, assignee: row.optionalText(7), createdAt: row.date(8), updatedAt: row.date(9),
+            version: row.int(10), externalID: row.optionalText(11)
+        )
+    }
+
+    public static func event<R: StoreRow>(_ row: R) throws -> TimelineEvent {
+        guard let kind = EventKind(rawValue: row.text(2)) else {
+            throw StoreError.failed("event \(row.int64(0)) has an unknown kind \(row.text(2)); upgrade helpdesk")
+        }
+        let payload = try EventPayload(kind: kind, details: Data(row.text(5).utf8))
+        return TimelineEvent(id: row.int64(0), requestID: RequestID(row.int64(1)), actor: row.text(3), at: row.date(4), payload: payload)
+    }
+
+    /// Reads an approval row; the approvers come from a second query.
+    public static func approvalFields<R: StoreRow>(_ row: R) throws -> ([EligibleApprover]) -> Approval {
+        let action = try action(row.text(2))
+        guard let state = Approval.State(rawValue: row.text(7)) else {
+            throw StoreError.failed("approval \(row.int64(0)) has an unknown state")
+        }
+        let id = ApprovalID(row.int64(0))
+        let requestID = RequestID(row.int64(1))
+        let reason = row.text(3)
+        let requestedBy = row.text(4)
+        let requestedAt = row.date(5)
+        let expiresAt = row.date(6)
+        let decidedBy = row.optionalText(8)
+        let decidedAt = row.optionalDate(9)
+        let decisionReason = row.optionalText(10)
+        let targetUserID = row.optionalText(11)
+        let requestedByOktaID = row.optionalText(12)
+        let decidedByOktaID = row.optionalText(13)
+        return { approvers in
+            Approval(id: id, requestID: requestID, action: action, reason: reason, requestedBy: requestedBy, requestedAt: requestedAt,
+                     expiresAt: expiresAt, approvers: approvers, targetUserID: targetUserID, requestedByOktaID: requestedByOktaID, state: state,
+                     decidedBy: decidedBy, decidedAt: decidedAt, decisionReason: decisionReason, decidedByOktaID: decidedByOktaID)
+        }
+    }
+
+    public static func run<R: StoreRow>(_ row: R) throws -> ActionRun {
+        guard let state = ActionRun.State(rawValue: row.text(8)) else { throw StoreError.failed("run \(row.int64(0)) has an unknown state") }
+        return ActionRun(
+            id: ActionRunID(row.int64(0)), requestID: RequestID(row.int64(1)), action: try action(row.text(2)), targetUserID: row.text(3),
+            approvalID: row.optionalInt64(4).map(ApprovalID.init), revokesGrant: row.optionalInt64(5).map(GrantID.init),
+            startedBy: row.text(6), startedAt: row.date(7), state: state, finishedAt: row.optionalDate(9), runner: row.optionalText(10),
+            deadline: row.optionalDate(11), reconcileAttempts: row.int(12), nextReconcileAt: row.optionalDate(13))
+    }
+
+    public static func grant<R: StoreRow>(_ row: R) throws -> AccessGrant {
+        guard let state = AccessGrant.State(rawValue: row.text(6)) else { throw StoreError.failed("grant \(row.int64(0)) has an unknown state") }
+        return AccessGrant(id: GrantID(row.int64(0)), requestID: RequestID(row.int64(1)), grantRunID: ActionRunID(row.int64(2)),
+                           action: try action(row.text(3)), targetUserID: row.text(4), revokeAt: row.date(5), state: state,
+                           attempts: row.int(7), nextAttemptAt: row.optionalDate(8))
+    }
+
+    public static func action(_ json: String) throws -> OktaAction {
+        try JSONDecoder.helpdesk.decode(OktaAction.self, from: Data(json.utf8))
+    }
+
+    /// The stored event as export writes it; `wellFormed` says the details are one JSON object on one line.
+    public static func storedEvent<R: StoreRow>(_ row: R) throws -> StoredEvent {
+        guard row.int(7) == 1 else {
+            throw StoreError.failed("event \(row.int64(0)) has details that are not one JSON object on one line; the store was changed outside helpdesk")
+        }
+        return StoredEvent(id: row.int64(0), requestID: RequestID(row.int64(1)), kind: row.text(2), actor: row.text(3), at: row.date(4), details: row.text(5),
+                           oktaRequestID: row.optionalText(6))
+    }
+}
