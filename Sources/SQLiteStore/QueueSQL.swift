@@ -2,30 +2,21 @@ import Foundation
 import HelpdeskCore
 import StoreSQL
 
-/// The WHERE conditions for a queue filter, chosen so SQLite can walk one index in queue order.
+/// The WHERE conditions for a queue filter, chosen so SQLite can walk one index in queue order:
+/// the conditions both engines share, and the text filter as SQLite's full-text match.
 struct QueueSQL {
-    private(set) var conditions: [String] = []
-    private(set) var values: [SQLValue] = []
+    private(set) var conditions: [String]
+    private(set) var values: [SQLValue]
     /// True when the filter can match no row (an empty status set, a search with no words).
-    private(set) var matchesNothing = false
+    private(set) var matchesNothing: Bool
     /// The rows a text filter matches; not part of `conditions` (see `withTextCondition`).
     private(set) var textMatch: TextMatch?
 
     init(filter: QueueFilter) {
-        if let statuses = filter.statuses {
-            addStatuses(statuses)
-        }
-        if let assignee = filter.assignee {
-            conditions.append("r.assignee = ?")
-            values.append(.text(assignee))
-        }
-        if let login = filter.awaitingApprovalBy {
-            conditions.append("""
-            r.id IN (SELECT a.request_id FROM approval_approvers p JOIN approvals a ON a.id = p.approval_id
-                     WHERE p.login = ? AND a.state = 'pending')
-            """)
-            values.append(.text(login))
-        }
+        let shared = QueueConditions(filter: filter)
+        conditions = shared.conditions
+        values = shared.values
+        matchesNothing = shared.matchesNothing
         if let text = filter.text, !text.trimmingCharacters(in: .whitespaces).isEmpty {
             if let match = TextMatch(typed: text) {
                 textMatch = match
@@ -40,29 +31,6 @@ struct QueueSQL {
     var withTextCondition: (conditions: [String], values: [SQLValue]) {
         guard let textMatch else { return (conditions, values) }
         return (conditions + ["r.id IN (\(textMatch.exact.sql))"], values + textMatch.exact.values)
-    }
-
-    /// Uses the lane index (active or done) when the statuses fall in one lane.
-    private mutating func addStatuses(_ statuses: Set<RequestStatus>) {
-        guard !statuses.isEmpty else {
-            matchesNothing = true
-            return
-        }
-        if statuses.isSubset(of: RequestStatus.active) {
-            conditions.append("r.lane = 0")
-            if statuses != RequestStatus.active { addStatusList(statuses) }
-        } else if statuses.isSubset(of: RequestStatus.done) {
-            conditions.append("r.lane = 1")
-            if statuses != RequestStatus.done { addStatusList(statuses) }
-        } else if statuses != Set(RequestStatus.allCases) {
-            addStatusList(statuses)
-        }
-    }
-
-    private mutating func addStatusList(_ statuses: Set<RequestStatus>) {
-        let sorted = statuses.map(\.rawValue).sorted()
-        conditions.append("r.status IN (\(sorted.map { _ in "?" }.joined(separator: ", ")))")
-        values += sorted.map(SQLValue.text)
     }
 
     /// Turns what a person typed into an FTS5 query: every word must match, each as a prefix.

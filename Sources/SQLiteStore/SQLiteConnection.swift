@@ -117,7 +117,13 @@ final class SQLiteConnection: RecordDatabase {
         return lastInsertRowID
     }
 
-    let dialect = SQLDialect(greatest: { "max(\($0), \($1))" }, jsonField: { "json_extract(\($0), '$.\($1)')" }, approverOrder: "rowid")
+    /// The one writer already holds the database's write lock: events are appended in commit order.
+    func lockTimelineForAppend() {}
+
+    let dialect = SQLDialect(
+        greatest: { "max(\($0), \($1))" }, jsonField: { "json_extract(\($0), '$.\($1)')" }, approverOrder: "rowid",
+        wellFormedDetails: "json_valid(e.details) AND substr(e.details, 1, 1) = '{' AND instr(e.details, char(10)) = 0 AND instr(e.details, char(13)) = 0",
+        timeIndexHint: "INDEXED BY events_by_time")
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int { Int(sqlite3_changes(handle)) }

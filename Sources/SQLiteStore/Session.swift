@@ -31,7 +31,6 @@ final class Session: RecordStatements {
 
     // MARK: Requests
 
-
     func insertRequest(_ new: NewRequest, at: Date) throws -> Request {
         try db.run(
             """
@@ -45,57 +44,7 @@ final class Session: RecordStatements {
         unindexed = (unindexed?.first ?? id, id)
         let text = new.subject + " " + new.body + " " + new.requester.value
         if GramText.needsGrams(text) { pendingGrams.append((id, GramText.indexText(text))) }
-        // As stored: times to the millisecond, version 1, nobody assigned.
-        let stored = StoreTime.date(StoreTime.milliseconds(at))
-        return Request(id: RequestID(id), requester: new.requester, subject: new.subject, body: new.body, category: new.category, priority: new.priority,
-                       status: new.status, assignee: nil, createdAt: stored, updatedAt: stored, version: 1, externalID: new.externalID)
-    }
-
-    // MARK: Timeline
-
-
-    func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent] {
-        guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
-        return try db.query("SELECT \(RecordMapping.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)], RecordMapping.event)
-    }
-
-    func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int, maxBytes: Int) throws -> [StoredEvent] {
-        guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
-        // Details go into the export as they are: they must be one JSON object on one line (as
-        // the store writes them), or a hand-made row could break or forge lines.
-        let wellFormed = "json_valid(e.details) AND substr(e.details, 1, 1) = '{' AND instr(e.details, char(10)) = 0 AND instr(e.details, char(13)) = 0"
-        var bytes = 0
-        return try db.query("SELECT \(RecordMapping.eventColumns), e.okta_request_id, \(wellFormed) FROM events e \(whereClause) ORDER BY e.id LIMIT ?",
-                            values + [.int(limit)], until: { event in
-                                bytes += event.details.utf8.count
-                                return bytes >= maxBytes
-                            }, RecordMapping.storedEvent)
-    }
-
-    /// The WHERE clause of an events query and its values; nil when no event can match.
-    private func eventsWhere(since: Date?, request: RequestID?, afterEventID: Int64?) throws -> (String, [SQLValue])? {
-        var conditions: [String] = []
-        var values: [SQLValue] = []
-        if let since {
-            conditions.append("e.at >= ?")
-            values.append(.time(since))
-            if afterEventID == nil, request == nil {
-                // The time index finds the first event that recent; the walk in id order starts
-                // there instead of at the beginning of the table (ids follow time, not strictly).
-                guard let first = try db.scalar("SELECT min(id) FROM events INDEXED BY events_by_time WHERE at >= ?", [.time(since)]) else { return nil }
-                conditions.append("e.id >= ?")
-                values.append(.integer(first))
-            }
-        }
-        if let request {
-            conditions.append("e.request_id = ?")
-            values.append(.integer(request.number))
-        }
-        if let afterEventID {
-            conditions.append("e.id > ?")
-            values.append(.integer(afterEventID))
-        }
-        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
+        return RecordMapping.stored(new, id: id, at: at)
     }
 
     // MARK: Queue
@@ -112,10 +61,11 @@ final class Session: RecordStatements {
         var conditions = sql.conditions
         var values = sql.values
         if let cursor = query.cursor {
-            conditions.append("(r.urgency, r.created_at, r.id) \(forward ? ">" : "<") (?, ?, ?)")
-            values += [.int(cursor.urgencyRank), .time(cursor.createdAt), .integer(cursor.id.number)]
+            let after = QueueConditions.after(cursor, forward: forward)
+            conditions.append(after.condition)
+            values += after.values
         }
-        let order = forward ? "r.urgency, r.created_at, r.id" : "r.urgency DESC, r.created_at DESC, r.id DESC"
+        let order = QueueConditions.order(forward: forward)
         var rows: [Request]
         // The text match is run once. Words inside text without spaces are first found by some of
         // their pairs (cheap) and checked on the rows themselves, within a budget of text read;
@@ -123,7 +73,7 @@ final class Session: RecordStatements {
         // queue order; few are looked up and sorted.
         if let words = query.filter.text.flatMap(WordCheck.init(typed:)),
            let walked = try walkChecking(words, conditions: conditions, values: values, order: order, limit: limit + 1) {
-            return Self.page(walked, limit: limit, forward: forward)
+            return QueueConditions.page(walked, limit: limit, forward: forward)
         }
         var matching = try sql.textMatch.map { try matchingIDs($0.candidates) }
         var check = sql.textMatch?.check(budget: Self.phraseCheckBytes)
@@ -152,16 +102,7 @@ final class Session: RecordStatements {
             }
             rows = try lookUp(conditions: conditions, values: values, order: order, ids: matching, limit: limit + 1)
         }
-        return Self.page(rows, limit: limit, forward: forward)
-    }
-
-    /// A page of `limit` rows from `rows` (one more when there are more), in queue order.
-    private static func page(_ rows: [Request], limit: Int, forward: Bool) -> QueuePage {
-        var rows = rows
-        let more = rows.count > limit
-        if more { rows.removeLast() }
-        let next = more ? rows.last.map(QueueCursor.init) : nil
-        return QueuePage(requests: forward ? rows : rows.reversed(), next: next)
+        return QueueConditions.page(rows, limit: limit, forward: forward)
     }
 
     /// Walks the queue in order and keeps the rows that hold the typed words, while at least one

@@ -28,6 +28,13 @@ public enum RecordMapping {
         )
     }
 
+    /// A request as the store holds it right after its insert: times to the millisecond, version 1, nobody assigned.
+    public static func stored(_ new: NewRequest, id: Int64, at: Date) -> Request {
+        let stored = StoreTime.date(StoreTime.milliseconds(at))
+        return Request(id: RequestID(id), requester: new.requester, subject: new.subject, body: new.body, category: new.category, priority: new.priority,
+                       status: new.status, assignee: nil, createdAt: stored, updatedAt: stored, version: 1, externalID: new.externalID)
+    }
+
     public static func event<R: StoreRow>(_ row: R) throws -> TimelineEvent {
         guard let kind = EventKind(rawValue: row.text(2)) else {
             throw StoreError.failed("event \(row.int64(0)) has an unknown kind \(row.text(2)); upgrade helpdesk")

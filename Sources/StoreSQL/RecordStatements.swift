@@ -55,6 +55,7 @@ extension RecordStatements {
     @discardableResult
     public func append(_ draft: EventDraft, to requestID: RequestID) throws -> TimelineEvent {
         let details = String(decoding: try draft.payload.detailsJSON(), as: UTF8.self)
+        try db.lockTimelineForAppend()
         let id = try db.insert(
             "INSERT INTO events (request_id, kind, actor, at, details, okta_request_id) VALUES (?, ?, ?, ?, ?, ?)",
             [.integer(requestID.number), .text(draft.payload.kind.rawValue), .text(draft.actor), .time(draft.at), .text(details),
@@ -66,6 +67,49 @@ extension RecordStatements {
 
     public func timeline(of id: RequestID) throws -> [TimelineEvent] {
         try db.query("SELECT \(RecordMapping.eventColumns) FROM events e WHERE e.request_id = ? ORDER BY e.id", [.integer(id.number)], RecordMapping.event)
+    }
+
+    public func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent] {
+        guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
+        return try db.query("SELECT \(RecordMapping.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)], RecordMapping.event)
+    }
+
+    public func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int, maxBytes: Int) throws -> [StoredEvent] {
+        guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
+        // Details go into the export as they are: they must be one JSON object on one line (as
+        // the store writes them), or a hand-made row could break or forge lines.
+        var bytes = 0
+        return try db.query("SELECT \(RecordMapping.eventColumns), e.okta_request_id, \(db.dialect.wellFormedDetails) FROM events e \(whereClause) ORDER BY e.id LIMIT ?",
+                            values + [.int(limit)], until: { event in
+                                bytes += event.details.utf8.count
+                                return bytes >= maxBytes
+                            }, RecordMapping.storedEvent)
+    }
+
+    /// The WHERE clause of an events query and its values; nil when no event can match.
+    private func eventsWhere(since: Date?, request: RequestID?, afterEventID: Int64?) throws -> (String, [SQLValue])? {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let since {
+            conditions.append("e.at >= ?")
+            values.append(.time(since))
+            if afterEventID == nil, request == nil {
+                // The time index finds the first event that recent; the walk in id order starts
+                // there instead of at the beginning of the table (ids follow time, not strictly).
+                guard let first = try db.scalar("SELECT min(id) FROM events \(db.dialect.timeIndexHint) WHERE at >= ?", [.time(since)]) else { return nil }
+                conditions.append("e.id >= ?")
+                values.append(.integer(first))
+            }
+        }
+        if let request {
+            conditions.append("e.request_id = ?")
+            values.append(.integer(request.number))
+        }
+        if let afterEventID {
+            conditions.append("e.id > ?")
+            values.append(.integer(afterEventID))
+        }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
     }
 
     public func lastEventID() throws -> Int64 {

@@ -170,19 +170,25 @@ public struct LocalHelpdeskService: HelpdeskService {
         }
         let now = engine.clock.now()
         let login = user.login
-        try await committing {
+        // The body may run again (a store that retries a transaction a concurrent one spoiled), so it
+        // builds its own lists and touches nothing outside.
+        let written = try await committing {
             try store.write { writer in
+                var written = ImportReport()
                 for (number, new) in good {
                     let externalID = new.externalID ?? ""
                     if let existing = try writer.request(externalID: externalID) {
-                        report.alreadyImported.append(.init(line: number, id: existing.id.description, externalId: externalID))
+                        written.alreadyImported.append(.init(line: number, id: existing.id.description, externalId: externalID))
                     } else {
                         let request = try writer.create(new, by: login, at: now)
-                        report.imported.append(.init(line: number, id: request.id.description, externalId: externalID))
+                        written.imported.append(.init(line: number, id: request.id.description, externalId: externalID))
                     }
                 }
+                return written
             }
         }
+        report.imported = written.imported
+        report.alreadyImported = written.alreadyImported
         return report
     }
 

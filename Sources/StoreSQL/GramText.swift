@@ -3,14 +3,14 @@
 /// (`接続できません` → `接続 続で でき きま ませ せん ん`), other words stay words. A search word
 /// becomes the same tokens as one phrase, so `接続` and `できません` are found inside
 /// `VPNに接続できません`, which the word index sees as one word.
-enum GramText {
+public enum GramText {
     /// True when the text has a character of a script written without spaces.
-    static func needsGrams(_ text: String) -> Bool {
+    public static func needsGrams(_ text: String) -> Bool {
         text.unicodeScalars.contains(where: isGramScalar)
     }
 
     /// The tokens of `text`, in order.
-    static func tokens(_ text: String) -> [String] {
+    public static func tokens(_ text: String) -> [String] {
         var tokens: [String] = []
         var word = ""
         var run: [Character] = []
@@ -42,18 +42,18 @@ enum GramText {
     }
 
     /// The indexed text: the tokens separated by spaces.
-    static func indexText(_ text: String) -> String {
+    public static func indexText(_ text: String) -> String {
         tokens(text).joined(separator: " ")
     }
 
     /// The FTS5 query of a typed word's tokens: one phrase whose last token is a prefix.
-    static func phrase(_ tokens: [String]) -> String {
+    public static func phrase(_ tokens: [String]) -> String {
         "\"" + tokens.joined(separator: " ").replacingOccurrences(of: "\"", with: "\"\"") + "\"*"
     }
 
     /// The FTS5 query that needs every other token anywhere (every character is in one of them;
     /// the last token as a prefix): a cheap superset of `phrase`, checked with `contains` after.
-    static func someTokens(_ tokens: [String]) -> String {
+    public static func someTokens(_ tokens: [String]) -> String {
         let last = tokens.count - 1
         return tokens.indices.filter { $0 % 2 == 0 || $0 == last }.map { index in
             "\"" + tokens[index].replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (index == last ? "*" : "")
@@ -62,7 +62,7 @@ enum GramText {
 
     /// True when `tokens` holds `phrase` at consecutive places, its last token as a prefix: what
     /// the index's phrase query finds.
-    static func contains(_ tokens: [String], phrase: [String]) -> Bool {
+    public static func contains(_ tokens: [String], phrase: [String]) -> Bool {
         guard !phrase.isEmpty else { return true }
         guard tokens.count >= phrase.count else { return false }
         let last = phrase.count - 1
@@ -80,7 +80,7 @@ enum GramText {
         return false
     }
 
-    static func isGramScalar(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isGramScalar(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x3040...0x30FF, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xFF66...0xFF9F,
              0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF, 0x0E00...0x0E7F, 0x20000...0x3FFFD:
