@@ -7,10 +7,11 @@ let package = Package(
         .executable(name: "helpdesk", targets: ["helpdesk"]),
     ],
     targets: [
-        // System libraries (Debian: libncurses-dev, libsqlite3-dev, libcurl4-openssl-dev).
+        // System libraries (Debian: libncurses-dev, libsqlite3-dev, libcurl4-openssl-dev, libpq-dev).
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CPostgreSQL", providers: [.apt(["libpq-dev"])]),
 
         // The domain, the ports and the services; Foundation only.
         .target(name: "HelpdeskCore"),
@@ -19,6 +20,7 @@ let package = Package(
         // What both store engines share: the record statements, row mapping, values and times.
         .target(name: "StoreSQL", dependencies: ["HelpdeskCore"]),
         .target(name: "SQLiteStore", dependencies: ["HelpdeskCore", "StoreSQL", "CSQLite"]),
+        .target(name: "PostgreSQLStore", dependencies: ["HelpdeskCore", "StoreSQL", "CPostgreSQL"]),
         .target(
             name: "OktaClient",
             dependencies: ["HelpdeskCore", "CCurl"],
@@ -51,6 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "HelpdeskTestSupport"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["SQLiteStore", "PostgreSQLStore", "HelpdeskTestSupport"]),
         .testTarget(name: "OktaClientTests", dependencies: ["OktaClient", "HelpdeskTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "HelpdeskSocketTests", dependencies: ["HelpdeskSocket", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),

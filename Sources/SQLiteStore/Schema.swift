@@ -7,7 +7,7 @@ enum Schema {
     static let wordTokenizer = "unicode61 remove_diacritics 2"
 
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
-    static let migrations: [String] = [version1, version2, version3, version4, version5, version6]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7]
 
     static let version1 = """
     CREATE TABLE requests (
@@ -222,5 +222,19 @@ enum Schema {
     CREATE TRIGGER grants_are_kept BEFORE DELETE ON access_grants
     BEGIN SELECT RAISE(ABORT, 'grants are kept for the record and cannot be deleted'); END;
     CREATE INDEX runs_by_target ON action_runs (target_user, id);
+    """
+
+    /// Rules the services checked before writing, now kept by the database too (as on
+    /// PostgreSQL, where several services write at once): one pending approval per request and
+    /// exact action (an older duplicate is superseded first), and no resolving or closing a
+    /// request while an approval of it is pending.
+    static let version7 = """
+    UPDATE approvals SET state = 'superseded', decided_by = 'helpdesk', decided_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000,
+        decision_reason = 'a second pending approval of the same action'
+    WHERE state = 'pending' AND id NOT IN (SELECT max(id) FROM approvals WHERE state = 'pending' GROUP BY request_id, action);
+    CREATE UNIQUE INDEX approvals_one_pending ON approvals (request_id, action) WHERE state = 'pending';
+    CREATE TRIGGER requests_done_without_pending AFTER UPDATE OF status ON requests
+    WHEN NEW.status IN ('resolved', 'closed') AND OLD.status <> NEW.status AND EXISTS (SELECT 1 FROM approvals WHERE request_id = NEW.id AND state = 'pending')
+    BEGIN SELECT RAISE(ABORT, 'a request with a pending approval cannot be resolved or closed'); END;
     """
 }

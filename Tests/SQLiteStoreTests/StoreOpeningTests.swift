@@ -16,6 +16,22 @@ import Testing
         #expect(journal == ["wal"])
     }
 
+    @Test func theMoveToOnePendingApprovalSupersedesAnOlderDuplicate() throws {
+        let path = folder.file("v6.db")
+        let old = try SQLiteRequestStore(path: path, migratingTo: 6)
+        let request = try old.create(Fixtures.newRequest(), by: "alex", at: Date())
+        let ask = NewApproval(requestID: request.id, action: .resetMFA, reason: "lost phone", requestedBy: "alex", requestedAt: Date(),
+                              expiresAt: Date().addingTimeInterval(3600), approvers: [EligibleApprover(login: "morgan", basis: .policy)])
+        let first = try old.write { try $0.insertApproval(ask) }
+        let second = try old.write { try $0.insertApproval(ask) }
+
+        let store = try SQLiteRequestStore(path: path)
+        let approvals = try store.read { try $0.approvals(of: request.id) }
+        #expect(approvals.first { $0.id == first.id }?.state == .superseded)
+        #expect(approvals.first { $0.id == second.id }?.state == .pending)
+        #expect(throws: StoreError.self) { _ = try store.write { try $0.insertApproval(ask) } }
+    }
+
     @Test func migratesEveryEarlierSchemaKeepingItsData() throws {
         for version in 1..<SQLiteRequestStore.latestSchemaVersion {
             let path = folder.file("v\(version).db")

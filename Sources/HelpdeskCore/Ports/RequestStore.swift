@@ -8,8 +8,10 @@ public protocol RequestStore: Sendable {
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
     /// Runs `body` in one exclusive write transaction; a throw rolls everything back.
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
-    /// A number that changes when another process commits; cheap enough to poll every 250 ms.
+    /// A number that changes when another process commits; cheap enough to poll every `changePollInterval`.
     func changeToken() throws -> Int64
+    /// How often the change token is worth reading.
+    var changePollInterval: TimeInterval { get }
     /// The file or place, for messages.
     var location: String { get }
 }
@@ -79,6 +81,8 @@ public protocol StoreWriter: StoreReader {
 }
 
 extension RequestStore {
+    public var changePollInterval: TimeInterval { 0.25 }
+
     /// Creates a request and its "created" event in one transaction.
     public func create(_ new: NewRequest, by actor: String, at: Date) throws -> Request {
         try write { try $0.create(new, by: actor, at: at) }

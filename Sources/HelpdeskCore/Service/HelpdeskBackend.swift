@@ -23,7 +23,7 @@ public final class HelpdeskBackend: Sendable {
         checks: @escaping @Sendable () async -> [ServiceCheck] = { [] }
     ) {
         self.engine = engine
-        feed = ChangeFeed(store: engine.store)
+        feed = ChangeFeed(store: engine.store, pollInterval: engine.store.changePollInterval)
         self.oktaProblem = oktaProblem
         self.personas = personas
         self.runnerIsAlive = runnerIsAlive

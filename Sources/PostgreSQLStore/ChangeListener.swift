@@ -1,0 +1,42 @@
+import CPostgreSQL
+import Foundation
+import HelpdeskCore
+
+/// A connection that LISTENs on the store's channel: every commit by any service on the database
+/// NOTIFYs it, and the count of notifications read is the store's change token. Reading takes no
+/// round trip (what arrived on the socket is consumed), so it can be polled every few
+/// milliseconds. A lost connection is made again, and counts as a change, since what was
+/// committed meanwhile was not heard.
+final class ChangeListener {
+    private let connection: PGConnection
+    private let channel: String
+    private var heard: Int64 = 0
+
+    init(url: String, password: String?, location: String, channel: String) throws(StoreError) {
+        connection = try PGConnection(url: url, password: password, location: location)
+        self.channel = channel
+        try listen()
+    }
+
+    private func listen() throws(StoreError) {
+        do {
+            try connection.execute("LISTEN \"" + channel.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+        } catch {
+            throw error.storeError(location: connection.location)
+        }
+    }
+
+    /// Reads what arrived; the number of notifications heard (and reconnections made) so far.
+    func token() throws -> Int64 {
+        if !connection.isUp || PQconsumeInput(connection.handle) == 0 || !connection.isUp {
+            try connection.reconnect()
+            try listen()
+            heard += 1
+        }
+        while let notice = PQnotifies(connection.handle) {
+            PQfreemem(notice)
+            heard += 1
+        }
+        return heard
+    }
+}

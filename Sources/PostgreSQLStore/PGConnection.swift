@@ -1,0 +1,265 @@
+import CPostgreSQL
+import Foundation
+import HelpdeskCore
+import StoreSQL
+
+/// One libpq connection with its prepared statements. Not thread-safe: the store owns it behind a
+/// mutex. SQL is written with `?` placeholders, numbered here; every statement is prepared once
+/// per connection and run with its values as text.
+final class PGConnection: RecordDatabase {
+    private(set) var handle: OpaquePointer
+    /// Where, for messages (never with a password).
+    let location: String
+    private var prepared: [String: String] = [:]
+
+    /// Connects with libpq's keywords (the URL is `dbname`, expanded); a password, if any, comes
+    /// from a file, never from the URL or a command line.
+    init(url: String, password: String?, location: String) throws(StoreError) {
+        self.location = location
+        var keywords = ["dbname", "application_name", "connect_timeout"]
+        var values = [url, "helpdesk", "10"]
+        if let password {
+            keywords.append("password")
+            values.append(password)
+        }
+        let connection = Self.connect(keywords: keywords, values: values)
+        guard let connection, PQstatus(connection) == CONNECTION_OK else {
+            let reason = connection.map { Self.text(PQerrorMessage($0)) } ?? "out of memory"
+            if let connection { PQfinish(connection) }
+            throw .cannotOpen(path: location, reason: Self.firstLine(reason))
+        }
+        handle = connection
+        // Notices (a trigger's RAISE NOTICE, "already exists, skipping") are not for the terminal.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(handle) }
+
+    private static func connect(keywords: [String], values: [String]) -> OpaquePointer? {
+        let keywordPointers = keywords.map { strdup($0) } + [nil]
+        let valuePointers = values.map { strdup($0) } + [nil]
+        defer {
+            keywordPointers.forEach { free($0) }
+            valuePointers.forEach { free($0) }
+        }
+        return keywordPointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { keys in
+            valuePointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { vals in
+                PQconnectdbParams(keys.baseAddress, vals.baseAddress, 1)
+            }
+        }
+    }
+
+    /// True while the connection to the server is up.
+    var isUp: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Connects again after the server went away; prepared statements are gone with the old session.
+    func reconnect() throws(StoreError) {
+        PQreset(handle)
+        prepared = [:]
+        guard isUp else { throw .cannotOpen(path: location, reason: Self.firstLine(Self.text(PQerrorMessage(handle)))) }
+    }
+
+    /// The socket, to wait for notifications on.
+    var socket: Int32 { PQsocket(handle) }
+
+    // MARK: Statements
+
+    /// Runs SQL with no values (one or more statements).
+    func execute(_ sql: String) throws(PGError) {
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result)
+    }
+
+    func query<T>(_ sql: String, _ values: [SQLValue], _ map: (PGRow) throws -> T) throws -> [T] {
+        try query(sql, values, until: { _ in false }, map)
+    }
+
+    func query<T>(_ sql: String, _ values: [SQLValue], until enough: (T) -> Bool, _ map: (PGRow) throws -> T) throws -> [T] {
+        let result = try run(sql, values)
+        defer { PQclear(result) }
+        let count = PQntuples(result)
+        var rows: [T] = []
+        rows.reserveCapacity(Int(count))
+        for index in 0..<count {
+            let row = try map(PGRow(result: result, index: index))
+            rows.append(row)
+            if enough(row) { break }
+        }
+        return rows
+    }
+
+    func change(_ sql: String, _ values: [SQLValue]) throws -> Int {
+        let result = try run(sql, values)
+        defer { PQclear(result) }
+        return Int(Self.text(PQcmdTuples(result))) ?? 0
+    }
+
+    func insert(_ sql: String, _ values: [SQLValue]) throws -> Int64 {
+        guard let id = try scalar(sql + " RETURNING id", values) else { throw StoreError.failed("an insert returned no id (\(location))") }
+        return id
+    }
+
+    func scalar(_ sql: String, _ values: [SQLValue]) throws -> Int64? {
+        try query(sql, values) { row in row.isNull(0) ? nil : row.int64(0) }.first ?? nil
+    }
+
+    /// Appends wait for the timeline's lock: taken by the first append of a transaction and held
+    /// to its end, so ids are handed out in commit order (a sequence alone hands them out in the
+    /// order transactions ask, and a reader could see id 101 before 100 is committed).
+    func lockTimelineForAppend() throws {
+        guard !timelineLocked else { return }
+        do { try execute("LOCK TABLE events IN EXCLUSIVE MODE") } catch { throw error }
+        timelineLocked = true
+    }
+
+    /// Whether this transaction holds the timeline's lock; the store clears it when a transaction ends.
+    var timelineLocked = false
+
+    let dialect = SQLDialect(
+        greatest: { "GREATEST(\($0), \($1))" }, jsonField: { "(\($0)::jsonb ->> '\($1)')" }, approverOrder: "id",
+        wellFormedDetails: "CASE WHEN left(e.details, 1) = '{' AND strpos(e.details, chr(10)) = 0 AND strpos(e.details, chr(13)) = 0 THEN 1 ELSE 0 END",
+        timeIndexHint: "")
+
+    /// Prepares (once) and runs a statement; the result is the caller's to clear.
+    private func run(_ sql: String, _ values: [SQLValue]) throws -> OpaquePointer {
+        let name = try statementName(sql, values)
+        var texts: [UnsafeMutablePointer<CChar>?] = []
+        texts.reserveCapacity(values.count)
+        defer { texts.forEach { free($0) } }
+        for value in values {
+            switch value {
+            case .integer(let number): texts.append(strdup(String(number)))
+            case .text(let text):
+                // Text goes as a C string: a NUL would cut it short without a word.
+                guard !text.utf8.contains(0) else { throw StoreError.refused("text with a NUL character cannot be stored") }
+                texts.append(strdup(text))
+            case .null: texts.append(nil)
+            }
+        }
+        let result = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { pointers in
+            PQexecPrepared(handle, name, Int32(values.count), pointers.baseAddress, nil, nil, 0)
+        }
+        guard let result else { throw PGError.connectionLost(Self.firstLine(Self.text(PQerrorMessage(handle)))) }
+        do {
+            try check(result)
+        } catch {
+            PQclear(result)
+            // A spoiled transaction or a lost connection is the store's to handle; the rest is the caller's.
+            if error.isRetryable || error.isConnectionLost { throw error }
+            throw error.storeError(location: location)
+        }
+        return result
+    }
+
+    /// The prepared statement for `sql`, prepared with the value types of its first use.
+    private func statementName(_ sql: String, _ values: [SQLValue]) throws(PGError) -> String {
+        if let name = prepared[sql] { return name }
+        let name = "s\(prepared.count)"
+        let types: [Oid] = values.map { value in
+            switch value {
+            case .integer: 20 // int8
+            case .text: 25 // text
+            case .null: 0 // from the context
+            }
+        }
+        let result = types.withUnsafeBufferPointer { PQprepare(handle, name, Self.numbered(sql), Int32(values.count), $0.baseAddress) }
+        defer { PQclear(result) }
+        try check(result)
+        prepared[sql] = name
+        return name
+    }
+
+    /// `?` placeholders as `$1`, `$2`…, outside quoted text.
+    static func numbered(_ sql: String) -> String {
+        var output = ""
+        output.reserveCapacity(sql.utf8.count + 16)
+        var number = 0
+        var quoted = false
+        for character in sql {
+            if character == "'" { quoted.toggle() }
+            if character == "?" && !quoted {
+                number += 1
+                output += "$\(number)"
+            } else {
+                output.append(character)
+            }
+        }
+        return output
+    }
+
+    private func check(_ result: OpaquePointer?) throws(PGError) {
+        guard let result else { throw .connectionLost(Self.firstLine(Self.text(PQerrorMessage(handle)))) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        default:
+            let state = Self.field(result, "C") ?? ""
+            let message = Self.field(result, "M") ?? Self.firstLine(Self.text(PQerrorMessage(handle)))
+            if !isUp || state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" {
+                throw .connectionLost(message)
+            }
+            throw .server(state: state, message: message)
+        }
+    }
+
+    private static func field(_ result: OpaquePointer, _ code: Character) -> String? {
+        PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+    }
+
+    static func text(_ pointer: UnsafePointer<CChar>?) -> String {
+        pointer.map { String(cString: $0) } ?? ""
+    }
+
+    static func firstLine(_ text: String) -> String {
+        text.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? text
+    }
+}
+
+/// What the server or the connection said, before the store decides whether to run the
+/// transaction again or tell the caller.
+enum PGError: Error {
+    case connectionLost(String)
+    case server(state: String, message: String)
+
+    /// Serialization failure or deadlock: the transaction can run again from the start.
+    var isRetryable: Bool {
+        if case .server(let state, _) = self { return state == "40001" || state == "40P01" }
+        return false
+    }
+
+    var isConnectionLost: Bool {
+        if case .connectionLost = self { return true }
+        return false
+    }
+
+    /// As the store reports it.
+    func storeError(location: String) -> StoreError {
+        switch self {
+        case .connectionLost(let message): return .cannotOpen(path: location, reason: "the connection was lost (\(message))")
+        case .server(let state, let message):
+            // Integrity violations and the schema's triggers (RAISE) are refusals.
+            if state.hasPrefix("23") || state == "P0001" { return .refused(message) }
+            if state == "25006" || state == "42501" { return .readOnly(path: location) }
+            return .failed("\(message) (\(location), SQLSTATE \(state))")
+        }
+    }
+}
+
+/// One row of a result, read as text.
+struct PGRow: StoreRow {
+    let result: OpaquePointer
+    let index: Int32
+
+    func isNull(_ column: Int32) -> Bool { PQgetisnull(result, index, column) == 1 }
+
+    func int64(_ column: Int32) -> Int64 {
+        guard let value = PQgetvalue(result, index, column) else { return 0 }
+        return strtoll(value, nil, 10)
+    }
+
+    func text(_ column: Int32) -> String {
+        guard let value = PQgetvalue(result, index, column) else { return "" }
+        let count = Int(PQgetlength(result, index, column))
+        return value.withMemoryRebound(to: UInt8.self, capacity: count) { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
+    }
+}

@@ -1,0 +1,318 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import Testing
+
+/// One promise of `RequestStore`, checked the same way on every engine.
+enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
+    case queueOrderAndKeysetPages
+    case countsFollowStatusChanges
+    case searchFindsWordsPrefixesPhrasesAndScriptsWithoutSpaces
+    case eventsCannotBeChangedOrDeleted
+    case decidedApprovalsCannotChange
+    case onePendingApprovalPerRequestAndAction
+    case noResolvingWhilePending
+    case staleVersionIsAConflict
+    case concurrentDecisionsOfOneApprovalHaveOneWinner
+    case concurrentUpdatesAllLandInTurn
+    case timelineGrowsInCommitOrder
+    case commitsOfAnotherConnectionChangeTheToken
+    case aFailedWriteLeavesNothing
+
+    var description: String { rawValue }
+
+    func run(on store: StoreUnderTest) async throws {
+        switch self {
+        case .queueOrderAndKeysetPages: try Self.queueOrder(store)
+        case .countsFollowStatusChanges: try Self.counts(store)
+        case .searchFindsWordsPrefixesPhrasesAndScriptsWithoutSpaces: try Self.search(store)
+        case .eventsCannotBeChangedOrDeleted: try Self.appendOnly(store)
+        case .decidedApprovalsCannotChange: try Self.decidedApprovals(store)
+        case .onePendingApprovalPerRequestAndAction: try Self.onePending(store)
+        case .noResolvingWhilePending: try Self.noResolving(store)
+        case .staleVersionIsAConflict: try Self.staleVersion(store)
+        case .concurrentDecisionsOfOneApprovalHaveOneWinner: try await Self.concurrentDecisions(store)
+        case .concurrentUpdatesAllLandInTurn: try await Self.concurrentUpdates(store)
+        case .timelineGrowsInCommitOrder: try await Self.commitOrder(store)
+        case .commitsOfAnotherConnectionChangeTheToken: try await Self.changeToken(store)
+        case .aFailedWriteLeavesNothing: try Self.failedWrite(store)
+        }
+    }
+
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    // MARK: Queue
+
+    private static func queueOrder(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        let priorities: [Priority] = [.low, .urgent, .normal, .high]
+        for index in 0..<37 {
+            _ = try store.create(Fixtures.newRequest("request \(index)", priority: priorities[index % 4]), by: "intake",
+                                 at: start.addingTimeInterval(Double((index * 7) % 37)))
+        }
+        let all = try store.read { try $0.queue(QueueQuery(filter: .all, limit: 100)) }.requests
+        #expect(all.count == 37)
+        let expected = all.sorted { ($0.priority.urgencyRank, $0.createdAt, $0.id.number) < ($1.priority.urgencyRank, $1.createdAt, $1.id.number) }
+        #expect(all.map(\.id) == expected.map(\.id))
+        // Pages of 5 forward, then back from the end, give the same order.
+        var forward: [RequestID] = []
+        var cursor: QueueCursor?
+        repeat {
+            let page = try store.read { try $0.queue(QueueQuery(filter: .all, after: cursor, limit: 5)) }
+            forward += page.requests.map(\.id)
+            cursor = page.next
+        } while cursor != nil
+        #expect(forward == expected.map(\.id))
+        let last = try store.read { try $0.queue(QueueQuery(filter: .all, direction: .backward, limit: 5)) }
+        #expect(last.requests.map(\.id) == Array(expected.suffix(5)).map(\.id))
+    }
+
+    private static func counts(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        var requests: [Request] = []
+        for index in 0..<6 { requests.append(try store.create(Fixtures.newRequest("r\(index)"), by: "intake", at: start)) }
+        for request in requests.prefix(2) {
+            _ = try store.write { try $0.update(request.id, expectedVersion: request.version, change: RequestChange(status: .resolved), at: start) }
+        }
+        let counts = try store.read { try $0.statusCounts() }
+        #expect(counts[.new] == 4)
+        #expect(counts[.resolved] == 2)
+        #expect(try store.read { try $0.count(QueueFilter(statuses: RequestStatus.active)) } == 4)
+        #expect(try store.read { try $0.count(QueueFilter(statuses: RequestStatus.done)) } == 2)
+        #expect(try store.read { try $0.count(.all) } == 6)
+    }
+
+    // MARK: Search
+
+    /// The corpus and what each typed filter finds (by subject), the same on every engine.
+    static let corpus: [(subject: String, body: String, requester: String)] = [
+        ("Lost my phone", "Please reset my MFA, the phone fell in the lake", "jane.doe@example.com"),
+        ("Need Salesforce", "Sales team onboarding for user4242", "sam.sales@example.com"),
+        ("Locked out", "Account locked after password change", "li.wei@example.com"),
+        ("Café Wi-Fi", "Le réseau du café ne marche pas", "rene@example.fr"),
+        ("VPNに接続できません", "会社のVPNに接続できません。至急お願いします", "tanaka@example.jp"),
+        ("Leaver on Friday", "Offboard bob-smith, remove Salesforce and GitHub", "hr@example.com"),
+        ("Printer jam", "user-4242 reports the printer on floor 2 jams", "ops@example.com"),
+    ]
+
+    static let searches: [(typed: String, subjects: Set<String>)] = [
+        ("phone", ["Lost my phone"]),
+        ("pho", ["Lost my phone"]),
+        ("SALESFORCE", ["Need Salesforce", "Leaver on Friday"]),
+        ("user4242", ["Need Salesforce"]),
+        ("user-4242", ["Printer jam"]),
+        ("4242", ["Printer jam"]),
+        ("cafe", ["Café Wi-Fi"]),
+        ("reseau", ["Café Wi-Fi"]),
+        ("jane.doe", ["Lost my phone"]),
+        ("example.jp", ["VPNに接続できません"]),
+        ("接続", ["VPNに接続できません"]),
+        ("できません", ["VPNに接続できません"]),
+        ("至急", ["VPNに接続できません"]),
+        ("接続 vpn", ["VPNに接続できません"]),
+        ("locked password", ["Locked out"]),
+        ("locked phone", []),
+        ("bob-smith", ["Leaver on Friday"]),
+        ("smith-bob", []),
+        ("--- ***", []),
+        ("zebra", []),
+    ]
+
+    private static func search(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        for (index, entry) in corpus.enumerated() {
+            _ = try store.create(Fixtures.newRequest(entry.subject, requester: entry.requester, body: entry.body), by: "intake", at: start.addingTimeInterval(Double(index)))
+        }
+        for (typed, subjects) in searches {
+            let filter = QueueFilter(text: typed)
+            let found = try store.read { try $0.queue(QueueQuery(filter: filter, limit: 50)) }.requests
+            #expect(Set(found.map(\.subject)) == subjects, "typed \(typed)")
+            #expect(try store.read { try $0.count(filter) } == subjects.count, "count of \(typed)")
+        }
+    }
+
+    // MARK: The record
+
+    private static func appendOnly(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        let request = try store.create(Fixtures.newRequest(), by: "alex", at: start)
+        #expect(throws: StoreError.self) { try under.raw("UPDATE events SET actor = 'mallory'") }
+        #expect(throws: StoreError.self) { try under.raw("DELETE FROM events") }
+        #expect(throws: StoreError.self) { try under.raw("DELETE FROM requests") }
+        let timeline = try store.read { try $0.timeline(of: request.id) }
+        #expect(timeline.count == 1)
+        #expect(timeline.first?.actor == "alex")
+    }
+
+    private static func pendingApproval(_ store: any RequestStore, action: OktaAction = .resetMFA) throws -> (Request, Approval) {
+        let request = try store.create(Fixtures.newRequest(), by: "alex", at: start)
+        let approval = try store.write { writer in
+            try writer.insertApproval(NewApproval(requestID: request.id, action: action, reason: "lost phone", requestedBy: "alex", requestedAt: start,
+                                                  expiresAt: start.addingTimeInterval(3600), approvers: [EligibleApprover(login: "morgan", basis: .policy)]))
+        }
+        return (request, approval)
+    }
+
+    private static func decidedApprovals(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        let (_, approval) = try pendingApproval(store)
+        #expect(try store.write { try $0.decideApproval(approval.id, state: .granted, by: "morgan", at: start, reason: nil) })
+        #expect(try store.write { try $0.decideApproval(approval.id, state: .denied, by: "morgan", at: start, reason: nil) } == false)
+        #expect(throws: StoreError.self) { try under.raw("UPDATE approvals SET state = 'denied'") }
+        #expect(throws: StoreError.self) { try under.raw("UPDATE approvals SET decided_by = 'mallory'") }
+        #expect(throws: StoreError.self) { try under.raw("DELETE FROM approvals") }
+        #expect(try store.read { try $0.approval(approval.id) }?.decidedBy == "morgan")
+    }
+
+    private static func onePending(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        let (request, approval) = try pendingApproval(store)
+        let again = NewApproval(requestID: request.id, action: .resetMFA, reason: "again", requestedBy: "sam", requestedAt: start,
+                                expiresAt: start.addingTimeInterval(3600), approvers: [])
+        #expect(throws: StoreError.self) { _ = try store.write { try $0.insertApproval(again) } }
+        // Another action, or the same once the first is decided, may wait beside it.
+        let other = NewApproval(requestID: request.id, action: .unlock, reason: "locked", requestedBy: "sam", requestedAt: start,
+                                expiresAt: start.addingTimeInterval(3600), approvers: [])
+        _ = try store.write { try $0.insertApproval(other) }
+        _ = try store.write { try $0.decideApproval(approval.id, state: .denied, by: "morgan", at: start, reason: nil) }
+        _ = try store.write { try $0.insertApproval(again) }
+        #expect(try store.read { try $0.approvals(of: request.id) }.filter { $0.state == .pending }.count == 2)
+    }
+
+    private static func noResolving(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        let (request, approval) = try pendingApproval(store)
+        #expect(throws: StoreError.self) {
+            _ = try store.write { try $0.update(request.id, expectedVersion: request.version, change: RequestChange(status: .resolved), at: start) }
+        }
+        _ = try store.write { try $0.decideApproval(approval.id, state: .denied, by: "morgan", at: start, reason: nil) }
+        let resolved = try store.write { try $0.update(request.id, expectedVersion: request.version, change: RequestChange(status: .resolved), at: start) }
+        #expect(resolved.status == .resolved)
+    }
+
+    private static func staleVersion(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        let request = try store.create(Fixtures.newRequest(), by: "alex", at: start)
+        _ = try store.write { try $0.update(request.id, expectedVersion: 1, change: RequestChange(status: .open), at: start) }
+        #expect(throws: StoreError.conflict(request.id, expected: 1, actual: 2)) {
+            _ = try store.write { try $0.update(request.id, expectedVersion: 1, change: RequestChange(status: .resolved), at: start) }
+        }
+    }
+
+    private static func failedWrite(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            _ = try store.write { writer in
+                _ = try writer.create(Fixtures.newRequest(), by: "alex", at: start)
+                throw Boom()
+            }
+        }
+        #expect(try store.read { try $0.count(.all) } == 0)
+        #expect(try store.read { try $0.lastEventID() } == 0)
+        #expect(try store.read { try $0.statusCounts()[.new] } == 0)
+    }
+
+    // MARK: Several writers
+
+    private static func concurrentDecisions(_ under: StoreUnderTest) async throws {
+        let setup = try under.open()
+        for round in 0..<10 {
+            let (_, approval) = try pendingApproval(setup, action: .addToGroup(GroupRef(id: "g\(round)", name: "G\(round)"), expiry: nil))
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for decider in 0..<2 {
+                    group.addTask {
+                        try await offPool {
+                            // Each decider is its own service: its own connection to the store.
+                            let store = try under.open()
+                            return try store.write { writer in
+                                guard try writer.approval(approval.id)?.state == .pending else { return false }
+                                return try writer.decideApproval(approval.id, state: .granted, by: "m\(decider)", at: start, reason: nil)
+                            }
+                        }
+                    }
+                }
+                var wins = 0
+                for try await won in group where won { wins += 1 }
+                return wins
+            }
+            #expect(wins == 1, "round \(round)")
+        }
+    }
+
+    private static func concurrentUpdates(_ under: StoreUnderTest) async throws {
+        let setup = try under.open()
+        let request = try setup.create(Fixtures.newRequest(), by: "alex", at: start)
+        let perWriter = 15
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<2 {
+                group.addTask {
+                    try await offPool {
+                        let store = try under.open()
+                        for index in 0..<perWriter {
+                            // Read and change in one transaction: the store runs it again if another got in between.
+                            _ = try store.write { writer in
+                                let current = try writer.existingRequest(request.id)
+                                return try writer.update(request.id, expectedVersion: current.version, change: RequestChange(assignee: .some("w\(writer)-\(index)")), at: start)
+                            }
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try setup.existingRequest(request.id).version == 1 + 2 * perWriter)
+    }
+
+    private static func commitOrder(_ under: StoreUnderTest) async throws {
+        let setup = try under.open()
+        // Each writer on its own request, so nothing but the timeline orders their commits.
+        let requests = try (0..<2).map { _ in try setup.create(Fixtures.newRequest(), by: "alex", at: start) }
+        let perWriter = 150
+        let total = 2 * perWriter + 2
+        let seen = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for writer in 0..<2 {
+                group.addTask {
+                    try await offPool {
+                        let store = try under.open()
+                        for index in 0..<perWriter {
+                            _ = try store.write { try $0.append(EventDraft(actor: "w\(writer)", at: start, payload: .note(text: "\(index)")), to: requests[writer].id) }
+                        }
+                        return []
+                    }
+                }
+            }
+            // A reader that follows the timeline by "after the last id seen", as the change feed does.
+            group.addTask {
+                try await offPool {
+                    let store = try under.open()
+                    var seen: [Int64] = []
+                    var cursor: Int64 = 0
+                    let deadline = Date().addingTimeInterval(60)
+                    while seen.count < total, Date() < deadline {
+                        let events = try store.read { try $0.events(since: nil, request: nil, afterEventID: cursor, limit: 1000) }
+                        seen += events.map(\.id)
+                        cursor = events.last?.id ?? cursor
+                    }
+                    return seen
+                }
+            }
+            var all: [Int64] = []
+            for try await ids in group { all += ids }
+            return all
+        }
+        let stored = try setup.read { try $0.events(since: nil, request: nil, afterEventID: nil, limit: 10_000) }.map(\.id)
+        #expect(stored.count == total)
+        let missed = Set(stored).subtracting(seen).sorted()
+        #expect(missed.isEmpty && seen.count == stored.count, "a reader following ids missed \(missed): committed after a later id was seen")
+    }
+
+    private static func changeToken(_ under: StoreUnderTest) async throws {
+        let watcher = try under.open()
+        let writer = try under.open()
+        let before = try watcher.changeToken()
+        _ = try writer.create(Fixtures.newRequest(), by: "alex", at: start)
+        let changed = await eventually(10) { (try? watcher.changeToken()) != before }
+        #expect(changed)
+    }
+}
