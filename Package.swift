@@ -39,7 +39,7 @@ let package = Package(
         // The program.
         .executableTarget(
             name: "helpdesk",
-            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd"],
+            dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd"],
             exclude: ["demo/tenant.json"],
             resources: [.embedInCode("demo/requests.json")]
         ),
@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "HelpdeskTestSupport"]),
-        .testTarget(name: "StoreContractTests", dependencies: ["SQLiteStore", "PostgreSQLStore", "HelpdeskTestSupport"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskTestSupport"]),
         .testTarget(name: "OktaClientTests", dependencies: ["OktaClient", "HelpdeskTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "HelpdeskSocketTests", dependencies: ["HelpdeskSocket", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),

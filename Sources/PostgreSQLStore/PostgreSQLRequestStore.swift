@@ -1,3 +1,4 @@
+import CPostgreSQL
 import Foundation
 import HelpdeskCore
 import StoreSQL
@@ -21,7 +22,7 @@ public final class PostgreSQLRequestStore: RequestStore {
     /// Opens the store at `url` (`postgresql://…`; a password comes from `password`, never the URL),
     /// migrating the schema under a lock.
     public init(url: String, password: String? = nil) throws(StoreError) {
-        let location = Self.location(of: url)
+        let location = Self.displayed(url)
         self.location = location
         let db = try PGConnection(url: url, password: password, location: location)
         do {
@@ -41,7 +42,7 @@ public final class PostgreSQLRequestStore: RequestStore {
     }
 
     /// The URL without a password, for messages.
-    static func location(of url: String) -> String {
+    public static func displayed(_ url: String) -> String {
         guard var parts = URLComponents(string: url) else { return "the PostgreSQL store" }
         parts.password = nil
         return parts.string ?? "the PostgreSQL store"
@@ -134,6 +135,14 @@ public final class PostgreSQLRequestStore: RequestStore {
     }
 
     public static var latestSchemaVersion: Int { PostgreSQLSchema.latest }
+
+    /// The server's version, as `15.18`.
+    public var serverVersion: String {
+        connection.withLock { db in
+            let number = Int(PQserverVersion(db.handle))
+            return "\(number / 10000).\(number % 10000)"
+        }
+    }
 
     private static func migrate(_ db: PGConnection) throws {
         try db.execute("BEGIN")

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import HelpdeskCore
 import StoreSQL
@@ -65,6 +66,9 @@ public final class SQLiteRequestStore: RequestStore {
     public func schemaVersion() throws -> Int {
         try connection.withLock { db in Int(try db.scalar("PRAGMA user_version") ?? 0) }
     }
+
+    /// The SQLite library's version.
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
     /// The newest schema this build writes.
     public static var latestSchemaVersion: Int { Schema.latest }

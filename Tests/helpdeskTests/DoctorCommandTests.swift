@@ -35,6 +35,7 @@ import Testing
     /// The output with the harness's folder and the stand-in's port replaced, for snapshots.
     func normalized(_ text: String, _ cli: CLIHarness, _ server: LoopbackHTTPServer) -> String {
         text.replacingOccurrences(of: cli.folder.path, with: "<tmp>").replacingOccurrences(of: ":\(server.port)", with: ":<port>")
+            .replacingOccurrences(of: #"SQLite \d+\.\d+\.\d+"#, with: "SQLite <version>", options: .regularExpression)
     }
 
     @Test func aGoodSetupPassesEveryCheck() async throws {

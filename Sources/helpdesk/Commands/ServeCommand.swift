@@ -53,13 +53,11 @@ enum ServeCommand {
         let log: @Sendable (String) -> Void = { [err = invocation.err] line in err.line("helpdesk serve: \(line)") }
         let configurationPath = invocation.arguments.value("config") ?? environment.systemConfigPath
         let configuration = try HelpdeskConfiguration.load(path: configurationPath)
-        guard let storePath = configuration.storePath, storePath.hasPrefix("/") else {
-            throw CLIError.failed("configuration \(configurationPath): store.path must name the store with an absolute path (e.g. /var/lib/helpdesk/helpdesk.db)")
-        }
+        let storeSetting = try StoreSetting.service(configuration, file: configurationPath)
         let socketPath = invocation.arguments.value("socket") ?? configuration.socketPath ?? environment.defaultSocketPath
         let group = try configuration.socketGroup.map(groupID)
         umask(0o077)
-        let store = try SQLiteRequestStore(path: storePath)
+        let store = try storeSetting.open()
         let directory: any IdentityDirectory
         if let override = environment.directoryOverride {
             directory = override
@@ -98,7 +96,7 @@ enum ServeCommand {
         } catch {
             throw CLIError.failed("cannot listen on \(socketPath): \(error)")
         }
-        log("listening on \(socketPath) (helpdesk \(HelpdeskVersion.current), protocol \(WireProtocol.version)); store \(storePath); Okta \(directory.orgName); \(team.operators.count) operators")
+        log("listening on \(socketPath) (helpdesk \(HelpdeskVersion.current), protocol \(WireProtocol.version)); store \(storeSetting.location); Okta \(directory.orgName); \(team.operators.count) operators")
         let serviceLogin = (try? OSIdentity.login()) ?? "helpdesk"
         let background = Task { await BackgroundWork(backend: backend, actor: serviceLogin, interval: backgroundInterval, report: log).run() }
         return Running(server: server, background: background, log: log)

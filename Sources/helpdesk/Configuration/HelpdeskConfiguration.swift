@@ -7,6 +7,9 @@ struct HelpdeskConfiguration: Sendable, Equatable {
     var orgURL: String?
     var tokenFile: String?
     var storePath: String?
+    /// A PostgreSQL store instead of a file (`postgresql://…`, no password), and its password file.
+    var storeURL: String?
+    var storePasswordFile: String?
     /// Where `helpdesk serve` listens, and the group whose members may connect.
     var socketPath: String?
     var socketGroup: String?
@@ -17,6 +20,27 @@ struct HelpdeskConfiguration: Sendable, Equatable {
     var approvalTTLHours: Double
 
     static let topKeys: Set<String> = ["okta", "store", "service", "operators", "policy", "approvalTtlHours"]
+
+    /// A store is a file or a PostgreSQL URL; the URL carries no password (it would be readable by
+    /// whoever reads this file, and shown in messages): the password comes from `passwordFile`.
+    private static func checkStore(_ configuration: HelpdeskConfiguration, file: String) throws {
+        if let url = configuration.storeURL {
+            guard configuration.storePath == nil else {
+                throw ConfigurationError(file: file, key: "store", problem: "has both path and url; name one store")
+            }
+            guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://"), let parts = URLComponents(string: url) else {
+                throw ConfigurationError(file: file, key: "store.url", problem: "expected a postgresql:// URL, got \"\(TextSafety.quoted(url))\"")
+            }
+            if parts.password != nil || (parts.queryItems ?? []).contains(where: { $0.name.lowercased() == "password" }) {
+                throw ConfigurationError(file: file, key: "store.url", problem: "holds a password; put it in a file readable only by helpdesk's user and name that file in store.passwordFile")
+            }
+        } else if configuration.storePasswordFile != nil {
+            throw ConfigurationError(file: file, key: "store.passwordFile", problem: "is only for a PostgreSQL store (store.url)")
+        }
+        if let passwordFile = configuration.storePasswordFile, !passwordFile.hasPrefix("/") {
+            throw ConfigurationError(file: file, key: "store.passwordFile", problem: "expected an absolute path, got \"\(TextSafety.quoted(passwordFile))\"")
+        }
+    }
 
     /// Reads and checks the file at `path`.
     static func load(path: String) throws -> HelpdeskConfiguration {
@@ -40,15 +64,18 @@ struct HelpdeskConfiguration: Sendable, Equatable {
         }
         let reader = ConfigReader(file: file)
         try reader.onlyKeys(root, topKeys, at: nil)
-        var configuration = HelpdeskConfiguration(orgURL: nil, tokenFile: nil, storePath: nil, socketPath: nil, socketGroup: nil, team: Team([]), policy: .default, approvalTTLHours: 24)
+        var configuration = HelpdeskConfiguration(orgURL: nil, tokenFile: nil, storePath: nil, storeURL: nil, storePasswordFile: nil, socketPath: nil, socketGroup: nil, team: Team([]), policy: .default, approvalTTLHours: 24)
         if let okta = try reader.object(root, "okta", at: nil) {
             try reader.onlyKeys(okta, ["orgUrl", "tokenFile"], at: "okta")
             configuration.orgURL = try reader.string(okta, "orgUrl", at: "okta")
             configuration.tokenFile = try reader.string(okta, "tokenFile", at: "okta")
         }
         if let store = try reader.object(root, "store", at: nil) {
-            try reader.onlyKeys(store, ["path"], at: "store")
+            try reader.onlyKeys(store, ["path", "url", "passwordFile"], at: "store")
             configuration.storePath = try reader.string(store, "path", at: "store")
+            configuration.storeURL = try reader.string(store, "url", at: "store")
+            configuration.storePasswordFile = try reader.string(store, "passwordFile", at: "store")
+            try checkStore(configuration, file: file)
         }
         if let service = try reader.object(root, "service", at: nil) {
             try reader.onlyKeys(service, ["socket", "socketGroup", "connectionsPerLogin"], at: "service")

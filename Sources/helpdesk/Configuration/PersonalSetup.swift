@@ -12,7 +12,7 @@ enum PersonalSetup {
         let found = try ConfigurationLocation.find(option: invocation.arguments.value("config"), environment: environment)
         let configuration = try found.path.map(HelpdeskConfiguration.load(path:))
         let login = try environment.login()
-        let store = try SQLiteRequestStore(path: try invocation.storePath(configured: configuration?.storePath))
+        let store = try StoreSetting.resolve(invocation, configuration: configuration).open()
         let (directory, oktaProblem) = okta(environment, configuration: configuration, searched: found.searched)
         let engine = ActionEngine(
             store: store, directory: directory, clock: environment.clock, policy: configuration?.policy ?? .default,

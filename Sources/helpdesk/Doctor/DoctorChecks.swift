@@ -15,7 +15,7 @@ enum DoctorChecks {
     }
 
     /// The service: its configuration file as it is now, its store, and Okta with its own token.
-    static func service(configurationPath: String, store: SQLiteRequestStore, clock: any Clock) async -> [ServiceCheck] {
+    static func service(configurationPath: String, store: any InspectableStore, clock: any Clock) async -> [ServiceCheck] {
         let (configurationCheck, configuration) = LocalChecks.configuration(at: configurationPath)
         var checks = [configurationCheck] + LocalChecks.store(open: store)
         checks += await OktaChecks.run(settings: Result { () throws(DirectoryError) in

@@ -54,12 +54,20 @@ enum LocalChecks {
         return "\(member.login) (\(roles))"
     }
 
-    /// The personal store: where it is, and the checks of `store(at:)`.
+    /// The personal store: where it is, and the checks of `store(at:)` or of a database.
     static func store(_ invocation: Invocation, configuration: HelpdeskConfiguration?) -> [ServiceCheck] {
+        let setting: StoreSetting
         do {
-            return store(at: try invocation.storePath(configured: configuration?.storePath))
+            setting = try StoreSetting.resolve(invocation, configuration: configuration)
         } catch {
             return [.failed("store", "\(error)", fix: "pass --db PATH, set HELPDESK_DB, or set store.path in the configuration")]
+        }
+        guard case .postgresql = setting else { return store(at: setting.location) }
+        do {
+            return store(open: try setting.open())
+        } catch {
+            return [.failed("store", "\(error)", fix: "check store.url and store.passwordFile, that the server is up, and pg_hba.conf lets this user in"),
+                    .skipped("store schema", because: "the store cannot be opened")]
         }
     }
 
@@ -82,10 +90,7 @@ enum LocalChecks {
                     .skipped("store schema", because: "the store cannot be opened")]
         }
         do {
-            let store = try SQLiteRequestStore(path: path)
-            try store.write { _ in }
-            return [.passed("store", "\(path) is readable and writable"),
-                    .passed("store schema", "version \(try store.schemaVersion()), current")]
+            return store(open: try SQLiteRequestStore(path: path))
         } catch StoreError.newerSchema(_, let found, let supported) {
             return [.passed("store", "\(path) is readable"),
                     .failed("store schema", "version \(found) was written by a newer helpdesk; this build knows up to \(supported)",
@@ -96,12 +101,21 @@ enum LocalChecks {
         }
     }
 
-    /// The store this process already has open (the service's): no second connection to the file.
-    static func store(open store: SQLiteRequestStore) -> [ServiceCheck] {
+    /// An open store (the service's, or one just opened): a write, its schema, its engine and the
+    /// time a read takes there and back.
+    static func store(open store: any InspectableStore) -> [ServiceCheck] {
         do {
             try store.write { _ in }
+            let started = DispatchTime.now().uptimeNanoseconds
+            _ = try store.read { try $0.lastEventID() }
+            let roundTrip = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+            let version = try store.schemaVersion()
+            let schema = version == store.newestSchemaVersion ? "version \(version), current" : "version \(version); this build writes \(store.newestSchemaVersion)"
+            // A file's read is local; a server's is a round trip worth knowing.
+            let engine = store is SQLiteRequestStore ? store.engine : "\(store.engine), a read takes \(String(format: "%.1f", roundTrip)) ms there and back"
             return [.passed("store", "\(store.location) is readable and writable"),
-                    .passed("store schema", "version \(try store.schemaVersion()), current")]
+                    .passed("store schema", schema),
+                    .passed("store engine", engine)]
         } catch {
             return [.failed("store", "\(error)", fix: "check the disk and the file's owner and mode (the service's user, 600)"),
                     .skipped("store schema", because: "the store cannot be written")]
