@@ -39,7 +39,7 @@ let package = Package(
         // The program.
         .executableTarget(
             name: "helpdesk",
-            dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd"],
+            dependencies: ["HelpdeskCore", "StoreSQL", "SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd"],
             exclude: ["demo/tenant.json"],
             resources: [.embedInCode("demo/requests.json")]
         ),

@@ -27,8 +27,7 @@ public final class PostgreSQLRequestStore: RequestStore {
         let db = try PGConnection(url: url, password: password, location: location)
         do {
             try db.execute("SET idle_in_transaction_session_timeout = '60s'")
-            let schema = try db.query("SELECT current_schema()", []) { $0.text(0) }.first ?? "public"
-            channel = "helpdesk_" + schema
+            channel = "helpdesk_" + (try Self.schema(db))
             try Self.migrate(db)
         } catch let error as PGError {
             throw error.storeError(location: location)
@@ -136,12 +135,89 @@ public final class PostgreSQLRequestStore: RequestStore {
 
     public static var latestSchemaVersion: Int { PostgreSQLSchema.latest }
 
+    // MARK: Copying a store in
+
+    /// True when the database holds no request, event, approval, run or grant.
+    public func isEmpty() throws -> Bool {
+        let location = location
+        return try connection.withLock { db in
+            do {
+                return try StoredTable.allCases.allSatisfy { table in
+                    try db.scalar("SELECT count(*) FROM (SELECT 1 FROM \(table.rawValue) LIMIT 1) AS any_row", []) == 0
+                }
+            } catch let error as PGError {
+                throw error.storeError(location: location)
+            }
+        }
+    }
+
+    /// Writes rows of a table as another store holds them (`StoredTable.columns`), ids kept; a
+    /// request's search vectors are built here. One transaction per call.
+    public func copyIn(_ table: StoredTable, rows: [[SQLValue]]) throws {
+        guard !rows.isEmpty else { return }
+        var columns = table.columns
+        var rows = rows
+        if table == .requests {
+            columns += ["words", "grams"]
+            rows = rows.map { row in
+                guard case .text(let requester) = row[1], case .text(let subject) = row[2], case .text(let body) = row[3] else { return row + [.null, .null] }
+                return row + [.text(SearchText.words(subject: subject, body: body, requester: requester)),
+                              .text(SearchText.grams(subject: subject, body: body, requester: requester))]
+            }
+        }
+        let casts = columns.map { $0 == "words" || $0 == "grams" ? "?::tsvector" : "?" }
+        let tuple = "(" + casts.joined(separator: ", ") + ")"
+        let batches = stride(from: 0, to: rows.count, by: Self.copyBatch).map { Array(rows[$0..<min($0 + Self.copyBatch, rows.count)]) }
+        for batch in batches {
+            let sql = "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: batch.count).joined(separator: ", ")
+            _ = try write { writer in
+                // Only this store's session writes here; the rows go in as they are.
+                guard let session = writer as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
+                return try session.db.change(sql, batch.flatMap { $0 })
+            }
+        }
+    }
+
+    /// How many rows a table holds.
+    public func rowCount(of table: StoredTable) throws -> Int {
+        try read { reader in
+            guard let session = reader as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
+            return Int(try session.db.scalar("SELECT count(*) FROM \(table.rawValue)", []) ?? 0)
+        }
+    }
+
+    /// Rows per INSERT of a copy (PostgreSQL takes at most 65,535 values per statement).
+    static let copyBatch = 500
+
+    /// After a copy: each table's id sequence goes on from its highest id.
+    public func finishCopy() throws {
+        _ = try write { writer in
+            guard let session = writer as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
+            for table in StoredTable.allCases {
+                _ = try session.db.query("SELECT setval(pg_get_serial_sequence('\(table.rawValue)', 'id'), coalesce((SELECT max(id) FROM \(table.rawValue)), 0) + 1, false)", []) { _ in 0 }
+            }
+        }
+    }
+
     /// The server's version, as `15.18`.
     public var serverVersion: String {
         connection.withLock { db in
             let number = Int(PQserverVersion(db.handle))
             return "\(number / 10000).\(number % 10000)"
         }
+    }
+
+    /// The schema the store lives in: the first of the connection's search_path
+    /// (`options=-csearch_path%3Dhelpdesk` in the URL), created when missing.
+    private static func schema(_ db: PGConnection) throws -> String {
+        if let current = try db.query("SELECT current_schema()", [], { $0.optionalText(0) }).first ?? nil { return current }
+        let path = try db.query("SELECT current_setting('search_path')", []) { $0.text(0) }.first ?? ""
+        guard let first = path.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")),
+              !first.isEmpty, !first.hasPrefix("$") else {
+            throw StoreError.failed("the connection's search_path (\(path)) names no schema to keep the store in")
+        }
+        try db.execute("CREATE SCHEMA IF NOT EXISTS \"" + first.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+        return first
     }
 
     private static func migrate(_ db: PGConnection) throws {

@@ -67,6 +67,23 @@ public final class SQLiteRequestStore: RequestStore {
         try connection.withLock { db in Int(try db.scalar("PRAGMA user_version") ?? 0) }
     }
 
+    /// Up to `limit` rows of a table after the row `after` (by rowid), as stored, for a copy to
+    /// another engine; the last element is each row's rowid, to go on from.
+    public func rows(of table: StoredTable, after: Int64, limit: Int) throws -> [(rowID: Int64, values: [SQLValue])] {
+        let columns = table.columns
+        return try connection.withLock { db in
+            try db.query("SELECT rowid, \(columns.joined(separator: ", ")) FROM \(table.rawValue) WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                         [.integer(after), .int(limit)]) { row in
+                (row.int64(0), (1...Int32(columns.count)).map { row.statement.value($0) })
+            }
+        }
+    }
+
+    /// How many rows a table holds.
+    public func rowCount(of table: StoredTable) throws -> Int {
+        try connection.withLock { db in Int(try db.scalar("SELECT count(*) FROM \(table.rawValue)") ?? 0) }
+    }
+
     /// The SQLite library's version.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 

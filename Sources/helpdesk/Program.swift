@@ -20,6 +20,7 @@ enum Program {
         ExportCommand.spec,
         DoctorCommand.spec,
         ServeCommand.spec,
+        MigrateStoreCommand.spec,
         DemoCommand.spec,
     ]
 

@@ -12,9 +12,7 @@ enum StoreEngine: String, Sendable, CustomStringConvertible {
     var description: String { rawValue }
 
     /// The PostgreSQL database the suite uses (`Tests/postgres-server start DIR` prints one), or nil.
-    static var postgresURL: String? {
-        ProcessInfo.processInfo.environment["HELPDESK_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
-    }
+    static var postgresURL: String? { TestPostgres.url }
 }
 
 /// A fresh, empty store of one engine: opened as often as a test needs (each open is another

@@ -28,11 +28,8 @@ struct HelpdeskConfiguration: Sendable, Equatable {
             guard configuration.storePath == nil else {
                 throw ConfigurationError(file: file, key: "store", problem: "has both path and url; name one store")
             }
-            guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://"), let parts = URLComponents(string: url) else {
-                throw ConfigurationError(file: file, key: "store.url", problem: "expected a postgresql:// URL, got \"\(TextSafety.quoted(url))\"")
-            }
-            if parts.password != nil || (parts.queryItems ?? []).contains(where: { $0.name.lowercased() == "password" }) {
-                throw ConfigurationError(file: file, key: "store.url", problem: "holds a password; put it in a file readable only by helpdesk's user and name that file in store.passwordFile")
+            if let problem = StoreSetting.problem(withURL: url) {
+                throw ConfigurationError(file: file, key: "store.url", problem: problem)
             }
         } else if configuration.storePasswordFile != nil {
             throw ConfigurationError(file: file, key: "store.passwordFile", problem: "is only for a PostgreSQL store (store.url)")

@@ -28,6 +28,18 @@ enum StoreSetting: Equatable {
         return .file(path)
     }
 
+    /// What is wrong with a PostgreSQL URL, or nil. It carries no password: a URL is read by
+    /// whoever reads the configuration, and shown in messages; the password comes from a file.
+    static func problem(withURL url: String) -> String? {
+        guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://"), let parts = URLComponents(string: url) else {
+            return "expected a postgresql:// URL, got \"\(TextSafety.quoted(url))\""
+        }
+        if parts.password != nil || (parts.queryItems ?? []).contains(where: { $0.name.lowercased() == "password" }) {
+            return "holds a password; put it in a file readable only by helpdesk's user and name that file in store.passwordFile"
+        }
+        return nil
+    }
+
     /// Where, for messages (never a password).
     var location: String {
         switch self {
