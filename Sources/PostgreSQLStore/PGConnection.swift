@@ -109,7 +109,8 @@ final class PGConnection: RecordDatabase {
     /// order transactions ask, and a reader could see id 101 before 100 is committed).
     func lockTimelineForAppend() throws {
         guard !timelineLocked else { return }
-        do { try execute("LOCK TABLE events IN EXCLUSIVE MODE") } catch { throw error }
+        // An advisory lock, so the store's role needs no right to change the events table.
+        try execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.helpdesk_timeline'))")
         timelineLocked = true
     }
 
@@ -239,7 +240,8 @@ enum PGError: Error {
         case .server(let state, let message):
             // Integrity violations and the schema's triggers (RAISE) are refusals.
             if state.hasPrefix("23") || state == "P0001" { return .refused(message) }
-            if state == "25006" || state == "42501" { return .readOnly(path: location) }
+            if state == "42501" { return .failed("\(message): the store's database role lacks a privilege on \(location); grant it, or let the role own the store's schema") }
+            if state == "25006" { return .failed("\(location) takes no writes (a standby server?); point store.url at the primary") }
             return .failed("\(message) (\(location), SQLSTATE \(state))")
         }
     }

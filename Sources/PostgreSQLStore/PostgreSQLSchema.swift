@@ -176,5 +176,10 @@ enum PostgreSQLSchema {
         FOR EACH STATEMENT EXECUTE FUNCTION helpdesk_refuse('action runs are kept for the record and cannot be deleted');
     CREATE TRIGGER grants_are_kept_truncate BEFORE TRUNCATE ON access_grants
         FOR EACH STATEMENT EXECUTE FUNCTION helpdesk_refuse('grants are kept for the record and cannot be deleted');
+    
+    -- The record's second guard: the store's own role gives up changing history (an owner could
+    -- grant it back, which helpdesk never does), and nobody else gets it.
+    REVOKE UPDATE, DELETE, TRUNCATE ON events, approval_approvers FROM PUBLIC, CURRENT_USER;
+    REVOKE DELETE, TRUNCATE ON requests, approvals, action_runs, access_grants FROM PUBLIC, CURRENT_USER;
     """
 }
