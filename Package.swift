@@ -45,10 +45,10 @@ let package = Package(
         ),
 
         // Tests and measurements.
-        .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "ConsoleViewModel"]),
+        .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "ConsoleViewModel"]),
         .executableTarget(
             name: "helpdesk-benchmarks",
-            dependencies: ["HelpdeskCore", "SQLiteStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd", "HelpdeskTestSupport"],
+            dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd", "HelpdeskTestSupport"],
             path: "Benchmarks/Sources"
         ),
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),

@@ -7,12 +7,13 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|okta|okta-service|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH]")
+            print("usage: helpdesk-benchmarks store|stores|okta|okta-service|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH] [--postgres URL]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
         switch suite {
         case "store": try StoreBenchmark.run(options)
+        case "stores": try await StoreEnginesBenchmark.run(options)
         case "okta": try await OktaRateBenchmark.run(options)
         case "console": try await ConsoleBenchmark.run(options)
         case "service": try await ServiceBenchmark.run(options)
@@ -34,6 +35,8 @@ struct BenchmarkOptions {
     var calls = 500
     /// The `helpdesk` binary the end-to-end suite runs (default: the one beside the benchmarks).
     var binary: String?
+    /// The PostgreSQL database the `stores` suite measures beside the SQLite file.
+    var postgres: String?
 
     /// `--db`, or a store of `rows` requests in the temporary folder, kept between runs.
     var storePath: String {
@@ -49,6 +52,7 @@ struct BenchmarkOptions {
             case "--runs": runs = Int(words[index + 1]) ?? runs
             case "--calls": calls = Int(words[index + 1]) ?? calls
             case "--binary": binary = words[index + 1]
+            case "--postgres": postgres = words[index + 1]
             default: break
             }
             index += 2

@@ -14,13 +14,13 @@ import Testing
     let clock = ManualClock()
     let tenant: SimulatedTenant
     let directory: StallingDirectory
-    let store: SQLiteRequestStore
+    let store: any RequestStore
     let backend: HelpdeskBackend
 
     init() throws {
         tenant = SimulatedTenant(clock: clock)
         directory = StallingDirectory(tenant)
-        store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+        store = try TestStore.open(in: folder)
         let engine = ActionEngine(store: store, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team)
         backend = HelpdeskBackend(engine: engine) { login in
             guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }

@@ -4,27 +4,27 @@ import HelpdeskTestSupport
 import OktaClient
 import SQLiteStore
 
-/// A real SQLite file, the simulated tenant behind a call counter, a manual clock and the demo team.
+/// A real store (SQLite, or PostgreSQL with HELPDESK_TEST_STORE=postgresql), the simulated tenant behind a call counter, a manual clock and the demo team.
 struct EngineFixture {
     let folder = TemporaryDirectory("helpdesk-engine")
     let clock = ManualClock()
     let tenant: SimulatedTenant
     let directory: CountingDirectory
-    let store: SQLiteRequestStore
+    let store: any RequestStore
     let engine: ActionEngine
     let work: RequestWork
 
     init(policy: ApprovalPolicy = .default, team: Team = DemoTeamFixture.team) throws {
         tenant = SimulatedTenant(clock: clock)
         directory = CountingDirectory(tenant)
-        store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+        store = try TestStore.open(in: folder)
         engine = ActionEngine(store: store, directory: directory, clock: clock, policy: policy, team: team)
         work = RequestWork(store: store, clock: clock, team: team)
     }
 
     /// Another connection to the same file, with its own engine: a second process.
     func secondEngine() throws -> ActionEngine {
-        ActionEngine(store: try SQLiteRequestStore(path: folder.file("helpdesk.db")), directory: directory, clock: clock, policy: engine.policy, team: engine.team)
+        ActionEngine(store: try TestStore.open(in: folder), directory: directory, clock: clock, policy: engine.policy, team: engine.team)
     }
 
     func request(_ requester: String = "jane.doe@example.com", _ subject: String = "Lost my phone") throws -> Request {

@@ -16,13 +16,13 @@ import Testing
     struct OverHTTP {
         let folder = TemporaryDirectory("helpdesk-http-engine")
         let standIn: OktaStandIn
-        let store: SQLiteRequestStore
+        let store: any RequestStore
         let engine: ActionEngine
 
         init(callWindow: TimeInterval = 60, directory wrap: (any IdentityDirectory) -> any IdentityDirectory = { $0 }) throws {
             standIn = try OktaStandIn()
             let settings = OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))
-            store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+            store = try TestStore.open(in: folder)
             engine = ActionEngine(store: store, directory: wrap(OktaDirectory(client: OktaHTTPClient(settings: settings))), clock: SystemClock(),
                                   policy: .default, team: DemoTeamFixture.team, runner: "test:1", callWindow: callWindow)
         }
@@ -312,11 +312,11 @@ final class FailWritesWhenActing: ForwardingDirectory, @unchecked Sendable {
 
 /// A store that refuses its next writes as a busy database does.
 final class FlakyStore: RequestStore {
-    let inner: SQLiteRequestStore
+    let inner: any RequestStore
     private let toFail = Mutex(0)
     private let failed = Mutex(0)
 
-    init(_ inner: SQLiteRequestStore) { self.inner = inner }
+    init(_ inner: any RequestStore) { self.inner = inner }
 
     func failNextWrites(_ count: Int) { toFail.withLock { $0 = count } }
     var failedWrites: Int { failed.withLock { $0 } }

@@ -26,7 +26,7 @@ import Testing
         let clock = ManualClock()
         let tenant = SimulatedTenant(clock: clock)
         let directory = GroupReads(tenant)
-        let store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+        let store = try TestStore.open(in: folder)
         let engine = ActionEngine(store: store, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team)
         let backend = HelpdeskBackend(engine: engine) { login in
             guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
@@ -44,7 +44,7 @@ import Testing
     /// A service over the loopback Okta stand-in, for counting what one ask sends.
     struct OverHTTP {
         let standIn: OktaStandIn
-        let store: SQLiteRequestStore
+        let store: any RequestStore
         let service: any HelpdeskService
         let folder = TemporaryDirectory("helpdesk-okta-http")
 
@@ -52,7 +52,7 @@ import Testing
             standIn = try OktaStandIn()
             let clock = SystemClock()
             let directory = OktaDirectory(client: OktaHTTPClient(settings: OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))))
-            store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+            store = try TestStore.open(in: folder)
             // Adding to a group runs at once here, so the ask's whole conversation with Okta is seen.
             let policy = ApprovalPolicy(overrides: [.addToGroup: .init(approvalRequired: false)])
             let engine = ActionEngine(store: store, directory: directory, clock: clock, policy: policy, team: DemoTeamFixture.team)
@@ -115,7 +115,7 @@ import Testing
         let folder = TemporaryDirectory("helpdesk-stalled-check")
         let clock = ManualClock(Date())
         let directory = OktaDirectory(client: OktaHTTPClient(settings: OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))))
-        let store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+        let store = try TestStore.open(in: folder)
         let engine = ActionEngine(store: store, directory: directory, clock: clock, policy: ApprovalPolicy(overrides: [.addToGroup: .init(approvalRequired: false)]),
                                   team: DemoTeamFixture.team)
         let backend = HelpdeskBackend(engine: engine) { login in

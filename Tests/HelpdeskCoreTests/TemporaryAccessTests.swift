@@ -72,9 +72,9 @@ import Testing
 
     /// The store, letting `allowed` more writes through and refusing every one after them.
     final class StoreThatStopsWriting: RequestStore {
-        let inner: SQLiteRequestStore
+        let inner: any RequestStore
         let allowed = Mutex(Int.max)
-        init(_ inner: SQLiteRequestStore) { self.inner = inner }
+        init(_ inner: any RequestStore) { self.inner = inner }
         func read<T>(_ body: (any StoreReader) throws -> T) throws -> T { try inner.read(body) }
         func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
             guard allowed.withLock({ left in defer { left -= 1 }; return left > 0 }) else { throw StoreError.busy(path: inner.location) }

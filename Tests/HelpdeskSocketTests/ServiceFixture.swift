@@ -13,11 +13,11 @@ final class ServiceFixture: Sendable {
     let folder = TemporaryDirectory("hd-sock")
     let tenant: SimulatedTenant
     let backend: HelpdeskBackend
-    let store: SQLiteRequestStore
+    let store: any RequestStore
 
     init(latency: TimeInterval = 0) throws {
         tenant = SimulatedTenant(latency: latency)
-        store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+        store = try TestStore.open(in: folder)
         let engine = ActionEngine(store: store, directory: tenant, clock: SystemClock(), policy: .default, team: DemoTeamFixture.team, runner: "test:\(getpid())")
         backend = HelpdeskBackend(engine: engine) { login in
             guard let member = DemoTeamFixture.team.member(login) else {

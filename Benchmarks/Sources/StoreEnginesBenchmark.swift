@@ -1,0 +1,100 @@
+import Foundation
+import HelpdeskCore
+import PostgreSQLStore
+import SQLiteStore
+import Synchronization
+
+/// Issue 15's figures: the same store of a million requests on SQLite and on PostgreSQL, side by
+/// side in one run: open, pages, full-text, a write, and a change committed by one service seen
+/// by another's change feed. The PostgreSQL copy is made with `helpdesk migrate-store`.
+enum StoreEnginesBenchmark {
+    static func run(_ options: BenchmarkOptions) async throws {
+        guard let url = options.postgres else {
+            print("usage: helpdesk-benchmarks stores --postgres URL [--db PATH] [--runs N]   (URL: a database holding a copy of the --db store)")
+            exit(2)
+        }
+        print("store engines: \(options.storePath) and \(PostgreSQLRequestStore.displayed(url))")
+        print(MachineNoise.report())
+        let engines: [(name: String, open: () throws -> any RequestStore)] = [
+            ("SQLite", { try SQLiteRequestStore(path: options.storePath) }),
+            ("PostgreSQL", { try PostgreSQLRequestStore(url: url) }),
+        ]
+        for engine in engines {
+            print("\n\(engine.name)")
+            for timing in try await measure(engine.open, runs: options.runs) { print(timing.line) }
+        }
+    }
+
+    static func measure(_ open: () throws -> any RequestStore, runs: Int) async throws -> [Timing] {
+        let opening = try Timing.measure("open the store", runs: min(runs, 50)) { _ = try open() }
+        let store = try open()
+        let total = try store.read { try $0.count(.all) }
+        let working = QueueFilter(statuses: RequestStatus.active)
+        let first = try Timing.measure("first page of 50 (working queue)", runs: runs) {
+            _ = try store.read { try $0.queue(QueueQuery(filter: working, limit: 50)) }
+        }
+        let middle = try cursor(store, at: total / 2)
+        let deep = try Timing.measure("page of 50 at row \(total / 2) (all)", runs: runs) {
+            _ = try store.read { try $0.queue(QueueQuery(after: middle, limit: 50)) }
+        }
+        let last = try Timing.measure("last page of 50 (End, all)", runs: runs) {
+            _ = try store.read { try $0.queue(QueueQuery(direction: .backward, limit: 50)) }
+        }
+        let rare = try Timing.measure("full-text, rare word, page of 50", runs: runs) {
+            _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "user4242"), limit: 50)) }
+        }
+        let common = try Timing.measure("full-text, common word, page of 50", runs: min(runs, 50)) {
+            _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "salesforce"), limit: 50)) }
+        }
+        let target = try store.read { try $0.queue(QueueQuery(filter: working, limit: 1)) }.requests[0].id
+        let write = try Timing.measure("a write (a note)", runs: min(runs, 100)) {
+            _ = try store.write { try $0.append(EventDraft(actor: "bench", at: Date(), payload: .note(text: "benchmark note")), to: target) }
+        }
+        let seen = try await changeSeen(writer: store, watcher: try open(), on: target, runs: min(runs, 100))
+        return [opening, first, deep, last, rare, common, write, seen]
+    }
+
+    /// A note committed through one store, until the change feed of another store (another
+    /// service) tells its subscribers.
+    static func changeSeen(writer: any RequestStore, watcher: any RequestStore, on target: RequestID, runs: Int) async throws -> Timing {
+        let feed = ChangeFeed(store: watcher, pollInterval: watcher.changePollInterval)
+        let heard = Mutex<(expected: Int64, continuation: CheckedContinuation<Void, Never>?)>((0, nil))
+        let subscription = await feed.subscribe(after: nil) { event in
+            guard case .changed(let notice) = event else { return }
+            heard.withLock { state in
+                if notice.lastEventID >= state.expected, let continuation = state.continuation {
+                    state.continuation = nil
+                    continuation.resume()
+                }
+            }
+        }
+        var timing = Timing("change committed → seen by another service")
+        for index in 0..<(runs + 3) {
+            let started = ContinuousClock.now
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                do {
+                    let event = try writer.write { try $0.append(EventDraft(actor: "bench", at: Date(), payload: .note(text: "seen?")), to: target) }
+                    heard.withLock { $0 = (event.id, continuation) }
+                } catch {
+                    continuation.resume()
+                }
+            }
+            if index >= 3 { timing.add(started.duration(to: .now)) }
+            try await Task.sleep(nanoseconds: UInt64.random(in: 0...30_000_000))
+        }
+        await feed.unsubscribe(subscription)
+        return timing
+    }
+
+    private static func cursor(_ store: any RequestStore, at row: Int) throws -> QueueCursor? {
+        var cursor: QueueCursor?
+        var seen = 0
+        while seen < row {
+            let page = try store.read { try $0.queue(QueueQuery(after: cursor, limit: 1000)) }
+            cursor = page.next
+            seen += page.requests.count
+            if cursor == nil { break }
+        }
+        return cursor
+    }
+}
