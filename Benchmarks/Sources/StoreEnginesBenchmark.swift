@@ -46,12 +46,17 @@ enum StoreEnginesBenchmark {
         let common = try Timing.measure("full-text, common word, page of 50", runs: min(runs, 50)) {
             _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: "salesforce"), limit: 50)) }
         }
+        let typed = try ["u", "vpn", "接続"].map { (typedText: String) in
+            try Timing.measure("typed \"\(typedText)\", 200 rows (working)", runs: min(runs, 30)) {
+                _ = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(statuses: RequestStatus.active, text: typedText), limit: 200)) }
+            }
+        }
         let target = try store.read { try $0.queue(QueueQuery(filter: working, limit: 1)) }.requests[0].id
         let write = try Timing.measure("a write (a note)", runs: min(runs, 100)) {
             _ = try store.write { try $0.append(EventDraft(actor: "bench", at: Date(), payload: .note(text: "benchmark note")), to: target) }
         }
         let seen = try await changeSeen(writer: store, watcher: try open(), on: target, runs: min(runs, 100))
-        return [opening, first, deep, last, rare, common, write, seen]
+        return [opening, first, deep, last, rare, common] + typed + [write, seen]
     }
 
     /// A note committed through one store, until the change feed of another store (another

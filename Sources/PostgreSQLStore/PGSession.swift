@@ -25,19 +25,43 @@ final class PGSession: RecordStatements {
         return RecordMapping.stored(new, id: id, at: at)
     }
 
+    /// A text filter first walks this many rows of the queue in order, keeping those that match.
+    static let textWalk = 4_000
+
     func queue(_ query: QueueQuery) throws -> QueuePage {
-        guard var (conditions, values) = try filterConditions(query.filter) else { return QueuePage(requests: [], next: nil) }
+        let shared = QueueConditions(filter: query.filter)
+        guard !shared.matchesNothing else { return QueuePage(requests: [], next: nil) }
         let limit = max(0, query.limit)
         let forward = query.direction == .forward
+        var conditions = shared.conditions
+        var values = shared.values
         if let cursor = query.cursor {
             let after = QueueConditions.after(cursor, forward: forward)
             conditions.append(after.condition)
             values += after.values
         }
+        let order = QueueConditions.order(forward: forward)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try db.query("SELECT \(RecordMapping.requestColumns) FROM requests r \(whereClause) ORDER BY \(QueueConditions.order(forward: forward)) LIMIT ?",
-                                values + [.int(limit + 1)], RecordMapping.request)
-        return QueueConditions.page(rows, limit: limit, forward: forward)
+        guard let typed = query.filter.text, !typed.trimmingCharacters(in: .whitespaces).isEmpty else {
+            let rows = try db.query("SELECT \(RecordMapping.requestColumns) FROM requests r \(whereClause) ORDER BY \(order) LIMIT ?",
+                                    values + [.int(limit + 1)], RecordMapping.request)
+            return QueueConditions.page(rows, limit: limit, forward: forward)
+        }
+        guard let text = SearchText.conditions(typed: typed) else { return QueuePage(requests: [], next: nil) }
+        let textWhere = "WHERE " + text.conditions.joined(separator: " AND ")
+        // PostgreSQL cannot tell how many rows a prefix matches, so the plan is chosen here: a
+        // short walk of the queue in order finds a page of a common word at once; a rarer one is
+        // looked up in the word index and sorted. Each is planned for its own values.
+        try db.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        defer { try? db.execute("SET LOCAL plan_cache_mode = DEFAULT; SET LOCAL enable_indexscan = DEFAULT") }
+        let walked = try db.query(
+            "SELECT \(RecordMapping.requestColumns) FROM (SELECT r.* FROM requests r \(whereClause) ORDER BY \(order) LIMIT \(Self.textWalk)) AS r \(textWhere) ORDER BY \(order) LIMIT ?",
+            values + text.values + [.int(limit + 1)], RecordMapping.request)
+        if walked.count > limit { return QueueConditions.page(walked, limit: limit, forward: forward) }
+        try db.execute("SET LOCAL enable_indexscan = off")
+        let found = try db.query("SELECT \(RecordMapping.requestColumns) FROM requests r \(whereClause.isEmpty ? textWhere : whereClause + " AND " + text.conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?",
+                                 values + text.values + [.int(limit + 1)], RecordMapping.request)
+        return QueueConditions.page(found, limit: limit, forward: forward)
     }
 
     func count(_ filter: QueueFilter) throws -> Int {

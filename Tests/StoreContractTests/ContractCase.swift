@@ -128,6 +128,15 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
             let found = try store.read { try $0.queue(QueueQuery(filter: filter, limit: 50)) }.requests
             #expect(Set(found.map(\.subject)) == subjects, "typed \(typed)")
             #expect(try store.read { try $0.count(filter) } == subjects.count, "count of \(typed)")
+            // Page by page, one row at a time: the same rows, in queue order.
+            var paged: [Request] = []
+            var cursor: QueueCursor?
+            repeat {
+                let page = try store.read { try $0.queue(QueueQuery(filter: filter, after: cursor, limit: 1)) }
+                paged += page.requests
+                cursor = page.next
+            } while cursor != nil && paged.count <= corpus.count
+            #expect(paged.map(\.id) == found.map(\.id), "pages of \(typed)")
         }
     }
 
