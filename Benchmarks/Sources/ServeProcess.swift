@@ -9,7 +9,7 @@ final class ServeProcess {
     var socket: String { folder.file("helpdesk.sock") }
     var pid: Int32 { process.process.processIdentifier }
 
-    /// `store` nil: a fresh store in the folder. `policy`: the configuration's policy object, as JSON.
+    /// `store` nil: a fresh store in the folder; a path or a `postgresql://` URL otherwise. `policy`: the configuration's policy object, as JSON.
     /// `binary` nil: the release build beside the benchmarks.
     init(orgURL: String, token: String, store: String? = nil, roles: [String], policy: String = "{}", binary: String? = nil) throws {
         let binary = binary.map { URL(fileURLWithPath: $0) } ?? BuiltProducts.executable("helpdesk")
@@ -21,9 +21,11 @@ final class ServeProcess {
         try Data(token.utf8).write(to: URL(fileURLWithPath: tokenFile))
         chmod(tokenFile, 0o600)
         let config = folder.file("config.json")
+        // A PostgreSQL URL or a file.
+        let storeKey = store.map { $0.hasPrefix("postgresql://") ? #""url": "\#($0)""# : #""path": "\#($0)""# } ?? #""path": "\#(folder.file("helpdesk.db"))""#
         let roleList = roles.map { "\"\($0)\"" }.joined(separator: ", ")
         try #"""
-        {"okta": {"orgUrl": "\#(orgURL)", "tokenFile": "\#(tokenFile)"}, "store": {"path": "\#(store ?? folder.file("helpdesk.db"))"},
+        {"okta": {"orgUrl": "\#(orgURL)", "tokenFile": "\#(tokenFile)"}, "store": {\#(storeKey)},
          "service": {"socket": "\#(folder.file("helpdesk.sock"))", "connectionsPerLogin": 32},
          "operators": {"\#(login)": {"email": "alex.kim@example.com", "roles": [\#(roleList)]}}, "policy": \#(policy)}
         """#.write(toFile: config, atomically: true, encoding: .utf8)

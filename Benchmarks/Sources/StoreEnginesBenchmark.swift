@@ -1,5 +1,6 @@
 import Foundation
 import HelpdeskCore
+import HelpdeskSocket
 import PostgreSQLStore
 import SQLiteStore
 import Synchronization
@@ -23,6 +24,35 @@ enum StoreEnginesBenchmark {
             print("\n\(engine.name)")
             for timing in try await measure(engine.open, runs: options.runs) { print(timing.line) }
         }
+        print("\nTwo helpdesk serve processes on the PostgreSQL store")
+        print(try await pushedBetweenServices(url: url, binary: options.binary, runs: min(options.runs, 100)).line)
+    }
+
+    /// A note through one `helpdesk serve` until a subscriber of another hears it: what two
+    /// operators on two hosts see of each other's work.
+    static func pushedBetweenServices(url: String, binary: String?, runs: Int) async throws -> Timing {
+        let east = try ServeProcess(orgURL: "http://127.0.0.1:9", token: "00bench-token", store: url, roles: ["agent"], binary: binary)
+        defer { east.stop() }
+        let west = try ServeProcess(orgURL: "http://127.0.0.1:9", token: "00bench-token", store: url, roles: ["agent"], binary: binary)
+        defer { west.stop() }
+        let writer = RemoteHelpdeskService(path: east.socket)
+        let watcher = RemoteHelpdeskService(path: west.socket)
+        let target = try await writer.queue(QueueQuery(filter: QueueFilter(statuses: RequestStatus.active), limit: 1)).requests[0].id
+        let heard = HeardUpTo()
+        let subscription = await watcher.subscribe(after: nil) { event in
+            if case .changed(let notice) = event { heard.heard(notice.lastEventID) }
+        }
+        defer { subscription.cancel() }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        var timing = Timing("note via one service → pushed by the other")
+        for index in 0..<(runs + 3) {
+            let started = ContinuousClock.now
+            let note = try await writer.note(target, "seen on the other host?")
+            await heard.wait(for: note.id)
+            if index >= 3 { timing.add(started.duration(to: .now)) }
+            try await Task.sleep(nanoseconds: UInt64.random(in: 0...30_000_000))
+        }
+        return timing
     }
 
     static func measure(_ open: () throws -> any RequestStore, runs: Int) async throws -> [Timing] {
@@ -63,27 +93,15 @@ enum StoreEnginesBenchmark {
     /// service) tells its subscribers.
     static func changeSeen(writer: any RequestStore, watcher: any RequestStore, on target: RequestID, runs: Int) async throws -> Timing {
         let feed = ChangeFeed(store: watcher, pollInterval: watcher.changePollInterval)
-        let heard = Mutex<(expected: Int64, continuation: CheckedContinuation<Void, Never>?)>((0, nil))
+        let heard = HeardUpTo()
         let subscription = await feed.subscribe(after: nil) { event in
-            guard case .changed(let notice) = event else { return }
-            heard.withLock { state in
-                if notice.lastEventID >= state.expected, let continuation = state.continuation {
-                    state.continuation = nil
-                    continuation.resume()
-                }
-            }
+            if case .changed(let notice) = event { heard.heard(notice.lastEventID) }
         }
         var timing = Timing("change committed → seen by another service")
         for index in 0..<(runs + 3) {
             let started = ContinuousClock.now
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                do {
-                    let event = try writer.write { try $0.append(EventDraft(actor: "bench", at: Date(), payload: .note(text: "seen?")), to: target) }
-                    heard.withLock { $0 = (event.id, continuation) }
-                } catch {
-                    continuation.resume()
-                }
-            }
+            let event = try writer.write { try $0.append(EventDraft(actor: "bench", at: Date(), payload: .note(text: "seen?")), to: target) }
+            await heard.wait(for: event.id)
             if index >= 3 { timing.add(started.duration(to: .now)) }
             try await Task.sleep(nanoseconds: UInt64.random(in: 0...30_000_000))
         }
@@ -101,5 +119,34 @@ enum StoreEnginesBenchmark {
             if cursor == nil { break }
         }
         return cursor
+    }
+}
+
+/// The newest event id a subscriber heard, and a wait for one.
+final class HeardUpTo: Sendable {
+    private let state = Mutex<(latest: Int64, expected: Int64, continuation: CheckedContinuation<Void, Never>?)>((0, 0, nil))
+
+    func heard(_ eventID: Int64) {
+        state.withLock { state in
+            state.latest = max(state.latest, eventID)
+            if state.latest >= state.expected, let continuation = state.continuation {
+                state.continuation = nil
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Returns once an event at least this new was heard (at once if it already was).
+    func wait(for eventID: Int64) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            state.withLock { state in
+                if state.latest >= eventID {
+                    continuation.resume()
+                } else {
+                    state.expected = eventID
+                    state.continuation = continuation
+                }
+            }
+        }
     }
 }
