@@ -26,11 +26,25 @@ final class ChangeListener {
         }
     }
 
+    /// After a failed reconnection, the next is tried no sooner than this: a server that does not
+    /// answer would otherwise hold every poll for the connect timeout.
+    static let reconnectPause: TimeInterval = 1
+    private var nextReconnect = Date.distantPast
+    private var lastFailure: StoreError?
+
     /// Reads what arrived; the number of notifications heard (and reconnections made) so far.
     func token() throws -> Int64 {
         if !connection.isUp || PQconsumeInput(connection.handle) == 0 || !connection.isUp {
-            try connection.reconnect()
-            try listen()
+            if let lastFailure, Date() < nextReconnect { throw lastFailure }
+            do {
+                try connection.reconnect()
+                try listen()
+                lastFailure = nil
+            } catch {
+                lastFailure = error
+                nextReconnect = Date().addingTimeInterval(Self.reconnectPause)
+                throw error
+            }
             heard += 1
         }
         while let notice = PQnotifies(connection.handle) {

@@ -27,7 +27,9 @@ public final class PostgreSQLRequestStore: RequestStore {
         let db = try PGConnection(url: url, password: password, location: location)
         do {
             try db.execute("SET idle_in_transaction_session_timeout = '60s'")
-            channel = "helpdesk_" + (try Self.schema(db))
+            // A channel name is an identifier: at most 63 bytes (schemas that share a prefix only
+            // hear each other's commits, which costs a reload).
+            channel = "helpdesk_" + String(decoding: Array((try Self.schema(db)).utf8.prefix(48)), as: UTF8.self)
             try Self.migrate(db)
         } catch let error as PGError {
             throw error.storeError(location: location)
