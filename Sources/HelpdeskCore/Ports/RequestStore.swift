@@ -1,12 +1,13 @@
 import Foundation
 
 /// Where requests, their timelines and approvals live. Reads and writes run inside transactions:
-/// everything a `write` body does is committed together or not at all, and no other writer
-/// interleaves with it.
+/// everything a `write` body does is committed together or not at all, and it runs as if no
+/// other writer did (serializable). A store shared by several services may run a body again
+/// when another's write spoiled it, so a body reads and writes the store and nothing else.
 public protocol RequestStore: Sendable {
     /// Runs `body` on a consistent snapshot.
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
-    /// Runs `body` in one exclusive write transaction; a throw rolls everything back.
+    /// Runs `body` in one serializable write transaction (perhaps more than once); a throw rolls everything back.
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
     /// A number that changes when another process commits; cheap enough to poll every `changePollInterval`.
     func changeToken() throws -> Int64
