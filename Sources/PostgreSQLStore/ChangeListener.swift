@@ -13,7 +13,7 @@ final class ChangeListener {
     private var heard: Int64 = 0
 
     init(url: String, password: String?, location: String, channel: String) throws(StoreError) {
-        connection = try PGConnection(url: url, password: password, location: location)
+        connection = try PGConnection(url: url, password: password, location: location, answerTimeout: Self.pingInterval)
         self.channel = channel
         try listen()
     }
@@ -32,8 +32,18 @@ final class ChangeListener {
     private var nextReconnect = Date.distantPast
     private var lastFailure: StoreError?
 
+    /// A listener hears nothing when nothing is committed, and nothing either when the network
+    /// stalls: every few seconds it asks the server for an answer.
+    static let pingInterval: TimeInterval = 5
+    private var nextPing = Date().addingTimeInterval(pingInterval)
+
     /// Reads what arrived; the number of notifications heard (and reconnections made) so far.
     func token() throws -> Int64 {
+        if connection.isUp, Date() >= nextPing {
+            nextPing = Date().addingTimeInterval(Self.pingInterval)
+            // A failed ping leaves the connection down; the reconnection below follows.
+            try? connection.execute("SELECT 1")
+        }
         if !connection.isUp || PQconsumeInput(connection.handle) == 0 || !connection.isUp {
             if let lastFailure, Date() < nextReconnect { throw lastFailure }
             do {

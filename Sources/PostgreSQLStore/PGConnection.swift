@@ -11,13 +11,22 @@ final class PGConnection: RecordDatabase {
     /// Where, for messages (never with a password).
     let location: String
     private var prepared: [String: String] = [:]
+    /// How long an answer may take; past it the connection is given up as lost (a network that
+    /// stalls without closing would otherwise hold every caller of the store).
+    var answerTimeout: TimeInterval
+    /// Set when an answer did not come: the connection is in no known state and is made again.
+    private var abandoned = false
 
     /// Connects with libpq's keywords (the URL is `dbname`, expanded); a password, if any, comes
     /// from a file, never from the URL or a command line.
-    init(url: String, password: String?, location: String) throws(StoreError) {
+    init(url: String, password: String?, location: String, answerTimeout: TimeInterval = 30) throws(StoreError) {
         self.location = location
-        var keywords = ["dbname", "application_name", "connect_timeout"]
-        var values = [url, "helpdesk", "10"]
+        self.answerTimeout = answerTimeout
+        // Over TCP, a peer that vanished is noticed in under a minute, not the system's two hours.
+        var keywords = ["dbname", "application_name", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"]
+        // Connecting may take as long as an answer, within libpq's 2 s and the usual 10 s.
+        let connectTimeout = String(Int(min(10, max(2, answerTimeout))))
+        var values = [url, "helpdesk", connectTimeout, "1", "15", "5", "3", "30000"]
         if let password {
             keywords.append("password")
             values.append(password)
@@ -31,6 +40,17 @@ final class PGConnection: RecordDatabase {
         handle = connection
         // Notices (a trigger's RAISE NOTICE, "already exists, skipping") are not for the terminal.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        try limitSession()
+    }
+
+    /// The server ends a statement that runs past the answer timeout, and a session left idle
+    /// in a transaction (a client that stopped mid-way) after a minute.
+    private func limitSession() throws(StoreError) {
+        do {
+            try execute("SET statement_timeout = '\(Int(answerTimeout))s'; SET idle_in_transaction_session_timeout = '60s'")
+        } catch {
+            throw error.storeError(location: location)
+        }
     }
 
     deinit { PQfinish(handle) }
@@ -50,13 +70,15 @@ final class PGConnection: RecordDatabase {
     }
 
     /// True while the connection to the server is up.
-    var isUp: Bool { PQstatus(handle) == CONNECTION_OK }
+    var isUp: Bool { !abandoned && PQstatus(handle) == CONNECTION_OK }
 
     /// Connects again after the server went away; prepared statements are gone with the old session.
     func reconnect() throws(StoreError) {
         PQreset(handle)
         prepared = [:]
+        abandoned = false
         guard isUp else { throw .cannotOpen(path: location, reason: Self.firstLine(Self.text(PQerrorMessage(handle)))) }
+        try limitSession()
     }
 
     /// The socket, to wait for notifications on.
@@ -66,7 +88,7 @@ final class PGConnection: RecordDatabase {
 
     /// Runs SQL with no values (one or more statements).
     func execute(_ sql: String) throws(PGError) {
-        let result = PQexec(handle, sql)
+        let result = try exchange { PQsendQuery(handle, sql) }
         defer { PQclear(result) }
         try check(result)
     }
@@ -138,10 +160,10 @@ final class PGConnection: RecordDatabase {
             case .null: texts.append(nil)
             }
         }
-        let result = texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { pointers in
-            PQexecPrepared(handle, name, Int32(values.count), pointers.baseAddress, nil, nil, 0)
+        let pointers = texts.map { UnsafePointer($0) }
+        let result = try exchange {
+            pointers.withUnsafeBufferPointer { PQsendQueryPrepared(handle, name, Int32(values.count), $0.baseAddress, nil, nil, 0) }
         }
-        guard let result else { throw PGError.connectionLost(Self.firstLine(Self.text(PQerrorMessage(handle)))) }
         do {
             try check(result)
         } catch {
@@ -164,7 +186,8 @@ final class PGConnection: RecordDatabase {
             case .null: 0 // from the context
             }
         }
-        let result = types.withUnsafeBufferPointer { PQprepare(handle, name, Self.numbered(sql), Int32(values.count), $0.baseAddress) }
+        let numbered = Self.numbered(sql)
+        let result = try exchange { types.withUnsafeBufferPointer { PQsendPrepare(handle, name, numbered, Int32(values.count), $0.baseAddress) } }
         defer { PQclear(result) }
         try check(result)
         prepared[sql] = name
@@ -189,8 +212,59 @@ final class PGConnection: RecordDatabase {
         return output
     }
 
-    private func check(_ result: OpaquePointer?) throws(PGError) {
-        guard let result else { throw .connectionLost(Self.firstLine(Self.text(PQerrorMessage(handle)))) }
+    /// Sends with `send`, then reads every result within `answerTimeout`: the first error, or
+    /// else the last result (the caller's to clear).
+    private func exchange(_ send: () -> Int32) throws(PGError) -> OpaquePointer {
+        guard !abandoned, send() == 1 else { throw .connectionLost(lastError) }
+        let deadline = Date().addingTimeInterval(answerTimeout)
+        while true {
+            let flushed = PQflush(handle)
+            if flushed == 0 { break }
+            if flushed < 0 { throw .connectionLost(lastError) }
+            try wait(for: Int16(POLLIN | POLLOUT), until: deadline)
+            if PQconsumeInput(handle) == 0 { throw .connectionLost(lastError) }
+        }
+        var kept: OpaquePointer?
+        while true {
+            while PQisBusy(handle) == 1 {
+                try wait(for: Int16(POLLIN), until: deadline)
+                if PQconsumeInput(handle) == 0 { throw .connectionLost(lastError) }
+            }
+            guard let result = PQgetResult(handle) else { break }
+            if let current = kept, Self.isError(current) {
+                PQclear(result)
+            } else {
+                if let current = kept { PQclear(current) }
+                kept = result
+            }
+        }
+        guard let kept else { throw .connectionLost(lastError) }
+        return kept
+    }
+
+    /// Waits until the socket is ready (at most a second at a time); past the deadline the
+    /// connection is given up.
+    private func wait(for events: Int16, until deadline: Date) throws(PGError) {
+        let remaining = deadline.timeIntervalSinceNow
+        guard remaining > 0 else {
+            abandoned = true
+            throw .connectionLost("the database did not answer within \(Int(answerTimeout)) s")
+        }
+        var descriptor = pollfd(fd: PQsocket(handle), events: events, revents: 0)
+        if poll(&descriptor, 1, Int32(min(remaining, 1) * 1000)) < 0 && errno != EINTR {
+            abandoned = true
+            throw .connectionLost(String(cString: strerror(errno)))
+        }
+    }
+
+    private var lastError: String { Self.firstLine(Self.text(PQerrorMessage(handle))) }
+
+    private static func isError(_ result: OpaquePointer) -> Bool {
+        let status = PQresultStatus(result)
+        return status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR
+    }
+
+    private func check(_ result: OpaquePointer) throws(PGError) {
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
         default:

@@ -21,12 +21,13 @@ public final class PostgreSQLRequestStore: RequestStore {
 
     /// Opens the store at `url` (`postgresql://…`; a password comes from `password`, never the URL),
     /// migrating the schema under a lock.
-    public init(url: String, password: String? = nil) throws(StoreError) {
+    /// `answerTimeout`: how long the database may take to answer before its connection is
+    /// given up as lost.
+    public init(url: String, password: String? = nil, answerTimeout: TimeInterval = 30) throws(StoreError) {
         let location = Self.displayed(url)
         self.location = location
-        let db = try PGConnection(url: url, password: password, location: location)
+        let db = try PGConnection(url: url, password: password, location: location, answerTimeout: answerTimeout)
         do {
-            try db.execute("SET idle_in_transaction_session_timeout = '60s'")
             // A channel name is an identifier: at most 63 bytes (schemas that share a prefix only
             // hear each other's commits, which costs a reload).
             channel = "helpdesk_" + String(decoding: Array((try Self.schema(db)).utf8.prefix(48)), as: UTF8.self)

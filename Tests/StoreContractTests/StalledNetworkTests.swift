@@ -1,0 +1,106 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import PostgreSQLStore
+import Testing
+
+/// A network between the service and its database that stops carrying bytes without closing
+/// anything: the store gives the connection up within its answer timeout, says so, and works
+/// again once the network does.
+@Suite(.enabled(if: TestPostgres.url != nil, "no PostgreSQL server: set HELPDESK_TEST_POSTGRES"))
+struct StalledNetworkTests {
+    @Test func aStalledConnectionIsGivenUpAndMadeAgain() async throws {
+        let base = try #require(TestPostgres.url)
+        let socketFolder = try #require(URLComponents(string: base)?.queryItems?.first { $0.name == "host" }?.value)
+        let proxy = try StallingProxy(to: socketFolder + "/.s.PGSQL.5432")
+        defer { proxy.stop() }
+        let schema = "stall_\(Int.random(in: 100_000...999_999))"
+        let url = "postgresql://helpdesk@127.0.0.1:\(proxy.port)/helpdesk_test?options=-csearch_path%3D\(schema)"
+        let store = try PostgreSQLRequestStore(url: url, answerTimeout: 1)
+        _ = try store.create(Fixtures.newRequest("before the stall"), by: "alex", at: Date())
+
+        proxy.stalled = true
+        let started = Date()
+        #expect { _ = try store.create(Fixtures.newRequest("during the stall"), by: "alex", at: Date()) } throws: { error in
+            // The answer that never came, or the new connection that could not be made.
+            "\(error)".contains("did not answer") || "\(error)".contains("timeout expired")
+        }
+        #expect(Date().timeIntervalSince(started) < 20, "given up within the answer timeout (and its retries), not held")
+
+        proxy.stalled = false
+        _ = try store.create(Fixtures.newRequest("after the stall"), by: "alex", at: Date())
+        let subjects = try store.read { try $0.queue(QueueQuery(filter: .all, limit: 10)) }.requests.map(\.subject)
+        #expect(subjects.contains("before the stall") && subjects.contains("after the stall"))
+    }
+}
+
+/// Loopback TCP to a Unix socket, byte for byte, until told to stall: then it keeps every
+/// connection open and carries nothing.
+final class StallingProxy: @unchecked Sendable {
+    // The flags are read by the pump threads without a lock: a Bool that one thread sets and the
+    // others may see a few milliseconds late.
+    var stalled = false
+    let port: Int
+    private let listener: Int32
+    private var running = true
+
+    init(to unixPath: String) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = listener
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } }
+        listen(listener, 16)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        acceptConnections(forwardingTo: unixPath)
+    }
+
+    private func acceptConnections(forwardingTo unixPath: String) {
+        let accepting = listener
+        Thread { [self] in
+            while running {
+                let client = accept(accepting, nil, nil)
+                guard client >= 0 else { continue }
+                let server = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+                var target = sockaddr_un()
+                target.sun_family = sa_family_t(AF_UNIX)
+                withUnsafeMutableBytes(of: &target.sun_path) { buffer in
+                    for (index, byte) in unixPath.utf8.prefix(buffer.count - 1).enumerated() { buffer[index] = byte }
+                }
+                _ = withUnsafePointer(to: &target) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+                pump(from: client, to: server)
+                pump(from: server, to: client)
+            }
+        }.start()
+    }
+
+    private func pump(from source: Int32, to destination: Int32) {
+        Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 16_384)
+            while running {
+                if stalled {
+                    usleep(10_000)
+                    continue
+                }
+                var ready = pollfd(fd: source, events: Int16(POLLIN), revents: 0)
+                guard poll(&ready, 1, 50) > 0 else { continue }
+                if stalled { continue }
+                let count = read(source, &buffer, buffer.count)
+                guard count > 0 else { break }
+                _ = write(destination, buffer, count)
+            }
+            close(source)
+            shutdown(destination, Int32(SHUT_RDWR))
+        }.start()
+    }
+
+    func stop() {
+        running = false
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+}
