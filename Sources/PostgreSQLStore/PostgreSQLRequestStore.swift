@@ -43,10 +43,14 @@ public final class PostgreSQLRequestStore: RequestStore {
         listener = Mutex(try ChangeListener(url: url, password: password, location: location, channel: channel))
     }
 
-    /// The URL without a password, for messages.
+    /// The URL without a password or any parameter named like one, for messages.
     public static func displayed(_ url: String) -> String {
         guard var parts = URLComponents(string: url) else { return "the PostgreSQL store" }
         parts.password = nil
+        if let items = parts.queryItems {
+            let kept = items.filter { !$0.name.lowercased().contains("password") }
+            parts.queryItems = kept.isEmpty ? nil : kept
+        }
         return parts.string ?? "the PostgreSQL store"
     }
 

@@ -15,6 +15,12 @@ import Testing
         let migrated = await cli.run(["migrate-store", "--from", cli.dbPath, "--to", "postgresql://db.example.com/helpdesk?password=secret"], db: false)
         #expect(migrated.status == 2)
         #expect(!migrated.err.contains("secret"))
+        // A URL the check cannot read (several hosts) is refused without being repeated; so is any password parameter.
+        for url in ["postgresql://u:secret@h1:5432,h2:5432/db", "postgresql://u@db.example.com/db?sslpassword=secret", "postgresql://u@db.example.com/db?sslmode=require&SSLPassword=secret"] {
+            let refused = await cli.run(["migrate-store", "--from", cli.dbPath, "--to", url], db: false)
+            #expect(refused.status == 2, "\(url)")
+            #expect(!refused.err.contains("secret"), "\(refused.err)")
+        }
     }
 
     @Test func aStoreIsAFileOrADatabaseNotBoth() throws {
