@@ -30,8 +30,9 @@ public final class PostgreSQLRequestStore: RequestStore {
         do {
             // A channel name is an identifier: at most 63 bytes (schemas that share a prefix only
             // hear each other's commits, which costs a reload).
-            channel = "helpdesk_" + String(decoding: Array((try Self.schema(db)).utf8.prefix(48)), as: UTF8.self)
-            try Self.migrate(db)
+            let schema = try Self.schema(db)
+            channel = "helpdesk_" + String(decoding: Array(schema.utf8.prefix(48)), as: UTF8.self)
+            try Self.migrate(db, schema: schema)
         } catch let error as PGError {
             throw error.storeError(location: location)
         } catch let error as StoreError {
@@ -215,19 +216,65 @@ public final class PostgreSQLRequestStore: RequestStore {
     }
 
     /// The schema the store lives in: the first of the connection's search_path
-    /// (`options=-csearch_path%3Dhelpdesk` in the URL), created when missing.
+    /// (`options=-csearch_path%3Dhelpdesk` in the URL), created when missing. Stores opening at
+    /// once wait for each other here.
     private static func schema(_ db: PGConnection) throws -> String {
-        if let current = try db.query("SELECT current_schema()", [], { $0.optionalText(0) }).first ?? nil { return current }
         let path = try db.query("SELECT current_setting('search_path')", []) { $0.text(0) }.first ?? ""
-        guard let first = path.split(separator: ",").first?.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"")),
-              !first.isEmpty, !first.hasPrefix("$") else {
-            throw StoreError.failed("the connection's search_path (\(path)) names no schema to keep the store in")
+        guard let first = searchPathSchemas(path).first, first != "$user" else {
+            return try db.query("SELECT coalesce(current_schema(), 'public')", []) { $0.text(0) }.first ?? "public"
         }
-        try db.execute("CREATE SCHEMA IF NOT EXISTS \"" + first.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+        try db.execute("BEGIN")
+        do {
+            try db.execute("SELECT pg_advisory_xact_lock(hashtext('helpdesk.create-schema'))")
+            try db.execute("CREATE SCHEMA IF NOT EXISTS " + quoted(first))
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
         return first
     }
 
-    private static func migrate(_ db: PGConnection) throws {
+    /// The schema names of a search_path as the server reads them: unquoted names in lower case,
+    /// quoted ones as written.
+    static func searchPathSchemas(_ path: String) -> [String] {
+        var names: [String] = []
+        var current = ""
+        var quotedName = false
+        var inQuotes = false
+        var characters = Array(path)[...]
+        while let character = characters.popFirst() {
+            if inQuotes {
+                if character == "\"" {
+                    if characters.first == "\"" {
+                        current.append("\"")
+                        characters.removeFirst()
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    current.append(character)
+                }
+            } else if character == "\"" {
+                inQuotes = true
+                quotedName = true
+            } else if character == "," {
+                names.append(current)
+                current = ""
+                quotedName = false
+            } else if !character.isWhitespace {
+                current += quotedName ? String(character) : character.lowercased()
+            }
+        }
+        names.append(current)
+        return names.filter { !$0.isEmpty }
+    }
+
+    static func quoted(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private static func migrate(_ db: PGConnection, schema: String) throws {
         try db.execute("BEGIN")
         do {
             // One migrator at a time per schema; the others wait here, then find it done.
@@ -240,6 +287,11 @@ public final class PostgreSQLRequestStore: RequestStore {
             if current < PostgreSQLSchema.latest {
                 for version in (current + 1)...PostgreSQLSchema.latest {
                     try db.execute(PostgreSQLSchema.migrations[version - 1])
+                }
+                // The schema's functions find its tables there, whatever the caller's search_path
+                // (a temporary table of the caller's cannot stand in for the store's).
+                for function in PostgreSQLSchema.functions {
+                    try db.execute("ALTER FUNCTION \(function)() SET search_path = \(quoted(schema)), pg_catalog, pg_temp")
                 }
                 _ = try db.change("DELETE FROM helpdesk_schema", [])
                 _ = try db.change("INSERT INTO helpdesk_schema (version) VALUES (?)", [.int(PostgreSQLSchema.latest)])

@@ -9,6 +9,9 @@ enum PostgreSQLSchema {
     /// Migration `n` (1-based) takes a database from version n-1 to n. Never edit a released step; add one.
     static let migrations: [String] = [version1]
 
+    /// The schema's functions, each given the store's schema as its search_path after a migration.
+    static let functions = ["helpdesk_refuse", "helpdesk_count_statuses", "helpdesk_no_pending_when_done"]
+
     static let version1 = """
     CREATE FUNCTION helpdesk_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$;

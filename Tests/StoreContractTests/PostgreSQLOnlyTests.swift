@@ -35,4 +35,44 @@ struct PostgreSQLOnlyTests {
         }
         #expect(try store.read { try $0.timeline(of: RequestID(1)) }.first?.actor == "alex")
     }
+
+    @Test func theStoreLivesInTheFirstSchemaOfTheSearchPathAsTheServerNamesIt() throws {
+        let base = try #require(TestPostgres.url)
+        let suffix = Int.random(in: 100_000...999_999)
+        let store = try PostgreSQLRequestStore(url: base + "&options=-csearch_path%3DFirst_\(suffix),public")
+        _ = try store.create(Fixtures.newRequest("where am I"), by: "alex", at: Date())
+        let admin = try PGConnection(url: base, password: nil, location: "test")
+        defer { try? admin.execute("DROP SCHEMA IF EXISTS first_\(suffix) CASCADE") }
+        #expect(try admin.scalar("SELECT count(*) FROM first_\(suffix).requests", []) == 1)
+    }
+
+    @Test func storesOpeningAtOnceOnANewSchemaAllOpen() async throws {
+        let url = try #require(TestPostgres.scratchURL("together"))
+        let opened = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<6 {
+                group.addTask { try await offPool { _ = try PostgreSQLRequestStore(url: url); return true } }
+            }
+            var count = 0
+            for try await ok in group where ok { count += 1 }
+            return count
+        }
+        #expect(opened == 6)
+    }
+
+    /// The triggers read the store's own tables, not a temporary table of the caller's that
+    /// happens to be named like one.
+    @Test func aTemporaryTableCannotStandInForTheStoresOwn() throws {
+        let base = try #require(TestPostgres.url)
+        let schema = "shadow_\(Int.random(in: 100_000...999_999))"
+        let store = try PostgreSQLRequestStore(url: base + "&options=-csearch_path%3D" + schema)
+        let request = try store.create(Fixtures.newRequest(), by: "alex", at: Date())
+        _ = try store.write { writer in
+            try writer.insertApproval(NewApproval(requestID: request.id, action: .resetMFA, reason: "lost phone", requestedBy: "alex", requestedAt: Date(),
+                                                  expiresAt: Date().addingTimeInterval(3600), approvers: []))
+        }
+        let caller = try PGConnection(url: base, password: nil, location: "test")
+        try caller.execute("SET search_path = \(schema); CREATE TEMP TABLE approvals (request_id bigint, state text); CREATE TEMP TABLE status_counts (status text, n bigint)")
+        #expect(throws: PGError.self) { try caller.execute("UPDATE \(schema).requests SET status = 'resolved' WHERE id = 1") }
+        #expect(try store.existingRequest(request.id).status == .new)
+    }
 }
