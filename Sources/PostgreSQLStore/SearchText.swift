@@ -75,20 +75,31 @@ enum SearchText {
         return (conditions, values)
     }
 
-    /// Runs of letters and digits, case and accents folded.
+    /// Runs of letters, digits and their marks (the characters unicode61 keeps in a token; any
+    /// other character, a joiner included, separates), case and accents folded.
     static func tokens(_ text: String) -> [String] {
         var tokens: [String] = []
-        var current = ""
-        for character in text {
-            if character.isLetter || character.isNumber {
-                current.append(character)
+        var current = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isTokenScalar(scalar) {
+                current.append(scalar)
             } else if !current.isEmpty {
-                tokens.append(folded(current))
-                current = ""
+                tokens.append(folded(String(current)))
+                current = String.UnicodeScalarView()
             }
         }
-        if !current.isEmpty { tokens.append(folded(current)) }
-        return tokens.filter { $0.utf8.count <= maxLexemeBytes }
+        if !current.isEmpty { tokens.append(folded(String(current))) }
+        return tokens.filter { !$0.isEmpty && $0.utf8.count <= maxLexemeBytes }
+    }
+
+    static func isTokenScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+             .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark, .enclosingMark, .privateUse:
+            return true
+        default:
+            return false
+        }
     }
 
     /// `GramText`'s tokens with the words among them folded as the word index's tokenizer folds
@@ -97,8 +108,10 @@ enum SearchText {
         GramText.tokens(text).map { token in token.unicodeScalars.contains(where: GramText.isGramScalar) ? token : folded(token) }
     }
 
+    /// Accents removed and letters in lower case, one for one as unicode61 folds them: `ß` stays
+    /// `ß` and `ﬁ` stays `ﬁ` (full case folding would make them `ss` and `fi`).
     static func folded(_ text: String) -> String {
-        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+        text.folding(options: [.diacriticInsensitive], locale: nil).lowercased()
     }
 
     /// One phrase, its last token a prefix; with a weight, only within that column.

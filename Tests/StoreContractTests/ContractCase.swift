@@ -93,6 +93,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         ("VPNに接続できません", "会社のVPNに接続できません。至急お願いします", "tanaka@example.jp"),
         ("Leaver on Friday", "Offboard bob-smith, remove Salesforce and GitHub", "hr@example.com"),
         ("Printer jam", "user-4242 reports the printer on floor 2 jams", "ops@example.com"),
+        ("Straße gesperrt", "Zugang zum Büro verweigert", "max@example.de"),
     ]
 
     static let searches: [(typed: String, subjects: Set<String>)] = [
@@ -116,6 +117,9 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         ("smith-bob", []),
         ("--- ***", []),
         ("zebra", []),
+        ("straße", ["Straße gesperrt"]),
+        ("STRASSE", []),
+        ("buro", ["Straße gesperrt"]),
     ]
 
     private static func search(_ under: StoreUnderTest) throws {
