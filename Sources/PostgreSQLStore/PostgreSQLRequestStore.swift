@@ -159,10 +159,37 @@ public final class PostgreSQLRequestStore: RequestStore {
         }
     }
 
-    /// Writes rows of a table as another store holds them (`StoredTable.columns`), ids kept; a
-    /// request's search vectors are built here. One transaction per call.
-    public func copyIn(_ table: StoredTable, rows: [[SQLValue]]) throws {
-        guard !rows.isEmpty else { return }
+    /// Copies another store in, in one transaction (all or nothing): each table in turn, page by
+    /// page from `pages(table, after)` (rows as `StoredTable.columns` name them, with the row id
+    /// to go on from; empty when the table is done), ids kept, search vectors built here, and each
+    /// id sequence set to go on after the copy. Refuses a store that is not empty. Returns the
+    /// rows copied per table.
+    public func copyIn(_ pages: (StoredTable, Int64) throws -> [(rowID: Int64, values: [SQLValue])]) throws -> [StoredTable: Int] {
+        try write { writer in
+            guard let session = writer as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
+            for table in StoredTable.allCases where try session.db.scalar("SELECT count(*) FROM (SELECT 1 FROM \(table.rawValue) LIMIT 1) AS any_row", []) != 0 {
+                throw StoreError.refused("\(table.rawValue) is not empty: the database already holds a helpdesk store")
+            }
+            var counts: [StoredTable: Int] = [:]
+            for table in StoredTable.allCases {
+                var after: Int64 = 0
+                while true {
+                    let page = try pages(table, after)
+                    guard let last = page.last else { break }
+                    try Self.insert(page.map(\.values), into: table, session.db)
+                    counts[table, default: 0] += page.count
+                    after = last.rowID
+                }
+                _ = try session.db.query("SELECT setval(pg_get_serial_sequence('\(table.rawValue)', 'id'), coalesce((SELECT max(id) FROM \(table.rawValue)), 0) + 1, false)", []) { _ in 0 }
+            }
+            return counts
+        }
+    }
+
+    /// Rows per INSERT of a copy (PostgreSQL takes at most 65,535 values per statement).
+    static let copyBatch = 500
+
+    private static func insert(_ rows: [[SQLValue]], into table: StoredTable, _ db: PGConnection) throws {
         var columns = table.columns
         var rows = rows
         if table == .requests {
@@ -173,16 +200,11 @@ public final class PostgreSQLRequestStore: RequestStore {
                               .text(SearchText.grams(subject: subject, body: body, requester: requester))]
             }
         }
-        let casts = columns.map { $0 == "words" || $0 == "grams" ? "?::tsvector" : "?" }
-        let tuple = "(" + casts.joined(separator: ", ") + ")"
-        let batches = stride(from: 0, to: rows.count, by: Self.copyBatch).map { Array(rows[$0..<min($0 + Self.copyBatch, rows.count)]) }
-        for batch in batches {
+        let tuple = "(" + columns.map { $0 == "words" || $0 == "grams" ? "?::tsvector" : "?" }.joined(separator: ", ") + ")"
+        for start in stride(from: 0, to: rows.count, by: copyBatch) {
+            let batch = rows[start..<min(start + copyBatch, rows.count)]
             let sql = "INSERT INTO \(table.rawValue) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: tuple, count: batch.count).joined(separator: ", ")
-            _ = try write { writer in
-                // Only this store's session writes here; the rows go in as they are.
-                guard let session = writer as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
-                return try session.db.change(sql, batch.flatMap { $0 })
-            }
+            _ = try db.change(sql, batch.flatMap { $0 })
         }
     }
 
@@ -191,19 +213,6 @@ public final class PostgreSQLRequestStore: RequestStore {
         try read { reader in
             guard let session = reader as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
             return Int(try session.db.scalar("SELECT count(*) FROM \(table.rawValue)", []) ?? 0)
-        }
-    }
-
-    /// Rows per INSERT of a copy (PostgreSQL takes at most 65,535 values per statement).
-    static let copyBatch = 500
-
-    /// After a copy: each table's id sequence goes on from its highest id.
-    public func finishCopy() throws {
-        _ = try write { writer in
-            guard let session = writer as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
-            for table in StoredTable.allCases {
-                _ = try session.db.query("SELECT setval(pg_get_serial_sequence('\(table.rawValue)', 'id'), coalesce((SELECT max(id) FROM \(table.rawValue)), 0) + 1, false)", []) { _ in 0 }
-            }
         }
     }
 

@@ -2,6 +2,8 @@ import Foundation
 import HelpdeskCore
 import HelpdeskTestSupport
 @testable import PostgreSQLStore
+import StoreSQL
+import StoreSQL
 import Testing
 
 /// What only the PostgreSQL store has: its schema's name, its role's rights.
@@ -74,5 +76,26 @@ struct PostgreSQLOnlyTests {
         try caller.execute("SET search_path = \(schema); CREATE TEMP TABLE approvals (request_id bigint, state text); CREATE TEMP TABLE status_counts (status text, n bigint)")
         #expect(throws: PGError.self) { try caller.execute("UPDATE \(schema).requests SET status = 'resolved' WHERE id = 1") }
         #expect(try store.existingRequest(request.id).status == .new)
+    }
+
+    /// A copy cut off half-way (the source unreadable, the command killed) leaves nothing behind.
+    @Test func aCopyIsAllOrNothing() throws {
+        let url = try #require(TestPostgres.scratchURL("copy"))
+        let store = try PostgreSQLRequestStore(url: url)
+        struct CutOff: Error {}
+        let request: [SQLValue] = [.integer(7), .text("jane@example.com"), .text("Lost phone"), .text(""), .text("mfa"), .integer(2), .text("new"), .null,
+                                   .integer(1_790_000_000_000), .integer(1_790_000_000_000), .integer(1), .null]
+        #expect(throws: CutOff.self) {
+            _ = try store.copyIn { table, after in
+                guard table == .requests else { throw CutOff() }
+                return after == 0 ? [(rowID: Int64(1), values: request)] : []
+            }
+        }
+        #expect(try store.isEmpty())
+        let counts = try store.copyIn { table, after in table == .requests && after == 0 ? [(rowID: Int64(1), values: request)] : [] }
+        #expect(counts[.requests] == 1)
+        #expect(try store.existingRequest(RequestID(7)).subject == "Lost phone")
+        #expect(try store.create(Fixtures.newRequest(), by: "alex", at: Date()).id == RequestID(8), "numbers go on after the copy")
+        #expect(throws: StoreError.self) { _ = try store.copyIn { _, _ in [] } }
     }
 }

@@ -4,8 +4,8 @@ import PostgreSQLStore
 import SQLiteStore
 import StoreSQL
 
-/// `helpdesk migrate-store`: copies a SQLite store into an empty PostgreSQL database, ids kept,
-/// then checks the copy: every table's count, and a checksum of the whole timeline read back
+/// `helpdesk migrate-store`: copies a SQLite store into an empty PostgreSQL database in one
+/// transaction, ids kept, then checks the copy: every table's count, and a checksum of the whole timeline read back
 /// from both.
 enum MigrateStoreCommand {
     static let spec = CommandSpec(
@@ -24,20 +24,10 @@ enum MigrateStoreCommand {
         let source = try SQLiteRequestStore(path: from)
         let target = try PostgreSQLRequestStore(url: url, password: try invocation.arguments.value("password-file").map(PasswordFile.read))
         guard try target.isEmpty() else {
-            throw CLIError.failed("\(target.location) already holds a helpdesk store; migrate-store copies only into an empty database")
+            throw CLIError.failed("\(target.location) already holds a helpdesk store; migrate-store copies only into an empty database (drop that schema or database to start again)")
         }
-        var counts: [StoredTable: Int] = [:]
-        for table in StoredTable.allCases {
-            var after: Int64 = 0
-            while true {
-                let page = try source.rows(of: table, after: after, limit: 5_000)
-                guard let last = page.last else { break }
-                try target.copyIn(table, rows: page.map(\.values))
-                counts[table, default: 0] += page.count
-                after = last.rowID
-            }
-        }
-        try target.finishCopy()
+        // One transaction: an interrupted copy leaves the database as empty as it was.
+        let counts = try target.copyIn { table, after in try source.rows(of: table, after: after, limit: 5_000) }
         var differences: [String] = []
         for table in StoredTable.allCases {
             let copied = try target.rowCount(of: table)
