@@ -117,4 +117,65 @@ import Testing
             #expect(status == "0", "console \(window): \((try? String(contentsOfFile: folder.file("err\(window)"), encoding: .utf8)) ?? "")")
         }
     }
+
+    /// Two jump hosts: a service each, both on one PostgreSQL store, a console on each. What one
+    /// operator records reaches the other's console without a key press, both ways.
+    @Test(.enabled(if: TestPostgres.url != nil, "no PostgreSQL server: set HELPDESK_TEST_POSTGRES"))
+    func twoConsolesOnTwoServicesOnOneDatabaseSeeEachOthersWork() async throws {
+        guard let tmuxPath = TerminalSmokeTests.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        let storeURL = try #require(TestPostgres.scratchURL("smoke"))
+        chmod(folder.path, 0o755)
+        let binary = folder.file("helpdesk")
+        try FileManager.default.copyItem(atPath: BuiltProducts.executable("helpdesk").path, toPath: binary)
+        let token = folder.file("okta.token")
+        try Data("00smoke-token".utf8).write(to: URL(fileURLWithPath: token))
+        chmod(token, 0o600)
+        let (second, prefix) = Self.secondOperator
+        let operators = second == Self.currentLogin
+            ? #""\#(second)": {"email": "alex.kim@example.com", "roles": ["agent", "approver"]}"#
+            : #""\#(Self.currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}, "\#(second)": {"email": "morgan.patel@example.com", "roles": ["agent", "approver"]}"#
+        var services: [pid_t] = []
+        defer {
+            for service in services {
+                kill(service, SIGKILL)
+                _ = ChildProcess.wait(service)
+            }
+        }
+        for host in ["east", "west"] {
+            let config = folder.file("\(host).json")
+            try #"{"okta": {"orgUrl": "http://127.0.0.1:9", "tokenFile": "\#(token)"}, "store": {"url": "\#(storeURL)"}, "service": {"socket": "\#(folder.file("\(host).sock"))"}, "operators": {\#(operators)}}"#
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            chmod(config, 0o644)
+            services.append(try ChildProcess.spawn(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": folder.path], log: folder.file("\(host).log")))
+            for _ in 0..<250 where !FileManager.default.fileExists(atPath: folder.file("\(host).sock")) { try await Task.sleep(nanoseconds: 20_000_000) }
+        }
+
+        func console(_ host: String, _ window: Int) -> String {
+            "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) HELPDESK_SOCKET=\(folder.file("\(host).sock")) \(binary) 2>\(folder.file("err\(window)")); sleep 5"
+        }
+        let (tmuxSocket, home, first) = (self.tmuxSocket, folder.path, console("east", 0))
+        #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", tmuxSocket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", first],
+                                                                 environment: ["HOME": home]) } == 0)
+        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", tmuxSocket, "kill-server"]) }
+        _ = try await tmux(["new-window", "-t", "smoke:1", prefix + console("west", 1)])
+        _ = try await waitFor(0, "the console on the first host") { $0.contains("1 Queue 0") }
+        _ = try await waitFor(1, "the console on the second host") { $0.contains("1 Queue 0") }
+
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "n"])
+        _ = try await waitFor(0, "the new-request form") { $0.contains("New request") }
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "jane.doe@example.com"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        try await Task.sleep(nanoseconds: 300_000_000)
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "Printer on fire"])
+        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        _ = try await waitFor(0, "the request on the first host") { $0.contains("Printer on fire") }
+        _ = try await waitFor(1, "the request pushed to the second host's console", timeout: 5) { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
+
+        _ = try await tmux(["send-keys", "-t", "smoke:1", "c"])
+        _ = try await waitFor(1, "the note prompt") { $0.contains("Note on") }
+        _ = try await tmux(["send-keys", "-t", "smoke:1", "-l", "called the requester"])
+        _ = try await tmux(["send-keys", "-t", "smoke:1", "Enter"])
+        _ = try await waitFor(0, "the note pushed to the first host's console", timeout: 5) { $0.contains("called the requester") }
+    }
 }
