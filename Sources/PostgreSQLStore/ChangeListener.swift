@@ -46,9 +46,15 @@ final class ChangeListener {
         }
         if !connection.isUp || PQconsumeInput(connection.handle) == 0 || !connection.isUp {
             if let lastFailure, Date() < nextReconnect { throw lastFailure }
-            do {
+            do throws(StoreError) {
                 try connection.reconnect()
-                try listen()
+                do throws(StoreError) {
+                    try listen()
+                } catch {
+                    // Connected but not listening would hear nothing, for good: try again later.
+                    connection.abandon()
+                    throw error
+                }
                 lastFailure = nil
             } catch {
                 lastFailure = error

@@ -78,7 +78,12 @@ final class PGConnection: RecordDatabase {
         prepared = [:]
         abandoned = false
         guard isUp else { throw .cannotOpen(path: location, reason: Self.firstLine(Self.text(PQerrorMessage(handle)))) }
-        try limitSession()
+        do {
+            try limitSession()
+        } catch {
+            abandon()
+            throw error
+        }
     }
 
     /// The socket, to wait for notifications on.
@@ -216,7 +221,9 @@ final class PGConnection: RecordDatabase {
     /// else the last result (the caller's to clear).
     private func exchange(_ send: () -> Int32) throws(PGError) -> OpaquePointer {
         guard !abandoned, send() == 1 else { throw .connectionLost(lastError) }
-        let deadline = Date().addingTimeInterval(answerTimeout)
+        // A little longer than the server's statement timeout, so a statement that runs too
+        // long is ended by the server (and said so) before the connection is given up.
+        let deadline = Date().addingTimeInterval(answerTimeout + min(5, answerTimeout))
         while true {
             let flushed = PQflush(handle)
             if flushed == 0 { break }
@@ -248,7 +255,7 @@ final class PGConnection: RecordDatabase {
         let remaining = deadline.timeIntervalSinceNow
         guard remaining > 0 else {
             abandoned = true
-            throw .connectionLost("the database did not answer within \(Int(answerTimeout)) s")
+            throw .noAnswer("the database did not answer within \(Int(answerTimeout)) s")
         }
         var descriptor = pollfd(fd: PQsocket(handle), events: events, revents: 0)
         if poll(&descriptor, 1, Int32(min(remaining, 1) * 1000)) < 0 && errno != EINTR {
@@ -256,6 +263,9 @@ final class PGConnection: RecordDatabase {
             throw .connectionLost(String(cString: strerror(errno)))
         }
     }
+
+    /// Gives the connection up: the next use connects again.
+    func abandon() { abandoned = true }
 
     private var lastError: String { Self.firstLine(Self.text(PQerrorMessage(handle))) }
 
@@ -294,6 +304,8 @@ final class PGConnection: RecordDatabase {
 /// transaction again or tell the caller.
 enum PGError: Error {
     case connectionLost(String)
+    /// No answer within the answer timeout: the connection was given up.
+    case noAnswer(String)
     case server(state: String, message: String)
 
     /// Serialization failure or deadlock: the transaction can run again from the start.
@@ -302,8 +314,16 @@ enum PGError: Error {
         return false
     }
 
+    /// The connection is gone (closed, or given up for want of an answer).
     var isConnectionLost: Bool {
-        if case .connectionLost = self { return true }
+        switch self {
+        case .connectionLost, .noAnswer: true
+        case .server: false
+        }
+    }
+
+    var isNoAnswer: Bool {
+        if case .noAnswer = self { return true }
         return false
     }
 
@@ -311,6 +331,7 @@ enum PGError: Error {
     func storeError(location: String) -> StoreError {
         switch self {
         case .connectionLost(let message): return .cannotOpen(path: location, reason: "the connection was lost (\(message))")
+        case .noAnswer(let message): return .failed("\(message) (\(location)); it is connected to again on the next try")
         case .server(let state, let message):
             // Integrity violations and the schema's triggers (RAISE) are refusals.
             if state.hasPrefix("23") || state == "P0001" { return .refused(message) }

@@ -108,10 +108,31 @@ enum SearchText {
         GramText.tokens(text).map { token in token.unicodeScalars.contains(where: GramText.isGramScalar) ? token : folded(token) }
     }
 
-    /// Accents removed and letters in lower case, one for one as unicode61 folds them: `ß` stays
-    /// `ß` and `ﬁ` stays `ﬁ` (full case folding would make them `ss` and `fi`).
+    /// Letters in lower case and accents removed from Latin letters only, one character for one,
+    /// as unicode61 (remove_diacritics 2) folds them: `ß` and `ﬁ` stay (full case folding would
+    /// make them `ss` and `fi`), `й` stays `й` and Greek keeps its accents, a final `ς` is `σ`.
     static func folded(_ text: String) -> String {
-        text.folding(options: [.diacriticInsensitive], locale: nil).lowercased()
+        var output = String.UnicodeScalarView()
+        var baseIsLatin = false
+        for scalar in text.lowercased().decomposedStringWithCanonicalMapping.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                if baseIsLatin { continue }
+            default:
+                baseIsLatin = isLatin(scalar)
+            }
+            output.append(scalar == "\u{03C2}" ? "\u{03C3}" : scalar)
+        }
+        return String(output).precomposedStringWithCanonicalMapping
+    }
+
+    private static func isLatin(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0x2C60...0x2C7F, 0xA720...0xA7FF, 0xAB30...0xAB6F, 0xFF21...0xFF3A, 0xFF41...0xFF5A:
+            return true
+        default:
+            return false
+        }
     }
 
     /// One phrase, its last token a prefix; with a weight, only within that column.

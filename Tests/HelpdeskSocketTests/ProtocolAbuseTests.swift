@@ -158,7 +158,8 @@ import Testing
         let answer = try await attacker.next(timeout: 30)
         #expect(((answer["error"] as? [String: Any])?["message"] as? String)?.count ?? 0 < 200, "the name is not echoed whole")
         _ = try await fixture.client("alex").queue(QueryFixtures.all)
-        #expect(Date().timeIntervalSince(started) < 10, "took \(Date().timeIntervalSince(started)) s")
+        // Seconds when the whole suite shares two cores; a naive walk of the marks takes minutes.
+        #expect(Date().timeIntervalSince(started) < 30, "took \(Date().timeIntervalSince(started)) s")
     }
 
     @Test func fieldsAreLimitedInBytesAndRefusalsStayShort() async throws {

@@ -94,6 +94,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         ("Leaver on Friday", "Offboard bob-smith, remove Salesforce and GitHub", "hr@example.com"),
         ("Printer jam", "user-4242 reports the printer on floor 2 jams", "ops@example.com"),
         ("Straße gesperrt", "Zugang zum Büro verweigert", "max@example.de"),
+        ("Мой пароль не работает", "ΣΟΦΟΣ Καλημέρα", "ivan@example.ru"),
     ]
 
     static let searches: [(typed: String, subjects: Set<String>)] = [
@@ -120,6 +121,11 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         ("straße", ["Straße gesperrt"]),
         ("STRASSE", []),
         ("buro", ["Straße gesperrt"]),
+        ("мой", ["Мой пароль не работает"]),
+        ("мои", []),
+        ("σοφος", ["Мой пароль не работает"]),
+        ("καλημέρα", ["Мой пароль не работает"]),
+        ("καλημερα", []),
     ]
 
     private static func search(_ under: StoreUnderTest) throws {

@@ -95,7 +95,32 @@ struct PostgreSQLOnlyTests {
         let counts = try store.copyIn { table, after in table == .requests && after == 0 ? [(rowID: Int64(1), values: request)] : [] }
         #expect(counts[.requests] == 1)
         #expect(try store.existingRequest(RequestID(7)).subject == "Lost phone")
+        #expect(try store.read { try $0.statusCounts()[.new] } == 1, "statuses are counted after the copy")
         #expect(try store.create(Fixtures.newRequest(), by: "alex", at: Date()).id == RequestID(8), "numbers go on after the copy")
+        #expect(try store.read { try $0.statusCounts()[.new] } == 2, "and counted as they change again")
         #expect(throws: StoreError.self) { _ = try store.copyIn { _, _ in [] } }
+    }
+
+    /// A role that owns the schema it is given, with no right to create schemas, opens the store.
+    @Test func aRoleOwningItsSchemaOpensTheStore() throws {
+        let base = try #require(TestPostgres.url)
+        let role = "owner_\(Int.random(in: 100_000...999_999))"
+        let admin = try PGConnection(url: base, password: nil, location: "test")
+        try admin.execute("CREATE ROLE \(role) LOGIN; CREATE SCHEMA \(role) AUTHORIZATION \(role)")
+        defer { try? admin.execute("DROP SCHEMA IF EXISTS \(role) CASCADE; DROP OWNED BY \(role); DROP ROLE \(role)") }
+        let url = base.replacingOccurrences(of: "postgresql://helpdesk@", with: "postgresql://\(role)@") + "&options=-csearch_path%3D" + role
+        let store = try PostgreSQLRequestStore(url: url)
+        #expect(try store.create(Fixtures.newRequest(), by: "alex", at: Date()).id == RequestID(1))
+    }
+
+    /// The server folds only A to Z in a schema name that is not quoted.
+    @Test func aSchemaNameBeyondASCIIIsTheOneTheServerUses() throws {
+        let base = try #require(TestPostgres.url)
+        let name = "Ärger_\(Int.random(in: 100_000...999_999))"
+        let store = try PostgreSQLRequestStore(url: base + "&options=-csearch_path%3D" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name) + ",public")
+        #expect(try store.create(Fixtures.newRequest(), by: "alex", at: Date()).id == RequestID(1))
+        let admin = try PGConnection(url: base, password: nil, location: "test")
+        defer { try? admin.execute("DROP SCHEMA IF EXISTS \"\(name)\" CASCADE") }
+        #expect(try admin.scalar("SELECT count(*) FROM \"\(name)\".requests", []) == 1)
     }
 }

@@ -16,7 +16,9 @@ import Testing
         #expect(migrated.status == 2)
         #expect(!migrated.err.contains("secret"))
         // A URL the check cannot read (several hosts) is refused without being repeated; so is any password parameter.
-        for url in ["postgresql://u:secret@h1:5432,h2:5432/db", "postgresql://u@db.example.com/db?sslpassword=secret", "postgresql://u@db.example.com/db?sslmode=require&SSLPassword=secret"] {
+        for url in ["postgresql://u:secret@h1:5432,h2:5432/db", "postgresql://u@db.example.com/db?sslpassword=secret", "postgresql://u@db.example.com/db?sslmode=require&SSLPassword=secret",
+                    "postgresql://x?:secret@/db?host=/tmp&user=helpdesk", "postgresql://x#:secret@/db", "postgresql://u@h/db?application_name=a#&password=secret",
+                    "postgresql://u@h/db?pass%77ord=secret", "postgresql://u:secret@[::1]x/db"] {
             let refused = await cli.run(["migrate-store", "--from", cli.dbPath, "--to", url], db: false)
             #expect(refused.status == 2, "\(url)")
             #expect(!refused.err.contains("secret"), "\(refused.err)")

@@ -28,18 +28,10 @@ enum StoreSetting: Equatable {
         return .file(path)
     }
 
-    /// What is wrong with a PostgreSQL URL, or nil. It carries no password (nor any other
-    /// secret, such as `sslpassword`): a URL is read by whoever reads the configuration, and shown
-    /// in messages; the password comes from a file. The URL itself is never repeated here.
-    static func problem(withURL url: String) -> String? {
-        guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://"), let parts = URLComponents(string: url) else {
-            return "expected a postgresql://USER@HOST[:PORT]/DATABASE URL with one host (several hosts in one URL are not supported)"
-        }
-        if parts.password != nil || (parts.queryItems ?? []).contains(where: { $0.name.lowercased().contains("password") }) {
-            return "holds a password; put it in a file readable only by helpdesk's user and name that file in store.passwordFile"
-        }
-        return nil
-    }
+    /// What is wrong with a PostgreSQL URL, or nil. It carries no password (nor any other secret,
+    /// such as `sslpassword`): a URL is read by whoever reads the configuration, and shown in
+    /// messages; the password comes from a file. The URL itself is never repeated.
+    static func problem(withURL url: String) -> String? { StoreURL.problem(url) }
 
     /// Where, for messages (never a password).
     var location: String {
