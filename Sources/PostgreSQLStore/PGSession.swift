@@ -33,13 +33,9 @@ final class PGSession: RecordStatements {
         guard !shared.matchesNothing else { return QueuePage(requests: [], next: nil) }
         let limit = max(0, query.limit)
         let forward = query.direction == .forward
-        var conditions = shared.conditions
-        var values = shared.values
-        if let cursor = query.cursor {
-            let after = QueueConditions.after(cursor, forward: forward)
-            conditions.append(after.condition)
-            values += after.values
-        }
+        let keyset = QueueConditions.keyset(query)
+        let conditions = shared.conditions + keyset.conditions
+        let values = shared.values + keyset.values
         let order = QueueConditions.order(forward: forward)
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         guard let typed = query.filter.text, !typed.trimmingCharacters(in: .whitespaces).isEmpty else {

@@ -58,13 +58,9 @@ final class Session: RecordStatements {
         guard !sql.matchesNothing else { return QueuePage(requests: [], next: nil) }
         let limit = max(0, query.limit)
         let forward = query.direction == .forward
-        var conditions = sql.conditions
-        var values = sql.values
-        if let cursor = query.cursor {
-            let after = QueueConditions.after(cursor, forward: forward)
-            conditions.append(after.condition)
-            values += after.values
-        }
+        let keyset = QueueConditions.keyset(query)
+        let conditions = sql.conditions + keyset.conditions
+        let values = sql.values + keyset.values
         let order = QueueConditions.order(forward: forward)
         var rows: [Request]
         // The text match is run once. Words inside text without spaces are first found by some of

@@ -25,13 +25,16 @@ public struct QueueConditions {
         }
     }
 
-    /// The order of the queue, one way or the other, and the keyset condition after `cursor`.
+    /// The order of the queue, one way or the other.
     public static func order(forward: Bool) -> String {
         forward ? "r.urgency, r.created_at, r.id" : "r.urgency DESC, r.created_at DESC, r.id DESC"
     }
 
-    public static func after(_ cursor: QueueCursor, forward: Bool) -> (condition: String, values: [SQLValue]) {
-        ("(r.urgency, r.created_at, r.id) \(forward ? ">" : "<") (?, ?, ?)", [.int(cursor.urgencyRank), .time(cursor.createdAt), .integer(cursor.id.number)])
+    /// The keyset condition of a page: rows after the query's cursor in its direction (none without one).
+    public static func keyset(_ query: QueueQuery) -> (conditions: [String], values: [SQLValue]) {
+        guard let cursor = query.cursor else { return ([], []) }
+        return (["(r.urgency, r.created_at, r.id) \(query.direction == .forward ? ">" : "<") (?, ?, ?)"],
+                [.int(cursor.urgencyRank), .time(cursor.createdAt), .integer(cursor.id.number)])
     }
 
     /// A page of `limit` rows from `rows` read in walking order (one more when there are more), in queue order.

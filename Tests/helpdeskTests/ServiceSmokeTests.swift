@@ -42,6 +42,18 @@ import Testing
         throw SmokeFailure("timed out waiting for \(what) in console \(window); the screen was:\n\(last)")
     }
 
+    /// Types a new request into a console as a person would: `n`, the requester, the subject.
+    func recordRequest(in window: Int, for requester: String, subject: String) async throws {
+        _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "n"])
+        _ = try await waitFor(window, "the new-request form") { $0.contains("New request") }
+        _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "-l", requester])
+        _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "Enter"])
+        try await Task.sleep(nanoseconds: 300_000_000)
+        _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "Enter"])
+        _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "-l", subject])
+        _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "Enter"])
+    }
+
     func startService(_ binary: String, _ config: String) throws -> pid_t {
         try ChildProcess.spawn(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": folder.path], log: folder.file("serve.log"))
     }
@@ -82,14 +94,7 @@ import Testing
         _ = try await waitFor(1, "the second console") { $0.contains("1 Queue 0") && $0.contains("\(second) (") }
 
         // The first operator records a request; the second sees it without pressing a key.
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "n"])
-        _ = try await waitFor(0, "the new-request form") { $0.contains("New request") }
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "jane.doe@example.com"])
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
-        try await Task.sleep(nanoseconds: 300_000_000)
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "Printer on fire"])
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        try await recordRequest(in: 0, for: "jane.doe@example.com", subject: "Printer on fire")
         _ = try await waitFor(0, "the request in the first console") { $0.contains("Created REQ-1") }
         let pushed = try await waitFor(1, "the request pushed to the second console", timeout: 5) { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
         #expect(pushed.contains("REQ-1"))
@@ -161,14 +166,7 @@ import Testing
         _ = try await waitFor(0, "the console on the first host") { $0.contains("1 Queue 0") }
         _ = try await waitFor(1, "the console on the second host") { $0.contains("1 Queue 0") }
 
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "n"])
-        _ = try await waitFor(0, "the new-request form") { $0.contains("New request") }
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "jane.doe@example.com"])
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
-        try await Task.sleep(nanoseconds: 300_000_000)
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "-l", "Printer on fire"])
-        _ = try await tmux(["send-keys", "-t", "smoke:0", "Enter"])
+        try await recordRequest(in: 0, for: "jane.doe@example.com", subject: "Printer on fire")
         _ = try await waitFor(0, "the request on the first host") { $0.contains("Printer on fire") }
         _ = try await waitFor(1, "the request pushed to the second host's console", timeout: 5) { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
 
