@@ -26,11 +26,14 @@ struct ServerLossTests {
     /// Runs the server script, waiting for it alone (the server it starts lives on).
     func server(_ command: String, _ folder: String) throws {
         let status = try ChildProcess.runDetached(Self.script, [command, folder], environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
-        #expect(status == 0, "postgres-server \(command) \(folder)")
+        let logs = ["initdb.log", "server.log"].compactMap { try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }.joined(separator: "\n")
+        #expect(status == 0, "postgres-server \(command) \(folder):\n\(logs.suffix(2_000))")
     }
 
     @Test func aCrashedServerLosesNothingCommittedAndTheStoreRecoversByItself() async throws {
         let folder = TemporaryDirectory("hd-pg-crash")
+        // The server runs as its own user, who must reach the folder whatever umask another test set.
+        chmod(folder.path, 0o755)
         let data = folder.file("server")
         try server("start", data)
         defer { try? server("stop", data) }
