@@ -12,15 +12,15 @@ final class PGSession: RecordStatements {
     }
 
     func insertRequest(_ new: NewRequest, at: Date) throws -> Request {
+        let search = SearchText.document(subject: new.subject, body: new.body, requester: new.requester.value)
         let id = try db.insert(
             """
-            INSERT INTO requests (requester, subject, body, category, urgency, status, created_at, updated_at, external_id, words, grams)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::tsvector, ?::tsvector)
+            INSERT INTO requests (requester, subject, body, category, urgency, status, created_at, updated_at, external_id, words, grams, word_text, gram_text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::tsvector, ?::tsvector, ?, ?)
             """,
             [.text(new.requester.value), .text(new.subject), .text(new.body), .text(new.category), .int(new.priority.urgencyRank),
              .text(new.status.rawValue), .time(at), .time(at), .optional(new.externalID),
-             .text(SearchText.words(subject: new.subject, body: new.body, requester: new.requester.value)),
-             .text(SearchText.grams(subject: new.subject, body: new.body, requester: new.requester.value))]
+             .text(search.words), .text(search.grams), .text(search.wordText), .text(search.gramText)]
         )
         return RecordMapping.stored(new, id: id, at: at)
     }

@@ -191,11 +191,11 @@ public final class PostgreSQLRequestStore: RequestStore {
         var columns = table.columns
         var rows = rows
         if table == .requests {
-            columns += ["words", "grams"]
+            columns += ["words", "grams", "word_text", "gram_text"]
             rows = rows.map { row in
-                guard case .text(let requester) = row[1], case .text(let subject) = row[2], case .text(let body) = row[3] else { return row + [.null, .null] }
-                return row + [.text(SearchText.words(subject: subject, body: body, requester: requester)),
-                              .text(SearchText.grams(subject: subject, body: body, requester: requester))]
+                guard case .text(let requester) = row[1], case .text(let subject) = row[2], case .text(let body) = row[3] else { return row + [.null, .null, .null, .null] }
+                let search = SearchText.document(subject: subject, body: body, requester: requester)
+                return row + [.text(search.words), .text(search.grams), .text(search.wordText), .text(search.gramText)]
             }
         }
         let tuple = "(" + columns.map { $0 == "words" || $0 == "grams" ? "?::tsvector" : "?" }.joined(separator: ", ") + ")"

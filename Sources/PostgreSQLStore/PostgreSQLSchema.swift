@@ -31,7 +31,9 @@ enum PostgreSQLSchema {
         version bigint NOT NULL DEFAULT 1,
         external_id text UNIQUE,
         words tsvector NOT NULL DEFAULT '',
-        grams tsvector NOT NULL DEFAULT ''
+        grams tsvector NOT NULL DEFAULT '',
+        word_text text NOT NULL DEFAULT '',
+        gram_text text NOT NULL DEFAULT ''
     );
     CREATE INDEX requests_queue ON requests (urgency, created_at, id);
     CREATE INDEX requests_lane_queue ON requests (lane, urgency, created_at, id);
@@ -42,7 +44,7 @@ enum PostgreSQLSchema {
         FOR EACH ROW EXECUTE FUNCTION helpdesk_refuse('requests are kept for the record and cannot be deleted');
     CREATE TRIGGER requests_are_kept_truncate BEFORE TRUNCATE ON requests
         FOR EACH STATEMENT EXECUTE FUNCTION helpdesk_refuse('requests are kept for the record and cannot be deleted');
-    CREATE TRIGGER requests_text_is_fixed BEFORE UPDATE OF requester, subject, body, words, grams, created_at ON requests
+    CREATE TRIGGER requests_text_is_fixed BEFORE UPDATE OF requester, subject, body, words, grams, word_text, gram_text, created_at ON requests
         FOR EACH ROW EXECUTE FUNCTION helpdesk_refuse('a request''s requester, text and creation time cannot change');
 
     CREATE TABLE status_counts (status text PRIMARY KEY, n bigint NOT NULL);

@@ -8,58 +8,51 @@ import StoreSQL
 /// `tsquery` literals, so PostgreSQL's own parser (which keeps `a@b.com` whole) never splits
 /// text differently. Scripts written without spaces go into a second vector of `GramText`
 /// tokens, searched as phrases, as on SQLite.
+///
+/// The vectors hold words without positions: a `tsvector` keeps at most 255 positions of a word
+/// and counts up to 16,383, so its phrase search misses a phrase deep in a long or repetitive
+/// text. A phrase is found instead by its words in the vector (the index) and then in the
+/// document's token text, where each column's tokens stand one space apart.
 enum SearchText {
-    /// PostgreSQL's limits: positions above this share it; lexemes keep at most this many positions.
-    static let maxPosition = 16_383
-    static let maxPositionsPerLexeme = 255
     static let maxLexemeBytes = 2_046
 
-    /// The word vector of a request: subject (weight A), body (B), requester (C).
-    static func words(subject: String, body: String, requester: String) -> String {
-        var lexemes: [String: [String]] = [:]
-        var order: [String] = []
-        var position = 0
-        for (text, weight) in [(subject, "A"), (body, "B"), (requester, "C")] {
-            for token in tokens(text) {
-                position = min(position + 1, maxPosition)
-                add(token, at: position, weight: weight, to: &lexemes, order: &order)
-            }
-            // A gap between columns, so a phrase never runs from one into the next.
-            position = min(position + 1, maxPosition)
-        }
-        return literal(lexemes, order)
+    /// What a request is searched by: its word and gram vectors, and the token texts phrases are
+    /// found in.
+    struct Document {
+        let words: String
+        let grams: String
+        let wordText: String
+        let gramText: String
     }
 
-    /// The gram vector of a request (empty unless it has text of a script written without spaces).
-    static func grams(subject: String, body: String, requester: String) -> String {
+    static func document(subject: String, body: String, requester: String) -> Document {
+        let columns = [subject, body, requester].map(tokens)
         let text = subject + " " + body + " " + requester
-        guard GramText.needsGrams(text) else { return "" }
-        var lexemes: [String: [String]] = [:]
-        var order: [String] = []
-        for (offset, token) in gramTokens(text).enumerated() {
-            add(token, at: min(offset + 1, maxPosition), weight: "", to: &lexemes, order: &order)
-        }
-        return literal(lexemes, order)
+        let grams = GramText.needsGrams(text) ? gramTokens(text) : []
+        return Document(words: vector(columns.flatMap { $0 }), grams: vector(grams),
+                        // " a b | c d | e": a phrase never runs from one column into the next.
+                        wordText: columns.map { " " + $0.joined(separator: " ") }.joined(separator: " |"),
+                        gramText: grams.isEmpty ? "" : " " + grams.joined(separator: " "))
     }
 
     /// The conditions for what a person typed: every word as a prefix, in the word vector or (for
-    /// scripts without spaces) the gram vector; nil when no word has a letter or digit.
+    /// scripts without spaces) the gram vector, a word of several tokens also as a phrase in the
+    /// token text; nil when no word has a letter or digit.
     static func conditions(typed text: String) -> (conditions: [String], values: [SQLValue])? {
         let words = text.split(whereSeparator: \.isWhitespace).filter { word in
             word.unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil }
         }.prefix(16)
         var wordQueries: [String] = []
         var gramQueries: [String] = []
+        var phrases: [(column: String, needle: String)] = []
         for word in words.map(String.init) {
-            if GramText.needsGrams(word) {
-                let tokens = gramTokens(word)
-                guard !tokens.isEmpty else { continue }
-                gramQueries.append(phrase(tokens, weight: ""))
-            } else {
-                let tokens = self.tokens(word)
-                guard !tokens.isEmpty else { continue }
-                wordQueries.append(tokens.count == 1 ? quoted(tokens[0]) + ":*" : "(" + ["A", "B", "C"].map { phrase(tokens, weight: $0) }.joined(separator: " | ") + ")")
-            }
+            let grams = GramText.needsGrams(word)
+            let tokens = grams ? gramTokens(word) : self.tokens(word)
+            guard !tokens.isEmpty else { continue }
+            let query = tokens.enumerated().map { index, token in quoted(token) + (index == tokens.count - 1 ? ":*" : "") }.joined(separator: " & ")
+            if grams { gramQueries.append(query) } else { wordQueries.append(query) }
+            // The last token a prefix: nothing after it in the needle.
+            if tokens.count > 1 || grams { phrases.append((grams ? "r.gram_text" : "r.word_text", " " + tokens.joined(separator: " "))) }
         }
         guard !wordQueries.isEmpty || !gramQueries.isEmpty else { return nil }
         var conditions: [String] = []
@@ -71,6 +64,10 @@ enum SearchText {
         if !gramQueries.isEmpty {
             conditions.append("r.grams @@ ?::tsquery")
             values.append(.text(gramQueries.joined(separator: " & ")))
+        }
+        for phrase in phrases {
+            conditions.append("strpos(\(phrase.column), ?) > 0")
+            values.append(.text(phrase.needle))
         }
         return (conditions, values)
     }
@@ -135,25 +132,10 @@ enum SearchText {
         }
     }
 
-    /// One phrase, its last token a prefix; with a weight, only within that column.
-    private static func phrase(_ tokens: [String], weight: String) -> String {
-        let last = tokens.count - 1
-        return tokens.enumerated().map { index, token in
-            quoted(token) + (index == last ? ":*" + weight : (weight.isEmpty ? "" : ":" + weight))
-        }.joined(separator: " <-> ")
-    }
-
-    private static func add(_ token: String, at position: Int, weight: String, to lexemes: inout [String: [String]], order: inout [String]) {
-        if lexemes[token] == nil {
-            lexemes[token] = []
-            order.append(token)
-        }
-        guard lexemes[token]!.count < maxPositionsPerLexeme else { return }
-        lexemes[token]!.append("\(position)\(weight)")
-    }
-
-    private static func literal(_ lexemes: [String: [String]], _ order: [String]) -> String {
-        order.map { quoted($0) + ":" + lexemes[$0]!.joined(separator: ",") }.joined(separator: " ")
+    /// A vector of the tokens, each once (no positions).
+    private static func vector(_ tokens: [String]) -> String {
+        var seen = Set<String>()
+        return tokens.filter { seen.insert($0).inserted }.map(quoted).joined(separator: " ")
     }
 
     /// A lexeme in a literal: quotes doubled, backslashes escaped.

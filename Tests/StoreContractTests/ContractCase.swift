@@ -95,6 +95,9 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         ("Printer jam", "user-4242 reports the printer on floor 2 jams", "ops@example.com"),
         ("Straße gesperrt", "Zugang zum Büro verweigert", "max@example.de"),
         ("Мой пароль не работает", "ΣΟΦΟΣ Καλημέρα", "ivan@example.ru"),
+        // Past what a tsvector keeps of a word's places, and of places at all.
+        ("Repeated log lines", String(repeating: "user-42 ", count: 300) + "user-43", "logs@example.com"),
+        ("長い本文", String(repeating: "漢字仮名交じり文", count: 2_450) + "猫狗鸟", "long@example.cn"),
     ]
 
     static let searches: [(typed: String, subjects: Set<String>)] = [
@@ -126,6 +129,11 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         ("σοφος", ["Мой пароль не работает"]),
         ("καλημέρα", ["Мой пароль не работает"]),
         ("καλημερα", []),
+        ("user-43", ["Repeated log lines"]),
+        ("user-42", ["Repeated log lines", "Printer jam"]),
+        ("猫狗鸟", ["長い本文"]),
+        ("狗鸟", ["長い本文"]),
+        ("鸟猫", []),
     ]
 
     private static func search(_ under: StoreUnderTest) throws {
