@@ -42,6 +42,24 @@ import Testing
         throw SmokeFailure("timed out waiting for \(what) in console \(window); the screen was:\n\(last)")
     }
 
+    /// A copy of the binary every operator may run, and the service's token file.
+    func installBinaryAndToken() throws -> (binary: String, token: String) {
+        chmod(folder.path, 0o755)
+        let binary = folder.file("helpdesk")
+        try FileManager.default.copyItem(atPath: BuiltProducts.executable("helpdesk").path, toPath: binary)
+        let token = folder.file("okta.token")
+        try Data("00smoke-token".utf8).write(to: URL(fileURLWithPath: token))
+        chmod(token, 0o600)
+        return (binary, token)
+    }
+
+    /// The configuration's operators: this login, and the second when it is another.
+    static func operatorsJSON(second: String) -> String {
+        second == currentLogin
+            ? #""\#(second)": {"email": "alex.kim@example.com", "roles": ["agent", "approver"]}"#
+            : #""\#(currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}, "\#(second)": {"email": "morgan.patel@example.com", "roles": ["agent", "approver"]}"#
+    }
+
     /// Types a new request into a console as a person would: `n`, the requester, the subject.
     func recordRequest(in window: Int, for requester: String, subject: String) async throws {
         _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "n"])
@@ -60,18 +78,11 @@ import Testing
 
     @Test func twoConsolesOnOneServiceSeeEachOthersWork() async throws {
         guard let tmuxPath = TerminalSmokeTests.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
-        chmod(folder.path, 0o755)
-        let binary = folder.file("helpdesk")
-        try FileManager.default.copyItem(atPath: BuiltProducts.executable("helpdesk").path, toPath: binary)
-        let token = folder.file("okta.token")
-        try Data("00smoke-token".utf8).write(to: URL(fileURLWithPath: token))
-        chmod(token, 0o600)
+        let (binary, token) = try installBinaryAndToken()
         let socket = folder.file("helpdesk.sock")
         let (second, prefix) = Self.secondOperator
         let config = folder.file("config.json")
-        let operators = second == Self.currentLogin
-            ? #""\#(second)": {"email": "alex.kim@example.com", "roles": ["agent", "approver"]}"#
-            : #""\#(Self.currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}, "\#(second)": {"email": "morgan.patel@example.com", "roles": ["agent", "approver"]}"#
+        let operators = Self.operatorsJSON(second: second)
         try #"{"okta": {"orgUrl": "http://127.0.0.1:9", "tokenFile": "\#(token)"}, "store": {"path": "\#(folder.file("store/helpdesk.db"))"}, "service": {"socket": "\#(socket)"}, "operators": {\#(operators)}}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
         chmod(config, 0o644)
@@ -131,16 +142,9 @@ import Testing
     func twoConsolesOnTwoServicesOnOneDatabaseSeeEachOthersWork() async throws {
         guard let tmuxPath = TerminalSmokeTests.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
         let storeURL = try #require(TestPostgres.scratchURL("smoke"))
-        chmod(folder.path, 0o755)
-        let binary = folder.file("helpdesk")
-        try FileManager.default.copyItem(atPath: BuiltProducts.executable("helpdesk").path, toPath: binary)
-        let token = folder.file("okta.token")
-        try Data("00smoke-token".utf8).write(to: URL(fileURLWithPath: token))
-        chmod(token, 0o600)
+        let (binary, token) = try installBinaryAndToken()
         let (second, prefix) = Self.secondOperator
-        let operators = second == Self.currentLogin
-            ? #""\#(second)": {"email": "alex.kim@example.com", "roles": ["agent", "approver"]}"#
-            : #""\#(Self.currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}, "\#(second)": {"email": "morgan.patel@example.com", "roles": ["agent", "approver"]}"#
+        let operators = Self.operatorsJSON(second: second)
         var services: [pid_t] = []
         defer {
             for service in services {
