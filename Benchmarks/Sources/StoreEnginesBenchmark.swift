@@ -14,7 +14,7 @@ enum StoreEnginesBenchmark {
             print("usage: helpdesk-benchmarks stores --postgres URL [--db PATH] [--runs N]   (URL: a database holding a copy of the --db store)")
             exit(2)
         }
-        print("store engines: \(options.storePath) and \(PostgreSQLRequestStore.displayed(url))")
+        print("store engines: \(options.storePath) and \(StoreURL.displayed(url))")
         print(MachineNoise.report())
         let engines: [(name: String, open: () throws -> any RequestStore)] = [
             ("SQLite", { try SQLiteRequestStore(path: options.storePath) }),

@@ -24,7 +24,7 @@ public final class PostgreSQLRequestStore: RequestStore {
     /// `answerTimeout`: how long the database may take to answer before its connection is
     /// given up as lost.
     public init(url: String, password: String? = nil, answerTimeout: TimeInterval = 30) throws(StoreError) {
-        let location = Self.displayed(url)
+        let location = StoreURL.displayed(url)
         self.location = location
         let db = try PGConnection(url: url, password: password, location: location, answerTimeout: answerTimeout)
         do {
@@ -43,9 +43,6 @@ public final class PostgreSQLRequestStore: RequestStore {
         connection = Mutex(db)
         listener = Mutex(try ChangeListener(url: url, password: password, location: location, channel: channel))
     }
-
-    /// The URL as messages show it: where the store is, no secret.
-    public static func displayed(_ url: String) -> String { StoreURL.displayed(url) }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         let location = location
@@ -140,15 +137,16 @@ public final class PostgreSQLRequestStore: RequestStore {
 
     /// True when the database holds no request, event, approval, run or grant.
     public func isEmpty() throws -> Bool {
-        let location = location
-        return try connection.withLock { db in
-            do {
-                return try StoredTable.allCases.allSatisfy { table in
-                    try db.scalar("SELECT count(*) FROM (SELECT 1 FROM \(table.rawValue) LIMIT 1) AS any_row", []) == 0
-                }
-            } catch let error as PGError {
-                throw error.storeError(location: location)
-            }
+        try read { reader in
+            guard let session = reader as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
+            return try Self.firstNonEmptyTable(session.db) == nil
+        }
+    }
+
+    /// The first table that holds a row, or nil.
+    private static func firstNonEmptyTable(_ db: PGConnection) throws -> StoredTable? {
+        try StoredTable.allCases.first { table in
+            try db.scalar("SELECT count(*) FROM (SELECT 1 FROM \(table.rawValue) LIMIT 1) AS any_row", []) != 0
         }
     }
 
@@ -160,7 +158,7 @@ public final class PostgreSQLRequestStore: RequestStore {
     public func copyIn(_ pages: (StoredTable, Int64) throws -> [(rowID: Int64, values: [SQLValue])]) throws -> [StoredTable: Int] {
         try write { writer in
             guard let session = writer as? PGSession else { throw StoreError.failed("not a PostgreSQL session") }
-            for table in StoredTable.allCases where try session.db.scalar("SELECT count(*) FROM (SELECT 1 FROM \(table.rawValue) LIMIT 1) AS any_row", []) != 0 {
+            if let table = try Self.firstNonEmptyTable(session.db) {
                 throw StoreError.refused("\(table.rawValue) is not empty: the database already holds a helpdesk store")
             }
             // Counting statuses row by row rewrites one row per request in one transaction, which

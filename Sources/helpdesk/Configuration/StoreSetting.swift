@@ -37,7 +37,7 @@ enum StoreSetting: Equatable {
     var location: String {
         switch self {
         case .file(let path): path
-        case .postgresql(let url, _): PostgreSQLRequestStore.displayed(url)
+        case .postgresql(let url, _): StoreURL.displayed(url)
         }
     }
 
