@@ -50,6 +50,7 @@ open class ForwardingDirectory: IdentityDirectory, @unchecked Sendable {
     open func factors(ofUser userID: String) async throws -> [DirectoryFactor] { try await inner.factors(ofUser: userID) }
     open func signIns(ofUser userID: String, limit: Int) async throws -> [SignInEvent] { try await inner.signIns(ofUser: userID, limit: limit) }
     open func isAssigned(userID: String, appID: String) async throws -> Bool { try await inner.isAssigned(userID: userID, appID: appID) }
+    open func assignmentScope(userID: String, appID: String) async throws -> String? { try await inner.assignmentScope(userID: userID, appID: appID) }
     open func resetFactors(userID: String) async throws -> DirectoryReceipt { try await inner.resetFactors(userID: userID) }
     open func resetFactor(userID: String, factorID: String) async throws -> DirectoryReceipt { try await inner.resetFactor(userID: userID, factorID: factorID) }
     open func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt { try await inner.revokeSessions(userID: userID, oauthTokens: oauthTokens) }

@@ -7,7 +7,7 @@ enum Schema {
     static let wordTokenizer = "unicode61 remove_diacritics 2"
 
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
-    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8]
 
     static let version1 = """
     CREATE TABLE requests (
@@ -236,5 +236,44 @@ enum Schema {
     CREATE TRIGGER requests_done_without_pending AFTER UPDATE OF status ON requests
     WHEN NEW.status IN ('resolved', 'closed') AND OLD.status <> NEW.status AND EXISTS (SELECT 1 FROM approvals WHERE request_id = NEW.id AND state = 'pending')
     BEGIN SELECT RAISE(ABORT, 'a request with a pending approval cannot be resolved or closed'); END;
+    """
+
+    /// Playbooks: plans with their exact steps, and each step's run tied to its plan: one run per step and attempt, a
+    /// new attempt only after the last one was found not to have taken effect.
+    static let version8 = """
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id INTEGER NOT NULL REFERENCES requests (id),
+        playbook TEXT NOT NULL,
+        title TEXT NOT NULL,
+        steps TEXT NOT NULL CHECK (json_valid(steps)),
+        target_user TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(reason) > 0),
+        requested_by TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        run_at INTEGER,
+        undoes INTEGER REFERENCES plans (id),
+        state TEXT NOT NULL CHECK (state IN ('awaiting-approval', 'scheduled', 'running', 'finished', 'stopped', 'cancelled')),
+        runner TEXT,
+        lease_until INTEGER,
+        note TEXT,
+        finished_at INTEGER
+    );
+    CREATE INDEX plans_by_request ON plans (request_id, id);
+    CREATE INDEX plans_due ON plans (state, run_at) WHERE state IN ('scheduled', 'running');
+    CREATE TRIGGER plans_ends_are_final BEFORE UPDATE ON plans WHEN OLD.state IN ('finished', 'stopped', 'cancelled')
+    BEGIN SELECT RAISE(ABORT, 'a finished, stopped or cancelled plan cannot change'); END;
+    CREATE TRIGGER plans_terms_are_fixed BEFORE UPDATE OF id, request_id, playbook, title, steps, target_user, reason, requested_by, requested_at, run_at, undoes ON plans
+    BEGIN SELECT RAISE(ABORT, 'a plan''s steps, user, time and author cannot change'); END;
+    CREATE TRIGGER plans_are_kept BEFORE DELETE ON plans
+    BEGIN SELECT RAISE(ABORT, 'plans are kept for the record and cannot be deleted'); END;
+
+    ALTER TABLE action_runs ADD COLUMN plan_id INTEGER REFERENCES plans (id);
+    ALTER TABLE action_runs ADD COLUMN plan_step INTEGER;
+    ALTER TABLE action_runs ADD COLUMN plan_attempt INTEGER;
+    CREATE UNIQUE INDEX runs_one_per_plan_step ON action_runs (plan_id, plan_step, plan_attempt) WHERE plan_id IS NOT NULL;
+    DROP TRIGGER runs_terms_are_fixed;
+    CREATE TRIGGER runs_terms_are_fixed BEFORE UPDATE OF id, request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner, plan_id, plan_step, plan_attempt ON action_runs
+    BEGIN SELECT RAISE(ABORT, 'an action run''s action and author cannot change'); END;
     """
 }

@@ -141,7 +141,7 @@ extension RecordStatements {
     public func insertApproval(_ new: NewApproval) throws -> Approval {
         let id = try db.insert(
             "INSERT INTO approvals (request_id, action, reason, requested_by, requested_at, expires_at, target_user, requested_by_okta) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.reason), .text(new.requestedBy),
+            [.integer(new.requestID.number), .text(new.subject.canonicalJSON), .text(new.reason), .text(new.requestedBy),
              .time(new.requestedAt), .time(new.expiresAt), .optional(new.targetUserID), .optional(new.requestedByOktaID)]
         )
         for approver in new.approvers {
@@ -206,12 +206,12 @@ extension RecordStatements {
     public func insertRun(_ new: NewActionRun) throws -> ActionRun {
         let id = try db.insert(
             """
-            INSERT INTO action_runs (request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner, deadline)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO action_runs (request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner, deadline, plan_id, plan_step, plan_attempt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.integer(new.requestID.number), .text(new.action.canonicalJSON), .text(new.targetUserID), new.approvalID.map { .integer($0.number) } ?? .null,
              new.revokesGrant.map { .integer($0.number) } ?? .null, .text(new.startedBy), .time(new.startedAt), .optional(new.runner),
-             new.deadline.map(SQLValue.time) ?? .null]
+             new.deadline.map(SQLValue.time) ?? .null, new.planID.map { .integer($0.number) } ?? .null, new.planStep.map { .int($0) } ?? .null, new.planAttempt.map { .int($0) } ?? .null]
         )
         guard let run = try run(ActionRunID(id)) else { throw StoreError.failed("run vanished after insert") }
         return run
@@ -273,5 +273,54 @@ extension RecordStatements {
     public func retryGrant(_ id: GrantID, attempts: Int, next: Date, at: Date) throws -> Bool {
         try db.change("UPDATE access_grants SET state = 'scheduled', attempts = ?, next_attempt_at = ?, claimed_at = ? WHERE id = ? AND state = 'revoking'",
                       [.int(attempts), .time(next), .time(at), .integer(id.number)]) == 1
+    }
+
+    // MARK: Plans
+
+    public func plan(_ id: PlanID) throws -> Plan? {
+        try db.query("SELECT \(RecordMapping.planColumns) FROM plans p WHERE p.id = ?", [.integer(id.number)], RecordMapping.plan).first
+    }
+
+    public func plans(of request: RequestID) throws -> [Plan] {
+        try db.query("SELECT \(RecordMapping.planColumns) FROM plans p WHERE p.request_id = ? ORDER BY p.id", [.integer(request.number)], RecordMapping.plan)
+    }
+
+    public func duePlans(at date: Date, limit: Int) throws -> [Plan] {
+        try db.query("""
+            SELECT \(RecordMapping.planColumns) FROM plans p
+            WHERE (p.state = 'scheduled' AND (p.run_at IS NULL OR p.run_at <= ?)) OR (p.state = 'running' AND (p.lease_until IS NULL OR p.lease_until <= ?))
+            ORDER BY p.id LIMIT ?
+            """, [.time(date), .time(date), .int(limit)], RecordMapping.plan)
+    }
+
+    public func insertPlan(_ new: NewPlan) throws -> Plan {
+        let id = try db.insert(
+            """
+            INSERT INTO plans (request_id, playbook, title, steps, target_user, reason, requested_by, requested_at, run_at, undoes, state)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(new.requestID.number), .text(new.playbook), .text(new.title), .text(try RecordMapping.stepsJSON(new.steps)), .text(new.targetUserID),
+             .text(new.reason), .text(new.requestedBy), .time(new.requestedAt), new.runAt.map(SQLValue.time) ?? .null,
+             new.undoes.map { .integer($0.number) } ?? .null, .text(new.state.rawValue)]
+        )
+        guard let plan = try plan(PlanID(id)) else { throw StoreError.failed("plan vanished after insert") }
+        return plan
+    }
+
+    public func movePlan(_ id: PlanID, from: Plan.State, to: Plan.State, note: String?, at: Date) throws -> Bool {
+        let final: SQLValue = to.isFinal ? .time(at) : .null
+        return try db.change("""
+            UPDATE plans SET state = ?, note = coalesce(?, note), finished_at = ?,
+                runner = CASE WHEN ? = 1 THEN NULL ELSE runner END, lease_until = CASE WHEN ? = 1 THEN NULL ELSE lease_until END
+            WHERE id = ? AND state = ?
+            """, [.text(to.rawValue), .optional(note), final, .int(to.isFinal ? 1 : 0), .int(to.isFinal ? 1 : 0), .integer(id.number), .text(from.rawValue)]) == 1
+    }
+
+    public func claimPlan(_ id: PlanID, runner: String, until: Date, at: Date) throws -> Bool {
+        try db.change("""
+            UPDATE plans SET state = 'running', runner = ?, lease_until = ?
+            WHERE id = ? AND ((state = 'scheduled' AND (run_at IS NULL OR run_at <= ?))
+                OR (state = 'running' AND (runner = ? OR lease_until IS NULL OR lease_until <= ?)))
+            """, [.text(runner), .time(until), .integer(id.number), .time(at), .text(runner), .time(at)]) == 1
     }
 }

@@ -117,6 +117,11 @@ import Testing
             .accessRevoked(.init(grantID: GrantID(1), runID: ActionRunID(2), revoke: .removeFromGroup(group), summary: "already removed", oktaRequestID: "req-2")),
             .accessKept(.init(grantID: GrantID(1), keptBy: ActionRunID(7), until: nil)),
             .accessKept(.init(grantID: GrantID(2), keptBy: ActionRunID(8), until: Date(timeIntervalSince1970: 1_800_000_000))),
+            .planAsked(.init(planID: PlanID(2), title: "Offboarding", steps: ["Suspend the account", "Remove from group VPN Users"], reason: "leaver",
+                             runAt: Date(timeIntervalSince1970: 1_800_000_000), approvalID: ApprovalID(5), approvers: ["morgan"], undoes: nil)),
+            .planStarted(.init(planID: PlanID(2), differences: ["Remove from group Sales: not in the approved plan, not done"])),
+            .planEnded(.init(planID: PlanID(2), state: .stopped, stepsDone: 1, summary: "step 2 failed")),
+            .actionStarted(.init(runID: ActionRunID(3), action: .suspend, approvalID: nil, grantID: nil, reason: "leaver", planID: PlanID(2), planStep: 0)),
             .alert(.init(message: "GRANT-1 could not be revoked after 8 tries", runID: ActionRunID(9), grantID: GrantID(1))),
         ]
         #expect(Set(payloads.map(\.kind)).count == EventKind.allCases.count - 1)

@@ -62,6 +62,7 @@ enum Dialogs {
         case .app: "app"
         case .factor: "factor"
         case .agent: "agent"
+        case .playbook: "playbook"
         }
         let title = picker.title
         var lines: [(String, Style)] = [("Search: " + picker.query.text + "▏", .bold)]
@@ -99,7 +100,11 @@ enum Dialogs {
 
     static func confirm(_ screen: inout ScreenBuffer, _ state: AppState, _ confirm: ConfirmState) {
         var lines: [(String, Style)] = confirm.lines.map { ($0, .bold) }
-        if case .ask = confirm.plan, let approval = ActionPlan.approvalLine(confirm.approvers) {
+        let asks = switch confirm.plan {
+        case .ask, .startPlan: true
+        case .approve: false
+        }
+        if asks, let approval = ActionPlan.approvalLine(confirm.approvers) {
             let style: Style = switch confirm.approvers {
             case .known(let logins) where logins.isEmpty: .error
             case .unknown: .warning
@@ -122,6 +127,7 @@ enum Dialogs {
         let title: String = switch confirm.plan {
         case .ask(let action): "\(action.name.title) · \(confirm.requestID)"
         case .approve(let approval): "Approve \(approval.id) · \(confirm.requestID)"
+        case .startPlan(_, let preview): "\(preview.title) · \(confirm.requestID)"
         }
         box(&screen, state, title: title, lines: lines)
     }

@@ -62,7 +62,10 @@ enum SidePanel {
 
     static func approvalPanel(_ screen: inout ScreenBuffer, _ approval: Approval, state: AppState, x: Int, y: Int, width: Int, height: Int) {
         var lines: [(String, Style)] = [("Approval \(approval.id)", .title)]
-        lines += TerminalText.wrap(TerminalText.sanitize(approval.action.summary), width: width).map { ($0, .bold) }
+        lines += TerminalText.wrap(TerminalText.sanitize(approval.subject.summary), width: width).map { ($0, .bold) }
+        for (index, step) in (approval.subject.plan?.steps ?? []).enumerated() {
+            lines += TerminalText.wrap("\(index + 1). " + TerminalText.sanitize(step.action.summary), width: width).map { ($0, .plain) }
+        }
         lines.append(("asked by \(approval.requestedBy):", .dim))
         lines += TerminalText.wrap("“" + TerminalText.sanitize(approval.reason) + "”", width: width).map { ($0, .plain) }
         lines.append(("expires \(ConsoleTime.short(approval.expiresAt, state.timeZone))", .dim))

@@ -66,6 +66,24 @@ public actor EffectRunner {
         case .searchTargets(let kind, let query): await search(kind, query)
         case .ask(let key, let action, let reason, let account): await ask(key, action, reason, account)
         case .approve(let key, let approval, let comment): await approve(key, approval, comment)
+        case .loadPlaybooks(let id):
+            do { deliver(.playbooksLoaded(id, .success(try await service.playbooks()))) } catch { deliver(.playbooksLoaded(id, .failure(ConsoleFailure(Self.sentence(error))))) }
+        case .previewPlan(let ask):
+            do {
+                let service = self.service
+                let preview = try await Deadline.run(seconds: services.oktaTimeout) { try await service.previewPlan(ask) }
+                deliver(.planPreviewed(ask, .success(preview)))
+            } catch {
+                deliver(.planPreviewed(ask, .failure(ConsoleFailure(Self.sentence(error)))))
+            }
+        case .startPlan(let ask, let steps):
+            await report(reload: true, about: ask.requestID) { service in try await service.startPlan(ask, expecting: steps).progressLine }
+        case .cancelPlan(let id, let reason):
+            await report(reload: true) { service in try await service.cancelPlan(id, reason: reason).progressLine }
+        case .approvePlan(let approval, let comment):
+            await report(reload: true, about: approval.requestID) { service in
+                try await service.approvePlan(approval.id, expecting: approval.subject.plan, comment: comment).progressLine
+            }
         case .deny(let approval, let reason):
             await report(reload: true, about: approval.requestID) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
         case .assign(let id, let login, let version):
@@ -106,7 +124,7 @@ public actor EffectRunner {
     private func loadDetail(_ id: RequestID) async {
         do {
             let detail = try await service.detail(of: id)
-            deliver(.detailLoaded(id, DetailSnapshot(timeline: detail.timeline, approvals: detail.approvals, runs: detail.runs, unknownRuns: detail.unknownRuns)))
+            deliver(.detailLoaded(id, DetailSnapshot(timeline: detail.timeline, approvals: detail.approvals, runs: detail.runs, unknownRuns: detail.unknownRuns, plans: detail.plans)))
         } catch {
             deliver(.workFinished(StatusLine("Could not read \(id): \(Self.sentence(error))", .error), reload: false))
         }
@@ -185,7 +203,7 @@ public actor EffectRunner {
                     }
                 case .app:
                     try await service.findApps(query).map { PickerItem(id: $0.id, label: $0.label, detail: $0.name) }
-                case .factor, .agent:
+                case .factor, .agent, .playbook:
                     []
                 }
             }

@@ -8,6 +8,7 @@ public struct DetailState: Sendable, Equatable {
     public var runs: [ActionRun] = []
     /// Runs whose outcome the service says is unknown now.
     public var unknownRuns: [ActionRunID] = []
+    public var plans: [Plan] = []
     /// Lines scrolled back from the newest (the timeline shows the newest at the bottom).
     public var scrollBack = 0
 

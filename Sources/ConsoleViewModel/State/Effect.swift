@@ -12,6 +12,12 @@ public enum Effect: Sendable, Equatable {
     /// Ask for an action on the account the operator confirmed (its Okta id, when a card was shown).
     case ask(InFlight, OktaAction, reason: String, account: String?)
     case approve(InFlight, Approval, comment: String?)
+    /// Approves a plan exactly as the approver saw it.
+    case approvePlan(Approval, comment: String?)
+    case loadPlaybooks(RequestID)
+    case previewPlan(PlanAsk)
+    case startPlan(PlanAsk, expecting: [PlanStep])
+    case cancelPlan(PlanID, reason: String)
     case deny(Approval, reason: String)
     /// Assign; with a version, only if nobody changed the request since the operator saw it.
     case assign(RequestID, to: String, version: Int?)

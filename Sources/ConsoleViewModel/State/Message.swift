@@ -26,6 +26,8 @@ public enum Message: Sendable, Equatable {
     case requesterChecked(email: String, NewRequestForm.Check)
     case requestCreated(RequestID)
     case oktaHealth(Bool)
+    case playbooksLoaded(RequestID, Result<[Playbook], ConsoleFailure>)
+    case planPreviewed(PlanAsk, Result<PlanPreview, ConsoleFailure>)
 }
 
 /// An error to show, as a sentence.
@@ -64,12 +66,14 @@ public struct DetailSnapshot: Sendable, Equatable {
     public let runs: [ActionRun]
     /// Runs whose outcome the service says is unknown now.
     public let unknownRuns: [ActionRunID]
+    public let plans: [Plan]
 
-    public init(timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun], unknownRuns: [ActionRunID] = []) {
+    public init(timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun], unknownRuns: [ActionRunID] = [], plans: [Plan] = []) {
         self.timeline = timeline
         self.approvals = approvals
         self.runs = runs
         self.unknownRuns = unknownRuns
+        self.plans = plans
     }
 }
 

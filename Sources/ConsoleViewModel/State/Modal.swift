@@ -21,11 +21,12 @@ public enum Modal: Sendable, Equatable {
 
 /// Choosing a group, an app, a factor or an agent, with type-ahead.
 public struct PickerState: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case group, app, factor, agent }
+    public enum Kind: Sendable, Equatable { case group, app, factor, agent, playbook }
     /// What the choice is for: an Okta action, or assigning the request.
     public enum Purpose: Sendable, Equatable {
         case action(ActionName)
         case assign
+        case playbook
     }
 
     public let purpose: Purpose
@@ -41,6 +42,7 @@ public struct PickerState: Sendable, Equatable {
     public var kind: Kind {
         switch purpose {
         case .assign: .agent
+        case .playbook: .playbook
         case .action(.addToGroup), .action(.removeFromGroup): .group
         case .action(.resetFactor): .factor
         case .action: .app
@@ -50,6 +52,7 @@ public struct PickerState: Sendable, Equatable {
     public var title: String {
         switch purpose {
         case .assign: "Assign \(requestID) — choose the agent"
+        case .playbook: "Playbook for \(requestID) — its exact plan is shown before anything is asked"
         case .action(let action): "\(action.title) — choose the \(kind == .factor ? "factor" : kind == .group ? "group" : "app")"
         }
     }
@@ -110,6 +113,8 @@ public struct ConfirmState: Sendable, Equatable {
     public enum Plan: Sendable, Equatable {
         case ask(OktaAction)
         case approve(Approval)
+        /// Ask for the previewed plan, exactly as shown.
+        case startPlan(PlanAsk, PlanPreview)
     }
 
     /// Typing the reason, then (for actions that cannot be undone) the requester's login.
@@ -158,6 +163,7 @@ public struct ConfirmState: Sendable, Equatable {
         switch plan {
         case .approve: return "approve and run"
         case .ask: return approvers == .notNeeded ? "run in Okta" : "ask for approval"
+        case .startPlan(_, let preview): return preview.needsApproval ? "ask for approval" : (preview.runAt == nil ? "run in Okta" : "schedule")
         }
     }
 }
@@ -188,6 +194,7 @@ public struct PromptState: Sendable, Equatable {
         case note(RequestID)
         case resolve(RequestID, version: Int)
         case deny(Approval)
+        case cancelPlan(PlanID)
     }
 
     public let purpose: Purpose

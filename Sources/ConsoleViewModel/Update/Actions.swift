@@ -100,6 +100,10 @@ extension Console {
         case .action(.removeApp): return confirm(&state, .removeApp(AppRef(id: item.id, label: item.label)), request: request)
         case .action(.resetFactor): return confirm(&state, .resetFactor(FactorRef(id: item.id, type: item.value)), request: request)
         case .action: return []
+        case .playbook:
+            state.modal = nil
+            state.say("Reading \(request.requester)'s account for \(item.label)…", about: request.id)
+            return [.previewPlan(PlanAsk(requestID: request.id, source: .playbook(item.id)))]
         }
     }
 
@@ -163,8 +167,15 @@ extension Console {
             state.inFlight.insert(key)
             state.say("\(action.name.title) sent for \(confirm.requestID)…", about: confirm.requestID)
             return [.ask(key, action, reason: reason, account: confirm.accountID)]
+        case .startPlan(let ask, let preview):
+            state.say("Asking for \(preview.title) on \(confirm.requestID)…", about: confirm.requestID)
+            return [.startPlan(PlanAsk(requestID: ask.requestID, source: ask.source, reason: reason, runAt: ask.runAt), expecting: preview.steps)]
         case .approve(let approval):
-            let key = InFlight(requestID: approval.requestID, action: approval.action.name)
+            guard let action = approval.action else {
+                state.say("Approving \(approval.id)…", about: approval.requestID)
+                return [.approvePlan(approval, comment: reason.isEmpty ? nil : reason)]
+            }
+            let key = InFlight(requestID: approval.requestID, action: action.name)
             guard !state.inFlight.contains(key) else { return [] }
             state.inFlight.insert(key)
             state.say("Approving \(approval.id)…", about: approval.requestID)
@@ -174,18 +185,21 @@ extension Console {
 
     static func startApprove(_ state: inout AppState) -> [Effect] {
         guard let approval = decidableApproval(&state) else { return [] }
-        let lines = [
-            "Approve \(approval.id): \(approval.action.summary) for \(state.selectedRequest?.requester.value ?? "the requester").",
-            "Asked by \(approval.requestedBy): “\(approval.reason)”.",
-            "It runs in Okta now, in your name.",
-        ]
+        let requester = state.selectedRequest?.requester.value ?? "the requester"
+        var lines = ["Approve \(approval.id): \(approval.subject.summary) for \(requester).", "Asked by \(approval.requestedBy): “\(approval.reason)”."]
+        if let terms = approval.subject.plan {
+            lines += terms.steps.enumerated().map { "  \($0.offset + 1). \($0.element.action.summary)" + ($0.element.skipOnFailure ? " (may fail)" : "") }
+            lines.append(terms.runAt.map { "It runs at \(Timestamp.iso8601($0)), exactly these steps." } ?? "It runs in Okta now, exactly these steps, in your name.")
+        } else {
+            lines.append("It runs in Okta now, in your name.")
+        }
         state.modal = .confirm(ConfirmState(requestID: approval.requestID, plan: .approve(approval), lines: lines, reasonRequired: false))
         return []
     }
 
     static func startDeny(_ state: inout AppState) -> [Effect] {
         guard let approval = decidableApproval(&state) else { return [] }
-        state.modal = .prompt(PromptState(purpose: .deny(approval), title: "Deny \(approval.id) (\(approval.action.summary)): why?", required: true))
+        state.modal = .prompt(PromptState(purpose: .deny(approval), title: "Deny \(approval.id) (\(approval.subject.summary)): why?", required: true))
         return []
     }
 

@@ -52,6 +52,8 @@ public enum Console {
         case .oktaHealth(let healthy):
             state.oktaHealthy = healthy
             return []
+        case .playbooksLoaded(let id, let result): return PlanFlow.playbooksLoaded(&state, id, result)
+        case .planPreviewed(let ask, let result): return PlanFlow.previewed(&state, ask, result)
         }
     }
 

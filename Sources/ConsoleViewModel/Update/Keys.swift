@@ -64,6 +64,9 @@ extension Console {
         case .act(let action): return startAction(&state, action)
         case .approve: return startApprove(&state)
         case .deny: return startDeny(&state)
+        case .playbooks: return PlanFlow.start(&state)
+        case .cancelPlan: return PlanFlow.startCancel(&state)
+        case .undoPlan: return PlanFlow.startUndo(&state)
         case .switchPersona: return switchPersona(&state)
         default: return []
         }

@@ -149,6 +149,7 @@ extension Console {
         case .note(let id): return [.note(id, text)]
         case .resolve(let id, let version): return [.resolve(id, note: text.isEmpty ? nil : text, version: version)]
         case .deny(let approval): return [.deny(approval, reason: text)]
+        case .cancelPlan(let id): return [.cancelPlan(id, reason: text)]
         }
     }
 

@@ -32,6 +32,7 @@ extension Console {
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
         state.detail.unknownRuns = snapshot.unknownRuns
+        state.detail.plans = snapshot.plans
         state.detail.scrollBack = min(state.detail.scrollBack, TimelineLayout.maxScrollBack(state))
         guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester, !state.cardRefreshing else { return [] }
         state.cardRefreshing = true

@@ -63,6 +63,16 @@ public enum OktaAction: Hashable, Sendable {
         }
     }
 
+    /// Whether sending it again leaves the same state as sending it once, where Okta's state
+    /// cannot show whether it was done (ending sessions, resending an activation email): a plan
+    /// step of this kind whose outcome stays unknown is sent again rather than stopping the plan.
+    public var repeatsSafely: Bool {
+        switch self {
+        case .revokeSessions, .resendActivation: true
+        default: false
+        }
+    }
+
     /// What it does, in a line: "Add to group VPN Users for 1 week".
     public var summary: String {
         switch self {

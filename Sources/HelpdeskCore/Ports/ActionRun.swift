@@ -31,11 +31,16 @@ public struct ActionRun: Sendable, Equatable, Identifiable, Codable {
     /// Reconcile's tries to read Okta's state for it, and when it tries next.
     public let reconcileAttempts: Int
     public let nextReconcileAt: Date?
+    /// The plan and step (from 0) it runs, when it is a plan's step: a step has one run at most.
+    public let planID: PlanID?
+    public let planStep: Int?
+    /// Which try of the step (from 0): another is written only once the last was found not applied.
+    public let planAttempt: Int?
 
     public init(
         id: ActionRunID, requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?,
         startedBy: String, startedAt: Date, state: State, finishedAt: Date?, runner: String? = nil, deadline: Date? = nil,
-        reconcileAttempts: Int = 0, nextReconcileAt: Date? = nil
+        reconcileAttempts: Int = 0, nextReconcileAt: Date? = nil, planID: PlanID? = nil, planStep: Int? = nil, planAttempt: Int? = nil
     ) {
         self.id = id
         self.requestID = requestID
@@ -51,6 +56,9 @@ public struct ActionRun: Sendable, Equatable, Identifiable, Codable {
         self.deadline = deadline
         self.reconcileAttempts = reconcileAttempts
         self.nextReconcileAt = nextReconcileAt
+        self.planID = planID
+        self.planStep = planStep
+        self.planAttempt = planAttempt
     }
 
     /// When its changing call can no longer be in flight from here: the deadline, or for runs
@@ -69,9 +77,13 @@ public struct NewActionRun: Sendable, Equatable {
     public let startedAt: Date
     public let runner: String?
     public let deadline: Date?
+    public let planID: PlanID?
+    public let planStep: Int?
+    /// Which try of the step (from 0): another is written only once the last was found not applied.
+    public let planAttempt: Int?
 
     public init(requestID: RequestID, action: OktaAction, targetUserID: String, approvalID: ApprovalID?, revokesGrant: GrantID?, startedBy: String, startedAt: Date,
-                runner: String? = nil, deadline: Date? = nil) {
+                runner: String? = nil, deadline: Date? = nil, planID: PlanID? = nil, planStep: Int? = nil, planAttempt: Int? = nil) {
         self.requestID = requestID
         self.action = action
         self.targetUserID = targetUserID
@@ -81,5 +93,8 @@ public struct NewActionRun: Sendable, Equatable {
         self.startedAt = startedAt
         self.runner = runner
         self.deadline = deadline
+        self.planID = planID
+        self.planStep = planStep
+        self.planAttempt = planAttempt
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A request for one action with its exact parameters, waiting on, or decided by, an approver.
+/// A request for one action with its exact parameters, or one plan with its exact steps,
+/// waiting on, or decided by, an approver.
 public struct Approval: Sendable, Equatable, Identifiable, Codable {
     public enum State: String, Sendable, Codable, CaseIterable {
         case pending, granted, denied, expired, superseded
@@ -8,7 +9,7 @@ public struct Approval: Sendable, Equatable, Identifiable, Codable {
 
     public let id: ApprovalID
     public let requestID: RequestID
-    public let action: OktaAction
+    public let subject: ApprovalSubject
     public let reason: String
     public let requestedBy: String
     public let requestedAt: Date
@@ -27,13 +28,13 @@ public struct Approval: Sendable, Equatable, Identifiable, Codable {
     public let decidedByOktaID: String?
 
     public init(
-        id: ApprovalID, requestID: RequestID, action: OktaAction, reason: String, requestedBy: String,
+        id: ApprovalID, requestID: RequestID, subject: ApprovalSubject, reason: String, requestedBy: String,
         requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], targetUserID: String? = nil, requestedByOktaID: String? = nil, state: State,
         decidedBy: String? = nil, decidedAt: Date? = nil, decisionReason: String? = nil, decidedByOktaID: String? = nil
     ) {
         self.id = id
         self.requestID = requestID
-        self.action = action
+        self.subject = subject
         self.reason = reason
         self.requestedBy = requestedBy
         self.requestedAt = requestedAt
@@ -47,6 +48,20 @@ public struct Approval: Sendable, Equatable, Identifiable, Codable {
         self.decisionReason = decisionReason
         self.decidedByOktaID = decidedByOktaID
     }
+
+    /// An approval of one action.
+    public init(
+        id: ApprovalID, requestID: RequestID, action: OktaAction, reason: String, requestedBy: String,
+        requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover], targetUserID: String? = nil, requestedByOktaID: String? = nil, state: State,
+        decidedBy: String? = nil, decidedAt: Date? = nil, decisionReason: String? = nil, decidedByOktaID: String? = nil
+    ) {
+        self.init(id: id, requestID: requestID, subject: .action(action), reason: reason, requestedBy: requestedBy, requestedAt: requestedAt, expiresAt: expiresAt,
+                  approvers: approvers, targetUserID: targetUserID, requestedByOktaID: requestedByOktaID, state: state, decidedBy: decidedBy, decidedAt: decidedAt,
+                  decisionReason: decisionReason, decidedByOktaID: decidedByOktaID)
+    }
+
+    /// The single action it is for, when it is not a plan.
+    public var action: OktaAction? { subject.action }
 
     public func mayBeApproved(by login: String) -> Bool {
         approvers.contains { $0.login == login }
@@ -81,7 +96,7 @@ public struct EligibleApprover: Sendable, Hashable, Codable {
 /// The fields of an approval about to be recorded.
 public struct NewApproval: Sendable, Equatable {
     public let requestID: RequestID
-    public let action: OktaAction
+    public let subject: ApprovalSubject
     public let reason: String
     public let requestedBy: String
     public let requestedAt: Date
@@ -90,10 +105,10 @@ public struct NewApproval: Sendable, Equatable {
     public let targetUserID: String?
     public let requestedByOktaID: String?
 
-    public init(requestID: RequestID, action: OktaAction, reason: String, requestedBy: String, requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover],
+    public init(requestID: RequestID, subject: ApprovalSubject, reason: String, requestedBy: String, requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover],
                 targetUserID: String? = nil, requestedByOktaID: String? = nil) {
         self.requestID = requestID
-        self.action = action
+        self.subject = subject
         self.reason = reason
         self.requestedBy = requestedBy
         self.requestedAt = requestedAt
@@ -101,5 +116,12 @@ public struct NewApproval: Sendable, Equatable {
         self.approvers = approvers
         self.targetUserID = targetUserID
         self.requestedByOktaID = requestedByOktaID
+    }
+
+    /// An approval of one action about to be recorded.
+    public init(requestID: RequestID, action: OktaAction, reason: String, requestedBy: String, requestedAt: Date, expiresAt: Date, approvers: [EligibleApprover],
+                targetUserID: String? = nil, requestedByOktaID: String? = nil) {
+        self.init(requestID: requestID, subject: .action(action), reason: reason, requestedBy: requestedBy, requestedAt: requestedAt, expiresAt: expiresAt,
+                  approvers: approvers, targetUserID: targetUserID, requestedByOktaID: requestedByOktaID)
     }
 }

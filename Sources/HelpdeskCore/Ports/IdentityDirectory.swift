@@ -19,6 +19,8 @@ public protocol IdentityDirectory: Sendable {
     func signIns(ofUser userID: String, limit: Int) async throws -> [SignInEvent]
     /// Whether the user has a direct assignment to the app (`getApplicationUser`; 404 is false).
     func isAssigned(userID: String, appID: String) async throws -> Bool
+    /// How the user is assigned the app: `USER` (directly), `GROUP` (through a group), nil when not at all.
+    func assignmentScope(userID: String, appID: String) async throws -> String?
 
     // Actions.
     func resetFactors(userID: String) async throws -> DirectoryReceipt

@@ -48,6 +48,10 @@ public protocol StoreReader {
     func storedEvents(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int, maxBytes: Int) throws -> [StoredEvent]
     /// The id of the newest event (0 when there is none): how far the timeline has grown.
     func lastEventID() throws -> Int64
+    func plan(_ id: PlanID) throws -> Plan?
+    func plans(of request: RequestID) throws -> [Plan]
+    /// Plans to run by `date`: scheduled and due, or running with their runner's claim run out; oldest first.
+    func duePlans(at date: Date, limit: Int) throws -> [Plan]
 }
 
 /// What can be written; only inside `RequestStore.write`.
@@ -79,6 +83,13 @@ public protocol StoreWriter: StoreReader {
     func moveGrant(_ id: GrantID, from: AccessGrant.State, to: AccessGrant.State, by: String, at: Date) throws -> Bool
     /// Puts a grant whose revoke failed back to `scheduled`, due again at `next`, with the failures so far.
     func retryGrant(_ id: GrantID, attempts: Int, next: Date, at: Date) throws -> Bool
+    /// Writes a plan; its steps, user and time never change afterwards.
+    func insertPlan(_ new: NewPlan) throws -> Plan
+    /// Moves a plan from one state to another (a final one ends its runner's claim); false if it was not in `from`.
+    func movePlan(_ id: PlanID, from: Plan.State, to: Plan.State, note: String?, at: Date) throws -> Bool
+    /// Claims a plan for `runner` until `until`: one scheduled and due, one running whose claim ran
+    /// out, or one this runner holds already (renewing, or with `until` = now, letting it go).
+    func claimPlan(_ id: PlanID, runner: String, until: Date, at: Date) throws -> Bool
 }
 
 extension RequestStore {

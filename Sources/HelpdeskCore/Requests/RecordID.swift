@@ -55,3 +55,7 @@ public typealias ApprovalID = RecordID<ApprovalRecord>
 public typealias ActionRunID = RecordID<ActionRunRecord>
 /// A temporary grant of access with a scheduled revoke.
 public typealias GrantID = RecordID<GrantRecord>
+
+public enum PlanRecord: RecordKind { public static let prefix = "PLAN" }
+/// A playbook resolved into exact steps for one request: `PLAN-3`.
+public typealias PlanID = RecordID<PlanRecord>

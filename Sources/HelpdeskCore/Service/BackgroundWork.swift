@@ -1,7 +1,8 @@
 import Foundation
 
 /// What the service does on its own, all the time: expire unanswered approvals, revoke
-/// temporary access whose time has ended, and settle runs whose outcome is unknown. What it
+/// temporary access whose time has ended, settle runs whose outcome is unknown, and run plans
+/// that are due (or resume those a stopped runner left). What it
 /// did and what failed goes to `report` (the service's log) and, when people should see it, to
 /// every console through the change feed.
 public struct BackgroundWork: Sendable {
@@ -27,7 +28,7 @@ public struct BackgroundWork: Sendable {
         }
     }
 
-    /// One pass: sweep, then reconcile.
+    /// One pass: sweep, reconcile, then due plans.
     public func once() async {
         guard backend.oktaProblem == nil else { return }
         let engine = backend.engine
@@ -53,6 +54,14 @@ public struct BackgroundWork: Sendable {
             }
         } catch {
             await tell("reconciling unknown outcomes failed: \(error)")
+        }
+        do {
+            for plan in try await backend.playbooks.runner.runDue(by: actor) {
+                report("\(plan.id) on \(plan.requestID): \(plan.state.rawValue)" + (plan.note.map { " — \($0)" } ?? ""))
+                if plan.state == .stopped { await tell("\(plan.title) (\(plan.id)) on \(plan.requestID) stopped: \(plan.note ?? "see its timeline")") }
+            }
+        } catch {
+            await tell("running due plans failed: \(error)")
         }
         await backend.feed.poke()
     }

@@ -12,12 +12,14 @@ public final class HelpdeskBackend: Sendable {
     public let personas: [Operator]
     /// Whether the process named by a run's runner (`host:pid`) still lives; nil when it cannot tell.
     public let runnerIsAlive: @Sendable (String) -> Bool?
+    /// The configured playbooks.
+    public let playbookList: [Playbook]
     private let identify: @Sendable (String) throws -> Operator
     private let checks: @Sendable () async -> [ServiceCheck]
 
     /// `identify` turns a login into its operator, or throws the refusal that login gets.
     public init(
-        engine: ActionEngine, oktaProblem: String? = nil, personas: [Operator] = [],
+        engine: ActionEngine, oktaProblem: String? = nil, personas: [Operator] = [], playbooks: [Playbook] = [],
         runnerIsAlive: @escaping @Sendable (String) -> Bool? = { _ in nil },
         identify: @escaping @Sendable (String) throws -> Operator,
         checks: @escaping @Sendable () async -> [ServiceCheck] = { [] }
@@ -27,6 +29,7 @@ public final class HelpdeskBackend: Sendable {
         self.oktaProblem = oktaProblem
         self.personas = personas
         self.runnerIsAlive = runnerIsAlive
+        playbookList = playbooks
         self.identify = identify
         self.checks = checks
     }
@@ -39,4 +42,6 @@ public final class HelpdeskBackend: Sendable {
     public func setupChecks() async -> [ServiceCheck] { await checks() }
 
     public var reconciler: Reconciler { Reconciler(engine: engine, runnerIsAlive: runnerIsAlive) }
+
+    public var playbooks: PlaybookEngine { PlaybookEngine(reconciler: reconciler, playbooks: playbookList) }
 }

@@ -44,6 +44,18 @@ public protocol HelpdeskService: Sendable {
     /// needs no approval, or nobody may give it).
     func whoMayApprove(_ action: ActionName, on id: RequestID) async throws -> [String]
     func reconcile(_ id: RequestID?) async throws -> [Reconciler.Result]
+
+    // Playbooks.
+    /// The playbooks this operator may start.
+    func playbooks() async throws -> [Playbook]
+    /// The plan a playbook (or an undo) would be on the request now, without asking for it.
+    func previewPlan(_ ask: PlanAsk) async throws -> PlanPreview
+    /// Asks for the plan; `expecting` is the previewed steps (refused if the plan would now differ).
+    func startPlan(_ ask: PlanAsk, expecting: [PlanStep]?) async throws -> Plan
+    /// Approves exactly the plan the approver saw; it runs now if it is due.
+    func approvePlan(_ id: ApprovalID, expecting: PlanTerms?, comment: String?) async throws -> Plan
+    /// Cancels a plan that has not started.
+    func cancelPlan(_ id: PlanID, reason: String) async throws -> Plan
     func sweep() async throws -> AccessSweeper.Report
 
     /// The setup as the service sees it: configuration, store, Okta, clock.

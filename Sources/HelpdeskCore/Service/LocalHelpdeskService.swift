@@ -72,13 +72,14 @@ public struct LocalHelpdeskService: HelpdeskService {
     }
 
     public func detail(of id: RequestID) async throws -> RequestDetail {
-        let (request, timeline, approvals, runs, grants) = try store.read { reader in
-            (try reader.existingRequest(id), try reader.timeline(of: id), try reader.approvals(of: id), try reader.runs(of: id), try reader.grants(of: id))
+        let (request, timeline, approvals, runs, grants, plans) = try store.read { reader in
+            (try reader.existingRequest(id), try reader.timeline(of: id), try reader.approvals(of: id), try reader.runs(of: id), try reader.grants(of: id),
+             try reader.plans(of: id))
         }
         let reconciler = backend.reconciler
         let now = engine.clock.now()
         let unknown = runs.filter { reconciler.isOutcomeUnknown($0, now: now) }.map(\.id)
-        return RequestDetail(request: request, timeline: timeline, approvals: approvals, runs: runs, grants: grants, unknownRuns: unknown)
+        return RequestDetail(request: request, timeline: timeline, approvals: approvals, runs: runs, grants: grants, unknownRuns: unknown, plans: plans)
     }
 
     public func requesterCard(_ email: EmailAddress) async throws -> RequesterCard {
@@ -226,6 +227,31 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     public func deny(_ id: ApprovalID, reason: String) async throws -> Approval {
         try await committing { try engine.deny(id, by: user, reason: reason) }
+    }
+
+    // MARK: Playbooks
+
+    public func playbooks() async throws -> [Playbook] {
+        backend.playbooks.playbooks.filter { $0.mayBeStarted(by: user) }
+    }
+
+    public func previewPlan(_ ask: PlanAsk) async throws -> PlanPreview {
+        try requireOkta()
+        return try await backend.playbooks.preview(ask, by: user)
+    }
+
+    public func startPlan(_ ask: PlanAsk, expecting: [PlanStep]?) async throws -> Plan {
+        try requireOkta()
+        return try await committing { try await backend.playbooks.start(ask, expecting: expecting, by: user) }
+    }
+
+    public func approvePlan(_ id: ApprovalID, expecting: PlanTerms?, comment: String?) async throws -> Plan {
+        try requireOkta()
+        return try await committing { try await backend.playbooks.approve(id, by: user, expecting: expecting, comment: comment) }
+    }
+
+    public func cancelPlan(_ id: PlanID, reason: String) async throws -> Plan {
+        try await committing { try backend.playbooks.cancel(id, by: user, reason: reason) }
     }
 
     public func reconcile(_ id: RequestID?) async throws -> [Reconciler.Result] {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A request with everything recorded about it: timeline, approvals, runs and grants.
+/// A request with everything recorded about it: timeline, approvals, runs, grants and plans.
 public struct RequestDetail: Sendable, Equatable, Codable {
     public let request: Request
     public let timeline: [TimelineEvent]
@@ -9,14 +9,17 @@ public struct RequestDetail: Sendable, Equatable, Codable {
     public let grants: [AccessGrant]
     /// Runs whose outcome is unknown now (reconcile settles them).
     public let unknownRuns: [ActionRunID]
+    public let plans: [Plan]
 
-    public init(request: Request, timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun], grants: [AccessGrant], unknownRuns: [ActionRunID]) {
+    public init(request: Request, timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun], grants: [AccessGrant], unknownRuns: [ActionRunID],
+                plans: [Plan] = []) {
         self.request = request
         self.timeline = timeline
         self.approvals = approvals
         self.runs = runs
         self.grants = grants
         self.unknownRuns = unknownRuns
+        self.plans = plans
     }
 }
 

@@ -66,7 +66,7 @@ public final class ActionEngine: Sendable {
             throw Refusal("\(actor.login)'s Okta account was not found by the email \(actor.email?.value ?? "(none configured)"); "
                 + "asking for an approval needs one, so that the asker cannot approve it under another login — an admin corrects the email in the configuration")
         }
-        let approvers = try await eligibleApprovers(for: action.name, account: user, asker: actor, askerID: askerID)
+        let approvers = try await eligibleApprovers(named: policy.rule(for: action.name).approvers, account: user, asker: actor, askerID: askerID)
         guard !approvers.isEmpty else {
             throw Refusal("nobody may approve \(action.name.title.lowercased()) for \(request.requester): no operator other than you and the requester holds the approver role "
                 + "or is their manager with an Okta account found by their configured email")
@@ -83,12 +83,12 @@ public final class ActionEngine: Sendable {
         guard let askerID = try await identities.id(of: asker) else {
             throw Refusal("\(asker.login)'s Okta account was not found by the email \(asker.email?.value ?? "(none configured)"); an admin corrects it in the configuration")
         }
-        return try await eligibleApprovers(for: action, account: user, asker: asker, askerID: askerID).map(\.login)
+        return try await eligibleApprovers(named: policy.rule(for: action).approvers, account: user, asker: asker, askerID: askerID).map(\.login)
     }
 
     /// Who may approve: the requester's manager (the operator whose Okta account is the manager's),
-    /// approvers, and the policy's names — each with their Okta id, never the requester's or the asker's.
-    private func eligibleApprovers(for action: ActionName, account: DirectoryUser, asker: Operator, askerID: String) async throws -> [EligibleApprover] {
+    /// approvers, and the logins the policy names — each with their Okta id, never the requester's or the asker's.
+    func eligibleApprovers(named policyApprovers: [String], account: DirectoryUser, asker: Operator, askerID: String) async throws -> [EligibleApprover] {
         var result: [EligibleApprover] = []
         func consider(_ member: Operator, _ basis: EligibleApprover.Basis, mustBe expected: String? = nil) async throws {
             guard member.login != asker.login, !result.contains(where: { $0.login == member.login }) else { return }
@@ -103,7 +103,7 @@ public final class ActionEngine: Sendable {
             }
         }
         for approver in team.approvers { try await consider(approver, .approverRole) }
-        for login in policy.rule(for: action).approvers {
+        for login in policyApprovers {
             if let member = team.member(login) { try await consider(member, .policy) }
         }
         return result
@@ -127,15 +127,15 @@ public final class ActionEngine: Sendable {
         let now = clock.now()
         return try store.write { writer in
             let pending = try writer.approvals(of: request.id).filter { $0.state == .pending }
-            if let same = pending.first(where: { $0.action == action }) {
+            if let same = pending.first(where: { $0.subject == .action(action) }) {
                 throw Refusal("\(same.id) already asks for exactly this and is waiting for \(same.approvers.map(\.login).joined(separator: ", "))")
             }
             let approval = try writer.insertApproval(NewApproval(
-                requestID: request.id, action: action, reason: reason, requestedBy: login, requestedAt: now,
+                requestID: request.id, subject: .action(action), reason: reason, requestedBy: login, requestedAt: now,
                 expiresAt: now.addingTimeInterval(approvalLifetime), approvers: approvers, targetUserID: userID, requestedByOktaID: askerID))
             try writer.append(EventDraft(actor: login, at: now, payload: .approvalRequested(.init(
                 approvalID: approval.id, action: action, reason: reason, approvers: approvers.map(\.login), expiresAt: approval.expiresAt))), to: request.id)
-            for older in pending where older.action.name == action.name {
+            for older in pending where older.action?.name == action.name {
                 _ = try writer.decideApproval(older.id, state: .superseded, by: login, at: now, reason: "replaced by \(approval.id)")
                 try writer.append(EventDraft(actor: login, at: now, payload: .approvalSuperseded(approvalID: older.id, by: approval.id)), to: request.id)
             }
@@ -157,19 +157,23 @@ public final class ActionEngine: Sendable {
                 + "an approver needs one, so that nobody approves for their own account — an admin corrects the email in the configuration")
         }
         let asked = try store.read { try $0.approval(approvalID) }
-        let held = if let asked { try await alreadyHeld(asked.action, userID: try Self.target(asked)) } else { String?.none }
+        if let asked, asked.action == nil {
+            throw Refusal("\(approvalID) is for a plan (\(asked.subject.summary)); approve it as a plan, after reviewing its steps")
+        }
+        let held = if let asked, let action = asked.action { try await alreadyHeld(action, userID: try Self.target(asked)) } else { String?.none }
         let now = clock.now()
         let (approval, run) = try store.write { writer in
             let approval = try approvals.decidable(approvalID, by: approver, oktaUserID: approverID, writer: writer)
-            if let expecting, expecting != approval.action {
-                throw Refusal("\(approval.id) no longer asks for what you saw (\(expecting.summary)); it asks for \(approval.action.summary) — review it again")
+            guard let action = approval.action else { throw Refusal("\(approval.id) is for a plan; approve it as a plan") }
+            if let expecting, expecting != action {
+                throw Refusal("\(approval.id) no longer asks for what you saw (\(expecting.summary)); it asks for \(action.summary) — review it again")
             }
             guard try writer.decideApproval(approval.id, state: .granted, by: approver.login, at: now, reason: comment, oktaUserID: approverID) else {
                 throw Refusal("\(approval.id) was decided by someone else a moment ago")
             }
             try writer.append(EventDraft(actor: approver.login, at: now, payload: .approvalGranted(approvalID: approval.id, comment: comment)), to: approval.requestID)
             try Self.settleStatus(of: approval.requestID, writer: writer, by: approver.login, at: now)
-            let run = try start(approval.action, requestID: approval.requestID, userID: try Self.target(approval), approvalID: approval.id,
+            let run = try start(action, requestID: approval.requestID, userID: try Self.target(approval), approvalID: approval.id,
                                 grantID: nil, reason: approval.reason, by: approver.login, at: now, writer: writer)
             if let held { return (approval, try Self.settle(run, held: held, writer: writer, at: now)) }
             return (approval, run)
@@ -228,17 +232,19 @@ public final class ActionEngine: Sendable {
 
     /// Writes the run, with its deadline, and its "action started" event; the caller commits before calling Okta.
     func start(_ action: OktaAction, requestID: RequestID, userID: String, approvalID: ApprovalID?, grantID: GrantID?, reason: String, by login: String,
-               at now: Date, writer: any StoreWriter) throws -> ActionRun {
+               at now: Date, planStep: PlanStepRef? = nil, writer: any StoreWriter) throws -> ActionRun {
         let run: ActionRun
         do {
             run = try writer.insertRun(NewActionRun(requestID: requestID, action: action, targetUserID: userID, approvalID: approvalID,
                                                     revokesGrant: grantID, startedBy: login, startedAt: now, runner: runner,
-                                                    deadline: now.addingTimeInterval(callWindow)))
+                                                    deadline: now.addingTimeInterval(callWindow), planID: planStep?.plan, planStep: planStep?.step,
+                                                    planAttempt: planStep?.attempt))
         } catch StoreError.refused {
-            throw Refusal("\(approvalID.map(\.description) ?? "this action") has already been run; it runs only once")
+            let what = planStep.map { "step \($0.step + 1) of \($0.plan)" } ?? approvalID.map(\.description) ?? "this action"
+            throw Refusal("\(what) has already been run; it runs only once")
         }
         try writer.append(EventDraft(actor: login, at: now, payload: .actionStarted(.init(
-            runID: run.id, action: action, approvalID: approvalID, grantID: grantID, reason: reason))), to: requestID)
+            runID: run.id, action: action, approvalID: approvalID, grantID: grantID, reason: reason, planID: planStep?.plan, planStep: planStep?.step))), to: requestID)
         return run
     }
 

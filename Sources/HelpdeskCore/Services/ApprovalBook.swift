@@ -10,7 +10,7 @@ public struct ApprovalBook: Sendable {
         self.clock = clock
     }
 
-    /// Denies with a reason; the action does not run.
+    /// Denies with a reason; the action or plan does not run.
     @discardableResult
     public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) throws -> Approval {
         let reason = try ActionEngine.reasonText(reason, what: "denying")
@@ -22,6 +22,7 @@ public struct ApprovalBook: Sendable {
                 throw Refusal("\(approval.id) was decided by someone else a moment ago")
             }
             try writer.append(EventDraft(actor: approver.login, at: now, payload: .approvalDenied(approvalID: approval.id, reason: reason)), to: approval.requestID)
+            try PlaybookEngine.approvalEnded(approval, how: "\(approval.id) was denied by \(approver.login): \(reason)", by: approver.login, at: now, writer: writer)
             try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: approver.login, at: now)
             return try writer.approval(approval.id) ?? approval
         }
@@ -75,6 +76,7 @@ public struct ApprovalBook: Sendable {
             let changed = try store.write { writer in
                 guard try writer.decideApproval(approval.id, state: .expired, by: actor, at: now, reason: nil) else { return false }
                 try writer.append(EventDraft(actor: actor, at: now, payload: .approvalExpired(approvalID: approval.id)), to: approval.requestID)
+                try PlaybookEngine.approvalEnded(approval, how: "\(approval.id) expired unanswered", by: actor, at: now, writer: writer)
                 try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: actor, at: now)
                 return true
             }

@@ -69,6 +69,12 @@ public struct Reconciler: Sendable {
         return results
     }
 
+    /// Settles one run if its outcome is unknown now; nil when it is not (still in flight, or settled meanwhile).
+    func settleIfUnknown(_ run: ActionRun, by login: String) async throws -> Result? {
+        guard isOutcomeUnknown(run, now: engine.clock.now()) else { return nil }
+        return try await settle(run, by: login)
+    }
+
     private func settle(_ run: ActionRun, by login: String) async throws -> Result? {
         let inspected: (ReconcileFinding, String)
         do {

@@ -24,8 +24,9 @@ extension EventPayload {
         case .approvalSuperseded(let id, let by):
             return "approval \(id) replaced by \(by) (the parameters changed)"
         case .actionStarted(let started):
-            let basis = started.approvalID.map { " (approved in \($0))" } ?? started.grantID.map { " (\($0) ended)" } ?? ""
-            let reason = started.approvalID == nil && !started.reason.isEmpty ? " — \(started.reason)" : ""
+            let basis = started.approvalID.map { " (approved in \($0))" } ?? started.grantID.map { " (\($0) ended)" }
+                ?? started.planID.map { " (step \((started.planStep ?? 0) + 1) of \($0))" } ?? ""
+            let reason = started.approvalID == nil && started.planID == nil && !started.reason.isEmpty ? " — \(started.reason)" : ""
             return "started \(started.runID): \(started.action.summary)\(basis)\(reason)"
         case .actionSucceeded(let outcome):
             return "Okta: \(outcome.summary) (\(Self.run(outcome.runID, outcome.oktaRequestID)))"
@@ -43,6 +44,16 @@ extension EventPayload {
         case .accessKept(let kept):
             return "temporary access (\(kept.grantID)) kept: \(kept.keptBy) gave it again "
                 + (kept.until.map { "until \(Timestamp.iso8601($0)), when it ends instead" } ?? "for good")
+        case .planAsked(let asked):
+            let when = asked.runAt.map { " at \(Timestamp.iso8601($0))" } ?? ""
+            let approval = asked.approvalID.map { ", approval \($0) by \(asked.approvers.joined(separator: ", "))" } ?? ", no approval needed"
+            let undo = asked.undoes.map { " undoing \($0)" } ?? ""
+            return "asked for \(asked.title) (\(asked.planID))\(undo)\(when)\(approval) — \(asked.reason): "
+                + asked.steps.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: "; ")
+        case .planStarted(let started):
+            return "\(started.planID) started" + (started.differences.isEmpty ? "; Okta's state is as approved" : "; differs from the approved plan: " + started.differences.joined(separator: "; "))
+        case .planEnded(let ended):
+            return "\(ended.planID) \(ended.state.rawValue) after \(ended.stepsDone) step\(ended.stepsDone == 1 ? "" : "s"): \(ended.summary)"
         case .alert(let alert):
             return "ALERT: \(alert.message)"
         }

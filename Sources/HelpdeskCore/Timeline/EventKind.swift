@@ -17,6 +17,9 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case accessRevoked = "access-revoked"
     /// Temporary access not revoked at its end: a later run gave the same access lastingly or for longer.
     case accessKept = "access-kept"
+    case planAsked = "plan-asked"
+    case planStarted = "plan-started"
+    case planEnded = "plan-ended"
     /// Something people must look at: a revoke that keeps failing, Okta's answer after reconcile decided.
     case alert
 }

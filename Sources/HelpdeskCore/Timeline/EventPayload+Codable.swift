@@ -35,6 +35,9 @@ extension EventPayload {
         case .accessScheduled(let value): try value.encode(to: encoder)
         case .accessRevoked(let value): try value.encode(to: encoder)
         case .accessKept(let value): try value.encode(to: encoder)
+        case .planAsked(let value): try value.encode(to: encoder)
+        case .planStarted(let value): try value.encode(to: encoder)
+        case .planEnded(let value): try value.encode(to: encoder)
         case .alert(let value): try value.encode(to: encoder)
         }
     }
@@ -66,6 +69,9 @@ extension EventPayload {
         case .accessScheduled: self = .accessScheduled(try AccessScheduled(from: decoder))
         case .accessRevoked: self = .accessRevoked(try AccessRevoked(from: decoder))
         case .accessKept: self = .accessKept(try AccessKept(from: decoder))
+        case .planAsked: self = .planAsked(try PlanAsked(from: decoder))
+        case .planStarted: self = .planStarted(try PlanStarted(from: decoder))
+        case .planEnded: self = .planEnded(try PlanEnded(from: decoder))
         case .alert: self = .alert(try Alert(from: decoder))
         }
     }

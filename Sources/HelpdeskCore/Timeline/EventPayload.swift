@@ -18,6 +18,9 @@ public enum EventPayload: Sendable, Equatable {
     case accessScheduled(AccessScheduled)
     case accessRevoked(AccessRevoked)
     case accessKept(AccessKept)
+    case planAsked(PlanAsked)
+    case planStarted(PlanStarted)
+    case planEnded(PlanEnded)
     case alert(Alert)
 
     public var kind: EventKind {
@@ -38,6 +41,9 @@ public enum EventPayload: Sendable, Equatable {
         case .accessScheduled: .accessScheduled
         case .accessKept: .accessKept
         case .accessRevoked: .accessRevoked
+        case .planAsked: .planAsked
+        case .planStarted: .planStarted
+        case .planEnded: .planEnded
         case .alert: .alert
         }
     }
@@ -94,13 +100,18 @@ public enum EventPayload: Sendable, Equatable {
         public let approvalID: ApprovalID?
         public let grantID: GrantID?
         public let reason: String
+        /// The plan and its step (from 0), when the run is a plan's step.
+        public let planID: PlanID?
+        public let planStep: Int?
 
-        public init(runID: ActionRunID, action: OktaAction, approvalID: ApprovalID?, grantID: GrantID?, reason: String) {
+        public init(runID: ActionRunID, action: OktaAction, approvalID: ApprovalID?, grantID: GrantID?, reason: String, planID: PlanID? = nil, planStep: Int? = nil) {
             self.runID = runID
             self.action = action
             self.approvalID = approvalID
             self.grantID = grantID
             self.reason = reason
+            self.planID = planID
+            self.planStep = planStep
         }
     }
 
@@ -205,6 +216,57 @@ extension EventPayload {
             self.message = message
             self.runID = runID
             self.grantID = grantID
+        }
+    }
+}
+
+extension EventPayload {
+    /// A plan was asked for: its exact steps, when it runs, and who may approve it (none: it needs no approval).
+    public struct PlanAsked: Sendable, Equatable, Codable {
+        public let planID: PlanID
+        public let title: String
+        public let steps: [String]
+        public let reason: String
+        public let runAt: Date?
+        public let approvalID: ApprovalID?
+        public let approvers: [String]
+        public let undoes: PlanID?
+
+        public init(planID: PlanID, title: String, steps: [String], reason: String, runAt: Date?, approvalID: ApprovalID?, approvers: [String], undoes: PlanID?) {
+            self.planID = planID
+            self.title = title
+            self.steps = steps
+            self.reason = reason
+            self.runAt = runAt
+            self.approvalID = approvalID
+            self.approvers = approvers
+            self.undoes = undoes
+        }
+    }
+
+    /// A plan began to run; `differences` is how Okta's state differs from the approved plan.
+    public struct PlanStarted: Sendable, Equatable, Codable {
+        public let planID: PlanID
+        public let differences: [String]
+
+        public init(planID: PlanID, differences: [String]) {
+            self.planID = planID
+            self.differences = differences
+        }
+    }
+
+    /// A plan finished, stopped or was cancelled, with how far it got.
+    public struct PlanEnded: Sendable, Equatable, Codable {
+        public let planID: PlanID
+        public let state: Plan.State
+        public let stepsDone: Int
+        public let summary: String
+
+        public init(planID: PlanID, state: Plan.State, stepsDone: Int, summary: String) {
+            self.planID = planID
+            self.state = state
+            self.stepsDone = stepsDone
+            self.summary = summary
         }
     }
 }

@@ -79,6 +79,15 @@ public final class RemoteHelpdeskService: HelpdeskService {
     }
     public func reconcile(_ id: RequestID?) async throws -> [Reconciler.Result] { try await call(.reconcile, OptionalRequestParams(request: id)) }
     public func sweep() async throws -> AccessSweeper.Report { try await call(.sweep, WireEmpty()) }
+    public func playbooks() async throws -> [Playbook] { try await call(.playbooks, WireEmpty()) }
+    public func previewPlan(_ ask: PlanAsk) async throws -> PlanPreview { try await call(.previewPlan, ask) }
+    public func startPlan(_ ask: PlanAsk, expecting: [PlanStep]?) async throws -> Plan {
+        try await call(.startPlan, StartPlanParams(ask: ask, expecting: expecting))
+    }
+    public func approvePlan(_ id: ApprovalID, expecting: PlanTerms?, comment: String?) async throws -> Plan {
+        try await call(.approvePlan, ApprovePlanParams(approval: id, expecting: expecting, comment: comment))
+    }
+    public func cancelPlan(_ id: PlanID, reason: String) async throws -> Plan { try await call(.cancelPlan, CancelPlanParams(plan: id, reason: reason)) }
 
     public func setupChecks() async -> [ServiceCheck] {
         do {

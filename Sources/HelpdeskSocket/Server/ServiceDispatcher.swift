@@ -44,6 +44,11 @@ struct ServiceDispatcher {
         case .sweep: return await run(frame, id, WireEmpty.self) { _ in try await service.sweep() }
         case .setupChecks: return await run(frame, id, WireEmpty.self) { _ in await service.setupChecks() }
         case .subscribe: return await run(frame, id, SubscribeParams.self) { try await subscribe(after: $0.after) }
+        case .playbooks: return await run(frame, id, WireEmpty.self) { _ in try await service.playbooks() }
+        case .previewPlan: return await run(frame, id, PlanAsk.self) { try await service.previewPlan($0) }
+        case .startPlan: return await run(frame, id, StartPlanParams.self) { try await service.startPlan($0.ask, expecting: $0.expecting) }
+        case .approvePlan: return await run(frame, id, ApprovePlanParams.self) { try await service.approvePlan($0.approval, expecting: $0.expecting, comment: $0.comment) }
+        case .cancelPlan: return await run(frame, id, CancelPlanParams.self) { try await service.cancelPlan($0.plan, reason: $0.reason) }
         }
     }
 

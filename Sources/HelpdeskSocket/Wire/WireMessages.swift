@@ -33,3 +33,6 @@ struct ApproveParams: Codable { let approval: ApprovalID; let expecting: OktaAct
 struct DenyParams: Codable { let approval: ApprovalID; let reason: String }
 struct WhoMayApproveParams: Codable { let action: ActionName; let request: RequestID }
 struct SubscribeParams: Codable { let after: Int64? }
+struct StartPlanParams: Codable { let ask: PlanAsk; let expecting: [PlanStep]? }
+struct ApprovePlanParams: Codable { let approval: ApprovalID; let expecting: PlanTerms?; let comment: String? }
+struct CancelPlanParams: Codable { let plan: PlanID; let reason: String }

@@ -24,11 +24,12 @@ public enum ServiceMethod: String, Sendable, CaseIterable, Codable {
     case hello, session, queue, queueSlice, detail, requesterCard, lookUpRequester, findGroups, findApps, exportEvents
     case create, note, assign, resolve, reopen, importLines
     case act, approve, deny, whoMayApprove, reconcile, sweep, setupChecks, subscribe
+    case playbooks, previewPlan, startPlan, approvePlan, cancelPlan
 
     /// Methods that change something (for the log).
     public var changes: Bool {
         switch self {
-        case .create, .note, .assign, .resolve, .reopen, .importLines, .act, .approve, .deny, .reconcile, .sweep: true
+        case .create, .note, .assign, .resolve, .reopen, .importLines, .act, .approve, .deny, .reconcile, .sweep, .startPlan, .approvePlan, .cancelPlan: true
         default: false
         }
     }

@@ -125,6 +125,11 @@ public final class OktaDirectory: IdentityDirectory {
         try await appUser(userID: userID, appID: appID) != nil
     }
 
+    public func assignmentScope(userID: String, appID: String) async throws -> String? {
+        guard let assignment = try await appUser(userID: userID, appID: appID) else { return nil }
+        return assignment.scope ?? "USER"
+    }
+
     private func appUser(userID: String, appID: String) async throws(DirectoryError) -> OktaModels.AppUser? {
         let call = OktaCall(.getApplicationUser, [appID, userID], subject: "app \(appID)")
         guard let answer = try await client.sendUnlessNotFound(call) else { return nil }

@@ -204,6 +204,13 @@ public actor SimulatedTenant: IdentityDirectory {
         return assignments[userID]?[appID] != nil
     }
 
+    public func assignmentScope(userID: String, appID: String) async throws -> String? {
+        try await pause()
+        _ = try existing(userID)
+        guard apps[appID] != nil else { throw notFound("app", appID) }
+        return assignments[userID]?[appID]
+    }
+
     // MARK: Actions
 
     public func resetFactors(userID: String) async throws -> DirectoryReceipt {

@@ -71,7 +71,8 @@ struct EventJSON: Encodable {
 /// An approval as `show --json` prints it.
 struct ApprovalJSON: Encodable {
     let id: String
-    let action: OktaAction
+    let action: OktaAction?
+    let plan: PlanTerms?
     let summary: String
     let reason: String
     let requestedBy: String
@@ -89,7 +90,8 @@ struct ApprovalJSON: Encodable {
     init(_ approval: Approval) {
         id = approval.id.description
         action = approval.action
-        summary = approval.action.summary
+        plan = approval.subject.plan
+        summary = approval.subject.summary
         reason = approval.reason
         requestedBy = approval.requestedBy
         requestedAt = approval.requestedAt

@@ -51,7 +51,7 @@ enum RequestDetailText {
             text += "\nApprovals\n"
             for approval in approvals {
                 let approvers = approval.approvers.map(\.login).joined(separator: ", ")
-                text += "  \(approval.id)  \(approval.state.rawValue)  \(TextSafety.quoted(approval.action.summary, limit: 100)) — asked by \(approval.requestedBy); approvers: \(approvers.isEmpty ? "none" : approvers)\n"
+                text += "  \(approval.id)  \(approval.state.rawValue)  \(TextSafety.quoted(approval.subject.summary, limit: 100)) — asked by \(approval.requestedBy); approvers: \(approvers.isEmpty ? "none" : approvers)\n"
             }
         }
         text += "\nTimeline\n"

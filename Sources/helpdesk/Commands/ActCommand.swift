@@ -35,7 +35,7 @@ enum ActCommand {
             if invocation.wantsJSON {
                 try invocation.printJSON(AskJSON(result: "awaiting-approval", approval: ApprovalJSON(approval)))
             } else {
-                invocation.out.line("\(id): \(approval.action.summary) waits for approval \(approval.id) by \(approval.approvers.map(\.login).joined(separator: ", "))")
+                invocation.out.line("\(id): \(approval.subject.summary) waits for approval \(approval.id) by \(approval.approvers.map(\.login).joined(separator: ", "))")
             }
             return ExitCode.success
         case .ran(let outcome):

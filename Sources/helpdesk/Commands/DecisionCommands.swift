@@ -23,6 +23,11 @@ enum DecisionCommands {
         let service = try invocation.service()
         let approvals = try await service.detail(of: id).approvals
         let approval = try chosen(on: id, approvals, invocation: invocation) ?? onlyApproval(on: id, approvals)
+        if let terms = approval.subject.plan {
+            let plan = try await service.approvePlan(approval.id, expecting: terms, comment: invocation.arguments.value("reason"))
+            if invocation.wantsJSON { try invocation.printJSON(plan) } else { invocation.out.line(plan.progressLine) }
+            return plan.state == .stopped ? ExitCode.failure : ExitCode.success
+        }
         let outcome = try await service.approve(approval.id, expecting: approval.action, comment: invocation.arguments.value("reason"))
         return try OutcomeOutput.print(outcome, invocation)
     }
@@ -48,7 +53,7 @@ enum DecisionCommands {
         if invocation.wantsJSON {
             try invocation.printJSON(ApprovalJSON(denied))
         } else {
-            invocation.out.line("Denied \(denied.id) on \(id): \(denied.action.summary).")
+            invocation.out.line("Denied \(denied.id) on \(id): \(denied.subject.summary).")
         }
         return ExitCode.success
     }
@@ -72,7 +77,7 @@ enum DecisionCommands {
         }
         guard approvals.count == 1 else {
             let others = approvals.filter { $0.id != pending.id }.map { "\($0.id) (\($0.state.rawValue))" }.joined(separator: ", ")
-            throw CLIError.usage("\(id) has had more than one approval (\(others)); the pending one is \(pending.id): \(pending.action.summary), "
+            throw CLIError.usage("\(id) has had more than one approval (\(others)); the pending one is \(pending.id): \(pending.subject.summary), "
                 + "asked by \(pending.requestedBy): \"\(pending.reason)\" — if that is what you mean, run helpdesk approve \(id) --approval \(pending.id)", command: "approve")
         }
         return pending
@@ -90,7 +95,7 @@ enum DecisionCommands {
         case (1, 0):
             return pending[0]
         default:
-            let list = (mine.isEmpty ? pending : mine).map { "\($0.id) (\($0.action.summary))" }.joined(separator: ", ")
+            let list = (mine.isEmpty ? pending : mine).map { "\($0.id) (\($0.subject.summary))" }.joined(separator: ", ")
             throw CLIError.usage("\(id) has several pending approvals: \(list); name one with --approval", command: "deny")
         }
     }

@@ -55,7 +55,7 @@ enum DemoSetup {
         }
         let tenant = SimulatedTenant(clock: environment.clock, latency: latency)
         let engine = ActionEngine(store: store, directory: tenant, clock: environment.clock, policy: .default, team: team, runner: nil)
-        let backend = HelpdeskBackend(engine: engine, personas: [agent, manager, approver]) { login in
+        let backend = HelpdeskBackend(engine: engine, personas: [agent, manager, approver], playbooks: DemoPlaybooks.all) { login in
             guard let member = team.member(login) else { throw Refusal("\(login) is not one of the demo's people") }
             return member
         }

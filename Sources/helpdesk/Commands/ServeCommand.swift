@@ -73,7 +73,7 @@ enum ServeCommand {
         let team = configuration.team
         let clock = environment.clock
         let backend = HelpdeskBackend(
-            engine: engine, runnerIsAlive: ProcessIdentity.isAlive,
+            engine: engine, playbooks: configuration.playbooks, runnerIsAlive: ProcessIdentity.isAlive,
             identify: { login in
                 guard let member = team.member(login) else {
                     throw ServiceError(.notAnOperator, "\(login) is not an operator of this helpdesk; ask an admin to add \(login) under \"operators\" in the service's configuration and restart the service")

@@ -2,7 +2,7 @@ import Foundation
 import HelpdeskCore
 
 /// The configuration file: the Okta org, the store, the operators and their roles, the approval
-/// policy. Every mistake is one error naming the file, the key and what was expected.
+/// policy, the playbooks. Every mistake is one error naming the file, the key and what was expected.
 struct HelpdeskConfiguration: Sendable, Equatable {
     var orgURL: String?
     var tokenFile: String?
@@ -18,8 +18,9 @@ struct HelpdeskConfiguration: Sendable, Equatable {
     var team: Team
     var policy: ApprovalPolicy
     var approvalTTLHours: Double
+    var playbooks: [Playbook] = []
 
-    static let topKeys: Set<String> = ["okta", "store", "service", "operators", "policy", "approvalTtlHours"]
+    static let topKeys: Set<String> = ["okta", "store", "service", "operators", "policy", "approvalTtlHours", "playbooks"]
 
     /// A store is a file or a PostgreSQL URL; the URL carries no password (it would be readable by
     /// whoever reads this file, and shown in messages): the password comes from `passwordFile`.
@@ -90,6 +91,7 @@ struct HelpdeskConfiguration: Sendable, Equatable {
         }
         configuration.team = Team(try operators(root, reader))
         configuration.policy = ApprovalPolicy(overrides: try policyRules(root, reader, team: configuration.team))
+        configuration.playbooks = try PlaybookConfiguration.parse(root, reader)
         if let ttl = root["approvalTtlHours"] {
             guard let hours = ttl as? NSNumber, String(cString: hours.objCType) != "c", (1...24 * 30).contains(hours.doubleValue) else {
                 throw ConfigurationError(file: file, key: "approvalTtlHours", problem: "expected a number of hours from 1 to 720, got \(ConfigReader.describe(ttl))")

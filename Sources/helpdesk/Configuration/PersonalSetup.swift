@@ -18,7 +18,7 @@ enum PersonalSetup {
             store: store, directory: directory, clock: environment.clock, policy: configuration?.policy ?? .default,
             team: configuration?.team ?? Team([]), approvalLifetime: (configuration?.approvalTTLHours ?? 24) * 3600, runner: ProcessIdentity.current)
         let backend = HelpdeskBackend(
-            engine: engine, oktaProblem: oktaProblem, runnerIsAlive: ProcessIdentity.isAlive,
+            engine: engine, oktaProblem: oktaProblem, playbooks: configuration?.playbooks ?? [], runnerIsAlive: ProcessIdentity.isAlive,
             identify: { login in try identify(login, configuration: configuration, path: found.path) },
             checks: { await DoctorChecks.personal(invocation) })
         return (backend, login)
@@ -69,6 +69,7 @@ struct UnconfiguredDirectory: IdentityDirectory {
     func factors(ofUser userID: String) async throws -> [DirectoryFactor] { try refuse() }
     func signIns(ofUser userID: String, limit: Int) async throws -> [SignInEvent] { try refuse() }
     func isAssigned(userID: String, appID: String) async throws -> Bool { try refuse() }
+    func assignmentScope(userID: String, appID: String) async throws -> String? { try refuse() }
     func resetFactors(userID: String) async throws -> DirectoryReceipt { try refuse() }
     func resetFactor(userID: String, factorID: String) async throws -> DirectoryReceipt { try refuse() }
     func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt { try refuse() }

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Asking for a plan on a request: a playbook, or the undoing of a plan that ran.
+public struct PlanAsk: Sendable, Equatable, Codable {
+    public enum Source: Sendable, Equatable, Codable {
+        case playbook(String)
+        case undo(PlanID)
+    }
+
+    public let requestID: RequestID
+    public let source: Source
+    public let reason: String
+    /// When it is to run; nil: as soon as it is approved (or at once, needing no approval).
+    public let runAt: Date?
+
+    public init(requestID: RequestID, source: Source, reason: String = "", runAt: Date? = nil) {
+        self.requestID = requestID
+        self.source = source
+        self.reason = reason
+        self.runAt = runAt
+    }
+}
+
+/// A plan as it would be asked for now: its exact steps, what was left out and why, and who
+/// would have to approve it. Starting the plan with `steps` as `expecting` refuses if Okta's
+/// state changed meanwhile.
+public struct PlanPreview: Sendable, Equatable, Codable {
+    public let requestID: RequestID
+    public let title: String
+    public let playbook: String
+    public let targetUserID: String
+    public let targetLogin: String
+    public let steps: [PlanStep]
+    /// What was left out, and why; for an undo, what cannot be undone.
+    public let notes: [String]
+    public let needsApproval: Bool
+    /// The logins that would be asked (empty when it needs no approval).
+    public let approvers: [String]
+    public let runAt: Date?
+
+    public init(requestID: RequestID, title: String, playbook: String, targetUserID: String, targetLogin: String, steps: [PlanStep], notes: [String],
+                needsApproval: Bool, approvers: [String], runAt: Date?) {
+        self.requestID = requestID
+        self.title = title
+        self.playbook = playbook
+        self.targetUserID = targetUserID
+        self.targetLogin = targetLogin
+        self.steps = steps
+        self.notes = notes
+        self.needsApproval = needsApproval
+        self.approvers = approvers
+        self.runAt = runAt
+    }
+}

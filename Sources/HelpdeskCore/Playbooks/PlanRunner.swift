@@ -1,0 +1,190 @@
+import Foundation
+
+/// Runs plans step by step. Each step is a run written ahead, as single actions are, tied to
+/// its plan, step and attempt (the store holds one run per step and attempt); a runner holds the
+/// plan by a claim it renews before each step, so a crash or restart leaves the plan to the next
+/// runner once the claim runs out. A step whose outcome is unknown is reconciled from Okta's
+/// state before the plan goes on: applied, it counts as done; not applied (proven only once its
+/// call can no longer arrive), it is tried again; unknowable, the plan stops for a person —
+/// except for an action that repeats safely (ending sessions), which is sent again.
+public struct PlanRunner: Sendable {
+    public let reconciler: Reconciler
+    public let playbooks: [Playbook]
+
+    /// Tries of one step whose runs were found not applied, before the plan stops.
+    static let maxAttempts = 3
+
+    var engine: ActionEngine { reconciler.engine }
+    var store: any RequestStore { engine.store }
+    var runnerName: String { engine.runner ?? "helpdesk" }
+    /// How long a claim lasts: a step's call window and the time to record its answer.
+    var claimWindow: TimeInterval { engine.callWindow + 30 }
+
+    /// Runs every plan that is due (scheduled for now, or left by a runner whose claim ran out).
+    public func runDue(by actor: String, limit: Int = 20) async throws -> [Plan] {
+        let due = try store.read { try $0.duePlans(at: engine.clock.now(), limit: limit) }
+        var ran: [Plan] = []
+        for plan in due { ran.append(try await advance(plan.id, by: actor)) }
+        return ran
+    }
+
+    /// Claims the plan and runs its steps from the first unfinished one, as far as it can go now.
+    /// Returns the plan as it stands: finished, stopped, or still running (waiting on a step
+    /// another runner holds, or on reconcile).
+    @discardableResult
+    public func advance(_ planID: PlanID, by actor: String) async throws -> Plan {
+        guard let before = try store.read({ try $0.plan(planID) }) else { throw Refusal("there is no plan \(planID)") }
+        let differences = before.state == .scheduled ? await differences(of: before) : []
+        let claimed = try store.write { writer -> Bool in
+            let now = engine.clock.now()
+            guard try writer.claimPlan(planID, runner: runnerName, until: now.addingTimeInterval(claimWindow), at: now) else { return false }
+            if before.state == .scheduled {
+                try writer.append(EventDraft(actor: actor, at: now, payload: .planStarted(.init(planID: planID, differences: differences))), to: before.requestID)
+            }
+            return true
+        }
+        guard claimed else { return try current(planID) }
+        for index in before.steps.indices {
+            switch try await settleStep(index, of: before, by: actor) {
+            case .done: continue
+            case .wait: return try release(planID)
+            case .stop(let why): return try end(before, .stopped, why, by: actor)
+            }
+        }
+        return try end(before, .finished, "every step done", by: actor)
+    }
+
+    private enum StepResult {
+        case done
+        /// Not settled yet (in flight elsewhere, or its outcome is being reconciled): come back later.
+        case wait
+        case stop(String)
+    }
+
+    /// Brings step `index` to an end, or says why it cannot yet.
+    private func settleStep(_ index: Int, of plan: Plan, by actor: String) async throws -> StepResult {
+        let step = plan.steps[index]
+        let (runs, timeline) = try store.read { reader in
+            (try reader.runs(of: plan.requestID).filter { $0.planID == plan.id && $0.planStep == index }, try reader.timeline(of: plan.requestID))
+        }
+        if runs.contains(where: { Self.tookEffect($0, timeline: timeline) }) { return .done }
+        if let last = runs.last {
+            switch last.state {
+            case .succeeded: return .done
+            case .failed:
+                let why = "step \(index + 1) (\(step.action.summary)) failed: " + (Self.failure(of: last, timeline: timeline) ?? "see \(last.id)")
+                return step.skipOnFailure ? .done : .stop(why)
+            case .started, .unknown:
+                guard let result = try await reconciler.settleIfUnknown(last, by: actor), result.settled else { return .wait }
+                return try await settleStep(index, of: plan, by: actor)
+            case .reconciled:
+                switch Self.finding(of: last, timeline: timeline) {
+                case .applied: return .done
+                case .unknown where step.action.repeatsSafely && runs.count < Self.maxAttempts:
+                    break
+                case .unknown, nil:
+                    return .stop("step \(index + 1) (\(step.action.summary)): whether it took effect cannot be told from Okta's state (\(last.id)); check the account, then undo or finish by hand")
+                case .notApplied:
+                    guard runs.count < Self.maxAttempts else {
+                        return .stop("step \(index + 1) (\(step.action.summary)) did not take effect after \(runs.count) tries")
+                    }
+                }
+            }
+        }
+        return try await run(step, index, attempt: runs.count, of: plan, by: actor)
+    }
+
+    /// Writes the step's run ahead (renewing the claim in the same write) and calls Okta.
+    private func run(_ step: PlanStep, _ index: Int, attempt: Int, of plan: Plan, by actor: String) async throws -> StepResult {
+        let held = try await engine.alreadyHeld(step.action, userID: plan.targetUserID)
+        let run: ActionRun
+        do {
+            run = try store.write { writer -> ActionRun in
+                let now = engine.clock.now()
+                guard try writer.claimPlan(plan.id, runner: runnerName, until: now.addingTimeInterval(claimWindow), at: now) else {
+                    throw Refusal("\(plan.id) was taken over by another runner")
+                }
+                let run = try engine.start(step.action, requestID: plan.requestID, userID: plan.targetUserID, approvalID: nil, grantID: nil, reason: plan.reason,
+                                           by: actor, at: now, planStep: PlanStepRef(plan: plan.id, step: index, attempt: attempt), writer: writer)
+                return if let held { try ActionEngine.settle(run, held: held, writer: writer, at: now) } else { run }
+            }
+        } catch is Refusal {
+            return .wait
+        }
+        if held != nil { return .done }
+        let outcome = await engine.complete(run, reason: plan.reason)
+        switch outcome.result {
+        case .succeeded: return .done
+        case .failed(let error) where error.kind == .outcomeUnknown: return .wait
+        case .failed(let error):
+            let why = "step \(index + 1) (\(step.action.summary)) failed: \(error.description)"
+            return step.skipOnFailure ? .done : .stop(why)
+        }
+    }
+
+    /// How Okta's state now differs from the approved plan: steps already in effect, and what
+    /// the playbook would add now that the plan leaves alone. The plan is never widened.
+    private func differences(of plan: Plan) async -> [String] {
+        guard let playbook = playbooks.first(where: { $0.name == plan.playbook }), plan.undoes == nil else { return [] }
+        do {
+            let user = try await engine.directory.user(.id(plan.targetUserID))
+            let now = try await PlanResolver(directory: engine.directory).resolve(playbook, for: user)
+            var found: [String] = []
+            for step in plan.steps where !now.steps.contains(step) { found.append("\(step.action.summary): already so, or no longer applies") }
+            for step in now.steps where !plan.steps.contains(step) { found.append("\(step.action.summary): not in the approved plan, not done") }
+            return found
+        } catch {
+            return ["Okta's state could not be read to compare with the approved plan (\((error as? DirectoryError)?.message ?? "\(error)"))"]
+        }
+    }
+
+    private func end(_ plan: Plan, _ state: Plan.State, _ summary: String, by actor: String) throws -> Plan {
+        try store.write { writer in
+            let now = engine.clock.now()
+            let runs = try writer.runs(of: plan.requestID).filter { $0.planID == plan.id }
+            let timeline = try writer.timeline(of: plan.requestID)
+            let done = Set(runs.filter { Self.tookEffect($0, timeline: timeline) }.compactMap(\.planStep)).count
+            if try writer.movePlan(plan.id, from: .running, to: state, note: state == .finished ? nil : summary, at: now) {
+                try writer.append(EventDraft(actor: actor, at: now, payload: .planEnded(.init(planID: plan.id, state: state, stepsDone: done, summary: summary))),
+                                  to: plan.requestID)
+            }
+            return try writer.plan(plan.id) ?? plan
+        }
+    }
+
+    /// Lets the plan go for now (its claim ends), so the next round, here or elsewhere, takes it up.
+    private func release(_ planID: PlanID) throws -> Plan {
+        try store.write { writer in
+            let now = engine.clock.now()
+            _ = try writer.claimPlan(planID, runner: runnerName, until: now, at: now)
+            guard let plan = try writer.plan(planID) else { throw Refusal("there is no plan \(planID)") }
+            return plan
+        }
+    }
+
+    private func current(_ planID: PlanID) throws -> Plan {
+        guard let plan = try store.read({ try $0.plan(planID) }) else { throw Refusal("there is no plan \(planID)") }
+        return plan
+    }
+
+    /// Whether a run took effect: succeeded, or reconciled and found applied.
+    static func tookEffect(_ run: ActionRun, timeline: [TimelineEvent]) -> Bool {
+        run.state == .succeeded || (run.state == .reconciled && finding(of: run, timeline: timeline) == .applied)
+    }
+
+    static func finding(of run: ActionRun, timeline: [TimelineEvent]) -> ReconcileFinding? {
+        for event in timeline.reversed() {
+            if case .actionReconciled(let result) = event.payload, result.runID == run.id { return result.finding }
+        }
+        return nil
+    }
+
+    static func failure(of run: ActionRun, timeline: [TimelineEvent]) -> String? {
+        for event in timeline.reversed() {
+            if case .actionFailed(let failure) = event.payload, failure.runID == run.id {
+                return failure.message + (failure.errorCode.map { " [\($0)]" } ?? "")
+            }
+        }
+        return nil
+    }
+}

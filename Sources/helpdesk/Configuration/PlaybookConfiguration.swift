@@ -1,0 +1,101 @@
+import Foundation
+import HelpdeskCore
+
+/// The configuration's `playbooks` section: each playbook by its name, with a title, who may
+/// start it, its approval rule, an optional expiry (access bundles) and its steps, each
+/// `{"do": ACTION, …}` with the action's own keys. Every mistake names the key.
+enum PlaybookConfiguration {
+    static let stepKinds = ["revoke-sessions", "suspend", "unsuspend", "unlock", "reset-mfa", "reset-password", "expire-password", "activate",
+                            "resend-activation", "deactivate", "add-to-group", "remove-from-group", "assign-app", "remove-app",
+                            "remove-every-group", "remove-every-direct-app"]
+
+    static func parse(_ root: [String: Any], _ reader: ConfigReader) throws -> [Playbook] {
+        guard let entries = try reader.object(root, "playbooks", at: nil) else { return [] }
+        return try entries.keys.sorted().map { name in
+            let key = "playbooks.\(name)"
+            guard (1...40).contains(name.count), name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.lowercaseLetters.contains($0) || CharacterSet.decimalDigits.contains($0) || $0 == "-") }) else {
+                throw ConfigurationError(file: reader.file, key: key, problem: "expected a name of lowercase letters, digits and dashes (e.g. offboarding)")
+            }
+            guard let entry = entries[name] as? [String: Any] else {
+                throw ConfigurationError(file: reader.file, key: key, problem: "expected an object with title and steps, got \(ConfigReader.describe(entries[name]!))")
+            }
+            try reader.onlyKeys(entry, ["title", "roles", "approval", "expiry", "steps"], at: key)
+            let title = try reader.string(entry, "title", at: key) ?? name
+            try PlainText.check(title, "\(key).title", atMostBytes: 200)
+            let approvalText = try reader.string(entry, "approval", at: key) ?? Playbook.ApprovalRule.whenNeeded.rawValue
+            guard let approval = Playbook.ApprovalRule(rawValue: approvalText) else {
+                throw ConfigurationError(file: reader.file, key: "\(key).approval",
+                                         problem: "expected \"when-needed\" or \"required\" (a playbook cannot waive the policy's approvals), got \"\(TextSafety.quoted(approvalText))\"")
+            }
+            var roles: Set<Role> = [.agent]
+            if let value = entry["roles"] {
+                guard let list = value as? [String], !list.isEmpty, list.allSatisfy({ Role(rawValue: $0) != nil }) else {
+                    throw ConfigurationError(file: reader.file, key: "\(key).roles", problem: "expected a list of agent, approver, admin, got \(ConfigReader.describe(value))")
+                }
+                roles = Set(list.compactMap(Role.init(rawValue:)))
+            }
+            let expiry = try reader.string(entry, "expiry", at: key).map { text in
+                do { return try AccessDuration(parsing: text) } catch let error as ValidationError {
+                    throw ConfigurationError(file: reader.file, key: "\(key).expiry", problem: error.message)
+                }
+            }
+            guard let list = entry["steps"] as? [Any], !list.isEmpty, list.count <= 100 else {
+                throw ConfigurationError(file: reader.file, key: "\(key).steps", problem: "expected a list of 1 to 100 steps like {\"do\": \"suspend\"}")
+            }
+            let steps = try list.enumerated().map { index, value in try step(value, at: "\(key).steps[\(index)]", reader) }
+            return Playbook(name: name, title: title, roles: roles, approval: approval, expiry: expiry, steps: steps)
+        }
+    }
+
+    private static func step(_ value: Any, at key: String, _ reader: ConfigReader) throws -> PlaybookStep {
+        guard let entry = value as? [String: Any] else {
+            throw ConfigurationError(file: reader.file, key: key, problem: "expected an object like {\"do\": \"suspend\"}, got \(ConfigReader.describe(value))")
+        }
+        guard let what = try reader.string(entry, "do", at: key), stepKinds.contains(what) else {
+            throw ConfigurationError(file: reader.file, key: "\(key).do", problem: "expected one of \(stepKinds.joined(separator: ", "))")
+        }
+        func name(_ field: String) throws -> String {
+            try reader.onlyKeys(entry, ["do", field, "skipOnFailure"], at: key)
+            guard let text = try reader.string(entry, field, at: key) else {
+                throw ConfigurationError(file: reader.file, key: "\(key).\(field)", problem: "is missing; \(what) needs the \(field)'s name as Okta shows it")
+            }
+            try PlainText.check(text, "\(key).\(field)", atMostBytes: 400)
+            return text
+        }
+        func flag(_ field: String, default fallback: Bool) throws -> Bool {
+            guard let value = entry[field] else { return fallback }
+            guard let number = value as? NSNumber, String(cString: number.objCType) == "c" else {
+                throw ConfigurationError(file: reader.file, key: "\(key).\(field)", problem: "expected true or false, got \(ConfigReader.describe(value))")
+            }
+            return number.boolValue
+        }
+        let kind: PlaybookStep.Kind
+        switch what {
+        case "add-to-group": kind = .addToGroup(name: try name("group"))
+        case "remove-from-group": kind = .removeFromGroup(name: try name("group"))
+        case "assign-app": kind = .assignApp(label: try name("app"))
+        case "remove-app": kind = .removeApp(label: try name("app"))
+        case "revoke-sessions":
+            try reader.onlyKeys(entry, ["do", "oauthTokens", "skipOnFailure"], at: key)
+            kind = .action(.revokeSessions(oauthTokens: try flag("oauthTokens", default: true)))
+        case "activate", "reset-password":
+            try reader.onlyKeys(entry, ["do", "sendEmail", "skipOnFailure"], at: key)
+            let email = try flag("sendEmail", default: true)
+            kind = .action(what == "activate" ? .activate(sendEmail: email) : .resetPassword(sendEmail: email))
+        default:
+            try reader.onlyKeys(entry, ["do", "skipOnFailure"], at: key)
+            kind = switch what {
+            case "suspend": .action(.suspend)
+            case "unsuspend": .action(.unsuspend)
+            case "unlock": .action(.unlock)
+            case "reset-mfa": .action(.resetMFA)
+            case "expire-password": .action(.expirePassword)
+            case "resend-activation": .action(.resendActivation)
+            case "deactivate": .action(.deactivate)
+            case "remove-every-group": .removeEveryGroup
+            default: .removeEveryDirectApp
+            }
+        }
+        return PlaybookStep(kind, skipOnFailure: try flag("skipOnFailure", default: false))
+    }
+}

@@ -1,0 +1,261 @@
+import Foundation
+@testable import HelpdeskCore
+import HelpdeskTestSupport
+import OktaClient
+import Synchronization
+import Testing
+
+/// Playbooks against the simulated tenant: the preview is the plan, one approval covers it,
+/// every step runs once however the runner dies, a failure stops it, a scheduled plan runs once
+/// when due, and an undo puts back what it removed.
+@Suite struct PlaybookTests {
+    let alex = DemoTeamFixture.alex, morgan = DemoTeamFixture.morgan
+
+    static let offboarding = Playbook(name: "offboarding", title: "Offboarding", approval: .required, steps: [
+        PlaybookStep(.action(.revokeSessions(oauthTokens: true))),
+        PlaybookStep(.action(.suspend)),
+        PlaybookStep(.removeEveryGroup),
+        PlaybookStep(.removeEveryDirectApp),
+    ])
+    static let bundle = Playbook(name: "sales-starter", title: "Sales starter", expiry: AccessDuration(1, .weeks), steps: [
+        PlaybookStep(.addToGroup(name: "Engineering")),
+        PlaybookStep(.assignApp(label: "Zoom")),
+    ])
+    static let containment = Playbook(name: "contain", title: "Contain", steps: [
+        PlaybookStep(.action(.revokeSessions(oauthTokens: false))),
+        PlaybookStep(.removeFromGroup(name: "VPN Users")),
+        PlaybookStep(.action(.suspend)),
+    ])
+
+    func playbooks(_ fixture: EngineFixture, engine: ActionEngine? = nil, alive: @escaping @Sendable (String) -> Bool? = { _ in nil }) -> PlaybookEngine {
+        PlaybookEngine(reconciler: Reconciler(engine: engine ?? fixture.engine, runnerIsAlive: alive), playbooks: [Self.offboarding, Self.bundle, Self.containment])
+    }
+
+    func ask(_ name: String, _ request: Request, runAt: Date? = nil) -> PlanAsk {
+        PlanAsk(requestID: request.id, source: .playbook(name), reason: "leaver on Friday", runAt: runAt)
+    }
+
+    func approval(of plan: Plan, in fixture: EngineFixture) throws -> Approval {
+        let approvals = try fixture.store.read { try $0.approvals(of: plan.requestID) }
+        guard let approval = approvals.first(where: { $0.subject.plan?.planID == plan.id }) else { throw Refusal("no approval for \(plan.id)") }
+        return approval
+    }
+
+    @Test func offboardingRemovesExactlyWhatThePreviewShowedAndNothingElse() async throws {
+        let fixture = try EngineFixture()
+        let jane = try await fixture.userID("jane.doe")
+        await fixture.tenant.assignThroughGroup(userID: jane, appID: "0oa92298812107bb17ef")
+        let request = try fixture.request()
+        let engine = playbooks(fixture)
+        let preview = try await engine.preview(ask("offboarding", request), by: alex)
+        #expect(preview.steps.map(\.action.summary) == [
+            "Revoke all sessions and OAuth tokens", "Suspend the account",
+            "Remove from group Sales", "Remove from group Salesforce Users", "Remove from group VPN Users",
+            "Remove app Google Workspace", "Remove app Salesforce", "Remove app Slack", "Remove app Workday",
+        ])
+        #expect(preview.notes.contains { $0.hasPrefix("Everyone stays") }, "\(preview.notes)")
+        #expect(preview.needsApproval && preview.approvers.contains("morgan"))
+        #expect(fixture.directory.actionCalls.isEmpty, "a preview changes nothing")
+
+        let plan = try await engine.start(ask("offboarding", request), expecting: preview.steps, by: alex)
+        #expect(plan.state == .awaitingApproval)
+        #expect(try fixture.store.existingRequest(request.id).status == .awaitingApproval)
+        let approval = try approval(of: plan, in: fixture)
+        let done = try await engine.approve(approval.id, by: morgan, expecting: plan.terms, comment: nil)
+        #expect(done.state == .finished, "\(done.note ?? "")")
+        #expect(fixture.directory.actionCalls.count == preview.steps.count)
+        let groups = try await fixture.tenant.groups(ofUser: jane).map(\.name)
+        #expect(groups == ["Everyone"], "built-in and app groups stay")
+        #expect(try await fixture.tenant.assignmentScope(userID: jane, appID: "0oa92298812107bb17ef") == "GROUP", "an app from a group stays")
+        #expect(try await fixture.tenant.user(.id(jane)).status == .suspended)
+        let kinds = try fixture.kinds(request.id)
+        #expect(kinds.filter { $0 == .planAsked }.count == 1 && kinds.filter { $0 == .planEnded }.count == 1)
+        #expect(kinds.filter { $0 == .actionSucceeded }.count == preview.steps.count, "one entry per step with Okta's answer")
+        #expect(kinds.filter { $0 == .approvalGranted }.count == 1, "one approval for the plan")
+        #expect(try fixture.store.existingRequest(request.id).status == .open)
+    }
+
+    @Test func aPlanIsAskedOnlyAsPreviewedAndApprovedOnlyAsSeen() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request()
+        let engine = playbooks(fixture)
+        let preview = try await engine.preview(ask("offboarding", request), by: alex)
+        let jane = try await fixture.userID("jane.doe")
+        _ = try await fixture.tenant.removeFromGroup(userID: jane, groupID: try await fixture.group("Sales").id)
+        await #expect { try await engine.start(ask("offboarding", request), expecting: preview.steps, by: alex) } throws: { "\($0)".contains("changed since the preview") }
+
+        let plan = try await engine.start(ask("offboarding", request), expecting: nil, by: alex)
+        let approval = try approval(of: plan, in: fixture)
+        let other = PlanTerms(planID: plan.id, playbook: plan.playbook, title: plan.title, steps: Array(plan.steps.dropLast()), targetUserID: plan.targetUserID, runAt: nil)
+        await #expect { try await engine.approve(approval.id, by: morgan, expecting: other, comment: nil) } throws: { "\($0)".contains("no longer asks for what you saw") }
+        await #expect { try await engine.approve(approval.id, by: alex, expecting: plan.terms, comment: nil) } throws: { "\($0)".contains("cannot also approve") }
+        #expect(fixture.directory.actionCalls.isEmpty, "nothing ran without a valid approval")
+        await #expect { try await fixture.engine.approve(approval.id, by: morgan) } throws: { "\($0)".contains("is for a plan") }
+    }
+
+    @Test func aStepFailingWithForbiddenStopsThePlanThere() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request()
+        let engine = playbooks(fixture)
+        await fixture.tenant.failNext(.removeFromGroup, with: DirectoryError(kind: .forbidden, httpStatus: 403, errorCode: "E0000006", summary: "You do not have permission to perform the requested action"))
+        let plan = try await engine.start(ask("contain", request), expecting: nil, by: alex)
+        #expect(plan.state == .stopped)
+        #expect(plan.note?.contains("step 2 (Remove from group VPN Users) failed") == true, "\(plan.note ?? "")")
+        #expect(fixture.directory.actionCalls.map { $0.split(separator: " ").first.map(String.init) ?? "" } == ["revoke-sessions", "remove-from-group"], "\(fixture.directory.actionCalls)")
+        #expect(try await fixture.tenant.user(.id(plan.targetUserID)).status == .active, "the step after the failure did not run")
+        let ended = try fixture.store.read { try $0.timeline(of: request.id) }.compactMap { event -> EventPayload.PlanEnded? in
+            if case .planEnded(let ended) = event.payload { return ended }
+            return nil
+        }
+        #expect(ended.map(\.stepsDone) == [1] && ended.map(\.state) == [.stopped])
+    }
+
+    /// The runner dies at each step in turn, before its call leaves or after Okta applied it; the
+    /// next runner (another process, once the claim ran out) finishes the plan, every step once.
+    @Test(arguments: [false, true]) func aRunnerKilledAtAnyStepLeavesThePlanToTheNextWithEveryCallOnce(afterApplying: Bool) async throws {
+        for dying in 0..<3 {
+            let fixture = try EngineFixture()
+            let request = try fixture.request()
+            let dies = DyingDirectory(fixture.tenant, atCall: dying, afterApplying: afterApplying)
+            let first = ActionEngine(store: fixture.store, directory: dies, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "host:1")
+            let firstRunner = playbooks(fixture, engine: first)
+            let started = Task { try await firstRunner.start(ask("contain", request), expecting: nil, by: alex) }
+            #expect(await eventually(5) { dies.died })
+            _ = started
+
+            fixture.clock.advance(by: 600)
+            let second = ActionEngine(store: fixture.store, directory: fixture.directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "host:2")
+            let next = playbooks(fixture, engine: second, alive: { $0 == "host:2" })
+            let ran = try await next.runner.runDue(by: "helpdesk")
+            #expect(ran.map(\.state) == [.finished], "dying at call \(dying): \(ran.map { $0.note ?? "" })")
+            for action in [ActionName.revokeSessions, .removeFromGroup, .suspend] {
+                let count = await fixture.tenant.actionCount(action)
+                // Okta cannot show whether sessions were ended, so that one step is sent again (it repeats safely).
+                let expected = action == .revokeSessions && dying == 0 && afterApplying ? 2 : 1
+                #expect(count == expected, "dying at call \(dying) \(afterApplying ? "after" : "before") applying: \(action) ran \(count) times")
+            }
+        }
+    }
+
+    @Test func aScheduledPlanRunsOnceWhenDueEvenWithTwoServices() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request()
+        let at = fixture.clock.now().addingTimeInterval(3 * 86_400)
+        let engine = playbooks(fixture)
+        let plan = try await engine.start(ask("offboarding", request, runAt: at), expecting: nil, by: alex)
+        let approved = try await engine.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        #expect(approved.state == .scheduled && approved.runAt == at)
+        #expect(try await engine.runner.runDue(by: "helpdesk").isEmpty)
+        #expect(fixture.directory.actionCalls.isEmpty)
+
+        fixture.clock.advance(by: 3 * 86_400)
+        let other = try fixture.secondEngine()
+        let one = ActionEngine(store: fixture.store, directory: fixture.directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "a:1")
+        let two = ActionEngine(store: other.store, directory: fixture.directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "b:2")
+        async let first = playbooks(fixture, engine: one).runner.runDue(by: "helpdesk")
+        async let second = playbooks(fixture, engine: two).runner.runDue(by: "helpdesk")
+        _ = try await (first, second)
+        let final = try fixture.store.read { try $0.plan(plan.id) }
+        #expect(final?.state == .finished)
+        #expect(fixture.directory.actionCalls.count == plan.steps.count, "\(fixture.directory.actionCalls)")
+        let applied = await fixture.tenant.actionCount()
+        #expect(applied == plan.steps.count)
+    }
+
+    @Test func aPlanCancelledBeforeItsTimeNeverRuns() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request()
+        let engine = playbooks(fixture)
+        let plan = try await engine.start(ask("contain", request, runAt: fixture.clock.now().addingTimeInterval(3600)), expecting: nil, by: alex)
+        #expect(plan.state == .scheduled)
+        let cancelled = try engine.cancel(plan.id, by: alex, reason: "staying after all")
+        #expect(cancelled.state == .cancelled)
+        fixture.clock.advance(by: 7200)
+        #expect(try await engine.runner.runDue(by: "helpdesk").isEmpty)
+        #expect(fixture.directory.actionCalls.isEmpty)
+        #expect(throws: Refusal.self) { try engine.cancel(plan.id, by: alex, reason: "again") }
+    }
+
+    @Test func undoPutsBackWhatTheOffboardingRemoved() async throws {
+        let fixture = try EngineFixture()
+        let jane = try await fixture.userID("jane.doe")
+        let request = try fixture.request()
+        let engine = playbooks(fixture)
+        let groupsBefore = try await fixture.tenant.groups(ofUser: jane).map(\.name)
+        let appsBefore = try await fixture.tenant.apps(ofUser: jane).map(\.label)
+        let plan = try await engine.start(ask("offboarding", request), expecting: nil, by: alex)
+        _ = try await engine.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+
+        let undoAsk = PlanAsk(requestID: request.id, source: .undo(plan.id), reason: "wrong person")
+        let preview = try await engine.preview(undoAsk, by: alex)
+        #expect(preview.steps.first?.action == .addToGroup(try await fixture.group("Sales"), expiry: nil) || preview.steps.contains { $0.action == .unsuspend })
+        #expect(preview.notes == ["Revoke all sessions and OAuth tokens: cannot be undone"])
+        let undo = try await engine.start(undoAsk, expecting: preview.steps, by: alex)
+        #expect(undo.state == .awaitingApproval, "re-adding access needs approval")
+        let done = try await engine.approve(try approval(of: undo, in: fixture).id, by: morgan, expecting: undo.terms, comment: nil)
+        #expect(done.state == .finished, "\(done.note ?? "")")
+        #expect(try await fixture.tenant.groups(ofUser: jane).map(\.name).sorted() == groupsBefore.sorted())
+        #expect(try await fixture.tenant.apps(ofUser: jane).map(\.label).sorted() == appsBefore.sorted())
+        #expect(try await fixture.tenant.user(.id(jane)).status == .active)
+        await #expect { try await engine.start(undoAsk, expecting: nil, by: alex) } throws: { "\($0)".contains("already undone") }
+    }
+
+    @Test func aTemporaryBundleIsRevokedOnceWhenItEnds() async throws {
+        let fixture = try EngineFixture()
+        let jane = try await fixture.userID("jane.doe")
+        let request = try fixture.request()
+        let engine = playbooks(fixture)
+        let plan = try await engine.start(ask("sales-starter", request), expecting: nil, by: alex)
+        let done = try await engine.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        #expect(done.state == .finished)
+        #expect(try fixture.store.read { try $0.grants(of: request.id) }.count == 2)
+        fixture.clock.advance(by: 8 * 86_400)
+        let swept = try await AccessSweeper(engine: fixture.engine).sweep()
+        #expect(swept.revoked.count == 2)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().revoked.isEmpty)
+        #expect(try await !fixture.tenant.groups(ofUser: jane).contains { $0.name == "Engineering" })
+        #expect(try await fixture.tenant.assignmentScope(userID: jane, appID: "0oa92298812107bb17ef") == nil)
+        let removals = (await fixture.tenant.actionCount(.removeFromGroup), await fixture.tenant.actionCount(.removeApp))
+        #expect(removals == (1, 1))
+    }
+}
+
+/// The tenant, until its `atCall`-th change: then the process "dies" there — before the call
+/// leaves, or after Okta applied it — and never answers.
+final class DyingDirectory: ForwardingDirectory, @unchecked Sendable {
+    private let state = Mutex((calls: 0, died: false))
+    let atCall: Int
+    let afterApplying: Bool
+    let tenant: SimulatedTenant
+
+    init(_ tenant: SimulatedTenant, atCall: Int, afterApplying: Bool) {
+        self.tenant = tenant
+        self.atCall = atCall
+        self.afterApplying = afterApplying
+        super.init(tenant)
+    }
+
+    var died: Bool { state.withLock { $0.died } }
+
+    private func change(_ body: () async throws -> DirectoryReceipt) async throws -> DirectoryReceipt {
+        let call = state.withLock { state -> Int in
+            defer { state.calls += 1 }
+            return state.calls
+        }
+        guard call == atCall else { return try await body() }
+        if afterApplying { _ = try await body() }
+        state.withLock { $0.died = true }
+        try await Task.sleep(nanoseconds: 3_600 * 1_000_000_000)
+        throw CancellationError()
+    }
+
+    override func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt {
+        try await change { try await inner.revokeSessions(userID: userID, oauthTokens: oauthTokens) }
+    }
+    override func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
+        try await change { try await inner.removeFromGroup(userID: userID, groupID: groupID) }
+    }
+    override func suspend(userID: String) async throws -> DirectoryReceipt {
+        try await change { try await inner.suspend(userID: userID) }
+    }
+}
