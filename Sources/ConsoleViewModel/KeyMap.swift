@@ -120,7 +120,7 @@ public enum KeyMap {
     ] + panelActions.map { key, action in
         Binding(.queue, [.char(key)], .act(action), panelHelp(action), .okta, audience: .agents)
     } + [
-        Binding(.queue, [.char("b")], .playbooks, "start a playbook: choose one, see its exact plan, then ask for it", footer: "playbook", .okta, audience: .agents),
+        Binding(.queue, [.char("b")], .playbooks, "start a playbook: choose one, see its exact plan, then ask for it", .okta, audience: .agents),
         Binding(.queue, [.char("X")], .cancelPlan, "cancel the request's plan that has not started", .okta, audience: .agents),
         Binding(.queue, [.char("Z")], .undoPlan, "undo the request's last finished or stopped plan (previewed, approved like any plan)", .okta, audience: .agents),
         Binding(.queue, [.char("a")], .approve, "approve the selected request's pending action (it runs at once, in your name)", footer: "approve", .approvals),

@@ -32,6 +32,28 @@ import Testing
         requestedBy: "alex", requestedAt: ConsoleFixtures.now, expiresAt: ConsoleFixtures.now.addingTimeInterval(86_400),
         approvers: [EligibleApprover(login: "sam", basis: .manager)], targetUserID: "00ujane", state: .pending)
 
+    static let playbooks = [
+        Playbook(name: "offboarding", title: "Offboarding (leaver)", approval: .required, steps: [PlaybookStep(.action(.suspend)), PlaybookStep(.removeEveryGroup)]),
+        Playbook(name: "sales-starter", title: "Sales starter access", expiry: AccessDuration(3, .months), steps: [PlaybookStep(.addToGroup(name: "Sales"))]),
+    ]
+
+    static let offboardingSteps = [
+        PlanStep(.revokeSessions(oauthTokens: true)), PlanStep(.suspend),
+        PlanStep(.removeFromGroup(GroupRef(id: "00gsales", name: "Sales"))), PlanStep(.removeFromGroup(GroupRef(id: "00gvpn", name: "VPN Users"))),
+        PlanStep(.removeApp(AppRef(id: "0oasf", label: "Salesforce"))),
+    ]
+
+    static let offboardingPreview = PlanPreview(
+        requestID: RequestID(1), title: "Offboarding (leaver)", playbook: "offboarding", targetUserID: "00ujane", targetLogin: "jane.doe@example.com",
+        steps: offboardingSteps, notes: ["Everyone stays: it is built in and managed by Okta"], needsApproval: true, approvers: ["morgan", "sam"], runAt: nil)
+
+    static let pendingPlan = Approval(
+        id: ApprovalID(4), requestID: RequestID(1),
+        subject: .plan(PlanTerms(planID: PlanID(2), playbook: "offboarding", title: "Offboarding (leaver)", steps: offboardingSteps, targetUserID: "00ujane",
+                                 runAt: ConsoleFixtures.now.addingTimeInterval(3 * 86_400))),
+        reason: "leaver on Friday, HR ticket 4411", requestedBy: "alex", requestedAt: ConsoleFixtures.now,
+        expiresAt: ConsoleFixtures.now.addingTimeInterval(86_400), approvers: [EligibleApprover(login: "sam", basis: .manager)], targetUserID: "00ujane", state: .pending)
+
     /// Sam on his approvals tab, with Alex's reset of Jane's factors waiting for him.
     static func deciding(_ state: inout AppState) {
         state.user = ConsoleFixtures.manager
@@ -94,6 +116,22 @@ import Testing
             type(&state, "leaver, HR ticket 4411")
             press(&state, .enter)
             type(&state, "jane")
+        }),
+        ("playbook-picker", { state in
+            press(&state, .char("b"))
+            _ = Console.update(&state, .playbooksLoaded(RequestID(1), .success(playbooks)))
+        }),
+        ("playbook-preview", { state in
+            press(&state, .char("b"))
+            _ = Console.update(&state, .playbooksLoaded(RequestID(1), .success(playbooks)))
+            press(&state, .enter)
+            _ = Console.update(&state, .planPreviewed(PlanAsk(requestID: RequestID(1), source: .playbook("offboarding")), .success(offboardingPreview)))
+            type(&state, "leaver on Friday, HR ticket 4411")
+        }),
+        ("approve-plan", { state in
+            deciding(&state)
+            state.detail.approvals = [pendingPlan]
+            press(&state, .char("a"))
         }),
         ("approve", { state in
             deciding(&state)
