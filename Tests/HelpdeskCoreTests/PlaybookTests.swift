@@ -188,7 +188,10 @@ import Testing
 
         let undoAsk = PlanAsk(requestID: request.id, source: .undo(plan.id), reason: "wrong person")
         let preview = try await engine.preview(undoAsk, by: alex)
-        #expect(preview.steps.first?.action == .addToGroup(try await fixture.group("Sales"), expiry: nil) || preview.steps.contains { $0.action == .unsuspend })
+        #expect(preview.steps.map(\.action.summary) == [
+            "Assign app Workday (permanent)", "Assign app Slack (permanent)", "Assign app Salesforce (permanent)", "Assign app Google Workspace (permanent)",
+            "Add to group VPN Users (permanent)", "Add to group Salesforce Users (permanent)", "Add to group Sales (permanent)", "Unsuspend the account",
+        ], "the inverse of every step that took effect, last first")
         #expect(preview.notes == ["Revoke all sessions and OAuth tokens: cannot be undone"])
         let undo = try await engine.start(undoAsk, expecting: preview.steps, by: alex)
         #expect(undo.state == .awaitingApproval, "re-adding access needs approval")

@@ -46,7 +46,7 @@ enum PlanFlow {
         lines.append("Each step runs once; a failed step stops the plan.")
         let approvers: ConfirmState.Approvers = preview.needsApproval ? .known(preview.approvers) : .notNeeded
         state.modal = .confirm(ConfirmState(requestID: ask.requestID, plan: .startPlan(ask, preview), lines: lines, reasonRequired: true, approvers: approvers))
-        state.say("", about: ask.requestID)
+        state.status = nil
         return []
     }
 
