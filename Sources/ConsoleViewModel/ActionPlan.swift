@@ -45,6 +45,7 @@ public enum ActionPlan {
         case .deactivate: return "Deactivate \(who): every app deprovisions them; this cannot be undone. You will type their login to confirm."
         case .resetPassword(let email): return email ? "Reset the password of \(who) and email them a reset link." : "Reset the password of \(who) and show a one-time link."
         case .expirePassword: return "Expire the password of \(who): they must change it at next sign-in."
+        case .createUser(let profile): return "Create the Okta user \(profile.display), staged: nobody can sign in with it until it is activated."
         }
     }
 

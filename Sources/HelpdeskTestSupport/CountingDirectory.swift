@@ -26,6 +26,7 @@ public final class CountingDirectory: ForwardingDirectory, @unchecked Sendable {
     override public func reactivate(userID: String) async throws -> DirectoryReceipt { count(.resendActivation, userID); return try await inner.reactivate(userID: userID) }
     override public func deactivate(userID: String) async throws -> DirectoryReceipt { count(.deactivate, userID); return try await inner.deactivate(userID: userID) }
     override public func resetPassword(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { count(.resetPassword, userID); return try await inner.resetPassword(userID: userID, sendEmail: sendEmail) }
+    override public func createUser(_ profile: NewUserProfile) async throws -> DirectoryReceipt { count(.createUser, profile.login); return try await inner.createUser(profile) }
     override public func expirePassword(userID: String) async throws -> DirectoryReceipt { count(.expirePassword, userID); return try await inner.expirePassword(userID: userID) }
 }
 
@@ -66,4 +67,5 @@ open class ForwardingDirectory: IdentityDirectory, @unchecked Sendable {
     open func deactivate(userID: String) async throws -> DirectoryReceipt { try await inner.deactivate(userID: userID) }
     open func resetPassword(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { try await inner.resetPassword(userID: userID, sendEmail: sendEmail) }
     open func expirePassword(userID: String) async throws -> DirectoryReceipt { try await inner.expirePassword(userID: userID) }
+    open func createUser(_ profile: NewUserProfile) async throws -> DirectoryReceipt { try await inner.createUser(profile) }
 }

@@ -210,10 +210,20 @@ public final class OktaStandIn: Sendable {
             if path.is("GET", "apps") { return ok(try await tenant.findApps(query["q"] ?? "", limit: limit).map(Self.app)) }
             if let id = path.match("GET", "apps", "*")?.first { return ok(Self.app(try await tenant.app(id: id))) }
             if let ids = path.match("GET", "apps", "*", "users", "*") {
-                guard try await tenant.isAssigned(userID: ids[1], appID: ids[0]) else { throw Self.notFound("AppUser", ids[1]) }
-                return ok(["id": ids[1], "scope": "USER", "status": "ACTIVE"])
+                guard let scope = try await tenant.assignmentScope(userID: ids[1], appID: ids[0]) else { throw Self.notFound("AppUser", ids[1]) }
+                return ok(["id": ids[1], "scope": scope, "status": "ACTIVE"])
             }
             if path.is("GET", "logs") { return ok([[String: Any]]()) }
+            if path.is("POST", "users") {
+                let body = (try? JSONSerialization.jsonObject(with: request.body)) as? [String: Any]
+                let fields = body?["profile"] as? [String: String] ?? [:]
+                guard query["activate"] == "false", let first = fields["firstName"], let last = fields["lastName"], let login = fields["login"],
+                      let email = try? EmailAddress(fields["email"] ?? "") else { throw DirectoryError(kind: .invalid, httpStatus: 400, summary: "Api validation failed: profile") }
+                let done = try await tenant.createUser(NewUserProfile(firstName: first, lastName: last, email: email, login: login, managerID: fields["managerId"],
+                                                                      department: fields["department"]))
+                guard let user = await tenant.user(idOrLogin: login) else { throw Self.notFound("user", login) }
+                return ok(Self.user(user), requestID: done.requestID)
+            }
             if let ids = path.match("POST", "users", "*", "lifecycle", "*") {
                 let id = ids[0]
                 switch ids[1] {

@@ -12,7 +12,7 @@ import Testing
 
     @Test func theDefaultPolicyGatesGrantsAndWeakeningButNotContainment() {
         let required = ActionName.allCases.filter { ApprovalPolicy.default.needsApproval($0) }
-        #expect(Set(required) == [.addToGroup, .assignApp, .resetMFA, .resetFactor, .resetPassword, .unsuspend, .activate, .resendActivation, .deactivate])
+        #expect(Set(required) == [.addToGroup, .assignApp, .resetMFA, .resetFactor, .resetPassword, .unsuspend, .activate, .resendActivation, .deactivate, .createUser])
         let overridden = ApprovalPolicy(overrides: [.suspend: .init(approvalRequired: true, approvers: ["chris"])])
         #expect(overridden.needsApproval(.suspend))
         #expect(overridden.rule(for: .suspend).approvers == ["chris"])

@@ -117,6 +117,8 @@ import Testing
             .assignApp(AppRef(id: "0oa1", label: "Salesforce"), expiry: AccessDuration(3, .months)),
             .removeApp(AppRef(id: "0oa1", label: "Salesforce")), .suspend, .unsuspend, .unlock, .activate(sendEmail: false),
             .resendActivation, .deactivate, .resetPassword(sendEmail: true), .expirePassword,
+            .createUser(NewUserProfile(firstName: "Ana", lastName: "Ruiz", email: Fixtures.email("ana.ruiz@example.com"), login: "ana.ruiz@example.com",
+                                       managerID: "00usam", department: "Sales")),
         ]
         #expect(Set(actions.map(\.name)) == Set(ActionName.allCases))
         for action in actions {

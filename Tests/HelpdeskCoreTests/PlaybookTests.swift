@@ -261,4 +261,10 @@ final class DyingDirectory: ForwardingDirectory, @unchecked Sendable {
     override func suspend(userID: String) async throws -> DirectoryReceipt {
         try await change { try await inner.suspend(userID: userID) }
     }
+    override func createUser(_ profile: NewUserProfile) async throws -> DirectoryReceipt {
+        try await change { try await inner.createUser(profile) }
+    }
+    override func activate(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt {
+        try await change { try await inner.activate(userID: userID, sendEmail: sendEmail) }
+    }
 }

@@ -195,6 +195,8 @@ public struct PromptState: Sendable, Equatable {
         case resolve(RequestID, version: Int)
         case deny(Approval)
         case cancelPlan(PlanID)
+        /// One field of a new hire, for a playbook that creates its user.
+        case newHire(NewHireEntry)
     }
 
     public let purpose: Purpose

@@ -56,6 +56,9 @@ extension Console {
         case .activate: return confirm(&state, .activate(sendEmail: true), request: request)
         case .resendActivation: return confirm(&state, .resendActivation, request: request)
         case .deactivate: return confirm(&state, .deactivate, request: request)
+        case .createUser:
+            state.say("A user is created by a playbook (b), with the new hire's names.", .error, about: request.id)
+            return []
         }
     }
 
@@ -102,8 +105,7 @@ extension Console {
         case .action: return []
         case .playbook:
             state.modal = nil
-            state.say("Reading \(request.requester)'s account for \(item.label)…", about: request.id)
-            return [.previewPlan(PlanAsk(requestID: request.id, source: .playbook(item.id)))]
+            return PlanFlow.chose(&state, item, for: request)
         }
     }
 

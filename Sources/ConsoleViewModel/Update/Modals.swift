@@ -150,6 +150,7 @@ extension Console {
         case .resolve(let id, let version): return [.resolve(id, note: text.isEmpty ? nil : text, version: version)]
         case .deny(let approval): return [.deny(approval, reason: text)]
         case .cancelPlan(let id): return [.cancelPlan(id, reason: text)]
+        case .newHire(let entry): return PlanFlow.newHireField(&state, entry, text)
         }
     }
 

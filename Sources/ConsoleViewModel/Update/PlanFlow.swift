@@ -19,7 +19,8 @@ enum PlanFlow {
         case .success(let playbooks):
             let items = playbooks.map { playbook in
                 PickerItem(id: playbook.name, label: playbook.title,
-                           detail: "\(playbook.steps.count) step\(playbook.steps.count == 1 ? "" : "s")" + (playbook.expiry.map { ", ends after \($0.spoken)" } ?? ""))
+                           detail: "\(playbook.steps.count) step\(playbook.steps.count == 1 ? "" : "s")" + (playbook.expiry.map { ", ends after \($0.spoken)" } ?? ""),
+                           value: playbook.createsUser ? newHireMark : "")
             }
             state.modal = .picker(PickerState(purpose: .playbook, requestID: id, items: items, localOnly: true))
         }
@@ -47,6 +48,34 @@ enum PlanFlow {
         let approvers: ConfirmState.Approvers = preview.needsApproval ? .known(preview.approvers) : .notNeeded
         state.modal = .confirm(ConfirmState(requestID: ask.requestID, plan: .startPlan(ask, preview), lines: lines, reasonRequired: true, approvers: approvers))
         state.status = nil
+        return []
+    }
+
+    /// A picker item's value for a playbook that creates its user.
+    static let newHireMark = "creates-user"
+
+    /// The chosen playbook: a new hire's (the requester has no Okta account) asks for the fields first.
+    static func chose(_ state: inout AppState, _ item: PickerItem, for request: Request) -> [Effect] {
+        guard item.value == newHireMark, state.card.card == nil else {
+            state.say("Reading \(request.requester)'s account for \(item.label)…", about: request.id)
+            return [.previewPlan(PlanAsk(requestID: request.id, source: .playbook(item.id)))]
+        }
+        return newHireField(&state, NewHireEntry(requestID: request.id, playbook: item.id, title: item.label), nil)
+    }
+
+    /// Records the answer to the current field and asks the next; after the last, previews the plan.
+    static func newHireField(_ state: inout AppState, _ entry: NewHireEntry, _ answer: String?) -> [Effect] {
+        var entry = entry
+        if let answer {
+            if !answer.isEmpty { entry.fields[NewHireEntry.fields[entry.index].name] = answer }
+            entry.index += 1
+        }
+        guard entry.index < NewHireEntry.fields.count else {
+            state.say("Checking the new hire's plan…", about: entry.requestID)
+            return [.previewPlan(PlanAsk(requestID: entry.requestID, source: .playbook(entry.playbook), fields: entry.fields))]
+        }
+        let field = NewHireEntry.fields[entry.index]
+        state.modal = .prompt(PromptState(purpose: .newHire(entry), title: "\(entry.title), new hire — \(field.question)", required: field.required))
         return []
     }
 

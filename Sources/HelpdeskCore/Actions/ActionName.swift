@@ -15,6 +15,7 @@ public enum ActionName: String, CaseIterable, Sendable, Codable, CodingKeyRepres
     case deactivate
     case resetPassword = "reset-password"
     case expirePassword = "expire-password"
+    case createUser = "create-user"
 
     /// A short title for menus: "Reset MFA", "Add to group".
     public var title: String {
@@ -34,6 +35,7 @@ public enum ActionName: String, CaseIterable, Sendable, Codable, CodingKeyRepres
         case .deactivate: "Deactivate"
         case .resetPassword: "Reset password"
         case .expirePassword: "Expire password"
+        case .createUser: "Create user"
         }
     }
 

@@ -25,6 +25,8 @@ public enum OktaAction: Hashable, Sendable {
     /// Email the user a reset link, or return a one-time link to hand over.
     case resetPassword(sendEmail: Bool)
     case expirePassword
+    /// Create the user STAGED (a playbook's first step for a new hire); it acts on no existing account.
+    case createUser(NewUserProfile)
 
     public var name: ActionName {
         switch self {
@@ -43,6 +45,7 @@ public enum OktaAction: Hashable, Sendable {
         case .deactivate: .deactivate
         case .resetPassword: .resetPassword
         case .expirePassword: .expirePassword
+        case .createUser: .createUser
         }
     }
 
@@ -91,6 +94,7 @@ public enum OktaAction: Hashable, Sendable {
         case .deactivate: "Deactivate the account (deprovisions every app)"
         case .resetPassword(let email): email ? "Reset the password and email a reset link" : "Reset the password and issue a one-time link"
         case .expirePassword: "Expire the password"
+        case .createUser(let profile): "Create the user \(profile.display), staged"
         }
     }
 
@@ -106,7 +110,7 @@ public enum OktaAction: Hashable, Sendable {
 
 extension OktaAction: Codable {
     private enum CodingKeys: String, CodingKey {
-        case name, factor, oauthTokens, group, app, expiry, sendEmail
+        case name, factor, oauthTokens, group, app, expiry, sendEmail, profile
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -125,6 +129,7 @@ extension OktaAction: Codable {
             try container.encodeIfPresent(expiry, forKey: .expiry)
         case .removeApp(let app): try container.encode(app, forKey: .app)
         case .activate(let email), .resetPassword(let email): try container.encode(email, forKey: .sendEmail)
+        case .createUser(let profile): try container.encode(profile, forKey: .profile)
         }
     }
 
@@ -146,6 +151,7 @@ extension OktaAction: Codable {
         case .deactivate: self = .deactivate
         case .resetPassword: self = .resetPassword(sendEmail: try container.decodeIfPresent(Bool.self, forKey: .sendEmail) ?? true)
         case .expirePassword: self = .expirePassword
+        case .createUser: self = .createUser(try container.decode(NewUserProfile.self, forKey: .profile))
         }
     }
 }

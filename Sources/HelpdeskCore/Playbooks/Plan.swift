@@ -161,3 +161,11 @@ extension Plan {
         }
     }
 }
+
+extension Plan {
+    /// The profile its first step creates, when it is a new hire's plan (its user is then known by login).
+    public var createdProfile: NewUserProfile? {
+        if case .createUser(let profile)? = steps.first?.action { return profile }
+        return nil
+    }
+}

@@ -12,12 +12,16 @@ public struct PlanAsk: Sendable, Equatable, Codable {
     public let reason: String
     /// When it is to run; nil: as soon as it is approved (or at once, needing no approval).
     public let runAt: Date?
+    /// For a playbook that creates its user: `firstName`, `lastName`, and optionally `login`
+    /// (default: the requester's email), `manager` (an email), `department`.
+    public let fields: [String: String]
 
-    public init(requestID: RequestID, source: Source, reason: String = "", runAt: Date? = nil) {
+    public init(requestID: RequestID, source: Source, reason: String = "", runAt: Date? = nil, fields: [String: String] = [:]) {
         self.requestID = requestID
         self.source = source
         self.reason = reason
         self.runAt = runAt
+        self.fields = fields
     }
 }
 

@@ -3,7 +3,8 @@ import Foundation
 /// Turns a playbook into exact steps against one account as Okta has it now: names become
 /// groups and apps, "every group" becomes the account's changeable groups, and what is already
 /// so (a member already, an app assigned through a group, an account already suspended) is left
-/// out with a note saying why. It reads Okta and writes nothing.
+/// out with a note saying why. For a new hire (`creating`), the account is the one its first step
+/// creates: STAGED, in no group, with no app. It reads Okta and writes nothing.
 struct PlanResolver {
     let directory: any IdentityDirectory
 
@@ -13,9 +14,9 @@ struct PlanResolver {
         var notes: [String] = []
     }
 
-    func resolve(_ playbook: Playbook, for user: DirectoryUser) async throws -> Resolution {
+    func resolve(_ playbook: Playbook, for user: DirectoryUser, creating profile: NewUserProfile? = nil) async throws -> Resolution {
         var result = Resolution()
-        var groups: [DirectoryGroup]?
+        var groups: [DirectoryGroup]? = profile == nil ? nil : []
         func memberships() async throws -> [DirectoryGroup] {
             if let groups { return groups }
             let read = try await directory.groups(ofUser: user.id)
@@ -29,7 +30,7 @@ struct PlanResolver {
         for step in playbook.steps {
             switch step.kind {
             case .action(let action):
-                let factors = action.name == .resetMFA ? try await directory.factors(ofUser: user.id) : nil
+                let factors = action.name == .resetMFA ? (profile == nil ? try await directory.factors(ofUser: user.id) : []) : nil
                 if let why = ActionAvailability.whyUnavailable(action.name, for: user, factors: factors) {
                     result.notes.append("\(action.summary): left out, \(why)")
                 } else {
@@ -51,14 +52,16 @@ struct PlanResolver {
                 }
             case .assignApp(let label):
                 let app = try await app(labelled: label)
-                if try await directory.assignmentScope(userID: user.id, appID: app.id) != nil {
+                if profile == nil, try await directory.assignmentScope(userID: user.id, appID: app.id) != nil {
                     result.notes.append("Assign app \(app.label): left out, already assigned")
                 } else {
                     add(.assignApp(app.ref, expiry: playbook.expiry), step)
                 }
             case .removeApp(let label):
                 let app = try await app(labelled: label)
-                if let action = try await removal(of: app.ref, from: user.id, notes: &result.notes) { add(action, step) }
+                if profile != nil {
+                    result.notes.append("Remove app \(app.label): left out, not assigned")
+                } else if let action = try await removal(of: app.ref, from: user.id, notes: &result.notes) { add(action, step) }
             case .removeEveryGroup:
                 for group in try await memberships().sorted(by: { $0.name.localizedStandardCompare($1.name) == .orderedAscending }) {
                     if let why = group.type.whyNotChangeable {
@@ -67,8 +70,14 @@ struct PlanResolver {
                         add(.removeFromGroup(group.ref), step)
                     }
                 }
+            case .createUser:
+                if let profile {
+                    add(.createUser(profile), step)
+                } else {
+                    result.notes.append("Create the user: left out, \(user.login) already exists (\(user.status.rawValue))")
+                }
             case .removeEveryDirectApp:
-                for link in try await directory.apps(ofUser: user.id) {
+                for link in profile == nil ? try await directory.apps(ofUser: user.id) : [] {
                     if let action = try await removal(of: link.ref, from: user.id, notes: &result.notes) { add(action, step) }
                 }
             }

@@ -94,9 +94,26 @@ public struct PlanRunner: Sendable {
         return try await run(step, index, attempt: runs.count, of: plan, by: actor)
     }
 
+    /// The Okta user a step acts on: the plan's, or for a new hire's plan, the account its first
+    /// step created (found by its login); the creating step itself names the login.
+    private func target(of step: PlanStep, in plan: Plan) async throws -> Result<String, Refusal> {
+        guard let profile = plan.createdProfile else { return .success(plan.targetUserID) }
+        if case .createUser = step.action { return .success(profile.login) }
+        do {
+            return .success(try await engine.directory.user(.login(profile.login)).id)
+        } catch let error as DirectoryError where error.kind == .notFound {
+            return .failure(Refusal("the user \(profile.login) the plan created is no longer in Okta"))
+        }
+    }
+
     /// Writes the step's run ahead (renewing the claim in the same write) and calls Okta.
     private func run(_ step: PlanStep, _ index: Int, attempt: Int, of plan: Plan, by actor: String) async throws -> StepResult {
-        let held = try await engine.alreadyHeld(step.action, userID: plan.targetUserID)
+        let userID: String
+        switch try await target(of: step, in: plan) {
+        case .success(let id): userID = id
+        case .failure(let why): return .stop("step \(index + 1) (\(step.action.summary)): \(why.message)")
+        }
+        let held = try await engine.alreadyHeld(step.action, userID: userID)
         let run: ActionRun
         do {
             run = try store.write { writer -> ActionRun in
@@ -104,7 +121,7 @@ public struct PlanRunner: Sendable {
                 guard try writer.claimPlan(plan.id, runner: runnerName, until: now.addingTimeInterval(claimWindow), at: now) else {
                     throw Refusal("\(plan.id) was taken over by another runner")
                 }
-                let run = try engine.start(step.action, requestID: plan.requestID, userID: plan.targetUserID, approvalID: nil, grantID: nil, reason: plan.reason,
+                let run = try engine.start(step.action, requestID: plan.requestID, userID: userID, approvalID: nil, grantID: nil, reason: plan.reason,
                                            by: actor, at: now, planStep: PlanStepRef(plan: plan.id, step: index, attempt: attempt), writer: writer)
                 return if let held { try ActionEngine.settle(run, held: held, writer: writer, at: now) } else { run }
             }
@@ -125,7 +142,7 @@ public struct PlanRunner: Sendable {
     /// How Okta's state now differs from the approved plan: steps already in effect, and what
     /// the playbook would add now that the plan leaves alone. The plan is never widened.
     private func differences(of plan: Plan) async -> [String] {
-        guard let playbook = playbooks.first(where: { $0.name == plan.playbook }), plan.undoes == nil else { return [] }
+        guard let playbook = playbooks.first(where: { $0.name == plan.playbook }), plan.undoes == nil, plan.createdProfile == nil else { return [] }
         do {
             let user = try await engine.directory.user(.id(plan.targetUserID))
             let now = try await PlanResolver(directory: engine.directory).resolve(playbook, for: user)

@@ -32,6 +32,9 @@ public struct Playbook: Sendable, Equatable, Codable {
         self.steps = steps
     }
 
+    /// Whether it creates its user, and so needs the new hire's fields.
+    public var createsUser: Bool { steps.contains { $0.kind == .createUser } }
+
     /// Whether `member` may start it.
     public func mayBeStarted(by member: Operator) -> Bool {
         member.canAct && (member.has(.admin) || !roles.isDisjoint(with: member.roles))
@@ -51,6 +54,8 @@ public struct PlaybookStep: Sendable, Equatable, Codable {
         case removeEveryGroup
         /// Every app assigned to the user directly; apps assigned through a group stay.
         case removeEveryDirectApp
+        /// A new hire: the user created STAGED with the requester's email and the fields the agent gives.
+        case createUser
     }
 
     public let kind: Kind
@@ -72,6 +77,7 @@ public struct PlaybookStep: Sendable, Equatable, Codable {
         case .removeApp(let label): "Remove app \(label)"
         case .removeEveryGroup: "Remove from every group helpdesk may change"
         case .removeEveryDirectApp: "Remove every app assigned directly"
+        case .createUser: "Create the user (staged) from the request and the fields given"
         }
     }
 }

@@ -23,14 +23,14 @@ public struct PlaybookEngine: Sendable {
     // MARK: Previewing
 
     public func preview(_ ask: PlanAsk, by actor: Operator) async throws -> PlanPreview {
-        let (request, user) = try await subject(of: ask, by: actor)
-        let (name, title, resolution, required) = try await resolve(ask.source, on: request, for: user)
+        let (request, user, profile) = try await subject(of: ask, by: actor)
+        let (name, title, resolution, required) = try await resolve(ask.source, on: request, for: user, creating: profile)
         let needs = required || resolution.steps.contains { engine.policy.needsApproval($0.action.name) }
         var approvers: [String] = []
         if needs, !resolution.steps.isEmpty {
             approvers = try await eligibleApprovers(for: resolution.steps, account: user, asker: actor).map(\.login)
         }
-        return PlanPreview(requestID: request.id, title: title, playbook: name, targetUserID: user.id, targetLogin: user.login, steps: resolution.steps,
+        return PlanPreview(requestID: request.id, title: title, playbook: name, targetUserID: Self.target(user, profile), targetLogin: user.login, steps: resolution.steps,
                            notes: resolution.notes, needsApproval: needs, approvers: approvers, runAt: ask.runAt)
     }
 
@@ -41,8 +41,8 @@ public struct PlaybookEngine: Sendable {
     public func start(_ ask: PlanAsk, expecting: [PlanStep]?, by actor: Operator) async throws -> Plan {
         let reason = try ActionEngine.reasonText(ask.reason, what: "asking for a plan")
         try engine.expireApprovals(by: actor.login)
-        let (request, user) = try await subject(of: ask, by: actor)
-        let (name, title, resolution, required) = try await resolve(ask.source, on: request, for: user)
+        let (request, user, profile) = try await subject(of: ask, by: actor)
+        let (name, title, resolution, required) = try await resolve(ask.source, on: request, for: user, creating: profile)
         guard !resolution.steps.isEmpty else {
             throw Refusal("\(title) has nothing to do for \(request.requester)" + (resolution.notes.isEmpty ? "" : ": " + resolution.notes.joined(separator: "; ")))
         }
@@ -70,13 +70,13 @@ public struct PlaybookEngine: Sendable {
         let plan = try store.write { writer -> Plan in
             try Self.refuseIfBusy(request.id, undoes: undoes, writer: writer)
             let plan = try writer.insertPlan(NewPlan(
-                requestID: request.id, playbook: name, title: title, steps: resolution.steps, targetUserID: user.id, reason: reason,
+                requestID: request.id, playbook: name, title: title, steps: resolution.steps, targetUserID: Self.target(user, profile), reason: reason,
                 requestedBy: actor.login, requestedAt: now, runAt: runAt, undoes: undoes, state: approval == nil ? .scheduled : .awaitingApproval))
             var approvalID: ApprovalID?
             if let approval {
                 approvalID = try writer.insertApproval(NewApproval(
                     requestID: request.id, subject: .plan(plan.terms), reason: reason, requestedBy: actor.login, requestedAt: now,
-                    expiresAt: now.addingTimeInterval(engine.approvalLifetime), approvers: approval.approvers, targetUserID: user.id,
+                    expiresAt: now.addingTimeInterval(engine.approvalLifetime), approvers: approval.approvers, targetUserID: profile == nil ? user.id : nil,
                     requestedByOktaID: approval.askerID)).id
             }
             try writer.append(EventDraft(actor: actor.login, at: now, payload: .planAsked(.init(
@@ -155,7 +155,9 @@ public struct PlaybookEngine: Sendable {
 
     // MARK: Helpers
 
-    private func subject(of ask: PlanAsk, by actor: Operator) async throws -> (Request, DirectoryUser) {
+    /// The request, the account the plan acts on, and for a new hire the profile its first step
+    /// creates (the account is then that profile as it will be: STAGED, with no id yet).
+    private func subject(of ask: PlanAsk, by actor: Operator) async throws -> (Request, DirectoryUser, NewUserProfile?) {
         guard actor.canAct else {
             throw Refusal("\(actor.login) has no agent role, so cannot start playbooks; an admin can add the role in the configuration")
         }
@@ -168,24 +170,44 @@ public struct PlaybookEngine: Sendable {
             guard let original = try store.read({ try $0.plan(id) }), original.requestID == request.id else {
                 throw Refusal("\(request.id) has no plan \(id)")
             }
+            guard ask.fields.isEmpty else { throw Refusal("fields apply to playbooks that create their user, not to an undo") }
             let user = try await engine.requesterAccount(request)
-            guard user.id == original.targetUserID else {
+            let acted = original.createdProfile.map { $0.login == user.login } ?? (user.id == original.targetUserID)
+            guard acted else {
                 throw Refusal("\(request.requester) now finds another Okta account (\(user.id)) than \(id) acted on (\(original.targetUserID)); undo it by hand")
             }
-            return (request, user)
+            return (request, user, nil)
         }
-        return (request, try await engine.requesterAccount(request))
+        guard case .playbook(let name) = ask.source, let playbook = playbooks.first(where: { $0.name == name }), playbook.createsUser else {
+            guard ask.fields.isEmpty else { throw Refusal("fields apply to playbooks that create their user; this one acts on the requester's account") }
+            return (request, try await engine.requesterAccount(request), nil)
+        }
+        do {
+            let user = try await engine.directory.user(.email(request.requester))
+            return (request, user, nil)
+        } catch let error as DirectoryError where error.kind == .notFound {
+            let profile = try await NewHireFields(directory: engine.directory).profile(ask.fields, email: request.requester)
+            let user = DirectoryUser(id: "", login: profile.login, email: profile.email.value, firstName: profile.firstName, lastName: profile.lastName,
+                                     status: .staged, department: profile.department, managerID: profile.managerID)
+            return (request, user, profile)
+        }
+    }
+
+    /// The plan's user: the account's id, or for a new hire the login it will have.
+    private static func target(_ user: DirectoryUser, _ profile: NewUserProfile?) -> String {
+        profile?.login ?? user.id
     }
 
     /// The plan's name, title, steps and whether the playbook asks for an approval whatever its steps.
-    private func resolve(_ source: PlanAsk.Source, on request: Request, for user: DirectoryUser) async throws -> (String, String, PlanResolver.Resolution, Bool) {
+    private func resolve(_ source: PlanAsk.Source, on request: Request, for user: DirectoryUser, creating profile: NewUserProfile?) async throws -> (String, String, PlanResolver.Resolution, Bool) {
         switch source {
         case .playbook(let name):
             guard let playbook = playbooks.first(where: { $0.name == name }) else {
                 let known = playbooks.map(\.name).joined(separator: ", ")
                 throw Refusal("there is no playbook \"\(TextSafety.quoted(name))\" (\(known.isEmpty ? "none are configured" : "configured: " + known))")
             }
-            return (playbook.name, playbook.title, try await PlanResolver(directory: engine.directory).resolve(playbook, for: user), playbook.approval == .required)
+            let resolution = try await PlanResolver(directory: engine.directory).resolve(playbook, for: user, creating: profile)
+            return (playbook.name, playbook.title, resolution, playbook.approval == .required)
         case .undo(let id):
             let (original, runs, timeline) = try store.read { reader in
                 (try reader.plan(id), try reader.runs(of: request.id), try reader.timeline(of: request.id))

@@ -27,7 +27,7 @@ enum UndoPlan {
         case .suspend: .unsuspend
         case .unsuspend: .suspend
         case .deactivate: .activate(sendEmail: false)
-        case .activate: .deactivate
+        case .activate, .createUser: .deactivate
         case .resetMFA, .resetFactor, .revokeSessions, .unlock, .resendActivation, .resetPassword, .expirePassword: nil
         }
     }

@@ -26,7 +26,7 @@ public struct ApprovalPolicy: Sendable, Equatable, Codable {
 
     /// Granting access or weakening a login needs an approval; containment and removing access do not.
     public static let defaultRules: [ActionName: Rule] = {
-        let required: Set<ActionName> = [.addToGroup, .assignApp, .resetMFA, .resetFactor, .resetPassword, .unsuspend, .activate, .resendActivation, .deactivate]
+        let required: Set<ActionName> = [.addToGroup, .assignApp, .resetMFA, .resetFactor, .resetPassword, .unsuspend, .activate, .resendActivation, .deactivate, .createUser]
         return Dictionary(uniqueKeysWithValues: ActionName.allCases.map { ($0, Rule(approvalRequired: required.contains($0))) })
     }()
 

@@ -41,6 +41,8 @@ public protocol IdentityDirectory: Sendable {
     func deactivate(userID: String) async throws -> DirectoryReceipt
     func resetPassword(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt
     func expirePassword(userID: String) async throws -> DirectoryReceipt
+    /// Creates the user STAGED (`activate=false`); the receipt names the new user's id.
+    func createUser(_ profile: NewUserProfile) async throws -> DirectoryReceipt
 }
 
 extension IdentityDirectory {
@@ -62,6 +64,7 @@ extension IdentityDirectory {
         case .deactivate: try await deactivate(userID: userID)
         case .resetPassword(let email): try await resetPassword(userID: userID, sendEmail: email)
         case .expirePassword: try await expirePassword(userID: userID)
+        case .createUser(let profile): try await createUser(profile)
         }
     }
 }

@@ -85,7 +85,7 @@ public struct ActionSpec: Sendable, Equatable, Codable {
         case .removeApp(let app): self.app = .id(app.id)
         case .activate(let email): noEmail = !email
         case .resetPassword(let email): oneTimeLink = !email
-        case .resetMFA, .suspend, .unsuspend, .unlock, .resendActivation, .deactivate, .expirePassword: break
+        case .resetMFA, .suspend, .unsuspend, .unlock, .resendActivation, .deactivate, .expirePassword, .createUser: break
         }
     }
 

@@ -33,6 +33,7 @@ public struct ActionResolver: Sendable {
         case .deactivate: return just(.deactivate)
         case .resetPassword: return just(.resetPassword(sendEmail: !spec.oneTimeLink))
         case .expirePassword: return just(.expirePassword)
+        case .createUser: throw Refusal("a user is created by a playbook (helpdesk playbooks), with the new hire's names and login")
         }
     }
 

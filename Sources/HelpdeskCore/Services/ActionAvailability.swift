@@ -55,6 +55,8 @@ public enum ActionAvailability {
             if !user.isOktaSourced { return Reason("in \(shortProvider(user))", "its password is managed in \(user.credentialProvider)") }
             let allowed: Set<UserStatus> = [.active, .recovery, .lockedOut, .passwordExpired]
             return allowed.contains(status) ? nil : Reason("is \(status.words)", "not possible while the account is \(status.rawValue)")
+        case .createUser:
+            return Reason("already exists", "the account already exists")
         case .expirePassword:
             let allowed: Set<UserStatus> = [.active, .lockedOut, .passwordExpired]
             return allowed.contains(status) ? nil : Reason("is \(status.words)", "not possible while the account is \(status.rawValue)")

@@ -164,6 +164,13 @@ public struct Reconciler: Sendable {
                 let (finding, summary) = try await status(run, applied: [.recovery], passwordMatters: true)
                 return (finding, summary + (finding == .applied ? "; the reset link from that call is lost — issue a new one if needed" : ""))
             case .expirePassword: return try await status(run, applied: [.passwordExpired], passwordMatters: true)
+            case .createUser(let profile):
+                do {
+                    let user = try await directory.user(.login(profile.login))
+                    return (.applied, "\(profile.login) exists (\(user.id), \(user.status.rawValue))")
+                } catch let error as DirectoryError where error.kind == .notFound {
+                    return (.notApplied, "no user has the login \(profile.login)")
+                }
             }
         }
     }

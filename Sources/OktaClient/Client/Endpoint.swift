@@ -65,12 +65,13 @@ public struct Endpoint: Hashable, Sendable {
     static let deactivateUser = Endpoint("deactivateUser", "POST", "/api/v1/users/{id}/lifecycle/deactivate")
     static let resetPassword = Endpoint("resetPassword", "POST", "/api/v1/users/{id}/lifecycle/reset_password", query: ["sendEmail"])
     static let expirePassword = Endpoint("expirePassword", "POST", "/api/v1/users/{id}/lifecycle/expire_password")
+    static let createUser = Endpoint("createUser", "POST", "/api/v1/users", query: ["activate"])
 
     public static let all: [Endpoint] = [
         getUser, listUsers, listUserGroups, listAppLinks, listFactors, listGroups, getGroup, listApplications, getApplication,
         getApplicationUser, listLogEvents, resetFactors, unenrollFactor, revokeUserSessions, assignUserToGroup,
         unassignUserFromGroup, assignUserToApplication, unassignUserFromApplication, suspendUser, unsuspendUser, unlockUser,
-        activateUser, reactivateUser, deactivateUser, resetPassword, expirePassword,
+        activateUser, reactivateUser, deactivateUser, resetPassword, expirePassword, createUser,
     ]
 }
 

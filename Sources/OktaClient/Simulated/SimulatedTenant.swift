@@ -204,6 +204,27 @@ public actor SimulatedTenant: IdentityDirectory {
         return assignments[userID]?[appID] != nil
     }
 
+    public func createUser(_ profile: NewUserProfile) async throws -> DirectoryReceipt {
+        try await pause()
+        let fault = takeFault(.createUser)
+        if let fault, !fault.afterApplying { throw fault.error }
+        if users.values.contains(where: { $0.login.lowercased() == profile.login.lowercased() }) {
+            throw DirectoryError(kind: .invalid, httpStatus: 400, errorCode: "E0000001", summary: "Api validation failed: login",
+                                 causes: ["login: An object with this field already exists in the current organization"], subject: "user \(profile.login)")
+        }
+        if let manager = profile.managerID, users[manager] == nil { throw notFound("user", manager) }
+        requestCounter += 1
+        let id = "00unew" + String(requestCounter)
+        users[id] = DirectoryUser(id: id, login: profile.login, email: profile.email.value, firstName: profile.firstName, lastName: profile.lastName,
+                                  status: .staged, department: profile.department, managerID: profile.managerID)
+        memberships[id] = []
+        assignments[id] = [:]
+        factors[id] = []
+        actionLog.append("\(ActionName.createUser.rawValue) \(id)")
+        if let fault { throw fault.error }
+        return DirectoryReceipt(requestID: "sim-\(requestCounter)", summary: "created \(profile.login) (\(id)), staged")
+    }
+
     public func assignmentScope(userID: String, appID: String) async throws -> String? {
         try await pause()
         _ = try existing(userID)

@@ -1,6 +1,8 @@
 /// A command line read against a `CommandSpec`.
 struct ParsedArguments: Sendable, Equatable {
     private(set) var values: [String: String] = [:]
+    /// Every value of an option given more than once (`--field a=1 --field b=2`), in order.
+    private(set) var allValues: [String: [String]] = [:]
     private(set) var flags: Set<String> = []
     private(set) var positionals: [String] = []
 
@@ -39,11 +41,13 @@ struct ParsedArguments: Sendable, Equatable {
             }
             if let inlineValue {
                 values[name] = inlineValue
+                allValues[name, default: []].append(inlineValue)
             } else {
                 guard index < words.count else {
                     throw .usage("--\(name) needs a value (\(option.value!))", command: spec.name)
                 }
                 values[name] = words[index]
+                allValues[name, default: []].append(words[index])
                 index += 1
             }
         }
@@ -68,6 +72,7 @@ struct ParsedArguments: Sendable, Equatable {
     }
 
     func value(_ name: String) -> String? { values[name] }
+    func values(_ name: String) -> [String] { allValues[name] ?? [] }
     func flag(_ name: String) -> Bool { flags.contains(name) }
     func positional(_ index: Int) -> String? { index < positionals.count ? positionals[index] : nil }
 

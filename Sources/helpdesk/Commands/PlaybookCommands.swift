@@ -30,16 +30,19 @@ enum PlaybookCommands {
     static let run = CommandSpec(
         name: "run",
         summary: "start a playbook on a request's requester: previewed, approved as one plan, run now or at a time",
-        synopsis: "REQ PLAYBOOK --reason TEXT [--at TIME] [--json]",
+        synopsis: "REQ PLAYBOOK --reason TEXT [--at TIME] [--field NAME=VALUE]... [--json]",
         options: [.value("reason", "TEXT", "why (required; the approver reads it)"),
                   .value("at", "TIME", "run at this time (ISO 8601, e.g. 2026-12-04T17:00:00Z) instead of as soon as approved"),
+                  .value("field", "NAME=VALUE", "a new hire's field, for a playbook that creates its user: firstName, lastName, login, manager (an email), department; repeat it"),
                   .json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12"), ArgumentSpec(name: "PLAYBOOK", help: "the playbook's name (helpdesk playbooks)")],
         discussion: """
         The plan is resolved against the requester's Okta account now and printed; it is asked for exactly
         as printed (if Okta's state changes in between, nothing is asked and the command fails). When a step
         needs approval, one approval covers the plan. Exit 0 when the plan was asked for (and, run now,
-        finished); 1 when refused or a step stopped it.
+        finished); 1 when refused or a step stopped it. A playbook that creates its user (a new hire whose
+        email is the request's requester) needs --field firstName=… --field lastName=…; the login defaults to
+        the email.
         """
     ) { invocation in
         let id = try invocation.requestID(at: 0)
@@ -51,7 +54,14 @@ enum PlaybookCommands {
             }
             return date
         }
-        let ask = PlanAsk(requestID: id, source: .playbook(name), reason: reason, runAt: runAt)
+        var fields: [String: String] = [:]
+        for given in invocation.arguments.values("field") {
+            guard let equals = given.firstIndex(of: "="), equals != given.startIndex else {
+                throw CLIError.usage("--field \(TextSafetyForCLI.quoted(given)) is not NAME=VALUE (e.g. firstName=Ana)", command: "run")
+            }
+            fields[String(given[..<equals])] = String(given[given.index(after: equals)...])
+        }
+        let ask = PlanAsk(requestID: id, source: .playbook(name), reason: reason, runAt: runAt, fields: fields)
         return try await start(ask, invocation)
     }
 

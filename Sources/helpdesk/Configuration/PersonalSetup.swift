@@ -85,4 +85,5 @@ struct UnconfiguredDirectory: IdentityDirectory {
     func deactivate(userID: String) async throws -> DirectoryReceipt { try refuse() }
     func resetPassword(userID: String, sendEmail: Bool) async throws -> DirectoryReceipt { try refuse() }
     func expirePassword(userID: String) async throws -> DirectoryReceipt { try refuse() }
+    func createUser(_ profile: NewUserProfile) async throws -> DirectoryReceipt { try refuse() }
 }

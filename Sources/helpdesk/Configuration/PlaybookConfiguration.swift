@@ -7,7 +7,7 @@ import HelpdeskCore
 enum PlaybookConfiguration {
     static let stepKinds = ["revoke-sessions", "suspend", "unsuspend", "unlock", "reset-mfa", "reset-password", "expire-password", "activate",
                             "resend-activation", "deactivate", "add-to-group", "remove-from-group", "assign-app", "remove-app",
-                            "remove-every-group", "remove-every-direct-app"]
+                            "remove-every-group", "remove-every-direct-app", "create-user"]
 
     static func parse(_ root: [String: Any], _ reader: ConfigReader) throws -> [Playbook] {
         guard let entries = try reader.object(root, "playbooks", at: nil) else { return [] }
@@ -21,7 +21,7 @@ enum PlaybookConfiguration {
             }
             try reader.onlyKeys(entry, ["title", "roles", "approval", "expiry", "steps"], at: key)
             let title = try reader.string(entry, "title", at: key) ?? name
-            try PlainText.check(title, "\(key).title", atMostBytes: 200)
+            try plain(title, at: "\(key).title", reader)
             let approvalText = try reader.string(entry, "approval", at: key) ?? Playbook.ApprovalRule.whenNeeded.rawValue
             guard let approval = Playbook.ApprovalRule(rawValue: approvalText) else {
                 throw ConfigurationError(file: reader.file, key: "\(key).approval",
@@ -47,6 +47,16 @@ enum PlaybookConfiguration {
         }
     }
 
+    /// One line of plain text (a title, a group's name): no control characters, at most 400 bytes.
+    private static func plain(_ text: String, at key: String, _ reader: ConfigReader) throws {
+        do {
+            try PlainText.check(text, "it", atMostBytes: 400)
+            try PlainText.check(text, "it", lines: false)
+        } catch {
+            throw ConfigurationError(file: reader.file, key: key, problem: error.message)
+        }
+    }
+
     private static func step(_ value: Any, at key: String, _ reader: ConfigReader) throws -> PlaybookStep {
         guard let entry = value as? [String: Any] else {
             throw ConfigurationError(file: reader.file, key: key, problem: "expected an object like {\"do\": \"suspend\"}, got \(ConfigReader.describe(value))")
@@ -59,7 +69,7 @@ enum PlaybookConfiguration {
             guard let text = try reader.string(entry, field, at: key) else {
                 throw ConfigurationError(file: reader.file, key: "\(key).\(field)", problem: "is missing; \(what) needs the \(field)'s name as Okta shows it")
             }
-            try PlainText.check(text, "\(key).\(field)", atMostBytes: 400)
+            try plain(text, at: "\(key).\(field)", reader)
             return text
         }
         func flag(_ field: String, default fallback: Bool) throws -> Bool {
@@ -93,6 +103,7 @@ enum PlaybookConfiguration {
             case "resend-activation": .action(.resendActivation)
             case "deactivate": .action(.deactivate)
             case "remove-every-group": .removeEveryGroup
+            case "create-user": .createUser
             default: .removeEveryDirectApp
             }
         }

@@ -11,6 +11,7 @@ enum DemoPlaybooks {
             PlaybookStep(.action(.deactivate)),
         ]),
         Playbook(name: "onboarding", title: "Onboarding (new hire)", steps: [
+            PlaybookStep(.createUser),
             PlaybookStep(.action(.activate(sendEmail: true))),
             PlaybookStep(.addToGroup(name: "VPN Users")),
             PlaybookStep(.assignApp(label: "Slack")),

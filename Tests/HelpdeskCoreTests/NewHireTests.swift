@@ -1,0 +1,104 @@
+import Foundation
+@testable import HelpdeskCore
+import HelpdeskTestSupport
+import OktaClient
+import Testing
+
+/// A new hire from a request: the playbook's first step creates the requester's account STAGED
+/// from the fields the agent gives, the later steps act on it; over the simulated tenant and over
+/// HTTP to the loopback stand-in, where an answer lost after Okta acted is reconciled, not resent.
+@Suite struct NewHireTests {
+    let alex = DemoTeamFixture.alex, morgan = DemoTeamFixture.morgan
+
+    static let onboarding = Playbook(name: "onboarding", title: "Onboarding", steps: [
+        PlaybookStep(.createUser),
+        PlaybookStep(.action(.activate(sendEmail: true))),
+        PlaybookStep(.addToGroup(name: "VPN Users")),
+        PlaybookStep(.assignApp(label: "Slack")),
+    ])
+    static let fields = ["firstName": "Ana", "lastName": "Ruiz", "manager": "sam.lee@example.com", "department": "Sales"]
+
+    func engine(_ engine: ActionEngine) -> PlaybookEngine {
+        PlaybookEngine(reconciler: Reconciler(engine: engine), playbooks: [Self.onboarding, PlaybookTests.offboarding])
+    }
+
+    func ask(_ request: Request, fields: [String: String] = fields) -> PlanAsk {
+        PlanAsk(requestID: request.id, source: .playbook("onboarding"), reason: "starts Monday, HR ticket 7", fields: fields)
+    }
+
+    func approve(_ plan: Plan, _ playbooks: PlaybookEngine, store: any RequestStore) async throws -> Plan {
+        let approval = try #require(try store.read { try $0.approvals(of: plan.requestID) }.first { $0.subject.plan?.planID == plan.id })
+        return try await playbooks.approve(approval.id, by: morgan, expecting: plan.terms, comment: nil)
+    }
+
+    @Test func aNewHireIsCreatedAndActivatedWithTheFieldsGiven() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request("ana.ruiz@example.com", "New hire starting Monday")
+        let playbooks = engine(fixture.engine)
+        let preview = try await playbooks.preview(ask(request), by: alex)
+        let sam = try await fixture.userID("sam.lee")
+        let profile = NewUserProfile(firstName: "Ana", lastName: "Ruiz", email: Fixtures.email("ana.ruiz@example.com"), login: "ana.ruiz@example.com",
+                                     managerID: sam, department: "Sales")
+        #expect(preview.steps.map(\.action) == [.createUser(profile), .activate(sendEmail: true),
+                                                .addToGroup(try await fixture.group("VPN Users"), expiry: nil), .assignApp(AppRef(id: "0oa0ffe6c3e1f43f953b", label: "Slack"), expiry: nil)])
+        #expect(preview.needsApproval && preview.approvers.contains("sam"), "the new hire's manager may approve: \(preview.approvers)")
+        #expect(fixture.directory.actionCalls.isEmpty)
+
+        let plan = try await playbooks.start(ask(request), expecting: preview.steps, by: alex)
+        let done = try await approve(plan, playbooks, store: fixture.store)
+        #expect(done.state == .finished, "\(done.note ?? "")")
+        let ana = try await fixture.tenant.user(.login("ana.ruiz@example.com"))
+        #expect(ana.status == .active && ana.firstName == "Ana" && ana.lastName == "Ruiz" && ana.managerID == sam && ana.department == "Sales")
+        #expect(try await fixture.tenant.groups(ofUser: ana.id).map(\.name) == ["VPN Users"])
+        #expect(try await fixture.tenant.assignmentScope(userID: ana.id, appID: "0oa0ffe6c3e1f43f953b") == "USER")
+        #expect(fixture.directory.actionCalls == ["create-user ana.ruiz@example.com", "activate \(ana.id)", "add-to-group \(ana.id)", "assign-app \(ana.id)"])
+    }
+
+    @Test func aNewHireNeedsTheirNamesAndAnExistingAccountIsNotCreatedAgain() async throws {
+        let fixture = try EngineFixture()
+        let playbooks = engine(fixture.engine)
+        let newcomer = try fixture.request("ana.ruiz@example.com", "New hire")
+        await #expect { try await playbooks.preview(ask(newcomer, fields: ["firstName": "Ana"]), by: alex) } throws: { "\($0)".contains("needs lastName") }
+        await #expect { try await playbooks.preview(ask(newcomer, fields: Self.fields.merging(["role": "x"]) { $1 }), by: alex) } throws: {
+            "\($0)".contains("\"role\" is not a field")
+        }
+        await #expect { try await playbooks.preview(ask(newcomer, fields: Self.fields.merging(["manager": "nobody@example.com"]) { $1 }), by: alex) } throws: {
+            "\($0)".contains("no user with the email nobody@example.com to be the manager")
+        }
+        await #expect { try await playbooks.preview(ask(newcomer, fields: Self.fields.merging(["firstName": "A\u{1b}[2J"]) { $1 }), by: alex) } throws: {
+            "\($0)".contains("control character")
+        }
+        let existing = try fixture.request("jane.doe@example.com", "Onboarding again")
+        let preview = try await playbooks.preview(ask(existing), by: alex)
+        #expect(!preview.steps.contains { $0.action.name == .createUser })
+        #expect(preview.notes.contains { $0.hasPrefix("Create the user: left out, jane.doe@example.com already exists") })
+        await #expect {
+            try await playbooks.preview(PlanAsk(requestID: existing.id, source: .playbook("offboarding"), fields: ["firstName": "X"]), by: alex)
+        } throws: { "\($0)".contains("fields apply to playbooks that create their user") }
+    }
+
+    /// Over HTTP: the stand-in creates the user and then drops its answer; the plan waits, reconcile
+    /// finds the login in Okta, and the plan goes on without a second create.
+    @Test func aCreateWhoseAnswerWasLostIsReconciledAndNotSentAgain() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let folder = TemporaryDirectory("helpdesk-new-hire-http")
+        let clock = SystemClock()
+        let directory = OktaDirectory(client: OktaHTTPClient(settings: OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))))
+        let store = try TestStore.open(in: folder)
+        let engine = ActionEngine(store: store, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team, runner: "host:1")
+        let playbooks = PlaybookEngine(reconciler: Reconciler(engine: engine, runnerIsAlive: { $0 == "host:1" }), playbooks: [Self.onboarding])
+        let request = try store.create(Fixtures.newRequest("New hire", requester: "ana.ruiz@example.com"), by: "intake", at: clock.now())
+        standIn.inject(.init("POST", "/api/v1/users", .dropAfterDoing))
+
+        let plan = try await playbooks.start(ask(request), expecting: nil, by: alex)
+        let waiting = try await approve(plan, playbooks, store: store)
+        #expect(waiting.state == .running, "the create's outcome is unknown: the plan waits for reconcile (\(waiting.note ?? ""))")
+        let resumed = try await playbooks.runner.runDue(by: "helpdesk")
+        #expect(resumed.map(\.state) == [.finished], "\(resumed.map { $0.note ?? "" })")
+        #expect(standIn.count("POST", "/api/v1/users") == 1, "created once: \(standIn.requests)")
+        let ana = try #require(await standIn.tenant.user(idOrLogin: "ana.ruiz@example.com"))
+        #expect(ana.status == .active)
+        #expect(standIn.count("POST", "/lifecycle/activate") == 1)
+    }
+}
