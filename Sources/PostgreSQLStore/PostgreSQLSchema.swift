@@ -219,6 +219,9 @@ enum PostgreSQLSchema {
     CREATE TRIGGER plans_are_kept_truncate BEFORE TRUNCATE ON plans
         FOR EACH STATEMENT EXECUTE FUNCTION helpdesk_refuse('plans are kept for the record and cannot be deleted');
     REVOKE DELETE, TRUNCATE ON plans FROM PUBLIC, CURRENT_USER;
+    -- A plan's approval holds all its steps: too long for a btree key, so its digest is indexed.
+    DROP INDEX approvals_one_pending;
+    CREATE UNIQUE INDEX approvals_one_pending ON approvals (request_id, md5(action)) WHERE state = 'pending';
 
     ALTER TABLE action_runs ADD COLUMN plan_id bigint REFERENCES plans (id);
     ALTER TABLE action_runs ADD COLUMN plan_step bigint;

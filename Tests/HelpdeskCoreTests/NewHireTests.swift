@@ -94,7 +94,7 @@ import Testing
         let plan = try await playbooks.start(ask(request), expecting: nil, by: alex)
         let waiting = try await approve(plan, playbooks, store: store)
         #expect(waiting.state == .running, "the create's outcome is unknown: the plan waits for reconcile (\(waiting.note ?? ""))")
-        let resumed = try await playbooks.runner.runDue(by: "helpdesk")
+        let resumed = try await playbooks.runner.runDue(by: "helpdesk").plans
         #expect(resumed.map(\.state) == [.finished], "\(resumed.map { $0.note ?? "" })")
         #expect(standIn.count("POST", "/api/v1/users") == 1, "created once: \(standIn.requests)")
         let ana = try #require(await standIn.tenant.user(idOrLogin: "ana.ruiz@example.com"))

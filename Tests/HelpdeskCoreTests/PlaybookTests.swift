@@ -126,7 +126,7 @@ import Testing
             fixture.clock.advance(by: 600)
             let second = ActionEngine(store: fixture.store, directory: fixture.directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "host:2")
             let next = playbooks(fixture, engine: second, alive: { $0 == "host:2" })
-            let ran = try await next.runner.runDue(by: "helpdesk")
+            let ran = try await next.runner.runDue(by: "helpdesk").plans
             #expect(ran.map(\.state) == [.finished], "dying at call \(dying): \(ran.map { $0.note ?? "" })")
             for action in [ActionName.revokeSessions, .removeFromGroup, .suspend] {
                 let count = await fixture.tenant.actionCount(action)
@@ -145,15 +145,15 @@ import Testing
         let plan = try await engine.start(ask("offboarding", request, runAt: at), expecting: nil, by: alex)
         let approved = try await engine.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
         #expect(approved.state == .scheduled && approved.runAt == at)
-        #expect(try await engine.runner.runDue(by: "helpdesk").isEmpty)
+        #expect(try await engine.runner.runDue(by: "helpdesk").plans.isEmpty)
         #expect(fixture.directory.actionCalls.isEmpty)
 
         fixture.clock.advance(by: 3 * 86_400)
         let other = try fixture.secondEngine()
         let one = ActionEngine(store: fixture.store, directory: fixture.directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "a:1")
         let two = ActionEngine(store: other.store, directory: fixture.directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "b:2")
-        async let first = playbooks(fixture, engine: one).runner.runDue(by: "helpdesk")
-        async let second = playbooks(fixture, engine: two).runner.runDue(by: "helpdesk")
+        async let first = playbooks(fixture, engine: one).runner.runDue(by: "helpdesk").plans
+        async let second = playbooks(fixture, engine: two).runner.runDue(by: "helpdesk").plans
         _ = try await (first, second)
         let final = try fixture.store.read { try $0.plan(plan.id) }
         #expect(final?.state == .finished)
@@ -168,12 +168,12 @@ import Testing
         let engine = playbooks(fixture)
         let plan = try await engine.start(ask("contain", request, runAt: fixture.clock.now().addingTimeInterval(3600)), expecting: nil, by: alex)
         #expect(plan.state == .scheduled)
-        let cancelled = try engine.cancel(plan.id, by: alex, reason: "staying after all")
+        let cancelled = try await engine.cancel(plan.id, by: alex, reason: "staying after all")
         #expect(cancelled.state == .cancelled)
         fixture.clock.advance(by: 7200)
-        #expect(try await engine.runner.runDue(by: "helpdesk").isEmpty)
+        #expect(try await engine.runner.runDue(by: "helpdesk").plans.isEmpty)
         #expect(fixture.directory.actionCalls.isEmpty)
-        #expect(throws: Refusal.self) { try engine.cancel(plan.id, by: alex, reason: "again") }
+        await #expect(throws: Refusal.self) { try await engine.cancel(plan.id, by: alex, reason: "again") }
     }
 
     @Test func undoPutsBackWhatTheOffboardingRemoved() async throws {

@@ -53,7 +53,8 @@ import Testing
         try await tmux(["send-keys", "-t", "smoke", "g"])
         _ = try await waitFor("the group picker") { $0.contains("Add to group — choose the group") }
         try await tmux(["send-keys", "-t", "smoke", "Escape"])
-        let cancelled = try await waitFor("the picker to close") { !$0.contains("choose the group") }
+        // A capture may land between two writes of one frame: wait for the whole frame after the picker.
+        let cancelled = try await waitFor("the picker to close") { !$0.contains("choose the group") && !$0.contains("Esc cancel") && $0.contains("Okta actions") }
         #expect(cancelled.contains("Okta actions"))
 
         // A joined emoji reaches the terminal whole (curses alone would keep only 👩).

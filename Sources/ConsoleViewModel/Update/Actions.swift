@@ -171,7 +171,7 @@ extension Console {
             return [.ask(key, action, reason: reason, account: confirm.accountID)]
         case .startPlan(let ask, let preview):
             state.say("Asking for \(preview.title) on \(confirm.requestID)…", about: confirm.requestID)
-            return [.startPlan(PlanAsk(requestID: ask.requestID, source: ask.source, reason: reason, runAt: ask.runAt), expecting: preview.steps)]
+            return [.startPlan(ask.confirming(preview, reason: reason), expecting: preview.steps)]
         case .approve(let approval):
             guard let action = approval.action else {
                 state.say("Approving \(approval.id)…", about: approval.requestID)

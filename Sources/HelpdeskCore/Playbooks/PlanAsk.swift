@@ -15,13 +15,21 @@ public struct PlanAsk: Sendable, Equatable, Codable {
     /// For a playbook that creates its user: `firstName`, `lastName`, and optionally `login`
     /// (default: the requester's email), `manager` (an email), `department`.
     public let fields: [String: String]
+    /// The user the preview showed (`PlanPreview.targetUserID`): asking refuses if the plan would now act on another.
+    public let confirmedUserID: String?
 
-    public init(requestID: RequestID, source: Source, reason: String = "", runAt: Date? = nil, fields: [String: String] = [:]) {
+    public init(requestID: RequestID, source: Source, reason: String = "", runAt: Date? = nil, fields: [String: String] = [:], confirmedUserID: String? = nil) {
         self.requestID = requestID
         self.source = source
         self.reason = reason
         self.runAt = runAt
         self.fields = fields
+        self.confirmedUserID = confirmedUserID
+    }
+
+    /// The same ask, to be sent as previewed: with its reason and the user the preview showed.
+    public func confirming(_ preview: PlanPreview, reason: String) -> PlanAsk {
+        PlanAsk(requestID: requestID, source: source, reason: reason, runAt: runAt, fields: fields, confirmedUserID: preview.targetUserID)
     }
 }
 

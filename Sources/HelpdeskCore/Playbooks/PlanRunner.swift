@@ -11,21 +11,45 @@ public struct PlanRunner: Sendable {
     public let reconciler: Reconciler
     public let playbooks: [Playbook]
 
+    /// Okta's answers that stop a plan instead of leaving it for the next round.
+    static let stopping: Set<DirectoryError.Kind> = [.notFound, .forbidden, .invalid, .notAllowed]
+
     /// Tries of one step whose runs were found not applied, before the plan stops.
     static let maxAttempts = 3
 
     var engine: ActionEngine { reconciler.engine }
     var store: any RequestStore { engine.store }
-    var runnerName: String { engine.runner ?? "helpdesk" }
+    /// This runner's name on the plans it claims: its process and a token of its own, so that two
+    /// runs of one plan in one process (the approver's, the background round's) do not both hold it.
+    let runnerName: String
     /// How long a claim lasts: a step's call window and the time to record its answer.
     var claimWindow: TimeInterval { engine.callWindow + 30 }
 
-    /// Runs every plan that is due (scheduled for now, or left by a runner whose claim ran out).
-    public func runDue(by actor: String, limit: Int = 20) async throws -> [Plan] {
+    public init(reconciler: Reconciler, playbooks: [Playbook]) {
+        self.reconciler = reconciler
+        self.playbooks = playbooks
+        runnerName = (reconciler.engine.runner ?? "helpdesk") + "/" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    }
+
+    /// What a round of due plans came to: the plans as they stand, and those that could not be advanced (and why).
+    public struct Round: Sendable {
+        public var plans: [Plan] = []
+        public var failures: [(PlanID, String)] = []
+    }
+
+    /// Runs every plan that is due (scheduled for now, or left by a runner whose claim ran out);
+    /// one plan failing does not hold up the others.
+    public func runDue(by actor: String, limit: Int = 20) async throws -> Round {
         let due = try store.read { try $0.duePlans(at: engine.clock.now(), limit: limit) }
-        var ran: [Plan] = []
-        for plan in due { ran.append(try await advance(plan.id, by: actor)) }
-        return ran
+        var round = Round()
+        for plan in due {
+            do {
+                round.plans.append(try await advance(plan.id, by: actor))
+            } catch {
+                round.failures.append((plan.id, (error as? DirectoryError)?.message ?? "\(error)"))
+            }
+        }
+        return round
     }
 
     /// Claims the plan and runs its steps from the first unfinished one, as far as it can go now.
@@ -37,21 +61,30 @@ public struct PlanRunner: Sendable {
         let differences = before.state == .scheduled ? await differences(of: before) : []
         let claimed = try store.write { writer -> Bool in
             let now = engine.clock.now()
+            let starting = try writer.plan(planID)?.state == .scheduled
             guard try writer.claimPlan(planID, runner: runnerName, until: now.addingTimeInterval(claimWindow), at: now) else { return false }
-            if before.state == .scheduled {
+            if starting {
                 try writer.append(EventDraft(actor: actor, at: now, payload: .planStarted(.init(planID: planID, differences: differences))), to: before.requestID)
             }
             return true
         }
         guard claimed else { return try current(planID) }
-        for index in before.steps.indices {
-            switch try await settleStep(index, of: before, by: actor) {
-            case .done: continue
-            case .wait: return try release(planID)
-            case .stop(let why): return try end(before, .stopped, why, by: actor)
+        do {
+            for index in before.steps.indices {
+                switch try await settleStep(index, of: before, by: actor) {
+                case .done: continue
+                case .wait: return try release(planID)
+                case .stop(let why): return try end(before, .stopped, why, by: actor)
+                }
             }
+            return try end(before, .finished, "every step done", by: actor)
+        } catch let error as DirectoryError where Self.stopping.contains(error.kind) {
+            // Okta refuses what the next step needs (its user is gone, a read is forbidden): asking again will not help.
+            return try end(before, .stopped, "Okta refused what the plan needed next: \(error.message)", by: actor)
+        } catch {
+            _ = try? release(planID)
+            throw error
         }
-        return try end(before, .finished, "every step done", by: actor)
     }
 
     private enum StepResult {
@@ -113,7 +146,7 @@ public struct PlanRunner: Sendable {
         case .success(let id): userID = id
         case .failure(let why): return .stop("step \(index + 1) (\(step.action.summary)): \(why.message)")
         }
-        let held = try await engine.alreadyHeld(step.action, userID: userID)
+        let held = try await engine.alreadyHeld(step.action, userID: userID, evenPermanent: true)
         let run: ActionRun
         do {
             run = try store.write { writer -> ActionRun in

@@ -46,6 +46,9 @@ public struct PlaybookEngine: Sendable {
         guard !resolution.steps.isEmpty else {
             throw Refusal("\(title) has nothing to do for \(request.requester)" + (resolution.notes.isEmpty ? "" : ": " + resolution.notes.joined(separator: "; ")))
         }
+        if let confirmed = ask.confirmedUserID, confirmed != Self.target(user, profile) {
+            throw Refusal("\(request.requester) now finds another Okta account (\(Self.target(user, profile))) than the one the preview showed (\(confirmed)); preview it again")
+        }
         if let expecting, expecting != resolution.steps {
             throw Refusal("Okta's state changed since the preview: the plan would now be \(resolution.steps.count) step(s) "
                 + "(\(resolution.steps.map(\.action.summary).joined(separator: "; "))); preview it again")
@@ -121,13 +124,27 @@ public struct PlaybookEngine: Sendable {
         return try await runner.advance(plan.id, by: approver.login)
     }
 
-    /// Cancels a plan that has not started: waiting for its approval (which is withdrawn) or for its time.
-    public func cancel(_ planID: PlanID, by actor: Operator, reason: String) throws -> Plan {
+    /// Cancels a plan that has not started: waiting for its approval (which is withdrawn) or for its
+    /// time. Never by the person it is for; an approved plan only by its asker or an approver.
+    public func cancel(_ planID: PlanID, by actor: Operator, reason: String) async throws -> Plan {
         let reason = try ActionEngine.reasonText(reason, what: "cancelling a plan")
         guard actor.canAct else { throw Refusal("\(actor.login) has no agent role, so cannot cancel plans") }
+        guard let plan = try store.read({ try $0.plan(planID) }) else { throw Refusal("there is no plan \(planID)") }
+        let request = try store.existingRequest(plan.requestID)
+        guard let actorID = try await engine.identities.id(of: actor) else {
+            throw Refusal("\(actor.login)'s Okta account was not found by the email \(actor.email?.value ?? "(none configured)"), so nobody can tell they are not "
+                + "the person \(planID) is for — an admin corrects the email in the configuration")
+        }
+        if actorID == plan.targetUserID || actor.email.map({ $0.matches(request.requester.value) }) == true {
+            throw Refusal("\(actor.login) is the person \(planID) is for and cannot cancel it; another agent must")
+        }
         let now = engine.clock.now()
         return try store.write { writer in
             guard let plan = try writer.plan(planID) else { throw Refusal("there is no plan \(planID)") }
+            let approved = try writer.approvals(of: plan.requestID).contains { $0.state == .granted && $0.subject.plan?.planID == planID }
+            if approved, actor.login != plan.requestedBy, !actor.isApprover {
+                throw Refusal("\(planID) was approved; only its asker (\(plan.requestedBy)) or an approver may cancel it")
+            }
             switch plan.state {
             case .awaitingApproval, .scheduled: break
             case .running: throw Refusal("\(planID) has started; it runs to its end or stops at a failed step — undo it afterwards if needed")
@@ -170,6 +187,9 @@ public struct PlaybookEngine: Sendable {
             guard let original = try store.read({ try $0.plan(id) }), original.requestID == request.id else {
                 throw Refusal("\(request.id) has no plan \(id)")
             }
+            if let playbook = playbooks.first(where: { $0.name == original.playbook }), !playbook.mayBeStarted(by: actor) {
+                throw Refusal("\(actor.login) may not start \(playbook.title), so may not undo it either; it is for \(playbook.roles.sorted().map(\.rawValue).joined(separator: ", "))")
+            }
             guard ask.fields.isEmpty else { throw Refusal("fields apply to playbooks that create their user, not to an undo") }
             let user = try await engine.requesterAccount(request)
             let acted = original.createdProfile.map { $0.login == user.login } ?? (user.id == original.targetUserID)
@@ -209,14 +229,15 @@ public struct PlaybookEngine: Sendable {
             let resolution = try await PlanResolver(directory: engine.directory).resolve(playbook, for: user, creating: profile)
             return (playbook.name, playbook.title, resolution, playbook.approval == .required)
         case .undo(let id):
-            let (original, runs, timeline) = try store.read { reader in
-                (try reader.plan(id), try reader.runs(of: request.id), try reader.timeline(of: request.id))
+            let (original, runs, timeline, grants) = try store.read { reader in
+                (try reader.plan(id), try reader.runs(of: request.id), try reader.timeline(of: request.id), try reader.grants(of: request.id))
             }
             guard let original else { throw Refusal("\(request.id) has no plan \(id)") }
             guard original.state == .finished || original.state == .stopped else {
                 throw Refusal("\(id) is \(original.state.rawValue); only a finished or stopped plan can be undone")
             }
-            return (Self.undoName, "Undo \(original.title)", UndoPlan.inverse(of: original, runs: runs, timeline: timeline), false)
+            let inverse = UndoPlan.inverse(of: original, runs: runs, timeline: timeline, grants: grants, now: engine.clock.now())
+            return (Self.undoName, "Undo \(original.title)", inverse, false)
         }
     }
 
@@ -228,11 +249,13 @@ public struct PlaybookEngine: Sendable {
             }
             askerID = found
         }
-        var named: [String] = []
-        for step in steps where engine.policy.needsApproval(step.action.name) {
-            for login in engine.policy.rule(for: step.action.name).approvers where !named.contains(login) { named.append(login) }
+        // The policy may name extra approvers per action: one approves the plan only if named for
+        // every step that needs an approval (the manager and approvers may approve any).
+        let gated = Set(steps.map(\.action.name).filter { engine.policy.needsApproval($0) })
+        let named = gated.sorted().flatMap { engine.policy.rule(for: $0).approvers }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        return try await engine.eligibleApprovers(named: named, account: account, asker: asker, askerID: askerID).filter { approver in
+            approver.basis != .policy || gated.allSatisfy { engine.policy.rule(for: $0).approvers.contains(approver.login) }
         }
-        return try await engine.eligibleApprovers(named: named, account: account, asker: asker, askerID: askerID)
     }
 
     /// One plan at a time per request: another waiting or running is refused, as is a second undo.

@@ -56,9 +56,13 @@ public struct BackgroundWork: Sendable {
             await tell("reconciling unknown outcomes failed: \(error)")
         }
         do {
-            for plan in try await backend.playbooks.runner.runDue(by: actor) {
+            let round = try await backend.playbooks.runner.runDue(by: actor)
+            for plan in round.plans {
                 report("\(plan.id) on \(plan.requestID): \(plan.state.rawValue)" + (plan.note.map { " — \($0)" } ?? ""))
                 if plan.state == .stopped { await tell("\(plan.title) (\(plan.id)) on \(plan.requestID) stopped: \(plan.note ?? "see its timeline")") }
+            }
+            for (plan, why) in round.failures {
+                await tell("\(plan) could not go on this round (\(why)); it is tried again")
             }
         } catch {
             await tell("running due plans failed: \(error)")

@@ -251,7 +251,7 @@ public struct LocalHelpdeskService: HelpdeskService {
     }
 
     public func cancelPlan(_ id: PlanID, reason: String) async throws -> Plan {
-        try await committing { try backend.playbooks.cancel(id, by: user, reason: reason) }
+        try await committing { try await backend.playbooks.cancel(id, by: user, reason: reason) }
     }
 
     public func reconcile(_ id: RequestID?) async throws -> [Reconciler.Result] {

@@ -88,7 +88,7 @@ public struct AccessSweeper: Sendable {
     private enum Claim { case revoke(ActionRun), kept, elsewhere }
 
     /// The same access as a grant's: a group or an app, and whether an action gives or takes it.
-    private static func access(_ action: OktaAction) -> (target: String, gives: Bool)? {
+    static func access(_ action: OktaAction) -> (target: String, gives: Bool)? {
         switch action {
         case .addToGroup(let group, _): ("group \(group.id)", true)
         case .removeFromGroup(let group): ("group \(group.id)", false)
@@ -101,10 +101,15 @@ public struct AccessSweeper: Sendable {
     /// The run that keeps a due grant's access: the latest run after the grant's own that gave or
     /// took the same access from the same user, when it gave it lastingly (`until` nil) or for
     /// longer. Another console's lasting add, or a second temporary grant recorded as "already
-    /// held", must not be undone by this grant's end.
+    /// held", must not be undone by this grant's end; an undo's add is not a keeper.
     static func keeper(of grant: AccessGrant, writer: any StoreWriter, at now: Date) throws -> (run: ActionRun, until: Date?)? {
         guard let granted = access(grant.action) else { return nil }
-        let later = try writer.appliedRuns(on: grant.targetUserID, after: grant.grantRunID).filter { access($0.action)?.target == granted.target }
+        // An undo's add gives back what a plan took; it restores the grant's access, end included.
+        let later = try writer.appliedRuns(on: grant.targetUserID, after: grant.grantRunID).filter { run in
+            guard access(run.action)?.target == granted.target else { return false }
+            guard let planID = run.planID else { return true }
+            return try writer.plan(planID)?.undoes == nil
+        }
         guard let last = later.last, access(last.action)?.gives == true else { return nil }
         guard let expiry = last.action.expiry else { return (last, nil) }
         let end = expiry.end(from: last.startedAt)

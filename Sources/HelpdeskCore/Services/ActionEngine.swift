@@ -216,15 +216,16 @@ public final class ActionEngine: Sendable {
     /// in the run, because a run whose outcome is unknown is settled from Okta's state: had the
     /// check been in the run, or its answer written apart from the run, a crash or a stall in
     /// between would leave reconcile to take the old access for the grant's.
-    func alreadyHeld(_ action: OktaAction, userID: String) async throws -> String? {
-        guard action.expiry != nil else { return nil }
+    /// `evenPermanent` checks lasting grants too (a plan's steps, so that its undo takes back only what it gave).
+    func alreadyHeld(_ action: OktaAction, userID: String, evenPermanent: Bool = false) async throws -> String? {
+        guard action.expiry != nil || evenPermanent else { return nil }
         switch action {
         case .addToGroup(let group, _):
             let member = try await directory.groups(ofUser: userID).contains { $0.id == group.id }
-            return member ? "already a member of \(group.name) before this grant; nothing granted, nothing to revoke" : nil
+            return member ? "already a member of \(group.name) before this\(action.expiry == nil ? "" : " grant"); nothing granted, nothing to revoke" : nil
         case .assignApp(let app, _):
             let assigned = try await directory.isAssigned(userID: userID, appID: app.id)
-            return assigned ? "already assigned \(app.label) before this grant; nothing granted, nothing to revoke" : nil
+            return assigned ? "already assigned \(app.label) before this\(action.expiry == nil ? "" : " grant"); nothing granted, nothing to revoke" : nil
         default:
             return nil
         }
@@ -265,7 +266,7 @@ public final class ActionEngine: Sendable {
                 case .answered(let receipt):
                     let finished = try writer.finishRun(run.id, state: .succeeded, at: now)
                     try writer.append(EventDraft(actor: run.startedBy, at: now, payload: .actionSucceeded(.init(
-                        runID: run.id, action: run.action, summary: receipt.summary, oktaRequestID: receipt.requestID))), to: run.requestID)
+                        runID: run.id, action: run.action, summary: receipt.summary, oktaRequestID: receipt.requestID, alreadyDone: receipt.alreadyDone))), to: run.requestID)
                     if !finished { try RunExecutor.late(run, settled: try writer.run(run.id)?.state, okta: receipt.summary, writer: writer, at: now) }
                     var grant: AccessGrant?
                     if let expiry = run.action.expiry, !receipt.alreadyDone, try writer.grants(of: run.requestID).allSatisfy({ $0.grantRunID != run.id }) {
@@ -305,7 +306,7 @@ public final class ActionEngine: Sendable {
     static func settle(_ run: ActionRun, held: String, writer: any StoreWriter, at now: Date) throws -> ActionRun {
         _ = try writer.finishRun(run.id, state: .succeeded, at: now)
         try writer.append(EventDraft(actor: run.startedBy, at: now, payload: .actionSucceeded(.init(
-            runID: run.id, action: run.action, summary: held, oktaRequestID: nil))), to: run.requestID)
+            runID: run.id, action: run.action, summary: held, oktaRequestID: nil, alreadyDone: true))), to: run.requestID)
         return try writer.run(run.id) ?? run
     }
 

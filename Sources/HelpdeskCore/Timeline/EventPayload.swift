@@ -120,12 +120,15 @@ public enum EventPayload: Sendable, Equatable {
         public let action: OktaAction
         public let summary: String
         public let oktaRequestID: String?
+        /// True when nothing changed: Okta found it done already, or the user held the access before.
+        public let alreadyDone: Bool?
 
-        public init(runID: ActionRunID, action: OktaAction, summary: String, oktaRequestID: String?) {
+        public init(runID: ActionRunID, action: OktaAction, summary: String, oktaRequestID: String?, alreadyDone: Bool = false) {
             self.runID = runID
             self.action = action
             self.summary = summary
             self.oktaRequestID = oktaRequestID
+            self.alreadyDone = alreadyDone ? true : nil
         }
     }
 

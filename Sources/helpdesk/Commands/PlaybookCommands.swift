@@ -103,7 +103,7 @@ enum PlaybookCommands {
         let service = try invocation.service()
         let preview = try await service.previewPlan(ask)
         if !invocation.wantsJSON { print(preview, invocation) }
-        let plan = try await service.startPlan(ask, expecting: preview.steps)
+        let plan = try await service.startPlan(ask.confirming(preview, reason: ask.reason), expecting: preview.steps)
         if invocation.wantsJSON {
             try invocation.printJSON(plan)
         } else {

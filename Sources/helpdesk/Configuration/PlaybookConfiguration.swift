@@ -91,6 +91,9 @@ enum PlaybookConfiguration {
         case "activate", "reset-password":
             try reader.onlyKeys(entry, ["do", "sendEmail", "skipOnFailure"], at: key)
             let email = try flag("sendEmail", default: true)
+            guard email else {
+                throw ConfigurationError(file: reader.file, key: "\(key).sendEmail", problem: "must be true in a playbook: a one-time link from a step nobody watches would be lost")
+            }
             kind = .action(what == "activate" ? .activate(sendEmail: email) : .resetPassword(sendEmail: email))
         default:
             try reader.onlyKeys(entry, ["do", "skipOnFailure"], at: key)
