@@ -293,6 +293,21 @@ extension RecordStatements {
             """, [.time(date), .time(date), .int(limit)], RecordMapping.plan)
     }
 
+    public func activePlans(of requests: [RequestID]) throws -> [PlanProgress] {
+        guard !requests.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: requests.count).joined(separator: ", ")
+        return try db.query("""
+            SELECT p.id, p.request_id, p.title, p.state, p.run_at, p.steps,
+                (SELECT count(DISTINCT u.plan_step) FROM action_runs u WHERE u.plan_id = p.id AND u.state = 'succeeded')
+            FROM plans p WHERE p.request_id IN (\(marks)) AND p.state IN ('awaiting-approval', 'scheduled', 'running') ORDER BY p.id
+            """, requests.map { .integer($0.number) }) { row in
+            guard let state = Plan.State(rawValue: row.text(3)) else { throw StoreError.failed("plan \(row.int64(0)) has an unknown state") }
+            let total = try JSONDecoder.helpdesk.decode([PlanStep].self, from: Data(row.text(5).utf8)).count
+            return PlanProgress(planID: PlanID(row.int64(0)), requestID: RequestID(row.int64(1)), title: row.text(2), state: state, done: row.int(6),
+                                total: total, runAt: row.optionalDate(4))
+        }
+    }
+
     public func insertPlan(_ new: NewPlan) throws -> Plan {
         let id = try db.insert(
             """

@@ -128,6 +128,14 @@ import Testing
             _ = Console.update(&state, .planPreviewed(PlanAsk(requestID: RequestID(1), source: .playbook("offboarding")), .success(offboardingPreview)))
             type(&state, "leaver on Friday, HR ticket 4411")
         }),
+        ("queue-plans", { state in
+            state.queue.plans[RequestID(1)] = PlanProgress(planID: PlanID(2), requestID: RequestID(1), title: "Offboarding (leaver)", state: .running,
+                                                          done: 3, total: 9, runAt: nil)
+            if let other = state.queue.rows.first(where: { $0.id != RequestID(1) }) {
+                state.queue.plans[other.id] = PlanProgress(planID: PlanID(3), requestID: other.id, title: "Sales starter", state: .scheduled, done: 0, total: 2,
+                                                           runAt: ConsoleFixtures.now.addingTimeInterval(86_400))
+            }
+        }),
         ("approve-plan", { state in
             deciding(&state)
             state.detail.approvals = [pendingPlan]

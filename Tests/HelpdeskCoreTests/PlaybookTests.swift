@@ -122,6 +122,8 @@ import Testing
             let started = Task { try await firstRunner.start(ask("contain", request), expecting: nil, by: alex) }
             #expect(await eventually(5) { dies.died })
             _ = started
+            let progress = try fixture.store.read { try $0.activePlans(of: [request.id]) }
+            #expect(progress.map(\.label) == ["plan \(dying)/3"], "the row shows how far it got")
 
             fixture.clock.advance(by: 600)
             let second = ActionEngine(store: fixture.store, directory: fixture.directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "host:2")
@@ -147,6 +149,7 @@ import Testing
         #expect(approved.state == .scheduled && approved.runAt == at)
         #expect(try await engine.runner.runDue(by: "helpdesk").plans.isEmpty)
         #expect(fixture.directory.actionCalls.isEmpty)
+        #expect(try fixture.store.read { try $0.activePlans(of: [request.id, RequestID(999)]) }.map(\.label) == ["scheduled"])
 
         fixture.clock.advance(by: 3 * 86_400)
         let other = try fixture.secondEngine()
@@ -157,6 +160,7 @@ import Testing
         _ = try await (first, second)
         let final = try fixture.store.read { try $0.plan(plan.id) }
         #expect(final?.state == .finished)
+        #expect(try fixture.store.read { try $0.activePlans(of: [request.id]) }.isEmpty, "an ended plan leaves the row")
         #expect(fixture.directory.actionCalls.count == plan.steps.count, "\(fixture.directory.actionCalls)")
         let applied = await fixture.tenant.actionCount()
         #expect(applied == plan.steps.count)

@@ -12,8 +12,9 @@ enum DetailView {
             return
         }
         // The facts first, so a long subject is what gets cut.
+        let plan = state.queue.plans[request.id].map { "\($0.sentence) · " } ?? ""
         let title = "─ \(request.id) · \(request.status.rawValue) · \(request.priority.rawValue) · "
-            + (request.assignee.map { "\($0) · " } ?? "unassigned · ") + TerminalText.sanitize(request.subject) + " "
+            + (request.assignee.map { "\($0) · " } ?? "unassigned · ") + plan + TerminalText.sanitize(request.subject) + " "
         screen.put(TerminalText.truncate(title, to: state.columns), x: 0, y: titleY, style: .title)
 
         let detail = DetailLayout(state)

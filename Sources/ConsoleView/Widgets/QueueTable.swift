@@ -2,8 +2,8 @@ import ConsoleViewModel
 import Foundation
 import HelpdeskCore
 
-/// The queue: id, priority, requester, subject, status, age, assignee, and a marker while an
-/// action is in flight for the request.
+/// The queue: id, priority, requester, subject, status (or its running or scheduled plan), age,
+/// assignee, and a marker while an action is in flight for the request.
 enum QueueTable {
     struct Columns {
         let id: Int
@@ -63,7 +63,11 @@ enum QueueTable {
         let requester = columns.fullEmail ? request.requester.value : request.requester.localPart
         x += screen.put(TerminalText.fit(requester, to: columns.requester - 1) + " ", x: x, y: y, style: base)
         x += screen.put(TerminalText.fit(TerminalText.sanitize(request.subject), to: columns.subject - 1) + " ", x: x, y: y, style: base)
-        x += screen.put(TerminalText.fit(request.status.shortLabel, to: 10), x: x, y: y, style: merge(base, statusStyle(request.status)))
+        if let plan = state.queue.plans[request.id], plan.state != .awaitingApproval {
+            x += screen.put(TerminalText.fit(plan.label, to: 10), x: x, y: y, style: merge(base, .accent))
+        } else {
+            x += screen.put(TerminalText.fit(request.status.shortLabel, to: 10), x: x, y: y, style: merge(base, statusStyle(request.status)))
+        }
         x += screen.put(TerminalText.fit(Age.short(from: request.createdAt, to: state.now), to: 5), x: x, y: y, style: base)
         screen.put(TerminalText.truncate(request.assignee ?? "-", to: max(0, state.columns - x - 1)), x: x, y: y, style: base)
     }

@@ -114,6 +114,7 @@ public actor EffectRunner {
             window.rows = slice.rows
             window.moreAbove = slice.moreAbove
             window.moreBelow = slice.moreBelow
+            window.plans = Dictionary(slice.plans.map { ($0.requestID, $0) }, uniquingKeysWith: { _, latest in latest })
             return .queueLoaded(QueueSnapshot(generation: load.generation, window: window, counts: slice.counts, keep: load.keep,
                                               fallbackIndex: load.fallbackIndex, moveBy: load.moveBy))
         } catch {

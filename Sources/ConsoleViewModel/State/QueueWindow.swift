@@ -10,6 +10,8 @@ public struct QueueWindow: Sendable, Equatable {
     public var selected = 0
     /// The first row shown on screen.
     public var scroll = 0
+    /// The plans not yet ended on these rows, by request.
+    public var plans: [RequestID: PlanProgress] = [:]
 
     public init() {}
 

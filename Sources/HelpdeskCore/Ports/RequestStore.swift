@@ -52,6 +52,8 @@ public protocol StoreReader {
     func plans(of request: RequestID) throws -> [Plan]
     /// Plans to run by `date`: scheduled and due, or running with their runner's claim run out; oldest first.
     func duePlans(at date: Date, limit: Int) throws -> [Plan]
+    /// The plans not yet ended on these requests, with how far each has got.
+    func activePlans(of requests: [RequestID]) throws -> [PlanProgress]
 }
 
 /// What can be written; only inside `RequestStore.write`.

@@ -67,7 +67,7 @@ public struct LocalHelpdeskService: HelpdeskService {
                 mine: try reader.count(QueueCounts.mineFilter(login)),
                 approvals: try reader.count(QueueCounts.approvalsFilter(login)),
                 resolved: RequestStatus.done.reduce(0) { $0 + (statuses[$1] ?? 0) })
-            return QueueSlice(rows: rows, moreAbove: moreAbove, moreBelow: moreBelow, counts: counts)
+            return QueueSlice(rows: rows, moreAbove: moreAbove, moreBelow: moreBelow, counts: counts, plans: try reader.activePlans(of: rows.map(\.id)))
         }
     }
 

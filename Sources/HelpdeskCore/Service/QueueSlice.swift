@@ -23,12 +23,15 @@ public struct QueueSlice: Sendable, Equatable, Codable {
     public let moreAbove: Bool
     public let moreBelow: Bool
     public let counts: QueueCounts
+    /// The plans not yet ended on these rows.
+    public let plans: [PlanProgress]
 
-    public init(rows: [Request], moreAbove: Bool, moreBelow: Bool, counts: QueueCounts) {
+    public init(rows: [Request], moreAbove: Bool, moreBelow: Bool, counts: QueueCounts, plans: [PlanProgress] = []) {
         self.rows = rows
         self.moreAbove = moreAbove
         self.moreBelow = moreBelow
         self.counts = counts
+        self.plans = plans
     }
 }
 
