@@ -125,8 +125,16 @@ import Testing
             press(&state, .char("b"))
             _ = Console.update(&state, .playbooksLoaded(RequestID(1), .success(playbooks)))
             press(&state, .enter)
+            press(&state, .enter)
             _ = Console.update(&state, .planPreviewed(PlanAsk(requestID: RequestID(1), source: .playbook("offboarding")), .success(offboardingPreview)))
             type(&state, "leaver on Friday, HR ticket 4411")
+        }),
+        ("playbook-time", { state in
+            press(&state, .char("b"))
+            _ = Console.update(&state, .playbooksLoaded(RequestID(1), .success(playbooks)))
+            press(&state, .enter)
+            type(&state, "friday")
+            press(&state, .enter)
         }),
         ("queue-plans", { state in
             state.queue.plans[RequestID(1)] = PlanProgress(planID: PlanID(2), requestID: RequestID(1), title: "Offboarding (leaver)", state: .running,

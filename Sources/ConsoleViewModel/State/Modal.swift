@@ -52,7 +52,7 @@ public struct PickerState: Sendable, Equatable {
     public var title: String {
         switch purpose {
         case .assign: "Assign \(requestID) — choose the agent"
-        case .playbook: "Playbook for \(requestID) — its exact plan is shown before anything is asked"
+        case .playbook: "Playbook for \(requestID); its exact plan comes next"
         case .action(let action): "\(action.title) — choose the \(kind == .factor ? "factor" : kind == .group ? "group" : "app")"
         }
     }
@@ -197,6 +197,8 @@ public struct PromptState: Sendable, Equatable {
         case cancelPlan(PlanID)
         /// One field of a new hire, for a playbook that creates its user.
         case newHire(NewHireEntry)
+        /// When the plan is to run.
+        case planTime(PlanAsk)
     }
 
     public let purpose: Purpose

@@ -151,6 +151,7 @@ extension Console {
         case .deny(let approval): return [.deny(approval, reason: text)]
         case .cancelPlan(let id): return [.cancelPlan(id, reason: text)]
         case .newHire(let entry): return PlanFlow.newHireField(&state, entry, text)
+        case .planTime(let ask): return PlanFlow.timeGiven(&state, ask, text, prompt: prompt)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HelpdeskCore
 
 /// The playbook keys: choose a playbook, see the exact plan the service resolved, give a reason and
@@ -23,6 +24,7 @@ enum PlanFlow {
                            value: playbook.createsUser ? newHireMark : "")
             }
             state.modal = .picker(PickerState(purpose: .playbook, requestID: id, items: items, localOnly: true))
+            state.status = nil
         }
         return []
     }
@@ -44,7 +46,7 @@ enum PlanFlow {
         var lines = ["\(preview.title) for \(preview.targetLogin), exactly:"]
         lines += preview.steps.enumerated().map { "  \($0.offset + 1). \($0.element.action.summary)" + ($0.element.skipOnFailure ? " (a failure does not stop it)" : "") }
         lines += preview.notes.map { "  – \($0)" }
-        lines.append("Each step runs once; a failed step stops the plan.")
+        lines.append("Each step runs once; a failed step stops the plan. " + (preview.runAt.map { "It runs at \(local($0, state.timeZone))." } ?? "It runs as soon as it may."))
         let approvers: ConfirmState.Approvers = preview.needsApproval ? .known(preview.approvers) : .notNeeded
         state.modal = .confirm(ConfirmState(requestID: ask.requestID, plan: .startPlan(ask, preview), lines: lines, reasonRequired: true, approvers: approvers))
         state.status = nil
@@ -57,8 +59,7 @@ enum PlanFlow {
     /// The chosen playbook: a new hire's (the requester has no Okta account) asks for the fields first.
     static func chose(_ state: inout AppState, _ item: PickerItem, for request: Request) -> [Effect] {
         guard item.value == newHireMark, state.card.card == nil else {
-            state.say("Reading \(request.requester)'s account for \(item.label)…", about: request.id)
-            return [.previewPlan(PlanAsk(requestID: request.id, source: .playbook(item.id)))]
+            return askTime(&state, PlanAsk(requestID: request.id, source: .playbook(item.id)), title: item.label)
         }
         return newHireField(&state, NewHireEntry(requestID: request.id, playbook: item.id, title: item.label), nil)
     }
@@ -71,12 +72,39 @@ enum PlanFlow {
             entry.index += 1
         }
         guard entry.index < NewHireEntry.fields.count else {
-            state.say("Checking the new hire's plan…", about: entry.requestID)
-            return [.previewPlan(PlanAsk(requestID: entry.requestID, source: .playbook(entry.playbook), fields: entry.fields))]
+            return askTime(&state, PlanAsk(requestID: entry.requestID, source: .playbook(entry.playbook), fields: entry.fields), title: entry.title)
         }
         let field = NewHireEntry.fields[entry.index]
         state.modal = .prompt(PromptState(purpose: .newHire(entry), title: "\(entry.title), new hire — \(field.question)", required: field.required))
         return []
+    }
+
+    /// Asks when the plan is to run ("leaver on Friday 17:00"); Enter alone: as soon as it may.
+    static func askTime(_ state: inout AppState, _ ask: PlanAsk, title: String) -> [Effect] {
+        state.modal = .prompt(PromptState(purpose: .planTime(ask), title: "\(title): when? Enter for as soon as approved, or 2026-12-04 17:00, or 3d", required: false))
+        return []
+    }
+
+    static func timeGiven(_ state: inout AppState, _ ask: PlanAsk, _ text: String, prompt: PromptState) -> [Effect] {
+        let runAt: Date?
+        do {
+            runAt = try PlanTime.parse(text, now: state.now, timeZone: state.timeZone)
+        } catch {
+            var prompt = prompt
+            prompt.error = (error as? Refusal)?.message ?? "\(error)"
+            state.modal = .prompt(prompt)
+            return []
+        }
+        state.say("Reading the requester's account for the plan…", about: ask.requestID)
+        return [.previewPlan(PlanAsk(requestID: ask.requestID, source: ask.source, runAt: runAt, fields: ask.fields))]
+    }
+
+    /// `2026-12-04 17:00` in the operator's time zone.
+    static func local(_ date: Date, _ timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
     static func startCancel(_ state: inout AppState) -> [Effect] {

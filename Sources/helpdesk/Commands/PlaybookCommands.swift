@@ -32,7 +32,7 @@ enum PlaybookCommands {
         summary: "start a playbook on a request's requester: previewed, approved as one plan, run now or at a time",
         synopsis: "REQ PLAYBOOK --reason TEXT [--at TIME] [--field NAME=VALUE]... [--json]",
         options: [.value("reason", "TEXT", "why (required; the approver reads it)"),
-                  .value("at", "TIME", "run at this time (ISO 8601, e.g. 2026-12-04T17:00:00Z) instead of as soon as approved"),
+                  .value("at", "TIME", "run at this time instead of as soon as approved: 2026-12-04 17:00 (local), 2026-12-04T17:00:00Z, or a span such as 3d"),
                   .value("field", "NAME=VALUE", "a new hire's field, for a playbook that creates its user: firstName, lastName, login, manager (an email), department; repeat it"),
                   .json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12"), ArgumentSpec(name: "PLAYBOOK", help: "the playbook's name (helpdesk playbooks)")],
@@ -48,11 +48,12 @@ enum PlaybookCommands {
         let id = try invocation.requestID(at: 0)
         guard let name = invocation.arguments.positional(1) else { throw CLIError.usage("helpdesk run needs a playbook's name (helpdesk playbooks lists them)", command: "run") }
         let reason = try invocation.required("reason")
-        let runAt = try invocation.arguments.value("at").map { text throws(CLIError) -> Date in
-            guard let date = Timestamp.parse(text) else {
-                throw .usage("--at \(TextSafetyForCLI.quoted(text)) is not a time (expected ISO 8601, e.g. 2026-12-04T17:00:00Z)", command: "run")
+        let runAt = try invocation.arguments.value("at").flatMap { text throws(CLIError) -> Date? in
+            do {
+                return try PlanTime.parse(text, now: invocation.now, timeZone: .current)
+            } catch {
+                throw .usage("--at: \((error as? Refusal)?.message ?? "\(error)")", command: "run")
             }
-            return date
         }
         var fields: [String: String] = [:]
         for given in invocation.arguments.values("field") {

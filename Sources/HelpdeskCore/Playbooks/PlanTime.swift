@@ -1,0 +1,39 @@
+import Foundation
+
+/// When a plan is to run, as a person types it: nothing (as soon as it may), an ISO 8601 time
+/// (`2026-12-04T17:00:00Z`), a local date and time (`2026-12-04 17:00`), or a span from now (`3d`,
+/// `2h`, `45m`). A time that has passed is refused.
+public enum PlanTime {
+    public static func parse(_ text: String, now: Date, timeZone: TimeZone) throws -> Date? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { return nil }
+        let date: Date
+        if text.first?.isNumber == true, text.count <= 8, let span = try? AccessDuration(parsing: text) {
+            date = span.end(from: now)
+        } else if text.count > 10, let parsed = Timestamp.parse(text) {
+            date = parsed
+        } else if let local = localTime(text, timeZone) {
+            date = local
+        } else {
+            throw Refusal("\"\(TextSafety.quoted(text))\" is not a time (expected 2026-12-04 17:00, 2026-12-04T17:00:00Z, or a span such as 3d or 2h)")
+        }
+        guard date > now else { throw Refusal("\(Timestamp.iso8601(date)) has passed; give a time to come, or nothing to run as soon as it may") }
+        return date
+    }
+
+    /// `YYYY-MM-DD HH:MM` in the operator's time zone.
+    private static func localTime(_ text: String, _ timeZone: TimeZone) -> Date? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 2 else { return nil }
+        let day = parts[0].split(separator: "-").compactMap { Int($0) }
+        let time = parts[1].split(separator: ":").compactMap { Int($0) }
+        guard day.count == 3, time.count == 2, (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = DateComponents(year: day[0], month: day[1], day: day[2], hour: time[0], minute: time[1])
+        guard let date = calendar.date(from: components), calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: day[0], month: day[1], day: day[2]) else {
+            return nil
+        }
+        return date
+    }
+}
