@@ -90,6 +90,45 @@ import Testing
         #expect(!after.contains("Okta actions"), "the terminal was given back")
     }
 
+    /// An offboarding from the keyboard: the agent picks the playbook, sees the exact plan and asks;
+    /// the IT lead approves the plan as shown; it runs, and the timeline and the account show it.
+    @Test func anOffboardingIsAskedAndApprovedFromTheKeyboard() async throws {
+        let binary = BuiltProducts.executable("helpdesk").path
+        let command = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) \(binary) demo --db \(folder.file("plan.db")) 2>\(folder.file("err")); sleep 5"
+        guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        let (socket, home) = (self.socket, folder.path)
+        #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40", command], environment: ["HOME": home]) } == 0)
+        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
+        _ = try await waitFor("the queue") { $0.contains("1 Queue 33") && $0.contains("Okta actions") }
+
+        try await tmux(["send-keys", "-t", "smoke", "/", "Leaver on Friday", "Enter"])
+        _ = try await waitFor("Ben's leaver request and his account") { $0.contains("─ REQ-6 ·") && $0.contains("ACTIVE  Ben Carter") }
+        try await tmux(["send-keys", "-t", "smoke", "b"])
+        _ = try await waitFor("the playbooks") { $0.contains("Offboarding (leaver)") && $0.contains("Playbook for REQ-6") }
+        try await tmux(["send-keys", "-t", "smoke", "Enter"])
+        _ = try await waitFor("when") { $0.contains("when? Enter for as soon as approved") }
+        try await tmux(["send-keys", "-t", "smoke", "Enter"])
+        let preview = try await waitFor("the exact plan") { $0.contains("for ben.carter@example.com, exactly:") && $0.contains("Needs approval by morgan") }
+        #expect(preview.contains("9. Deactivate the account"), "\(preview)")
+        try await tmux(["send-keys", "-t", "smoke", "leaver, HR-2231", "Enter"])
+        _ = try await waitFor("the plan to wait") { $0.contains("(PLAN-1) waits for approval") }
+
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        _ = try await waitFor("the manager persona") { $0.contains("sam (manager)") }
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        _ = try await waitFor("the IT lead persona") { $0.contains("morgan (agent, approver)") }
+        try await tmux(["send-keys", "-t", "smoke", "3"])
+        _ = try await waitFor("the approvals tab") { $0.contains("Approval APR-1") }
+        try await tmux(["send-keys", "-t", "smoke", "a"])
+        let approving = try await waitFor("the plan to approve") { $0.contains("Approve APR-1 · REQ-6") }
+        #expect(approving.contains("3. Remove from group Finance"), "\(approving)")
+        try await tmux(["send-keys", "-t", "smoke", "Enter"])
+        _ = try await waitFor("the plan to finish") { $0.contains("(PLAN-1) finished: all 9 steps done") }
+        try await tmux(["send-keys", "-t", "smoke", "1"])
+        let done = try await waitFor("the account as the plan left it") { $0.contains("DEPROVISIONED  Ben Carter") }
+        #expect(done.contains("PLAN-1 finished after 9 steps"), "\(done)")
+    }
+
     /// True while the process exists and has not exited (a zombie waiting for its parent has).
     static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }

@@ -78,12 +78,15 @@ public actor EffectRunner {
             }
         case .startPlan(let ask, let steps):
             await report(reload: true, about: ask.requestID) { service in try await service.startPlan(ask, expecting: steps).progressLine }
+            cards = [:]
         case .cancelPlan(let id, let reason):
             await report(reload: true) { service in try await service.cancelPlan(id, reason: reason).progressLine }
         case .approvePlan(let approval, let comment):
             await report(reload: true, about: approval.requestID) { service in
                 try await service.approvePlan(approval.id, expecting: approval.subject.plan, comment: comment).progressLine
             }
+            // The plan changed accounts in Okta: no card read before it may be shown again as it is.
+            cards = [:]
         case .deny(let approval, let reason):
             await report(reload: true, about: approval.requestID) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
         case .assign(let id, let login, let version):

@@ -27,7 +27,10 @@ extension Console {
     static func detailLoaded(_ state: inout AppState, _ id: RequestID, _ snapshot: DetailSnapshot) -> [Effect] {
         guard state.detail.requestID == id else { return [] }
         let hadEvents = !state.detail.timeline.isEmpty
-        let newOutcome = hadEvents && outcomes(in: snapshot.timeline) > outcomes(in: state.detail.timeline)
+        // Also an answer recorded after the card was read (a plan approved on another tab ran while
+        // this request's timeline was not on screen).
+        let answeredSince = state.cardReadAt.map { read in snapshot.timeline.contains { $0.at > read && isOutcome($0) } } ?? false
+        let newOutcome = (hadEvents && outcomes(in: snapshot.timeline) > outcomes(in: state.detail.timeline)) || answeredSince
         state.detail.timeline = snapshot.timeline
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
@@ -41,11 +44,14 @@ extension Console {
 
     /// Events that record what Okta did.
     static func outcomes(in timeline: [TimelineEvent]) -> Int {
-        timeline.reduce(0) { count, event in
-            switch event.kind {
-            case .actionSucceeded, .actionFailed, .actionReconciled, .accessRevoked: count + 1
-            default: count
-            }
+        timeline.reduce(0) { count, event in isOutcome(event) ? count + 1 : count }
+    }
+
+    /// Whether the event records Okta's answer.
+    static func isOutcome(_ event: TimelineEvent) -> Bool {
+        switch event.kind {
+        case .actionSucceeded, .actionFailed, .actionReconciled, .accessRevoked: true
+        default: false
         }
     }
 
