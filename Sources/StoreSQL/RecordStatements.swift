@@ -288,9 +288,9 @@ extension RecordStatements {
     public func duePlans(at date: Date, limit: Int) throws -> [Plan] {
         try db.query("""
             SELECT \(RecordMapping.planColumns) FROM plans p
-            WHERE (p.state = 'scheduled' AND (p.run_at IS NULL OR p.run_at <= ?)) OR (p.state = 'running' AND (p.lease_until IS NULL OR p.lease_until <= ?))
+            WHERE (p.state = 'scheduled' AND (p.run_at IS NULL OR p.run_at <= ?)) OR p.state = 'running'
             ORDER BY p.id LIMIT ?
-            """, [.time(date), .time(date), .int(limit)], RecordMapping.plan)
+            """, [.time(date), .int(limit)], RecordMapping.plan)
     }
 
     public func activePlans(of requests: [RequestID]) throws -> [PlanProgress] {
@@ -331,11 +331,11 @@ extension RecordStatements {
             """, [.text(to.rawValue), .optional(note), final, .int(to.isFinal ? 1 : 0), .int(to.isFinal ? 1 : 0), .integer(id.number), .text(from.rawValue)]) == 1
     }
 
-    public func claimPlan(_ id: PlanID, runner: String, until: Date, at: Date) throws -> Bool {
+    public func claimPlan(_ id: PlanID, runner: String, until: Date, at: Date, replacing: String?) throws -> Bool {
         try db.change("""
             UPDATE plans SET state = 'running', runner = ?, lease_until = ?
             WHERE id = ? AND ((state = 'scheduled' AND (run_at IS NULL OR run_at <= ?))
-                OR (state = 'running' AND (runner = ? OR lease_until IS NULL OR lease_until <= ?)))
-            """, [.text(runner), .time(until), .integer(id.number), .time(at), .text(runner), .time(at)]) == 1
+                OR (state = 'running' AND (runner = ? OR runner = ? OR lease_until IS NULL OR lease_until <= ?)))
+            """, [.text(runner), .time(until), .integer(id.number), .time(at), .text(runner), .optional(replacing), .time(at)]) == 1
     }
 }

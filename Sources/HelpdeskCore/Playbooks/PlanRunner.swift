@@ -42,7 +42,8 @@ public struct PlanRunner: Sendable {
     public func runDue(by actor: String, limit: Int = 20) async throws -> Round {
         let due = try store.read { try $0.duePlans(at: engine.clock.now(), limit: limit) }
         var round = Round()
-        for plan in due {
+        let now = engine.clock.now()
+        for plan in due where plan.state == .scheduled || (plan.leaseUntil.map { $0 <= now } ?? true) || goneRunner(of: plan) != nil {
             do {
                 round.plans.append(try await advance(plan.id, by: actor))
             } catch {
@@ -59,10 +60,11 @@ public struct PlanRunner: Sendable {
     public func advance(_ planID: PlanID, by actor: String) async throws -> Plan {
         guard let before = try store.read({ try $0.plan(planID) }) else { throw Refusal("there is no plan \(planID)") }
         let differences = before.state == .scheduled ? await differences(of: before) : []
+        let gone = goneRunner(of: before)
         let claimed = try store.write { writer -> Bool in
             let now = engine.clock.now()
             let starting = try writer.plan(planID)?.state == .scheduled
-            guard try writer.claimPlan(planID, runner: runnerName, until: now.addingTimeInterval(claimWindow), at: now) else { return false }
+            guard try writer.claimPlan(planID, runner: runnerName, until: now.addingTimeInterval(claimWindow), at: now, replacing: gone) else { return false }
             if starting {
                 try writer.append(EventDraft(actor: actor, at: now, payload: .planStarted(.init(planID: planID, differences: differences))), to: before.requestID)
             }
@@ -151,7 +153,7 @@ public struct PlanRunner: Sendable {
         do {
             run = try store.write { writer -> ActionRun in
                 let now = engine.clock.now()
-                guard try writer.claimPlan(plan.id, runner: runnerName, until: now.addingTimeInterval(claimWindow), at: now) else {
+                guard try writer.claimPlan(plan.id, runner: runnerName, until: now.addingTimeInterval(claimWindow), at: now, replacing: nil) else {
                     throw Refusal("\(plan.id) was taken over by another runner")
                 }
                 let run = try engine.start(step.action, requestID: plan.requestID, userID: userID, approvalID: nil, grantID: nil, reason: plan.reason,
@@ -202,11 +204,18 @@ public struct PlanRunner: Sendable {
         }
     }
 
+    /// The runner holding a running plan when its process is known to be gone (a crash, a restart).
+    func goneRunner(of plan: Plan) -> String? {
+        guard plan.state == .running, let holder = plan.runner, holder != runnerName else { return nil }
+        let process = holder.split(separator: "/", maxSplits: 1).first.map(String.init) ?? holder
+        return reconciler.runnerIsAlive(process) == false ? holder : nil
+    }
+
     /// Lets the plan go for now (its claim ends), so the next round, here or elsewhere, takes it up.
     private func release(_ planID: PlanID) throws -> Plan {
         try store.write { writer in
             let now = engine.clock.now()
-            _ = try writer.claimPlan(planID, runner: runnerName, until: now, at: now)
+            _ = try writer.claimPlan(planID, runner: runnerName, until: now, at: now, replacing: nil)
             guard let plan = try writer.plan(planID) else { throw Refusal("there is no plan \(planID)") }
             return plan
         }

@@ -50,7 +50,8 @@ public protocol StoreReader {
     func lastEventID() throws -> Int64
     func plan(_ id: PlanID) throws -> Plan?
     func plans(of request: RequestID) throws -> [Plan]
-    /// Plans to run by `date`: scheduled and due, or running with their runner's claim run out; oldest first.
+    /// Plans to look at by `date`: scheduled and due, and running ones (their runner's claim may have
+    /// run out, or its process be gone); oldest first.
     func duePlans(at date: Date, limit: Int) throws -> [Plan]
     /// The plans not yet ended on these requests, with how far each has got.
     func activePlans(of requests: [RequestID]) throws -> [PlanProgress]
@@ -90,8 +91,9 @@ public protocol StoreWriter: StoreReader {
     /// Moves a plan from one state to another (a final one ends its runner's claim); false if it was not in `from`.
     func movePlan(_ id: PlanID, from: Plan.State, to: Plan.State, note: String?, at: Date) throws -> Bool
     /// Claims a plan for `runner` until `until`: one scheduled and due, one running whose claim ran
-    /// out, or one this runner holds already (renewing, or with `until` = now, letting it go).
-    func claimPlan(_ id: PlanID, runner: String, until: Date, at: Date) throws -> Bool
+    /// out or is held by `replacing` (a runner whose process is gone), or one this runner holds
+    /// already (renewing, or with `until` = now, letting it go).
+    func claimPlan(_ id: PlanID, runner: String, until: Date, at: Date, replacing: String?) throws -> Bool
 }
 
 extension RequestStore {
