@@ -7,7 +7,7 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|stores|okta|okta-service|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH] [--postgres URL]")
+            print("usage: helpdesk-benchmarks store|stores|okta|okta-service|playbook|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH] [--postgres URL]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
@@ -20,8 +20,9 @@ enum BenchmarkMain {
         case "end-to-end": try await EndToEndBenchmark.run(options)
         case "okta-service": try await OktaServiceBenchmark.run(options)
         case "import-export": try await ImportExportBenchmark.run(options)
+        case "playbook": try await PlaybookBenchmark.run(options)
         default:
-            print("unknown suite \(suite); expected store, okta, okta-service, console, service, end-to-end or import-export")
+            print("unknown suite \(suite); expected store, stores, okta, okta-service, playbook, console, service, end-to-end or import-export")
             exit(2)
         }
     }

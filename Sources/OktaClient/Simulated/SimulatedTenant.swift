@@ -83,6 +83,9 @@ public actor SimulatedTenant: IdentityDirectory {
     /// Adds a group (tests).
     public func add(group: DirectoryGroup) { groups[group.id] = group }
 
+    /// Adds an app (tests and benchmarks).
+    public func add(app: DirectoryApp) { apps[app.id] = app }
+
     /// The person uses a reset link or changes an expired password: the account is active again (tests).
     public func personSetsNewPassword(userID: String) {
         setStatus(userID, .active)
