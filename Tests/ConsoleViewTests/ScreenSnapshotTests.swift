@@ -47,6 +47,22 @@ import Testing
         requestID: RequestID(1), title: "Offboarding (leaver)", playbook: "offboarding", targetUserID: "00ujane", targetLogin: "jane.doe@example.com",
         steps: offboardingSteps, notes: ["Everyone stays: it is built in and managed by Okta"], needsApproval: true, approvers: ["morgan", "sam"], runAt: nil)
 
+    static let onboarding = Playbook(name: "onboarding", title: "Onboarding (new hire)", steps: [PlaybookStep(.createUser), PlaybookStep(.action(.activate(sendEmail: true)))])
+
+    static func plan(_ state: Plan.State, title: String = "Offboarding (leaver)", runAt: Date? = nil) -> Plan {
+        Plan(id: PlanID(2), requestID: RequestID(1), playbook: "offboarding", title: title, steps: offboardingSteps, targetUserID: "00ujane",
+             reason: "leaver on Friday", requestedBy: "alex", requestedAt: ConsoleFixtures.now, runAt: runAt, undoes: nil, state: state)
+    }
+
+    static let finishedPlan = plan(.finished)
+    static let scheduledPlan = plan(.scheduled, runAt: ConsoleFixtures.now.addingTimeInterval(3 * 86_400))
+
+    static let undoPreview = PlanPreview(
+        requestID: RequestID(1), title: "Undo Offboarding (leaver)", playbook: "undo", targetUserID: "00ujane", targetLogin: "jane.doe@example.com",
+        steps: [PlanStep(.assignApp(AppRef(id: "0oasf", label: "Salesforce"), expiry: nil)), PlanStep(.addToGroup(GroupRef(id: "00gvpn", name: "VPN Users"), expiry: nil)),
+                PlanStep(.addToGroup(GroupRef(id: "00gsales", name: "Sales"), expiry: nil)), PlanStep(.unsuspend)],
+        notes: ["Revoke all sessions and OAuth tokens: cannot be undone"], needsApproval: true, approvers: ["morgan", "sam"], runAt: nil)
+
     static let pendingPlan = Approval(
         id: ApprovalID(4), requestID: RequestID(1),
         subject: .plan(PlanTerms(planID: PlanID(2), playbook: "offboarding", title: "Offboarding (leaver)", steps: offboardingSteps, targetUserID: "00ujane",
@@ -135,6 +151,24 @@ import Testing
             press(&state, .enter)
             type(&state, "friday")
             press(&state, .enter)
+        }),
+        ("playbook-new-hire", { state in
+            state.card = .failed(Fixtures.email("jane.doe@example.com"), "Okta has no user with this email")
+            press(&state, .char("b"))
+            _ = Console.update(&state, .playbooksLoaded(RequestID(1), .success([onboarding])))
+            press(&state, .enter)
+            type(&state, "Ana")
+            press(&state, .enter)
+        }),
+        ("playbook-undo", { state in
+            state.detail.plans = [finishedPlan]
+            press(&state, .char("Z"))
+            _ = Console.update(&state, .planPreviewed(PlanAsk(requestID: RequestID(1), source: .undo(PlanID(2))), .success(undoPreview)))
+        }),
+        ("plan-cancel", { state in
+            state.detail.plans = [scheduledPlan]
+            press(&state, .char("X"))
+            type(&state, "staying after all")
         }),
         ("queue-plans", { state in
             state.queue.plans[RequestID(1)] = PlanProgress(planID: PlanID(2), requestID: RequestID(1), title: "Offboarding (leaver)", state: .running,

@@ -75,7 +75,7 @@ enum PlanFlow {
             return askTime(&state, PlanAsk(requestID: entry.requestID, source: .playbook(entry.playbook), fields: entry.fields), title: entry.title)
         }
         let field = NewHireEntry.fields[entry.index]
-        state.modal = .prompt(PromptState(purpose: .newHire(entry), title: "\(entry.title), new hire — \(field.question)", required: field.required))
+        state.modal = .prompt(PromptState(purpose: .newHire(entry), title: "\(entry.title): the new hire's \(field.question)", required: field.required))
         return []
     }
 
