@@ -41,7 +41,7 @@ import Testing
                                      managerID: sam, department: "Sales")
         #expect(preview.steps.map(\.action) == [.createUser(profile), .activate(sendEmail: true),
                                                 .addToGroup(try await fixture.group("VPN Users"), expiry: nil), .assignApp(AppRef(id: "0oa0ffe6c3e1f43f953b", label: "Slack"), expiry: nil)])
-        #expect(preview.needsApproval && preview.approvers.contains("sam"), "the new hire's manager may approve: \(preview.approvers)")
+        #expect(preview.needsApproval && preview.approvers.contains("morgan") && !preview.approvers.contains("sam"), "approvers, not the manager: the manager was typed by the agent: \(preview.approvers)")
         #expect(fixture.directory.actionCalls.isEmpty)
 
         let plan = try await playbooks.start(ask(request), expecting: preview.steps, by: alex)
@@ -68,6 +68,9 @@ import Testing
         await #expect { try await playbooks.preview(ask(newcomer, fields: Self.fields.merging(["firstName": "A\u{1b}[2J"]) { $1 }), by: alex) } throws: {
             "\($0)".contains("control character")
         }
+        await #expect { try await playbooks.preview(ask(newcomer, fields: Self.fields.merging(["login": "morgan.patel@example.com"]) { $1 }), by: alex) } throws: {
+            "\($0)".contains("the login morgan.patel@example.com is already the Okta account of")
+        }
         let existing = try fixture.request("jane.doe@example.com", "Onboarding again")
         let preview = try await playbooks.preview(ask(existing), by: alex)
         #expect(!preview.steps.contains { $0.action.name == .createUser })
@@ -75,6 +78,25 @@ import Testing
         await #expect {
             try await playbooks.preview(PlanAsk(requestID: existing.id, source: .playbook("offboarding"), fields: ["firstName": "X"]), by: alex)
         } throws: { "\($0)".contains("fields apply to playbooks that create their user") }
+    }
+
+    /// A create whose answer was lost, and meanwhile another account holds the login: reconcile
+    /// does not take that account for the new hire's, and the plan stops before acting on it.
+    @Test func anotherAccountWithTheLoginIsNotTakenForTheNewHire() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request("ana.ruiz@example.com", "New hire")
+        let playbooks = engine(fixture.engine)
+        let plan = try await playbooks.start(ask(request), expecting: nil, by: alex)
+        await fixture.tenant.failNext(.createUser, with: DirectoryError(kind: .outcomeUnknown, summary: "no answer"))
+        await fixture.tenant.add(DirectoryUser(id: "00uother", login: "ana.ruiz@example.com", email: "a.ruiz@elsewhere.example", firstName: "Ana",
+                                               lastName: "Other", status: .active))
+        let waiting = try await approve(plan, playbooks, store: fixture.store)
+        #expect(waiting.state == .running)
+        fixture.clock.advance(by: 600)
+        let ended = try await playbooks.runner.runDue(by: "helpdesk").plans
+        #expect(ended.map(\.state) == [.stopped], "\(ended.map { $0.note ?? "" })")
+        #expect(ended.first?.note?.contains("cannot be told") == true)
+        #expect(fixture.directory.actionCalls == ["create-user ana.ruiz@example.com"], "nothing was done to the other account")
     }
 
     /// Over HTTP: the stand-in creates the user and then drops its answer; the plan waits, reconcile

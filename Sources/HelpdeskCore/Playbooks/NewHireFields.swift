@@ -31,6 +31,10 @@ struct NewHireFields {
             }
         }
         let department = try fields["department"].map { try text($0, "department") }.flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            let taken = try await directory.user(.login(login))
+            throw Refusal("the login \(login) is already the Okta account of \(taken.displayName) (\(taken.id), \(taken.email)); give the new hire another login")
+        } catch let error as DirectoryError where error.kind == .notFound {}
         return NewUserProfile(firstName: first, lastName: last, email: email, login: login, managerID: managerID, department: department)
     }
 

@@ -135,7 +135,11 @@ public struct PlanRunner: Sendable {
         guard let profile = plan.createdProfile else { return .success(plan.targetUserID) }
         if case .createUser = step.action { return .success(profile.login) }
         do {
-            return .success(try await engine.directory.user(.login(profile.login)).id)
+            let user = try await engine.directory.user(.login(profile.login))
+            guard profile.email.matches(user.email) else {
+                return .failure(Refusal("the login \(profile.login) is now an account with another email (\(user.email)); the plan acts on no one else"))
+            }
+            return .success(user.id)
         } catch let error as DirectoryError where error.kind == .notFound {
             return .failure(Refusal("the user \(profile.login) the plan created is no longer in Okta"))
         }

@@ -207,8 +207,10 @@ public struct PlaybookEngine: Sendable {
             return (request, user, nil)
         } catch let error as DirectoryError where error.kind == .notFound {
             let profile = try await NewHireFields(directory: engine.directory).profile(ask.fields, email: request.requester)
+            // No manager here: the manager is a field the agent typed, and a manager may approve
+            // their report's plans; a new hire's plan is approved by the approvers.
             let user = DirectoryUser(id: "", login: profile.login, email: profile.email.value, firstName: profile.firstName, lastName: profile.lastName,
-                                     status: .staged, department: profile.department, managerID: profile.managerID)
+                                     status: .staged, department: profile.department)
             return (request, user, profile)
         }
     }

@@ -167,6 +167,9 @@ public struct Reconciler: Sendable {
             case .createUser(let profile):
                 do {
                     let user = try await directory.user(.login(profile.login))
+                    guard profile.email.matches(user.email) else {
+                        return (.unknown, "the login \(profile.login) is an account with another email (\(user.email), \(user.id)); it is not taken for the one this call was to create")
+                    }
                     return (.applied, "\(profile.login) exists (\(user.id), \(user.status.rawValue))")
                 } catch let error as DirectoryError where error.kind == .notFound {
                     return (.notApplied, "no user has the login \(profile.login)")
