@@ -289,18 +289,22 @@ extension RecordStatements {
         try db.query("""
             SELECT \(RecordMapping.planColumns) FROM plans p
             WHERE (p.state = 'scheduled' AND (p.run_at IS NULL OR p.run_at <= ?)) OR p.state = 'running'
-            ORDER BY p.id LIMIT ?
+            ORDER BY CASE WHEN p.state = 'scheduled' THEN 0 ELSE 1 END, coalesce(p.run_at, p.requested_at), p.id LIMIT ?
             """, [.time(date), .int(limit)], RecordMapping.plan)
     }
 
     public func activePlans(of requests: [RequestID]) throws -> [PlanProgress] {
         guard !requests.isEmpty else { return [] }
         let marks = Array(repeating: "?", count: requests.count).joined(separator: ", ")
+        // A step is done when one of its runs succeeded, or was reconciled and found applied.
+        let runID = db.dialect.jsonField("e.details", "runID")
+        let finding = db.dialect.jsonField("e.details", "finding")
         return try db.query("""
             SELECT p.id, p.request_id, p.title, p.state, p.run_at, p.steps,
-                (SELECT count(DISTINCT u.plan_step) FROM action_runs u WHERE u.plan_id = p.id AND u.state = 'succeeded')
+                (SELECT count(DISTINCT u.plan_step) FROM action_runs u WHERE u.plan_id = p.id AND (u.state = 'succeeded' OR (u.state = 'reconciled' AND EXISTS (
+                    SELECT 1 FROM events e WHERE e.request_id = u.request_id AND e.kind = 'action-reconciled' AND \(runID) = ? || u.id AND \(finding) = ?))))
             FROM plans p WHERE p.request_id IN (\(marks)) AND p.state IN ('awaiting-approval', 'scheduled', 'running') ORDER BY p.id
-            """, requests.map { .integer($0.number) }) { row in
+            """, [.text(ActionRunRecord.prefix + "-"), .text(ReconcileFinding.applied.rawValue)] + requests.map { .integer($0.number) }) { row in
             guard let state = Plan.State(rawValue: row.text(3)) else { throw StoreError.failed("plan \(row.int64(0)) has an unknown state") }
             let total = try JSONDecoder.helpdesk.decode([PlanStep].self, from: Data(row.text(5).utf8)).count
             return PlanProgress(planID: PlanID(row.int64(0)), requestID: RequestID(row.int64(1)), title: row.text(2), state: state, done: row.int(6),

@@ -38,7 +38,7 @@ import Testing
         let preview = try await playbooks.preview(ask(request), by: alex)
         let sam = try await fixture.userID("sam.lee")
         let profile = NewUserProfile(firstName: "Ana", lastName: "Ruiz", email: Fixtures.email("ana.ruiz@example.com"), login: "ana.ruiz@example.com",
-                                     managerID: sam, department: "Sales")
+                                     managerID: sam, manager: "sam.lee@example.com", department: "Sales")
         #expect(preview.steps.map(\.action) == [.createUser(profile), .activate(sendEmail: true),
                                                 .addToGroup(try await fixture.group("VPN Users"), expiry: nil), .assignApp(AppRef(id: "0oa0ffe6c3e1f43f953b", label: "Slack"), expiry: nil)])
         #expect(preview.needsApproval && preview.approvers.contains("morgan") && !preview.approvers.contains("sam"), "approvers, not the manager: the manager was typed by the agent: \(preview.approvers)")
@@ -138,7 +138,8 @@ import Testing
         #expect(try PlanTime.parse("2h", now: now, timeZone: paris) == now.addingTimeInterval(7_200))
     }
 
-    @Test(arguments: ["friday", "2026-11-30 09:00", "2026-02-30 10:00", "2026-12-04 25:00", "2025-01-01T00:00:00Z", "0d"])
+    @Test(arguments: ["friday", "2026-11-30 09:00", "2026-02-30 10:00", "2026-12-04 25:00", "2025-01-01T00:00:00Z", "0d",
+                      "2026--12-04 17:00", "2026-12-+4 17:00", "2027-03-28 02:30", "99999-12-04 17:00", "2026-12-04 17:0"])
     func otherTextIsRefused(text: String) {
         #expect(throws: Refusal.self) { try PlanTime.parse(text, now: now, timeZone: paris) }
     }

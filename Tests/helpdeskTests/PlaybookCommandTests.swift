@@ -58,7 +58,7 @@ import Testing
         let asked = await cli.run(["run", "REQ-1", "onboarding", "--reason", "starts Monday", "--field", "firstName=Ana", "--field", "lastName=Ruiz",
                                    "--field", "manager=sam.lee@example.com", "--at", Timestamp.iso8601(cli.clock.now().addingTimeInterval(3 * 86_400))])
         #expect(asked.status == 0, "\(asked.err)")
-        #expect(asked.out.contains("1. Create the user Ana Ruiz (ana.ruiz@example.com), staged"), "\(asked.out)")
+        #expect(asked.out.contains("1. Create the user Ana Ruiz (ana.ruiz@example.com), manager sam.lee@example.com, staged"), "\(asked.out)")
         let cancelled = await cli.run(["cancel", "REQ-1", "--reason", "offer withdrawn"])
         #expect(cancelled.status == 0 && cancelled.out.contains("Onboarding (PLAN-1) cancelled: cancelled by alex: offer withdrawn"), "\(cancelled.out + cancelled.err)")
         #expect(await tenant.users(withEmail: Fixtures.email("ana.ruiz@example.com")).isEmpty)

@@ -94,7 +94,7 @@ public enum OktaAction: Hashable, Sendable {
         case .deactivate: "Deactivate the account (deprovisions every app)"
         case .resetPassword(let email): email ? "Reset the password and email a reset link" : "Reset the password and issue a one-time link"
         case .expirePassword: "Expire the password"
-        case .createUser(let profile): "Create the user \(profile.display), staged"
+        case .createUser(let profile): "Create the user \(profile.details), staged"
         }
     }
 

@@ -5,6 +5,8 @@ import Foundation
 /// looked up in Okta) and the department. Every mistake is one sentence naming the field.
 struct NewHireFields {
     let directory: any IdentityDirectory
+    /// The operators: an agent may not name another agent the manager (a manager may approve for their reports).
+    let team: Team
 
     func profile(_ fields: [String: String], email: EmailAddress) async throws -> NewUserProfile {
         if let unknown = fields.keys.sorted().first(where: { !NewUserProfile.fieldNames.contains($0) }) {
@@ -19,13 +21,19 @@ struct NewHireFields {
             }
         }
         var managerID: String?
+        var managerEmail: String?
         if let manager = fields["manager"]?.trimmingCharacters(in: .whitespaces), !manager.isEmpty {
             let address: EmailAddress
             do { address = try EmailAddress(manager) } catch {
                 throw Refusal("the manager \"\(TextSafety.quoted(manager))\" is not an email address")
             }
+            if let member = team.operators.values.first(where: { $0.email?.matches(address.value) == true }), member.canAct, !member.isApprover {
+                throw Refusal("\(member.login) is an agent without the approver role and cannot be named the manager here: a manager may approve for their reports. "
+                    + "If it is right, an admin sets it in Okta")
+            }
             do {
                 managerID = try await directory.user(.email(address)).id
+                managerEmail = address.value
             } catch let error as DirectoryError where error.kind == .notFound {
                 throw Refusal("Okta has no user with the email \(address) to be the manager")
             }
@@ -35,7 +43,7 @@ struct NewHireFields {
             let taken = try await directory.user(.login(login))
             throw Refusal("the login \(login) is already the Okta account of \(taken.displayName) (\(taken.id), \(taken.email)); give the new hire another login")
         } catch let error as DirectoryError where error.kind == .notFound {}
-        return NewUserProfile(firstName: first, lastName: last, email: email, login: login, managerID: managerID, department: department)
+        return NewUserProfile(firstName: first, lastName: last, email: email, login: login, managerID: managerID, manager: managerEmail, department: department)
     }
 
     private func name(_ value: String?, _ field: String) throws -> String {

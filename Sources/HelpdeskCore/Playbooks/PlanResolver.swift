@@ -71,6 +71,9 @@ struct PlanResolver {
                     }
                 }
             case .createUser:
+                guard playbook.steps.first == step, playbook.steps.filter({ $0.kind == .createUser }).count == 1, !step.skipOnFailure else {
+                    throw Refusal("\(playbook.title) creates its user elsewhere than in its first step; correct the playbook in the configuration")
+                }
                 if let profile {
                     add(.createUser(profile), step)
                 } else {

@@ -14,6 +14,9 @@ public struct PlanRunner: Sendable {
     /// Okta's answers that stop a plan instead of leaving it for the next round.
     static let stopping: Set<DirectoryError.Kind> = [.notFound, .forbidden, .invalid, .notAllowed]
 
+    /// Tries of reconcile that could not settle a step (Okta's state unreadable), before the plan stops.
+    static let maxReconcileTries = 6
+
     /// Tries of one step whose runs were found not applied, before the plan stops.
     static let maxAttempts = 3
 
@@ -110,7 +113,18 @@ public struct PlanRunner: Sendable {
                 let why = "step \(index + 1) (\(step.action.summary)) failed: " + (Self.failure(of: last, timeline: timeline) ?? "see \(last.id)")
                 return step.skipOnFailure ? .done : .stop(why)
             case .started, .unknown:
-                guard let result = try await reconciler.settleIfUnknown(last, by: actor), result.settled else { return .wait }
+                if let next = last.nextReconcileAt, next > engine.clock.now() { return .wait }
+                guard let result = try await reconciler.settleIfUnknown(last, by: actor) else { return .wait }
+                guard result.settled else {
+                    if let refused = result.readRefused, Self.stopping.contains(refused) {
+                        return .stop("step \(index + 1) (\(step.action.summary)): its outcome is unknown and Okta refuses to show the account (\(result.summary)); check it by hand")
+                    }
+                    guard last.reconcileAttempts + 1 < Self.maxReconcileTries else {
+                        return .stop("step \(index + 1) (\(step.action.summary)): its outcome could not be settled from Okta's state after \(Self.maxReconcileTries) tries "
+                            + "(\(result.summary)); check the account, then undo or finish by hand")
+                    }
+                    return .wait
+                }
                 return try await settleStep(index, of: plan, by: actor)
             case .reconciled:
                 switch Self.finding(of: last, timeline: timeline) {

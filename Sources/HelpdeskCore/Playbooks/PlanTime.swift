@@ -21,19 +21,23 @@ public enum PlanTime {
         return date
     }
 
-    /// `YYYY-MM-DD HH:MM` in the operator's time zone.
+    /// `YYYY-MM-DD HH:MM` in the operator's time zone; a time the clocks skip (a change to summer
+    /// time) is not a time there.
     private static func localTime(_ text: String, _ timeZone: TimeZone) -> Date? {
-        let parts = text.split(separator: " ")
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        let day = parts[0].split(separator: "-").compactMap { Int($0) }
-        let time = parts[1].split(separator: ":").compactMap { Int($0) }
-        guard day.count == 3, time.count == 2, (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
+        let dayParts = parts[0].split(separator: "-", omittingEmptySubsequences: false)
+        let timeParts = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard dayParts.map(\.count) == [4, 2, 2], [1, 2].contains(timeParts.first?.count ?? 0), timeParts.count == 2, timeParts[1].count == 2,
+              (dayParts + timeParts).allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        let day = dayParts.compactMap { Int($0) }
+        let time = timeParts.compactMap { Int($0) }
+        guard (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let components = DateComponents(year: day[0], month: day[1], day: day[2], hour: time[0], minute: time[1])
-        guard let date = calendar.date(from: components), calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: day[0], month: day[1], day: day[2]) else {
-            return nil
-        }
+        let wanted = DateComponents(year: day[0], month: day[1], day: day[2], hour: time[0], minute: time[1])
+        guard let date = calendar.date(from: wanted),
+              calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date) == wanted else { return nil }
         return date
     }
 }

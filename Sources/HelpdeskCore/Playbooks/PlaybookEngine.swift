@@ -187,6 +187,9 @@ public struct PlaybookEngine: Sendable {
             guard let original = try store.read({ try $0.plan(id) }), original.requestID == request.id else {
                 throw Refusal("\(request.id) has no plan \(id)")
             }
+            if let undone = original.undoes {
+                throw Refusal("\(id) undid \(undone) and cannot itself be undone; ask for the playbook again (it is previewed and approved afresh)")
+            }
             if let playbook = playbooks.first(where: { $0.name == original.playbook }), !playbook.mayBeStarted(by: actor) {
                 throw Refusal("\(actor.login) may not start \(playbook.title), so may not undo it either; it is for \(playbook.roles.sorted().map(\.rawValue).joined(separator: ", "))")
             }
@@ -206,7 +209,7 @@ public struct PlaybookEngine: Sendable {
             let user = try await engine.directory.user(.email(request.requester))
             return (request, user, nil)
         } catch let error as DirectoryError where error.kind == .notFound {
-            let profile = try await NewHireFields(directory: engine.directory).profile(ask.fields, email: request.requester)
+            let profile = try await NewHireFields(directory: engine.directory, team: engine.team).profile(ask.fields, email: request.requester)
             // No manager here: the manager is a field the agent typed, and a manager may approve
             // their report's plans; a new hire's plan is approved by the approvers.
             let user = DirectoryUser(id: "", login: profile.login, email: profile.email.value, firstName: profile.firstName, lastName: profile.lastName,

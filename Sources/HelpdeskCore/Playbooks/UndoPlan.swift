@@ -18,7 +18,7 @@ enum UndoPlan {
                 if let ended = endedGrant(of: step.action, grants, userID: attempts.first?.targetUserID, now: now) {
                     result.notes.append("\(step.action.summary): not given back, the temporary access (\(ended.id)) ended at \(Timestamp.iso8601(ended.revokeAt))")
                 } else if let inverse = inverse(of: step.action) {
-                    result.steps.append(PlanStep(inverse))
+                    if !result.steps.contains(where: { $0.action == inverse }) { result.steps.append(PlanStep(inverse)) }
                 } else {
                     result.notes.append("\(step.action.summary): cannot be undone")
                 }

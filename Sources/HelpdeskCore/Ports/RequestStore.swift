@@ -50,8 +50,8 @@ public protocol StoreReader {
     func lastEventID() throws -> Int64
     func plan(_ id: PlanID) throws -> Plan?
     func plans(of request: RequestID) throws -> [Plan]
-    /// Plans to look at by `date`: scheduled and due, and running ones (their runner's claim may have
-    /// run out, or its process be gone); oldest first.
+    /// Plans to look at by `date`: scheduled and due first (earliest first), then running ones
+    /// (their runner's claim may have run out, or its process be gone).
     func duePlans(at date: Date, limit: Int) throws -> [Plan]
     /// The plans not yet ended on these requests, with how far each has got.
     func activePlans(of requests: [RequestID]) throws -> [PlanProgress]

@@ -101,15 +101,22 @@ public struct AccessSweeper: Sendable {
     /// The run that keeps a due grant's access: the latest run after the grant's own that gave or
     /// took the same access from the same user, when it gave it lastingly (`until` nil) or for
     /// longer. Another console's lasting add, or a second temporary grant recorded as "already
-    /// held", must not be undone by this grant's end; an undo's add is not a keeper.
+    /// held", must not be undone by this grant's end; an undo's add that cancels a later removal is
+    /// not a keeper.
     static func keeper(of grant: AccessGrant, writer: any StoreWriter, at now: Date) throws -> (run: ActionRun, until: Date?)? {
         guard let granted = access(grant.action) else { return nil }
-        // An undo's add gives back what a plan took; it restores the grant's access, end included.
-        let later = try writer.appliedRuns(on: grant.targetUserID, after: grant.grantRunID).filter { run in
-            guard access(run.action)?.target == granted.target else { return false }
-            guard let planID = run.planID else { return true }
-            return try writer.plan(planID)?.undoes == nil
+        var later = try writer.appliedRuns(on: grant.targetUserID, after: grant.grantRunID).filter { access($0.action)?.target == granted.target }
+        // An undo's add and the removal by the plan it undoes cancel out: together they leave the
+        // access as it was, end included. An undo's add whose removal came before the grant gives
+        // back access held before it, and keeps it like any other add.
+        var cancelled: Set<ActionRunID> = []
+        for run in later where access(run.action)?.gives == true {
+            guard let planID = run.planID, let undone = try writer.plan(planID)?.undoes else { continue }
+            if let removal = later.last(where: { $0.planID == undone && $0.id < run.id && access($0.action)?.gives == false && !cancelled.contains($0.id) }) {
+                cancelled.formUnion([run.id, removal.id])
+            }
         }
+        later.removeAll { cancelled.contains($0.id) }
         guard let last = later.last, access(last.action)?.gives == true else { return nil }
         guard let expiry = last.action.expiry else { return (last, nil) }
         let end = expiry.end(from: last.startedAt)

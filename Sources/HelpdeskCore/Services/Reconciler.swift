@@ -39,12 +39,15 @@ public struct Reconciler: Sendable {
         public let summary: String
         /// False when the run stays unknown for now (Okta could not be read, or it is too soon to say "not applied").
         public let settled: Bool
+        /// How Okta refused the read of its state, when it did (the user deleted meanwhile: `notFound`).
+        public let readRefused: DirectoryError.Kind?
 
-        public init(run: ActionRun, finding: ReconcileFinding, summary: String, settled: Bool = true) {
+        public init(run: ActionRun, finding: ReconcileFinding, summary: String, settled: Bool = true, readRefused: DirectoryError.Kind? = nil) {
             self.run = run
             self.finding = finding
             self.summary = summary
             self.settled = settled
+            self.readRefused = readRefused
         }
     }
 
@@ -82,7 +85,8 @@ public struct Reconciler: Sendable {
         } catch {
             let message = (error as? DirectoryError)?.message ?? "\(error)"
             let next = try noteAttempt(run, by: login, firstTime: "reconcile could not read Okta's state for \(run.id) (\(message)); it stays unknown and is tried again")
-            return Result(run: run, finding: .unknown, summary: "Okta's state could not be read (\(message)); tried again after \(Timestamp.iso8601(next))", settled: false)
+            return Result(run: run, finding: .unknown, summary: "Okta's state could not be read (\(message)); tried again after \(Timestamp.iso8601(next))", settled: false,
+                          readRefused: (error as? DirectoryError)?.kind)
         }
         let (finding, summary) = inspected
         let safeAfter = run.callDeadline.addingTimeInterval(margin)

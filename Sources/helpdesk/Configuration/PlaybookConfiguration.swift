@@ -42,7 +42,14 @@ enum PlaybookConfiguration {
             guard let list = entry["steps"] as? [Any], !list.isEmpty, list.count <= 100 else {
                 throw ConfigurationError(file: reader.file, key: "\(key).steps", problem: "expected a list of 1 to 100 steps like {\"do\": \"suspend\"}")
             }
+            guard name != "undo" else {
+                throw ConfigurationError(file: reader.file, key: key, problem: "\"undo\" is the name of an undo's plan; give the playbook another name")
+            }
             let steps = try list.enumerated().map { index, value in try step(value, at: "\(key).steps[\(index)]", reader) }
+            for (index, step) in steps.enumerated() where step.kind == .createUser && (index != 0 || step.skipOnFailure) {
+                throw ConfigurationError(file: reader.file, key: "\(key).steps[\(index)]",
+                                         problem: "create-user must be the first step, once, and not skipped on failure: the later steps act on the account it creates")
+            }
             return Playbook(name: name, title: title, roles: roles, approval: approval, expiry: expiry, steps: steps)
         }
     }
