@@ -3,7 +3,7 @@ import Foundation
 /// Runs plans step by step. Each step is a run written ahead, as single actions are, tied to
 /// its plan, step and attempt (the store holds one run per step and attempt); a runner holds the
 /// plan by a claim it renews before each step, so a crash or restart leaves the plan to the next
-/// runner once the claim runs out. A step whose outcome is unknown is reconciled from Okta's
+/// runner once the claim runs out, or at once when the holder's process is known to be gone. A step whose outcome is unknown is reconciled from Okta's
 /// state before the plan goes on: applied, it counts as done; not applied (proven only once its
 /// call can no longer arrive), it is tried again; unknowable, the plan stops for a person —
 /// except for an action that repeats safely (ending sessions), which is sent again.
@@ -40,8 +40,8 @@ public struct PlanRunner: Sendable {
         public var failures: [(PlanID, String)] = []
     }
 
-    /// Runs every plan that is due (scheduled for now, or left by a runner whose claim ran out);
-    /// one plan failing does not hold up the others.
+    /// Runs every plan that is due (scheduled for now, or left by a runner whose claim ran out or
+    /// whose process is gone); one plan failing does not hold up the others.
     public func runDue(by actor: String, limit: Int = 20) async throws -> Round {
         let due = try store.read { try $0.duePlans(at: engine.clock.now(), limit: limit) }
         var round = Round()
