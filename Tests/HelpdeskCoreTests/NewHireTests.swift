@@ -125,6 +125,46 @@ import Testing
     }
 }
 
+/// Offboarding over HTTP to the loopback stand-in: the calls Okta receives are exactly the previewed
+/// steps; built-in groups, app groups and apps assigned through a group stay.
+@Suite struct OffboardingOverHTTPTests {
+    @Test func theChangesOktaReceivesAreExactlyThePreviewedSteps() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let folder = TemporaryDirectory("helpdesk-offboarding-http")
+        let directory = OktaDirectory(client: OktaHTTPClient(settings: OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))))
+        let store = try TestStore.open(in: folder)
+        let engine = ActionEngine(store: store, directory: directory, clock: SystemClock(), policy: .default, team: DemoTeamFixture.team, runner: "host:1")
+        let playbooks = PlaybookEngine(reconciler: Reconciler(engine: engine), playbooks: [PlaybookTests.offboarding])
+        let ben = try #require(await standIn.tenant.users(withEmail: Fixtures.email("ben.carter@example.com")).first)
+        await standIn.tenant.assignThroughGroup(userID: ben.id, appID: "0oa92298812107bb17ef")
+        let groupsBefore = try await standIn.tenant.groups(ofUser: ben.id)
+        let request = try store.create(Fixtures.newRequest("Leaver on Friday", requester: "ben.carter@example.com"), by: "intake", at: Date())
+        let ask = PlanAsk(requestID: request.id, source: .playbook("offboarding"), reason: "leaver, HR-2231")
+        let preview = try await playbooks.preview(ask, by: DemoTeamFixture.alex)
+        let plan = try await playbooks.start(ask.confirming(preview, reason: ask.reason), expecting: preview.steps, by: DemoTeamFixture.alex)
+        let approval = try #require(try store.read { try $0.approvals(of: request.id) }.first { $0.subject.plan?.planID == plan.id })
+        let done = try await playbooks.approve(approval.id, by: DemoTeamFixture.morgan, expecting: plan.terms, comment: nil)
+        #expect(done.state == .finished, "\(done.note ?? "")")
+
+        let changes = standIn.requests.filter { !$0.hasPrefix("GET") }
+        let expected = preview.steps.map { step -> String in
+            switch step.action {
+            case .revokeSessions: "DELETE /api/v1/users/\(ben.id)/sessions"
+            case .suspend: "POST /api/v1/users/\(ben.id)/lifecycle/suspend"
+            case .removeFromGroup(let group): "DELETE /api/v1/groups/\(group.id)/users/\(ben.id)"
+            case .removeApp(let app): "DELETE /api/v1/apps/\(app.id)/users/\(ben.id)"
+            default: "unexpected \(step.action.summary)"
+            }
+        }
+        #expect(changes == expected, "Okta received \(changes)")
+        let left = try await standIn.tenant.groups(ofUser: ben.id)
+        #expect(left.map(\.id) == groupsBefore.filter { $0.type != .okta }.map(\.id), "built-in and app groups stay: \(left.map(\.name))")
+        #expect(try await standIn.tenant.assignmentScope(userID: ben.id, appID: "0oa92298812107bb17ef") == "GROUP", "an app from a group stays")
+        #expect(await standIn.tenant.user(idOrLogin: ben.id)?.status == .suspended)
+    }
+}
+
 /// What a person types for a plan's time.
 @Suite struct PlanTimeTests {
     let now = Timestamp.parse("2026-12-01T10:00:00Z")!
