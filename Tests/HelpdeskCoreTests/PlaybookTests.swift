@@ -272,3 +272,36 @@ final class DyingDirectory: ForwardingDirectory, @unchecked Sendable {
         try await change { try await inner.activate(userID: userID, sendEmail: sendEmail) }
     }
 }
+
+/// The service's own rounds run a plan when its time comes, and say so in its log.
+@Suite struct PlanRoundTests {
+    @Test func theServiceRunsAScheduledPlanWhenItIsDue() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request()
+        let backend = HelpdeskBackend(engine: fixture.engine, playbooks: [PlaybookTests.containment]) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+        let service = try backend.service(for: "alex")
+        let friday = fixture.clock.now().addingTimeInterval(2 * 86_400)
+        let plan = try await service.startPlan(PlanAsk(requestID: request.id, source: .playbook("contain"), reason: "leaver on Friday", runAt: friday), expecting: nil)
+        #expect(plan.state == .scheduled)
+        let log = LogLines()
+        let work = BackgroundWork(backend: backend, actor: "helpdesk") { log.add($0) }
+        await work.once()
+        #expect(try fixture.store.read { try $0.plan(plan.id) }?.state == .scheduled, "not before its time")
+        fixture.clock.advance(by: 2 * 86_400)
+        await work.once()
+        #expect(try fixture.store.read { try $0.plan(plan.id) }?.state == .finished)
+        #expect(log.lines.contains("\(plan.id) on \(request.id): finished"), "\(log.lines)")
+        await work.once()
+        #expect(fixture.directory.actionCalls.count == 3, "each step once: \(fixture.directory.actionCalls)")
+    }
+}
+
+/// Lines a background round reports.
+final class LogLines: Sendable {
+    private let store = Mutex<[String]>([])
+    func add(_ line: String) { store.withLock { $0.append(line) } }
+    var lines: [String] { store.withLock { $0 } }
+}
