@@ -63,7 +63,7 @@ import Testing
 
     @Test func resetMFAFromAskingThroughTheManagersApprovalToOktasAnswer() async throws {
         let console = try await session()
-        #expect(console.text.contains("1 Queue 33"))
+        #expect(console.text.contains("1 Queue 34"))
 
         // Find Jane's lost-phone request with the filter, and see her Okta state.
         await console.press(.char("/"))
@@ -236,6 +236,6 @@ import Testing
         }
         #expect(console.state.selectedRequest?.id == selected.id)
         #expect(console.text.contains("Urgent from the command line"))
-        #expect(console.text.contains("1 Queue 34"))
+        #expect(console.text.contains("1 Queue 35"))
     }
 }

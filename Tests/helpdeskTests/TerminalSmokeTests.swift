@@ -42,7 +42,7 @@ import Testing
         #expect(started == 0)
         defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
 
-        let first = try await waitFor("the queue") { $0.contains("1 Queue 33") && $0.contains("Okta actions") }
+        let first = try await waitFor("the queue") { $0.contains("1 Queue 34") && $0.contains("Okta actions") }
         #expect(first.contains("─ REQ-4 ·"))
         #expect(first.contains("DEMO"))
 
@@ -99,7 +99,7 @@ import Testing
         let (socket, home) = (self.socket, folder.path)
         #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40", command], environment: ["HOME": home]) } == 0)
         defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
-        _ = try await waitFor("the queue") { $0.contains("1 Queue 33") && $0.contains("Okta actions") }
+        _ = try await waitFor("the queue") { $0.contains("1 Queue 34") && $0.contains("Okta actions") }
 
         try await tmux(["send-keys", "-t", "smoke", "/", "Leaver on Friday", "Enter"])
         _ = try await waitFor("Ben's leaver request and his account") { $0.contains("─ REQ-6 ·") && $0.contains("ACTIVE  Ben Carter") }
@@ -129,6 +129,48 @@ import Testing
         #expect(done.contains("PLAN-1 finished after 9 steps"), "\(done)")
     }
 
+    /// A new hire from the keyboard: the requester has no Okta account; the agent gives the fields,
+    /// sees the exact plan, asks; the IT lead approves; the account exists, active, with its access.
+    @Test func aNewHireIsCreatedAndActivatedFromTheKeyboard() async throws {
+        let binary = BuiltProducts.executable("helpdesk").path
+        let command = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) \(binary) demo --db \(folder.file("hire.db")) 2>\(folder.file("err")); sleep 5"
+        guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        let (socket, home) = (self.socket, folder.path)
+        #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40", command], environment: ["HOME": home]) } == 0)
+        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
+        _ = try await waitFor("the queue") { $0.contains("1 Queue 34") && $0.contains("Okta actions") }
+
+        try await tmux(["send-keys", "-t", "smoke", "/", "New starter", "Enter"])
+        _ = try await waitFor("the new starter's request, with no account") { $0.contains("─ REQ-41 ·") && $0.contains("Okta has no user") }
+        try await tmux(["send-keys", "-t", "smoke", "b"])
+        _ = try await waitFor("the playbooks") { $0.contains("Onboarding (new hire)") && $0.contains("Playbook for REQ-41") }
+        try await tmux(["send-keys", "-t", "smoke", "Down", "Enter"])
+        for (question, answer) in [("first name", "Priya"), ("last name", "Shah"), ("login", ""), ("manager", "ava.johnson@example.com"), ("department", "Finance")] {
+            _ = try await waitFor("the new hire's \(question)") { $0.contains("the new hire's \(question)") }
+            try await tmux(["send-keys", "-t", "smoke"] + (answer.isEmpty ? [] : [answer]) + ["Enter"])
+        }
+        _ = try await waitFor("when") { $0.contains("when? Enter for as soon as approved") }
+        try await tmux(["send-keys", "-t", "smoke", "Enter"])
+        let preview = try await waitFor("the exact plan") { $0.contains("for priya.shah@example.com, exactly:") }
+        #expect(preview.contains("1. Create the user Priya Shah (priya.shah@example.com), manager"), "\(preview)")
+        try await tmux(["send-keys", "-t", "smoke", "starts Monday, HR-2290", "Enter"])
+        _ = try await waitFor("the plan to wait") { $0.contains("(PLAN-1) waits for approval") }
+
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        _ = try await waitFor("the manager persona") { $0.contains("sam (manager)") }
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        _ = try await waitFor("the IT lead persona") { $0.contains("morgan (agent, approver)") }
+        try await tmux(["send-keys", "-t", "smoke", "3"])
+        _ = try await waitFor("the approvals tab") { $0.contains("Approval APR-1") }
+        try await tmux(["send-keys", "-t", "smoke", "a"])
+        _ = try await waitFor("the plan to approve") { $0.contains("Approve APR-1 · REQ-41") }
+        try await tmux(["send-keys", "-t", "smoke", "Enter"])
+        _ = try await waitFor("the plan to finish") { $0.contains("(PLAN-1) finished: all 5 steps done") }
+        try await tmux(["send-keys", "-t", "smoke", "1"])
+        let done = try await waitFor("the new account") { $0.contains("ACTIVE  Priya Shah") }
+        #expect(done.contains("manager Ava Johnson") && done.contains("Groups  VPN Users") && done.contains("Apps    Slack, Zoom"), "\(done)")
+    }
+
     /// True while the process exists and has not exited (a zombie waiting for its parent has).
     static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
@@ -149,7 +191,7 @@ import Testing
         let command = "\(setsid) sh -c '\(inner)' 2>/dev/null; sleep 30"
         let (socket, home) = (self.socket, folder.path)
         #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", command], environment: ["HOME": home]) } == 0)
-        _ = try await waitFor("the queue") { $0.contains("1 Queue 33") }
+        _ = try await waitFor("the queue") { $0.contains("1 Queue 34") }
         let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(Self.isRunning(pid))
 
