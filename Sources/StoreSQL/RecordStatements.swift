@@ -289,7 +289,7 @@ extension RecordStatements {
         try db.query("""
             SELECT \(RecordMapping.planColumns) FROM plans p
             WHERE (p.state = 'scheduled' AND (p.run_at IS NULL OR p.run_at <= ?)) OR p.state = 'running'
-            ORDER BY CASE WHEN p.state = 'scheduled' THEN 0 ELSE 1 END, coalesce(p.run_at, p.requested_at), p.id LIMIT ?
+            ORDER BY CASE WHEN p.state = 'scheduled' THEN 0 ELSE 1 END, coalesce(p.run_at, p.lease_until, p.requested_at), p.id LIMIT ?
             """, [.time(date), .int(limit)], RecordMapping.plan)
     }
 

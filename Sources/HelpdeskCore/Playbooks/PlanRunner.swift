@@ -11,8 +11,11 @@ public struct PlanRunner: Sendable {
     public let reconciler: Reconciler
     public let playbooks: [Playbook]
 
-    /// Okta's answers that stop a plan instead of leaving it for the next round.
-    static let stopping: Set<DirectoryError.Kind> = [.notFound, .forbidden, .invalid, .notAllowed]
+    /// Whether asking again will not change the answer: Okta's 404 and 403, and what helpdesk
+    /// itself refuses; an answer the client could not read, or none, is tried again.
+    static func refusesForGood(_ error: DirectoryError) -> Bool {
+        error.kind == .notAllowed || [403, 404].contains(error.httpStatus ?? 0)
+    }
 
     /// Tries of reconcile that could not settle a step (Okta's state unreadable), before the plan stops.
     static let maxReconcileTries = 6
@@ -42,7 +45,7 @@ public struct PlanRunner: Sendable {
 
     /// Runs every plan that is due (scheduled for now, or left by a runner whose claim ran out or
     /// whose process is gone); one plan failing does not hold up the others.
-    public func runDue(by actor: String, limit: Int = 20) async throws -> Round {
+    public func runDue(by actor: String, limit: Int = 200) async throws -> Round {
         let due = try store.read { try $0.duePlans(at: engine.clock.now(), limit: limit) }
         var round = Round()
         let now = engine.clock.now()
@@ -83,7 +86,7 @@ public struct PlanRunner: Sendable {
                 }
             }
             return try end(before, .finished, "every step done", by: actor)
-        } catch let error as DirectoryError where Self.stopping.contains(error.kind) {
+        } catch let error as DirectoryError where Self.refusesForGood(error) {
             // Okta refuses what the next step needs (its user is gone, a read is forbidden): asking again will not help.
             return try end(before, .stopped, "Okta refused what the plan needed next: \(error.message)", by: actor)
         } catch {
@@ -116,7 +119,7 @@ public struct PlanRunner: Sendable {
                 if let next = last.nextReconcileAt, next > engine.clock.now() { return .wait }
                 guard let result = try await reconciler.settleIfUnknown(last, by: actor) else { return .wait }
                 guard result.settled else {
-                    if let refused = result.readRefused, Self.stopping.contains(refused) {
+                    if result.readRefused != nil {
                         return .stop("step \(index + 1) (\(step.action.summary)): its outcome is unknown and Okta refuses to show the account (\(result.summary)); check it by hand")
                     }
                     guard last.reconcileAttempts + 1 < Self.maxReconcileTries else {

@@ -13,12 +13,23 @@ public enum PlanTime {
         } else if text.count > 10, let parsed = Timestamp.parse(text) {
             date = parsed
         } else if let local = localTime(text, timeZone) {
+            if ambiguous(local, timeZone) {
+                throw Refusal("\(text) happens twice there (the clocks go back); give it with its offset, such as \(Timestamp.iso8601(local))")
+            }
             date = local
         } else {
             throw Refusal("\"\(TextSafety.quoted(text))\" is not a time (expected 2026-12-04 17:00, 2026-12-04T17:00:00Z, or a span such as 3d or 2h)")
         }
         guard date > now else { throw Refusal("\(Timestamp.iso8601(date)) has passed; give a time to come, or nothing to run as soon as it may") }
         return date
+    }
+
+    /// Whether the same local time comes again within two hours (the clocks went back).
+    private static func ambiguous(_ date: Date, _ timeZone: TimeZone) -> Bool {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let local = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return [1_800.0, 3_600, 7_200].contains { calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date.addingTimeInterval($0)) == local }
     }
 
     /// `YYYY-MM-DD HH:MM` in the operator's time zone; a time the clocks skip (a change to summer

@@ -234,14 +234,18 @@ public struct PlaybookEngine: Sendable {
             let resolution = try await PlanResolver(directory: engine.directory).resolve(playbook, for: user, creating: profile)
             return (playbook.name, playbook.title, resolution, playbook.approval == .required)
         case .undo(let id):
-            let (original, runs, timeline, grants) = try store.read { reader in
-                (try reader.plan(id), try reader.runs(of: request.id), try reader.timeline(of: request.id), try reader.grants(of: request.id))
+            let now = engine.clock.now()
+            let (original, inverse) = try store.read { reader -> (Plan?, PlanResolver.Resolution) in
+                guard let original = try reader.plan(id) else { return (nil, PlanResolver.Resolution()) }
+                let inverse = try UndoPlan.inverse(of: original, runs: try reader.runs(of: request.id), timeline: try reader.timeline(of: request.id)) { run in
+                    try UndoPlan.endedGrant(of: run, reader: reader, now: now)
+                }
+                return (original, inverse)
             }
             guard let original else { throw Refusal("\(request.id) has no plan \(id)") }
             guard original.state == .finished || original.state == .stopped else {
                 throw Refusal("\(id) is \(original.state.rawValue); only a finished or stopped plan can be undone")
             }
-            let inverse = UndoPlan.inverse(of: original, runs: runs, timeline: timeline, grants: grants, now: engine.clock.now())
             return (Self.undoName, "Undo \(original.title)", inverse, false)
         }
     }

@@ -1,12 +1,14 @@
 import Foundation
 
 /// The inverse of a plan that ran: for every step that changed something, last first, the action
-/// that puts it back (re-add a group or app, unsuspend, reactivate); access that was temporary and
-/// has ended since is not given back, and access still due ends with its grant. A step that changed nothing (done already, access held
-/// before) is not undone; one whose effect is not this plan's for sure (found applied after an
-/// unknown outcome, or unknowable) and what cannot be put back are named in the notes.
+/// that puts it back (re-add a group or app, unsuspend, reactivate). Access the plan took that the
+/// user held by a temporary grant is given back only while that grant runs (it then ends with
+/// it); ended, it is not given back. A step that changed nothing (done already, access held before)
+/// is not undone; one whose effect is not this plan's for sure (found applied after an unknown
+/// outcome, or unknowable) and what cannot be put back are named in the notes.
 enum UndoPlan {
-    static func inverse(of plan: Plan, runs: [ActionRun], timeline: [TimelineEvent], grants: [AccessGrant], now: Date) -> PlanResolver.Resolution {
+    /// `endedGrant` says, for a run that took access, the temporary grant it came from when that has ended.
+    static func inverse(of plan: Plan, runs: [ActionRun], timeline: [TimelineEvent], endedGrant: (ActionRun) throws -> AccessGrant?) rethrows -> PlanResolver.Resolution {
         var result = PlanResolver.Resolution()
         for (index, step) in plan.steps.enumerated().reversed() {
             let attempts = runs.filter { $0.planID == plan.id && $0.planStep == index }
@@ -14,8 +16,8 @@ enum UndoPlan {
             case .none, .nothingChanged: continue
             case .notSure(let why):
                 result.notes.append("\(step.action.summary): \(why); check it in Okta and put it back by hand if this plan did it")
-            case .changed:
-                if let ended = endedGrant(of: step.action, grants, userID: attempts.first?.targetUserID, now: now) {
+            case .changed(let run):
+                if let ended = try endedGrant(run) {
                     result.notes.append("\(step.action.summary): not given back, the temporary access (\(ended.id)) ended at \(Timestamp.iso8601(ended.revokeAt))")
                 } else if let inverse = inverse(of: step.action) {
                     if !result.steps.contains(where: { $0.action == inverse }) { result.steps.append(PlanStep(inverse)) }
@@ -30,7 +32,7 @@ enum UndoPlan {
     private enum Effect {
         case none
         case nothingChanged
-        case changed
+        case changed(ActionRun)
         case notSure(String)
     }
 
@@ -43,7 +45,7 @@ enum UndoPlan {
                     if case .actionSucceeded(let done) = event.payload, done.runID == run.id { return done }
                     return nil
                 }.first
-                return succeeded?.alreadyDone == true ? .nothingChanged : .changed
+                return succeeded?.alreadyDone == true ? .nothingChanged : .changed(run)
             case .reconciled:
                 switch PlanRunner.finding(of: run, timeline: timeline) {
                 case .applied?: return .notSure("Okta's state showed it done after its outcome was unknown (\(run.id))")
@@ -73,14 +75,23 @@ enum UndoPlan {
         }
     }
 
-    /// The temporary grant of this access to this user that has ended since: giving the access
-    /// back would outlive it. (A grant still due ends the given-back access itself: the sweep does
-    /// not count an undo's add as keeping a grant.)
-    static func endedGrant(of action: OktaAction, _ grants: [AccessGrant], userID: String?, now: Date) -> AccessGrant? {
-        guard let taken = AccessSweeper.access(action), !taken.gives else { return nil }
-        return grants.last { grant in
-            grant.targetUserID == userID && AccessSweeper.access(grant.action)?.target == taken.target && grant.state != .scheduled && grant.state != .revoking
-                && grant.state != .kept && grant.revokeAt <= now
+    /// The temporary grant the access `taken` removed came from, when it has ended by `now`: the
+    /// last run before it, on any request, that gave the user that access decides (a temporary add
+    /// that found the access held gave nothing, and the one before it decides).
+    static func endedGrant(of taken: ActionRun, reader: any StoreReader, now: Date) throws -> AccessGrant? {
+        guard let removed = AccessSweeper.access(taken.action), !removed.gives else { return nil }
+        let gives = try reader.appliedRuns(on: taken.targetUserID, after: ActionRunID(0)).filter { run in
+            run.id < taken.id && AccessSweeper.access(run.action).map { $0.target == removed.target && $0.gives } == true
         }
+        for give in gives.reversed() {
+            guard give.action.expiry != nil else { return nil }
+            guard let grant = try reader.grants(of: give.requestID).first(where: { $0.grantRunID == give.id }) else { continue }
+            switch grant.state {
+            case .kept: return nil
+            case .revoked, .failed: return grant
+            case .scheduled, .revoking: return grant.revokeAt <= now ? grant : nil
+            }
+        }
+        return nil
     }
 }

@@ -39,7 +39,7 @@ public struct Reconciler: Sendable {
         public let summary: String
         /// False when the run stays unknown for now (Okta could not be read, or it is too soon to say "not applied").
         public let settled: Bool
-        /// How Okta refused the read of its state, when it did (the user deleted meanwhile: `notFound`).
+        /// How Okta refused the read of its state, when it answered 404 or 403 (the user deleted meanwhile: `notFound`).
         public let readRefused: DirectoryError.Kind?
 
         public init(run: ActionRun, finding: ReconcileFinding, summary: String, settled: Bool = true, readRefused: DirectoryError.Kind? = nil) {
@@ -86,7 +86,7 @@ public struct Reconciler: Sendable {
             let message = (error as? DirectoryError)?.message ?? "\(error)"
             let next = try noteAttempt(run, by: login, firstTime: "reconcile could not read Okta's state for \(run.id) (\(message)); it stays unknown and is tried again")
             return Result(run: run, finding: .unknown, summary: "Okta's state could not be read (\(message)); tried again after \(Timestamp.iso8601(next))", settled: false,
-                          readRefused: (error as? DirectoryError)?.kind)
+                          readRefused: (error as? DirectoryError).flatMap { [403, 404].contains($0.httpStatus ?? 0) ? $0.kind : nil })
         }
         let (finding, summary) = inspected
         let safeAfter = run.callDeadline.addingTimeInterval(margin)
