@@ -7,11 +7,12 @@ let package = Package(
         .executable(name: "helpdesk", targets: ["helpdesk"]),
     ],
     targets: [
-        // System libraries (Debian: libncurses-dev, libsqlite3-dev, libcurl4-openssl-dev, libpq-dev).
+        // System libraries (Debian: libncurses-dev, libsqlite3-dev, libcurl4-openssl-dev, libpq-dev, libssl-dev).
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CPostgreSQL", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
 
         // The domain, the ports and the services; Foundation only.
         .target(name: "HelpdeskCore"),
@@ -23,7 +24,7 @@ let package = Package(
         .target(name: "PostgreSQLStore", dependencies: ["HelpdeskCore", "StoreSQL", "CPostgreSQL"]),
         .target(
             name: "OktaClient",
-            dependencies: ["HelpdeskCore", "CCurl"],
+            dependencies: ["HelpdeskCore", "CCurl", "CCrypto"],
             exclude: ["demo/requests.json"],
             resources: [.embedInCode("demo/tenant.json")]
         ),
@@ -45,7 +46,7 @@ let package = Package(
         ),
 
         // Tests and measurements.
-        .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "ConsoleViewModel"]),
+        .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "ConsoleViewModel", "CCrypto"]),
         .executableTarget(
             name: "helpdesk-benchmarks",
             dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd", "HelpdeskTestSupport"],

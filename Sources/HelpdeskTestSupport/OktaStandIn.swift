@@ -19,6 +19,7 @@ public final class OktaStandIn: Sendable {
         var connections: [Int] = []
         var answered: [(request: String, time: UInt64)] = []
         var rateLimit: (perWindow: Int, window: Int)?
+        var oauth: OAuthGate?
         /// Per bucket, per window (its number since the epoch): requests let through and refused.
         var rate: [String: RateCount] = [:]
     }
@@ -34,6 +35,11 @@ public final class OktaStandIn: Sendable {
     /// headers on every answer and 429 `E0000047` past the limit.
     public func limitRate(perWindow: Int, window: Int) {
         state.withLock { $0.rateLimit = (perWindow, window) }
+    }
+
+    /// From now on, calls are authorized as an OAuth service app's (`gate`), no longer by the API token.
+    public func requireOAuth(_ gate: OAuthGate) {
+        state.withLock { $0.oauth = gate }
     }
 
     /// The counts per bucket since the limit was set (or last cleared).
@@ -119,7 +125,12 @@ public final class OktaStandIn: Sendable {
             defer { if state.faults[index].times <= 0 { state.faults.remove(at: index) } }
             return state.faults[index].misbehaviour
         }
-        guard request.header("Authorization") == "SSWS \(token)" else {
+        if let gate = state.withLock({ $0.oauth }) {
+            if request.path == "/oauth2/v1/token", request.method == "POST" { return gate.token(request, url: orgURL + "/oauth2/v1/token") }
+            let parts = request.path.split(separator: "/")
+            let family = parts.count > 2 ? String(parts[2]) : "other"
+            if let refusal = gate.refusal(of: request, url: orgURL + request.path, scope: "okta.\(family).\(request.method == "GET" ? "read" : "manage")") { return refusal }
+        } else if request.header("Authorization") != "SSWS \(token)" {
             return Self.error(401, "E0000011", "Invalid token provided")
         }
         let rateHeaders: [String: String]?

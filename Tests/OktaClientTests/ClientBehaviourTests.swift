@@ -257,7 +257,7 @@ import Testing
             #expect(!"\(error)".contains(Self.token))
         }
         let settings = OktaSettings(org: try OrgURL("https://acme.okta.com"), token: try APIToken(Self.token))
-        for text in ["\(settings)", String(reflecting: settings), "\(settings.token)", String(reflecting: settings.token)] {
+        for text in ["\(settings)", String(reflecting: settings), "\(settings.token as Any)", String(reflecting: settings.token as Any)] {
             #expect(!text.contains(Self.token), "\(text)")
         }
     }

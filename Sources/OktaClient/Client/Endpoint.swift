@@ -31,6 +31,12 @@ public struct Endpoint: Hashable, Sendable {
         return parts.count > 2 ? String(parts[2]) : template
     }
 
+    /// The OAuth scope the call needs (API.md 1.1): read or manage of its family of paths.
+    public var scope: String {
+        let family = bucket == "logs" ? "logs" : bucket
+        return "okta.\(family).\(method == "GET" ? "read" : "manage")"
+    }
+
     /// `GET /api/v1/users after limit q search` — a line of the pinned fixture.
     public var fixtureLine: String {
         ([method, template] + query.sorted()).joined(separator: " ")

@@ -12,6 +12,9 @@ public final class OktaHTTPClient: Sendable {
     let rateLimiter: RateLimiter
     private let inFlight: ConcurrencyLimiter
     private let backoffJitter: @Sendable () -> TimeInterval
+    /// The service app's access tokens, when the credential is OAuth (nil for an API token).
+    let tokens: AccessTokenSource?
+    private let credentialProblem: DirectoryError?
 
     public init(
         settings: OktaSettings, transport: any HTTPTransport = CurlTransport(), clock: any Clock = SystemClock(),
@@ -24,6 +27,18 @@ public final class OktaHTTPClient: Sendable {
         rateLimiter = RateLimiter(clock: clock, sleeper: sleeper, jitter: jitter)
         inFlight = ConcurrencyLimiter(limit: min(settings.maxInFlight, 75))
         backoffJitter = jitter
+        var problem: DirectoryError?
+        if case .oauth(let app) = settings.credential {
+            do {
+                tokens = try AccessTokenSource(app: app, org: settings.org, transport: transport, clock: clock, timeout: settings.timeout)
+            } catch {
+                tokens = nil
+                problem = error
+            }
+        } else {
+            tokens = nil
+        }
+        credentialProblem = problem
     }
 
     /// A successful answer with Okta's request id.
@@ -60,7 +75,7 @@ public final class OktaHTTPClient: Sendable {
             bytes += answer.response.body.count
             guard let next = LinkHeader.next(answer.response.header("Link")) else { return answers }
             guard settings.org.isSameOrigin(next) else {
-                throw DirectoryError(kind: .invalid, summary: settings.token.scrub("Okta sent a next-page link to another host (\(TextSafety.quoted(next.host ?? "?", limit: 80))); it was not followed"), subject: call.subject)
+                throw DirectoryError(kind: .invalid, summary: settings.scrub("Okta sent a next-page link to another host (\(TextSafety.quoted(next.host ?? "?", limit: 80))); it was not followed"), subject: call.subject)
             }
             guard seen.insert(next).inserted else {
                 throw DirectoryError(kind: .invalid, summary: "Okta's next-page links go round in a circle; the list was not read", subject: call.subject)
@@ -83,25 +98,46 @@ public final class OktaHTTPClient: Sendable {
         // long rate limits and retries took; and once one try of it may have reached Okta, failing
         // to get an answer means "outcome unknown", never "failed".
         let changes = call.endpoint.method != "GET"
-        let request = HTTPRequest(method: call.endpoint.method, url: url, headers: headers(hasBody: call.body != nil), body: call.body,
+        var request = HTTPRequest(method: call.endpoint.method, url: url, headers: [:], body: call.body,
                                   timeout: settings.timeout, mayRepeat: safe, sendBy: changes ? ActionDeadline.current : nil)
         var failures = 0
+        var nonceAnswered = false
+        var tokenRenewed = false
         var rateLimitWaits = 0
         var mayHaveActed = false
         func unknown(_ summary: String?, status: Int? = nil, requestID: String? = nil) -> DirectoryError {
-            DirectoryError(kind: .outcomeUnknown, httpStatus: status, summary: summary.map(settings.token.scrub), requestID: requestID.map(Self.shortID), subject: call.subject)
+            DirectoryError(kind: .outcomeUnknown, httpStatus: status, summary: summary.map(settings.scrub), requestID: requestID.map(Self.shortID), subject: call.subject)
         }
         while true {
+            // Every try carries its own proof (a DPoP proof is good for one request).
+            request.headers = try await headers(method: request.method, url: url, hasBody: call.body != nil)
             let outcome = await attempt(request, bucket: call.endpoint.bucket)
             switch outcome {
             case .answered(let response) where (200..<300).contains(response.status):
                 return Answer(response: response)
+            case .answered(let response) where response.status == 401 && tokens != nil:
+                // Refused before Okta acted: a nonce to put in the proof, or a token that expired or was revoked.
+                if let tokens, let nonce = response.header("DPoP-Nonce"), (response.header("WWW-Authenticate") ?? "").contains("use_dpop_nonce"), !nonceAnswered {
+                    await tokens.useAPINonce(nonce)
+                    nonceAnswered = true
+                    continue
+                }
+                if let tokens, !tokenRenewed {
+                    await tokens.discard(request.headers)
+                    tokenRenewed = true
+                    if safe { continue }
+                }
+                throw DirectoryError(kind: .unauthorized, httpStatus: 401, summary: "Okta refused the access token" + (safe ? "" : "; the call was not sent again, as it is not safe to repeat — ask again"),
+                                     requestID: response.header("X-Okta-Request-Id").map(Self.shortID), subject: call.subject)
+            case .answered(let response) where response.status == 403 && (response.header("WWW-Authenticate") ?? "").contains("insufficient_scope"):
+                throw DirectoryError(kind: .forbidden, httpStatus: 403, summary: "the service app lacks the scope \(call.endpoint.scope): grant it in the Admin Console → Applications → the app → "
+                                     + "Okta API Scopes, and add it to okta.scopes", requestID: response.header("X-Okta-Request-Id").map(Self.shortID), subject: call.subject)
             case .answered(let response) where response.status == 429:
                 rateLimitWaits += 1
                 let resetAt = await rateLimiter.resetTime(call.endpoint.bucket)
                 if rateLimitWaits > settings.maxRateLimitWaits {
                     if mayHaveActed { throw unknown("an earlier try got no answer, then Okta kept rate limiting") }
-                    throw .from(response: response, subject: call.subject, retryAt: resetAt, scrub: settings.token.scrub)
+                    throw .from(response: response, subject: call.subject, retryAt: resetAt, scrub: settings.scrub)
                 }
                 // The next acquire waits for the reset: a 429 means Okta did not act, so any call may be resent.
             case .answered(let response) where response.status >= 500:
@@ -111,17 +147,17 @@ public final class OktaHTTPClient: Sendable {
                 if changes { mayHaveActed = true }
                 guard failures <= settings.maxRetries else {
                     if mayHaveActed { throw unknown("Okta answered \(response.status) \(failures) times", status: response.status, requestID: requestID) }
-                    throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
+                    throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.scrub)
                 }
                 if await !backoff(failures) {
                     if mayHaveActed { throw unknown("stopped while waiting to retry after Okta answered \(response.status)", status: response.status, requestID: requestID) }
                     throw DirectoryError(kind: .unavailable, summary: "stopped while waiting to retry", subject: call.subject)
                 }
             case .answered(let response):
-                throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
+                throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.scrub)
             case .notSent(let reason):
                 if mayHaveActed { throw unknown("an earlier try got no answer; the next was not sent (\(reason))") }
-                throw DirectoryError(kind: .unavailable, summary: "not sent to \(settings.org.host): \(settings.token.scrub(reason))", subject: call.subject)
+                throw DirectoryError(kind: .unavailable, summary: "not sent to \(settings.org.host): \(settings.scrub(reason))", subject: call.subject)
             case .tooLarge(let size):
                 guard !changes else { throw unknown("Okta's answer was \(size) bytes, more than the client reads; it was dropped unread") }
                 throw DirectoryError(kind: .invalid, summary: "Okta's answer was \(size) bytes, more than the client reads (\(Self.maxAnswer)); it was dropped unread", subject: call.subject)
@@ -131,7 +167,7 @@ public final class OktaHTTPClient: Sendable {
                 if changes { mayHaveActed = true }
                 guard failures <= settings.maxRetries else {
                     if mayHaveActed { throw unknown("no answer from \(settings.org.host) after \(failures) tries (\(reason))") }
-                    throw DirectoryError(kind: .unavailable, summary: "no answer from \(settings.org.host) after \(failures) tries (\(settings.token.scrub(reason)))", subject: call.subject)
+                    throw DirectoryError(kind: .unavailable, summary: "no answer from \(settings.org.host) after \(failures) tries (\(settings.scrub(reason)))", subject: call.subject)
                 }
                 if await !backoff(failures) {
                     if mayHaveActed { throw unknown("stopped while waiting to retry after a try got no answer (\(reason))") }
@@ -162,10 +198,17 @@ public final class OktaHTTPClient: Sendable {
 
     /// Sends a GET once, with no retry (a setup check must show the first answer), and hands back whatever came back.
     func probe(_ call: OktaCall) async -> ProbeOutcome {
-        let request = HTTPRequest(method: call.endpoint.method, url: call.url(on: settings.org), headers: headers(hasBody: false), timeout: settings.timeout)
+        let url = call.url(on: settings.org)
+        let headers: [String: String]
+        do {
+            headers = try await self.headers(method: call.endpoint.method, url: url, hasBody: false)
+        } catch {
+            return .unreachable(error.message)
+        }
+        let request = HTTPRequest(method: call.endpoint.method, url: url, headers: headers, timeout: settings.timeout)
         switch await attempt(request, bucket: call.endpoint.bucket) {
         case .answered(let response): return .answered(response)
-        case .notSent(let reason), .noAnswer(let reason): return .unreachable(settings.token.scrub(reason))
+        case .notSent(let reason), .noAnswer(let reason): return .unreachable(settings.scrub(reason))
         case .tooLarge(let size): return .unreachable("an answer of \(size) bytes, more than the client reads")
         }
     }
@@ -215,12 +258,16 @@ public final class OktaHTTPClient: Sendable {
         return (try? await sleeper.sleep(seconds: seconds)) != nil
     }
 
-    private func headers(hasBody: Bool) -> [String: String] {
-        var headers = [
-            "Authorization": "SSWS \(settings.token.secret)",
-            "Accept": "application/json",
-            "User-Agent": settings.userAgent,
-        ]
+    /// The headers of one try: the credential's (`SSWS …`, or an access token with a fresh DPoP proof) and the JSON ones.
+    private func headers(method: String, url: URL, hasBody: Bool) async throws(DirectoryError) -> [String: String] {
+        var headers = ["Accept": "application/json", "User-Agent": settings.userAgent]
+        switch settings.credential {
+        case .apiToken(let token):
+            headers["Authorization"] = "SSWS \(token.secret)"
+        case .oauth:
+            guard let tokens else { throw credentialProblem ?? DirectoryError(kind: .configuration, summary: "the OAuth service app could not be set up") }
+            headers.merge(try await tokens.headers(method: method, url: url)) { _, new in new }
+        }
         if hasBody { headers["Content-Type"] = "application/json" }
         return headers
     }

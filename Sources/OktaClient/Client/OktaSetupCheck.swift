@@ -48,7 +48,7 @@ extension OktaHTTPClient {
                     localDate = sentAt.addingTimeInterval(clock.now().timeIntervalSince(sentAt) / 2)
                 }
                 let refusal = (200..<300).contains(response.status)
-                    ? nil : DirectoryError.from(response: response, subject: call.subject, retryAt: nil, scrub: settings.token.scrub)
+                    ? nil : DirectoryError.from(response: response, subject: call.subject, retryAt: nil, scrub: settings.scrub)
                 reads.append(OktaSetupReport.Read(resource: resource, refusal: refusal))
             }
         }

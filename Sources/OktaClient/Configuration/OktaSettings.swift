@@ -1,10 +1,10 @@
 import Foundation
 import HelpdeskCore
 
-/// How the client talks to Okta: where, with what token, and how politely.
+/// How the client talks to Okta: where, with what credential, and how politely.
 public struct OktaSettings: Sendable {
     public var org: OrgURL
-    public var token: APIToken
+    public var credential: OktaCredential
     /// Seconds before a request gives up.
     public var timeout: TimeInterval = 20
     /// Requests in flight at once; Okta's org-wide limit is about 75.
@@ -15,9 +15,26 @@ public struct OktaSettings: Sendable {
     public var maxRateLimitWaits: Int = 4
     public var userAgent: String = "helpdesk/\(HelpdeskVersion.current) (Okta console; Swift)"
 
-    public init(org: OrgURL, token: APIToken) {
+    public init(org: OrgURL, credential: OktaCredential) {
         self.org = org
-        self.token = token
+        self.credential = credential
+    }
+
+    /// With an API token (`Authorization: SSWS …`).
+    public init(org: OrgURL, token: APIToken) {
+        self.init(org: org, credential: .apiToken(token))
+    }
+
+    /// The API token, when that is the credential.
+    var token: APIToken? {
+        if case .apiToken(let token) = credential { return token }
+        return nil
+    }
+
+    /// Removes the API token from text that came back from a server, before it goes anywhere.
+    func scrub(_ text: String) -> String {
+        if case .apiToken(let token) = credential { return token.scrub(text) }
+        return text
     }
 
     /// `OKTA_CLIENT_ORGURL` and `OKTA_CLIENT_TOKEN`, as Okta's SDKs read them; a token file may stand in for the token.
@@ -45,4 +62,32 @@ public struct OktaSettings: Sendable {
         guard let text, !text.isEmpty else { return nil }
         return text
     }
+}
+
+/// How helpdesk proves itself to Okta: an API token, or an OAuth 2.0 service app (private-key JWT,
+/// scoped short-lived tokens, DPoP).
+public enum OktaCredential: Sendable {
+    case apiToken(APIToken)
+    case oauth(OAuthApp)
+}
+
+/// An API Services app: its client id, the private key registered on it (and that key's `kid`
+/// when the app has several), the scopes to ask for, and whether to bind tokens with DPoP.
+public struct OAuthApp: Sendable {
+    public let clientID: String
+    public let key: SigningKey
+    public let keyID: String?
+    public let scopes: [String]
+    public let dpop: Bool
+
+    public init(clientID: String, key: SigningKey, keyID: String? = nil, scopes: [String], dpop: Bool = true) {
+        self.clientID = clientID
+        self.key = key
+        self.keyID = keyID
+        self.scopes = scopes
+        self.dpop = dpop
+    }
+
+    /// The scopes the console's actions and look-ups need (API.md, 1.1).
+    public static let defaultScopes = ["okta.users.read", "okta.users.manage", "okta.groups.read", "okta.groups.manage", "okta.apps.read", "okta.apps.manage", "okta.logs.read"]
 }

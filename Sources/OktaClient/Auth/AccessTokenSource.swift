@@ -1,0 +1,185 @@
+import Foundation
+import HelpdeskCore
+
+/// The access token of an OAuth service app, shared by every call of one client: asked for with
+/// the client-credentials grant and a private-key JWT, bound to this process's DPoP key when the
+/// app uses DPoP, kept until a few minutes before it expires, renewed by one request however many
+/// calls need it at once. Nonces from Okta's `DPoP-Nonce` header go into the next proofs. The token,
+/// the assertion and the proofs never leave this actor except as request headers.
+actor AccessTokenSource {
+    let app: OAuthApp
+    let org: OrgURL
+    let transport: any HTTPTransport
+    let clock: any Clock
+    let timeout: TimeInterval
+    /// The process's DPoP key (nil when the app does not use DPoP).
+    let proofKey: SigningKey?
+
+    /// How long before its expiry a token is renewed (half its life, for a token that lives less than twice this).
+    static let renewBefore: TimeInterval = 300
+
+    struct Token: Sendable {
+        let value: String
+        /// `DPoP` or `Bearer`.
+        let type: String
+        let expiresAt: Date
+        let scopes: [String]
+        /// When to ask for the next one.
+        let renewAt: Date
+    }
+
+    private var token: Token?
+    private var renewal: Task<Token, any Error>?
+    private var tokenNonce: String?
+    private var apiNonce: String?
+
+    init(app: OAuthApp, org: OrgURL, transport: any HTTPTransport, clock: any Clock, timeout: TimeInterval) throws(DirectoryError) {
+        self.app = app
+        self.org = org
+        self.transport = transport
+        self.clock = clock
+        self.timeout = timeout
+        do {
+            proofKey = app.dpop ? try SigningKey.generateP256() : nil
+        } catch {
+            throw DirectoryError(kind: .configuration, summary: "the DPoP \(error)")
+        }
+    }
+
+    var tokenURL: URL { org.url.appendingPathComponent("oauth2/v1/token") }
+
+    /// The headers that authorize one request: `Authorization`, and `DPoP` with a fresh proof.
+    func headers(method: String, url: URL) async throws(DirectoryError) -> [String: String] {
+        let token = try await current()
+        guard token.type.caseInsensitiveCompare("DPoP") == .orderedSame, let proofKey else {
+            return ["Authorization": "Bearer \(token.value)"]
+        }
+        do {
+            let proof = try DPoPProof.make(method: method, url: url, accessToken: token.value, nonce: apiNonce, key: proofKey, now: clock.now())
+            return ["Authorization": "DPoP \(token.value)", "DPoP": proof]
+        } catch {
+            throw DirectoryError(kind: .configuration, summary: "a DPoP proof could not be signed (\(error))")
+        }
+    }
+
+    /// Okta asked for a nonce in API proofs (`DPoP-Nonce`).
+    func useAPINonce(_ nonce: String) {
+        apiNonce = nonce
+    }
+
+    /// Okta refused this token (expired, revoked): the next call asks for a new one.
+    func discard(_ headers: [String: String]) {
+        guard let token, let used = headers["Authorization"], used.hasSuffix(" " + token.value) else { return }
+        self.token = nil
+    }
+
+    /// The token, renewed when it is close to expiring; one renewal at a time.
+    func current() async throws(DirectoryError) -> Token {
+        if let token, clock.now() < token.renewAt { return token }
+        if let renewal {
+            return try await Self.wait(renewal)
+        }
+        let task = Task { try await self.request() }
+        renewal = task
+        defer { renewal = nil }
+        let token = try await Self.wait(task)
+        self.token = token
+        return token
+    }
+
+    private static func wait(_ task: Task<Token, any Error>) async throws(DirectoryError) -> Token {
+        do {
+            return try await task.value
+        } catch let error as DirectoryError {
+            throw error
+        } catch {
+            throw DirectoryError(kind: .unavailable, summary: "no access token: \(error)")
+        }
+    }
+
+    /// Asks the token endpoint, answering one `use_dpop_nonce` with the nonce it gave.
+    private func request() async throws -> Token {
+        for _ in 0..<2 {
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(try tokenRequest())
+            } catch let failure as TransportFailure {
+                throw DirectoryError(kind: .unavailable, summary: "no access token from \(org.host): \(failure)", subject: "the token endpoint")
+            }
+            if let nonce = response.header("DPoP-Nonce") { tokenNonce = nonce }
+            let answer = TokenAnswer.parse(response.body)
+            if response.status == 400, answer?.error == "use_dpop_nonce", response.header("DPoP-Nonce") != nil { continue }
+            guard (200..<300).contains(response.status) else { throw Self.refusal(response, answer, app: app) }
+            guard let answer, let value = answer.accessToken, !value.isEmpty, let type = answer.tokenType else {
+                throw DirectoryError(kind: .invalid, summary: "the token endpoint's answer held no access token", subject: "the token endpoint")
+            }
+            let lifetime = min(max(answer.expiresIn ?? 3600, 60), 24 * 3600)
+            let now = clock.now()
+            return Token(value: value, type: type, expiresAt: now.addingTimeInterval(lifetime),
+                         scopes: answer.scope?.split(separator: " ").map(String.init) ?? app.scopes,
+                         renewAt: now.addingTimeInterval(max(lifetime - Self.renewBefore, lifetime / 2)))
+        }
+        throw DirectoryError(kind: .invalid, summary: "the token endpoint asked for a DPoP nonce twice", subject: "the token endpoint")
+    }
+
+    private func tokenRequest() throws -> HTTPRequest {
+        let now = clock.now()
+        let assertion = try ClientAssertion.make(clientID: app.clientID, tokenURL: tokenURL, keyID: app.keyID, key: app.key, now: now)
+        let form = [
+            ("grant_type", "client_credentials"), ("scope", app.scopes.joined(separator: " ")),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", assertion),
+        ]
+        var headers = ["Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"]
+        if let proofKey {
+            headers["DPoP"] = try DPoPProof.make(method: "POST", url: tokenURL, accessToken: nil, nonce: tokenNonce, key: proofKey, now: now)
+        }
+        let body = form.map { "\($0.0)=\(Self.formEncoded($0.1))" }.joined(separator: "&")
+        return HTTPRequest(method: "POST", url: tokenURL, headers: headers, body: Data(body.utf8), timeout: timeout, mayRepeat: true)
+    }
+
+    private static func formEncoded(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? ""
+    }
+
+    /// Okta's refusal at the token endpoint, as a sentence that says where to fix it.
+    static func refusal(_ response: HTTPResponse, _ answer: TokenAnswer?, app: OAuthApp) -> DirectoryError {
+        let code = answer?.error ?? "HTTP \(response.status)"
+        let said = answer?.errorDescription.map { " (Okta: \(TextSafety.quoted($0, limit: 200)))" } ?? ""
+        let summary: String
+        switch code {
+        case "invalid_client":
+            summary = "Okta refused the service app's credentials\(said): check the client id \(app.clientID), that the public key"
+                + (app.keyID.map { " with kid \($0)" } ?? "") + " is added to the app (Admin Console → Applications → the app → General → Public keys), "
+                + "and this host's clock (an assertion lives \(Int(ClientAssertion.lifetime / 60)) minutes)"
+        case "invalid_scope":
+            summary = "the service app is not granted every scope asked for (\(app.scopes.joined(separator: " ")))\(said): grant them in the Admin Console → "
+                + "Applications → the app → Okta API Scopes, or ask for fewer in okta.scopes"
+        case "invalid_dpop_proof":
+            summary = "Okta refused the DPoP proof\(said): check this host's clock"
+        case "unauthorized_client":
+            summary = "the app may not use the client-credentials grant\(said): make it an API Services app"
+        default:
+            summary = "Okta gave no access token: \(TextSafety.quoted(code, limit: 60))\(said)"
+        }
+        let kind: DirectoryError.Kind = response.status == 429 ? .rateLimited : (response.status >= 500 ? .unavailable : .configuration)
+        return DirectoryError(kind: kind, httpStatus: response.status, errorCode: answer?.error, summary: summary, subject: "the token endpoint")
+    }
+}
+
+/// The token endpoint's JSON answer, or its error.
+struct TokenAnswer: Decodable {
+    let accessToken: String?
+    let tokenType: String?
+    let expiresIn: Double?
+    let scope: String?
+    let error: String?
+    let errorDescription: String?
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token", tokenType = "token_type", expiresIn = "expires_in", scope, error, errorDescription = "error_description"
+    }
+
+    static func parse(_ body: Data) -> TokenAnswer? {
+        try? JSONDecoder().decode(TokenAnswer.self, from: body)
+    }
+}
