@@ -55,3 +55,28 @@ extension OktaHTTPClient {
         return OktaSetupReport(org: settings.org, unreachable: nil, reads: reads, oktaDate: oktaDate, localDate: localDate)
     }
 }
+
+/// A service app's access token as doctor shows it: its type and the scopes Okta granted.
+public struct AccessTokenStatus: Sendable, Equatable {
+    /// `DPoP` or `Bearer`.
+    public let type: String
+    public let grantedScopes: [String]
+    public let askedScopes: [String]
+
+    /// What was asked for and not granted.
+    public var missingScopes: [String] { askedScopes.filter { !grantedScopes.contains($0) } }
+}
+
+extension OktaHTTPClient {
+    /// Asks for the service app's access token; nil when the credential is an API token.
+    public func checkAccessToken() async -> Result<AccessTokenStatus, DirectoryError>? {
+        guard case .oauth(let app) = settings.credential else { return nil }
+        guard let tokens else { return .failure(DirectoryError(kind: .configuration, summary: "the OAuth service app could not be set up")) }
+        do {
+            let token = try await tokens.current()
+            return .success(AccessTokenStatus(type: token.type, grantedScopes: token.scopes, askedScopes: app.scopes))
+        } catch {
+            return .failure(error)
+        }
+    }
+}

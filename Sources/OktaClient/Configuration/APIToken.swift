@@ -23,21 +23,7 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
 
     /// Reads the token from a file that only the user reading it owns and can read (mode 600 or 400).
     public static func fromFile(_ path: String) throws(DirectoryError) -> APIToken {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw DirectoryError(kind: .configuration, summary: "cannot read the Okta token file \(path): \(String(cString: strerror(errno)))")
-        }
-        guard info.st_mode & 0o077 == 0 else {
-            let mode = String(info.st_mode & 0o777, radix: 8)
-            throw DirectoryError(kind: .configuration, summary: "the Okta token file \(path) can be read or changed by others (mode \(mode)); run chmod 600 \(path)")
-        }
-        guard info.st_uid == geteuid() else {
-            throw DirectoryError(kind: .configuration, summary: "the Okta token file \(path) belongs to another user (uid \(info.st_uid)); it must belong to the user helpdesk runs as: chown that user \(path)")
-        }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw DirectoryError(kind: .configuration, summary: "cannot read the Okta token file \(path)")
-        }
-        return try APIToken(text)
+        try APIToken(SecretFile.read(path, what: "Okta token file"))
     }
 
     /// Removes the token from text that came back from a server, before it goes anywhere.

@@ -37,25 +37,29 @@ public struct OktaSettings: Sendable {
         return text
     }
 
-    /// `OKTA_CLIENT_ORGURL` and `OKTA_CLIENT_TOKEN`, as Okta's SDKs read them; a token file may stand in for the token.
-    public static func fromEnvironment(_ variables: [String: String], orgURL: String? = nil, tokenFile: String? = nil) throws(DirectoryError) -> OktaSettings {
+    /// `OKTA_CLIENT_ORGURL` and `OKTA_CLIENT_TOKEN`, as Okta's SDKs read them; a token file may stand
+    /// in for the token, and a configured service app (`oauth`) for both.
+    public static func fromEnvironment(_ variables: [String: String], orgURL: String? = nil, tokenFile: String? = nil,
+                                       oauth: OAuthAppFile? = nil) throws(DirectoryError) -> OktaSettings {
         guard let orgText = nonEmpty(variables["OKTA_CLIENT_ORGURL"]) ?? orgURL else {
             throw DirectoryError(kind: .configuration, summary: "no Okta org: set okta.orgUrl in the configuration or OKTA_CLIENT_ORGURL")
         }
+        let org = try OrgURL(orgText)
+        if let oauth { return OktaSettings(org: org, credential: .oauth(try oauth.load())) }
         let token: APIToken
         if let text = nonEmpty(variables["OKTA_CLIENT_TOKEN"]) {
             token = try APIToken(text)
         } else if let tokenFile {
             token = try APIToken.fromFile(tokenFile)
         } else {
-            throw DirectoryError(kind: .configuration, summary: "no Okta API token: set okta.tokenFile in the configuration or OKTA_CLIENT_TOKEN")
+            throw DirectoryError(kind: .configuration, summary: "no Okta credential: set okta.tokenFile, or okta.auth \"oauth\" with a service app, in the configuration, or OKTA_CLIENT_TOKEN")
         }
-        return OktaSettings(org: try OrgURL(orgText), token: token)
+        return OktaSettings(org: org, token: token)
     }
 
-    /// The configuration's org and token file alone, as the service reads them (no variables).
-    public static func fromConfiguration(orgURL: String?, tokenFile: String?) throws(DirectoryError) -> OktaSettings {
-        try fromEnvironment([:], orgURL: orgURL, tokenFile: tokenFile)
+    /// The configuration's org and credential alone, as the service reads them (no variables).
+    public static func fromConfiguration(orgURL: String?, tokenFile: String?, oauth: OAuthAppFile? = nil) throws(DirectoryError) -> OktaSettings {
+        try fromEnvironment([:], orgURL: orgURL, tokenFile: tokenFile, oauth: oauth)
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

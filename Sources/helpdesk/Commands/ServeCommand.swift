@@ -63,7 +63,7 @@ enum ServeCommand {
             directory = override
         } else {
             do {
-                directory = OktaDirectory(client: OktaHTTPClient(settings: try OktaSettings.fromConfiguration(orgURL: configuration.orgURL, tokenFile: configuration.tokenFile)))
+                directory = OktaDirectory(client: OktaHTTPClient(settings: try OktaSettings.fromConfiguration(orgURL: configuration.orgURL, tokenFile: configuration.tokenFile, oauth: configuration.oauth)))
             } catch {
                 throw CLIError.failed("configuration \(configurationPath): \(error.message)")
             }

@@ -1,11 +1,14 @@
 import Foundation
 import HelpdeskCore
+import OktaClient
 
 /// The configuration file: the Okta org, the store, the operators and their roles, the approval
 /// policy, the playbooks. Every mistake is one error naming the file, the key and what was expected.
 struct HelpdeskConfiguration: Sendable, Equatable {
     var orgURL: String?
     var tokenFile: String?
+    /// The OAuth service app, when `okta.auth` is `oauth`.
+    var oauth: OAuthAppFile?
     var storePath: String?
     /// A PostgreSQL store instead of a file (`postgresql://…`, no password), and its password file.
     var storeURL: String?
@@ -64,9 +67,10 @@ struct HelpdeskConfiguration: Sendable, Equatable {
         try reader.onlyKeys(root, topKeys, at: nil)
         var configuration = HelpdeskConfiguration(orgURL: nil, tokenFile: nil, storePath: nil, storeURL: nil, storePasswordFile: nil, socketPath: nil, socketGroup: nil, team: Team([]), policy: .default, approvalTTLHours: 24)
         if let okta = try reader.object(root, "okta", at: nil) {
-            try reader.onlyKeys(okta, ["orgUrl", "tokenFile"], at: "okta")
+            try reader.onlyKeys(okta, ["orgUrl", "tokenFile", "auth", "clientId", "privateKeyFile", "keyId", "scopes", "dpop"], at: "okta")
             configuration.orgURL = try reader.string(okta, "orgUrl", at: "okta")
             configuration.tokenFile = try reader.string(okta, "tokenFile", at: "okta")
+            configuration.oauth = try OAuthConfiguration.parse(okta, reader)
         }
         if let store = try reader.object(root, "store", at: nil) {
             try reader.onlyKeys(store, ["path", "url", "passwordFile"], at: "store")

@@ -42,7 +42,7 @@ enum PersonalSetup {
             return (UnconfiguredDirectory(problem: problem), problem)
         }
         do {
-            let settings = try OktaSettings.fromEnvironment(environment.variables, orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
+            let settings = try OktaSettings.fromEnvironment(environment.variables, orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile, oauth: configuration?.oauth)
             return (OktaDirectory(client: OktaHTTPClient(settings: settings)), nil)
         } catch {
             return (UnconfiguredDirectory(problem: error.message), error.message)

@@ -19,7 +19,7 @@ enum DoctorChecks {
         let (configurationCheck, configuration) = LocalChecks.configuration(at: configurationPath)
         var checks = [configurationCheck] + LocalChecks.store(open: store)
         checks += await OktaChecks.run(settings: Result { () throws(DirectoryError) in
-            try OktaSettings.fromConfiguration(orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
+            try OktaSettings.fromConfiguration(orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile, oauth: configuration?.oauth)
         }, tokenSource: configuration?.tokenFile ?? "?", clock: clock)
         return checks
     }

@@ -13,7 +13,7 @@ enum OktaChecks {
         let variables = invocation.environment.variables
         let source = invocation.environment.variable("OKTA_CLIENT_TOKEN") != nil ? "OKTA_CLIENT_TOKEN" : (configuration?.tokenFile ?? "?")
         return await run(settings: Result { () throws(DirectoryError) in
-            try OktaSettings.fromEnvironment(variables, orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile)
+            try OktaSettings.fromEnvironment(variables, orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile, oauth: configuration?.oauth)
         }, tokenSource: source, clock: invocation.environment.clock)
     }
 
@@ -27,8 +27,31 @@ enum OktaChecks {
                     .skipped("okta org", because: "the Okta settings are incomplete")]
         }
         let client = OktaHTTPClient(settings: settings, clock: clock)
-        let report = await client.checkSetup()
-        return [.passed("okta settings", "org \(settings.org), token from \(tokenSource)")] + interpret(report)
+        guard case .oauth(let app) = settings.credential else {
+            let report = await client.checkSetup()
+            return [.passed("okta settings", "org \(settings.org), token from \(tokenSource)")] + interpret(report)
+        }
+        var checks: [ServiceCheck] = [.passed("okta settings", "org \(settings.org), service app \(app.clientID), \(app.key.algorithm) key"
+            + (app.keyID.map { " (kid \($0))" } ?? "") + (app.dpop ? ", DPoP" : ", no DPoP"))]
+        switch await client.checkAccessToken() {
+        case .failure(let error)?:
+            checks.append(.failed("okta access token", error.message, fix: "the line above says where: the app's public key and client id, its granted scopes, this host's clock"))
+            checks.append(.skipped("okta reads", because: "Okta issued no access token"))
+            return checks
+        case .success(let status)?:
+            let missing = OAuthApp.defaultScopes.filter { !status.grantedScopes.contains($0) }
+            let granted = "a \(status.type) token, scopes \(status.grantedScopes.joined(separator: " "))"
+            checks.append(missing.isEmpty ? .passed("okta access token", granted)
+                : .failed("okta access token", granted + "; the console's actions also need \(missing.joined(separator: " "))",
+                          fix: "grant them in the Admin Console → Applications → the app → Okta API Scopes, and list them in okta.scopes"))
+            if app.dpop, status.type.caseInsensitiveCompare("DPoP") != .orderedSame {
+                checks.append(.failed("okta dpop", "Okta issued a \(status.type) token though a DPoP proof was sent",
+                                      fix: "turn on \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" on the app, or set okta.dpop to false"))
+            }
+        case nil:
+            break
+        }
+        return checks + interpret(await client.checkSetup()).filter { $0.name != "okta token" }
     }
 
     /// Turns what Okta answered into lines.
