@@ -126,7 +126,10 @@ public final class OktaStandIn: Sendable {
             return state.faults[index].misbehaviour
         }
         if let gate = state.withLock({ $0.oauth }) {
-            if request.path == "/oauth2/v1/token", request.method == "POST" { return gate.token(request, url: orgURL + "/oauth2/v1/token") }
+            if request.path == "/oauth2/v1/token", request.method == "POST" {
+                if case .status(let status)? = fault { return Self.error(status, status == 429 ? "E0000047" : "E0000009", "refused by the test") }
+                return gate.token(request, url: orgURL + "/oauth2/v1/token")
+            }
             let parts = request.path.split(separator: "/")
             let family = parts.count > 2 ? String(parts[2]) : "other"
             if let refusal = gate.refusal(of: request, url: orgURL + request.path, scope: "okta.\(family).\(request.method == "GET" ? "read" : "manage")") { return refusal }

@@ -172,4 +172,43 @@ import Testing
             #expect(!privatePEM.split(separator: "\n").dropFirst().dropLast().contains { text.contains($0) }, "no key material")
         }
     }
+
+    /// Each changing action, on a stand-in that wants nonces and has just ended every token.
+    @Test(arguments: AtMostOnceTests.changingCalls.map(\.0) + [.revokeSessions, .addToGroup, .removeFromGroup, .removeApp, .resendActivation])
+    func everyActionWorksWithOnlyTheServiceApp(_ name: ActionName) async throws {
+        let setup = try Self.setup(nonce: "n1")
+        defer { setup.standIn.stop() }
+        let email = AtMostOnceTests.changingCalls.first { $0.0 == name }?.2 ?? (name == .resendActivation ? "raj.mehta@example.com" : "jane.doe@example.com")
+        let user = try await setup.directory.user(.email(Fixtures.email(email)))
+        setup.gate.expireTokens()
+        _ = try await setup.directory.factors(ofUser: user.id)   // a look-up meets the ended token: renewed, and sent again
+        let action: OktaAction = switch name {
+        case .revokeSessions: .revokeSessions(oauthTokens: true)
+        case .addToGroup: .addToGroup(try #require(try await setup.directory.findGroups("Engineering", limit: 5).first).ref, expiry: nil)
+        case .removeFromGroup: .removeFromGroup(try #require(try await setup.directory.groups(ofUser: user.id).first { $0.type == .okta }).ref)
+        case .removeApp: .removeApp(try #require(try await setup.directory.apps(ofUser: user.id).first).ref)
+        case .resendActivation: .resendActivation
+        default: try await AtMostOnceTests.action(name, directory: setup.directory)
+        }
+        let receipt = try await setup.directory.perform(action, on: user.id)
+        #expect(!receipt.summary.isEmpty)
+        #expect(setup.gate.tokensIssued == 2, "renewed once after the tokens ended: \(setup.gate.refusals)")
+    }
+
+    @Test func aNewUserIsCreatedWithOnlyTheServiceApp() async throws {
+        let setup = try Self.setup()
+        defer { setup.standIn.stop() }
+        let profile = NewUserProfile(firstName: "Ana", lastName: "Ruiz", email: Fixtures.email("ana.ruiz@example.com"), login: "ana.ruiz@example.com")
+        let receipt = try await setup.directory.createUser(profile)
+        #expect(receipt.summary.contains("created ana.ruiz@example.com"))
+        #expect(await setup.standIn.tenant.user(idOrLogin: "ana.ruiz@example.com")?.status == .staged)
+    }
+
+    @Test func theTokenEndpointsRateLimitIsWaitedFor() async throws {
+        let setup = try Self.setup()
+        defer { setup.standIn.stop() }
+        setup.standIn.inject(.init("POST", "/oauth2/v1/token", .status(429)))
+        _ = try await setup.directory.user(.email(Fixtures.email("jane.doe@example.com")))
+        #expect(setup.standIn.count("POST", "/oauth2/v1/token") == 2 && setup.gate.tokensIssued == 1)
+    }
 }

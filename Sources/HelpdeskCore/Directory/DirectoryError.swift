@@ -35,6 +35,8 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
     public let retryAt: Date?
     /// What the call was about: "user 00u1…", "group VPN Users".
     public let subject: String?
+    /// True when the call went as an OAuth service app's (not with an API token): refusals name the app's scopes and role.
+    public var viaServiceApp: Bool?
 
     public init(
         kind: Kind, httpStatus: Int? = nil, errorCode: String? = nil, summary: String? = nil, causes: [String] = [],
@@ -56,8 +58,13 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
         let about = subject.map { " (\($0))" } ?? ""
         let detail = okta.map { " — Okta said: \($0)" } ?? ""
         switch kind {
+        case .unauthorized where viaServiceApp == true:
+            return "Okta refused the service app's access token\(detail)"
         case .unauthorized:
             return "Okta refused the API token: it is invalid, expired or revoked; ask an Okta admin for a new token and update the token file\(detail)"
+        case .forbidden where viaServiceApp == true:
+            return "the service app may not do this\(about): its scopes or its admin role do not cover it; grant them in the Admin Console → Applications → the app "
+                + "(Okta API Scopes, Admin roles)\(detail)"
         case .forbidden:
             return "the token's Okta admin lacks the permission for this\(about); ask an Okta super admin to grant the role\(detail)"
         case .notFound:

@@ -99,7 +99,7 @@ actor AccessTokenSource {
 
     /// Asks the token endpoint, answering one `use_dpop_nonce` with the nonce it gave.
     private func request() async throws -> Token {
-        for _ in 0..<2 {
+        for _ in 0..<3 {
             let response: HTTPResponse
             do {
                 response = try await transport.send(try tokenRequest())
@@ -109,6 +109,12 @@ actor AccessTokenSource {
             if let nonce = response.header("DPoP-Nonce") { tokenNonce = nonce }
             let answer = TokenAnswer.parse(response.body)
             if response.status == 400, answer?.error == "use_dpop_nonce", response.header("DPoP-Nonce") != nil { continue }
+            if response.status == 429 {
+                // The token endpoint's own rate limit: wait for its reset (a minute at most), then ask again.
+                let reset = response.header("X-Rate-Limit-Reset").flatMap(Double.init).map { $0 - clock.now().timeIntervalSince1970 } ?? 1
+                try await Task.sleep(nanoseconds: UInt64(min(max(reset, 0.2), 60) * 1_000_000_000))
+                continue
+            }
             guard (200..<300).contains(response.status) else { throw Self.refusal(response, answer, app: app) }
             guard let answer, let value = answer.accessToken, !value.isEmpty, let type = answer.tokenType else {
                 throw DirectoryError(kind: .invalid, summary: "the token endpoint's answer held no access token", subject: "the token endpoint")
@@ -119,7 +125,7 @@ actor AccessTokenSource {
                          scopes: answer.scope?.split(separator: " ").map(String.init) ?? app.scopes,
                          renewAt: now.addingTimeInterval(max(lifetime - Self.renewBefore, lifetime / 2)))
         }
-        throw DirectoryError(kind: .invalid, summary: "the token endpoint asked for a DPoP nonce twice", subject: "the token endpoint")
+        throw DirectoryError(kind: .unavailable, summary: "the token endpoint kept asking for a new DPoP nonce or to wait; no access token", subject: "the token endpoint")
     }
 
     private func tokenRequest() throws -> HTTPRequest {

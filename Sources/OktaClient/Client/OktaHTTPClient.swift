@@ -92,6 +92,17 @@ public final class OktaHTTPClient: Sendable {
     static let maxListBytes = 32 << 20
 
     private func send(_ call: OktaCall, url: URL) async throws(DirectoryError) -> Answer {
+        do {
+            return try await sendOnce(call, url: url)
+        } catch {
+            guard case .oauth = settings.credential else { throw error }
+            var marked = error
+            marked.viaServiceApp = true
+            throw marked
+        }
+    }
+
+    private func sendOnce(_ call: OktaCall, url: URL) async throws(DirectoryError) -> Answer {
         try Self.check(call)
         let safe = call.endpoint.repeatRule == .safe
         // A call that changes Okta (a run's call) is never sent after the run's deadline, however
