@@ -163,6 +163,56 @@ static inline EVP_PKEY *helpdesk_p256_from_xy(const unsigned char x[32], const u
     return key;
 }
 
+/* A private key from a JWK's numbers (big-endian bytes): RSA with n, e, d, p, q, dp, dq, qi. */
+static inline EVP_PKEY *helpdesk_rsa_private_from(const unsigned char *const numbers[8], const int lengths[8]) {
+    static const char *names[8] = { OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1 };
+    OSSL_PARAM_BLD *builder = OSSL_PARAM_BLD_new();
+    if (!builder) return NULL;
+    BIGNUM *values[8] = {0};
+    int ok = 1;
+    for (int i = 0; i < 8 && ok; i++) {
+        values[i] = BN_bin2bn(numbers[i], lengths[i], NULL);
+        ok = values[i] != NULL && OSSL_PARAM_BLD_push_BN(builder, names[i], values[i]);
+    }
+    EVP_PKEY *key = NULL;
+    if (ok) {
+        OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(builder);
+        EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+        if (params && context && EVP_PKEY_fromdata_init(context) == 1) EVP_PKEY_fromdata(context, &key, EVP_PKEY_KEYPAIR, params);
+        EVP_PKEY_CTX_free(context);
+        OSSL_PARAM_free(params);
+    }
+    for (int i = 0; i < 8; i++) BN_clear_free(values[i]);
+    OSSL_PARAM_BLD_free(builder);
+    ERR_clear_error();
+    return key;
+}
+
+/* A P-256 private key from a JWK's d, x and y (32 bytes each). */
+static inline EVP_PKEY *helpdesk_p256_private_from(const unsigned char d[32], const unsigned char x[32], const unsigned char y[32]) {
+    unsigned char point[65];
+    point[0] = 0x04;
+    memcpy(point + 1, x, 32);
+    memcpy(point + 33, y, 32);
+    OSSL_PARAM_BLD *builder = OSSL_PARAM_BLD_new();
+    BIGNUM *secret = BN_bin2bn(d, 32, NULL);
+    EVP_PKEY *key = NULL;
+    if (builder && secret && OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0)
+        && OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point)
+        && OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_PRIV_KEY, secret)) {
+        OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(builder);
+        EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        if (params && context && EVP_PKEY_fromdata_init(context) == 1) EVP_PKEY_fromdata(context, &key, EVP_PKEY_KEYPAIR, params);
+        EVP_PKEY_CTX_free(context);
+        OSSL_PARAM_free(params);
+    }
+    BN_clear_free(secret);
+    OSSL_PARAM_BLD_free(builder);
+    ERR_clear_error();
+    return key;
+}
+
 static inline void helpdesk_sha256(const unsigned char *data, size_t length, unsigned char digest[32]) {
     SHA256(data, length, digest);
 }

@@ -56,6 +56,8 @@ public final class OAuthGate: Sendable {
 
     /// How many access tokens were issued.
     public var tokensIssued: Int { state.withLock { $0.issued } }
+    /// Every access token issued (to scan what the program said for them).
+    public var issuedTokens: [String] { state.withLock { Array($0.tokens.keys) } }
     /// Why requests were refused, in order (for test messages).
     public var refusals: [String] { state.withLock { $0.refusals } }
 

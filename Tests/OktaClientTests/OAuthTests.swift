@@ -211,4 +211,20 @@ import Testing
         _ = try await setup.directory.user(.email(Fixtures.email("jane.doe@example.com")))
         #expect(setup.standIn.count("POST", "/oauth2/v1/token") == 2 && setup.gate.tokensIssued == 1)
     }
+
+    @Test(arguments: [false, true]) func aKeyFileMayHoldAJWK(rsa: Bool) async throws {
+        let original = rsa ? try SigningKey.generateRSA() : try SigningKey.generateP256()
+        let jwk = String(decoding: try JSONSerialization.data(withJSONObject: original.privateJWK), as: UTF8.self)
+        let read = try SigningKey(jwk: jwk)
+        #expect(read.publicJWK == original.publicJWK && read.algorithm == original.algorithm)
+        let setup = try Self.setup()
+        defer { setup.standIn.stop() }
+        let gate = OAuthGate(app: .init(clientID: Self.clientID, publicKeyPEM: original.pem(privatePart: false), grantedScopes: Set(OAuthApp.defaultScopes)))
+        setup.standIn.requireOAuth(gate)
+        let client = OktaHTTPClient(settings: OktaSettings(org: try OrgURL(setup.standIn.orgURL), credential: .oauth(OAuthApp(clientID: Self.clientID, key: read, scopes: OAuthApp.defaultScopes))))
+        _ = try await OktaDirectory(client: client).user(.email(Fixtures.email("jane.doe@example.com")))
+        #expect(gate.tokensIssued == 1, "the key read from the JWK signs what the registered public key verifies")
+        #expect(throws: KeyProblem.self) { try SigningKey(jwk: #"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#) }
+        #expect(throws: KeyProblem.self) { try SigningKey(jwk: #"{"kty":"oct","k":"AA"}"#) }
+    }
 }

@@ -1,5 +1,6 @@
 import CCrypto
 import Foundation
+import HelpdeskCore
 
 /// A private key that signs JWTs: RSA (2048 bits or more, RS256) or EC on P-256 (ES256), read from
 /// PEM or made for DPoP, through the system's libcrypto. Its secret never leaves this object: it
@@ -34,6 +35,51 @@ public final class SigningKey: @unchecked Sendable {
             throw KeyProblem("holds no private key libcrypto can read (PEM, not encrypted)")
         }
         try self.init(key)
+    }
+
+    /// A private key from a JWK (`kty` RSA with n, e, d, p, q, dp, dq, qi; or EC P-256 with x, y, d).
+    public convenience init(jwk text: String) throws(KeyProblem) {
+        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let kty = object["kty"] as? String else { throw KeyProblem("is not a JWK (a JSON object with kty)") }
+        func bytes(_ name: String) throws(KeyProblem) -> [UInt8] {
+            guard let value = object[name] as? String, let decoded = Base64URL.decode(value), !decoded.isEmpty else {
+                throw KeyProblem("is a JWK without its private part \(name)")
+            }
+            return [UInt8](decoded)
+        }
+        let key: OpaquePointer?
+        switch kty {
+        case "RSA":
+            let parts = try ["n", "e", "d", "p", "q", "dp", "dq", "qi"].map { name throws(KeyProblem) in try bytes(name) }
+            key = Self.withPointers(parts) { pointers, lengths in helpdesk_rsa_private_from(pointers, lengths) }
+        case "EC":
+            guard object["crv"] as? String == "P-256" else { throw KeyProblem("is an EC JWK on a curve other than P-256") }
+            let (d, x, y) = (try bytes("d"), try bytes("x"), try bytes("y"))
+            guard d.count == 32, x.count == 32, y.count == 32 else { throw KeyProblem("is an EC JWK whose numbers are not 32 bytes") }
+            key = helpdesk_p256_private_from(d, x, y)
+        default:
+            throw KeyProblem("is a JWK of kty \(TextSafety.quoted(kty, limit: 20)); RSA or EC only")
+        }
+        guard let key else { throw KeyProblem("is a JWK libcrypto could not make a key of") }
+        try self.init(key)
+    }
+
+    /// Calls `body` with C pointers to each byte array and their lengths.
+    private static func withPointers<T>(_ arrays: [[UInt8]], _ body: (UnsafePointer<UnsafePointer<UInt8>?>, UnsafePointer<Int32>) -> T) -> T {
+        let buffers = arrays.map { array -> UnsafeMutablePointer<UInt8> in
+            let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(array.count, 1))
+            pointer.initialize(from: array, count: array.count)
+            return pointer
+        }
+        defer {
+            for (index, buffer) in buffers.enumerated() {
+                buffer.update(repeating: 0, count: max(arrays[index].count, 1))
+                buffer.deallocate()
+            }
+        }
+        let pointers: [UnsafePointer<UInt8>?] = buffers.map { UnsafePointer($0) }
+        let lengths = arrays.map { Int32($0.count) }
+        return pointers.withUnsafeBufferPointer { p in lengths.withUnsafeBufferPointer { l in body(p.baseAddress!, l.baseAddress!) } }
     }
 
     /// A new EC key on P-256 (DPoP's proof key, made per process).
@@ -73,6 +119,20 @@ public final class SigningKey: @unchecked Sendable {
         case .rsa:
             return ["kty": "RSA", "n": Base64URL.encode(number(OSSL_PKEY_PARAM_RSA_N, pad: 0)), "e": Base64URL.encode(number(OSSL_PKEY_PARAM_RSA_E, pad: 0))]
         }
+    }
+
+    /// The whole key as a JWK (its private numbers included): what a key file in JWK form holds.
+    var privateJWK: [String: String] {
+        var jwk = publicJWK
+        switch kind {
+        case .ecP256:
+            jwk["d"] = Base64URL.encode(number(OSSL_PKEY_PARAM_PRIV_KEY, pad: 32))
+        case .rsa:
+            let names = [("d", OSSL_PKEY_PARAM_RSA_D), ("p", "rsa-factor1"), ("q", "rsa-factor2"),
+                         ("dp", "rsa-exponent1"), ("dq", "rsa-exponent2"), ("qi", "rsa-coefficient1")]
+            for (field, name) in names { jwk[field] = Base64URL.encode(number(name, pad: 0)) }
+        }
+        return jwk
     }
 
     /// PEM of the public part (to register with Okta) or of the whole key (tests write key files).

@@ -21,9 +21,11 @@ public struct OAuthAppFile: Sendable, Equatable {
     public func load() throws(DirectoryError) -> OAuthApp {
         let pem = try SecretFile.read(privateKeyFile, what: "service app's private key file")
         do {
-            return OAuthApp(clientID: clientID, key: try SigningKey(pem: pem), keyID: keyID, scopes: scopes, dpop: dpop)
+            let isJWK = pem.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{")
+            let key = isJWK ? try SigningKey(jwk: pem) : try SigningKey(pem: pem)
+            return OAuthApp(clientID: clientID, key: key, keyID: keyID, scopes: scopes, dpop: dpop)
         } catch {
-            throw DirectoryError(kind: .configuration, summary: "\(error) in \(privateKeyFile); give the PEM of the RSA (2048 bits or more) or EC P-256 key whose public part is on the app")
+            throw DirectoryError(kind: .configuration, summary: "\(error) in \(privateKeyFile); give the PEM or JWK of the RSA (2048 bits or more) or EC P-256 key whose public part is on the app")
         }
     }
 }
