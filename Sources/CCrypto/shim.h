@@ -30,6 +30,18 @@ static inline int helpdesk_key_kind(EVP_PKEY *key) {
     return 0;
 }
 
+/* Whether a private key can sign here: its public and private parts belong together and its
+   signatures fit the 1,024 bytes the callers keep for them (RSA up to 8,192 bits). */
+static inline int helpdesk_key_usable(EVP_PKEY *key) {
+    if (EVP_PKEY_get_size(key) > 1024) return 0;
+    EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    if (!context) return 0;
+    int ok = EVP_PKEY_pairwise_check(context) == 1;
+    EVP_PKEY_CTX_free(context);
+    ERR_clear_error();
+    return ok;
+}
+
 /* A private key from PEM (PKCS#8 or traditional); never prompts for a passphrase. */
 static inline EVP_PKEY *helpdesk_private_key_from_pem(const char *pem, int length) {
     BIO *bio = BIO_new_mem_buf(pem, length);
@@ -135,7 +147,7 @@ static inline int helpdesk_key_number(EVP_PKEY *key, const char *name, unsigned 
     int length = pad > 0 ? pad : BN_num_bytes(number);
     int ok = length <= capacity && (pad > 0 ? BN_bn2binpad(number, out, pad) == pad : BN_bn2bin(number, out) == length);
     if (ok) *written = length;
-    BN_free(number);
+    BN_clear_free(number);
     return ok;
 }
 

@@ -29,9 +29,13 @@ actor AccessTokenSource {
     }
 
     private var token: Token?
-    private var renewal: Task<Token, any Error>?
+    private var renewal: Task<Void, Never>?
     private var tokenNonce: String?
     private var apiNonce: String?
+    /// The token endpoint refused for its rate limit until then.
+    private var blockedUntil: Date?
+    /// The last tokens handed out, to be removed from any text Okta sends back.
+    private var recent: [String] = []
 
     init(app: OAuthApp, org: OrgURL, transport: any HTTPTransport, clock: any Clock, timeout: TimeInterval) throws(DirectoryError) {
         self.app = app
@@ -62,9 +66,22 @@ actor AccessTokenSource {
         }
     }
 
-    /// Okta asked for a nonce in API proofs (`DPoP-Nonce`).
-    func useAPINonce(_ nonce: String) {
+    /// A nonce Okta gave for API proofs (`DPoP-Nonce`); true when it is a new one. A value that is
+    /// not a nonce (RFC 9449: 1*NQCHAR, here at most 200) is ignored.
+    @discardableResult
+    func useAPINonce(_ nonce: String) -> Bool {
+        guard Self.isNonce(nonce), nonce != apiNonce else { return false }
         apiNonce = nonce
+        return true
+    }
+
+    static func isNonce(_ text: String) -> Bool {
+        (1...200).contains(text.utf8.count) && text.unicodeScalars.allSatisfy { $0.value == 0x21 || (0x23...0x5B).contains($0.value) || (0x5D...0x7E).contains($0.value) }
+    }
+
+    /// Removes the tokens handed out from text that came back (an error that echoes the request).
+    func scrub(_ text: String) -> String {
+        recent.reduce(text) { $0.replacingOccurrences(of: $1, with: "[redacted]") }
     }
 
     /// Okta refused this token (expired, revoked): the next call asks for a new one.
@@ -76,48 +93,103 @@ actor AccessTokenSource {
     /// The token, renewed when it is close to expiring; one renewal at a time.
     func current() async throws(DirectoryError) -> Token {
         if let token, clock.now() < token.renewAt { return token }
-        if let renewal {
-            return try await Self.wait(renewal)
+        do {
+            let fresh = try await renewed()
+            return fresh
+        } catch {
+            // An early renewal that failed leaves the token in use while it still has a while to live.
+            if let token, token.expiresAt.timeIntervalSince(clock.now()) > 30 { return token }
+            throw error
         }
-        let task = Task { try await self.request() }
-        renewal = task
-        defer { renewal = nil }
-        let token = try await Self.wait(task)
-        self.token = token
-        return token
     }
 
-    private static func wait(_ task: Task<Token, any Error>) async throws(DirectoryError) -> Token {
-        do {
-            return try await task.value
-        } catch let error as DirectoryError {
-            throw error
-        } catch {
-            throw DirectoryError(kind: .unavailable, summary: "no access token: \(error)")
+    /// Waits for the one renewal in flight (starting it if none is), or leaves when the caller is
+    /// cancelled; the renewal itself goes on for the others.
+    private func renewed() async throws(DirectoryError) -> Token {
+        let id = UUID()
+        let result: Result<Token, DirectoryError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                waiters[id] = continuation
+                if Task.isCancelled { leave(id) } else { startRenewal() }
+            }
+        } onCancel: {
+            Task { await self.leave(id) }
         }
+        return try result.get()
+    }
+
+    private var waiters: [UUID: CheckedContinuation<Result<Token, DirectoryError>, Never>] = [:]
+
+    private func leave(_ id: UUID) {
+        waiters.removeValue(forKey: id)?.resume(returning: .failure(DirectoryError(kind: .unavailable, summary: "stopped while waiting for an access token")))
+    }
+
+    private func startRenewal() {
+        guard renewal == nil else { return }
+        renewal = Task {
+            let result: Result<Token, DirectoryError>
+            do {
+                result = .success(try await self.request())
+            } catch let error as DirectoryError {
+                result = .failure(error)
+            } catch {
+                result = .failure(DirectoryError(kind: .unavailable, summary: "no access token: \(error)"))
+            }
+            await self.finishRenewal(result)
+        }
+    }
+
+    private func finishRenewal(_ result: Result<Token, DirectoryError>) {
+        renewal = nil
+        if case .success(let fresh) = result {
+            token = fresh
+            recent = Array((recent + [fresh.value]).suffix(4))
+        }
+        let waiting = waiters
+        waiters = [:]
+        for continuation in waiting.values { continuation.resume(returning: result) }
     }
 
     /// Asks the token endpoint, answering one `use_dpop_nonce` with the nonce it gave.
     private func request() async throws -> Token {
-        for _ in 0..<3 {
+        if let blockedUntil, blockedUntil > clock.now() {
+            throw DirectoryError(kind: .rateLimited, summary: "the token endpoint's rate limit is reached; no access token before \(Timestamp.iso8601(blockedUntil))",
+                                 retryAt: blockedUntil, subject: "the token endpoint")
+        }
+        for attempt in 0..<3 {
             let response: HTTPResponse
             do {
                 response = try await transport.send(try tokenRequest())
             } catch let failure as TransportFailure {
                 throw DirectoryError(kind: .unavailable, summary: "no access token from \(org.host): \(failure)", subject: "the token endpoint")
             }
-            if let nonce = response.header("DPoP-Nonce") { tokenNonce = nonce }
+            let nonce = response.header("DPoP-Nonce").flatMap { Self.isNonce($0) ? $0 : nil }
             let answer = TokenAnswer.parse(response.body)
-            if response.status == 400, answer?.error == "use_dpop_nonce", response.header("DPoP-Nonce") != nil { continue }
-            if response.status == 429 {
-                // The token endpoint's own rate limit: wait for its reset (a minute at most), then ask again.
-                let reset = response.header("X-Rate-Limit-Reset").flatMap(Double.init).map { $0 - clock.now().timeIntervalSince1970 } ?? 1
-                try await Task.sleep(nanoseconds: UInt64(min(max(reset, 0.2), 60) * 1_000_000_000))
+            if response.status == 400, answer?.error == "use_dpop_nonce", let nonce, nonce != tokenNonce {
+                tokenNonce = nonce
                 continue
             }
-            guard (200..<300).contains(response.status) else { throw Self.refusal(response, answer, app: app) }
-            guard let answer, let value = answer.accessToken, !value.isEmpty, let type = answer.tokenType else {
-                throw DirectoryError(kind: .invalid, summary: "the token endpoint's answer held no access token", subject: "the token endpoint")
+            if let nonce { tokenNonce = nonce }
+            if response.status == 429 {
+                // The token endpoint's own rate limit: wait for its reset (a minute at most) and ask again, or say when.
+                let reset = response.header("X-Rate-Limit-Reset").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }.flatMap { $0.isFinite ? $0 : nil }
+                let wait = min(max((reset ?? clock.now().timeIntervalSince1970 + 1) - clock.now().timeIntervalSince1970, 0.2), 60)
+                blockedUntil = clock.now().addingTimeInterval(wait)
+                guard attempt < 2 else { break }
+                try await Task.sleep(nanoseconds: UInt64(wait * 1_000_000_000))
+                continue
+            }
+            guard (200..<300).contains(response.status) else { throw Self.refusal(response, answer, app: app, sentProof: proofKey != nil) }
+            guard let answer, let value = answer.accessToken, Self.isToken(value), let type = answer.tokenType else {
+                throw DirectoryError(kind: .invalid, summary: "the token endpoint's answer held no usable access token", subject: "the token endpoint")
+            }
+            switch type.lowercased() {
+            case "dpop" where proofKey != nil, "bearer" where proofKey == nil: break
+            case "bearer":
+                throw DirectoryError(kind: .configuration, summary: "Okta issued a Bearer token though a DPoP proof was sent: turn on \"Require Demonstrating Proof of Possession (DPoP) header "
+                    + "in token requests\" on the app (Admin Console → Applications → the app → General), or set okta.dpop to false", subject: "the token endpoint")
+            default:
+                throw DirectoryError(kind: .invalid, summary: "the token endpoint answered a token of type \(TextSafety.quoted(type, limit: 20)); DPoP or Bearer only", subject: "the token endpoint")
             }
             let lifetime = min(max(answer.expiresIn ?? 3600, 60), 24 * 3600)
             let now = clock.now()
@@ -125,7 +197,18 @@ actor AccessTokenSource {
                          scopes: answer.scope?.split(separator: " ").map(String.init) ?? app.scopes,
                          renewAt: now.addingTimeInterval(max(lifetime - Self.renewBefore, lifetime / 2)))
         }
-        throw DirectoryError(kind: .unavailable, summary: "the token endpoint kept asking for a new DPoP nonce or to wait; no access token", subject: "the token endpoint")
+        if let blockedUntil, blockedUntil > clock.now() {
+            throw DirectoryError(kind: .rateLimited, summary: "the token endpoint's rate limit is reached; no access token before \(Timestamp.iso8601(blockedUntil))",
+                                 retryAt: blockedUntil, subject: "the token endpoint")
+        }
+        throw DirectoryError(kind: .unavailable, summary: "the token endpoint kept asking for a new DPoP nonce; no access token", subject: "the token endpoint")
+    }
+
+    /// An access token as it may go into a header: token68 characters, at most 8 KiB.
+    static func isToken(_ text: String) -> Bool {
+        (1...8192).contains(text.utf8.count) && text.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-._~+/=".unicodeScalars.contains(scalar))
+        }
     }
 
     private func tokenRequest() throws -> HTTPRequest {
@@ -148,7 +231,7 @@ actor AccessTokenSource {
     }
 
     /// Okta's refusal at the token endpoint, as a sentence that says where to fix it.
-    static func refusal(_ response: HTTPResponse, _ answer: TokenAnswer?, app: OAuthApp) -> DirectoryError {
+    static func refusal(_ response: HTTPResponse, _ answer: TokenAnswer?, app: OAuthApp, sentProof: Bool) -> DirectoryError {
         let code = answer?.error ?? "HTTP \(response.status)"
         let said = answer?.errorDescription.map { " (Okta: \(TextSafety.quoted($0, limit: 200)))" } ?? ""
         let summary: String
@@ -160,6 +243,8 @@ actor AccessTokenSource {
         case "invalid_scope":
             summary = "the service app is not granted every scope asked for (\(app.scopes.joined(separator: " ")))\(said): grant them in the Admin Console → "
                 + "Applications → the app → Okta API Scopes, or ask for fewer in okta.scopes"
+        case "invalid_dpop_proof" where !sentProof:
+            summary = "the app requires DPoP\(said): set okta.dpop to true"
         case "invalid_dpop_proof":
             summary = "Okta refused the DPoP proof\(said): check this host's clock"
         case "unauthorized_client":

@@ -21,6 +21,10 @@ public final class SigningKey: @unchecked Sendable {
             EVP_PKEY_free(key)
             throw KeyProblem("is neither an RSA key of at least 2048 bits nor an EC key on P-256")
         }
+        guard helpdesk_key_usable(key) == 1 else {
+            EVP_PKEY_free(key)
+            throw KeyProblem("does not hold together (its public and private parts differ) or is larger than 8,192 bits")
+        }
         self.key = key
     }
 

@@ -53,3 +53,22 @@ extension DirectoryError {
         )
     }
 }
+
+extension DirectoryError {
+    /// The same error with every text Okta gave passed through `clean` (to take out credentials an answer echoed).
+    func scrubbed(_ clean: (String) async -> String) async -> DirectoryError {
+        var causes: [String] = []
+        for cause in self.causes { causes.append(await clean(cause)) }
+        var copy = DirectoryError(kind: kind, httpStatus: httpStatus, errorCode: await errorCode.asyncMap(clean), summary: await summary.asyncMap(clean), causes: causes,
+                                  errorID: await errorID.asyncMap(clean), requestID: await requestID.asyncMap(clean), retryAt: retryAt, subject: subject)
+        copy.viaServiceApp = viaServiceApp
+        return copy
+    }
+}
+
+extension Optional where Wrapped == String {
+    func asyncMap(_ transform: (String) async -> String) async -> String? {
+        guard let value = self else { return nil }
+        return await transform(value)
+    }
+}

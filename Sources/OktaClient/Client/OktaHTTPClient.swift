@@ -95,8 +95,9 @@ public final class OktaHTTPClient: Sendable {
         do {
             return try await sendOnce(call, url: url)
         } catch {
-            guard case .oauth = settings.credential else { throw error }
-            var marked = error
+            guard case .oauth = settings.credential, let tokens else { throw error }
+            // An answer that echoed the request must not carry a token or a JWT on into messages.
+            var marked = await error.scrubbed { text in await tokens.scrub(JWTText.redacted(text)) }
             marked.viaServiceApp = true
             throw marked
         }
@@ -120,26 +121,45 @@ public final class OktaHTTPClient: Sendable {
             DirectoryError(kind: .outcomeUnknown, httpStatus: status, summary: summary.map(settings.scrub), requestID: requestID.map(Self.shortID), subject: call.subject)
         }
         while true {
-            // Every try carries its own proof (a DPoP proof is good for one request).
-            request.headers = try await headers(method: request.method, url: url, hasBody: call.body != nil)
-            let outcome = await attempt(request, bucket: call.endpoint.bucket)
-            switch outcome {
-            case .answered(let response) where (200..<300).contains(response.status):
-                return Answer(response: response)
-            case .answered(let response) where response.status == 401 && tokens != nil:
-                // Refused before Okta acted: a nonce to put in the proof, or a token that expired or was revoked.
-                if let tokens, let nonce = response.header("DPoP-Nonce"), (response.header("WWW-Authenticate") ?? "").contains("use_dpop_nonce"), !nonceAnswered {
-                    await tokens.useAPINonce(nonce)
+            // Every try carries its own proof (a DPoP proof is good for one request), made once the
+            // rate limit and the concurrency limit let the try go.
+            let hasBody = call.body != nil
+            let outcome = await attempt(request, bucket: call.endpoint.bucket) { [self] () throws(DirectoryError) in
+                try await headers(method: request.method, url: url, hasBody: hasBody)
+            }
+            if case .answered(let response) = outcome, let tokens, let nonce = response.header("DPoP-Nonce") {
+                let fresh = await tokens.useAPINonce(nonce)
+                // Refused for its nonce alone, before Okta acted: sent again with the new one, once.
+                if response.status == 401, fresh, !nonceAnswered, response.requestHeaders["DPoP"] != nil,
+                   AuthChallenge.parse(response.header("WWW-Authenticate")).contains(where: { $0.scheme == "dpop" && $0.error == "use_dpop_nonce" }) {
                     nonceAnswered = true
                     continue
                 }
+            }
+            switch outcome {
+            case .credentialFailed(let error):
+                if mayHaveActed { throw unknown("an earlier try got no answer; the next had no credential (\(error.message))") }
+                throw error
+            case .answered(let response) where (200..<300).contains(response.status):
+                return Answer(response: response)
+            case .answered(let response) where response.status == 401 && tokens != nil:
+                let challenges = AuthChallenge.parse(response.header("WWW-Authenticate"))
+                let requestID = response.header("X-Okta-Request-Id").map(Self.shortID)
+                if let proof = challenges.first(where: { $0.error == "invalid_dpop_proof" }) {
+                    if mayHaveActed { throw unknown("an earlier try got no answer, then Okta refused the DPoP proof", status: 401, requestID: requestID) }
+                    throw DirectoryError(kind: .unauthorized, httpStatus: 401, errorCode: "invalid_dpop_proof",
+                                         summary: "Okta refused the DPoP proof" + (proof.description.map { " (\(TextSafety.quoted($0, limit: 120)))" } ?? "") + ": check this host's clock",
+                                         requestID: requestID, subject: call.subject)
+                }
+                // The token expired or was revoked: renewed once, and the call sent again only if that is safe.
                 if let tokens, !tokenRenewed {
-                    await tokens.discard(request.headers)
+                    await tokens.discard(response.requestHeaders)
                     tokenRenewed = true
                     if safe { continue }
                 }
+                if mayHaveActed { throw unknown("an earlier try got no answer, then Okta refused the access token", status: 401, requestID: requestID) }
                 throw DirectoryError(kind: .unauthorized, httpStatus: 401, summary: "Okta refused the access token" + (safe ? "" : "; the call was not sent again, as it is not safe to repeat — ask again"),
-                                     requestID: response.header("X-Okta-Request-Id").map(Self.shortID), subject: call.subject)
+                                     requestID: requestID, subject: call.subject)
             case .answered(let response) where response.status == 403 && (response.header("WWW-Authenticate") ?? "").contains("insufficient_scope"):
                 throw DirectoryError(kind: .forbidden, httpStatus: 403, summary: "the service app lacks the scope \(call.endpoint.scope): grant it in the Admin Console → Applications → the app → "
                                      + "Okta API Scopes, and add it to okta.scopes", requestID: response.header("X-Okta-Request-Id").map(Self.shortID), subject: call.subject)
@@ -210,14 +230,12 @@ public final class OktaHTTPClient: Sendable {
     /// Sends a GET once, with no retry (a setup check must show the first answer), and hands back whatever came back.
     func probe(_ call: OktaCall) async -> ProbeOutcome {
         let url = call.url(on: settings.org)
-        let headers: [String: String]
-        do {
-            headers = try await self.headers(method: call.endpoint.method, url: url, hasBody: false)
-        } catch {
-            return .unreachable(error.message)
+        let request = HTTPRequest(method: call.endpoint.method, url: url, timeout: settings.timeout)
+        let outcome = await attempt(request, bucket: call.endpoint.bucket) { [self] () throws(DirectoryError) in
+            try await headers(method: call.endpoint.method, url: url, hasBody: false)
         }
-        let request = HTTPRequest(method: call.endpoint.method, url: url, headers: headers, timeout: settings.timeout)
-        switch await attempt(request, bucket: call.endpoint.bucket) {
+        switch outcome {
+        case .credentialFailed(let error): return .unreachable(error.message)
         case .answered(let response): return .answered(response)
         case .notSent(let reason), .noAnswer(let reason): return .unreachable(settings.scrub(reason))
         case .tooLarge(let size): return .unreachable("an answer of \(size) bytes, more than the client reads")
@@ -229,22 +247,35 @@ public final class OktaHTTPClient: Sendable {
         case notSent(String)
         case noAnswer(String)
         case tooLarge(Int)
+        /// No credential for the try (no access token): nothing was sent.
+        case credentialFailed(DirectoryError)
     }
 
     /// For messages: the transport's answer limit.
     static let maxAnswer = "8 MiB"
 
-    /// One send, inside the concurrency limit and the bucket's allowance.
-    private func attempt(_ request: HTTPRequest, bucket: String) async -> Outcome {
+    /// One send, inside the concurrency limit and the bucket's allowance, with the headers `authorize`
+    /// makes once both let it go.
+    private func attempt(_ request: HTTPRequest, bucket: String, authorize: () async throws(DirectoryError) -> [String: String]) async -> Outcome {
         do {
             try await rateLimiter.acquire(bucket)
         } catch {
             return .notSent("cancelled while waiting for Okta's rate limit")
         }
         await inFlight.acquire()
+        var request = request
+        do {
+            request.headers = try await authorize()
+        } catch {
+            await inFlight.release()
+            await rateLimiter.finish(bucket, response: nil)
+            return .credentialFailed(error)
+        }
         let outcome: Outcome
         do {
-            outcome = .answered(try await transport.send(request))
+            var response = try await transport.send(request)
+            response.requestHeaders = request.headers
+            outcome = .answered(response)
         } catch let failure as TransportFailure {
             switch failure {
             case .notSent(let reason): outcome = .notSent(reason)

@@ -30,6 +30,8 @@ public struct HTTPResponse: Sendable, Equatable {
     public var status: Int
     public var headers: [String: String]
     public var body: Data
+    /// The headers of the request this answers, as the client sent them (its credential among them).
+    var requestHeaders: [String: String] = [:]
 
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status

@@ -59,15 +59,19 @@ enum ServeCommand {
         umask(0o077)
         let store = try storeSetting.open()
         let directory: any IdentityDirectory
+        var oktaClient: OktaHTTPClient?
         if let override = environment.directoryOverride {
             directory = override
         } else {
             do {
-                directory = OktaDirectory(client: OktaHTTPClient(settings: try OktaSettings.fromConfiguration(orgURL: configuration.orgURL, tokenFile: configuration.tokenFile, oauth: configuration.oauth)))
+                let client = OktaHTTPClient(settings: try OktaSettings.fromConfiguration(orgURL: configuration.orgURL, tokenFile: configuration.tokenFile, oauth: configuration.oauth))
+                oktaClient = client
+                directory = OktaDirectory(client: client)
             } catch {
                 throw CLIError.failed("configuration \(configurationPath): \(error.message)")
             }
         }
+        let okta = oktaClient
         let engine = ActionEngine(store: store, directory: directory, clock: environment.clock, policy: configuration.policy, team: configuration.team,
                                   approvalLifetime: configuration.approvalTTLHours * 3600, runner: ProcessIdentity.current)
         let team = configuration.team
@@ -80,7 +84,7 @@ enum ServeCommand {
                 }
                 return member
             },
-            checks: { await DoctorChecks.service(configurationPath: configurationPath, store: store, clock: clock) })
+            checks: { await DoctorChecks.service(configurationPath: configurationPath, store: store, clock: clock, okta: okta) })
         var limits = limits
         if let perLogin = configuration.connectionsPerLogin { limits.maxConnectionsPerUser = perLogin }
         let server = SocketServer(path: socketPath, limits: limits, identify: { credentials in

@@ -14,13 +14,14 @@ enum DoctorChecks {
         return checks
     }
 
-    /// The service: its configuration file as it is now, its store, and Okta with its own token.
-    static func service(configurationPath: String, store: any InspectableStore, clock: any Clock) async -> [ServiceCheck] {
+    /// The service: its configuration file as it is now, its store, and Okta through the service's
+    /// own client (`okta`), so that a check uses the service's token rather than asking for another.
+    static func service(configurationPath: String, store: any InspectableStore, clock: any Clock, okta: OktaHTTPClient? = nil) async -> [ServiceCheck] {
         let (configurationCheck, configuration) = LocalChecks.configuration(at: configurationPath)
         var checks = [configurationCheck] + LocalChecks.store(open: store)
         checks += await OktaChecks.run(settings: Result { () throws(DirectoryError) in
             try OktaSettings.fromConfiguration(orgURL: configuration?.orgURL, tokenFile: configuration?.tokenFile, oauth: configuration?.oauth)
-        }, tokenSource: configuration?.tokenFile ?? "?", clock: clock)
+        }, tokenSource: configuration?.tokenFile ?? "?", clock: clock, client: okta)
         return checks
     }
 }

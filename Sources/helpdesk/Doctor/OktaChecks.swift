@@ -18,7 +18,7 @@ enum OktaChecks {
     }
 
     /// The checks with settings already read (or the reason they could not be).
-    static func run(settings result: Result<OktaSettings, DirectoryError>, tokenSource: String, clock: any Clock) async -> [ServiceCheck] {
+    static func run(settings result: Result<OktaSettings, DirectoryError>, tokenSource: String, clock: any Clock, client running: OktaHTTPClient? = nil) async -> [ServiceCheck] {
         let settings: OktaSettings
         switch result {
         case .success(let read): settings = read
@@ -26,7 +26,7 @@ enum OktaChecks {
             return [.failed("okta settings", error.message, fix: "correct what the line above names: okta.orgUrl and okta.tokenFile in the configuration, the token file mode 600 (owned by the user helpdesk runs as)"),
                     .skipped("okta org", because: "the Okta settings are incomplete")]
         }
-        let client = OktaHTTPClient(settings: settings, clock: clock)
+        let client = running ?? OktaHTTPClient(settings: settings, clock: clock)
         guard case .oauth(let app) = settings.credential else {
             let report = await client.checkSetup()
             return [.passed("okta settings", "org \(settings.org), token from \(tokenSource)")] + interpret(report)
@@ -44,18 +44,14 @@ enum OktaChecks {
             checks.append(missing.isEmpty ? .passed("okta access token", granted)
                 : .failed("okta access token", granted + "; the console's actions also need \(missing.joined(separator: " "))",
                           fix: "grant them in the Admin Console → Applications → the app → Okta API Scopes, and list them in okta.scopes"))
-            if app.dpop, status.type.caseInsensitiveCompare("DPoP") != .orderedSame {
-                checks.append(.failed("okta dpop", "Okta issued a \(status.type) token though a DPoP proof was sent",
-                                      fix: "turn on \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" on the app, or set okta.dpop to false"))
-            }
         case nil:
             break
         }
-        return checks + interpret(await client.checkSetup()).filter { $0.name != "okta token" }
+        return checks + interpret(await client.checkSetup(), serviceApp: true)
     }
 
     /// Turns what Okta answered into lines.
-    static func interpret(_ report: OktaSetupReport) -> [ServiceCheck] {
+    static func interpret(_ report: OktaSetupReport, serviceApp: Bool = false) -> [ServiceCheck] {
         let host = report.org.host
         if let reason = report.unreachable, report.reads.isEmpty {
             return [.failed("okta org", "\(host) could not be reached: \(TextSafety.quoted(reason, limit: 200))",
@@ -65,23 +61,26 @@ enum OktaChecks {
         let overHTTPS = report.org.url.scheme == "https" ? "answered over HTTPS" : "answered over plain HTTP (allowed only for a loopback stand-in)"
         var checks: [ServiceCheck] = [.passed("okta org", "\(host) \(overHTTPS)")]
         if let refused = report.reads.first(where: { $0.refusal?.kind == .unauthorized })?.refusal {
-            checks.append(.failed("okta token", refused.description,
-                                  fix: "create an API token in the Okta Admin Console (Security > API > Tokens), and write it to the token file (mode 600)"))
+            checks.append(.failed("okta token", refused.description, fix: serviceApp
+                ? "check the app in the Admin Console (Applications → the app): its public key, its DPoP setting and this host's clock"
+                : "create an API token in the Okta Admin Console (Security > API > Tokens), and write it to the token file (mode 600)"))
             checks.append(.skipped("okta reads", because: "Okta refused the token"))
         } else {
             checks.append(.passed("okta token", "accepted by \(host)"))
-            checks += reads(report)
+            checks += reads(report, serviceApp: serviceApp)
         }
         checks.append(clock(report))
         return checks
     }
 
-    private static func reads(_ report: OktaSetupReport) -> [ServiceCheck] {
+    private static func reads(_ report: OktaSetupReport, serviceApp: Bool) -> [ServiceCheck] {
         var checks = report.reads.map { read in
             let name = "okta reads \(read.resource)"
-            guard let refusal = read.refusal else { return ServiceCheck.passed(name, "the token may list \(read.resource)") }
+            guard var refusal = read.refusal else { return ServiceCheck.passed(name, "the token may list \(read.resource)") }
+            if serviceApp { refusal.viaServiceApp = true }
             let fix = refusal.kind == .forbidden
-                ? "create the token as an Okta admin who may read users, groups and apps, as well as run the help desk actions"
+                ? (serviceApp ? "grant the service app okta.\(read.resource).read and an admin role that may read \(read.resource) (Admin Console → Applications → the app)"
+                    : "create the token as an Okta admin who may read users, groups and apps, as well as run the help desk actions")
                 : "run helpdesk doctor again; if it keeps failing, check Okta's status page"
             return ServiceCheck.failed(name, refusal.description, fix: fix)
         }
