@@ -2,6 +2,7 @@ import Foundation
 import HelpdeskCore
 import HelpdeskTestSupport
 @testable import PostgreSQLStore
+import Synchronization
 import Testing
 
 /// A PostgreSQL server that crashes under a writer and comes back: nothing the store said was
@@ -35,23 +36,28 @@ struct ServerLossTests {
         // The server runs as its own user, who must reach the folder whatever umask another test set.
         chmod(folder.path, 0o755)
         let data = folder.file("server")
-        try server("start", data)
+        try await offPool { try server("start", data) }
         defer { try? server("stop", data) }
         let url = "postgresql://helpdesk@/helpdesk_test?host=\(data)"
         let store = try PostgreSQLRequestStore(url: url)
         let watcher = try PostgreSQLRequestStore(url: url)
         let outcomes = Outcomes()
-        let writing = Task.detached {
-            for index in 0..<4_000 {
-                let subject = "write \(index)"
-                do {
-                    _ = try store.create(Fixtures.newRequest(subject), by: "writer", at: Date())
-                    outcomes.committed(subject)
-                } catch {
-                    outcomes.failed(subject, "\(error)")
-                    usleep(20_000)
+        // The writer blocks on the store (and on the lost server) on a thread of its own, not on
+        // one of the cooperative pool's few threads that the other tests share.
+        let stop = Atomic(false)
+        let writing = Task {
+            try? await offPool {
+                for index in 0..<4_000 {
+                    let subject = "write \(index)"
+                    do {
+                        _ = try store.create(Fixtures.newRequest(subject), by: "writer", at: Date())
+                        outcomes.committed(subject)
+                    } catch {
+                        outcomes.failed(subject, "\(error)")
+                        usleep(20_000)
+                    }
+                    if stop.load(ordering: .relaxed) { break }
                 }
-                if Task.isCancelled { break }
             }
         }
         #expect(await eventually(10) { outcomes.all.committed.count >= 50 })
@@ -61,7 +67,7 @@ struct ServerLossTests {
         let failedSoFar = outcomes.all.failures.count
         let committedBefore = outcomes.all.committed.count
         #expect(await eventually(20) { outcomes.all.committed.count > committedBefore + 50 }, "writes go on after the restart, on the same store")
-        writing.cancel()
+        stop.store(true, ordering: .relaxed)
         _ = await writing.value
 
         let (committed, failures) = outcomes.all

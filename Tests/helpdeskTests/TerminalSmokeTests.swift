@@ -167,7 +167,7 @@ import Testing
         try await tmux(["send-keys", "-t", "smoke", "Enter"])
         _ = try await waitFor("the plan to finish") { $0.contains("(PLAN-1) finished: all 5 steps done") }
         try await tmux(["send-keys", "-t", "smoke", "1"])
-        let done = try await waitFor("the new account") { $0.contains("ACTIVE  Priya Shah") }
+        let done = try await waitFor("the new account with its access") { $0.contains("ACTIVE  Priya Shah") && $0.contains("Apps    Slack, Zoom") }
         #expect(done.contains("manager Ava Johnson") && done.contains("Groups  VPN Users") && done.contains("Apps    Slack, Zoom"), "\(done)")
     }
 
