@@ -92,7 +92,7 @@ import CCrypto
         let (http, _) = try client(scripted)
         let tokens = try #require(http.tokens)
         do {
-            let headers = try await tokens.headers(method: "GET", url: URL(string: "https://acme.okta.com/api/v1/users")!)
+            let headers = try await tokens.headers(method: "GET", url: URL(string: "https://acme.okta.com/api/v1/users")!).headers
             Issue.record("token_type \(type) accepted and sent as \(headers["Authorization"]?.split(separator: " ").first ?? "?") (RFC 6749 §7.1: do not use a token of a type not understood)")
         } catch {}
     }
@@ -104,7 +104,7 @@ import CCrypto
         }
         let (http, _) = try client(scripted, dpop: false)
         let tokens = try #require(http.tokens)
-        if let headers = try? await tokens.headers(method: "GET", url: URL(string: "https://acme.okta.com/api/v1/users")!) {
+        if let headers = try? await tokens.headers(method: "GET", url: URL(string: "https://acme.okta.com/api/v1/users")!).headers {
             #expect(!(headers["Authorization"] ?? "").contains("\r\n"), "an access_token with CR LF goes into the Authorization header as is: \(headers["Authorization"]!.debugDescription)")
         }
     }

@@ -80,7 +80,7 @@ import Testing
         defer { setup.standIn.stop() }
         let url = try #require(URL(string: setup.standIn.orgURL + "/api/v1/users/00u7746a87cc37fe444b"))
         let tokens = try #require(setup.client.tokens)
-        let headers = try await tokens.headers(method: "GET", url: url)
+        let headers = try await tokens.headers(method: "GET", url: url).headers
         let token = try #require(headers["Authorization"]).replacingOccurrences(of: "DPoP ", with: "")
         let thief = try SigningKey.generateP256()
         let proof = try DPoPProof.make(method: "GET", url: url, accessToken: token, nonce: nil, key: thief, now: Date())
@@ -153,7 +153,7 @@ import Testing
         let setup = try Self.setup(dpop: false)
         defer { setup.standIn.stop() }
         let url = try #require(URL(string: setup.standIn.orgURL + "/api/v1/users/x"))
-        let headers = try await #require(setup.client.tokens).headers(method: "GET", url: url)
+        let headers = try await #require(setup.client.tokens).headers(method: "GET", url: url).headers
         #expect(headers["Authorization"]?.hasPrefix("Bearer ") == true && headers["DPoP"] == nil)
         _ = try await setup.directory.user(.email(Fixtures.email("jane.doe@example.com")))
     }

@@ -52,15 +52,17 @@ actor AccessTokenSource {
 
     var tokenURL: URL { org.url.appendingPathComponent("oauth2/v1/token") }
 
-    /// The headers that authorize one request: `Authorization`, and `DPoP` with a fresh proof.
-    func headers(method: String, url: URL) async throws(DirectoryError) -> [String: String] {
+    /// The headers that authorize one request: `Authorization`, and `DPoP` with a fresh proof; and
+    /// the nonce that proof carries.
+    func headers(method: String, url: URL) async throws(DirectoryError) -> (headers: [String: String], nonce: String?) {
         let token = try await current()
         guard token.type.caseInsensitiveCompare("DPoP") == .orderedSame, let proofKey else {
-            return ["Authorization": "Bearer \(token.value)"]
+            return (["Authorization": "Bearer \(token.value)"], nil)
         }
         do {
-            let proof = try DPoPProof.make(method: method, url: url, accessToken: token.value, nonce: apiNonce, key: proofKey, now: clock.now())
-            return ["Authorization": "DPoP \(token.value)", "DPoP": proof]
+            let nonce = apiNonce
+            let proof = try DPoPProof.make(method: method, url: url, accessToken: token.value, nonce: nonce, key: proofKey, now: clock.now())
+            return (["Authorization": "DPoP \(token.value)", "DPoP": proof], nonce)
         } catch {
             throw DirectoryError(kind: .configuration, summary: "a DPoP proof could not be signed (\(error))")
         }
@@ -233,7 +235,7 @@ actor AccessTokenSource {
     /// Okta's refusal at the token endpoint, as a sentence that says where to fix it.
     static func refusal(_ response: HTTPResponse, _ answer: TokenAnswer?, app: OAuthApp, sentProof: Bool) -> DirectoryError {
         let code = answer?.error ?? "HTTP \(response.status)"
-        let said = answer?.errorDescription.map { " (Okta: \(TextSafety.quoted($0, limit: 200)))" } ?? ""
+        let said = answer?.errorDescription.map { " (Okta: \(TextSafety.quoted(JWTText.redacted($0), limit: 200)))" } ?? ""
         let summary: String
         switch code {
         case "invalid_client":

@@ -18,7 +18,11 @@ struct AuthChallenge: Equatable {
                 let mark = scanner
                 guard let name = token(&scanner), scanner.first == "=" else { scanner = mark; break }
                 scanner = scanner.dropFirst()
-                guard let value = quoted(&scanner) ?? token(&scanner) else { return challenges }
+                guard let value = quoted(&scanner) ?? token(&scanner) else {
+                    // A token68 credential (`Basic YWxh==`) or a broken value: on to the next comma.
+                    scanner = scanner.drop { $0 != "," }
+                    break
+                }
                 parameters[name.lowercased()] = value
             }
             challenges.append(AuthChallenge(scheme: scheme.lowercased(), error: parameters["error"], description: parameters["error_description"]))

@@ -127,10 +127,11 @@ public final class OktaHTTPClient: Sendable {
             let outcome = await attempt(request, bucket: call.endpoint.bucket) { [self] () throws(DirectoryError) in
                 try await headers(method: request.method, url: url, hasBody: hasBody)
             }
-            if case .answered(let response) = outcome, let tokens, let nonce = response.header("DPoP-Nonce") {
-                let fresh = await tokens.useAPINonce(nonce)
-                // Refused for its nonce alone, before Okta acted: sent again with the new one, once.
-                if response.status == 401, fresh, !nonceAnswered, response.requestHeaders["DPoP"] != nil,
+            if case .answered(let response) = outcome, let tokens, let nonce = response.header("DPoP-Nonce"), AccessTokenSource.isNonce(nonce) {
+                await tokens.useAPINonce(nonce)
+                // Refused for its nonce alone, before Okta acted: sent again with the nonce Okta gave
+                // (if it is not the one this proof carried), once.
+                if response.status == 401, !nonceAnswered, response.requestHeaders["DPoP"] != nil, nonce != response.requestNonce,
                    AuthChallenge.parse(response.header("WWW-Authenticate")).contains(where: { $0.scheme == "dpop" && $0.error == "use_dpop_nonce" }) {
                     nonceAnswered = true
                     continue
@@ -145,11 +146,12 @@ public final class OktaHTTPClient: Sendable {
             case .answered(let response) where response.status == 401 && tokens != nil:
                 let challenges = AuthChallenge.parse(response.header("WWW-Authenticate"))
                 let requestID = response.header("X-Okta-Request-Id").map(Self.shortID)
-                if let proof = challenges.first(where: { $0.error == "invalid_dpop_proof" }) {
+                if let proof = challenges.first(where: { $0.error == "invalid_dpop_proof" || $0.error == "use_dpop_nonce" }) {
                     if mayHaveActed { throw unknown("an earlier try got no answer, then Okta refused the DPoP proof", status: 401, requestID: requestID) }
-                    throw DirectoryError(kind: .unauthorized, httpStatus: 401, errorCode: "invalid_dpop_proof",
-                                         summary: "Okta refused the DPoP proof" + (proof.description.map { " (\(TextSafety.quoted($0, limit: 120)))" } ?? "") + ": check this host's clock",
-                                         requestID: requestID, subject: call.subject)
+                    var said = ""
+                    if let description = proof.description, let tokens { said = " (\(TextSafety.quoted(await tokens.scrub(JWTText.redacted(description)), limit: 120)))" }
+                    throw DirectoryError(kind: .unauthorized, httpStatus: 401, errorCode: proof.error,
+                                         summary: "Okta refused the DPoP proof\(said): check this host's clock", requestID: requestID, subject: call.subject)
                 }
                 // The token expired or was revoked: renewed once, and the call sent again only if that is safe.
                 if let tokens, !tokenRenewed {
@@ -235,7 +237,9 @@ public final class OktaHTTPClient: Sendable {
             try await headers(method: call.endpoint.method, url: url, hasBody: false)
         }
         switch outcome {
-        case .credentialFailed(let error): return .unreachable(error.message)
+        case .credentialFailed(let error):
+            guard let tokens else { return .unreachable(error.message) }
+            return .unreachable(await error.scrubbed { await tokens.scrub(JWTText.redacted($0)) }.message)
         case .answered(let response): return .answered(response)
         case .notSent(let reason), .noAnswer(let reason): return .unreachable(settings.scrub(reason))
         case .tooLarge(let size): return .unreachable("an answer of \(size) bytes, more than the client reads")
@@ -256,7 +260,7 @@ public final class OktaHTTPClient: Sendable {
 
     /// One send, inside the concurrency limit and the bucket's allowance, with the headers `authorize`
     /// makes once both let it go.
-    private func attempt(_ request: HTTPRequest, bucket: String, authorize: () async throws(DirectoryError) -> [String: String]) async -> Outcome {
+    private func attempt(_ request: HTTPRequest, bucket: String, authorize: () async throws(DirectoryError) -> (headers: [String: String], nonce: String?)) async -> Outcome {
         do {
             try await rateLimiter.acquire(bucket)
         } catch {
@@ -264,8 +268,9 @@ public final class OktaHTTPClient: Sendable {
         }
         await inFlight.acquire()
         var request = request
+        let nonce: String?
         do {
-            request.headers = try await authorize()
+            (request.headers, nonce) = try await authorize()
         } catch {
             await inFlight.release()
             await rateLimiter.finish(bucket, response: nil)
@@ -275,6 +280,7 @@ public final class OktaHTTPClient: Sendable {
         do {
             var response = try await transport.send(request)
             response.requestHeaders = request.headers
+            response.requestNonce = nonce
             outcome = .answered(response)
         } catch let failure as TransportFailure {
             switch failure {
@@ -300,18 +306,22 @@ public final class OktaHTTPClient: Sendable {
         return (try? await sleeper.sleep(seconds: seconds)) != nil
     }
 
-    /// The headers of one try: the credential's (`SSWS …`, or an access token with a fresh DPoP proof) and the JSON ones.
-    private func headers(method: String, url: URL, hasBody: Bool) async throws(DirectoryError) -> [String: String] {
+    /// The headers of one try: the credential's (`SSWS …`, or an access token with a fresh DPoP proof) and the JSON
+    /// ones; and the DPoP nonce the proof carries.
+    private func headers(method: String, url: URL, hasBody: Bool) async throws(DirectoryError) -> (headers: [String: String], nonce: String?) {
         var headers = ["Accept": "application/json", "User-Agent": settings.userAgent]
+        var nonce: String?
         switch settings.credential {
         case .apiToken(let token):
             headers["Authorization"] = "SSWS \(token.secret)"
         case .oauth:
             guard let tokens else { throw credentialProblem ?? DirectoryError(kind: .configuration, summary: "the OAuth service app could not be set up") }
-            headers.merge(try await tokens.headers(method: method, url: url)) { _, new in new }
+            let authorization = try await tokens.headers(method: method, url: url)
+            headers.merge(authorization.headers) { _, new in new }
+            nonce = authorization.nonce
         }
         if hasBody { headers["Content-Type"] = "application/json" }
-        return headers
+        return (headers, nonce)
     }
 
     /// Decodes a JSON answer; a body Okta should not have sent is a clear error, never a crash.

@@ -47,8 +47,13 @@ extension OktaHTTPClient {
                     oktaDate = date
                     localDate = sentAt.addingTimeInterval(clock.now().timeIntervalSince(sentAt) / 2)
                 }
-                let refusal = (200..<300).contains(response.status)
+                var refusal = (200..<300).contains(response.status)
                     ? nil : DirectoryError.from(response: response, subject: call.subject, retryAt: nil, scrub: settings.scrub)
+                if let tokens, let found = refusal {
+                    // What Okta says goes to whoever asked for the checks: no token or proof it echoed.
+                    refusal = await found.scrubbed { await tokens.scrub(JWTText.redacted($0)) }
+                    refusal?.viaServiceApp = true
+                }
                 reads.append(OktaSetupReport.Read(resource: resource, refusal: refusal))
             }
         }
@@ -76,7 +81,7 @@ extension OktaHTTPClient {
             let token = try await tokens.current()
             return .success(AccessTokenStatus(type: token.type, grantedScopes: token.scopes, askedScopes: app.scopes))
         } catch {
-            return .failure(error)
+            return .failure(await error.scrubbed { await tokens.scrub(JWTText.redacted($0)) })
         }
     }
 }

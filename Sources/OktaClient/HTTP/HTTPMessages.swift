@@ -32,6 +32,8 @@ public struct HTTPResponse: Sendable, Equatable {
     public var body: Data
     /// The headers of the request this answers, as the client sent them (its credential among them).
     var requestHeaders: [String: String] = [:]
+    /// The DPoP nonce the request's proof carried.
+    var requestNonce: String?
 
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status
