@@ -53,4 +53,12 @@ struct EngineFixture {
         guard case .ran(let result) = outcome else { throw Refusal("expected a run, got \(outcome)") }
         return result
     }
+
+    /// The approval a plan waits for.
+    func approval(of plan: Plan) throws -> Approval {
+        guard let approval = try store.read({ try $0.approvals(of: plan.requestID) }).first(where: { $0.subject.plan?.planID == plan.id }) else {
+            throw Refusal("no approval for \(plan.id)")
+        }
+        return approval
+    }
 }

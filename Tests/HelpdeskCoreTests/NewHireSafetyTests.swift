@@ -24,11 +24,6 @@ import Testing
         PlaybookEngine(reconciler: Reconciler(engine: engine ?? fixture.engine), playbooks: playbooks)
     }
 
-    func approval(of plan: Plan, in fixture: EngineFixture) throws -> Approval {
-        let approvals = try fixture.store.read { try $0.approvals(of: plan.requestID) }
-        guard let approval = approvals.first(where: { $0.subject.plan?.planID == plan.id }) else { throw Refusal("no approval for \(plan.id)") }
-        return approval
-    }
 
     // MARK: New hires
 
@@ -95,7 +90,7 @@ import Testing
         let plan = try await playbooks.start(PlanAsk(requestID: third.id, source: .playbook("leave-eng"), reason: "wrong team"), expecting: nil, by: alex)
         #expect(plan.state == .finished)
         let undo = try await playbooks.start(PlanAsk(requestID: third.id, source: .undo(plan.id), reason: "mistake"), expecting: nil, by: alex)
-        _ = try await playbooks.approve(try approval(of: undo, in: fixture).id, by: morgan, expecting: undo.terms, comment: nil)
+        _ = try await playbooks.approve(try fixture.approval(of: undo).id, by: morgan, expecting: undo.terms, comment: nil)
         #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id })
 
         fixture.clock.advance(by: 8 * 86_400)
@@ -120,7 +115,7 @@ import Testing
         let temporary = try fixture.awaiting(try await fixture.engine.ask(.addToGroup(vpn, expiry: AccessDuration(1, .days)), on: second.id, reason: "today", by: alex))
         _ = try await fixture.engine.approve(temporary.id, by: morgan)
         let undo = try await playbooks.start(PlanAsk(requestID: request.id, source: .undo(plan.id), reason: "wrong person"), expecting: nil, by: alex)
-        let undone = try await playbooks.approve(try approval(of: undo, in: fixture).id, by: morgan, expecting: undo.terms, comment: nil)
+        let undone = try await playbooks.approve(try fixture.approval(of: undo).id, by: morgan, expecting: undo.terms, comment: nil)
         #expect(undone.state == .finished)
         fixture.clock.advance(by: 2 * 86_400)
         _ = try await AccessSweeper(engine: fixture.engine).sweep()
@@ -138,7 +133,7 @@ import Testing
         let plan = try await playbooks.start(PlanAsk(requestID: request.id, source: .playbook("lockdown"), reason: "incident"), expecting: nil, by: chris)
         #expect(plan.state == .finished)
         let undo = try await playbooks.start(PlanAsk(requestID: request.id, source: .undo(plan.id), reason: "false alarm"), expecting: nil, by: chris)
-        let undone = try await playbooks.approve(try approval(of: undo, in: fixture).id, by: morgan, expecting: undo.terms, comment: nil)
+        let undone = try await playbooks.approve(try fixture.approval(of: undo).id, by: morgan, expecting: undo.terms, comment: nil)
         #expect(undone.state == .finished)
         let redo = try? await playbooks.start(PlanAsk(requestID: request.id, source: .undo(undo.id), reason: "x"), expecting: nil, by: alex)
         #expect(redo == nil, "alex may not start lockdown, yet undoing its undo re-ran it: \(redo?.state.rawValue ?? "-") \(redo?.steps.map(\.action.summary) ?? [])")
@@ -151,7 +146,7 @@ import Testing
         let request = try fixture.request("ana.ruiz@example.com", "New hire")
         let ask = PlanAsk(requestID: request.id, source: .playbook("onboarding"), reason: "new hire", fields: ["firstName": "Ana", "lastName": "Ruiz"])
         let plan = try await playbooks.start(ask, expecting: nil, by: alex)
-        let done = try await playbooks.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        let done = try await playbooks.approve(try fixture.approval(of: plan).id, by: morgan, expecting: plan.terms, comment: nil)
         #expect(done.state == .finished)
         let preview = try await playbooks.preview(PlanAsk(requestID: request.id, source: .undo(plan.id), reason: "no-show"), by: alex)
         #expect(preview.steps.filter { $0.action == .deactivate }.count <= 1, "the undo of a new hire deactivates twice: \(preview.steps.map(\.action.summary))")

@@ -32,11 +32,6 @@ final class GlitchOnceDirectory: ForwardingDirectory, @unchecked Sendable {
         PlaybookEngine(reconciler: Reconciler(engine: engine ?? fixture.engine), playbooks: playbooks)
     }
 
-    func approval(of plan: Plan, in fixture: EngineFixture) throws -> Approval {
-        let approvals = try fixture.store.read { try $0.approvals(of: plan.requestID) }
-        guard let approval = approvals.first(where: { $0.subject.plan?.planID == plan.id }) else { throw Refusal("no approval for \(plan.id)") }
-        return approval
-    }
 
     static let leaveEngineering = Playbook(name: "leave-eng", title: "Leave Engineering", steps: [PlaybookStep(.removeFromGroup(name: "Engineering"))])
 

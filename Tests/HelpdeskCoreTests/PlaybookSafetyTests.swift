@@ -36,11 +36,6 @@ import Testing
         PlaybookEngine(reconciler: Reconciler(engine: engine ?? fixture.engine), playbooks: playbooks)
     }
 
-    func approval(of plan: Plan, in fixture: EngineFixture) throws -> Approval {
-        let approvals = try fixture.store.read { try $0.approvals(of: plan.requestID) }
-        guard let approval = approvals.first(where: { $0.subject.plan?.planID == plan.id }) else { throw Refusal("no approval for \(plan.id)") }
-        return approval
-    }
 
     /// Policy names jordan as an extra approver for add-to-group only. As a single action, reset-mfa
     /// is not his to approve; inside a plan next to an add-to-group step, it is.
@@ -53,7 +48,7 @@ import Testing
 
         let playbooks = engine(fixture, [Self.mix])
         let plan = try await playbooks.start(PlanAsk(requestID: request.id, source: .playbook("mix"), reason: "new role"), expecting: nil, by: alex)
-        let approval = try approval(of: plan, in: fixture)
+        let approval = try fixture.approval(of: plan)
         let done = try? await playbooks.approve(approval.id, by: jordan, expecting: plan.terms, comment: nil)
         #expect(done == nil, "jordan approved a plan containing reset-mfa, which the policy does not let him approve (state \(done?.state.rawValue ?? "-"), calls \(fixture.directory.actionCalls))")
     }
@@ -91,7 +86,7 @@ import Testing
         let playbooks = engine(fixture, [Self.bundle])
         let plan = try await playbooks.start(PlanAsk(requestID: request.id, source: .playbook("bundle"), reason: "project",
                                                     runAt: fixture.clock.now().addingTimeInterval(3600)), expecting: nil, by: alex)
-        _ = try await playbooks.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        _ = try await playbooks.approve(try fixture.approval(of: plan).id, by: morgan, expecting: plan.terms, comment: nil)
         _ = try await fixture.tenant.addToGroup(userID: jane, groupID: engineering.id)   // permanent, from elsewhere
         fixture.clock.advance(by: 3700)
         #expect(try await playbooks.runner.runDue(by: "helpdesk").plans.map(\.state) == [.finished])
@@ -117,9 +112,9 @@ import Testing
 
         let playbooks = engine(fixture, [Self.offboarding])
         let plan = try await playbooks.start(PlanAsk(requestID: request.id, source: .playbook("offboarding"), reason: "leaver"), expecting: nil, by: alex)
-        _ = try await playbooks.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        _ = try await playbooks.approve(try fixture.approval(of: plan).id, by: morgan, expecting: plan.terms, comment: nil)
         let undo = try await playbooks.start(PlanAsk(requestID: request.id, source: .undo(plan.id), reason: "not a leaver"), expecting: nil, by: alex)
-        _ = try await playbooks.approve(try approval(of: undo, in: fixture).id, by: morgan, expecting: undo.terms, comment: nil)
+        _ = try await playbooks.approve(try fixture.approval(of: undo).id, by: morgan, expecting: undo.terms, comment: nil)
         #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id })
 
         fixture.clock.advance(by: 8 * 86_400)
@@ -136,7 +131,7 @@ import Testing
         let playbooks = engine(fixture, [Self.offboarding])
         let plan = try await playbooks.start(PlanAsk(requestID: request.id, source: .playbook("offboarding"), reason: "leaver",
                                                     runAt: fixture.clock.now().addingTimeInterval(86_400)), expecting: nil, by: alex)
-        _ = try await playbooks.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        _ = try await playbooks.approve(try fixture.approval(of: plan).id, by: morgan, expecting: plan.terms, comment: nil)
         let cancelled = try? await playbooks.cancel(plan.id, by: jordan, reason: "changed my mind")
         #expect(cancelled == nil, "the person the plan is for cancelled their own approved offboarding (\(cancelled?.state.rawValue ?? "-"))")
     }
@@ -166,7 +161,7 @@ import Testing
         let second = try fixture.request("sam.lee@example.com", "Compromised")
         let at = fixture.clock.now().addingTimeInterval(3600)
         let plan1 = try await playbooks.start(PlanAsk(requestID: first.id, source: .playbook("bundle"), reason: "p", runAt: at), expecting: nil, by: alex)
-        _ = try await playbooks.approve(try approval(of: plan1, in: fixture).id, by: morgan, expecting: plan1.terms, comment: nil)
+        _ = try await playbooks.approve(try fixture.approval(of: plan1).id, by: morgan, expecting: plan1.terms, comment: nil)
         let plan2 = try await playbooks.start(PlanAsk(requestID: second.id, source: .playbook("contain"), reason: "p", runAt: at), expecting: nil, by: alex)
         #expect(plan2.state == .scheduled)
         gone.gone = true

@@ -35,11 +35,6 @@ import Testing
         PlanAsk(requestID: request.id, source: .playbook(name), reason: "leaver on Friday", runAt: runAt)
     }
 
-    func approval(of plan: Plan, in fixture: EngineFixture) throws -> Approval {
-        let approvals = try fixture.store.read { try $0.approvals(of: plan.requestID) }
-        guard let approval = approvals.first(where: { $0.subject.plan?.planID == plan.id }) else { throw Refusal("no approval for \(plan.id)") }
-        return approval
-    }
 
     @Test func offboardingRemovesExactlyWhatThePreviewShowedAndNothingElse() async throws {
         let fixture = try EngineFixture()
@@ -60,7 +55,7 @@ import Testing
         let plan = try await engine.start(ask("offboarding", request), expecting: preview.steps, by: alex)
         #expect(plan.state == .awaitingApproval)
         #expect(try fixture.store.existingRequest(request.id).status == .awaitingApproval)
-        let approval = try approval(of: plan, in: fixture)
+        let approval = try fixture.approval(of: plan)
         let done = try await engine.approve(approval.id, by: morgan, expecting: plan.terms, comment: nil)
         #expect(done.state == .finished, "\(done.note ?? "")")
         #expect(fixture.directory.actionCalls.count == preview.steps.count)
@@ -85,7 +80,7 @@ import Testing
         await #expect { try await engine.start(ask("offboarding", request), expecting: preview.steps, by: alex) } throws: { "\($0)".contains("changed since the preview") }
 
         let plan = try await engine.start(ask("offboarding", request), expecting: nil, by: alex)
-        let approval = try approval(of: plan, in: fixture)
+        let approval = try fixture.approval(of: plan)
         let other = PlanTerms(planID: plan.id, playbook: plan.playbook, title: plan.title, steps: Array(plan.steps.dropLast()), targetUserID: plan.targetUserID, runAt: nil)
         await #expect { try await engine.approve(approval.id, by: morgan, expecting: other, comment: nil) } throws: { "\($0)".contains("no longer asks for what you saw") }
         await #expect { try await engine.approve(approval.id, by: alex, expecting: plan.terms, comment: nil) } throws: { "\($0)".contains("cannot also approve") }
@@ -145,7 +140,7 @@ import Testing
         let at = fixture.clock.now().addingTimeInterval(3 * 86_400)
         let engine = playbooks(fixture)
         let plan = try await engine.start(ask("offboarding", request, runAt: at), expecting: nil, by: alex)
-        let approved = try await engine.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        let approved = try await engine.approve(try fixture.approval(of: plan).id, by: morgan, expecting: plan.terms, comment: nil)
         #expect(approved.state == .scheduled && approved.runAt == at)
         #expect(try await engine.runner.runDue(by: "helpdesk").plans.isEmpty)
         #expect(fixture.directory.actionCalls.isEmpty)
@@ -188,7 +183,7 @@ import Testing
         let groupsBefore = try await fixture.tenant.groups(ofUser: jane).map(\.name)
         let appsBefore = try await fixture.tenant.apps(ofUser: jane).map(\.label)
         let plan = try await engine.start(ask("offboarding", request), expecting: nil, by: alex)
-        _ = try await engine.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        _ = try await engine.approve(try fixture.approval(of: plan).id, by: morgan, expecting: plan.terms, comment: nil)
 
         let undoAsk = PlanAsk(requestID: request.id, source: .undo(plan.id), reason: "wrong person")
         let preview = try await engine.preview(undoAsk, by: alex)
@@ -199,7 +194,7 @@ import Testing
         #expect(preview.notes == ["Revoke all sessions and OAuth tokens: cannot be undone"])
         let undo = try await engine.start(undoAsk, expecting: preview.steps, by: alex)
         #expect(undo.state == .awaitingApproval, "re-adding access needs approval")
-        let done = try await engine.approve(try approval(of: undo, in: fixture).id, by: morgan, expecting: undo.terms, comment: nil)
+        let done = try await engine.approve(try fixture.approval(of: undo).id, by: morgan, expecting: undo.terms, comment: nil)
         #expect(done.state == .finished, "\(done.note ?? "")")
         #expect(try await fixture.tenant.groups(ofUser: jane).map(\.name).sorted() == groupsBefore.sorted())
         #expect(try await fixture.tenant.apps(ofUser: jane).map(\.label).sorted() == appsBefore.sorted())
@@ -213,7 +208,7 @@ import Testing
         let request = try fixture.request()
         let engine = playbooks(fixture)
         let plan = try await engine.start(ask("sales-starter", request), expecting: nil, by: alex)
-        let done = try await engine.approve(try approval(of: plan, in: fixture).id, by: morgan, expecting: plan.terms, comment: nil)
+        let done = try await engine.approve(try fixture.approval(of: plan).id, by: morgan, expecting: plan.terms, comment: nil)
         #expect(done.state == .finished)
         #expect(try fixture.store.read { try $0.grants(of: request.id) }.count == 2)
         fixture.clock.advance(by: 8 * 86_400)

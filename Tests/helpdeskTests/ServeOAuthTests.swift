@@ -5,8 +5,8 @@ import OktaClient
 import Testing
 
 /// The real `helpdesk serve` with only a service app's client id and private key, against a stand-in
-/// that enforces private-key JWT, DPoP with nonces and scopes: doctor, an action and a playbook work,
-/// and no token, assertion, proof or key reaches the service's log or any client's output.
+/// that enforces private-key JWT, DPoP with nonces and scopes: doctor (on the service's own token), an
+/// action and a playbook work, and no token, assertion, proof or key reaches the service's log or any client's output.
 @Suite struct ServeOAuthTests {
     let folder = TemporaryDirectory("hd-serve-oauth")
     var socket: String { folder.file("helpdesk.sock") }
@@ -40,6 +40,8 @@ import Testing
 
         let doctor = try await client(["doctor"])
         #expect(doctor.out.contains("okta access token") && doctor.out.contains("a DPoP token"), "\(doctor.out)\(doctor.err)")
+        for _ in 0..<4 { _ = try await client(["doctor"]) }
+        #expect(gate.tokensIssued == 1, "doctor uses the service's token: any operator's doctor does not spend the token endpoint's limit (\(gate.tokensIssued) tokens)")
         #expect(try await client(["new", "--requester", "jane.doe@example.com", "--subject", "Account compromised"]).status == 0)
         let suspended = try await client(["act", "REQ-1", "suspend", "--reason", "compromised"])
         #expect(suspended.status == 0 && suspended.out.contains("Okta: suspended the account"), "\(suspended.out)\(suspended.err)")

@@ -90,6 +90,19 @@ import Testing
         #expect(!after.contains("Okta actions"), "the terminal was given back")
     }
 
+    /// The demo's persona switch to the IT lead (morgan), the approvals tab, and `a` on the first
+    /// approval; the screen once the approval dialog titled `title` is up.
+    func openTheApprovalAsTheITLead(_ title: String) async throws -> String {
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        _ = try await waitFor("the manager persona") { $0.contains("sam (manager)") }
+        try await tmux(["send-keys", "-t", "smoke", "F2"])
+        _ = try await waitFor("the IT lead persona") { $0.contains("morgan (agent, approver)") }
+        try await tmux(["send-keys", "-t", "smoke", "3"])
+        _ = try await waitFor("the approvals tab") { $0.contains("Approval APR-1") }
+        try await tmux(["send-keys", "-t", "smoke", "a"])
+        return try await waitFor("the plan to approve") { $0.contains(title) }
+    }
+
     /// An offboarding from the keyboard: the agent picks the playbook, sees the exact plan and asks;
     /// the IT lead approves the plan as shown; it runs, and the timeline and the account show it.
     @Test func anOffboardingIsAskedAndApprovedFromTheKeyboard() async throws {
@@ -113,14 +126,7 @@ import Testing
         try await tmux(["send-keys", "-t", "smoke", "leaver, HR-2231", "Enter"])
         _ = try await waitFor("the plan to wait") { $0.contains("(PLAN-1) waits for approval") }
 
-        try await tmux(["send-keys", "-t", "smoke", "F2"])
-        _ = try await waitFor("the manager persona") { $0.contains("sam (manager)") }
-        try await tmux(["send-keys", "-t", "smoke", "F2"])
-        _ = try await waitFor("the IT lead persona") { $0.contains("morgan (agent, approver)") }
-        try await tmux(["send-keys", "-t", "smoke", "3"])
-        _ = try await waitFor("the approvals tab") { $0.contains("Approval APR-1") }
-        try await tmux(["send-keys", "-t", "smoke", "a"])
-        let approving = try await waitFor("the plan to approve") { $0.contains("Approve APR-1 · REQ-6") }
+        let approving = try await openTheApprovalAsTheITLead("Approve APR-1 · REQ-6")
         #expect(approving.contains("3. Remove from group Finance"), "\(approving)")
         try await tmux(["send-keys", "-t", "smoke", "Enter"])
         _ = try await waitFor("the plan to finish") { $0.contains("(PLAN-1) finished: all 9 steps done") }
@@ -156,14 +162,7 @@ import Testing
         try await tmux(["send-keys", "-t", "smoke", "starts Monday, HR-2290", "Enter"])
         _ = try await waitFor("the plan to wait") { $0.contains("(PLAN-1) waits for approval") }
 
-        try await tmux(["send-keys", "-t", "smoke", "F2"])
-        _ = try await waitFor("the manager persona") { $0.contains("sam (manager)") }
-        try await tmux(["send-keys", "-t", "smoke", "F2"])
-        _ = try await waitFor("the IT lead persona") { $0.contains("morgan (agent, approver)") }
-        try await tmux(["send-keys", "-t", "smoke", "3"])
-        _ = try await waitFor("the approvals tab") { $0.contains("Approval APR-1") }
-        try await tmux(["send-keys", "-t", "smoke", "a"])
-        _ = try await waitFor("the plan to approve") { $0.contains("Approve APR-1 · REQ-41") }
+        _ = try await openTheApprovalAsTheITLead("Approve APR-1 · REQ-41")
         try await tmux(["send-keys", "-t", "smoke", "Enter"])
         _ = try await waitFor("the plan to finish") { $0.contains("(PLAN-1) finished: all 5 steps done") }
         try await tmux(["send-keys", "-t", "smoke", "1"])
