@@ -3,6 +3,11 @@ import ConsoleView
 
 /// Styles as ncurses attributes and colour pairs; without colour (NO_COLOR, a monochrome
 /// terminal) colours become bold so errors and keys still stand out.
+///
+/// Text without a colour of its own is drawn in a pair of the terminal's default colours rather
+/// than pair 0: ncurses leaves a coloured run for pair 0 with a colour reset and a full attribute
+/// reset (`⎋[39m⎋(B⎋[m`), and for the default pair with the colour alone (`⎋[39m`). Both look the
+/// same; the second is half the bytes on every coloured word of every frame.
 struct Palette {
     let colors: Bool
 
@@ -21,7 +26,11 @@ struct Palette {
         for color in Color.allCases {
             init_pair(Int16(color.rawValue + 1), Int16(color.rawValue), -1)
         }
+        init_pair(Self.defaultPair, -1, -1)
     }
+
+    /// The terminal's own foreground and background, as a pair of its own.
+    static let defaultPair = Int16(Color.allCases.count + 1)
 
     func attributes(for style: Style) -> (attr_t, Int16) {
         var attributes = helpdesk_a_normal()
@@ -29,7 +38,7 @@ struct Palette {
         if style.dim { attributes |= helpdesk_a_dim() }
         if style.reverse { attributes |= helpdesk_a_reverse() }
         if style.underline { attributes |= helpdesk_a_underline() }
-        guard let foreground = style.foreground else { return (attributes, 0) }
+        guard let foreground = style.foreground else { return (attributes, colors ? Self.defaultPair : 0) }
         guard colors else {
             if foreground == .red || foreground == .yellow { attributes |= helpdesk_a_bold() }
             return (attributes, 0)

@@ -170,6 +170,39 @@ import Testing
         #expect(done.contains("manager Ava Johnson") && done.contains("Groups  VPN Users") && done.contains("Apps    Slack, Zoom"), "\(done)")
     }
 
+    /// What the console writes for a move and for the footer's hints, read from the pane as the
+    /// terminal receives it: a coloured word ends with a colour change, never a full attribute
+    /// reset, and the keys in the hints are coloured, not bold, so a row of hints costs a few
+    /// bytes a key over a slow link.
+    @Test func movesAndHintsSendColourChangesNotAttributeResets() async throws {
+        let binary = BuiltProducts.executable("helpdesk").path
+        let command = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) \(binary) demo --db \(folder.file("bytes.db")) 2>\(folder.file("err")); sleep 5"
+        guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        let (socket, home) = (self.socket, folder.path)
+        #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40", command], environment: ["HOME": home]) } == 0)
+        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
+        _ = try await waitFor("the queue") { $0.contains("1 Queue 34") && $0.contains("Okta actions") }
+
+        let written = folder.file("written")
+        try await tmux(["pipe-pane", "-o", "-t", "smoke", "cat > \(written)"])
+        try await tmux(["send-keys", "-t", "smoke", "j", "j"])
+        _ = try await waitFor("the selection to move and the card to load") { $0.contains("─ REQ-11 ·") && $0.contains("LOCKED_OUT") }
+        try await tmux(["send-keys", "-t", "smoke", "/"])
+        _ = try await waitFor("the filter's hints") { $0.contains("Esc clear") }
+        try await tmux(["send-keys", "-t", "smoke", "Escape"])
+        _ = try await waitFor("the queue's hints") { $0.contains("? help") && !$0.contains("Esc clear") }
+        try await tmux(["pipe-pane", "-t", "smoke"])
+
+        let bytes = try String(decoding: Data(contentsOf: URL(fileURLWithPath: written)), as: UTF8.self)
+        #expect(bytes.contains("\u{1B}[31m") && bytes.contains("\u{1B}[33m"), "colours are on: \(bytes.debugDescription.prefix(400))")
+        // ncurses ends each frame with attributes off; within a frame, text after a coloured word
+        // follows a colour change alone.
+        let resetThenText = bytes.firstRange(of: /\x1B\[39m\x1B\(B\x1B\[m[^\x00-\x1F]/)
+        #expect(resetThenText == nil, "a coloured word was closed with a full reset: \(resetThenText.map { bytes[$0.lowerBound...].debugDescription.prefix(200) } ?? "")")
+        #expect(!bytes.contains("\u{1B}[0;1m\u{1B}[33m"), "a key in the hints was drawn bold")
+        #expect(!bytes.contains("\u{1B}[0;1;7murgent"), "the selected row changed attributes mid-row")
+    }
+
     /// True while the process exists and has not exited (a zombie waiting for its parent has).
     static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }

@@ -35,7 +35,12 @@ public struct Style: Hashable, Sendable {
     public static let success = Style(foreground: .green)
     public static let warning = Style(foreground: .yellow)
     public static let accent = Style(foreground: .cyan)
-    public static let key = Style(foreground: .yellow, bold: true)
+    /// A key to press: colour alone, so a row of hints costs the terminal a colour change per key
+    /// rather than a full attribute reset.
+    public static let key = Style(foreground: .yellow)
+    /// An urgent request's priority in the queue: red without weight, which a selected row's
+    /// reverse video can hold without an attribute change mid-row.
+    public static let urgent = Style(foreground: .red)
 }
 
 

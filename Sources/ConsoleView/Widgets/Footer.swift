@@ -25,7 +25,7 @@ enum Footer {
         var x = 1
         for entry in shown {
             x += screen.put(entry.key, x: x, y: y, style: .key)
-            x += screen.put(" " + entry.label + "  ", x: x, y: y, style: .dim)
+            x += screen.put(" " + entry.label + "  ", x: x, y: y, style: .plain)
         }
     }
 }
