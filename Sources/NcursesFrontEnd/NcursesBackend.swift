@@ -33,6 +33,9 @@ public final class NcursesBackend: TerminalBackend {
         keypad(window, true)
         set_escdelay(Int32(Self.escapeDelay))
         curs_set(0)
+        // The cursor stays hidden (text fields draw their own caret), so ncurses need not move it
+        // back to the last cell drawn at the end of every frame.
+        leaveok(window, true)
         palette = Palette(useColor: useColor)
         let output = output ?? helpdesk_stdout()
         outputFile = output

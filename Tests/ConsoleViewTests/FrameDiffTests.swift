@@ -48,4 +48,20 @@ import Testing
         #expect(Self.styles(screen, row: 3)[1..<10].allSatisfy { $0 == .plain }, "nine blanks: erased faster plain than sent dim")
         #expect(screen.text == { var copy = screen; copy.restyle(x: 0, y: 0, width: 40, height: 4) { $0 = .plain }; return copy.text }(), "the text is the same")
     }
+
+    @Test func blanksFilledInAStyleThatCannotShowBecomePlainSoTheTerminalCanEraseThem() {
+        var screen = ScreenBuffer(columns: 30, rows: 3)
+        screen.fill(x: 0, y: 0, width: 30, height: 1, style: .dim)
+        screen.put("1 Queue", x: 0, y: 0, style: .plain)
+        screen.fill(x: 0, y: 1, width: 30, height: 1, style: .selected)
+        screen.put("  REQ-4", x: 0, y: 1, style: .selected)
+        screen.fill(x: 0, y: 2, width: 30, height: 1, style: .warning)
+        screen.put("x", x: 12, y: 2, style: .warning)
+        screen.matchBlankStyles()
+        #expect(Self.styles(screen, row: 0)[7...].allSatisfy { $0 == .plain }, "a dim fill to the row's end")
+        #expect(Self.styles(screen, row: 1).allSatisfy { $0 == .selected }, "reversed blanks show and stay")
+        #expect(Self.styles(screen, row: 2)[0..<12].allSatisfy { $0 == .plain }, "blanks at the row's start")
+        #expect(Self.styles(screen, row: 2)[13...].allSatisfy { $0 == .plain })
+        #expect(screen[12, 2].style == .warning)
+    }
 }

@@ -187,11 +187,22 @@ import Testing
         try await tmux(["pipe-pane", "-o", "-t", "smoke", "cat > \(written)"])
         try await tmux(["send-keys", "-t", "smoke", "j", "j"])
         _ = try await waitFor("the selection to move and the card to load") { $0.contains("─ REQ-11 ·") && $0.contains("LOCKED_OUT") }
+        try await tmux(["pipe-pane", "-t", "smoke"])
+        let filterFrame = folder.file("filter-frame")
+        try await tmux(["pipe-pane", "-o", "-t", "smoke", "cat > \(filterFrame)"])
         try await tmux(["send-keys", "-t", "smoke", "/"])
         _ = try await waitFor("the filter's hints") { $0.contains("Esc clear") }
+        try await tmux(["pipe-pane", "-t", "smoke"])
+        try await tmux(["pipe-pane", "-o", "-t", "smoke", "cat >> \(written)"])
         try await tmux(["send-keys", "-t", "smoke", "Escape"])
         _ = try await waitFor("the queue's hints") { $0.contains("? help") && !$0.contains("Esc clear") }
         try await tmux(["pipe-pane", "-t", "smoke"])
+
+        // The cursor is hidden: a frame ends where its last cell is drawn, not with a jump back.
+        let frame = try String(decoding: Data(contentsOf: URL(fileURLWithPath: filterFrame)), as: UTF8.self)
+        #expect(frame.contains("Esc"), "\(frame.debugDescription)")
+        let tail = frame.replacing(/(\x1B\[[0-9;]*m|\x1B\(B)+$/, with: "")
+        #expect(tail.firstMatch(of: /\x1B\[[0-9;]*[HGd]$/) == nil, "the frame ended with a cursor move: \(frame.debugDescription)")
 
         let bytes = try String(decoding: Data(contentsOf: URL(fileURLWithPath: written)), as: UTF8.self)
         #expect(bytes.contains("\u{1B}[31m") && bytes.contains("\u{1B}[33m"), "colours are on: \(bytes.debugDescription.prefix(400))")

@@ -62,12 +62,13 @@ public struct ScreenBuffer: Equatable, Sendable {
     /// Gives a short run of blanks between two cells of one style that style, when no style
     /// involved shows on a blank (no reverse, underline or background): the spaces look the
     /// same, and the terminal is spared an attribute change on each side of them (`│ f Reset`
-    /// drawn dim with plain spaces cost four). Longer runs stay as drawn: a terminal erases plain
-    /// blanks with one short sequence but must be sent styled ones one by one.
+    /// drawn dim with plain spaces cost four). Other blanks whose style cannot show become
+    /// plain: a terminal erases plain blanks with one short sequence but must be sent styled
+    /// ones one by one (a dim row cleared to its end cost an attribute change and every space).
     public mutating func matchBlankStyles(longestRun: Int = 8) {
         for row in 0..<rows {
             let start = row * columns
-            var index = start + 1
+            var index = start
             while index < start + columns {
                 guard cells[index].text == " " else {
                     index += 1
@@ -75,12 +76,11 @@ public struct ScreenBuffer: Equatable, Sendable {
                 }
                 var end = index
                 while end < start + columns, cells[end].text == " " { end += 1 }
-                let style = cells[index - 1].style
-                if end < start + columns, end - index <= longestRun, cells[end].style == style, style.looksTheSameOnABlank,
-                   cells[index..<end].allSatisfy({ $0.style.looksTheSameOnABlank }) {
-                    for blank in index..<end { cells[blank].style = style }
-                }
-                index = end
+                defer { index = end }
+                guard cells[index..<end].allSatisfy({ $0.style.looksTheSameOnABlank }) else { continue }
+                let style = index > start ? cells[index - 1].style : Style.plain
+                let between = index > start && end < start + columns && end - index <= longestRun && cells[end].style == style && style.looksTheSameOnABlank
+                for blank in index..<end { cells[blank].style = between ? style : .plain }
             }
         }
     }
