@@ -16,6 +16,11 @@ static inline int helpdesk_lines(void) { return LINES; }
 static inline int helpdesk_cols(void) { return COLS; }
 static inline int helpdesk_colors(void) { return COLORS; }
 static inline WINDOW *helpdesk_stdscr(void) { return stdscr; }
+/* True when the terminal can return to its own colours (orig_pair or orig_colors). */
+static inline int helpdesk_restores_default_colors(void) {
+    char *pair = tigetstr("op"), *colors = tigetstr("oc");
+    return (pair != NULL && pair != (char *)-1) || (colors != NULL && colors != (char *)-1);
+}
 #include <stdio.h>
 static inline FILE *helpdesk_stdin(void) { return stdin; }
 static inline FILE *helpdesk_stdout(void) { return stdout; }

@@ -2,7 +2,8 @@ import CNcurses
 import ConsoleView
 
 /// Styles as ncurses attributes and colour pairs; without colour (NO_COLOR, a monochrome
-/// terminal) colours become bold so errors and keys still stand out.
+/// terminal, or one whose default colours ncurses cannot restore) colours become bold so errors
+/// and keys still stand out.
 ///
 /// Text without a colour of its own is drawn in a pair of the terminal's default colours rather
 /// than pair 0: ncurses leaves a coloured run for pair 0 with a colour reset and a full attribute
@@ -12,21 +13,23 @@ struct Palette {
     let colors: Bool
 
     init(useColor: Bool) {
-        guard useColor, has_colors() else {
+        // Every pair keeps the terminal's own background (-1). A terminal that cannot return to its
+        // default colours would be painted white on black, its pairs black on black: it is drawn
+        // without colour, in its own.
+        guard useColor, has_colors(), helpdesk_restores_default_colors() != 0 else {
             colors = false
             return
         }
         start_color()
-        use_default_colors()
-        guard helpdesk_colors() >= 8 else {
+        guard use_default_colors() == OK, helpdesk_colors() >= 8 else {
             colors = false
             return
         }
-        colors = true
+        var paired = init_pair(Self.defaultPair, -1, -1) == OK
         for color in Color.allCases {
-            init_pair(Int16(color.rawValue + 1), Int16(color.rawValue), -1)
+            paired = paired && init_pair(Int16(color.rawValue + 1), Int16(color.rawValue), -1) == OK
         }
-        init_pair(Self.defaultPair, -1, -1)
+        colors = paired
     }
 
     /// The terminal's own foreground and background, as a pair of its own.

@@ -214,6 +214,37 @@ import Testing
         #expect(!bytes.contains("\u{1B}[0;1;7murgent"), "the selected row changed attributes mid-row")
     }
 
+    /// A terminal with colours but no way back to its own (no `op` or `oc`): the console draws
+    /// without colour, in the terminal's own, with urgent requests in bold — never black on black.
+    @Test func aTerminalThatCannotRestoreItsColoursIsDrawnWithoutColour() async throws {
+        let tools = ["/usr/bin/infocmp", "/usr/bin/tic"]
+        guard tools.allSatisfy(FileManager.default.isExecutableFile(atPath:)) else {
+            print("TerminalSmokeTests: skipped (infocmp and tic are not installed)")
+            return
+        }
+        let source = try await offPool { try ChildProcess.run(URL(fileURLWithPath: tools[0]), ["-x", "xterm-256color"]).out }
+        let entry = source
+            .replacing(/^xterm-256color\|[^,]*,/.anchorsMatchLineEndings(), with: "helpdesk-no-default-colors|colours without a way back to the default,")
+            .replacing(/\b(op|oc)=[^,]*,/, with: "")
+        #expect(entry.contains("colors#") && entry.contains("setaf") && !entry.contains("op="))
+        let terminfo = folder.file("terminfo")
+        try FileManager.default.createDirectory(atPath: terminfo, withIntermediateDirectories: true)
+        try entry.write(toFile: folder.file("entry.src"), atomically: true, encoding: .utf8)
+        _ = try await offPool { try ChildProcess.run(URL(fileURLWithPath: tools[1]), ["-x", "-o", terminfo, folder.file("entry.src")]) }
+
+        let binary = BuiltProducts.executable("helpdesk").path
+        let command = "env TERMINFO=\(terminfo) TERM=helpdesk-no-default-colors LANG=C.UTF-8 HOME=\(folder.path) \(binary) demo --db \(folder.file("plain.db")) 2>\(folder.file("err")); sleep 5"
+        guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        let (socket, home) = (self.socket, folder.path)
+        #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40", command], environment: ["HOME": home]) } == 0)
+        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
+        _ = try await waitFor("the queue") { $0.contains("1 Queue 34") && $0.contains("Okta actions") }
+        let styled = try await tmux(["capture-pane", "-p", "-e", "-t", "smoke"])
+        let colour = styled.firstMatch(of: /\x1B\[[0-9;]*\b([34][0-7])m/)
+        #expect(colour == nil, "a colour was set: \(colour.map { styled[$0.range.lowerBound...].debugDescription.prefix(120) } ?? "")")
+        #expect(styled.contains("\u{1B}[1murgent"), "urgent stands out in bold: \(styled.debugDescription.prefix(600))")
+    }
+
     /// True while the process exists and has not exited (a zombie waiting for its parent has).
     static func isRunning(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
