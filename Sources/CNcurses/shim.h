@@ -16,6 +16,11 @@ static inline int helpdesk_lines(void) { return LINES; }
 static inline int helpdesk_cols(void) { return COLS; }
 static inline int helpdesk_colors(void) { return COLORS; }
 static inline WINDOW *helpdesk_stdscr(void) { return stdscr; }
+/* Attributes the terminal cannot show together with a colour (no_color_video), 0 when none. */
+static inline int helpdesk_attributes_lost_with_color(void) {
+    int lost = tigetnum("ncv");
+    return lost > 0 ? lost : 0;
+}
 /* True when the terminal can return to its own colours (orig_pair or orig_colors). */
 static inline int helpdesk_restores_default_colors(void) {
     char *pair = tigetstr("op"), *colors = tigetstr("oc");

@@ -214,35 +214,56 @@ import Testing
         #expect(!bytes.contains("\u{1B}[0;1;7murgent"), "the selected row changed attributes mid-row")
     }
 
-    /// A terminal with colours but no way back to its own (no `op` or `oc`): the console draws
-    /// without colour, in the terminal's own, with urgent requests in bold — never black on black.
-    @Test func aTerminalThatCannotRestoreItsColoursIsDrawnWithoutColour() async throws {
+    /// A terminal entry named `name`, compiled with tic into this test's folder: xterm-256color's
+    /// with `edit` applied to its source. Nil when infocmp or tic is not installed.
+    func compiledTerminal(_ name: String, _ edit: (String) -> String) async throws -> String? {
         let tools = ["/usr/bin/infocmp", "/usr/bin/tic"]
         guard tools.allSatisfy(FileManager.default.isExecutableFile(atPath:)) else {
             print("TerminalSmokeTests: skipped (infocmp and tic are not installed)")
-            return
+            return nil
         }
         let source = try await offPool { try ChildProcess.run(URL(fileURLWithPath: tools[0]), ["-x", "xterm-256color"]).out }
-        let entry = source
-            .replacing(/^xterm-256color\|[^,]*,/.anchorsMatchLineEndings(), with: "helpdesk-no-default-colors|colours without a way back to the default,")
-            .replacing(/\b(op|oc)=[^,]*,/, with: "")
-        #expect(entry.contains("colors#") && entry.contains("setaf") && !entry.contains("op="))
+        let entry = edit(source.replacing(/^xterm-256color\|[^,]*,/.anchorsMatchLineEndings(), with: "\(name)|a test terminal,"))
+        #expect(entry.contains("\(name)|") && entry.contains("setaf"))
         let terminfo = folder.file("terminfo")
         try FileManager.default.createDirectory(atPath: terminfo, withIntermediateDirectories: true)
-        try entry.write(toFile: folder.file("entry.src"), atomically: true, encoding: .utf8)
-        _ = try await offPool { try ChildProcess.run(URL(fileURLWithPath: tools[1]), ["-x", "-o", terminfo, folder.file("entry.src")]) }
+        try entry.write(toFile: folder.file("\(name).src"), atomically: true, encoding: .utf8)
+        _ = try await offPool { try ChildProcess.run(URL(fileURLWithPath: tools[1]), ["-x", "-o", terminfo, folder.file("\(name).src")]) }
+        return terminfo
+    }
 
+    /// The demo in tmux at 120x40 on terminal `name` from `terminfo`; the pane with its attributes
+    /// once the queue is up, and the tmux binary to stop it with.
+    func demoScreen(terminal name: String, terminfo: String) async throws -> String {
         let binary = BuiltProducts.executable("helpdesk").path
-        let command = "env TERMINFO=\(terminfo) TERM=helpdesk-no-default-colors LANG=C.UTF-8 HOME=\(folder.path) \(binary) demo --db \(folder.file("plain.db")) 2>\(folder.file("err")); sleep 5"
+        let command = "env TERMINFO=\(terminfo) TERM=\(name) LANG=C.UTF-8 HOME=\(folder.path) \(binary) demo --db \(folder.file("\(name).db")) 2>\(folder.file("err")); sleep 5"
         guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
         let (socket, home) = (self.socket, folder.path)
         #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "120", "-y", "40", command], environment: ["HOME": home]) } == 0)
-        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
         _ = try await waitFor("the queue") { $0.contains("1 Queue 34") && $0.contains("Okta actions") }
-        let styled = try await tmux(["capture-pane", "-p", "-e", "-t", "smoke"])
+        return try await tmux(["capture-pane", "-p", "-e", "-t", "smoke"])
+    }
+
+    /// A terminal with colours but no way back to its own (no `op` or `oc`): the console draws
+    /// without colour, in the terminal's own, with urgent requests in bold — never black on black.
+    @Test func aTerminalThatCannotRestoreItsColoursIsDrawnWithoutColour() async throws {
+        guard let terminfo = try await compiledTerminal("helpdesk-no-default-colors", { $0.replacing(/\b(op|oc)=[^,]*,/, with: "") }) else { return }
+        defer { _ = try? ChildProcess.runDetached(Self.tmux!, ["-L", socket, "kill-server"]) }
+        let styled = try await demoScreen(terminal: "helpdesk-no-default-colors", terminfo: terminfo)
         let colour = styled.firstMatch(of: /\x1B\[[0-9;]*\b([34][0-7])m/)
         #expect(colour == nil, "a colour was set: \(colour.map { styled[$0.range.lowerBound...].debugDescription.prefix(120) } ?? "")")
         #expect(styled.contains("\u{1B}[1murgent"), "urgent stands out in bold: \(styled.debugDescription.prefix(600))")
+    }
+
+    /// A terminal that cannot show dim or underline together with a colour (`ncv`, as the Linux
+    /// console): text without a colour of its own keeps them — the table's header stays dim.
+    @Test func aTerminalThatLosesAttributesWithColourKeepsThemOnPlainText() async throws {
+        guard let terminfo = try await compiledTerminal("helpdesk-ncv", { $0.replacing("colors#0x100,", with: "colors#0x100, ncv#18,") }) else { return }
+        defer { _ = try? ChildProcess.runDetached(Self.tmux!, ["-L", socket, "kill-server"]) }
+        let styled = try await demoScreen(terminal: "helpdesk-ncv", terminfo: terminfo)
+        let header = try #require(styled.split(separator: "\n").first { $0.contains("PRIO") && $0.contains("REQUESTER") })
+        #expect(header.contains("\u{1B}[2m"), "the header is dim: \(header.debugDescription)")
+        #expect(styled.contains("\u{1B}[31m"), "colours are still on")
     }
 
     /// True while the process exists and has not exited (a zombie waiting for its parent has).
