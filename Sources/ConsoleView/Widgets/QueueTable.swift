@@ -57,8 +57,7 @@ enum QueueTable {
         var x = 0
         let base: Style = selected ? (focused ? .selected : Style(bold: true, underline: true)) : .plain
         screen.fill(x: 0, y: y, width: state.columns, height: 1, style: base)
-        x += inFlight ? screen.put(ConsoleTime.spinner[state.spinnerFrame % ConsoleTime.spinner.count] + " ", x: x, y: y, style: merge(base, .warning))
-            : screen.put("  ", x: x, y: y, style: base)
+        x += screen.put(inFlight ? ConsoleTime.spinner[state.spinnerFrame % ConsoleTime.spinner.count] + " " : "  ", x: x, y: y, style: merge(base, .warning))
         x += screen.put(TerminalText.fit(request.id.description, to: columns.id), x: x, y: y, style: base)
         x += screen.put(TerminalText.fit(request.priority.rawValue, to: 7), x: x, y: y, style: merge(base, priorityStyle(request.priority)))
         let requester = columns.fullEmail ? request.requester.value : request.requester.localPart
