@@ -122,10 +122,12 @@ private final class Session {
         driver = ConsoleDriver(state: state, services: ConsoleServices(service: try backend.service(for: agent.login)))
     }
 
-    /// Renders the state and diffs it against the last frame.
+    /// Renders the state and diffs it against the last frame; then the work it shows starts, as
+    /// in the console's loop.
     @discardableResult
     func frame() -> [CellRun] {
-        frames.next(driver.state)
+        defer { driver.startWork() }
+        return frames.next(driver.state)
     }
 
     func startAndSettle(drawingOn terminal: TerminalCapture) async {

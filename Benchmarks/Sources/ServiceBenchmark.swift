@@ -124,7 +124,11 @@ private final class Console {
     }
 
     @discardableResult
-    func frame() -> [CellRun] { frames.next(driver.state) }
+    /// The next frame; then the work it shows starts, as in the console's loop.
+    func frame() -> [CellRun] {
+        defer { driver.startWork() }
+        return frames.next(driver.state)
+    }
 
     func settle() async {
         await driver.settle()

@@ -61,6 +61,66 @@ import Testing
         return console
     }
 
+    /// The console's own loop draws a key's frame before the work the key asked for starts: each
+    /// key arrives when all earlier work is done, and a move to another request asks for its card
+    /// (held 200 ms before Okta is read), so work started at the key would still be running when
+    /// the frame is drawn.
+    @Test func theLoopDrawsAKeysFrameBeforeStartingItsWork() async throws {
+        var environment = ProgramEnvironment.live()
+        environment.clock = ManualClock(Date())
+        let backend = try DemoSetup.make(dbOption: folder.file("loop.db"), environment: environment, latency: 0).0
+        let service = try backend.service(for: DemoSetup.agent.login)
+        let session = try await service.session()
+        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
+        let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0.2))
+        let terminal = PacedBackend(keys: [.char("j"), .char("j"), .char("k"), .char("q")], driver: driver)
+        // The loop blocks its thread, as on the terminal: it runs off the cooperative pool, which
+        // runs the console's work.
+        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
+        try await offPool { app.run() }
+        #expect(terminal.keyFrames.count == 3, "one frame for each move")
+        #expect(terminal.keyFrames.allSatisfy { $0.workWasIdle }, "work was running while a key's frame was drawn: \(terminal.keyFrames)")
+        #expect(terminal.keyFrames.map(\.selected) == ["REQ-34", "REQ-11", "REQ-34"])
+        driver.stop()
+    }
+
+    /// A terminal for the loop that types its next key only once the console's work is done and
+    /// its answers drawn, and notes, for the first frame after each key, whether work was running.
+    final class PacedBackend: TerminalBackend {
+        var keys: [Key]
+        let driver: ConsoleDriver
+        private(set) var keyFrames: [(selected: String?, workWasIdle: Bool)] = []
+        private var keySent = false
+        private var quietReads = 0
+
+        init(keys: [Key], driver: ConsoleDriver) {
+            self.keys = keys
+            self.driver = driver
+        }
+
+        var size: (columns: Int, rows: Int) { (100, 30) }
+        var wakesForAnswers: Bool { false }
+
+        func read(timeoutMilliseconds: Int) -> TerminalInput? {
+            guard driver.runner.isIdle, !keys.isEmpty else {
+                usleep(2_000)
+                return nil
+            }
+            // Two reads in a row with nothing running: every answer has been handled and drawn.
+            quietReads += 1
+            guard quietReads >= 2 else { return nil }
+            quietReads = 0
+            keySent = true
+            return .key(keys.removeFirst())
+        }
+
+        func draw(_ runs: [CellRun]) {
+            guard keySent else { return }
+            keySent = false
+            keyFrames.append((driver.state.selectedRequest?.id.description, driver.runner.isIdle))
+        }
+    }
+
     @Test func resetMFAFromAskingThroughTheManagersApprovalToOktasAnswer() async throws {
         let console = try await session()
         #expect(console.text.contains("1 Queue 34"))

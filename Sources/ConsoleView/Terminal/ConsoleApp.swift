@@ -1,9 +1,10 @@
 import ConsoleViewModel
 import Foundation
 
-/// The console's run loop: wait for a key or an answer (on one thread with the drawing, as
-/// ncurses needs; a backend that can be woken returns as an answer arrives), update, hand effects
-/// to the runner, handle its answers, tick, and draw what changed.
+/// The console's run loop: handle the answers that arrived, tick, draw what changed, then hand
+/// the work the changes asked for to the runner, and wait for a key or an answer (on one thread
+/// with the drawing, as ncurses needs; a backend that can be woken returns as an answer arrives).
+/// A key's frame is on its way before its work (a search, a card) takes a processor.
 public final class ConsoleApp {
     private let driver: ConsoleDriver
     private let backend: any TerminalBackend
@@ -28,6 +29,16 @@ public final class ConsoleApp {
         var lastTick = clock.now
         let tickMilliseconds = Int(Self.tickInterval * 1000)
         while !driver.shouldQuit {
+            driver.drain()
+            if lastTick.duration(to: clock.now) >= .milliseconds(tickMilliseconds) {
+                lastTick = clock.now
+                driver.send(.tick(now()))
+            }
+            if frames.needsFullFrame || driver.state != lastState {
+                backend.draw(frames.next(driver.state))
+                lastState = driver.state
+            }
+            driver.startWork()
             // Until the next tick; a backend that cannot be woken by answers is polled every 40 ms.
             let elapsed = lastTick.duration(to: clock.now).components
             let elapsedMilliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
@@ -40,15 +51,6 @@ public final class ConsoleApp {
             case .resumed?: frames.forget()
             case .interrupt?: return
             case nil: break
-            }
-            driver.drain()
-            if lastTick.duration(to: clock.now) >= .milliseconds(tickMilliseconds) {
-                lastTick = clock.now
-                driver.send(.tick(now()))
-            }
-            if frames.needsFullFrame || driver.state != lastState {
-                backend.draw(frames.next(driver.state))
-                lastState = driver.state
             }
         }
     }

@@ -2,12 +2,17 @@ import Foundation
 import Synchronization
 
 /// Holds the console's state on the UI thread: messages go through `update`, the effects it
-/// returns go to the runner, and the runner's answers come back through the inbox.
+/// returns go to the runner when `startWork()` is called, and the runner's answers come back
+/// through the inbox.
+///
+/// Effects wait for `startWork()` so that a loop can draw the frame a key changed before the work
+/// the key asked for (a search, a card from Okta) competes with drawing it for the processor.
 public final class ConsoleDriver {
     public private(set) var state: AppState
     public let runner: EffectRunner
     private let inbox: MessageInbox
     public private(set) var shouldQuit = false
+    private var waiting: [Effect] = []
 
     /// `onMessage` is called (on any thread) when an answer arrives, so the loop can wake for it.
     public init(state: AppState, services: ConsoleServices, onMessage: @escaping @Sendable () -> Void = {}) {
@@ -34,12 +39,22 @@ public final class ConsoleDriver {
         return !messages.isEmpty
     }
 
-    /// Waits until every effect has answered and every answer is handled (tests, scripted sessions).
+    /// Hands the effects that messages asked for since the last call to the runner.
+    public func startWork() {
+        guard !waiting.isEmpty else { return }
+        let effects = waiting
+        waiting = []
+        runner.submit(effects)
+    }
+
+    /// Starts the waiting work, then waits until every effect has answered and every answer is
+    /// handled, with the work those answers ask for (tests, scripted sessions).
     public func settle() async {
         repeat {
+            startWork()
             await runner.waitUntilIdle()
             drain()
-        } while !runner.isIdle || inbox.hasMessages
+        } while !waiting.isEmpty || !runner.isIdle || inbox.hasMessages
     }
 
     /// Stops listening to the service (the console is closing).
@@ -50,7 +65,7 @@ public final class ConsoleDriver {
 
     private func apply(_ effects: [Effect]) {
         if effects.contains(.quit) { shouldQuit = true }
-        runner.submit(effects)
+        waiting += effects
     }
 }
 
