@@ -268,6 +268,9 @@ import Testing
             state.detail = DetailState()
             state.counts = QueueCounts()
         }),
+        ("tab-loading", { state in
+            _ = Console.update(&state, .key(.char("4")))
+        }),
         ("no-match", { state in
             state.filter = TextField("zzz", limit: 100)
             state.queue = QueueWindow()

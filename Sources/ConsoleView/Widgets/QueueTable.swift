@@ -27,7 +27,8 @@ enum QueueTable {
         let visible = height - 1
         let window = state.queue
         if window.rows.isEmpty {
-            let text = state.filter.text.isEmpty ? "Nothing here." : "No request matches the filter."
+            // A tab's first page on its way is not an empty tab.
+            let text = !state.filter.text.isEmpty ? "No request matches the filter." : state.isLoadingQueue ? "Loading…" : "Nothing here."
             screen.put(text, x: 2, y: top + 1, style: .dim)
             return
         }
