@@ -269,7 +269,17 @@ import Testing
             state.counts = QueueCounts()
         }),
         ("tab-loading", { state in
+            // A console whose first page has landed switches tabs: the counts stay.
+            state.queueGeneration = 1
+            state.queueAnswered = 1
             _ = Console.update(&state, .key(.char("4")))
+        }),
+        ("starting", { state in
+            // Before the store's first answer: no counts, and the queue is loading, not empty.
+            state.queue = .awaitingFirstPage
+            state.queueGeneration = 1
+            state.card = .none
+            state.detail = DetailState()
         }),
         ("no-match", { state in
             state.filter = TextField("zzz", limit: 100)

@@ -27,8 +27,9 @@ enum QueueTable {
         let visible = height - 1
         let window = state.queue
         if window.rows.isEmpty {
-            // A tab's first page on its way is not an empty tab.
-            let text = !state.filter.text.isEmpty ? "No request matches the filter." : state.isLoadingQueue ? "Loading…" : "Nothing here."
+            // A tab's first page on its way is not an empty tab (a failed load is answered too).
+            let text = window.awaitingFirstPage && state.isLoadingQueue ? "Loading…"
+                : state.filter.text.isEmpty ? "Nothing here." : "No request matches the filter."
             screen.put(text, x: 2, y: top + 1, style: .dim)
             return
         }

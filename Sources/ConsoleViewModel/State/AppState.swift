@@ -22,7 +22,7 @@ public struct AppState: Sendable, Equatable {
     public var counts = QueueCounts()
     public var filter = TextField(limit: 100)
     public var isTypingFilter = false
-    public var queue = QueueWindow()
+    public var queue = QueueWindow.awaitingFirstPage
     /// Bumped by every queue load asked for; older answers are dropped.
     public var queueGeneration = 0
     /// The newest queue load that has landed (or failed); below `queueGeneration` while one is on its way.

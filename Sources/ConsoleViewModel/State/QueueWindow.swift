@@ -12,8 +12,18 @@ public struct QueueWindow: Sendable, Equatable {
     public var scroll = 0
     /// The plans not yet ended on these rows, by request.
     public var plans: [RequestID: PlanProgress] = [:]
+    /// No page of this tab has landed yet (the console has just started or changed tabs): empty
+    /// rows say nothing about the tab until one does.
+    public var awaitingFirstPage = false
 
     public init() {}
+
+    /// The window of a tab whose first page is on its way.
+    public static var awaitingFirstPage: QueueWindow {
+        var window = QueueWindow()
+        window.awaitingFirstPage = true
+        return window
+    }
 
     public var selectedRequest: Request? { rows.indices.contains(selected) ? rows[selected] : nil }
 

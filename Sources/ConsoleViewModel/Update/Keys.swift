@@ -132,7 +132,7 @@ extension Console {
     static func show(_ state: inout AppState, _ tab: Tab) -> [Effect] {
         guard tab != state.tab else { return [] }
         state.tab = tab
-        state.queue = QueueWindow()
+        state.queue = .awaitingFirstPage
         state.focus = .queue
         return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
     }
