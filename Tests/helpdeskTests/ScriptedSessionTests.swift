@@ -84,24 +84,51 @@ import Testing
         driver.stop()
     }
 
+    /// A note typed and quit at once (Enter and q in one burst): the console finishes recording
+    /// the note before its loop returns, instead of leaving it to a process about to exit.
+    @Test func aNoteTypedJustBeforeQuittingIsRecorded() async throws {
+        var environment = ProgramEnvironment.live()
+        environment.clock = ManualClock(Date())
+        let backend = try DemoSetup.make(dbOption: folder.file("quit.db"), environment: environment, latency: 0).0
+        let service = try backend.service(for: DemoSetup.agent.login)
+        let session = try await service.session()
+        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
+        let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0))
+        let note: [Key] = "written as the console closed".map { .char($0) }
+        let terminal = PacedBackend(keys: [.char("c")], driver: driver, thenAtOnce: note + [.enter, .char("q")])
+        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
+        nonisolated(unsafe) let runner = driver.runner
+        // Read the moment the loop returns, as a process would exit then.
+        let stillRecording = try await offPool { app.run(); return runner.isRecording }
+        #expect(!stillRecording, "the loop returned while the note was still being recorded")
+        let selected = try #require(driver.state.selectedRequest?.id)
+        let timeline = try await service.detail(of: selected).timeline
+        #expect(timeline.contains { $0.payload == .note(text: "written as the console closed") }, "the note was not recorded when the loop returned")
+        driver.stop()
+    }
+
     /// A terminal for the loop that types its next key only once the console's work is done and
     /// its answers drawn, and notes, for the first frame after each key, whether work was running.
+    /// `thenAtOnce` follows the paced keys one a read, without waiting (a burst of typing).
     final class PacedBackend: TerminalBackend {
         var keys: [Key]
+        var thenAtOnce: [Key]
         let driver: ConsoleDriver
         private(set) var keyFrames: [(selected: String?, workWasIdle: Bool)] = []
         private var keySent = false
         private var quietReads = 0
 
-        init(keys: [Key], driver: ConsoleDriver) {
+        init(keys: [Key], driver: ConsoleDriver, thenAtOnce: [Key] = []) {
             self.keys = keys
             self.driver = driver
+            self.thenAtOnce = thenAtOnce
         }
 
         var size: (columns: Int, rows: Int) { (100, 30) }
         var wakesForAnswers: Bool { false }
 
         func read(timeoutMilliseconds: Int) -> TerminalInput? {
+            if keys.isEmpty, !thenAtOnce.isEmpty { return .key(thenAtOnce.removeFirst()) }
             guard driver.runner.isIdle, !keys.isEmpty else {
                 usleep(2_000)
                 return nil

@@ -17,8 +17,12 @@ public final class ConsoleApp {
         self.now = now
     }
 
-    /// Runs until the operator quits or a signal asks to.
+    /// How long a closing console waits for work that records something.
+    public static let closingWait: TimeInterval = 5
+
+    /// Runs until the operator quits or a signal asks to; then finishes what is being recorded.
     public func run() {
+        defer { driver.finishRecording(within: Self.closingWait) }
         let size = backend.size
         driver.send(.resize(columns: size.columns, rows: size.rows))
         driver.start()

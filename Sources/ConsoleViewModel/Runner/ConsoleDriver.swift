@@ -47,6 +47,14 @@ public final class ConsoleDriver {
         runner.submit(effects)
     }
 
+    /// Starts the waiting work and waits, up to `seconds`, for the work that records something (a
+    /// note typed just before quitting) — the console is closing and would take it along.
+    public func finishRecording(within seconds: TimeInterval) {
+        startWork()
+        let deadline = Date().addingTimeInterval(seconds)
+        while runner.isRecording, Date() < deadline { usleep(2_000) }
+    }
+
     /// Starts the waiting work, then waits until every effect has answered and every answer is
     /// handled, with the work those answers ask for (tests, scripted sessions).
     public func settle() async {

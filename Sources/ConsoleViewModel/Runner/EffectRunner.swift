@@ -9,6 +9,7 @@ public actor EffectRunner {
     private var service: any HelpdeskService
     private let deliver: @Sendable (Message) -> Void
     private let pending = PendingWork()
+    private let recording = PendingWork()
     private nonisolated let cardLoads = LoadNumbers()
     private nonisolated let queueLoads = LoadNumbers()
     private var cards: [EmailAddress: (card: RequesterCard, at: Date)] = [:]
@@ -25,6 +26,8 @@ public actor EffectRunner {
     public nonisolated func submit(_ effects: [Effect]) {
         for effect in effects where effect != .quit {
             pending.begin()
+            let records = effect.records
+            if records { recording.begin() }
             // Tasks may reach the actor in any order; a card load numbered at submission knows
             // whether a newer one was asked for since, so an older one never cancels it.
             let number = switch effect {
@@ -34,6 +37,7 @@ public actor EffectRunner {
             }
             Task {
                 await self.perform(effect, number: number)
+                if records { self.recording.end() }
                 self.pending.end()
             }
         }
@@ -41,6 +45,9 @@ public actor EffectRunner {
 
     /// True when no effect is running.
     public nonisolated var isIdle: Bool { pending.count == 0 }
+
+    /// True while work that records something (`Effect.records`) is running.
+    public nonisolated var isRecording: Bool { recording.count > 0 }
 
     /// Waits until every submitted effect has delivered its answer.
     public nonisolated func waitUntilIdle() async {

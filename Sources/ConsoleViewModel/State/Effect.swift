@@ -35,6 +35,17 @@ public enum Effect: Sendable, Equatable {
     case quit
 }
 
+extension Effect {
+    /// Work that records something (a note, an assignment, an ask, a decision): a console that is
+    /// closing finishes it first.
+    public var records: Bool {
+        switch self {
+        case .ask, .approve, .approvePlan, .startPlan, .cancelPlan, .deny, .assign, .reopen, .note, .resolve, .createRequest: true
+        case .loadQueue, .loadDetail, .loadCard, .searchTargets, .loadPlaybooks, .previewPlan, .findApprovers, .checkRequester, .subscribe, .actAs, .quit: false
+        }
+    }
+}
+
 /// Which queue window to load.
 public struct QueueLoad: Sendable, Equatable {
     public let generation: Int
