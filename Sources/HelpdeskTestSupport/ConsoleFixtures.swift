@@ -54,6 +54,7 @@ public enum ConsoleFixtures {
                              timeZone: TimeZone(identifier: "UTC")!, now: now, columns: columns, rows: rows)
         state.oktaHealthy = true
         state.counts = QueueCounts(queue: 33, mine: 2, approvals: 1, resolved: 7)
+        state.countsKnown = true
         state.queue = QueueWindow()
         state.queue.rows = requests
         state.queue.moreBelow = true

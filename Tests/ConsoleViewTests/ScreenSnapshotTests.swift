@@ -278,8 +278,19 @@ import Testing
             // Before the store's first answer: no counts, and the queue is loading, not empty.
             state.queue = .awaitingFirstPage
             state.queueGeneration = 1
+            state.countsKnown = false
             state.card = .none
             state.detail = DetailState()
+        }),
+        ("first-page-failed", { state in
+            state.queue = .awaitingFirstPage
+            state.countsKnown = false
+            state.card = .none
+            state.detail = DetailState()
+            _ = Console.update(&state, .queueFailed(generation: 0, StatusLine("Could not read the queue: the helpdesk service closed the connection.", .error)))
+        }),
+        ("closing", { state in
+            _ = Console.update(&state, .closing)
         }),
         ("no-match", { state in
             state.filter = TextField("zzz", limit: 100)

@@ -107,6 +107,32 @@ import Testing
         driver.stop()
     }
 
+    /// Quitting while an Okta action is on its way (the operator answers yes to the question):
+    /// the console says it is closing and waits for the action's answer to be recorded, within
+    /// its limit, before its loop returns.
+    @Test func quittingWhileAnActionRunsFinishesRecordingIt() async throws {
+        var environment = ProgramEnvironment.live()
+        environment.clock = ManualClock(Date())
+        let backend = try DemoSetup.make(dbOption: folder.file("closing.db"), environment: environment, latency: 0.4).0
+        let service = try backend.service(for: DemoSetup.agent.login)
+        let session = try await service.session()
+        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
+        let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0))
+        let reason: [Key] = "caller verified".map { .char($0) }
+        let terminal = PacedBackend(keys: [.char("s")], driver: driver, thenAtOnce: reason + [.enter, .char("q"), .char("y")])
+        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
+        nonisolated(unsafe) let runner = driver.runner
+        let started = Date()
+        let stillRecording = try await offPool { app.run(); return runner.isRecording }
+        #expect(!stillRecording, "the loop returned while the action's answer was still to be recorded")
+        #expect(Date().timeIntervalSince(started) < ConsoleApp.closingWait + 2)
+        #expect(driver.state.status?.text == "Closing: finishing work in progress…", "the closing frame: \(String(describing: driver.state.status))")
+        let selected = try #require(driver.state.selectedRequest?.id)
+        let timeline = try await service.detail(of: selected).timeline
+        #expect(timeline.contains { if case .actionSucceeded = $0.payload { true } else { false } }, "\(timeline.map(\.payload))")
+        driver.stop()
+    }
+
     /// A terminal for the loop that types its next key only once the console's work is done and
     /// its answers drawn, and notes, for the first frame after each key, whether work was running.
     /// `thenAtOnce` follows the paced keys one a read, without waiting (a burst of typing).

@@ -22,11 +22,21 @@ public final class ConsoleApp {
 
     /// Runs until the operator quits or a signal asks to; then finishes what is being recorded.
     public func run() {
-        defer { driver.finishRecording(within: Self.closingWait) }
+        var frames = FrameDiff()
+        loop(&frames)
+        driver.startWork()
+        guard driver.runner.isRecording else { return }
+        // Something is still being recorded (a note typed just before quitting, an Okta action
+        // the operator chose not to wait for): say so while it finishes.
+        driver.send(.closing)
+        backend.draw(frames.next(driver.state))
+        driver.finishRecording(within: Self.closingWait)
+    }
+
+    private func loop(_ frames: inout FrameDiff) {
         let size = backend.size
         driver.send(.resize(columns: size.columns, rows: size.rows))
         driver.start()
-        var frames = FrameDiff()
         var lastState: AppState?
         // Ticks are timed on a monotonic clock: the wall clock may be set back or forward.
         let clock = ContinuousClock()

@@ -27,8 +27,8 @@ enum QueueTable {
         let visible = height - 1
         let window = state.queue
         if window.rows.isEmpty {
-            // A tab's first page on its way is not an empty tab (a failed load is answered too).
-            let text = window.awaitingFirstPage && state.isLoadingQueue ? "Loading…"
+            // A tab whose first page is on its way, or could not be read, is not an empty tab.
+            let text = window.awaitingFirstPage ? (state.isLoadingQueue ? "Loading…" : "This tab could not be read; the reason is below.")
                 : state.filter.text.isEmpty ? "Nothing here." : "No request matches the filter."
             screen.put(text, x: 2, y: top + 1, style: .dim)
             return

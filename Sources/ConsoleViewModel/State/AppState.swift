@@ -20,6 +20,8 @@ public struct AppState: Sendable, Equatable {
 
     public var tab = Tab.queue
     public var counts = QueueCounts()
+    /// The store has answered with counts (before then the tabs show none: zeros would be a claim).
+    public var countsKnown = false
     public var filter = TextField(limit: 100)
     public var isTypingFilter = false
     public var queue = QueueWindow.awaitingFirstPage

@@ -14,6 +14,8 @@ public enum Message: Sendable, Equatable {
     case serviceProblem(String?)
     /// Something the service says everyone should see.
     case alert(String)
+    /// The console is closing and waits for work that records something to finish.
+    case closing
     case queueLoaded(QueueSnapshot)
     /// The queue load numbered `generation` failed.
     case queueFailed(generation: Int, StatusLine)

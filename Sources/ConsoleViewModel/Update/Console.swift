@@ -31,6 +31,10 @@ public enum Console {
         case .alert(let text):
             state.say(text, .error)
             return []
+        case .closing:
+            state.modal = nil
+            state.say("Closing: finishing work in progress…", .info)
+            return []
         case .queueLoaded(let snapshot): return queueLoaded(&state, snapshot)
         case .detailLoaded(let id, let snapshot): return detailLoaded(&state, id, snapshot)
         case .cardLoaded(let email, let result): return cardLoaded(&state, email, result)

@@ -4,6 +4,7 @@ import HelpdeskCore
 extension Console {
     static func queueLoaded(_ state: inout AppState, _ snapshot: QueueSnapshot) -> [Effect] {
         state.counts = snapshot.counts
+        state.countsKnown = true
         state.queueAnswered = max(state.queueAnswered, snapshot.generation)
         guard snapshot.generation == state.queueGeneration else { return [] }
         state.pendingMove = nil
