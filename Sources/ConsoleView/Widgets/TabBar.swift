@@ -7,7 +7,7 @@ enum TabBar {
         screen.fill(x: 0, y: 0, width: state.columns, height: 1, style: .dim)
         var x = 0
         for tab in Tab.allCases {
-            let label = !state.countsKnown ? " \(tab.rawValue + 1) \(tab.title) " : " \(tab.rawValue + 1) \(tab.title) \(state.counts[tab]) "
+            let label = " \(tab.rawValue + 1) \(tab.title) " + (state.countsKnown ? "\(state.counts[tab]) " : "")
             let style = tab == state.tab ? Style(foreground: nil, bold: true, reverse: true) : Style.plain
             x += screen.put(label, x: x, y: 0, style: style)
             x += screen.put("│", x: x, y: 0, style: .dim)
