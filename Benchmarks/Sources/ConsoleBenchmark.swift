@@ -88,6 +88,7 @@ enum ConsoleBenchmark {
 
     /// Settled screens before and after each move; what ncurses wrote for it.
     private static func measureBytes(_ session: Session, terminal: TerminalCapture, moves: Int) async throws {
+        await session.redraw(on: terminal)
         var keyCells = 0, keyBytes = 0, settledCells = 0, settledBytes = 0
         for index in 0..<moves {
             let key: Key = index % 2 == 0 ? .down : .up
@@ -155,6 +156,13 @@ private final class Session {
     func settle() async {
         await driver.settle()
         _ = frame()
+    }
+
+    /// Draws the whole screen on `terminal`: frames timed without it left ncurses behind.
+    func redraw(on terminal: TerminalCapture) async {
+        await driver.settle()
+        frames.forget()
+        terminal.draw(frame())
     }
 
     func pressAndDraw(_ key: Key, on terminal: TerminalCapture) -> Int {
