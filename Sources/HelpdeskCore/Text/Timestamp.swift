@@ -41,7 +41,7 @@ public enum Timestamp {
     }
 
     /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's days-to-civil).
-    static func civilDate(daysSince1970 days: Int64) -> (year: Int, month: Int, day: Int) {
+    public static func civilDate(daysSince1970 days: Int64) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -51,6 +51,17 @@ public enum Timestamp {
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         return (Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0)), Int(month), Int(day))
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days-from-civil, the
+    /// inverse of `civilDate`).
+    public static func daysSince1970(year: Int, month: Int, day: Int) -> Int64 {
+        let shiftedYear = Int64(month <= 2 ? year - 1 : year)
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = Int64((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1)
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// Reads `2026-11-23T14:02:31Z`, with fractional seconds or an offset, or a bare date `2026-11-23` (UTC midnight).
