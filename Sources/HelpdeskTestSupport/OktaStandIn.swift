@@ -302,15 +302,19 @@ public final class OktaStandIn: Sendable {
         }
     }
 
-    /// `profile.email eq "x"`, as Okta's search reads it (case-insensitive).
+    /// `profile.email eq "x"`, or several joined by `or`, as Okta's search reads them (case-insensitive).
     private func searchUsers(_ expression: String) async throws -> [[String: Any]] {
         let pattern = #"^profile\.email eq "([^"]*)"$"#
-        guard let match = expression.range(of: pattern, options: .regularExpression) else {
-            throw DirectoryError(kind: .invalid, httpStatus: 400, errorCode: "E0000031", summary: "Invalid search criteria.")
+        var found: [String: [String: Any]] = [:]
+        for term in expression.components(separatedBy: " or ") {
+            guard let match = term.range(of: pattern, options: .regularExpression) else {
+                throw DirectoryError(kind: .invalid, httpStatus: 400, errorCode: "E0000031", summary: "Invalid search criteria.")
+            }
+            let value = String(term[match]).dropFirst("profile.email eq \"".count).dropLast()
+            guard let email = try? EmailAddress(String(value)) else { continue }
+            for user in await tenant.users(withEmail: email) { found[user.id] = Self.user(user) }
         }
-        let value = String(expression[match]).dropFirst("profile.email eq \"".count).dropLast()
-        guard let email = try? EmailAddress(String(value)) else { return [] }
-        return await tenant.users(withEmail: email).map(Self.user)
+        return found.keys.sorted().compactMap { found[$0] }
     }
 
     // MARK: Okta's JSON

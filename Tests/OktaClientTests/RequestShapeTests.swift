@@ -54,7 +54,7 @@ import Testing
         let user = try await directory(transport).user(.email(Fixtures.email("Jane.Doe@example.com")))
         #expect(user.id == "00u1")
         #expect(transport.lines == [
-            "GET /api/v1/users?search=profile.email%20eq%20%22jane.doe%40example.com%22&limit=10",
+            "GET /api/v1/users?search=profile.email%20eq%20%22jane.doe%40example.com%22&limit=200",
             "GET /api/v1/users/00u1",
         ], "GET /users/{email} would also match a login or a login's short name")
     }

@@ -53,6 +53,14 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
         self.subject = subject
     }
 
+    /// The same error about another subject (a search made for several look-ups, told to each).
+    public func about(_ subject: String) -> DirectoryError {
+        var copy = DirectoryError(kind: kind, httpStatus: httpStatus, errorCode: errorCode, summary: summary, causes: causes,
+                                  errorID: errorID, requestID: requestID, retryAt: retryAt, subject: subject)
+        copy.viaServiceApp = viaServiceApp
+        return copy
+    }
+
     /// The sentence for the agent.
     public var message: String {
         let about = subject.map { " (\($0))" } ?? ""

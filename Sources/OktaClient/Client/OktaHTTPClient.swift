@@ -52,6 +52,11 @@ public final class OktaHTTPClient: Sendable {
         try await send(call, url: call.url(on: settings.org))
     }
 
+    /// Waits until a call to `endpoint` would not wait for Okta's rate limit (a cancelled wait ends at once).
+    func waitForRoom(_ endpoint: Endpoint) async {
+        try? await rateLimiter.waitForRoom(endpoint.bucket)
+    }
+
     /// Sends one call; a 404 answer is nil (already gone, not assigned) instead of an error.
     func sendUnlessNotFound(_ call: OktaCall) async throws(DirectoryError) -> Answer? {
         do {

@@ -32,37 +32,48 @@ actor RateLimiter {
     /// limits are unknown, one request goes first and the rest wait for its answer.
     func acquire(_ name: String) async throws {
         while true {
-            var bucket = buckets[name] ?? Bucket()
-            let now = clock.now()
-            if let reset = bucket.resetAt, now >= reset {
-                // A new window: the full limit until a response says otherwise.
-                bucket.remaining = bucket.limit
-                bucket.resetAt = nil
-            }
-            if bucket.unreported {
-                bucket.inFlight += 1
-                buckets[name] = bucket
+            switch room(in: name) {
+            case .now:
+                buckets[name, default: Bucket()].inFlight += 1
                 return
-            }
-            guard let remaining = bucket.remaining else {
-                if bucket.inFlight == 0 {
-                    bucket.inFlight = 1
-                    buckets[name] = bucket
-                    return
-                }
-                buckets[name] = bucket
+            case .afterTheFirstAnswer:
                 await withCheckedContinuation { waitingForReading[name, default: []].append($0) }
-                continue
+            case .at(let wake):
+                try await sleeper.sleep(seconds: max(0, wake.timeIntervalSince(clock.now())))
             }
-            if remaining - bucket.inFlight > 0 {
-                bucket.inFlight += 1
-                buckets[name] = bucket
-                return
-            }
-            buckets[name] = bucket
-            let wake = (bucket.resetAt ?? now.addingTimeInterval(1)).addingTimeInterval(jitter())
-            try await sleeper.sleep(seconds: max(0, wake.timeIntervalSince(now)))
         }
+    }
+
+    /// Waits until a request could go now, without taking its place: work gathered into one
+    /// request is gathered while the request would have waited anyway.
+    func waitForRoom(_ name: String) async throws {
+        while case .at(let wake) = room(in: name) {
+            try await sleeper.sleep(seconds: max(0, wake.timeIntervalSince(clock.now())))
+        }
+    }
+
+    private enum Room {
+        case now
+        /// The bucket's limits are unknown and a request that will tell them is on its way.
+        case afterTheFirstAnswer
+        /// The bucket is dry until its window resets (plus jitter).
+        case at(Date)
+    }
+
+    /// Whether a request may go now; starts a new window when the last one has reset.
+    private func room(in name: String) -> Room {
+        var bucket = buckets[name] ?? Bucket()
+        let now = clock.now()
+        if let reset = bucket.resetAt, now >= reset {
+            // A new window: the full limit until a response says otherwise.
+            bucket.remaining = bucket.limit
+            bucket.resetAt = nil
+        }
+        buckets[name] = bucket
+        if bucket.unreported { return .now }
+        guard let remaining = bucket.remaining else { return bucket.inFlight == 0 ? .now : .afterTheFirstAnswer }
+        if remaining - bucket.inFlight > 0 { return .now }
+        return .at((bucket.resetAt ?? now.addingTimeInterval(1)).addingTimeInterval(jitter()))
     }
 
     /// Ends a request's flight and reads its `X-Rate-Limit-*` headers.

@@ -9,12 +9,14 @@ public final class OktaDirectory: IdentityDirectory {
     /// and each membership or assignment checks one. Forgotten when Okta says one is gone.
     private let groupCache: LookupCache<DirectoryGroup>
     private let appCache: LookupCache<DirectoryApp>
+    private let emailSearches: EmailSearches
 
     public init(client: OktaHTTPClient, clock: any Clock = SystemClock()) {
         self.client = client
         self.clock = clock
         groupCache = LookupCache(clock: clock, lifetime: 600)
         appCache = LookupCache(clock: clock, lifetime: 600)
+        emailSearches = EmailSearches(client: client)
     }
 
     public var orgName: String { client.settings.org.host }
@@ -28,16 +30,15 @@ public final class OktaDirectory: IdentityDirectory {
         case .email(let email):
             // Only a user whose profile email is this one: GET /users/{x} would also match a login
             // or a login's short name, which can be someone else's email.
-            let call = OktaCall(.listUsers, query: [("search", "profile.email eq \"\(email.value)\""), ("limit", "10")], subject: "user \(email)")
-            let matches = try client.decode([OktaModels.User].self, from: try await client.send(call), subject: call.subject)
-                .filter { $0.profile.email.map(email.matches) == true }
+            // Searches that overlap go to Okta as one (`EmailSearches`).
+            let matches = try await emailSearches.users(withEmail: email)
             guard let only = matches.first else {
                 throw DirectoryError(kind: .notFound, httpStatus: 404, subject: "user \(email)")
             }
             guard matches.count == 1 else { throw UserLookup.shared(email, logins: matches.map(\.profile.login)) }
             let user = try await getUser(only.id, subject: "user \(email)")
             guard user.id == only.id, email.matches(user.email) else {
-                throw DirectoryError(kind: .invalid, summary: "Okta answered a look-up of \(email) with another user; nothing was done", subject: call.subject)
+                throw DirectoryError(kind: .invalid, summary: "Okta answered a look-up of \(email) with another user; nothing was done", subject: "user \(email)")
             }
             return user
         }
