@@ -20,16 +20,17 @@ public enum HTTPDate {
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + Int64(hour * 3600 + minute * 60 + second)))
     }
 
-    /// `date` as an IMF-fixdate, to the second below it.
+    /// `date` as an IMF-fixdate, to the second below it (held within the years 1–9999).
     public static func format(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let interval = date.timeIntervalSince1970
+        let seconds = interval.isFinite ? Int64(min(max(interval, -62_135_596_800), 253_402_300_799).rounded(.down)) : 0
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let ofDay = Int(seconds - days * 86_400)
         let (year, month, day) = Timestamp.civilDate(daysSince1970: days)
         // 1970-01-01 was a Thursday.
         let weekday = Int(((days + 4) % 7 + 7) % 7)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        let yearText = String(String(year + 10_000).dropFirst())
         return "\(String(decoding: weekdays[weekday], as: UTF8.self)), \(two(day)) \(String(decoding: months[month - 1], as: UTF8.self)) \(yearText) "
             + "\(two(ofDay / 3600)):\(two(ofDay / 60 % 60)):\(two(ofDay % 60)) GMT"
     }
