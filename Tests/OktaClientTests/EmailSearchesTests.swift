@@ -1,5 +1,6 @@
 import Foundation
 import HelpdeskCore
+import Synchronization
 import HelpdeskTestSupport
 @testable import OktaClient
 import Testing
@@ -10,7 +11,8 @@ import Testing
     static let people = (1...12).map { "person\($0)@corp.example.com" }
 
     /// Twelve people, two users who share an email (in different cases), and a login that is an address.
-    static func standIn() async throws -> (OktaStandIn, OktaDirectory) {
+    /// Look-ups wait behind a search on its way for as long as it takes (`patience`), unless told otherwise.
+    static func standIn(patience: Duration = .seconds(30)) async throws -> (OktaStandIn, OktaDirectory) {
         let tenant = SimulatedTenant()
         for (index, email) in people.enumerated() {
             await tenant.add(DirectoryUser(id: "00uperson\(index + 1)", login: "person\(index + 1)", email: email, firstName: "P", lastName: "\(index + 1)", status: .active))
@@ -20,7 +22,7 @@ import Testing
         await tenant.add(DirectoryUser(id: "00ucarl", login: "carl@corp.example.com", email: "carl.private@mail.example.org", firstName: "Carl", lastName: "X", status: .active))
         let standIn = try OktaStandIn(tenant: tenant)
         let settings = OktaSettings(org: try OrgURL(standIn.orgURL), token: try APIToken(standIn.token))
-        return (standIn, OktaDirectory(client: OktaHTTPClient(settings: settings)))
+        return (standIn, OktaDirectory(client: OktaHTTPClient(settings: settings), clock: SystemClock(), searchPatience: patience))
     }
 
     /// What one look-up came to, in words a test can compare.
@@ -63,7 +65,7 @@ import Testing
                 "\(answers["pat@corp.example.com"] ?? "-")")
         #expect(answers["carl@corp.example.com"]?.hasPrefix("notFound") == true, "an address that is only a login finds nobody")
         #expect(answers["nobody@corp.example.com"]?.hasPrefix("notFound") == true)
-        // The held search, then 15 look-ups in batches of at most ten: two more, not fifteen.
+        // The held search, then 15 look-ups in searches of at most ten emails: two more, not fifteen.
         #expect(Self.searches(standIn) == 3, "\(standIn.requests)")
     }
 
@@ -100,5 +102,115 @@ import Testing
             for other in emails where other != email { #expect(!answer.contains(other), "\(answer) names \(other)") }
         }
         #expect(await Self.outcome(directory, emails[1]) == "00uperson2", "the next look-up searches again")
+    }
+}
+
+/// What a lying, crowded, slow or dry Okta does to shared searches (found by the attack review).
+@Suite struct EmailSearchesUnderStressTests {
+    static func userJSON(_ id: String, _ email: String) -> String {
+        #"{"id":"\#(id)","status":"ACTIVE","profile":{"login":"\#(id)","email":"\#(email)","firstName":"F","lastName":"L"},"_links":{}}"#
+    }
+
+    static func value(_ request: HTTPRequest, _ name: String) -> String? {
+        URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == name }?.value
+    }
+
+    static func directory(_ transport: StubTransport) throws -> OktaDirectory {
+        let settings = OktaSettings(org: try OrgURL("https://acme.okta.com"), token: try APIToken("00abcdefghijklmnopqrstuvwxyz0123456789ABCD"))
+        return OktaDirectory(client: OktaHTTPClient(settings: settings, transport: transport))
+    }
+
+    /// `next` pages of noise after the first, then the email's second account on the last.
+    static func pages(of request: HTTPRequest, noise: Int) -> HTTPResponse {
+        let page = Self.value(request, "after").flatMap(Int.init) ?? 0
+        let body = page == noise ? Self.userJSON("00uvictimadmin", "VICTIM@corp.example.com") : page == 0 ? Self.userJSON("00uvictim", "victim@corp.example.com") : Self.userJSON("00unoisy\(page)", "noisy@corp.example.com")
+        let next = page < noise ? ["Link": #"<https://acme.okta.com/api/v1/users?after=\#(page + 1)&limit=200>; rel="next""#] : [:]
+        return .json(200, "[\(body)]", headers: next)
+    }
+
+    @Test func aSharerOnAPageBeyondTheLastReadIsNeverTakenForNoSharer() async throws {
+        // A search whose pages run past fifty: with another's email, and then on its own.
+        let transport = StubTransport { request, _ in
+            guard request.url.path == "/api/v1/users" else { return .json(200, Self.userJSON("00uvictim", "victim@corp.example.com")) }
+            let search = Self.value(request, "search") ?? ""
+            if search.contains("noisy@") || Self.value(request, "after") != nil { return Self.pages(of: request, noise: 60) }
+            return .json(200, "[\(Self.userJSON("00uvictim", "victim@corp.example.com")),\(Self.userJSON("00uvictimadmin", "VICTIM@corp.example.com"))]")
+        }
+        let directory = try Self.directory(transport)
+        async let noisy = EmailSearchesTests.outcome(directory, "noisy@corp.example.com")
+        async let victim = EmailSearchesTests.outcome(directory, "victim@corp.example.com")
+        let (n, v) = await (noisy, victim)
+        #expect(v.contains("several Okta users have the email victim@corp.example.com"), "\(v)")
+        #expect(n.hasPrefix("invalid") && n.contains("more than 50 pages"), "a list cut short is refused, never read as whole: \(n)")
+    }
+
+    @Test func oneUserOnTwoPagesIsOneUser() async throws {
+        let transport = StubTransport { request, _ in
+            guard request.url.path == "/api/v1/users" else { return .json(200, Self.userJSON("00uv", "v@corp.example.com")) }
+            let next = Self.value(request, "after") == nil ? ["Link": #"<https://acme.okta.com/api/v1/users?after=x&limit=200>; rel="next""#] : [:]
+            return .json(200, "[\(Self.userJSON("00uv", "v@corp.example.com"))]", headers: next)
+        }
+        #expect(await EmailSearchesTests.outcome(try Self.directory(transport), "v@corp.example.com") == "00uv")
+    }
+
+    @Test func aSearchThatDoesNotAnswerHoldsOthersBackOnlyBriefly() async throws {
+        let (standIn, directory) = try await EmailSearchesTests.standIn(patience: EmailSearches.patience)
+        defer { standIn.stop() }
+        #expect(await EmailSearchesTests.outcome(directory, "person1@corp.example.com") == "00uperson1", "the rate limit's headers are known")
+        standIn.inject(.init("GET", "/api/v1/users", .stall(3)))
+        let stalled = Task { await EmailSearchesTests.outcome(directory, "person2@corp.example.com") }
+        try await Task.sleep(for: .milliseconds(200))
+        let start = ContinuousClock.now
+        #expect(await EmailSearchesTests.outcome(directory, "person3@corp.example.com") == "00uperson3")
+        #expect(start.duration(to: .now) < .seconds(2), "not held behind an unrelated search that does not answer")
+        #expect(await stalled.value == "00uperson2")
+    }
+
+    @Test func aCancelledLookUpWaitingForTheRateLimitEndsAtOnceAndSendsNothing() async throws {
+        let reset = Int(Date().timeIntervalSince1970) + 20
+        let transport = StubTransport { request, index in
+            let headers = ["X-Rate-Limit-Limit": "10", "X-Rate-Limit-Remaining": index == 0 ? "5" : "0", "X-Rate-Limit-Reset": "\(reset)"]
+            guard request.url.path == "/api/v1/users" else { return .json(200, Self.userJSON("00ua", "a@corp.example.com"), headers: headers) }
+            return .json(200, "[\(Self.userJSON("00ua", "a@corp.example.com"))]", headers: headers)
+        }
+        let directory = try Self.directory(transport)
+        _ = await EmailSearchesTests.outcome(directory, "a@corp.example.com")  // the users bucket is dry for 20 s
+        let sent = transport.lines.count
+        let start = ContinuousClock.now
+        let lookUp = Task { await EmailSearchesTests.outcome(directory, "b@corp.example.com") }
+        try await Task.sleep(for: .milliseconds(200))
+        lookUp.cancel()
+        let answer = await lookUp.value
+        #expect(start.duration(to: .now) < .seconds(2), "\(answer)")
+        #expect(answer.contains("CancellationError"), "\(answer)")
+        #expect(transport.lines.count == sent, "nothing sent for it: \(transport.lines)")
+    }
+
+    @Test func aLimitOfNothingDoesNotHoldCallsBackForGood() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(clock: clock, sleeper: FewSleeps(clock: clock), jitter: { 0.05 })
+        try await limiter.acquire("users")
+        await limiter.finish("users", response: HTTPResponse(status: 200, headers: [
+            "X-Rate-Limit-Limit": "0", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "\(Int(clock.now().timeIntervalSince1970) + 30)"]))
+        let start = clock.now()
+        try await limiter.waitForRoom("users")
+        try await limiter.acquire("users")
+        #expect(clock.now().timeIntervalSince(start) <= 31, "one request a window at least")
+    }
+}
+
+/// Moves the test clock on for each wait, and gives up after fifty: a limiter that would wait for
+/// ever fails the test instead of hanging it.
+private final class FewSleeps: Sleeper {
+    private let clock: ManualClock
+    private let count = Mutex(0)
+
+    init(clock: ManualClock) {
+        self.clock = clock
+    }
+
+    func sleep(seconds: TimeInterval) async throws {
+        guard count.withLock({ $0 += 1; return $0 }) <= 50 else { throw CancellationError() }
+        clock.advance(by: seconds)
     }
 }

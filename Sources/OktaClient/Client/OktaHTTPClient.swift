@@ -68,7 +68,9 @@ public final class OktaHTTPClient: Sendable {
     }
 
     /// Sends a GET and follows `Link: <…>; rel="next"` until there is none: at most `maxPages`
-    /// pages and 32 MiB in all, never the same page twice, never to another host.
+    /// pages and 32 MiB in all, never the same page twice, never to another host. A list longer
+    /// than that is refused, never returned cut short (a missing sharer of an email, a missing
+    /// group a temporary grant must not revoke).
     func sendAll(_ call: OktaCall, maxPages: Int = 50) async throws(DirectoryError) -> [Answer] {
         var answers: [Answer] = []
         var url = call.url(on: settings.org)
@@ -90,7 +92,7 @@ public final class OktaHTTPClient: Sendable {
             }
             url = next
         }
-        return answers
+        throw DirectoryError(kind: .invalid, summary: "Okta's list ran to more than \(maxPages) pages; it was not read", subject: call.subject)
     }
 
     /// The most all pages of one list may hold.

@@ -130,7 +130,8 @@ actor RateLimiter {
             if skew.isFinite, abs(skew) > 2 { resetAt = resetAt.addingTimeInterval(-skew) }
         }
         resetAt = min(max(resetAt, now), now.addingTimeInterval(longestWindow))
-        let limit = response.header("X-Rate-Limit-Limit").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { max(0, $0) }
+        // A limit of nothing at all is not believed either: a window that never lets one request go would hold calls back for good.
+        let limit = response.header("X-Rate-Limit-Limit").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { max(1, $0) }
         return Reading(limit: limit, remaining: max(0, remaining), resetAt: resetAt)
     }
 }

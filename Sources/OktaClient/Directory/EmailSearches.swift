@@ -1,47 +1,114 @@
+import Foundation
 import HelpdeskCore
 
-/// Searches of Okta's users by email, coalesced: while one search is on its way, the emails asked
-/// for meanwhile, or while the rate limit holds the next search back, wait and go together
-/// (`profile.email eq "a" or profile.email eq "b"`, at most `batchLimit` at a time). A lone
-/// look-up goes at once; a busy desk sends one search for many asks instead of one each. Each caller gets
-/// the users whose email is its own, in any case, exactly as its own search would have found them.
+/// Searches of Okta's users by email, shared: while a search is on its way, or while the rate
+/// limit holds the next one back, the emails asked for meanwhile wait and go together
+/// (`profile.email eq "a" or profile.email eq "b"`, at most `batchLimit` emails in one). A lone
+/// look-up goes at once; a busy desk sends one search for many asks instead of one each. A search
+/// that is slow to answer holds the others back for `patience` at most: then the next goes beside
+/// it (at most `maxInFlight` at a time). Each caller gets exactly the users whose email is its own,
+/// in any case, as its own search would have found them.
 actor EmailSearches {
-    /// Emails in one search: well inside the length Okta accepts for a search expression.
+    /// Distinct emails in one search: well inside the length Okta accepts for a search expression.
     static let batchLimit = 10
+    /// How long look-ups wait behind a search on its way before another search goes beside it (by default).
+    static let patience: Duration = .milliseconds(50)
+    static let maxInFlight = 4
 
     private struct Waiter {
+        let number: Int
         let email: EmailAddress
         let continuation: CheckedContinuation<[OktaModels.User], any Error>
     }
 
     private let client: OktaHTTPClient
+    private let patience: Duration
     private var waiting: [Waiter] = []
-    private var sending = false
+    private var nextNumber = 0
+    /// Searches sent and not yet answered, each with when it was sent.
+    private var inFlight: [Int: ContinuousClock.Instant] = [:]
+    /// A search is waiting for the rate limit to let it go: whoever asks now goes in it.
+    private var searchWaitingForRoom = false
+    private var nextSearch = 0
+    private var patienceTimer: Task<Void, Never>?
 
-    init(client: OktaHTTPClient) {
+    init(client: OktaHTTPClient, patience: Duration = EmailSearches.patience) {
         self.client = client
+        self.patience = patience
     }
 
-    /// Every user Okta's search finds with `email` as their profile email (any case).
+    /// Every user Okta's search finds with `email` as their profile email (any case). A cancelled
+    /// look-up that has not gone out yet ends at once with `CancellationError`.
     func users(withEmail email: EmailAddress) async throws -> [OktaModels.User] {
-        try await withCheckedThrowingContinuation { continuation in
-            waiting.append(Waiter(email: email, continuation: continuation))
-            guard !sending else { return }
-            sending = true
-            Task { await sendWaiting() }
+        try Task.checkCancellation()
+        let number = nextNumber
+        nextNumber += 1
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                waiting.append(Waiter(number: number, email: email, continuation: continuation))
+                startSearches()
+            }
+        } onCancel: {
+            Task { await self.withdraw(number) }
         }
     }
 
-    /// Sends what is waiting, a batch at a time, until nothing is. A batch is made up once the
-    /// rate limit would let its search go: on a busy desk, everyone who asked meanwhile goes in it.
-    private func sendWaiting() async {
-        while !waiting.isEmpty {
-            await client.waitForRoom(.listUsers)
-            let batch = Array(waiting.prefix(Self.batchLimit))
-            waiting.removeFirst(batch.count)
-            await answer(batch)
+    /// A cancelled look-up still waiting leaves the queue; one already in a search gets its answer.
+    private func withdraw(_ number: Int) {
+        guard let index = waiting.firstIndex(where: { $0.number == number }) else { return }
+        waiting.remove(at: index).continuation.resume(throwing: CancellationError())
+    }
+
+    /// Starts a search for what is waiting when none is on its way, or when every one on its way
+    /// has taken longer than `patience`; otherwise looks again once the youngest has.
+    private func startSearches() {
+        guard !waiting.isEmpty, !searchWaitingForRoom, inFlight.count < Self.maxInFlight else { return }
+        guard let youngest = inFlight.values.max() else { return startSearch() }
+        let due = youngest + patience
+        if ContinuousClock.now >= due { return startSearch() }
+        guard patienceTimer == nil else { return }
+        patienceTimer = Task {
+            try? await Task.sleep(until: due, clock: .continuous)
+            patienceTimer = nil
+            startSearches()
         }
-        sending = false
+    }
+
+    private func startSearch() {
+        searchWaitingForRoom = true
+        Task {
+            // Made up once the rate limit would let it go: on a busy desk, everyone who asked
+            // meanwhile goes in it.
+            await client.waitForRoom(.listUsers)
+            searchWaitingForRoom = false
+            let batch = takeBatch()
+            guard !batch.isEmpty else { return startSearches() }
+            let number = nextSearch
+            nextSearch += 1
+            inFlight[number] = ContinuousClock.now
+            startSearches()
+            await answer(batch)
+            inFlight[number] = nil
+            startSearches()
+        }
+    }
+
+    /// The waiters of the first `batchLimit` distinct emails waiting (others asking for one of
+    /// them come along).
+    private func takeBatch() -> [Waiter] {
+        var emails: Set<EmailAddress> = []
+        var batch: [Waiter] = []
+        var rest: [Waiter] = []
+        for waiter in waiting {
+            if emails.contains(waiter.email) || emails.count < Self.batchLimit {
+                emails.insert(waiter.email)
+                batch.append(waiter)
+            } else {
+                rest.append(waiter)
+            }
+        }
+        waiting = rest
+        return batch
     }
 
     private func answer(_ batch: [Waiter]) async {
@@ -52,21 +119,26 @@ actor EmailSearches {
                 waiter.continuation.resume(returning: found.filter { $0.profile.email.map(waiter.email.matches) == true })
             }
         } catch where error.kind == .invalid && emails.count > 1 {
-            // Okta refused the combined search: each email on its own, so that one cannot fail another.
-            for waiter in batch { await answer([waiter]) }
+            // Okta refused the combined search, or its answer could not be read whole: each email
+            // on its own, so that one cannot fail (or crowd out) another.
+            for email in emails { await answer(batch.filter { $0.email == email }) }
         } catch {
             for waiter in batch { waiter.continuation.resume(throwing: error.about("user \(waiter.email)")) }
         }
     }
 
-    /// One search for every email (addresses hold no quotes or backslashes), all pages of it.
+    /// One search for every email (addresses hold no quotes or backslashes), all pages of it, each
+    /// user once (pages that overlap do not make one user two).
     private func search(_ emails: [EmailAddress]) async throws(DirectoryError) -> [OktaModels.User] {
         let expression = emails.map { "profile.email eq \"\($0.value)\"" }.joined(separator: " or ")
         let subject = emails.count == 1 ? "user \(emails[0])" : "users by email"
         let call = OktaCall(.listUsers, query: [("search", expression), ("limit", "200")], subject: subject)
         var users: [OktaModels.User] = []
+        var seen: Set<String> = []
         for answer in try await client.sendAll(call) {
-            users += try client.decode([OktaModels.User].self, from: answer, subject: subject)
+            for user in try client.decode([OktaModels.User].self, from: answer, subject: subject) where seen.insert(user.id).inserted {
+                users.append(user)
+            }
         }
         return users
     }

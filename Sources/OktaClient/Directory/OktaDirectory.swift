@@ -11,12 +11,17 @@ public final class OktaDirectory: IdentityDirectory {
     private let appCache: LookupCache<DirectoryApp>
     private let emailSearches: EmailSearches
 
-    public init(client: OktaHTTPClient, clock: any Clock = SystemClock()) {
+    public convenience init(client: OktaHTTPClient, clock: any Clock = SystemClock()) {
+        self.init(client: client, clock: clock, searchPatience: EmailSearches.patience)
+    }
+
+    /// `searchPatience`: how long look-ups by email wait behind a search on its way (`EmailSearches`).
+    init(client: OktaHTTPClient, clock: any Clock, searchPatience: Duration) {
         self.client = client
         self.clock = clock
         groupCache = LookupCache(clock: clock, lifetime: 600)
         appCache = LookupCache(clock: clock, lifetime: 600)
-        emailSearches = EmailSearches(client: client)
+        emailSearches = EmailSearches(client: client, patience: searchPatience)
     }
 
     public var orgName: String { client.settings.org.host }
