@@ -153,6 +153,32 @@ import Testing
         #expect(await EmailSearchesTests.outcome(try Self.directory(transport), "v@corp.example.com") == "00uv")
     }
 
+    @Test func aUserSeenWithTwoEmailsCountsForBoth() async throws {
+        // The users bucket runs dry after the first look-up, so the next two wait and go as one search,
+        // whose second page has X again, its email changed to b's.
+        let reset = Int(Date().timeIntervalSince1970) + 2
+        let transport = StubTransport { request, index in
+            let headers = ["X-Rate-Limit-Limit": "10", "X-Rate-Limit-Remaining": index == 0 ? "5" : "0", "X-Rate-Limit-Reset": "\(reset)"]
+            guard request.url.path == "/api/v1/users" else {
+                return .json(200, request.url.path.hasSuffix("00uY") ? Self.userJSON("00uY", "b@corp.example.com") : Self.userJSON("00uw", "w@corp.example.com"), headers: headers)
+            }
+            let search = Self.value(request, "search") ?? ""
+            if search.contains("w@") { return .json(200, "[\(Self.userJSON("00uw", "w@corp.example.com"))]", headers: headers) }
+            if Self.value(request, "after") == nil {
+                return .json(200, "[\(Self.userJSON("00uX", "a@corp.example.com"))]",
+                             headers: headers.merging(["Link": #"<https://acme.okta.com/api/v1/users?after=2&limit=200>; rel="next""#]) { $1 })
+            }
+            return .json(200, "[\(Self.userJSON("00uX", "b@corp.example.com")),\(Self.userJSON("00uY", "b@corp.example.com"))]", headers: headers)
+        }
+        let directory = try Self.directory(transport)
+        #expect(await EmailSearchesTests.outcome(directory, "w@corp.example.com") == "00uw")
+        async let a = EmailSearchesTests.outcome(directory, "a@corp.example.com")
+        async let b = EmailSearchesTests.outcome(directory, "b@corp.example.com")
+        let (_, answerB) = await (a, b)
+        #expect(transport.lines.filter { $0.hasPrefix("GET /api/v1/users?search=") }.count == 2, "one search for both: \(transport.lines)")
+        #expect(answerB.contains("several Okta users have the email b@corp.example.com"), "\(answerB)")
+    }
+
     @Test func aSearchThatDoesNotAnswerHoldsOthersBackOnlyBriefly() async throws {
         let (standIn, directory) = try await EmailSearchesTests.standIn(patience: EmailSearches.patience)
         defer { standIn.stop() }

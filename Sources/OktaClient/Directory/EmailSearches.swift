@@ -6,7 +6,8 @@ import HelpdeskCore
 /// (`profile.email eq "a" or profile.email eq "b"`, at most `batchLimit` emails in one). A lone
 /// look-up goes at once; a busy desk sends one search for many asks instead of one each. A search
 /// that is slow to answer holds the others back for `patience` at most: then the next goes beside
-/// it (at most `maxInFlight` at a time). Each caller gets exactly the users whose email is its own,
+/// it (at most `maxInFlight` at a time; before a bucket's first answer the rate limiter itself
+/// sends one request and holds the rest for it). Each caller gets exactly the users whose email is its own,
 /// in any case, as its own search would have found them.
 actor EmailSearches {
     /// Distinct emails in one search: well inside the length Okta accepts for a search expression.
@@ -116,7 +117,10 @@ actor EmailSearches {
         do throws(DirectoryError) {
             let found = try await search(emails)
             for waiter in batch {
-                waiter.continuation.resume(returning: found.filter { $0.profile.email.map(waiter.email.matches) == true })
+                // Each user once (pages that overlap do not make one user two), counted under every
+                // email it was seen with (an email changed while the pages were read).
+                var ids: Set<String> = []
+                waiter.continuation.resume(returning: found.filter { $0.profile.email.map(waiter.email.matches) == true && ids.insert($0.id).inserted })
             }
         } catch where error.kind == .invalid && emails.count > 1 {
             // Okta refused the combined search, or its answer could not be read whole: each email
@@ -127,18 +131,14 @@ actor EmailSearches {
         }
     }
 
-    /// One search for every email (addresses hold no quotes or backslashes), all pages of it, each
-    /// user once (pages that overlap do not make one user two).
+    /// One search for every email (addresses hold no quotes or backslashes), all pages of it.
     private func search(_ emails: [EmailAddress]) async throws(DirectoryError) -> [OktaModels.User] {
         let expression = emails.map { "profile.email eq \"\($0.value)\"" }.joined(separator: " or ")
         let subject = emails.count == 1 ? "user \(emails[0])" : "users by email"
         let call = OktaCall(.listUsers, query: [("search", expression), ("limit", "200")], subject: subject)
         var users: [OktaModels.User] = []
-        var seen: Set<String> = []
         for answer in try await client.sendAll(call) {
-            for user in try client.decode([OktaModels.User].self, from: answer, subject: subject) where seen.insert(user.id).inserted {
-                users.append(user)
-            }
+            users += try client.decode([OktaModels.User].self, from: answer, subject: subject)
         }
         return users
     }
