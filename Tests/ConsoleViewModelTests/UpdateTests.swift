@@ -59,8 +59,9 @@ import Testing
     @Test mutating func homeEndAndPagesMoveAsExpected() {
         #expect(Console.update(&state, .key(.home)) == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil, direction: .forward,
                                                                              limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])
+        // Half a window from the end, as when the selection runs past a window's top: nothing is below it.
         #expect(Console.update(&state, .key(.end)) == [.loadQueue(QueueLoad(generation: 2, tab: .queue, filter: filter(.queue), after: nil, direction: .backward,
-                                                                            limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: Int.max))])
+                                                                            limit: Console.windowSize / 2, login: "alex", keep: nil, fallbackIndex: Int.max))])
         state.queue.moreBelow = false
         _ = Console.update(&state, .key(.pageDown))
         #expect(state.queue.selected == ConsoleFixtures.requests.count - 1)

@@ -30,7 +30,8 @@ extension Console {
         case .pageUp: return move(&state, by: -state.visibleQueueRows)
         case .pageDown: return move(&state, by: state.visibleQueueRows)
         case .top: return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
-        case .bottom: return [loadQueue(&state, after: nil, direction: .backward, limit: windowSize, keep: nil, fallbackIndex: Int.max)]
+        // Half a window, as when the selection runs past a window's top: the end's page is on screen sooner.
+        case .bottom: return [loadQueue(&state, after: nil, direction: .backward, limit: windowSize / 2, keep: nil, fallbackIndex: Int.max)]
         case .nextTab: return show(&state, Tab(rawValue: (state.tab.rawValue + 1) % Tab.allCases.count)!)
         case .previousTab: return show(&state, Tab(rawValue: (state.tab.rawValue + Tab.allCases.count - 1) % Tab.allCases.count)!)
         case .showTab(let tab): return show(&state, tab)
