@@ -35,4 +35,31 @@ enum KeyDecoder {
         default: nil
         }
     }
+
+    /// A key from the rest of an escape sequence ncurses did not know, read after its Escape
+    /// (`[4~`, `OF`): the terminal's entry lacks it (Home and End inside tmux or screen with
+    /// `TERM=xterm-256color`, keys with modifiers). The common keys are decoded; any other
+    /// complete sequence is nil, so its bytes never arrive as keys of their own (`[4~` read apart
+    /// is `[`, `4` — tab 4 — and `~`).
+    static func escapeSequence(_ rest: String) -> Key? {
+        switch rest {
+        case "[A", "OA": .up
+        case "[B", "OB": .down
+        case "[C", "OC": .right
+        case "[D", "OD": .left
+        case "[H", "OH", "[1~", "[7~": .home
+        case "[F", "OF", "[4~", "[8~": .end
+        case "[5~": .pageUp
+        case "[6~": .pageDown
+        case "[3~": .delete
+        case "[Z": .backTab
+        default: nil
+        }
+    }
+
+    /// Whether `scalar` ends a control sequence begun with `[` (its final byte; the parameter and
+    /// intermediate bytes before it are 0x20–0x3F), or one begun with `O` (any one character).
+    static func endsSequence(_ scalar: UInt32, after introducer: UInt32) -> Bool {
+        introducer == UInt32(UInt8(ascii: "O")) || (0x40...0x7E).contains(scalar)
+    }
 }

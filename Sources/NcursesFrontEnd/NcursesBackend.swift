@@ -114,11 +114,40 @@ public final class NcursesBackend: TerminalBackend {
                 return .resize(columns: size.columns, rows: size.rows)
             }
             return KeyDecoder.special(Int32(character)).map(TerminalInput.key)
+        case OK where character == 27:
+            return readEscapeSequence()
         case OK:
             return KeyDecoder.character(UInt32(character)).map(TerminalInput.key)
         default:
             return nil
         }
+    }
+
+    /// After an Escape ncurses did not join to a key it knows: a lone Escape is the Escape key; an
+    /// Escape that came with `[` or `O` starts a sequence the terminal's entry lacks, read whole
+    /// (at most 16 characters, only what has already arrived) and decoded or dropped
+    /// (`KeyDecoder.escapeSequence`); anything else that came with it is read next as itself.
+    private func readEscapeSequence() -> TerminalInput? {
+        wtimeout(window, 0)
+        var next: wint_t = 0
+        switch wget_wch(window, &next) {
+        case OK: break
+        // Escape then a key ncurses knows (Alt with an arrow): the key.
+        case KEY_CODE_YES: return KeyDecoder.special(Int32(next)).map(TerminalInput.key)
+        default: return .key(.escape)
+        }
+        let introducer = UInt32(next)
+        guard introducer == UInt32(UInt8(ascii: "[")) || introducer == UInt32(UInt8(ascii: "O")) else {
+            unget_wch(wchar_t(next))
+            return .key(.escape)
+        }
+        var rest = String(Unicode.Scalar(UInt8(introducer)))
+        while rest.unicodeScalars.count < 16, wget_wch(window, &next) == OK {
+            guard let scalar = Unicode.Scalar(UInt32(next)) else { break }
+            rest.unicodeScalars.append(scalar)
+            if KeyDecoder.endsSequence(UInt32(next), after: introducer) { break }
+        }
+        return KeyDecoder.escapeSequence(rest).map(TerminalInput.key)
     }
 
     /// True when the terminal behind standard input has gone away (hung up, closed): reading it

@@ -244,6 +244,25 @@ import Testing
         return try await tmux(["capture-pane", "-p", "-e", "-t", "smoke"])
     }
 
+    /// Keys the terminal's entry does not know are read whole: Home and End as tmux and screen send
+    /// them (`⎋[1~`, `⎋[4~`) work under `TERM=xterm-256color`, and a sequence the console does not
+    /// know (End with Shift, `⎋[4;2~`) is dropped — its bytes never arrive as keys (`4` is tab 4).
+    @Test func keysTheTerminalsEntryDoesNotKnowAreReadWhole() async throws {
+        defer { _ = try? ChildProcess.runDetached(Self.tmux!, ["-L", socket, "kill-server"]) }
+        _ = try await demoScreen(terminal: "xterm-256color", terminfo: folder.path)
+        func heading(_ screen: String) -> String { screen.split(separator: "\n").first { $0.hasPrefix("─ REQ-") }.map(String.init) ?? "" }
+        try await tmux(["send-keys", "-t", "smoke", "-H", "1b", "5b", "34", "3b", "32", "7e"])
+        try await tmux(["send-keys", "-t", "smoke", "j"])
+        let moved = try await waitFor("j after the unknown key") { heading($0).hasPrefix("─ REQ-34 ·") || !heading($0).hasPrefix("─ REQ-4 ·") }
+        #expect(heading(moved).hasPrefix("─ REQ-34 ·"), "still the queue, one row down: \(moved)")
+        try await tmux(["send-keys", "-t", "smoke", "-H", "1b", "5b", "34", "7e"])
+        let end = try await waitFor("End") { !heading($0).hasPrefix("─ REQ-34 ·") }
+        #expect(heading(end).hasPrefix("─ REQ-27 ·"), "the queue's last request: \(end)")
+        try await tmux(["send-keys", "-t", "smoke", "-H", "1b", "5b", "31", "7e"])
+        let home = try await waitFor("Home") { heading($0).hasPrefix("─ REQ-4 ·") }
+        #expect(home.contains("1 Queue 34"))
+    }
+
     /// A terminal with colours but no way back to its own (no `op` or `oc`): the console draws
     /// without colour, in the terminal's own, with urgent requests in bold — never black on black.
     @Test func aTerminalThatCannotRestoreItsColoursIsDrawnWithoutColour() async throws {
