@@ -57,9 +57,12 @@ enum KeyDecoder {
         }
     }
 
-    /// Whether `scalar` ends a control sequence begun with `[` (its final byte; the parameter and
-    /// intermediate bytes before it are 0x20–0x3F), or one begun with `O` (any one character).
-    static func endsSequence(_ scalar: UInt32, after introducer: UInt32) -> Bool {
-        introducer == UInt32(UInt8(ascii: "O")) || (0x40...0x7E).contains(scalar)
+    /// Whether `scalar` ends the sequence read so far (`soFar`, after its Escape): one begun with
+    /// `O` takes one character; one begun with `[` ends at its final byte (0x40–0x7E; the parameter
+    /// and intermediate bytes before it are 0x20–0x3F), except the Linux console's `[[A`…`[[E`.
+    static func endsSequence(_ scalar: UInt32, soFar: String) -> Bool {
+        if soFar == "O" { return true }
+        if soFar == "[", scalar == UInt32(UInt8(ascii: "[")) { return false }
+        return (0x40...0x7E).contains(scalar)
     }
 }

@@ -144,8 +144,9 @@ public final class NcursesBackend: TerminalBackend {
         var rest = String(Unicode.Scalar(UInt8(introducer)))
         while rest.unicodeScalars.count < 16, wget_wch(window, &next) == OK {
             guard let scalar = Unicode.Scalar(UInt32(next)) else { break }
+            let ends = KeyDecoder.endsSequence(UInt32(next), soFar: rest)
             rest.unicodeScalars.append(scalar)
-            if KeyDecoder.endsSequence(UInt32(next), after: introducer) { break }
+            if ends { break }
         }
         return KeyDecoder.escapeSequence(rest).map(TerminalInput.key)
     }
