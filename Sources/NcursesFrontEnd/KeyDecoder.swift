@@ -25,8 +25,9 @@ enum KeyDecoder {
         case KEY_RIGHT: .right
         case KEY_PPAGE: .pageUp
         case KEY_NPAGE: .pageDown
-        case KEY_HOME: .home
-        case KEY_END: .end
+        // rxvt's entries name Home and End `find` and `select`.
+        case KEY_HOME, KEY_FIND: .home
+        case KEY_END, KEY_SELECT: .end
         case KEY_BACKSPACE: .backspace
         case KEY_DC: .delete
         case KEY_BTAB: .backTab
@@ -53,6 +54,15 @@ enum KeyDecoder {
         case "[6~": .pageDown
         case "[3~": .delete
         case "[Z": .backTab
+        // The keypad in application mode (tmux and screen switch it on): Enter, digits, operators.
+        case "OM": .enter
+        case "Op", "Oq", "Or", "Os", "Ot", "Ou", "Ov", "Ow", "Ox", "Oy":
+            .char(Character(Unicode.Scalar(UInt8(ascii: "0") + (rest.utf8.last! - UInt8(ascii: "p")))))
+        case "Ok": .char("+")
+        case "Om": .char("-")
+        case "Oj": .char("*")
+        case "Oo": .char("/")
+        case "On": .char(".")
         default: nil
         }
     }

@@ -124,16 +124,19 @@ public final class NcursesBackend: TerminalBackend {
     }
 
     /// After an Escape ncurses did not join to a key it knows: a lone Escape is the Escape key; an
-    /// Escape that came with `[` or `O` starts a sequence the terminal's entry lacks, read whole
-    /// (at most 16 characters, only what has already arrived) and decoded or dropped
-    /// (`KeyDecoder.escapeSequence`); anything else that came with it is read next as itself.
+    /// Escape that came with `[` or `O` starts a sequence the terminal's entry lacks, read whole —
+    /// waiting up to `escapeDelay` for each of its characters, to its final byte, however long — and
+    /// decoded or dropped (`KeyDecoder.escapeSequence`). Anything else that came with the Escape
+    /// (a letter, another Escape, a key or a resize ncurses knows), or that breaks off a sequence
+    /// (a control character, a character outside ASCII), is read next as itself.
     private func readEscapeSequence() -> TerminalInput? {
         wtimeout(window, 0)
         var next: wint_t = 0
         switch wget_wch(window, &next) {
         case OK: break
-        // Escape then a key ncurses knows (Alt with an arrow): the key.
-        case KEY_CODE_YES: return KeyDecoder.special(Int32(next)).map(TerminalInput.key)
+        case KEY_CODE_YES:
+            ungetch(Int32(next))
+            return .key(.escape)
         default: return .key(.escape)
         }
         let introducer = UInt32(next)
@@ -141,14 +144,26 @@ public final class NcursesBackend: TerminalBackend {
             unget_wch(wchar_t(next))
             return .key(.escape)
         }
+        wtimeout(window, Int32(Self.escapeDelay))
         var rest = String(Unicode.Scalar(UInt8(introducer)))
-        while rest.unicodeScalars.count < 16, wget_wch(window, &next) == OK {
-            guard let scalar = Unicode.Scalar(UInt32(next)) else { break }
-            let ends = KeyDecoder.endsSequence(UInt32(next), soFar: rest)
-            rest.unicodeScalars.append(scalar)
-            if ends { break }
+        while true {
+            switch wget_wch(window, &next) {
+            case OK where (0x20...0x7E).contains(UInt32(next)):
+                let ends = KeyDecoder.endsSequence(UInt32(next), soFar: rest)
+                // Kept short: a longer sequence is no key this console knows, only read to its end.
+                if rest.unicodeScalars.count < 16 { rest.unicodeScalars.append(Unicode.Scalar(UInt8(next))) }
+                if ends { return KeyDecoder.escapeSequence(rest).map(TerminalInput.key) }
+            case OK:
+                unget_wch(wchar_t(next))
+                return nil
+            case KEY_CODE_YES:
+                ungetch(Int32(next))
+                return nil
+            default:
+                // Nothing more within the delay: the sequence broke off; it is dropped.
+                return nil
+            }
         }
-        return KeyDecoder.escapeSequence(rest).map(TerminalInput.key)
     }
 
     /// True when the terminal behind standard input has gone away (hung up, closed): reading it

@@ -261,6 +261,16 @@ import Testing
         try await tmux(["send-keys", "-t", "smoke", "-H", "1b", "5b", "31", "7e"])
         let home = try await waitFor("Home") { heading($0).hasPrefix("─ REQ-4 ·") }
         #expect(home.contains("1 Queue 34"))
+        // A long sequence that ends in q is read to its end, not quit on; an Escape that comes with
+        // a key ncurses knows (⎋ then ⎋OB, Down) is still Escape, then the key: the picker closes.
+        try await tmux(["send-keys", "-t", "smoke", "-H", "1b", "5b"] + Array(repeating: "30", count: 20) + ["71"])
+        // (A key sent in the same few milliseconds as such a sequence was lost in this test; by hand it was not.)
+        try await Task.sleep(nanoseconds: 300_000_000)
+        try await tmux(["send-keys", "-t", "smoke", "g"])
+        _ = try await waitFor("the group picker") { $0.contains("Add to group — choose") }
+        try await tmux(["send-keys", "-t", "smoke", "-H", "1b", "1b", "4f", "42"])
+        let closed = try await waitFor("the picker closed and the selection moved") { heading($0).hasPrefix("─ REQ-34 ·") }
+        #expect(!closed.contains("Add to group — choose"), "\(closed)")
     }
 
     /// A terminal with colours but no way back to its own (no `op` or `oc`): the console draws
