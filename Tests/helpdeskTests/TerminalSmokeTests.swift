@@ -264,7 +264,7 @@ import Testing
         // A long sequence that ends in q is read to its end, not quit on; an Escape that comes with
         // a key ncurses knows (⎋ then ⎋OB, Down) is still Escape, then the key: the picker closes.
         try await tmux(["send-keys", "-t", "smoke", "-H", "1b", "5b"] + Array(repeating: "30", count: 20) + ["71"])
-        // (A key sent in the same few milliseconds as such a sequence was lost in this test; by hand it was not.)
+        // (A key tmux was sent in the same few milliseconds was lost here; written straight to a pty it never was.)
         try await Task.sleep(nanoseconds: 300_000_000)
         try await tmux(["send-keys", "-t", "smoke", "g"])
         _ = try await waitFor("the group picker") { $0.contains("Add to group — choose") }
