@@ -1,4 +1,3 @@
-import Foundation
 import HelpdeskCore
 
 /// Searches of Okta's users by email, shared: while a search is on its way, or while the rate
@@ -7,12 +6,12 @@ import HelpdeskCore
 /// look-up goes at once; a busy desk sends one search for many asks instead of one each. A search
 /// that is slow to answer holds the others back for `patience` at most: then the next goes beside
 /// it (at most `maxInFlight` at a time; before a bucket's first answer the rate limiter itself
-/// sends one request and holds the rest for it). Each caller gets exactly the users whose email is its own,
-/// in any case, as its own search would have found them.
+/// sends one request and holds the rest for it). Each caller gets exactly the users whose email
+/// is its own, in any case, as its own search would have found them.
 actor EmailSearches {
     /// Distinct emails in one search: well inside the length Okta accepts for a search expression.
     static let batchLimit = 10
-    /// How long look-ups wait behind a search on its way before another search goes beside it (by default).
+    /// How long look-ups wait, by default, behind a search on its way before another goes beside it.
     static let patience: Duration = .milliseconds(50)
     static let maxInFlight = 4
 
