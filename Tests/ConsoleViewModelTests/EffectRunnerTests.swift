@@ -86,6 +86,38 @@ import Testing
         }
     }
 
+    /// A card read that began before a plan changed the account, and ended after it, is shown
+    /// (the console reads it once more) but never reused as the account's state.
+    @Test func aCardReadWhileAPlanRanIsNotReusedAfterIt() async throws {
+        let request = try jane()
+        let email = Fixtures.email("jane.doe@example.com")
+        let suspend = Playbook(name: "suspend", title: "Suspend", steps: [PlaybookStep(.action(.suspend))])
+        let backend = HelpdeskBackend(engine: backend.engine, playbooks: [suspend]) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+        let messages = Mutex<[Message]>([])
+        let runner = EffectRunner(services: ConsoleServices(service: try backend.service(for: "alex"), clock: clock, cardDelay: 0)) { message in
+            messages.withLock { $0.append(message) }
+        }
+        directory.stallFactors.withLock { $0 = true }
+        runner.submit([.loadCard(email, refresh: true)])
+        #expect(await eventually { directory.factorReadsStalled.withLock { $0 } > 0 }, "the account was read as it was before the plan")
+        let ask = PlanAsk(requestID: request.id, source: .playbook("suspend"), reason: "odd sign-in")
+        runner.submit([.startPlan(ask, expecting: try await backend.service(for: "alex").previewPlan(ask).steps)])
+        #expect(await eventually { messages.withLock { $0.contains { if case .workFinished(_, reload: true) = $0 { true } else { false } } } })
+        #expect(try await tenant.user(.email(email)).status == .suspended)
+        directory.stallFactors.withLock { $0 = false }
+        await runner.waitUntilIdle()
+
+        messages.withLock { $0 = [] }
+        runner.submit([.loadCard(email, refresh: false)])
+        await runner.waitUntilIdle()
+        await runner.stop()
+        guard case .cardLoaded(_, .success(let card))? = messages.withLock({ $0 }).last else { Issue.record("expected a card: \(messages.withLock { $0 })"); return }
+        #expect(card.user.status == .suspended, "not the card read before the plan ended")
+    }
+
     @Test func oktaThatDoesNotAnswerEndsInAnErrorThatSaysHowToRetry() async throws {
         directory.stall.withLock { $0 = true }
         defer { directory.stall.withLock { $0 = false } }
@@ -177,9 +209,20 @@ import Testing
 /// test ends or the call is cancelled.
 final class StallingDirectory: ForwardingDirectory, @unchecked Sendable {
     let stall = Mutex(false)
+    /// Reading a user's factors hangs while set (a card read then waits after reading the user).
+    let stallFactors = Mutex(false)
+    let factorReadsStalled = Mutex(0)
 
     private func waitWhileStalled() async throws {
         while stall.withLock({ $0 }) { try await Task.sleep(nanoseconds: 20_000_000) }
+    }
+
+    override func factors(ofUser userID: String) async throws -> [DirectoryFactor] {
+        if stallFactors.withLock({ $0 }) {
+            factorReadsStalled.withLock { $0 += 1 }
+            while stallFactors.withLock({ $0 }) { try await Task.sleep(nanoseconds: 5_000_000) }
+        }
+        return try await super.factors(ofUser: userID)
     }
 
     override func user(_ lookup: UserLookup) async throws -> DirectoryUser {

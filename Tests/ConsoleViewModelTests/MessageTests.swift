@@ -150,6 +150,33 @@ import Testing
         #expect(quiet.detail.timeline == noted)
     }
 
+    /// Okta answers again while the card is being read (the steps of a plan): the read on its way
+    /// may have begun before that answer, so the card is read once more when it lands.
+    @Test mutating func anOktaAnswerSeenWhileTheCardIsReadMakesItReadOnceMore() {
+        state.cardRefreshing = true
+        let answered = ConsoleFixtures.timeline(for: jane) + [TimelineEvent(
+            id: 20, requestID: jane, actor: "sam", at: state.now,
+            payload: .actionSucceeded(.init(runID: ActionRunID(1), action: .suspend, summary: "suspended", oktaRequestID: "reqX")))]
+        #expect(Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: answered, approvals: [], runs: []))) == [],
+                "one read of the card at a time")
+        #expect(state.cardRefreshing)
+
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard))) == [.loadCard(janeEmail, refresh: true)],
+                "the card that landed may be from before the answer")
+        #expect(state.card == .loaded(janeEmail, ConsoleFixtures.janeCard), "shown meanwhile")
+        #expect(state.cardRefreshing)
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard))) == [], "read once more, not for ever")
+        #expect(!state.cardRefreshing)
+
+        state.cardRefreshing = true
+        _ = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: answered + [TimelineEvent(
+            id: 21, requestID: jane, actor: "sam", at: state.now,
+            payload: .actionSucceeded(.init(runID: ActionRunID(2), action: .unsuspend, summary: "unsuspended", oktaRequestID: "reqY")))], approvals: [], runs: [])))
+        _ = Console.update(&state, .key(.down))
+        #expect(Console.update(&state, .cardLoaded(Fixtures.email("misaki.sato@example.com"), .success(ConsoleFixtures.janeCard))) == [],
+                "a read owed to a card no longer shown is not made")
+    }
+
     @Test mutating func aLoadedCardIsShownAndAFailedOneSaysHowToRetry() {
         state.card = .loading(janeEmail)
         state.cardReadAt = nil

@@ -13,6 +13,8 @@ public actor EffectRunner {
     private nonisolated let cardLoads = LoadNumbers()
     private nonisolated let queueLoads = LoadNumbers()
     private var cards: [EmailAddress: (card: RequesterCard, at: Date)] = [:]
+    /// Counts the times the cards were forgotten: a read begun before is not kept.
+    private var cardsForgotten = 0
     private var cardTask: Task<Void, Never>?
     private var subscription: ServiceSubscription?
 
@@ -85,15 +87,14 @@ public actor EffectRunner {
             }
         case .startPlan(let ask, let steps):
             await report(reload: true, about: ask.requestID) { service in try await service.startPlan(ask, expecting: steps).progressLine }
-            cards = [:]
+            forgetCards()
         case .cancelPlan(let id, let reason):
             await report(reload: true) { service in try await service.cancelPlan(id, reason: reason).progressLine }
         case .approvePlan(let approval, let comment):
             await report(reload: true, about: approval.requestID) { service in
                 try await service.approvePlan(approval.id, expecting: approval.subject.plan, comment: comment).progressLine
             }
-            // The plan changed accounts in Okta: no card read before it may be shown again as it is.
-            cards = [:]
+            forgetCards()
         case .deny(let approval, let reason):
             await report(reload: true, about: approval.requestID) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
         case .assign(let id, let login, let version):
@@ -169,17 +170,26 @@ public actor EffectRunner {
         let task = Task {
             if delay > 0 { try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
             guard !Task.isCancelled else { return }
+            let forgotten = cardsForgotten
             let result = await fetchCard(email)
             guard !Task.isCancelled else { return }
-            if case .success(let card) = result { remember(email, card) }
+            if case .success(let card) = result { remember(email, card, readSince: forgotten) }
             deliver(.cardLoaded(email, result))
         }
         cardTask = task
         await task.value
     }
 
-    private func remember(_ email: EmailAddress, _ card: RequesterCard) {
+    /// Keeps a card for reuse, unless the cards were forgotten while it was read.
+    private func remember(_ email: EmailAddress, _ card: RequesterCard, readSince forgotten: Int) {
+        guard forgotten == cardsForgotten else { return }
         cards[email] = (card, services.clock.now())
+    }
+
+    /// A plan changed accounts in Okta: no card read before it, or while it ran, may be reused.
+    private func forgetCards() {
+        cards = [:]
+        cardsForgotten += 1
     }
 
     /// The card, or a sentence that ends in how to try again; a read that takes longer than

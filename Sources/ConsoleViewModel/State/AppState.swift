@@ -39,6 +39,8 @@ public struct AppState: Sendable, Equatable {
     public var cardReadAt: Date?
     /// A fresh read of the shown card is on its way (the old one stays on screen meanwhile).
     public var cardRefreshing = false
+    /// Okta answered while that read was on its way (it may have begun before): read once more when it lands.
+    public var cardOutdated = false
     /// Operators with the agent role, for assigning requests.
     public var agents: [String]
     public var focus = Focus.queue

@@ -85,10 +85,9 @@ public enum Console {
         if let id = state.detail.requestID, changed?.contains(id) ?? true { effects.append(.loadDetail(id)) }
         // Another request of the same requester changed (an action on their account may have run
         // there): the card is read again. The open request's own changes are seen in its timeline.
-        if let changed, let selected = state.selectedRequest, case .loaded = state.card, !state.cardRefreshing,
+        if let changed, let selected = state.selectedRequest, case .loaded = state.card,
            state.queue.rows.contains(where: { changed.contains($0.id) && $0.id != selected.id && $0.requester == selected.requester }) {
-            state.cardRefreshing = true
-            effects.append(.loadCard(selected.requester, refresh: true))
+            effects += rereadCard(&state, selected.requester)
         }
         return effects
     }
@@ -126,6 +125,7 @@ public enum Console {
             state.card = .loading(request.requester)
             state.cardReadAt = nil
             state.cardRefreshing = false
+            state.cardOutdated = false
             effects.append(.loadCard(request.requester, refresh: false))
         }
         return effects

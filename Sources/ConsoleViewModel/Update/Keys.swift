@@ -54,6 +54,7 @@ extension Console {
             if let request = state.selectedRequest {
                 state.card = .loading(request.requester)
                 state.cardRefreshing = false
+                state.cardOutdated = false
                 effects.append(.loadCard(request.requester, refresh: true))
             }
             state.say("Refreshed.")

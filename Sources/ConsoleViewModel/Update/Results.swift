@@ -38,9 +38,8 @@ extension Console {
         state.detail.unknownRuns = snapshot.unknownRuns
         state.detail.plans = snapshot.plans
         state.detail.scrollBack = min(state.detail.scrollBack, TimelineLayout.maxScrollBack(state))
-        guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester, !state.cardRefreshing else { return [] }
-        state.cardRefreshing = true
-        return [.loadCard(request.requester, refresh: true)]
+        guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester else { return [] }
+        return rereadCard(&state, request.requester)
     }
 
     /// Events that record what Okta did.
@@ -67,7 +66,20 @@ extension Console {
             state.card = .failed(email, failure.message)
             state.cardReadAt = nil
         }
-        return []
+        guard state.cardOutdated else { return [] }
+        state.cardOutdated = false
+        return rereadCard(&state, email)
+    }
+
+    /// Reads the shown card again after Okta answered; while a read is already on its way, once
+    /// more when it lands, since it may have begun before the answer.
+    static func rereadCard(_ state: inout AppState, _ email: EmailAddress) -> [Effect] {
+        guard !state.cardRefreshing else {
+            state.cardOutdated = true
+            return []
+        }
+        state.cardRefreshing = true
+        return [.loadCard(email, refresh: true)]
     }
 
     /// Okta's search results; what the requester already has is shown and cannot be asked for again.
@@ -108,9 +120,8 @@ extension Console {
             state.modal = .oneTimeLink(link)
         }
         var effects = refresh(&state)
-        if let request = state.selectedRequest, request.id == key.requestID, !state.cardRefreshing {
-            state.cardRefreshing = true
-            effects.append(.loadCard(request.requester, refresh: true))
+        if let request = state.selectedRequest, request.id == key.requestID {
+            effects += rereadCard(&state, request.requester)
         }
         if state.quitting && state.inFlight.isEmpty { effects.append(.quit) }
         return effects
