@@ -115,7 +115,7 @@ import Testing
             let first = ActionEngine(store: fixture.store, directory: dies, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team, runner: "host:1")
             let firstRunner = playbooks(fixture, engine: first)
             let started = Task { try await firstRunner.start(ask("contain", request), expecting: nil, by: alex) }
-            #expect(await eventually(5) { dies.died })
+            #expect(await eventually { dies.died })
             _ = started
             let progress = try fixture.store.read { try $0.activePlans(of: [request.id]) }
             #expect(progress.map(\.label) == ["plan \(dying)/3"], "the row shows how far it got")

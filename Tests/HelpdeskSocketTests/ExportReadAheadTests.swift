@@ -77,6 +77,7 @@ import Testing
                 group.addTask { _ = try? await ahead.page(for: EventQuery(afterEventID: 2, limit: 2)) { try reads.read($0) } }
             }
         }
+        #expect(await eventually { reads.asked.withLock { $0 }.contains(4) }, "the page after is read ahead")
         try await Task.sleep(nanoseconds: 50_000_000)
         let asked = reads.asked.withLock { $0 }
         #expect(asked.filter { $0 == 4 }.count == 1, "one read ahead for sixteen copies of one question: \(asked)")
@@ -84,7 +85,7 @@ import Testing
     }
 
     private func eventually(_ condition: @escaping () -> Bool) async -> Bool {
-        for _ in 0..<500 {
+        for _ in 0..<5_000 {
             if condition() { return true }
             try? await Task.sleep(nanoseconds: 2_000_000)
         }

@@ -84,7 +84,7 @@ import Testing
             #expect(log.filter { $0.connection == change.connection }.count == 1, "\(change.request) shared its connection: \(log)")
         }
         #expect(Set(log.map(\.connection)).count < log.count, "look-ups keep their connections alive")
-        #expect(await eventually(5) { changes.allSatisfy { standIn.connectionEndings[$0.connection] == "reset" } },
+        #expect(await eventually { changes.allSatisfy { standIn.connectionEndings[$0.connection] == "reset" } },
                 "a change's connection is closed without lingering: \(standIn.connectionEndings)")
     }
 

@@ -183,12 +183,12 @@ import Testing
         let (standIn, directory) = try await EmailSearchesTests.standIn(patience: EmailSearches.patience)
         defer { standIn.stop() }
         #expect(await EmailSearchesTests.outcome(directory, "person1@corp.example.com") == "00uperson1", "the rate limit's headers are known")
-        standIn.inject(.init("GET", "/api/v1/users", .stall(3)))
+        standIn.inject(.init("GET", "/api/v1/users", .stall(8)))
         let stalled = Task { await EmailSearchesTests.outcome(directory, "person2@corp.example.com") }
         try await Task.sleep(for: .milliseconds(200))
         let start = ContinuousClock.now
         #expect(await EmailSearchesTests.outcome(directory, "person3@corp.example.com") == "00uperson3")
-        #expect(start.duration(to: .now) < .seconds(2), "not held behind an unrelated search that does not answer")
+        #expect(start.duration(to: .now) < .seconds(6), "not held behind an unrelated search that does not answer")
         #expect(await stalled.value == "00uperson2")
     }
 
@@ -207,7 +207,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(200))
         lookUp.cancel()
         let answer = await lookUp.value
-        #expect(start.duration(to: .now) < .seconds(2), "\(answer)")
+        #expect(start.duration(to: .now) < .seconds(10), "\(answer)")
         #expect(answer.contains("CancellationError"), "\(answer)")
         #expect(transport.lines.count == sent, "nothing sent for it: \(transport.lines)")
     }

@@ -102,7 +102,7 @@ final class AsyncStub: HTTPTransport {
         for input in inputs { _ = AuthChallenge.parse(input) }
         var rng = SystemRandomNumberGenerator()
         let alphabet = Array("DPoP Bearer error=\"use_dpop_nonce\",\\ =\"\t\r\n;:é\u{301}")
-        for _ in 0..<20_000 {
+        for _ in 0..<5_000 {
             let n = Int.random(in: 0..<200, using: &rng)
             _ = AuthChallenge.parse(String((0..<n).map { _ in alphabet.randomElement(using: &rng)! }))
         }
@@ -173,6 +173,6 @@ final class AsyncStub: HTTPTransport {
         #expect(throws: DirectoryError.self) { _ = try SecretFile.read(fifo, what: "key") }
         #expect(throws: DirectoryError.self) { _ = try SecretFile.read("/dev/zero", what: "key") }
         #expect(throws: DirectoryError.self) { _ = try SecretFile.read(dir.path, what: "key") }
-        #expect(Date().timeIntervalSince(start) < 2, "SecretFile blocked on a FIFO")
+        #expect(Date().timeIntervalSince(start) < 10, "SecretFile blocked on a FIFO")
     }
 }

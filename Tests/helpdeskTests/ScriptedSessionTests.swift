@@ -222,9 +222,9 @@ import Testing
         return (try await session(as: "alex", on: backend), try await session(as: "morgan", on: backend))
     }
 
-    /// Waits (settling) until `condition` holds on the console, up to two seconds.
+    /// Waits (settling) until `condition` holds on the console, up to ten seconds.
     func waitFor(_ console: Session, _ condition: (Session) -> Bool) async throws {
-        for _ in 0..<100 where !condition(console) {
+        for _ in 0..<500 where !condition(console) {
             try await Task.sleep(nanoseconds: 20_000_000)
             await console.settle()
         }
@@ -341,7 +341,7 @@ import Testing
         // Another process adds an urgent request above the selection.
         let other = try SQLiteRequestStore(path: folder.file("demo.db"))
         _ = try other.create(Fixtures.newRequest("Urgent from the command line", priority: .urgent), by: "cli", at: Date().addingTimeInterval(-7200))
-        for _ in 0..<100 where !console.text.contains("Urgent from the command line") {
+        for _ in 0..<500 where !console.text.contains("Urgent from the command line") {
             try await Task.sleep(nanoseconds: 20_000_000)
             await console.settle()
         }

@@ -32,14 +32,8 @@ import Testing
 
     func screen(_ window: Int) async throws -> String { try await tmux(["capture-pane", "-p", "-t", "smoke:\(window)"]) }
 
-    func waitFor(_ window: Int, _ what: String, timeout: Double = 10, _ condition: (String) -> Bool) async throws -> String {
-        var last = ""
-        for _ in 0..<Int(timeout * 20) {
-            last = try await screen(window)
-            if condition(last) { return last }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        throw SmokeFailure("timed out waiting for \(what) in console \(window); the screen was:\n\(last)")
+    func waitFor(_ window: Int, _ what: String, timeout: Double = 15, _ condition: (String) -> Bool) async throws -> String {
+        try await settledPane("\(what) in console \(window)", timeout: timeout, capture: { try await screen(window) }, condition)
     }
 
     /// A copy of the binary every operator may run, and the service's token file.
@@ -92,7 +86,7 @@ import Testing
             kill(service, SIGKILL)
             _ = ChildProcess.wait(service)
         }
-        for _ in 0..<100 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(nanoseconds: 20_000_000) }
+        for _ in 0..<500 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(nanoseconds: 20_000_000) }
 
         let console = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) HELPDESK_SOCKET=\(socket) \(binary)"
         let (tmuxSocket, home, first) = (self.tmuxSocket, folder.path, "\(console) 2>\(folder.file("err0")); echo $? > \(folder.file("exit0")); sleep 5")
@@ -107,7 +101,7 @@ import Testing
         // The first operator records a request; the second sees it without pressing a key.
         try await recordRequest(in: 0, for: "jane.doe@example.com", subject: "Printer on fire")
         _ = try await waitFor(0, "the request in the first console") { $0.contains("Created REQ-1") }
-        let pushed = try await waitFor(1, "the request pushed to the second console", timeout: 5) { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
+        let pushed = try await waitFor(1, "the request pushed to the second console") { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
         #expect(pushed.contains("REQ-1"))
 
         // The service stops: both consoles say so, and find the restarted service by themselves.
@@ -174,12 +168,12 @@ import Testing
 
         try await recordRequest(in: 0, for: "jane.doe@example.com", subject: "Printer on fire")
         _ = try await waitFor(0, "the request on the first host") { $0.contains("Printer on fire") }
-        _ = try await waitFor(1, "the request pushed to the second host's console", timeout: 5) { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
+        _ = try await waitFor(1, "the request pushed to the second host's console") { $0.contains("Printer on fire") && $0.contains("1 Queue 1") }
 
         _ = try await tmux(["send-keys", "-t", "smoke:1", "c"])
         _ = try await waitFor(1, "the note prompt") { $0.contains("Note on") }
         _ = try await tmux(["send-keys", "-t", "smoke:1", "-l", "called the requester"])
         _ = try await tmux(["send-keys", "-t", "smoke:1", "Enter"])
-        _ = try await waitFor(0, "the note pushed to the first host's console", timeout: 5) { $0.contains("called the requester") }
+        _ = try await waitFor(0, "the note pushed to the first host's console") { $0.contains("called the requester") }
     }
 }

@@ -21,15 +21,9 @@ import Testing
 
     func screen() async throws -> String { try await tmux(["capture-pane", "-p", "-t", "smoke"]) }
 
-    /// Polls the pane until `condition` holds, up to ten seconds.
+    /// The pane once `condition` holds on it, up to fifteen seconds (`settledPane`).
     func waitFor(_ what: String, _ condition: (String) -> Bool) async throws -> String {
-        var last = ""
-        for _ in 0..<200 {
-            last = try await screen()
-            if condition(last) { return last }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
-        throw SmokeFailure("timed out waiting for \(what); the screen was:\n\(last)")
+        try await settledPane(what, timeout: 15, capture: screen, condition)
     }
 
     @Test func theDemoRunsInARealTerminalAndQuitsCleanly() async throws {

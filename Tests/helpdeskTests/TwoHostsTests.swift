@@ -62,9 +62,9 @@ struct TwoHostsTests {
 
         let created = try await east.create(Fixtures.newRequest("Need Salesforce", requester: "jane.doe@example.com"))
         let createdEvent = try await east.detail(of: created.id).timeline.last?.id ?? 0
-        #expect(await eventually(5) { heardWest.has(created.id, through: createdEvent) }, "the other host's console hears the new request")
+        #expect(await eventually { heardWest.has(created.id, through: createdEvent) }, "the other host's console hears the new request")
         let note = try await west.note(created.id, "called her back")
-        #expect(await eventually(5) { heardEast.has(created.id, through: note.id) }, "and the first hears the other's note")
+        #expect(await eventually { heardEast.has(created.id, through: note.id) }, "and the first hears the other's note")
         let seen = try await east.detail(of: created.id)
         #expect(seen.timeline.map(\.id).contains(note.id))
     }
