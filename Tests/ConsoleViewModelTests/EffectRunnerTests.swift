@@ -29,7 +29,7 @@ import Testing
     }
 
     /// Runs effects as `login` and returns every message they delivered.
-    func run(_ effects: [Effect], as login: String = "alex", oktaTimeout: TimeInterval = 5) async throws -> [Message] {
+    func run(_ effects: [Effect], as login: String = "alex", oktaTimeout: TimeInterval = 60) async throws -> [Message] {
         let messages = Mutex<[Message]>([])
         let services = ConsoleServices(service: try backend.service(for: login), clock: clock, cardDelay: 0, oktaTimeout: oktaTimeout)
         let runner = EffectRunner(services: services) { message in messages.withLock { $0.append(message) } }

