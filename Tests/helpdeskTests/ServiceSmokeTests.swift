@@ -69,8 +69,10 @@ import Testing
         _ = try await tmux(["send-keys", "-t", "smoke:\(window)", "Enter"])
     }
 
-    func startService(_ binary: String, _ config: String) throws -> pid_t {
-        try ChildProcess.spawn(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": folder.path], log: folder.file("serve.log"))
+    /// Started on a thread of its own: a copy written a moment ago may be busy, and waiting that out blocks.
+    func startService(_ binary: String, _ config: String) async throws -> pid_t {
+        let (home, log) = (folder.path, folder.file("serve.log"))
+        return try await offPool { try ChildProcess.spawn(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": home], log: log) }
     }
 
     @Test func twoConsolesOnOneServiceSeeEachOthersWork() async throws {
@@ -84,7 +86,7 @@ import Testing
             .write(toFile: config, atomically: true, encoding: .utf8)
         chmod(config, 0o644)
 
-        var service = try startService(binary, config)
+        var service = try await startService(binary, config)
         defer {
             kill(service, SIGKILL)
             _ = ChildProcess.wait(service)
@@ -112,7 +114,7 @@ import Testing
         kill(stopping, SIGTERM)
         #expect(try await offPool { ChildProcess.wait(stopping) } == 0, "the service stops cleanly on SIGTERM")
         _ = try await waitFor(1, "the console to say the service is gone") { $0.contains("Reconnecting to the helpdesk service") }
-        service = try startService(binary, config)
+        service = try await startService(binary, config)
         _ = try await waitFor(1, "the console to reconnect") { $0.contains("Connected to the helpdesk service again") }
         _ = try await tmux(["send-keys", "-t", "smoke:0", "c"])
         _ = try await waitFor(0, "the note prompt") { $0.contains("Note on REQ-1") }
@@ -154,7 +156,8 @@ import Testing
             try #"{"okta": {"orgUrl": "http://127.0.0.1:9", "tokenFile": "\#(token)"}, "store": {"url": "\#(storeURL)"}, "service": {"socket": "\#(folder.file("\(host).sock"))"}, "operators": {\#(operators)}}"#
                 .write(toFile: config, atomically: true, encoding: .utf8)
             chmod(config, 0o644)
-            services.append(try ChildProcess.spawn(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": folder.path], log: folder.file("\(host).log")))
+            let (home, log) = (folder.path, folder.file("\(host).log"))
+            services.append(try await offPool { try ChildProcess.spawn(URL(fileURLWithPath: binary), ["serve", "--config", config], environment: ["HOME": home], log: log) })
             for _ in 0..<250 where !FileManager.default.fileExists(atPath: folder.file("\(host).sock")) { try await Task.sleep(nanoseconds: 20_000_000) }
         }
 
