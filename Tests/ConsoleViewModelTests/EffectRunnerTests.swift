@@ -71,7 +71,7 @@ import Testing
         let email = Fixtures.email("jane.doe@example.com")
         let first = try await run([.loadCard(email, refresh: false)])
         #expect(first.contains(.oktaHealth(true)))
-        guard case .cardLoaded(let loaded, .success(let card))? = first.last else { Issue.record("expected a card: \(first)"); return }
+        guard case .cardLoaded(let loaded, .success(let card), _)? = first.last else { Issue.record("expected a card: \(first)"); return }
         #expect(loaded == email)
         #expect(card.user.login == "jane.doe@example.com")
         #expect(card.factors.count == 3)
@@ -81,7 +81,7 @@ import Testing
         let jane = Fixtures.email("jane.doe@example.com"), omar = Fixtures.email("omar.haddad@example.com")
         for _ in 0..<30 {
             let messages = try await run([.loadCard(jane, refresh: true), .loadCard(omar, refresh: true)])
-            #expect(messages.contains { if case .cardLoaded(omar, .success) = $0 { true } else { false } },
+            #expect(messages.contains { if case .cardLoaded(omar, .success, _) = $0 { true } else { false } },
                     "an older load never cancels a newer one: \(messages)")
         }
     }
@@ -114,8 +114,48 @@ import Testing
         runner.submit([.loadCard(email, refresh: false)])
         await runner.waitUntilIdle()
         await runner.stop()
-        guard case .cardLoaded(_, .success(let card))? = messages.withLock({ $0 }).last else { Issue.record("expected a card: \(messages.withLock { $0 })"); return }
+        guard case .cardLoaded(_, .success(let card), _)? = messages.withLock({ $0 }).last else { Issue.record("expected a card: \(messages.withLock { $0 })"); return }
         #expect(card.user.status == .suspended, "not the card read before the plan ended")
+    }
+
+    /// A card kept from before an action this console asked for is not handed out after it (the
+    /// agent moved on before the action ended and came back within the minute).
+    @Test func aCardKeptFromBeforeAnActionIsNotReusedAfterIt() async throws {
+        let request = try jane()
+        let email = Fixtures.email("jane.doe@example.com")
+        let messages = Mutex<[Message]>([])
+        let runner = EffectRunner(services: ConsoleServices(service: try backend.service(for: "alex"), clock: clock, cardDelay: 0)) { message in
+            messages.withLock { $0.append(message) }
+        }
+        runner.submit([.loadCard(email, refresh: false)])
+        await runner.waitUntilIdle()
+        runner.submit([.ask(InFlight(requestID: request.id, action: .suspend), .suspend, reason: "odd sign-in", account: nil)])
+        await runner.waitUntilIdle()
+        #expect(try await tenant.user(.email(email)).status == .suspended)
+        messages.withLock { $0 = [] }
+        runner.submit([.loadCard(email, refresh: false)])
+        await runner.waitUntilIdle()
+        await runner.stop()
+        guard case .cardLoaded(_, .success(let card), _)? = messages.withLock({ $0 }).last else { Issue.record("expected a card: \(messages.withLock { $0 })"); return }
+        #expect(card.user.status == .suspended, "not the card kept from before the action")
+    }
+
+    /// A card kept for reuse says how old its read is, so the console can compare it with the timeline.
+    @Test func aKeptCardCarriesTheTimeOfItsRead() async throws {
+        let email = Fixtures.email("jane.doe@example.com")
+        let messages = Mutex<[Message]>([])
+        let runner = EffectRunner(services: ConsoleServices(service: try backend.service(for: "alex"), clock: clock, cardDelay: 0)) { message in
+            messages.withLock { $0.append(message) }
+        }
+        let readAt = clock.now()
+        runner.submit([.loadCard(email, refresh: false)])
+        await runner.waitUntilIdle()
+        clock.advance(by: 30)
+        runner.submit([.loadCard(email, refresh: false)])
+        await runner.waitUntilIdle()
+        await runner.stop()
+        let cards = messages.withLock { $0 }.compactMap { message -> Date?? in if case .cardLoaded(_, .success, let at) = message { at } else { nil } }
+        #expect(cards == [readAt, readAt], "read once, kept, and said to be 30 s old")
     }
 
     @Test func oktaThatDoesNotAnswerEndsInAnErrorThatSaysHowToRetry() async throws {
@@ -124,7 +164,7 @@ import Testing
         // The read never ends while stalled: an answer at all shows the console is not left waiting.
         let messages = try await run([.loadCard(Fixtures.email("jane.doe@example.com"), refresh: true)], oktaTimeout: 0.3)
         #expect(messages.contains(.oktaHealth(false)))
-        #expect(messages.last == .cardLoaded(Fixtures.email("jane.doe@example.com"), .failure(ConsoleFailure("Okta did not answer within 1 s; R retries"))))
+        #expect(messages.last == .cardLoaded(Fixtures.email("jane.doe@example.com"), .failure(ConsoleFailure("Okta did not answer within 1 s; R retries")), readAt: clock.now()))
     }
 
     @Test func everyOktaReadOfTheConsoleHasATimeLimit() async throws {
@@ -143,7 +183,7 @@ import Testing
 
     @Test func anUnknownRequesterSaysSoAndOtherFailuresSayHowToRetry() async throws {
         let messages = try await run([.loadCard(Fixtures.email("nobody.here@example.com"), refresh: true)])
-        #expect(messages.last == .cardLoaded(Fixtures.email("nobody.here@example.com"), .failure(ConsoleFailure("Okta has no user with the email nobody.here@example.com"))))
+        #expect(messages.last == .cardLoaded(Fixtures.email("nobody.here@example.com"), .failure(ConsoleFailure("Okta has no user with the email nobody.here@example.com")), readAt: clock.now()))
     }
 
     @Test func askingAnswersWithTheApprovalAndWhoMayGiveIt() async throws {

@@ -138,6 +138,7 @@ import Testing
         var expected = state
         expected.detail.timeline = answered
         expected.cardRefreshing = true
+        expected.cardReadForAnswer = 20
         let effects = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: answered, approvals: [], runs: [])))
         #expect(state == expected)
         #expect(effects == [.loadCard(janeEmail, refresh: true)], "the card follows what Okta did, from any console")
@@ -150,28 +151,75 @@ import Testing
         #expect(quiet.detail.timeline == noted)
     }
 
-    /// Okta answers again while the card is being read (the steps of a plan): the read on its way
-    /// may have begun before that answer, so the card is read once more when it lands.
-    @Test mutating func anOktaAnswerSeenWhileTheCardIsReadMakesItReadOnceMore() {
-        state.cardRefreshing = true
-        let answered = ConsoleFixtures.timeline(for: jane) + [TimelineEvent(
-            id: 20, requestID: jane, actor: "sam", at: state.now,
+    func suspended(at time: Date, id: Int64 = 20) -> [TimelineEvent] {
+        ConsoleFixtures.timeline(for: jane) + [TimelineEvent(
+            id: id, requestID: jane, actor: "sam", at: time,
             payload: .actionSucceeded(.init(runID: ActionRunID(1), action: .suspend, summary: "suspended", oktaRequestID: "reqX")))]
-        #expect(Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: answered, approvals: [], runs: []))) == [],
+    }
+
+    /// Okta answers while the card is being read (the steps of a plan): the read on its way is
+    /// checked when it lands, and read once more if it began before the answer.
+    @Test mutating func aCardReadThatBeganBeforeAnAnswerIsReadOnceMore() {
+        state.cardRefreshing = true
+        #expect(Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: suspended(at: state.now), approvals: [], runs: []))) == [],
                 "one read of the card at a time")
         #expect(state.cardRefreshing)
-
-        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard))) == [.loadCard(janeEmail, refresh: true)],
-                "the card that landed may be from before the answer")
+        let before = state.now.addingTimeInterval(-1), after = state.now.addingTimeInterval(1)
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard), readAt: before)) == [.loadCard(janeEmail, refresh: true)],
+                "the card that landed was read before the answer")
         #expect(state.card == .loaded(janeEmail, ConsoleFixtures.janeCard), "shown meanwhile")
         #expect(state.cardRefreshing)
-        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard))) == [], "read once more, not for ever")
-        #expect(!state.cardRefreshing)
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard), readAt: after)) == [], "read after the answer: done")
+        #expect(!state.cardRefreshing && state.cardReadAt == after)
+    }
+
+    /// Clocks that disagree (an answer stamped ahead of the console's clock) cost one more read, not a loop.
+    @Test mutating func anAnswerFromAheadOfTheConsolesClockIsReadForOnce() {
+        let ahead = state.now.addingTimeInterval(300)
+        let effects = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: suspended(at: ahead), approvals: [], runs: [])))
+        #expect(effects == [.loadCard(janeEmail, refresh: true)])
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard), readAt: state.now)) == [])
+        #expect(Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: suspended(at: ahead), approvals: [], runs: []))) == [])
+    }
+
+    /// An action from this console: its answer is recorded before the read it asks for begins, so
+    /// the timeline that shows the answer while that read is on its way makes no second read.
+    @Test mutating func anActionFromThisConsoleReadsTheCardOnce() {
+        let key = InFlight(requestID: jane, action: .suspend)
+        state.inFlight.insert(key)
+        #expect(Console.update(&state, .actionFinished(key, ActionReport(line: StatusLine("Okta: suspended", .success)))).contains(.loadCard(janeEmail, refresh: true)))
+        let recorded = state.now.addingTimeInterval(-0.01)
+        #expect(Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: suspended(at: recorded), approvals: [], runs: []))) == [])
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard), readAt: state.now)) == [])
+    }
+
+    /// Back on a requester within the runner's minute, the card kept from an earlier read is as old
+    /// as that read: an answer the timeline records since makes it read again, whichever lands first.
+    @Test mutating func aKeptCardOlderThanAnAnswerIsReadAgain() {
+        let keptFrom = state.now.addingTimeInterval(-30), answered = state.now.addingTimeInterval(-5)
+        _ = Console.update(&state, .key(.down))
+        _ = Console.update(&state, .key(.up))
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard), readAt: keptFrom)) == [])
+        #expect(Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: suspended(at: answered), approvals: [], runs: []))) == [.loadCard(janeEmail, refresh: true)])
+
+        _ = Console.update(&state, .key(.down))
+        _ = Console.update(&state, .key(.up))
+        #expect(Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: suspended(at: answered), approvals: [], runs: []))) == [],
+                "the card's read is on its way")
+        #expect(Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard), readAt: keptFrom)) == [.loadCard(janeEmail, refresh: true)])
+    }
+
+    /// An answer on another request of the same requester while the card is still loading (after R):
+    /// that read may have begun before it, so the card is read again.
+    @Test mutating func anAnswerElsewhereWhileTheCardLoadsIsNotLost() {
+        state.queue.rows.append(ConsoleFixtures.request(5, "Also Jane's", minutesAgo: 50))
+        #expect(Console.update(&state, .key(.char("R"))).contains(.loadCard(janeEmail, refresh: true)))
+        let changed = Console.update(&state, .storeChanged([RequestID(5)]))
+        let landed = Console.update(&state, .cardLoaded(janeEmail, .success(ConsoleFixtures.janeCard), readAt: state.now))
+        #expect((changed + landed).contains(.loadCard(janeEmail, refresh: true)), "\(changed) \(landed)")
 
         state.cardRefreshing = true
-        _ = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: answered + [TimelineEvent(
-            id: 21, requestID: jane, actor: "sam", at: state.now,
-            payload: .actionSucceeded(.init(runID: ActionRunID(2), action: .unsuspend, summary: "unsuspended", oktaRequestID: "reqY")))], approvals: [], runs: [])))
+        _ = Console.update(&state, .storeChanged([RequestID(5)]))
         _ = Console.update(&state, .key(.down))
         #expect(Console.update(&state, .cardLoaded(Fixtures.email("misaki.sato@example.com"), .success(ConsoleFixtures.janeCard))) == [],
                 "a read owed to a card no longer shown is not made")

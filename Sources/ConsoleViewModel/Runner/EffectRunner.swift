@@ -73,8 +73,12 @@ public actor EffectRunner {
         case .loadDetail(let id): await loadDetail(id)
         case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: number)
         case .searchTargets(let kind, let query): await search(kind, query)
-        case .ask(let key, let action, let reason, let account): await ask(key, action, reason, account)
-        case .approve(let key, let approval, let comment): await approve(key, approval, comment)
+        case .ask(let key, let action, let reason, let account):
+            await ask(key, action, reason, account)
+            forgetCards()
+        case .approve(let key, let approval, let comment):
+            await approve(key, approval, comment)
+            forgetCards()
         case .loadPlaybooks(let id):
             do { deliver(.playbooksLoaded(id, .success(try await service.playbooks()))) } catch { deliver(.playbooksLoaded(id, .failure(ConsoleFailure(Self.sentence(error))))) }
         case .previewPlan(let ask):
@@ -163,30 +167,30 @@ public actor EffectRunner {
         guard cardLoads.isLatest(number) else { return }
         cardTask?.cancel()
         if !refresh, let cached = cards[email], services.clock.now().timeIntervalSince(cached.at) < services.cardLifetime {
-            deliver(.cardLoaded(email, .success(cached.card)))
+            deliver(.cardLoaded(email, .success(cached.card), readAt: cached.at))
             return
         }
         let delay = refresh ? 0 : services.cardDelay
         let task = Task {
             if delay > 0 { try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000)) }
             guard !Task.isCancelled else { return }
-            let forgotten = cardsForgotten
+            let (forgotten, began) = (cardsForgotten, services.clock.now())
             let result = await fetchCard(email)
             guard !Task.isCancelled else { return }
-            if case .success(let card) = result { remember(email, card, readSince: forgotten) }
-            deliver(.cardLoaded(email, result))
+            if case .success(let card) = result { remember(email, card, readAt: began, readSince: forgotten) }
+            deliver(.cardLoaded(email, result, readAt: began))
         }
         cardTask = task
         await task.value
     }
 
-    /// Keeps a card for reuse, unless the cards were forgotten while it was read.
-    private func remember(_ email: EmailAddress, _ card: RequesterCard, readSince forgotten: Int) {
+    /// Keeps a card for reuse, as old as its read, unless the cards were forgotten while it was read.
+    private func remember(_ email: EmailAddress, _ card: RequesterCard, readAt: Date, readSince forgotten: Int) {
         guard forgotten == cardsForgotten else { return }
-        cards[email] = (card, services.clock.now())
+        cards[email] = (card, readAt)
     }
 
-    /// A plan changed accounts in Okta: no card read before it, or while it ran, may be reused.
+    /// An action or a plan changed accounts in Okta: no card read before it, or while it ran, may be reused.
     private func forgetCards() {
         cards = [:]
         cardsForgotten += 1

@@ -41,6 +41,8 @@ public struct AppState: Sendable, Equatable {
     public var cardRefreshing = false
     /// Okta answered while that read was on its way (it may have begun before): read once more when it lands.
     public var cardOutdated = false
+    /// The newest Okta answer on the open request the card was last read again for (once per answer).
+    public var cardReadForAnswer: Int64?
     /// Operators with the agent role, for assigning requests.
     public var agents: [String]
     public var focus = Focus.queue

@@ -20,7 +20,8 @@ public enum Message: Sendable, Equatable {
     /// The queue load numbered `generation` failed.
     case queueFailed(generation: Int, StatusLine)
     case detailLoaded(RequestID, DetailSnapshot)
-    case cardLoaded(EmailAddress, Result<RequesterCard, ConsoleFailure>)
+    /// `readAt`: when the card's read from Okta began (a card kept for reuse is that old); nil: just now.
+    case cardLoaded(EmailAddress, Result<RequesterCard, ConsoleFailure>, readAt: Date? = nil)
     case pickerResults(PickerState.Kind, query: String, items: [PickerItem])
     case approversFound(RequestID, ActionName, Result<[String], ConsoleFailure>)
     case actionFinished(InFlight, ActionReport)

@@ -37,7 +37,7 @@ public enum Console {
             return []
         case .queueLoaded(let snapshot): return queueLoaded(&state, snapshot)
         case .detailLoaded(let id, let snapshot): return detailLoaded(&state, id, snapshot)
-        case .cardLoaded(let email, let result): return cardLoaded(&state, email, result)
+        case .cardLoaded(let email, let result, let readAt): return cardLoaded(&state, email, result, readAt: readAt)
         case .pickerResults(let kind, let query, let items): return pickerResults(&state, kind, query, items)
         case .approversFound(let id, let action, let result): return approversFound(&state, id, action, result)
         case .actionFinished(let key, let report): return actionFinished(&state, key, report)
@@ -85,7 +85,7 @@ public enum Console {
         if let id = state.detail.requestID, changed?.contains(id) ?? true { effects.append(.loadDetail(id)) }
         // Another request of the same requester changed (an action on their account may have run
         // there): the card is read again. The open request's own changes are seen in its timeline.
-        if let changed, let selected = state.selectedRequest, case .loaded = state.card,
+        if let changed, let selected = state.selectedRequest, state.card.email == selected.requester,
            state.queue.rows.contains(where: { changed.contains($0.id) && $0.id != selected.id && $0.requester == selected.requester }) {
             effects += rereadCard(&state, selected.requester)
         }
@@ -126,6 +126,7 @@ public enum Console {
             state.cardReadAt = nil
             state.cardRefreshing = false
             state.cardOutdated = false
+            state.cardReadForAnswer = nil
             effects.append(.loadCard(request.requester, refresh: false))
         }
         return effects

@@ -23,23 +23,38 @@ extension Console {
         return selectionChanged(&state)
     }
 
-    /// A fresh timeline; when it holds an Okta answer the old one did not (an action ran, from
-    /// this console or another), the requester's card is read again so it matches.
+    /// A fresh timeline; when it holds an Okta answer recorded since the shown card was read (an
+    /// action ran, from this console or another, on this tab or another), the requester's card is
+    /// read again so it matches. A read on its way is checked against the timeline when it lands.
     static func detailLoaded(_ state: inout AppState, _ id: RequestID, _ snapshot: DetailSnapshot) -> [Effect] {
         guard state.detail.requestID == id else { return [] }
         let hadEvents = !state.detail.timeline.isEmpty
-        // Also an answer recorded after the card was read (a plan approved on another tab ran while
-        // this request's timeline was not on screen).
-        let answeredSince = state.cardReadAt.map { read in snapshot.timeline.contains { $0.at > read && isOutcome($0) } } ?? false
-        let newOutcome = (hadEvents && outcomes(in: snapshot.timeline) > outcomes(in: state.detail.timeline)) || answeredSince
+        // An answer the old timeline did not hold, or one recorded since the card was read (a card
+        // kept from an earlier read; a plan approved on another tab ran meanwhile).
+        let newOutcome = (hadEvents && outcomes(in: snapshot.timeline) > outcomes(in: state.detail.timeline))
+            || state.cardReadAt.map { unreadAnswer(since: $0, in: snapshot.timeline, state) != nil } ?? false
         state.detail.timeline = snapshot.timeline
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
         state.detail.unknownRuns = snapshot.unknownRuns
         state.detail.plans = snapshot.plans
         state.detail.scrollBack = min(state.detail.scrollBack, TimelineLayout.maxScrollBack(state))
-        guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester else { return [] }
+        guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester,
+              !state.cardRefreshing else { return [] }
+        // A read on its way (the first one included) is checked against this timeline when it lands.
+        if case .loading = state.card { return [] }
+        state.cardReadForAnswer = state.detail.timeline.last(where: isOutcome)?.id
         return rereadCard(&state, request.requester)
+    }
+
+    /// The newest Okta answer in `timeline` recorded at or after `time` (a read of the card that
+    /// began then may not show it; the store keeps times to the millisecond), unless the card was
+    /// already read again for it: once per answer, so clocks that disagree cannot make the console
+    /// read the card over and over.
+    static func unreadAnswer(since time: Date, in timeline: [TimelineEvent], _ state: AppState) -> Int64? {
+        let since = time.addingTimeInterval(-0.001)
+        guard let newest = timeline.last(where: { isOutcome($0) && $0.at >= since }), newest.id != state.cardReadForAnswer else { return nil }
+        return newest.id
     }
 
     /// Events that record what Okta did.
@@ -55,20 +70,28 @@ extension Console {
         }
     }
 
-    static func cardLoaded(_ state: inout AppState, _ email: EmailAddress, _ result: Result<RequesterCard, ConsoleFailure>) -> [Effect] {
+    /// A card read from Okta (or kept from a read `readAt`); read once more when the open request's
+    /// timeline records an answer since that read began, or an answer elsewhere came meanwhile.
+    static func cardLoaded(_ state: inout AppState, _ email: EmailAddress, _ result: Result<RequesterCard, ConsoleFailure>, readAt: Date?) -> [Effect] {
         guard state.card.email == email else { return [] }
         state.cardRefreshing = false
+        var outdated = state.cardOutdated
+        state.cardOutdated = false
         switch result {
         case .success(let card):
+            let readAt = readAt ?? state.now
             state.card = .loaded(email, card)
-            state.cardReadAt = state.now
+            state.cardReadAt = readAt
+            if let request = state.selectedRequest, request.requester == email, state.detail.requestID == request.id,
+               let answer = unreadAnswer(since: readAt, in: state.detail.timeline, state) {
+                state.cardReadForAnswer = answer
+                outdated = true
+            }
         case .failure(let failure):
             state.card = .failed(email, failure.message)
             state.cardReadAt = nil
         }
-        guard state.cardOutdated else { return [] }
-        state.cardOutdated = false
-        return rereadCard(&state, email)
+        return outdated ? rereadCard(&state, email) : []
     }
 
     /// Reads the shown card again after Okta answered; while a read is already on its way, once
