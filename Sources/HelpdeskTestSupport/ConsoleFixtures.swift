@@ -64,7 +64,7 @@ public enum ConsoleFixtures {
         state.detail.requestID = request.id
         state.detail.timeline = timeline(for: request.id)
         state.card = request.requester == jane.email.lowercasedEmail ? .loaded(request.requester, janeCard) : .loading(request.requester)
-        if state.card.card != nil { state.cardReadAt = now }
+        if state.card.card != nil { (state.cardReadAt, state.cardReadBegan) = (now, now) }
         return state
     }
 }

@@ -35,14 +35,37 @@ public struct AppState: Sendable, Equatable {
     public var pendingMove: PendingMove?
     public var detail = DetailState()
     public var card = CardState.none
-    /// When the shown card was read from Okta; it is read again when older than a minute.
+    /// When the shown card landed (the console's clock); it is read again when older than a minute.
     public var cardReadAt: Date?
+    /// When the shown card's read from Okta began (a kept card is that old), on the clock the
+    /// service stamps Okta's answers with: answers recorded since may not be on it.
+    public var cardReadBegan: Date?
     /// A fresh read of the shown card is on its way (the old one stays on screen meanwhile).
     public var cardRefreshing = false
-    /// Okta answered while that read was on its way (it may have begun before): read once more when it lands.
+    /// Okta answered on another request of the requester while a read was on its way (it may have
+    /// begun before): read once more when it lands.
     public var cardOutdated = false
-    /// The newest Okta answer on the open request the card was last read again for (once per answer).
+    /// The newest Okta answer on the open request seen while a read of the card was on its way:
+    /// compared with when that read began, when it lands.
+    public var answerDuringCardRead: TimelineEvent?
+    /// The newest Okta answer the card was read again for: it and earlier ones make no more reads.
     public var cardReadForAnswer: Int64?
+
+    /// A read of the card is on its way: the first one (loading) or a fresh one.
+    public var cardReadOnItsWay: Bool {
+        if case .loading = card { return true }
+        return cardRefreshing
+    }
+
+    /// Another requester's card, or the same one asked for afresh: nothing known about reads of the old one holds.
+    mutating func forgetCardReads() {
+        cardReadAt = nil
+        cardReadBegan = nil
+        cardRefreshing = false
+        cardOutdated = false
+        answerDuringCardRead = nil
+        cardReadForAnswer = nil
+    }
     /// Operators with the agent role, for assigning requests.
     public var agents: [String]
     public var focus = Focus.queue

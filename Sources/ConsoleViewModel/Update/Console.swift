@@ -85,7 +85,7 @@ public enum Console {
         if let id = state.detail.requestID, changed?.contains(id) ?? true { effects.append(.loadDetail(id)) }
         // Another request of the same requester changed (an action on their account may have run
         // there): the card is read again. The open request's own changes are seen in its timeline.
-        if let changed, let selected = state.selectedRequest, state.card.email == selected.requester,
+        if let changed, let selected = state.selectedRequest, state.card.email == selected.requester, state.card.card != nil || state.cardReadOnItsWay,
            state.queue.rows.contains(where: { changed.contains($0.id) && $0.id != selected.id && $0.requester == selected.requester }) {
             effects += rereadCard(&state, selected.requester)
         }
@@ -111,7 +111,7 @@ public enum Console {
         guard let request = state.selectedRequest else {
             state.detail = DetailState()
             state.card = .none
-            state.cardReadAt = nil
+            state.forgetCardReads()
             return []
         }
         var effects: [Effect] = []
@@ -123,10 +123,7 @@ public enum Console {
         }
         if state.card.email != request.requester {
             state.card = .loading(request.requester)
-            state.cardReadAt = nil
-            state.cardRefreshing = false
-            state.cardOutdated = false
-            state.cardReadForAnswer = nil
+            state.forgetCardReads()
             effects.append(.loadCard(request.requester, refresh: false))
         }
         return effects

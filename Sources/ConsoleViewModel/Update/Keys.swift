@@ -53,8 +53,7 @@ extension Console {
             var effects = refresh(&state)
             if let request = state.selectedRequest {
                 state.card = .loading(request.requester)
-                state.cardRefreshing = false
-                state.cardOutdated = false
+                state.forgetCardReads()
                 effects.append(.loadCard(request.requester, refresh: true))
             }
             state.say("Refreshed.")

@@ -25,14 +25,14 @@ extension Console {
 
     /// A fresh timeline; when it holds an Okta answer recorded since the shown card was read (an
     /// action ran, from this console or another, on this tab or another), the requester's card is
-    /// read again so it matches. A read on its way is checked against the timeline when it lands.
+    /// read again so it matches. A read on its way is checked against that answer when it lands.
     static func detailLoaded(_ state: inout AppState, _ id: RequestID, _ snapshot: DetailSnapshot) -> [Effect] {
         guard state.detail.requestID == id else { return [] }
         let hadEvents = !state.detail.timeline.isEmpty
         // An answer the old timeline did not hold, or one recorded since the card was read (a card
         // kept from an earlier read; a plan approved on another tab ran meanwhile).
         let newOutcome = (hadEvents && outcomes(in: snapshot.timeline) > outcomes(in: state.detail.timeline))
-            || state.cardReadAt.map { unreadAnswer(since: $0, in: snapshot.timeline, state) != nil } ?? false
+            || state.cardReadBegan.map { unreadAnswer(since: $0, among: snapshot.timeline, state) != nil } ?? false
         state.detail.timeline = snapshot.timeline
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
@@ -40,20 +40,24 @@ extension Console {
         state.detail.plans = snapshot.plans
         state.detail.scrollBack = min(state.detail.scrollBack, TimelineLayout.maxScrollBack(state))
         guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester,
-              !state.cardRefreshing else { return [] }
-        // A read on its way (the first one included) is checked against this timeline when it lands.
-        if case .loading = state.card { return [] }
-        state.cardReadForAnswer = state.detail.timeline.last(where: isOutcome)?.id
+              let newest = snapshot.timeline.last(where: isOutcome) else { return [] }
+        guard !state.cardReadOnItsWay else {
+            // That read may have begun before this answer: it is compared with it when it lands,
+            // wherever the selection is by then.
+            if newest.id > state.answerDuringCardRead?.id ?? .min { state.answerDuringCardRead = newest }
+            return []
+        }
+        state.cardReadForAnswer = max(newest.id, state.cardReadForAnswer ?? .min)
         return rereadCard(&state, request.requester)
     }
 
-    /// The newest Okta answer in `timeline` recorded at or after `time` (a read of the card that
+    /// The newest Okta answer among `answers` recorded at or after `time` (a read of the card that
     /// began then may not show it; the store keeps times to the millisecond), unless the card was
-    /// already read again for it: once per answer, so clocks that disagree cannot make the console
-    /// read the card over and over.
-    static func unreadAnswer(since time: Date, in timeline: [TimelineEvent], _ state: AppState) -> Int64? {
+    /// already read again for it or a later one (answers are numbered as they are recorded): once
+    /// per answer, so clocks that disagree cannot make the console read the card over and over.
+    static func unreadAnswer(since time: Date, among answers: [TimelineEvent], _ state: AppState) -> Int64? {
         let since = time.addingTimeInterval(-0.001)
-        guard let newest = timeline.last(where: { isOutcome($0) && $0.at >= since }), newest.id != state.cardReadForAnswer else { return nil }
+        guard let newest = answers.last(where: { isOutcome($0) && $0.at >= since }), newest.id > state.cardReadForAnswer ?? .min else { return nil }
         return newest.id
     }
 
@@ -77,19 +81,25 @@ extension Console {
         state.cardRefreshing = false
         var outdated = state.cardOutdated
         state.cardOutdated = false
+        var answers = state.answerDuringCardRead.map { [$0] } ?? []
+        state.answerDuringCardRead = nil
         switch result {
         case .success(let card):
-            let readAt = readAt ?? state.now
+            let began = readAt ?? state.now
             state.card = .loaded(email, card)
-            state.cardReadAt = readAt
-            if let request = state.selectedRequest, request.requester == email, state.detail.requestID == request.id,
-               let answer = unreadAnswer(since: readAt, in: state.detail.timeline, state) {
+            state.cardReadAt = state.now
+            state.cardReadBegan = began
+            if let request = state.selectedRequest, request.requester == email, state.detail.requestID == request.id {
+                answers = (answers + state.detail.timeline.filter(isOutcome)).sorted { $0.id < $1.id }
+            }
+            if let answer = unreadAnswer(since: began, among: answers, state) {
                 state.cardReadForAnswer = answer
                 outdated = true
             }
         case .failure(let failure):
             state.card = .failed(email, failure.message)
             state.cardReadAt = nil
+            state.cardReadBegan = nil
         }
         return outdated ? rereadCard(&state, email) : []
     }
@@ -97,7 +107,7 @@ extension Console {
     /// Reads the shown card again after Okta answered; while a read is already on its way, once
     /// more when it lands, since it may have begun before the answer.
     static func rereadCard(_ state: inout AppState, _ email: EmailAddress) -> [Effect] {
-        guard !state.cardRefreshing else {
+        guard !state.cardReadOnItsWay else {
             state.cardOutdated = true
             return []
         }
