@@ -12,6 +12,18 @@ public enum BuiltProducts {
     }
 
     public static func executable(_ name: String) -> URL { folder.appendingPathComponent(name) }
+
+    /// Copies the executable `name` to `path` through a close-on-exec descriptor: a child another
+    /// test starts meanwhile must not keep the copy open for writing, or running it fails with
+    /// "Text file busy" for as long as that child lives.
+    public static func copyExecutable(_ name: String, to path: String) throws {
+        let bytes = try Data(contentsOf: executable(name))
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(descriptor) }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+    }
 }
 
 /// A child process with captured output.

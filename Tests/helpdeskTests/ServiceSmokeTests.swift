@@ -40,7 +40,7 @@ import Testing
     func installBinaryAndToken() throws -> (binary: String, token: String) {
         chmod(folder.path, 0o755)
         let binary = folder.file("helpdesk")
-        try FileManager.default.copyItem(atPath: BuiltProducts.executable("helpdesk").path, toPath: binary)
+        try BuiltProducts.copyExecutable("helpdesk", to: binary)
         let token = folder.file("okta.token")
         try Data("00smoke-token".utf8).write(to: URL(fileURLWithPath: token))
         chmod(token, 0o600)

@@ -26,14 +26,7 @@ import Testing
         let folder = TemporaryDirectory("helpdesk-setid")
         chmod(folder.path, 0o755)
         let copy = folder.file("helpdesk")
-        // Written through a close-on-exec descriptor: a child another test starts meanwhile does
-        // not inherit it, so the copy is not held open ("Text file busy") once written.
-        let binary = try Data(contentsOf: BuiltProducts.executable("helpdesk"))
-        let descriptor = open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
-        #expect(descriptor >= 0)
-        let written = binary.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        #expect(written == binary.count)
+        try BuiltProducts.copyExecutable("helpdesk", to: copy)
         chown(copy, 0, 4)
         chmod(copy, 0o2755)
         // Another test's child started while the copy was being written may hold it open for a

@@ -42,8 +42,8 @@ public struct AppState: Sendable, Equatable {
     public var cardReadBegan: Date?
     /// A fresh read of the shown card is on its way (the old one stays on screen meanwhile).
     public var cardRefreshing = false
-    /// Okta answered on another request of the requester while a read was on its way (it may have
-    /// begun before): read once more when it lands.
+    /// Okta answered while a read was on its way, where no timeline shown says when (another request
+    /// of the requester; an action this console asked for): read once more when it lands.
     public var cardOutdated = false
     /// The newest Okta answer on the open request seen while a read of the card was on its way:
     /// compared with when that read began, when it lands.
