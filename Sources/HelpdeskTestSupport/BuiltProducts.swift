@@ -13,16 +13,19 @@ public enum BuiltProducts {
 
     public static func executable(_ name: String) -> URL { folder.appendingPathComponent(name) }
 
-    /// Copies the executable `name` to `path` through a close-on-exec descriptor: a child another
-    /// test starts meanwhile must not keep the copy open for writing, or running it fails with
-    /// "Text file busy" for as long as that child lives.
+    /// Copies the executable `name` to `path` (mode 0755) through a close-on-exec descriptor: a
+    /// child another test starts meanwhile must not keep the copy open for writing, or running it
+    /// fails with "Text file busy" for as long as that child lives. The mode is set explicitly: the
+    /// umask is the process's, and a socket server in another test narrows it while it binds.
     public static func copyExecutable(_ name: String, to path: String) throws {
         let bytes = try Data(contentsOf: executable(name))
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
-        guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
+        guard descriptor >= 0 else { throw SpawnFailure(path: path, reason: "cannot create it: " + String(cString: strerror(errno))) }
         defer { close(descriptor) }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        guard written == bytes.count, fchmod(descriptor, 0o755) == 0 else {
+            throw SpawnFailure(path: path, reason: "cannot write it: " + String(cString: strerror(errno)))
+        }
     }
 }
 
@@ -122,7 +125,7 @@ public struct ChildProcess {
             Thread.sleep(forTimeInterval: 0.05)
             spawned = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
         }
-        guard spawned == 0 else { throw CocoaError(.executableLoad, userInfo: [NSFilePathErrorKey: executable.path]) }
+        guard spawned == 0 else { throw SpawnFailure(path: executable.path, reason: String(cString: strerror(spawned))) }
         return pid
     }
 
@@ -148,6 +151,13 @@ public struct ChildProcess {
     public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
         try start(executable, arguments, environment: environment, input: input).finish()
     }
+}
+
+/// A program that could not be started, and the system's reason.
+public struct SpawnFailure: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot start \(path): \(reason)" }
 }
 
 /// Runs blocking work (a child process, a wait) on a thread of its own, so an async test does not
