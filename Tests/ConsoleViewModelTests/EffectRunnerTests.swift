@@ -28,15 +28,28 @@ import Testing
         }
     }
 
+    /// The messages a runner delivered.
+    final class Delivered: Sendable {
+        private let messages = Mutex<[Message]>([])
+        func add(_ message: Message) { messages.withLock { $0.append(message) } }
+        var all: [Message] { messages.withLock { $0 } }
+        func forget() { messages.withLock { $0 = [] } }
+    }
+
+    /// A runner as `login` on this suite's backend (or `other`), and what it delivers.
+    func runner(as login: String = "alex", on other: HelpdeskBackend? = nil, oktaTimeout: TimeInterval = 60) throws -> (EffectRunner, Delivered) {
+        let delivered = Delivered()
+        let services = ConsoleServices(service: try (other ?? backend).service(for: login), clock: clock, cardDelay: 0, oktaTimeout: oktaTimeout)
+        return (EffectRunner(services: services) { delivered.add($0) }, delivered)
+    }
+
     /// Runs effects as `login` and returns every message they delivered.
     func run(_ effects: [Effect], as login: String = "alex", oktaTimeout: TimeInterval = 60) async throws -> [Message] {
-        let messages = Mutex<[Message]>([])
-        let services = ConsoleServices(service: try backend.service(for: login), clock: clock, cardDelay: 0, oktaTimeout: oktaTimeout)
-        let runner = EffectRunner(services: services) { message in messages.withLock { $0.append(message) } }
+        let (runner, delivered) = try runner(as: login, oktaTimeout: oktaTimeout)
         runner.submit(effects)
         await runner.waitUntilIdle()
         await runner.stop()
-        return messages.withLock { $0 }
+        return delivered.all
     }
 
     func jane() throws -> Request {
@@ -96,25 +109,22 @@ import Testing
             guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
             return member
         }
-        let messages = Mutex<[Message]>([])
-        let runner = EffectRunner(services: ConsoleServices(service: try backend.service(for: "alex"), clock: clock, cardDelay: 0)) { message in
-            messages.withLock { $0.append(message) }
-        }
+        let (runner, messages) = try runner(on: backend)
         directory.stallFactors.withLock { $0 = true }
         runner.submit([.loadCard(email, refresh: true)])
         #expect(await eventually { directory.factorReadsStalled.withLock { $0 } > 0 }, "the account was read as it was before the plan")
         let ask = PlanAsk(requestID: request.id, source: .playbook("suspend"), reason: "odd sign-in")
         runner.submit([.startPlan(ask, expecting: try await backend.service(for: "alex").previewPlan(ask).steps)])
-        #expect(await eventually { messages.withLock { $0.contains { if case .workFinished(_, reload: true) = $0 { true } else { false } } } })
+        #expect(await eventually { messages.all.contains { if case .workFinished(_, reload: true) = $0 { true } else { false } } })
         #expect(try await tenant.user(.email(email)).status == .suspended)
         directory.stallFactors.withLock { $0 = false }
         await runner.waitUntilIdle()
 
-        messages.withLock { $0 = [] }
+        messages.forget()
         runner.submit([.loadCard(email, refresh: false)])
         await runner.waitUntilIdle()
         await runner.stop()
-        guard case .cardLoaded(_, .success(let card), _)? = messages.withLock({ $0 }).last else { Issue.record("expected a card: \(messages.withLock { $0 })"); return }
+        guard case .cardLoaded(_, .success(let card), _)? = messages.all.last else { Issue.record("expected a card: \(messages.all)"); return }
         #expect(card.user.status == .suspended, "not the card read before the plan ended")
     }
 
@@ -123,30 +133,24 @@ import Testing
     @Test func aCardKeptFromBeforeAnActionIsNotReusedAfterIt() async throws {
         let request = try jane()
         let email = Fixtures.email("jane.doe@example.com")
-        let messages = Mutex<[Message]>([])
-        let runner = EffectRunner(services: ConsoleServices(service: try backend.service(for: "alex"), clock: clock, cardDelay: 0)) { message in
-            messages.withLock { $0.append(message) }
-        }
+        let (runner, messages) = try runner()
         runner.submit([.loadCard(email, refresh: false)])
         await runner.waitUntilIdle()
         runner.submit([.ask(InFlight(requestID: request.id, action: .suspend), .suspend, reason: "odd sign-in", account: nil)])
         await runner.waitUntilIdle()
         #expect(try await tenant.user(.email(email)).status == .suspended)
-        messages.withLock { $0 = [] }
+        messages.forget()
         runner.submit([.loadCard(email, refresh: false)])
         await runner.waitUntilIdle()
         await runner.stop()
-        guard case .cardLoaded(_, .success(let card), _)? = messages.withLock({ $0 }).last else { Issue.record("expected a card: \(messages.withLock { $0 })"); return }
+        guard case .cardLoaded(_, .success(let card), _)? = messages.all.last else { Issue.record("expected a card: \(messages.all)"); return }
         #expect(card.user.status == .suspended, "not the card kept from before the action")
     }
 
     /// A card kept for reuse says how old its read is, so the console can compare it with the timeline.
     @Test func aKeptCardCarriesTheTimeOfItsRead() async throws {
         let email = Fixtures.email("jane.doe@example.com")
-        let messages = Mutex<[Message]>([])
-        let runner = EffectRunner(services: ConsoleServices(service: try backend.service(for: "alex"), clock: clock, cardDelay: 0)) { message in
-            messages.withLock { $0.append(message) }
-        }
+        let (runner, messages) = try runner()
         let readAt = clock.now()
         runner.submit([.loadCard(email, refresh: false)])
         await runner.waitUntilIdle()
@@ -154,7 +158,7 @@ import Testing
         runner.submit([.loadCard(email, refresh: false)])
         await runner.waitUntilIdle()
         await runner.stop()
-        let cards = messages.withLock { $0 }.compactMap { message -> Date?? in if case .cardLoaded(_, .success, let at) = message { at } else { nil } }
+        let cards = messages.all.compactMap { message -> Date?? in if case .cardLoaded(_, .success, let at) = message { at } else { nil } }
         #expect(cards == [readAt, readAt], "read once, kept, and said to be 30 s old")
     }
 
