@@ -20,11 +20,11 @@ public enum BuiltProducts {
     public static func copyExecutable(_ name: String, to path: String) throws {
         let bytes = try Data(contentsOf: executable(name))
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o700)
-        guard descriptor >= 0 else { throw SpawnFailure(path: path, reason: "cannot create it: " + String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw ProgramFailure("cannot create \(path): " + String(cString: strerror(errno))) }
         defer { close(descriptor) }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count, fchmod(descriptor, 0o755) == 0 else {
-            throw SpawnFailure(path: path, reason: "cannot write it: " + String(cString: strerror(errno)))
+            throw ProgramFailure("cannot write \(path): " + String(cString: strerror(errno)))
         }
     }
 }
@@ -125,7 +125,7 @@ public struct ChildProcess {
             Thread.sleep(forTimeInterval: 0.05)
             spawned = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
         }
-        guard spawned == 0 else { throw SpawnFailure(path: executable.path, reason: String(cString: strerror(spawned))) }
+        guard spawned == 0 else { throw ProgramFailure("cannot start \(executable.path): " + String(cString: strerror(spawned))) }
         return pid
     }
 
@@ -153,11 +153,10 @@ public struct ChildProcess {
     }
 }
 
-/// A program that could not be started, and the system's reason.
-public struct SpawnFailure: Error, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "cannot start \(path): \(reason)" }
+/// A program that could not be copied or started, with the system's reason.
+public struct ProgramFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Runs blocking work (a child process, a wait) on a thread of its own, so an async test does not
