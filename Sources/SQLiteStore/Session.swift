@@ -47,6 +47,104 @@ final class Session: RecordStatements {
         return RecordMapping.stored(new, id: id, at: at)
     }
 
+    /// An import batch in a few statements: the external ids already taken are looked up, and
+    /// the new requests and their "created" events go in up to `rowsPerStatement` rows a
+    /// statement (one statement per row spent most of an import's time starting statements).
+    /// Numbers stay consecutive: a row is never offered that a unique index would turn away.
+    func createOnce(_ requests: [NewRequest], by actor: String, at: Date) throws -> [OnceWrite] {
+        var outcomes: [OnceWrite?] = Array(repeating: nil, count: requests.count)
+        var firstIndex: [String: Int] = [:]
+        var asked: [String] = []
+        for (index, new) in requests.enumerated() {
+            guard let externalID = new.externalID, firstIndex[externalID] == nil else { continue }
+            firstIndex[externalID] = index
+            asked.append(externalID)
+        }
+        let taken = try requestIDs(externalIDs: asked)
+        var fresh: [Int] = []
+        for (index, new) in requests.enumerated() {
+            guard let externalID = new.externalID else { fresh.append(index); continue }
+            if let id = taken[externalID] {
+                outcomes[index] = .found(id)
+            } else if firstIndex[externalID] == index {
+                fresh.append(index)
+            }
+        }
+        var start = 0
+        while start < fresh.count {
+            let count = Self.statementRows(left: fresh.count - start)
+            let indexes = Array(fresh[start..<(start + count)])
+            let ids = try insertRequests(indexes.map { requests[$0] }, at: at)
+            try insertCreatedEvents(zip(ids, indexes.map { requests[$0] }).map { ($0, $1) }, by: actor, at: at)
+            for (id, index) in zip(ids, indexes) { outcomes[index] = .created(id) }
+            start += count
+        }
+        return try requests.enumerated().map { index, new in
+            if let outcome = outcomes[index] { return outcome }
+            // A repeat of an external id earlier in the list.
+            guard let externalID = new.externalID, let first = firstIndex[externalID], case .created(let id)? = outcomes[first] else {
+                throw StoreError.failed("request \(index + 1) of an import batch was neither written nor found (\(db.path))")
+            }
+            return .found(id)
+        }
+    }
+
+    /// Most rows one statement writes or looks up; the rest go in statements of powers of two,
+    /// so a few statements are prepared once and kept.
+    static let rowsPerStatement = 128
+
+    static func statementRows(left: Int) -> Int {
+        left >= rowsPerStatement ? rowsPerStatement : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
+    }
+
+    /// The requests that hold any of these external ids.
+    private func requestIDs(externalIDs: [String]) throws -> [String: RequestID] {
+        var found: [String: RequestID] = [:]
+        var start = 0
+        while start < externalIDs.count {
+            let count = Self.statementRows(left: externalIDs.count - start)
+            let marks = Array(repeating: "?", count: count).joined(separator: ", ")
+            let values = externalIDs[start..<(start + count)].map(SQLValue.text)
+            for (externalID, id) in try db.query("SELECT external_id, id FROM requests WHERE external_id IN (\(marks))", values, { ($0.text(0), $0.int64(1)) }) {
+                found[externalID] = RequestID(id)
+            }
+            start += count
+        }
+        return found
+    }
+
+    /// Inserts requests in one statement and returns their ids in the order written.
+    private func insertRequests(_ requests: [NewRequest], at: Date) throws -> [RequestID] {
+        var values: [SQLValue] = []
+        values.reserveCapacity(requests.count * 9)
+        for new in requests {
+            values += [.text(new.requester.value), .text(new.subject), .text(new.body), .text(new.category), .int(new.priority.urgencyRank),
+                       .text(new.status.rawValue), .time(at), .time(at), .optional(new.externalID)]
+        }
+        let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: requests.count).joined(separator: ", ")
+        // Ids grow as rows are written; RETURNING's own order is not promised.
+        let ids = try db.query("INSERT INTO requests (requester, subject, body, category, urgency, status, created_at, updated_at, external_id) VALUES \(rows) RETURNING id",
+                               values) { $0.int64(0) }.sorted()
+        guard ids.count == requests.count, let first = ids.first, let last = ids.last else {
+            throw StoreError.failed("an import statement wrote \(ids.count) of \(requests.count) requests (\(db.path))")
+        }
+        unindexed = (unindexed?.first ?? first, last)
+        return ids.map(RequestID.init)
+    }
+
+    /// The "created" events of requests just written, in one statement.
+    private func insertCreatedEvents(_ wrote: [(id: RequestID, new: NewRequest)], by actor: String, at: Date) throws {
+        var values: [SQLValue] = []
+        values.reserveCapacity(wrote.count * 5)
+        for (id, new) in wrote {
+            let text = new.subject + " " + new.body + " " + new.requester.value
+            if GramText.needsGrams(text) { pendingGrams.append((id.number, GramText.indexText(text))) }
+            let payload = EventPayload.created(.init(requester: new.requester, subject: new.subject, priority: new.priority, category: new.category))
+            values += [.integer(id.number), .text(payload.kind.rawValue), .text(actor), .time(at), .text(String(decoding: try payload.detailsJSON(), as: UTF8.self))]
+        }
+        try db.run("INSERT INTO events (request_id, kind, actor, at, details) VALUES " + Array(repeating: "(?, ?, ?, ?, ?)", count: wrote.count).joined(separator: ", "), values)
+    }
+
     // MARK: Queue
 
     /// Above this many full-text matches, the queue walks its index in order and keeps matching

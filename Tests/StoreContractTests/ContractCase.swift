@@ -18,6 +18,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
     case timelineGrowsInCommitOrder
     case commitsOfAnotherConnectionChangeTheToken
     case aFailedWriteLeavesNothing
+    case anImportBatchWritesEachExternalIDOnce
 
     var description: String { rawValue }
 
@@ -36,6 +37,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         case .timelineGrowsInCommitOrder: try await Self.commitOrder(store)
         case .commitsOfAnotherConnectionChangeTheToken: try await Self.changeToken(store)
         case .aFailedWriteLeavesNothing: try Self.failedWrite(store)
+        case .anImportBatchWritesEachExternalIDOnce: try Self.createOnce(store)
         }
     }
 
@@ -238,6 +240,62 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         #expect(try store.read { try $0.count(.all) } == 0)
         #expect(try store.read { try $0.lastEventID() } == 0)
         #expect(try store.read { try $0.statusCounts()[.new] } == 0)
+    }
+
+    // MARK: Imports
+
+    /// A batch as an import sends it: 237 requests (past any number of rows a store writes in one
+    /// statement), ids already in the store and repeated in the batch, text in scripts written
+    /// without spaces.
+    static func importBatch() -> [NewRequest] {
+        (0..<237).map { index in
+            let id = index % 50 == 7 ? "X-old-\(index % 3)" : index % 40 == 11 ? "X-\(index - 1)" : "X-\(index)"
+            let subject = index % 9 == 4 ? "VPNに接続できません \(index)" : "Cannot sign in to app \(index)"
+            return Fixtures.newRequest(subject, requester: "user\(index % 13)@example.com", body: "body of \(index) walrus",
+                                       category: ["mfa", "access", "general"][index % 3], priority: Priority.allCases[index % 4], externalID: id)
+        }
+    }
+
+    private static func createOnce(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        // The same history in a second store, written one request at a time as the reference.
+        let reference = try StoreUnderTest(under.engine)
+        let oneByOne = try reference.open()
+        let batch = importBatch()
+        for target in [store, oneByOne] {
+            for index in 0..<3 { _ = try target.create(Fixtures.newRequest("older \(index)", externalID: "X-old-\(index)"), by: "intake", at: start) }
+        }
+        let at = start.addingTimeInterval(60)
+        let written = try store.write { try $0.createOnce(batch, by: "importer", at: at) }
+        var expected: [OnceWrite] = []
+        for new in batch {
+            try oneByOne.write { writer in
+                if let existing = try writer.request(externalID: new.externalID!) {
+                    expected.append(.found(existing.id))
+                } else {
+                    expected.append(.created(try writer.create(new, by: "importer", at: at).id))
+                }
+            }
+        }
+        let firstDifference = zip(written, expected).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(written == expected, "first difference at \(String(describing: firstDifference))")
+        #expect(written.filter { if case .created = $0 { true } else { false } }.count == 237 - 5 - 6)
+        let all = try store.read { try $0.queue(QueueQuery(filter: .all, limit: 500)) }.requests
+        let allOneByOne = try oneByOne.read { try $0.queue(QueueQuery(filter: .all, limit: 500)) }.requests
+        #expect(all == allOneByOne)
+        #expect(try store.read { try $0.statusCounts() } == oneByOne.read { try $0.statusCounts() })
+        let events = try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 1_000, maxBytes: 1 << 20) }
+        let eventsOneByOne = try oneByOne.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 1_000, maxBytes: 1 << 20) }
+        #expect(events == eventsOneByOne)
+        for typed in ["walrus", "接続", "user7", "app 214"] {
+            let found = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: typed), limit: 500)) }.requests.map(\.id)
+            let foundOneByOne = try oneByOne.read { try $0.queue(QueueQuery(filter: QueueFilter(text: typed), limit: 500)) }.requests.map(\.id)
+            #expect(!found.isEmpty && found == foundOneByOne, "typed \(typed)")
+        }
+        // Again: everything is found, nothing written.
+        let again = try store.write { try $0.createOnce(batch, by: "importer", at: at) }
+        #expect(again.count == batch.count && again.allSatisfy { if case .found = $0 { true } else { false } })
+        #expect(try store.read { try $0.lastEventID() } == events.last?.id)
     }
 
     // MARK: Several writers

@@ -61,6 +61,10 @@ public protocol StoreReader {
 public protocol StoreWriter: StoreReader {
     /// Writes a new request with the next number (no event; callers add "created").
     func insertRequest(_ new: NewRequest, at: Date) throws -> Request
+    /// Writes, in order, each request whose external id is neither in the store nor earlier in
+    /// the list, with its "created" event; for the others it finds the request holding the id.
+    /// One result per request, in the list's order (an import batch).
+    func createOnce(_ requests: [NewRequest], by actor: String, at: Date) throws -> [OnceWrite]
     /// Appends one event; events are never changed or removed afterwards.
     @discardableResult
     func append(_ draft: EventDraft, to request: RequestID) throws -> TimelineEvent
@@ -117,6 +121,14 @@ extension StoreWriter {
     /// Decides without an Okta identity (denials, expiry, superseding).
     public func decideApproval(_ id: ApprovalID, state: Approval.State, by login: String, at: Date, reason: String?) throws -> Bool {
         try decideApproval(id, state: state, by: login, at: at, reason: reason, oktaUserID: nil)
+    }
+
+    /// One request at a time: the same rows as a store that writes a list at once.
+    public func createOnce(_ requests: [NewRequest], by actor: String, at: Date) throws -> [OnceWrite] {
+        try requests.map { new in
+            if let externalID = new.externalID, let existing = try request(externalID: externalID) { return .found(existing.id) }
+            return .created(try create(new, by: actor, at: at).id)
+        }
     }
 
     /// Writes a request and its "created" event inside the caller's transaction.

@@ -171,25 +171,17 @@ public struct LocalHelpdeskService: HelpdeskService {
         }
         let now = engine.clock.now()
         let login = user.login
-        // The body may run again (a store that retries a transaction a concurrent one spoiled), so it
-        // builds its own lists and touches nothing outside.
-        let written = try await committing {
-            try store.write { writer in
-                var written = ImportReport()
-                for (number, new) in good {
-                    let externalID = new.externalID ?? ""
-                    if let existing = try writer.request(externalID: externalID) {
-                        written.alreadyImported.append(.init(line: number, id: existing.id.description, externalId: externalID))
-                    } else {
-                        let request = try writer.create(new, by: login, at: now)
-                        written.imported.append(.init(line: number, id: request.id.description, externalId: externalID))
-                    }
-                }
-                return written
+        // The body may run again (a store that retries a transaction a concurrent one spoiled): it
+        // only writes and returns what it wrote.
+        let requests = good.map(\.request)
+        let written = try await committing { try store.write { try $0.createOnce(requests, by: login, at: now) } }
+        for ((number, new), outcome) in zip(good, written) {
+            let externalID = new.externalID ?? ""
+            switch outcome {
+            case .created(let id): report.imported.append(.init(line: number, id: id.description, externalId: externalID))
+            case .found(let id): report.alreadyImported.append(.init(line: number, id: id.description, externalId: externalID))
             }
         }
-        report.imported = written.imported
-        report.alreadyImported = written.alreadyImported
         return report
     }
 
