@@ -13,17 +13,7 @@ public enum ImportLine {
         guard line.utf8.count <= maxLineBytes else {
             throw ValidationError("the line is longer than \(maxLineBytes / 1024) KiB")
         }
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-                throw ValidationError("expected a JSON object on the line")
-            }
-            object = parsed
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            throw ValidationError("not valid JSON")
-        }
+        let object = try members(line)
         if let unknown = object.keys.sorted().first(where: { !keys.contains($0) }) {
             throw ValidationError("unknown key \"\(TextSafety.quoted(unknown, limit: 40))\"; expected \(keys.sorted().joined(separator: ", "))")
         }
@@ -48,15 +38,43 @@ public enum ImportLine {
         )
     }
 
-    private static func required(_ object: [String: Any], _ key: String) throws(ValidationError) -> String {
+    /// A member's value as far as the checks care.
+    private enum Member {
+        case text(String)
+        case null
+        case other
+    }
+
+    /// The line's members: read directly when the line is a flat object of strings (nearly
+    /// every line), by Foundation's parser otherwise.
+    private static func members(_ line: Substring) throws(ValidationError) -> [String: Member] {
+        if let flat = FlatJSONObject.read(line) {
+            return flat.mapValues { $0.map(Member.text) ?? .null }
+        }
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(line.utf8))
+        } catch {
+            throw ValidationError("not valid JSON")
+        }
+        guard let object = parsed as? [String: Any] else { throw ValidationError("expected a JSON object on the line") }
+        return object.mapValues { value in
+            if let text = value as? String { return .text(text) }
+            return value is NSNull ? .null : .other
+        }
+    }
+
+    private static func required(_ object: [String: Member], _ key: String) throws(ValidationError) -> String {
         guard let text = try optional(object, key) else { throw ValidationError("\(key) is missing") }
         return text
     }
 
-    private static func optional(_ object: [String: Any], _ key: String) throws(ValidationError) -> String? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let text = value as? String else { throw ValidationError("\(key) must be a string") }
-        return text
+    private static func optional(_ object: [String: Member], _ key: String) throws(ValidationError) -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .text(let text)?: return text
+        case .other?: throw ValidationError("\(key) must be a string")
+        }
     }
 }
 

@@ -1,0 +1,144 @@
+import Foundation
+@testable import HelpdeskCore
+import Testing
+
+/// Import lines are read by a byte reader when they are flat objects of strings, and by
+/// Foundation otherwise: the two must never disagree about a line the byte reader takes.
+@Suite struct ImportLineTests {
+    /// Foundation's reading of a line as a flat object of strings and nulls, or nil.
+    static func foundationFlat(_ line: String) -> [String: String?]? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else { return nil }
+        var flat: [String: String?] = [:]
+        for (key, value) in object {
+            if let text = value as? String {
+                flat[key] = .some(text)
+            } else if value is NSNull {
+                flat[key] = .some(nil)
+            } else {
+                return nil
+            }
+        }
+        return flat
+    }
+
+    /// Scalar by scalar: Swift's `==` on strings would let canonically equal spellings pass.
+    static func sameScalars(_ left: [String: String?], _ right: [String: String?]) -> Bool {
+        func scalars(_ object: [String: String?]) -> [[UInt32]: [UInt32]?] {
+            var result: [[UInt32]: [UInt32]?] = [:]
+            for (key, value) in object { result[key.unicodeScalars.map(\.value)] = .some(value.map { $0.unicodeScalars.map(\.value) }) }
+            return result
+        }
+        return left.count == right.count && scalars(left) == scalars(right)
+    }
+
+    static let spaces = ["", " ", "\t", "\n", "\r\n", "  ", "\u{0B}", "\u{A0}"]
+    static let keys = [#""externalId""#, #""subject""#, #""body""#, #""requester""#, #""a""#, #""é""#, #""e\u0301""#, #""\u0065\u0301""#, #""""#, "subject", #""sub\"ject""#]
+    static let pieces = ["plain text", "é", "漢字", "😀", #"\""#, #"\\"#, #"\/"#, #"\b"#, #"\f"#, #"\n"#, #"\r"#, #"\t"#, #"\u0041"#, #"\u00E9"#, #"\u00e9"#,
+                         #"\uD83D\uDE00"#, #"\uD83D"#, #"\uDE00"#, #"\uD83Dx"#, #"\uD83D\u0041"#, #"\u12G4"#, #"\u12"#, #"\x"#, #"\u0000"#, "\u{01}", "\t", "\u{7F}",
+                         "\u{2028}", "\u{FEFF}", #"\uFEFF"#, #"\ufeff"#, "\\", "'", "e\u{301}"]
+    static let values = ["null", "nul", "12", "-0.5e3", "true", "[]", #"["a"]"#, "{}", #"{"a":"b"}"#, "NULL", #"'single'"#]
+
+    static func randomValue(_ random: inout SeededRandom) -> String {
+        if random.below(5) == 0 { return values[random.below(values.count)] }
+        return "\"" + (0..<random.below(5)).map { _ in pieces[random.below(pieces.count)] }.joined() + "\""
+    }
+
+    static func randomLine(_ random: inout SeededRandom) -> String {
+        var line = spaces[random.below(spaces.count)] + (random.below(40) == 0 ? "[" : "{")
+        let members = random.below(5)
+        for index in 0..<members {
+            if index > 0 { line += random.below(40) == 0 ? " " : "," }
+            line += spaces[random.below(spaces.count)] + keys[random.below(keys.count)] + spaces[random.below(spaces.count)]
+            line += (random.below(40) == 0 ? "=" : ":") + spaces[random.below(spaces.count)] + randomValue(&random)
+        }
+        if random.below(40) == 0 { line += "," }
+        line += random.below(40) == 0 ? "" : "}"
+        line += [spaces[random.below(spaces.count)], "x", "{}", "\u{0}", ""][random.below(40) == 0 ? random.below(5) : 0]
+        return line
+    }
+
+    @Test func theByteReaderNeverDisagreesWithFoundation() {
+        var random = SeededRandom(seed: 14)
+        var taken = 0
+        for _ in 0..<20_000 {
+            let line = Self.randomLine(&random)
+            guard let read = FlatJSONObject.read(Substring(line)) else { continue }
+            taken += 1
+            guard let reference = Self.foundationFlat(line) else {
+                Issue.record("the byte reader took a line Foundation refuses: \(line.debugDescription)")
+                continue
+            }
+            #expect(Self.sameScalars(read, reference), "\(line.debugDescription)")
+        }
+        // The reader must be doing the work, not passing every line on.
+        #expect(taken > 2_000)
+    }
+
+    @Test(arguments: [
+        #"{"externalId": "ZD-1", "subject": "Lost my phone", "requester": "jane@example.com"}"#,
+        #" {"externalId":"ZD-1","subject":"Caf\u00e9 \"Wi-Fi\" \ud83d\ude00","requester":"jane@example.com","body":null} "#,
+        #"{"externalId": "ZD-1", "subject": "Lost\\my\/phone", "requester": "jane@example.com", "body": "line one\nline two\ttabbed"}"#,
+        "{}",
+    ])
+    func usualLinesAreReadByTheByteReader(line: String) throws {
+        let read = try #require(FlatJSONObject.read(Substring(line)))
+        #expect(Self.sameScalars(read, try #require(Self.foundationFlat(line))))
+    }
+
+    @Test(arguments: [
+        #"{"externalId": "ZD-1", "externalId": "ZD-2"}"#,
+        #"{"externalId": "ZD-1", "priority": 2}"#,
+        #"{"externalId": "ZD-1", "body": {"text": "x"}}"#,
+        #"{"subject": "\ud800 lone"}"#,
+        #"{"subject": "x"} trailing"#,
+        #"["externalId"]"#,
+        "\u{FEFF}{}",
+        "{\"subject\": \"tab\tinside\"}",
+    ])
+    func otherLinesAreLeftToFoundation(line: String) {
+        #expect(FlatJSONObject.read(Substring(line)) == nil)
+    }
+
+    @Test func whatALineSaysIsReadTheSameByEitherReader() throws {
+        let usual = try ImportLine.parse(#"{"externalId": " ZD-9 ", "subject": " Caf\u00e9 ", "requester": "Jane@Example.com", "body": null, "priority": "high"}"#)
+        #expect(usual.externalID == "ZD-9" && usual.subject == "Café" && usual.body == "" && usual.priority == .high)
+        // A repeated key goes to Foundation, which keeps one of them; the result is a request either way.
+        #expect(throws: Never.self) { try ImportLine.parse(#"{"externalId": "ZD-1", "externalId": "ZD-1", "subject": "s", "requester": "a@example.com"}"#) }
+        let reasons: [(String, String)] = [
+            (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "priority": 2}"#, "priority must be a string"),
+            (#"{"externalId": "ZD-1", "subject": {"x": 1}, "requester": "a@example.com"}"#, "subject must be a string"),
+            (#"{"externalId": "ZD-1", "subject": "s"} x"#, "not valid JSON"),
+            (#"["ZD-1"]"#, "expected a JSON object on the line"),
+            (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "colour": "red"}"#, #"unknown key "colour""#),
+            (#"{"subject": "s", "requester": "a@example.com", "body": null}"#, "externalId is missing"),
+            (#"{"externalId": "ZD-\u0007", "subject": "s", "requester": "a@example.com"}"#, "no control characters"),
+        ]
+        for (line, reason) in reasons {
+            #expect(throws: ValidationError.self, "\(line)") { try ImportLine.parse(Substring(line)) }
+            do {
+                _ = try ImportLine.parse(Substring(line))
+            } catch {
+                #expect(error.message.contains(reason), "\(line): \(error.message)")
+            }
+        }
+    }
+}
+
+/// A small deterministic generator, so a failing line can be found again.
+struct SeededRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed &+ 0x9E37_79B9_7F4A_7C15
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
