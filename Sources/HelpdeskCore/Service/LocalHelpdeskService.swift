@@ -19,7 +19,7 @@ public struct LocalHelpdeskService: HelpdeskService {
     /// Rows a page may ask for.
     public static let pageLimit = 1...1_000
     /// Lines an import batch may hold.
-    public static let importBatchLimit = 500
+    public static let importBatchLimit = 1000
 
     public func session() async throws -> ServiceSession {
         ServiceSession(operator: user, orgName: engine.directory.orgName, policy: engine.policy, personas: backend.personas,
@@ -160,26 +160,30 @@ public struct LocalHelpdeskService: HelpdeskService {
         guard lines.count <= Self.importBatchLimit else {
             throw Refusal("an import batch holds at most \(Self.importBatchLimit) lines; this one had \(lines.count)")
         }
-        var report = ImportReport()
-        var good: [(line: Int, request: NewRequest)] = []
-        for input in lines {
-            do throws(ValidationError) {
-                good.append((input.line, try ImportLine.parse(Substring(input.text))))
-            } catch {
-                report.refused.append(.init(line: input.line, reason: error.message))
-            }
-        }
+        let reading = ImportReading(lines)
         let now = engine.clock.now()
         let login = user.login
+        // The first chunk is read before the store is held; the rest are read while it writes.
         // The body may run again (a store that retries a transaction a concurrent one spoiled): it
         // only writes and returns what it wrote.
-        let requests = good.map(\.request)
-        let written = try await committing { try store.write { try $0.createOnce(requests, by: login, at: now) } }
-        for ((number, new), outcome) in zip(good, written) {
-            let externalID = new.externalID ?? ""
+        _ = reading.chunkCount > 0 ? reading.chunk(0) : []
+        let written = try await committing {
+            try store.write { writer in
+                var written: [(good: ImportReading.Good, outcome: OnceWrite)] = []
+                for index in 0..<reading.chunkCount {
+                    let good = reading.chunk(index)
+                    written += zip(good, try writer.createOnce(good.map(\.request), by: login, at: now)).map { ($0, $1) }
+                }
+                return written
+            }
+        }
+        var report = ImportReport()
+        report.refused = reading.refusedLines()
+        for (good, outcome) in written {
+            let externalID = good.request.externalID ?? ""
             switch outcome {
-            case .created(let id): report.imported.append(.init(line: number, id: id.description, externalId: externalID))
-            case .found(let id): report.alreadyImported.append(.init(line: number, id: id.description, externalId: externalID))
+            case .created(let id): report.imported.append(.init(line: good.line, id: id.description, externalId: externalID))
+            case .found(let id): report.alreadyImported.append(.init(line: good.line, id: id.description, externalId: externalID))
             }
         }
         return report
