@@ -12,6 +12,8 @@ struct CLIHarness {
     var login = "alex"
     var variables: [String: String] = [:]
     var stdin = Data()
+    /// Reading standard input fails once `stdin` is used up, instead of ending, when set.
+    var stdinFailsAtEnd = false
     var directory: (any IdentityDirectory)?
     /// Runs as a set-user-id or set-group-id install would (`ProgramEnvironment.isSetID`).
     var setID = false
@@ -63,12 +65,12 @@ struct CLIHarness {
         let out = CapturedOutput()
         let err = CapturedOutput()
         let login = self.login
-        let input = ScriptedInput(stdin)
+        let input = ScriptedInput(stdin, failsAtEnd: stdinFailsAtEnd)
         var environment = ProgramEnvironment(
             variables: variables.merging(["HOME": folder.path], uniquingKeysWith: { first, _ in first }),
             out: out, err: err, clock: clock,
             login: { login },
-            readStandardInput: { count in input.next(count) },
+            readStandardInput: { count in try input.next(count) },
             isInteractive: false
         )
         environment.systemConfigPath = systemConfigPath
@@ -84,11 +86,20 @@ struct CLIHarness {
 /// Standard input for a test run, handed out in chunks as the program reads it.
 final class ScriptedInput: Sendable {
     private let remaining: Mutex<Data>
+    private let failsAtEnd: Bool
 
-    init(_ data: Data) { remaining = Mutex(data) }
+    struct ReadFailure: Error, CustomStringConvertible {
+        var description: String { "Input/output error" }
+    }
 
-    func next(_ count: Int) -> Data {
-        remaining.withLock { data in
+    init(_ data: Data, failsAtEnd: Bool = false) {
+        remaining = Mutex(data)
+        self.failsAtEnd = failsAtEnd
+    }
+
+    func next(_ count: Int) throws -> Data {
+        try remaining.withLock { data in
+            if data.isEmpty && failsAtEnd { throw ReadFailure() }
             let chunk = data.prefix(count)
             data = Data(data.dropFirst(chunk.count))
             return Data(chunk)

@@ -100,6 +100,60 @@ import Testing
         #expect(unreadable.err.contains("cannot read") && unreadable.err.contains("Is a directory"), "\(unreadable.err)")
     }
 
+    /// 2,600 lines, several batches: every 97th not JSON, every 131st not UTF-8, and one in
+    /// each later batch repeating line 10's external id.
+    static func longFeed() -> Data {
+        var data = Data()
+        for line in 1...2_600 {
+            if line % 97 == 0 {
+                data.append(Data("{not json\n".utf8))
+            } else if line % 131 == 0 {
+                data.append(contentsOf: [0xFF, 0x0A])
+            } else {
+                let id = line > 500 && line % 500 == 3 ? "L-10" : "L-\(line)"
+                data.append(Data(#"{"externalId": "\#(id)", "requester": "user\#(line % 7)@example.com", "subject": "line \#(line)"}"#.utf8 + [0x0A]))
+            }
+        }
+        return data
+    }
+
+    @Test func aLongFeedIsWrittenInTheOrderOfItsLinesAndReportedAsItGoes() async throws {
+        var cli = CLIHarness()
+        cli.stdin = Self.longFeed()
+        let result = await cli.run(["import", "-"])
+        let refused = (1...2_600).filter { $0 % 97 == 0 || $0 % 131 == 0 }
+        let repeats = (501...2_600).filter { $0 % 500 == 3 && $0 % 97 != 0 && $0 % 131 != 0 }
+        let created = 2_600 - refused.count - repeats.count
+        #expect(result.status == 1)
+        #expect(result.out == "Imported \(created), already imported \(repeats.count), refused \(refused.count) lines. New: REQ-1 to REQ-\(created).\n")
+        let numbers = result.err.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst(3).first.flatMap { Int($0.dropLast()) } }
+        #expect(numbers == refused, "every refused line, in order")
+        // Request numbers follow the lines: the nth new line is REQ-n.
+        let store = try SQLiteRequestStore(path: cli.dbPath)
+        let newLines = (1...2_600).filter { !refused.contains($0) && !repeats.contains($0) }
+        for (index, line) in newLines.enumerated() where index % 50 == 0 || index == newLines.count - 1 {
+            #expect(try store.read { try $0.request(externalID: "L-\(line)") }?.id == RequestID(Int64(index + 1)), "line \(line)")
+        }
+    }
+
+    @Test func aFeedThatCannotBeReadToItsEndKeepsTheBatchesSentBeforeTheFailure() async throws {
+        var cli = CLIHarness()
+        cli.stdin = Self.longFeed().prefix(200_000)
+        cli.stdinFailsAtEnd = true
+        let result = await cli.run(["import", "-"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("cannot read standard input"), "\(result.err)")
+        // Every batch sent before the failure is written before the command ends: a batch goes
+        // when the text line after its last arrives, so the lines read (whole ones) tell how many.
+        let read = Self.longFeed().prefix(200_000).split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+        let text = read.filter { line in String(validating: line, as: UTF8.self) != nil }
+        let sent = text.prefix((text.count - 1) / ImportCommand.batchSize * ImportCommand.batchSize).map { String(decoding: $0, as: UTF8.self) }
+        let created = Set(sent.filter { $0.hasPrefix(#"{"externalId""#) }.map { $0.split(separator: "\"")[3] }).count
+        let store = try SQLiteRequestStore(path: cli.dbPath)
+        #expect(sent.count >= 2 * ImportCommand.batchSize)
+        #expect(try store.read { try $0.count(.all) } == created)
+    }
+
     @Test func bytesThatAreNotUTF8AreRefusedByLine() async throws {
         var cli = CLIHarness()
         var data = Data(#"{"externalId": "A", "requester": "a@example.com", "subject": "ok"}"#.utf8)

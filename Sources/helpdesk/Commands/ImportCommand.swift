@@ -33,32 +33,49 @@ enum ImportCommand {
         var refusedSoFar: [ImportReport.Refused] = []
         var batch: [ImportInput] = []
         var batchBytes = 0
-        /// Refusals alone (a feed of unreadable lines) are reported a batch at a time too.
-        func reportRefusals() {
-            refusedSoFar.sort { $0.line < $1.line }
-            var report = ImportReport()
-            report.refused = refusedSoFar
-            if !invocation.wantsJSON {
-                for refused in refusedSoFar { invocation.err.line("helpdesk import: line \(refused.line): \(refused.reason)") }
-            }
-            tally.add(report)
-            refusedSoFar = []
-        }
-        func send() async throws {
-            var report = try await service.importLines(batch)
-            report.refused += refusedSoFar
+        // One batch is with the service while the next is read: never more, so batches are
+        // written in the order of the input.
+        var sending: (task: Task<ImportReport, any Error>, refusedBefore: [ImportReport.Refused])?
+        /// Reports a batch's results (or refusals alone, for a feed of unreadable lines) as it goes.
+        func report(_ batchReport: ImportReport, refusedBefore: [ImportReport.Refused]) {
+            var report = batchReport
+            report.refused += refusedBefore
             report.refused.sort { $0.line < $1.line }
             if !invocation.wantsJSON {
                 for refused in report.refused { invocation.err.line("helpdesk import: line \(refused.line): \(refused.reason)") }
             }
             tally.add(report)
+        }
+        func finishSending() async throws {
+            guard let batch = sending else { return }
+            sending = nil
+            report(try await batch.task.value, refusedBefore: batch.refusedBefore)
+        }
+        func reportRefusals() async throws {
+            try await finishSending()
+            report(ImportReport(), refusedBefore: refusedSoFar)
+            refusedSoFar = []
+        }
+        func send() async throws {
+            try await finishSending()
+            let lines = batch
+            sending = (Task { try await service.importLines(lines) }, refusedSoFar)
             refusedSoFar = []
             batch = []
             batchBytes = 0
         }
-        while let next = try lines.next() {
+        func readNext() async throws -> LineStream.Line? {
+            do {
+                return try lines.next()
+            } catch {
+                // The batch already sent is still written and reported before the reading fails.
+                try await finishSending()
+                throw error
+            }
+        }
+        while let next = try await readNext() {
             if refusedSoFar.count >= batchSize {
-                if batch.isEmpty { reportRefusals() } else { try await send() }
+                if batch.isEmpty { try await reportRefusals() } else { try await send() }
             }
             guard case .text(let number, let line) = next else {
                 if case .tooLong(let number) = next {
@@ -75,7 +92,9 @@ enum ImportCommand {
             batch.append(ImportInput(line: number, text: text))
             batchBytes += line.count
         }
-        if !batch.isEmpty { try await send() } else if !refusedSoFar.isEmpty { reportRefusals() }
+        if !batch.isEmpty { try await send() }
+        try await finishSending()
+        if !refusedSoFar.isEmpty { try await reportRefusals() }
         if invocation.wantsJSON {
             try invocation.printJSON(tally.report)
         } else {
