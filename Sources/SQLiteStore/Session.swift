@@ -139,8 +139,8 @@ final class Session: RecordStatements {
         for (id, new) in wrote {
             let text = new.subject + " " + new.body + " " + new.requester.value
             if GramText.needsGrams(text) { pendingGrams.append((id.number, GramText.indexText(text))) }
-            let payload = EventPayload.created(.init(requester: new.requester, subject: new.subject, priority: new.priority, category: new.category))
-            values += [.integer(id.number), .text(payload.kind.rawValue), .text(actor), .time(at), .text(String(decoding: try payload.detailsJSON(), as: UTF8.self))]
+            let created = EventPayload.Created(requester: new.requester, subject: new.subject, priority: new.priority, category: new.category)
+            values += [.integer(id.number), .text(EventKind.created.rawValue), .text(actor), .time(at), .text(created.detailsJSON)]
         }
         try db.run("INSERT INTO events (request_id, kind, actor, at, details) VALUES " + Array(repeating: "(?, ?, ?, ?, ?)", count: wrote.count).joined(separator: ", "), values)
     }

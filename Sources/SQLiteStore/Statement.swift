@@ -28,11 +28,12 @@ final class Statement {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .text(let text):
                 // With its byte length, so text is stored whole even past a NUL.
-                var bytes = Array(text.utf8)
-                code = bytes.withUnsafeMutableBufferPointer { buffer in
-                    buffer.baseAddress.map { base in
-                        base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { sqlite3_bind_text(handle, index, $0, Int32(buffer.count), helpdesk_sqlite_transient()) }
-                    } ?? sqlite3_bind_text(handle, index, "", 0, helpdesk_sqlite_transient())
+                var text = text
+                code = text.withUTF8 { buffer in
+                    guard let base = buffer.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, helpdesk_sqlite_transient()) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                        sqlite3_bind_text(handle, index, $0, Int32(buffer.count), helpdesk_sqlite_transient())
+                    }
                 }
             case .null: code = sqlite3_bind_null(handle, index)
             }

@@ -6,7 +6,9 @@
 public enum GramText {
     /// True when the text has a character of a script written without spaces.
     public static func needsGrams(_ text: String) -> Bool {
-        text.unicodeScalars.contains(where: isGramScalar)
+        // Every such script lies past U+0800, whose UTF-8 starts with a byte of 0xE0 or more.
+        guard text.utf8.contains(where: { $0 >= 0xE0 }) else { return false }
+        return text.unicodeScalars.contains(where: isGramScalar)
     }
 
     /// The tokens of `text`, in order.

@@ -72,9 +72,18 @@ public enum EventPayload: Sendable, Equatable {
         }
 
         /// The details object as the encoder writes it (sorted keys, its escaping).
-        var detailsJSON: String {
-            "{\"category\":" + ExportLine.quoted(category) + ",\"priority\":" + ExportLine.quoted(priority.rawValue)
-                + ",\"requester\":" + ExportLine.quoted(requester.value) + ",\"subject\":" + ExportLine.quoted(subject) + "}"
+        public var detailsJSON: String {
+            var json = "{\"category\":"
+            json.reserveCapacity(64 + category.utf8.count + requester.value.utf8.count + subject.utf8.count)
+            ExportLine.appendQuoted(category, to: &json)
+            json += ",\"priority\":"
+            ExportLine.appendQuoted(priority.rawValue, to: &json)
+            json += ",\"requester\":"
+            ExportLine.appendQuoted(requester.value, to: &json)
+            json += ",\"subject\":"
+            ExportLine.appendQuoted(subject, to: &json)
+            json += "}"
+            return json
         }
     }
 

@@ -14,8 +14,20 @@ public enum ExportLine {
 
     /// A JSON string as the encoder writes it: quotes, backslashes and control characters escaped, slashes not.
     public static func quoted(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return "\"" + text + "\"" }
-        var result = "\""
+        var result = ""
+        appendQuoted(text, to: &result)
+        return result
+    }
+
+    /// `quoted(text)` added to the end of `result`.
+    public static func appendQuoted(_ text: String, to result: inout String) {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            result += "\""
+            result += text
+            result += "\""
+            return
+        }
+        result += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": result += "\\\""
@@ -31,6 +43,6 @@ public enum ExportLine {
             default: result.unicodeScalars.append(scalar)
             }
         }
-        return result + "\""
+        result += "\""
     }
 }
