@@ -40,7 +40,9 @@ import Testing
 
     static func randomValue(_ random: inout SeededRandom) -> String {
         if random.below(5) == 0 { return values[random.below(values.count)] }
-        return "\"" + (0..<random.below(5)).map { _ in pieces[random.below(pieces.count)] }.joined() + "\""
+        let text = "\"" + (0..<random.below(5)).map { _ in pieces[random.below(pieces.count)] }.joined()
+        // Now and then unclosed, and followed by what would read as a value.
+        return random.below(20) == 0 ? text + values[random.below(values.count)] : text + "\""
     }
 
     static func randomLine(_ random: inout SeededRandom) -> String {
@@ -94,6 +96,11 @@ import Testing
         #"["externalId"]"#,
         "\u{FEFF}{}",
         "{\"subject\": \"tab\tinside\"}",
+        // A string that fails part-way, then text that reads as a value.
+        #"{"externalId":"B-1","body":"\xnull}"#,
+        #"{"externalId":"B-1","body":"\u00null}"#,
+        #"{"externalId":"B-1","priority":"\udc00null}"#,
+        "{\"externalId\":\"B-1\",\"body\":\"\u{01}null}",
     ])
     func otherLinesAreLeftToFoundation(line: String) {
         #expect(FlatJSONObject.read(Substring(line)) == nil)
@@ -108,6 +115,7 @@ import Testing
             (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "priority": 2}"#, "priority must be a string"),
             (#"{"externalId": "ZD-1", "subject": {"x": 1}, "requester": "a@example.com"}"#, "subject must be a string"),
             (#"{"externalId": "ZD-1", "subject": "s"} x"#, "not valid JSON"),
+            (#"{"externalId": "B-1", "requester": "a@example.com", "subject": "s", "body": "\xnull}"#, "not valid JSON"),
             (#"["ZD-1"]"#, "expected a JSON object on the line"),
             (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "colour": "red"}"#, #"unknown key "colour""#),
             (#"{"subject": "s", "requester": "a@example.com", "body": null}"#, "externalId is missing"),

@@ -33,10 +33,13 @@ enum FlatJSONObject {
                     skipSpace()
                     guard take(UInt8(ascii: ":")) else { return nil }
                     skipSpace()
+                    // A string that fails part-way leaves the line to Foundation: what follows
+                    // a bad escape must not be read as the next value.
+                    let valueStart = at
                     let value: String?
                     if let text = string() {
                         value = text
-                    } else if takeNull() {
+                    } else if at == valueStart, takeNull() {
                         value = nil
                     } else {
                         return nil
