@@ -52,21 +52,24 @@ final class Session: RecordStatements {
     /// statement (one statement per row spent most of an import's time starting statements).
     /// Numbers stay consecutive: a row is never offered that a unique index would turn away.
     func createOnce(_ requests: [NewRequest], by actor: String, at: Date) throws -> [OnceWrite] {
+        // External ids are told apart by their bytes, as the unique index does: Swift's `==`
+        // would make `café` and `cafe\u{301}` one.
+        let keys = requests.map { $0.externalID.map { Array($0.utf8) } }
         var outcomes: [OnceWrite?] = Array(repeating: nil, count: requests.count)
-        var firstIndex: [String: Int] = [:]
+        var firstIndex: [[UInt8]: Int] = [:]
         var asked: [String] = []
-        for (index, new) in requests.enumerated() {
-            guard let externalID = new.externalID, firstIndex[externalID] == nil else { continue }
-            firstIndex[externalID] = index
-            asked.append(externalID)
+        for (index, key) in keys.enumerated() {
+            guard let key, firstIndex[key] == nil else { continue }
+            firstIndex[key] = index
+            asked.append(requests[index].externalID!)
         }
         let taken = try requestIDs(externalIDs: asked)
         var fresh: [Int] = []
-        for (index, new) in requests.enumerated() {
-            guard let externalID = new.externalID else { fresh.append(index); continue }
-            if let id = taken[externalID] {
+        for (index, key) in keys.enumerated() {
+            guard let key else { fresh.append(index); continue }
+            if let id = taken[key] {
                 outcomes[index] = .found(id)
-            } else if firstIndex[externalID] == index {
+            } else if firstIndex[key] == index {
                 fresh.append(index)
             }
         }
@@ -79,10 +82,10 @@ final class Session: RecordStatements {
             for (id, index) in zip(ids, indexes) { outcomes[index] = .created(id) }
             start += count
         }
-        return try requests.enumerated().map { index, new in
+        return try keys.enumerated().map { index, key in
             if let outcome = outcomes[index] { return outcome }
             // A repeat of an external id earlier in the list.
-            guard let externalID = new.externalID, let first = firstIndex[externalID], case .created(let id)? = outcomes[first] else {
+            guard let key, let first = firstIndex[key], case .created(let id)? = outcomes[first] else {
                 throw StoreError.failed("request \(index + 1) of an import batch was neither written nor found (\(db.path))")
             }
             return .found(id)
@@ -97,16 +100,16 @@ final class Session: RecordStatements {
         left >= rowsPerStatement ? rowsPerStatement : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
     }
 
-    /// The requests that hold any of these external ids.
-    private func requestIDs(externalIDs: [String]) throws -> [String: RequestID] {
-        var found: [String: RequestID] = [:]
+    /// The requests that hold any of these external ids, by the ids' bytes.
+    private func requestIDs(externalIDs: [String]) throws -> [[UInt8]: RequestID] {
+        var found: [[UInt8]: RequestID] = [:]
         var start = 0
         while start < externalIDs.count {
             let count = Self.statementRows(left: externalIDs.count - start)
             let marks = Array(repeating: "?", count: count).joined(separator: ", ")
             let values = externalIDs[start..<(start + count)].map(SQLValue.text)
             for (externalID, id) in try db.query("SELECT external_id, id FROM requests WHERE external_id IN (\(marks))", values, { ($0.text(0), $0.int64(1)) }) {
-                found[externalID] = RequestID(id)
+                found[Array(externalID.utf8)] = RequestID(id)
             }
             start += count
         }

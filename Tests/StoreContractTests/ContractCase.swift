@@ -249,7 +249,10 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
     /// without spaces.
     static func importBatch() -> [NewRequest] {
         (0..<237).map { index in
-            let id = index % 50 == 7 ? "X-old-\(index % 3)" : index % 40 == 11 ? "X-\(index - 1)" : "X-\(index)"
+            // Ids that are equal as Swift strings but not as bytes are different ids, as in the unique index.
+            let spellings = ["X-café", "X-cafe\u{301}", "X-\u{212B}", "X-\u{C5}"]
+            let id = index % 50 == 7 ? "X-old-\(index % 3)" : index % 40 == 11 ? "X-\(index - 1)"
+                : index % 60 == 13 ? spellings[index / 60] : index == 200 ? "X-old-\u{C5}" : "X-\(index)"
             let subject = index % 9 == 4 ? "VPNに接続できません \(index)" : "Cannot sign in to app \(index)"
             return Fixtures.newRequest(subject, requester: "user\(index % 13)@example.com", body: "body of \(index) walrus",
                                        category: ["mfa", "access", "general"][index % 3], priority: Priority.allCases[index % 4], externalID: id)
@@ -263,7 +266,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         let oneByOne = try reference.open()
         let batch = importBatch()
         for target in [store, oneByOne] {
-            for index in 0..<3 { _ = try target.create(Fixtures.newRequest("older \(index)", externalID: "X-old-\(index)"), by: "intake", at: start) }
+            for id in ["X-old-0", "X-old-1", "X-old-2", "X-old-\u{212B}"] { _ = try target.create(Fixtures.newRequest("older \(id)", externalID: id), by: "intake", at: start) }
         }
         let at = start.addingTimeInterval(60)
         let written = try store.write { try $0.createOnce(batch, by: "importer", at: at) }
@@ -280,6 +283,11 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         let firstDifference = zip(written, expected).enumerated().first { $0.element.0 != $0.element.1 }
         #expect(written == expected, "first difference at \(String(describing: firstDifference))")
         #expect(written.filter { if case .created = $0 { true } else { false } }.count == 237 - 5 - 6)
+        // Each spelling its own request.
+        let spellings = try ["X-café", "X-cafe\u{301}", "X-\u{212B}", "X-\u{C5}", "X-old-\u{212B}", "X-old-\u{C5}"].map { id in
+            try #require(try store.read { try $0.request(externalID: id) }, "\(id.unicodeScalars.map(\.value))").id
+        }
+        #expect(Set(spellings).count == 6)
         let all = try store.read { try $0.queue(QueueQuery(filter: .all, limit: 500)) }.requests
         let allOneByOne = try oneByOne.read { try $0.queue(QueueQuery(filter: .all, limit: 500)) }.requests
         #expect(all == allOneByOne)
