@@ -58,10 +58,10 @@ final class Session: RecordStatements {
         var outcomes: [OnceWrite?] = Array(repeating: nil, count: requests.count)
         var firstIndex: [[UInt8]: Int] = [:]
         var asked: [String] = []
-        for (index, key) in keys.enumerated() {
-            guard let key, firstIndex[key] == nil else { continue }
+        for (index, new) in requests.enumerated() {
+            guard let externalID = new.externalID, let key = keys[index], firstIndex[key] == nil else { continue }
             firstIndex[key] = index
-            asked.append(requests[index].externalID!)
+            asked.append(externalID)
         }
         let taken = try requestIDs(externalIDs: asked)
         var fresh: [Int] = []

@@ -166,7 +166,7 @@ public struct LocalHelpdeskService: HelpdeskService {
         // The first chunk is read before the store is held; the rest are read while it writes.
         // The body may run again (a store that retries a transaction a concurrent one spoiled): it
         // only writes and returns what it wrote.
-        _ = reading.chunkCount > 0 ? reading.chunk(0) : []
+        if reading.chunkCount > 0 { _ = reading.chunk(0) }
         let written = try await committing {
             try store.write { writer in
                 var written: [(good: ImportReading.Good, outcome: OnceWrite)] = []
