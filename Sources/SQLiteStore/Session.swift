@@ -42,9 +42,15 @@ final class Session: RecordStatements {
         )
         let id = db.lastInsertRowID
         unindexed = (unindexed?.first ?? id, id)
-        let text = new.subject + " " + new.body + " " + new.requester.value
-        if GramText.needsGrams(text) { pendingGrams.append((id, GramText.indexText(text))) }
+        keepGrams(of: new, id: id)
         return RecordMapping.stored(new, id: id, at: at)
+    }
+
+    /// Keeps a new request's gram row for `indexNewRequests` when its text has a script written
+    /// without spaces (each part is checked as it is; the row is the parts joined).
+    private func keepGrams(of new: NewRequest, id: Int64) {
+        guard GramText.needsGrams(new.subject) || GramText.needsGrams(new.body) || GramText.needsGrams(new.requester.value) else { return }
+        pendingGrams.append((id, GramText.indexText(new.subject + " " + new.body + " " + new.requester.value)))
     }
 
     /// An import batch in a few statements: the external ids already taken are looked up, and
@@ -120,9 +126,18 @@ final class Session: RecordStatements {
     private func insertRequests(_ requests: [NewRequest], at: Date) throws -> [RequestID] {
         var values: [SQLValue] = []
         values.reserveCapacity(requests.count * 9)
+        let time = SQLValue.time(at)
         for new in requests {
-            values += [.text(new.requester.value), .text(new.subject), .text(new.body), .text(new.category), .int(new.priority.urgencyRank),
-                       .text(new.status.rawValue), .time(at), .time(at), .optional(new.externalID)]
+            // One value at a time: an array literal per row is an allocation per row.
+            values.append(.text(new.requester.value))
+            values.append(.text(new.subject))
+            values.append(.text(new.body))
+            values.append(.text(new.category))
+            values.append(.int(new.priority.urgencyRank))
+            values.append(.text(new.status.rawValue))
+            values.append(time)
+            values.append(time)
+            values.append(.optional(new.externalID))
         }
         let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: requests.count).joined(separator: ", ")
         // Ids grow as rows are written; RETURNING's own order is not promised.
@@ -132,6 +147,7 @@ final class Session: RecordStatements {
             throw StoreError.failed("an import statement wrote \(ids.count) of \(requests.count) requests (\(db.path))")
         }
         unindexed = (unindexed?.first ?? first, last)
+        for (id, new) in zip(ids, requests) { keepGrams(of: new, id: id) }
         return ids.map(RequestID.init)
     }
 
@@ -139,11 +155,16 @@ final class Session: RecordStatements {
     private func insertCreatedEvents(_ wrote: [(id: RequestID, new: NewRequest)], by actor: String, at: Date) throws {
         var values: [SQLValue] = []
         values.reserveCapacity(wrote.count * 5)
+        let kind = SQLValue.text(EventKind.created.rawValue)
+        let author = SQLValue.text(actor)
+        let time = SQLValue.time(at)
         for (id, new) in wrote {
-            let text = new.subject + " " + new.body + " " + new.requester.value
-            if GramText.needsGrams(text) { pendingGrams.append((id.number, GramText.indexText(text))) }
             let created = EventPayload.Created(requester: new.requester, subject: new.subject, priority: new.priority, category: new.category)
-            values += [.integer(id.number), .text(EventKind.created.rawValue), .text(actor), .time(at), .text(created.detailsJSON)]
+            values.append(.integer(id.number))
+            values.append(kind)
+            values.append(author)
+            values.append(time)
+            values.append(.text(created.detailsJSON))
         }
         try db.run("INSERT INTO events (request_id, kind, actor, at, details) VALUES " + Array(repeating: "(?, ?, ?, ?, ?)", count: wrote.count).joined(separator: ", "), values)
     }
