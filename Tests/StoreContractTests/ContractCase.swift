@@ -254,7 +254,8 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
             let id = index % 50 == 7 ? "X-old-\(index % 3)" : index % 40 == 11 ? "X-\(index - 1)"
                 : index % 60 == 13 ? spellings[index / 60] : index == 200 ? "X-old-\u{C5}" : "X-\(index)"
             let subject = index % 9 == 4 ? "VPNに接続できません \(index)" : "Cannot sign in to app \(index)"
-            return Fixtures.newRequest(subject, requester: "user\(index % 13)@example.com", body: "body of \(index) walrus",
+            let body = index % 9 == 5 ? "至急お願いします \(index)" : "body of \(index) walrus"
+            return Fixtures.newRequest(subject, requester: "user\(index % 13)@example.com", body: body,
                                        category: ["mfa", "access", "general"][index % 3], priority: Priority.allCases[index % 4], externalID: id)
         }
     }
@@ -295,7 +296,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         let events = try store.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 1_000, maxBytes: 1 << 20) }
         let eventsOneByOne = try oneByOne.read { try $0.storedEvents(since: nil, request: nil, afterEventID: nil, limit: 1_000, maxBytes: 1 << 20) }
         #expect(events == eventsOneByOne)
-        for typed in ["walrus", "接続", "user7", "app 214"] {
+        for typed in ["walrus", "接続", "お願い", "user7", "app 214"] {
             let found = try store.read { try $0.queue(QueueQuery(filter: QueueFilter(text: typed), limit: 500)) }.requests.map(\.id)
             let foundOneByOne = try oneByOne.read { try $0.queue(QueueQuery(filter: QueueFilter(text: typed), limit: 500)) }.requests.map(\.id)
             #expect(!found.isEmpty && found == foundOneByOne, "typed \(typed)")
