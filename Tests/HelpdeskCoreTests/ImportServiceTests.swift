@@ -1,0 +1,69 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import Testing
+
+/// `importLines` as the service runs it, on the store the suite runs on (SQLite, or PostgreSQL
+/// with HELPDESK_TEST_STORE=postgresql): lines read on their own thread in chunks, written in
+/// one transaction, each reported by its number.
+@Suite struct ImportServiceTests {
+    /// A full batch: bad lines, repeats inside the batch (across reading chunks of 128 and
+    /// statements of 128), an id already in the store, ids equal only as Swift strings.
+    static func batch() -> [ImportInput] {
+        (1...LocalHelpdeskService.importBatchLimit).map { line in
+            if line % 101 == 0 { return ImportInput(line: line, text: "{not json") }
+            let id: String
+            switch line {
+            case 300, 700: id = "ZD-5"
+            case 999: id = "ZD-old"
+            case 10: id = "ZD-café"
+            case 11: id = "ZD-cafe\u{301}"
+            default: id = "ZD-\(line)"
+            }
+            return ImportInput(line: line, text: #"{"externalId": "\#(id)", "requester": "user\#(line % 9)@example.com", "subject": "line \#(line)"}"#)
+        }
+    }
+
+    @Test func aBatchIsReportedLineByLineAndWrittenOnce() async throws {
+        let fixture = try EngineFixture()
+        let old = try fixture.store.create(Fixtures.newRequest("older", externalID: "ZD-old"), by: "intake", at: fixture.clock.now())
+        let backend = HelpdeskBackend(engine: fixture.engine) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+        let service = try backend.service(for: "alex")
+        let report = try await service.importLines(Self.batch())
+
+        let refused = (1...1_000).filter { $0 % 101 == 0 }
+        #expect(report.refused.map(\.line) == refused)
+        #expect(report.refused.allSatisfy { $0.reason == "not valid JSON" })
+        #expect(report.alreadyImported.map(\.line) == [300, 700, 999])
+        let five = try #require(report.imported.first { $0.externalId == "ZD-5" })
+        #expect(report.alreadyImported.map(\.id) == [five.id, five.id, old.id.description])
+        // New requests are numbered in the order of their lines, after the one already there.
+        #expect(report.imported.map(\.line) == (1...1_000).filter { !refused.contains($0) && ![300, 700, 999].contains($0) })
+        #expect(report.imported.map(\.id) == (0..<report.imported.count).map { RequestID(old.id.number + 1 + Int64($0)).description })
+        for created in report.imported {
+            let stored = try #require(try fixture.store.read { try $0.request(externalID: created.externalId) })
+            #expect(stored.id.description == created.id && stored.subject == "line \(created.line)")
+        }
+        #expect(try fixture.store.read { try $0.count(.all) } == 1 + report.imported.count)
+        #expect(try fixture.store.read { try $0.lastEventID() } == Int64(1 + report.imported.count))
+
+        let again = try await service.importLines(Self.batch())
+        #expect(again.imported.isEmpty && again.alreadyImported.count == 1_000 - refused.count)
+        #expect(try fixture.store.read { try $0.count(.all) } == 1 + report.imported.count)
+    }
+
+    @Test func aBatchPastTheLimitIsRefusedWhole() async throws {
+        let fixture = try EngineFixture()
+        let backend = HelpdeskBackend(engine: fixture.engine) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+        let service = try backend.service(for: "alex")
+        let lines = (1...LocalHelpdeskService.importBatchLimit + 1).map { ImportInput(line: $0, text: "{}") }
+        await #expect(throws: Refusal.self) { try await service.importLines(lines) }
+        #expect(try fixture.store.read { try $0.count(.all) } == 0)
+    }
+}
