@@ -19,6 +19,9 @@ public final class SQLiteRequestStore: RequestStore {
 
     /// Opens and migrates only up to `version` (tests build older stores with it).
     init(path: String, migratingTo version: Int) throws(StoreError) {
+        if let problem = Self.libraryProblem(versionNumber: Int(sqlite3_libversion_number()), version: Self.libraryVersion) {
+            throw .cannotOpen(path: path, reason: problem)
+        }
         location = path
         try Self.createFolder(for: path)
         Self.createFile(at: path)
@@ -86,6 +89,16 @@ public final class SQLiteRequestStore: RequestStore {
 
     /// The SQLite library's version.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
+    /// The oldest SQLite the store's statements run on: `RETURNING` (3.35) writes an import
+    /// batch; generated columns (3.31) are in the schema.
+    static let minimumLibraryVersion = 3_035_000
+
+    /// Why the SQLite library cannot hold the store, or nil when it can.
+    static func libraryProblem(versionNumber: Int, version: String) -> String? {
+        guard versionNumber < minimumLibraryVersion else { return nil }
+        return "helpdesk needs SQLite 3.35 or newer and this system's library is \(version); install a newer libsqlite3"
+    }
 
     /// The newest schema this build writes.
     public static var latestSchemaVersion: Int { Schema.latest }

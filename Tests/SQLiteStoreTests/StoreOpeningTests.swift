@@ -7,6 +7,12 @@ import Testing
 @Suite struct StoreOpeningTests {
     let folder = TemporaryDirectory()
 
+    @Test func aLibraryOlderThanTheStatementsNeedIsNamed() throws {
+        let problem = try #require(SQLiteRequestStore.libraryProblem(versionNumber: 3_034_001, version: "3.34.1"))
+        #expect(problem.contains("SQLite 3.35 or newer") && problem.contains("3.34.1"))
+        #expect(SQLiteRequestStore.libraryProblem(versionNumber: 3_035_000, version: "3.35.0") == nil)
+    }
+
     @Test func createsTheFileAndItsMissingFolderAtTheLatestSchema() throws {
         let path = folder.file("deep/er/helpdesk.db")
         let store = try SQLiteRequestStore(path: path)
