@@ -83,8 +83,9 @@ final class Session: RecordStatements {
         while start < fresh.count {
             let count = Self.statementRows(left: fresh.count - start)
             let indexes = Array(fresh[start..<(start + count)])
-            let ids = try insertRequests(indexes.map { requests[$0] }, at: at)
-            try insertCreatedEvents(zip(ids, indexes.map { requests[$0] }).map { ($0, $1) }, by: actor, at: at)
+            let statement = indexes.map { requests[$0] }
+            let ids = try insertRequests(statement, at: at)
+            try insertCreatedEvents(zip(ids, statement).map { ($0, $1) }, by: actor, at: at)
             for (id, index) in zip(ids, indexes) { outcomes[index] = .created(id) }
             start += count
         }
