@@ -122,12 +122,8 @@ import Testing
             (#"{"externalId": "ZD-\u0007", "subject": "s", "requester": "a@example.com"}"#, "no control characters"),
         ]
         for (line, reason) in reasons {
-            #expect(throws: ValidationError.self, "\(line)") { try ImportLine.parse(Substring(line)) }
-            do {
-                _ = try ImportLine.parse(Substring(line))
-            } catch {
-                #expect(error.message.contains(reason), "\(line): \(error.message)")
-            }
+            let error = #expect(throws: ValidationError.self, "\(line)") { try ImportLine.parse(Substring(line)) }
+            #expect(error?.message.contains(reason) == true, "\(line): \(error?.message ?? "no error")")
         }
     }
 }

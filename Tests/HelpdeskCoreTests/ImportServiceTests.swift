@@ -24,14 +24,19 @@ import Testing
         }
     }
 
-    @Test func aBatchIsReportedLineByLineAndWrittenOnce() async throws {
-        let fixture = try EngineFixture()
-        let old = try fixture.store.create(Fixtures.newRequest("older", externalID: "ZD-old"), by: "intake", at: fixture.clock.now())
+    /// The service for agent alex of the demo team, on the fixture's store.
+    static func service(on fixture: EngineFixture) throws -> any HelpdeskService {
         let backend = HelpdeskBackend(engine: fixture.engine) { login in
             guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
             return member
         }
-        let service = try backend.service(for: "alex")
+        return try backend.service(for: "alex")
+    }
+
+    @Test func aBatchIsReportedLineByLineAndWrittenOnce() async throws {
+        let fixture = try EngineFixture()
+        let old = try fixture.store.create(Fixtures.newRequest("older", externalID: "ZD-old"), by: "intake", at: fixture.clock.now())
+        let service = try Self.service(on: fixture)
         let report = try await service.importLines(Self.batch())
 
         let refused = (1...1_000).filter { $0 % 101 == 0 }
@@ -57,11 +62,7 @@ import Testing
 
     @Test func aBatchPastTheLimitIsRefusedWhole() async throws {
         let fixture = try EngineFixture()
-        let backend = HelpdeskBackend(engine: fixture.engine) { login in
-            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
-            return member
-        }
-        let service = try backend.service(for: "alex")
+        let service = try Self.service(on: fixture)
         let lines = (1...LocalHelpdeskService.importBatchLimit + 1).map { ImportInput(line: $0, text: "{}") }
         await #expect(throws: Refusal.self) { try await service.importLines(lines) }
         #expect(try fixture.store.read { try $0.count(.all) } == 0)
