@@ -10,6 +10,8 @@ import Synchronization
 public final class SQLiteRequestStore: RequestStore {
     public let location: String
     private let connection: Mutex<SQLiteConnection>
+    /// Copies the log back into the file beside the writer; nil for a store in memory.
+    let checkpointer: WALCheckpointer?
 
     /// Opens the store at `path`, creating the file and its folder when missing and migrating
     /// an older schema. Refuses, untouched, a file that is not a store or is from a newer build.
@@ -17,8 +19,9 @@ public final class SQLiteRequestStore: RequestStore {
         try self.init(path: path, migratingTo: Schema.latest)
     }
 
-    /// Opens and migrates only up to `version` (tests build older stores with it).
-    init(path: String, migratingTo version: Int) throws(StoreError) {
+    /// Opens and migrates only up to `version` (tests build older stores with it), checkpointing
+    /// the log at `checkpoints`.
+    init(path: String, migratingTo version: Int, checkpoints: WALCheckpointer.Thresholds = .standard) throws(StoreError) {
         if let problem = Self.libraryProblem(versionNumber: Int(sqlite3_libversion_number()), version: Self.libraryVersion) {
             throw .cannotOpen(path: path, reason: problem)
         }
@@ -27,7 +30,15 @@ public final class SQLiteRequestStore: RequestStore {
         Self.createFile(at: path)
         let db = try SQLiteConnection(path: path)
         try Self.prepare(db, migratingTo: version)
+        checkpointer = path == ":memory:" ? nil : WALCheckpointer(path: path, thresholds: checkpoints)
+        checkpointer?.attach(to: db)
         connection = Mutex(db)
+    }
+
+    deinit {
+        guard let checkpointer else { return }
+        connection.withLock { checkpointer.detach(from: $0) }
+        checkpointer.stop()
     }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {

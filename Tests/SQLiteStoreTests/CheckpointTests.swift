@@ -1,0 +1,74 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+@testable import SQLiteStore
+import Testing
+
+/// The log is copied back into the database file by a thread of the store's own, and by the
+/// writer only when that thread falls far behind.
+@Suite struct CheckpointTests {
+    let folder = TemporaryDirectory()
+
+    @Test func aCommitLeavesTheLogToTheCheckpointThread() async throws {
+        let path = folder.file("background.db")
+        let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 50, inline: 1_000_000))
+        try write(requests: 200, to: store)
+        let checkpointer = try #require(store.checkpointer)
+        #expect(await eventually { checkpointer.checkpointsRun >= 1 })
+        #expect(try rowsInTheFileAlone(path) == 200)
+    }
+
+    @Test func aLogTheThreadHasNotCopiedIsCopiedByTheWriterPastTheInlineSize() throws {
+        let path = folder.file("inline.db")
+        let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 1_000_000, inline: 50))
+        try write(requests: 200, to: store)
+        #expect(try rowsInTheFileAlone(path) == 200)
+        #expect(store.checkpointer?.checkpointsRun == 0)
+    }
+
+    @Test func aSmallCommitAsksForNoCheckpoint() async throws {
+        let path = folder.file("small.db")
+        let store = try SQLiteRequestStore(path: path)
+        try write(requests: 20, to: store)
+        try await Task.sleep(nanoseconds: 100_000_000)
+        #expect(store.checkpointer?.checkpointsRun == 0)
+        #expect(try rowsInTheFileAlone(path) == 0)
+    }
+
+    @Test func closingTheStoreEndsTheThreadAndRemovesTheLog() async throws {
+        let path = folder.file("closing.db")
+        do {
+            let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 50, inline: 1_000_000))
+            try write(requests: 200, to: store)
+            let checkpointer = try #require(store.checkpointer)
+            #expect(await eventually { checkpointer.checkpointsRun >= 1 })
+        }
+        // The last connection to close copies the log and removes it; one left open keeps it.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        #expect(try rowsInTheFileAlone(path) == 200)
+    }
+
+    @Test func theStepFollowsTheLogsSize() {
+        let checkpointer = WALCheckpointer(path: folder.file("steps.db"), thresholds: .standard)
+        #expect(checkpointer.step(forFrames: 999) == .nothing)
+        #expect(checkpointer.step(forFrames: 1_000) == .askTheThread)
+        #expect(checkpointer.step(forFrames: 7_999) == .askTheThread)
+        #expect(checkpointer.step(forFrames: 8_000) == .checkpointNow)
+    }
+
+    /// One transaction of requests with bodies of about 3 KB (a page or so each).
+    private func write(requests count: Int, to store: SQLiteRequestStore) throws {
+        let body = String(repeating: "the authenticator stopped working ", count: 90)
+        let batch = (0..<count).map { Fixtures.newRequest("Request \($0)", body: body, externalID: "CK-\($0)") }
+        _ = try store.write { try $0.createOnce(batch, by: "alex", at: Date()) }
+    }
+
+    /// The requests the database file holds without its log: a copy of the file alone, opened.
+    private func rowsInTheFileAlone(_ path: String) throws -> Int64 {
+        let copy = folder.file("copy-\(UUID().uuidString).db")
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        let file = try SQLiteConnection(path: copy, create: false)
+        guard try file.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'requests'") == 1 else { return 0 }
+        return try file.scalar("SELECT count(*) FROM requests") ?? 0
+    }
+}
