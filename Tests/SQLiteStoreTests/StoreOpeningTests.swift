@@ -55,6 +55,16 @@ import Testing
         }
     }
 
+    @Test func theWordIndexMergesEightSegmentsAtATimeInNewAndMigratedStores() throws {
+        let migrated = folder.file("v8-automerge.db")
+        _ = try SQLiteRequestStore(path: migrated, migratingTo: 8)
+        for path in [folder.file("new-automerge.db"), migrated] {
+            _ = try SQLiteRequestStore(path: path)
+            let automerge = try SQLiteConnection(path: path).scalar("SELECT v FROM requests_fts_config WHERE k = 'automerge'")
+            #expect(automerge == 8, "\(path)")
+        }
+    }
+
     @Test func refusesAFileThatIsNotADatabaseAndLeavesItUntouched() throws {
         let path = folder.file("notes.txt")
         let content = Data("these are my notes, not a database\n".utf8) + Data((0..<4096).map { UInt8($0 % 251) })
