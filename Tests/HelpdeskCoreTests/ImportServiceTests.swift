@@ -1,5 +1,5 @@
 import Foundation
-import HelpdeskCore
+@testable import HelpdeskCore
 import HelpdeskTestSupport
 import Testing
 
@@ -7,13 +7,18 @@ import Testing
 /// with HELPDESK_TEST_STORE=postgresql): lines read on their own thread in chunks, written in
 /// one transaction, each reported by its number.
 @Suite struct ImportServiceTests {
-    /// A full batch: bad lines, repeats inside the batch (across reading chunks of 128 and
-    /// statements of 128), an id already in the store, ids equal only as Swift strings.
+    /// Lines of `batch()` that are refused.
+    static let refusedLines = (1...1_000).filter { $0 % 101 == 0 || $0 == 7 }
+
+    /// A full batch: bad lines (one in the first, short, reading chunk), repeats inside the batch
+    /// (across reading chunks and statements of 128), an id already in the store, ids equal only
+    /// as Swift strings.
     static func batch() -> [ImportInput] {
         (1...LocalHelpdeskService.importBatchLimit).map { line in
-            if line % 101 == 0 { return ImportInput(line: line, text: "{not json") }
+            if refusedLines.contains(line) { return ImportInput(line: line, text: "{not json") }
             let id: String
             switch line {
+            case 40: id = "ZD-20"
             case 300, 700: id = "ZD-5"
             case 999: id = "ZD-old"
             case 10: id = "ZD-café"
@@ -39,14 +44,15 @@ import Testing
         let service = try Self.service(on: fixture)
         let report = try await service.importLines(Self.batch())
 
-        let refused = (1...1_000).filter { $0 % 101 == 0 }
+        let refused = Self.refusedLines
         #expect(report.refused.map(\.line) == refused)
         #expect(report.refused.allSatisfy { $0.reason == "not valid JSON" })
-        #expect(report.alreadyImported.map(\.line) == [300, 700, 999])
+        #expect(report.alreadyImported.map(\.line) == [40, 300, 700, 999])
         let five = try #require(report.imported.first { $0.externalId == "ZD-5" })
-        #expect(report.alreadyImported.map(\.id) == [five.id, five.id, old.id.description])
+        let twenty = try #require(report.imported.first { $0.externalId == "ZD-20" })
+        #expect(report.alreadyImported.map(\.id) == [twenty.id, five.id, five.id, old.id.description])
         // New requests are numbered in the order of their lines, after the one already there.
-        #expect(report.imported.map(\.line) == (1...1_000).filter { !refused.contains($0) && ![300, 700, 999].contains($0) })
+        #expect(report.imported.map(\.line) == (1...1_000).filter { !refused.contains($0) && ![40, 300, 700, 999].contains($0) })
         #expect(report.imported.map(\.id) == (0..<report.imported.count).map { RequestID(old.id.number + 1 + Int64($0)).description })
         for created in report.imported {
             let stored = try #require(try fixture.store.read { try $0.request(externalID: created.externalId) })
@@ -58,6 +64,16 @@ import Testing
         let again = try await service.importLines(Self.batch())
         #expect(again.imported.isEmpty && again.alreadyImported.count == 1_000 - refused.count)
         #expect(try fixture.store.read { try $0.count(.all) } == 1 + report.imported.count)
+    }
+
+    @Test func aBatchIsReadInAShortFirstChunkThenFullOnes() {
+        let ranges = ImportReading.chunkRanges(count: 1_000)
+        #expect(ranges.first == 0..<ImportReading.firstChunkLines)
+        #expect(ranges.dropFirst().dropLast().allSatisfy { $0.count == ImportReading.chunkLines })
+        #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound } && ranges.last?.upperBound == 1_000)
+        #expect(ImportReading.chunkRanges(count: 0).isEmpty)
+        #expect(ImportReading.chunkRanges(count: 5) == [0..<5])
+        #expect(ImportReading.chunkRanges(count: 33) == [0..<32, 32..<33])
     }
 
     @Test func aBatchPastTheLimitIsRefusedWhole() async throws {

@@ -160,13 +160,12 @@ public struct LocalHelpdeskService: HelpdeskService {
         guard lines.count <= Self.importBatchLimit else {
             throw Refusal("an import batch holds at most \(Self.importBatchLimit) lines; this one had \(lines.count)")
         }
+        // The first chunk is read before the store is held; the rest are read while it writes.
         let reading = ImportReading(lines)
         let now = engine.clock.now()
         let login = user.login
-        // The first chunk is read before the store is held; the rest are read while it writes.
         // The body may run again (a store that retries a transaction a concurrent one spoiled): it
         // only writes and returns what it wrote.
-        if reading.chunkCount > 0 { _ = reading.chunk(0) }
         let written = try await committing {
             try store.write { writer in
                 var written: [(good: ImportReading.Good, outcome: OnceWrite)] = []
