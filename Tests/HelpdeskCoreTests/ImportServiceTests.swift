@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import HelpdeskCore
 import HelpdeskTestSupport
 import Testing
@@ -74,6 +75,24 @@ import Testing
         #expect(ImportReading.chunkRanges(count: 0).isEmpty)
         #expect(ImportReading.chunkRanges(count: 5) == [0..<5])
         #expect(ImportReading.chunkRanges(count: 33) == [0..<32, 32..<33])
+    }
+
+    @Test func aReadingThreadThatNeverRunsLeavesTheChunksToTheWriter() {
+        let lines = Self.batch()
+        let expected = ImportReading(lines)
+        let reading = ImportReading(lines, startingThread: { _, _ in })
+        for index in 0..<reading.chunkCount {
+            #expect(reading.chunk(index).map(\.line) == expected.chunk(index).map(\.line))
+        }
+        #expect(reading.refusedLines().map(\.line) == Self.refusedLines)
+    }
+
+    @Test func aReadingThreadThatStartsLateFindsNothingLeftAndEnds() {
+        let late = Mutex<(@Sendable () -> Void)?>(nil)
+        let reading = ImportReading(Self.batch(), startingThread: { _, work in late.withLock { $0 = work } })
+        #expect(reading.refusedLines().map(\.line) == Self.refusedLines)
+        late.withLock { $0 }?()
+        #expect(reading.chunk(reading.chunkCount - 1).last?.line == 1_000)
     }
 
     @Test func aBatchPastTheLimitIsRefusedWhole() async throws {
