@@ -16,9 +16,6 @@ final class ImportReading: @unchecked Sendable {
     /// A line that became a request, with its number in the input.
     typealias Good = (line: Int, request: NewRequest)
 
-    /// Runs the reading thread's work; tests hand in one that never runs it.
-    typealias ThreadStarter = (_ name: String, _ work: @escaping @Sendable () -> Void) -> Void
-
     let chunkCount: Int
     private let lines: [ImportInput]
     private let ranges: [Range<Int>]
@@ -29,7 +26,7 @@ final class ImportReading: @unchecked Sendable {
     private var refused: [[ImportReport.Refused]]
 
     /// Claims the first chunk, starts the thread on the rest, and reads the first.
-    init(_ lines: [ImportInput], startingThread: ThreadStarter = ImportReading.startThread) {
+    init(_ lines: [ImportInput], startingThread: DedicatedThread.Starter = DedicatedThread.start) {
         self.lines = lines
         ranges = Self.chunkRanges(count: lines.count)
         chunkCount = ranges.count
@@ -43,12 +40,6 @@ final class ImportReading: @unchecked Sendable {
             }
         }
         read(0)
-    }
-
-    static func startThread(_ name: String, _ work: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: work)
-        thread.name = name
-        thread.start()
     }
 
     /// The chunks of a batch of `count` lines: a short first one, then full ones.
