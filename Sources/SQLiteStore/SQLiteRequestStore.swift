@@ -20,8 +20,9 @@ public final class SQLiteRequestStore: RequestStore {
     }
 
     /// Opens and migrates only up to `version` (tests build older stores with it), checkpointing
-    /// the log at `checkpoints`.
-    init(path: String, migratingTo version: Int, checkpoints: WALCheckpointer.Thresholds = .standard) throws(StoreError) {
+    /// the log at `checkpoints` on a thread `startThread` starts.
+    init(path: String, migratingTo version: Int, checkpoints: WALCheckpointer.Thresholds = .standard,
+         startThread: @escaping DedicatedThread.Starter = DedicatedThread.start) throws(StoreError) {
         if let problem = Self.libraryProblem(versionNumber: Int(sqlite3_libversion_number()), version: Self.libraryVersion) {
             throw .cannotOpen(path: path, reason: problem)
         }
@@ -30,7 +31,7 @@ public final class SQLiteRequestStore: RequestStore {
         Self.createFile(at: path)
         let db = try SQLiteConnection(path: path)
         try Self.prepare(db, migratingTo: version)
-        checkpointer = path == ":memory:" ? nil : WALCheckpointer(path: path, thresholds: checkpoints)
+        checkpointer = path == ":memory:" ? nil : WALCheckpointer(path: path, thresholds: checkpoints, startThread: startThread)
         checkpointer?.attach(to: db)
         connection = Mutex(db)
     }
@@ -146,6 +147,8 @@ public final class SQLiteRequestStore: RequestStore {
             try db.execute("PRAGMA journal_mode = WAL")
         }
         try db.execute("PRAGMA synchronous = FULL")
+        // A log that grew during a long import is cut back to this when it restarts.
+        try db.execute("PRAGMA journal_size_limit = \(64 << 20)")
         // Statement journals and the search's one-row index copy stay in memory instead of temporary files.
         try db.execute("PRAGMA temp_store = MEMORY")
         if found < target { try migrate(db, to: target) }

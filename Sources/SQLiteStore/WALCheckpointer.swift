@@ -1,11 +1,12 @@
 import CSQLite
 import Foundation
+import HelpdeskCore
 
 /// Copies the store's write-ahead log back into the database file on a thread of its own, so a
 /// commit does not wait for it. The writing connection's hook asks for a checkpoint once the log
 /// holds `Thresholds.background` pages, and runs one itself only from `Thresholds.inline` on
-/// (a checkpoint that cannot keep up), as SQLite's own automatic checkpoint would at 1,000.
-/// The checkpoints are passive: they copy what no reader still needs and never wait.
+/// (a thread that cannot keep up, or cannot start), as SQLite's own automatic checkpoint would at
+/// 1,000. The checkpoints are passive: they copy what no reader still needs and never wait.
 final class WALCheckpointer: @unchecked Sendable {
     /// Log sizes, in pages, at which a checkpoint is asked for and at which the writer runs one.
     struct Thresholds: Sendable {
@@ -20,19 +21,30 @@ final class WALCheckpointer: @unchecked Sendable {
         case nothing, askTheThread, checkpointNow
     }
 
+    /// Passes a wish may take: each copies what the writer committed during the last, so the
+    /// log is wholly copied (and restarted by the next writer) between two commits.
+    static let passesPerWish = 8
+
     let thresholds: Thresholds
     private let path: String
+    /// The file the store opened, so the thread never checkpoints another put at its path.
+    private let file: FileIdentity?
+    private let startThread: DedicatedThread.Starter
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var wanted = false
     private var stopping = false
-    private var started = false
+    private var threadAsked = false
+    private var running = false
     private var finished = false
     private var completed = 0
+    private var hookContext: Unmanaged<WALCheckpointer>?
 
-    init(path: String, thresholds: Thresholds) {
+    init(path: String, thresholds: Thresholds, startThread: @escaping DedicatedThread.Starter = DedicatedThread.start) {
         self.path = path
         self.thresholds = thresholds
+        self.startThread = startThread
+        file = FileIdentity(path: path)
     }
 
     func step(forFrames frames: Int32) -> Step {
@@ -41,9 +53,12 @@ final class WALCheckpointer: @unchecked Sendable {
         return .nothing
     }
 
-    /// Replaces SQLite's automatic checkpoint on `connection` with this one. The connection must
-    /// be detached (`detach`) before this object goes.
+    /// Replaces SQLite's automatic checkpoint on `connection` with this one, until `detach`.
     func attach(to connection: SQLiteConnection) {
+        let context = Unmanaged.passRetained(self)
+        condition.lock()
+        hookContext = context
+        condition.unlock()
         sqlite3_wal_hook(connection.handle, { context, db, name, frames in
             guard let context else { return SQLITE_OK }
             let checkpointer = Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue()
@@ -53,11 +68,23 @@ final class WALCheckpointer: @unchecked Sendable {
             case .checkpointNow: sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
             }
             return SQLITE_OK
-        }, Unmanaged.passUnretained(self).toOpaque())
+        }, context.toOpaque())
     }
 
     func detach(from connection: SQLiteConnection) {
         sqlite3_wal_hook(connection.handle, nil, nil)
+        condition.lock()
+        let context = hookContext
+        hookContext = nil
+        condition.unlock()
+        context?.release()
+    }
+
+    /// Whether a commit has asked for the thread.
+    var asked: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return threadAsked
     }
 
     /// How many checkpoints the thread has run.
@@ -67,37 +94,42 @@ final class WALCheckpointer: @unchecked Sendable {
         return completed
     }
 
-    /// Ends the thread and closes its connection; returns once it has.
+    /// Ends the thread and closes its connection; returns once it has. A thread that was asked
+    /// for and has not begun is not waited for: it finds the store closed when it does begin.
     func stop() {
         condition.lock()
         defer { condition.unlock() }
         stopping = true
         condition.broadcast()
-        while started && !finished { condition.wait() }
+        while running && !finished { condition.wait() }
     }
 
     /// Called on the writer's thread inside its commit: only marks the wish and wakes the thread,
-    /// starting it the first time.
+    /// asking for it the first time.
     private func ask() {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return }
         wanted = true
-        if !started {
-            started = true
-            let thread = Thread { [self] in run() }
-            thread.name = "helpdesk store checkpoint"
-            thread.start()
-        }
         condition.broadcast()
+        guard !threadAsked else { return }
+        threadAsked = true
+        startThread("helpdesk store checkpoint") { [self] in run() }
     }
 
     private func run() {
+        condition.lock()
+        guard !stopping else {
+            condition.unlock()
+            return
+        }
+        running = true
+        condition.unlock()
         var connection: SQLiteConnection?
         while waitForWish() {
-            if connection == nil { connection = Self.open(path) }
+            if connection == nil { connection = open() }
             guard let connection else { continue }
-            sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            checkpoint(connection)
             condition.lock()
             completed += 1
             condition.unlock()
@@ -109,10 +141,27 @@ final class WALCheckpointer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// A connection that has read the store once: until it has, SQLite does not know the store
-    /// is in WAL mode and a checkpoint does nothing.
-    private static func open(_ path: String) -> SQLiteConnection? {
-        guard let connection = try? SQLiteConnection(path: path, create: false),
+    /// Passive checkpoints until the log is wholly copied, a pass copies nothing new (a reader
+    /// still needs the rest), or the passes run out.
+    private func checkpoint(_ connection: SQLiteConnection) {
+        var copiedBefore: Int32 = -1
+        for _ in 0..<Self.passesPerWish {
+            var log: Int32 = 0
+            var copied: Int32 = 0
+            let code = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+            guard code == SQLITE_OK, copied < log, copied > copiedBefore else { return }
+            copiedBefore = copied
+        }
+    }
+
+    /// The thread's connection, on the file the store opened: it has read the store once (until
+    /// then SQLite does not know the store is in WAL mode, and a checkpoint does nothing), and
+    /// syncs as the store's own connection does. Nil when the path now names another file.
+    private func open() -> SQLiteConnection? {
+        guard let file, let connection = try? SQLiteConnection(path: path, create: false),
+              FileIdentity(path: path) == file,
+              (try? connection.execute("PRAGMA synchronous = FULL")) != nil,
+              sqlite3_busy_timeout(connection.handle, 1_000) == SQLITE_OK,
               (try? connection.scalar("PRAGMA schema_version")) != nil else { return nil }
         return connection
     }
@@ -124,5 +173,18 @@ final class WALCheckpointer: @unchecked Sendable {
         while !wanted && !stopping { condition.wait() }
         wanted = false
         return !stopping
+    }
+}
+
+/// A file's device and inode, to tell whether a path still names the file once opened.
+struct FileIdentity: Equatable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
     }
 }

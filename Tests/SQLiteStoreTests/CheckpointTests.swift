@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HelpdeskCore
 import HelpdeskTestSupport
 @testable import SQLiteStore
@@ -12,7 +13,7 @@ import Testing
     @Test func aCommitLeavesTheLogToTheCheckpointThread() async throws {
         let path = folder.file("background.db")
         let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 50, inline: 1_000_000))
-        try write(requests: 200, to: store)
+        try Self.write(requests: 200, to: store)
         let checkpointer = try #require(store.checkpointer)
         #expect(await eventually { checkpointer.checkpointsRun >= 1 })
         #expect(try rowsInTheFileAlone(path) == 200)
@@ -21,7 +22,7 @@ import Testing
     @Test func aLogTheThreadHasNotCopiedIsCopiedByTheWriterPastTheInlineSize() throws {
         let path = folder.file("inline.db")
         let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 1_000_000, inline: 50))
-        try write(requests: 200, to: store)
+        try Self.write(requests: 200, to: store)
         #expect(try rowsInTheFileAlone(path) == 200)
         #expect(store.checkpointer?.checkpointsRun == 0)
     }
@@ -29,7 +30,7 @@ import Testing
     @Test func aSmallCommitAsksForNoCheckpoint() async throws {
         let path = folder.file("small.db")
         let store = try SQLiteRequestStore(path: path)
-        try write(requests: 20, to: store)
+        try Self.write(requests: 20, to: store)
         try await Task.sleep(nanoseconds: 100_000_000)
         #expect(store.checkpointer?.checkpointsRun == 0)
         #expect(try rowsInTheFileAlone(path) == 0)
@@ -39,13 +40,57 @@ import Testing
         let path = folder.file("closing.db")
         do {
             let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 50, inline: 1_000_000))
-            try write(requests: 200, to: store)
+            try Self.write(requests: 200, to: store)
             let checkpointer = try #require(store.checkpointer)
             #expect(await eventually { checkpointer.checkpointsRun >= 1 })
         }
         // The last connection to close copies the log and removes it; one left open keeps it.
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         #expect(try rowsInTheFileAlone(path) == 200)
+    }
+
+    @Test func aThreadThatNeverStartsLeavesTheLogToTheWriterAndTheStoreStillCloses() async throws {
+        let path = folder.file("never.db")
+        let closed = Mutex(false)
+        DedicatedThread.start("test store") {
+            do {
+                let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 20, inline: 300),
+                                                   startThread: { _, _ in })
+                try Self.write(requests: 30, to: store)
+                #expect(store.checkpointer?.asked == true)
+                try Self.write(requests: 300, to: store, from: 30)
+            } catch {
+                Issue.record("\(error)")
+            }
+            closed.withLock { $0 = true }
+        }
+        #expect(await eventually { closed.withLock { $0 } })
+        #expect(try rowsInTheFileAlone(path) == 330)
+    }
+
+    @Test func aThreadThatStartsAfterTheStoreClosedEndsAtOnce() throws {
+        let path = folder.file("late.db")
+        let late = Mutex<(@Sendable () -> Void)?>(nil)
+        do {
+            let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 50, inline: 1_000_000),
+                                               startThread: { _, work in late.withLock { $0 = work } })
+            try Self.write(requests: 200, to: store)
+        }
+        let work = try #require(late.withLock { $0 })
+        work()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func theThreadNeverCheckpointsAnotherFilePutAtThePath() async throws {
+        let link = folder.file("link.db")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: folder.file("first.db"))
+        let store = try SQLiteRequestStore(path: link, migratingTo: Schema.latest, checkpoints: .init(background: 50, inline: 1_000_000))
+        _ = try SQLiteRequestStore(path: folder.file("second.db"))
+        try FileManager.default.removeItem(atPath: link)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: folder.file("second.db"))
+        try Self.write(requests: 200, to: store)
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(store.checkpointer?.checkpointsRun == 0)
     }
 
     @Test func theStepFollowsTheLogsSize() {
@@ -57,9 +102,9 @@ import Testing
     }
 
     /// One transaction of requests with bodies of about 3 KB (a page or so each).
-    private func write(requests count: Int, to store: SQLiteRequestStore) throws {
+    private static func write(requests count: Int, to store: SQLiteRequestStore, from first: Int = 0) throws {
         let body = String(repeating: "the authenticator stopped working ", count: 90)
-        let batch = (0..<count).map { Fixtures.newRequest("Request \($0)", body: body, externalID: "CK-\($0)") }
+        let batch = (first..<first + count).map { Fixtures.newRequest("Request \($0)", body: body, externalID: "CK-\($0)") }
         _ = try store.write { try $0.createOnce(batch, by: "alex", at: Date()) }
     }
 
