@@ -7,7 +7,7 @@ enum Schema {
     static let wordTokenizer = "unicode61 remove_diacritics 2"
 
     /// Migration `n` (1-based) takes a store from version n-1 to n. Never edit a released step; add one.
-    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8, version9]
+    static let migrations: [String] = [version1, version2, version3, version4, version5, version6, version7, version8]
 
     static let version1 = """
     CREATE TABLE requests (
@@ -275,14 +275,5 @@ enum Schema {
     DROP TRIGGER runs_terms_are_fixed;
     CREATE TRIGGER runs_terms_are_fixed BEFORE UPDATE OF id, request_id, action, target_user, approval_id, revokes_grant, started_by, started_at, runner, plan_id, plan_step, plan_attempt ON action_runs
     BEGIN SELECT RAISE(ABORT, 'an action run''s action and author cannot change'); END;
-    """
-
-    /// The word index merges its segments eight at a time instead of four. An import writes a
-    /// segment per batch, and merging four at a time rewrote each entry once more per level, a
-    /// sixth of an import's time. Searches of a million requests merged sixteen at a time read
-    /// twice the segments and measured no slower. (Sixteen would be faster still, but would meet FTS5's "crisis" merge of
-    /// a whole level inside one commit, where eight keeps merging a little at each write.)
-    static let version9 = """
-    INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', 8);
     """
 }
