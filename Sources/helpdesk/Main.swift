@@ -6,7 +6,7 @@ enum Main {
     static func main() async {
         // Privilege belongs to the service, never to a program run on an environment the user controls.
         if getuid() != geteuid() || getgid() != getegid() {
-            FileHandle.standardError.write(Data((Program.setIDRefusal + "\n").utf8))
+            try? FileHandle.standardError.write(contentsOf: Data((Program.setIDRefusal + "\n").utf8))
             exit(ExitCode.failure)
         }
         let arguments = Array(CommandLine.arguments.dropFirst())

@@ -24,12 +24,13 @@ struct SanitizedOutput: OutputSink {
     }
 }
 
-/// A file descriptor (1 or 2), written as given.
+/// A file descriptor (1 or 2), written as given. Text that cannot be written (a full disk under
+/// the service's log, a reader that went away) is dropped: no program stops for its output.
 struct FileOutput: OutputSink {
     let handle: FileHandle
 
     func write(_ text: String) {
-        handle.write(Data(text.utf8))
+        try? handle.write(contentsOf: Data(text.utf8))
     }
 }
 
