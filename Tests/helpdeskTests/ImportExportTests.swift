@@ -152,6 +152,7 @@ import Testing
         let store = try SQLiteRequestStore(path: cli.dbPath)
         #expect(sent.count >= 2 * ImportCommand.batchSize)
         #expect(try store.read { try $0.count(.all) } == created)
+        #expect(result.out.hasPrefix("Before the failure: Imported \(created), "), "\(result.out)")
     }
 
     @Test func bytesThatAreNotUTF8AreRefusedByLine() async throws {

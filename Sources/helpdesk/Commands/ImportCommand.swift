@@ -73,28 +73,36 @@ enum ImportCommand {
                 throw error
             }
         }
-        while let next = try await readNext() {
-            if refusedSoFar.count >= batchSize {
-                if batch.isEmpty { try await reportRefusals() } else { try await send() }
-            }
-            guard case .text(let number, let line) = next else {
-                if case .tooLong(let number) = next {
-                    refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
+        do {
+            while let next = try await readNext() {
+                if refusedSoFar.count >= batchSize {
+                    if batch.isEmpty { try await reportRefusals() } else { try await send() }
                 }
-                continue
+                guard case .text(let number, let line) = next else {
+                    if case .tooLong(let number) = next {
+                        refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
+                    }
+                    continue
+                }
+                guard let text = String(validating: line, as: UTF8.self) else {
+                    refusedSoFar.append(.init(line: number, reason: "not UTF-8 text"))
+                    continue
+                }
+                guard !text.allSatisfy(\.isWhitespace) else { continue }
+                if batch.count == batchSize || batchBytes + line.count > maxBatchBytes { try await send() }
+                batch.append(ImportInput(line: number, text: text))
+                batchBytes += line.count
             }
-            guard let text = String(validating: line, as: UTF8.self) else {
-                refusedSoFar.append(.init(line: number, reason: "not UTF-8 text"))
-                continue
+            if !batch.isEmpty { try await send() }
+            try await finishSending()
+            if !refusedSoFar.isEmpty { try await reportRefusals() }
+        } catch {
+            // What was written before the failure is said, so a rerun's "already imported" is no surprise.
+            if !invocation.wantsJSON, tally.imported + tally.alreadyImported + tally.refused > 0 {
+                invocation.out.line("Before the failure: " + tally.summary)
             }
-            guard !text.allSatisfy(\.isWhitespace) else { continue }
-            if batch.count == batchSize || batchBytes + line.count > maxBatchBytes { try await send() }
-            batch.append(ImportInput(line: number, text: text))
-            batchBytes += line.count
+            throw error
         }
-        if !batch.isEmpty { try await send() }
-        try await finishSending()
-        if !refusedSoFar.isEmpty { try await reportRefusals() }
         if invocation.wantsJSON {
             try invocation.printJSON(tally.report)
         } else {
