@@ -27,8 +27,11 @@ final class SQLiteConnection: RecordDatabase {
         }
         handle = pointer
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, 10_000)
+        sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
     }
+
+    /// How long a statement waits for another connection's lock before it gives up.
+    static let busyTimeoutMilliseconds: Int32 = 10_000
 
     deinit {
         statements.removeAll()

@@ -152,16 +152,19 @@ public final class SQLiteRequestStore: RequestStore {
         // Statement journals and the search's one-row index copy stay in memory instead of temporary files.
         try db.execute("PRAGMA temp_store = MEMORY")
         if found < target { try migrate(db, to: target) }
-        try mergeTheWordIndexEightAtATime(db)
+        mergeTheWordIndexEightAtATime(db)
         if target >= 5 { try indexRequestsMissingFromTheIndex(db) }
     }
 
     /// The word index merges its segments eight at a time, not FTS5's four (DECISIONS.md). A
-    /// setting kept in the index, written at the first open rather than as a schema step, so a
-    /// store stays readable by the build before.
-    private static func mergeTheWordIndexEightAtATime(_ db: SQLiteConnection) throws(StoreError) {
-        guard try db.scalar("SELECT v FROM requests_fts_config WHERE k = 'automerge'") != 8 else { return }
-        try db.execute("INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', 8)")
+    /// setting kept in the index, written at an open rather than as a schema step, so a store
+    /// stays readable by the build before; it is only speed, so an open never waits for it: when
+    /// another connection holds the write lock, a later open writes it.
+    private static func mergeTheWordIndexEightAtATime(_ db: SQLiteConnection) {
+        guard (try? db.scalar("SELECT v FROM requests_fts_config WHERE k = 'automerge'")) != 8 else { return }
+        sqlite3_busy_timeout(db.handle, 0)
+        defer { sqlite3_busy_timeout(db.handle, SQLiteConnection.busyTimeoutMilliseconds) }
+        try? db.execute("INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', 8)")
     }
 
     /// Since schema 5 the store indexes new requests itself; a writer of an older build still

@@ -70,6 +70,21 @@ import Testing
         #expect(try reopened.schemaVersion() == 8)
     }
 
+    @Test func anOpenDoesNotWaitForAnotherWritersLockToSetTheWordIndexsMerging() throws {
+        let path = folder.file("automerge-busy.db")
+        _ = try SQLiteRequestStore(path: path)
+        let other = try SQLiteConnection(path: path)
+        try other.execute("DELETE FROM requests_fts_config WHERE k = 'automerge'")
+        try other.execute("BEGIN IMMEDIATE")
+        let started = Date()
+        _ = try SQLiteRequestStore(path: path)
+        #expect(Date().timeIntervalSince(started) < 5, "the open waited for the other writer")
+        try other.execute("COMMIT")
+        #expect(try other.scalar("SELECT v FROM requests_fts_config WHERE k = 'automerge'") == nil)
+        _ = try SQLiteRequestStore(path: path)
+        #expect(try other.scalar("SELECT v FROM requests_fts_config WHERE k = 'automerge'") == 8)
+    }
+
     @Test func refusesAFileThatIsNotADatabaseAndLeavesItUntouched() throws {
         let path = folder.file("notes.txt")
         let content = Data("these are my notes, not a database\n".utf8) + Data((0..<4096).map { UInt8($0 % 251) })
