@@ -20,9 +20,10 @@ public final class SQLiteRequestStore: RequestStore {
     }
 
     /// Opens and migrates only up to `version` (tests build older stores with it), checkpointing
-    /// the log at `checkpoints` on a thread `startThread` starts.
+    /// the log at `checkpoints` on a thread `startThread` starts, by `checkpointPass`.
     init(path: String, migratingTo version: Int, checkpoints: WALCheckpointer.Thresholds = .standard,
-         startThread: @escaping DedicatedThread.Starter = DedicatedThread.start) throws(StoreError) {
+         startThread: @escaping DedicatedThread.Starter = DedicatedThread.start,
+         checkpointPass: @escaping WALCheckpointer.Pass = WALCheckpointer.passive) throws(StoreError) {
         if let problem = Self.libraryProblem(versionNumber: Int(sqlite3_libversion_number()), version: Self.libraryVersion) {
             throw .cannotOpen(path: path, reason: problem)
         }
@@ -31,7 +32,7 @@ public final class SQLiteRequestStore: RequestStore {
         Self.createFile(at: path)
         let db = try SQLiteConnection(path: path)
         try Self.prepare(db, migratingTo: version)
-        checkpointer = path == ":memory:" ? nil : WALCheckpointer(path: path, thresholds: checkpoints, startThread: startThread)
+        checkpointer = path == ":memory:" ? nil : WALCheckpointer(path: path, thresholds: checkpoints, startThread: startThread, pass: checkpointPass)
         checkpointer?.attach(to: db)
         connection = Mutex(db)
     }

@@ -25,6 +25,17 @@ final class WALCheckpointer: @unchecked Sendable {
     /// log is wholly copied (and restarted by the next writer) between two commits.
     static let passesPerWish = 8
 
+    /// One passive checkpoint of a connection's store: SQLite's result code, the log's pages and
+    /// how many of them are copied. Tests hand in a slow one.
+    typealias Pass = @Sendable (_ connection: OpaquePointer) -> (code: Int32, log: Int32, copied: Int32)
+
+    static let passive: Pass = { connection in
+        var log: Int32 = 0
+        var copied: Int32 = 0
+        let code = sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+        return (code, log, copied)
+    }
+
     let thresholds: Thresholds
     private let path: String
     /// The file the store opened, so the thread never checkpoints another put at its path.
@@ -38,10 +49,15 @@ final class WALCheckpointer: @unchecked Sendable {
     private var running = false
     private var finished = false
     private var completed = 0
+    private var passing = false
+    private var writerWaiting = false
+    private let pass: Pass
     private var hookContext: Unmanaged<WALCheckpointer>?
 
-    init(path: String, thresholds: Thresholds, startThread: @escaping DedicatedThread.Starter = DedicatedThread.start) {
+    init(path: String, thresholds: Thresholds, startThread: @escaping DedicatedThread.Starter = DedicatedThread.start,
+         pass: @escaping Pass = WALCheckpointer.passive) {
         self.path = path
+        self.pass = pass
         self.thresholds = thresholds
         self.startThread = startThread
         file = FileIdentity(path: path)
@@ -65,7 +81,7 @@ final class WALCheckpointer: @unchecked Sendable {
             switch checkpointer.step(forFrames: frames) {
             case .nothing: break
             case .askTheThread: checkpointer.ask()
-            case .checkpointNow: sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            case .checkpointNow: checkpointer.checkpointAsTheWriter(db, name)
             }
             return SQLITE_OK
         }, context.toOpaque())
@@ -142,16 +158,39 @@ final class WALCheckpointer: @unchecked Sendable {
     }
 
     /// Passive checkpoints until the log is wholly copied, a pass copies nothing new (a reader
-    /// still needs the rest), or the passes run out.
+    /// still needs the rest), the passes run out or the writer is waiting to checkpoint itself.
     private func checkpoint(_ connection: SQLiteConnection) {
         var copiedBefore: Int32 = -1
         for _ in 0..<Self.passesPerWish {
-            var log: Int32 = 0
-            var copied: Int32 = 0
-            let code = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
-            guard code == SQLITE_OK, copied < log, copied > copiedBefore else { return }
-            copiedBefore = copied
+            condition.lock()
+            guard !writerWaiting else {
+                condition.unlock()
+                return
+            }
+            passing = true
+            condition.unlock()
+            let result = pass(connection.handle)
+            condition.lock()
+            passing = false
+            condition.broadcast()
+            condition.unlock()
+            guard result.code == SQLITE_OK, result.copied < result.log, result.copied > copiedBefore else { return }
+            copiedBefore = result.copied
         }
+    }
+
+    /// The writer's checkpoint past the inline size. A pass of the thread's holds SQLite's
+    /// checkpoint lock, and the writer's passive checkpoint would then copy nothing: with slow
+    /// syncs the log would grow on, so the writer waits for that pass to end, then copies the rest.
+    private func checkpointAsTheWriter(_ db: OpaquePointer?, _ name: UnsafePointer<CChar>?) {
+        condition.lock()
+        writerWaiting = true
+        while passing { condition.wait() }
+        condition.unlock()
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        condition.lock()
+        writerWaiting = false
+        condition.unlock()
     }
 
     /// The thread's connection, on the file the store opened: it has read the store once (until

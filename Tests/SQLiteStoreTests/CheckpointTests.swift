@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Synchronization
 import HelpdeskCore
@@ -91,6 +92,41 @@ import Testing
         try Self.write(requests: 200, to: store)
         try await Task.sleep(nanoseconds: 300_000_000)
         #expect(store.checkpointer?.checkpointsRun == 0)
+    }
+
+    @Test func theWriterPastTheInlineSizeWaitsForTheThreadsPassThenCopiesTheRest() async throws {
+        let path = folder.file("slow-pass.db")
+        let state = Mutex((passBegan: false, passReleased: false, passes: Int32(0), written: false, mayClose: false))
+        // Each pass says it copied more and left some, so the thread would go on passing.
+        let slowPass: WALCheckpointer.Pass = { connection in
+            let passes = state.withLock { $0.passBegan = true; $0.passes += 1; return $0.passes }
+            let deadline = Date().addingTimeInterval(30)
+            while !state.withLock({ $0.passReleased }) && Date() < deadline { usleep(1_000) }
+            _ = WALCheckpointer.passive(connection)
+            return (SQLITE_OK, 1_000_000, passes)
+        }
+        DedicatedThread.start("test writer") {
+            do {
+                let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 20, inline: 300),
+                                                   checkpointPass: slowPass)
+                try Self.write(requests: 30, to: store)
+                let deadline = Date().addingTimeInterval(30)
+                while !state.withLock({ $0.passBegan }) && Date() < deadline { usleep(1_000) }
+                try Self.write(requests: 300, to: store, from: 30)
+                state.withLock { $0.written = true }
+                while !state.withLock({ $0.mayClose }) && Date() < deadline.addingTimeInterval(30) { usleep(1_000) }
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        #expect(await eventually { state.withLock { $0.passBegan } })
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(!state.withLock { $0.written }, "the writer's checkpoint did not wait for the thread's pass")
+        state.withLock { $0.passReleased = true }
+        #expect(await eventually { state.withLock { $0.written } })
+        #expect(try rowsInTheFileAlone(path) == 330)
+        #expect(state.withLock { $0.passes } == 1, "the thread went on passing while the writer waited")
+        state.withLock { $0.mayClose = true }
     }
 
     @Test func theStepFollowsTheLogsSize() {
