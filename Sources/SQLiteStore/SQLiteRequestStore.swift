@@ -31,8 +31,9 @@ public final class SQLiteRequestStore: RequestStore {
         try Self.createFolder(for: path)
         Self.createFile(at: path)
         let db = try SQLiteConnection(path: path)
-        try Self.prepare(db, migratingTo: version)
+        // Made at once, so it knows the file this connection opened.
         checkpointer = path == ":memory:" ? nil : WALCheckpointer(path: path, thresholds: checkpoints, startThread: startThread, pass: checkpointPass)
+        try Self.prepare(db, migratingTo: version)
         checkpointer?.attach(to: db)
         connection = Mutex(db)
     }

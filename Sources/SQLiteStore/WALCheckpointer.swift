@@ -41,6 +41,7 @@ final class WALCheckpointer: @unchecked Sendable {
     /// The file the store opened, so the thread never checkpoints another put at its path.
     private let file: FileIdentity?
     private let startThread: DedicatedThread.Starter
+    private let pass: Pass
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var wanted = false
@@ -51,7 +52,6 @@ final class WALCheckpointer: @unchecked Sendable {
     private var completed = 0
     private var passing = false
     private var writerWaiting = false
-    private let pass: Pass
     private var hookContext: Unmanaged<WALCheckpointer>?
 
     init(path: String, thresholds: Thresholds, startThread: @escaping DedicatedThread.Starter = DedicatedThread.start,
@@ -103,6 +103,13 @@ final class WALCheckpointer: @unchecked Sendable {
         return threadAsked
     }
 
+    /// Whether the writer is waiting for a pass of the thread's to end.
+    var writerIsWaiting: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return writerWaiting
+    }
+
     /// How many checkpoints the thread has run.
     var checkpointsRun: Int {
         condition.lock()
@@ -124,13 +131,16 @@ final class WALCheckpointer: @unchecked Sendable {
     /// asking for it the first time.
     private func ask() {
         condition.lock()
-        defer { condition.unlock() }
-        guard !stopping else { return }
+        guard !stopping else {
+            condition.unlock()
+            return
+        }
         wanted = true
         condition.broadcast()
-        guard !threadAsked else { return }
+        let first = !threadAsked
         threadAsked = true
-        startThread("helpdesk store checkpoint") { [self] in run() }
+        condition.unlock()
+        if first { startThread("helpdesk store checkpoint") { [self] in run() } }
     }
 
     private func run() {

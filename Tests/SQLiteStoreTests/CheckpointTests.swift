@@ -97,6 +97,7 @@ import Testing
     @Test func theWriterPastTheInlineSizeWaitsForTheThreadsPassThenCopiesTheRest() async throws {
         let path = folder.file("slow-pass.db")
         let state = Mutex((passBegan: false, passReleased: false, passes: Int32(0), written: false, mayClose: false))
+        let checkpointer = Mutex<WALCheckpointer?>(nil)
         // Each pass says it copied more and left some, so the thread would go on passing.
         let slowPass: WALCheckpointer.Pass = { connection in
             let passes = state.withLock { $0.passBegan = true; $0.passes += 1; return $0.passes }
@@ -109,6 +110,7 @@ import Testing
             do {
                 let store = try SQLiteRequestStore(path: path, migratingTo: Schema.latest, checkpoints: .init(background: 20, inline: 300),
                                                    checkpointPass: slowPass)
+                checkpointer.withLock { $0 = store.checkpointer }
                 try Self.write(requests: 30, to: store)
                 let deadline = Date().addingTimeInterval(30)
                 while !state.withLock({ $0.passBegan }) && Date() < deadline { usleep(1_000) }
@@ -120,7 +122,8 @@ import Testing
             }
         }
         #expect(await eventually { state.withLock { $0.passBegan } })
-        try await Task.sleep(nanoseconds: 300_000_000)
+        // The writer's second commit passes the inline size while the thread's pass is held.
+        #expect(await eventually { checkpointer.withLock { $0?.writerIsWaiting } == true })
         #expect(!state.withLock { $0.written }, "the writer's checkpoint did not wait for the thread's pass")
         state.withLock { $0.passReleased = true }
         #expect(await eventually { state.withLock { $0.written } })
