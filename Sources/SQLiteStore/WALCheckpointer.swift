@@ -98,23 +98,17 @@ final class WALCheckpointer: @unchecked Sendable {
 
     /// Whether a commit has asked for the thread.
     var asked: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return threadAsked
+        condition.withLock { threadAsked }
     }
 
     /// Whether the writer is waiting for a pass of the thread's to end.
     var writerIsWaiting: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return writerWaiting
+        condition.withLock { writerWaiting }
     }
 
     /// How many checkpoints the thread has run.
     var checkpointsRun: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return completed
+        condition.withLock { completed }
     }
 
     /// Ends the thread and closes its connection; returns once it has. A thread that was asked
@@ -130,27 +124,19 @@ final class WALCheckpointer: @unchecked Sendable {
     /// Called on the writer's thread inside its commit: only marks the wish and wakes the thread,
     /// asking for it the first time.
     private func ask() {
-        condition.lock()
-        guard !stopping else {
-            condition.unlock()
-            return
+        let first = condition.withLock {
+            guard !stopping else { return false }
+            wanted = true
+            condition.broadcast()
+            defer { threadAsked = true }
+            return !threadAsked
         }
-        wanted = true
-        condition.broadcast()
-        let first = !threadAsked
-        threadAsked = true
-        condition.unlock()
         if first { startThread("helpdesk store checkpoint") { [self] in run() } }
     }
 
     private func run() {
-        condition.lock()
-        guard !stopping else {
-            condition.unlock()
-            return
-        }
-        running = true
-        condition.unlock()
+        // Begun after the store closed, it finds no wish to wait for and ends.
+        condition.withLock { running = true }
         var connection: SQLiteConnection?
         while waitForWish() {
             if connection == nil { connection = open() }
