@@ -142,15 +142,13 @@ final class WALCheckpointer: @unchecked Sendable {
             if connection == nil { connection = open() }
             guard let connection else { continue }
             checkpoint(connection)
-            condition.lock()
-            completed += 1
-            condition.unlock()
+            condition.withLock { completed += 1 }
         }
         connection = nil
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
+        condition.withLock {
+            finished = true
+            condition.broadcast()
+        }
     }
 
     /// Passive checkpoints until the log is wholly copied, a pass copies nothing new (a reader
@@ -166,10 +164,10 @@ final class WALCheckpointer: @unchecked Sendable {
             passing = true
             condition.unlock()
             let result = pass(connection.handle)
-            condition.lock()
-            passing = false
-            condition.broadcast()
-            condition.unlock()
+            condition.withLock {
+                passing = false
+                condition.broadcast()
+            }
             guard result.code == SQLITE_OK, result.copied < result.log, result.copied > copiedBefore else { return }
             copiedBefore = result.copied
         }
