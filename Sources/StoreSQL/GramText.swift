@@ -1,3 +1,5 @@
+import HelpdeskCore
+
 /// Text for the index of scripts written without spaces (Chinese, Japanese, Korean, Thai): each
 /// run of such characters becomes its overlapping pairs and its last character
 /// (`接続できません` → `接続 続で でき きま ませ せん ん`), other words stay words. A search word
@@ -7,7 +9,7 @@ public enum GramText {
     /// True when the text has a character of a script written without spaces.
     public static func needsGrams(_ text: String) -> Bool {
         // Every such script lies past U+0800, whose UTF-8 starts with a byte of 0xE0 or more.
-        guard text.utf8.contains(where: { $0 >= 0xE0 }) else { return false }
+        guard ByteScan.contains(text, where: { $0 >= 0xE0 }) else { return false }
         return text.unicodeScalars.contains(where: isGramScalar)
     }
 

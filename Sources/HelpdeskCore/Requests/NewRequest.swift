@@ -21,10 +21,10 @@ public struct NewRequest: Sendable, Equatable {
         try PlainText.check(body, "the body", atMostBytes: Self.maxBodyLength * 4)
         let subject = subject.trimmingSpaces(.whitespacesAndNewlines)
         guard !subject.isEmpty else { throw ValidationError("the subject is empty; say in a few words what the requester needs") }
-        guard subject.count <= Self.maxSubjectLength else {
+        guard PlainText.hasAtMost(Self.maxSubjectLength, charactersIn: subject) else {
             throw ValidationError("the subject is \(subject.count) characters; keep it to \(Self.maxSubjectLength) and put the rest in the body")
         }
-        guard body.count <= Self.maxBodyLength else {
+        guard PlainText.hasAtMost(Self.maxBodyLength, charactersIn: body) else {
             throw ValidationError("the body is \(body.count) characters; the limit is \(Self.maxBodyLength)")
         }
         try PlainText.check(subject, "the subject", lines: false)
@@ -43,7 +43,7 @@ public struct NewRequest: Sendable, Equatable {
         try PlainText.check(text, "the category", atMostBytes: 128)
         let lowered = text.trimmingSpaces(.whitespaces).lowercased()
         guard (1...32).contains(lowered.count),
-              lowered.unicodeScalars.allSatisfy({ ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) || $0 == "-" })
+              lowered.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" })
         else {
             throw ValidationError("category \"\(TextSafety.quoted(text))\" must be 1–32 letters, digits or dashes (e.g. mfa, access, lockout)")
         }
@@ -53,7 +53,7 @@ public struct NewRequest: Sendable, Equatable {
     static func validExternalID(_ text: String) throws(ValidationError) -> String {
         try PlainText.check(text, "externalId", atMostBytes: 512)
         let trimmed = text.trimmingSpaces(.whitespaces)
-        guard (1...128).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !trimmed.isEmpty, PlainText.hasAtMost(128, charactersIn: trimmed), !trimmed.unicodeScalars.contains(where: PlainText.isControl) else {
             throw ValidationError("externalId must be 1–128 printable characters")
         }
         return trimmed

@@ -18,7 +18,7 @@ public enum ImportLine {
             throw ValidationError("unknown key \"\(TextSafety.quoted(unknown, limit: 40))\"; expected \(keys.sorted().joined(separator: ", "))")
         }
         let externalID = try required(object, "externalId")
-        guard externalID.count <= maxExternalIDLength, !externalID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard PlainText.hasAtMost(maxExternalIDLength, charactersIn: externalID), !externalID.unicodeScalars.contains(where: PlainText.isControl) else {
             throw ValidationError("externalId must be at most \(maxExternalIDLength) characters with no control characters")
         }
         let requesterText = try required(object, "requester")

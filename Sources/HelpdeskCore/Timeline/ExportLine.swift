@@ -21,7 +21,7 @@ public enum ExportLine {
 
     /// `quoted(text)` added to the end of `result`.
     public static func appendQuoted(_ text: String, to result: inout String) {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+        guard ByteScan.contains(text, where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
             result += "\""
             result += text
             result += "\""
