@@ -29,7 +29,7 @@ enum EndToEndBenchmark {
         print(coldQueue.line)
         print(coldSettled.line)
 
-        let session = try Session(setup: setup, okta: okta)
+        let session = try Session(setup: setup, okta: okta, frameLog: try options.frames.map(FrameLog.init))
         defer { session.terminal.stop() }
         let rounds = max(1, options.runs / 100)
         var memory: [(round: Int, resident: Int, peak: Int)] = []
@@ -41,6 +41,9 @@ enum EndToEndBenchmark {
             print("round \(round + 1): resident \(now.resident / 1024) MiB, peak \(now.peak / 1024) MiB")
         }
         session.report()
+        guard session.shortestMismatches == 0 else {
+            throw BenchmarkFailure("the shortest writing of \(session.shortestMismatches) frames did not draw what ncurses drew; its figures are wrong")
+        }
         if !session.screen.unknown.isEmpty { print("sequences the emulator did not know: \(session.screen.unknown)") }
         let steady = memory.dropFirst().map(\.resident).max() ?? memory.last?.resident ?? 0
         print("resident memory after \(rounds) rounds: \(memory.last.map { $0.resident / 1024 } ?? 0) MiB (highest after a round past the first: \(steady / 1024) MiB), peak \((memory.last?.peak ?? 0) / 1024) MiB")
@@ -103,11 +106,14 @@ private final class Session {
     private var fed = 0
     private var frames: [String: Timing] = [:]
     private var settled: [String: Timing] = [:]
-    private var bytes: [String: (bytes: Int, cells: Int, frames: Int)] = [:]
+    private var bytes: [String: (bytes: Int, cells: Int, frames: Int, shortest: Int, text: Int)] = [:]
+    /// Frames whose shortest writing did not replay to the same screen (a fault of `ShortestFrame`).
+    private(set) var shortestMismatches = 0
     private var typed = Timing("typing: last key → final rows")
     private var prefixes = Timing("one letter: key → final rows")
     private var background = Timing("Okta answer → on screen")
     private var answersSeen = 0
+    private let frameLog: FrameLog?
 
     /// A burst of output: chunks that arrived less than half a millisecond apart.
     struct Burst {
@@ -116,8 +122,9 @@ private final class Session {
         var bytes: [UInt8]
     }
 
-    init(setup: ConsoleSetup, okta: OktaStandIn) throws {
+    init(setup: ConsoleSetup, okta: OktaStandIn, frameLog: FrameLog?) throws {
         self.okta = okta
+        self.frameLog = frameLog
         terminal = try setup.start()
         terminal.waitForQuiet(0.5)
         catchUp()
@@ -175,18 +182,26 @@ private final class Session {
     /// Presses one key, waits until the console is quiet, and times its frame and the last frame.
     private func press(_ name: String, _ key: [UInt8]) {
         catchUp()
-        let before = screen.picture
+        let before = screen
         let sent = terminal.send(key)
         terminal.waitForQuiet()
-        let bursts = replay(newBursts(), before: before)
+        let raw = newBursts()
+        let bursts = replay(raw, before: before.picture)
         guard let first = bursts.first, let last = bursts.last else { return }
         frames[name, default: Timing(name)].add(.nanoseconds(Int64(first.end - sent)))
         settled[name, default: Timing(name)].add(.nanoseconds(Int64(last.end - sent)))
-        var tally = bytes[name] ?? (0, 0, 0)
+        var tally = bytes[name] ?? (0, 0, 0, 0, 0)
         tally.bytes += first.bytes
         tally.cells += first.cells
         tally.frames += 1
+        let shortest = ShortestFrame.write(from: before, to: first.picture)
+        var check = before
+        check.feed(shortest)
+        if check.picture != first.picture { shortestMismatches += 1 }
+        tally.shortest += shortest.count
+        tally.text += ShortestFrame.ownText(before.picture, first.picture)
         bytes[name] = tally
+        frameLog?.append(key: name, cells: first.cells, written: raw[0].bytes, shortest: shortest)
         measureBackground(bursts: bursts.map { Burst(start: $0.start, end: $0.end, bytes: []) })
     }
 
@@ -226,13 +241,13 @@ private final class Session {
     }
 
     /// Replays `bursts` onto the screen; each with its bytes and the cells it changed.
-    private func replay(_ bursts: [Burst], before: TerminalScreen.Picture) -> [(start: UInt64, end: UInt64, bytes: Int, cells: Int)] {
+    private func replay(_ bursts: [Burst], before: TerminalScreen.Picture) -> [(start: UInt64, end: UInt64, bytes: Int, cells: Int, picture: TerminalScreen.Picture)] {
         var previous = before
         return bursts.map { burst in
             screen.feed(burst.bytes)
             let cells = TerminalScreen.changedCells(previous, screen.picture)
             previous = screen.picture
-            return (burst.start, burst.end, burst.bytes.count, cells)
+            return (burst.start, burst.end, burst.bytes.count, cells, previous)
         }
     }
 
@@ -268,11 +283,12 @@ private final class Session {
         print(typed.line)
         print(prefixes.line)
         print(background.line)
-        print("bytes of the key's frame per changed cell:")
+        print("bytes of the key's frame per changed cell (ncurses; the shortest writing of the same frame; the changed cells' own text):")
         for name in bytes.keys.sorted() {
             let tally = bytes[name]!
+            let cells = Double(max(1, tally.cells))
             print("  \(name.padding(toLength: 12, withPad: " ", startingAt: 0)) \(tally.frames) frames, \(tally.cells / max(1, tally.frames)) cells and \(tally.bytes / max(1, tally.frames)) bytes a frame: "
-                + String(format: "%.2f bytes per cell", Double(tally.bytes) / Double(max(1, tally.cells))))
+                + String(format: "%.2f bytes per cell; shortest %.2f; own text %.2f", Double(tally.bytes) / cells, Double(tally.shortest) / cells, Double(tally.text) / cells))
         }
     }
 }

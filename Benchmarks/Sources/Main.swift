@@ -7,7 +7,7 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|stores|okta|okta-service|playbook|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH] [--postgres URL]")
+            print("usage: helpdesk-benchmarks store|stores|okta|okta-service|playbook|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH] [--postgres URL] [--frames PATH]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
@@ -38,6 +38,8 @@ struct BenchmarkOptions {
     var binary: String?
     /// The PostgreSQL database the `stores` suite measures beside the SQLite file.
     var postgres: String?
+    /// Where the end-to-end suite writes each key's frame (`FrameLog`).
+    var frames: String?
 
     /// `--db`, or a store of `rows` requests in the temporary folder, kept between runs.
     var storePath: String {
@@ -54,6 +56,7 @@ struct BenchmarkOptions {
             case "--calls": calls = Int(words[index + 1]) ?? calls
             case "--binary": binary = words[index + 1]
             case "--postgres": postgres = words[index + 1]
+            case "--frames": frames = words[index + 1]
             default: break
             }
             index += 2

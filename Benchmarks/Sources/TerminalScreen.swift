@@ -48,6 +48,12 @@ struct TerminalScreen {
 
     var picture: Picture { Picture(cells: cells, attributes: attributes) }
 
+    /// Where the next character goes; nil while a character written in the last column waits to wrap.
+    var cursor: (row: Int, column: Int)? { pendingWrap ? nil : (row, column) }
+
+    /// The attributes the next character is drawn with.
+    var style: Attributes { current }
+
     /// The number of cells whose text or attributes differ between two screens of the same size.
     static func changedCells(_ before: Picture, _ after: Picture) -> Int {
         var count = 0
