@@ -155,6 +155,27 @@ import Testing
         #expect(result.out.hasPrefix("Before the failure: Imported \(created), "), "\(result.out)")
     }
 
+    @Test func withJSONAFeedThatCannotBeReadToItsEndPrintsWhatWasWrittenAndWhyItStopped() async throws {
+        var cli = CLIHarness()
+        cli.stdin = Self.longFeed().prefix(200_000)
+        cli.stdinFailsAtEnd = true
+        let result = await cli.run(["import", "-", "--json"])
+        #expect(result.status == 1)
+        #expect(result.err.contains("cannot read standard input"), "\(result.err)")
+        struct Stopped: Decodable {
+            let imported: [ImportReport.Created]
+            let alreadyImported: [ImportReport.Created]
+            let refused: [ImportReport.Refused]
+            let failure: String
+        }
+        let stopped = try JSONDecoder().decode(Stopped.self, from: Data(result.out.utf8))
+        let store = try SQLiteRequestStore(path: cli.dbPath)
+        #expect(stopped.imported.count == (try store.read { try $0.count(.all) }))
+        #expect(stopped.imported.count >= ImportCommand.batchSize)
+        #expect(stopped.imported.first?.id == "REQ-1")
+        #expect(stopped.failure.contains("cannot read standard input"), "\(stopped.failure)")
+    }
+
     @Test func bytesThatAreNotUTF8AreRefusedByLine() async throws {
         var cli = CLIHarness()
         var data = Data(#"{"externalId": "A", "requester": "a@example.com", "subject": "ok"}"#.utf8)

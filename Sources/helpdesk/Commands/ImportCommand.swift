@@ -21,7 +21,8 @@ enum ImportCommand {
         A line whose externalId is already in the store is skipped, so a feed can be imported again.
         Refused lines are reported by number with the reason as the import goes; the good lines are still
         created. The input is read a piece at a time, so any size imports in the same memory; with --json
-        the result of every line is kept for the one object printed at the end.
+        the result of every line is kept for the one object printed at the end (with "failure", the
+        reason, when the import stopped early: the lines it lists were written).
         Exit 0 when no line was refused, 1 otherwise.
         """
     ) { invocation in
@@ -97,8 +98,11 @@ enum ImportCommand {
             try await finishSending()
             if !refusedSoFar.isEmpty { try await reportRefusals() }
         } catch {
-            // What was written before the failure is said, so a rerun's "already imported" is no surprise.
-            if !invocation.wantsJSON, tally.imported + tally.alreadyImported + tally.refused > 0 {
+            // What was written before the failure is said, so a rerun's "already imported" is no
+            // surprise; a script reading --json gets every line's result so far and the reason.
+            if invocation.wantsJSON {
+                try? invocation.printJSON(StoppedImport(report: tally.report, failure: "\(error)"))
+            } else if tally.imported + tally.alreadyImported + tally.refused > 0 {
                 invocation.out.line("Before the failure: " + tally.summary)
             }
             throw error
@@ -145,6 +149,22 @@ enum ImportCommand {
                 throw CLIError.failed("cannot read \(TextSafetyForCLI.quoted(source)): \(error.description)")
             }
         }
+    }
+}
+
+/// `import --json` when the import stopped early: every line's result until then, and why it stopped.
+struct StoppedImport: Encodable {
+    let report: ImportReport
+    let failure: String
+
+    private enum Keys: String, CodingKey { case imported, alreadyImported, refused, failure }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(report.imported, forKey: .imported)
+        try container.encode(report.alreadyImported, forKey: .alreadyImported)
+        try container.encode(report.refused, forKey: .refused)
+        try container.encode(failure, forKey: .failure)
     }
 }
 
