@@ -131,7 +131,7 @@ final class WALCheckpointer: @unchecked Sendable {
             defer { threadAsked = true }
             return !threadAsked
         }
-        if first { startThread("helpdesk store checkpoint") { [self] in run() } }
+        if first { startThread("hd-checkpoint") { [self] in run() } }
     }
 
     private func run() {

@@ -35,7 +35,7 @@ final class ImportReading: @unchecked Sendable {
         guard chunkCount > 0 else { return }
         unclaimed = 1
         if chunkCount > 1 {
-            startingThread("helpdesk import reading") { [self] in
+            startingThread("hd-import-read") { [self] in
                 while let index = claim() { read(index) }
             }
         }
