@@ -60,5 +60,6 @@ let package = Package(
         .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "ConsoleViewTests", dependencies: ["ConsoleView", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "BenchmarkToolTests", dependencies: ["helpdesk-benchmarks"]),
     ]
 )

@@ -6,8 +6,10 @@ import HelpdeskCore
 /// a run of blanks; SGR changes that turn off only what must go; rewriting an unchanged gap when
 /// that is shorter than jumping it. It does not scroll or shift text as ncurses can, so a frame
 /// that moves lines (j, k, PgUp) may cost it more. The benchmark replays its bytes to check they
-/// draw the same screen. `ownText` is the changed cells' own text, which no writer that draws them
-/// (rather than moving text already on screen) can send less of.
+/// draw the same screen. `ownText` is the changed cells' own text: what a writer that writes every
+/// changed cell sends before any move or style. It is no floor for every writer: blanks can be
+/// erased for less, repeated characters repeated (`rep`), and text already on the screen shifted
+/// into place (ncurses deletes and inserts characters).
 enum ShortestFrame {
     typealias Picture = TerminalScreen.Picture
     typealias Attributes = TerminalScreen.Attributes
@@ -25,7 +27,7 @@ enum ShortestFrame {
 
     /// A frame that turns `before` (with its cursor and style) into `after`.
     static func write(from before: TerminalScreen, to after: Picture) -> [UInt8] {
-        var writer = Writer(cursor: before.cursor, style: before.style)
+        var writer = Writer(cursor: before.cursor, style: before.style, movesDown: before.scrollsWholeScreen)
         let picture = before.picture
         for row in after.cells.indices {
             let columns = after.cells[row].indices.filter { changed(picture, after, row, $0) }
@@ -43,12 +45,17 @@ enum ShortestFrame {
     private struct Writer {
         var cursor: (row: Int, column: Int)?
         var style: Attributes
+        /// False while a scrolling region is set: a line feed or a relative move could stop at its edge.
+        let movesDown: Bool
         var output: [UInt8] = []
 
         mutating func row(_ row: Int, changed: Set<Int>, after: Picture) {
             let text = after.cells[row]
             let styles = after.attributes[row]
             let width = text.count
+            // A wide character's second cell holds only the marks that followed it (or nothing).
+            let wide = text.map { cell in cell.unicodeScalars.first.map { TextWidth.of($0) == 2 } ?? false }
+            func secondHalf(_ column: Int) -> Bool { column > 0 && wide[column - 1] }
             // From `clearFrom` to the end the row is blank in the plain style: one erase does it.
             var blankFrom = width
             while blankFrom > 0, text[blankFrom - 1] == " ", styles[blankFrom - 1] == Attributes() { blankFrom -= 1 }
@@ -65,15 +72,18 @@ enum ShortestFrame {
                 changed = changed.filter { $0 >= leading }
             }
             // A changed second half of a wide character is written with its first.
-            let starts = Set(changed.compactMap { $0 < (clearFrom ?? width) ? (text[$0].isEmpty && $0 > 0 ? $0 - 1 : $0) : nil }).sorted()
+            let starts = Set(changed.compactMap { $0 < (clearFrom ?? width) ? (secondHalf($0) ? $0 - 1 : $0) : nil }).sorted()
             var index = 0
             while index < starts.count {
                 let column = starts[index]
-                if let cursor, cursor.row == row, cursor.column < column, !text[cursor.column].isEmpty {
+                // (Only over cells that can be written: not from a wide character's second half,
+                // not over a cell left empty.)
+                if let cursor, cursor.row == row, cursor.column < column, !secondHalf(cursor.column),
+                   (cursor.column..<column).allSatisfy({ !text[$0].isEmpty || secondHalf($0) }) {
                     // Rewriting the unchanged cells in between may be shorter than moving over them.
-                    let gap = Self.bytes(ofCells: cursor.column..<column, text: text, styles: styles, from: style)
+                    let gap = Self.bytes(ofCells: cursor.column..<column, text: text, styles: styles, wide: wide, from: style)
                     let rewrite = gap.bytes.count + Self.change(from: gap.style, to: styles[column]).count
-                    let jump = Self.move(from: cursor, to: (row, column)).count + Self.change(from: style, to: styles[column]).count
+                    let jump = move(to: (row, column)).count + Self.change(from: style, to: styles[column]).count
                     if rewrite <= jump {
                         output += gap.bytes
                         style = gap.style
@@ -91,7 +101,8 @@ enum ShortestFrame {
                     index += erased.count
                     continue
                 }
-                put(text[column], styles[column], row: row, column: column, width: width, cells: column + 1 < width && text[column + 1].isEmpty ? 2 : 1)
+                let cells = wide[column] ? 2 : 1
+                put(wide[column] && column + 1 < width ? text[column] + text[column + 1] : text[column], styles[column], row: row, column: column, width: width, cells: cells)
                 index += 1
             }
             if let clearFrom {
@@ -103,8 +114,12 @@ enum ShortestFrame {
 
         mutating func moveTo(_ row: Int, _ column: Int) {
             if let cursor, cursor == (row, column) { return }
-            output += Self.move(from: cursor, to: (row, column))
+            output += move(to: (row, column))
             cursor = (row, column)
+        }
+
+        func move(to target: (row: Int, column: Int)) -> [UInt8] {
+            Self.move(from: cursor, to: target, vertically: movesDown)
         }
 
         mutating func setStyle(_ next: Attributes) {
@@ -119,24 +134,25 @@ enum ShortestFrame {
         }
 
         /// The bytes that write `range` of a row from `style`, and the style they end in.
-        static func bytes(ofCells range: Range<Int>, text: [String], styles: [Attributes], from style: Attributes) -> (bytes: [UInt8], style: Attributes) {
+        static func bytes(ofCells range: Range<Int>, text: [String], styles: [Attributes], wide: [Bool], from style: Attributes) -> (bytes: [UInt8], style: Attributes) {
             var bytes: [UInt8] = []
             var current = style
-            for column in range where !text[column].isEmpty {
-                bytes += change(from: current, to: styles[column]) + Array(text[column].utf8)
+            for column in range where !(column > 0 && wide[column - 1]) {
+                let cell = wide[column] && column + 1 < text.count ? text[column] + text[column + 1] : text[column]
+                bytes += change(from: current, to: styles[column]) + Array(cell.utf8)
                 current = styles[column]
             }
             return (bytes, current)
         }
 
         /// The shortest of the moves xterm understands.
-        static func move(from: (row: Int, column: Int)?, to: (row: Int, column: Int)) -> [UInt8] {
+        static func move(from: (row: Int, column: Int)?, to: (row: Int, column: Int), vertically: Bool) -> [UInt8] {
             var best = absolute(to)
             guard let from else { return best }
             func consider(_ candidate: String) { if candidate.utf8.count < best.count { best = Array(candidate.utf8) } }
             if from.row == to.row {
                 consider(horizontal(from.column, to.column))
-            } else {
+            } else if vertically {
                 let rows = to.row - from.row
                 let vertical = rows > 0 ? (rows == 1 ? "\u{1B}[B" : "\u{1B}[\(rows)B") : (rows == -1 ? "\u{1B}[A" : "\u{1B}[\(-rows)A")
                 consider(vertical + horizontal(from.column, to.column))
@@ -177,8 +193,14 @@ enum ShortestFrame {
                 incremental.append("22")
                 for flag in [1, 2] where to.flags & (1 << flag) != 0 { incremental.append(String(flag)) }
             }
-            for flag in [3, 4, 5, 7, 8, 9] where dropped & (1 << flag) != 0 { incremental.append(String(20 + flag)) }
-            let added = to.flags & ~from.flags & ~(dropped & (1 << 1 | 1 << 2) != 0 ? (1 << 1 | 1 << 2) : 0)
+            // Both blinks end with 25, as bold and dim both end with 22.
+            if dropped & (1 << 5 | 1 << 6) != 0 {
+                incremental.append("25")
+                for flag in [5, 6] where to.flags & (1 << flag) != 0 { incremental.append(String(flag)) }
+            }
+            for flag in [3, 4, 7, 8, 9] where dropped & (1 << flag) != 0 { incremental.append(String(20 + flag)) }
+            let readded = (dropped & (1 << 1 | 1 << 2) != 0 ? (1 << 1 | 1 << 2) : 0) | (dropped & (1 << 5 | 1 << 6) != 0 ? (1 << 5 | 1 << 6) : 0)
+            let added = to.flags & ~from.flags & ~UInt16(readded)
             for flag in 1...9 where added & (1 << flag) != 0 { incremental.append(String(flag)) }
             if from.foreground != to.foreground { incremental.append(colour(to.foreground, base: 30)) }
             if from.background != to.background { incremental.append(colour(to.background, base: 40)) }

@@ -51,6 +51,9 @@ struct TerminalScreen {
     /// Where the next character goes; nil while a character written in the last column waits to wrap.
     var cursor: (row: Int, column: Int)? { pendingWrap ? nil : (row, column) }
 
+    /// True when no scrolling region is set (line feeds and relative moves reach every row).
+    var scrollsWholeScreen: Bool { top == 0 && bottom == rows - 1 }
+
     /// The attributes the next character is drawn with.
     var style: Attributes { current }
 
@@ -81,7 +84,10 @@ struct TerminalScreen {
             switch value {
             case 0: current = Attributes()
             case 1...9: current.flags |= 1 << value
-            case 21...29: current.flags &= ~(1 << (value - 20)); if value == 22 { current.flags &= ~(1 << 1 | 1 << 2) }
+            case 21...29:
+                current.flags &= ~(1 << (value - 20))
+                if value == 22 { current.flags &= ~(1 << 1 | 1 << 2) }
+                if value == 25 { current.flags &= ~(1 << 5 | 1 << 6) }
             case 30...37, 90...97: current.foreground = value
             case 39: current.foreground = -1
             case 40...47, 100...107: current.background = value
