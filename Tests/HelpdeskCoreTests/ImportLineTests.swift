@@ -120,6 +120,9 @@ import Testing
             (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "colour": "red"}"#, #"unknown key "colour""#),
             (#"{"subject": "s", "requester": "a@example.com", "body": null}"#, "externalId is missing"),
             (#"{"externalId": "ZD-\u0007", "subject": "s", "requester": "a@example.com"}"#, "no control characters"),
+            // Checked before the id is trimmed: a tab at its end, or padding past 200 characters.
+            (#"{"externalId": "ZD-1\t", "subject": "s", "requester": "a@example.com"}"#, "no control characters"),
+            ("{\"externalId\": \"\(String(repeating: " ", count: 100))ZD-1\(String(repeating: " ", count: 100))\", \"subject\": \"s\", \"requester\": \"a@example.com\"}", "at most 200 characters"),
         ]
         for (line, reason) in reasons {
             let error = #expect(throws: ValidationError.self, "\(line)") { try ImportLine.parse(Substring(line)) }
