@@ -176,6 +176,30 @@ import Testing
         #expect(stopped.failure.contains("cannot read standard input"), "\(stopped.failure)")
     }
 
+    @Test func linesRefusedBeforeAFailureAreStillReported() async throws {
+        // 1,000 lines go as a batch when line 1,001 arrives; line 1,200 is not UTF-8 and is refused
+        // by the command itself; then the input cannot be read further.
+        var feed = Data()
+        for line in 1...1_500 {
+            feed.append(line == 1_200 ? Data([0xFF, 0x0A]) : Data(#"{"externalId": "F-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"#.utf8 + [0x0A]))
+        }
+        for json in [false, true] {
+            var cli = CLIHarness()
+            cli.stdin = feed
+            cli.stdinFailsAtEnd = true
+            let result = await cli.run(["import", "-"] + (json ? ["--json"] : []))
+            #expect(result.status == 1)
+            if json {
+                let stopped = try JSONDecoder().decode(ImportReport.self, from: Data(result.out.utf8))
+                #expect(stopped.refused.map(\.line) == [1_200])
+                #expect(stopped.imported.count == 1_000)
+            } else {
+                #expect(result.err.contains("line 1200: not UTF-8 text"), "\(result.err)")
+                #expect(result.out.hasPrefix("Before the failure: Imported 1000, already imported 0, refused 1 line."), "\(result.out)")
+            }
+        }
+    }
+
     @Test func bytesThatAreNotUTF8AreRefusedByLine() async throws {
         var cli = CLIHarness()
         var data = Data(#"{"externalId": "A", "requester": "a@example.com", "subject": "ok"}"#.utf8)

@@ -35,8 +35,9 @@ enum ImportCommand {
         var batch: [ImportInput] = []
         var batchBytes = 0
         // One batch is with the service while the next is read: never more, so batches are
-        // written in the order of the input.
-        var sending: (task: Task<ImportReport, any Error>, refusedBefore: [ImportReport.Refused])?
+        // written in the order of the input. The lines refused before it are reported with it,
+        // and stay in `refusedSoFar` until then.
+        var sending: (task: Task<ImportReport, any Error>, refusedBefore: Int)?
         /// Reports a batch's results (or refusals alone, for a feed of unreadable lines) as it goes.
         func report(_ batchReport: ImportReport, refusedBefore: [ImportReport.Refused]) {
             var report = batchReport
@@ -50,7 +51,8 @@ enum ImportCommand {
         func finishSending() async throws {
             guard let batch = sending else { return }
             sending = nil
-            report(try await batch.task.value, refusedBefore: batch.refusedBefore)
+            report(try await batch.task.value, refusedBefore: Array(refusedSoFar.prefix(batch.refusedBefore)))
+            refusedSoFar.removeFirst(batch.refusedBefore)
         }
         func reportRefusals() async throws {
             try await finishSending()
@@ -60,8 +62,7 @@ enum ImportCommand {
         func send() async throws {
             try await finishSending()
             let lines = batch
-            sending = (Task { try await service.importLines(lines) }, refusedSoFar)
-            refusedSoFar = []
+            sending = (Task { try await service.importLines(lines) }, refusedSoFar.count)
             batch = []
             batchBytes = 0
         }
@@ -76,7 +77,7 @@ enum ImportCommand {
         }
         do {
             while let next = try await readNext() {
-                if refusedSoFar.count >= batchSize {
+                if refusedSoFar.count - (sending?.refusedBefore ?? 0) >= batchSize {
                     if batch.isEmpty { try await reportRefusals() } else { try await send() }
                 }
                 guard case .text(let number, let line) = next else {
@@ -100,6 +101,8 @@ enum ImportCommand {
         } catch {
             // What was written before the failure is said, so a rerun's "already imported" is no
             // surprise; a script reading --json gets every line's result so far and the reason.
+            // Lines this command refused itself are refused still, whatever became of their batch.
+            if !refusedSoFar.isEmpty { report(ImportReport(), refusedBefore: refusedSoFar) }
             if invocation.wantsJSON {
                 try? invocation.printJSON(StoppedImport(report: tally.report, failure: "\(error)"))
             } else if tally.imported + tally.alreadyImported + tally.refused > 0 {
