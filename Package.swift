@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "HelpdeskSocketTests", dependencies: ["HelpdeskSocket", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "ConsoleViewTests", dependencies: ["ConsoleView", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
+        .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport", "HelpdeskSocket"], exclude: ["Snapshots"]),
         .testTarget(name: "BenchmarkToolTests", dependencies: ["helpdesk-benchmarks"]),
     ]
 )

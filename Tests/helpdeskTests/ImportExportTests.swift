@@ -200,6 +200,48 @@ import Testing
         }
     }
 
+    @Test func withJSONAnImportThatCannotStartStillPrintsItsObject() async throws {
+        var cli = CLIHarness()
+        let result = await cli.run(["import", "/no/such/feed.jsonl", "--json"])
+        #expect(result.status != 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any], "\(result.out)")
+        #expect((object["imported"] as? [Any])?.isEmpty == true)
+        #expect((object["unanswered"] as? [Any])?.isEmpty == true)
+        #expect((object["failure"] as? String)?.contains("there is no such file") == true, "\(object)")
+    }
+
+    @Test func aServiceThatCannotBeReachedHadNoBatch() async throws {
+        var cli = CLIHarness()
+        cli.stdin = Data(Self.feed.utf8)
+        let result = await cli.run(["import", "-", "--socket", cli.folder.file("nobody-listens.sock"), "--json"])
+        #expect(result.status != 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any], "\(result.out)")
+        #expect((object["unanswered"] as? [Any])?.isEmpty == true, "\(object)")
+        #expect((object["failure"] as? String)?.contains("the helpdesk service is not running") == true, "\(object)")
+    }
+
+    @Test func linesAreMeasuredAsTheyTravelToTheService() async throws {
+        #expect(ImportCommand.escapedBytes(Array(#"{"a": "b"}"#.utf8)) == 14)
+        #expect(ImportCommand.escapedBytes([0x0A, 0x09, 0x5C, 0x01, 0x1F, 0x7F, 0xC3, 0xA9]) == 2 + 2 + 2 + 6 + 6 + 1 + 2)
+        // Under 256 KiB as read, over it once every quote is escaped again: refused by the command,
+        // which would otherwise send a request larger than the service takes.
+        var cli = CLIHarness()
+        let quotes = String(repeating: #"\""#, count: 70_000)
+        cli.stdin = Data((#"{"externalId": "Q-1", "requester": "a@example.com", "subject": "s", "body": "\#(quotes)"}"# + "\n"
+            + #"{"externalId": "Q-2", "requester": "a@example.com", "subject": "s"}"# + "\n").utf8)
+        let result = await cli.run(["import", "-"])
+        #expect(result.status == 1)
+        #expect(result.err == "helpdesk import: line 1: the line is longer than 256 KiB once its quotes and control characters are escaped\n")
+        #expect(result.out.hasPrefix("Imported 1, already imported 0, refused 1 line."))
+    }
+
+    @Test func aBatchTheServiceMayHaveWrittenIsToldFromOneItDidNot() {
+        #expect(ImportCommand.outcomeUnknown(ServiceError(.unavailable, "the helpdesk service closed the connection")))
+        #expect(!ImportCommand.outcomeUnknown(ServiceError(.store, "the store is read-only")))
+        #expect(!ImportCommand.outcomeUnknown(ServiceError(.refused, "the request is too large")))
+        #expect(!ImportCommand.outcomeUnknown(CLIError.failed("cannot read standard input")))
+    }
+
     @Test func bytesThatAreNotUTF8AreRefusedByLine() async throws {
         var cli = CLIHarness()
         var data = Data(#"{"externalId": "A", "requester": "a@example.com", "subject": "ok"}"#.utf8)

@@ -37,6 +37,22 @@ import Testing
         #expect(!timeline.contains { $0.actor == "mallory" })
     }
 
+    @Test func anImportGoesOnWhenTheReaderOfItsOutputGoesAway() async throws {
+        // Every fifth line is refused, so the import writes to standard error all along; `head`
+        // reads ten bytes and leaves.
+        var feed = Data()
+        for line in 1...5_000 {
+            feed.append(line % 5 == 0 ? Data([0xFF, 0x0A]) : Data(#"{"externalId": "P-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"#.utf8 + [0x0A]))
+        }
+        let input = folder.file("feed.jsonl")
+        try feed.write(to: URL(fileURLWithPath: input))
+        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
+        let command = "'\(binary.path)' import '\(input)' --db '\(db)' 2>&1 | head -c 10"
+        let result = try await offPool { try ChildProcess.run(URL(fileURLWithPath: "/bin/sh"), ["-c", command], environment: environment) }
+        #expect(result.status == 0, "\(result.err)")
+        #expect(try SQLiteRequestStore(path: db).read { try $0.count(.all) } == 4_000)
+    }
+
     @Test func aCrashAfterActionStartedIsReconciledFromOktasStateAndNotRepeated() async throws {
         let posts = Counter()
         let suspended = Flag()

@@ -21,23 +21,28 @@ enum ImportCommand {
         A line whose externalId is already in the store is skipped, so a feed can be imported again.
         Refused lines are reported by number with the reason as the import goes; the good lines are still
         created. The input is read a piece at a time, so any size imports in the same memory; with --json
-        the result of every line is kept for the one object printed at the end (with "failure", the
-        reason, when the import stopped early: the lines it lists were written).
+        the result of every line is kept for the one object printed at the end. An import that stops early
+        says what it wrote, and which lines were with the service when it stopped answering (they may have
+        been written; importing again skips those that were); with --json, as "unanswered" line numbers and
+        "failure", the reason.
         Exit 0 when no line was refused, 1 otherwise.
         """
     ) { invocation in
-        var lines = try input(invocation)
-        let service = try invocation.service()
+        // The work is the store's, not the output's: a reader that goes away (`| head`) does not
+        // stop an import half way; what cannot be written is dropped.
+        signal(SIGPIPE, SIG_IGN)
         // Text output keeps counts and prints refusals as it goes, so memory stays flat at any
         // input size; --json keeps every line's result for the one object it prints.
         var tally = ImportTally(keepingLines: invocation.wantsJSON)
         var refusedSoFar: [ImportReport.Refused] = []
+        // The lines of a batch the service may have written but did not answer for.
+        var unanswered: [Int] = []
         var batch: [ImportInput] = []
         var batchBytes = 0
         // One batch is with the service while the next is read: never more, so batches are
         // written in the order of the input. The lines refused before it are reported with it,
         // and stay in `refusedSoFar` until then.
-        var sending: (task: Task<ImportReport, any Error>, refusedBefore: Int)?
+        var sending: (task: Task<ImportReport, any Error>, refusedBefore: Int, lines: [Int])?
         /// Reports a batch's results (or refusals alone, for a feed of unreadable lines) as it goes.
         func report(_ batchReport: ImportReport, refusedBefore: [ImportReport.Refused]) {
             var report = batchReport
@@ -51,8 +56,46 @@ enum ImportCommand {
         func finishSending() async throws {
             guard let batch = sending else { return }
             sending = nil
-            report(try await batch.task.value, refusedBefore: Array(refusedSoFar.prefix(batch.refusedBefore)))
+            let answer: ImportReport
+            do {
+                answer = try await batch.task.value
+            } catch {
+                if outcomeUnknown(error) { unanswered = batch.lines }
+                throw error
+            }
+            report(answer, refusedBefore: Array(refusedSoFar.prefix(batch.refusedBefore)))
             refusedSoFar.removeFirst(batch.refusedBefore)
+        }
+        /// Says what was done before a failure, and what may have been, for the failure to end the command.
+        func stopped(by error: any Error) -> any Error {
+            // Lines this command refused itself are refused still, whatever became of their batch.
+            if !refusedSoFar.isEmpty { report(ImportReport(), refusedBefore: refusedSoFar) }
+            refusedSoFar = []
+            if invocation.wantsJSON {
+                // A script gets every line's result so far, the lines whose fate is unknown, and the reason.
+                try? invocation.printJSON(StoppedImport(report: tally.report, unanswered: unanswered, failure: "\(error)"))
+                return error
+            }
+            // So a rerun's "already imported" is no surprise.
+            if tally.imported + tally.alreadyImported + tally.refused > 0 {
+                invocation.out.line("Before the failure: " + tally.summary)
+            }
+            if let first = unanswered.first, let last = unanswered.last {
+                invocation.out.line("Lines \(first) to \(last) (\(unanswered.count)) were with the service when it stopped answering: "
+                    + "they may have been written, and importing again skips those that were.")
+            }
+            return error
+        }
+        let service: any HelpdeskService
+        var lines: LineStream
+        do {
+            lines = try input(invocation)
+            service = try invocation.service()
+            // The service is reached (and this login known to it) before any batch is sent, so a
+            // batch that goes unanswered is one the service had.
+            _ = try await service.session()
+        } catch {
+            throw stopped(by: error)
         }
         func reportRefusals() async throws {
             try await finishSending()
@@ -62,7 +105,7 @@ enum ImportCommand {
         func send() async throws {
             try await finishSending()
             let lines = batch
-            sending = (Task { try await service.importLines(lines) }, refusedSoFar.count)
+            sending = (Task { try await service.importLines(lines) }, refusedSoFar.count, lines.map(\.line))
             batch = []
             batchBytes = 0
         }
@@ -91,24 +134,22 @@ enum ImportCommand {
                     continue
                 }
                 guard !text.allSatisfy(\.isWhitespace) else { continue }
-                if batch.count == batchSize || batchBytes + line.count > maxBatchBytes { try await send() }
+                // Batches are measured as they travel: each quote, backslash or control character
+                // is escaped again in the request.
+                let size = escapedBytes(line)
+                guard size <= ImportLine.maxLineBytes else {
+                    refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB once its quotes and control characters are escaped"))
+                    continue
+                }
+                if batch.count == batchSize || batchBytes + size > maxBatchBytes { try await send() }
                 batch.append(ImportInput(line: number, text: text))
-                batchBytes += line.count
+                batchBytes += size
             }
             if !batch.isEmpty { try await send() }
             try await finishSending()
             if !refusedSoFar.isEmpty { try await reportRefusals() }
         } catch {
-            // What was written before the failure is said, so a rerun's "already imported" is no
-            // surprise; a script reading --json gets every line's result so far and the reason.
-            // Lines this command refused itself are refused still, whatever became of their batch.
-            if !refusedSoFar.isEmpty { report(ImportReport(), refusedBefore: refusedSoFar) }
-            if invocation.wantsJSON {
-                try? invocation.printJSON(StoppedImport(report: tally.report, failure: "\(error)"))
-            } else if tally.imported + tally.alreadyImported + tally.refused > 0 {
-                invocation.out.line("Before the failure: " + tally.summary)
-            }
-            throw error
+            throw stopped(by: error)
         }
         if invocation.wantsJSON {
             try invocation.printJSON(tally.report)
@@ -118,8 +159,29 @@ enum ImportCommand {
         return tally.refused == 0 ? ExitCode.success : ExitCode.failure
     }
 
-    /// Bytes of lines sent in one batch: well inside the largest request the service reads.
+    /// Bytes of lines sent in one batch, as escaped in the request: well inside the largest request
+    /// the service reads.
     static let maxBatchBytes = 640 << 10
+
+    /// The bytes `line` takes as a JSON string in a request: a quote or backslash is two, a line
+    /// break, tab, backspace or form feed two, any other control character six (`\u001b`).
+    static func escapedBytes(_ line: some Collection<UInt8>) -> Int {
+        var size = 0
+        for byte in line {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x08, 0x09, 0x0A, 0x0C, 0x0D: size += 2
+            case 0x00..<0x20: size += 6
+            default: size += 1
+            }
+        }
+        return size
+    }
+
+    /// True when a batch may have been written though its answer never came: the service went
+    /// away or stopped answering mid-call. Any other failure is the batch's whole transaction undone.
+    static func outcomeUnknown(_ error: any Error) -> Bool {
+        (error as? ServiceError)?.code == .unavailable
+    }
 
     /// How much input is read at a time.
     static let chunkBytes = 256 << 10
@@ -155,18 +217,21 @@ enum ImportCommand {
     }
 }
 
-/// `import --json` when the import stopped early: every line's result until then, and why it stopped.
+/// `import --json` when the import stopped early: every line's result until then, the lines that
+/// were with the service when it stopped answering (they may have been written), and why it stopped.
 struct StoppedImport: Encodable {
     let report: ImportReport
+    let unanswered: [Int]
     let failure: String
 
-    private enum Keys: String, CodingKey { case imported, alreadyImported, refused, failure }
+    private enum Keys: String, CodingKey { case imported, alreadyImported, refused, unanswered, failure }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
         try container.encode(report.imported, forKey: .imported)
         try container.encode(report.alreadyImported, forKey: .alreadyImported)
         try container.encode(report.refused, forKey: .refused)
+        try container.encode(unanswered, forKey: .unanswered)
         try container.encode(failure, forKey: .failure)
     }
 }
