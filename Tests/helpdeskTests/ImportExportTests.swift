@@ -221,8 +221,8 @@ import Testing
     }
 
     @Test func linesAreMeasuredAsTheyTravelToTheService() async throws {
-        #expect(ImportCommand.escapedBytes(Array(#"{"a": "b"}"#.utf8)) == 14)
-        #expect(ImportCommand.escapedBytes([0x0A, 0x09, 0x5C, 0x01, 0x1F, 0x7F, 0xC3, 0xA9]) == 2 + 2 + 2 + 6 + 6 + 1 + 2)
+        #expect(ImportCommand.escapedBytes(Data(#"{"a": "b"}"#.utf8)) == 14)
+        #expect(ImportCommand.escapedBytes(Data([0x0A, 0x09, 0x5C, 0x01, 0x1F, 0x7F, 0xC3, 0xA9, 0x08, 0x0C, 0x0D])) == 2 + 2 + 2 + 6 + 6 + 1 + 2 + 2 + 2 + 2)
         // Under 256 KiB as read, over it once every quote is escaped again: refused by the command,
         // which would otherwise send a request larger than the service takes.
         var cli = CLIHarness()

@@ -165,16 +165,17 @@ enum ImportCommand {
 
     /// The bytes `line` takes as a JSON string in a request: a quote or backslash is two, a line
     /// break, tab, backspace or form feed two, any other control character six (`\u001b`).
-    static func escapedBytes(_ line: some Collection<UInt8>) -> Int {
-        var size = 0
-        for byte in line {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x08, 0x09, 0x0A, 0x0C, 0x0D: size += 2
-            case 0x00..<0x20: size += 6
-            default: size += 1
+    static func escapedBytes(_ line: Data) -> Int {
+        line.withUnsafeBytes { bytes in
+            var extra = 0
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x08, 0x09, 0x0A, 0x0C, 0x0D: extra += 1
+                default: extra += 5
+                }
             }
+            return bytes.count + extra
         }
-        return size
     }
 
     /// True when a batch may have been written though its answer never came: the service went
