@@ -22,9 +22,9 @@ enum ImportCommand {
         Refused lines are reported by number with the reason as the import goes; the good lines are still
         created. The input is read a piece at a time, so any size imports in the same memory; with --json
         the result of every line is kept for the one object printed at the end. An import that stops early
-        says what it wrote, and which lines were with the service when it stopped answering (they may have
-        been written; importing again skips those that were); with --json, as "unanswered" line numbers and
-        "failure", the reason.
+        says what it wrote, and which lines were on their way when the service stopped answering (they may
+        have been written; importing again skips those that were); with --json, as "unanswered" line numbers
+        and "failure", the reason.
         Exit 0 when no line was refused, 1 otherwise.
         """
     ) { invocation in
@@ -35,7 +35,7 @@ enum ImportCommand {
         // input size; --json keeps every line's result for the one object it prints.
         var tally = ImportTally(keepingLines: invocation.wantsJSON)
         var refusedSoFar: [ImportReport.Refused] = []
-        // The lines of a batch the service may have written but did not answer for.
+        // The lines of a batch the service may have written, with no answer that says so.
         var unanswered: [Int] = []
         var batch: [ImportInput] = []
         var batchBytes = 0
@@ -65,6 +65,13 @@ enum ImportCommand {
             }
             report(answer, refusedBefore: Array(refusedSoFar.prefix(batch.refusedBefore)))
             refusedSoFar.removeFirst(batch.refusedBefore)
+            // Every line sent has its result in the answer, or its fate is not known.
+            let answered = Set((answer.imported + answer.alreadyImported).map(\.line) + answer.refused.map(\.line))
+            let missing = batch.lines.filter { !answered.contains($0) }
+            guard missing.isEmpty else {
+                unanswered = missing
+                throw CLIError.failed("the helpdesk service answered for \(batch.lines.count - missing.count) of the \(batch.lines.count) lines sent; run the same helpdesk build on both sides")
+            }
         }
         /// Says what was done before a failure, and what may have been, for the failure to end the command.
         func stopped(by error: any Error) -> any Error {
@@ -81,8 +88,8 @@ enum ImportCommand {
                 invocation.out.line("Before the failure: " + tally.summary)
             }
             if let first = unanswered.first, let last = unanswered.last {
-                invocation.out.line("Lines \(first) to \(last) (\(unanswered.count)) were with the service when it stopped answering: "
-                    + "they may have been written, and importing again skips those that were.")
+                invocation.out.line("Lines \(first) to \(last) (\(unanswered.count)) may have been written: they were on their way when the "
+                    + "service stopped answering, and importing again skips those that were.")
             }
             return error
         }
@@ -136,9 +143,11 @@ enum ImportCommand {
                 guard !text.allSatisfy(\.isWhitespace) else { continue }
                 // Batches are measured as they travel: each quote, backslash or control character
                 // is escaped again in the request.
+                // (A line of JSON at most doubles; one that would not fit a batch holds raw control
+                // characters, which JSON text cannot.)
                 let size = escapedBytes(line)
-                guard size <= ImportLine.maxLineBytes else {
-                    refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB once its quotes and control characters are escaped"))
+                guard size <= maxBatchBytes else {
+                    refusedSoFar.append(.init(line: number, reason: "the line is longer than \(maxBatchBytes / 1024) KiB once its control characters are escaped; JSON text holds none"))
                     continue
                 }
                 if batch.count == batchSize || batchBytes + size > maxBatchBytes { try await send() }
@@ -178,10 +187,12 @@ enum ImportCommand {
         }
     }
 
-    /// True when a batch may have been written though its answer never came: the service went
-    /// away or stopped answering mid-call. Any other failure is the batch's whole transaction undone.
+    /// True when a batch may have been written though no answer said so: the service went away or
+    /// stopped answering mid-call, or its answer could not be read. An error the service answered
+    /// with (the store, a refusal) is the batch's whole transaction undone.
     static func outcomeUnknown(_ error: any Error) -> Bool {
-        (error as? ServiceError)?.code == .unavailable
+        guard let error = error as? ServiceError else { return false }
+        return [.unavailable, .protocolError, .internal].contains(error.code)
     }
 
     /// How much input is read at a time.
@@ -219,7 +230,7 @@ enum ImportCommand {
 }
 
 /// `import --json` when the import stopped early: every line's result until then, the lines that
-/// were with the service when it stopped answering (they may have been written), and why it stopped.
+/// were on their way when the service stopped answering (they may have been written), and why.
 struct StoppedImport: Encodable {
     let report: ImportReport
     let unanswered: [Int]

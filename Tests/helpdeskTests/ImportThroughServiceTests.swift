@@ -1,0 +1,144 @@
+import Foundation
+@testable import HelpdeskSocket
+import HelpdeskTestSupport
+import OktaClient
+import SQLiteStore
+import Testing
+
+/// `import` against the real `helpdesk serve`, reached through a proxy that can change the answer
+/// to one batch: the service has written the batch, the client hears nothing, or something it
+/// cannot read, or an answer that leaves lines out. The import must say which lines may have been
+/// written; and batches must fit the service's requests whatever the lines hold.
+@Suite struct ImportThroughServiceTests {
+    let folder = TemporaryDirectory("hd-import-service")
+    var db: String { folder.file("helpdesk.db") }
+
+    /// Starts the service, runs `import` through a proxy that hands the answer to the second batch
+    /// to `changeAnswer` (nil: the connection is closed instead), and returns the command's result.
+    func importThroughProxy(_ feed: String, json: Bool = false, changeAnswer: (@Sendable ([String: Any]) -> [String: Any]?)? = nil) async throws -> (status: Int32, out: String, err: String) {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        let token = folder.file("okta.token")
+        try Data(standIn.token.utf8).write(to: URL(fileURLWithPath: token))
+        chmod(token, 0o600)
+        let (socket, proxySocket) = (folder.file("helpdesk.sock"), folder.file("proxy.sock"))
+        let config = folder.file("config.json")
+        try #"""
+        {"okta": {"orgUrl": "\#(standIn.orgURL)", "tokenFile": "\#(token)"}, "store": {"path": "\#(db)"}, "service": {"socket": "\#(socket)"},
+         "operators": {"\#(ServiceSmokeTests.currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}}}
+        """#.write(toFile: config, atomically: true, encoding: .utf8)
+        let service = try ChildProcess.spawn(BuiltProducts.executable("helpdesk"), ["serve", "--config", config], environment: ["HOME": folder.path],
+                                             log: folder.file("serve.log"))
+        defer { kill(service, SIGKILL); _ = ChildProcess.wait(service) }
+        #expect(await eventually(30) { FileManager.default.fileExists(atPath: socket) })
+        let proxy = try AnswerChangingProxy(listening: proxySocket, service: socket, importCall: 2, change: changeAnswer ?? { $0 })
+        defer { proxy.stop() }
+        let input = folder.file("feed.jsonl")
+        try feed.write(toFile: input, atomically: true, encoding: .utf8)
+        let home = folder.path
+        return try await offPool {
+            try ChildProcess.run(BuiltProducts.executable("helpdesk"), ["import", input, "--socket", proxySocket] + (json ? ["--json"] : []), environment: ["HOME": home])
+        }
+    }
+
+    static func feed(_ count: Int) -> String {
+        (1...count).map { #"{"externalId": "U-\#($0)", "requester": "a@example.com", "subject": "line \#($0)"}"# + "\n" }.joined()
+    }
+
+    func stored() -> Int? { try? SQLiteRequestStore(path: db).read { try $0.count(.all) } }
+
+    @Test func aBatchWrittenButNotAnsweredIsNamedAsPerhapsWritten() async throws {
+        let result = try await importThroughProxy(Self.feed(2_500)) { _ in nil }
+        #expect(result.status != 0)
+        #expect(result.out.contains("Before the failure: Imported 1000, already imported 0, refused 0 lines."), "\(result.out)")
+        #expect(result.out.contains("Lines 1001 to 2000 (1000) may have been written: they were on their way when the service stopped answering"), "\(result.out)")
+        // The service did write them.
+        #expect(await eventually(30) { stored() == 2_000 })
+    }
+
+    @Test func anAnswerThatCannotBeReadLeavesItsBatchPerhapsWritten() async throws {
+        let result = try await importThroughProxy(Self.feed(2_500), json: true) { answer in
+            var answer = answer
+            answer["result"] = ["imported": 5]
+            return answer
+        }
+        #expect(result.status != 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any], "\(result.out)")
+        #expect((object["imported"] as? [Any])?.count == 1_000)
+        #expect((object["unanswered"] as? [Int]) == Array(1_001...2_000))
+    }
+
+    @Test func anAnswerThatLeavesLinesOutStopsTheImportWithThemNamed() async throws {
+        let result = try await importThroughProxy(Self.feed(2_500), json: true) { answer in
+            var answer = answer
+            var report = answer["result"] as? [String: Any] ?? [:]
+            report["imported"] = (report["imported"] as? [Any] ?? []).dropLast(10).map { $0 }
+            answer["result"] = report
+            return answer
+        }
+        #expect(result.status != 0)
+        #expect(result.err.contains("the helpdesk service answered for 990 of the 1000 lines sent"), "\(result.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any], "\(result.out)")
+        #expect((object["imported"] as? [Any])?.count == 1_990)
+        #expect((object["unanswered"] as? [Int]) == Array(1_991...2_000))
+    }
+
+    @Test func linesFullOfQuotesStillFitTheServicesRequests() async throws {
+        // Each body is 20,000 quotes: 40,000 bytes as read, 80,000 in the request.
+        let body = String(repeating: #"\""#, count: 20_000)
+        let feed = (1...40).map { #"{"externalId": "Q-\#($0)", "requester": "a@example.com", "subject": "quotes", "body": "\#(body)"}"# + "\n" }.joined()
+        let result = try await importThroughProxy(feed)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.hasPrefix("Imported 40, already imported 0, refused 0 lines."), "\(result.out)")
+        #expect(stored() == 40)
+    }
+}
+
+/// Passes frames between one client and the service, but hands the answer to the client's
+/// `importCall`th `importLines` call to `change`: what it returns is sent instead; nil closes the
+/// client's connection.
+final class AnswerChangingProxy: @unchecked Sendable {
+    private let listener: Int32
+
+    init(listening path: String, service: String, importCall: Int, change: @escaping @Sendable ([String: Any]) -> [String: Any]?) throws {
+        let listener = try UnixSocket.make()
+        let bound = try UnixSocket.withAddress(path) { bind(listener, $0, $1) }
+        guard bound == 0, Glibc.listen(listener, 1) == 0 else { throw UnixSocket.Failure("proxy listen", errno: errno) }
+        self.listener = listener
+        Thread {
+            let client = accept(listener, nil, nil)
+            guard client >= 0, let upstream = try? UnixSocket.connect(service, timeout: 5) else { return }
+            defer { close(client); close(upstream) }
+            var decoders = [FrameDecoder(maximum: 8 << 20), FrameDecoder(maximum: 8 << 20)]
+            var imports = 0
+            var changed: Int?
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                var descriptors = [pollfd(fd: client, events: Int16(POLLIN), revents: 0), pollfd(fd: upstream, events: Int16(POLLIN), revents: 0)]
+                guard poll(&descriptors, 2, 30_000) > 0 else { return }
+                for (index, from, to) in [(0, client, upstream), (1, upstream, client)] where descriptors[index].revents != 0 {
+                    let count = read(from, &buffer, buffer.count)
+                    guard count > 0, let frames = try? decoders[index].push(buffer[0..<count]) else { return }
+                    for frame in frames {
+                        var out = frame
+                        let object = (try? JSONSerialization.jsonObject(with: frame)) as? [String: Any]
+                        let id = (object?["id"] as? NSNumber)?.intValue
+                        if index == 0, object?["method"] as? String == "importLines" {
+                            imports += 1
+                            if imports == importCall { changed = id }
+                        }
+                        if index == 1, let id, id == changed, let object {
+                            guard let replaced = change(object), let data = try? JSONSerialization.data(withJSONObject: replaced) else { return }
+                            out = data
+                        }
+                        _ = UnixSocket.writeAll(to, Frame.encode(out))
+                    }
+                }
+            }
+        }.start()
+    }
+
+    func stop() {
+        close(listener)
+    }
+}
