@@ -208,6 +208,13 @@ import Testing
         #expect((object["imported"] as? [Any])?.isEmpty == true)
         #expect((object["unanswered"] as? [Any])?.isEmpty == true)
         #expect((object["failure"] as? String)?.contains("there is no such file") == true, "\(object)")
+        // A store that cannot be opened (here a folder): the same object, its reason.
+        cli.stdin = Data(Self.feed.utf8)
+        let noStore = await cli.run(["import", "-", "--db", cli.folder.path, "--json"])
+        #expect(noStore.status != 0)
+        let stopped = try #require(try JSONSerialization.jsonObject(with: Data(noStore.out.utf8)) as? [String: Any], "\(noStore.out) \(noStore.err)")
+        #expect((stopped["imported"] as? [Any])?.isEmpty == true)
+        #expect((stopped["failure"] as? String)?.isEmpty == false)
     }
 
     @Test func aServiceThatCannotBeReachedHadNoBatch() async throws {
