@@ -51,7 +51,7 @@ import Testing
         let result = try await importThroughProxy(Self.feed(2_500)) { _ in nil }
         #expect(result.status != 0)
         #expect(result.out.contains("Before the failure: Imported 1000, already imported 0, refused 0 lines."), "\(result.out)")
-        #expect(result.out.contains("Lines 1001 to 2000 (1000) may have been written: they were on their way when the service stopped answering"), "\(result.out)")
+        #expect(result.out.contains("1000 lines from line 1001 to line 2000 may have been written: they were on their way when the service stopped answering"), "\(result.out)")
         // The service did write them.
         #expect(await eventually(30) { stored() == 2_000 })
     }
@@ -68,19 +68,31 @@ import Testing
         #expect((object["unanswered"] as? [Int]) == Array(1_001...2_000))
     }
 
-    @Test func anAnswerThatLeavesLinesOutStopsTheImportWithThemNamed() async throws {
+    /// An answer that does not give each line sent exactly one result: none of it is counted, the
+    /// whole batch is named, the import stops.
+    @Test(arguments: ["a line left out", "a line twice", "a line not sent", "a line imported and refused", "a line's result under another"])
+    func anAnswerThatDoesNotAccountForEachLineOnceStopsTheImport(_ fault: String) async throws {
         let result = try await importThroughProxy(Self.feed(2_500), json: true) { answer in
             var answer = answer
             var report = answer["result"] as? [String: Any] ?? [:]
-            report["imported"] = (report["imported"] as? [Any] ?? []).dropLast(10).map { $0 }
+            var imported = report["imported"] as? [[String: Any]] ?? []
+            switch fault {
+            case "a line left out": imported.removeLast()
+            case "a line twice": imported.append(imported[0])
+            case "a line not sent": imported.append(["line": 987_654, "id": "REQ-987654", "externalId": "FAKE-1"])
+            case "a line's result under another": imported[imported.count - 1]["line"] = 1_001
+            default: report["refused"] = [["line": 1_001, "reason": "made up"]]
+            }
+            report["imported"] = imported
             answer["result"] = report
             return answer
         }
         #expect(result.status != 0)
-        #expect(result.err.contains("the helpdesk service answered for 990 of the 1000 lines sent"), "\(result.err)")
+        #expect(result.err.contains("the helpdesk service's answer did not give each of the 1000 lines sent one result"), "\(result.err)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any], "\(result.out)")
-        #expect((object["imported"] as? [Any])?.count == 1_990)
-        #expect((object["unanswered"] as? [Int]) == Array(1_991...2_000))
+        #expect((object["imported"] as? [Any])?.count == 1_000)
+        #expect((object["refused"] as? [Any])?.isEmpty == true)
+        #expect((object["unanswered"] as? [Int]) == Array(1_001...2_000))
     }
 
     @Test func linesFullOfQuotesStillFitTheServicesRequests() async throws {

@@ -63,15 +63,14 @@ enum ImportCommand {
                 if outcomeUnknown(error) { unanswered = batch.lines }
                 throw error
             }
+            // An answer gives every line sent one result, or none of it can be trusted.
+            let results = (answer.imported + answer.alreadyImported).map(\.line) + answer.refused.map(\.line)
+            guard results.count == batch.lines.count, Set(results) == Set(batch.lines) else {
+                unanswered = batch.lines
+                throw CLIError.failed("the helpdesk service's answer did not give each of the \(batch.lines.count) lines sent one result; run the same helpdesk build on both sides")
+            }
             report(answer, refusedBefore: Array(refusedSoFar.prefix(batch.refusedBefore)))
             refusedSoFar.removeFirst(batch.refusedBefore)
-            // Every line sent has its result in the answer, or its fate is not known.
-            let answered = Set((answer.imported + answer.alreadyImported).map(\.line) + answer.refused.map(\.line))
-            let missing = batch.lines.filter { !answered.contains($0) }
-            guard missing.isEmpty else {
-                unanswered = missing
-                throw CLIError.failed("the helpdesk service answered for \(batch.lines.count - missing.count) of the \(batch.lines.count) lines sent; run the same helpdesk build on both sides")
-            }
         }
         /// Says what was done before a failure, and what may have been, for the failure to end the command.
         func stopped(by error: any Error) -> any Error {
@@ -88,8 +87,8 @@ enum ImportCommand {
                 invocation.out.line("Before the failure: " + tally.summary)
             }
             if let first = unanswered.first, let last = unanswered.last {
-                invocation.out.line("Lines \(first) to \(last) (\(unanswered.count)) may have been written: they were on their way when the "
-                    + "service stopped answering, and importing again skips those that were.")
+                invocation.out.line("\(unanswered.count) lines from line \(first) to line \(last) may have been written: they were on their way "
+                    + "when the service stopped answering, and importing again skips those that were.")
             }
             return error
         }
