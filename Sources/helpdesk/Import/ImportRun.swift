@@ -1,0 +1,158 @@
+import Foundation
+import HelpdeskCore
+
+/// One run of `import`: lines gathered into batches, one batch with the service while the next is
+/// read (never more, so batches are written in the order of the input), every line's result
+/// reported as it comes; and, when the run stops early, what it wrote and what it may have.
+final class ImportRun {
+    private let invocation: Invocation
+    private var service: (any HelpdeskService)?
+    /// Text output keeps counts and prints refusals as it goes, so memory stays flat at any input
+    /// size; --json keeps every line's result for the one object it prints.
+    private var tally: ImportTally
+    /// Lines refused by the command itself, reported with the batch they precede (or alone).
+    private var refusedSoFar: [ImportReport.Refused] = []
+    /// The lines of a batch the service may have written, with no answer that says so.
+    private var unanswered: [Int] = []
+    private var batch: [ImportInput] = []
+    private var batchBytes = 0
+    /// The batch with the service: the refusals before it (still in `refusedSoFar`) and its lines.
+    private var sending: (task: Task<ImportReport, any Error>, refusedBefore: Int, lines: [Int])?
+
+    init(_ invocation: Invocation) {
+        self.invocation = invocation
+        tally = ImportTally(keepingLines: invocation.wantsJSON)
+    }
+
+    /// Reaches the service (and is known to it) before any batch is sent, so a batch that goes
+    /// unanswered is one the service had.
+    func connect(_ service: any HelpdeskService) async throws {
+        _ = try await service.session()
+        self.service = service
+    }
+
+    /// The next line of the input. When the input fails, the batch already sent is still written
+    /// and reported first.
+    func next(from lines: inout LineStream) async throws -> LineStream.Line? {
+        do {
+            return try lines.next()
+        } catch {
+            try await finishSending()
+            throw error
+        }
+    }
+
+    /// Adds one line: refused by number, skipped when blank, or put in the batch (sending the
+    /// batch before it when full).
+    func take(_ next: LineStream.Line) async throws {
+        if refusedSoFar.count - (sending?.refusedBefore ?? 0) >= ImportCommand.batchSize {
+            if batch.isEmpty { try await reportRefusals() } else { try await send() }
+        }
+        guard case .text(let number, let line) = next else {
+            if case .tooLong(let number) = next {
+                refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
+            }
+            return
+        }
+        guard let text = String(validating: line, as: UTF8.self) else {
+            refusedSoFar.append(.init(line: number, reason: "not UTF-8 text"))
+            return
+        }
+        guard !text.allSatisfy(\.isWhitespace) else { return }
+        // Batches are measured as they travel: each quote, backslash or control character is
+        // escaped again in the request. A line of JSON at most doubles; one that would not fit a
+        // batch holds raw control characters, which JSON text cannot.
+        let size = ImportCommand.escapedBytes(line)
+        guard size <= ImportCommand.maxBatchBytes else {
+            refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportCommand.maxBatchBytes / 1024) KiB once its control characters are escaped; JSON text holds none"))
+            return
+        }
+        if batch.count == ImportCommand.batchSize || batchBytes + size > ImportCommand.maxBatchBytes { try await send() }
+        batch.append(ImportInput(line: number, text: text))
+        batchBytes += size
+    }
+
+    /// Sends what is left and waits for every answer.
+    func finish() async throws {
+        if !batch.isEmpty { try await send() }
+        try await finishSending()
+        if !refusedSoFar.isEmpty { try await reportRefusals() }
+    }
+
+    /// Prints what the import came to; its exit code.
+    func printResult() throws -> Int32 {
+        if invocation.wantsJSON {
+            try invocation.printJSON(tally.report)
+        } else {
+            invocation.out.line(tally.summary)
+        }
+        return tally.refused == 0 ? ExitCode.success : ExitCode.failure
+    }
+
+    /// Says what was done before a failure, and what may have been, for the failure to end the command.
+    func stopped(by error: any Error) -> any Error {
+        // Lines this command refused itself are refused still, whatever became of their batch.
+        if !refusedSoFar.isEmpty { report(ImportReport(), refusedBefore: refusedSoFar) }
+        refusedSoFar = []
+        if invocation.wantsJSON {
+            // A script gets every line's result so far, the lines whose fate is unknown, and the reason.
+            try? invocation.printJSON(StoppedImport(report: tally.report, unanswered: unanswered, failure: "\(error)"))
+            return error
+        }
+        // So a rerun's "already imported" is no surprise.
+        if tally.imported + tally.alreadyImported + tally.refused > 0 {
+            invocation.out.line("Before the failure: " + tally.summary)
+        }
+        if let first = unanswered.first, let last = unanswered.last {
+            invocation.out.line("\(unanswered.count) lines from line \(first) to line \(last) may have been written: they were on their way "
+                + "when the service stopped answering, and importing again skips those that were.")
+        }
+        return error
+    }
+
+    /// Reports a batch's results (or refusals alone, for a feed of unreadable lines) as it goes.
+    private func report(_ batchReport: ImportReport, refusedBefore: [ImportReport.Refused]) {
+        var report = batchReport
+        report.refused += refusedBefore
+        report.refused.sort { $0.line < $1.line }
+        if !invocation.wantsJSON {
+            for refused in report.refused { invocation.err.line("helpdesk import: line \(refused.line): \(refused.reason)") }
+        }
+        tally.add(report)
+    }
+
+    private func send() async throws {
+        try await finishSending()
+        guard let service else { throw CLIError.failed("the import has no service to send its lines to") }
+        let lines = batch
+        sending = (Task { try await service.importLines(lines) }, refusedSoFar.count, lines.map(\.line))
+        batch = []
+        batchBytes = 0
+    }
+
+    private func finishSending() async throws {
+        guard let batch = sending else { return }
+        sending = nil
+        let answer: ImportReport
+        do {
+            answer = try await batch.task.value
+        } catch {
+            if ImportCommand.outcomeUnknown(error) { unanswered = batch.lines }
+            throw error
+        }
+        // An answer gives every line sent one result, or none of it can be trusted.
+        let results = (answer.imported + answer.alreadyImported).map(\.line) + answer.refused.map(\.line)
+        guard results.count == batch.lines.count, Set(results) == Set(batch.lines) else {
+            unanswered = batch.lines
+            throw CLIError.failed("the helpdesk service's answer did not give each of the \(batch.lines.count) lines sent one result; run the same helpdesk build on both sides")
+        }
+        report(answer, refusedBefore: Array(refusedSoFar.prefix(batch.refusedBefore)))
+        refusedSoFar.removeFirst(batch.refusedBefore)
+    }
+
+    private func reportRefusals() async throws {
+        try await finishSending()
+        report(ImportReport(), refusedBefore: refusedSoFar)
+        refusedSoFar = []
+    }
+}
