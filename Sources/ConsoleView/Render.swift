@@ -36,14 +36,7 @@ enum TooSmall {
     }
 }
 
-/// Time formats in the console's time zone.
+/// The frames of the spinner shown beside work on its way.
 enum ConsoleTime {
-    /// `11-23 14:02`
-    static func short(_ date: Date, _ timeZone: TimeZone) -> String {
-        date.formatted(Date.VerbatimFormatStyle(
-            format: "\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
-            timeZone: timeZone, calendar: Calendar(identifier: .gregorian)))
-    }
-
     static let spinner: [String] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
 }

@@ -3,10 +3,10 @@ import HelpdeskCore
 
 /// The sentences of the confirm dialog: exactly what will happen, to whom, and who must approve.
 public enum ActionPlan {
-    public static func lines(for action: OktaAction, requester: EmailAddress, card: RequesterCard?, now: Date, timeZone: TimeZone) -> [String] {
+    public static func lines(for action: OktaAction, requester: EmailAddress, card: RequesterCard?, now: Date, zone: DisplayZone) -> [String] {
         var first = describe(action, requester: requester, card: card)
         if let expiry = action.expiry {
-            first += " Access ends \(clock(expiry.end(from: now), timeZone)) unless renewed."
+            first += " Access ends \(clock(expiry.end(from: now), zone)) unless renewed."
         }
         return [first]
     }
@@ -54,9 +54,7 @@ public enum ActionPlan {
     }
 
     /// `2026-11-30 14:02` in the console's time zone.
-    public static func clock(_ date: Date, _ timeZone: TimeZone) -> String {
-        date.formatted(Date.VerbatimFormatStyle(
-            format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
-            timeZone: timeZone, calendar: Calendar(identifier: .gregorian)))
+    public static func clock(_ date: Date, _ zone: DisplayZone) -> String {
+        LocalTime(date, in: zone).dateClock
     }
 }

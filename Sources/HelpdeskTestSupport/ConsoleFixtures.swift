@@ -51,7 +51,7 @@ public enum ConsoleFixtures {
     /// The queue tab with the first requests loaded, Jane's request selected and her card in.
     public static func queueState(columns: Int = 80, rows: Int = 24, selected: Int = 2) -> AppState {
         var state = AppState(user: agent, personas: [agent, manager], agents: ["alex", "morgan"], isDemo: true, orgName: "example.okta.com (simulated)", policy: .default,
-                             timeZone: TimeZone(identifier: "UTC")!, now: now, columns: columns, rows: rows)
+                             zone: .fixed(TimeZone(identifier: "UTC")!), now: now, columns: columns, rows: rows)
         state.oktaHealthy = true
         state.counts = QueueCounts(queue: 33, mine: 2, approvals: 1, resolved: 7)
         state.countsKnown = true

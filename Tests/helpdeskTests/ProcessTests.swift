@@ -37,6 +37,22 @@ import Testing
         #expect(!timeline.contains { $0.actor == "mallory" })
     }
 
+    @Test(arguments: ["Asia/Kolkata", "America/St_Johns", "UTC"])
+    func timesArePrintedInTheZoneTheCLibraryReadsFromTZ(_ zone: String) async throws {
+        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
+        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "When"], environment: environment) }
+        #expect(created.status == 0, "\(created.err)")
+        let zoned = environment.merging(["TZ": zone]) { $1 }
+        let shown = try await offPool { [binary, db] in try ChildProcess.run(binary, ["show", "REQ-1", "--db", db], environment: zoned) }
+        #expect(shown.status == 0, "\(shown.err)")
+        let request = try #require(try SQLiteRequestStore(path: db).read { try $0.request(RequestID(1)) })
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: zone))
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: request.createdAt)
+        let expected = String(format: "Created    %04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+        #expect(shown.out.contains(expected), "\(shown.out)")
+    }
+
     @Test func anImportGoesOnWhenTheReaderOfItsOutputGoesAway() async throws {
         // Every fifth line is refused, so the import writes to standard error all along; `head`
         // reads ten bytes and leaves.

@@ -68,7 +68,7 @@ enum SidePanel {
         }
         lines.append(("asked by \(approval.requestedBy):", .dim))
         lines += TerminalText.wrap("“" + TerminalText.sanitize(approval.reason) + "”", width: width).map { ($0, .plain) }
-        lines.append(("expires \(ConsoleTime.short(approval.expiresAt, state.timeZone))", .dim))
+        lines.append(("expires \(LocalTime(approval.expiresAt, in: state.zone).monthDayClock)", .dim))
         let rows = lines.prefix(max(0, height - 1))
         for (offset, line) in rows.enumerated() {
             screen.put(line.0, x: x, y: y + offset, width: width, style: line.1)

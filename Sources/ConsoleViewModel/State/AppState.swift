@@ -12,7 +12,7 @@ public struct AppState: Sendable, Equatable {
     /// Why the service cannot be reached right now; nil while it can.
     public var serviceProblem: String?
     public let policy: ApprovalPolicy
-    public var timeZone: TimeZone
+    public var zone: DisplayZone
     public var now: Date
 
     public var columns: Int
@@ -80,7 +80,7 @@ public struct AppState: Sendable, Equatable {
     public enum Focus: Sendable, Equatable { case queue, detail }
 
     public init(user: Operator, personas: [Operator] = [], agents: [String] = [], isDemo: Bool = false, orgName: String, policy: ApprovalPolicy,
-                timeZone: TimeZone = .current, now: Date, columns: Int = 80, rows: Int = 24) {
+                zone: DisplayZone = .system, now: Date, columns: Int = 80, rows: Int = 24) {
         self.user = user
         self.agents = agents
         tab = user.canAct ? .queue : .approvals
@@ -88,7 +88,7 @@ public struct AppState: Sendable, Equatable {
         self.isDemo = isDemo
         self.orgName = orgName
         self.policy = policy
-        self.timeZone = timeZone
+        self.zone = zone
         self.now = now
         self.columns = columns
         self.rows = rows

@@ -115,9 +115,7 @@ public enum TimelineLayout {
     }
 
     static func time(_ event: TimelineEvent, _ state: AppState) -> String {
-        event.at.formatted(Date.VerbatimFormatStyle(
-            format: "\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
-            timeZone: state.timeZone, calendar: Calendar(identifier: .gregorian)))
+        LocalTime(event.at, in: state.zone).monthDayClock
     }
 
     static func tone(_ kind: EventKind) -> StyledText.Tone {

@@ -125,7 +125,7 @@ extension Console {
     }
 
     static func confirm(_ state: inout AppState, _ action: OktaAction, request: Request) -> [Effect] {
-        let lines = ActionPlan.lines(for: action, requester: request.requester, card: state.card.card, now: state.now, timeZone: state.timeZone)
+        let lines = ActionPlan.lines(for: action, requester: request.requester, card: state.card.card, now: state.now, zone: state.zone)
         let gated = state.policy.needsApproval(action.name)
         let mustType = action.name == .deactivate ? state.card.card?.user.login : nil
         state.modal = .confirm(ConfirmState(requestID: request.id, plan: .ask(action), lines: lines, reasonRequired: true,

@@ -46,7 +46,7 @@ enum PlanFlow {
         var lines = ["\(preview.title) for \(preview.targetLogin), exactly:"]
         lines += preview.steps.enumerated().map { "  \($0.offset + 1). \($0.element.action.summary)" + ($0.element.skipOnFailure ? " (a failure does not stop it)" : "") }
         lines += preview.notes.map { "  – \($0)" }
-        lines.append("Each step runs once; a failed step stops the plan. " + (preview.runAt.map { "It runs at \(local($0, state.timeZone))." } ?? "It runs as soon as it may."))
+        lines.append("Each step runs once; a failed step stops the plan. " + (preview.runAt.map { "It runs at \(local($0, state.zone))." } ?? "It runs as soon as it may."))
         let approvers: ConfirmState.Approvers = preview.needsApproval ? .known(preview.approvers) : .notNeeded
         state.modal = .confirm(ConfirmState(requestID: ask.requestID, plan: .startPlan(ask, preview), lines: lines, reasonRequired: true, approvers: approvers))
         state.status = nil
@@ -88,7 +88,7 @@ enum PlanFlow {
     static func timeGiven(_ state: inout AppState, _ ask: PlanAsk, _ text: String, prompt: PromptState) -> [Effect] {
         let runAt: Date?
         do {
-            runAt = try PlanTime.parse(text, now: state.now, timeZone: state.timeZone)
+            runAt = try PlanTime.parse(text, now: state.now, timeZone: state.zone.timeZone)
         } catch {
             var prompt = prompt
             prompt.error = (error as? Refusal)?.message ?? "\(error)"
@@ -100,11 +100,8 @@ enum PlanFlow {
     }
 
     /// `2026-12-04 17:00` in the operator's time zone.
-    static func local(_ date: Date, _ timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    static func local(_ date: Date, _ zone: DisplayZone) -> String {
+        LocalTime(date, in: zone).dateClock
     }
 
     static func startCancel(_ state: inout AppState) -> [Effect] {

@@ -108,6 +108,6 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     static func clockTime(_ date: Date) -> String {
-        date.formatted(Date.VerbatimFormatStyle(format: "\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits)", timeZone: .current, calendar: Calendar(identifier: .gregorian)))
+        LocalTime(date, in: .system).clockSeconds
     }
 }

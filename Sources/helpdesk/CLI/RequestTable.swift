@@ -83,8 +83,6 @@ enum RequestDetailText {
 
     /// `2026-11-23 14:02` in the local time zone.
     static func clock(_ date: Date) -> String {
-        date.formatted(Date.VerbatimFormatStyle(
-            format: "\(year: .defaultDigits)-\(month: .twoDigits)-\(day: .twoDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits)",
-            timeZone: .current, calendar: Calendar(identifier: .gregorian)))
+        LocalTime(date, in: .system).dateClock
     }
 }

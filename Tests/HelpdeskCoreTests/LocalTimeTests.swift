@@ -1,0 +1,63 @@
+import Foundation
+import HelpdeskCore
+import Testing
+
+/// Wall-clock times worked out with integers agree with Foundation's calendar, in zones with
+/// summer time, half and quarter hours, and in the system's zone read through the C library.
+@Suite struct LocalTimeTests {
+    static let zones = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Pacific/Chatham", "Australia/Lord_Howe", "America/St_Johns", "Pacific/Kiritimati"]
+
+    /// Moments around summer-time changes, the turn of a year, leap days, and before 1970.
+    static let moments: [TimeInterval] = [
+        0, -1, -86_401, 951_782_400, 1_710_054_000, 1_710_053_999, 1_730_613_600, 1_730_613_599,
+        1_735_689_599, 1_735_689_600, 1_709_164_800, 1_796_083_200.5, -2_208_988_800, 4_102_444_799,
+    ]
+
+    static func expected(_ date: Date, _ zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+
+    static func shown(_ time: LocalTime) -> String {
+        String(format: "%04d-%02d-%02d %02d:%02d:%02d", time.year, time.month, time.day, time.hour, time.minute, time.second)
+    }
+
+    @Test(arguments: zones)
+    func aGivenZoneGivesTheCalendarsFields(_ identifier: String) throws {
+        let zone = try #require(TimeZone(identifier: identifier))
+        for seconds in Self.moments {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(Self.shown(LocalTime(date, in: .fixed(zone))) == Self.expected(date, zone), "\(identifier) at \(seconds)")
+        }
+    }
+
+    @Test func theSystemZoneIsTheOneFoundationReads() {
+        for seconds in Self.moments + [Date().timeIntervalSince1970] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(DisplayZone.system.secondsFromGMT(at: date) == TimeZone.current.secondsFromGMT(for: date), "at \(seconds)")
+            #expect(Self.shown(LocalTime(date, in: .system)) == Self.expected(date, .current), "at \(seconds)")
+        }
+    }
+
+    @Test func theFormatsAreTheConsolesAndTheCommandLines() throws {
+        let date = Date(timeIntervalSince1970: 1_795_960_951) // 2026-11-29 14:02:31 UTC
+        let utc = LocalTime(date, in: .fixed(try #require(TimeZone(identifier: "UTC"))))
+        #expect(utc.monthDayClock == "11-29 14:02")
+        #expect(utc.dateClock == "2026-11-29 14:02")
+        #expect(utc.clockSeconds == "14:02:31")
+        let kolkata = LocalTime(date, in: .fixed(try #require(TimeZone(identifier: "Asia/Kolkata"))))
+        #expect(kolkata.dateClock == "2026-11-29 19:32")
+        #expect(LocalTime(Date(timeIntervalSince1970: -61_000_000_000), in: .fixed(.gmt)).dateClock == "0036-12-26 11:33")
+    }
+
+    @Test(arguments: [Double.nan, .infinity, -.infinity, 1e300, -1e300, Double.greatestFiniteMagnitude])
+    func aMomentNoClockCanShowIsClampedNotACrash(_ seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        for zone in [DisplayZone.system, .fixed(.gmt)] {
+            let time = LocalTime(date, in: zone)
+            #expect((1...12).contains(time.month) && (1...31).contains(time.day) && (0...23).contains(time.hour))
+        }
+    }
+}
