@@ -17,7 +17,7 @@ public struct LocalTime: Sendable, Equatable {
     public init(_ date: Date, in zone: DisplayZone) {
         let seconds = date.timeIntervalSince1970.rounded(.down)
         let clamped = seconds.isFinite ? min(max(seconds, -Self.farthest), Self.farthest) : 0
-        let local = Int64(clamped) + Int64(zone.secondsFromGMT(at: date))
+        let local = Int64(clamped) + Int64(zone.secondsFromGMT(at: Date(timeIntervalSince1970: clamped)))
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let ofDay = Int(local - days * 86_400)
         (year, month, day) = Timestamp.civilDate(daysSince1970: days)
