@@ -2,8 +2,10 @@ import Foundation
 import HelpdeskCore
 import Testing
 
-/// Wall-clock times worked out with integers agree with Foundation's calendar, in zones with
-/// summer time, half and quarter hours, and in the system's zone read through the C library.
+/// Wall-clock times worked out with integers agree with Foundation's calendar from 1582 on (before
+/// it Foundation's turns Julian; these stay Gregorian, as ISO 8601 does), in zones with summer
+/// time, half and quarter hours, and in the system's zone read through the C library (which reads
+/// `TZ` values Foundation takes for UTC: ProcessTests runs the program under them).
 @Suite struct LocalTimeTests {
     static let zones = ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Pacific/Chatham", "Australia/Lord_Howe", "America/St_Johns", "Pacific/Kiritimati"]
 
@@ -33,6 +35,7 @@ import Testing
         }
     }
 
+    /// With `TZ` unset (as here) both read `/etc/localtime`.
     @Test func theSystemZoneIsTheOneFoundationReads() {
         for seconds in Self.moments + [Date().timeIntervalSince1970] {
             let date = Date(timeIntervalSince1970: seconds)
@@ -49,7 +52,33 @@ import Testing
         #expect(utc.clockSeconds == "14:02:31")
         let kolkata = LocalTime(date, in: .fixed(try #require(TimeZone(identifier: "Asia/Kolkata"))))
         #expect(kolkata.dateClock == "2026-11-29 19:32")
+        // Proleptic Gregorian, as Python's datetime and ISO 8601 count (Foundation's calendar says 36-12-28, Julian).
         #expect(LocalTime(Date(timeIntervalSince1970: -61_000_000_000), in: .fixed(.gmt)).dateClock == "0036-12-26 11:33")
+    }
+
+    /// A time typed for a plan is read in the zone it is then shown in: every time a zone's clock
+    /// shows once is read back as itself; a time it skips or shows twice is refused.
+    @Test(arguments: zones)
+    func aTypedTimeIsShownAsTyped(_ identifier: String) throws {
+        let zone = DisplayZone.fixed(try #require(TimeZone(identifier: identifier)))
+        let now = Date(timeIntervalSince1970: 1_700_000_000)
+        var refused = 0
+        // Every 15 minutes over the nights of 2026's clock changes in either hemisphere, and a day in summer.
+        for start in ["2026-03-08", "2026-03-29", "2026-04-05", "2026-09-27", "2026-10-04", "2026-10-25", "2026-11-01", "2026-07-01"] {
+            for quarter in 0..<(24 * 4) {
+                let typed = "\(start) \(String(format: "%02d:%02d", quarter / 4, quarter % 4 * 15))"
+                do {
+                    let date = try #require(try PlanTime.parse(typed, now: now, zone: zone))
+                    #expect(LocalTime(date, in: zone).dateClock == typed, "\(identifier): \(typed) was read as \(Timestamp.iso8601(date))")
+                } catch let refusal as Refusal {
+                    refused += 1
+                    #expect(refusal.message.contains("happens twice") || refusal.message.contains("does not happen"), "\(refusal.message)")
+                }
+            }
+        }
+        // A zone with summer time skips and repeats an hour (Lord Howe half an hour) on its nights; the others never refuse.
+        let changes = ["America/New_York": 8, "Europe/London": 8, "Australia/Lord_Howe": 4, "America/St_Johns": 8, "Pacific/Chatham": 8]
+        #expect(refused == changes[identifier, default: 0], "\(identifier): \(refused) refused")
     }
 
     @Test(arguments: [Double.nan, .infinity, -.infinity, 1e300, -1e300, Double.greatestFiniteMagnitude])

@@ -188,7 +188,7 @@ import Testing
     @Test(arguments: ["99999999999999-01-01 10:00", "9223372036854775807-12-31 23:59", "-5-01-01 10:00", "2026-12-04 17:00:00", "2026--12-04 17:00", "2026-12-+4 17:00"])
     func outlandishTimesAreRefusedWithoutACrash(text: String) {
         let now = Timestamp.parse("2026-12-01T10:00:00Z")!
-        let result = try? PlanTime.parse(text, now: now, timeZone: TimeZone(identifier: "Europe/Paris")!)
+        let result = try? PlanTime.parse(text, now: now, zone: .fixed(TimeZone(identifier: "Europe/Paris")!))
         #expect(result == nil || result!.timeIntervalSince(now) < 400 * 86_400, "\"\(text)\" was read as \(result.map(Timestamp.iso8601) ?? "-")")
         if text.contains("--") || text.contains("+") {
             #expect(result == nil, "malformed \"\(text)\" was accepted as \(result.map(Timestamp.iso8601) ?? "-")")
@@ -196,10 +196,12 @@ import Testing
     }
 
     /// 02:30 on the night clocks go forward does not exist in Paris; it should be refused, not moved.
-    @Test func aLocalTimeThatDoesNotExistIsRefused() {
+    @Test func aLocalTimeThatDoesNotExistIsRefused() throws {
         let now = Timestamp.parse("2026-03-01T10:00:00Z")!
-        let result = try? PlanTime.parse("2026-03-29 02:30", now: now, timeZone: TimeZone(identifier: "Europe/Paris")!)
-        #expect(result == nil, "2026-03-29 02:30 (skipped by DST in Paris) was accepted as \(result.map(Timestamp.iso8601) ?? "-")")
+        #expect { try PlanTime.parse("2026-03-29 02:30", now: now, zone: .fixed(TimeZone(identifier: "Europe/Paris")!)) } throws: {
+            "\($0)".contains("does not happen there")
+        }
+        #expect(try PlanTime.parse("2026-03-29 03:00", now: now, zone: .fixed(TimeZone(identifier: "Europe/Paris")!)) == Timestamp.parse("2026-03-29T01:00:00Z"))
     }
 }
 

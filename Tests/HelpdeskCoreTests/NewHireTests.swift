@@ -171,16 +171,16 @@ import Testing
     let paris = TimeZone(identifier: "Europe/Paris")!
 
     @Test func timesAndSpansAreRead() throws {
-        #expect(try PlanTime.parse("", now: now, timeZone: paris) == nil)
-        #expect(try PlanTime.parse("2026-12-04 17:00", now: now, timeZone: paris) == Timestamp.parse("2026-12-04T16:00:00Z"))
-        #expect(try PlanTime.parse("2026-12-04T17:00:00Z", now: now, timeZone: paris) == Timestamp.parse("2026-12-04T17:00:00Z"))
-        #expect(try PlanTime.parse("3d", now: now, timeZone: paris) == now.addingTimeInterval(3 * 86_400))
-        #expect(try PlanTime.parse("2h", now: now, timeZone: paris) == now.addingTimeInterval(7_200))
+        #expect(try PlanTime.parse("", now: now, zone: .fixed(paris)) == nil)
+        #expect(try PlanTime.parse("2026-12-04 17:00", now: now, zone: .fixed(paris)) == Timestamp.parse("2026-12-04T16:00:00Z"))
+        #expect(try PlanTime.parse("2026-12-04T17:00:00Z", now: now, zone: .fixed(paris)) == Timestamp.parse("2026-12-04T17:00:00Z"))
+        #expect(try PlanTime.parse("3d", now: now, zone: .fixed(paris)) == now.addingTimeInterval(3 * 86_400))
+        #expect(try PlanTime.parse("2h", now: now, zone: .fixed(paris)) == now.addingTimeInterval(7_200))
     }
 
     @Test(arguments: ["friday", "2026-11-30 09:00", "2026-02-30 10:00", "2026-12-04 25:00", "2025-01-01T00:00:00Z", "0d",
                       "2026--12-04 17:00", "2026-12-+4 17:00", "2027-03-28 02:30", "99999-12-04 17:00", "2026-12-04 17:0"])
     func otherTextIsRefused(text: String) {
-        #expect(throws: Refusal.self) { try PlanTime.parse(text, now: now, timeZone: paris) }
+        #expect(throws: Refusal.self) { try PlanTime.parse(text, now: now, zone: .fixed(paris)) }
     }
 }

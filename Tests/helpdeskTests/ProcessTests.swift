@@ -37,8 +37,10 @@ import Testing
         #expect(!timeline.contains { $0.actor == "mallory" })
     }
 
-    @Test(arguments: ["Asia/Kolkata", "America/St_Johns", "UTC"])
-    func timesArePrintedInTheZoneTheCLibraryReadsFromTZ(_ zone: String) async throws {
+    /// `TZ` as the C library reads it: a zone's name, a `:` and a name, or a POSIX rule (which
+    /// Foundation's time zones would take for UTC). Beside each, the zone it names, to check by.
+    @Test(arguments: [("Asia/Kolkata", "Asia/Kolkata"), (":America/St_Johns", "America/St_Johns"), ("IST-5:30", "+05:30"), ("UTC", "UTC")])
+    func timesArePrintedInTheZoneTheCLibraryReadsFromTZ(_ zone: String, _ named: String) async throws {
         let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
         let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "When"], environment: environment) }
         #expect(created.status == 0, "\(created.err)")
@@ -47,7 +49,7 @@ import Testing
         #expect(shown.status == 0, "\(shown.err)")
         let request = try #require(try SQLiteRequestStore(path: db).read { try $0.request(RequestID(1)) })
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = try #require(TimeZone(identifier: zone))
+        calendar.timeZone = try #require(named == "+05:30" ? TimeZone(secondsFromGMT: 19_800) : TimeZone(identifier: named))
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: request.createdAt)
         let expected = String(format: "Created    %04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
         #expect(shown.out.contains(expected), "\(shown.out)")

@@ -88,7 +88,7 @@ enum PlanFlow {
     static func timeGiven(_ state: inout AppState, _ ask: PlanAsk, _ text: String, prompt: PromptState) -> [Effect] {
         let runAt: Date?
         do {
-            runAt = try PlanTime.parse(text, now: state.now, timeZone: state.zone.timeZone)
+            runAt = try PlanTime.parse(text, now: state.now, zone: state.zone)
         } catch {
             var prompt = prompt
             prompt.error = (error as? Refusal)?.message ?? "\(error)"

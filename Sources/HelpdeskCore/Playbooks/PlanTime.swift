@@ -4,7 +4,9 @@ import Foundation
 /// (`2026-12-04T17:00:00Z`), a local date and time (`2026-12-04 17:00`), or a span from now (`3d`,
 /// `2h`, `45m`). A time that has passed is refused.
 public enum PlanTime {
-    public static func parse(_ text: String, now: Date, timeZone: TimeZone) throws -> Date? {
+    /// Reads `text` as a time to come; a local date and time is read in `zone`, the zone the
+    /// console and the command line show times in.
+    public static func parse(_ text: String, now: Date, zone: DisplayZone) throws -> Date? {
         let text = text.trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return nil }
         let date: Date
@@ -12,11 +14,15 @@ public enum PlanTime {
             date = span.end(from: now)
         } else if text.count > 10, let parsed = Timestamp.parse(text) {
             date = parsed
-        } else if let local = localTime(text, timeZone) {
-            if ambiguous(local, timeZone) {
-                throw Refusal("\(text) happens twice there (the clocks go back); give it with its offset, such as \(Timestamp.iso8601(local))")
+        } else if let wanted = wallClock(text) {
+            let moments = moments(showing: wanted, in: zone)
+            guard let first = moments.first else {
+                throw Refusal("\(text) does not happen there (the clocks go forward past it); give a later time, or one with its offset")
             }
-            date = local
+            if moments.count > 1 {
+                throw Refusal("\(text) happens twice there (the clocks go back); give it with its offset, such as \(Timestamp.iso8601(first))")
+            }
+            date = first
         } else {
             throw Refusal("\"\(TextSafety.quoted(text))\" is not a time (expected 2026-12-04 17:00, 2026-12-04T17:00:00Z, or a span such as 3d or 2h)")
         }
@@ -24,17 +30,8 @@ public enum PlanTime {
         return date
     }
 
-    /// Whether the same local time comes again within two hours (the clocks went back).
-    private static func ambiguous(_ date: Date, _ timeZone: TimeZone) -> Bool {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let local = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return [1_800.0, 3_600, 7_200].contains { calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date.addingTimeInterval($0)) == local }
-    }
-
-    /// `YYYY-MM-DD HH:MM` in the operator's time zone; a time the clocks skip (a change to summer
-    /// time) is not a time there.
-    private static func localTime(_ text: String, _ timeZone: TimeZone) -> Date? {
+    /// `YYYY-MM-DD HH:MM` as seconds from 1970 on a clock with no offset, or nil when it is not one.
+    private static func wallClock(_ text: String) -> Int64? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         let dayParts = parts[0].split(separator: "-", omittingEmptySubsequences: false)
@@ -43,12 +40,22 @@ public enum PlanTime {
               (dayParts + timeParts).allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
         let day = dayParts.compactMap { Int($0) }
         let time = timeParts.compactMap { Int($0) }
-        guard (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let wanted = DateComponents(year: day[0], month: day[1], day: day[2], hour: time[0], minute: time[1])
-        guard let date = calendar.date(from: wanted),
-              calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date) == wanted else { return nil }
-        return date
+        guard (1...12).contains(day[1]), (0...23).contains(time[0]), (0...59).contains(time[1]) else { return nil }
+        let days = Timestamp.daysSince1970(year: day[0], month: day[1], day: day[2])
+        // 2026-02-30 is no day: it would come back as March 2nd.
+        guard Timestamp.civilDate(daysSince1970: days) == (day[0], day[1], day[2]) else { return nil }
+        return days * 86_400 + Int64(time[0] * 3600 + time[1] * 60)
+    }
+
+    /// Every moment whose clock in `zone` reads `wall`, earliest first: none where the clocks skip
+    /// it, two where they go back over it. The zone's offsets a day either side and at the clock's
+    /// own reading are tried (no offset is more than 26 hours).
+    private static func moments(showing wall: Int64, in zone: DisplayZone) -> [Date] {
+        let offsets = Set([-26 * 3600, 0, 26 * 3600].map { zone.secondsFromGMT(at: Date(timeIntervalSince1970: TimeInterval(wall + Int64($0)))) })
+        let wanted = LocalTime(Date(timeIntervalSince1970: TimeInterval(wall)), in: .fixed(.gmt))
+        return Set(offsets.map { wall - Int64($0) })
+            .map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            .filter { LocalTime($0, in: zone) == wanted }
+            .sorted()
     }
 }

@@ -25,12 +25,4 @@ public enum DisplayZone: Sendable, Equatable {
             return Int(fields.tm_gmtoff)
         }
     }
-
-    /// The zone as Foundation's, for calendar arithmetic (reading a time typed for a plan).
-    public var timeZone: TimeZone {
-        switch self {
-        case .system: .current
-        case .fixed(let zone): zone
-        }
-    }
 }

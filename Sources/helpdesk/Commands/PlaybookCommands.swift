@@ -50,7 +50,7 @@ enum PlaybookCommands {
         let reason = try invocation.required("reason")
         let runAt = try invocation.arguments.value("at").flatMap { text throws(CLIError) -> Date? in
             do {
-                return try PlanTime.parse(text, now: invocation.now, timeZone: .current)
+                return try PlanTime.parse(text, now: invocation.now, zone: .system)
             } catch {
                 throw .usage("--at: \((error as? Refusal)?.message ?? "\(error)")", command: "run")
             }
