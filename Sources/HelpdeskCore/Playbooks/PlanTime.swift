@@ -15,12 +15,13 @@ public enum PlanTime {
         } else if text.count > 10, let parsed = Timestamp.parse(text) {
             date = parsed
         } else if let wanted = wallClock(text) {
+            guard wanted < latest else { throw Refusal("\(text) is too far ahead: a plan runs before 5000-01-01") }
             let moments = moments(showing: wanted, in: zone)
             guard let first = moments.first else {
-                throw Refusal("\(text) does not happen there (the clocks go forward past it); give a later time, or one with its offset")
+                throw Refusal("\(text) does not happen in this time zone (the clocks go forward past it); give a later time, or one with its offset")
             }
             if moments.count > 1 {
-                throw Refusal("\(text) happens twice there (the clocks go back); give it with its offset, such as \(Timestamp.iso8601(first))")
+                throw Refusal("\(text) happens twice in this time zone (the clocks go back); give it as \(Timestamp.iso8601(first)) for the first time or \(Timestamp.iso8601(moments[1])) for the second")
             }
             date = first
         } else {
@@ -29,6 +30,9 @@ public enum PlanTime {
         guard date > now else { throw Refusal("\(Timestamp.iso8601(date)) has passed; give a time to come, or nothing to run as soon as it may") }
         return date
     }
+
+    /// The first local time a plan cannot be given, well inside what `LocalTime` can show.
+    private static let latest = Timestamp.daysSince1970(year: 5000, month: 1, day: 1) * 86_400
 
     /// `YYYY-MM-DD HH:MM` as seconds from 1970 on a clock with no offset, or nil when it is not one.
     private static func wallClock(_ text: String) -> Int64? {
