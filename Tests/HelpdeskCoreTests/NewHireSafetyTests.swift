@@ -205,7 +205,7 @@ import Testing
     }
 
     /// A time past what a clock here can show is refused as too far ahead, in the system's zone too.
-    @Test(arguments: ["5000-01-01 00:00", "6000-07-01 12:00", "9999-12-31 23:59"])
+    @Test(arguments: ["5000-01-01 00:00", "6000-07-01 12:00", "9999-12-31 23:59", "9999-12-31T23:59:00Z", "6000-01-01T00:00:00+05:00"])
     func aTimeTooFarAheadIsRefusedAsSuch(text: String) throws {
         let now = Timestamp.parse("2026-03-01T10:00:00Z")!
         for zone in [DisplayZone.system, .fixed(TimeZone(identifier: "Europe/London")!)] {

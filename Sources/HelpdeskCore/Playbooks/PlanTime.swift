@@ -15,7 +15,7 @@ public enum PlanTime {
         } else if text.count > 10, let parsed = Timestamp.parse(text) {
             date = parsed
         } else if let wanted = wallClock(text) {
-            guard wanted < latest else { throw Refusal("\(text) is too far ahead: a plan runs before 5000-01-01") }
+            guard wanted < latest else { throw tooFarAhead(text) }
             let moments = moments(showing: wanted, in: zone)
             guard let first = moments.first else {
                 throw Refusal("\(text) does not happen in this time zone (the clocks go forward past it); give a later time, or one with its offset")
@@ -28,7 +28,12 @@ public enum PlanTime {
             throw Refusal("\"\(TextSafety.quoted(text))\" is not a time (expected 2026-12-04 17:00, 2026-12-04T17:00:00Z, or a span such as 3d or 2h)")
         }
         guard date > now else { throw Refusal("\(Timestamp.iso8601(date)) has passed; give a time to come, or nothing to run as soon as it may") }
+        guard date.timeIntervalSince1970 < TimeInterval(latest) else { throw tooFarAhead(text) }
         return date
+    }
+
+    private static func tooFarAhead(_ text: String) -> Refusal {
+        Refusal("\(TextSafety.quoted(text)) is too far ahead: a plan runs before 5000-01-01")
     }
 
     /// The first local time a plan cannot be given, well inside what `LocalTime` can show.
