@@ -204,11 +204,11 @@ import Testing
         #expect(try PlanTime.parse("2026-03-29 03:00", now: now, zone: .fixed(TimeZone(identifier: "Europe/Paris")!)) == Timestamp.parse("2026-03-29T01:00:00Z"))
     }
 
-    /// A time past what a clock here can show is refused as too far ahead, in the system's zone too.
+    /// A time past what a clock here can show is refused as too far ahead, whatever the zone.
     @Test(arguments: ["5000-01-01 00:00", "6000-07-01 12:00", "9999-12-31 23:59", "9999-12-31T23:59:00Z", "6000-01-01T00:00:00+05:00"])
     func aTimeTooFarAheadIsRefusedAsSuch(text: String) throws {
         let now = Timestamp.parse("2026-03-01T10:00:00Z")!
-        for zone in [DisplayZone.system, .fixed(TimeZone(identifier: "Europe/London")!)] {
+        for zone in [DisplayZone.utc, .fixed(TimeZone(identifier: "Europe/London")!)] {
             #expect { try PlanTime.parse(text, now: now, zone: zone) } throws: { "\($0)".contains("too far ahead") }
         }
         #expect(try PlanTime.parse("4999-12-31 23:59", now: now, zone: .fixed(.gmt)) == Timestamp.parse("4999-12-31T23:59:00Z"))

@@ -80,7 +80,7 @@ public struct AppState: Sendable, Equatable {
     public enum Focus: Sendable, Equatable { case queue, detail }
 
     public init(user: Operator, personas: [Operator] = [], agents: [String] = [], isDemo: Bool = false, orgName: String, policy: ApprovalPolicy,
-                zone: DisplayZone = .system, now: Date, columns: Int = 80, rows: Int = 24) {
+                zone: DisplayZone = .utc, now: Date, columns: Int = 80, rows: Int = 24) {
         self.user = user
         self.agents = agents
         tab = user.canAct ? .queue : .approvals

@@ -78,7 +78,7 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
         case .notFound:
             return "Okta has no such \(subject ?? "user, group or app"); check the name or id\(detail)"
         case .rateLimited:
-            let when = retryAt.map { " until \(Self.clockTime($0))" } ?? ""
+            let when = retryAt.map { " until \(Self.clockTime($0)) UTC" } ?? ""
             return "Okta is rate limiting this token\(when); try again then\(detail)"
         case .invalid:
             return "Okta refused the request\(about)\(detail)"
@@ -108,6 +108,6 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     static func clockTime(_ date: Date) -> String {
-        LocalTime(date, in: .system).clockSeconds
+        LocalTime(date, in: .utc).clockSeconds
     }
 }

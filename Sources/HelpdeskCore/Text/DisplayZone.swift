@@ -1,28 +1,28 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// The time zone times are shown in: the system's, as the C library reads it (`TZ`, else
-/// `/etc/localtime`, as `date` does), or a given one. The system's offset is not asked of
-/// Foundation's time zones, whose ICU code and tables would stay in the console's memory for the
-/// sake of a clock on screen.
-public enum DisplayZone: Sendable, Equatable {
-    case system
-    case fixed(TimeZone)
+/// The time zone times are shown in, and local times typed are read in, as its offset from UTC at
+/// each moment. The program shows them in the system's zone as the C library reads it (the
+/// executable's `DisplayZone.system`); tests give a Foundation zone. Equal zones have equal names.
+public struct DisplayZone: Sendable, Equatable {
+    /// What the zone is (`UTC`, `Europe/Paris`, `system`).
+    public let name: String
+    private let offset: @Sendable (Date) -> Int
 
-    /// Seconds east of UTC at `date` (0 for a moment the C library cannot place).
-    public func secondsFromGMT(at date: Date) -> Int {
-        switch self {
-        case .fixed(let zone):
-            return zone.secondsFromGMT(for: date)
-        case .system:
-            let seconds = date.timeIntervalSince1970.rounded(.down)
-            guard seconds.isFinite, abs(seconds) <= LocalTime.farthest else { return 0 }
-            var time = time_t(seconds)
-            var fields = tm()
-            guard localtime_r(&time, &fields) != nil else { return 0 }
-            return Int(fields.tm_gmtoff)
-        }
+    /// A zone whose offset at a moment `offset` gives, in seconds east of UTC.
+    public init(name: String, offset: @escaping @Sendable (Date) -> Int) {
+        self.name = name
+        self.offset = offset
     }
+
+    /// A Foundation time zone.
+    public static func fixed(_ zone: TimeZone) -> DisplayZone {
+        DisplayZone(name: zone.identifier) { zone.secondsFromGMT(for: $0) }
+    }
+
+    public static let utc = DisplayZone(name: "UTC") { _ in 0 }
+
+    /// Seconds east of UTC at `date`.
+    public func secondsFromGMT(at date: Date) -> Int { offset(date) }
+
+    public static func == (left: DisplayZone, right: DisplayZone) -> Bool { left.name == right.name }
 }

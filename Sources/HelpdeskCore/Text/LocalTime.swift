@@ -12,7 +12,7 @@ public struct LocalTime: Sendable, Equatable {
 
     /// Seconds from 1970 past which a moment is shown as the farthest one (about the year 5138):
     /// a time read from outside cannot overflow the arithmetic.
-    static let farthest = 1e11
+    public static let farthest = 1e11
 
     public init(_ date: Date, in zone: DisplayZone) {
         let seconds = date.timeIntervalSince1970.rounded(.down)

@@ -32,7 +32,7 @@ enum ConsoleLauncher {
                     cardDelay: TimeInterval = 0.12) async throws -> Int32 {
         let session = try await service.session()
         let state = AppState(user: session.operator, personas: session.personas, agents: session.agents, isDemo: !session.personas.isEmpty, orgName: session.orgName,
-                             policy: session.policy, now: invocation.now)
+                             policy: session.policy, zone: .system, now: invocation.now)
         let background = backend.map { backend in Task { await BackgroundWork(backend: backend, actor: session.operator.login) { _ in }.run() } }
         defer { background?.cancel() }
         return try run(state, services: ConsoleServices(service: service, persona: persona, clock: invocation.environment.clock, cardDelay: cardDelay),
