@@ -61,7 +61,7 @@ public enum PlanTime {
     /// own reading are tried (no offset is more than 26 hours).
     private static func moments(showing wall: Int64, in zone: DisplayZone) -> [Date] {
         let offsets = Set([-26 * 3600, 0, 26 * 3600].map { zone.secondsFromGMT(at: Date(timeIntervalSince1970: TimeInterval(wall + Int64($0)))) })
-        let wanted = LocalTime(Date(timeIntervalSince1970: TimeInterval(wall)), in: .fixed(.gmt))
+        let wanted = LocalTime(Date(timeIntervalSince1970: TimeInterval(wall)), in: .utc)
         return Set(offsets.map { wall - Int64($0) })
             .map { Date(timeIntervalSince1970: TimeInterval($0)) }
             .filter { LocalTime($0, in: zone) == wanted }
