@@ -38,21 +38,25 @@ import Testing
     }
 
     /// `TZ` as the C library reads it: a zone's name, a `:` and a name, or a POSIX rule (which
-    /// Foundation's time zones would take for UTC). Beside each, the zone it names, to check by.
-    @Test(arguments: [("Asia/Kolkata", "Asia/Kolkata"), (":America/St_Johns", "America/St_Johns"), ("IST-5:30", "+05:30"), ("UTC", "UTC")])
-    func timesArePrintedInTheZoneTheCLibraryReadsFromTZ(_ zone: String, _ named: String) async throws {
+    /// Foundation's time zones would take for UTC), each beside the zone it names, to check by.
+    /// One request, shown under each in turn.
+    @Test func timesArePrintedInTheZoneTheCLibraryReadsFromTZ() async throws {
         let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
         let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "When"], environment: environment) }
         #expect(created.status == 0, "\(created.err)")
-        let zoned = environment.merging(["TZ": zone]) { $1 }
-        let shown = try await offPool { [binary, db] in try ChildProcess.run(binary, ["show", "REQ-1", "--db", db], environment: zoned) }
-        #expect(shown.status == 0, "\(shown.err)")
         let request = try #require(try SQLiteRequestStore(path: db).read { try $0.request(RequestID(1)) })
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = try #require(named == "+05:30" ? TimeZone(secondsFromGMT: 19_800) : TimeZone(identifier: named))
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: request.createdAt)
-        let expected = String(format: "Created    %04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
-        #expect(shown.out.contains(expected), "\(shown.out)")
+        let zones = [("Asia/Kolkata", TimeZone(identifier: "Asia/Kolkata")), (":America/St_Johns", TimeZone(identifier: "America/St_Johns")),
+                     ("IST-5:30", TimeZone(secondsFromGMT: 19_800)), ("UTC", TimeZone(identifier: "UTC"))]
+        for (zone, named) in zones {
+            let zoned = environment.merging(["TZ": zone]) { $1 }
+            let shown = try await offPool { [binary, db] in try ChildProcess.run(binary, ["show", "REQ-1", "--db", db], environment: zoned) }
+            #expect(shown.status == 0, "\(shown.err)")
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = try #require(named)
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: request.createdAt)
+            let expected = String(format: "Created    %04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+            #expect(shown.out.contains(expected), "TZ=\(zone): \(shown.out)")
+        }
     }
 
     @Test func anImportGoesOnWhenTheReaderOfItsOutputGoesAway() async throws {
