@@ -7,6 +7,7 @@ import Testing
 /// time, half and quarter hours. The system's zone, read through the C library, is the program's:
 /// helpdeskTests holds it to Foundation's and runs the program under `TZ` values Foundation
 /// cannot read.
+///
 /// Serialized: its cases are synchronous work, and the test pool has two threads that tests
 /// waiting on engines and servers also need.
 @Suite(.serialized) struct LocalTimeTests {
