@@ -36,6 +36,11 @@ public final class NcursesBackend: TerminalBackend {
         // The cursor stays hidden (text fields draw their own caret), so ncurses need not move it
         // back to the last cell drawn at the end of every frame.
         leaveok(window, true)
+        // Until it has once come back from the shell, ncurses sends what it has after every move of
+        // the cursor: a frame went out in dozens of writes, each a wake-up for the terminal's
+        // reader. Leaving and coming back before anything is drawn makes a frame one write.
+        endwin()
+        doupdate()
         palette = Palette(useColor: useColor)
         let output = output ?? helpdesk_stdout()
         outputFile = output
