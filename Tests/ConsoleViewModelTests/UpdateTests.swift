@@ -31,14 +31,15 @@ import Testing
         let start = max(0, state.queue.selected - state.visibleQueueRows)
         #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: ConsoleFixtures.requests[start].cursorJustBefore,
                                                  direction: .forward, limit: Console.windowSize, login: "alex", keep: RequestID(14),
-                                                 fallbackIndex: state.queue.selected - start + 1, moveBy: 1))])
+                                                 fallbackIndex: state.queue.selected - start + 1, moveBy: 1, awaitedByItsKey: true))])
         // (As if that window had landed elsewhere: the selection at the top of a deeper window.)
         state.pendingMove = nil
         state.queue.selected = 0
         state.queue.moreAbove = true
         let up = Console.update(&state, .key(.up))
         #expect(up == [.loadQueue(QueueLoad(generation: 2, tab: .queue, filter: filter(.queue), after: QueueCursor(ConsoleFixtures.requests[0]),
-                                            direction: .backward, limit: Console.windowSize / 2, login: "alex", keep: RequestID(4), fallbackIndex: 0, moveBy: -1))])
+                                            direction: .backward, limit: Console.windowSize / 2, login: "alex", keep: RequestID(4), fallbackIndex: 0, moveBy: -1,
+                                            awaitedByItsKey: true))])
     }
 
     @Test mutating func pagesPressedWhileAWindowLoadsAddUp() {
@@ -56,12 +57,16 @@ import Testing
         #expect(state.queue.selected == ConsoleFixtures.requests.count - 1)
     }
 
+    /// Home and End show nothing until their rows come, so their reads are awaited by their keys
+    /// (the loop starts them before it draws); a tab or a typed filter draws at once.
     @Test mutating func homeEndAndPagesMoveAsExpected() {
         #expect(Console.update(&state, .key(.home)) == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil, direction: .forward,
-                                                                             limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])
+                                                                             limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0,
+                                                                             awaitedByItsKey: true))])
         // Half a window from the end, as when the selection runs past a window's top: nothing is below it.
         #expect(Console.update(&state, .key(.end)) == [.loadQueue(QueueLoad(generation: 2, tab: .queue, filter: filter(.queue), after: nil, direction: .backward,
-                                                                            limit: Console.windowSize / 2, login: "alex", keep: nil, fallbackIndex: Int.max))])
+                                                                            limit: Console.windowSize / 2, login: "alex", keep: nil, fallbackIndex: Int.max,
+                                                                            awaitedByItsKey: true))])
         state.queue.moreBelow = false
         _ = Console.update(&state, .key(.pageDown))
         #expect(state.queue.selected == ConsoleFixtures.requests.count - 1)

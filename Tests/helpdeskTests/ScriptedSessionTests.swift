@@ -79,8 +79,27 @@ import Testing
         nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
         try await offPool { app.run() }
         #expect(terminal.keyFrames.count == 3, "one frame for each move")
-        #expect(terminal.keyFrames.allSatisfy { $0.workWasIdle }, "work was running while a key's frame was drawn: \(terminal.keyFrames)")
+        #expect(terminal.keyFrames.allSatisfy { !$0.workStarted }, "work had started when a key's frame was drawn: \(terminal.keyFrames)")
         #expect(terminal.keyFrames.map(\.selected) == ["REQ-34", "REQ-11", "REQ-34"])
+        driver.stop()
+    }
+
+    /// Home and End change nothing on screen until their rows come: the loop starts the read they
+    /// wait for before it draws, so the read runs while the frame is drawn.
+    @Test func theLoopStartsTheReadHomeAndEndWaitForBeforeItDraws() async throws {
+        var environment = ProgramEnvironment.live()
+        environment.clock = ManualClock(Date())
+        let backend = try DemoSetup.make(dbOption: folder.file("ends.db"), environment: environment, latency: 0).0
+        let service = try backend.service(for: DemoSetup.agent.login)
+        let session = try await service.session()
+        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
+        let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0))
+        let terminal = PacedBackend(keys: [.end, .home, .char("q")], driver: driver)
+        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
+        try await offPool { app.run() }
+        #expect(terminal.keyFrames.count == 2, "one frame for each key")
+        #expect(terminal.keyFrames.allSatisfy { $0.workStarted }, "the read had not started when the key's frame was drawn: \(terminal.keyFrames)")
+        #expect(driver.state.queue.selected == 0 && !driver.state.queue.moreAbove, "Home: \(driver.state.queue.selected)")
         driver.stop()
     }
 
@@ -133,13 +152,14 @@ import Testing
     }
 
     /// A terminal for the loop that types its next key only once the console's work is done and
-    /// its answers drawn, and notes, for the first frame after each key, whether work was running.
+    /// its answers drawn, and notes, for the first frame after each key, whether work had started
+    /// (running, or its answer waiting for the loop).
     /// `thenAtOnce` follows the paced keys one a read, without waiting (a burst of typing).
     final class PacedBackend: TerminalBackend {
         var keys: [Key]
         var thenAtOnce: [Key]
         let driver: ConsoleDriver
-        private(set) var keyFrames: [(selected: String?, workWasIdle: Bool)] = []
+        private(set) var keyFrames: [(selected: String?, workStarted: Bool)] = []
         private var keySent = false
         private var quietReads = 0
 
@@ -169,7 +189,7 @@ import Testing
         func draw(_ runs: [CellRun]) {
             guard keySent else { return }
             keySent = false
-            keyFrames.append((driver.state.selectedRequest?.id.description, driver.runner.isIdle))
+            keyFrames.append((driver.state.selectedRequest?.id.description, !driver.runner.isIdle || driver.hasAnswersWaiting))
         }
     }
 

@@ -4,7 +4,8 @@ import Foundation
 /// The console's run loop: handle the answers that arrived, tick, draw what changed, then hand
 /// the work the changes asked for to the runner, and wait for a key or an answer (on one thread
 /// with the drawing, as ncurses needs; a backend that can be woken returns as an answer arrives).
-/// A key's frame is on its way before its work (a search, a card) takes a processor.
+/// A key's frame is on its way before its work (a search, a card) takes a processor, unless the
+/// work's answer is all the key will show (Home, End).
 public final class ConsoleApp {
     private let driver: ConsoleDriver
     private let backend: any TerminalBackend
@@ -48,6 +49,7 @@ public final class ConsoleApp {
                 lastTick = clock.now
                 driver.send(.tick(now()))
             }
+            driver.startAwaitedWork()
             if frames.needsFullFrame || driver.state != lastState {
                 backend.draw(frames.next(driver.state))
                 lastState = driver.state

@@ -6,7 +6,8 @@ import Synchronization
 /// through the inbox.
 ///
 /// Effects wait for `startWork()` so that a loop can draw the frame a key changed before the work
-/// the key asked for (a search, a card from Okta) competes with drawing it for the processor.
+/// the key asked for (a search, a card from Okta) competes with drawing it for the processor;
+/// work whose answer is all the key shows goes first (`startAwaitedWork()`).
 public final class ConsoleDriver {
     public private(set) var state: AppState
     public let runner: EffectRunner
@@ -39,12 +40,21 @@ public final class ConsoleDriver {
         return !messages.isEmpty
     }
 
+    /// True when answers have arrived that the loop has not handled yet.
+    public var hasAnswersWaiting: Bool { inbox.hasMessages }
+
     /// Hands the effects that messages asked for since the last call to the runner.
     public func startWork() {
         guard !waiting.isEmpty else { return }
         let effects = waiting
         waiting = []
         runner.submit(effects)
+    }
+
+    /// Starts the waiting work at once when a key shows nothing until its answer comes (Home, End,
+    /// a move past the window): the read runs while the loop draws.
+    public func startAwaitedWork() {
+        if waiting.contains(where: \.isAwaitedByItsKey) { startWork() }
     }
 
     /// Starts the waiting work and waits, up to `seconds`, for the work that records something (a

@@ -44,6 +44,11 @@ extension Effect {
         case .loadQueue, .loadDetail, .loadCard, .searchTargets, .loadPlaybooks, .previewPlan, .findApprovers, .checkRequester, .subscribe, .actAs, .quit: false
         }
     }
+
+    /// Work whose answer is the next thing its key shows (`QueueLoad.awaitedByItsKey`).
+    public var isAwaitedByItsKey: Bool {
+        if case .loadQueue(let load) = self { load.awaitedByItsKey } else { false }
+    }
 }
 
 /// Which queue window to load.
@@ -59,9 +64,13 @@ public struct QueueLoad: Sendable, Equatable {
     public let fallbackIndex: Int
     /// Rows to move the selection from the kept request once loaded.
     public let moveBy: Int
+    /// The key that asked for this window moved the selection to rows not in memory (Home, End,
+    /// a move past the window): nothing changes on screen until they come, so the loop starts the
+    /// read before it draws.
+    public let awaitedByItsKey: Bool
 
     public init(generation: Int, tab: Tab, filter: QueueFilter, after: QueueCursor?, direction: QueueQuery.Direction, limit: Int, login: String,
-                keep: RequestID?, fallbackIndex: Int, moveBy: Int = 0) {
+                keep: RequestID?, fallbackIndex: Int, moveBy: Int = 0, awaitedByItsKey: Bool = false) {
         self.generation = generation
         self.tab = tab
         self.filter = filter
@@ -72,5 +81,6 @@ public struct QueueLoad: Sendable, Equatable {
         self.keep = keep
         self.fallbackIndex = fallbackIndex
         self.moveBy = moveBy
+        self.awaitedByItsKey = awaitedByItsKey
     }
 }

@@ -29,9 +29,9 @@ extension Console {
         case .moveDown: return move(&state, by: 1)
         case .pageUp: return move(&state, by: -state.visibleQueueRows)
         case .pageDown: return move(&state, by: state.visibleQueueRows)
-        case .top: return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
+        case .top: return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0).withMove(0)]
         // Half a window, as when the selection runs past a window's top: the end's page is on screen sooner.
-        case .bottom: return [loadQueue(&state, after: nil, direction: .backward, limit: windowSize / 2, keep: nil, fallbackIndex: Int.max)]
+        case .bottom: return [loadQueue(&state, after: nil, direction: .backward, limit: windowSize / 2, keep: nil, fallbackIndex: Int.max).withMove(0)]
         case .nextTab: return show(&state, Tab(rawValue: (state.tab.rawValue + 1) % Tab.allCases.count)!)
         case .previousTab: return show(&state, Tab(rawValue: (state.tab.rawValue + Tab.allCases.count - 1) % Tab.allCases.count)!)
         case .showTab(let tab): return show(&state, tab)
@@ -197,10 +197,12 @@ extension Command {
 }
 
 extension Effect {
-    /// Moves the selection by `delta` from the kept request once the window loads.
+    /// Moves the selection by `delta` from the kept request once the window loads: the key's
+    /// move shows when the window does.
     func withMove(_ delta: Int) -> Effect {
         guard case .loadQueue(let load) = self else { return self }
         return .loadQueue(QueueLoad(generation: load.generation, tab: load.tab, filter: load.filter, after: load.after, direction: load.direction,
-                                    limit: load.limit, login: load.login, keep: load.keep, fallbackIndex: load.fallbackIndex, moveBy: delta))
+                                    limit: load.limit, login: load.login, keep: load.keep, fallbackIndex: load.fallbackIndex, moveBy: delta,
+                                    awaitedByItsKey: true))
     }
 }
