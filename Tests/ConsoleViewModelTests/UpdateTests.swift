@@ -67,11 +67,54 @@ import Testing
         #expect(Console.update(&state, .key(.end)) == [.loadQueue(QueueLoad(generation: 2, tab: .queue, filter: filter(.queue), after: nil, direction: .backward,
                                                                             limit: Console.windowSize / 2, login: "alex", keep: nil, fallbackIndex: Int.max,
                                                                             awaitedByItsKey: true))])
-        state.queue.moreBelow = false
+        var end = QueueWindow()
+        end.rows = ConsoleFixtures.requests
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 2, window: end, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: Int.max)))
         _ = Console.update(&state, .key(.pageDown))
         #expect(state.queue.selected == ConsoleFixtures.requests.count - 1)
         _ = Console.update(&state, .key(.pageUp))
         #expect(state.queue.selected == max(0, ConsoleFixtures.requests.count - 1 - state.visibleQueueRows))
+    }
+
+    /// Moves pressed while Home's or End's window is on its way are made from where that window
+    /// puts the selection, not from the old window (where the jump's answer would undo them).
+    @Test mutating func movesPressedWhileHomeOrEndLoadsAreMadeFromWhereItLands() {
+        state = ConsoleFixtures.queueState(selected: 4)
+        _ = Console.update(&state, .key(.home))
+        #expect(Console.update(&state, .key(.down)) == [], "nothing moves before the top of the queue is there")
+        #expect(Console.update(&state, .key(.char("j"))) == [])
+        #expect(state.queue.selected == 4)
+        var top = QueueWindow()
+        top.rows = ConsoleFixtures.requests
+        top.moreBelow = true
+        let landed = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 1, window: top, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
+        #expect(state.queue.selected == 2, "Home, then two rows down")
+        #expect(landed.first == .loadDetail(ConsoleFixtures.requests[2].id))
+
+        _ = Console.update(&state, .key(.end))
+        _ = Console.update(&state, .key(.up))
+        var bottom = top
+        bottom.moreBelow = false
+        bottom.moreAbove = true
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 2, window: bottom, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: Int.max)))
+        #expect(state.queue.selected == ConsoleFixtures.requests.count - 2, "End, then one row up")
+
+        // Past the window Home brings, the move goes on to load the next part of the queue.
+        _ = Console.update(&state, .key(.home))
+        _ = Console.update(&state, .key(.pageDown))
+        _ = Console.update(&state, .key(.pageDown))
+        let further = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 3, window: top, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
+        guard case .loadQueue(let load)? = further.first else { Issue.record("expected the next window: \(further)"); return }
+        #expect(load.moveBy == 2 * state.visibleQueueRows && load.keep == ConsoleFixtures.requests[0].id)
+
+        // A jump another load replaced (a typed filter) takes no moves along.
+        _ = Console.update(&state, .key(.end))
+        _ = Console.update(&state, .key(.char("/")))
+        _ = Console.update(&state, .key(.char("z")))
+        _ = Console.update(&state, .key(.escape))
+        let before = state.queue.selected
+        _ = Console.update(&state, .key(.char("j")))
+        #expect(state.queue.selected == before + 1, "the move is made at once, in the rows on screen")
     }
 
     @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {

@@ -33,6 +33,9 @@ public struct AppState: Sendable, Equatable {
     public var isLoadingQueue: Bool { queueAnswered < queueGeneration }
     /// A move past the loaded window, waiting for that load (it moves the selection when it lands).
     public var pendingMove: PendingMove?
+    /// Moves pressed while Home's or End's window is on its way: made from where that window puts
+    /// the selection when it lands.
+    public var pendingJump: PendingMove?
     public var detail = DetailState()
     public var card = CardState.none
     /// When the shown card landed (the console's clock); it is read again when older than a minute.

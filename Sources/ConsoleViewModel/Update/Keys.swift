@@ -29,9 +29,9 @@ extension Console {
         case .moveDown: return move(&state, by: 1)
         case .pageUp: return move(&state, by: -state.visibleQueueRows)
         case .pageDown: return move(&state, by: state.visibleQueueRows)
-        case .top: return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0).withMove(0)]
+        case .top: return jump(&state, loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0))
         // Half a window, as when the selection runs past a window's top: the end's page is on screen sooner.
-        case .bottom: return [loadQueue(&state, after: nil, direction: .backward, limit: windowSize / 2, keep: nil, fallbackIndex: Int.max).withMove(0)]
+        case .bottom: return jump(&state, loadQueue(&state, after: nil, direction: .backward, limit: windowSize / 2, keep: nil, fallbackIndex: Int.max))
         case .nextTab: return show(&state, Tab(rawValue: (state.tab.rawValue + 1) % Tab.allCases.count)!)
         case .previousTab: return show(&state, Tab(rawValue: (state.tab.rawValue + Tab.allCases.count - 1) % Tab.allCases.count)!)
         case .showTab(let tab): return show(&state, tab)
@@ -99,7 +99,19 @@ extension Console {
     }
 
     /// Moves the selection; past the loaded window it loads the next part of the queue.
+    /// Home or End: the selection goes where `load`'s window puts it; moves pressed before it
+    /// lands are made from there.
+    static func jump(_ state: inout AppState, _ load: Effect) -> [Effect] {
+        state.pendingMove = nil
+        state.pendingJump = PendingMove(generation: state.queueGeneration, delta: 0)
+        return [load.withMove(0)]
+    }
+
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+        if let jump = state.pendingJump, jump.generation == state.queueGeneration, state.isLoadingQueue {
+            state.pendingJump = PendingMove(generation: jump.generation, delta: jump.delta + delta)
+            return []
+        }
         guard !state.queue.rows.isEmpty else { return [] }
         // A move past the window that is still loading has not moved the selection yet: this one
         // adds to it, so fast paging loses no page.

@@ -8,6 +8,8 @@ extension Console {
         state.queueAnswered = max(state.queueAnswered, snapshot.generation)
         guard snapshot.generation == state.queueGeneration else { return [] }
         state.pendingMove = nil
+        let jumpedAndMoved = state.pendingJump.flatMap { $0.generation == snapshot.generation ? $0.delta : nil } ?? 0
+        state.pendingJump = nil
         let previousID = state.selectedRequest?.id
         let previousOffset = state.queue.selected - state.queue.scroll
         var window = snapshot.window
@@ -20,6 +22,8 @@ extension Console {
         }
         state.queue = window
         state.queue.clamp(visible: state.visibleQueueRows)
+        // Moves pressed while Home's or End's window was on its way go on from where it landed.
+        if jumpedAndMoved != 0 { return move(&state, by: jumpedAndMoved) }
         return selectionChanged(&state)
     }
 
