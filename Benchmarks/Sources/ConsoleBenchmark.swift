@@ -124,9 +124,10 @@ private final class Session {
     }
 
     /// Renders the state and diffs it against the last frame; then the work it shows starts, as
-    /// in the console's loop.
+    /// in the console's loop (work a key waits for, before).
     @discardableResult
     func frame() -> [CellRun] {
+        driver.startAwaitedWork()
         defer { driver.startWork() }
         return frames.next(driver.state)
     }

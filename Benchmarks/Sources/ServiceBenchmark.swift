@@ -125,8 +125,10 @@ private final class Console {
     }
 
     @discardableResult
-    /// The next frame; then the work it shows starts, as in the console's loop.
+    /// The next frame; then the work it shows starts, as in the console's loop
+    /// (work a key waits for, before).
     func frame() -> [CellRun] {
+        driver.startAwaitedWork()
         defer { driver.startWork() }
         return frames.next(driver.state)
     }

@@ -65,8 +65,8 @@ public struct QueueLoad: Sendable, Equatable {
     /// Rows to move the selection from the kept request once loaded.
     public let moveBy: Int
     /// The key that asked for this window moved the selection to rows not in memory (Home, End,
-    /// a move past the window): nothing changes on screen until they come, so the loop starts the
-    /// read before it draws.
+    /// a move past the window): the move shows when they come, so the loop starts the read before
+    /// it draws the key's frame.
     public let awaitedByItsKey: Bool
 
     public init(generation: Int, tab: Tab, filter: QueueFilter, after: QueueCursor?, direction: QueueQuery.Direction, limit: Int, login: String,
