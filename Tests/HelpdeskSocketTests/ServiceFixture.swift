@@ -75,7 +75,7 @@ final class RawClient {
     /// The next frame as a JSON object, waiting up to `timeout` seconds (without holding a thread:
     /// the service's own tasks share the pool). The socket is looked at once more after the time
     /// is up, so a test that was not run for a while still sees what arrived meanwhile.
-    func next(timeout: TimeInterval = 15) async throws -> [String: Any] {
+    func next(timeout: TimeInterval = 60) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
         while ready.isEmpty {
             var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -95,7 +95,7 @@ final class RawClient {
     }
 
     /// True when the service has closed the connection (reads end) within `timeout`.
-    func isClosed(within timeout: TimeInterval = 15) async -> Bool {
+    func isClosed(within timeout: TimeInterval = 60) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
             do { _ = try await next(timeout: deadline.timeIntervalSinceNow) } catch let failure as RawFailure where failure.description.contains("closed") { return true } catch {}

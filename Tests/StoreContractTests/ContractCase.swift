@@ -406,7 +406,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         let writer = try under.open()
         let before = try watcher.changeToken()
         _ = try writer.create(Fixtures.newRequest(), by: "alex", at: start)
-        let changed = await eventually(10) { (try? watcher.changeToken()) != before }
+        let changed = await eventually(60) { (try? watcher.changeToken()) != before }
         #expect(changed)
     }
 }

@@ -17,7 +17,7 @@ struct PostgreSQLOnlyTests {
         let watcher = try PostgreSQLRequestStore(url: url)
         let before = try watcher.changeToken()
         _ = try writer.create(Fixtures.newRequest(), by: "alex", at: Date())
-        #expect(await eventually(10) { (try? watcher.changeToken()) != before })
+        #expect(await eventually(60) { (try? watcher.changeToken()) != before })
     }
 
     /// The store's own role, owning its schema but no superuser, cannot change the timeline

@@ -60,13 +60,13 @@ struct ServerLossTests {
                 }
             }
         }
-        #expect(await eventually(10) { outcomes.all.committed.count >= 50 })
+        #expect(await eventually(60) { outcomes.all.committed.count >= 50 })
         try await offPool { try server("crash", data) }
-        #expect(await eventually(10) { !outcomes.all.failures.isEmpty }, "writes fail while the server is down")
+        #expect(await eventually(60) { !outcomes.all.failures.isEmpty }, "writes fail while the server is down")
         try await offPool { try server("start", data) }
         let failedSoFar = outcomes.all.failures.count
         let committedBefore = outcomes.all.committed.count
-        #expect(await eventually(20) { outcomes.all.committed.count > committedBefore + 50 }, "writes go on after the restart, on the same store")
+        #expect(await eventually(60) { outcomes.all.committed.count > committedBefore + 50 }, "writes go on after the restart, on the same store")
         stop.store(true, ordering: .relaxed)
         _ = await writing.value
 
@@ -80,8 +80,8 @@ struct ServerLossTests {
         #expect(failures.allSatisfy { $0.error.contains("helpdesk_test") || $0.error.contains("connection") || $0.error.contains("not known") }, "\(failures.prefix(3))")
 
         // The watcher's listener reconnects and hears the next commit.
-        let token = try await eventually(10) { (try? watcher.changeToken()) != nil } ? try watcher.changeToken() : -1
+        let token = try await eventually(60) { (try? watcher.changeToken()) != nil } ? try watcher.changeToken() : -1
         _ = try store.create(Fixtures.newRequest("after the crash"), by: "writer", at: Date())
-        #expect(await eventually(10) { (try? watcher.changeToken()) != token })
+        #expect(await eventually(60) { (try? watcher.changeToken()) != token })
     }
 }
