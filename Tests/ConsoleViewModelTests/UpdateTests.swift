@@ -117,6 +117,32 @@ import Testing
         #expect(state.queue.selected == before + 1, "the move is made at once, in the rows on screen")
     }
 
+    /// A change that arrives while a queue load is on its way does not replace that load with a
+    /// reload of the rows on screen (Home, End or a page past the window would be lost): the
+    /// queue is read again once the load lands (or fails).
+    @Test mutating func aChangeWhileAQueueLoadIsOnItsWayIsReadAfterItLands() {
+        _ = Console.update(&state, .key(.home))
+        let changed = Console.update(&state, .storeChanged([RequestID(7)]))
+        #expect(!changed.contains { if case .loadQueue = $0 { true } else { false } }, "Home's load stands: \(changed)")
+        var top = QueueWindow()
+        top.rows = ConsoleFixtures.requests
+        top.moreBelow = true
+        let landed = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 1, window: top, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
+        #expect(state.queue.selected == 0, "Home landed")
+        guard case .loadQueue(let again)? = landed.last else { Issue.record("expected the queue read again: \(landed)"); return }
+        #expect(again.keep == ConsoleFixtures.requests[0].id && again.generation == 2 && !again.awaitedByItsKey)
+        // Nothing on its way: a change is read at once; a failed load still reads the change after it.
+        let answered = Console.update(&state, .queueLoaded(QueueSnapshot(generation: 2, window: top, counts: QueueCounts(queue: 6), keep: again.keep, fallbackIndex: 0)))
+        #expect(!answered.contains { if case .loadQueue = $0 { true } else { false } })
+        #expect(Console.update(&state, .storeChanged([RequestID(7)])).first.map { if case .loadQueue = $0 { true } else { false } } == true)
+        let failed = Console.update(&state, .queueFailed(generation: 3, StatusLine("Could not read the queue: the store is busy", .error)))
+        #expect(failed.isEmpty, "no change came while it was on its way")
+        _ = Console.update(&state, .key(.end))
+        _ = Console.update(&state, .storeChanged(nil))
+        let endFailed = Console.update(&state, .queueFailed(generation: state.queueGeneration, StatusLine("Could not read the queue: the store is busy", .error)))
+        #expect(endFailed.first.map { if case .loadQueue = $0 { true } else { false } } == true, "the change is read after the failure: \(endFailed)")
+    }
+
     @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {
         #expect(Console.update(&state, .key(.tab)) == [.loadQueue(QueueLoad(generation: 1, tab: .mine, filter: filter(.mine), after: nil, direction: .forward,
                                                                              limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])
@@ -185,6 +211,7 @@ import Testing
 
     @Test mutating func aChangeToAnotherRequestDoesNotReadTheOpenOneAgain() {
         #expect(Console.update(&state, .storeChanged([RequestID(7)])).map(\.isDetailLoad) == [false])
+        state.queueAnswered = state.queueGeneration  // (as if that read had landed)
         #expect(Console.update(&state, .storeChanged(nil)).map(\.isDetailLoad) == [false, true], "not known which: the open one may have changed")
     }
 
@@ -194,6 +221,7 @@ import Testing
                                                  direction: .forward, limit: Console.windowSize, login: "alex", keep: RequestID(1), fallbackIndex: 2)),
                             .loadDetail(RequestID(1))], "a window at the top reloads from the top")
         state.queue.moreAbove = true
+        state.queueAnswered = state.queueGeneration  // (as if that read had landed)
         guard case .loadQueue(let deeper) = Console.update(&state, .storeChanged(nil)).first else { Issue.record("expected a load"); return }
         #expect(deeper.after == ConsoleFixtures.requests[0].cursorJustBefore, "a window deeper down reloads from its first row")
         var window = QueueWindow()

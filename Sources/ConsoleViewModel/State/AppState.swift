@@ -36,6 +36,8 @@ public struct AppState: Sendable, Equatable {
     /// Moves pressed while Home's or End's window is on its way: made from where that window puts
     /// the selection when it lands.
     public var pendingJump: PendingMove?
+    /// Something changed while a queue load was on its way: the queue is read again once it lands.
+    public var queueChangedMeanwhile = false
     public var detail = DetailState()
     public var card = CardState.none
     /// When the shown card landed (the console's clock); it is read again when older than a minute.

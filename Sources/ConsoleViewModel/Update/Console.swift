@@ -44,7 +44,7 @@ public enum Console {
         case .queueFailed(let generation, let line):
             state.queueAnswered = max(state.queueAnswered, generation)
             state.say(line)
-            return []
+            return rereadIfChangedMeanwhile(&state)
         case .workFinished(let line, let reload):
             state.say(line)
             return reload ? refresh(&state) : []
@@ -81,7 +81,7 @@ public enum Console {
     /// Reloads the queue window (any change can move rows or counts) and the open request's
     /// detail when it is among the `changed` ones (nil: not known, so it may be).
     static func refresh(_ state: inout AppState, changed: Set<RequestID>? = nil) -> [Effect] {
-        var effects = [reloadQueue(&state, keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected)]
+        var effects = rereadQueue(&state)
         if let id = state.detail.requestID, changed?.contains(id) ?? true { effects.append(.loadDetail(id)) }
         // Another request of the same requester changed (an action on their account may have run
         // there): the card is read again. The open request's own changes are seen in its timeline.
@@ -90,6 +90,22 @@ public enum Console {
             effects += rereadCard(&state, selected.requester)
         }
         return effects
+    }
+
+    /// The current window read again; while a load is on its way (Home, End, a page past the
+    /// window, a search), once it has landed instead of in its place.
+    static func rereadQueue(_ state: inout AppState) -> [Effect] {
+        guard !state.isLoadingQueue else {
+            state.queueChangedMeanwhile = true
+            return []
+        }
+        state.queueChangedMeanwhile = false
+        return [reloadQueue(&state, keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected)]
+    }
+
+    /// The read a change that came while the last load was on its way asks for, once nothing is.
+    static func rereadIfChangedMeanwhile(_ state: inout AppState) -> [Effect] {
+        state.queueChangedMeanwhile && !state.isLoadingQueue ? rereadQueue(&state) : []
     }
 
     /// A load of the current window from its first row (from the top when it starts there, so

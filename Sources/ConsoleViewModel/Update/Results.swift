@@ -23,8 +23,8 @@ extension Console {
         state.queue = window
         state.queue.clamp(visible: state.visibleQueueRows)
         // Moves pressed while Home's or End's window was on its way go on from where it landed.
-        if jumpedAndMoved != 0 { return move(&state, by: jumpedAndMoved) }
-        return selectionChanged(&state)
+        let effects = jumpedAndMoved != 0 ? move(&state, by: jumpedAndMoved) : selectionChanged(&state)
+        return effects + rereadIfChangedMeanwhile(&state)
     }
 
     /// A fresh timeline; when it holds an Okta answer recorded since the shown card was read (an
