@@ -76,6 +76,7 @@ import Testing
     @Test mutating func aCommitElsewhereReloadsTheWindowAndTheOpenTimeline() {
         var expected = state
         expected.queueGeneration = 1
+        expected.rereadGeneration = 1
         let effects = Console.update(&state, .storeChanged([jane]))
         #expect(state == expected)
         #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""), after: nil, direction: .forward,
@@ -86,6 +87,7 @@ import Testing
         state.queue.rows.append(ConsoleFixtures.request(39, "Expense report: can't open Workday"))
         var expected = state
         expected.queueGeneration = 1
+        expected.rereadGeneration = 1
         expected.cardRefreshing = true
         let effects = Console.update(&state, .storeChanged([RequestID(39)]))
         #expect(state == expected)
@@ -105,6 +107,7 @@ import Testing
         expected.serviceProblem = nil
         expected.status = said("Connected to the helpdesk service again.", .success)
         expected.queueGeneration = 1
+        expected.rereadGeneration = 1
         let effects = Console.update(&state, .serviceProblem(nil))
         #expect(state == expected)
         #expect(effects.count == 2, "the window and the open timeline are read again")
@@ -354,6 +357,7 @@ import Testing
         expected.inFlight = []
         expected.status = said("REQ-1: Okta: unlocked the account (RUN-1)", .success, about: jane)
         expected.queueGeneration = 1
+        expected.rereadGeneration = 1
         expected.cardRefreshing = true
         let effects = Console.update(&state, .actionFinished(key, ActionReport(line: StatusLine("Okta: unlocked the account (RUN-1)", .success))))
         #expect(state == expected)
@@ -366,6 +370,7 @@ import Testing
         var expected = state
         expected.status = said("REQ-1 is assigned to alex.", .success, about: jane)
         expected.queueGeneration = 1
+        expected.rereadGeneration = 1
         let effects = Console.update(&state, .workFinished(StatusLine("REQ-1 is assigned to alex.", .success, about: jane), reload: true))
         #expect(state == expected)
         #expect(effects.count == 2)

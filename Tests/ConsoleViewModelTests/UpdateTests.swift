@@ -143,6 +143,55 @@ import Testing
         #expect(endFailed.first.map { if case .loadQueue = $0 { true } else { false } } == true, "the change is read after the failure: \(endFailed)")
     }
 
+    /// A page abandoned by a move back inside the window leaves no change unread; a failed page
+    /// or jump leaves no move behind; moves saved for more than a window go on past it; a re-read
+    /// keeps the request selected when it lands, not the one selected when it was asked for.
+    @Test mutating func loadsThatEndOtherwiseLeaveNoChangeOrMoveBehind() {
+        func isLoad(_ effects: [Effect]) -> Bool { effects.contains { if case .loadQueue = $0 { true } else { false } } }
+        let last = ConsoleFixtures.requests.count - 1
+        state.queue.selected = last
+        _ = Console.update(&state, .key(.pageDown))
+        _ = Console.update(&state, .storeChanged([RequestID(7)]))
+        #expect(isLoad(Console.update(&state, .key(.pageUp))), "back inside the window: the change is read now")
+
+        state.queueAnswered = state.queueGeneration
+        state.queue.selected = last
+        _ = Console.update(&state, .key(.pageDown))
+        _ = Console.update(&state, .queueFailed(generation: state.queueGeneration, StatusLine("Could not read the queue: the store is busy", .error)))
+        _ = Console.update(&state, .key(.up))
+        #expect(state.queue.selected == last - 1, "the failed page's move is not added to the next one")
+        _ = Console.update(&state, .key(.home))
+        _ = Console.update(&state, .queueFailed(generation: state.queueGeneration, StatusLine("Could not read the queue: the store is busy", .error)))
+        _ = Console.update(&state, .key(.up))
+        #expect(state.queue.selected == last - 2, "after a failed Home, a move is made at once")
+
+        _ = Console.update(&state, .key(.home))
+        for _ in 0..<3 { _ = Console.update(&state, .key(.pageDown)) }
+        var top = QueueWindow()
+        top.rows = ConsoleFixtures.requests
+        top.moreBelow = true
+        guard case .loadQueue(let next)? = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: top, counts: QueueCounts(queue: 6),
+                                                                                              keep: nil, fallbackIndex: 0))).first else {
+            Issue.record("expected the next window"); return
+        }
+        // That window holds only six rows more: the rest of the move goes on past it.
+        let further = Console.update(&state, .queueLoaded(QueueSnapshot(generation: next.generation, window: top, counts: QueueCounts(queue: 6), keep: next.keep,
+                                                                        fallbackIndex: next.fallbackIndex, moveBy: next.moveBy)))
+        guard case .loadQueue(let beyond)? = further.first else { Issue.record("expected the move to go on: \(further)"); return }
+        #expect(beyond.moveBy == 3 * state.visibleQueueRows - last, "\(beyond.moveBy)")
+
+        state.queueAnswered = state.queueGeneration
+        state.pendingMove = nil
+        state.queue = top
+        state.queue.selected = 2
+        let asked = Console.update(&state, .storeChanged(nil))
+        guard case .loadQueue(let reread)? = asked.first else { Issue.record("expected a re-read"); return }
+        _ = Console.update(&state, .key(.down))
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: reread.generation, window: top, counts: QueueCounts(queue: 6), keep: reread.keep,
+                                                              fallbackIndex: reread.fallbackIndex)))
+        #expect(state.queue.selected == 3, "the move made while the re-read was on its way stays")
+    }
+
     @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {
         #expect(Console.update(&state, .key(.tab)) == [.loadQueue(QueueLoad(generation: 1, tab: .mine, filter: filter(.mine), after: nil, direction: .forward,
                                                                              limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])

@@ -38,6 +38,9 @@ public struct AppState: Sendable, Equatable {
     public var pendingJump: PendingMove?
     /// Something changed while a queue load was on its way: the queue is read again once it lands.
     public var queueChangedMeanwhile = false
+    /// The load that reads the window again after a change: it keeps the request selected when it
+    /// lands (the operator may have moved since it was asked for).
+    public var rereadGeneration: Int?
     public var detail = DetailState()
     public var card = CardState.none
     /// When the shown card landed (the console's clock); it is read again when older than a minute.

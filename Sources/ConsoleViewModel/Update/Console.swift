@@ -44,6 +44,11 @@ public enum Console {
         case .queueFailed(let generation, let line):
             state.queueAnswered = max(state.queueAnswered, generation)
             state.say(line)
+            // The move that waited for it is not made, now or with the next one.
+            if generation == state.queueGeneration {
+                state.pendingMove = nil
+                state.pendingJump = nil
+            }
             return rereadIfChangedMeanwhile(&state)
         case .workFinished(let line, let reload):
             state.say(line)
@@ -100,7 +105,9 @@ public enum Console {
             return []
         }
         state.queueChangedMeanwhile = false
-        return [reloadQueue(&state, keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected)]
+        let reload = reloadQueue(&state, keep: state.selectedRequest?.id, fallbackIndex: state.queue.selected)
+        state.rereadGeneration = state.queueGeneration
+        return [reload]
     }
 
     /// The read a change that came while the last load was on its way asks for, once nothing is.

@@ -132,14 +132,15 @@ extension Console {
             state.pendingMove = PendingMove(generation: state.queueGeneration, delta: target - state.queue.selected)
             return [load]
         }
-        // Back inside the window: a load still on its way is no longer wanted.
+        // Back inside the window: a load still on its way is no longer wanted (a change that came
+        // meanwhile is read now).
         if pending != 0 {
             state.queueGeneration += 1
             state.queueAnswered = state.queueGeneration
         }
         state.queue.selected = max(0, min(target, state.queue.rows.count - 1))
         state.queue.clamp(visible: state.visibleQueueRows)
-        return selectionChanged(&state)
+        return selectionChanged(&state) + rereadIfChangedMeanwhile(&state)
     }
 
     static func show(_ state: inout AppState, _ tab: Tab) -> [Effect] {

@@ -13,8 +13,14 @@ extension Console {
         let previousID = state.selectedRequest?.id
         let previousOffset = state.queue.selected - state.queue.scroll
         var window = snapshot.window
-        if let keep = snapshot.keep, let index = window.rows.firstIndex(where: { $0.id == keep }) {
+        // A re-read keeps the request selected now, if it is still there.
+        let isReread = state.rereadGeneration == snapshot.generation
+        state.rereadGeneration = nil
+        let kept = isReread ? previousID.flatMap { current in window.rows.contains { $0.id == current } ? current : nil } ?? snapshot.keep : snapshot.keep
+        var wanted: Int?
+        if let keep = kept, let index = window.rows.firstIndex(where: { $0.id == keep }) {
             window.selected = index + snapshot.moveBy
+            wanted = window.selected
             if keep == previousID { window.scroll = window.selected - previousOffset - snapshot.moveBy }
         } else {
             window.selected = snapshot.fallbackIndex
@@ -22,8 +28,11 @@ extension Console {
         }
         state.queue = window
         state.queue.clamp(visible: state.visibleQueueRows)
-        // Moves pressed while Home's or End's window was on its way go on from where it landed.
-        let effects = jumpedAndMoved != 0 ? move(&state, by: jumpedAndMoved) : selectionChanged(&state)
+        // A move longer than this window goes on past it; moves pressed while Home's or End's
+        // window was on its way go on from where it landed.
+        let rest = jumpedAndMoved + (wanted.map { $0 - state.queue.selected } ?? 0)
+        let goesOn = rest > 0 ? state.queue.moreBelow : rest < 0 && state.queue.moreAbove
+        let effects = rest != 0 && (goesOn || jumpedAndMoved != 0) ? move(&state, by: rest) : selectionChanged(&state)
         return effects + rereadIfChangedMeanwhile(&state)
     }
 
