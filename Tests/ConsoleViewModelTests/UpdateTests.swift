@@ -179,6 +179,18 @@ import Testing
                                                                         fallbackIndex: next.fallbackIndex, moveBy: next.moveBy)))
         guard case .loadQueue(let beyond)? = further.first else { Issue.record("expected the move to go on: \(further)"); return }
         #expect(beyond.moveBy == 3 * state.visibleQueueRows - last, "\(beyond.moveBy)")
+        #expect(further.contains(.loadDetail(ConsoleFixtures.requests[last].id)), "the detail follows the selection while the move waits: \(further)")
+        _ = Console.update(&state, .queueFailed(generation: beyond.generation, StatusLine("Could not read the queue: the store is busy", .error)))
+        #expect(state.detail.requestID == state.selectedRequest?.id)
+
+        // A page that replaced a re-read on its way, then given up, still reads the change.
+        state.queue = top
+        state.queue.selected = last
+        _ = Console.update(&state, .storeChanged(nil))
+        _ = Console.update(&state, .key(.pageDown))
+        #expect(isLoad(Console.update(&state, .key(.pageUp))), "the re-read the page replaced is asked again")
+        state.queueAnswered = state.queueGeneration
+        state.queueChangedMeanwhile = false
 
         state.queueAnswered = state.queueGeneration
         state.pendingMove = nil
@@ -190,6 +202,15 @@ import Testing
         _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: reread.generation, window: top, counts: QueueCounts(queue: 6), keep: reread.keep,
                                                               fallbackIndex: reread.fallbackIndex)))
         #expect(state.queue.selected == 3, "the move made while the re-read was on its way stays")
+        // The request moved to is gone from the re-read's rows: the selection keeps its place.
+        let again = Console.update(&state, .storeChanged(nil))
+        guard case .loadQueue(let second)? = again.first else { Issue.record("expected a re-read"); return }
+        _ = Console.update(&state, .key(.down))
+        var without = top
+        without.rows.remove(at: 4)
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: second.generation, window: without, counts: QueueCounts(queue: 5), keep: second.keep,
+                                                              fallbackIndex: second.fallbackIndex)))
+        #expect(state.queue.selected == 4, "not back on the request selected when the re-read was asked for")
     }
 
     @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {

@@ -49,7 +49,7 @@ public enum Console {
                 state.pendingMove = nil
                 state.pendingJump = nil
             }
-            return rereadIfChangedMeanwhile(&state)
+            return selectionChanged(&state) + rereadIfChangedMeanwhile(&state)
         case .workFinished(let line, let reload):
             state.say(line)
             return reload ? refresh(&state) : []
@@ -123,6 +123,8 @@ public enum Console {
     }
 
     static func loadQueue(_ state: inout AppState, after: QueueCursor?, direction: QueueQuery.Direction, limit: Int, keep: RequestID?, fallbackIndex: Int) -> Effect {
+        // A re-read this load replaces is owed once nothing is on its way.
+        if state.isLoadingQueue, state.rereadGeneration == state.queueGeneration { state.queueChangedMeanwhile = true }
         state.queueGeneration += 1
         return .loadQueue(QueueLoad(
             generation: state.queueGeneration, tab: state.tab, filter: state.tab.filter(for: state.user.login, text: state.filter.trimmed),

@@ -13,18 +13,19 @@ extension Console {
         let previousID = state.selectedRequest?.id
         let previousOffset = state.queue.selected - state.queue.scroll
         var window = snapshot.window
-        // A re-read keeps the request selected now, if it is still there.
+        // A re-read keeps the request selected now if it is still there, else the place.
         let isReread = state.rereadGeneration == snapshot.generation
         state.rereadGeneration = nil
-        let kept = isReread ? previousID.flatMap { current in window.rows.contains { $0.id == current } ? current : nil } ?? snapshot.keep : snapshot.keep
+        let kept = isReread ? previousID.flatMap { current in window.rows.contains { $0.id == current } ? current : nil } : snapshot.keep
+        let fallbackIndex = isReread ? state.queue.selected : snapshot.fallbackIndex
         var wanted: Int?
         if let keep = kept, let index = window.rows.firstIndex(where: { $0.id == keep }) {
             window.selected = index + snapshot.moveBy
             wanted = window.selected
             if keep == previousID { window.scroll = window.selected - previousOffset - snapshot.moveBy }
         } else {
-            window.selected = snapshot.fallbackIndex
-            window.scroll = snapshot.fallbackIndex - previousOffset
+            window.selected = fallbackIndex
+            window.scroll = fallbackIndex - previousOffset
         }
         state.queue = window
         state.queue.clamp(visible: state.visibleQueueRows)
@@ -32,7 +33,8 @@ extension Console {
         // window was on its way go on from where it landed.
         let rest = jumpedAndMoved + (wanted.map { $0 - state.queue.selected } ?? 0)
         let goesOn = rest > 0 ? state.queue.moreBelow : rest < 0 && state.queue.moreAbove
-        let effects = rest != 0 && (goesOn || jumpedAndMoved != 0) ? move(&state, by: rest) : selectionChanged(&state)
+        // (The detail follows the selection where a move stops to wait for the next window.)
+        let effects = rest != 0 && (goesOn || jumpedAndMoved != 0) ? move(&state, by: rest) + selectionChanged(&state) : selectionChanged(&state)
         return effects + rereadIfChangedMeanwhile(&state)
     }
 
