@@ -61,18 +61,24 @@ import Testing
         return console
     }
 
+    /// A driver for the console's own loop as the demo agent over a demo store of its own, and the
+    /// service it works through.
+    func loopDriver(store: String, latency: TimeInterval, cardDelay: TimeInterval) async throws -> (ConsoleDriver, any HelpdeskService) {
+        var environment = ProgramEnvironment.live()
+        environment.clock = ManualClock(Date())
+        let backend = try DemoSetup.make(dbOption: folder.file(store), environment: environment, latency: latency).0
+        let service = try backend.service(for: DemoSetup.agent.login)
+        let session = try await service.session()
+        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
+        return (ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: cardDelay)), service)
+    }
+
     /// The console's own loop draws a key's frame before the work the key asked for starts: each
     /// key arrives when all earlier work is done, and a move to another request asks for its card
     /// (held 200 ms before Okta is read), so work started at the key would still be running when
     /// the frame is drawn.
     @Test func theLoopDrawsAKeysFrameBeforeStartingItsWork() async throws {
-        var environment = ProgramEnvironment.live()
-        environment.clock = ManualClock(Date())
-        let backend = try DemoSetup.make(dbOption: folder.file("loop.db"), environment: environment, latency: 0).0
-        let service = try backend.service(for: DemoSetup.agent.login)
-        let session = try await service.session()
-        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
-        let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0.2))
+        let (driver, _) = try await loopDriver(store: "loop.db", latency: 0, cardDelay: 0.2)
         let terminal = PacedBackend(keys: [.char("j"), .char("j"), .char("k"), .char("q")], driver: driver)
         // The loop blocks its thread, as on the terminal: it runs off the cooperative pool, which
         // runs the console's work.
@@ -87,13 +93,7 @@ import Testing
     /// Home and End change nothing on screen until their rows come: the loop starts the read they
     /// wait for before it draws, so the read runs while the frame is drawn.
     @Test func theLoopStartsTheReadHomeAndEndWaitForBeforeItDraws() async throws {
-        var environment = ProgramEnvironment.live()
-        environment.clock = ManualClock(Date())
-        let backend = try DemoSetup.make(dbOption: folder.file("ends.db"), environment: environment, latency: 0).0
-        let service = try backend.service(for: DemoSetup.agent.login)
-        let session = try await service.session()
-        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
-        let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0))
+        let (driver, _) = try await loopDriver(store: "ends.db", latency: 0, cardDelay: 0)
         let terminal = PacedBackend(keys: [.end, .home, .char("q")], driver: driver)
         nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
         try await offPool { app.run() }
@@ -106,13 +106,7 @@ import Testing
     /// A note typed and quit at once (Enter and q in one burst): the console finishes recording
     /// the note before its loop returns, instead of leaving it to a process about to exit.
     @Test func aNoteTypedJustBeforeQuittingIsRecorded() async throws {
-        var environment = ProgramEnvironment.live()
-        environment.clock = ManualClock(Date())
-        let backend = try DemoSetup.make(dbOption: folder.file("quit.db"), environment: environment, latency: 0).0
-        let service = try backend.service(for: DemoSetup.agent.login)
-        let session = try await service.session()
-        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
-        let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0))
+        let (driver, service) = try await loopDriver(store: "quit.db", latency: 0, cardDelay: 0)
         let note: [Key] = "written as the console closed".map { .char($0) }
         let terminal = PacedBackend(keys: [.char("c")], driver: driver, thenAtOnce: note + [.enter, .char("q")])
         // A starved test process must not run out the console's closing wait.
@@ -131,13 +125,7 @@ import Testing
     /// the console says it is closing and waits for the action's answer to be recorded, within
     /// its limit, before its loop returns.
     @Test func quittingWhileAnActionRunsFinishesRecordingIt() async throws {
-        var environment = ProgramEnvironment.live()
-        environment.clock = ManualClock(Date())
-        let backend = try DemoSetup.make(dbOption: folder.file("closing.db"), environment: environment, latency: 0.4).0
-        let service = try backend.service(for: DemoSetup.agent.login)
-        let session = try await service.session()
-        let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
-        let driver = ConsoleDriver(state: state, services: ConsoleServices(service: service, clock: environment.clock, cardDelay: 0))
+        let (driver, service) = try await loopDriver(store: "closing.db", latency: 0.4, cardDelay: 0)
         let reason: [Key] = "caller verified".map { .char($0) }
         let terminal = PacedBackend(keys: [.char("s")], driver: driver, thenAtOnce: reason + [.enter, .char("q"), .char("y")])
         nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal, closingWait: 60)
