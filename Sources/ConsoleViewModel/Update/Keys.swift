@@ -98,7 +98,6 @@ extension Console {
         return []
     }
 
-    /// Moves the selection; past the loaded window it loads the next part of the queue.
     /// Home or End: the selection goes where `load`'s window puts it; moves pressed before it
     /// lands are made from there.
     static func jump(_ state: inout AppState, _ load: Effect) -> [Effect] {
@@ -107,6 +106,7 @@ extension Console {
         return [load.withMove(0)]
     }
 
+    /// Moves the selection; past the loaded window it loads the next part of the queue.
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
         if let jump = state.pendingJump, jump.generation == state.queueGeneration, state.isLoadingQueue {
             state.pendingJump = PendingMove(generation: jump.generation, delta: jump.delta + delta)

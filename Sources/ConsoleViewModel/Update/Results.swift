@@ -31,10 +31,9 @@ extension Console {
         state.queue.clamp(visible: state.visibleQueueRows)
         // A move longer than this window goes on past it; moves pressed while Home's or End's
         // window was on its way go on from where it landed.
-        let rest = jumpedAndMoved + (wanted.map { $0 - state.queue.selected } ?? 0)
-        let goesOn = rest > 0 ? state.queue.moreBelow : rest < 0 && state.queue.moreAbove
         // (The detail follows the selection where a move stops to wait for the next window.)
-        let effects = rest != 0 && (goesOn || jumpedAndMoved != 0) ? move(&state, by: rest) + selectionChanged(&state) : selectionChanged(&state)
+        let rest = jumpedAndMoved + (wanted.map { $0 - state.queue.selected } ?? 0)
+        let effects = rest != 0 ? move(&state, by: rest) + selectionChanged(&state) : selectionChanged(&state)
         return effects + rereadIfChangedMeanwhile(&state)
     }
 
