@@ -79,6 +79,23 @@ import Testing
         #expect(snapshot.counts.queue == 1)
     }
 
+    /// A window read upwards from a row that nothing is above any more (the rows there were
+    /// resolved since the window said there were more) is the top of the queue, not empty.
+    @Test func aWindowReadUpwardsFromTheTopIsTheTopOfTheQueue() async throws {
+        let first = try jane()
+        let second = try store.create(Fixtures.newRequest("Need VPN", requester: "omar.haddad@example.com"), by: "intake", at: clock.now())
+        let load = QueueLoad(generation: 3, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""), after: QueueCursor(first), direction: .backward,
+                             limit: 100, login: "alex", keep: first.id, fallbackIndex: 0, moveBy: -1)
+        let messages = try await run([.loadQueue(load)])
+        guard case .queueLoaded(let snapshot)? = messages.first else { Issue.record("expected a queue: \(messages)"); return }
+        #expect(snapshot.window.rows.map(\.id) == [first.id, second.id])
+        #expect(!snapshot.window.moreAbove && !snapshot.window.moreBelow)
+        let below = QueueLoad(generation: 4, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""), after: QueueCursor(second), direction: .backward,
+                              limit: 100, login: "alex", keep: second.id, fallbackIndex: 0, moveBy: -1)
+        guard case .queueLoaded(let upwards)? = try await run([.loadQueue(below)]).first else { Issue.record("expected a queue"); return }
+        #expect(upwards.window.rows.map(\.id) == [first.id, second.id], "the row above, then the rest of the window")
+    }
+
     @Test func onlyTheLatestWindowAskedForIsSureToBeRead() async throws {
         _ = try jane()
         let loads = (1...6).map { generation in

@@ -50,8 +50,11 @@ public struct LocalHelpdeskService: HelpdeskService {
                 moreBelow = page.next != nil
             case .backward:
                 let before = try reader.queue(QueueQuery(filter: request.filter, after: request.after, direction: .backward, limit: limit))
-                let rest = max(0, windowSize - before.requests.count)
-                let after = try before.requests.last.map { try reader.queue(QueueQuery(filter: request.filter, after: QueueCursor($0), limit: rest)) }
+                // Nothing above the row any more (they were resolved since the window said there
+                // were): the window is the top of the queue.
+                let rest = before.requests.isEmpty ? windowSize : max(0, windowSize - before.requests.count)
+                let following = before.requests.last.map(QueueCursor.init)
+                let after = request.after == nil && following == nil ? nil : try reader.queue(QueueQuery(filter: request.filter, after: following, limit: rest))
                 rows = before.requests + (after?.requests ?? [])
                 moreBelow = after?.next != nil
             }
