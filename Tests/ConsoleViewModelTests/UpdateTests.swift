@@ -107,14 +107,12 @@ import Testing
         guard case .loadQueue(let load)? = further.first else { Issue.record("expected the next window: \(further)"); return }
         #expect(load.moveBy == 2 * state.visibleQueueRows && load.keep == ConsoleFixtures.requests[0].id)
 
-        // A jump another load replaced (a typed filter) takes no moves along.
+        // A jump another load replaced (a tab) takes no moves along.
         _ = Console.update(&state, .key(.end))
-        _ = Console.update(&state, .key(.char("/")))
-        _ = Console.update(&state, .key(.char("z")))
-        _ = Console.update(&state, .key(.escape))
-        let before = state.queue.selected
         _ = Console.update(&state, .key(.char("j")))
-        #expect(state.queue.selected == before + 1, "the move is made at once, in the rows on screen")
+        _ = Console.update(&state, .key(.tab))
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: top, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
+        #expect(state.queue.selected == 0, "the tab's first row, not one below it")
     }
 
     /// A change that arrives while a queue load is on its way does not replace that load with a
@@ -211,6 +209,44 @@ import Testing
         _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: second.generation, window: without, counts: QueueCounts(queue: 5), keep: second.keep,
                                                               fallbackIndex: second.fallbackIndex)))
         #expect(state.queue.selected == 4, "not back on the request selected when the re-read was asked for")
+    }
+
+    /// Keys other than moves pressed while Home's, End's or a page's rows are on their way wait
+    /// for them, in order, and act on the request the move lands on; if the rows do not come
+    /// within a second, the keys act on the rows on screen and the console says so.
+    @Test mutating func keysPressedWhileTheQueueMovesActWhereItLands() {
+        var top = QueueWindow()
+        top.rows = ConsoleFixtures.requests
+        top.moreBelow = true
+        let last = ConsoleFixtures.requests.count - 1
+        _ = Console.update(&state, .key(.end))
+        #expect(Console.update(&state, .key(.char("t"))) == [], "take waits for End's rows")
+        #expect(Console.update(&state, .key(.char("k"))) == [], "and a move after it waits behind it")
+        var end = top
+        end.moreBelow = false
+        let landed = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: end, counts: QueueCounts(queue: 6), keep: nil,
+                                                                       fallbackIndex: Int.max)))
+        let taken = ConsoleFixtures.requests[last]
+        #expect(landed.contains(.assign(taken.id, to: "alex", version: taken.version)), "take acted on the last request: \(landed)")
+        #expect(state.queue.selected == last - 1, "then the move")
+        #expect(state.heldKeys.isEmpty)
+
+        _ = Console.update(&state, .key(.home))
+        _ = Console.update(&state, .key(.enter))
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: top, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
+        #expect(state.queue.selected == 0 && state.focus == .detail, "Enter opened the first request's timeline")
+        _ = Console.update(&state, .key(.escape))
+
+        // Rows that do not come: after a second the keys act on the rows on screen.
+        state.queue.selected = 2
+        _ = Console.update(&state, .key(.end))
+        _ = Console.update(&state, .key(.char("t")))
+        #expect(Console.update(&state, .tick(state.now.addingTimeInterval(0.5))).isEmpty)
+        let late = Console.update(&state, .tick(state.now.addingTimeInterval(1.0)))
+        let shown = ConsoleFixtures.requests[2]
+        #expect(late.contains(.assign(shown.id, to: "alex", version: shown.version)), "take acted on the request on screen: \(late)")
+        #expect(!state.isLoadingQueue && state.heldKeys.isEmpty)
+        #expect(state.status?.text.contains("did not answer") == true, "\(String(describing: state.status))")
     }
 
     @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {

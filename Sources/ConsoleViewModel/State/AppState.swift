@@ -41,6 +41,16 @@ public struct AppState: Sendable, Equatable {
     /// The load that reads the window again after a change: it keeps the request selected when it
     /// lands (the operator may have moved since it was asked for).
     public var rereadGeneration: Int?
+    /// Keys pressed while the selection moves to rows on their way (Home, End, a page past the
+    /// window), other than moves, and every key after the first of them: they act, in order, once
+    /// the rows land, so on the request the move lands on.
+    public var heldKeys: [Key] = []
+    /// When the first held key was pressed (the console's clock).
+    public var heldSince: Date?
+    /// The selection is moving to rows that are on their way.
+    public var queueMoveOnItsWay: Bool {
+        isLoadingQueue && (pendingJump?.generation == queueGeneration || pendingMove?.generation == queueGeneration)
+    }
     public var detail = DetailState()
     public var card = CardState.none
     /// When the shown card landed (the console's clock); it is read again when older than a minute.

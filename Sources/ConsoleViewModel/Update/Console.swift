@@ -49,7 +49,7 @@ public enum Console {
                 state.pendingMove = nil
                 state.pendingJump = nil
             }
-            return selectionChanged(&state) + rereadIfChangedMeanwhile(&state)
+            return selectionChanged(&state) + releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
         case .workFinished(let line, let reload):
             state.say(line)
             return reload ? refresh(&state) : []
@@ -72,6 +72,8 @@ public enum Console {
     private static func tick(_ state: inout AppState, _ now: Date) -> [Effect] {
         state.now = now
         state.spinnerFrame += 1
+        let slow = giveUpSlowMove(&state)
+        guard slow.isEmpty else { return slow }
         if let status = state.status, let shownAt = status.shownAt, now.timeIntervalSince(shownAt) >= status.lifetime {
             state.status = nil
         }

@@ -5,6 +5,12 @@ extension Console {
     static func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         let context = state.keyContext
         let command = KeyMap.command(for: key, in: context, user: state.user, isDemo: state.isDemo)
+        // Moves add to the move on its way; any other key waits for its rows (`heldKeys`).
+        if state.queueMoveOnItsWay, !state.heldKeys.isEmpty || command?.movesSelection != true {
+            if state.heldKeys.isEmpty { state.heldSince = state.now }
+            state.heldKeys.append(key)
+            return []
+        }
         switch context {
         case .tooSmall: return command == .quit ? requestQuit(&state) : []
         case .queue:
@@ -96,6 +102,31 @@ extension Console {
         default: break
         }
         return []
+    }
+
+    /// The held keys, in order, while no move is on its way (one of them may start another).
+    static func releaseHeldKeys(_ state: inout AppState) -> [Effect] {
+        var effects: [Effect] = []
+        while !state.queueMoveOnItsWay, !state.heldKeys.isEmpty {
+            effects += handleKey(&state, state.heldKeys.removeFirst())
+        }
+        if state.heldKeys.isEmpty { state.heldSince = nil }
+        return effects
+    }
+
+    /// How long keys wait for rows on their way before they act on the rows on screen.
+    static let heldKeysWait: TimeInterval = 1
+
+    /// Rows that did not come in time: the move is given up and the held keys act on the rows on
+    /// screen.
+    static func giveUpSlowMove(_ state: inout AppState) -> [Effect] {
+        guard let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysWait, state.queueMoveOnItsWay else { return [] }
+        state.pendingMove = nil
+        state.pendingJump = nil
+        state.queueGeneration += 1
+        state.queueAnswered = state.queueGeneration
+        state.say("The queue did not answer in time; the keys pressed meanwhile acted on the rows on screen.", .error)
+        return releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
     }
 
     /// Home or End: the selection goes where `load`'s window puts it; moves pressed before it

@@ -34,7 +34,7 @@ extension Console {
         // (The detail follows the selection where a move stops to wait for the next window.)
         let rest = jumpedAndMoved + (wanted.map { $0 - state.queue.selected } ?? 0)
         let effects = rest != 0 ? move(&state, by: rest) + selectionChanged(&state) : selectionChanged(&state)
-        return effects + rereadIfChangedMeanwhile(&state)
+        return effects + releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
     }
 
     /// A fresh timeline; when it holds an Okta answer recorded since the shown card was read (an
