@@ -247,6 +247,36 @@ import Testing
         #expect(late.contains(.assign(shown.id, to: "alex", version: shown.version)), "take acted on the request on screen: \(late)")
         #expect(!state.isLoadingQueue && state.heldKeys.isEmpty)
         #expect(state.status?.text.contains("did not answer") == true, "\(String(describing: state.status))")
+
+        // Keys left waiting behind a move that a landing started again wait a second from then.
+        state.queue = top
+        state.queue.selected = 0
+        state.status = nil
+        _ = Console.update(&state, .key(.home))
+        for _ in 0..<3 { _ = Console.update(&state, .key(.pageDown)) }
+        _ = Console.update(&state, .key(.char("t")))
+        _ = Console.update(&state, .tick(state.now.addingTimeInterval(0.9)))
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: top, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
+        #expect(state.queueMoveOnItsWay && state.heldKeys.count == 1, "the pages go on past the window; take waits for them")
+        _ = Console.update(&state, .tick(state.now.addingTimeInterval(0.5)))
+        #expect(state.heldKeys.count == 1 && state.status == nil, "not given up half a second after the move went on")
+
+        // A read no key asked for (a created request's) replaces the move: the waiting keys act
+        // on the next tick, and keys pressed meanwhile wait behind them.
+        state.queueAnswered = state.queueGeneration
+        state.pendingMove = nil
+        state.heldKeys = []
+        state.heldSince = nil
+        state.tab = .mine
+        state.queue = top
+        state.queue.selected = 2
+        _ = Console.update(&state, .key(.end))
+        _ = Console.update(&state, .key(.char("t")))
+        _ = Console.update(&state, .requestCreated(RequestID(41)))
+        #expect(Console.update(&state, .key(.char("j"))) == [], "j waits behind take")
+        let released = Console.update(&state, .tick(state.now.addingTimeInterval(0.25)))
+        #expect(released.contains(.assign(shown.id, to: "alex", version: shown.version)), "take, then j: \(released)")
+        #expect(state.queue.selected == 3 && state.heldKeys.isEmpty)
     }
 
     @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {

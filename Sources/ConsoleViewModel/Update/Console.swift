@@ -72,8 +72,8 @@ public enum Console {
     private static func tick(_ state: inout AppState, _ now: Date) -> [Effect] {
         state.now = now
         state.spinnerFrame += 1
-        let slow = giveUpSlowMove(&state)
-        guard slow.isEmpty else { return slow }
+        let held = releaseOrGiveUp(&state)
+        guard held.isEmpty else { return held }
         if let status = state.status, let shownAt = status.shownAt, now.timeIntervalSince(shownAt) >= status.lifetime {
             state.status = nil
         }

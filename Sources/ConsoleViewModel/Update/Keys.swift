@@ -3,14 +3,20 @@ import HelpdeskCore
 
 extension Console {
     static func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-        let context = state.keyContext
-        let command = KeyMap.command(for: key, in: context, user: state.user, isDemo: state.isDemo)
-        // Moves add to the move on its way; any other key waits for its rows (`heldKeys`).
-        if state.queueMoveOnItsWay, !state.heldKeys.isEmpty || command?.movesSelection != true {
+        // Moves add to the move on its way; any other key waits for its rows, and every key waits
+        // behind a waiting one (`heldKeys`).
+        let moves = KeyMap.command(for: key, in: state.keyContext, user: state.user, isDemo: state.isDemo)?.movesSelection == true
+        if !state.heldKeys.isEmpty || (state.queueMoveOnItsWay && !moves) {
             if state.heldKeys.isEmpty { state.heldSince = state.now }
             state.heldKeys.append(key)
             return []
         }
+        return handleKeyNow(&state, key)
+    }
+
+    static func handleKeyNow(_ state: inout AppState, _ key: Key) -> [Effect] {
+        let context = state.keyContext
+        let command = KeyMap.command(for: key, in: context, user: state.user, isDemo: state.isDemo)
         switch context {
         case .tooSmall: return command == .quit ? requestQuit(&state) : []
         case .queue:
@@ -104,29 +110,34 @@ extension Console {
         return []
     }
 
-    /// The held keys, in order, while no move is on its way (one of them may start another).
+    /// The held keys, in order, while no move is on its way (one of them may start another; the
+    /// rest then wait for it, timed from now).
     static func releaseHeldKeys(_ state: inout AppState) -> [Effect] {
         var effects: [Effect] = []
         while !state.queueMoveOnItsWay, !state.heldKeys.isEmpty {
-            effects += handleKey(&state, state.heldKeys.removeFirst())
+            effects += handleKeyNow(&state, state.heldKeys.removeFirst())
         }
-        if state.heldKeys.isEmpty { state.heldSince = nil }
+        state.heldSince = state.heldKeys.isEmpty ? nil : state.now
         return effects
     }
 
     /// How long keys wait for rows on their way before they act on the rows on screen.
     static let heldKeysWait: TimeInterval = 1
 
-    /// Rows that did not come in time: the move is given up and the held keys act on the rows on
-    /// screen.
-    static func giveUpSlowMove(_ state: inout AppState) -> [Effect] {
-        guard let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysWait, state.queueMoveOnItsWay else { return [] }
+    /// On the tick: held keys whose move was replaced by a read no key asked for (a created
+    /// request's) act now; rows that did not come in time are given up and the keys act on the
+    /// rows on screen.
+    static func releaseOrGiveUp(_ state: inout AppState) -> [Effect] {
+        guard !state.heldKeys.isEmpty else { return [] }
+        guard state.queueMoveOnItsWay else { return releaseHeldKeys(&state) }
+        guard let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysWait else { return [] }
         state.pendingMove = nil
         state.pendingJump = nil
         state.queueGeneration += 1
         state.queueAnswered = state.queueGeneration
+        let effects = releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
         state.say("The queue did not answer in time; the keys pressed meanwhile acted on the rows on screen.", .error)
-        return releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
+        return effects
     }
 
     /// Home or End: the selection goes where `load`'s window puts it; moves pressed before it
