@@ -5,8 +5,9 @@ extension Console {
     static func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
         // Moves add to the move on its way; any other key waits for its rows, and every key waits
         // behind a waiting one (`heldKeys`).
-        let moves = KeyMap.command(for: key, in: state.keyContext, user: state.user, isDemo: state.isDemo)?.movesSelection == true
-        if !state.heldKeys.isEmpty || (state.queueMoveOnItsWay && !moves) {
+        // (The key's command is looked up here only while a move is on its way.)
+        if !state.heldKeys.isEmpty
+            || (state.queueMoveOnItsWay && KeyMap.command(for: key, in: state.keyContext, user: state.user, isDemo: state.isDemo)?.movesSelection != true) {
             if state.heldKeys.isEmpty { state.heldSince = state.now }
             state.heldKeys.append(key)
             return []
