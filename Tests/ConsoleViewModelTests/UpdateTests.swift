@@ -14,6 +14,11 @@ import Testing
         let effects = Console.start(&fresh)
         #expect(effects == [.loadQueue(QueueLoad(generation: 1, tab: .queue, filter: filter(.queue), after: nil, direction: .forward,
                                                  limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0)), .subscribe])
+        #expect(Console.update(&fresh, .key(.char("j"))) == [], "a move before the first rows waits for them")
+        var first = QueueWindow()
+        first.rows = ConsoleFixtures.requests
+        _ = Console.update(&fresh, .queueLoaded(QueueSnapshot(generation: 1, window: first, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
+        #expect(fresh.queue.selected == 1)
     }
 
     @Test mutating func movingLoadsTheNewRequestsDetailAndCard() {
@@ -279,6 +284,64 @@ import Testing
         #expect(state.queue.selected == 3 && state.heldKeys.isEmpty)
     }
 
+    /// A typed filter's search and another tab bring other rows: a move pressed before they land
+    /// is made in them, other keys wait for them, and letters typed meanwhile are typed.
+    @Test mutating func keysPressedWhileASearchOrATabLoadsActOnItsRows() {
+        var found = QueueWindow()
+        found.rows = ConsoleFixtures.requests
+        func land() -> [Effect] {
+            Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: found, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
+        }
+        _ = Console.update(&state, .key(.char("/")))
+        _ = Console.update(&state, .key(.char("v")))
+        #expect(Console.update(&state, .key(.down)) == [], "nothing moves before the filter's rows are there")
+        #expect(!state.isTypingFilter && state.queue.selected == 2)
+        let landed = land()
+        #expect(state.queue.selected == 1, "the second match")
+        #expect(landed.first == .loadDetail(ConsoleFixtures.requests[1].id))
+
+        _ = Console.update(&state, .key(.char("/")))
+        _ = Console.update(&state, .key(.char("p")))
+        #expect(Console.update(&state, .key(.char("n"))).count == 1, "a letter typed while the search is on its way searches again")
+        #expect(state.filter.text == "vpn" && state.heldKeys.isEmpty)
+        _ = Console.update(&state, .key(.enter))
+        #expect(Console.update(&state, .key(.char("t"))) == [], "take waits for the search's rows")
+        found.rows = Array(ConsoleFixtures.requests.dropFirst())
+        let first = found.rows[0]
+        let taken = land()
+        #expect(taken.contains(.assign(first.id, to: "alex", version: first.version)), "take acted on the first match: \(taken)")
+
+        _ = Console.update(&state, .key(.char("2")))
+        #expect(Console.update(&state, .key(.char("j"))) == [])
+        _ = land()
+        #expect(state.tab == .mine && state.queue.selected == 1, "the tab's second row")
+
+        // A filter typed while End's rows come: once they land, every letter is typed at once.
+        _ = Console.update(&state, .key(.end))
+        for key in [Key.char("/"), .char("a"), .char("b")] { _ = Console.update(&state, .key(key)) }
+        _ = land()
+        #expect(state.filter.text == "vpnab" && state.heldKeys.isEmpty, "\(state.filter.text) \(state.heldKeys)")
+        _ = land()
+        // Esc keeps the request selected; a move pressed before the unfiltered rows land goes on from it.
+        let kept = state.selectedRequest!.id
+        _ = Console.update(&state, .key(.escape))
+        #expect(Console.update(&state, .key(.down)) == [])
+        found.rows = ConsoleFixtures.requests
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: found, counts: QueueCounts(queue: 6), keep: kept, fallbackIndex: 0)))
+        #expect(state.queue.selected == found.rows.firstIndex { $0.id == kept }! + 1)
+
+        // Given up after a second, a search still lands: the rows on screen were another filter's.
+        _ = Console.update(&state, .key(.char("/")))
+        _ = Console.update(&state, .key(.char("x")))
+        _ = Console.update(&state, .key(.enter))
+        _ = Console.update(&state, .key(.char("t")))
+        _ = Console.update(&state, .tick(state.now.addingTimeInterval(1.0)))
+        #expect(state.heldKeys.isEmpty && state.isLoadingQueue, "the keys acted; the search is still on its way")
+        found.rows = [ConsoleFixtures.requests[3]]
+        _ = land()
+        #expect(state.queue.rows.map(\.id) == [ConsoleFixtures.requests[3].id], "the filter's rows")
+    }
+
     @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {
         #expect(Console.update(&state, .key(.tab)) == [.loadQueue(QueueLoad(generation: 1, tab: .mine, filter: filter(.mine), after: nil, direction: .forward,
                                                                              limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])
@@ -320,6 +383,9 @@ import Testing
         _ = Console.update(&state, .key(.enter))
         #expect(!state.isTypingFilter)
         #expect(state.filter.text == "vpm")
+        var found = QueueWindow()
+        found.rows = ConsoleFixtures.requests
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: found, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
         _ = Console.update(&state, .key(.char("/")))
         let cleared = Console.update(&state, .key(.escape))
         #expect(state.filter.text.isEmpty)

@@ -33,8 +33,8 @@ public struct AppState: Sendable, Equatable {
     public var isLoadingQueue: Bool { queueAnswered < queueGeneration }
     /// A move past the loaded window, waiting for that load (it moves the selection when it lands).
     public var pendingMove: PendingMove?
-    /// Moves pressed while Home's or End's window is on its way: made from where that window puts
-    /// the selection when it lands.
+    /// Moves pressed while Home's or End's window, a search's or a tab's rows are on their way:
+    /// made from where those rows put the selection when they land.
     public var pendingJump: PendingMove?
     /// Something changed while a queue load was on its way: the queue is read again once it lands.
     public var queueChangedMeanwhile = false
@@ -42,8 +42,8 @@ public struct AppState: Sendable, Equatable {
     /// lands (the operator may have moved since it was asked for).
     public var rereadGeneration: Int?
     /// Keys pressed while the selection moves to rows on their way (Home, End, a page past the
-    /// window), other than moves, and every key after the first of them: they act, in order, once
-    /// the rows land, so on the request the move lands on.
+    /// window, a search, a tab), other than moves and a filter's letters, and every key after the
+    /// first of them: they act, in order, once the rows land, so on the request the move lands on.
     public var heldKeys: [Key] = []
     /// When the first held key was pressed (the console's clock).
     public var heldSince: Date?
@@ -127,10 +127,13 @@ public struct AppState: Sendable, Equatable {
 public struct PendingMove: Sendable, Equatable {
     public let generation: Int
     public let delta: Int
+    /// The load brings other rows than those on screen (a search, another tab): given up, it still lands.
+    public let replacesRows: Bool
 
-    public init(generation: Int, delta: Int) {
+    public init(generation: Int, delta: Int, replacesRows: Bool = false) {
         self.generation = generation
         self.delta = delta
+        self.replacesRows = replacesRows
     }
 }
 

@@ -6,9 +6,9 @@ import HelpdeskCore
 public enum Console {
     /// Rows held in memory around the selection.
     public static let windowSize = 200
-    /// The first effects: the queue, and listening for changes.
+    /// The first effects: the queue (keys pressed before it lands act on its rows), and listening for changes.
     public static func start(_ state: inout AppState) -> [Effect] {
-        [reloadQueue(&state, keep: nil, fallbackIndex: 0), .subscribe]
+        replaceRows(&state, reloadQueue(&state, keep: nil, fallbackIndex: 0)) + [.subscribe]
     }
 
     public static func update(_ state: inout AppState, _ message: Message) -> [Effect] {

@@ -3,16 +3,21 @@ import HelpdeskCore
 
 extension Console {
     static func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
-        // Moves add to the move on its way; any other key waits for its rows, and every key waits
-        // behind a waiting one (`heldKeys`).
-        // (The key's command is looked up here only while a move is on its way.)
-        if !state.heldKeys.isEmpty
-            || (state.queueMoveOnItsWay && KeyMap.command(for: key, in: state.keyContext, user: state.user, isDemo: state.isDemo)?.movesSelection != true) {
+        // Every key waits behind a waiting one (`heldKeys`).
+        if !state.heldKeys.isEmpty || waitsForRows(state, key) {
             if state.heldKeys.isEmpty { state.heldSince = state.now }
             state.heldKeys.append(key)
             return []
         }
         return handleKeyNow(&state, key)
+    }
+
+    /// While the selection moves to rows on their way, a key waits for them unless it is a move
+    /// (which adds to the move on its way) or typed into the filter (which searches again).
+    /// (The key's command is looked up only while such a move is on its way.)
+    static func waitsForRows(_ state: AppState, _ key: Key) -> Bool {
+        state.queueMoveOnItsWay && state.keyContext != .filter
+            && KeyMap.command(for: key, in: state.keyContext, user: state.user, isDemo: state.isDemo)?.movesSelection != true
     }
 
     static func handleKeyNow(_ state: inout AppState, _ key: Key) -> [Effect] {
@@ -115,8 +120,9 @@ extension Console {
     /// rest then wait for it, timed from now).
     static func releaseHeldKeys(_ state: inout AppState) -> [Effect] {
         var effects: [Effect] = []
-        while !state.queueMoveOnItsWay, !state.heldKeys.isEmpty {
-            effects += handleKeyNow(&state, state.heldKeys.removeFirst())
+        while let key = state.heldKeys.first, !waitsForRows(state, key) {
+            state.heldKeys.removeFirst()
+            effects += handleKeyNow(&state, key)
         }
         state.heldSince = state.heldKeys.isEmpty ? nil : state.now
         return effects
@@ -132,10 +138,14 @@ extension Console {
         guard !state.heldKeys.isEmpty else { return [] }
         guard state.queueMoveOnItsWay else { return releaseHeldKeys(&state) }
         guard let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysWait else { return [] }
+        // A search's or a tab's rows still land (those on screen are another filter's or tab's).
+        let stillLands = state.pendingJump.map { $0.replacesRows && $0.generation == state.queueGeneration } ?? false
         state.pendingMove = nil
         state.pendingJump = nil
-        state.queueGeneration += 1
-        state.queueAnswered = state.queueGeneration
+        if !stillLands {
+            state.queueGeneration += 1
+            state.queueAnswered = state.queueGeneration
+        }
         let effects = releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
         state.say("The queue did not answer in time; the keys pressed meanwhile acted on the rows on screen.", .error)
         return effects
@@ -147,6 +157,14 @@ extension Console {
         state.pendingMove = nil
         state.pendingJump = PendingMove(generation: state.queueGeneration, delta: 0)
         return [load.withMove(0)]
+    }
+
+    /// A search or another tab: as a jump, but its read starts after the key's frame (which shows
+    /// the filter or the tab), and it lands even when the keys stop waiting for it.
+    static func replaceRows(_ state: inout AppState, _ load: Effect) -> [Effect] {
+        state.pendingMove = nil
+        state.pendingJump = PendingMove(generation: state.queueGeneration, delta: 0, replacesRows: true)
+        return [load]
     }
 
     /// Moves the selection; past the loaded window it loads the next part of the queue.
@@ -191,7 +209,7 @@ extension Console {
         state.tab = tab
         state.queue = .awaitingFirstPage
         state.focus = .queue
-        return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
+        return replaceRows(&state, loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0))
     }
 
     static func handleFilterKey(_ state: inout AppState, _ key: Key, _ command: Command?) -> [Effect] {
@@ -204,7 +222,7 @@ extension Console {
             guard !state.filter.text.isEmpty else { return [] }
             state.filter = TextField(limit: 100)
             forgetMessageAboutARequest(&state)
-            return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: state.selectedRequest?.id, fallbackIndex: 0)]
+            return replaceRows(&state, loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: state.selectedRequest?.id, fallbackIndex: 0))
         case .moveUp?, .moveDown?:
             state.isTypingFilter = false
             return perform(&state, command!)
@@ -212,7 +230,7 @@ extension Console {
             let before = state.filter.text
             guard state.filter.handle(key), state.filter.text != before else { return [] }
             forgetMessageAboutARequest(&state)
-            return [loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0)]
+            return replaceRows(&state, loadQueue(&state, after: nil, direction: .forward, limit: windowSize, keep: nil, fallbackIndex: 0))
         }
     }
 
