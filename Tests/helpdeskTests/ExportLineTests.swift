@@ -41,6 +41,23 @@ import Testing
         }
     }
 
+    /// Written byte by byte, a line is what quoting each field and escaping the whole line gives.
+    @Test func aLineWrittenInPlaceIsTheQuotedLineEscaped() {
+        let pieces = ["a", "REQ-7", "\"", "\\", "/", "\n", "\r", "\t", "\u{01}", "\u{08}", "\u{0C}", "\u{1F}", "\u{7F}", "\u{85}", "é", "接続", "👩‍💻",
+                      "\u{200B}", "\u{2028}", "\u{202E}", "\u{FEFF}", "\u{E0001}", "\u{F0000}", "\u{301}", " "]
+        var generator = SystemRandomNumberGenerator()
+        func text() -> String { (0..<Int.random(in: 0...8, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined() }
+        for index in 0..<3_000 {
+            let event = StoredEvent(id: Int64(index), requestID: RequestID(Int64(index + 1)), kind: text(), actor: text(),
+                                    at: Date(timeIntervalSince1970: 1_796_000_000 + Double(index) * 0.001),
+                                    details: #"{"text":"# + ExportLine.quoted(text()) + ",\n\t\"n\":1}", oktaRequestID: index % 3 == 0 ? nil : text())
+            let quoted = "{\"actor\":" + ExportLine.quoted(event.actor) + ",\"at\":\"" + Timestamp.iso8601(event.at) + "\",\"details\":" + event.details
+                + ",\"id\":" + String(event.id) + ",\"kind\":" + ExportLine.quoted(event.kind)
+                + ",\"oktaRequestId\":" + (event.oktaRequestID.map(ExportLine.quoted) ?? "null") + ",\"request\":" + ExportLine.quoted(event.requestID.description) + "}"
+            #expect(ExportLine.of(event) == SafeText.escapingJSON(quoted), "\(event)")
+        }
+    }
+
     @Test func aPageStopsAtItsBudgetOfBytesButAlwaysHoldsOneEvent() {
         let events = (1...5).map { StoredEvent(id: Int64($0), requestID: RequestID(1), kind: "note", actor: "alex", at: Date(timeIntervalSince1970: 0),
                                                details: #"{"text":""# + String(repeating: "\\u202e", count: 100) + #""}"#, oktaRequestID: nil) }
@@ -49,6 +66,8 @@ import Testing
         #expect(page.lastEventID == 2)
         #expect(page.more, "three events were left for the next page")
         #expect(String(decoding: page.text, as: UTF8.self).split(separator: "\n").count == 2)
+        #expect(ExportPage(events, limit: 1_000, budget: line * 2).lastEventID == 2, "two lines fill it exactly")
+        #expect(ExportPage(events, limit: 1_000, budget: line * 2 - 1).lastEventID == 1, "a byte short, the second line waits")
         let tiny = ExportPage(events, limit: 1_000, budget: 1)
         #expect(tiny.lastEventID == 1, "one event even when it alone is over the budget")
         let all = ExportPage(events, limit: 5)

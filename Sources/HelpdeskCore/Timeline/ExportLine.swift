@@ -5,11 +5,82 @@ import Foundation
 /// event's details into a payload and encoding it again made export ten times slower.
 public enum ExportLine {
     public static func of(_ event: StoredEvent) -> String {
-        var line = "{\"actor\":" + quoted(event.actor) + ",\"at\":\"" + Timestamp.iso8601(event.at) + "\",\"details\":" + event.details
-        line += ",\"id\":" + String(event.id) + ",\"kind\":" + quoted(event.kind)
-        line += ",\"oktaRequestId\":" + (event.oktaRequestID.map(quoted) ?? "null")
-        line += ",\"request\":" + quoted(event.requestID.description) + "}"
-        return SafeText.escapingJSON(line)
+        var line: [UInt8] = []
+        append(event, to: &line)
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// `of(event)`'s bytes added to `line`, each field copied once: a field of printable ASCII (most
+    /// are) as it is, any other a scalar at a time, quoted as the encoder does and with what a
+    /// terminal might act on escaped as `SafeText.escapingJSON` does.
+    public static func append(_ event: StoredEvent, to line: inout [UInt8]) {
+        line.append(contentsOf: #"{"actor":"#.utf8)
+        appendField(event.actor, quoted: true, to: &line)
+        line.append(contentsOf: #","at":""#.utf8)
+        line.append(contentsOf: Timestamp.iso8601(event.at).utf8)
+        line.append(contentsOf: #"","details":"#.utf8)
+        appendField(event.details, quoted: false, to: &line)
+        line.append(contentsOf: #","id":"#.utf8)
+        line.append(contentsOf: String(event.id).utf8)
+        line.append(contentsOf: #","kind":"#.utf8)
+        appendField(event.kind, quoted: true, to: &line)
+        line.append(contentsOf: #","oktaRequestId":"#.utf8)
+        if let id = event.oktaRequestID { appendField(id, quoted: true, to: &line) } else { line.append(contentsOf: "null".utf8) }
+        line.append(contentsOf: #","request":"#.utf8)
+        appendField(event.requestID.description, quoted: true, to: &line)
+        line.append(UInt8(ascii: "}"))
+    }
+
+    /// A field's bytes: a JSON string when `quoted`, else JSON text already (the details).
+    private static func appendField(_ text: String, quoted: Bool, to line: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            if quoted { line.append(UInt8(ascii: "\"")) }
+            // Line feeds and tabs in the details are JSON's whitespace; in a string they are escaped.
+            let plain = bytes.allSatisfy { byte in
+                (byte >= 0x20 && byte < 0x7F && !(quoted && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\"))))
+                    || (!quoted && (byte == 0x0A || byte == 0x09 || byte == 0x0D))
+            }
+            if plain {
+                line.append(contentsOf: bytes)
+            } else {
+                var scalars = UTF8ScalarReader(bytes, from: 0)
+                while let scalar = scalars.next() { appendScalar(scalar, quoted: quoted, to: &line) }
+            }
+            if quoted { line.append(UInt8(ascii: "\"")) }
+        }
+    }
+
+    private static func appendScalar(_ scalar: Unicode.Scalar, quoted: Bool, to line: inout [UInt8]) {
+        if quoted {
+            // Inside a string, as the encoder writes them.
+            switch scalar {
+            case "\"": return line.append(contentsOf: #"\""#.utf8)
+            case "\\": return line.append(contentsOf: #"\\"#.utf8)
+            case "\n": return line.append(contentsOf: #"\n"#.utf8)
+            case "\r": return line.append(contentsOf: #"\r"#.utf8)
+            case "\t": return line.append(contentsOf: #"\t"#.utf8)
+            case "\u{08}": return line.append(contentsOf: #"\b"#.utf8)
+            case "\u{0C}": return line.append(contentsOf: #"\f"#.utf8)
+            case "\u{00}"..."\u{1F}": return appendUnicodeEscape(UInt16(scalar.value), to: &line)
+            default: break
+            }
+        }
+        if SafeText.isHarmfulInJSON(scalar) {
+            for unit in scalar.utf16 { appendUnicodeEscape(unit, to: &line) }
+        } else {
+            UTF8.encode(scalar) { line.append($0) }
+        }
+    }
+
+    /// `\u` and four lowercase hex digits.
+    private static func appendUnicodeEscape(_ unit: UInt16, to line: inout [UInt8]) {
+        line.append(UInt8(ascii: "\\"))
+        line.append(UInt8(ascii: "u"))
+        for shift: UInt16 in [12, 8, 4, 0] {
+            let nibble = UInt8((unit >> shift) & 0xF)
+            line.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+        }
     }
 
     /// A JSON string as the encoder writes it: quotes, backslashes and control characters escaped, slashes not.

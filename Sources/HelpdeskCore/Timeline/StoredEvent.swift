@@ -35,18 +35,22 @@ public struct ExportPage: Sendable, Equatable, Codable {
     /// once the details reach the budget, so events whose details reach it may have more after them.
     public init(_ events: [StoredEvent], limit: Int, budget: Int = ExportPage.budget) {
         // Lines are written straight into the page's bytes, sized for the usual line at the start.
-        var text = Data(capacity: min(budget, events.count * 320))
+        var text: [UInt8] = []
+        text.reserveCapacity(min(budget, events.count * 320))
         var last: Int64?
         var taken = 0
         for event in events {
-            let line = ExportLine.of(event)
-            if taken > 0 && text.count + line.utf8.count + 1 > budget { break }
-            text.append(contentsOf: line.utf8)
+            let start = text.count
+            ExportLine.append(event, to: &text)
             text.append(UInt8(ascii: "\n"))
+            if taken > 0 && text.count > budget {
+                text.removeSubrange(start...)
+                break
+            }
             last = event.id
             taken += 1
         }
-        self.text = text
+        self.text = Data(text)
         lastEventID = last
         more = taken < events.count || events.count >= limit || events.reduce(0) { $0 + $1.details.utf8.count } >= budget
     }
