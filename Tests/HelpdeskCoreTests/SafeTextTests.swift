@@ -37,6 +37,13 @@ import Testing
         }
     }
 
+    /// The checks pass over CJK ideographs without looking them up: every one must be a letter.
+    @Test func everyCJKIdeographTheChecksPassOverIsALetter() {
+        let others = (0x4E00...0x9FFF).filter { Unicode.Scalar(UInt32($0))!.properties.generalCategory != .otherLetter }
+        #expect(others.isEmpty, "\(others.map { String($0, radix: 16) })")
+        #expect(SafeText.escapingJSON("接続\u{202E}\u{2028}\u{200B}\u{FEFF}\u{85}\u{AD}\u{E0001}") == #"接続\u202e\u2028\u200b\ufeff\u0085\u00ad\udb40\udc01"#)
+    }
+
     @Test func jsonKeepsNoScalarATerminalActsOnAndChangesNothingElse() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {

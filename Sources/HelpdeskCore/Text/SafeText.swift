@@ -83,7 +83,9 @@ public enum SafeText {
             var scalars = UTF8ScalarReader(bytes, from: plain)
             // A scalar starts a character at the start of the text and after a control character.
             var startsCharacter = plain == 0 || bytes[plain - 1] < 0x20
-            while let scalar = scalars.next() {
+            while true {
+                if !scalars.skip(while: { $0 >= 0x20 && $0 < 0x7F }).isEmpty { startsCharacter = false }
+                guard let scalar = scalars.next() else { break }
                 let value = scalar.value
                 var breaksAfter = value < 0x20
                 defer { startsCharacter = breaksAfter }
@@ -164,6 +166,7 @@ public enum SafeText {
         case 0x0A, 0x0D, 0x09: return false
         case 0x00...0x1F, 0x7F...0x9F: return true
         case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F: return false
+        case 0x4E00...0x9FFF: return false  // CJK ideographs: letters, every one assigned
         default: return isInvisibleFormatting(scalar)
         }
     }

@@ -9,6 +9,14 @@ struct UTF8ScalarReader {
         self.offset = offset
     }
 
+    /// Moves past the bytes from here on that pass `test` (ASCII ones: a scalar each), and
+    /// returns them: a run of plain text is copied or passed over whole.
+    mutating func skip(while test: (UInt8) -> Bool) -> UnsafeBufferPointer<UInt8> {
+        let start = offset
+        while offset < bytes.count, test(bytes[offset]) { offset += 1 }
+        return UnsafeBufferPointer(rebasing: bytes[start..<offset])
+    }
+
     mutating func next() -> Unicode.Scalar? {
         guard offset < bytes.count else { return nil }
         let lead = bytes[offset]

@@ -10,9 +10,9 @@ public enum ExportLine {
         return String(decoding: line, as: UTF8.self)
     }
 
-    /// `of(event)`'s bytes added to `line`, each field copied once: a field of printable ASCII (most
-    /// are) as it is, any other a scalar at a time, quoted as the encoder does and with what a
-    /// terminal might act on escaped as `SafeText.escapingJSON` does.
+    /// `of(event)`'s bytes added to `line`, each field copied once: runs of printable ASCII as they
+    /// are, other characters one at a time, quoted as the encoder does and with what a terminal
+    /// might act on escaped as `SafeText.escapingJSON` does.
     public static func append(_ event: StoredEvent, to line: inout [UInt8]) {
         line.append(contentsOf: #"{"actor":"#.utf8)
         appendField(event.actor, quoted: true, to: &line)
@@ -37,15 +37,14 @@ public enum ExportLine {
         text.withUTF8 { bytes in
             if quoted { line.append(UInt8(ascii: "\"")) }
             // Line feeds and tabs in the details are JSON's whitespace; in a string they are escaped.
-            let plain = bytes.allSatisfy { byte in
-                (byte >= 0x20 && byte < 0x7F && !(quoted && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\"))))
-                    || (!quoted && (byte == 0x0A || byte == 0x09 || byte == 0x0D))
-            }
-            if plain {
-                line.append(contentsOf: bytes)
-            } else {
-                var scalars = UTF8ScalarReader(bytes, from: 0)
-                while let scalar = scalars.next() { appendScalar(scalar, quoted: quoted, to: &line) }
+            var scalars = UTF8ScalarReader(bytes, from: 0)
+            while true {
+                line.append(contentsOf: scalars.skip { byte in
+                    (byte >= 0x20 && byte < 0x7F && !(quoted && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\"))))
+                        || (!quoted && (byte == 0x0A || byte == 0x09 || byte == 0x0D))
+                })
+                guard let scalar = scalars.next() else { break }
+                appendScalar(scalar, quoted: quoted, to: &line)
             }
             if quoted { line.append(UInt8(ascii: "\"")) }
         }
