@@ -9,8 +9,9 @@ struct UTF8ScalarReader {
         self.offset = offset
     }
 
-    /// Moves past the bytes from here on that pass `test` (ASCII ones: a scalar each), and
-    /// returns them: a run of plain text is copied or passed over whole.
+    /// Moves past the bytes from here on that pass `test`, and returns them: a run of plain text
+    /// is copied or passed over whole. `test` must pass ASCII bytes only (each a scalar of its
+    /// own): a byte of a longer character would leave the reader inside that character.
     mutating func skip(while test: (UInt8) -> Bool) -> UnsafeBufferPointer<UInt8> {
         let start = offset
         while offset < bytes.count, test(bytes[offset]) { offset += 1 }
