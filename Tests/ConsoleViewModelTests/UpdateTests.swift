@@ -227,6 +227,9 @@ import Testing
         _ = Console.update(&state, .key(.end))
         #expect(Console.update(&state, .key(.char("t"))) == [], "take waits for End's rows")
         #expect(Console.update(&state, .key(.char("k"))) == [], "and a move after it waits behind it")
+        #expect(Console.update(&state, .tick(state.now.addingTimeInterval(0.1))).isEmpty && state.status == nil, "a short wait says nothing")
+        _ = Console.update(&state, .tick(state.now.addingTimeInterval(0.25)))
+        #expect(state.status?.text.contains("Waiting for the queue") == true, "a longer one says the keys wait: \(String(describing: state.status))")
         var end = top
         end.moreBelow = false
         let landed = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: end, counts: QueueCounts(queue: 6), keep: nil,
@@ -235,6 +238,7 @@ import Testing
         #expect(landed.contains(.assign(taken.id, to: "alex", version: taken.version)), "take acted on the last request: \(landed)")
         #expect(state.queue.selected == last - 1, "then the move")
         #expect(state.heldKeys.isEmpty)
+        #expect(state.status == nil, "the keys acted: nothing waits any more")
 
         _ = Console.update(&state, .key(.home))
         _ = Console.update(&state, .key(.enter))
@@ -264,7 +268,7 @@ import Testing
         _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: top, counts: QueueCounts(queue: 6), keep: nil, fallbackIndex: 0)))
         #expect(state.queueMoveOnItsWay && state.heldKeys.count == 1, "the pages go on past the window; take waits for them")
         _ = Console.update(&state, .tick(state.now.addingTimeInterval(0.5)))
-        #expect(state.heldKeys.count == 1 && state.status == nil, "not given up half a second after the move went on")
+        #expect(state.heldKeys.count == 1 && state.status?.kind != .error, "not given up half a second after the move went on")
 
         // A read no key asked for (a created request's) replaces the move: the waiting keys act
         // on the next tick, and keys pressed meanwhile wait behind them.

@@ -120,6 +120,8 @@ extension Console {
     /// rest then wait for it, timed from now).
     static func releaseHeldKeys(_ state: inout AppState) -> [Effect] {
         var effects: [Effect] = []
+        // The line that said they wait goes once they act.
+        if state.status?.text == keysWaitLine, !(state.heldKeys.first.map { waitsForRows(state, $0) } ?? false) { state.status = nil }
         while let key = state.heldKeys.first, !waitsForRows(state, key) {
             state.heldKeys.removeFirst()
             effects += handleKeyNow(&state, key)
@@ -130,6 +132,9 @@ extension Console {
 
     /// How long keys wait for rows on their way before they act on the rows on screen.
     static let heldKeysWait: TimeInterval = 1
+    /// How long they wait before the status line says so (a usual wait is a few milliseconds).
+    static let heldKeysNotice: TimeInterval = 0.25
+    static let keysWaitLine = "Waiting for the queue to answer; the keys pressed meanwhile act on its rows."
 
     /// On the tick: held keys whose move was replaced by a read no key asked for (a created
     /// request's) act now; rows that did not come in time are given up and the keys act on the
@@ -137,7 +142,12 @@ extension Console {
     static func releaseOrGiveUp(_ state: inout AppState) -> [Effect] {
         guard !state.heldKeys.isEmpty else { return [] }
         guard state.queueMoveOnItsWay else { return releaseHeldKeys(&state) }
-        guard let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysWait else { return [] }
+        guard let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysWait else {
+            if let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysNotice, state.status?.text != keysWaitLine {
+                state.say(keysWaitLine)
+            }
+            return []
+        }
         // A search's or a tab's rows still land (those on screen are another filter's or tab's).
         let stillLands = state.pendingJump.map { $0.replacesRows && $0.generation == state.queueGeneration } ?? false
         state.pendingMove = nil
