@@ -134,7 +134,7 @@ extension Console {
     static let heldKeysWait: TimeInterval = 1
     /// How long they wait before the status line says so (a usual wait is a few milliseconds).
     static let heldKeysNotice: TimeInterval = 0.25
-    static let keysWaitLine = "Waiting for the queue to answer; the keys pressed meanwhile act on its rows."
+    static let keysWaitLine = "Waiting for the queue; keys pressed meanwhile act on its rows."
 
     /// On the tick: held keys whose move was replaced by a read no key asked for (a created
     /// request's) act now; rows that did not come in time are given up and the keys act on the
@@ -157,7 +157,7 @@ extension Console {
             state.queueAnswered = state.queueGeneration
         }
         let effects = releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
-        state.say("The queue did not answer in time; the keys pressed meanwhile acted on the rows on screen.", .error)
+        state.say("The queue did not answer in time; keys acted on the rows shown.", .error)
         return effects
     }
 
