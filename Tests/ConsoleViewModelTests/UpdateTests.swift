@@ -346,6 +346,46 @@ import Testing
         #expect(state.queue.rows.map(\.id) == [ConsoleFixtures.requests[3].id], "the filter's rows")
     }
 
+    /// Given up after a second, a search's, a tab's or the first rows still land, whatever was
+    /// pressed meanwhile (a move, End).
+    @Test mutating func rowsOfAnotherFilterOrTabGivenUpStillLand() {
+        var found = QueueWindow()
+        found.rows = [ConsoleFixtures.requests[3]]
+        func giveUpThenLand(_ keys: [Key]) {
+            let before = state.queueGeneration
+            for key in keys { _ = Console.update(&state, .key(key)) }
+            _ = Console.update(&state, .tick(state.now.addingTimeInterval(1.0)))
+            #expect(state.isLoadingQueue && state.queueGeneration > before, "\(keys): still on its way after the keys acted")
+            _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: found, counts: QueueCounts(queue: 1), keep: nil, fallbackIndex: 0)))
+            #expect(state.queue.rows.map(\.id) == found.rows.map(\.id), "\(keys): its rows")
+            _ = Console.update(&state, .key(.escape))
+            state.status = nil
+        }
+        giveUpThenLand([.char("2"), .char("j"), .char("t")])
+        giveUpThenLand([.char("1"), .char("/"), .char("v"), .down, .char("t")])
+        giveUpThenLand([.char("3"), .end, .char("t")])
+
+        var fresh = AppState(user: ConsoleFixtures.agent, orgName: "x", policy: .default, now: ConsoleFixtures.now)
+        _ = Console.start(&fresh)
+        _ = Console.update(&fresh, .key(.char("j")))
+        _ = Console.update(&fresh, .key(.char("t")))
+        _ = Console.update(&fresh, .tick(fresh.now.addingTimeInterval(1.0)))
+        let firstRowsComing = fresh.isLoadingQueue
+        #expect(firstRowsComing, "the first rows are still on their way")
+
+        // An older load's failure does not start the second again.
+        _ = Console.update(&state, .key(.char("4")))
+        _ = Console.update(&state, .queueLoaded(QueueSnapshot(generation: state.queueGeneration, window: found, counts: QueueCounts(queue: 1), keep: nil, fallbackIndex: 0)))
+        _ = Console.update(&state, .key(.end))
+        let end = state.queueGeneration
+        _ = Console.update(&state, .key(.home))
+        _ = Console.update(&state, .key(.char("t")))
+        _ = Console.update(&state, .tick(state.now.addingTimeInterval(0.6)))
+        _ = Console.update(&state, .queueFailed(generation: end, StatusLine("Could not read the queue: the store is busy", .error)))
+        _ = Console.update(&state, .tick(state.now.addingTimeInterval(0.4)))
+        #expect(state.heldKeys.isEmpty, "given up a second after take was pressed")
+    }
+
     @Test mutating func tabsSwitchWithTabShiftTabAndDigits() {
         #expect(Console.update(&state, .key(.tab)) == [.loadQueue(QueueLoad(generation: 1, tab: .mine, filter: filter(.mine), after: nil, direction: .forward,
                                                                              limit: Console.windowSize, login: "alex", keep: nil, fallbackIndex: 0))])

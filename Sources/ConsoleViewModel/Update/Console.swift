@@ -44,11 +44,11 @@ public enum Console {
         case .queueFailed(let generation, let line):
             state.queueAnswered = max(state.queueAnswered, generation)
             state.say(line)
-            // The move that waited for it is not made, now or with the next one.
-            if generation == state.queueGeneration {
-                state.pendingMove = nil
-                state.pendingJump = nil
-            }
+            // The move that waited for it is not made, now or with the next one; the keys that
+            // waited for it act. (An older load's failure leaves them waiting as they were.)
+            guard generation == state.queueGeneration else { return selectionChanged(&state) + rereadIfChangedMeanwhile(&state) }
+            state.pendingMove = nil
+            state.pendingJump = nil
             return selectionChanged(&state) + releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
         case .workFinished(let line, let reload):
             state.say(line)

@@ -164,8 +164,10 @@ extension Console {
     /// Home or End: the selection goes where `load`'s window puts it; moves pressed before it
     /// lands are made from there.
     static func jump(_ state: inout AppState, _ load: Effect) -> [Effect] {
+        // Made while a search's or a tab's rows are on their way, it replaces rows too.
+        let replacesRows = state.pendingJump.map { $0.replacesRows && $0.generation > state.queueAnswered } ?? false
         state.pendingMove = nil
-        state.pendingJump = PendingMove(generation: state.queueGeneration, delta: 0)
+        state.pendingJump = PendingMove(generation: state.queueGeneration, delta: 0, replacesRows: replacesRows)
         return [load.withMove(0)]
     }
 
@@ -180,7 +182,7 @@ extension Console {
     /// Moves the selection; past the loaded window it loads the next part of the queue.
     static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
         if let jump = state.pendingJump, jump.generation == state.queueGeneration, state.isLoadingQueue {
-            state.pendingJump = PendingMove(generation: jump.generation, delta: jump.delta + delta)
+            state.pendingJump = PendingMove(generation: jump.generation, delta: jump.delta + delta, replacesRows: jump.replacesRows)
             return []
         }
         guard !state.queue.rows.isEmpty else { return [] }
