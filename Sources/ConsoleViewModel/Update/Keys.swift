@@ -142,10 +142,10 @@ extension Console {
     static func releaseOrGiveUp(_ state: inout AppState) -> [Effect] {
         guard !state.heldKeys.isEmpty else { return [] }
         guard state.queueMoveOnItsWay else { return releaseHeldKeys(&state) }
-        guard let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysWait else {
-            if let since = state.heldSince, state.now.timeIntervalSince(since) >= heldKeysNotice, state.status?.text != keysWaitLine {
-                state.say(keysWaitLine)
-            }
+        guard let since = state.heldSince else { return [] }
+        let waited = state.now.timeIntervalSince(since)
+        guard waited >= heldKeysWait else {
+            if waited >= heldKeysNotice, state.status?.text != keysWaitLine { state.say(keysWaitLine) }
             return []
         }
         // A search's or a tab's rows still land (those on screen are another filter's or tab's).
