@@ -13,6 +13,8 @@ public actor ChangeFeed {
     private var nextSubscriber = 0
     private var cursor: Int64?
     private var token: Int64?
+    /// A commit was noticed but the store could not be read: the next poll reads it again.
+    private var unread = false
     private var poller: Task<Void, Never>?
     /// The last store failure told to subscribers, so it is said once, and its end too.
     private var failing: String?
@@ -37,7 +39,7 @@ public actor ChangeFeed {
             // What changed meanwhile cannot be listed: the subscriber reloads everything it shows.
             handler(.changed(ChangeNotice(lastEventID: eventID ?? 0, requests: [], truncated: true)))
         }
-        // Without a token the first poll takes one; changes before it are caught by the next poke.
+        // Without a token the first poll reads the event ids (a commit may come before it).
         if token == nil { token = try? store.changeToken() }
         startPolling()
         return id
@@ -57,11 +59,13 @@ public actor ChangeFeed {
         do {
             let from = try cursor ?? store.read { try $0.lastEventID() }
             let latest = try store.read { try $0.lastEventID() }
+            let told = latest > from ? try notice(after: from, upTo: latest) : nil
             recovered()
+            unread = false
             cursor = latest
-            guard latest > from else { return }
-            broadcast(.changed(try notice(after: from, upTo: latest)))
+            if let told { broadcast(.changed(told)) }
         } catch {
+            unread = true
             fail("the store could not be read: \(error)")
         }
     }
@@ -112,8 +116,11 @@ public actor ChangeFeed {
     private func checkToken() {
         do {
             let current = try store.changeToken()
-            defer { token = current }
-            if let token, token != current { poke() }
+            // The event ids, not the token, say what is new: read them when the token moved, when
+            // there was none to compare, or when the last reading failed.
+            guard token != current || unread else { return }
+            token = current
+            poke()
         } catch {
             fail("the store could not be read: \(error)")
         }
