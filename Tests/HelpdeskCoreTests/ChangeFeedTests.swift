@@ -13,6 +13,8 @@ import Testing
         let inner: any RequestStore
         let readsToFail = Mutex(0)
         let tokensToFail = Mutex(0)
+        let readsTried = Mutex(0)
+        let tokensRead = Mutex(0)
 
         init(_ inner: any RequestStore) { self.inner = inner }
 
@@ -25,6 +27,7 @@ import Testing
         }
 
         func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+            readsTried.withLock { $0 += 1 }
             if Self.take(readsToFail) { throw StoreError.busy(path: inner.location) }
             return try inner.read(body)
         }
@@ -32,6 +35,7 @@ import Testing
         func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T { try inner.write(body) }
 
         func changeToken() throws -> Int64 {
+            tokensRead.withLock { $0 += 1 }
             if Self.take(tokensToFail) { throw StoreError.busy(path: inner.location) }
             return try inner.changeToken()
         }
@@ -40,11 +44,23 @@ import Testing
         var location: String { inner.location }
     }
 
-    /// The requests the feed told of.
+    /// What the feed told: requests, "reload everything" notices, alerts.
     final class Told: Sendable {
-        private let seen = Mutex<[RequestID]>([])
-        func add(_ requests: [RequestID]) { seen.withLock { $0 += requests } }
-        var requests: [RequestID] { seen.withLock { $0 } }
+        private let seen = Mutex<(requests: [RequestID], reloads: Int, alerts: [String])>(([], 0, []))
+        func add(_ event: ServiceEvent) {
+            seen.withLock { seen in
+                switch event {
+                case .changed(let notice):
+                    seen.requests += notice.requests
+                    if notice.truncated { seen.reloads += 1 }
+                case .alert(let text): seen.alerts.append(text)
+                default: break
+                }
+            }
+        }
+        var requests: [RequestID] { seen.withLock { $0.requests } }
+        var reloads: Int { seen.withLock { $0.reloads } }
+        var alerts: [String] { seen.withLock { $0.alerts } }
     }
 
     let folder = TemporaryDirectory()
@@ -52,9 +68,7 @@ import Testing
     func listen(_ store: UnsteadyStore, pollInterval: TimeInterval) async -> (ChangeFeed, Told) {
         let feed = ChangeFeed(store: store, pollInterval: pollInterval)
         let told = Told()
-        _ = await feed.subscribe(after: nil) { event in
-            if case .changed(let notice) = event { told.add(notice.requests) }
-        }
+        _ = await feed.subscribe(after: nil) { event in told.add(event) }
         return (feed, told)
     }
 
@@ -76,5 +90,57 @@ import Testing
         let request = try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Locked out"), by: "intake", at: Date())
         #expect(await eventually { told.requests.contains(request.id) })
         _ = feed
+    }
+
+    /// A subscriber whose first read failed was told to reload; a commit after that is told too.
+    @Test func aCommitAfterTheFirstReadFailedIsTold() async throws {
+        let path = folder.file("feed.db")
+        let store = UnsteadyStore(try SQLiteRequestStore(path: path))
+        store.readsToFail.withLock { $0 = 1 }
+        let (feed, told) = await listen(store, pollInterval: 0.02)
+        #expect(told.reloads == 1)
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let request = try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Locked out"), by: "intake", at: Date())
+        #expect(await eventually { told.requests.contains(request.id) || told.reloads > 1 })
+        _ = feed
+    }
+
+    /// A store that cannot be read is tried again less and less often, not on every poll.
+    @Test func readsThatKeepFailingAreTriedLessAndLessOften() async throws {
+        let path = folder.file("feed.db")
+        let store = UnsteadyStore(try SQLiteRequestStore(path: path))
+        let (feed, told) = await listen(store, pollInterval: 0.02)
+        store.readsToFail.withLock { $0 = 1_000_000 }
+        _ = try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Locked out"), by: "intake", at: Date())
+        #expect(await eventually { !told.alerts.isEmpty }, "the failed read is said")
+        let before = store.readsTried.withLock { $0 }
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        let reads = store.readsTried.withLock { $0 } - before
+        #expect(reads < 10, "\(reads) reads in a second of 20 ms polls")
+        #expect(told.alerts.count == 1, "\(told.alerts)")
+        _ = feed
+    }
+
+    /// A change token that could not be read is followed by word that the store is back.
+    @Test func aTokenThatCouldNotBeReadIsFollowedByTheStoresReturn() async throws {
+        let store = UnsteadyStore(try SQLiteRequestStore(path: folder.file("feed.db")))
+        let (feed, told) = await listen(store, pollInterval: 0.02)
+        store.tokensToFail.withLock { $0 = 1 }
+        #expect(await eventually { told.alerts.last == "the store can be read again" }, "\(told.alerts)")
+        _ = feed
+    }
+
+    /// A feed no one holds any more stops polling the store.
+    @Test func aFeedNoOneHoldsStopsPolling() async throws {
+        let store = UnsteadyStore(try SQLiteRequestStore(path: folder.file("feed.db")))
+        var feed: ChangeFeed? = ChangeFeed(store: store, pollInterval: 0.02)
+        _ = await feed?.subscribe(after: nil) { _ in }
+        #expect(await eventually { store.tokensRead.withLock { $0 } > 2 }, "it polls")
+        feed = nil
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let before = store.tokensRead.withLock { $0 }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let after = store.tokensRead.withLock { $0 }
+        #expect(after - before <= 1, "\(after - before) polls after the feed was let go")
     }
 }

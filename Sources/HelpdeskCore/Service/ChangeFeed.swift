@@ -13,8 +13,12 @@ public actor ChangeFeed {
     private var nextSubscriber = 0
     private var cursor: Int64?
     private var token: Int64?
-    /// A commit was noticed but the store could not be read: the next poll reads it again.
+    /// A commit was noticed but the store could not be read: a later poll reads it again, after a
+    /// wait that doubles while reads keep failing (up to `longestRetryWait`).
     private var unread = false
+    private var retryWait: Duration = .zero
+    private var retryAt = ContinuousClock.now
+    static let longestRetryWait: Duration = .seconds(2)
     private var poller: Task<Void, Never>?
     /// The last store failure told to subscribers, so it is said once, and its end too.
     private var failing: String?
@@ -57,16 +61,18 @@ public actor ChangeFeed {
     public func poke() {
         guard !subscribers.isEmpty else { return }
         do {
-            let from = try cursor ?? store.read { try $0.lastEventID() }
             let latest = try store.read { try $0.lastEventID() }
-            let told = latest > from ? try notice(after: from, upTo: latest) : nil
+            // Without a cursor (the store could not be read when listening began) what came
+            // before is not known: everyone reloads.
+            let told = try cursor.map { from in latest > from ? try notice(after: from, upTo: latest) : nil }
+                ?? ChangeNotice(lastEventID: latest, requests: [], truncated: true)
             recovered()
             unread = false
+            retryWait = .zero
             cursor = latest
             if let told { broadcast(.changed(told)) }
         } catch {
-            unread = true
-            fail("the store could not be read: \(error)")
+            readFailed("the store could not be read: \(error)")
         }
     }
 
@@ -89,6 +95,14 @@ public actor ChangeFeed {
         for handler in subscribers.values { handler(event) }
     }
 
+    /// A read that failed is tried again by a later poll (whose success says the store is back).
+    private func readFailed(_ text: String) {
+        unread = true
+        retryWait = min(max(retryWait * 2, .milliseconds(Int64(pollInterval * 1000))), Self.longestRetryWait)
+        retryAt = ContinuousClock.now + retryWait
+        fail(text)
+    }
+
     private func fail(_ text: String) {
         guard failing != text else { return }
         failing = text
@@ -108,7 +122,9 @@ public actor ChangeFeed {
         poller = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: interval)
-                await self?.checkToken()
+                // A feed no one holds any more stops polling.
+                guard let self else { return }
+                await self.checkToken()
             }
         }
     }
@@ -118,11 +134,11 @@ public actor ChangeFeed {
             let current = try store.changeToken()
             // The event ids, not the token, say what is new: read them when the token moved, when
             // there was none to compare, or when the last reading failed.
-            guard token != current || unread else { return }
+            guard token != current || (unread && ContinuousClock.now >= retryAt) else { return }
             token = current
             poke()
         } catch {
-            fail("the store could not be read: \(error)")
+            readFailed("the store could not be read: \(error)")
         }
     }
 }
