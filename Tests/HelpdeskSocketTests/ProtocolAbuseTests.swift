@@ -158,8 +158,9 @@ import Testing
         let answer = try await attacker.next(timeout: 30)
         #expect(((answer["error"] as? [String: Any])?["message"] as? String)?.count ?? 0 < 200, "the name is not echoed whole")
         _ = try await fixture.client("alex").queue(QueryFixtures.all)
-        // Seconds when the whole suite shares two cores; a naive walk of the marks takes minutes.
-        #expect(Date().timeIntervalSince(started) < 30, "took \(Date().timeIntervalSince(started)) s")
+        // About a second alone; up to the suite's 60 s bound when the whole suite shares two cores
+        // (38 s once in a slow clean build's run); a naive walk of the marks takes minutes.
+        #expect(Date().timeIntervalSince(started) < 60, "took \(Date().timeIntervalSince(started)) s")
     }
 
     @Test func fieldsAreLimitedInBytesAndRefusalsStayShort() async throws {

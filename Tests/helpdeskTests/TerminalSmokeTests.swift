@@ -76,7 +76,9 @@ import Testing
         try await tmux(["send-keys", "-t", "smoke", "q"])
         var status: String?
         for _ in 0..<200 where status == nil {
+            // The shell creates the file before it writes the status into it.
             status = (try? String(contentsOfFile: exitFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if status?.isEmpty == true { status = nil }
             if status == nil { try await Task.sleep(nanoseconds: 50_000_000) }
         }
         #expect(status == "0", "exit status; stderr: \((try? String(contentsOfFile: folder.file("err"), encoding: .utf8)) ?? "")")
