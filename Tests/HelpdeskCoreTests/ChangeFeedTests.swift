@@ -65,6 +65,11 @@ import Testing
 
     let folder = TemporaryDirectory()
 
+    /// A request written to the store at `path` through a connection of its own, as another process would.
+    func commitByAnotherConnection(at path: String) throws -> RequestID {
+        try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Locked out"), by: "intake", at: Date()).id
+    }
+
     func listen(_ store: UnsteadyStore, pollInterval: TimeInterval) async -> (ChangeFeed, Told) {
         let feed = ChangeFeed(store: store, pollInterval: pollInterval)
         let told = Told()
@@ -77,8 +82,8 @@ import Testing
         let store = UnsteadyStore(try SQLiteRequestStore(path: path))
         let (feed, told) = await listen(store, pollInterval: 0.02)
         store.readsToFail.withLock { $0 = 1 }
-        let request = try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Locked out"), by: "intake", at: Date())
-        #expect(await eventually { told.requests.contains(request.id) })
+        let request = try commitByAnotherConnection(at: path)
+        #expect(await eventually { told.requests.contains(request) })
         _ = feed
     }
 
@@ -87,8 +92,8 @@ import Testing
         let store = UnsteadyStore(try SQLiteRequestStore(path: path))
         store.tokensToFail.withLock { $0 = 1 }
         let (feed, told) = await listen(store, pollInterval: 0.3)
-        let request = try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Locked out"), by: "intake", at: Date())
-        #expect(await eventually { told.requests.contains(request.id) })
+        let request = try commitByAnotherConnection(at: path)
+        #expect(await eventually { told.requests.contains(request) })
         _ = feed
     }
 
@@ -100,8 +105,8 @@ import Testing
         let (feed, told) = await listen(store, pollInterval: 0.02)
         #expect(told.reloads == 1)
         try await Task.sleep(nanoseconds: 100_000_000)
-        let request = try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Locked out"), by: "intake", at: Date())
-        #expect(await eventually { told.requests.contains(request.id) || told.reloads > 1 })
+        let request = try commitByAnotherConnection(at: path)
+        #expect(await eventually { told.requests.contains(request) || told.reloads > 1 })
         _ = feed
     }
 
@@ -111,7 +116,7 @@ import Testing
         let store = UnsteadyStore(try SQLiteRequestStore(path: path))
         let (feed, told) = await listen(store, pollInterval: 0.02)
         store.readsToFail.withLock { $0 = 1_000_000 }
-        _ = try SQLiteRequestStore(path: path).create(Fixtures.newRequest("Locked out"), by: "intake", at: Date())
+        _ = try commitByAnotherConnection(at: path)
         #expect(await eventually { !told.alerts.isEmpty }, "the failed read is said")
         let before = store.readsTried.withLock { $0 }
         try await Task.sleep(nanoseconds: 1_000_000_000)
