@@ -116,8 +116,8 @@ extension Console {
         return []
     }
 
-    /// The held keys, in order, while no move is on its way (one of them may start another; the
-    /// rest then wait for it, timed from now).
+    /// The held keys, in order, up to the first that would wait if pressed now (one of them may
+    /// start another move; the rest then wait for it, timed from now).
     static func releaseHeldKeys(_ state: inout AppState) -> [Effect] {
         var effects: [Effect] = []
         // The line that said they wait goes once they act.
