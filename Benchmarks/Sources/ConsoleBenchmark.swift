@@ -51,6 +51,9 @@ enum ConsoleBenchmark {
         await session.settle()
         print(keyFrames.line)
         print(answerFrames.line)
+        // The settled screen again, unchanged: the renderer's and the diff's own cost, steadier
+        // than a key's (no store read, no answer), to compare one build with another.
+        print(Timing.measure("settled screen → render + diff again", runs: 20 * options.runs) { session.rerender() }.line)
         print(ResidentMemory.line())
 
         try await measureBytes(session, terminal: terminal, moves: 40)
@@ -157,6 +160,11 @@ private final class Session {
     func settle() async {
         await driver.settle()
         _ = frame()
+    }
+
+    /// Renders and diffs the state as it is, starting no work.
+    func rerender() {
+        _ = frames.next(driver.state)
     }
 
     /// Draws the whole screen on `terminal`: frames timed without it left ncurses behind.
