@@ -88,7 +88,7 @@ import Testing
         let chain = String(repeating: "👩\u{200D}", count: 200) + "💻"
         var screen = ScreenBuffer(columns: 10, rows: 1)
         screen.put("a" + chain + "b", x: 0, y: 0)
-        #expect(screen[1, 0].text.unicodeScalars.count > Cell.longestJoinedEmoji)
+        #expect(screen[1, 0].text.unicodeScalars.count == Cell.cursesCharacters, "the cell keeps what curses can hold of it")
         #expect(!screen[1, 0].joinsSpacingCharacters, "a chain no emoji has would be drawn as hundreds of glyphs")
         #expect(screen[3, 0].text == "b")
         #expect(Cell("👨\u{200D}👩\u{200D}👧\u{200D}👦").joinsSpacingCharacters)
@@ -133,5 +133,32 @@ extension Cell {
         #expect(SafeText.forOutput("a\rb") != "a\rb", "a lone carriage return is shown, not obeyed")
         #expect(SafeText.forOutput("x\u{1b}[2Jy\n") == "x␛[2Jy\n")
         #expect(SafeText.forTerminal("a\nb") == "a␊b", "one screen line never keeps a line feed")
+    }
+}
+
+@Suite struct NarrowTextTests {
+    /// Every scalar the quick way takes is drawn as the character-by-character way draws it: between
+    /// letters, doubled, over halves of wide characters, clipped, and from left of the screen.
+    @Test func textTheQuickWayTakesIsDrawnAsEachCharacterWouldBe() {
+        var background = ScreenBuffer(columns: 12, rows: 1)
+        background.put("東京a東京", x: 0, y: 0)
+        var taken = 0
+        for value in UInt32(0)..<0x30000 {
+            guard let scalar = Unicode.Scalar(value), TextWidth.isEveryScalarNarrow("a\(scalar)b") else { continue }
+            taken += 1
+            for text in ["a\(scalar)b", "\(scalar)\(scalar)"] {
+                for (x, width) in [(0, nil), (1, 2), (3, 1), (-1, nil), (10, nil)] as [(Int, Int?)] {
+                    var quick = background, each = background
+                    let limit = min(12, x + (width ?? 12))
+                    #expect(quick.put(text, x: x, y: 0, width: width) == each.putEachCharacter(text, x: x, y: 0, limit: limit, style: .plain))
+                    let same = quick == each
+                    #expect(same, "U+\(String(value, radix: 16)) in \(text) at \(x): \(quick.line(0)) against \(each.line(0))")
+                }
+            }
+        }
+        #expect(taken == 95 + 13 + 594 + 24 + 128, "printable ASCII, Latin-1 and the letters after it, punctuation, box drawing")
+        for text in ["e\u{301}", "a\u{AD}b", "a\tb", "a\u{2028}b", "東", "a\u{200D}b"] {
+            #expect(!TextWidth.isEveryScalarNarrow(text), "\(text.unicodeScalars.map(\.value))")
+        }
     }
 }

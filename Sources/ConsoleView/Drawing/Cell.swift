@@ -1,27 +1,66 @@
 import HelpdeskCore
 
-/// One terminal cell: a grapheme and its style. The right half of a wide character is a
-/// continuation cell with empty text.
+/// One terminal cell: a grapheme and its style, held as plain bits (see `Glyph`). The right half
+/// of a wide character is a continuation cell with empty text. A grapheme curses cannot hold in
+/// one cell is kept as the terminal is sent it: a joined emoji whole (it is written over the cell,
+/// `joinsSpacingCharacters`), anything else as its first `cursesCharacters` characters.
 public struct Cell: Hashable, Sendable {
-    public var text: String
+    private var glyph: Glyph
     public var style: Style
-
-    public init(_ text: String, _ style: Style = .plain) {
-        self.text = text
-        self.style = style
-    }
-
-    public static let blank = Cell(" ")
-
-    public var isContinuation: Bool { text.isEmpty }
-
     /// True for an emoji sequence that curses cannot hold in one cell: a zero-width-joiner
     /// sequence (`👩‍💻`, a family of up to four) or a flag, whose spacing characters are all emoji.
     /// Anything else with several spacing characters (marks piled on a letter, a chain longer
     /// than any emoji) is not: a terminal would draw it wider than its cell, so curses' first
     /// character alone is drawn.
-    public var joinsSpacingCharacters: Bool {
-        let scalars = text.unicodeScalars
+    public private(set) var joinsSpacingCharacters: Bool
+
+    public init(_ text: String, _ style: Style = .plain) {
+        self.init(text[...].unicodeScalars, style)
+    }
+
+    init(_ character: Character, _ style: Style) {
+        if let ascii = character.asciiValue, character.utf8.count == 1 {
+            self.init(ascii: ascii, style)
+        } else {
+            self.init(String(character)[...].unicodeScalars, style)
+        }
+    }
+
+    private init(_ scalars: Substring.UnicodeScalarView, _ style: Style) {
+        let joins = Self.joinsSpacingCharacters(scalars)
+        glyph = Glyph(joins ? scalars : scalars.prefix(Self.cursesCharacters))
+        // A joined emoji the long glyphs could not take is drawn by curses, as its first character.
+        joinsSpacingCharacters = joins && glyph.text.unicodeScalars.count == scalars.count
+        self.style = style
+    }
+
+    /// One character of `TextWidth.narrowWithoutLookup`'s, from its UTF-8.
+    init(narrow utf8: UnsafeBufferPointer<UInt8>, _ style: Style) {
+        glyph = Glyph(utf8: utf8)
+        self.style = style
+        joinsSpacingCharacters = false
+    }
+
+    /// One printable ASCII character.
+    init(ascii: UInt8, _ style: Style) {
+        glyph = Glyph(ascii: ascii)
+        self.style = style
+        joinsSpacingCharacters = false
+    }
+
+    /// A space in `style`.
+    static func space(_ style: Style) -> Cell { Cell(ascii: 0x20, style) }
+
+    public static let blank = Cell.space(.plain)
+
+    public var text: String { glyph.text }
+
+    public var isContinuation: Bool { glyph.isEmpty }
+
+    /// True for a space, in any style.
+    public var isSpace: Bool { glyph == .space }
+
+    private static func joinsSpacingCharacters(_ scalars: Substring.UnicodeScalarView) -> Bool {
         guard scalars.count > 1, scalars.count <= Self.longestJoinedEmoji else { return false }
         let spacing = scalars.filter { scalar in
             scalar.value != 0x200D && !(0xFE00...0xFE0F).contains(scalar.value) && !(0xE0020...0xE007F).contains(scalar.value)
@@ -32,6 +71,8 @@ public struct Cell: Hashable, Sendable {
         return scalars.contains { $0.value == 0x200D } && spacing.allSatisfy { $0.value > 0xFF && $0.properties.isEmoji }
     }
 
+    /// The most characters a curses cell holds (its `CCHARW_MAX`).
+    public static let cursesCharacters = 5
     /// The most scalars an emoji sequence has (a family of four with skin tones, a subdivision flag).
     public static let longestJoinedEmoji = 15
     /// The most emoji joined into one (a family of four).

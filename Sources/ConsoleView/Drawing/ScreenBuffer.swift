@@ -22,18 +22,45 @@ public struct ScreenBuffer: Equatable, Sendable {
     public mutating func put(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain) -> Int {
         guard y >= 0, y < rows, x < columns else { return 0 }
         let limit = min(columns, x + (width ?? columns))
+        return TextWidth.isEveryScalarNarrow(text)
+            ? putNarrow(text, x: x, y: y, limit: limit, style: style)
+            : putEachCharacter(text, x: x, y: y, limit: limit, style: style)
+    }
+
+    /// Text `TextWidth.isEveryScalarNarrow` passed (most of a screen): a cell for each scalar,
+    /// straight from its UTF-8, with no cleaning, clustering or width to look up.
+    private mutating func putNarrow(_ text: String, x: Int, y: Int, limit: Int, style: Style) -> Int {
+        var column = x
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count, column < limit {
+                let length = bytes[index] < 0x80 ? 1 : bytes[index] < 0xE0 ? 2 : 3
+                if column >= 0 {
+                    clearOverlap(column, y)
+                    set(column, y, Cell(narrow: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), style))
+                }
+                index += length
+                column += 1
+            }
+        }
+        return column - x
+    }
+
+    /// Any text: sanitized, then a character at a time.
+    mutating func putEachCharacter(_ text: String, x: Int, y: Int, limit: Int, style: Style) -> Int {
         var column = x
         for character in TerminalText.sanitize(text) {
             let w = TextWidth.of(character)
             if w == 0 { continue }
             if column + w > limit {
-                if column < limit { set(column, y, Cell(" ", style)) }
+                if column < limit { set(column, y, .space(style)) }
                 column = limit
                 break
             }
             if column >= 0 {
                 clearOverlap(column, y)
-                set(column, y, Cell(String(character), style))
+                set(column, y, Cell(character, style))
                 if w == 2 { set(column + 1, y, Cell("", style)) }
             }
             column += w
@@ -45,7 +72,7 @@ public struct ScreenBuffer: Equatable, Sendable {
     public mutating func fill(x: Int, y: Int, width: Int, height: Int, style: Style = .plain) {
         for row in max(0, y)..<min(rows, y + height) {
             for column in max(0, x)..<min(columns, x + width) {
-                set(column, row, Cell(" ", style))
+                set(column, row, .space(style))
             }
         }
     }
@@ -70,12 +97,12 @@ public struct ScreenBuffer: Equatable, Sendable {
             let start = row * columns
             var index = start
             while index < start + columns {
-                guard cells[index].text == " " else {
+                guard cells[index].isSpace else {
                     index += 1
                     continue
                 }
                 var end = index
-                while end < start + columns, cells[end].text == " " { end += 1 }
+                while end < start + columns, cells[end].isSpace { end += 1 }
                 defer { index = end }
                 guard cells[index..<end].allSatisfy({ $0.style.looksTheSameOnABlank }) else { continue }
                 let style = index > start ? cells[index - 1].style : Style.plain
@@ -93,8 +120,8 @@ public struct ScreenBuffer: Equatable, Sendable {
     /// Writing over half of a wide character blanks its other half.
     private mutating func clearOverlap(_ x: Int, _ y: Int) {
         let index = y * columns + x
-        if cells[index].isContinuation, x > 0 { cells[index - 1] = Cell(" ", cells[index - 1].style) }
-        if x + 1 < columns, cells[index + 1].isContinuation, !cells[index].isContinuation { cells[index + 1] = Cell(" ", cells[index + 1].style) }
+        if cells[index].isContinuation, x > 0 { cells[index - 1] = .space(cells[index - 1].style) }
+        if x + 1 < columns, cells[index + 1].isContinuation, !cells[index].isContinuation { cells[index + 1] = .space(cells[index + 1].style) }
     }
 
     /// One row as plain text (for snapshots), trailing spaces kept.
@@ -117,24 +144,33 @@ public struct ScreenBuffer: Equatable, Sendable {
 
     /// The runs of cells that differ from `previous` (everything when sizes differ or there is none).
     public func changes(from previous: ScreenBuffer?) -> [CellRun] {
-        var runs: [CellRun] = []
-        let full = previous == nil || previous!.columns != columns || previous!.rows != rows
-        for y in 0..<rows {
-            var x = 0
-            while x < columns {
-                let index = y * columns + x
-                guard full || cells[index] != previous!.cells[index] else {
-                    x += 1
-                    continue
-                }
-                var end = x
-                while end < columns, full || cells[y * columns + end] != previous!.cells[y * columns + end] { end += 1 }
-                // A run never starts on the right half of a wide character.
-                let start = x > 0 && cells[index].isContinuation ? x - 1 : x
-                runs.append(CellRun(x: start, y: y, cells: Array(cells[(y * columns + start)..<(y * columns + end)])))
-                x = end
+        guard let previous, previous.columns == columns, previous.rows == rows else {
+            return (0..<rows).compactMap { y in
+                columns == 0 ? nil : CellRun(x: 0, y: y, cells: Array(cells[(y * columns)..<((y + 1) * columns)]))
             }
         }
-        return runs
+        // Compared where they lie: a frame is mostly cells that did not change.
+        return cells.withUnsafeBufferPointer { now in
+            previous.cells.withUnsafeBufferPointer { before in
+                var runs: [CellRun] = []
+                for y in 0..<rows {
+                    let row = y * columns
+                    var x = 0
+                    while x < columns {
+                        guard now[row + x] != before[row + x] else {
+                            x += 1
+                            continue
+                        }
+                        var end = x + 1
+                        while end < columns, now[row + end] != before[row + end] { end += 1 }
+                        // A run never starts on the right half of a wide character.
+                        let start = x > 0 && now[row + x].isContinuation ? x - 1 : x
+                        runs.append(CellRun(x: start, y: y, cells: Array(now[(row + start)..<(row + end)])))
+                        x = end
+                    }
+                }
+                return runs
+            }
+        }
     }
 }

@@ -32,6 +32,20 @@ public enum TextWidth {
         return text.reduce(0) { $0 + of($1) }
     }
 
+    /// True when every scalar of `text` is one `narrowWithoutLookup` knows: each is then a whole
+    /// character of one column, and none is one that cleaning for the terminal changes.
+    public static func isEveryScalarNarrow(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var scalars = UTF8ScalarReader(bytes, from: 0)
+            while true {
+                _ = scalars.skip(while: { $0 >= 0x20 && $0 < 0x7F })
+                guard let scalar = scalars.next() else { return true }
+                guard narrowWithoutLookup(scalar.value) else { return false }
+            }
+        }
+    }
+
     /// Printable ASCII, Latin-1 letters, general punctuation and box drawing: one column, known
     /// without asking Unicode's tables (which cost most of a frame when asked for every cell).
     static func narrowWithoutLookup(_ value: UInt32) -> Bool {
