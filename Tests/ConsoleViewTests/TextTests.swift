@@ -136,18 +136,21 @@ extension Cell {
     }
 }
 
-@Suite struct NarrowTextTests {
+@Suite struct QuickTextTests {
     /// Every scalar the quick way takes is drawn as the character-by-character way draws it: between
-    /// letters, doubled, over halves of wide characters, clipped, and from left of the screen.
+    /// letters, doubled, over halves of wide characters, clipped (a wide one at the edge too), and
+    /// from left of the screen.
     @Test func textTheQuickWayTakesIsDrawnAsEachCharacterWouldBe() {
         var background = ScreenBuffer(columns: 12, rows: 1)
         background.put("東京a東京", x: 0, y: 0)
         var taken = 0
         for value in UInt32(0)..<0x30000 {
-            guard let scalar = Unicode.Scalar(value), TextWidth.isEveryScalarNarrow("a\(scalar)b") else { continue }
+            guard let scalar = Unicode.Scalar(value), TextWidth.isEveryScalarPlain("a\(scalar)b") else { continue }
             taken += 1
+            // Ideographs and syllables behave alike: a sample of them, and each range's ends.
+            if value >= 0x4E00, value % 61 != 0, ![0x4E00, 0x9FFF, 0xAC00, 0xD7A3].contains(value) { continue }
             for text in ["a\(scalar)b", "\(scalar)\(scalar)"] {
-                for (x, width) in [(0, nil), (1, 2), (3, 1), (-1, nil), (10, nil)] as [(Int, Int?)] {
+                for (x, width) in [(0, nil), (1, 2), (3, 1), (2, 3), (-1, nil), (10, nil), (11, nil)] as [(Int, Int?)] {
                     var quick = background, each = background
                     let limit = min(12, x + (width ?? 12))
                     #expect(quick.put(text, x: x, y: 0, width: width) == each.putEachCharacter(text, x: x, y: 0, limit: limit, style: .plain))
@@ -156,9 +159,10 @@ extension Cell {
                 }
             }
         }
-        #expect(taken == 95 + 13 + 594 + 24 + 128, "printable ASCII, Latin-1 and the letters after it, punctuation, box drawing")
-        for text in ["e\u{301}", "a\u{AD}b", "a\tb", "a\u{2028}b", "東", "a\u{200D}b"] {
-            #expect(!TextWidth.isEveryScalarNarrow(text), "\(text.unicodeScalars.map(\.value))")
+        #expect(taken == 95 + 13 + 594 + 24 + 128 + 86 + 101 + 20_992 + 11_172,
+                "printable ASCII, Latin-1 and the letters after it, punctuation, box drawing, kana, CJK ideographs, Hangul syllables")
+        for text in ["e\u{301}", "a\u{AD}b", "a\tb", "a\u{2028}b", "か\u{3099}", "가\u{11A8}", "a\u{200D}b", "\u{3400}"] {
+            #expect(!TextWidth.isEveryScalarPlain(text), "\(text.unicodeScalars.map(\.value))")
         }
     }
 }

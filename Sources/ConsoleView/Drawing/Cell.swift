@@ -34,8 +34,8 @@ public struct Cell: Hashable, Sendable {
         self.style = style
     }
 
-    /// One character of `TextWidth.narrowWithoutLookup`'s, from its UTF-8.
-    init(narrow utf8: UnsafeBufferPointer<UInt8>, _ style: Style) {
+    /// One character of one scalar that `TextWidth.plainWidth` knows, from its UTF-8.
+    init(plain utf8: UnsafeBufferPointer<UInt8>, _ style: Style) {
         glyph = Glyph(utf8: utf8)
         self.style = style
         joinsSpacingCharacters = false
@@ -50,6 +50,9 @@ public struct Cell: Hashable, Sendable {
 
     /// A space in `style`.
     static func space(_ style: Style) -> Cell { Cell(ascii: 0x20, style) }
+
+    /// The right half of a wide character in `style`.
+    static func continuation(_ style: Style) -> Cell { Cell("", style) }
 
     public static let blank = Cell.space(.plain)
 

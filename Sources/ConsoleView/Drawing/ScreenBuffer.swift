@@ -22,29 +22,44 @@ public struct ScreenBuffer: Equatable, Sendable {
     public mutating func put(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain) -> Int {
         guard y >= 0, y < rows, x < columns else { return 0 }
         let limit = min(columns, x + (width ?? columns))
-        return TextWidth.isEveryScalarNarrow(text)
-            ? putNarrow(text, x: x, y: y, limit: limit, style: style)
+        return TextWidth.isEveryScalarPlain(text)
+            ? putPlain(text, x: x, y: y, limit: limit, style: style)
             : putEachCharacter(text, x: x, y: y, limit: limit, style: style)
     }
 
-    /// Text `TextWidth.isEveryScalarNarrow` passed (most of a screen): a cell for each scalar,
+    /// Text `TextWidth.isEveryScalarPlain` passed (most of a screen): a character for each scalar,
     /// straight from its UTF-8, with no cleaning, clustering or width to look up.
-    private mutating func putNarrow(_ text: String, x: Int, y: Int, limit: Int, style: Style) -> Int {
+    private mutating func putPlain(_ text: String, x: Int, y: Int, limit: Int, style: Style) -> Int {
         var column = x
         var text = text
         text.withUTF8 { bytes in
             var index = 0
-            while index < bytes.count, column < limit {
-                let length = bytes[index] < 0x80 ? 1 : bytes[index] < 0xE0 ? 2 : 3
+            while index < bytes.count {
+                let lead = bytes[index]
+                let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : 3
+                let width = length == 1 ? 1 : TextWidth.plainWidth(Self.scalarValue(bytes, at: index, length: length)) ?? 1
+                if column + width > limit {
+                    if column < limit { set(column, y, .space(style)) }
+                    column = limit
+                    break
+                }
                 if column >= 0 {
                     clearOverlap(column, y)
-                    set(column, y, Cell(narrow: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), style))
+                    set(column, y, Cell(plain: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), style))
+                    if width == 2 { set(column + 1, y, .continuation(style)) }
                 }
                 index += length
-                column += 1
+                column += width
             }
         }
         return column - x
+    }
+
+    /// The scalar whose UTF-8 of `length` bytes starts at `index` (valid UTF-8, as a String holds).
+    private static func scalarValue(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> UInt32 {
+        var value = UInt32(bytes[index]) & (length == 2 ? 0x1F : 0x0F)
+        for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
+        return value
     }
 
     /// Any text: sanitized, then a character at a time.
@@ -61,7 +76,7 @@ public struct ScreenBuffer: Equatable, Sendable {
             if column >= 0 {
                 clearOverlap(column, y)
                 set(column, y, Cell(character, style))
-                if w == 2 { set(column + 1, y, Cell("", style)) }
+                if w == 2 { set(column + 1, y, .continuation(style)) }
             }
             column += w
         }
