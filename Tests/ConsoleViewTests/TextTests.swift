@@ -88,7 +88,7 @@ import Testing
         let chain = String(repeating: "👩\u{200D}", count: 200) + "💻"
         var screen = ScreenBuffer(columns: 10, rows: 1)
         screen.put("a" + chain + "b", x: 0, y: 0)
-        #expect(screen[1, 0].text.unicodeScalars.count == Cell.cursesCharacters, "the cell keeps what curses can hold of it")
+        #expect(screen[1, 0].text == "👩\u{200D}", "the cell keeps what curses keeps: the first character and the joiner after it")
         #expect(!screen[1, 0].joinsSpacingCharacters, "a chain no emoji has would be drawn as hundreds of glyphs")
         #expect(screen[3, 0].text == "b")
         #expect(Cell("👨\u{200D}👩\u{200D}👧\u{200D}👦").joinsSpacingCharacters)
@@ -96,7 +96,36 @@ import Testing
         #expect(!Cell("a" + String(repeating: "\u{0903}", count: 14)).joinsSpacingCharacters, "spacing marks piled on a letter are not written whole")
         #expect(!Cell(String(repeating: "\u{1100}", count: 15)).joinsSpacingCharacters, "nor a run of jamo")
         #expect(!Cell("1\u{200D}2").joinsSpacingCharacters, "digits are not emoji here")
-        #expect(Cell("🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}").unicodeScalars.count <= Cell.longestJoinedEmoji)
+        let scotland = "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}"
+        #expect(Cell(scotland).text.unicodeScalars.count == Cell.cursesCharacters, "a subdivision flag (tags, no joiner) is cut as curses cuts it")
+    }
+
+    /// What the headless backend draws from a frame's cells is the frame: a cut chain is not drawn
+    /// again as a family, and a joined emoji longer than a glyph holds inline comes back whole.
+    @Test func cellsDrawnAgainAreTheSameCells() {
+        let family = "👨\u{200D}👩\u{200D}👧\u{200D}👦"
+        for text in ["a" + String(repeating: "👩\u{200D}", count: 200) + "💻b", family + "🤦🏽\u{200D}♂️", "a" + String(repeating: "\u{301}", count: 9) + "b"] {
+            var buffer = ScreenBuffer(columns: 8, rows: 1)
+            buffer.put(text, x: 0, y: 0)
+            let backend = HeadlessBackend(columns: 8, rows: 1)
+            backend.draw(buffer.changes(from: nil))
+            let same = backend.screen == buffer
+            #expect(same, "\(backend.screen.line(0)) against \(buffer.line(0))")
+        }
+        #expect(Cell(family).text == family && Cell(family).joinsSpacingCharacters)
+        #expect(Cell("a" + String(repeating: "\u{301}", count: 9)).text == "a" + String(repeating: "\u{301}", count: 4), "curses keeps five characters")
+        #expect(Cell("👍🏽").text == "👍", "curses keeps no second spacing character, a skin tone included")
+    }
+
+    /// A wide character written over the left half of another blanks that one's right half.
+    @Test func aWideCharacterOverHalfOfAnotherLeavesNoStrayHalf() {
+        for text in ["京", "京x"] {
+            var screen = ScreenBuffer(columns: 5, rows: 1)
+            screen.put("a東b", x: 0, y: 0)
+            screen.put(text, x: 0, y: 0)
+            #expect(!screen[2, 0].isContinuation, "\(text): \(screen.line(0))")
+            #expect(screen.line(0).hasPrefix("京"))
+        }
     }
 }
 
@@ -164,5 +193,24 @@ extension Cell {
         for text in ["e\u{301}", "a\u{AD}b", "a\tb", "a\u{2028}b", "か\u{3099}", "가\u{11A8}", "a\u{200D}b", "\u{3400}"] {
             #expect(!TextWidth.isEveryScalarPlain(text), "\(text.unicodeScalars.map(\.value))")
         }
+    }
+}
+
+@Suite struct LongGlyphsTests {
+    /// A long text has one number while it is kept, no two texts share one, and past the limit the
+    /// oldest is let go: drawn again it gets a new number, so its cell is sent again.
+    @Test func longTextsAreNumberedOnceAndTheOldestLetGo() {
+        let table = LongGlyphs(limit: 3)
+        let texts = ["👨\u{200D}👩\u{200D}👧\u{200D}👦", "🧑🏽\u{200D}🤝\u{200D}🧑🏻", "👩🏻\u{200D}❤️\u{200D}💋\u{200D}👨🏼", "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}"]
+        let first = table.number(for: texts[0])
+        #expect(table.number(for: texts[0]) == first)
+        let numbers = texts.map(table.number(for:))
+        #expect(Set(numbers).count == texts.count)
+        #expect(table.text(first) == nil, "the oldest went past the limit")
+        #expect(zip(numbers, texts).dropFirst().allSatisfy { table.text($0) == $1 })
+        let again = table.number(for: texts[0])
+        #expect(again != first && table.text(again) == texts[0])
+        #expect(Glyph(texts[1][...].unicodeScalars, in: table).text(in: table) == texts[1])
+        #expect(Glyph(texts[0][...].unicodeScalars, in: LongGlyphs(limit: 1)).text(in: table) != texts[0], "another table's number is not this one's")
     }
 }

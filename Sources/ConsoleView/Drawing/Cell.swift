@@ -1,9 +1,9 @@
 import HelpdeskCore
 
 /// One terminal cell: a grapheme and its style, held as plain bits (see `Glyph`). The right half
-/// of a wide character is a continuation cell with empty text. A grapheme curses cannot hold in
-/// one cell is kept as the terminal is sent it: a joined emoji whole (it is written over the cell,
-/// `joinsSpacingCharacters`), anything else as its first `cursesCharacters` characters.
+/// of a wide character is a continuation cell with empty text. A cell keeps its grapheme as the
+/// terminal is sent it: a joined emoji whole (it is written over the cell,
+/// `joinsSpacingCharacters`), anything else as curses keeps it (`cursesPart`).
 public struct Cell: Hashable, Sendable {
     private var glyph: Glyph
     public var style: Style
@@ -11,7 +11,7 @@ public struct Cell: Hashable, Sendable {
     /// sequence (`👩‍💻`, a family of up to four) or a flag, whose spacing characters are all emoji.
     /// Anything else with several spacing characters (marks piled on a letter, a chain longer
     /// than any emoji) is not: a terminal would draw it wider than its cell, so curses' first
-    /// character alone is drawn.
+    /// character alone is drawn. Decided on the whole grapheme, before it is cut.
     public private(set) var joinsSpacingCharacters: Bool
 
     public init(_ text: String, _ style: Style = .plain) {
@@ -28,15 +28,14 @@ public struct Cell: Hashable, Sendable {
 
     private init(_ scalars: Substring.UnicodeScalarView, _ style: Style) {
         let joins = Self.joinsSpacingCharacters(scalars)
-        glyph = Glyph(joins ? scalars : scalars.prefix(Self.cursesCharacters))
-        // A joined emoji the long glyphs could not take is drawn by curses, as its first character.
-        joinsSpacingCharacters = joins && glyph.text.unicodeScalars.count == scalars.count
+        glyph = Glyph(joins ? scalars : Self.cursesPart(scalars))
+        joinsSpacingCharacters = joins
         self.style = style
     }
 
-    /// One character of one scalar that `TextWidth.plainWidth` knows, from its UTF-8.
+    /// One scalar that `TextWidth.plainWidth` knows, from its UTF-8.
     init(plain utf8: UnsafeBufferPointer<UInt8>, _ style: Style) {
-        glyph = Glyph(utf8: utf8)
+        glyph = Glyph(scalarUTF8: utf8)
         self.style = style
         joinsSpacingCharacters = false
     }
@@ -56,12 +55,24 @@ public struct Cell: Hashable, Sendable {
 
     public static let blank = Cell.space(.plain)
 
-    public var text: String { glyph.text }
+    public var text: String { glyph.text() }
 
     public var isContinuation: Bool { glyph.isEmpty }
 
     /// True for a space, in any style.
     public var isSpace: Bool { glyph == .space }
+
+    /// What curses keeps of a grapheme in a cell: its first character and the zero-width ones right
+    /// after it, at most `cursesCharacters` (ncurses' `setcchar` stops at a second spacing one).
+    static func cursesPart(_ scalars: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView {
+        var end = scalars.startIndex
+        var kept = 0
+        while end < scalars.endIndex, kept < cursesCharacters, kept == 0 || TextWidth.of(scalars[end]) == 0 {
+            end = scalars.index(after: end)
+            kept += 1
+        }
+        return scalars[scalars.startIndex..<end]
+    }
 
     private static func joinsSpacingCharacters(_ scalars: Substring.UnicodeScalarView) -> Bool {
         guard scalars.count > 1, scalars.count <= Self.longestJoinedEmoji else { return false }

@@ -45,6 +45,7 @@ public struct ScreenBuffer: Equatable, Sendable {
                 }
                 if column >= 0 {
                     clearOverlap(column, y)
+                    if width == 2 { clearOverlap(column + 1, y) }
                     set(column, y, Cell(plain: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), style))
                     if width == 2 { set(column + 1, y, .continuation(style)) }
                 }
@@ -75,6 +76,7 @@ public struct ScreenBuffer: Equatable, Sendable {
             }
             if column >= 0 {
                 clearOverlap(column, y)
+                if w == 2 { clearOverlap(column + 1, y) }
                 set(column, y, Cell(character, style))
                 if w == 2 { set(column + 1, y, .continuation(style)) }
             }
@@ -132,7 +134,8 @@ public struct ScreenBuffer: Equatable, Sendable {
         cells[y * columns + x] = cell
     }
 
-    /// Writing over half of a wide character blanks its other half.
+    /// Writing over half of a wide character blanks its other half (a wide character written at
+    /// `x` asks this of `x` and of `x + 1`).
     private mutating func clearOverlap(_ x: Int, _ y: Int) {
         let index = y * columns + x
         if cells[index].isContinuation, x > 0 { cells[index - 1] = .space(cells[index - 1].style) }
