@@ -198,8 +198,7 @@ public final class NcursesBackend: TerminalBackend {
                     if run.y < screen.rows - 1, Int(x) + 2 < screen.columns { overlays.append((Int(x), run.y, text, item.style)) }
                     text = ClusterOverlay.placeholder(text)
                 }
-                var characters = Array(text.unicodeScalars.prefix(5).map { wchar_t(bitPattern: $0.value) }) + [0]
-                setcchar(&cell, &characters, attributes, pair, nil)
+                Self.set(&cell, text, attributes, pair)
                 mvwadd_wch(window, Int32(run.y), x, &cell)
             }
         }
@@ -208,6 +207,18 @@ public final class NcursesBackend: TerminalBackend {
         if !overlays.isEmpty {
             fflush(outputFile)
             overlay.write(overlays)
+        }
+    }
+}
+
+extension NcursesBackend {
+    /// Fills `cell` with `text`: at most the five characters a curses cell takes; if curses refuses
+    /// them (a first character the C library does not know, with marks after it), the first alone,
+    /// else U+FFFD — never the cell filled before.
+    static func set(_ cell: inout cchar_t, _ text: String, _ attributes: attr_t, _ pair: Int16) {
+        for scalars in [Array(text.unicodeScalars.prefix(Cell.cursesCharacters)), Array(text.unicodeScalars.prefix(1)), ["\u{FFFD}"]] {
+            var characters = scalars.map { wchar_t(bitPattern: $0.value) } + [0]
+            if setcchar(&cell, &characters, attributes, pair, nil) == OK { return }
         }
     }
 }

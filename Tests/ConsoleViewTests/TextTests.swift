@@ -88,7 +88,7 @@ import Testing
         let chain = String(repeating: "👩\u{200D}", count: 200) + "💻"
         var screen = ScreenBuffer(columns: 10, rows: 1)
         screen.put("a" + chain + "b", x: 0, y: 0)
-        #expect(screen[1, 0].text == "👩\u{200D}", "the cell keeps what curses keeps: the first character and the joiner after it")
+        #expect(screen[1, 0].text.unicodeScalars.count == Cell.cursesCharacters, "the cell keeps what a curses cell takes of it")
         #expect(!screen[1, 0].joinsSpacingCharacters, "a chain no emoji has would be drawn as hundreds of glyphs")
         #expect(screen[3, 0].text == "b")
         #expect(Cell("👨\u{200D}👩\u{200D}👧\u{200D}👦").joinsSpacingCharacters)
@@ -100,9 +100,10 @@ import Testing
         #expect(Cell(scotland).text.unicodeScalars.count == Cell.cursesCharacters, "a subdivision flag (tags, no joiner) is cut as curses cuts it")
     }
 
-    /// What the headless backend draws from a frame's cells is the frame: a cut chain is not drawn
-    /// again as a family, and a joined emoji longer than a glyph holds inline comes back whole.
-    @Test func cellsDrawnAgainAreTheSameCells() {
+    /// A cell keeps what a curses cell takes of a character that is no joined emoji (its first five
+    /// characters; curses then keeps fewer when a second is spacing), and a joined emoji whole,
+    /// longer than a glyph holds inline too; the headless backend draws exactly the frame's cells.
+    @Test func aCellKeepsWhatACursesCellTakes() {
         let family = "👨\u{200D}👩\u{200D}👧\u{200D}👦"
         for text in ["a" + String(repeating: "👩\u{200D}", count: 200) + "💻b", family + "🤦🏽\u{200D}♂️", "a" + String(repeating: "\u{301}", count: 9) + "b"] {
             var buffer = ScreenBuffer(columns: 8, rows: 1)
@@ -113,8 +114,9 @@ import Testing
             #expect(same, "\(backend.screen.line(0)) against \(buffer.line(0))")
         }
         #expect(Cell(family).text == family && Cell(family).joinsSpacingCharacters)
-        #expect(Cell("a" + String(repeating: "\u{301}", count: 9)).text == "a" + String(repeating: "\u{301}", count: 4), "curses keeps five characters")
-        #expect(Cell("👍🏽").text == "👍", "curses keeps no second spacing character, a skin tone included")
+        #expect(Cell("a" + String(repeating: "\u{301}", count: 9)).text == "a" + String(repeating: "\u{301}", count: 4))
+        #expect(Cell("\u{1112}\u{1161}\u{11AB}").text == "\u{1112}\u{1161}\u{11AB}", "decomposed Hangul: curses keeps the jamo after the first")
+        #expect(Cell("👍🏽").text == "👍🏽")
     }
 
     /// A wide character written over the left half of another blanks that one's right half.
@@ -126,6 +128,23 @@ import Testing
             #expect(!screen[2, 0].isContinuation, "\(text): \(screen.line(0))")
             #expect(screen.line(0).hasPrefix("京"))
         }
+    }
+
+    /// A wide character that does not fit becomes a space, and a space written over half of a wide
+    /// character blanks its other half too; so does a filled rectangle's edge.
+    @Test(arguments: ["京", "😀"]) func aWideCharacterCutToASpaceLeavesNoStrayHalf(wide: String) {
+        var overLeftHalf = ScreenBuffer(columns: 5, rows: 1)
+        overLeftHalf.put("東東", x: 0, y: 0)
+        overLeftHalf.put("a" + wide, x: 1, y: 0, width: 2)
+        #expect(!overLeftHalf[3, 0].isContinuation, "\(overLeftHalf.line(0))")
+        var overRightHalf = ScreenBuffer(columns: 4, rows: 1)
+        overRightHalf.put("ab東", x: 0, y: 0)
+        overRightHalf.put(wide, x: 3, y: 0)
+        #expect(overRightHalf.line(0) == "ab  ", "\(overRightHalf.line(0))")
+        var filled = ScreenBuffer(columns: 6, rows: 1)
+        filled.put("東東東", x: 0, y: 0)
+        filled.fill(x: 1, y: 0, width: 4, height: 1)
+        #expect(filled.line(0) == "      " && !filled[5, 0].isContinuation, "\(filled.line(0))")
     }
 }
 
@@ -197,20 +216,23 @@ extension Cell {
 }
 
 @Suite struct LongGlyphsTests {
-    /// A long text has one number while it is kept, no two texts share one, and past the limit the
-    /// oldest is let go: drawn again it gets a new number, so its cell is sent again.
-    @Test func longTextsAreNumberedOnceAndTheOldestLetGo() {
-        let table = LongGlyphs(limit: 3)
+    /// A long text has one number while it is kept and no two texts share one. A frame keeps every
+    /// text it draws, past the limit too; when the next begins over the limit, the texts the last
+    /// one did not draw go, and drawn again such a text gets a new number (its cell is sent again).
+    @Test func longTextsAreNumberedOnceAndThoseNotDrawnLetGo() {
+        let table = LongGlyphs(limit: 2)
         let texts = ["👨\u{200D}👩\u{200D}👧\u{200D}👦", "🧑🏽\u{200D}🤝\u{200D}🧑🏻", "👩🏻\u{200D}❤️\u{200D}💋\u{200D}👨🏼", "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}"]
-        let first = table.number(for: texts[0])
-        #expect(table.number(for: texts[0]) == first)
-        let numbers = texts.map(table.number(for:))
-        #expect(Set(numbers).count == texts.count)
-        #expect(table.text(first) == nil, "the oldest went past the limit")
-        #expect(zip(numbers, texts).dropFirst().allSatisfy { table.text($0) == $1 })
-        let again = table.number(for: texts[0])
-        #expect(again != first && table.text(again) == texts[0])
+        let first = texts.prefix(3).map(table.number(for:))
+        #expect(texts.prefix(3).map(table.number(for:)) == first && Set(first).count == 3)
+        table.beginFrame()
+        #expect(table.count == 3 && zip(first, texts).allSatisfy { table.text($0) == $1 }, "all three were drawn in the last frame")
+        let kept = table.number(for: texts[0])
+        let fourth = table.number(for: texts[3])
+        table.beginFrame()
+        #expect(table.count == 2 && table.text(kept) == texts[0] && table.text(fourth) == texts[3])
+        #expect(table.text(first[1]) == nil && table.text(first[2]) == nil, "not drawn in the last frame")
+        let again = table.number(for: texts[1])
+        #expect(!first.contains(again) && again != fourth && table.text(again) == texts[1])
         #expect(Glyph(texts[1][...].unicodeScalars, in: table).text(in: table) == texts[1])
-        #expect(Glyph(texts[0][...].unicodeScalars, in: LongGlyphs(limit: 1)).text(in: table) != texts[0], "another table's number is not this one's")
     }
 }

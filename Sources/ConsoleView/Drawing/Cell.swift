@@ -1,9 +1,10 @@
 import HelpdeskCore
 
 /// One terminal cell: a grapheme and its style, held as plain bits (see `Glyph`). The right half
-/// of a wide character is a continuation cell with empty text. A cell keeps its grapheme as the
-/// terminal is sent it: a joined emoji whole (it is written over the cell,
-/// `joinsSpacingCharacters`), anything else as curses keeps it (`cursesPart`).
+/// of a wide character is a continuation cell with empty text. A cell keeps what the terminal can
+/// be sent for its grapheme: a joined emoji whole (it is written over the cell,
+/// `joinsSpacingCharacters`), anything else its first `cursesCharacters` characters, all a curses
+/// cell takes (curses keeps fewer when a second one is spacing).
 public struct Cell: Hashable, Sendable {
     private var glyph: Glyph
     public var style: Style
@@ -28,7 +29,7 @@ public struct Cell: Hashable, Sendable {
 
     private init(_ scalars: Substring.UnicodeScalarView, _ style: Style) {
         let joins = Self.joinsSpacingCharacters(scalars)
-        glyph = Glyph(joins ? scalars : Self.cursesPart(scalars))
+        glyph = Glyph(joins ? scalars : scalars.prefix(Self.cursesCharacters))
         joinsSpacingCharacters = joins
         self.style = style
     }
@@ -61,18 +62,6 @@ public struct Cell: Hashable, Sendable {
 
     /// True for a space, in any style.
     public var isSpace: Bool { glyph == .space }
-
-    /// What curses keeps of a grapheme in a cell: its first character and the zero-width ones right
-    /// after it, at most `cursesCharacters` (ncurses' `setcchar` stops at a second spacing one).
-    static func cursesPart(_ scalars: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView {
-        var end = scalars.startIndex
-        var kept = 0
-        while end < scalars.endIndex, kept < cursesCharacters, kept == 0 || TextWidth.of(scalars[end]) == 0 {
-            end = scalars.index(after: end)
-            kept += 1
-        }
-        return scalars[scalars.startIndex..<end]
-    }
 
     private static func joinsSpacingCharacters(_ scalars: Substring.UnicodeScalarView) -> Bool {
         guard scalars.count > 1, scalars.count <= Self.longestJoinedEmoji else { return false }

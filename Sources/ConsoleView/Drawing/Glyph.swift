@@ -48,8 +48,8 @@ struct Glyph: Hashable, Sendable {
     /// The right half of a wide character.
     var isEmpty: Bool { low == 0 && high == 0 }
 
-    /// The grapheme's text; a long one `table` has let go (a cell kept past thousands of others
-    /// drawn since) reads as U+FFFD.
+    /// The grapheme's text; a long one `table` has let go (a cell kept from a frame before the
+    /// last, after thousands of others were drawn) reads as U+FFFD.
     func text(in table: LongGlyphs = .shared) -> String {
         let count = Int(high >> 56)
         if UInt64(count) == Self.longMark { return table.text(low) ?? "\u{FFFD}" }
@@ -63,42 +63,64 @@ struct Glyph: Hashable, Sendable {
 }
 
 /// Texts too long for a glyph (joined emoji, a letter under several marks), numbered as they are
-/// drawn. A number is never given twice, so glyphs with one number hold one text. Past `limit`
-/// the oldest are let go: a text drawn again gets a new number and its cell is sent again, and
-/// text crafted with endless distinct clusters cannot grow the table. A frame's texts are read
-/// while it is drawn, far within the limit.
+/// drawn. A number is never given twice, so glyphs with one number hold one text. When a frame
+/// begins with more than `limit` texts kept, those the last frame did not draw are let go (drawn
+/// again, a text gets a new number and its cell is sent again): text crafted with endless
+/// distinct clusters cannot grow the table past `limit` and two frames' worth, and a frame's own
+/// texts are kept while it is drawn, however large the terminal.
 final class LongGlyphs: Sendable {
-    static let shared = LongGlyphs(limit: 16_384)
+    static let shared = LongGlyphs(limit: 4096)
+
+    private struct Entry {
+        let text: String
+        /// The last frame that drew it.
+        var frame: UInt64
+    }
 
     private struct Table {
         var numbers: [String: UInt64] = [:]
-        var texts: [UInt64: String] = [:]
+        var entries: [UInt64: Entry] = [:]
         var next: UInt64 = 0
+        var frame: UInt64 = 0
     }
 
     let limit: Int
     private let table = Mutex(Table())
 
     init(limit: Int) {
-        self.limit = max(1, limit)
+        self.limit = max(0, limit)
     }
 
     func number(for text: String) -> UInt64 {
         table.withLock { table in
-            if let number = table.numbers[text] { return number }
+            if let number = table.numbers[text] {
+                table.entries[number]?.frame = table.frame
+                return number
+            }
             let number = table.next
             table.next += 1
             table.numbers[text] = number
-            table.texts[number] = text
-            // Numbers count up, so the oldest kept is the one `limit` before the newest.
-            if table.texts.count > limit, let oldest = table.texts.removeValue(forKey: number - UInt64(limit)) {
-                table.numbers[oldest] = nil
-            }
+            table.entries[number] = Entry(text: text, frame: table.frame)
             return number
         }
     }
 
     func text(_ number: UInt64) -> String? {
-        table.withLock { $0.texts[number] }
+        table.withLock { $0.entries[number]?.text }
     }
+
+    /// A frame is about to be drawn: past the limit, the texts the last one did not draw go.
+    func beginFrame() {
+        table.withLock { table in
+            defer { table.frame += 1 }
+            guard table.entries.count > limit else { return }
+            let lastFrame = table.frame
+            for (number, entry) in table.entries where entry.frame < lastFrame {
+                table.entries[number] = nil
+                table.numbers[entry.text] = nil
+            }
+        }
+    }
+
+    var count: Int { table.withLock { $0.entries.count } }
 }

@@ -17,7 +17,8 @@ public struct ScreenBuffer: Equatable, Sendable {
     }
 
     /// Writes text at (x, y), sanitized, clipped to `width` columns (or the screen's edge).
-    /// A wide character that does not fit becomes a space. Returns the columns used.
+    /// A wide character that does not fit becomes a space. Whatever is written over half of a
+    /// wide character blanks its other half. Returns the columns used.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain) -> Int {
         guard y >= 0, y < rows, x < columns else { return 0 }
@@ -39,7 +40,10 @@ public struct ScreenBuffer: Equatable, Sendable {
                 let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : 3
                 let width = length == 1 ? 1 : TextWidth.plainWidth(Self.scalarValue(bytes, at: index, length: length)) ?? 1
                 if column + width > limit {
-                    if column < limit { set(column, y, .space(style)) }
+                    if column < limit, column >= 0 {
+                        clearOverlap(column, y)
+                        set(column, y, .space(style))
+                    }
                     column = limit
                     break
                 }
@@ -70,7 +74,10 @@ public struct ScreenBuffer: Equatable, Sendable {
             let w = TextWidth.of(character)
             if w == 0 { continue }
             if column + w > limit {
-                if column < limit { set(column, y, .space(style)) }
+                if column < limit, column >= 0 {
+                    clearOverlap(column, y)
+                    set(column, y, .space(style))
+                }
                 column = limit
                 break
             }
@@ -85,12 +92,23 @@ public struct ScreenBuffer: Equatable, Sendable {
         return column - x
     }
 
-    /// Paints a rectangle with spaces in `style`.
+    /// Paints a rectangle with spaces in `style`; a wide character it covers half of is blanked.
     public mutating func fill(x: Int, y: Int, width: Int, height: Int, style: Style = .plain) {
+        let (first, end) = (max(0, x), min(columns, x + width))
+        guard first < end else { return }
         for row in max(0, y)..<min(rows, y + height) {
-            for column in max(0, x)..<min(columns, x + width) {
+            clearOverlap(first, row)
+            clearOverlap(end - 1, row)
+            for column in first..<end {
                 set(column, row, .space(style))
             }
+        }
+    }
+
+    /// Copies a run's cells as they are (a backend that keeps cells draws them so).
+    public mutating func place(_ run: CellRun) {
+        for (offset, cell) in run.cells.enumerated() {
+            set(run.x + offset, run.y, cell)
         }
     }
 

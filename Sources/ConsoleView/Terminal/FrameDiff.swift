@@ -11,6 +11,7 @@ public struct FrameDiff {
 
     /// Renders `state` and returns the runs that differ from the last frame (all of it the first time).
     public mutating func next(_ state: AppState) -> [CellRun] {
+        LongGlyphs.shared.beginFrame()
         var screen = ConsoleRenderer.render(state)
         screen.matchBlankStyles()
         defer { drawn = screen }

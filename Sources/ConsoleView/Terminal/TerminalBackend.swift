@@ -44,9 +44,7 @@ public final class HeadlessBackend: TerminalBackend {
     public func draw(_ runs: [CellRun]) {
         var next = screen
         for run in runs {
-            for (offset, cell) in run.cells.enumerated() where !cell.isContinuation {
-                next.put(cell.text, x: run.x + offset, y: run.y, style: cell.style)
-            }
+            next.place(run)
             cellsWritten += run.cells.count
         }
         screen = next
