@@ -212,11 +212,11 @@ public final class NcursesBackend: TerminalBackend {
 }
 
 extension NcursesBackend {
-    /// Fills `cell` with `text`: at most the five characters a curses cell takes; if curses refuses
-    /// them (a first character the C library does not know, with marks after it), the first alone,
-    /// else U+FFFD — never the cell filled before.
+    /// Fills `cell` with `text`: at most the five characters a curses cell takes, or, if curses
+    /// refuses them (a first character the C library does not know, with marks after it), the
+    /// first alone, which it always takes — never left holding the cell filled before.
     static func set(_ cell: inout cchar_t, _ text: String, _ attributes: attr_t, _ pair: Int16) {
-        for scalars in [Array(text.unicodeScalars.prefix(Cell.cursesCharacters)), Array(text.unicodeScalars.prefix(1)), ["\u{FFFD}"]] {
+        for scalars in [Array(text.unicodeScalars.prefix(Cell.cursesCharacters)), Array(text.unicodeScalars.prefix(1))] {
             var characters = scalars.map { wchar_t(bitPattern: $0.value) } + [0]
             if setcchar(&cell, &characters, attributes, pair, nil) == OK { return }
         }

@@ -102,21 +102,40 @@ import Testing
 
     /// A cell keeps what a curses cell takes of a character that is no joined emoji (its first five
     /// characters; curses then keeps fewer when a second is spacing), and a joined emoji whole,
-    /// longer than a glyph holds inline too; the headless backend draws exactly the frame's cells.
+    /// longer than a glyph holds inline too.
     @Test func aCellKeepsWhatACursesCellTakes() {
         let family = "👨\u{200D}👩\u{200D}👧\u{200D}👦"
-        for text in ["a" + String(repeating: "👩\u{200D}", count: 200) + "💻b", family + "🤦🏽\u{200D}♂️", "a" + String(repeating: "\u{301}", count: 9) + "b"] {
-            var buffer = ScreenBuffer(columns: 8, rows: 1)
-            buffer.put(text, x: 0, y: 0)
-            let backend = HeadlessBackend(columns: 8, rows: 1)
-            backend.draw(buffer.changes(from: nil))
-            let same = backend.screen == buffer
-            #expect(same, "\(backend.screen.line(0)) against \(buffer.line(0))")
-        }
         #expect(Cell(family).text == family && Cell(family).joinsSpacingCharacters)
         #expect(Cell("a" + String(repeating: "\u{301}", count: 9)).text == "a" + String(repeating: "\u{301}", count: 4))
         #expect(Cell("\u{1112}\u{1161}\u{11AB}").text == "\u{1112}\u{1161}\u{11AB}", "decomposed Hangul: curses keeps the jamo after the first")
         #expect(Cell("👍🏽").text == "👍🏽")
+    }
+
+    /// A character is as wide as what reaches the terminal: a selector asking for an emoji's picture
+    /// does nothing on a letter, and a wide character cut to a narrow one leaves a space beside it,
+    /// not a half nothing draws (the old column would stay on screen).
+    @Test func aCharacterTakesTheColumnsOfWhatIsDrawn() {
+        #expect(TextWidth.of("a\u{FE0F}") == 1 && TextWidth.of("❤\u{FE0F}") == 2)
+        let marks = String(repeating: "\u{301}", count: 5)
+        var letter = ScreenBuffer(columns: 6, rows: 1)
+        letter.put("xxxxxx", x: 0, y: 0)
+        letter.put("a" + marks + "\u{FE0F}b", x: 0, y: 0)
+        #expect(letter[1, 0].text == "b")
+        var heart = ScreenBuffer(columns: 6, rows: 1)
+        heart.put("xxxxxx", x: 0, y: 0)
+        heart.put("❤" + marks + "\u{FE0F}b", x: 0, y: 0)
+        #expect(heart[0, 0].text == "❤" + String(repeating: "\u{301}", count: 4))
+        #expect(heart[1, 0].isSpace && heart[2, 0].text == "b", "\(heart.line(0))")
+    }
+
+    /// A wide character written from left of the screen leaves a space in column 0, its right half.
+    @Test func aWideCharacterFromLeftOfTheScreenLeavesASpace() {
+        for text in ["東c", "😀c"] {
+            var screen = ScreenBuffer(columns: 4, rows: 1)
+            screen.put("Zb", x: 0, y: 0)
+            screen.put(text, x: -1, y: 0)
+            #expect(screen.line(0) == " c  ", "\(text): \(screen.line(0))")
+        }
     }
 
     /// A wide character written over the left half of another blanks that one's right half.

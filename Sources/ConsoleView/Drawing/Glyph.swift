@@ -67,7 +67,8 @@ struct Glyph: Hashable, Sendable {
 /// begins with more than `limit` texts kept, those the last frame did not draw are let go (drawn
 /// again, a text gets a new number and its cell is sent again): text crafted with endless
 /// distinct clusters cannot grow the table past `limit` and two frames' worth, and a frame's own
-/// texts are kept while it is drawn, however large the terminal.
+/// texts are kept while it is drawn, however large the terminal. Frames are the console loop's
+/// (`FrameDiff`), one a process; other renderers (tests) share the table below its limit.
 final class LongGlyphs: Sendable {
     static let shared = LongGlyphs(limit: 4096)
 

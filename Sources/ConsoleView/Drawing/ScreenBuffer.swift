@@ -47,6 +47,7 @@ public struct ScreenBuffer: Equatable, Sendable {
                     column = limit
                     break
                 }
+                if column < 0, column + width > 0 { leftEdgeHalf(y, style) }
                 if column >= 0 {
                     clearOverlap(column, y)
                     if width == 2 { clearOverlap(column + 1, y) }
@@ -81,11 +82,15 @@ public struct ScreenBuffer: Equatable, Sendable {
                 column = limit
                 break
             }
+            if column < 0, column + w > 0 { leftEdgeHalf(y, style) }
             if column >= 0 {
                 clearOverlap(column, y)
                 if w == 2 { clearOverlap(column + 1, y) }
-                set(column, y, Cell(character, style))
-                if w == 2 { set(column + 1, y, .continuation(style)) }
+                let cell = Cell(character, style)
+                set(column, y, cell)
+                // A wide character is cut to what a curses cell takes; if that draws narrow, its
+                // second column is a space rather than a half that nothing fills.
+                if w == 2 { set(column + 1, y, cell.joinsSpacingCharacters || TextWidth.of(cell.text) == 2 ? .continuation(style) : .space(style)) }
             }
             column += w
         }
@@ -150,6 +155,12 @@ public struct ScreenBuffer: Equatable, Sendable {
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
         guard x >= 0, x < columns, y >= 0, y < rows else { return }
         cells[y * columns + x] = cell
+    }
+
+    /// A wide character written from left of the screen: its right half, in column 0, is a space.
+    private mutating func leftEdgeHalf(_ y: Int, _ style: Style) {
+        clearOverlap(0, y)
+        set(0, y, .space(style))
     }
 
     /// Writing over half of a wide character blanks its other half (a wide character written at

@@ -6,7 +6,8 @@ public enum TextWidth {
         if let byte = character.utf8.first, byte < 0x80, character.utf8.count == 1 { return byte >= 0x20 && byte != 0x7F ? 1 : 0 }
         let scalars = character.unicodeScalars
         guard let first = scalars.first else { return 0 }
-        if scalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
+        // An emoji asked for in its picture form; on a letter the selector changes nothing.
+        if scalars.contains(where: { $0.value == 0xFE0F }), first.properties.isEmoji { return 2 }
         if scalars.count > 1, scalars.contains(where: { $0.value == 0x200D }), first.properties.isEmoji { return 2 }
         if isRegionalIndicator(first) { return 2 }
         return of(first)
