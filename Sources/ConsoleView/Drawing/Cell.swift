@@ -36,14 +36,16 @@ public struct Cell: Hashable, Sendable {
 
     /// One scalar that `TextWidth.plainWidth` knows, from its UTF-8.
     init(plain utf8: UnsafeBufferPointer<UInt8>, _ style: Style) {
-        glyph = Glyph(scalarUTF8: utf8)
-        self.style = style
-        joinsSpacingCharacters = false
+        self.init(glyph: Glyph(scalarUTF8: utf8), style)
     }
 
     /// One printable ASCII character.
     init(ascii: UInt8, _ style: Style) {
-        glyph = Glyph(ascii: ascii)
+        self.init(glyph: Glyph(ascii: ascii), style)
+    }
+
+    private init(glyph: Glyph, _ style: Style) {
+        self.glyph = glyph
         self.style = style
         joinsSpacingCharacters = false
     }
@@ -52,7 +54,7 @@ public struct Cell: Hashable, Sendable {
     static func space(_ style: Style) -> Cell { Cell(ascii: 0x20, style) }
 
     /// The right half of a wide character in `style`.
-    static func continuation(_ style: Style) -> Cell { Cell("", style) }
+    static func continuation(_ style: Style) -> Cell { Cell(glyph: .rightHalf, style) }
 
     public static let blank = Cell.space(.plain)
 

@@ -12,6 +12,8 @@ struct Glyph: Hashable, Sendable {
     private static let longMark: UInt64 = 0xFF
     static let inlineCapacity = 15
     static let space = Glyph(ascii: 0x20)
+    /// The right half of a wide character: no text.
+    static let rightHalf = Glyph(low: 0, high: 0)
 
     private init(low: UInt64, high: UInt64) {
         self.low = low
@@ -45,8 +47,7 @@ struct Glyph: Hashable, Sendable {
         self.init(low: low, high: high | UInt64(count) << 56)
     }
 
-    /// The right half of a wide character.
-    var isEmpty: Bool { low == 0 && high == 0 }
+    var isEmpty: Bool { self == .rightHalf }
 
     /// The grapheme's text; a long one `table` has let go (a cell kept from a frame before the
     /// last, after thousands of others were drawn) reads as U+FFFD.

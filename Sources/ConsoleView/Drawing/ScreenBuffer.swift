@@ -39,26 +39,40 @@ public struct ScreenBuffer: Equatable, Sendable {
                 let lead = bytes[index]
                 let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : 3
                 let width = length == 1 ? 1 : TextWidth.plainWidth(Self.scalarValue(bytes, at: index, length: length)) ?? 1
-                if column + width > limit {
-                    if column < limit, column >= 0 {
-                        clearOverlap(column, y)
-                        set(column, y, .space(style))
-                    }
+                let cell = Cell(plain: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), style)
+                guard write(cell, width: width, rightHalf: .continuation(style), at: column, y, limit: limit) else {
                     column = limit
                     break
-                }
-                if column < 0, column + width > 0 { leftEdgeHalf(y, style) }
-                if column >= 0 {
-                    clearOverlap(column, y)
-                    if width == 2 { clearOverlap(column + 1, y) }
-                    set(column, y, Cell(plain: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), style))
-                    if width == 2 { set(column + 1, y, .continuation(style)) }
                 }
                 index += length
                 column += width
             }
         }
         return column - x
+    }
+
+    /// Writes a character of `width` columns at `column`, `rightHalf` beside a wide one, blanking
+    /// the halves of wide characters it covers; from left of the screen only its right half shows,
+    /// as a space. False when it does not fit before `limit`: a column left is a space.
+    private mutating func write(_ cell: Cell, width: Int, rightHalf: Cell, at column: Int, _ y: Int, limit: Int) -> Bool {
+        guard column + width <= limit else {
+            if column < limit, column >= 0 {
+                clearOverlap(column, y)
+                set(column, y, .space(cell.style))
+            }
+            return false
+        }
+        if column < 0, column + width > 0 {
+            clearOverlap(0, y)
+            set(0, y, .space(cell.style))
+        }
+        if column >= 0 {
+            clearOverlap(column, y)
+            if width == 2 { clearOverlap(column + 1, y) }
+            set(column, y, cell)
+            if width == 2 { set(column + 1, y, rightHalf) }
+        }
+        return true
     }
 
     /// The scalar whose UTF-8 of `length` bytes starts at `index` (valid UTF-8, as a String holds).
@@ -74,23 +88,13 @@ public struct ScreenBuffer: Equatable, Sendable {
         for character in TerminalText.sanitize(text) {
             let w = TextWidth.of(character)
             if w == 0 { continue }
-            if column + w > limit {
-                if column < limit, column >= 0 {
-                    clearOverlap(column, y)
-                    set(column, y, .space(style))
-                }
+            let cell = Cell(character, style)
+            // A wide character is cut to what a curses cell takes; if that draws narrow, its
+            // second column is a space rather than a half that nothing fills.
+            let drawsNarrow = w == 2 && !cell.joinsSpacingCharacters && TextWidth.of(cell.text) != 2
+            guard write(cell, width: w, rightHalf: drawsNarrow ? .space(style) : .continuation(style), at: column, y, limit: limit) else {
                 column = limit
                 break
-            }
-            if column < 0, column + w > 0 { leftEdgeHalf(y, style) }
-            if column >= 0 {
-                clearOverlap(column, y)
-                if w == 2 { clearOverlap(column + 1, y) }
-                let cell = Cell(character, style)
-                set(column, y, cell)
-                // A wide character is cut to what a curses cell takes; if that draws narrow, its
-                // second column is a space rather than a half that nothing fills.
-                if w == 2 { set(column + 1, y, cell.joinsSpacingCharacters || TextWidth.of(cell.text) == 2 ? .continuation(style) : .space(style)) }
             }
             column += w
         }
@@ -155,12 +159,6 @@ public struct ScreenBuffer: Equatable, Sendable {
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {
         guard x >= 0, x < columns, y >= 0, y < rows else { return }
         cells[y * columns + x] = cell
-    }
-
-    /// A wide character written from left of the screen: its right half, in column 0, is a space.
-    private mutating func leftEdgeHalf(_ y: Int, _ style: Style) {
-        clearOverlap(0, y)
-        set(0, y, .space(style))
     }
 
     /// Writing over half of a wide character blanks its other half (a wide character written at
