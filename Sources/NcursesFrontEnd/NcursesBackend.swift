@@ -216,10 +216,13 @@ extension NcursesBackend {
     /// refuses them (a first character the C library does not know, with marks after it), the
     /// first alone, which it always takes — never left holding the cell filled before.
     static func set(_ cell: inout cchar_t, _ text: String, _ attributes: attr_t, _ pair: Int16) {
-        for scalars in [Array(text.unicodeScalars.prefix(Cell.cursesCharacters)), Array(text.unicodeScalars.prefix(1))] {
-            var characters = scalars.map { wchar_t(bitPattern: $0.value) } + [0]
-            if setcchar(&cell, &characters, attributes, pair, nil) == OK { return }
-        }
+        guard !fill(&cell, text.unicodeScalars.prefix(Cell.cursesCharacters), attributes, pair) else { return }
+        _ = fill(&cell, text.unicodeScalars.prefix(1), attributes, pair)
+    }
+
+    private static func fill(_ cell: inout cchar_t, _ scalars: Substring.UnicodeScalarView, _ attributes: attr_t, _ pair: Int16) -> Bool {
+        var characters = scalars.map { wchar_t(bitPattern: $0.value) } + [0]
+        return setcchar(&cell, &characters, attributes, pair, nil) == OK
     }
 }
 

@@ -115,7 +115,7 @@ public struct ScreenBuffer: Equatable, Sendable {
     }
 
     /// Copies a run's cells as they are (a backend that keeps cells draws them so).
-    public mutating func place(_ run: CellRun) {
+    mutating func place(_ run: CellRun) {
         for (offset, cell) in run.cells.enumerated() {
             set(run.x + offset, run.y, cell)
         }
