@@ -128,6 +128,15 @@ import Testing
         #expect(heart[1, 0].isSpace && heart[2, 0].text == "b", "\(heart.line(0))")
     }
 
+    /// A width below zero writes nothing and uses no columns; one past any screen writes to its edge.
+    @Test func aWidthBelowZeroOrPastAnyScreenIsHeldToTheScreen() {
+        var screen = ScreenBuffer(columns: 6, rows: 1)
+        #expect(screen.put("abc", x: 2, y: 0, width: -5) == 0 && screen.line(0) == "      ")
+        #expect(screen.put("abc", x: 1, y: 0, width: Int.max) == 3 && screen.line(0) == " abc  ")
+        #expect(screen.put("xyz", x: Int.min, y: 0, width: -1) == 0)
+        #expect(screen.put("東京東", x: 1, y: 0, width: 4) == 4 && screen.line(0) == " 東京 ")
+    }
+
     /// A wide character written from left of the screen leaves a space in column 0, its right half.
     @Test func aWideCharacterFromLeftOfTheScreenLeavesASpace() {
         for text in ["東c", "😀c"] {
@@ -204,9 +213,10 @@ extension Cell {
 }
 
 @Suite struct QuickTextTests {
-    /// Every scalar the quick way takes is drawn as the character-by-character way draws it: between
-    /// letters, doubled, over halves of wide characters, clipped (a wide one at the edge too), and
-    /// from left of the screen.
+    /// Every scalar the quick way takes makes the cell and takes the columns the character-by-
+    /// character way gives it (both place characters through one function; where they go is held by
+    /// the tests of wide characters above): between letters, doubled, over wide characters,
+    /// clipped and from left of the screen.
     @Test func textTheQuickWayTakesIsDrawnAsEachCharacterWouldBe() {
         var background = ScreenBuffer(columns: 12, rows: 1)
         background.put("東京a東京", x: 0, y: 0)

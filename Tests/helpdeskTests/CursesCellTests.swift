@@ -7,8 +7,8 @@ import Testing
 @Suite struct CursesCellTests {
     /// What the backend hands curses for a cell it refuses (an unassigned first character with a
     /// mark after it: `setcchar` fails) is that first character alone, never the cell before it.
-    @Test func aCellCursesRefusesIsItsFirstCharacterNotThePreviousCell() {
-        setlocale(LC_CTYPE, "C.UTF-8")
+    @Test func aCellCursesRefusesIsItsFirstCharacterNotThePreviousCell() throws {
+        try #require(setlocale(LC_CTYPE, "C.UTF-8") != nil, "curses reads characters' widths in a UTF-8 locale")
         var cell = cchar_t()
         NcursesBackend.set(&cell, "y", helpdesk_a_normal(), 0)
         #expect(Self.characters(cell) == ["y"])

@@ -22,7 +22,9 @@ public struct ScreenBuffer: Equatable, Sendable {
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain) -> Int {
         guard y >= 0, y < rows, x < columns else { return 0 }
-        let limit = min(columns, x + (width ?? columns))
+        // Where writing stops: never before x (a width below zero writes nothing), never past the screen.
+        let (end, overflow) = x.addingReportingOverflow(width ?? columns)
+        let limit = max(x, overflow ? ((width ?? columns) > 0 ? columns : x) : min(columns, end))
         return TextWidth.isEveryScalarPlain(text)
             ? putPlain(text, x: x, y: y, limit: limit, style: style)
             : putEachCharacter(text, x: x, y: y, limit: limit, style: style)
@@ -39,8 +41,8 @@ public struct ScreenBuffer: Equatable, Sendable {
                 let lead = bytes[index]
                 let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : 3
                 let width = length == 1 ? 1 : TextWidth.plainWidth(Self.scalarValue(bytes, at: index, length: length)) ?? 1
-                let cell = Cell(plain: UnsafeBufferPointer(rebasing: bytes[index..<(index + length)]), style)
-                guard write(cell, width: width, rightHalf: .continuation(style), at: column, y, limit: limit) else {
+                let character = UnsafeBufferPointer(rebasing: bytes[index..<(index + length)])
+                guard write(width: width, at: column, y, limit: limit, style: style, { (Cell(plain: character, style), .continuation(style)) }) else {
                     column = limit
                     break
                 }
@@ -51,22 +53,24 @@ public struct ScreenBuffer: Equatable, Sendable {
         return column - x
     }
 
-    /// Writes a character of `width` columns at `column`, `rightHalf` beside a wide one, blanking
-    /// the halves of wide characters it covers; from left of the screen only its right half shows,
+    /// Writes a character of `width` columns at `column` — the cell `make` gives, and beside a wide
+    /// one the right half it gives — blanking the halves of wide characters it covers; `make` is
+    /// called only for a character on screen. From left of the screen only its right half shows,
     /// as a space. False when it does not fit before `limit`: a column left is a space.
-    private mutating func write(_ cell: Cell, width: Int, rightHalf: Cell, at column: Int, _ y: Int, limit: Int) -> Bool {
+    private mutating func write(width: Int, at column: Int, _ y: Int, limit: Int, style: Style, _ make: () -> (cell: Cell, rightHalf: Cell)) -> Bool {
         guard column + width <= limit else {
             if column < limit, column >= 0 {
                 clearOverlap(column, y)
-                set(column, y, .space(cell.style))
+                set(column, y, .space(style))
             }
             return false
         }
         if column < 0, column + width > 0 {
             clearOverlap(0, y)
-            set(0, y, .space(cell.style))
+            set(0, y, .space(style))
         }
         if column >= 0 {
+            let (cell, rightHalf) = make()
             clearOverlap(column, y)
             if width == 2 { clearOverlap(column + 1, y) }
             set(column, y, cell)
@@ -88,11 +92,14 @@ public struct ScreenBuffer: Equatable, Sendable {
         for character in TerminalText.sanitize(text) {
             let w = TextWidth.of(character)
             if w == 0 { continue }
-            let cell = Cell(character, style)
-            // A wide character is cut to what a curses cell takes; if that draws narrow, its
-            // second column is a space rather than a half that nothing fills.
-            let drawsNarrow = w == 2 && !cell.joinsSpacingCharacters && TextWidth.of(cell.text) != 2
-            guard write(cell, width: w, rightHalf: drawsNarrow ? .space(style) : .continuation(style), at: column, y, limit: limit) else {
+            let fits = write(width: w, at: column, y, limit: limit, style: style) {
+                let cell = Cell(character, style)
+                // A wide character is cut to what a curses cell takes; if that draws narrow, its
+                // second column is a space rather than a half that nothing fills.
+                let drawsNarrow = w == 2 && !cell.joinsSpacingCharacters && TextWidth.of(cell.text) != 2
+                return (cell, drawsNarrow ? .space(style) : .continuation(style))
+            }
+            guard fits else {
                 column = limit
                 break
             }
