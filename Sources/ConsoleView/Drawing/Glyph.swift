@@ -27,9 +27,7 @@ struct Glyph: Hashable, Sendable {
 
     /// One scalar, from its UTF-8 (one to four bytes).
     init(scalarUTF8 bytes: UnsafeBufferPointer<UInt8>) {
-        var low: UInt64 = 0
-        for (index, byte) in bytes.prefix(4).enumerated() { low |= UInt64(byte) << (8 * index) }
-        self.init(low: low, high: UInt64(min(bytes.count, 4)) << 56)
+        self.init(inline: bytes, count: bytes.count)
     }
 
     /// `text`, inline when it fits, otherwise numbered by `table`.
@@ -39,12 +37,16 @@ struct Glyph: Hashable, Sendable {
             self.init(low: table.number(for: String(text)), high: Self.longMark << 56)
             return
         }
-        var low: UInt64 = 0, high: UInt64 = 0, used = 0
-        for byte in text.lazy.flatMap(\.utf8) {
-            if used < 8 { low |= UInt64(byte) << (8 * used) } else { high |= UInt64(byte) << (8 * (used - 8)) }
-            used += 1
+        self.init(inline: text.lazy.flatMap(\.utf8), count: count)
+    }
+
+    /// `count` bytes of UTF-8 (at most `inlineCapacity`), held inline.
+    private init(inline bytes: some Sequence<UInt8>, count: Int) {
+        var low: UInt64 = 0, high: UInt64 = 0
+        for (index, byte) in bytes.prefix(Self.inlineCapacity).enumerated() {
+            if index < 8 { low |= UInt64(byte) << (8 * index) } else { high |= UInt64(byte) << (8 * (index - 8)) }
         }
-        self.init(low: low, high: high | UInt64(count) << 56)
+        self.init(low: low, high: high | UInt64(min(count, Self.inlineCapacity)) << 56)
     }
 
     var isEmpty: Bool { self == .rightHalf }
