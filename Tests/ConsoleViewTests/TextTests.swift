@@ -137,6 +137,22 @@ import Testing
         #expect(screen.put("東京東", x: 1, y: 0, width: 4) == 4 && screen.line(0) == " 東京 ")
     }
 
+    /// A rectangle partly or wholly off the screen, or of a size below zero or past any screen, fills
+    /// only what lies on it.
+    @Test func aFillOffTheScreenFillsOnlyWhatIsOnIt() {
+        var screen = ScreenBuffer(columns: 4, rows: 2)
+        screen.put("abcd", x: 0, y: 0)
+        screen.put("efgh", x: 0, y: 1)
+        for (x, y, width, height) in [(0, 2, 4, 1), (0, 5, 4, 3), (0, -3, 4, 2), (0, 0, 4, -1), (0, 1, -2, 1), (4, 0, 2, 2), (Int.max, 0, Int.max, 1),
+                                      (0, Int.max, 4, Int.max), (Int.min, Int.min, 1, 1), (-2, -1, 2, 1)] {
+            screen.fill(x: x, y: y, width: width, height: height)
+            #expect(screen.line(0) == "abcd" && screen.line(1) == "efgh", "\((x, y, width, height))")
+        }
+        screen.fill(x: 3, y: 1, width: Int.max, height: Int.max)
+        screen.fill(x: -5, y: -5, width: 6, height: 6)
+        #expect(screen.line(0) == " bcd" && screen.line(1) == "efg ")
+    }
+
     /// A wide character written from left of the screen leaves a space in column 0, its right half.
     @Test func aWideCharacterFromLeftOfTheScreenLeavesASpace() {
         for text in ["東c", "😀c"] {

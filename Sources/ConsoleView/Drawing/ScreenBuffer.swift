@@ -23,8 +23,7 @@ public struct ScreenBuffer: Equatable, Sendable {
     public mutating func put(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain) -> Int {
         guard y >= 0, y < rows, x < columns else { return 0 }
         // Where writing stops: never before x (a width below zero writes nothing), never past the screen.
-        let (end, overflow) = x.addingReportingOverflow(width ?? columns)
-        let limit = max(x, overflow ? ((width ?? columns) > 0 ? columns : x) : min(columns, end))
+        let limit = max(x, Self.end(x, width ?? columns, limit: columns))
         return TextWidth.isEveryScalarPlain(text)
             ? putPlain(text, x: x, y: y, limit: limit, style: style)
             : putEachCharacter(text, x: x, y: y, limit: limit, style: style)
@@ -110,9 +109,10 @@ public struct ScreenBuffer: Equatable, Sendable {
 
     /// Paints a rectangle with spaces in `style`; a wide character it covers half of is blanked.
     public mutating func fill(x: Int, y: Int, width: Int, height: Int, style: Style = .plain) {
-        let (first, end) = (max(0, x), min(columns, x + width))
-        guard first < end else { return }
-        for row in max(0, y)..<min(rows, y + height) {
+        let (first, end) = (max(0, x), Self.end(x, width, limit: columns))
+        let (top, bottom) = (max(0, y), Self.end(y, height, limit: rows))
+        guard first < end, top < bottom else { return }
+        for row in top..<bottom {
             clearOverlap(first, row)
             clearOverlap(end - 1, row)
             for column in first..<end {
@@ -128,13 +128,11 @@ public struct ScreenBuffer: Equatable, Sendable {
         }
     }
 
-    /// Applies a style to the cells of a rectangle, keeping their text.
-    public mutating func restyle(x: Int, y: Int, width: Int, height: Int = 1, _ change: (inout Style) -> Void) {
-        for row in max(0, y)..<min(rows, y + height) {
-            for column in max(0, x)..<min(columns, x + width) {
-                change(&cells[row * columns + column].style)
-            }
-        }
+    /// Where `length` columns or rows from `start` end, at most `limit`: a length below zero ends at
+    /// `start`, one past any screen at `limit`.
+    private static func end(_ start: Int, _ length: Int, limit: Int) -> Int {
+        let (end, overflow) = start.addingReportingOverflow(max(0, length))
+        return overflow ? limit : min(limit, end)
     }
 
     /// Gives a short run of blanks between two cells of one style that style, when no style
