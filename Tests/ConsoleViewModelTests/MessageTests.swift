@@ -512,6 +512,19 @@ import Testing
         #expect(whole.contains { $0.contains { $0.text.contains("helpdesk show prints the rest") } })
     }
 
+    @Test mutating func aTimelineReadAgainKeepsTheScrollWithinItsLines() {
+        let notes = (0..<40).map { TimelineEvent(id: 100 + Int64($0), requestID: jane, actor: "alex", at: state.now, payload: .note(text: "note \($0)")) }
+        state.detail.timeline += notes
+        _ = Console.update(&state, .key(.enter))
+        _ = Console.update(&state, .key(.home))
+        #expect(state.detail.scrollBack > 20)
+        _ = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: Array(state.detail.timeline.dropLast(30)), approvals: [], runs: [])))
+        #expect(state.detail.scrollBack == TimelineLayout.maxScrollBack(state) && state.detail.scrollBack > 0, "held to the first line of what is left")
+        _ = Console.update(&state, .key(.end))
+        _ = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: Array(state.detail.timeline.dropLast(5)), approvals: [], runs: [])))
+        #expect(state.detail.scrollBack == 0, "at the newest it stays there")
+    }
+
     @Test mutating func theTimelineScrollStopsAtItsFirstLine() {
         state.detail.timeline += (0..<40).map { TimelineEvent(id: 100 + Int64($0), requestID: jane, actor: "alex", at: state.now, payload: .note(text: "note \($0)")) }
         _ = Console.update(&state, .key(.enter))

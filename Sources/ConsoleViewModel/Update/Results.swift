@@ -52,7 +52,8 @@ extension Console {
         state.detail.runs = snapshot.runs
         state.detail.unknownRuns = snapshot.unknownRuns
         state.detail.plans = snapshot.plans
-        state.detail.scrollBack = min(state.detail.scrollBack, TimelineLayout.maxScrollBack(state))
+        // Held to the new timeline's lines; laying them out is left to the frame when nothing is scrolled.
+        if state.detail.scrollBack > 0 { state.detail.scrollBack = min(state.detail.scrollBack, TimelineLayout.maxScrollBack(state)) }
         guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester,
               let newest = snapshot.timeline.last(where: isOutcome) else { return [] }
         guard !state.cardReadOnItsWay else {
