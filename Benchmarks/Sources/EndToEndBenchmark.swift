@@ -46,7 +46,15 @@ enum EndToEndBenchmark {
         }
         if !session.screen.unknown.isEmpty { print("sequences the emulator did not know: \(session.screen.unknown)") }
         let steady = memory.dropFirst().map(\.resident).max() ?? memory.last?.resident ?? 0
-        print("resident memory after \(rounds) rounds: \(memory.last.map { $0.resident / 1024 } ?? 0) MiB (highest after a round past the first: \(steady / 1024) MiB), peak \((memory.last?.peak ?? 0) / 1024) MiB")
+        let peak = memory.last?.peak ?? 0
+        print("resident memory after \(rounds) rounds: \(memory.last.map { $0.resident / 1024 } ?? 0) MiB (highest after a round past the first: \(steady / 1024) MiB), peak \(peak / 1024) MiB")
+        try Verdict.report("end-to-end", [
+            Verdict("cold start → queue on screen ≤ 50 ms", "slowest \(Timing.ms(coldQueue.percentile(100))) of \(coldQueue.samples.count)",
+                    met: coldQueue.samples.isEmpty ? nil : coldQueue.percentile(100) <= 50),
+        ] + session.verdicts() + [
+            Verdict("steady memory ≤ 40 MiB, peak ≤ 50 MiB", "\(steady / 1024) MiB after the rounds, peak \(peak / 1024) MiB",
+                    met: memory.isEmpty ? nil : steady <= 40 * 1024 && peak <= 50 * 1024),
+        ], to: options.verdicts)
     }
 }
 
@@ -271,6 +279,35 @@ private final class Session {
     private func queueRows() -> [[String]] {
         let end = (2..<screen.rows).first { screen.line($0).hasPrefix("─ ") } ?? screen.rows / 2
         return Array(screen.cells[0..<end])
+    }
+
+    // MARK: Targets
+
+    /// Issue 14's targets for what this session measured.
+    func verdicts() -> [Verdict] {
+        let keys = frames.values.sorted { $0.percentile(99) > $1.percentile(99) }
+        let worstKeys = keys.prefix(3).map { "\($0.label) \(Timing.ms($0.percentile(99)))" }.joined(separator: ", ")
+        let ratios = bytes.map { (name: $0.key, ratio: Double($0.value.bytes) / Double(max(1, $0.value.cells))) }.sorted { $0.ratio > $1.ratio }
+        let over = ratios.filter { $0.ratio > 1.3 }.map { String(format: "%@ %.2f", $0.name, $0.ratio) }
+        return [
+            Verdict("key → its frame ≤ 5 ms at p99, every key", "slowest p99: \(worstKeys)",
+                    met: keys.isEmpty ? nil : keys.allSatisfy { $0.percentile(99) <= 5 }),
+            Verdict("an Okta answer on screen within 2 ms of its arrival, at p99", within(background),
+                    met: background.samples.isEmpty ? nil : background.percentile(99) <= 2),
+            Verdict("last typed key → final rows ≤ 50 ms median, ≤ 150 ms p99", within(typed), met: typingMet(typed)),
+            Verdict("one letter → final rows ≤ 50 ms median, ≤ 150 ms p99", within(prefixes), met: typingMet(prefixes)),
+            Verdict("bytes ≤ 1.3 a changed cell, every key's frame",
+                    over.isEmpty ? String(format: "highest %@ %.2f", ratios.first?.name ?? "none", ratios.first?.ratio ?? 0) : "over: " + over.joined(separator: ", "),
+                    met: ratios.isEmpty ? nil : over.isEmpty),
+        ]
+    }
+
+    private func within(_ timing: Timing) -> String {
+        "median \(Timing.ms(timing.median)), p99 \(Timing.ms(timing.percentile(99))), slowest \(Timing.ms(timing.percentile(100))) (n = \(timing.samples.count))"
+    }
+
+    private func typingMet(_ timing: Timing) -> Bool? {
+        timing.samples.isEmpty ? nil : timing.median <= 50 && timing.percentile(99) <= 150
     }
 
     // MARK: Report

@@ -18,6 +18,7 @@ enum ImportExportBenchmark {
         print("import-export benchmark: \(binary.path)")
         print(MachineNoise.report())
         let folder = TemporaryDirectory("hd-bench-bulk")
+        var imports: [Figures] = []
 
         for lines in importSizes {
             let input = folder.file("requests-\(lines).jsonl")
@@ -28,7 +29,7 @@ enum ImportExportBenchmark {
                 runs.append(try ChildRun.timed(binary, ["import", input, "--db", store]))
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
             }
-            report("import \(lines) lines", runs, items: lines, unit: "lines")
+            imports.append(report("import \(lines) lines", runs, items: lines, unit: "lines"))
         }
 
         let store = options.storePath
@@ -36,7 +37,7 @@ enum ImportExportBenchmark {
         let events = try eventCount(store)
         var inProcess: [ChildRun] = []
         for _ in 0..<repeats { inProcess.append(try ChildRun.timed(binary, ["export", "--db", store])) }
-        report("export \(events) events, in process", inProcess, items: events, unit: "events")
+        let exported = report("export \(events) events, in process", inProcess, items: events, unit: "events")
 
         let okta = try OktaStandIn()
         defer { okta.stop() }
@@ -44,12 +45,32 @@ enum ImportExportBenchmark {
         defer { service.stop() }
         var served: [ChildRun] = []
         for _ in 0..<repeats { served.append(try ChildRun.timed(binary, ["export", "--socket", service.socket])) }
-        report("export \(events) events, through helpdesk serve", served, items: events, unit: "events")
+        let exportedThroughService = report("export \(events) events, through helpdesk serve", served, items: events, unit: "events")
 
         let since = try newestThousandth(store)
         var recent: [ChildRun] = []
         for _ in 0..<repeats * 3 { recent.append(try ChildRun.timed(binary, ["export", "--db", store, "--since", Timestamp.iso8601(since)])) }
-        report("export --since (the newest thousandth), in process", recent, items: nil, unit: "")
+        let sinceFigures = report("export --since (the newest thousandth), in process", recent, items: nil, unit: "")
+        try Verdict.report("import-export", [
+            Verdict("import ≥ 50k lines/s", imports.map { String(format: "%.0fk/s (%d lines)", $0.rate / 1000, $0.items) }.joined(separator: ", "),
+                    met: imports.allSatisfy { $0.ok && $0.rate >= 50_000 }),
+            Verdict("import memory flat, ≤ 50 MiB at any size", imports.map { String(format: "%.1f MiB (%d lines)", $0.peakMiB, $0.items) }.joined(separator: ", "),
+                    met: imports.allSatisfy { $0.ok && $0.peakMiB <= 50 }),
+            Verdict("export ≥ 200k events/s", String(format: "%.0fk/s in process, %.0fk/s through helpdesk serve", exported.rate / 1000, exportedThroughService.rate / 1000),
+                    met: exported.ok && exportedThroughService.ok && min(exported.rate, exportedThroughService.rate) >= 200_000),
+            // The look-up names the index (INDEXED BY): a query that could not use it would fail, not scan.
+            Verdict("export --since uses the time index (a scan took 183 ms)", "median \(Timing.ms(sinceFigures.milliseconds)), every run answered: \(sinceFigures.ok)",
+                    met: sinceFigures.ok && sinceFigures.milliseconds < 50),
+        ], to: options.verdicts)
+    }
+
+    /// What `report` printed, for the verdicts: the median rate, the highest peak, whether every run succeeded.
+    struct Figures {
+        let items: Int
+        let rate: Double
+        let milliseconds: Double
+        let peakMiB: Double
+        let ok: Bool
     }
 
     /// Lines shaped like a ticketing system's export: about 360 bytes each, written a thousand
@@ -89,13 +110,15 @@ enum ImportExportBenchmark {
         return newest.createdAt.addingTimeInterval(-newest.createdAt.timeIntervalSince(oldest.createdAt) / 1000)
     }
 
-    private static func report(_ label: String, _ runs: [ChildRun], items: Int?, unit: String) {
+    private static func report(_ label: String, _ runs: [ChildRun], items: Int?, unit: String) -> Figures {
         var timing = Timing(label)
         for run in runs { timing.add(.nanoseconds(Int64(run.seconds * 1e9))) }
         let failed = runs.filter { $0.status != 0 }.count
         let rate = items.map { String(format: "  %.0fk %@/s at the median", Double($0) / (timing.median / 1000) / 1000, unit) } ?? ""
         let memory = runs.map(\.peakKiB).max().map { String(format: "  peak resident %.1f MiB", Double($0) / 1024) } ?? ""
         print(timing.line + rate + memory + (failed > 0 ? "  FAILED runs: \(failed)" : ""))
+        return Figures(items: items ?? 0, rate: Double(items ?? 0) / (timing.median / 1000), milliseconds: timing.median,
+                       peakMiB: Double(runs.map(\.peakKiB).max() ?? 0) / 1024, ok: failed == 0 && !runs.isEmpty)
     }
 }
 

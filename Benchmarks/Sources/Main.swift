@@ -7,7 +7,7 @@ enum BenchmarkMain {
     static func main() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let suite = arguments.first else {
-            print("usage: helpdesk-benchmarks store|stores|okta|okta-service|playbook|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH] [--postgres URL] [--frames PATH]")
+            print("usage: helpdesk-benchmarks store|stores|okta|okta-service|playbook|console|service|end-to-end|import-export [--rows N] [--db PATH] [--runs N] [--binary PATH] [--postgres URL] [--frames PATH] [--verdicts PATH]")
             exit(2)
         }
         let options = BenchmarkOptions(Array(arguments.dropFirst()))
@@ -28,7 +28,7 @@ enum BenchmarkMain {
     }
 }
 
-/// `--rows N`, `--db PATH`, `--runs N`.
+/// The suites' options: `--rows N`, `--db PATH`, `--runs N` and the rest the usage line names.
 struct BenchmarkOptions {
     var rows = 1_000_000
     var db: String?
@@ -40,6 +40,8 @@ struct BenchmarkOptions {
     var postgres: String?
     /// Where the end-to-end suite writes each key's frame (`FrameLog`).
     var frames: String?
+    /// A file the suites of issue 14 append their verdicts to (`Verdict`).
+    var verdicts: String?
 
     /// `--db`, or a store of `rows` requests in the temporary folder, kept between runs.
     var storePath: String {
@@ -57,6 +59,7 @@ struct BenchmarkOptions {
             case "--binary": binary = words[index + 1]
             case "--postgres": postgres = words[index + 1]
             case "--frames": frames = words[index + 1]
+            case "--verdicts": verdicts = words[index + 1]
             default: break
             }
             index += 2

@@ -27,9 +27,11 @@ enum OktaServiceBenchmark {
         print("group: \(group.name) (\(group.id))")
         standIn.limitRate(perWindow: limit, window: window)
 
+        var sdkSeconds: Double?
         if let sdk = try await runSDK(standIn: standIn, group: group, emails: emails) {
             print("Python SDK: \(sdk)")
             report(standIn)
+            sdkSeconds = (try? JSONSerialization.jsonObject(with: Data(sdk.utf8)) as? [String: Any])?["wall"] as? Double
         }
         for index in 0..<asks { _ = try? await standIn.tenant.removeFromGroup(userID: String(format: "00ubench%012d", index), groupID: group.id) }
 
@@ -44,14 +46,42 @@ enum OktaServiceBenchmark {
         let socket = service.socket
         let asked = Array(zip(requests, (0..<asks).map { String(format: "00ubench%012d", $0) }))
         // As the console asks: for the account the agent saw and confirmed.
-        try await runHelpdesk("helpdesk service, console asks (the confirmed account)", standIn: standIn, socket: socket, asked: asked, groupID: group.id, confirmed: true)
+        let console = try await runHelpdesk("helpdesk service, console asks (the confirmed account)", standIn: standIn, socket: socket, asked: asked, groupID: group.id, confirmed: true)
         for index in 0..<asks { _ = try? await standIn.tenant.removeFromGroup(userID: String(format: "00ubench%012d", index), groupID: group.id) }
         // As `helpdesk act` asks: the requester's account found by the email.
-        try await runHelpdesk("helpdesk service, command-line asks (found by email)", standIn: standIn, socket: socket, asked: asked, groupID: group.id, confirmed: false)
+        let commandLine = try await runHelpdesk("helpdesk service, command-line asks (found by email)", standIn: standIn, socket: socket, asked: asked, groupID: group.id, confirmed: false)
+        let runs = [console, commandLine]
+        let slowest = runs.map(\.seconds).max() ?? 0
+        try Verdict.report("okta-service", [
+            Verdict("\(asks) asks through the service at least twice as fast as the Python SDK",
+                    sdkSeconds.map { String(format: "%.1f s and %.1f s against the SDK's %.1f s (%.2f×)", console.seconds, commandLine.seconds, $0, $0 / slowest) }
+                        ?? "the SDK did not run (pip install okta==3.4.6)",
+                    met: sdkSeconds.map { $0 / slowest >= 2 }),
+            Verdict("0 failures", runs.map { "\($0.failures)" }.joined(separator: " and "), met: runs.allSatisfy { $0.failures == 0 }),
+            Verdict("no 429 after the first window", runs.map { "\($0.limits.refusedAfterFirst)" }.joined(separator: " and "),
+                    met: runs.allSatisfy { $0.limits.refusedAfterFirst == 0 }),
+            Verdict("≥ 95 % of the limit used (the busiest family's middle windows)", runs.map { String(format: "%.0f %%", $0.limits.busiestUse) }.joined(separator: " and "),
+                    met: runs.allSatisfy { $0.limits.busiestUse >= 95 }),
+        ], to: options.verdicts)
+    }
+
+    /// One run of the asks through the service, for the verdicts.
+    struct Run {
+        let seconds: Double
+        let failures: Int
+        let limits: Limits
+    }
+
+    /// The stand-in's counts over a run: 429s after each family's first window, and the share of
+    /// the limit the busiest family used in its middle windows.
+    struct Limits {
+        var refusedAfterFirst = 0
+        var busiestUse = 0.0
+        var busiestRequests = 0
     }
 
     /// The asks from `clients` connections at once, each taking every tenth, one after another.
-    private static func runHelpdesk(_ label: String, standIn: OktaStandIn, socket: String, asked: [(RequestID, String)], groupID: String, confirmed: Bool) async throws {
+    private static func runHelpdesk(_ label: String, standIn: OktaStandIn, socket: String, asked: [(RequestID, String)], groupID: String, confirmed: Bool) async throws -> Run {
         await waitForWindowStart()
         standIn.clearRateCounts()
         let failures = Counter()
@@ -74,7 +104,8 @@ enum OktaServiceBenchmark {
         }
         let elapsed = start.duration(to: .now)
         print("\(label): wall \(elapsed), \(asked.count) asks, failures \(failures.value)")
-        report(standIn)
+        let parts = elapsed.components
+        return Run(seconds: Double(parts.seconds) + Double(parts.attoseconds) / 1e18, failures: failures.value, limits: report(standIn))
     }
 
     /// The SDK's run, or nil (with the reason) when Python or the SDK is missing.
@@ -111,7 +142,9 @@ enum OktaServiceBenchmark {
     }
 
     /// Per family: requests let through, windows used, 429s, and the share of the allowance used.
-    private static func report(_ standIn: OktaStandIn) {
+    @discardableResult
+    private static func report(_ standIn: OktaStandIn) -> Limits {
+        var limits = Limits()
         for (bucket, count) in standIn.rateCounts.sorted(by: { $0.key < $1.key }) {
             let windows = Set(count.accepted.keys).union(count.refused.keys)
             guard let first = windows.min(), let last = windows.max() else { continue }
@@ -122,8 +155,12 @@ enum OktaServiceBenchmark {
             let fewest = Int((Double(accepted) / Double(limit)).rounded(.up))
             let full = span > 1 ? count.accepted.filter { $0.key > first && $0.key < last }.values.reduce(0, +) : accepted
             let fullWindows = max(1, span - 2)
+            let used = span > 2 ? Double(full) / Double(fullWindows * limit) * 100 : 100
             print(String(format: "  %@: %d requests over %d windows (fewest possible %d), 429s %d (after the first window %d), middle windows used %.0f%% of the limit",
-                         bucket, accepted, span, fewest, refused, refusedAfterFirst, span > 2 ? Double(full) / Double(fullWindows * limit) * 100 : 100))
+                         bucket, accepted, span, fewest, refused, refusedAfterFirst, used))
+            limits.refusedAfterFirst += refusedAfterFirst
+            if accepted > limits.busiestRequests { (limits.busiestRequests, limits.busiestUse) = (accepted, used) }
         }
+        return limits
     }
 }
