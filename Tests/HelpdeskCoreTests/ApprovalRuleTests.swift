@@ -63,7 +63,7 @@ import Testing
         await #expect { _ = try await fixture.engine.approve(approval.id, by: morgan) } throws: { "\($0)".contains("cannot also approve") }
         await #expect { _ = try await fixture.engine.approve(approval.id, by: jane) } throws: { "\($0)".contains("requester") }
         await #expect { _ = try await fixture.engine.approve(approval.id, by: jordan) } throws: { "\($0)".contains("may not decide") }
-        #expect { try fixture.engine.deny(approval.id, by: jordan, reason: "no") } throws: { "\($0)".contains("may not decide") }
+        await #expect { try await fixture.engine.deny(approval.id, by: jordan, reason: "no") } throws: { "\($0)".contains("may not decide") }
         #expect(fixture.directory.actionCalls.isEmpty)
         #expect(try fixture.store.read { try $0.approval(approval.id) }?.state == .pending)
     }
@@ -118,8 +118,8 @@ import Testing
     @Test func denyingNeedsAReasonAndRunsNothing() async throws {
         let request = try fixture.request()
         let approval = try fixture.awaiting(try await fixture.engine.ask(.resetMFA, on: request.id, reason: "lost phone", by: alex))
-        #expect { try fixture.engine.deny(approval.id, by: sam, reason: "  ") } throws: { "\($0)".contains("reason is required") }
-        let denied = try fixture.engine.deny(approval.id, by: sam, reason: "she is on holiday; call her mobile first")
+        await #expect { try await fixture.engine.deny(approval.id, by: sam, reason: "  ") } throws: { "\($0)".contains("reason is required") }
+        let denied = try await fixture.engine.deny(approval.id, by: sam, reason: "she is on holiday; call her mobile first")
         #expect(denied.state == .denied)
         #expect(denied.decidedBy == "sam")
         await #expect { _ = try await fixture.engine.approve(approval.id, by: morgan) } throws: { "\($0)".contains("was denied by sam") }

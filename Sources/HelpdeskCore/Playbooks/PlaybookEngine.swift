@@ -102,6 +102,7 @@ public struct PlaybookEngine: Sendable {
             throw Refusal("\(approver.login)'s Okta account was not found by the email \(approver.email?.value ?? "(none configured)"); "
                 + "an approver needs one, so that nobody approves for their own account — an admin corrects the email in the configuration")
         }
+        if let asked = try store.read({ try $0.approval(approvalID) }) { try await engine.requireStillEligible(approver, approverID: approverID, for: asked) }
         let now = engine.clock.now()
         let plan = try store.write { writer -> Plan in
             let approval = try engine.approvals.decidable(approvalID, by: approver, oktaUserID: approverID, writer: writer)

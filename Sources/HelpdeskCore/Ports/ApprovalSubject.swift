@@ -17,6 +17,14 @@ public enum ApprovalSubject: Hashable, Sendable {
         return nil
     }
 
+    /// The actions it would run, by name: the one action, or each of the plan's steps.
+    public var actionNames: [ActionName] {
+        switch self {
+        case .action(let action): [action.name]
+        case .plan(let terms): terms.steps.map(\.action.name)
+        }
+    }
+
     /// What it asks for, in a line.
     public var summary: String {
         switch self {

@@ -224,7 +224,7 @@ public struct LocalHelpdeskService: HelpdeskService {
     }
 
     public func deny(_ id: ApprovalID, reason: String) async throws -> Approval {
-        try await committing { try engine.deny(id, by: user, reason: reason) }
+        try await committing { try await engine.deny(id, by: user, reason: reason) }
     }
 
     // MARK: Playbooks

@@ -160,6 +160,7 @@ public final class ActionEngine: Sendable {
         if let asked, asked.action == nil {
             throw Refusal("\(approvalID) is for a plan (\(asked.subject.summary)); approve it as a plan, after reviewing its steps")
         }
+        if let asked { try await requireStillEligible(approver, approverID: approverID, for: asked) }
         let held = if let asked, let action = asked.action { try await alreadyHeld(action, userID: try Self.target(asked)) } else { String?.none }
         let now = clock.now()
         let (approval, run) = try store.write { writer in
@@ -184,8 +185,46 @@ public final class ActionEngine: Sendable {
 
     /// Denies with a reason; the action does not run.
     @discardableResult
-    public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) throws -> Approval {
-        try approvals.deny(approvalID, by: approver, reason: reason)
+    public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) async throws -> Approval {
+        if let asked = try store.read({ try $0.approval(approvalID) }) { try await requireStillEligible(approver, approverID: nil, for: asked) }
+        return try approvals.deny(approvalID, by: approver, reason: reason)
+    }
+
+    /// Refuses `approver` unless the configuration and Okta make them an approver of `approval` now,
+    /// not only when it was asked: holding the approver role, named by the policy for everything it
+    /// gates, or the manager in Okta of the person it is for. A role taken away, a name taken off
+    /// the policy or a new manager ends the right at once; any one of them that still holds keeps
+    /// it. Being on the approval's own list and the four-eyes checks follow, in the decision's write.
+    func requireStillEligible(_ approver: Operator, approverID: String?, for approval: Approval) async throws {
+        guard approval.state == .pending, let listed = approval.approvers.first(where: { $0.login == approver.login }) else { return }
+        guard let member = team.member(approver.login) else {
+            throw Refusal("\(approver.login) is no longer an operator in the configuration, so may not decide \(approval.id)")
+        }
+        if member.isApprover { return }
+        let gated = Set(approval.subject.actionNames.filter { policy.needsApproval($0) })
+        if !gated.isEmpty, gated.allSatisfy({ policy.rule(for: $0).approvers.contains(approver.login) }) { return }
+        if let target = approval.targetUserID, let managerID = try await currentManagerID(of: target) {
+            let id = if let approverID { approverID } else { try await identities.id(of: member) }
+            if id == managerID { return }
+        }
+        let then = switch listed.basis {
+        case .manager: "the manager in Okta of the person it is for"
+        case .approverRole: "holding the approver role"
+        case .policy: "named by the policy"
+        }
+        throw Refusal("\(approver.login) may no longer decide \(approval.id): it was asked of them as \(then), and by the configuration and Okta now they hold "
+            + "no approver role, are not named by the policy for it, and are not the manager of the person it is for")
+    }
+
+    /// The Okta id of the manager of the user `id` now; nil when there is none or the user is gone.
+    private func currentManagerID(of id: String) async throws -> String? {
+        do {
+            return try await directory.user(.id(id)).managerID
+        } catch let error as DirectoryError where error.kind == .notFound {
+            return nil
+        } catch let error as DirectoryError {
+            throw Refusal("could not read \(id)'s manager from Okta, so whether the approver still is their manager is not known: \(error.message)")
+        }
     }
 
     /// Expires every pending approval whose time ran out, with a note on its timeline.

@@ -39,6 +39,8 @@ public struct ApprovalBook: Sendable {
         case .expired: throw Refusal("\(id) expired unanswered; the agent must ask again")
         case .superseded: throw Refusal("\(id) was replaced (\(approval.decisionReason ?? "the parameters changed")); review the new approval instead")
         }
+        // Past its time it is not decided, even before the next pass records that it expired.
+        if approval.expiresAt <= clock.now() { throw Refusal("\(id) expired unanswered; the agent must ask again") }
         if approver.login == approval.requestedBy {
             throw Refusal("\(approver.login) asked for \(id) and cannot also approve it; another approver must")
         }
