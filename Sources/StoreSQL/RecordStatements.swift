@@ -69,6 +69,18 @@ extension RecordStatements {
         try db.query("SELECT \(RecordMapping.eventColumns) FROM events e WHERE e.request_id = ? ORDER BY e.id", [.integer(id.number)], RecordMapping.event)
     }
 
+    public func newestEvents(of id: RequestID, limit: Int, maxBytes: Int) throws -> (events: [TimelineEvent], earlier: Int) {
+        var bytes = 0
+        let newest = try db.query("SELECT \(RecordMapping.eventColumns) FROM events e WHERE e.request_id = ? ORDER BY e.id DESC LIMIT ?",
+                                  [.integer(id.number), .int(max(1, limit))], until: { sized in
+                                      bytes += sized.bytes
+                                      return bytes >= maxBytes
+                                  }) { row in (event: try RecordMapping.event(row), bytes: row.text(5).utf8.count) }
+        guard let oldest = newest.last?.event else { return ([], 0) }
+        let earlier = try db.scalar("SELECT count(*) FROM events WHERE request_id = ? AND id < ?", [.integer(id.number), .integer(oldest.id)]) ?? 0
+        return (newest.reversed().map(\.event), Int(earlier))
+    }
+
     public func events(since: Date?, request: RequestID?, afterEventID: Int64?, limit: Int) throws -> [TimelineEvent] {
         guard let (whereClause, values) = try eventsWhere(since: since, request: request, afterEventID: afterEventID) else { return [] }
         return try db.query("SELECT \(RecordMapping.eventColumns) FROM events e \(whereClause) ORDER BY e.id LIMIT ?", values + [.int(limit)], RecordMapping.event)

@@ -155,6 +155,26 @@ import Testing
         #expect(quiet.detail.timeline == noted)
     }
 
+    /// The service sends a long timeline's newest entries: a new answer is one newer than any shown,
+    /// even when the oldest shown (an answer too) has slid out and the count of answers is the same.
+    @Test mutating func aNewOktaAnswerInATimelineCutToItsNewestEntriesRereadsTheCard() {
+        let earlier = state.now.addingTimeInterval(-3600)
+        func answer(_ id: Int64) -> TimelineEvent {
+            TimelineEvent(id: id, requestID: jane, actor: "sam", at: earlier,
+                          payload: .actionSucceeded(.init(runID: ActionRunID(id), action: .resetMFA, summary: "reset 3 factors", oktaRequestID: "req\(id)")))
+        }
+        let note = TimelineEvent(id: 21, requestID: jane, actor: "alex", at: earlier, payload: .note(text: "hi"))
+        state.cardReadBegan = nil
+        state.detail.timeline = [answer(20), note]
+        let effects = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: [note, answer(22)], earlierEvents: 7, approvals: [], runs: [])))
+        #expect(effects == [.loadCard(janeEmail, refresh: true)])
+        #expect(state.detail.earlierEvents == 7)
+        let text = TimelineLayout.lines(state).prefix(2).map { $0.map(\.text).joined() }.joined(separator: " ")
+        #expect(text.hasPrefix("7 earlier entries are not shown here; helpdesk export --request \(jane) prints every one"), "\(text)")
+        state.detail.earlierEvents = 0
+        #expect(TimelineLayout.lines(state).first?.first?.text.hasPrefix("7 earlier") == false)
+    }
+
     func suspended(at time: Date, id: Int64 = 20) -> [TimelineEvent] {
         ConsoleFixtures.timeline(for: jane) + [TimelineEvent(
             id: id, requestID: jane, actor: "sam", at: time,

@@ -204,7 +204,7 @@ import Testing
         defer { Task { await server.stop(grace: 1) } }
         let raw = try RawClient(fixture.path("mallory"))
         // A request sent right behind hello, before the refusal could be read, is not served either.
-        raw.send(bytes: Frame.encode(Data(#"{"id": 1, "method": "hello", "params": {"protocol": 3, "client": "raw"}}"#.utf8))
+        raw.send(bytes: Frame.encode(Data(#"{"id": 1, "method": "hello", "params": {"protocol": \#(WireProtocol.version), "client": "raw"}}"#.utf8))
                  + Frame.encode(Data(#"{"id": 2, "method": "create", "params": {"requester": "jane.doe@example.com", "subject": "x"}}"#.utf8)))
         let answers = [try await raw.next(), try await raw.next()]
         let hello = try #require(answers.first { $0["id"] as? Int == 1 })

@@ -68,7 +68,7 @@ final class RawClient {
     }
 
     func hello() async throws -> [String: Any] {
-        send(json: #"{"id": 1, "method": "hello", "params": {"protocol": 3, "client": "raw"}}"#)
+        send(json: #"{"id": 1, "method": "hello", "params": {"protocol": \#(WireProtocol.version), "client": "raw"}}"#)
         return try await next()
     }
 

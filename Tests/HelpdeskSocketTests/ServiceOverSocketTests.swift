@@ -25,7 +25,7 @@ import Testing
 
         let raw = try RawClient(fixture.path("kernel"))
         // A client that claims to be morgan, in hello and in a request, is still alex.
-        raw.send(json: #"{"id": 1, "method": "hello", "params": {"protocol": 3, "client": "raw", "login": "morgan", "operator": {"login": "morgan"}}, "login": "morgan"}"#)
+        raw.send(json: #"{"id": 1, "method": "hello", "params": {"protocol": \#(WireProtocol.version), "client": "raw", "login": "morgan", "operator": {"login": "morgan"}}, "login": "morgan"}"#)
         let hello = try await raw.next()
         let session = try #require((hello["result"] as? [String: Any])?["session"] as? [String: Any])
         #expect((session["operator"] as? [String: Any])?["login"] as? String == "alex")
@@ -129,6 +129,27 @@ import Testing
         #expect(await eventually { heard.contains { if case .changed(let notice) = $0 { notice.requests.contains(request.id) } else { false } } })
         let detail = try await agent.detail(of: request.id)
         #expect(detail.timeline.map(\.kind).suffix(2) == [.actionStarted, .actionSucceeded])
+    }
+
+    /// A request noted more than one answer carries (any agent can) still opens, in the console and
+    /// for `show`, `approve` and `deny`: its detail holds the newest entries and says how many more.
+    @Test func aRequestNotedPastWhatOneAnswerCarriesStillOpens() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let agent = fixture.client("alex")
+        let request = try await agent.create(Fixtures.newRequest("Lost my phone", requester: "jane.doe@example.com"))
+        let note = String(repeating: "\u{1D54F}", count: RequestWork.maxNoteLength)
+        let notes = 1_700
+        try fixture.store.write { writer in
+            for _ in 0..<notes { try writer.append(EventDraft(actor: "alex", at: Date(), payload: .note(text: note)), to: request.id) }
+        }
+        let last = try await agent.note(request.id, "the newest")
+        let detail = try await agent.detail(of: request.id)
+        #expect(detail.timeline.last == last)
+        #expect(detail.earlierEvents > 0 && detail.earlierEvents + detail.timeline.count == notes + 2, "the created event, the notes and the newest")
+        let bytes = try detail.timeline.reduce(0) { $0 + (try $1.payload.detailsJSON()).count }
+        #expect(bytes < RequestDetail.timelineBytes + 25_000, "\(bytes)")
     }
 
     @Test func anActionWhoseClientIsKilledIsFinishedAndRecordedOnce() async throws {

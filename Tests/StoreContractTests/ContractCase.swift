@@ -19,6 +19,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
     case commitsOfAnotherConnectionChangeTheToken
     case aFailedWriteLeavesNothing
     case anImportBatchWritesEachExternalIDOnce
+    case theNewestEventsAreReadWithinALimitAndABudget
 
     var description: String { rawValue }
 
@@ -38,6 +39,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         case .commitsOfAnotherConnectionChangeTheToken: try await Self.changeToken(store)
         case .aFailedWriteLeavesNothing: try Self.failedWrite(store)
         case .anImportBatchWritesEachExternalIDOnce: try Self.createOnce(store)
+        case .theNewestEventsAreReadWithinALimitAndABudget: try Self.newestEvents(store)
         }
     }
 
@@ -171,6 +173,31 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         let timeline = try store.read { try $0.timeline(of: request.id) }
         #expect(timeline.count == 1)
         #expect(timeline.first?.actor == "alex")
+    }
+
+    private static func newestEvents(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        let request = try store.create(Fixtures.newRequest(), by: "alex", at: start)
+        let other = try store.create(Fixtures.newRequest(), by: "alex", at: start)
+        for index in 0..<9 {
+            try store.write { writer in
+                try writer.append(EventDraft(actor: "alex", at: start, payload: .note(text: String(repeating: "n", count: 100 * (index + 1)))), to: request.id)
+                try writer.append(EventDraft(actor: "alex", at: start, payload: .note(text: "elsewhere")), to: other.id)
+            }
+        }
+        let whole = try store.read { try $0.timeline(of: request.id) }
+        #expect(whole.count == 10)
+        let all = try store.read { try $0.newestEvents(of: request.id, limit: 50, maxBytes: 1 << 20) }
+        #expect(all.events == whole && all.earlier == 0)
+        let five = try store.read { try $0.newestEvents(of: request.id, limit: 5, maxBytes: 1 << 20) }
+        #expect(five.events == Array(whole.suffix(5)) && five.earlier == 5, "the newest five, oldest first")
+        // The newest notes' details are about 900 and 800 bytes: a budget of 1,500 stops after the second.
+        let budget = try store.read { try $0.newestEvents(of: request.id, limit: 50, maxBytes: 1_500) }
+        #expect(budget.events == Array(whole.suffix(2)) && budget.earlier == 8, "\(budget.events.count)")
+        let one = try store.read { try $0.newestEvents(of: request.id, limit: 50, maxBytes: 1) }
+        #expect(one.events == Array(whole.suffix(1)) && one.earlier == 9, "the newest is always read")
+        let none = try store.read { try $0.newestEvents(of: RequestID(999), limit: 50, maxBytes: 1 << 20) }
+        #expect(none.events.isEmpty && none.earlier == 0)
     }
 
     private static func pendingApproval(_ store: any RequestStore, action: OktaAction = .resetMFA) throws -> (Request, Approval) {

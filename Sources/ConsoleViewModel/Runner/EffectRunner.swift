@@ -140,7 +140,7 @@ public actor EffectRunner {
     private func loadDetail(_ id: RequestID) async {
         do {
             let detail = try await service.detail(of: id)
-            deliver(.detailLoaded(id, DetailSnapshot(timeline: detail.timeline, approvals: detail.approvals, runs: detail.runs, unknownRuns: detail.unknownRuns, plans: detail.plans)))
+            deliver(.detailLoaded(id, DetailSnapshot(timeline: detail.timeline, earlierEvents: detail.earlierEvents, approvals: detail.approvals, runs: detail.runs, unknownRuns: detail.unknownRuns, plans: detail.plans)))
         } catch {
             deliver(.workFinished(StatusLine("Could not read \(id): \(Self.sentence(error))", .error), reload: false))
         }

@@ -4,6 +4,8 @@ import HelpdeskCore
 public struct DetailState: Sendable, Equatable {
     public var requestID: RequestID?
     public var timeline: [TimelineEvent] = []
+    /// Entries before the first in `timeline` that the service left out.
+    public var earlierEvents = 0
     public var approvals: [Approval] = []
     public var runs: [ActionRun] = []
     /// Runs whose outcome the service says is unknown now.

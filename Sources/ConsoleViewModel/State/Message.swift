@@ -62,17 +62,20 @@ public struct QueueSnapshot: Sendable, Equatable {
     }
 }
 
-/// A request's timeline, approvals and runs.
+/// A request's timeline (its newest entries), approvals and runs.
 public struct DetailSnapshot: Sendable, Equatable {
     public let timeline: [TimelineEvent]
+    /// Entries before the first in `timeline` that the service left out.
+    public let earlierEvents: Int
     public let approvals: [Approval]
     public let runs: [ActionRun]
     /// Runs whose outcome the service says is unknown now.
     public let unknownRuns: [ActionRunID]
     public let plans: [Plan]
 
-    public init(timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun], unknownRuns: [ActionRunID] = [], plans: [Plan] = []) {
+    public init(timeline: [TimelineEvent], earlierEvents: Int = 0, approvals: [Approval], runs: [ActionRun], unknownRuns: [ActionRunID] = [], plans: [Plan] = []) {
         self.timeline = timeline
+        self.earlierEvents = earlierEvents
         self.approvals = approvals
         self.runs = runs
         self.unknownRuns = unknownRuns

@@ -65,6 +65,11 @@ public enum TimelineLayout {
         let whole = state.focus == .detail
         let body = state.selectedRequest.map { SafeText.forOutput($0.body) } ?? ""
         var lines: [[StyledText]] = []
+        if state.detail.earlierEvents > 0, let id = state.detail.requestID {
+            let count = state.detail.earlierEvents
+            let text = "\(count) earlier entr\(count == 1 ? "y is" : "ies are") not shown here; helpdesk export --request \(id) prints every one"
+            lines += wrapped(text, width: max(10, layout.leftWidth), limit: nil).map { [StyledText($0, .dim)] }
+        }
         for event in state.detail.timeline {
             let text = wrapped(event.payload.sentence, width: width, limit: whole ? nil : collapsedLines)
             for (index, part) in text.enumerated() {

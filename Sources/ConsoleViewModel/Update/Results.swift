@@ -43,11 +43,13 @@ extension Console {
     static func detailLoaded(_ state: inout AppState, _ id: RequestID, _ snapshot: DetailSnapshot) -> [Effect] {
         guard state.detail.requestID == id else { return [] }
         let hadEvents = !state.detail.timeline.isEmpty
-        // An answer the old timeline did not hold, or one recorded since the card was read (a card
-        // kept from an earlier read; a plan approved on another tab ran meanwhile).
-        let newOutcome = (hadEvents && outcomes(in: snapshot.timeline) > outcomes(in: state.detail.timeline))
+        // An answer newer than any the old timeline held, or one recorded since the card was read (a
+        // card kept from an earlier read; a plan approved on another tab ran meanwhile). Answers are
+        // compared by number, not counted: the service sends only the newest entries.
+        let newOutcome = (hadEvents && newestOutcome(in: snapshot.timeline) > newestOutcome(in: state.detail.timeline))
             || state.cardReadBegan.map { unreadAnswer(since: $0, among: snapshot.timeline, state) != nil } ?? false
         state.detail.timeline = snapshot.timeline
+        state.detail.earlierEvents = snapshot.earlierEvents
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
         state.detail.unknownRuns = snapshot.unknownRuns
@@ -76,9 +78,9 @@ extension Console {
         return newest.id
     }
 
-    /// Events that record what Okta did.
-    static func outcomes(in timeline: [TimelineEvent]) -> Int {
-        timeline.reduce(0) { count, event in isOutcome(event) ? count + 1 : count }
+    /// The number of the newest event that records what Okta did (0 when none does).
+    static func newestOutcome(in timeline: [TimelineEvent]) -> Int64 {
+        timeline.last(where: isOutcome)?.id ?? 0
     }
 
     /// Whether the event records Okta's answer.

@@ -22,6 +22,9 @@ public protocol StoreReader {
     func request(_ id: RequestID) throws -> Request?
     func request(externalID: String) throws -> Request?
     func timeline(of id: RequestID) throws -> [TimelineEvent]
+    /// A request's newest events, oldest first: at most `limit`, and no more once their details
+    /// reach `maxBytes` (the newest always); with how many earlier ones were left out.
+    func newestEvents(of id: RequestID, limit: Int, maxBytes: Int) throws -> (events: [TimelineEvent], earlier: Int)
     func queue(_ query: QueueQuery) throws -> QueuePage
     func count(_ filter: QueueFilter) throws -> Int
     func statusCounts() throws -> [RequestStatus: Int]

@@ -1,9 +1,12 @@
 import Foundation
 
-/// A request with everything recorded about it: timeline, approvals, runs, grants and plans.
+/// A request with what is recorded about it: its newest timeline entries (`timelineLimit`,
+/// `timelineBytes`; `export --request` prints every one), approvals, runs, grants and plans.
 public struct RequestDetail: Sendable, Equatable, Codable {
     public let request: Request
     public let timeline: [TimelineEvent]
+    /// Entries before the first in `timeline`, left out to keep the answer small.
+    public let earlierEvents: Int
     public let approvals: [Approval]
     public let runs: [ActionRun]
     public let grants: [AccessGrant]
@@ -11,10 +14,17 @@ public struct RequestDetail: Sendable, Equatable, Codable {
     public let unknownRuns: [ActionRunID]
     public let plans: [Plan]
 
-    public init(request: Request, timeline: [TimelineEvent], approvals: [Approval], runs: [ActionRun], grants: [AccessGrant], unknownRuns: [ActionRunID],
-                plans: [Plan] = []) {
+    /// Most timeline entries a detail carries, and most bytes of their details (past it, the
+    /// newest that reach it): a request noted thousands of times stays quick to open, and its
+    /// answer well inside what the protocol carries.
+    public static let timelineLimit = 1_000
+    public static let timelineBytes = 2 << 20
+
+    public init(request: Request, timeline: [TimelineEvent], earlierEvents: Int = 0, approvals: [Approval], runs: [ActionRun], grants: [AccessGrant],
+                unknownRuns: [ActionRunID], plans: [Plan] = []) {
         self.request = request
         self.timeline = timeline
+        self.earlierEvents = earlierEvents
         self.approvals = approvals
         self.runs = runs
         self.grants = grants

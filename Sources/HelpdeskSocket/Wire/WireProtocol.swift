@@ -6,7 +6,7 @@ import HelpdeskCore
 /// that id; the service may send events (no id) at any time after `subscribe`.
 public enum WireProtocol {
     /// Bumped when a message changes shape; the service refuses a client that speaks another.
-    public static let version = 3
+    public static let version = 4
     /// The largest frame a client may send (an import batch fits well inside).
     public static let maxRequestFrame = 1 << 20
     /// The largest frame the service sends (a request detail with a long timeline).

@@ -5,12 +5,14 @@ import HelpdeskCore
 struct RequestJSON: Encodable {
     let request: Request
     var timeline: [EventJSON]?
+    /// With `timeline`: the entries before its first that were left out.
+    var earlierEvents: Int?
     var approvals: [ApprovalJSON]?
     var runs: [RunJSON]?
 
     private enum Keys: String, CodingKey {
         case id, number, requester, subject, body, category, priority, status, assignee, createdAt, updatedAt, version, externalId
-        case timeline, approvals, runs
+        case timeline, earlierEvents, approvals, runs
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -29,6 +31,7 @@ struct RequestJSON: Encodable {
         try container.encode(request.version, forKey: .version)
         try container.encode(request.externalID, forKey: .externalId)
         try container.encodeIfPresent(timeline, forKey: .timeline)
+        try container.encodeIfPresent(earlierEvents, forKey: .earlierEvents)
         try container.encodeIfPresent(approvals, forKey: .approvals)
         try container.encodeIfPresent(runs, forKey: .runs)
     }

@@ -34,7 +34,7 @@ enum RequestTable {
 
 /// The text `helpdesk show` prints.
 enum RequestDetailText {
-    static func render(_ request: Request, timeline: [TimelineEvent], approvals: [Approval], now: Date) -> String {
+    static func render(_ request: Request, timeline: [TimelineEvent], earlier: Int = 0, approvals: [Approval], now: Date) -> String {
         var text = "\(request.id)  \(TextSafety.quoted(request.subject, limit: 200))\n"
         text += "Requester  \(request.requester)\n"
         text += "Status     \(request.status.rawValue) · priority \(request.priority.rawValue) · category \(request.category) · assignee \(request.assignee ?? "none")\n"
@@ -55,6 +55,9 @@ enum RequestDetailText {
             }
         }
         text += "\nTimeline\n"
+        if earlier > 0 {
+            text += "  (\(earlier) earlier entr\(earlier == 1 ? "y is" : "ies are") not shown; helpdesk export --request \(request.id) prints every one)\n"
+        }
         for event in timeline {
             text += "  \(clock(event.at))  \(event.actor.padding(toLength: max(8, event.actor.count), withPad: " ", startingAt: 0))  \(TextSafety.quoted(event.payload.sentence, limit: 400))\n"
         }

@@ -1,6 +1,7 @@
 import HelpdeskCore
 
-/// `helpdesk show REQ`: a request with its approvals and whole timeline.
+/// `helpdesk show REQ`: a request with its approvals and timeline (the newest entries when there
+/// are very many; `export --request` prints every one).
 enum ShowCommand {
     static let spec = CommandSpec(
         name: "show",
@@ -8,8 +9,10 @@ enum ShowCommand {
         synopsis: "REQ [--json]",
         options: [.json, .db, .config, .socket],
         arguments: [ArgumentSpec(name: "REQ", help: "the request, e.g. REQ-12 or 12")],
-        discussion: "Lists the Okta runs with Okta's request id for each answer. With --json, prints the request object with a \"timeline\" array "
-            + "(kind, actor, at, details), an \"approvals\" array and a \"runs\" array."
+        discussion: "Lists the Okta runs with Okta's request id for each answer. A timeline of more than \(RequestDetail.timelineLimit) entries (or 2 MiB) "
+            + "shows its newest and says how many earlier ones are left out; export --request REQ prints every one. With --json, prints the request "
+            + "object with a \"timeline\" array (kind, actor, at, details), \"earlierEvents\" (how many entries before it were left out), "
+            + "an \"approvals\" array and a \"runs\" array."
     ) { invocation in
         let id = try invocation.requestID(at: 0)
         let detail = try await invocation.service().detail(of: id)
@@ -18,11 +21,12 @@ enum ShowCommand {
         if invocation.wantsJSON {
             var json = RequestJSON(request: request)
             json.timeline = try timeline.map(EventJSON.init)
+            json.earlierEvents = detail.earlierEvents
             json.approvals = approvals.map(ApprovalJSON.init)
             json.runs = runs.map { RunJSON($0, outcomeUnknown: unknown($0)) }
             try invocation.printJSON(json)
         } else {
-            invocation.out.write(RequestDetailText.render(request, timeline: timeline, approvals: approvals, now: invocation.now))
+            invocation.out.write(RequestDetailText.render(request, timeline: timeline, earlier: detail.earlierEvents, approvals: approvals, now: invocation.now))
             invocation.out.write(RequestDetailText.runs(runs, timeline: timeline, unknown: Set(detail.unknownRuns), request: id))
         }
         return ExitCode.success
