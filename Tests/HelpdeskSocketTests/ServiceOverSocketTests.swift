@@ -131,6 +131,35 @@ import Testing
         #expect(detail.timeline.map(\.kind).suffix(2) == [.actionStarted, .actionSucceeded])
     }
 
+    /// Okta is asked for what someone's role needs, since every call spends the organisation's rate
+    /// limits: a manager with no role reads only the accounts of people whose approval was asked of
+    /// them, and looks up, reconciles and sweeps nothing; agents and approvers read any card.
+    @Test func aManagerWithNoRoleReadsOnlyTheAccountsOfTheirApprovals() async throws {
+        let fixture = try ServiceFixture()
+        let servers = try ["alex", "sam", "jane"].map { try fixture.listen(as: $0) }
+        defer { Task { for server in servers { await server.stop(grace: 1) } } }
+        let (agent, manager, approver) = (fixture.client("alex"), fixture.client("sam"), fixture.client("jane"))
+        let jane = try EmailAddress("jane.doe@example.com"), omar = try EmailAddress("omar.haddad@example.com")
+        let refusedRole = { (error: any Error) in "\(error)".contains("sam has no agent or approver role") }
+        await #expect { _ = try await manager.requesterCard(jane) } throws: { refusedRole($0) }
+        let request = try await agent.create(Fixtures.newRequest("Lost my phone", requester: jane.value))
+        _ = try await agent.act(ActionAsk(requestID: request.id, spec: ActionSpec(.resetMFA), reason: "lost phone; ID checked"))
+        #expect(try await manager.requesterCard(jane).user.email == jane.value, "asked of him")
+        await #expect { _ = try await manager.requesterCard(omar) } throws: { refusedRole($0) }
+        let calls: [(String, () async throws -> Void)] = [
+            ("look up", { _ = try await manager.lookUpRequester(omar) }), ("groups", { _ = try await manager.findGroups("Sales") }),
+            ("apps", { _ = try await manager.findApps("Zoom") }), ("reconcile", { _ = try await manager.reconcile(nil) }), ("sweep", { _ = try await manager.sweep() }),
+        ]
+        for (name, call) in calls {
+            var refusal = ""
+            do { try await call() } catch { refusal = "\(error)" }
+            #expect(refusal.contains("sam has no agent role"), "\(name): \(refusal)")
+        }
+        #expect(try await agent.requesterCard(omar).user.email == omar.value)
+        #expect(try await approver.requesterCard(omar).user.email == omar.value)
+        #expect(try await agent.findGroups("Sales").isEmpty == false)
+    }
+
     /// A request noted more than one answer carries (any agent can) still opens, in the console and
     /// for `show`, `approve` and `deny`: its detail holds the newest entries and says how many more.
     @Test func aRequestNotedPastWhatOneAnswerCarriesStillOpens() async throws {

@@ -31,6 +31,8 @@ public protocol StoreReader {
     func approval(_ id: ApprovalID) throws -> Approval?
     func approvals(of request: RequestID) throws -> [Approval]
     func pendingApprovals(eligibleFor login: String?) throws -> [Approval]
+    /// Whether an approval on any request of `requester`, pending or decided, lists `login` among who may decide it.
+    func isListedApprover(_ login: String, forRequester requester: EmailAddress) throws -> Bool
     /// Pending approvals whose time ran out by `date`.
     func expiredApprovals(at date: Date) throws -> [Approval]
     func run(_ id: ActionRunID) throws -> ActionRun?

@@ -88,6 +88,7 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     public func requesterCard(_ email: EmailAddress) async throws -> RequesterCard {
         try requireOkta()
+        try requireCardReader(of: email)
         let directory = engine.directory
         let user = try await directory.user(.email(email))
         async let groups = directory.groups(ofUser: user.id)
@@ -109,6 +110,7 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     public func lookUpRequester(_ email: EmailAddress) async throws -> DirectoryUser? {
         try requireOkta()
+        try requireAgent("look up accounts in Okta")
         do {
             return try await engine.directory.user(.email(email))
         } catch let error as DirectoryError where error.kind == .notFound {
@@ -118,11 +120,13 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     public func findGroups(_ prefix: String) async throws -> [DirectoryGroup] {
         try requireOkta()
+        try requireAgent("look up groups in Okta")
         return try await engine.directory.findGroups(try Self.searchText(prefix), limit: 20)
     }
 
     public func findApps(_ prefix: String) async throws -> [DirectoryApp] {
         try requireOkta()
+        try requireAgent("look up apps in Okta")
         return try await engine.directory.findApps(try Self.searchText(prefix), limit: 20)
     }
 
@@ -255,12 +259,14 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     public func reconcile(_ id: RequestID?) async throws -> [Reconciler.Result] {
         try requireOkta()
+        try requireAgent("reconcile actions with Okta")
         if let id { _ = try store.existingRequest(id) }
         return try await committing { try await backend.reconciler.reconcile(id, by: user.login) }
     }
 
     public func sweep() async throws -> AccessSweeper.Report {
         try requireOkta()
+        try requireAgent("sweep ended access and approvals")
         return try await committing { try await AccessSweeper(engine: engine, actor: user.login).sweep() }
     }
 
@@ -311,6 +317,17 @@ public struct LocalHelpdeskService: HelpdeskService {
         try PlainText.check(text, "the search text", atMostBytes: 400)
         guard text.count <= 100 else { throw Refusal("the search text is \(text.count) characters; keep it under 100") }
         return text
+    }
+
+    /// A requester's Okta account is read for agents and approvers, and for a manager with no role
+    /// only when an approval on one of that person's requests lists them (waiting or decided):
+    /// every card is several calls against the organisation's Okta rate limits.
+    private func requireCardReader(of email: EmailAddress) throws {
+        guard !user.canAct, !user.isApprover else { return }
+        guard try store.read({ try $0.isListedApprover(user.login, forRequester: email) }) else {
+            throw Refusal("\(user.login) has no agent or approver role, so reads the Okta account only of someone whose approval was asked of \(user.login); "
+                + "an admin can add a role in the configuration")
+        }
     }
 
     /// Recording and changing requests is an agent's work; managers and approvers decide approvals.
