@@ -214,8 +214,11 @@ struct EventLoop {
             let server = self.server
             let limits = server.limits
             server.handlerStarted()
+            let user = connection.credentials.uid
             Task {
+                await server.turns.begin(user)
                 let response = await ServiceDispatcher(service: service, connection: connection, limits: limits).respond(to: frame, id: id, method: method)
+                server.turns.end(user)
                 connection.send(response.frame, limit: limits.maxQueuedOutput)
                 connection.end()
                 server.handlerFinished()

@@ -19,6 +19,8 @@ public final class SocketServer: Sendable {
     private let log: @Sendable (String) -> Void
     private let control = Mutex(Control())
     private let handlers = Mutex(0)
+    /// Each user's requests take turns (`ServerLimits.maxRunningPerUser`).
+    let turns: TurnsPerUser
     /// When each uid was last logged about, and how many lines about it were held back since.
     private let quiet = Mutex<[UInt32: (at: Date, held: Int)]>([:])
 
@@ -33,6 +35,7 @@ public final class SocketServer: Sendable {
     public init(path: String, limits: ServerLimits = ServerLimits(), identify: @escaping Identify, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.path = path
         self.limits = limits
+        turns = TurnsPerUser(limit: limits.maxRunningPerUser)
         self.identify = identify
         self.log = log
     }

@@ -1,0 +1,69 @@
+import Foundation
+import HelpdeskCore
+@testable import HelpdeskSocket
+import HelpdeskTestSupport
+import Synchronization
+import Testing
+
+/// A user's requests take turns: at most `maxRunningPerUser` run at once over all their
+/// connections, the rest start in the order they came as those end, and other users are not
+/// held by them.
+@Suite struct TurnsPerUserTests {
+    @Test func aUsersRequestsPastTheLimitWaitAndStartInTheOrderTheyCame() async throws {
+        let turns = TurnsPerUser(limit: 2)
+        await turns.begin(1)
+        await turns.begin(1)
+        let started = Started()
+        var waiters: [Task<Void, Never>] = []
+        for index in 0..<3 {
+            waiters.append(Task {
+                await turns.begin(1)
+                started.add(index)
+            })
+            // Each is waiting before the next is sent, so the order they came is known.
+            #expect(await eventually { turns.count(1).waiting == index + 1 })
+        }
+        #expect(turns.count(1) == (2, 3))
+        await turns.begin(2)
+        #expect(turns.count(2) == (1, 0), "another user is not held")
+        #expect(started.all.isEmpty)
+        turns.end(1)
+        #expect(await eventually { started.all == [0] })
+        #expect(turns.count(1) == (2, 2), "the turn passed on: still two running")
+        turns.end(1)
+        turns.end(1)
+        for waiter in waiters { await waiter.value }
+        #expect(started.all == [0, 1, 2])
+        for _ in 0..<2 { turns.end(1) }
+        turns.end(2)
+        #expect(turns.count(1) == (0, 0) && turns.count(2) == (0, 0))
+    }
+
+    @Test func requestsOverTheSocketTakeTurnsAndAreAllAnswered() async throws {
+        let fixture = try ServiceFixture(latency: 0.1)
+        var limits = ServerLimits()
+        limits.maxRunningPerUser = 4
+        let server = try fixture.listen(as: "alex", limits: limits)
+        defer { Task { await server.stop(grace: 1) } }
+        let client = fixture.client("alex")
+        let jane = try EmailAddress("jane.doe@example.com")
+        _ = try await client.requesterCard(jane)
+        // A card is two rounds of Okta calls (the user; then groups, apps, factors, sign-ins and the
+        // manager at once): 0.2 s. Sixteen at once, four at a time, take four turns.
+        let start = ContinuousClock.now
+        let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<16 { group.addTask { try await client.requesterCard(jane).user.email == jane.value } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        let elapsed = start.duration(to: .now)
+        #expect(answered == 16)
+        #expect(elapsed >= .milliseconds(750), "\(elapsed)")
+    }
+}
+
+/// The requests that have started, in order.
+private final class Started: Sendable {
+    private let list = Mutex<[Int]>([])
+    func add(_ index: Int) { list.withLock { $0.append(index) } }
+    var all: [Int] { list.withLock { $0 } }
+}
