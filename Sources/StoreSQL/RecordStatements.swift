@@ -138,6 +138,14 @@ extension RecordStatements {
         try approvals(where: "a.request_id = ?", [.integer(request.number)])
     }
 
+    public func approvals(of request: RequestID, decidedLimit: Int) throws -> (approvals: [Approval], earlier: Int) {
+        let id = SQLValue.integer(request.number)
+        let kept = try approvals(where: "a.request_id = ? AND (a.state = 'pending' OR a.id IN "
+                                 + "(SELECT id FROM approvals WHERE request_id = ? AND state <> 'pending' ORDER BY id DESC LIMIT ?))", [id, id, .int(max(0, decidedLimit))])
+        let decided = try db.scalar("SELECT count(*) FROM approvals WHERE request_id = ? AND state <> 'pending'", [id]) ?? 0
+        return (kept, max(0, Int(decided) - kept.filter { $0.state != .pending }.count))
+    }
+
     public func pendingApprovals(eligibleFor login: String?) throws -> [Approval] {
         if let login {
             return try approvals(

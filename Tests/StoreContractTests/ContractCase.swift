@@ -20,6 +20,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
     case aFailedWriteLeavesNothing
     case anImportBatchWritesEachExternalIDOnce
     case theNewestEventsAreReadWithinALimitAndABudget
+    case pendingApprovalsAndTheNewestDecidedAreRead
 
     var description: String { rawValue }
 
@@ -40,6 +41,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         case .aFailedWriteLeavesNothing: try Self.failedWrite(store)
         case .anImportBatchWritesEachExternalIDOnce: try Self.createOnce(store)
         case .theNewestEventsAreReadWithinALimitAndABudget: try Self.newestEvents(store)
+        case .pendingApprovalsAndTheNewestDecidedAreRead: try Self.recentApprovals(store)
         }
     }
 
@@ -198,6 +200,31 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         #expect(one.events == Array(whole.suffix(1)) && one.earlier == 9, "the newest is always read")
         let none = try store.read { try $0.newestEvents(of: RequestID(999), limit: 50, maxBytes: 1 << 20) }
         #expect(none.events.isEmpty && none.earlier == 0)
+    }
+
+    private static func recentApprovals(_ under: StoreUnderTest) throws {
+        let store = try under.open()
+        let (request, first) = try pendingApproval(store)
+        _ = try pendingApproval(store)
+        var ids = [first.id]
+        try store.write { writer in
+            _ = try writer.decideApproval(first.id, state: .denied, by: "morgan", at: start, reason: "no")
+            for index in 0..<4 {
+                let approval = try writer.insertApproval(NewApproval(requestID: request.id, action: .resetMFA, reason: "again \(index)", requestedBy: "alex", requestedAt: start,
+                                                                     expiresAt: start.addingTimeInterval(3600), approvers: [EligibleApprover(login: "morgan", basis: .policy)]))
+                ids.append(approval.id)
+                if index < 3 { _ = try writer.decideApproval(approval.id, state: .superseded, by: "alex", at: start, reason: "replaced") }
+            }
+        }
+        let all = try store.read { try $0.approvals(of: request.id) }
+        #expect(all.map(\.id) == ids && all.last?.state == .pending)
+        let two = try store.read { try $0.approvals(of: request.id, decidedLimit: 2) }
+        #expect(two.approvals.map(\.id) == Array(ids.suffix(3)) && two.earlier == 2, "the pending one and the newest two decided, oldest first")
+        #expect(two.approvals.first?.approvers.map(\.login) == ["morgan"])
+        let none = try store.read { try $0.approvals(of: request.id, decidedLimit: 0) }
+        #expect(none.approvals.map(\.id) == [ids.last!] && none.earlier == 4)
+        let every = try store.read { try $0.approvals(of: request.id, decidedLimit: 50) }
+        #expect(every.approvals == all && every.earlier == 0)
     }
 
     private static func pendingApproval(_ store: any RequestStore, action: OktaAction = .resetMFA) throws -> (Request, Approval) {

@@ -30,4 +30,22 @@ import Testing
         let everything = await cli.run(["export", "--request", "REQ-1"])
         #expect(everything.out.split(separator: "\n").count == RequestDetail.timelineLimit + 1, "export prints the created event too")
     }
+
+    @Test func decidedApprovalsPastTheLimitAreCountedNotShown() async throws {
+        _ = await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone"])
+        let store = try SQLiteRequestStore(path: cli.dbPath)
+        let now = Date()
+        try store.write { writer in
+            for index in 0...RequestDetail.decidedApprovalLimit {
+                let approval = try writer.insertApproval(NewApproval(requestID: RequestID(1), action: .resetMFA, reason: "ask \(index)", requestedBy: "alex", requestedAt: now,
+                                                                     expiresAt: now.addingTimeInterval(3600), approvers: [EligibleApprover(login: "morgan", basis: .policy)]))
+                _ = try writer.decideApproval(approval.id, state: .denied, by: "morgan", at: now, reason: "no")
+            }
+        }
+        let shown = await cli.run(["show", "REQ-1"])
+        #expect(shown.out.contains("Approvals\n  (1 earlier decided approval is not shown; each is on the timeline, which export --request REQ-1 prints)\n"), "\(shown.out.prefix(400))")
+        #expect(!shown.out.contains("APR-1 ") && shown.out.contains("APR-2 "))
+        let json = try await cli.run(["show", "REQ-1", "--json"]).object()
+        #expect(json["earlierApprovals"] as? Int == 1 && (json["approvals"] as? [[String: Any]])?.count == RequestDetail.decidedApprovalLimit)
+    }
 }

@@ -30,6 +30,9 @@ public protocol StoreReader {
     func statusCounts() throws -> [RequestStatus: Int]
     func approval(_ id: ApprovalID) throws -> Approval?
     func approvals(of request: RequestID) throws -> [Approval]
+    /// A request's approvals, oldest first: every pending one and the newest `decidedLimit` decided
+    /// ones; with how many earlier decided ones were left out.
+    func approvals(of request: RequestID, decidedLimit: Int) throws -> (approvals: [Approval], earlier: Int)
     func pendingApprovals(eligibleFor login: String?) throws -> [Approval]
     /// Whether an approval on any request of `requester`, pending or decided, lists `login` among who may decide it.
     func isListedApprover(_ login: String, forRequester requester: EmailAddress) throws -> Bool

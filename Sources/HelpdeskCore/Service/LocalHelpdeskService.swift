@@ -77,13 +77,13 @@ public struct LocalHelpdeskService: HelpdeskService {
     public func detail(of id: RequestID) async throws -> RequestDetail {
         let (request, timeline, approvals, runs, grants, plans) = try store.read { reader in
             (try reader.existingRequest(id), try reader.newestEvents(of: id, limit: RequestDetail.timelineLimit, maxBytes: RequestDetail.timelineBytes),
-             try reader.approvals(of: id), try reader.runs(of: id), try reader.grants(of: id), try reader.plans(of: id))
+             try reader.approvals(of: id, decidedLimit: RequestDetail.decidedApprovalLimit), try reader.runs(of: id), try reader.grants(of: id), try reader.plans(of: id))
         }
         let reconciler = backend.reconciler
         let now = engine.clock.now()
         let unknown = runs.filter { reconciler.isOutcomeUnknown($0, now: now) }.map(\.id)
-        return RequestDetail(request: request, timeline: timeline.events, earlierEvents: timeline.earlier, approvals: approvals, runs: runs, grants: grants,
-                             unknownRuns: unknown, plans: plans)
+        return RequestDetail(request: request, timeline: timeline.events, earlierEvents: timeline.earlier, approvals: approvals.approvals,
+                             earlierApprovals: approvals.earlier, runs: runs, grants: grants, unknownRuns: unknown, plans: plans)
     }
 
     public func requesterCard(_ email: EmailAddress) async throws -> RequesterCard {

@@ -1,13 +1,16 @@
 import Foundation
 
 /// A request with what is recorded about it: its newest timeline entries (`timelineLimit`,
-/// `timelineBytes`; `export --request` prints every one), approvals, runs, grants and plans.
+/// `timelineBytes`; `export --request` prints every one), its pending approvals and newest decided
+/// ones (`decidedApprovalLimit`), runs, grants and plans.
 public struct RequestDetail: Sendable, Equatable, Codable {
     public let request: Request
     public let timeline: [TimelineEvent]
     /// Entries before the first in `timeline`, left out to keep the answer small.
     public let earlierEvents: Int
     public let approvals: [Approval]
+    /// Decided approvals before the first in `approvals` that were left out.
+    public let earlierApprovals: Int
     public let runs: [ActionRun]
     public let grants: [AccessGrant]
     /// Runs whose outcome is unknown now (reconcile settles them).
@@ -19,13 +22,16 @@ public struct RequestDetail: Sendable, Equatable, Codable {
     /// answer well inside what the protocol carries.
     public static let timelineLimit = 1_000
     public static let timelineBytes = 2 << 20
+    /// Most decided approvals a detail carries (every pending one comes too).
+    public static let decidedApprovalLimit = 200
 
-    public init(request: Request, timeline: [TimelineEvent], earlierEvents: Int = 0, approvals: [Approval], runs: [ActionRun], grants: [AccessGrant],
-                unknownRuns: [ActionRunID], plans: [Plan] = []) {
+    public init(request: Request, timeline: [TimelineEvent], earlierEvents: Int = 0, approvals: [Approval], earlierApprovals: Int = 0, runs: [ActionRun],
+                grants: [AccessGrant], unknownRuns: [ActionRunID], plans: [Plan] = []) {
         self.request = request
         self.timeline = timeline
         self.earlierEvents = earlierEvents
         self.approvals = approvals
+        self.earlierApprovals = earlierApprovals
         self.runs = runs
         self.grants = grants
         self.unknownRuns = unknownRuns

@@ -8,11 +8,13 @@ struct RequestJSON: Encodable {
     /// With `timeline`: the entries before its first that were left out.
     var earlierEvents: Int?
     var approvals: [ApprovalJSON]?
+    /// With `approvals`: the decided approvals before its first that were left out.
+    var earlierApprovals: Int?
     var runs: [RunJSON]?
 
     private enum Keys: String, CodingKey {
         case id, number, requester, subject, body, category, priority, status, assignee, createdAt, updatedAt, version, externalId
-        case timeline, earlierEvents, approvals, runs
+        case timeline, earlierEvents, approvals, earlierApprovals, runs
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -33,6 +35,7 @@ struct RequestJSON: Encodable {
         try container.encodeIfPresent(timeline, forKey: .timeline)
         try container.encodeIfPresent(earlierEvents, forKey: .earlierEvents)
         try container.encodeIfPresent(approvals, forKey: .approvals)
+        try container.encodeIfPresent(earlierApprovals, forKey: .earlierApprovals)
         try container.encodeIfPresent(runs, forKey: .runs)
     }
 }

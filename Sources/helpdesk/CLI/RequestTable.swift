@@ -34,7 +34,7 @@ enum RequestTable {
 
 /// The text `helpdesk show` prints.
 enum RequestDetailText {
-    static func render(_ request: Request, timeline: [TimelineEvent], earlier: Int = 0, approvals: [Approval], now: Date) -> String {
+    static func render(_ request: Request, timeline: [TimelineEvent], earlier: Int = 0, approvals: [Approval], earlierApprovals: Int = 0, now: Date) -> String {
         var text = "\(request.id)  \(TextSafety.quoted(request.subject, limit: 200))\n"
         text += "Requester  \(request.requester)\n"
         text += "Status     \(request.status.rawValue) · priority \(request.priority.rawValue) · category \(request.category) · assignee \(request.assignee ?? "none")\n"
@@ -49,6 +49,9 @@ enum RequestDetailText {
         }
         if !approvals.isEmpty {
             text += "\nApprovals\n"
+            if earlierApprovals > 0 {
+                text += "  (\(earlierApprovals) earlier decided approval\(earlierApprovals == 1 ? " is" : "s are") not shown; each is on the timeline, which export --request \(request.id) prints)\n"
+            }
             for approval in approvals {
                 let approvers = approval.approvers.map(\.login).joined(separator: ", ")
                 text += "  \(approval.id)  \(approval.state.rawValue)  \(TextSafety.quoted(approval.subject.summary, limit: 100)) — asked by \(approval.requestedBy); approvers: \(approvers.isEmpty ? "none" : approvers)\n"

@@ -12,7 +12,7 @@ enum ShowCommand {
         discussion: "Lists the Okta runs with Okta's request id for each answer. A timeline of more than \(RequestDetail.timelineLimit) entries (or 2 MiB) "
             + "shows its newest and says how many earlier ones are left out; export --request REQ prints every one. With --json, prints the request "
             + "object with a \"timeline\" array (kind, actor, at, details), \"earlierEvents\" (how many entries before it were left out), "
-            + "an \"approvals\" array and a \"runs\" array."
+            + "an \"approvals\" array (every pending one and the newest \(RequestDetail.decidedApprovalLimit) decided), \"earlierApprovals\" and a \"runs\" array."
     ) { invocation in
         let id = try invocation.requestID(at: 0)
         let detail = try await invocation.service().detail(of: id)
@@ -23,10 +23,11 @@ enum ShowCommand {
             json.timeline = try timeline.map(EventJSON.init)
             json.earlierEvents = detail.earlierEvents
             json.approvals = approvals.map(ApprovalJSON.init)
+            json.earlierApprovals = detail.earlierApprovals
             json.runs = runs.map { RunJSON($0, outcomeUnknown: unknown($0)) }
             try invocation.printJSON(json)
         } else {
-            invocation.out.write(RequestDetailText.render(request, timeline: timeline, earlier: detail.earlierEvents, approvals: approvals, now: invocation.now))
+            invocation.out.write(RequestDetailText.render(request, timeline: timeline, earlier: detail.earlierEvents, approvals: approvals, earlierApprovals: detail.earlierApprovals, now: invocation.now))
             invocation.out.write(RequestDetailText.runs(runs, timeline: timeline, unknown: Set(detail.unknownRuns), request: id))
         }
         return ExitCode.success
