@@ -83,6 +83,19 @@ import Testing
         #expect(try pending(fixture, approval))
     }
 
+    @Test func whenOktaCannotSayWhoTheManagerIsADenialGoesThroughAndAnApprovalWaits() async throws {
+        let fixture = try EngineFixture()
+        let request = try fixture.request()
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.resetMFA, on: request.id, reason: "lost phone", by: alex))
+        let target = try #require(approval.targetUserID)
+        let engine = restarted(fixture, directory: UnreadableUser(fixture.directory, id: target))
+        await #expect { _ = try await engine.approve(approval.id, by: sam) } throws: {
+            "\($0)".contains("Okta did not say who manages the person \(request.id) is for, so whether sam may still decide \(approval.id) is not known")
+        }
+        #expect(try pending(fixture, approval))
+        #expect(try await engine.deny(approval.id, by: sam, reason: "not without a call to her").state == .denied, "the safe way is not held up")
+    }
+
     @Test func anApprovalThatExpiresWhileOktaIsAskedIsNotDecided() async throws {
         let fixture = try EngineFixture()
         let request = try fixture.request()
@@ -108,6 +121,22 @@ private final class SlowDirectory: ForwardingDirectory, @unchecked Sendable {
 
     override func user(_ lookup: UserLookup) async throws -> DirectoryUser {
         clock.advance(by: seconds)
+        return try await inner.user(lookup)
+    }
+}
+
+/// A directory that cannot read one user (Okta down for that call).
+private final class UnreadableUser: ForwardingDirectory, @unchecked Sendable {
+    // The id never changes.
+    private let id: String
+
+    init(_ inner: any IdentityDirectory, id: String) {
+        self.id = id
+        super.init(inner)
+    }
+
+    override func user(_ lookup: UserLookup) async throws -> DirectoryUser {
+        if case .id(let wanted) = lookup, wanted == id { throw DirectoryError(kind: .unavailable, summary: "Okta did not answer in time") }
         return try await inner.user(lookup)
     }
 }

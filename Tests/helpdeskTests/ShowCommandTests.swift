@@ -2,6 +2,7 @@ import Foundation
 import HelpdeskCore
 import HelpdeskTestSupport
 @testable import helpdesk
+import OktaClient
 import SQLiteStore
 import Testing
 
@@ -47,5 +48,28 @@ import Testing
         #expect(!shown.out.contains("APR-1 ") && shown.out.contains("APR-2 "))
         let json = try await cli.run(["show", "REQ-1", "--json"]).object()
         #expect(json["earlierApprovals"] as? Int == 1 && (json["approvals"] as? [[String: Any]])?.count == RequestDetail.decidedApprovalLimit)
+    }
+
+    @Test mutating func aRunWhoseAnswerIsAmongTheEarlierEntriesSaysWhereItIs() async throws {
+        cli.directory = SimulatedTenant()
+        _ = await cli.run(["new", "--requester", "omar.haddad@example.com", "--subject", "Locked out"])
+        #expect(await cli.run(["act", "1", "unlock", "--reason", "locked out after password change"]).status == 0)
+        #expect(await cli.run(["show", "1"]).out.contains("· Okta request "))
+        let store = try SQLiteRequestStore(path: cli.dbPath)
+        try store.write { writer in
+            for index in 0..<RequestDetail.timelineLimit { try writer.append(EventDraft(actor: "alex", at: Date(), payload: .note(text: "note \(index)")), to: RequestID(1)) }
+        }
+        let shown = await cli.run(["show", "1"])
+        #expect(shown.out.contains("RUN-1  succeeded  Unlock the account — started by alex"), "\(shown.out.suffix(300))")
+        #expect(shown.out.contains("· Okta's answer is among the earlier entries (export --request REQ-1)"))
+    }
+
+    @Test func endedItemsPastTheLimitAreLeftOutOpenOnesNever() {
+        let items = Array(0..<10)
+        let kept = RequestDetail.recent(items, isOpen: { $0 == 1 || $0 == 8 }, limit: 3)
+        #expect(kept.items == [1, 6, 7, 8, 9] && kept.earlier == 5, "the open ones wherever they are, and the newest three ended")
+        #expect(RequestDetail.recent(items, isOpen: { _ in false }, limit: 20) == (items, 0))
+        #expect(RequestDetail.recent(items, isOpen: { _ in true }, limit: 0) == (items, 0))
+        #expect(RequestDetail.recent(items, isOpen: { _ in false }, limit: 0).items.isEmpty)
     }
 }

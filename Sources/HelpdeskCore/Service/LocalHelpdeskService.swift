@@ -82,8 +82,11 @@ public struct LocalHelpdeskService: HelpdeskService {
         let reconciler = backend.reconciler
         let now = engine.clock.now()
         let unknown = runs.filter { reconciler.isOutcomeUnknown($0, now: now) }.map(\.id)
+        let recentRuns = RequestDetail.recent(runs, isOpen: { $0.state == .started || $0.state == .unknown || unknown.contains($0.id) }, limit: RequestDetail.endedLimit)
+        let recentPlans = RequestDetail.recent(plans, isOpen: { !$0.state.isFinal }, limit: RequestDetail.endedLimit)
         return RequestDetail(request: request, timeline: timeline.events, earlierEvents: timeline.earlier, approvals: approvals.approvals,
-                             earlierApprovals: approvals.earlier, runs: runs, grants: grants, unknownRuns: unknown, plans: plans)
+                             earlierApprovals: approvals.earlier, runs: recentRuns.items, earlierRuns: recentRuns.earlier, grants: grants, unknownRuns: unknown,
+                             plans: recentPlans.items, earlierPlans: recentPlans.earlier)
     }
 
     public func requesterCard(_ email: EmailAddress) async throws -> RequesterCard {

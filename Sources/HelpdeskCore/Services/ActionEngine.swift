@@ -186,7 +186,7 @@ public final class ActionEngine: Sendable {
     /// Denies with a reason; the action does not run.
     @discardableResult
     public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) async throws -> Approval {
-        if let asked = try store.read({ try $0.approval(approvalID) }) { try await requireStillEligible(approver, approverID: nil, for: asked) }
+        if let asked = try store.read({ try $0.approval(approvalID) }) { try await requireStillEligible(approver, approverID: nil, for: asked, denying: true) }
         return try approvals.deny(approvalID, by: approver, reason: reason)
     }
 
@@ -195,7 +195,8 @@ public final class ActionEngine: Sendable {
     /// gates, or the manager in Okta of the person it is for. A role taken away, a name taken off
     /// the policy or a new manager ends the right at once; any one of them that still holds keeps
     /// it. Being on the approval's own list and the four-eyes checks follow, in the decision's write.
-    func requireStillEligible(_ approver: Operator, approverID: String?, for approval: Approval) async throws {
+    /// A denial, the safe way, is not held up by Okta failing to say who the manager is now.
+    func requireStillEligible(_ approver: Operator, approverID: String?, for approval: Approval, denying: Bool = false) async throws {
         guard approval.state == .pending, let listed = approval.approvers.first(where: { $0.login == approver.login }) else { return }
         guard let member = team.member(approver.login) else {
             throw Refusal("\(approver.login) is no longer an operator in the configuration, so may not decide \(approval.id)")
@@ -203,9 +204,17 @@ public final class ActionEngine: Sendable {
         if member.isApprover { return }
         let gated = Set(approval.subject.actionNames.filter { policy.needsApproval($0) })
         if !gated.isEmpty, gated.allSatisfy({ policy.rule(for: $0).approvers.contains(approver.login) }) { return }
-        if let target = approval.targetUserID, let managerID = try await currentManagerID(of: target) {
-            let id = if let approverID { approverID } else { try await identities.id(of: member) }
-            if id == managerID { return }
+        if let target = approval.targetUserID {
+            do {
+                if let managerID = try await currentManagerID(of: target) {
+                    let id = if let approverID { approverID } else { try await identities.id(of: member) }
+                    if id == managerID { return }
+                }
+            } catch let error as DirectoryError {
+                if denying { return }
+                throw Refusal("Okta did not say who manages the person \(approval.requestID) is for, so whether \(approver.login) may still decide \(approval.id) "
+                    + "is not known: \(error.message); try again when Okta answers")
+            }
         }
         let then = switch listed.basis {
         case .manager: "the manager in Okta of the person it is for"
@@ -222,8 +231,6 @@ public final class ActionEngine: Sendable {
             return try await directory.user(.id(id)).managerID
         } catch let error as DirectoryError where error.kind == .notFound {
             return nil
-        } catch let error as DirectoryError {
-            throw Refusal("could not read \(id)'s manager from Okta, so whether the approver still is their manager is not known: \(error.message)")
         }
     }
 

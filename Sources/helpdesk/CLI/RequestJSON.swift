@@ -11,10 +11,12 @@ struct RequestJSON: Encodable {
     /// With `approvals`: the decided approvals before its first that were left out.
     var earlierApprovals: Int?
     var runs: [RunJSON]?
+    /// With `runs`: the ended runs before its first that were left out.
+    var earlierRuns: Int?
 
     private enum Keys: String, CodingKey {
         case id, number, requester, subject, body, category, priority, status, assignee, createdAt, updatedAt, version, externalId
-        case timeline, earlierEvents, approvals, earlierApprovals, runs
+        case timeline, earlierEvents, approvals, earlierApprovals, runs, earlierRuns
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -37,6 +39,7 @@ struct RequestJSON: Encodable {
         try container.encodeIfPresent(approvals, forKey: .approvals)
         try container.encodeIfPresent(earlierApprovals, forKey: .earlierApprovals)
         try container.encodeIfPresent(runs, forKey: .runs)
+        try container.encodeIfPresent(earlierRuns, forKey: .earlierRuns)
     }
 }
 

@@ -68,9 +68,12 @@ enum RequestDetailText {
     }
 
     /// The Okta runs: what ran, its state, who started it, and Okta's request id for its answer.
-    static func runs(_ runs: [ActionRun], timeline: [TimelineEvent], unknown: Set<ActionRunID>, request: RequestID) -> String {
+    static func runs(_ runs: [ActionRun], earlier: Int = 0, timeline: [TimelineEvent], earlierEvents: Int = 0, unknown: Set<ActionRunID>, request: RequestID) -> String {
         guard !runs.isEmpty else { return "" }
         var text = "\nRuns\n"
+        if earlier > 0 {
+            text += "  (\(earlier) earlier ended run\(earlier == 1 ? " is" : "s are") not shown; each is on the timeline, which export --request \(request) prints)\n"
+        }
         for run in runs {
             let answer = timeline.last { event in
                 switch event.payload {
@@ -81,7 +84,10 @@ enum RequestDetailText {
                 }
             }
             let state = unknown.contains(run.id) ? "outcome unknown (helpdesk reconcile \(request))" : run.state.rawValue
-            let okta = answer?.payload.oktaRequestID.map { " · Okta request \(TextSafety.quoted($0, limit: 64))" } ?? ""
+            var okta = answer?.payload.oktaRequestID.map { " · Okta request \(TextSafety.quoted($0, limit: 64))" } ?? ""
+            if answer == nil, earlierEvents > 0, run.state != .started {
+                okta = " · Okta's answer is among the earlier entries (export --request \(request))"
+            }
             text += "  \(run.id)  \(state)  \(TextSafety.quoted(run.action.summary, limit: 100)) — started by \(run.startedBy) \(clock(run.startedAt))\(okta)\n"
         }
         return text

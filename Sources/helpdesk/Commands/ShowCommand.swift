@@ -24,11 +24,13 @@ enum ShowCommand {
             json.earlierEvents = detail.earlierEvents
             json.approvals = approvals.map(ApprovalJSON.init)
             json.earlierApprovals = detail.earlierApprovals
+            json.earlierRuns = detail.earlierRuns
             json.runs = runs.map { RunJSON($0, outcomeUnknown: unknown($0)) }
             try invocation.printJSON(json)
         } else {
             invocation.out.write(RequestDetailText.render(request, timeline: timeline, earlier: detail.earlierEvents, approvals: approvals, earlierApprovals: detail.earlierApprovals, now: invocation.now))
-            invocation.out.write(RequestDetailText.runs(runs, timeline: timeline, unknown: Set(detail.unknownRuns), request: id))
+            invocation.out.write(RequestDetailText.runs(runs, earlier: detail.earlierRuns, timeline: timeline, earlierEvents: detail.earlierEvents,
+                                                         unknown: Set(detail.unknownRuns), request: id))
         }
         return ExitCode.success
     }
