@@ -11,20 +11,19 @@ import Testing
 @Suite struct TurnsPerUserTests {
     @Test func aUsersRequestsPastTheLimitWaitAndStartInTheOrderTheyCame() async throws {
         let turns = TurnsPerUser(limit: 2)
-        await turns.begin(1)
-        await turns.begin(1)
+        #expect(await turns.begin(1) == .now)
+        #expect(await turns.begin(1) == .now)
         let started = Started()
         var waiters: [Task<Void, Never>] = []
         for index in 0..<3 {
             waiters.append(Task {
-                await turns.begin(1)
-                started.add(index)
+                if await turns.begin(1) == .afterWaiting { started.add(index) }
             })
             // Each is waiting before the next is sent, so the order they came is known.
             #expect(await eventually { turns.count(1).waiting == index + 1 })
         }
         #expect(turns.count(1) == (2, 3))
-        await turns.begin(2)
+        #expect(await turns.begin(2) == .now)
         #expect(turns.count(2) == (1, 0), "another user is not held")
         #expect(started.all.isEmpty)
         turns.end(1)
@@ -37,6 +36,59 @@ import Testing
         for _ in 0..<2 { turns.end(1) }
         turns.end(2)
         #expect(turns.count(1) == (0, 0) && turns.count(2) == (0, 0))
+    }
+
+    @Test func onceTheServiceStopsNoWaitingRequestStarts() async throws {
+        let turns = TurnsPerUser(limit: 1)
+        #expect(await turns.begin(1) == .now)
+        let waiter = Task { await turns.begin(1) }
+        #expect(await eventually { turns.count(1).waiting == 1 })
+        turns.close()
+        #expect(await waiter.value == .refused)
+        #expect(await turns.begin(2) == .refused, "nor any that comes after")
+        turns.end(1)
+        #expect(turns.count(1) == (0, 0))
+    }
+
+    @Test func requestsWaitingTheirTurnWhenTheServiceStopsAreToldSoAndDoNotRun() async throws {
+        let fixture = try ServiceFixture(latency: 0.5)
+        var limits = ServerLimits()
+        limits.maxRunningPerUser = 4
+        let server = try fixture.listen(as: "alex", limits: limits)
+        let client = fixture.client("alex")
+        let jane = try EmailAddress("jane.doe@example.com")
+        let answers = Task {
+            await withTaskGroup(of: String.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        do { return try await client.requesterCard(jane).user.email } catch { return "\(error)" }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(await eventually { server.turns.count(getuid()).waiting == 8 })
+        await server.stop(grace: 0.1)
+        let all = await answers.value
+        #expect(all.filter { $0.contains("the helpdesk service is stopping; ask again once it is back") }.count == 8, "\(all)")
+    }
+
+    @Test func requestsWaitingTheirTurnForAClientThatHasGoneDoNotRun() async throws {
+        let fixture = try ServiceFixture(latency: 0.3)
+        var limits = ServerLimits()
+        limits.maxRunningPerUser = 2
+        let server = try fixture.listen(as: "alex", limits: limits)
+        defer { Task { await server.stop(grace: 1) } }
+        let request = try await fixture.client("alex").create(Fixtures.newRequest("Lost my phone", requester: "jane.doe@example.com"))
+        var raw: RawClient? = try RawClient(fixture.path("alex"))
+        _ = try await raw?.hello()
+        for id in 2..<4 { raw?.send(json: #"{"id": \#(id), "method": "requesterCard", "params": {"email": "jane.doe@example.com"}}"#) }
+        for id in 4..<8 { raw?.send(json: #"{"id": \#(id), "method": "note", "params": {"request": "\#(request.id)", "text": "queued \#(id)"}}"#) }
+        #expect(await eventually { server.turns.count(getuid()) == (2, 4) })
+        raw = nil
+        #expect(await eventually { server.activeRequests == 0 })
+        let notes = try fixture.store.read { try $0.timeline(of: request.id) }.filter { $0.kind == .note }
+        #expect(notes.isEmpty, "\(notes.count) notes written for a client that had gone")
     }
 
     @Test func requestsOverTheSocketTakeTurnsAndAreAllAnswered() async throws {

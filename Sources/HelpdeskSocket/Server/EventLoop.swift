@@ -216,7 +216,16 @@ struct EventLoop {
             server.handlerStarted()
             let user = connection.credentials.uid
             Task {
-                await server.turns.begin(user)
+                // A request that waited its turn does not run for a client that has gone, nor once
+                // the service is stopping.
+                let turn = await server.turns.begin(user)
+                guard turn == .now || (turn == .afterWaiting && !connection.isClosing) else {
+                    if turn == .afterWaiting { server.turns.end(user) }
+                    connection.send(ServiceDispatcher.error(id, ServiceError(.busy, "the helpdesk service is stopping; ask again once it is back")), limit: limits.maxQueuedOutput)
+                    connection.end()
+                    server.handlerFinished()
+                    return
+                }
                 let response = await ServiceDispatcher(service: service, connection: connection, limits: limits).respond(to: frame, id: id, method: method)
                 server.turns.end(user)
                 connection.send(response.frame, limit: limits.maxQueuedOutput)

@@ -103,6 +103,7 @@ public final class SocketServer: Sendable {
         }
         guard listener >= 0 else { return }
         unlink(path)
+        turns.close()
         let deadline = Date().addingTimeInterval(grace)
         while handlers.withLock({ $0 }) > 0, Date() < deadline {
             try? await Task.sleep(nanoseconds: 20_000_000)

@@ -4,14 +4,26 @@ import Synchronization
 /// turn in the order they came. The service's work runs on a pool of as many threads as the host
 /// has cores: without turns, one user with many connections full of requests (each a store read
 /// and an answer to encode) kept everyone else's request waiting behind theirs for a minute. Now
-/// a user who floods the service delays mostly themselves. Waiting costs no thread.
+/// a user who floods the service delays mostly themselves. Waiting costs no thread. Once the
+/// service stops, no waiting request starts: each is told so instead.
 final class TurnsPerUser: Sendable {
     let limit: Int
     private let state = Mutex(State())
 
+    /// How a request's turn came.
+    enum Turn {
+        /// A turn was free.
+        case now
+        /// After waiting for the user's earlier requests (the client may have gone meanwhile).
+        case afterWaiting
+        /// None: the service is stopping.
+        case refused
+    }
+
     private struct State {
         var running: [UInt32: Int] = [:]
-        var waiting: [UInt32: [CheckedContinuation<Void, Never>]] = [:]
+        var waiting: [UInt32: [CheckedContinuation<Bool, Never>]] = [:]
+        var closed = false
     }
 
     init(limit: Int) {
@@ -20,24 +32,27 @@ final class TurnsPerUser: Sendable {
 
     /// Returns when `user` may start a request: at once while they have fewer than `limit`
     /// running, else when one of theirs ends and every request they sent before this one started.
-    func begin(_ user: UInt32) async {
-        guard !takeTurn(user) else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let now = state.withLock { state in
+    /// `.refused` when the service has stopped: the request does not run (and takes no turn).
+    func begin(_ user: UInt32) async -> Turn {
+        if let now = takeTurn(user) { return now ? .now : .refused }
+        let turned = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let now = state.withLock { state -> Bool? in
+                if state.closed { return false }
                 if state.running[user, default: 0] < limit {
                     state.running[user, default: 0] += 1
                     return true
                 }
                 state.waiting[user, default: []].append(continuation)
-                return false
+                return nil
             }
-            if now { continuation.resume() }
+            if let now { continuation.resume(returning: now) }
         }
+        return turned ? .afterWaiting : .refused
     }
 
     /// Ends one of `user`'s requests: their next waiting one starts in its place.
     func end(_ user: UInt32) {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             if var queue = state.waiting[user], !queue.isEmpty {
                 let next = queue.removeFirst()
                 state.waiting[user] = queue.isEmpty ? nil : queue
@@ -47,7 +62,17 @@ final class TurnsPerUser: Sendable {
             state.running[user] = left > 0 ? left : nil
             return nil
         }
-        next?.resume()
+        next?.resume(returning: true)
+    }
+
+    /// The service is stopping: every waiting request is told it will not run, and none waits again.
+    func close() {
+        let waiting = state.withLock { state in
+            state.closed = true
+            defer { state.waiting = [:] }
+            return state.waiting.values.flatMap { $0 }
+        }
+        for continuation in waiting { continuation.resume(returning: false) }
     }
 
     /// Requests running and waiting for `user` (tests).
@@ -55,10 +80,12 @@ final class TurnsPerUser: Sendable {
         state.withLock { ($0.running[user] ?? 0, $0.waiting[user]?.count ?? 0) }
     }
 
-    private func takeTurn(_ user: UInt32) -> Bool {
+    /// True or false when decided at once (a turn free, or the service stopped); nil to wait.
+    private func takeTurn(_ user: UInt32) -> Bool? {
         state.withLock { state in
+            if state.closed { return false }
             // Nobody waits while fewer than `limit` run: an ending turn passes to a waiter.
-            guard state.running[user, default: 0] < limit else { return false }
+            guard state.running[user, default: 0] < limit else { return nil }
             state.running[user, default: 0] += 1
             return true
         }
