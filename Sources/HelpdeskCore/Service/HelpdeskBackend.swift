@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What every session of one helpdesk shares: the store and Okta behind the action engine, the
 /// change feed, the setup checks, and who may use it. `helpdesk serve` holds one for all its
@@ -16,6 +17,10 @@ public final class HelpdeskBackend: Sendable {
     public let playbookList: [Playbook]
     private let identify: @Sendable (String) throws -> Operator
     private let checks: @Sendable () async -> [ServiceCheck]
+    /// The last setup checks and when they began (`setupChecks`).
+    private let recentChecks = Mutex<(began: ContinuousClock.Instant, task: Task<[ServiceCheck], Never>)?>(nil)
+    /// How long one reading of the setup checks answers everyone who asks.
+    public static let checksReuse: Duration = .seconds(10)
 
     /// `identify` turns a login into its operator, or throws the refusal that login gets.
     public init(
@@ -39,7 +44,19 @@ public final class HelpdeskBackend: Sendable {
         LocalHelpdeskService(backend: self, user: try identify(login))
     }
 
-    public func setupChecks() async -> [ServiceCheck] { await checks() }
+    /// The setup checks (`helpdesk doctor`), read again at most every `checksReuse`: each reading
+    /// asks Okta three times and any operator may ask as often as they like, so meanwhile everyone
+    /// shares the last one (a reading on its way included).
+    public func setupChecks() async -> [ServiceCheck] {
+        let checks = self.checks
+        let task = recentChecks.withLock { recent in
+            if let recent, recent.began.duration(to: .now) < Self.checksReuse { return recent.task }
+            let task = Task { await checks() }
+            recent = (.now, task)
+            return task
+        }
+        return await task.value
+    }
 
     public var reconciler: Reconciler { Reconciler(engine: engine, runnerIsAlive: runnerIsAlive) }
 
