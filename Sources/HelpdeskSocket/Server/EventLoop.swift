@@ -214,7 +214,7 @@ struct EventLoop {
             let server = self.server
             let limits = server.limits
             server.handlerStarted()
-            let user = connection.credentials.uid
+            let user = TurnsPerUser.key(user: connection.credentials.uid, waitsForOkta: method.waitsForOkta)
             Task {
                 // A request that waited its turn does not run for a client that has gone, nor once
                 // the service is stopping.

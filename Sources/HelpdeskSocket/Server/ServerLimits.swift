@@ -11,7 +11,8 @@ public struct ServerLimits: Sendable {
     public var logQuietPeriod: TimeInterval = 60
     /// Requests a connection may have running at once; more are answered "busy".
     public var maxInFlightPerConnection = 16
-    /// Requests one user may have running at once over all their connections; more wait their turn.
+    /// Requests one user may have running at once over all their connections, of those that may
+    /// wait for Okta and of the rest each; more wait their turn.
     public var maxRunningPerUser = 8
     /// Seconds a new connection has to say hello.
     public var helloTimeout: TimeInterval = 5

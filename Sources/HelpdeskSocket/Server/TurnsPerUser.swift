@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Requests one user may have running at once, over all their connections; the rest wait their
-/// turn in the order they came. The service's work runs on a pool of as many threads as the host
+/// turn in the order they came. Requests that may wait for Okta take turns apart from the store's
+/// quick ones (`key`), so a user's calls held by Okta's rate limits never hold up their queue. The service's work runs on a pool of as many threads as the host
 /// has cores: without turns, one user with many connections full of requests (each a store read
 /// and an answer to encode) kept everyone else's request waiting behind theirs for a minute. Now
 /// a user who floods the service delays mostly themselves. Waiting costs no thread. Once the
@@ -21,8 +22,8 @@ final class TurnsPerUser: Sendable {
     }
 
     private struct State {
-        var running: [UInt32: Int] = [:]
-        var waiting: [UInt32: [CheckedContinuation<Bool, Never>]] = [:]
+        var running: [UInt64: Int] = [:]
+        var waiting: [UInt64: [CheckedContinuation<Bool, Never>]] = [:]
         var closed = false
     }
 
@@ -30,10 +31,15 @@ final class TurnsPerUser: Sendable {
         self.limit = max(1, limit)
     }
 
+    /// Whose turns, and which kind: a user's requests that may wait for Okta, or the rest.
+    static func key(user: UInt32, waitsForOkta: Bool) -> UInt64 {
+        UInt64(user) << 1 | (waitsForOkta ? 1 : 0)
+    }
+
     /// Returns when `user` may start a request: at once while they have fewer than `limit`
     /// running, else when one of theirs ends and every request they sent before this one started.
     /// `.refused` when the service has stopped: the request does not run (and takes no turn).
-    func begin(_ user: UInt32) async -> Turn {
+    func begin(_ user: UInt64) async -> Turn {
         if let now = takeTurn(user) { return now ? .now : .refused }
         let turned = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let now = state.withLock { state -> Bool? in
@@ -51,7 +57,7 @@ final class TurnsPerUser: Sendable {
     }
 
     /// Ends one of `user`'s requests: their next waiting one starts in its place.
-    func end(_ user: UInt32) {
+    func end(_ user: UInt64) {
         let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             if var queue = state.waiting[user], !queue.isEmpty {
                 let next = queue.removeFirst()
@@ -76,12 +82,12 @@ final class TurnsPerUser: Sendable {
     }
 
     /// Requests running and waiting for `user` (tests).
-    func count(_ user: UInt32) -> (running: Int, waiting: Int) {
+    func count(_ user: UInt64) -> (running: Int, waiting: Int) {
         state.withLock { ($0.running[user] ?? 0, $0.waiting[user]?.count ?? 0) }
     }
 
     /// True or false when decided at once (a turn free, or the service stopped); nil to wait.
-    private func takeTurn(_ user: UInt32) -> Bool? {
+    private func takeTurn(_ user: UInt64) -> Bool? {
         state.withLock { state in
             if state.closed { return false }
             // Nobody waits while fewer than `limit` run: an ending turn passes to a waiter.

@@ -26,6 +26,17 @@ public enum ServiceMethod: String, Sendable, CaseIterable, Codable {
     case act, approve, deny, whoMayApprove, reconcile, sweep, setupChecks, subscribe
     case playbooks, previewPlan, startPlan, approvePlan, cancelPlan
 
+    /// Methods that may wait for Okta (seconds, when its rate limits are spent): they take turns
+    /// apart from the store's quick reads and writes (`TurnsPerUser`).
+    public var waitsForOkta: Bool {
+        switch self {
+        case .requesterCard, .lookUpRequester, .findGroups, .findApps, .act, .approve, .deny, .whoMayApprove, .reconcile, .sweep, .setupChecks,
+             .previewPlan, .startPlan, .approvePlan: true
+        case .hello, .session, .queue, .queueSlice, .detail, .exportEvents, .create, .note, .assign, .resolve, .reopen, .importLines, .subscribe,
+             .playbooks, .cancelPlan: false
+        }
+    }
+
     /// Methods that change something (for the log).
     public var changes: Bool {
         switch self {
