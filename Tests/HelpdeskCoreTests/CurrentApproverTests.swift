@@ -93,7 +93,13 @@ import Testing
             "\($0)".contains("Okta did not say who manages the person \(request.id) is for, so whether sam may still decide \(approval.id) is not known")
         }
         #expect(try pending(fixture, approval))
-        #expect(try await engine.deny(approval.id, by: sam, reason: "not without a call to her").state == .denied, "the safe way is not held up")
+        let demoted = Operator(login: "morgan", email: morgan.email, roles: [.agent])
+        let demotedEngine = restarted(fixture, changing: [demoted], directory: UnreadableUser(fixture.directory, id: target))
+        await #expect { _ = try await demotedEngine.deny(approval.id, by: demoted, reason: "no") } throws: {
+            "\($0)".contains("whether morgan may still decide \(approval.id) is not known")
+        }
+        #expect(try pending(fixture, approval), "asked as an approver, whose role is gone: refused while Okta cannot say more")
+        #expect(try await engine.deny(approval.id, by: sam, reason: "not without a call to her").state == .denied, "asked as the manager: the safe way is not held up")
     }
 
     @Test func anApprovalThatExpiresWhileOktaIsAskedIsNotDecided() async throws {

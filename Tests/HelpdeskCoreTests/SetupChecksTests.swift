@@ -24,6 +24,51 @@ import Testing
         _ = try await backend.service(for: "sam").setupChecks()
         #expect(readings.count == 1)
     }
+
+    @Test func aReadingOnItsWayIsSharedHoweverLongItTakes() async throws {
+        let fixture = try EngineFixture()
+        let readings = Readings()
+        let gate = ChecksGate()
+        let backend = HelpdeskBackend(engine: fixture.engine, identify: { _ in DemoTeamFixture.sam }, checks: {
+            readings.add()
+            await gate.wait()
+            return [.passed("okta", "reading \(readings.count)")]
+        }, checksReuse: .zero)
+        async let first = backend.setupChecks()
+        #expect(await eventually { readings.count == 1 })
+        async let second = backend.setupChecks()
+        try await Task.sleep(nanoseconds: 50_000_000)
+        gate.open()
+        #expect(await first == (await second), "asked while the first was on its way, however long after it began")
+        #expect(readings.count == 1)
+        _ = await backend.setupChecks()
+        #expect(readings.count == 2, "with no reuse, one that ended is read again")
+    }
+}
+
+/// Holds the checks until the test opens it.
+private final class ChecksGate: Sendable {
+    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state in
+                if state.open { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiting = state.withLock { state in
+            state.open = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
 }
 
 /// How many times the checks were read.

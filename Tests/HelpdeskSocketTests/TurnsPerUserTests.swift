@@ -50,6 +50,15 @@ import Testing
         #expect(turns.count(1) == (0, 0))
     }
 
+    @Test func aServiceStartedAgainAfterAStopServes() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        await server.stop(grace: 1)
+        try server.start(mode: 0o600)
+        defer { Task { await server.stop(grace: 1) } }
+        #expect(try await fixture.client("alex").queue(QueueQuery(filter: QueueFilter(), limit: 5)).requests.isEmpty)
+    }
+
     @Test func requestsWaitingTheirTurnWhenTheServiceStopsAreToldSoAndDoNotRun() async throws {
         let fixture = try ServiceFixture(latency: 0.5)
         var limits = ServerLimits()

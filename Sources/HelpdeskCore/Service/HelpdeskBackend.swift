@@ -17,17 +17,17 @@ public final class HelpdeskBackend: Sendable {
     public let playbookList: [Playbook]
     private let identify: @Sendable (String) throws -> Operator
     private let checks: @Sendable () async -> [ServiceCheck]
-    /// The last setup checks and when they began (`setupChecks`).
-    private let recentChecks = Mutex<(began: ContinuousClock.Instant, task: Task<[ServiceCheck], Never>)?>(nil)
-    /// How long one reading of the setup checks answers everyone who asks.
-    public static let checksReuse: Duration = .seconds(10)
+    /// The last reading of the setup checks, and when it ended (nil while on its way).
+    private let recentChecks = Mutex<(task: Task<[ServiceCheck], Never>, ended: ContinuousClock.Instant?)?>(nil)
+    /// How long a reading of the setup checks that ended answers everyone who asks.
+    public let checksReuse: Duration
 
     /// `identify` turns a login into its operator, or throws the refusal that login gets.
     public init(
         engine: ActionEngine, oktaProblem: String? = nil, personas: [Operator] = [], playbooks: [Playbook] = [],
         runnerIsAlive: @escaping @Sendable (String) -> Bool? = { _ in nil },
         identify: @escaping @Sendable (String) throws -> Operator,
-        checks: @escaping @Sendable () async -> [ServiceCheck] = { [] }
+        checks: @escaping @Sendable () async -> [ServiceCheck] = { [] }, checksReuse: Duration = .seconds(10)
     ) {
         self.engine = engine
         feed = ChangeFeed(store: engine.store, pollInterval: engine.store.changePollInterval)
@@ -37,6 +37,7 @@ public final class HelpdeskBackend: Sendable {
         playbookList = playbooks
         self.identify = identify
         self.checks = checks
+        self.checksReuse = checksReuse
     }
 
     /// The service as `login` uses it, or the refusal for a login that is not an operator.
@@ -44,15 +45,18 @@ public final class HelpdeskBackend: Sendable {
         LocalHelpdeskService(backend: self, user: try identify(login))
     }
 
-    /// The setup checks (`helpdesk doctor`), read again at most every `checksReuse`: each reading
-    /// asks Okta three times and any operator may ask as often as they like, so meanwhile everyone
-    /// shares the last one (a reading on its way included).
+    /// The setup checks (`helpdesk doctor`): each reading asks Okta three times and any operator
+    /// may ask as often as they like, so a reading on its way answers everyone who asks meanwhile,
+    /// and one that ended answers them for `checksReuse` after.
     public func setupChecks() async -> [ServiceCheck] {
-        let checks = self.checks
         let task = recentChecks.withLock { recent in
-            if let recent, recent.began.duration(to: .now) < Self.checksReuse { return recent.task }
-            let task = Task { await checks() }
-            recent = (.now, task)
+            if let recent, recent.ended.map({ $0.duration(to: .now) < checksReuse }) ?? true { return recent.task }
+            let task = Task { [self] in
+                let answer = await checks()
+                recentChecks.withLock { recent in recent?.ended = .now }
+                return answer
+            }
+            recent = (task, nil)
             return task
         }
         return await task.value

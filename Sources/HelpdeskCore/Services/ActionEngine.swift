@@ -195,7 +195,8 @@ public final class ActionEngine: Sendable {
     /// gates, or the manager in Okta of the person it is for. A role taken away, a name taken off
     /// the policy or a new manager ends the right at once; any one of them that still holds keeps
     /// it. Being on the approval's own list and the four-eyes checks follow, in the decision's write.
-    /// A denial, the safe way, is not held up by Okta failing to say who the manager is now.
+    /// A denial by someone asked as the manager, the safe way, is not held up by Okta failing to
+    /// say who the manager is now.
     func requireStillEligible(_ approver: Operator, approverID: String?, for approval: Approval, denying: Bool = false) async throws {
         guard approval.state == .pending, let listed = approval.approvers.first(where: { $0.login == approver.login }) else { return }
         guard let member = team.member(approver.login) else {
@@ -211,7 +212,8 @@ public final class ActionEngine: Sendable {
                     if id == managerID { return }
                 }
             } catch let error as DirectoryError {
-                if denying { return }
+                // Only someone asked as the manager, whom Okta cannot now confirm or rule out.
+                if denying, listed.basis == .manager { return }
                 throw Refusal("Okta did not say who manages the person \(approval.requestID) is for, so whether \(approver.login) may still decide \(approval.id) "
                     + "is not known: \(error.message); try again when Okta answers")
             }

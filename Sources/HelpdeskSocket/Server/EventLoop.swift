@@ -221,7 +221,8 @@ struct EventLoop {
                 let turn = await server.turns.begin(user)
                 guard turn == .now || (turn == .afterWaiting && !connection.isClosing) else {
                     if turn == .afterWaiting { server.turns.end(user) }
-                    connection.send(ServiceDispatcher.error(id, ServiceError(.busy, "the helpdesk service is stopping; ask again once it is back")), limit: limits.maxQueuedOutput)
+                    let why = turn == .refused ? "the helpdesk service is stopping; ask again once it is back" : "the connection closed before the request's turn came; nothing ran"
+                    connection.send(ServiceDispatcher.error(id, ServiceError(.busy, why)), limit: limits.maxQueuedOutput)
                     connection.end()
                     server.handlerFinished()
                     return

@@ -46,6 +46,7 @@ public final class SocketServer: Sendable {
     /// without following links, so nothing at the path can be swapped in between.
     public func start(mode: mode_t = 0o660, group: gid_t? = nil) throws {
         try Self.clearStale(path)
+        turns.open()
         let listener = try UnixSocket.make()
         let previous = umask(0o777 & ~mode)
         let bound = try UnixSocket.withAddress(path, { bind(listener, $0, $1) })

@@ -71,6 +71,11 @@ final class TurnsPerUser: Sendable {
         next?.resume(returning: true)
     }
 
+    /// The service is serving (again, after a stop).
+    func open() {
+        state.withLock { $0.closed = false }
+    }
+
     /// The service is stopping: every waiting request is told it will not run, and none waits again.
     func close() {
         let waiting = state.withLock { state in

@@ -31,9 +31,9 @@ public enum ServiceMethod: String, Sendable, CaseIterable, Codable {
     public var waitsForOkta: Bool {
         switch self {
         case .requesterCard, .lookUpRequester, .findGroups, .findApps, .act, .approve, .deny, .whoMayApprove, .reconcile, .sweep, .setupChecks,
-             .previewPlan, .startPlan, .approvePlan: true
+             .previewPlan, .startPlan, .approvePlan, .cancelPlan: true
         case .hello, .session, .queue, .queueSlice, .detail, .exportEvents, .create, .note, .assign, .resolve, .reopen, .importLines, .subscribe,
-             .playbooks, .cancelPlan: false
+             .playbooks: false
         }
     }
 

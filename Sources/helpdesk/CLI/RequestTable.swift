@@ -85,7 +85,7 @@ enum RequestDetailText {
             }
             let state = unknown.contains(run.id) ? "outcome unknown (helpdesk reconcile \(request))" : run.state.rawValue
             var okta = answer?.payload.oktaRequestID.map { " · Okta request \(TextSafety.quoted($0, limit: 64))" } ?? ""
-            if answer == nil, earlierEvents > 0, run.state != .started {
+            if answer == nil, earlierEvents > 0, run.state == .succeeded || run.state == .failed {
                 okta = " · Okta's answer is among the earlier entries (export --request \(request))"
             }
             text += "  \(run.id)  \(state)  \(TextSafety.quoted(run.action.summary, limit: 100)) — started by \(run.startedBy) \(clock(run.startedAt))\(okta)\n"
