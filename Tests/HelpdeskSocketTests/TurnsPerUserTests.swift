@@ -9,6 +9,15 @@ import Testing
 /// connections (those that may wait for Okta apart from the rest), the rest start in the order
 /// they came as those end, and other users are not held by them.
 @Suite struct TurnsPerUserTests {
+    /// A service whose every client is alex, with Okta answering after `latency` seconds and
+    /// `turns` of alex's requests (of each kind) running at once.
+    static func serving(latency: TimeInterval, turns: Int) throws -> (ServiceFixture, SocketServer) {
+        let fixture = try ServiceFixture(latency: latency)
+        var limits = ServerLimits()
+        limits.maxRunningPerUser = turns
+        return (fixture, try fixture.listen(as: "alex", limits: limits))
+    }
+
     @Test func aUsersRequestsPastTheLimitWaitAndStartInTheOrderTheyCame() async throws {
         let turns = TurnsPerUser(limit: 2)
         #expect(await turns.begin(1) == .now)
@@ -60,10 +69,7 @@ import Testing
     }
 
     @Test func requestsWaitingTheirTurnWhenTheServiceStopsAreToldSoAndDoNotRun() async throws {
-        let fixture = try ServiceFixture(latency: 0.5)
-        var limits = ServerLimits()
-        limits.maxRunningPerUser = 4
-        let server = try fixture.listen(as: "alex", limits: limits)
+        let (fixture, server) = try Self.serving(latency: 0.5, turns: 4)
         let client = fixture.client("alex")
         let jane = try EmailAddress("jane.doe@example.com")
         let answers = Task {
@@ -83,10 +89,7 @@ import Testing
     }
 
     @Test func requestsWaitingTheirTurnForAClientThatHasGoneDoNotRun() async throws {
-        let fixture = try ServiceFixture(latency: 1)
-        var limits = ServerLimits()
-        limits.maxRunningPerUser = 2
-        let server = try fixture.listen(as: "alex", limits: limits)
+        let (fixture, server) = try Self.serving(latency: 1, turns: 2)
         defer { Task { await server.stop(grace: 1) } }
         let request = try await fixture.client("alex").create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"))
         var raw: RawClient? = try RawClient(fixture.path("alex"))
@@ -104,10 +107,7 @@ import Testing
     }
 
     @Test func requestsOverTheSocketTakeTurnsAndAreAllAnswered() async throws {
-        let fixture = try ServiceFixture(latency: 0.1)
-        var limits = ServerLimits()
-        limits.maxRunningPerUser = 4
-        let server = try fixture.listen(as: "alex", limits: limits)
+        let (fixture, server) = try Self.serving(latency: 0.1, turns: 4)
         defer { Task { await server.stop(grace: 1) } }
         let client = fixture.client("alex")
         let jane = try EmailAddress("jane.doe@example.com")
