@@ -1,12 +1,13 @@
 import Synchronization
 
 /// Requests one user may have running at once, over all their connections; the rest wait their
-/// turn in the order they came. Requests that may wait for Okta take turns apart from the store's
-/// quick ones (`key`), so a user's calls held by Okta's rate limits never hold up their queue. The service's work runs on a pool of as many threads as the host
+/// turn in the order they came. The service's work runs on a pool of as many threads as the host
 /// has cores: without turns, one user with many connections full of requests (each a store read
 /// and an answer to encode) kept everyone else's request waiting behind theirs for a minute. Now
-/// a user who floods the service delays mostly themselves. Waiting costs no thread. Once the
-/// service stops, no waiting request starts: each is told so instead.
+/// a user who floods the service delays mostly themselves. Requests that may wait for Okta take
+/// turns apart from the store's quick ones (`key`), so a user's calls held by Okta's rate limits
+/// never hold up their queue. Waiting costs no thread. Once the service stops, no waiting request
+/// starts: each is told so instead.
 final class TurnsPerUser: Sendable {
     let limit: Int
     private let state = Mutex(State())
@@ -40,14 +41,11 @@ final class TurnsPerUser: Sendable {
     /// running, else when one of theirs ends and every request they sent before this one started.
     /// `.refused` when the service has stopped: the request does not run (and takes no turn).
     func begin(_ user: UInt64) async -> Turn {
-        if let now = takeTurn(user) { return now ? .now : .refused }
+        if let now = state.withLock({ admit(user, &$0) }) { return now ? .now : .refused }
         let turned = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            // A turn may have ended since: taken here, else waited for.
             let now = state.withLock { state -> Bool? in
-                if state.closed { return false }
-                if state.running[user, default: 0] < limit {
-                    state.running[user, default: 0] += 1
-                    return true
-                }
+                if let now = admit(user, &state) { return now }
                 state.waiting[user, default: []].append(continuation)
                 return nil
             }
@@ -91,14 +89,12 @@ final class TurnsPerUser: Sendable {
         state.withLock { ($0.running[user] ?? 0, $0.waiting[user]?.count ?? 0) }
     }
 
-    /// True or false when decided at once (a turn free, or the service stopped); nil to wait.
-    private func takeTurn(_ user: UInt64) -> Bool? {
-        state.withLock { state in
-            if state.closed { return false }
-            // Nobody waits while fewer than `limit` run: an ending turn passes to a waiter.
-            guard state.running[user, default: 0] < limit else { return nil }
-            state.running[user, default: 0] += 1
-            return true
-        }
+    /// True when a turn is free (and now taken), false when the service stopped, nil to wait.
+    private func admit(_ user: UInt64, _ state: inout State) -> Bool? {
+        if state.closed { return false }
+        // Nobody waits while fewer than `limit` run: an ending turn passes to a waiter.
+        guard state.running[user, default: 0] < limit else { return nil }
+        state.running[user, default: 0] += 1
+        return true
     }
 }
