@@ -49,18 +49,14 @@ enum RequestDetailText {
         }
         if !approvals.isEmpty {
             text += "\nApprovals\n"
-            if earlierApprovals > 0 {
-                text += "  (\(earlierApprovals) earlier decided approval\(earlierApprovals == 1 ? " is" : "s are") not shown; each is on the timeline, which export --request \(request.id) prints)\n"
-            }
+            text += leftOut(earlierApprovals, "earlier decided approval is", "earlier decided approvals are", "each is on the timeline, which export --request \(request.id) prints")
             for approval in approvals {
                 let approvers = approval.approvers.map(\.login).joined(separator: ", ")
                 text += "  \(approval.id)  \(approval.state.rawValue)  \(TextSafety.quoted(approval.subject.summary, limit: 100)) — asked by \(approval.requestedBy); approvers: \(approvers.isEmpty ? "none" : approvers)\n"
             }
         }
         text += "\nTimeline\n"
-        if earlier > 0 {
-            text += "  (\(earlier) earlier entr\(earlier == 1 ? "y is" : "ies are") not shown; helpdesk export --request \(request.id) prints every one)\n"
-        }
+        text += leftOut(earlier, "earlier entry is", "earlier entries are", "helpdesk export --request \(request.id) prints every one")
         for event in timeline {
             text += "  \(clock(event.at))  \(event.actor.padding(toLength: max(8, event.actor.count), withPad: " ", startingAt: 0))  \(TextSafety.quoted(event.payload.sentence, limit: 400))\n"
         }
@@ -71,9 +67,7 @@ enum RequestDetailText {
     static func runs(_ runs: [ActionRun], earlier: Int = 0, timeline: [TimelineEvent], earlierEvents: Int = 0, unknown: Set<ActionRunID>, request: RequestID) -> String {
         guard !runs.isEmpty else { return "" }
         var text = "\nRuns\n"
-        if earlier > 0 {
-            text += "  (\(earlier) earlier ended run\(earlier == 1 ? " is" : "s are") not shown; each is on the timeline, which export --request \(request) prints)\n"
-        }
+        text += leftOut(earlier, "earlier ended run is", "earlier ended runs are", "each is on the timeline, which export --request \(request) prints")
         for run in runs {
             let answer = timeline.last { event in
                 switch event.payload {
@@ -91,6 +85,11 @@ enum RequestDetailText {
             text += "  \(run.id)  \(state)  \(TextSafety.quoted(run.action.summary, limit: 100)) — started by \(run.startedBy) \(clock(run.startedAt))\(okta)\n"
         }
         return text
+    }
+
+    /// "  (3 earlier entries are not shown; …)" for `count` items a list left out; empty for none.
+    private static func leftOut(_ count: Int, _ one: String, _ many: String, _ whereFound: String) -> String {
+        count > 0 ? "  (\(count) \(count == 1 ? one : many) not shown; \(whereFound))\n" : ""
     }
 
     /// `2026-11-23 14:02` in the local time zone.

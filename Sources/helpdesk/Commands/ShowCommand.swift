@@ -12,7 +12,7 @@ enum ShowCommand {
         discussion: "Lists the Okta runs with Okta's request id for each answer. A timeline of more than \(RequestDetail.timelineLimit) entries (or 2 MiB) "
             + "shows its newest and says how many earlier ones are left out; export --request REQ prints every one. With --json, prints the request "
             + "object with a \"timeline\" array (kind, actor, at, details), \"earlierEvents\" (how many entries before it were left out), "
-            + "an \"approvals\" array (every pending one and the newest \(RequestDetail.decidedApprovalLimit) decided), \"earlierApprovals\" and a \"runs\" array."
+            + "an \"approvals\" array (every pending one and the newest \(RequestDetail.decidedApprovalLimit) decided), \"earlierApprovals\", a \"runs\" array (every open one and the newest \(RequestDetail.endedLimit) ended) and \"earlierRuns\"."
     ) { invocation in
         let id = try invocation.requestID(at: 0)
         let detail = try await invocation.service().detail(of: id)
