@@ -21,6 +21,15 @@ typedef size_t (*helpdesk_curl_data_callback)(char *data, size_t size, size_t co
 static inline CURLcode helpdesk_curl_set_callback(CURL *handle, CURLoption option, helpdesk_curl_data_callback callback) {
     return curl_easy_setopt(handle, option, callback);
 }
+/* Called by libcurl while a transfer runs (about once a second while it waits); non-zero stops it. */
+typedef int (*helpdesk_curl_progress_callback)(void *context, curl_off_t download_total, curl_off_t downloaded,
+                                               curl_off_t upload_total, curl_off_t uploaded);
+static inline CURLcode helpdesk_curl_set_progress(CURL *handle, helpdesk_curl_progress_callback callback, void *context) {
+    CURLcode code = curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+    if (code == CURLE_OK) code = curl_easy_setopt(handle, CURLOPT_XFERINFODATA, context);
+    if (code == CURLE_OK) code = curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+    return code;
+}
 static inline CURLcode helpdesk_curl_get_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -189,6 +189,22 @@ import Testing
         #expect(messages.last == .cardLoaded(Fixtures.email("jane.doe@example.com"), .failure(ConsoleFailure("Okta did not answer within 1 s; R retries")), readAt: clock.now()))
     }
 
+    @Test func aCardNoLongerWantedStopsReadingOkta() async throws {
+        directory.stall.withLock { $0 = true }
+        defer { directory.stall.withLock { $0 = false } }
+        let (runner, delivered) = try runner(oktaTimeout: 600)
+        runner.submit([.loadCard(Fixtures.email("jane.doe@example.com"), refresh: true)])
+        #expect(await eventually { directory.stalled.withLock { $0 } == 1 })
+        // The operator moved on: the read for the request left behind stops, not at Okta's time limit.
+        runner.submit([.loadCard(Fixtures.email("omar.haddad@example.com"), refresh: true)])
+        #expect(await eventually { directory.stallsCancelled.withLock { $0 } == 1 })
+        directory.stall.withLock { $0 = false }
+        await runner.waitUntilIdle()
+        await runner.stop()
+        #expect(delivered.all.contains { if case .cardLoaded(let email, .success, _) = $0 { email.value == "omar.haddad@example.com" } else { false } })
+        #expect(!delivered.all.contains { if case .cardLoaded(let email, _, _) = $0 { email.value == "jane.doe@example.com" } else { false } })
+    }
+
     @Test func everyOktaReadOfTheConsoleHasATimeLimit() async throws {
         directory.stall.withLock { $0 = true }
         defer { directory.stall.withLock { $0 = false } }
@@ -275,8 +291,20 @@ final class StallingDirectory: ForwardingDirectory, @unchecked Sendable {
     let stallFactors = Mutex(false)
     let factorReadsStalled = Mutex(0)
 
+    /// Reads waiting on the stall now, and those that stopped because they were cancelled.
+    let stalled = Mutex(0)
+    let stallsCancelled = Mutex(0)
+
     private func waitWhileStalled() async throws {
-        while stall.withLock({ $0 }) { try await Task.sleep(nanoseconds: 20_000_000) }
+        guard stall.withLock({ $0 }) else { return }
+        stalled.withLock { $0 += 1 }
+        defer { stalled.withLock { $0 -= 1 } }
+        do {
+            while stall.withLock({ $0 }) { try await Task.sleep(nanoseconds: 20_000_000) }
+        } catch {
+            stallsCancelled.withLock { $0 += 1 }
+            throw error
+        }
     }
 
     override func factors(ofUser userID: String) async throws -> [DirectoryFactor] {

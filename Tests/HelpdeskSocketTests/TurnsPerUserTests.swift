@@ -38,7 +38,9 @@ import Testing
         turns.end(1)
         #expect(await eventually { started.all == [0] })
         #expect(turns.count(1) == (2, 2), "the turn passed on: still two running")
+        // One end at a time: two waiters let go together start on two threads in either order.
         turns.end(1)
+        #expect(await eventually { started.all == [0, 1] })
         turns.end(1)
         for waiter in waiters { await waiter.value }
         #expect(started.all == [0, 1, 2])

@@ -193,6 +193,27 @@ import Testing
         #expect(await stalled.value == "00uperson2")
     }
 
+    @Test func aLookUpCancelledInsideASearchEndsAtOnceAndTheOthersInItStillGetTheirs() async throws {
+        let (standIn, directory) = try await EmailSearchesTests.standIn()
+        defer { standIn.stop() }
+        standIn.inject(.init("GET", "/api/v1/users", .stall(1.5), times: 2))
+        let first = Task { await EmailSearchesTests.outcome(directory, "person1@corp.example.com") }
+        _ = await eventually { EmailSearchesTests.searches(standIn) == 1 }
+        let cancelled = Task { await EmailSearchesTests.outcome(directory, "person2@corp.example.com") }
+        let finished = Mutex(false)
+        let other = Task {
+            defer { finished.withLock { $0 = true } }
+            return await EmailSearchesTests.outcome(directory, "person3@corp.example.com")
+        }
+        // Both wait behind the first search, then go together in the second, which Okta holds too.
+        #expect(await eventually { EmailSearchesTests.searches(standIn) == 2 })
+        cancelled.cancel()
+        #expect(await cancelled.value.contains("CancellationError"))
+        #expect(!finished.withLock { $0 }, "ended while its search was still on its way")
+        #expect(await other.value == "00uperson3")
+        #expect(await first.value == "00uperson1")
+    }
+
     @Test func aCancelledLookUpWaitingForTheRateLimitEndsAtOnceAndSendsNothing() async throws {
         // Far enough ahead that a test process starved of the pool still cancels before it.
         let reset = Int(Date().timeIntervalSince1970) + 120

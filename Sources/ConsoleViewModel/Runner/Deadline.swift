@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 
 /// Runs work with a time limit: past it the caller gets `Expired` at once, even when the work
-/// does not stop when cancelled (it is cancelled and its late answer dropped).
+/// does not stop when cancelled (it is cancelled and its late answer dropped). A caller that is
+/// cancelled itself (a card for a request the operator has left) gets `CancellationError` at once,
+/// and the work is cancelled with it.
 public enum Deadline {
     /// The work took longer than its limit.
     public struct Expired: Error, Sendable, Equatable {
@@ -21,7 +23,11 @@ public enum Deadline {
             workTask.cancel()
             timerTask.cancel()
         }
-        return try await withCheckedThrowingContinuation { race.wait($0) }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { race.wait($0) }
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
+        }
     }
 
     /// The first answer wins; it is handed to the waiter whether it comes before or after it waits.

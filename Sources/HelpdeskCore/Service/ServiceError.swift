@@ -21,6 +21,8 @@ public struct ServiceError: Error, Sendable, Equatable, Codable, CustomStringCon
         case busy
         /// The service cannot be reached, or went away mid-call.
         case unavailable
+        /// The client cancelled the request (it only read, and stopped).
+        case cancelled
         /// Anything else; the message says what.
         case `internal`
     }
@@ -42,6 +44,7 @@ public struct ServiceError: Error, Sendable, Equatable, Codable, CustomStringCon
         case let error as Refusal: self.init(.refused, error.message)
         case let error as ValidationError: self.init(.refused, error.message)
         case let error as DirectoryError: self.init(.okta, error.message, directory: error)
+        case is CancellationError: self = .cancelled
         case let error as StoreError:
             switch error {
             case .notFound, .approvalNotFound: self.init(.notFound, error.description)
@@ -51,6 +54,9 @@ public struct ServiceError: Error, Sendable, Equatable, Codable, CustomStringCon
         default: self.init(.internal, TextSafety.quoted("\(error)", limit: 400))
         }
     }
+
+    /// A read stopped because the client no longer needed it.
+    public static let cancelled = ServiceError(.cancelled, "cancelled by the client before it finished; it only read, so nothing changed")
 
     /// The error a caller of the in-process service would have seen: Okta's error as itself.
     public var underlying: any Error { directory ?? self }

@@ -79,22 +79,54 @@ final class SocketConnection: Sendable {
             self?.fail(id, ServiceError(.unavailable, "the helpdesk service did not answer within \(Int(timeout)) s; what was asked may still happen — check the request"))
         }
         defer { timer.cancel() }
-        return try await withCheckedThrowingContinuation { continuation in
-            let closed = state.withLock { state -> String? in
-                if state.closed == nil { state.waiting[id] = continuation }
-                return state.closed
+        guard method.mayBeCancelled else { return try await send(id, payload, cancellable: false) }
+        return try await withTaskCancellationHandler {
+            try await send(id, payload, cancellable: true)
+        } onCancel: {
+            cancel(id)
+        }
+    }
+
+    /// Writes the request and waits for its answer. A cancellable one is not sent once its task
+    /// is cancelled; registering and writing happen under the write lock, so a cancellation
+    /// (`cancel`, which takes it too) either comes first and finds nothing, or comes after the
+    /// request is on its way.
+    private func send(_ id: Int64, _ payload: Data, cancellable: Bool) async throws -> Data {
+        try await withCheckedThrowingContinuation { continuation in
+            enum Outcome { case sent, cancelled, closed(String), failed(Int32) }
+            let outcome = writable.withLock { open -> Outcome in
+                if cancellable, Task.isCancelled { return .cancelled }
+                let closed = state.withLock { state -> String? in
+                    if state.closed == nil { state.waiting[id] = continuation }
+                    return state.closed
+                }
+                if let closed { return .closed(closed) }
+                guard open else { return .sent }
+                return UnixSocket.writeAll(fd, Frame.encode(payload)) ? .sent : .failed(errno)
             }
-            if let closed { return continuation.resume(throwing: ServiceError(.unavailable, closed)) }
-            let failure = writable.withLock { open -> Int32? in
-                guard open else { return nil }
-                return UnixSocket.writeAll(fd, Frame.encode(payload)) ? nil : errno
+            switch outcome {
+            case .sent: break
+            case .cancelled: continuation.resume(throwing: CancellationError())
+            case .closed(let reason): continuation.resume(throwing: ServiceError(.unavailable, reason))
+            case .failed(let failure):
+                // A service that closed its end has usually said why (too many connections, not an
+                // operator): the reader thread is about to read that and fail this call with it. A
+                // write that failed otherwise (the service stopped reading) leaves half a frame: close.
+                if failure != EPIPE, failure != ECONNRESET {
+                    close(because: "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))")
+                }
             }
-            // A service that closed its end has usually said why (too many connections, not an
-            // operator): the reader thread is about to read that and fail this call with it. A
-            // write that failed otherwise (the service stopped reading) leaves half a frame: close.
-            if let failure, failure != EPIPE, failure != ECONNRESET {
-                close(because: "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))")
-            }
+        }
+    }
+
+    /// The caller no longer waits for request `id`: it ends now with `CancellationError`, and the
+    /// service is asked to stop it (its answer, if one comes, is dropped).
+    private func cancel(_ id: Int64) {
+        writable.withLock { open in
+            guard let waiter = state.withLock({ $0.waiting.removeValue(forKey: id) }) else { return }
+            waiter.resume(throwing: CancellationError())
+            guard open, let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) else { return }
+            _ = UnixSocket.writeAll(fd, Frame.encode(frame))
         }
     }
 

@@ -187,6 +187,9 @@ struct EventLoop {
             client.protocolErrors += 1
             return connection.send(ServiceDispatcher.error(nil, ServiceError(.protocolError, "a frame is not a JSON object with an id and a method")), limit: server.limits.maxQueuedOutput)
         }
+        if let cancelled = header.cancel, header.id == nil, header.method == nil {
+            return connection.cancel(cancelled)
+        }
         guard let id = header.id, let name = header.method else {
             client.protocolErrors += 1
             return connection.send(ServiceDispatcher.error(header.id, ServiceError(.protocolError, "a request needs an id and a method")), limit: server.limits.maxQueuedOutput)
@@ -215,25 +218,35 @@ struct EventLoop {
             let limits = server.limits
             server.handlerStarted()
             let user = TurnsPerUser.key(user: connection.credentials.uid, waitsForOkta: method.waitsForOkta)
-            Task {
-                // A request that waited its turn does not run for a client that has gone, nor once
-                // the service is stopping.
-                let turn = await server.turns.begin(user)
-                guard turn == .now || (turn == .afterWaiting && !connection.isClosing) else {
-                    if turn == .afterWaiting { server.turns.end(user) }
-                    let why = turn == .refused ? "the helpdesk service is stopping; ask again once it is back" : "the connection closed before the request's turn came; nothing ran"
-                    connection.send(ServiceDispatcher.error(id, ServiceError(.busy, why)), limit: limits.maxQueuedOutput)
-                    connection.end()
-                    server.handlerFinished()
-                    return
-                }
-                let response = await ServiceDispatcher(service: service, connection: connection, limits: limits).respond(to: frame, id: id, method: method)
-                server.turns.end(user)
-                connection.send(response.frame, limit: limits.maxQueuedOutput)
-                connection.end()
-                server.handlerFinished()
-                if method.changes {
-                    server.note("\(connection.who): \(method.rawValue)" + (response.error.map { " refused: \(TextSafety.quoted($0.message, limit: 160))" } ?? ""))
+            connection.run(id, mayBeCancelled: method.mayBeCancelled) { ended in
+                Task {
+                    defer {
+                        ended()
+                        connection.end()
+                        server.handlerFinished()
+                    }
+                    // A request that waited its turn does not run for a client that has gone, nor once
+                    // the service is stopping, nor once the client has cancelled it.
+                    var turn = await server.turns.begin(user)
+                    if turn == .now || turn == .afterWaiting, Task.isCancelled {
+                        server.turns.end(user)
+                        turn = .cancelled
+                    }
+                    guard turn == .now || (turn == .afterWaiting && !connection.isClosing) else {
+                        if turn == .afterWaiting { server.turns.end(user) }
+                        let error = switch turn {
+                        case .cancelled: ServiceError.cancelled
+                        case .refused: ServiceError(.busy, "the helpdesk service is stopping; ask again once it is back")
+                        case .now, .afterWaiting: ServiceError(.busy, "the connection closed before the request's turn came; nothing ran")
+                        }
+                        return connection.send(ServiceDispatcher.error(id, error), limit: limits.maxQueuedOutput)
+                    }
+                    let response = await ServiceDispatcher(service: service, connection: connection, limits: limits).respond(to: frame, id: id, method: method)
+                    server.turns.end(user)
+                    connection.send(response.frame, limit: limits.maxQueuedOutput)
+                    if method.changes {
+                        server.note("\(connection.who): \(method.rawValue)" + (response.error.map { " refused: \(TextSafety.quoted($0.message, limit: 160))" } ?? ""))
+                    }
                 }
             }
         }

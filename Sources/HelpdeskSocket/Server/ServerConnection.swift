@@ -27,6 +27,9 @@ final class ServerConnection: Sendable {
         var outputOffset = 0
         var queuedBytes = 0
         var inFlight = 0
+        /// The reads running now, by request id, that the client may cancel (`cancel(_:)`).
+        var cancellable: [Int64: (number: Int, task: Task<Void, Never>)] = [:]
+        var nextNumber = 0
         var closed = false
         var closeWhenFlushed = false
         var overflowed = false
@@ -82,6 +85,32 @@ final class ServerConnection: Sendable {
 
     func end() { state.withLock { $0.inFlight -= 1 } }
 
+    /// Starts a request's work as `start` makes it; one that only reads is kept under its id
+    /// until it ends, so the client can cancel it and a closed connection stops it.
+    func run(_ id: Int64, mayBeCancelled: Bool, _ start: (_ ended: @escaping @Sendable () -> Void) -> Task<Void, Never>) {
+        guard mayBeCancelled else {
+            _ = start {}
+            return
+        }
+        state.withLock { state in
+            let number = state.nextNumber
+            state.nextNumber += 1
+            // Made under the lock, so the task's end (which takes it) always comes after it is kept.
+            let task = start { [weak self] in
+                self?.state.withLock { state in
+                    if state.cancellable[id]?.number == number { state.cancellable[id] = nil }
+                }
+            }
+            if state.closed { task.cancel() } else { state.cancellable[id] = (number, task) }
+        }
+    }
+
+    /// The client no longer needs request `id`: a read still running stops (it is answered
+    /// "cancelled"); anything else, or an id not running, is left as it is.
+    func cancel(_ id: Int64) {
+        state.withLock { $0.cancellable[id]?.task }?.cancel()
+    }
+
     func keep(_ subscription: ServiceSubscription) {
         let previous = state.withLock { state -> ServiceSubscription? in
             defer { state.subscription = subscription }
@@ -130,14 +159,19 @@ final class ServerConnection: Sendable {
 
     /// Marks the connection closed and ends its subscription; the IO thread closes the descriptor.
     func markClosed() {
-        let subscription = state.withLock { state -> ServiceSubscription? in
+        let (subscription, reads) = state.withLock { state -> (ServiceSubscription?, [Task<Void, Never>]) in
             state.closed = true
             state.output.removeAll()
             state.outputHead = 0
-            defer { state.subscription = nil }
-            return state.subscription
+            defer {
+                state.subscription = nil
+                state.cancellable = [:]
+            }
+            return (state.subscription, state.cancellable.values.map(\.task))
         }
         subscription?.cancel()
+        // Nobody is left to read their answers.
+        for read in reads { read.cancel() }
         exportReadAhead.drop()
     }
 }

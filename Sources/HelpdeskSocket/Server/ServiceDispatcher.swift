@@ -93,7 +93,8 @@ struct ServiceDispatcher {
             }
             return Response(frame: Frame.encode(payload), error: nil)
         } catch {
-            return Self.failure(id, ServiceError(error))
+            // A read the client cancelled ends in whatever its work threw on the way out.
+            return Self.failure(id, Task.isCancelled ? .cancelled : ServiceError(error))
         }
     }
 

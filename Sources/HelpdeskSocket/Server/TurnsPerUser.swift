@@ -7,7 +7,7 @@ import Synchronization
 /// a user who floods the service delays mostly themselves. Requests that may wait for Okta take
 /// turns apart from the store's quick ones (`key`), so a user's calls held by Okta's rate limits
 /// never hold up their queue. Waiting costs no thread. Once the service stops, no waiting request
-/// starts: each is told so instead.
+/// starts: each is told so instead; a request cancelled while it waits leaves the line.
 final class TurnsPerUser: Sendable {
     let limit: Int
     private let state = Mutex(State())
@@ -20,11 +20,19 @@ final class TurnsPerUser: Sendable {
         case afterWaiting
         /// None: the service is stopping.
         case refused
+        /// None: the request was cancelled while it waited.
+        case cancelled
+    }
+
+    private struct Waiter {
+        let number: Int
+        let continuation: CheckedContinuation<Turn, Never>
     }
 
     private struct State {
         var running: [UInt64: Int] = [:]
-        var waiting: [UInt64: [CheckedContinuation<Bool, Never>]] = [:]
+        var waiting: [UInt64: [Waiter]] = [:]
+        var nextNumber = 0
         var closed = false
     }
 
@@ -39,24 +47,44 @@ final class TurnsPerUser: Sendable {
 
     /// Returns when `user` may start a request: at once while they have fewer than `limit`
     /// running, else when one of theirs ends and every request they sent before this one started.
-    /// `.refused` when the service has stopped: the request does not run (and takes no turn).
+    /// `.refused` when the service has stopped, `.cancelled` when the request's task is cancelled
+    /// while it waits: the request does not run (and takes no turn).
     func begin(_ user: UInt64) async -> Turn {
         if let now = state.withLock({ admit(user, &$0) }) { return now ? .now : .refused }
-        let turned = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            // A turn may have ended since: taken here, else waited for.
-            let now = state.withLock { state -> Bool? in
-                if let now = admit(user, &state) { return now }
-                state.waiting[user, default: []].append(continuation)
-                return nil
-            }
-            if let now { continuation.resume(returning: now) }
+        let number = state.withLock { state in
+            defer { state.nextNumber += 1 }
+            return state.nextNumber
         }
-        return turned ? .afterWaiting : .refused
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+                // A turn may have ended since: taken here, else waited for (unless cancelled already).
+                let now = state.withLock { state -> Turn? in
+                    if let now = admit(user, &state) { return now ? .afterWaiting : .refused }
+                    if Task.isCancelled { return .cancelled }
+                    state.waiting[user, default: []].append(Waiter(number: number, continuation: continuation))
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            withdraw(number, of: user)
+        }
+    }
+
+    /// A cancelled request still waiting leaves the line; one whose turn came keeps it.
+    private func withdraw(_ number: Int, of user: UInt64) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard var queue = state.waiting[user], let index = queue.firstIndex(where: { $0.number == number }) else { return nil }
+            let waiter = queue.remove(at: index)
+            state.waiting[user] = queue.isEmpty ? nil : queue
+            return waiter
+        }
+        waiter?.continuation.resume(returning: .cancelled)
     }
 
     /// Ends one of `user`'s requests: their next waiting one starts in its place.
     func end(_ user: UInt64) {
-        let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+        let next = state.withLock { state -> Waiter? in
             if var queue = state.waiting[user], !queue.isEmpty {
                 let next = queue.removeFirst()
                 state.waiting[user] = queue.isEmpty ? nil : queue
@@ -66,7 +94,7 @@ final class TurnsPerUser: Sendable {
             state.running[user] = left > 0 ? left : nil
             return nil
         }
-        next?.resume(returning: true)
+        next?.continuation.resume(returning: .afterWaiting)
     }
 
     /// The service is serving (again, after a stop).
@@ -81,7 +109,7 @@ final class TurnsPerUser: Sendable {
             defer { state.waiting = [:] }
             return state.waiting.values.flatMap { $0 }
         }
-        for continuation in waiting { continuation.resume(returning: false) }
+        for waiter in waiting { waiter.continuation.resume(returning: .refused) }
     }
 
     /// Requests running and waiting for `user` (tests).

@@ -3,10 +3,12 @@ import HelpdeskCore
 
 /// The protocol between the helpdesk service and its clients: versioned, framed JSON messages.
 /// A client first sends `hello`; every request carries an id and gets exactly one response with
-/// that id; the service may send events (no id) at any time after `subscribe`.
+/// that id; the service may send events (no id) at any time after `subscribe`. A client that no
+/// longer needs a request's answer may send `{"cancel": id}` (no answer of its own): a request that
+/// only reads then stops and is answered "cancelled"; one that changes something goes on.
 public enum WireProtocol {
     /// Bumped when a message changes shape; the service refuses a client that speaks another.
-    public static let version = 4
+    public static let version = 5
     /// The largest frame a client may send (an import batch fits well inside).
     public static let maxRequestFrame = 1 << 20
     /// The largest frame the service sends (a request detail with a long timeline).
@@ -37,6 +39,16 @@ public enum ServiceMethod: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// Methods a client may cancel: those that only read (the store or Okta) for the client that
+    /// asked. A change, once asked for, runs to its end; hello and subscribe are the connection's own.
+    public var mayBeCancelled: Bool {
+        switch self {
+        case .queue, .queueSlice, .detail, .requesterCard, .lookUpRequester, .findGroups, .findApps, .whoMayApprove, .playbooks, .previewPlan: true
+        case .hello, .session, .exportEvents, .setupChecks, .subscribe, .create, .note, .assign, .resolve, .reopen, .importLines, .act, .approve, .deny,
+             .reconcile, .sweep, .startPlan, .approvePlan, .cancelPlan: false
+        }
+    }
+
     /// Methods that change something (for the log).
     public var changes: Bool {
         switch self {
@@ -46,10 +58,17 @@ public enum ServiceMethod: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// The first fields of any message, read before its parameters.
+/// The first fields of any message, read before its parameters; `cancel` alone is a client's
+/// cancellation of its request with that id.
 struct WireHeader: Decodable {
     let id: Int64?
     let method: String?
+    let cancel: Int64?
+}
+
+/// A client's cancellation: `{"cancel": 7}`.
+struct WireCancel: Encodable {
+    let cancel: Int64
 }
 
 /// A request: `{"id": 7, "method": "queue", "params": {…}}`.

@@ -24,6 +24,8 @@ actor EmailSearches {
     private let client: OktaHTTPClient
     private let patience: Duration
     private var waiting: [Waiter] = []
+    /// Look-ups taken into a search on its way, by number, until answered or cancelled.
+    private var searching: [Int: Waiter] = [:]
     private var nextNumber = 0
     /// Searches sent and not yet answered, each with when it was sent.
     private var inFlight: [Int: ContinuousClock.Instant] = [:]
@@ -38,7 +40,7 @@ actor EmailSearches {
     }
 
     /// Every user Okta's search finds with `email` as their profile email (any case). A cancelled
-    /// look-up that has not gone out yet ends at once with `CancellationError`.
+    /// look-up ends at once with `CancellationError`; a search it went in goes on for the others.
     func users(withEmail email: EmailAddress) async throws -> [OktaModels.User] {
         try Task.checkCancellation()
         let number = nextNumber
@@ -53,10 +55,13 @@ actor EmailSearches {
         }
     }
 
-    /// A cancelled look-up still waiting leaves the queue; one already in a search gets its answer.
+    /// A cancelled look-up leaves the queue, or the search it is in (which still answers the rest).
     private func withdraw(_ number: Int) {
-        guard let index = waiting.firstIndex(where: { $0.number == number }) else { return }
-        waiting.remove(at: index).continuation.resume(throwing: CancellationError())
+        if let index = waiting.firstIndex(where: { $0.number == number }) {
+            waiting.remove(at: index).continuation.resume(throwing: CancellationError())
+        } else {
+            searching.removeValue(forKey: number)?.continuation.resume(throwing: CancellationError())
+        }
     }
 
     /// Starts a search for what is waiting when none is on its way, or when every one on its way
@@ -108,14 +113,18 @@ actor EmailSearches {
             }
         }
         waiting = rest
+        for waiter in batch { searching[waiter.number] = waiter }
         return batch
     }
 
     private func answer(_ batch: [Waiter]) async {
+        // Nobody is asked for when every look-up for it was cancelled meanwhile.
+        let batch = batch.filter { searching[$0.number] != nil }
+        guard !batch.isEmpty else { return }
         let emails = Array(Set(batch.map(\.email))).sorted()
         do throws(DirectoryError) {
             let found = try await search(emails)
-            for waiter in batch {
+            for waiter in batch where searching.removeValue(forKey: waiter.number) != nil {
                 // Each user once (pages that overlap do not make one user two), counted under every
                 // email it was seen with (an email changed while the pages were read).
                 var ids: Set<String> = []
@@ -126,7 +135,9 @@ actor EmailSearches {
             // on its own, so that one cannot fail (or crowd out) another.
             for email in emails { await answer(batch.filter { $0.email == email }) }
         } catch {
-            for waiter in batch { waiter.continuation.resume(throwing: error.about("user \(waiter.email)")) }
+            for waiter in batch where searching.removeValue(forKey: waiter.number) != nil {
+                waiter.continuation.resume(throwing: error.about("user \(waiter.email)"))
+            }
         }
     }
 

@@ -11,7 +11,9 @@ import Synchronization
 /// - no compression is asked for or undone, and an answer larger than `maxResponseBytes` (or with
 ///   headers past 64 KiB) is dropped as it arrives, never held whole;
 /// - whether a failed request left this machine is read from libcurl (bytes of it sent), so "not
-///   sent" is said only when it is true.
+///   sent" is said only when it is true;
+/// - a read whose caller is cancelled stops (within about a second, while Okta holds the answer);
+///   a change, once it may have left, is never stopped half-way.
 public final class CurlTransport: HTTPTransport {
     public let maxResponseBytes: Int
     private let idle = Mutex<[CurlHandle]>([])
@@ -33,14 +35,21 @@ public final class CurlTransport: HTTPTransport {
 
     /// Runs the exchange on a thread of its own: libcurl blocks while it waits for Okta.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
-            let thread = Thread { continuation.resume(with: Result { try self.perform(request) }) }
-            thread.name = "helpdesk-okta-call"
-            thread.start()
+        let stop = request.method == "GET" && request.mayRepeat ? TransferStop() : nil
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+                let thread = Thread { continuation.resume(with: Result { try self.perform(request, stop: stop) }) }
+                thread.name = "helpdesk-okta-call"
+                thread.start()
+            }
+        } onCancel: {
+            stop?.set()
         }
     }
 
-    func perform(_ request: HTTPRequest) throws -> HTTPResponse {
+    /// `stop`, when given, ends the exchange once set (the read is no longer wanted).
+    func perform(_ request: HTTPRequest, stop: TransferStop?) throws -> HTTPResponse {
+        if stop?.isSet == true { throw TransportFailure.notSent(TransferStop.reason + "; nothing was sent") }
         var timeout = request.timeout
         if let sendBy = request.sendBy {
             let left = sendBy.timeIntervalSinceNow
@@ -51,7 +60,7 @@ public final class CurlTransport: HTTPTransport {
         let ownConnection = !request.mayRepeat || request.method != "GET"
         let reusable = ownConnection ? nil : idle.withLock { $0.popLast() }
         guard let handle = reusable ?? CurlHandle() else { throw TransportFailure.notSent("libcurl could not start a transfer") }
-        let exchange = Exchange(limit: maxResponseBytes)
+        let exchange = Exchange(limit: maxResponseBytes, stop: stop)
         let outcome: CurlOutcome
         do {
             outcome = try handle.run(request, timeout: timeout, exchange: exchange, ownConnection: ownConnection)
@@ -71,7 +80,8 @@ public final class CurlTransport: HTTPTransport {
         if exchange.headersTooLarge { throw TransportFailure.noAnswer("the answer's headers were longer than \(Self.maxHeaderBytes) bytes") }
         if outcome.code == CURLE_OK, !exchange.headersComplete { throw TransportFailure.noAnswer("the answer ended inside its headers") }
         guard outcome.code == CURLE_OK else {
-            let reason = outcome.error.isEmpty ? String(cString: curl_easy_strerror(outcome.code)) : outcome.error
+            let stopped = outcome.code == CURLE_ABORTED_BY_CALLBACK && stop?.isSet == true
+            let reason = stopped ? TransferStop.reason : outcome.error.isEmpty ? String(cString: curl_easy_strerror(outcome.code)) : outcome.error
             throw outcome.requestBytesSent == 0 ? TransportFailure.notSent(reason) : TransportFailure.noAnswer(reason)
         }
         guard outcome.status >= 100 else { throw TransportFailure.noAnswer("the answer had no HTTP status") }
@@ -133,6 +143,7 @@ final class CurlHandle: @unchecked Sendable {
         require(helpdesk_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, collectHeader), "HEADERFUNCTION")
         require(helpdesk_curl_set_pointer(handle, CURLOPT_HEADERDATA, context), "HEADERDATA")
         require(helpdesk_curl_quick_exit(handle), "QUICK_EXIT")
+        if exchange.stop != nil { require(helpdesk_curl_set_progress(handle, checkStop, context), "XFERINFOFUNCTION") }
         if ownConnection {
             require(helpdesk_curl_set_long(handle, CURLOPT_FRESH_CONNECT, 1), "FRESH_CONNECT")
             require(helpdesk_curl_set_long(handle, CURLOPT_FORBID_REUSE, 1), "FORBID_REUSE")
@@ -170,9 +181,19 @@ final class CurlHandle: @unchecked Sendable {
     }
 }
 
+/// Set from any thread when a read's answer is no longer wanted; the transfer checks it as it runs.
+final class TransferStop: Sendable {
+    private let flag = Atomic(false)
+    static let reason = "no longer needed"
+
+    func set() { flag.store(true, ordering: .relaxed) }
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+}
+
 /// The answer as it arrives, kept within its limits.
 final class Exchange {
     let limit: Int
+    let stop: TransferStop?
     var body = Data()
     var headers: [String: String] = [:]
     /// The size that passed the limit, when the body was too large.
@@ -182,8 +203,9 @@ final class Exchange {
     var headersComplete = false
     private var headerBytes = 0
 
-    init(limit: Int) {
+    init(limit: Int, stop: TransferStop? = nil) {
         self.limit = limit
+        self.stop = stop
     }
 
     func take(body data: UnsafeMutablePointer<CChar>?, count: Int) -> Int {
@@ -224,6 +246,11 @@ final class Exchange {
 private let collectBody: helpdesk_curl_data_callback = { data, size, count, context in
     guard let context else { return 0 }
     return Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue().take(body: data, count: size * count)
+}
+
+private let checkStop: helpdesk_curl_progress_callback = { context, _, _, _, _ in
+    guard let context else { return 0 }
+    return Unmanaged<Exchange>.fromOpaque(context).takeUnretainedValue().stop?.isSet == true ? 1 : 0
 }
 
 private let collectHeader: helpdesk_curl_data_callback = { data, size, count, context in

@@ -1,0 +1,141 @@
+import Foundation
+import HelpdeskCore
+@testable import HelpdeskSocket
+import HelpdeskTestSupport
+import OktaClient
+import Testing
+
+/// A client may cancel a request it no longer needs (a card for a request the operator has
+/// scrolled past): a read stops, waiting or running, and gives its turn and its place on the
+/// connection back; a change is never stopped once asked.
+@Suite struct CancelledRequestsTests {
+    private static var oktaTurns: UInt64 { TurnsPerUser.key(user: getuid(), waitsForOkta: true) }
+
+    @Test func cardsNoLongerWantedStopAndHoldNothingWhileOktaStalls() async throws {
+        let fixture = try ServiceFixture(latency: 600)
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        let client = fixture.client("alex")
+        let jane = try EmailAddress("jane.doe@example.com")
+        // Sixteen cards for requests scrolled past, with Okta not answering: eight run, eight wait.
+        let cards = (0..<ServerLimits().maxInFlightPerConnection).map { _ in
+            Task { () -> String in
+                do { return try await client.requesterCard(jane).user.email } catch { return "\(type(of: error))" }
+            }
+        }
+        #expect(await eventually { server.turns.count(Self.oktaTurns) == (8, 8) })
+        for card in cards { card.cancel() }
+        for card in cards { #expect(await card.value == "CancellationError") }
+        #expect(await eventually { server.turns.count(Self.oktaTurns) == (0, 0) && server.activeRequests == 0 },
+                "every stalled card stopped: \(server.turns.count(Self.oktaTurns)), \(server.activeRequests) running")
+        // The connection and the turns are free again: the queue is read, and the next card is Okta's first.
+        #expect(try await client.queue(QueueQuery(filter: QueueFilter(), limit: 5)).requests.isEmpty)
+        await fixture.tenant.setLatency(0)
+        #expect(try await client.requesterCard(jane).user.email == jane.value)
+    }
+
+    @Test func aCancelledReadIsAnsweredOnceAsCancelled() async throws {
+        let fixture = try ServiceFixture(latency: 600)
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        let raw = try RawClient(fixture.path("alex"))
+        _ = try await raw.hello()
+        raw.send(json: #"{"id": 2, "method": "requesterCard", "params": {"email": "jane.doe@example.com"}}"#)
+        #expect(await eventually { server.turns.count(Self.oktaTurns) == (1, 0) })
+        raw.send(json: #"{"cancel": 2}"#)
+        raw.send(json: #"{"cancel": 99}"#)
+        let answer = try await raw.next(timeout: 20)
+        #expect(answer["id"] as? Int == 2)
+        #expect((answer["error"] as? [String: Any])?["code"] as? String == "cancelled", "\(answer)")
+        // Cancelling a request that is not running is no mistake, and nothing else is answered.
+        raw.send(json: #"{"id": 3, "method": "session", "params": {}}"#)
+        let next = try await raw.next(timeout: 20)
+        #expect(next["id"] as? Int == 3 && next["result"] != nil, "\(next)")
+    }
+
+    @Test func aCardCancelledWhileOktaHoldsItsAnswerStopsAtOnce() async throws {
+        let tenant = SimulatedTenant()
+        let okta = try OktaStandIn(tenant: tenant)
+        defer { okta.stop() }
+        var settings = OktaSettings(org: try OrgURL(okta.orgURL), token: try APIToken(okta.token))
+        settings.timeout = 300
+        let fixture = try ServiceFixture(tenant: tenant, directory: OktaDirectory(client: OktaHTTPClient(settings: settings), clock: SystemClock()))
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        let raw = try RawClient(fixture.path("alex"))
+        _ = try await raw.hello()
+        // Okta holds the user's groups for two minutes, and the service would wait five for them.
+        okta.inject(.init("GET", "/groups", .stall(120)))
+        raw.send(json: #"{"id": 2, "method": "requesterCard", "params": {"email": "jane.doe@example.com"}}"#)
+        #expect(await eventually { okta.requests.contains { $0.hasSuffix("/groups") } })
+        raw.send(json: #"{"cancel": 2}"#)
+        let answer = try await raw.next(timeout: 60)
+        #expect(answer["id"] as? Int == 2)
+        #expect((answer["error"] as? [String: Any])?["code"] as? String == "cancelled", "\(answer)")
+        #expect(await eventually { server.activeRequests == 0 })
+    }
+
+    @Test func aReadRunningForAClientThatHasGoneStops() async throws {
+        let fixture = try ServiceFixture(latency: 600)
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        var raw: RawClient? = try RawClient(fixture.path("alex"))
+        _ = try await raw?.hello()
+        raw?.send(json: #"{"id": 2, "method": "requesterCard", "params": {"email": "jane.doe@example.com"}}"#)
+        raw?.send(json: #"{"id": 3, "method": "findGroups", "params": {"text": "Sales"}}"#)
+        #expect(await eventually { server.turns.count(Self.oktaTurns) == (2, 0) })
+        raw = nil
+        #expect(await eventually { server.activeRequests == 0 && server.turns.count(Self.oktaTurns) == (0, 0) })
+    }
+
+    @Test func aRequestCancelledWhileWaitingItsTurnLeavesTheLine() async throws {
+        let turns = TurnsPerUser(limit: 1)
+        #expect(await turns.begin(1) == .now)
+        let first = Task { await turns.begin(1) }
+        #expect(await eventually { turns.count(1).waiting == 1 })
+        let second = Task { await turns.begin(1) }
+        #expect(await eventually { turns.count(1).waiting == 2 })
+        first.cancel()
+        #expect(await first.value == .cancelled)
+        #expect(turns.count(1) == (1, 1))
+        turns.end(1)
+        #expect(await second.value == .afterWaiting, "the turn passed over the cancelled request")
+        turns.end(1)
+        #expect(turns.count(1) == (0, 0))
+        let cancelledFirst = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await turns.begin(1)
+        }
+        #expect(await cancelledFirst.value == .now, "a free turn is taken whether or not the request was cancelled")
+        turns.end(1)
+    }
+
+    @Test func aChangeAskedForIsNotStoppedByCancel() async throws {
+        let fixture = try ServiceFixture(latency: 0.5)
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let request = try await fixture.client("alex").create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"))
+        let raw = try RawClient(fixture.path("alex"))
+        _ = try await raw.hello()
+        let ask = String(decoding: try WireProtocol.encoder.encode(ActionAsk(requestID: request.id, spec: ActionSpec(.revokeSessions), reason: "suspicious sign-in")), as: UTF8.self)
+        raw.send(json: #"{"id": 2, "method": "act", "params": \#(ask)}"#)
+        #expect(await eventually { server.turns.count(Self.oktaTurns) == (1, 0) })
+        raw.send(json: #"{"cancel": 2}"#)
+        let answer = try await raw.next(timeout: 20)
+        #expect(answer["id"] as? Int == 2 && answer["result"] != nil, "\(answer)")
+        #expect(await fixture.tenant.actionCount(.revokeSessions) == 1)
+    }
+
+    @Test func aCancelledCallerOfAChangeStillWaitsForItsAnswer() async throws {
+        let fixture = try ServiceFixture(latency: 0.5)
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 1) } }
+        let client = fixture.client("alex")
+        let request = try await client.create(Fixtures.newRequest("Locked out", requester: "omar.haddad@example.com"))
+        let act = Task { try await client.act(ActionAsk(requestID: request.id, spec: ActionSpec(.revokeSessions), reason: "suspicious sign-in")) }
+        #expect(await eventually { server.turns.count(Self.oktaTurns) == (1, 0) })
+        act.cancel()
+        if case .ran = try await act.value {} else { Issue.record("the action's outcome was not waited for") }
+        #expect(await fixture.tenant.actionCount(.revokeSessions) == 1)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HelpdeskTestSupport
+@testable import OktaClient
+import Synchronization
+import Testing
+
+/// A read from Okta that nobody waits for any more (a card for a request the operator has left)
+/// stops at once, even while Okta holds its answer; a change never stops half-way.
+@Suite struct CancelledCallsTests {
+    /// A server that holds every answer until `release`, and says which requests it has read.
+    final class HeldAnswers: Sendable {
+        final class Received: Sendable {
+            let methods = Mutex<[String]>([])
+        }
+
+        let server: LoopbackHTTPServer
+        private let gate: DispatchSemaphore
+        private let received: Received
+
+        init() throws {
+            let gate = DispatchSemaphore(value: 0), received = Received()
+            self.gate = gate
+            self.received = received
+            server = try LoopbackHTTPServer { request in
+                received.methods.withLock { $0.append(request.method) }
+                gate.wait()
+                gate.signal()
+                return .json(200, #"{"ok": true}"#)
+            }
+        }
+
+        var requests: [String] { received.methods.withLock { $0 } }
+        func release() { gate.signal() }
+        func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(server.port)\(path)")! }
+    }
+
+    @Test func aReadNoLongerWantedStopsWhileOktaHoldsItsAnswer() async throws {
+        let okta = try HeldAnswers()
+        defer {
+            okta.release()
+            okta.server.stop()
+        }
+        let ended = Mutex(false)
+        let read = Task {
+            defer { ended.withLock { $0 = true } }
+            return try await CurlTransport().send(HTTPRequest(method: "GET", url: okta.url("/api/v1/users/00u1/groups"), timeout: 120))
+        }
+        #expect(await eventually { okta.requests == ["GET"] })
+        read.cancel()
+        #expect(await eventually { ended.withLock { $0 } }, "stopped long before its two minutes")
+        okta.release()
+        await #expect(throws: TransportFailure.self) { try await read.value }
+    }
+
+    @Test func aReadCancelledBeforeItGoesIsNotSent() async throws {
+        let okta = try HeldAnswers()
+        defer {
+            okta.release()
+            okta.server.stop()
+        }
+        let ended = Mutex(false)
+        let read = Task {
+            defer { ended.withLock { $0 = true } }
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await CurlTransport().send(HTTPRequest(method: "GET", url: okta.url("/api/v1/groups/00g1"), timeout: 120))
+        }
+        #expect(await eventually { ended.withLock { $0 } })
+        okta.release()
+        await #expect(throws: TransportFailure.notSent("no longer needed; nothing was sent")) { try await read.value }
+        #expect(okta.requests.isEmpty)
+    }
+
+    @Test func aChangeOnItsWayIsNotStoppedByCancel() async throws {
+        let okta = try HeldAnswers()
+        defer { okta.server.stop() }
+        let change = Task {
+            try await CurlTransport().send(HTTPRequest(method: "PUT", url: okta.url("/api/v1/groups/00g1/users/00u1"), body: Data(), timeout: 120, mayRepeat: false))
+        }
+        #expect(await eventually { okta.requests == ["PUT"] })
+        change.cancel()
+        // Okta answers after the cancel: the answer is still read.
+        try await Task.sleep(for: .milliseconds(1_500))
+        okta.release()
+        #expect(try await change.value.status == 200)
+    }
+}
