@@ -75,6 +75,97 @@ import Testing
         #expect(await eventually { server.activeRequests == 0 })
     }
 
+    @Test func aReadCancelledWhileWaitingForOktasConcurrencyLimitStopsAtOnce() async throws {
+        let tenant = SimulatedTenant()
+        let okta = try OktaStandIn(tenant: tenant)
+        defer { okta.stop() }
+        var settings = OktaSettings(org: try OrgURL(okta.orgURL), token: try APIToken(okta.token))
+        settings.timeout = 300
+        settings.maxInFlight = 1
+        let fixture = try ServiceFixture(tenant: tenant, directory: OktaDirectory(client: OktaHTTPClient(settings: settings), clock: SystemClock()))
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        let raw = try RawClient(fixture.path("alex"))
+        _ = try await raw.hello()
+        // A read still wanted holds Okta's only connection for two minutes.
+        okta.inject(.init("GET", "/apps", .stall(120)))
+        raw.send(json: #"{"id": 2, "method": "findApps", "params": {"text": "Zoom"}}"#)
+        #expect(await eventually { okta.requests.contains { $0.contains("/apps") } })
+        raw.send(json: #"{"id": 3, "method": "findGroups", "params": {"text": "Sales"}}"#)
+        #expect(await eventually { server.turns.count(Self.oktaTurns) == (2, 0) })
+        raw.send(json: #"{"cancel": 3}"#)
+        let answer = try await raw.next(timeout: 60)
+        #expect(answer["id"] as? Int == 3, "the waiting read is answered first: \(answer)")
+        #expect((answer["error"] as? [String: Any])?["code"] as? String == "cancelled", "\(answer)")
+        #expect(!okta.requests.contains { $0.contains("/groups") }, "nothing was sent for it")
+    }
+
+    @Test func aSecondRequestUnderAnIdStillRunningIsRefused() async throws {
+        let fixture = try ServiceFixture(latency: 600)
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        var raw: RawClient? = try RawClient(fixture.path("alex"))
+        _ = try await raw?.hello()
+        raw?.send(json: #"{"id": 2, "method": "requesterCard", "params": {"email": "jane.doe@example.com"}}"#)
+        raw?.send(json: #"{"id": 2, "method": "findGroups", "params": {"text": "Sales"}}"#)
+        let refused = try #require(try await raw?.next(timeout: 60))
+        #expect(refused["id"] as? Int == 2)
+        #expect((refused["error"] as? [String: Any])?["code"] as? String == "protocol", "\(refused)")
+        #expect(await eventually { server.turns.count(Self.oktaTurns) == (1, 0) })
+        // The one running under that id is still the client's to cancel, and stops when it goes.
+        raw = nil
+        #expect(await eventually { server.activeRequests == 0 && server.turns.count(Self.oktaTurns) == (0, 0) })
+    }
+
+    @Test func aFloodOfCancelsIsNoMistakeAndAnswersNothing() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        let raw = try RawClient(fixture.path("alex"))
+        raw.send(json: #"{"cancel": 1}"#)
+        _ = try await raw.hello()
+        var bytes = Data()
+        for id in 0..<50_000 { bytes += Frame.encode(Data(#"{"cancel": \#(id)}"#.utf8)) }
+        raw.send(bytes: bytes)
+        raw.send(json: #"{"id": 7, "method": "session", "params": {}}"#)
+        let next = try await raw.next(timeout: 60)
+        #expect(next["id"] as? Int == 7 && next["result"] != nil, "\(next)")
+    }
+
+    @Test func readsCancelledAtAnyMomentResumeTheirCallersOnceAndLeaveNothingRunning() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        let client = fixture.client("alex")
+        _ = try await client.session()
+        for round in 0..<40 {
+            let reads = (0..<12).map { _ in
+                Task { () -> String in
+                    do { return "\(try await client.queue(QueueQuery(filter: QueueFilter(), limit: 5)).requests.count)" } catch { return "\(type(of: error))" }
+                }
+            }
+            for (index, read) in reads.enumerated() where index % 2 == round % 2 { read.cancel() }
+            for read in reads { #expect(["0", "CancellationError"].contains(await read.value)) }
+        }
+        #expect(try await client.queue(QueueQuery(filter: QueueFilter(), limit: 5)).requests.isEmpty)
+        #expect(await eventually { server.activeRequests == 0 })
+    }
+
+    @Test func cancelsRacingTheHandOverOfTurnsLeaveNoTurnTakenOrLost() async throws {
+        let turns = TurnsPerUser(limit: 2)
+        for _ in 0..<200 {
+            let tasks = (0..<8).map { _ in
+                Task {
+                    let turn = await turns.begin(1)
+                    if turn == .now || turn == .afterWaiting { turns.end(1) }
+                }
+            }
+            for (index, task) in tasks.enumerated() where index % 3 != 0 { task.cancel() }
+            for task in tasks { await task.value }
+            #expect(turns.count(1) == (0, 0))
+        }
+    }
+
     @Test func aReadRunningForAClientThatHasGoneStops() async throws {
         let fixture = try ServiceFixture(latency: 600)
         let server = try fixture.listen(as: "alex")

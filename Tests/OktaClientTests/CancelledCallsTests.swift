@@ -1,4 +1,5 @@
 import Foundation
+import HelpdeskCore
 import HelpdeskTestSupport
 @testable import OktaClient
 import Synchronization
@@ -68,6 +69,60 @@ import Testing
         okta.release()
         await #expect(throws: TransportFailure.notSent("no longer needed; nothing was sent")) { try await read.value }
         #expect(okta.requests.isEmpty)
+    }
+
+    /// An Okta client over `okta` with `maxInFlight` connections and a long time limit.
+    static func client(_ okta: HeldAnswers, maxInFlight: Int = 10) throws -> OktaHTTPClient {
+        var settings = OktaSettings(org: try OrgURL("http://127.0.0.1:\(okta.server.port)"), token: try APIToken("00standIn-token-0123456789abcdef"))
+        settings.timeout = 300
+        settings.maxInFlight = maxInFlight
+        return OktaHTTPClient(settings: settings)
+    }
+
+    @Test func aReadCancelledWhileWaitingForAFreeConnectionEndsAtOnceUnsent() async throws {
+        let okta = try HeldAnswers()
+        defer {
+            okta.release()
+            okta.server.stop()
+        }
+        let client = try Self.client(okta, maxInFlight: 1)
+        let holder = Task { try await client.send(OktaCall(.getGroup, ["00g1"])) }
+        #expect(await eventually { okta.requests.count == 1 })
+        let ended = Mutex(false)
+        let cancelled = Task {
+            defer { ended.withLock { $0 = true } }
+            return try await client.send(OktaCall(.getApplication, ["0oa1"]))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        cancelled.cancel()
+        #expect(await eventually { ended.withLock { $0 } }, "ended while the only connection was still held")
+        okta.release()
+        _ = try? await holder.value
+        await #expect(throws: DirectoryError.self) { try await cancelled.value }
+        #expect(okta.requests.count == 1)
+    }
+
+    @Test func aReadCancelledWhileWaitingForItsBucketsFirstAnswerEndsAtOnceUnsent() async throws {
+        let okta = try HeldAnswers()
+        defer {
+            okta.release()
+            okta.server.stop()
+        }
+        let client = try Self.client(okta)
+        let first = Task { try await client.send(OktaCall(.getUser, ["00u1"])) }
+        #expect(await eventually { okta.requests.count == 1 })
+        let ended = Mutex(false)
+        let cancelled = Task {
+            defer { ended.withLock { $0 = true } }
+            return try await client.send(OktaCall(.getUser, ["00u2"]))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        cancelled.cancel()
+        #expect(await eventually { ended.withLock { $0 } }, "ended while the bucket's first answer was still held")
+        okta.release()
+        _ = try? await first.value
+        await #expect(throws: DirectoryError.self) { try await cancelled.value }
+        #expect(okta.requests.count == 1)
     }
 
     @Test func aChangeOnItsWayIsNotStoppedByCancel() async throws {

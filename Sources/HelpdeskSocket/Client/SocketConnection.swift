@@ -122,11 +122,15 @@ final class SocketConnection: Sendable {
     /// The caller no longer waits for request `id`: it ends now with `CancellationError`, and the
     /// service is asked to stop it (its answer, if one comes, is dropped).
     private func cancel(_ id: Int64) {
-        writable.withLock { open in
-            guard let waiter = state.withLock({ $0.waiting.removeValue(forKey: id) }) else { return }
+        let failure = writable.withLock { open -> Int32? in
+            guard let waiter = state.withLock({ $0.waiting.removeValue(forKey: id) }) else { return nil }
             waiter.resume(throwing: CancellationError())
-            guard open, let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) else { return }
-            _ = UnixSocket.writeAll(fd, Frame.encode(frame))
+            guard open, let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) else { return nil }
+            return UnixSocket.writeAll(fd, Frame.encode(frame)) ? nil : errno
+        }
+        // Part of a frame may have gone: the next request would be read as its rest.
+        if let failure, failure != EPIPE, failure != ECONNRESET {
+            close(because: "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))")
         }
     }
 

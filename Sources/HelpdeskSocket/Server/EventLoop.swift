@@ -211,8 +211,15 @@ struct EventLoop {
             connection.send(ServiceDispatcher.error(id, refusal), limit: server.limits.maxQueuedOutput)
             connection.finishAfterFlush()
         case .ready(let service):
-            guard connection.begin(max: server.limits.maxInFlightPerConnection) else {
+            switch connection.begin(id, max: server.limits.maxInFlightPerConnection) {
+            case .started: break
+            case .busy:
                 return connection.send(ServiceDispatcher.error(id, ServiceError(.busy, "too many requests at once on this connection; wait for answers")), limit: server.limits.maxQueuedOutput)
+            case .idInUse:
+                // Its answer could not be told from the running one's, nor could a cancel.
+                client.protocolErrors += 1
+                return connection.send(ServiceDispatcher.error(id, ServiceError(.protocolError, "request \(id) is still running on this connection; give each request its own id")),
+                                       limit: server.limits.maxQueuedOutput)
             }
             let server = self.server
             let limits = server.limits
@@ -222,7 +229,7 @@ struct EventLoop {
                 Task {
                     defer {
                         ended()
-                        connection.end()
+                        connection.end(id)
                         server.handlerFinished()
                     }
                     // A request that waited its turn does not run for a client that has gone, nor once

@@ -26,7 +26,8 @@ final class ServerConnection: Sendable {
         var outputHead = 0
         var outputOffset = 0
         var queuedBytes = 0
-        var inFlight = 0
+        /// The ids of the requests running now (a client may not reuse one until it is answered).
+        var inFlight: Set<Int64> = []
         /// The reads running now, by request id, that the client may cancel (`cancel(_:)`).
         var cancellable: [Int64: (number: Int, task: Task<Void, Never>)] = [:]
         var nextNumber = 0
@@ -74,16 +75,18 @@ final class ServerConnection: Sendable {
         wake()
     }
 
-    /// Starts a request unless too many are running; false means "busy".
-    func begin(max: Int) -> Bool {
+    /// Whether a request may start.
+    enum Admission { case started, busy, idInUse }
+
+    /// Starts request `id` unless too many are running or one with the same id is.
+    func begin(_ id: Int64, max: Int) -> Admission {
         state.withLock { state in
-            guard state.inFlight < max else { return false }
-            state.inFlight += 1
-            return true
+            guard state.inFlight.count < max else { return .busy }
+            return state.inFlight.insert(id).inserted ? .started : .idInUse
         }
     }
 
-    func end() { state.withLock { $0.inFlight -= 1 } }
+    func end(_ id: Int64) { _ = state.withLock { $0.inFlight.remove(id) } }
 
     /// Starts a request's work as `start` makes it; one that only reads is kept under its id
     /// until it ends, so the client can cancel it and a closed connection stops it.

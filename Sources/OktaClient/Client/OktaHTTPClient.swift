@@ -273,7 +273,12 @@ public final class OktaHTTPClient: Sendable {
         } catch {
             return .notSent("cancelled while waiting for Okta's rate limit")
         }
-        await inFlight.acquire()
+        do {
+            try await inFlight.acquire()
+        } catch {
+            await rateLimiter.finish(bucket, response: nil)
+            return .notSent("cancelled while waiting for a free connection to Okta")
+        }
         var request = request
         let nonce: String?
         do {

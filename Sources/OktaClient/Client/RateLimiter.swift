@@ -17,7 +17,8 @@ actor RateLimiter {
 
     private var buckets: [String: Bucket] = [:]
     /// Requests waiting for the first answer of a bucket, which tells its limits.
-    private var waitingForReading: [String: [CheckedContinuation<Void, Never>]] = [:]
+    private var waitingForReading: [String: [(number: Int, continuation: CheckedContinuation<Void, Never>)]] = [:]
+    private var nextWaiter = 0
     private let clock: any Clock
     private let sleeper: any Sleeper
     private let jitter: @Sendable () -> TimeInterval
@@ -29,7 +30,8 @@ actor RateLimiter {
     }
 
     /// Waits until the bucket has room, then counts the request as in flight. While a bucket's
-    /// limits are unknown, one request goes first and the rest wait for its answer.
+    /// limits are unknown, one request goes first and the rest wait for its answer. A cancelled
+    /// wait throws `CancellationError` and counts nothing.
     func acquire(_ name: String) async throws {
         while true {
             switch room(in: name) {
@@ -37,7 +39,15 @@ actor RateLimiter {
                 buckets[name, default: Bucket()].inFlight += 1
                 return
             case .afterTheFirstAnswer:
-                await withCheckedContinuation { waitingForReading[name, default: []].append($0) }
+                try Task.checkCancellation()
+                let number = nextWaiter
+                nextWaiter += 1
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { waitingForReading[name, default: []].append((number, $0)) }
+                } onCancel: {
+                    Task { await self.stopWaiting(number, for: name) }
+                }
+                try Task.checkCancellation()
             case .at(let wake):
                 try await sleeper.sleep(seconds: max(0, wake.timeIntervalSince(clock.now())))
             }
@@ -99,7 +109,14 @@ actor RateLimiter {
             bucket.unreported = true
         }
         buckets[name] = bucket
-        for waiter in waitingForReading.removeValue(forKey: name) ?? [] { waiter.resume() }
+        for waiter in waitingForReading.removeValue(forKey: name) ?? [] { waiter.continuation.resume() }
+    }
+
+    /// A cancelled request stops waiting for the bucket's first answer.
+    private func stopWaiting(_ number: Int, for name: String) {
+        guard var waiters = waitingForReading[name], let index = waiters.firstIndex(where: { $0.number == number }) else { return }
+        waiters.remove(at: index).continuation.resume()
+        waitingForReading[name] = waiters.isEmpty ? nil : waiters
     }
 
     /// When the bucket's window resets, if known.
