@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func aStoppedRunnerResumedAfterReconcileSendsNothing() async throws {
-        let gate = Gate()
+        let gate = AsyncGate()
         let world = try OverHTTP(callWindow: 0.5) { GatedDirectory($0, gate: gate) }
         defer { world.standIn.stop() }
         let request = try world.request("jane.doe@example.com")
@@ -137,7 +137,7 @@ import Testing
 
     @Test func aRevokeThatFailsAfterReconcileSettledItIsAnAlertNotAFailure() async throws {
         let fixture = try EngineFixture()
-        let gate = Gate()
+        let gate = AsyncGate()
         let engine = ActionEngine(store: fixture.store, directory: GatedFailingRevoke(fixture.directory, gate: gate), clock: fixture.clock,
                                   policy: .default, team: DemoTeamFixture.team)
         let request = try fixture.request()
@@ -214,40 +214,12 @@ import Testing
     }
 }
 
-/// Holds callers until opened.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let resume = state.withLock { state -> Bool in
-                if state.open { return true }
-                state.waiting.append(continuation)
-                return false
-            }
-            if resume { continuation.resume() }
-        }
-    }
-
-    /// Callers stopped at the gate now.
-    var waiting: Int { state.withLock { $0.waiting.count } }
-
-    func open() {
-        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.open = true
-            defer { state.waiting = [] }
-            return state.waiting
-        }
-        for continuation in waiting { continuation.resume() }
-    }
-}
-
 /// A directory whose suspend waits at the gate before going on: a process stopped just before its call.
 final class GatedDirectory: ForwardingDirectory, @unchecked Sendable {
     // The gate is Sendable and the wrapped directory is immutable; nothing else is stored.
-    let gate: Gate
+    let gate: AsyncGate
 
-    init(_ inner: any IdentityDirectory, gate: Gate) {
+    init(_ inner: any IdentityDirectory, gate: AsyncGate) {
         self.gate = gate
         super.init(inner)
     }
@@ -261,9 +233,9 @@ final class GatedDirectory: ForwardingDirectory, @unchecked Sendable {
 /// A directory whose group removals wait at the gate, then are refused: a revoke that stalls and fails.
 final class GatedFailingRevoke: ForwardingDirectory, @unchecked Sendable {
     // The gate is Sendable and the wrapped directory is immutable; nothing else is stored.
-    let gate: Gate
+    let gate: AsyncGate
 
-    init(_ inner: any IdentityDirectory, gate: Gate) {
+    init(_ inner: any IdentityDirectory, gate: AsyncGate) {
         self.gate = gate
         super.init(inner)
     }

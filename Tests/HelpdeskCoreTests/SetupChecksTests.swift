@@ -28,7 +28,7 @@ import Testing
     @Test func aReadingOnItsWayIsSharedHoweverLongItTakes() async throws {
         let fixture = try EngineFixture()
         let readings = Readings()
-        let gate = ChecksGate()
+        let gate = AsyncGate()
         let backend = HelpdeskBackend(engine: fixture.engine, identify: { _ in DemoTeamFixture.sam }, checks: {
             readings.add()
             await gate.wait()
@@ -43,31 +43,6 @@ import Testing
         #expect(readings.count == 1)
         _ = await backend.setupChecks()
         #expect(readings.count == 2, "with no reuse, one that ended is read again")
-    }
-}
-
-/// Holds the checks until the test opens it.
-private final class ChecksGate: Sendable {
-    private let state = Mutex<(open: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state in
-                if state.open { return true }
-                state.waiting.append(continuation)
-                return false
-            }
-            if now { continuation.resume() }
-        }
-    }
-
-    func open() {
-        let waiting = state.withLock { state in
-            state.open = true
-            defer { state.waiting = [] }
-            return state.waiting
-        }
-        for continuation in waiting { continuation.resume() }
     }
 }
 

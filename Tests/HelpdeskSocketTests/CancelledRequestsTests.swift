@@ -3,6 +3,7 @@ import HelpdeskCore
 @testable import HelpdeskSocket
 import HelpdeskTestSupport
 import OktaClient
+import Synchronization
 import Testing
 
 /// A client may cancel a request it no longer needs (a card for a request the operator has
@@ -228,5 +229,57 @@ import Testing
         act.cancel()
         if case .ran = try await act.value {} else { Issue.record("the action's outcome was not waited for") }
         #expect(await fixture.tenant.actionCount(.revokeSessions) == 1)
+    }
+
+    /// Threads kept busy until stopped: a machine whose cores are taken widens every race.
+    final class Spin: Sendable {
+        private let running = Mutex(true)
+        var on: Bool { running.withLock { $0 } }
+        func stop() { running.withLock { $0 = false } }
+    }
+
+    /// Blocking read of the next frame on `fd` (no sleep between the answer and the next request).
+    static func nextFrame(_ fd: Int32, _ decoder: inout FrameDecoder, _ ready: inout [Data]) throws -> [String: Any] {
+        while ready.isEmpty {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { throw RawFailure("the service closed the connection") }
+            ready += try decoder.push(buffer[0..<count])
+        }
+        guard let object = try JSONSerialization.jsonObject(with: ready.removeFirst()) as? [String: Any] else { throw RawFailure("not an object") }
+        return object
+    }
+
+    @Test func anIdReusedTheMomentItsAnswerArrivesIsNotRefused() async throws {
+        let fixture = try ServiceFixture()
+        let server = try fixture.listen(as: "alex")
+        defer { Task { await server.stop(grace: 0.1) } }
+        let raw = try RawClient(fixture.path("alex"))
+        _ = try await raw.hello()
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(raw.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // A busy machine (two threads spinning on two cores) widens the gap between the answer
+        // being queued and the id being released.
+        let spinning = Spin()
+        for _ in 0..<2 { Thread { while spinning.on { } }.start() }
+        defer { spinning.stop() }
+        let refusals = try await Task.detached { () throws -> [String] in
+            var decoder = FrameDecoder(maximum: WireProtocol.maxResponseFrame)
+            var ready: [Data] = []
+            var refusals: [String] = []
+            for round in 0..<5_000 {
+                // A change (its log line is written after the answer is queued) and a read, alternately.
+                raw.send(json: round % 2 == 0 ? #"{"id": 2, "method": "note", "params": {"request": "REQ-999999", "text": "hi"}}"#
+                                              : #"{"id": 2, "method": "session", "params": {}}"#)
+                let answer: [String: Any]
+                do { answer = try Self.nextFrame(raw.fd, &decoder, &ready) } catch {
+                    refusals.append("round \(round): \(error)")
+                    return refusals
+                }
+                if let error = answer["error"] as? [String: Any], error["code"] as? String == "protocol" { refusals.append("round \(round): \(error["message"] ?? "")") }
+            }
+            return refusals
+        }.value
+        #expect(refusals.isEmpty, "\(refusals.count) refused: \(refusals.prefix(4)) … \(refusals.suffix(2))")
     }
 }

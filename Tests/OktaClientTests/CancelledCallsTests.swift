@@ -125,6 +125,25 @@ import Testing
         #expect(okta.requests.count == 1)
     }
 
+    @Test func aCallerCancelledWhileASharedLookUpIsOnItsWayStopsWaitingAndTheOthersGetIt() async throws {
+        let cache = LookupCache<Int>(clock: SystemClock(), lifetime: 600)
+        let gate = AsyncGate(), loads = Mutex(0)
+        let load: @Sendable () async throws -> Int = {
+            loads.withLock { $0 += 1 }
+            await gate.wait()
+            return 7
+        }
+        let cancelled = Task { try await cache.value(for: "00g1", load: load) }
+        #expect(await eventually { loads.withLock { $0 } == 1 })
+        let other = Task { try await cache.value(for: "00g1", load: load) }
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        gate.open()
+        #expect(try await other.value == 7)
+        #expect(try await cache.value(for: "00g1", load: load) == 7)
+        #expect(loads.withLock { $0 } == 1, "one request for everyone, kept")
+    }
+
     @Test func aChangeOnItsWayIsNotStoppedByCancel() async throws {
         let okta = try HeldAnswers()
         defer { okta.server.stop() }

@@ -227,10 +227,13 @@ struct EventLoop {
             let user = TurnsPerUser.key(user: connection.credentials.uid, waitsForOkta: method.waitsForOkta)
             connection.run(id, mayBeCancelled: method.mayBeCancelled) { ended in
                 Task {
-                    defer {
+                    defer { server.handlerFinished() }
+                    // The id is free (and the place on the connection) before the answer can reach
+                    // the client, which may send its next request under the same id at once.
+                    func answer(_ frame: Data) {
                         ended()
                         connection.end(id)
-                        server.handlerFinished()
+                        connection.send(frame, limit: limits.maxQueuedOutput)
                     }
                     // A request that waited its turn does not run for a client that has gone, nor once
                     // the service is stopping, nor once the client has cancelled it.
@@ -246,11 +249,11 @@ struct EventLoop {
                         case .refused: ServiceError(.busy, "the helpdesk service is stopping; ask again once it is back")
                         case .now, .afterWaiting: ServiceError(.busy, "the connection closed before the request's turn came; nothing ran")
                         }
-                        return connection.send(ServiceDispatcher.error(id, error), limit: limits.maxQueuedOutput)
+                        return answer(ServiceDispatcher.error(id, error))
                     }
                     let response = await ServiceDispatcher(service: service, connection: connection, limits: limits).respond(to: frame, id: id, method: method)
                     server.turns.end(user)
-                    connection.send(response.frame, limit: limits.maxQueuedOutput)
+                    answer(response.frame)
                     if method.changes {
                         server.note("\(connection.who): \(method.rawValue)" + (response.error.map { " refused: \(TextSafety.quoted($0.message, limit: 160))" } ?? ""))
                     }
