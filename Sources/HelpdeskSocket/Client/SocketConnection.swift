@@ -108,13 +108,7 @@ final class SocketConnection: Sendable {
             case .sent: break
             case .cancelled: continuation.resume(throwing: CancellationError())
             case .closed(let reason): continuation.resume(throwing: ServiceError(.unavailable, reason))
-            case .failed(let failure):
-                // A service that closed its end has usually said why (too many connections, not an
-                // operator): the reader thread is about to read that and fail this call with it. A
-                // write that failed otherwise (the service stopped reading) leaves half a frame: close.
-                if failure != EPIPE, failure != ECONNRESET {
-                    close(because: "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))")
-                }
+            case .failed(let failure): writeFailed(failure)
             }
         }
     }
@@ -128,10 +122,16 @@ final class SocketConnection: Sendable {
             guard open, let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) else { return nil }
             return UnixSocket.writeAll(fd, Frame.encode(frame)) ? nil : errno
         }
-        // Part of a frame may have gone: the next request would be read as its rest.
-        if let failure, failure != EPIPE, failure != ECONNRESET {
-            close(because: "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))")
-        }
+        if let failure { writeFailed(failure) }
+    }
+
+    /// A service that closed its end has usually said why (too many connections, not an
+    /// operator): the reader thread is about to read that and fail the calls with it. A write that
+    /// failed otherwise (the service stopped reading) may have left part of a frame, which the next
+    /// request would be read as the rest of: the connection is closed.
+    private func writeFailed(_ failure: Int32) {
+        guard failure != EPIPE, failure != ECONNRESET else { return }
+        close(because: "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))")
     }
 
     var isClosed: Bool { state.withLock { $0.closed != nil } }
