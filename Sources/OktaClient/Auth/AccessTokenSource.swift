@@ -137,7 +137,7 @@ actor AccessTokenSource {
             } catch {
                 result = .failure(DirectoryError(kind: .unavailable, summary: "no access token: \(error)"))
             }
-            await self.finishRenewal(result)
+            self.finishRenewal(result)
         }
     }
 

@@ -117,7 +117,7 @@ public final class OktaHTTPClient: Sendable {
         // long rate limits and retries took; and once one try of it may have reached Okta, failing
         // to get an answer means "outcome unknown", never "failed".
         let changes = call.endpoint.method != "GET"
-        var request = HTTPRequest(method: call.endpoint.method, url: url, headers: [:], body: call.body,
+        let request = HTTPRequest(method: call.endpoint.method, url: url, headers: [:], body: call.body,
                                   timeout: settings.timeout, mayRepeat: safe, sendBy: changes ? ActionDeadline.current : nil)
         var failures = 0
         var nonceAnswered = false
