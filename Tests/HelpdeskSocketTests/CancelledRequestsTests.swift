@@ -54,17 +54,36 @@ import Testing
         #expect(next["id"] as? Int == 3 && next["result"] != nil, "\(next)")
     }
 
+    /// The service over Okta reached by HTTP (the stand-in), each call waiting up to five minutes,
+    /// with `maxInFlight` connections to it; and a raw client that has said hello.
+    private struct OverHTTP {
+        let okta: OktaStandIn
+        let server: SocketServer
+        let raw: RawClient
+
+        init(maxInFlight: Int = 10) async throws {
+            let tenant = SimulatedTenant()
+            okta = try OktaStandIn(tenant: tenant)
+            var settings = OktaSettings(org: try OrgURL(okta.orgURL), token: try APIToken(okta.token))
+            settings.timeout = 300
+            settings.maxInFlight = maxInFlight
+            let fixture = try ServiceFixture(tenant: tenant, directory: OktaDirectory(client: OktaHTTPClient(settings: settings), clock: SystemClock()))
+            server = try fixture.listen(as: "alex")
+            raw = try RawClient(fixture.path("alex"))
+            _ = try await raw.hello()
+        }
+
+        func stop() {
+            okta.stop()
+            let server = server
+            Task { await server.stop(grace: 0.1) }
+        }
+    }
+
     @Test func aCardCancelledWhileOktaHoldsItsAnswerStopsAtOnce() async throws {
-        let tenant = SimulatedTenant()
-        let okta = try OktaStandIn(tenant: tenant)
-        defer { okta.stop() }
-        var settings = OktaSettings(org: try OrgURL(okta.orgURL), token: try APIToken(okta.token))
-        settings.timeout = 300
-        let fixture = try ServiceFixture(tenant: tenant, directory: OktaDirectory(client: OktaHTTPClient(settings: settings), clock: SystemClock()))
-        let server = try fixture.listen(as: "alex")
-        defer { Task { await server.stop(grace: 0.1) } }
-        let raw = try RawClient(fixture.path("alex"))
-        _ = try await raw.hello()
+        let service = try await OverHTTP()
+        defer { service.stop() }
+        let (okta, server, raw) = (service.okta, service.server, service.raw)
         // Okta holds the user's groups for two minutes, and the service would wait five for them.
         okta.inject(.init("GET", "/groups", .stall(120)))
         raw.send(json: #"{"id": 2, "method": "requesterCard", "params": {"email": "jane.doe@example.com"}}"#)
@@ -77,17 +96,9 @@ import Testing
     }
 
     @Test func aReadCancelledWhileWaitingForOktasConcurrencyLimitStopsAtOnce() async throws {
-        let tenant = SimulatedTenant()
-        let okta = try OktaStandIn(tenant: tenant)
-        defer { okta.stop() }
-        var settings = OktaSettings(org: try OrgURL(okta.orgURL), token: try APIToken(okta.token))
-        settings.timeout = 300
-        settings.maxInFlight = 1
-        let fixture = try ServiceFixture(tenant: tenant, directory: OktaDirectory(client: OktaHTTPClient(settings: settings), clock: SystemClock()))
-        let server = try fixture.listen(as: "alex")
-        defer { Task { await server.stop(grace: 0.1) } }
-        let raw = try RawClient(fixture.path("alex"))
-        _ = try await raw.hello()
+        let service = try await OverHTTP(maxInFlight: 1)
+        defer { service.stop() }
+        let (okta, server, raw) = (service.okta, service.server, service.raw)
         // A read still wanted holds Okta's only connection for two minutes.
         okta.inject(.init("GET", "/apps", .stall(120)))
         raw.send(json: #"{"id": 2, "method": "findApps", "params": {"text": "Zoom"}}"#)
