@@ -77,6 +77,52 @@ import Testing
         #expect(standIn.requests.filter { $0.hasPrefix("GET /api/v1/users/") }.count == 3, "each found user read by id: \(standIn.requests)")
     }
 
+    static func reads(_ standIn: OktaStandIn) -> Int { standIn.requests.filter { $0.hasPrefix("GET /api/v1/users/") }.count }
+
+    /// Six agents each look up ten people one after another, faster than a rate limit of thirty
+    /// `users` requests a second allows (each look-up is a search and a read by id), on a desk the
+    /// limit has already held back: searches go `patience` apart and gather whoever asked meanwhile.
+    @Test func lookUpsFasterThanTheRateLimitGatherIntoFewSearches() async throws {
+        let (standIn, directory) = try await Self.standIn(patience: EmailSearches.patience)
+        defer { standIn.stop() }
+        standIn.limitRate(perWindow: 30, window: 1)
+        // Fifteen look-ups one after another fill a window; the sixteenth waits for the next.
+        for turn in 0..<16 { #expect(await Self.outcome(directory, Self.people[turn % Self.people.count]).hasPrefix("00uperson")) }
+        let (searchesBefore, readsBefore) = (Self.searches(standIn), Self.reads(standIn))
+        let answers = await withTaskGroup(of: [String].self) { group in
+            for agent in 0..<6 {
+                group.addTask {
+                    var answers: [String] = []
+                    for turn in 0..<10 { answers.append(await Self.outcome(directory, Self.people[(agent * 10 + turn) % Self.people.count])) }
+                    return answers
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(answers.count == 60 && answers.allSatisfy { $0.hasPrefix("00uperson") }, "\(answers)")
+        #expect(Self.reads(standIn) - readsBefore == 60, "each found user read by id")
+        // One search per look-up would be 60; gathered, about one for each round of the agents' turns
+        // (10–16 measured; 23–28 when each search went as soon as the last was answered).
+        let searches = Self.searches(standIn) - searchesBefore
+        #expect(searches <= 19, "\(searches) searches for 60 look-ups")
+        #expect(standIn.rateCounts.values.allSatisfy { $0.refused.isEmpty }, "no 429: \(standIn.rateCounts)")
+    }
+
+    /// Once the rate limit has held a `users` request back, a search answered at once still holds
+    /// the next back for `patience`, so that it can carry whoever asks meanwhile.
+    @Test func afterTheRateLimitHeldALookUpBackSearchesGoPatienceApart() async throws {
+        let patience = Duration.milliseconds(400)
+        let (standIn, directory) = try await Self.standIn(patience: patience)
+        defer { standIn.stop() }
+        standIn.limitRate(perWindow: 6, window: 1)
+        // Three look-ups (a search and a read each) fill the window; the fourth waits for the next.
+        for person in Self.people.prefix(4) { #expect(await Self.outcome(directory, person).hasPrefix("00uperson")) }
+        let start = ContinuousClock.now
+        #expect(await Self.outcome(directory, Self.people[4]) == "00uperson5")
+        #expect(await Self.outcome(directory, Self.people[5]) == "00uperson6")
+        #expect(ContinuousClock.now - start >= patience, "the second search went \(ContinuousClock.now - start) after the first")
+    }
+
     @Test func aCombinedSearchOktaRefusesIsAskedAgainOneEmailAtATime() async throws {
         let (standIn, directory) = try await Self.standIn()
         defer { standIn.stop() }

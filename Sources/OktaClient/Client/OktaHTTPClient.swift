@@ -57,6 +57,11 @@ public final class OktaHTTPClient: Sendable {
         try? await rateLimiter.waitForRoom(endpoint.bucket)
     }
 
+    /// How long ago Okta's rate limit last held a call to `endpoint` back, if ever.
+    func sinceHeldBack(_ endpoint: Endpoint) async -> Duration? {
+        await rateLimiter.sinceHeldBack(endpoint.bucket).map { .seconds($0) }
+    }
+
     /// Sends one call; a 404 answer is nil (already gone, not assigned) instead of an error.
     func sendUnlessNotFound(_ call: OktaCall) async throws(DirectoryError) -> Answer? {
         do {

@@ -13,6 +13,8 @@ actor RateLimiter {
         var inFlight = 0
         /// Responses of this bucket carry no rate-limit headers: nothing to pace.
         var unreported = false
+        /// When a request last had to wait for the window to reset.
+        var lastHeldBack: Date?
     }
 
     private var buckets: [String: Bucket] = [:]
@@ -83,6 +85,7 @@ actor RateLimiter {
         if bucket.unreported { return .now }
         guard let remaining = bucket.remaining else { return bucket.inFlight == 0 ? .now : .afterTheFirstAnswer }
         if remaining - bucket.inFlight > 0 { return .now }
+        buckets[name]?.lastHeldBack = now
         return .at((bucket.resetAt ?? now.addingTimeInterval(1)).addingTimeInterval(jitter()))
     }
 
@@ -117,6 +120,11 @@ actor RateLimiter {
         guard var waiters = waitingForReading[name], let index = waiters.firstIndex(where: { $0.number == number }) else { return }
         waiters.remove(at: index).continuation.resume()
         waitingForReading[name] = waiters.isEmpty ? nil : waiters
+    }
+
+    /// How long ago a request to the bucket last had to wait for its window to reset, if ever.
+    func sinceHeldBack(_ name: String) -> TimeInterval? {
+        buckets[name]?.lastHeldBack.map { clock.now().timeIntervalSince($0) }
     }
 
     /// When the bucket's window resets, if known.

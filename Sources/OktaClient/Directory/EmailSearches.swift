@@ -6,14 +6,20 @@ import HelpdeskCore
 /// look-up goes at once; a busy desk sends one search for many asks instead of one each. A search
 /// that is slow to answer holds the others back for `patience` at most: then the next goes beside
 /// it (at most `maxInFlight` at a time; before a bucket's first answer the rate limiter itself
-/// sends one request and holds the rest for it). Each caller gets exactly the users whose email
-/// is its own, in any case, as its own search would have found them.
+/// sends one request and holds the rest for it). When the rate limit holds a `users` request back,
+/// the desk asks faster than Okta allows: for `spacedFor` after, searches go `patience` apart
+/// however quickly each is answered, so that each carries everyone who asked meanwhile. Each
+/// caller gets exactly the users whose email is its own, in any case, as its own search would
+/// have found them.
 actor EmailSearches {
     /// Distinct emails in one search: well inside the length Okta accepts for a search expression.
     static let batchLimit = 10
     /// How long look-ups wait, by default, behind a search on its way before another goes beside it.
     static let patience: Duration = .milliseconds(50)
     static let maxInFlight = 4
+    /// How long searches stay `patience` apart after the rate limit last held a `users` request
+    /// back: Okta's longest window, so a desk held back once a window stays spaced.
+    static let spacedFor: Duration = .seconds(RateLimiter.longestWindow)
 
     private struct Waiter {
         let number: Int
@@ -31,6 +37,9 @@ actor EmailSearches {
     private var inFlight: [Int: ContinuousClock.Instant] = [:]
     /// A search is waiting for the rate limit to let it go: whoever asks now goes in it.
     private var searchWaitingForRoom = false
+    /// Until then the next search goes `patience` after the last went (`spacedFor`).
+    private var spacedUntil: ContinuousClock.Instant?
+    private var lastSent: ContinuousClock.Instant?
     private var nextSearch = 0
     private var patienceTimer: Task<Void, Never>?
 
@@ -65,10 +74,12 @@ actor EmailSearches {
     }
 
     /// Starts a search for what is waiting when none is on its way, or when every one on its way
-    /// has taken longer than `patience`; otherwise looks again once the youngest has.
+    /// has taken longer than `patience`; otherwise looks again once the youngest has. While
+    /// searches are spaced, the last one sent counts as on its way.
     private func startSearches() {
         guard !waiting.isEmpty, !searchWaitingForRoom, inFlight.count < Self.maxInFlight else { return }
-        guard let youngest = inFlight.values.max() else { return startSearch() }
+        let spaced = spacedUntil.map { ContinuousClock.now < $0 } ?? false
+        guard let youngest = spaced ? lastSent : inFlight.values.max() else { return startSearch() }
         let due = youngest + patience
         if ContinuousClock.now >= due { return startSearch() }
         guard patienceTimer == nil else { return }
@@ -85,12 +96,16 @@ actor EmailSearches {
             // Made up once the rate limit would let it go: on a busy desk, everyone who asked
             // meanwhile goes in it.
             await client.waitForRoom(.listUsers)
+            if let since = await client.sinceHeldBack(.listUsers), since < Self.spacedFor {
+                spacedUntil = ContinuousClock.now + Self.spacedFor - since
+            }
             searchWaitingForRoom = false
             let batch = takeBatch()
             guard !batch.isEmpty else { return startSearches() }
             let number = nextSearch
             nextSearch += 1
-            inFlight[number] = ContinuousClock.now
+            lastSent = .now
+            inFlight[number] = lastSent
             startSearches()
             await answer(batch)
             inFlight[number] = nil
