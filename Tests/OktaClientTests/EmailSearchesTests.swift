@@ -123,6 +123,13 @@ import Testing
         #expect(ContinuousClock.now - start >= patience, "the second search went \(ContinuousClock.now - start) after the first")
     }
 
+    @Test func searchesStaySpacedAMinuteAfterAHoldAndNoLongerWhateverTheWallClockDid() {
+        let now = ContinuousClock.now
+        #expect(EmailSearches.spacedUntil(now: now, sinceHeldBack: .seconds(10)) == now + .seconds(50))
+        #expect(EmailSearches.spacedUntil(now: now, sinceHeldBack: .seconds(61)) == nil)
+        #expect(EmailSearches.spacedUntil(now: now, sinceHeldBack: .seconds(-3_600)) == now + .seconds(60), "a wall clock set back an hour")
+    }
+
     @Test func aCombinedSearchOktaRefusesIsAskedAgainOneEmailAtATime() async throws {
         let (standIn, directory) = try await Self.standIn()
         defer { standIn.stop() }
