@@ -72,7 +72,9 @@ import Testing
     @Test func aLoneLookUpIsNotHeldBack() async throws {
         let (standIn, directory) = try await Self.standIn()
         defer { standIn.stop() }
+        let start = ContinuousClock.now
         for email in Self.people.prefix(3) { _ = await Self.outcome(directory, email) }
+        #expect(ContinuousClock.now - start < .seconds(10), "none waited for the last one's 30 s patience")
         #expect(Self.searches(standIn) == 3)
         #expect(standIn.requests.filter { $0.hasPrefix("GET /api/v1/users/") }.count == 3, "each found user read by id: \(standIn.requests)")
     }
@@ -285,6 +287,21 @@ import Testing
         #expect(Date().timeIntervalSince1970 < Double(reset), "ended before the bucket opened again: \(answer)")
         #expect(answer.contains("CancellationError"), "\(answer)")
         #expect(transport.lines.count == sent, "nothing sent for it: \(transport.lines)")
+    }
+
+    /// A hold of a whole minute (Okta's windows are a minute long) is measured from its end: the
+    /// searches after it are spaced, not left as if the hold were already a minute old.
+    @Test func aHoldCountsFromWhenItEnded() async throws {
+        let clock = ManualClock()
+        let limiter = RateLimiter(clock: clock, sleeper: RecordingSleeper(clock: clock), jitter: { 0.05 })
+        try await limiter.acquire("users")
+        await limiter.finish("users", response: HTTPResponse(status: 200, headers: [
+            "X-Rate-Limit-Limit": "1", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "\(Int(clock.now().timeIntervalSince1970) + 60)"]))
+        #expect(await limiter.sinceHeldBack("users") == nil, "nothing held back yet")
+        try await limiter.acquire("users")
+        #expect(await limiter.sinceHeldBack("users") == 0, "the wait of about a minute just ended")
+        clock.advance(by: 10)
+        #expect(await limiter.sinceHeldBack("users") == 10)
     }
 
     @Test func aLimitOfNothingDoesNotHoldCallsBackForGood() async throws {

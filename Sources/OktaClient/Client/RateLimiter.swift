@@ -13,7 +13,7 @@ actor RateLimiter {
         var inFlight = 0
         /// Responses of this bucket carry no rate-limit headers: nothing to pace.
         var unreported = false
-        /// When a request last had to wait for the window to reset.
+        /// When a request last waited for the window to reset: as it began, and as it ended.
         var lastHeldBack: Date?
     }
 
@@ -51,7 +51,7 @@ actor RateLimiter {
                 }
                 try Task.checkCancellation()
             case .at(let wake):
-                try await sleeper.sleep(seconds: max(0, wake.timeIntervalSince(clock.now())))
+                try await waitForReset(of: name, at: wake)
             }
         }
     }
@@ -60,8 +60,14 @@ actor RateLimiter {
     /// request is gathered while the request would have waited anyway.
     func waitForRoom(_ name: String) async throws {
         while case .at(let wake) = room(in: name) {
-            try await sleeper.sleep(seconds: max(0, wake.timeIntervalSince(clock.now())))
+            try await waitForReset(of: name, at: wake)
         }
+    }
+
+    /// Sleeps until `wake`; the bucket was holding a request back until now.
+    private func waitForReset(of name: String, at wake: Date) async throws {
+        try await sleeper.sleep(seconds: max(0, wake.timeIntervalSince(clock.now())))
+        buckets[name]?.lastHeldBack = clock.now()
     }
 
     private enum Room {
@@ -122,7 +128,8 @@ actor RateLimiter {
         waitingForReading[name] = waiters.isEmpty ? nil : waiters
     }
 
-    /// How long ago a request to the bucket last had to wait for its window to reset, if ever.
+    /// How long ago a request to the bucket last waited for its window to reset (the end of the
+    /// wait, once it has ended), if ever.
     func sinceHeldBack(_ name: String) -> TimeInterval? {
         buckets[name]?.lastHeldBack.map { clock.now().timeIntervalSince($0) }
     }
