@@ -242,10 +242,12 @@ import Testing
         #expect(await fixture.tenant.actionCount(.revokeSessions) == 1)
     }
 
-    /// Threads kept busy until stopped: a machine whose cores are taken widens every race.
+    /// Threads kept busy until stopped, three seconds at most: a machine whose cores are taken
+    /// widens every race, and the rest of a suite run beside it is not starved for long.
     final class Spin: Sendable {
         private let running = Mutex(true)
-        var on: Bool { running.withLock { $0 } }
+        private let until = Date().addingTimeInterval(3)
+        var on: Bool { running.withLock { $0 } && Date() < until }
         func stop() { running.withLock { $0 = false } }
     }
 
@@ -274,23 +276,27 @@ import Testing
         let spinning = Spin()
         for _ in 0..<2 { Thread { while spinning.on { } }.start() }
         defer { spinning.stop() }
-        let refusals = try await Task.detached { () throws -> [String] in
+        // The reads block: on a thread of their own, never one of the pool the service answers on.
+        let fd = raw.fd
+        let refusals = try await offPool { () throws -> [String] in
             var decoder = FrameDecoder(maximum: WireProtocol.maxResponseFrame)
             var ready: [Data] = []
             var refusals: [String] = []
             for round in 0..<5_000 {
                 // A change (its log line is written after the answer is queued) and a read, alternately.
-                raw.send(json: round % 2 == 0 ? #"{"id": 2, "method": "note", "params": {"request": "REQ-999999", "text": "hi"}}"#
-                                              : #"{"id": 2, "method": "session", "params": {}}"#)
+                let request = round % 2 == 0 ? #"{"id": 2, "method": "note", "params": {"request": "REQ-999999", "text": "hi"}}"#
+                                             : #"{"id": 2, "method": "session", "params": {}}"#
+                _ = UnixSocket.writeAll(fd, Frame.encode(Data(request.utf8)))
                 let answer: [String: Any]
-                do { answer = try Self.nextFrame(raw.fd, &decoder, &ready) } catch {
+                do { answer = try Self.nextFrame(fd, &decoder, &ready) } catch {
                     refusals.append("round \(round): \(error)")
                     return refusals
                 }
                 if let error = answer["error"] as? [String: Any], error["code"] as? String == "protocol" { refusals.append("round \(round): \(error["message"] ?? "")") }
             }
             return refusals
-        }.value
+        }
+        withExtendedLifetime(raw) {}
         #expect(refusals.isEmpty, "\(refusals.count) refused: \(refusals.prefix(4)) … \(refusals.suffix(2))")
     }
 }
