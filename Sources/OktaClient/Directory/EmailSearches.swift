@@ -39,6 +39,7 @@ actor EmailSearches {
     private var searchWaitingForRoom = false
     /// Until then the next search goes `patience` after the last went (`spacedFor`).
     private var spacedUntil: ContinuousClock.Instant?
+    /// When the last search went.
     private var lastSent: ContinuousClock.Instant?
     private var nextSearch = 0
     private var patienceTimer: Task<Void, Never>?
