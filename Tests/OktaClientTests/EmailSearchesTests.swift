@@ -127,13 +127,6 @@ import Testing
         #expect(ContinuousClock.now - start >= patience, "the second search went \(ContinuousClock.now - start) after the first")
     }
 
-    @Test func searchesStaySpacedAMinuteAfterAHoldAndNoLongerWhateverTheWallClockDid() {
-        let now = ContinuousClock.now
-        #expect(EmailSearches.spacedUntil(now: now, sinceHeldBack: .seconds(10)) == now + .seconds(50))
-        #expect(EmailSearches.spacedUntil(now: now, sinceHeldBack: .seconds(61)) == nil)
-        #expect(EmailSearches.spacedUntil(now: now, sinceHeldBack: .seconds(-3_600)) == now + .seconds(60), "a wall clock set back an hour")
-    }
-
     @Test func aCombinedSearchOktaRefusesIsAskedAgainOneEmailAtATime() async throws {
         let (standIn, directory) = try await Self.standIn()
         defer { standIn.stop() }
@@ -295,15 +288,44 @@ import Testing
     /// searches after it are spaced, not left as if the hold were already a minute old.
     @Test func aHoldCountsFromWhenItEnded() async throws {
         let clock = ManualClock()
-        let limiter = RateLimiter(clock: clock, sleeper: RecordingSleeper(clock: clock), jitter: { 0.05 })
-        try await limiter.acquire("users")
-        await limiter.finish("users", response: HTTPResponse(status: 200, headers: [
-            "X-Rate-Limit-Limit": "1", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "\(Int(clock.now().timeIntervalSince1970) + 60)"]))
+        let limiter = try await Self.dryLimiter(clock, resetIn: 60)
         #expect(await limiter.sinceHeldBack("users") == nil, "nothing held back yet")
         try await limiter.acquire("users")
         #expect(await limiter.sinceHeldBack("users") == 0, "the wait of about a minute just ended")
         clock.advance(by: 10)
         #expect(await limiter.sinceHeldBack("users") == 10)
+    }
+
+    /// A wall clock set back an hour after a hold does not make the hold an hour ahead: it ended
+    /// now, and a minute later it is a minute old (searches are spaced a minute, not an hour).
+    @Test func aWallClockSetBackAfterAHoldCountsItAsJustEnded() async throws {
+        let clock = ManualClock()
+        let limiter = try await Self.dryLimiter(clock, resetIn: 5)
+        try await limiter.acquire("users")
+        clock.advance(by: -3_600)
+        #expect(await limiter.sinceHeldBack("users") == 0)
+        clock.advance(by: 61)
+        #expect(await limiter.sinceHeldBack("users") == 61)
+    }
+
+    /// A wall clock set back an hour while a bucket is dry holds the next request a window at
+    /// most, not the hour.
+    @Test func aWallClockSetBackWhileDryHoldsTheNextRequestAWindowAtMost() async throws {
+        let clock = ManualClock()
+        let limiter = try await Self.dryLimiter(clock, resetIn: 30)
+        clock.advance(by: -3_600)
+        let start = clock.now()
+        try await limiter.acquire("users")
+        #expect(clock.now().timeIntervalSince(start) <= RateLimiter.longestWindow + 1)
+    }
+
+    /// A limiter whose `users` bucket is dry until `resetIn` seconds from now (one request sent).
+    static func dryLimiter(_ clock: ManualClock, resetIn: Int) async throws -> RateLimiter {
+        let limiter = RateLimiter(clock: clock, sleeper: RecordingSleeper(clock: clock), jitter: { 0.05 })
+        try await limiter.acquire("users")
+        await limiter.finish("users", response: HTTPResponse(status: 200, headers: [
+            "X-Rate-Limit-Limit": "1", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "\(Int(clock.now().timeIntervalSince1970) + resetIn)"]))
+        return limiter
     }
 
     @Test func aLimitOfNothingDoesNotHoldCallsBackForGood() async throws {

@@ -82,6 +82,10 @@ actor RateLimiter {
     private func room(in name: String) -> Room {
         var bucket = buckets[name] ?? Bucket()
         let now = clock.now()
+        // A wall clock set back would put the reset further off than any window lasts.
+        if let reset = bucket.resetAt, reset > now.addingTimeInterval(Self.longestWindow) {
+            bucket.resetAt = now.addingTimeInterval(Self.longestWindow)
+        }
         if let reset = bucket.resetAt, now >= reset {
             // A new window: the full limit until a response says otherwise.
             bucket.remaining = bucket.limit
@@ -129,9 +133,16 @@ actor RateLimiter {
     }
 
     /// How long ago a request to the bucket last waited for its window to reset (the end of the
-    /// wait, once it has ended), if ever.
+    /// wait, once it has ended), if ever; never less than zero. A hold the wall clock, set back,
+    /// now puts in the future is taken to have ended now.
     func sinceHeldBack(_ name: String) -> TimeInterval? {
-        buckets[name]?.lastHeldBack.map { clock.now().timeIntervalSince($0) }
+        guard let held = buckets[name]?.lastHeldBack else { return nil }
+        let now = clock.now()
+        guard held <= now else {
+            buckets[name]?.lastHeldBack = now
+            return 0
+        }
+        return now.timeIntervalSince(held)
     }
 
     /// When the bucket's window resets, if known.

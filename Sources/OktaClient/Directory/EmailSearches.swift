@@ -97,8 +97,8 @@ actor EmailSearches {
             // Made up once the rate limit would let it go: on a busy desk, everyone who asked
             // meanwhile goes in it.
             await client.waitForRoom(.listUsers)
-            if let since = await client.sinceHeldBack(.listUsers), let until = Self.spacedUntil(now: .now, sinceHeldBack: since) {
-                spacedUntil = until
+            if let since = await client.sinceHeldBack(.listUsers), since < Self.spacedFor {
+                spacedUntil = ContinuousClock.now + Self.spacedFor - since
             }
             searchWaitingForRoom = false
             let batch = takeBatch()
@@ -112,13 +112,6 @@ actor EmailSearches {
             inFlight[number] = nil
             startSearches()
         }
-    }
-
-    /// Until when searches go `patience` apart, `since` after the rate limit last held a request
-    /// back: nil once `spacedFor` has passed; never further than `spacedFor` from now, whatever
-    /// the wall clock did meanwhile (set back, the hold seems to lie ahead).
-    static func spacedUntil(now: ContinuousClock.Instant, sinceHeldBack since: Duration) -> ContinuousClock.Instant? {
-        since < spacedFor ? now + spacedFor - max(.zero, since) : nil
     }
 
     /// The waiters of the first `batchLimit` distinct emails waiting (others asking for one of
