@@ -319,9 +319,17 @@ import Testing
         #expect(clock.now().timeIntervalSince(start) <= RateLimiter.longestWindow + 1)
     }
 
+    /// A wait for the window that never ends (cancelled) still says the desk was held back.
+    @Test func aHoldCountsFromItsStartUntilItEnds() async throws {
+        let clock = ManualClock()
+        let limiter = try await Self.dryLimiter(clock, resetIn: 30, sleeper: NeverWakes())
+        await #expect(throws: CancellationError.self) { try await limiter.acquire("users") }
+        #expect(await limiter.sinceHeldBack("users") == 0)
+    }
+
     /// A limiter whose `users` bucket is dry until `resetIn` seconds from now (one request sent).
-    static func dryLimiter(_ clock: ManualClock, resetIn: Int) async throws -> RateLimiter {
-        let limiter = RateLimiter(clock: clock, sleeper: RecordingSleeper(clock: clock), jitter: { 0.05 })
+    static func dryLimiter(_ clock: ManualClock, resetIn: Int, sleeper: (any Sleeper)? = nil) async throws -> RateLimiter {
+        let limiter = RateLimiter(clock: clock, sleeper: sleeper ?? RecordingSleeper(clock: clock), jitter: { 0.05 })
         try await limiter.acquire("users")
         await limiter.finish("users", response: HTTPResponse(status: 200, headers: [
             "X-Rate-Limit-Limit": "1", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": "\(Int(clock.now().timeIntervalSince1970) + resetIn)"]))
@@ -339,6 +347,11 @@ import Testing
         try await limiter.acquire("users")
         #expect(clock.now().timeIntervalSince(start) <= 31, "one request a window at least")
     }
+}
+
+/// A wait that is cancelled before it ends.
+private struct NeverWakes: Sleeper {
+    func sleep(seconds: TimeInterval) async throws { throw CancellationError() }
 }
 
 /// Moves the test clock on for each wait, and gives up after fifty: a limiter that would wait for
