@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "HelpdeskTestSupport", dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "ConsoleViewModel", "CCrypto"]),
         .executableTarget(
             name: "helpdesk-benchmarks",
-            dependencies: ["HelpdeskCore", "SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd", "HelpdeskTestSupport"],
+            dependencies: ["HelpdeskCore", "CSQLite", "SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskSocket", "ConsoleViewModel", "ConsoleView", "NcursesFrontEnd", "HelpdeskTestSupport"],
             path: "Benchmarks/Sources"
         ),
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),

@@ -19,18 +19,28 @@ enum ImportExportBenchmark {
         print(MachineNoise.report())
         let folder = TemporaryDirectory("hd-bench-bulk")
         var imports: [Figures] = []
+        var floor: [Double] = []
 
         for lines in importSizes {
             let input = folder.file("requests-\(lines).jsonl")
             try writeImportLines(lines, to: input)
             var runs: [ChildRun] = []
+            let firstStore = folder.file("import-\(lines)-0.db")
             for run in 0..<repeats {
                 let store = folder.file("import-\(lines)-\(run).db")
                 runs.append(try ChildRun.timed(binary, ["import", input, "--db", store]))
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: store + suffix) }
+                if run > 0 { removeStore(store) }
+                // SQLite alone after each import of the first size, from the first import's rows:
+                // the machine's speed in the same minutes.
+                guard lines == importSizes[0], runs.last?.status == 0 else { continue }
+                let copy = folder.file("floor-\(run).db")
+                floor.append(try ImportFloor.copy(from: firstStore, into: copy))
+                removeStore(copy)
             }
+            removeStore(firstStore)
             imports.append(report("import \(lines) lines", runs, items: lines, unit: "lines"))
         }
+        let alone = report("SQLite alone, the \(importSizes[0]) requests", seconds: floor, items: importSizes[0], unit: "lines")
 
         let store = options.storePath
         try StoreGenerator.ensure(path: store, rows: options.rows)
@@ -52,7 +62,8 @@ enum ImportExportBenchmark {
         for _ in 0..<repeats * 3 { recent.append(try ChildRun.timed(binary, ["export", "--db", store, "--since", Timestamp.iso8601(since)])) }
         let sinceFigures = report("export --since (the newest thousandth), in process", recent, items: nil, unit: "")
         try Verdict.report("import-export", [
-            Verdict("import ≥ 50k lines/s", imports.map { String(format: "%.0fk/s (%d lines)", $0.rate / 1000, $0.items) }.joined(separator: ", "),
+            Verdict("import ≥ 50k lines/s", imports.map { String(format: "%.0fk/s (%d lines)", $0.rate / 1000, $0.items) }.joined(separator: ", ")
+                        + (alone.ok ? String(format: "; SQLite alone, the same rows in the same transactions: %.0fk/s", alone.rate / 1000) : ""),
                     met: imports.allSatisfy { $0.ok && $0.rate >= 50_000 }),
             Verdict("import memory flat, ≤ 50 MiB at any size", imports.map { String(format: "%.1f MiB (%d lines)", $0.peakMiB, $0.items) }.joined(separator: ", "),
                     met: imports.allSatisfy { $0.ok && $0.peakMiB <= 50 }),
@@ -110,15 +121,23 @@ enum ImportExportBenchmark {
         return newest.createdAt.addingTimeInterval(-newest.createdAt.timeIntervalSince(oldest.createdAt) / 1000)
     }
 
+    private static func removeStore(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     private static func report(_ label: String, _ runs: [ChildRun], items: Int?, unit: String) -> Figures {
+        let peakKiB = runs.map(\.peakKiB).max()
+        return report(label, seconds: runs.map(\.seconds), failed: runs.filter { $0.status != 0 }.count, peakKiB: peakKiB, items: items, unit: unit)
+    }
+
+    private static func report(_ label: String, seconds: [Double], failed: Int = 0, peakKiB: Int? = nil, items: Int?, unit: String) -> Figures {
         var timing = Timing(label)
-        for run in runs { timing.add(.nanoseconds(Int64(run.seconds * 1e9))) }
-        let failed = runs.filter { $0.status != 0 }.count
+        for run in seconds { timing.add(.nanoseconds(Int64(run * 1e9))) }
         let rate = items.map { String(format: "  %.0fk %@/s at the median", Double($0) / (timing.median / 1000) / 1000, unit) } ?? ""
-        let memory = runs.map(\.peakKiB).max().map { String(format: "  peak resident %.1f MiB", Double($0) / 1024) } ?? ""
-        print(timing.line + rate + memory + (failed > 0 ? "  FAILED runs: \(failed)" : ""))
+        let peak = peakKiB.map { String(format: "  peak resident %.1f MiB", Double($0) / 1024) } ?? ""
+        print(timing.line + rate + peak + (failed > 0 ? "  FAILED runs: \(failed)" : ""))
         return Figures(items: items ?? 0, rate: Double(items ?? 0) / (timing.median / 1000), milliseconds: timing.median,
-                       peakMiB: Double(runs.map(\.peakKiB).max() ?? 0) / 1024, ok: failed == 0 && !runs.isEmpty)
+                       peakMiB: Double(peakKiB ?? 0) / 1024, ok: failed == 0 && !seconds.isEmpty)
     }
 }
 
