@@ -15,6 +15,8 @@ final class SocketConnection: Sendable {
     private let writable = Mutex(true)
     private let onEvent: @Sendable (WireEvent) -> Void
     private let onClose: @Sendable (SocketConnection, String) -> Void
+    /// Writes a whole frame, or fails with `errno` set.
+    private let write: @Sendable (Int32, Data) -> Bool
 
     struct State {
         var nextID: Int64 = 1
@@ -22,15 +24,19 @@ final class SocketConnection: Sendable {
         var closed: String?
     }
 
-    private init(fd: Int32, onEvent: @escaping @Sendable (WireEvent) -> Void, onClose: @escaping @Sendable (SocketConnection, String) -> Void) {
+    private init(fd: Int32, onEvent: @escaping @Sendable (WireEvent) -> Void, onClose: @escaping @Sendable (SocketConnection, String) -> Void,
+                 write: @escaping @Sendable (Int32, Data) -> Bool) {
         self.fd = fd
         self.onEvent = onEvent
         self.onClose = onClose
+        self.write = write
     }
 
-    /// Connects and starts reading; `hello` is the caller's first request.
+    /// Connects and starts reading; `hello` is the caller's first request. Frames go out by
+    /// `write` (tests make writes fail).
     static func open(_ path: String, onEvent: @escaping @Sendable (WireEvent) -> Void,
-                     onClose: @escaping @Sendable (SocketConnection, String) -> Void) throws(ServiceError) -> SocketConnection {
+                     onClose: @escaping @Sendable (SocketConnection, String) -> Void,
+                     write: @escaping @Sendable (Int32, Data) -> Bool = UnixSocket.writeAll) throws(ServiceError) -> SocketConnection {
         let fd: Int32
         do {
             fd = try UnixSocket.connect(path, timeout: 5)
@@ -39,7 +45,7 @@ final class SocketConnection: Sendable {
         }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connection = SocketConnection(fd: fd, onEvent: onEvent, onClose: onClose)
+        let connection = SocketConnection(fd: fd, onEvent: onEvent, onClose: onClose, write: write)
         let thread = Thread { connection.readLoop() }
         thread.name = "helpdesk-client"
         thread.start()
@@ -102,7 +108,7 @@ final class SocketConnection: Sendable {
                 }
                 if let closed { return .closed(closed) }
                 guard open else { return .sent }
-                return UnixSocket.writeAll(fd, Frame.encode(payload)) ? .sent : .failed(errno)
+                return write(fd, Frame.encode(payload)) ? .sent : .failed(errno)
             }
             switch outcome {
             case .sent: break
@@ -120,7 +126,7 @@ final class SocketConnection: Sendable {
             guard let waiter = state.withLock({ $0.waiting.removeValue(forKey: id) }) else { return nil }
             waiter.resume(throwing: CancellationError())
             guard open, let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) else { return nil }
-            return UnixSocket.writeAll(fd, Frame.encode(frame)) ? nil : errno
+            return write(fd, Frame.encode(frame)) ? nil : errno
         }
         if let failure { writeFailed(failure) }
     }
