@@ -60,6 +60,6 @@ let package = Package(
         .testTarget(name: "ConsoleViewModelTests", dependencies: ["ConsoleViewModel", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
         .testTarget(name: "ConsoleViewTests", dependencies: ["ConsoleView", "HelpdeskTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "helpdeskTests", dependencies: ["helpdesk", "HelpdeskTestSupport", "HelpdeskSocket"], exclude: ["Snapshots"]),
-        .testTarget(name: "BenchmarkToolTests", dependencies: ["helpdesk-benchmarks"]),
+        .testTarget(name: "BenchmarkToolTests", dependencies: ["helpdesk-benchmarks", "CSQLite", "HelpdeskCore", "SQLiteStore", "HelpdeskTestSupport"]),
     ]
 )
