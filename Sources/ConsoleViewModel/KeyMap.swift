@@ -67,6 +67,7 @@ public struct Binding: Sendable {
     }
 }
 
+/// Every key binding of the console, in one table, with the side panel's actions and their keys.
 public enum KeyMap {
     /// The Okta actions of the side panel, in panel order, with their keys. `v` activates a
     /// STAGED account and resends the activation of a PROVISIONED one.

@@ -45,8 +45,11 @@ public protocol RecordKind: Sendable {
     static var prefix: String { get }
 }
 
+/// The kind of an approval's id: `APR-12`.
 public enum ApprovalRecord: RecordKind { public static let prefix = "APR" }
+/// The kind of an action run's id: `RUN-7`.
 public enum ActionRunRecord: RecordKind { public static let prefix = "RUN" }
+/// The kind of a temporary grant's id: `GRANT-3`.
 public enum GrantRecord: RecordKind { public static let prefix = "GRANT" }
 
 /// An approval of one action with its exact parameters.
@@ -56,6 +59,7 @@ public typealias ActionRunID = RecordID<ActionRunRecord>
 /// A temporary grant of access with a scheduled revoke.
 public typealias GrantID = RecordID<GrantRecord>
 
+/// The kind of a plan's id: `PLAN-3`.
 public enum PlanRecord: RecordKind { public static let prefix = "PLAN" }
 /// A playbook resolved into exact steps for one request: `PLAN-3`.
 public typealias PlanID = RecordID<PlanRecord>
