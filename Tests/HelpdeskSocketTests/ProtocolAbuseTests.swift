@@ -97,7 +97,7 @@ import Testing
         let half = try RawClient(fixture.path("alex"))
         _ = try await half.hello()
         half.send(bytes: Frame.encode(Data(#"{"id": 2, "method": "create", "params": {}}"#.utf8)).prefix(8))
-        #expect(await eventually { await server.activeRequests == 0 }, "the stopped client's answers are queued, not waited on")
+        #expect(await eventually { server.activeRequests == 0 }, "the stopped client's answers are queued, not waited on")
 
         // Each write would wait for the stopped client if the service ever blocked on it
         // (the client gives up after its 20 s call timeout, failing the test).
@@ -136,7 +136,7 @@ import Testing
         let query = Frame.encode(Data(#"{"id": 4, "method": "queue", "params": {"filter": {}, "direction": {"forward": {}}, "limit": 1000}}"#.utf8))
         for _ in 0..<50 { _ = try await fixture.backend.service(for: "alex").create(Fixtures.newRequest("Padding so a page is large")) }
         for _ in 0..<400 { hoarder.send(bytes: query); hoarder.send(bytes: request) }
-        #expect(await eventually { await server.activeRequests == 0 })
+        #expect(await eventually { server.activeRequests == 0 })
         #expect(await hoarder.isClosed(), "dropped once its unread answers passed the limit")
         _ = try await fixture.client("alex").queue(QueryFixtures.all)
     }
