@@ -71,16 +71,28 @@ enum UnixSocket {
         return fd
     }
 
-    /// Writes everything, waiting while the peer's buffer is full; false when the peer is gone.
-    static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+    /// Writes everything within `seconds` in all, waiting while the peer's buffer is full; false
+    /// with `errno` set when the peer is gone (`EPIPE`, `ECONNRESET`) or has not taken the whole
+    /// frame in time (`EAGAIN`: a peer that reads a trickle is not waited for frame after frame).
+    static func writeAll(_ fd: Int32, _ data: Data, within seconds: TimeInterval) -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         var sent = 0
         while sent < data.count {
-            let written = data.withUnsafeBytes { send(fd, $0.baseAddress! + sent, data.count - sent, Int32(MSG_NOSIGNAL)) }
-            if written < 0 {
-                if errno == EINTR { continue }
+            let written = data.withUnsafeBytes { send(fd, $0.baseAddress! + sent, data.count - sent, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+            if written >= 0 {
+                sent += written
+                continue
+            }
+            if errno == EINTR { continue }
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { return false }
+            let left = ContinuousClock.now.duration(to: deadline).components
+            let milliseconds = left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000
+            guard milliseconds > 0 else {
+                errno = EAGAIN
                 return false
             }
-            sent += written
+            var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            if poll(&ready, 1, Int32(min(milliseconds, Int64(Int32.max)))) < 0, errno != EINTR { return false }
         }
         return true
     }

@@ -286,7 +286,7 @@ import Testing
                 // A change (its log line is written after the answer is queued) and a read, alternately.
                 let request = round % 2 == 0 ? #"{"id": 2, "method": "note", "params": {"request": "REQ-999999", "text": "hi"}}"#
                                              : #"{"id": 2, "method": "session", "params": {}}"#
-                _ = UnixSocket.writeAll(fd, Frame.encode(Data(request.utf8)))
+                _ = UnixSocket.writeAll(fd, Frame.encode(Data(request.utf8)), within: 60)
                 let answer: [String: Any]
                 do { answer = try Self.nextFrame(fd, &decoder, &ready) } catch {
                     refusals.append("round \(round): \(error)")

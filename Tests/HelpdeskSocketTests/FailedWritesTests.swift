@@ -24,7 +24,7 @@ import Testing
                 errno = failure.errno
                 return false
             }
-            return UnixSocket.writeAll(fd, frame)
+            return UnixSocket.writeAll(fd, frame, within: 10)
         }
     }
 

@@ -62,7 +62,7 @@ final class RawClient {
     deinit { close(fd) }
 
     func send(bytes: Data) {
-        _ = UnixSocket.writeAll(fd, bytes)
+        _ = UnixSocket.writeAll(fd, bytes, within: 60)
     }
 
     func send(json: String) {

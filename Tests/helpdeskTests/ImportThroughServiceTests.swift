@@ -143,7 +143,7 @@ final class AnswerChangingProxy: @unchecked Sendable {
                             guard let replaced = change(object), let data = try? JSONSerialization.data(withJSONObject: replaced) else { return }
                             out = data
                         }
-                        _ = UnixSocket.writeAll(to, Frame.encode(out))
+                        _ = UnixSocket.writeAll(to, Frame.encode(out), within: 60)
                     }
                 }
             }

@@ -5,11 +5,13 @@ import Synchronization
 import Glibc
 #endif
 
-/// One connection to the service: requests go out under a lock, a reader thread matches each
-/// answer to its waiting caller by id and hands events to `onEvent`. When the service goes
-/// away every waiting call fails with "unavailable" and `onClose` is told once.
+/// One connection to the service: frames go out in order on a queue of the connection's own (so a
+/// service that stops reading holds no caller's thread), a reader thread matches each answer to
+/// its waiting caller by id and hands events to `onEvent`. When the service goes away every
+/// waiting call fails with "unavailable" and `onClose` is told once.
 final class SocketConnection: Sendable {
-    private let fd: Int32
+    /// The socket; tests fill its buffer through it.
+    let fd: Int32
     private let state = Mutex(State())
     /// Whether `fd` is still open; writes happen under this lock, so none reaches a closed (or reused) descriptor.
     private let writable = Mutex(true)
@@ -17,10 +19,14 @@ final class SocketConnection: Sendable {
     private let onClose: @Sendable (SocketConnection, String) -> Void
     /// Writes a whole frame, or fails with `errno` set.
     private let write: @Sendable (Int32, Data) -> Bool
+    /// Where frames wait to be written, in the order they were put there (under the state lock).
+    private let outbox = Outbox(name: "hd-client-write")
+
+    typealias Waiter = CheckedContinuation<Data, any Error>
 
     struct State {
         var nextID: Int64 = 1
-        var waiting: [Int64: CheckedContinuation<Data, any Error>] = [:]
+        var waiting: [Int64: Waiter] = [:]
         var closed: String?
     }
 
@@ -36,15 +42,13 @@ final class SocketConnection: Sendable {
     /// `write` (tests make writes fail).
     static func open(_ path: String, onEvent: @escaping @Sendable (WireEvent) -> Void,
                      onClose: @escaping @Sendable (SocketConnection, String) -> Void,
-                     write: @escaping @Sendable (Int32, Data) -> Bool = UnixSocket.writeAll) throws(ServiceError) -> SocketConnection {
+                     write: @escaping @Sendable (Int32, Data) -> Bool = { UnixSocket.writeAll($0, $1, within: 10) }) throws(ServiceError) -> SocketConnection {
         let fd: Int32
         do {
             fd = try UnixSocket.connect(path, timeout: 5)
         } catch {
             throw ServiceError(.unavailable, Self.unreachable(path, error))
         }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connection = SocketConnection(fd: fd, onEvent: onEvent, onClose: onClose, write: write)
         let thread = Thread { connection.readLoop() }
         thread.name = "helpdesk-client"
@@ -93,65 +97,95 @@ final class SocketConnection: Sendable {
         }
     }
 
-    /// Writes the request and waits for its answer. A cancellable one is not sent once its task
-    /// is cancelled; registering and writing happen under the write lock, so a cancellation
-    /// (`cancel`, which takes it too) either comes first and finds nothing, or comes after the
-    /// request is on its way.
+    /// Puts the request in the outbox and waits for its answer. A cancellable one is not sent once
+    /// its task is cancelled: its flag is read, the caller registered and the frame queued under the
+    /// state lock, which `cancel` takes too, so a cancellation either comes first and the request
+    /// never leaves, or finds the caller and queues its cancel after the request.
     private func send(_ id: Int64, _ payload: Data, cancellable: Bool) async throws -> Data {
-        try await withCheckedThrowingContinuation { continuation in
-            enum Outcome { case sent, cancelled, closed(String), failed(Int32) }
-            let outcome = writable.withLock { open -> Outcome in
-                if cancellable, Task.isCancelled { return .cancelled }
-                let closed = state.withLock { state -> String? in
-                    if state.closed == nil { state.waiting[id] = continuation }
-                    return state.closed
-                }
-                if let closed { return .closed(closed) }
-                guard open else { return .sent }
-                return write(fd, Frame.encode(payload)) ? .sent : .failed(errno)
+        let frame = Frame.encode(payload)
+        return try await withCheckedThrowingContinuation { continuation in
+            let refusal = state.withLock { state -> (any Error)? in
+                if let closed = state.closed { return ServiceError(.unavailable, closed) }
+                if cancellable, Task.isCancelled { return CancellationError() }
+                state.waiting[id] = continuation
+                post(frame, request: id)
+                return nil
             }
-            switch outcome {
-            case .sent: break
-            case .cancelled: continuation.resume(throwing: CancellationError())
-            case .closed(let reason): continuation.resume(throwing: ServiceError(.unavailable, reason))
-            case .failed(let failure): writeFailed(failure)
-            }
+            if let refusal { continuation.resume(throwing: refusal) }
         }
     }
 
     /// The caller no longer waits for request `id`: it ends now with `CancellationError`, and the
     /// service is asked to stop it (its answer, if one comes, is dropped).
     private func cancel(_ id: Int64) {
-        let failure = writable.withLock { open -> Int32? in
-            guard let waiter = state.withLock({ $0.waiting.removeValue(forKey: id) }) else { return nil }
-            waiter.resume(throwing: CancellationError())
-            guard open, let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) else { return nil }
-            return write(fd, Frame.encode(frame)) ? nil : errno
+        let waiter = state.withLock { state -> Waiter? in
+            guard let waiter = state.waiting.removeValue(forKey: id) else { return nil }
+            if let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) { post(Frame.encode(frame), request: nil) }
+            return waiter
         }
-        if let failure { writeFailed(failure) }
+        waiter?.resume(throwing: CancellationError())
     }
 
-    /// A service that closed its end has usually said why (too many connections, not an
-    /// operator): the reader thread is about to read that and fail the calls with it. A write that
-    /// failed otherwise (the service stopped reading) may have left part of a frame, which the next
-    /// request would be read as the rest of: the connection is closed.
-    private func writeFailed(_ failure: Int32) {
-        guard failure != EPIPE, failure != ECONNRESET else { return }
-        close(because: "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))")
+    /// Queues a frame (called under the state lock, which keeps the outbox in order). A request
+    /// that cannot be written because the service has gone ends with the service's own words, or
+    /// when there are none, as never asked.
+    private func post(_ frame: Data, request: Int64?) {
+        outbox.post { [self] in
+            enum Outcome { case written, notSent, ended([Waiter], String) }
+            let outcome = writable.withLock { open -> Outcome in
+                guard open, state.withLock({ $0.closed == nil }) else { return .written }
+                if write(fd, frame) { return .written }
+                return writeFailed(errno, fdOpen: open).map { .ended($0.waiting, $0.reason) } ?? .notSent
+            }
+            switch outcome {
+            case .written: break
+            case .notSent:
+                guard let request else { break }
+                // The reader is about to read why the service closed (too many connections, not an
+                // operator) and end every call with it; a call still waiting after that was never asked.
+                for _ in 0..<100 where !isClosed { usleep(10_000) }
+                fail(request, ServiceError(.unavailable, "the helpdesk service closed the connection before the request reached it; nothing was asked"))
+            case .ended(let waiting, let reason): finish(waiting, because: reason)
+            }
+        }
+    }
+
+    /// Called under the write lock when a write failed. A service that closed its end has
+    /// usually said why (too many connections, not an operator): the reader thread is about to
+    /// read that and fail the calls with it. A write that failed otherwise (the service stopped
+    /// reading) may have left part of a frame, which the next request would be read as the rest
+    /// of: the connection ends before the lock is let go, and the callers it returns are failed by
+    /// `finish` outside it.
+    private func writeFailed(_ failure: Int32, fdOpen: Bool) -> (waiting: [Waiter], reason: String)? {
+        guard failure != EPIPE, failure != ECONNRESET else { return nil }
+        let reason = "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))"
+        return end(because: reason, fdOpen: fdOpen).map { ($0, reason) }
     }
 
     var isClosed: Bool { state.withLock { $0.closed != nil } }
 
     /// Ends the connection; waiting calls fail.
     func close(because reason: String) {
-        let waiting = state.withLock { state -> [CheckedContinuation<Data, any Error>]? in
+        guard let waiting = writable.withLock({ open in end(because: reason, fdOpen: open) }) else { return }
+        finish(waiting, because: reason)
+    }
+
+    /// Under the write lock: marks the connection closed and shuts its socket while the
+    /// descriptor is still this connection's; the callers still waiting, or nil when it was closed already.
+    private func end(because reason: String, fdOpen: Bool) -> [Waiter]? {
+        let waiting = state.withLock { state -> [Waiter]? in
             guard state.closed == nil else { return nil }
             state.closed = reason
             defer { state.waiting.removeAll() }
             return Array(state.waiting.values)
         }
-        guard let waiting else { return }
-        shutdown(fd, Int32(SHUT_RDWR))
+        guard let waiting else { return nil }
+        if fdOpen { shutdown(fd, Int32(SHUT_RDWR)) }
+        return waiting
+    }
+
+    /// Fails the callers a closing took, and tells `onClose`.
+    private func finish(_ waiting: [Waiter], because reason: String) {
         for continuation in waiting { continuation.resume(throwing: ServiceError(.unavailable, reason)) }
         onClose(self, reason)
     }
@@ -180,6 +214,7 @@ final class SocketConnection: Sendable {
             open = false
             Glibc.close(fd)
         }
+        outbox.close()
     }
 
     private func deliver(_ frame: Data) {

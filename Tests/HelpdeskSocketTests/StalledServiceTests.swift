@@ -1,0 +1,184 @@
+import Foundation
+import HelpdeskCore
+@testable import HelpdeskSocket
+import HelpdeskTestSupport
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A client against a service that stops reading, reads a trickle, shuts its reading side or
+/// closes mid-frame, over real sockets: every call ends once, in its time, with a sentence that
+/// says what became of it, and whoever cancels a call never waits for the service.
+@Suite struct StalledServiceTests {
+    /// A listening socket whose one client is accepted and then treated as the test says.
+    final class FakeService: Sendable {
+        let folder = TemporaryDirectory("hd-stalled")
+        let path: String
+        private let listener: Int32
+        private let accepted = Mutex<Int32>(-1)
+
+        init() throws {
+            path = folder.file("s.sock")
+            listener = try UnixSocket.make()
+            let bound = try UnixSocket.withAddress(path) { bind(listener, $0, $1) }
+            guard bound == 0, listen(listener, 8) == 0 else { throw ServiceError(.internal, "cannot listen at \(path)") }
+        }
+
+        /// The client, once connected (its connect sits in the backlog, so this returns at once).
+        var peer: Int32 {
+            accepted.withLock { peer in
+                if peer == -1 { peer = accept(listener, nil, nil) }
+                return peer
+            }
+        }
+
+        /// Closes the service's end.
+        func hangUp() {
+            accepted.withLock { peer in
+                if peer >= 0 { Glibc.close(peer) }
+                peer = -2
+            }
+        }
+
+        /// Bytes the client wrote that the service has not read.
+        var unread: Int {
+            var count: Int32 = 0
+            _ = ioctl(peer, UInt(FIONREAD), &count)
+            return Int(count)
+        }
+
+        /// Reads until the client's end closes, or nothing comes for five seconds; how many bytes came.
+        func readToTheEnd() -> Int {
+            var total = 0
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            var patience = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(peer, SOL_SOCKET, SO_RCVTIMEO, &patience, socklen_t(MemoryLayout<timeval>.size))
+            while true {
+                let count = recv(peer, &buffer, buffer.count, 0)
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { return total }
+                total += count
+            }
+        }
+
+        deinit {
+            let peer = accepted.withLock { $0 }
+            if peer >= 0 { Glibc.close(peer) }
+            Glibc.close(listener)
+        }
+    }
+
+    /// Why the connection was closed, each time it was.
+    final class Closings: Sendable {
+        private let reasons = Mutex<[String]>([])
+        func add(_ reason: String) { reasons.withLock { $0.append(reason) } }
+        var all: [String] { reasons.withLock { $0 } }
+    }
+
+    private static func connect(_ service: FakeService, _ closings: Closings, within seconds: TimeInterval) throws -> SocketConnection {
+        let connection = try SocketConnection.open(service.path, onEvent: { _ in }, onClose: { _, reason in closings.add(reason) },
+                                                   write: { UnixSocket.writeAll($0, $1, within: seconds) })
+        _ = service.peer
+        return connection
+    }
+
+    /// A call's end: "answered", "CancellationError", or the error's code and words.
+    private static func outcome(_ body: @escaping @Sendable () async throws -> Data) -> Task<String, Never> {
+        Task {
+            do {
+                _ = try await body()
+                return "answered"
+            } catch let error as ServiceError {
+                return "\(error.code): \(error.message)"
+            } catch {
+                return "\(type(of: error))"
+            }
+        }
+    }
+
+    private static let card = EmailParams(email: try! EmailAddress("jane.doe@example.com"))
+    private static let bigBatch = ["lines": String(repeating: "x", count: 900_000)]
+    private static let stopped = "unavailable: the helpdesk service stopped taking requests (Resource temporarily unavailable)"
+
+    @Test func aServiceReadingATrickleFailsAFrameInItsTimeNotPerWrite() async throws {
+        let service = try FakeService()
+        let closings = Closings()
+        let connection = try Self.connect(service, closings, within: 0.5)
+        let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 10) }
+        #expect(await eventually { service.unread > 0 })
+        let cardBytes = service.unread
+        // What the socket holds, every quarter of a second: each write makes way well within the
+        // half second, and the frame would take three times that.
+        let trickle = Task.detached { () -> Int in
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            var read = 0
+            while !Task.isCancelled {
+                while case let count = recv(service.peer, &buffer, buffer.count, Int32(MSG_DONTWAIT)), count > 0 { read += count }
+                try? await Task.sleep(nanoseconds: 250_000_000)
+            }
+            return read
+        }
+        // Were the time a write's, each making way, the batch would go whole and wait for its answer.
+        let big = await Self.outcome { try await connection.call(.importLines, Self.bigBatch, timeout: 5) }.value
+        trickle.cancel()
+        let trickled = await trickle.value
+        #expect(big == Self.stopped)
+        #expect(await card.value == Self.stopped)
+        #expect(connection.isClosed && closings.all.count == 1)
+        // Nothing is written after the closing: a later call fails at once, and the service
+        // reads the card, part of the batch, then the end.
+        #expect(await Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 5) }.value == Self.stopped)
+        let read = trickled + service.readToTheEnd()
+        let batchFrame = try WireProtocol.encoder.encode(WireRequest(id: 2, method: .importLines, params: Self.bigBatch)).count + Frame.headerSize
+        #expect(read > cardBytes && read < cardBytes + batchFrame, "the service read \(read) bytes")
+        #expect(service.readToTheEnd() == 0, "the end came")
+    }
+
+    @Test func aCancelOnAFullBufferDoesNotHoldWhoeverCancels() async throws {
+        let service = try FakeService()
+        let closings = Closings()
+        let connection = try Self.connect(service, closings, within: 2)
+        let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 60) }
+        let session = Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 60) }
+        #expect(await eventually { service.unread > 100 })
+        // Whole frames until the socket takes no more: the cancel is the first write that cannot go.
+        let filler = Frame.encode(Data(#"{"id":-1,"method":"session","params":{}}"#.utf8))
+        while (filler.withUnsafeBytes { send(connection.fd, $0.baseAddress!, filler.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }) == filler.count {}
+        let started = ContinuousClock.now
+        card.cancel()
+        let cancelling = started.duration(to: .now)
+        #expect(cancelling < .seconds(1), "Task.cancel() took \(cancelling), where the cancel's write may take 2 s")
+        #expect(await card.value == "CancellationError")
+        // The cancel could not be written whole: the connection ends, and says why.
+        #expect(await session.value == Self.stopped)
+        #expect(connection.isClosed && closings.all == [String(Self.stopped.dropFirst("unavailable: ".count))])
+    }
+
+    @Test func aServiceThatShutItsReadingFailsARequestAtOnceAsNeverAsked() async throws {
+        let service = try FakeService()
+        let closings = Closings()
+        let connection = try Self.connect(service, closings, within: 10)
+        shutdown(service.peer, Int32(SHUT_RD))
+        // Not "did not answer within 20 s; what was asked may still happen".
+        let answer = await Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 20) }.value
+        #expect(answer == "unavailable: the helpdesk service closed the connection before the request reached it; nothing was asked")
+    }
+
+    @Test func aServiceThatClosesMidFrameFailsEveryCallOnce() async throws {
+        let service = try FakeService()
+        let closings = Closings()
+        let connection = try Self.connect(service, closings, within: 10)
+        let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 20) }
+        #expect(await eventually { service.unread > 0 })
+        let big = Self.outcome { try await connection.call(.importLines, Self.bigBatch, timeout: 20) }
+        #expect(await eventually { service.unread > 100_000 })
+        service.hangUp()
+        let bigEnd = await big.value
+        #expect(bigEnd.hasPrefix("unavailable: the helpdesk service closed the connection"), "\(bigEnd)")
+        #expect(await card.value.hasPrefix("unavailable: "))
+        #expect(await eventually { connection.isClosed })
+        #expect(closings.all.count == 1)
+    }
+}
