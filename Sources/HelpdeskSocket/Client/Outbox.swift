@@ -3,8 +3,8 @@ import HelpdeskCore
 import Synchronization
 
 /// Work run in the order it was posted, on a thread of its own: a connection's writes, so a
-/// service that stops reading holds that thread and no caller's (nor the cooperative pool's, nor
-/// Dispatch's, whose threads a busy process may be slow to add).
+/// service that stops reading holds that thread and nothing the rest of the process shares (a
+/// caller's thread, the cooperative pool's, Dispatch's).
 final class Outbox: Sendable {
     private struct Queue {
         var work: [@Sendable () -> Void] = []
