@@ -49,8 +49,9 @@ import Glibc
             return Int(count)
         }
 
-        /// Reads until the client's end closes, or nothing comes for five seconds; how many bytes came.
-        func readToTheEnd() -> Int {
+        /// Reads until the client's end closes; how many bytes came, or nil when nothing came for
+        /// five seconds before the end.
+        func readToTheEnd() -> Int? {
             var total = 0
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             var patience = timeval(tv_sec: 5, tv_usec: 0)
@@ -58,10 +59,31 @@ import Glibc
             while true {
                 let count = recv(peer, &buffer, buffer.count, 0)
                 if count < 0, errno == EINTR { continue }
-                if count <= 0 { return total }
+                if count < 0 { return nil }
+                if count == 0 { return total }
                 total += count
             }
         }
+
+        /// Reads the client's frames from now on, on a thread of its own, into `frames`: each
+        /// request's id, and each cancel's as `cancel N`.
+        func recordFrames() {
+            let peer = self.peer
+            Thread.detachNewThread { [self] in
+                var decoder = FrameDecoder(maximum: WireProtocol.maxRequestFrame + 16)
+                var buffer = [UInt8](repeating: 0, count: 1 << 16)
+                while case let count = recv(peer, &buffer, buffer.count, 0), count > 0 || (count < 0 && errno == EINTR) {
+                    for frame in (try? decoder.push(buffer[0..<max(count, 0)])) ?? [] {
+                        let object = (try? JSONSerialization.jsonObject(with: frame)) as? [String: Any] ?? [:]
+                        let name = (object["cancel"] as? Int).map { "cancel \($0)" } ?? (object["id"] as? Int).map { "\($0)" } ?? "?"
+                        recorded.withLock { $0.append(name) }
+                    }
+                }
+            }
+        }
+
+        private let recorded = Mutex<[String]>([])
+        var frames: [String] { recorded.withLock { $0 } }
 
         deinit {
             let peer = accepted.withLock { $0 }
@@ -121,7 +143,7 @@ import Glibc
             return read
         }
         // Were the time a write's, each making way, the batch would go whole and wait for its answer.
-        let big = await Self.outcome { try await connection.call(.importLines, Self.bigBatch, timeout: 5) }.value
+        let big = await Self.outcome { try await connection.call(.importLines, Self.bigBatch, timeout: 20) }.value
         trickle.cancel()
         let trickled = await trickle.value
         #expect(big == Self.stopped)
@@ -130,7 +152,7 @@ import Glibc
         // Nothing is written after the closing: a later call fails at once, and the service
         // reads the card, part of the batch, then the end.
         #expect(await Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 5) }.value == Self.stopped)
-        let read = trickled + service.readToTheEnd()
+        let read = trickled + (service.readToTheEnd() ?? 0)
         let batchFrame = try WireProtocol.encoder.encode(WireRequest(id: 2, method: .importLines, params: Self.bigBatch)).count + Frame.headerSize
         #expect(read > cardBytes && read < cardBytes + batchFrame, "the service read \(read) bytes")
         #expect(service.readToTheEnd() == 0, "the end came")
@@ -164,6 +186,10 @@ import Glibc
         // Not "did not answer within 20 s; what was asked may still happen".
         let answer = await Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 20) }.value
         #expect(answer == "unavailable: the helpdesk service closed the connection before the request reached it; nothing was asked")
+        // A service that reads no more is left: the next call is told at once, not a second later.
+        #expect(connection.isClosed)
+        #expect(await Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 20) }.value
+                == "unavailable: the helpdesk service stopped reading requests")
     }
 
     @Test func aServiceThatClosesMidFrameFailsEveryCallOnce() async throws {
@@ -180,5 +206,36 @@ import Glibc
         #expect(await card.value.hasPrefix("unavailable: "))
         #expect(await eventually { connection.isClosed })
         #expect(closings.all.count == 1)
+    }
+
+    @Test func aReadCancelledWhileQueuedBehindAStalledWriteNeverLeaves() async throws {
+        let service = try FakeService()
+        let closings = Closings()
+        let connection = try Self.connect(service, closings, within: 10)
+        // A full socket: the next frame waits in the outbox behind a write that cannot finish yet.
+        let filler = Frame.encode(Data(#"{"id":-1,"method":"session","params":{}}"#.utf8))
+        while (filler.withUnsafeBytes { send(connection.fd, $0.baseAddress!, filler.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }) == filler.count {}
+        let first = Self.outcome { try await connection.call(.note, ["text": "held"], timeout: 20) }
+        #expect(await eventually { connection.state.withLock { $0.waiting.count } == 1 })
+        let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 20) }
+        #expect(await eventually { connection.state.withLock { $0.queued.count } == 1 })
+        card.cancel()
+        #expect(await card.value == "CancellationError")
+        let last = Self.outcome { try await connection.call(.note, ["text": "after"], timeout: 20) }
+        // The service reads again. Changes, once asked, are sent; the card, withdrawn before it
+        // left, is not, nor a cancel for it.
+        service.recordFrames()
+        #expect(await eventually { service.frames.contains("3") })
+        #expect(service.frames.filter { $0 != "-1" } == ["1", "3"], "\(service.frames)")
+        connection.close(because: "the test is over")
+        _ = (await first.value, await last.value)
+    }
+
+    @Test func aServiceThatNeverSaysHelloKeepsNoConnection() async throws {
+        let service = try FakeService()
+        let client = RemoteHelpdeskService(path: service.path, callTimeout: 20, retryInterval: 0.1)
+        await #expect(throws: ServiceError.self) { _ = try await client.hello() }
+        // The client's end is closed: the service reads the hello, then the end.
+        #expect(service.readToTheEnd() != nil, "the client kept its end of a connection that never said hello")
     }
 }

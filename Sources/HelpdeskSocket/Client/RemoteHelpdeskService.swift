@@ -164,7 +164,14 @@ public final class RemoteHelpdeskService: HelpdeskService {
         }, onClose: { [weak self] closed, reason in
             self?.lost(closed, reason)
         })
-        let frame = try await connection.call(.hello, HelloParams(), timeout: 10)
+        let frame: Data
+        do {
+            frame = try await connection.call(.hello, HelloParams(), timeout: 10)
+        } catch {
+            // A service that never says hello keeps no thread or socket of this client's.
+            connection.close(because: "the helpdesk service did not say hello")
+            throw error
+        }
         let response: WireResponse<HelloResult>
         do {
             response = try WireProtocol.decoder.decode(WireResponse<HelloResult>.self, from: frame)

@@ -12,7 +12,8 @@ import Glibc
 final class SocketConnection: Sendable {
     /// The socket; tests fill its buffer through it.
     let fd: Int32
-    private let state = Mutex(State())
+    /// The calls waiting and queued, the next id, whether closed (tests read it).
+    let state = Mutex(State())
     /// Whether `fd` is still open; writes happen under this lock, so none reaches a closed (or reused) descriptor.
     private let writable = Mutex(true)
     private let onEvent: @Sendable (WireEvent) -> Void
@@ -27,6 +28,8 @@ final class SocketConnection: Sendable {
     struct State {
         var nextID: Int64 = 1
         var waiting: [Int64: Waiter] = [:]
+        /// Cancellable requests in the outbox, not yet written: a cancel withdraws them.
+        var queued: Set<Int64> = []
         var closed: String?
     }
 
@@ -100,7 +103,8 @@ final class SocketConnection: Sendable {
     /// Puts the request in the outbox and waits for its answer. A cancellable one is not sent once
     /// its task is cancelled: its flag is read, the caller registered and the frame queued under the
     /// state lock, which `cancel` takes too, so a cancellation either comes first and the request
-    /// never leaves, or finds the caller and queues its cancel after the request.
+    /// never leaves, or finds the caller and withdraws the request if it is still in the outbox, or
+    /// queues its cancel after it.
     private func send(_ id: Int64, _ payload: Data, cancellable: Bool) async throws -> Data {
         let frame = Frame.encode(payload)
         return try await withCheckedThrowingContinuation { continuation in
@@ -108,7 +112,8 @@ final class SocketConnection: Sendable {
                 if let closed = state.closed { return ServiceError(.unavailable, closed) }
                 if cancellable, Task.isCancelled { return CancellationError() }
                 state.waiting[id] = continuation
-                post(frame, request: id)
+                if cancellable { state.queued.insert(id) }
+                post(frame, request: id, withdrawable: cancellable)
                 return nil
             }
             if let refusal { continuation.resume(throwing: refusal) }
@@ -120,20 +125,26 @@ final class SocketConnection: Sendable {
     private func cancel(_ id: Int64) {
         let waiter = state.withLock { state -> Waiter? in
             guard let waiter = state.waiting.removeValue(forKey: id) else { return nil }
-            if let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) { post(Frame.encode(frame), request: nil) }
+            if state.queued.remove(id) == nil, let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) {
+                post(Frame.encode(frame), request: nil)
+            }
             return waiter
         }
         waiter?.resume(throwing: CancellationError())
     }
 
-    /// Queues a frame (called under the state lock, which keeps the outbox in order). A request
+    /// Queues a frame (called under the state lock, which keeps the outbox in order); a
+    /// `withdrawable` request is skipped once a cancel has taken it out of `queued`. A request
     /// that cannot be written because the service has gone ends with the service's own words, or
     /// when there are none, as never asked.
-    private func post(_ frame: Data, request: Int64?) {
+    private func post(_ frame: Data, request: Int64?, withdrawable: Bool = false) {
         outbox.post { [self] in
             enum Outcome { case written, notSent, ended([Waiter], String) }
             let outcome = writable.withLock { open -> Outcome in
-                guard open, state.withLock({ $0.closed == nil }) else { return .written }
+                let wanted = state.withLock { state in
+                    state.closed == nil && (!withdrawable || request.map { state.queued.remove($0) != nil } == true)
+                }
+                guard open, wanted else { return .written }
                 if write(fd, frame) { return .written }
                 return writeFailed(errno, fdOpen: open).map { .ended($0.waiting, $0.reason) } ?? .notSent
             }
@@ -142,9 +153,11 @@ final class SocketConnection: Sendable {
             case .notSent:
                 guard let request else { break }
                 // The reader is about to read why the service closed (too many connections, not an
-                // operator) and end every call with it; a call still waiting after that was never asked.
+                // operator) and end every call with it. A call still waiting after that was never
+                // asked, and a service that reads no more but keeps its end is left.
                 for _ in 0..<100 where !isClosed { usleep(10_000) }
                 fail(request, ServiceError(.unavailable, "the helpdesk service closed the connection before the request reached it; nothing was asked"))
+                close(because: "the helpdesk service stopped reading requests")
             case .ended(let waiting, let reason): finish(waiting, because: reason)
             }
         }
@@ -176,6 +189,7 @@ final class SocketConnection: Sendable {
         let waiting = state.withLock { state -> [Waiter]? in
             guard state.closed == nil else { return nil }
             state.closed = reason
+            state.queued.removeAll()
             defer { state.waiting.removeAll() }
             return Array(state.waiting.values)
         }
