@@ -81,7 +81,7 @@ import Testing
         let other = await second.value
         #expect(other.hasPrefix("unavailable: the helpdesk service stopped taking requests"), "\(other)")
         #expect(stalled.connection.isClosed)
-        #expect(stalled.closings.all.count == 1)
+        #expect(await eventually { stalled.closings.all.count == 1 }, "onClose is told once, after the callers are failed")
         await stalled.stop()
     }
 

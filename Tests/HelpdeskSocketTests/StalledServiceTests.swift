@@ -148,7 +148,8 @@ import Glibc
         let trickled = await trickle.value
         #expect(big == Self.stopped)
         #expect(await card.value == Self.stopped)
-        #expect(connection.isClosed && closings.all.count == 1)
+        #expect(connection.isClosed)
+        #expect(await eventually { closings.all.count == 1 })
         // Nothing is written after the closing: a later call fails at once, and the service
         // reads the card, part of the batch, then the end.
         #expect(await Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 5) }.value == Self.stopped)
@@ -175,7 +176,9 @@ import Glibc
         #expect(await card.value == "CancellationError")
         // The cancel could not be written whole: the connection ends, and says why.
         #expect(await session.value == Self.stopped)
-        #expect(connection.isClosed && closings.all == [String(Self.stopped.dropFirst("unavailable: ".count))])
+        #expect(connection.isClosed)
+        // `onClose` is told after the callers are failed.
+        #expect(await eventually { closings.all == [String(Self.stopped.dropFirst("unavailable: ".count))] }, "\(closings.all)")
     }
 
     @Test func aServiceThatShutItsReadingFailsARequestAtOnceAsNeverAsked() async throws {
@@ -204,8 +207,7 @@ import Glibc
         let bigEnd = await big.value
         #expect(bigEnd.hasPrefix("unavailable: the helpdesk service closed the connection"), "\(bigEnd)")
         #expect(await card.value.hasPrefix("unavailable: "))
-        #expect(await eventually { connection.isClosed })
-        #expect(closings.all.count == 1)
+        #expect(await eventually { connection.isClosed && closings.all.count == 1 })
     }
 
     @Test func aReadCancelledWhileQueuedBehindAStalledWriteNeverLeaves() async throws {
@@ -216,9 +218,9 @@ import Glibc
         let filler = Frame.encode(Data(#"{"id":-1,"method":"session","params":{}}"#.utf8))
         while (filler.withUnsafeBytes { send(connection.fd, $0.baseAddress!, filler.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }) == filler.count {}
         let first = Self.outcome { try await connection.call(.note, ["text": "held"], timeout: 20) }
-        #expect(await eventually { connection.state.withLock { $0.waiting.count } == 1 })
+        #expect(await eventually { connection.pending.waiting == 1 })
         let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 20) }
-        #expect(await eventually { connection.state.withLock { $0.queued.count } == 1 })
+        #expect(await eventually { connection.pending.queued == 1 })
         card.cancel()
         #expect(await card.value == "CancellationError")
         let last = Self.outcome { try await connection.call(.note, ["text": "after"], timeout: 20) }
@@ -229,6 +231,34 @@ import Glibc
         #expect(service.frames.filter { $0 != "-1" } == ["1", "3"], "\(service.frames)")
         connection.close(because: "the test is over")
         _ = (await first.value, await last.value)
+    }
+
+    @Test func aReadThatTimesOutWhileQueuedIsWithdrawnAndSaysNothingWasAsked() async throws {
+        let service = try FakeService()
+        let connection = try Self.connect(service, Closings(), within: 10)
+        let filler = Frame.encode(Data(#"{"id":-1,"method":"session","params":{}}"#.utf8))
+        while (filler.withUnsafeBytes { send(connection.fd, $0.baseAddress!, filler.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }) == filler.count {}
+        let first = Self.outcome { try await connection.call(.note, ["text": "held"], timeout: 20) }
+        #expect(await eventually { connection.pending.waiting == 1 })
+        let card = await Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 1) }.value
+        #expect(card == "unavailable: the helpdesk service did not take the request within 1 s; nothing was asked")
+        #expect(connection.pending.queued == 0)
+        let last = Self.outcome { try await connection.call(.note, ["text": "after"], timeout: 20) }
+        service.recordFrames()
+        #expect(await eventually { service.frames.contains("3") })
+        #expect(service.frames.filter { $0 != "-1" } == ["1", "3"], "\(service.frames)")
+        connection.close(because: "the test is over")
+        _ = (await first.value, await last.value)
+    }
+
+    @Test func aReadThatTimesOutOnceSentIsCancelled() async throws {
+        let service = try FakeService()
+        let connection = try Self.connect(service, Closings(), within: 10)
+        service.recordFrames()
+        let card = await Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 1) }.value
+        #expect(card.hasPrefix("unavailable: the helpdesk service did not answer within 1 s"))
+        #expect(await eventually { service.frames == ["1", "cancel 1"] }, "\(service.frames)")
+        connection.close(because: "the test is over")
     }
 
     @Test func aServiceThatNeverSaysHelloKeepsNoConnection() async throws {

@@ -12,8 +12,7 @@ import Glibc
 final class SocketConnection: Sendable {
     /// The socket; tests fill its buffer through it.
     let fd: Int32
-    /// The calls waiting and queued, the next id, whether closed (tests read it).
-    let state = Mutex(State())
+    private let state = Mutex(State())
     /// Whether `fd` is still open; writes happen under this lock, so none reaches a closed (or reused) descriptor.
     private let writable = Mutex(true)
     private let onEvent: @Sendable (WireEvent) -> Void
@@ -89,7 +88,7 @@ final class SocketConnection: Sendable {
         let timer = Task { [weak self] in
             try? await Task.sleep(nanoseconds: UInt64(timeout * 1_000_000_000))
             guard !Task.isCancelled else { return }
-            self?.fail(id, ServiceError(.unavailable, "the helpdesk service did not answer within \(Int(timeout)) s; what was asked may still happen — check the request"))
+            self?.timedOut(id, after: timeout, cancellable: method.mayBeCancelled)
         }
         defer { timer.cancel() }
         guard method.mayBeCancelled else { return try await send(id, payload, cancellable: false) }
@@ -131,6 +130,22 @@ final class SocketConnection: Sendable {
             return waiter
         }
         waiter?.resume(throwing: CancellationError())
+    }
+
+    /// The caller of request `id` stops waiting after `timeout` seconds. A read still in the outbox
+    /// is withdrawn (nothing was asked); one already written is cancelled, as a caller's cancel
+    /// would; a change, once written or not, may still happen.
+    private func timedOut(_ id: Int64, after timeout: TimeInterval, cancellable: Bool) {
+        let ended = state.withLock { state -> (waiter: Waiter, withdrawn: Bool)? in
+            guard let waiter = state.waiting.removeValue(forKey: id) else { return nil }
+            if state.queued.remove(id) != nil { return (waiter, true) }
+            if cancellable, let frame = try? WireProtocol.encoder.encode(WireCancel(cancel: id)) { post(Frame.encode(frame), request: nil) }
+            return (waiter, false)
+        }
+        guard let ended else { return }
+        ended.waiter.resume(throwing: ended.withdrawn
+            ? ServiceError(.unavailable, "the helpdesk service did not take the request within \(Int(timeout)) s; nothing was asked")
+            : ServiceError(.unavailable, "the helpdesk service did not answer within \(Int(timeout)) s; what was asked may still happen — check the request"))
     }
 
     /// Queues a frame (called under the state lock, which keeps the outbox in order); a
@@ -176,6 +191,9 @@ final class SocketConnection: Sendable {
     }
 
     var isClosed: Bool { state.withLock { $0.closed != nil } }
+
+    /// How many calls wait for an answer, and how many reads are still in the outbox.
+    var pending: (waiting: Int, queued: Int) { state.withLock { ($0.waiting.count, $0.queued.count) } }
 
     /// Ends the connection; waiting calls fail.
     func close(because reason: String) {
