@@ -1,7 +1,7 @@
 import Foundation
 
 /// One row of a result, read by column index (from 0). Each engine's row conforms.
-public protocol StoreRow {
+public protocol StoreRow: SendableMetatype {
     func isNull(_ column: Int32) -> Bool
     func int64(_ column: Int32) -> Int64
     func text(_ column: Int32) -> String

@@ -75,7 +75,7 @@ import Testing
         // The runner is stopped (Ctrl-Z) after writing the run ahead and before sending the suspend.
         let asking = Task { try await world.engine.ask(.suspend, on: request.id, reason: "odd sign-in", by: alex) }
         #expect(try await eventually { try world.store.read { try $0.runs(of: request.id) }.first?.state == .started })
-        #expect(try await eventually { gate.waiting == 1 }, "the runner is stopped at its call")
+        #expect(await eventually { gate.waiting == 1 }, "the runner is stopped at its call")
         try await Task.sleep(nanoseconds: 800_000_000)
 
         let reconciler = Reconciler(engine: world.engine, margin: 0.1, recordingGrace: 0.1, runnerIsAlive: { _ in true })
@@ -151,7 +151,7 @@ import Testing
         let sweeping = Task { try await AccessSweeper(engine: engine).sweep() }
         #expect(try await eventually { try fixture.store.read { try $0.grant(grant.id) }?.state == .revoking })
         // Past its check of the call's deadline and stopped at the call: only then does time move on.
-        #expect(try await eventually { gate.waiting == 1 })
+        #expect(await eventually { gate.waiting == 1 })
         fixture.clock.advance(by: 400)
         let settled = try await Reconciler(engine: engine).reconcile(by: systemActor)
         #expect(settled.map(\.finding) == [.notApplied])

@@ -393,7 +393,7 @@ enum ContractCase: String, CaseIterable, Sendable, CustomStringConvertible {
         let request = try setup.create(Fixtures.newRequest(), by: "alex", at: start)
         let perWriter = 15
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for writer in 0..<2 {
+            for _ in 0..<2 {
                 group.addTask {
                     try await offPool {
                         let store = try under.open()

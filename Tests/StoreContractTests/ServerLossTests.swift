@@ -80,7 +80,7 @@ struct ServerLossTests {
         #expect(failures.allSatisfy { $0.error.contains("helpdesk_test") || $0.error.contains("connection") || $0.error.contains("not known") }, "\(failures.prefix(3))")
 
         // The watcher's listener reconnects and hears the next commit.
-        let token = try await eventually(60) { (try? watcher.changeToken()) != nil } ? try watcher.changeToken() : -1
+        let token = await eventually(60) { (try? watcher.changeToken()) != nil } ? try watcher.changeToken() : -1
         _ = try store.create(Fixtures.newRequest("after the crash"), by: "writer", at: Date())
         #expect(await eventually(60) { (try? watcher.changeToken()) != token })
     }

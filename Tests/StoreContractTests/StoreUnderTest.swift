@@ -56,7 +56,7 @@ final class StoreUnderTest: @unchecked Sendable {
             try db.execute(sql)
         case .postgresql:
             let db = try PGConnection(url: url, password: nil, location: "test")
-            do { try db.execute(sql) } catch let error as PGError { throw error.storeError(location: "test") }
+            do { try db.execute(sql) } catch { throw error.storeError(location: "test") }
         }
     }
 

@@ -94,7 +94,7 @@ import Testing
         }
         let timeline = try store().read { try $0.timeline(of: RequestID(1)) }
         #expect(timeline.map(\.kind) == [.created])
-        #expect(try await tenant.actionCount() == 0)
+        #expect(await tenant.actionCount() == 0)
     }
 
     @Test func denyApproveTwiceAndWrongApproverFromTheCommandLine() async throws {
@@ -112,7 +112,7 @@ import Testing
         let twice = await sam.run(["approve", "REQ-1", "--approval", "APR-1"])
         #expect(twice.status == 1)
         #expect(twice.err.contains("was denied by sam"))
-        #expect(try await tenant.actionCount() == 0)
+        #expect(await tenant.actionCount() == 0)
     }
 
     @Test func approvingWithoutNamingTheApprovalIsRefusedOnceTheAskChanged() async throws {

@@ -63,7 +63,7 @@ import Testing
         let store = try SQLiteRequestStore(path: cli.dbPath)
         #expect(try store.read { try $0.count(.all) } == 1)
         #expect(try store.read { try $0.events(since: nil, request: nil, afterEventID: nil, limit: 100) }.count == 1)
-        #expect(try await tenant.actionCount() == 0)
+        #expect(await tenant.actionCount() == 0)
     }
 
     @Test func usageMistakesAreExitTwoInEveryCommand() async {

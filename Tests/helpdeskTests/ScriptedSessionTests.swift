@@ -111,7 +111,7 @@ import Testing
         let terminal = PacedBackend(keys: [.char("c")], driver: driver, thenAtOnce: note + [.enter, .char("q")])
         // A starved test process must not run out the console's closing wait.
         nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal, closingWait: 60)
-        nonisolated(unsafe) let runner = driver.runner
+        let runner = driver.runner
         // Read the moment the loop returns, as a process would exit then.
         let stillRecording = try await offPool { app.run(); return runner.isRecording }
         #expect(!stillRecording, "the loop returned while the note was still being recorded")
@@ -129,7 +129,7 @@ import Testing
         let reason: [Key] = "caller verified".map { .char($0) }
         let terminal = PacedBackend(keys: [.char("s")], driver: driver, thenAtOnce: reason + [.enter, .char("q"), .char("y")])
         nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal, closingWait: 60)
-        nonisolated(unsafe) let runner = driver.runner
+        let runner = driver.runner
         let stillRecording = try await offPool { app.run(); return runner.isRecording }
         #expect(!stillRecording, "the loop returned while the action's answer was still to be recorded")
         #expect(driver.state.status?.text == "Closing: finishing work in progress…", "the closing frame: \(String(describing: driver.state.status))")
