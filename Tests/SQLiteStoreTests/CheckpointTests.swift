@@ -107,7 +107,10 @@ import Testing
                 if state.passes > 1 && writerWaits { state.passesWhileTheWriterWaited += 1 }
                 return state.passes
             }
-            let deadline = Date().addingTimeInterval(30)
+            // These limits only keep a broken run from hanging: they are well past the test's own
+            // waits (60 s), so that in a starved run (this test failed once in a suite that ran
+            // twice as slow) none of them is what ends a pass or lets the writer on.
+            let deadline = Date().addingTimeInterval(180)
             while !state.withLock({ $0.passReleased }) && Date() < deadline { usleep(1_000) }
             _ = WALCheckpointer.passive(connection)
             return (SQLITE_OK, 1_000_000, passes)
@@ -118,11 +121,11 @@ import Testing
                                                    checkpointPass: slowPass)
                 checkpointer.withLock { $0 = store.checkpointer }
                 try Self.write(requests: 30, to: store)
-                let deadline = Date().addingTimeInterval(30)
+                let deadline = Date().addingTimeInterval(180)
                 while !state.withLock({ $0.passBegan }) && Date() < deadline { usleep(1_000) }
                 try Self.write(requests: 300, to: store, from: 30)
                 state.withLock { $0.written = true }
-                while !state.withLock({ $0.mayClose }) && Date() < deadline.addingTimeInterval(30) { usleep(1_000) }
+                while !state.withLock({ $0.mayClose }) && Date() < deadline.addingTimeInterval(180) { usleep(1_000) }
             } catch {
                 Issue.record("\(error)")
             }
