@@ -120,6 +120,32 @@ import Glibc
         }
     }
 
+    /// Fills the connection's socket with whole frames the service has not read: the next write waits.
+    private static func fillTheSocket(_ connection: SocketConnection) {
+        let filler = Frame.encode(Data(#"{"id":-1,"method":"session","params":{}}"#.utf8))
+        while (filler.withUnsafeBytes { send(connection.fd, $0.baseAddress!, filler.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }) == filler.count {}
+    }
+
+    /// Fills the socket and puts a note (request 1) in the outbox, whose write holds the outbox
+    /// until the service reads again.
+    private static func holdTheOutbox(_ connection: SocketConnection) async -> Task<String, Never> {
+        fillTheSocket(connection)
+        let held = outcome { try await connection.call(.note, ["text": "held"], timeout: 20) }
+        #expect(await eventually { connection.pending.waiting == 1 })
+        return held
+    }
+
+    /// Puts one more note (request 3) in the outbox, lets the service read, and gives the requests
+    /// and cancels it received up to that note (the filler left out); then closes.
+    private static func framesOnceTheServiceReads(_ service: FakeService, _ connection: SocketConnection, held: Task<String, Never>) async -> [String] {
+        let last = outcome { try await connection.call(.note, ["text": "after"], timeout: 20) }
+        service.recordFrames()
+        #expect(await eventually { service.frames.contains("3") })
+        connection.close(because: "the test is over")
+        _ = (await held.value, await last.value)
+        return service.frames.filter { $0 != "-1" }
+    }
+
     private static let card = EmailParams(email: try! EmailAddress("jane.doe@example.com"))
     private static let bigBatch = ["lines": String(repeating: "x", count: 900_000)]
     private static let stopped = "unavailable: the helpdesk service stopped taking requests (Resource temporarily unavailable)"
@@ -166,9 +192,8 @@ import Glibc
         let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 60) }
         let session = Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 60) }
         #expect(await eventually { service.unread > 100 })
-        // Whole frames until the socket takes no more: the cancel is the first write that cannot go.
-        let filler = Frame.encode(Data(#"{"id":-1,"method":"session","params":{}}"#.utf8))
-        while (filler.withUnsafeBytes { send(connection.fd, $0.baseAddress!, filler.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }) == filler.count {}
+        // The cancel is the first write that cannot go.
+        Self.fillTheSocket(connection)
         let started = ContinuousClock.now
         card.cancel()
         let cancelling = started.duration(to: .now)
@@ -212,43 +237,26 @@ import Glibc
 
     @Test func aReadCancelledWhileQueuedBehindAStalledWriteNeverLeaves() async throws {
         let service = try FakeService()
-        let closings = Closings()
-        let connection = try Self.connect(service, closings, within: 10)
-        // A full socket: the next frame waits in the outbox behind a write that cannot finish yet.
-        let filler = Frame.encode(Data(#"{"id":-1,"method":"session","params":{}}"#.utf8))
-        while (filler.withUnsafeBytes { send(connection.fd, $0.baseAddress!, filler.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }) == filler.count {}
-        let first = Self.outcome { try await connection.call(.note, ["text": "held"], timeout: 20) }
-        #expect(await eventually { connection.pending.waiting == 1 })
+        let connection = try Self.connect(service, Closings(), within: 10)
+        let held = await Self.holdTheOutbox(connection)
         let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 20) }
         #expect(await eventually { connection.pending.queued == 1 })
         card.cancel()
         #expect(await card.value == "CancellationError")
-        let last = Self.outcome { try await connection.call(.note, ["text": "after"], timeout: 20) }
-        // The service reads again. Changes, once asked, are sent; the card, withdrawn before it
-        // left, is not, nor a cancel for it.
-        service.recordFrames()
-        #expect(await eventually { service.frames.contains("3") })
-        #expect(service.frames.filter { $0 != "-1" } == ["1", "3"], "\(service.frames)")
-        connection.close(because: "the test is over")
-        _ = (await first.value, await last.value)
+        // Changes, once asked, are sent; the card, withdrawn before it left, is not, nor a cancel for it.
+        let frames = await Self.framesOnceTheServiceReads(service, connection, held: held)
+        #expect(frames == ["1", "3"], "\(frames)")
     }
 
     @Test func aReadThatTimesOutWhileQueuedIsWithdrawnAndSaysNothingWasAsked() async throws {
         let service = try FakeService()
         let connection = try Self.connect(service, Closings(), within: 10)
-        let filler = Frame.encode(Data(#"{"id":-1,"method":"session","params":{}}"#.utf8))
-        while (filler.withUnsafeBytes { send(connection.fd, $0.baseAddress!, filler.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }) == filler.count {}
-        let first = Self.outcome { try await connection.call(.note, ["text": "held"], timeout: 20) }
-        #expect(await eventually { connection.pending.waiting == 1 })
+        let held = await Self.holdTheOutbox(connection)
         let card = await Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 1) }.value
         #expect(card == "unavailable: the helpdesk service did not take the request within 1 s; nothing was asked")
         #expect(connection.pending.queued == 0)
-        let last = Self.outcome { try await connection.call(.note, ["text": "after"], timeout: 20) }
-        service.recordFrames()
-        #expect(await eventually { service.frames.contains("3") })
-        #expect(service.frames.filter { $0 != "-1" } == ["1", "3"], "\(service.frames)")
-        connection.close(because: "the test is over")
-        _ = (await first.value, await last.value)
+        let frames = await Self.framesOnceTheServiceReads(service, connection, held: held)
+        #expect(frames == ["1", "3"], "\(frames)")
     }
 
     @Test func aReadThatTimesOutOnceSentIsCancelled() async throws {
