@@ -28,13 +28,6 @@ import Testing
         }
     }
 
-    /// Why a connection was closed, each time it was.
-    final class ClosingReasons: Sendable {
-        private let reasons = Mutex<[String]>([])
-        func add(_ reason: String) { reasons.withLock { $0.append(reason) } }
-        var all: [String] { reasons.withLock { $0 } }
-    }
-
     /// A connection to a service whose Okta holds every answer, with the reasons it was closed for.
     private final class Stalled: Sendable {
         let fixture: ServiceFixture

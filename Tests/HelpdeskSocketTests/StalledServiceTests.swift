@@ -92,14 +92,7 @@ import Glibc
         }
     }
 
-    /// Why the connection was closed, each time it was.
-    final class Closings: Sendable {
-        private let reasons = Mutex<[String]>([])
-        func add(_ reason: String) { reasons.withLock { $0.append(reason) } }
-        var all: [String] { reasons.withLock { $0 } }
-    }
-
-    private static func connect(_ service: FakeService, _ closings: Closings, within seconds: TimeInterval) throws -> SocketConnection {
+    private static func connect(_ service: FakeService, _ closings: ClosingReasons, within seconds: TimeInterval) throws -> SocketConnection {
         let connection = try SocketConnection.open(service.path, onEvent: { _ in }, onClose: { _, reason in closings.add(reason) },
                                                    write: { UnixSocket.writeAll($0, $1, within: seconds) })
         _ = service.peer
@@ -152,7 +145,7 @@ import Glibc
 
     @Test func aServiceReadingATrickleFailsAFrameInItsTimeNotPerWrite() async throws {
         let service = try FakeService()
-        let closings = Closings()
+        let closings = ClosingReasons()
         let connection = try Self.connect(service, closings, within: 0.5)
         let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 10) }
         #expect(await eventually { service.unread > 0 })
@@ -187,7 +180,7 @@ import Glibc
 
     @Test func aCancelOnAFullBufferDoesNotHoldWhoeverCancels() async throws {
         let service = try FakeService()
-        let closings = Closings()
+        let closings = ClosingReasons()
         let connection = try Self.connect(service, closings, within: 2)
         let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 60) }
         let session = Self.outcome { try await connection.call(.session, WireEmpty(), timeout: 60) }
@@ -208,7 +201,7 @@ import Glibc
 
     @Test func aServiceThatShutItsReadingFailsARequestAtOnceAsNeverAsked() async throws {
         let service = try FakeService()
-        let closings = Closings()
+        let closings = ClosingReasons()
         let connection = try Self.connect(service, closings, within: 10)
         shutdown(service.peer, Int32(SHUT_RD))
         // Not "did not answer within 20 s; what was asked may still happen".
@@ -222,7 +215,7 @@ import Glibc
 
     @Test func aServiceThatClosesMidFrameFailsEveryCallOnce() async throws {
         let service = try FakeService()
-        let closings = Closings()
+        let closings = ClosingReasons()
         let connection = try Self.connect(service, closings, within: 10)
         let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 20) }
         #expect(await eventually { service.unread > 0 })
@@ -237,7 +230,7 @@ import Glibc
 
     @Test func aReadCancelledWhileQueuedBehindAStalledWriteNeverLeaves() async throws {
         let service = try FakeService()
-        let connection = try Self.connect(service, Closings(), within: 10)
+        let connection = try Self.connect(service, ClosingReasons(), within: 10)
         let held = await Self.holdTheOutbox(connection)
         let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 20) }
         #expect(await eventually { connection.pending.queued == 1 })
@@ -250,7 +243,7 @@ import Glibc
 
     @Test func aReadThatTimesOutWhileQueuedIsWithdrawnAndSaysNothingWasAsked() async throws {
         let service = try FakeService()
-        let connection = try Self.connect(service, Closings(), within: 10)
+        let connection = try Self.connect(service, ClosingReasons(), within: 10)
         let held = await Self.holdTheOutbox(connection)
         let card = await Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 1) }.value
         #expect(card == "unavailable: the helpdesk service did not take the request within 1 s; nothing was asked")
@@ -261,7 +254,7 @@ import Glibc
 
     @Test func aReadThatTimesOutOnceSentIsCancelled() async throws {
         let service = try FakeService()
-        let connection = try Self.connect(service, Closings(), within: 10)
+        let connection = try Self.connect(service, ClosingReasons(), within: 10)
         service.recordFrames()
         let card = await Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 1) }.value
         #expect(card.hasPrefix("unavailable: the helpdesk service did not answer within 1 s"))
