@@ -53,7 +53,7 @@ let package = Package(
             path: "Benchmarks/Sources"
         ),
         .testTarget(name: "HelpdeskCoreTests", dependencies: ["HelpdeskCore", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),
-        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "HelpdeskTestSupport"]),
+        .testTarget(name: "SQLiteStoreTests", dependencies: ["SQLiteStore", "StoreSQL", "CSQLite", "HelpdeskTestSupport"]),
         .testTarget(name: "StoreContractTests", dependencies: ["StoreSQL", "SQLiteStore", "PostgreSQLStore", "OktaClient", "HelpdeskTestSupport"]),
         .testTarget(name: "OktaClientTests", dependencies: ["OktaClient", "HelpdeskTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "HelpdeskSocketTests", dependencies: ["HelpdeskSocket", "HelpdeskTestSupport", "SQLiteStore", "OktaClient"]),

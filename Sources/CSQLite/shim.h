@@ -2,8 +2,8 @@
 #define HELPDESK_CSQLITE_SHIM_H
 #include <sqlite3.h>
 
-/* SQLITE_TRANSIENT is a cast macro that Swift cannot import: expose it as a function. */
-static inline sqlite3_destructor_type helpdesk_sqlite_transient(void) {
-    return SQLITE_TRANSIENT;
+/* sqlite3_config is variadic, which Swift cannot call: the one setting the store makes. */
+static inline int helpdesk_sqlite_keep_no_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 #endif

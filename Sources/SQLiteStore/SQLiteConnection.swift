@@ -16,6 +16,7 @@ final class SQLiteConnection: RecordDatabase {
     /// SQLite, and another process could then take the WAL from under a writer.)
     init(path: String, create: Bool = true) throws(StoreError) {
         self.path = path
+        Self.configureLibrary
         var pointer: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if create { flags |= SQLITE_OPEN_CREATE }
@@ -29,6 +30,11 @@ final class SQLiteConnection: RecordDatabase {
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
     }
+
+    /// Turns off SQLite's counting of the memory it holds, once, before the first connection opens
+    /// (SQLite refuses the setting later, harmlessly). The counting takes a process-wide mutex on
+    /// every allocation SQLite makes; nothing here reads the counts.
+    private static let configureLibrary: Void = { _ = helpdesk_sqlite_keep_no_memory_statistics() }()
 
     /// How long a statement waits for another connection's lock before it gives up.
     static let busyTimeoutMilliseconds: Int32 = 10_000

@@ -7,34 +7,49 @@ import StoreSQL
 final class Statement {
     let handle: OpaquePointer
     unowned let connection: SQLiteConnection
+    /// The bytes of the text values bound now, copied once into one block that lives until the
+    /// bindings are cleared: SQLite reads them in place instead of copying each value itself.
+    private var boundText: UnsafeMutableRawBufferPointer?
 
     init(handle: OpaquePointer, connection: SQLiteConnection) {
         self.handle = handle
         self.connection = connection
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        sqlite3_finalize(handle)
+        boundText?.deallocate()
+    }
 
+    /// Ends a run of the statement and clears its bindings (and the text they point into).
     func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
+        boundText?.deallocate()
+        boundText = nil
     }
 
+    /// Binds every parameter of a statement just prepared (and so reset).
     func bind(_ values: [SQLValue]) throws(StoreError) {
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
+        if let earlier = boundText {
+            sqlite3_clear_bindings(handle)
+            earlier.deallocate()
+        }
+        var textBytes = 0
+        for case .text(let text) in values { textBytes += text.utf8.count }
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: max(textBytes, 1), alignment: 1)
+        boundText = block
+        var offset = 0
+        for (position, value) in values.enumerated() {
+            let index = Int32(position + 1)
             let code: Int32
             switch value {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .text(let text):
                 // With its byte length, so text is stored whole even past a NUL.
-                var text = text
-                code = text.withUTF8 { buffer in
-                    guard let base = buffer.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, helpdesk_sqlite_transient()) }
-                    return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                        sqlite3_bind_text(handle, index, $0, Int32(buffer.count), helpdesk_sqlite_transient())
-                    }
-                }
+                let start = offset
+                offset += UnsafeMutableRawBufferPointer(rebasing: block[start...]).copyUTF8(of: text)
+                code = sqlite3_bind_text(handle, index, (block.baseAddress! + start).assumingMemoryBound(to: CChar.self), Int32(offset - start), nil)
             case .null: code = sqlite3_bind_null(handle, index)
             }
             guard code == SQLITE_OK else { throw connection.error(code: code, message: connection.errorMessage) }
@@ -82,4 +97,16 @@ struct Row: StoreRow {
     func isNull(_ column: Int32) -> Bool { statement.isNull(column) }
     func int64(_ column: Int32) -> Int64 { statement.int64(column) }
     func text(_ column: Int32) -> String { statement.text(column) }
+}
+
+extension UnsafeMutableRawBufferPointer {
+    /// Copies `text`'s UTF-8 bytes to the start of this buffer, which has room for them; their count.
+    fileprivate func copyUTF8(of text: String) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let source = bytes.baseAddress, let target = baseAddress else { return 0 }
+            target.copyMemory(from: source, byteCount: bytes.count)
+            return bytes.count
+        }
+    }
 }
