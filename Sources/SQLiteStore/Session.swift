@@ -58,16 +58,15 @@ final class Session: RecordStatements {
     /// statement (one statement per row spent most of an import's time starting statements).
     /// Numbers stay consecutive: a row is never offered that a unique index would turn away.
     func createOnce(_ requests: [NewRequest], by actor: String, at: Date) throws -> [OnceWrite] {
-        // External ids are told apart by their bytes, as the unique index does: Swift's `==`
-        // would make `café` and `cafe\u{301}` one.
-        let keys = requests.map { $0.externalID.map { Array($0.utf8) } }
+        let keys = requests.map { $0.externalID.map(ExternalIDKey.init) }
         var outcomes: [OnceWrite?] = Array(repeating: nil, count: requests.count)
-        var firstIndex: [[UInt8]: Int] = [:]
+        var firstIndex: [ExternalIDKey: Int] = [:]
+        firstIndex.reserveCapacity(requests.count)
         var asked: [String] = []
-        for (index, new) in requests.enumerated() {
-            guard let externalID = new.externalID, let key = keys[index], firstIndex[key] == nil else { continue }
+        for (index, key) in keys.enumerated() {
+            guard let key, firstIndex[key] == nil else { continue }
             firstIndex[key] = index
-            asked.append(externalID)
+            asked.append(key.text)
         }
         let taken = try requestIDs(externalIDs: asked)
         var fresh: [Int] = []
@@ -107,16 +106,24 @@ final class Session: RecordStatements {
         left >= rowsPerStatement ? rowsPerStatement : 1 << (Int.bitWidth - 1 - left.leadingZeroBitCount)
     }
 
+    private static let externalIDLookups = RowsStatement { "SELECT external_id, id FROM requests WHERE external_id IN (\(RowsStatement.repeated("?", $0)))" }
+    private static let requestInserts = RowsStatement {
+        "INSERT INTO requests (requester, subject, body, category, urgency, status, created_at, updated_at, external_id) "
+            + "VALUES \(RowsStatement.repeated("(?, ?, ?, ?, ?, ?, ?, ?, ?)", $0)) RETURNING id"
+    }
+    private static let createdEventInserts = RowsStatement {
+        "INSERT INTO events (request_id, kind, actor, at, details) VALUES \(RowsStatement.repeated("(?, ?, ?, ?, ?)", $0))"
+    }
+
     /// The requests that hold any of these external ids, by the ids' bytes.
-    private func requestIDs(externalIDs: [String]) throws -> [[UInt8]: RequestID] {
-        var found: [[UInt8]: RequestID] = [:]
+    private func requestIDs(externalIDs: [String]) throws -> [ExternalIDKey: RequestID] {
+        var found: [ExternalIDKey: RequestID] = [:]
         var start = 0
         while start < externalIDs.count {
             let count = Self.statementRows(left: externalIDs.count - start)
-            let marks = Array(repeating: "?", count: count).joined(separator: ", ")
             let values = externalIDs[start..<(start + count)].map(SQLValue.text)
-            for (externalID, id) in try db.query("SELECT external_id, id FROM requests WHERE external_id IN (\(marks))", values, { ($0.text(0), $0.int64(1)) }) {
-                found[Array(externalID.utf8)] = RequestID(id)
+            for (externalID, id) in try db.query(Self.externalIDLookups[rows: count], values, { ($0.text(0), $0.int64(1)) }) {
+                found[ExternalIDKey(externalID)] = RequestID(id)
             }
             start += count
         }
@@ -140,10 +147,8 @@ final class Session: RecordStatements {
             values.append(time)
             values.append(.optional(new.externalID))
         }
-        let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: requests.count).joined(separator: ", ")
         // Ids grow as rows are written; RETURNING's own order is not promised.
-        let ids = try db.query("INSERT INTO requests (requester, subject, body, category, urgency, status, created_at, updated_at, external_id) VALUES \(rows) RETURNING id",
-                               values) { $0.int64(0) }.sorted()
+        let ids = try db.query(Self.requestInserts[rows: requests.count], values) { $0.int64(0) }.sorted()
         guard ids.count == requests.count, let first = ids.first, let last = ids.last else {
             throw StoreError.failed("an import statement wrote \(ids.count) of \(requests.count) requests (\(db.path))")
         }
@@ -167,7 +172,7 @@ final class Session: RecordStatements {
             values.append(time)
             values.append(.text(created.detailsJSON))
         }
-        try db.run("INSERT INTO events (request_id, kind, actor, at, details) VALUES " + Array(repeating: "(?, ?, ?, ?, ?)", count: wrote.count).joined(separator: ", "), values)
+        try db.run(Self.createdEventInserts[rows: wrote.count], values)
     }
 
     // MARK: Queue
