@@ -73,17 +73,18 @@ public enum EventPayload: Sendable, Equatable {
 
         /// The details object as the encoder writes it (sorted keys, its escaping).
         public var detailsJSON: String {
-            var json = "{\"category\":"
+            var json: [UInt8] = []
             json.reserveCapacity(64 + category.utf8.count + requester.value.utf8.count + subject.utf8.count)
+            json.append(contentsOf: #"{"category":"#.utf8)
             ExportLine.appendQuoted(category, to: &json)
-            json += ",\"priority\":"
+            json.append(contentsOf: #","priority":"#.utf8)
             ExportLine.appendQuoted(priority.rawValue, to: &json)
-            json += ",\"requester\":"
+            json.append(contentsOf: #","requester":"#.utf8)
             ExportLine.appendQuoted(requester.value, to: &json)
-            json += ",\"subject\":"
+            json.append(contentsOf: #","subject":"#.utf8)
             ExportLine.appendQuoted(subject, to: &json)
-            json += "}"
-            return json
+            json.append(UInt8(ascii: "}"))
+            return String(decoding: json, as: UTF8.self)
         }
     }
 
