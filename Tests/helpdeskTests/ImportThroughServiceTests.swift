@@ -3,6 +3,7 @@ import Foundation
 import HelpdeskTestSupport
 import OktaClient
 import SQLiteStore
+import Synchronization
 import Testing
 
 /// `import` against the real `helpdesk serve`, reached through a proxy that can change the answer
@@ -14,8 +15,10 @@ import Testing
     var db: String { folder.file("helpdesk.db") }
 
     /// Starts the service, runs `import` through a proxy that hands the answer to the second batch
-    /// to `changeAnswer` (nil: the connection is closed instead), and returns the command's result.
-    func importThroughProxy(_ feed: String, json: Bool = false, changeAnswer: (@Sendable ([String: Any]) -> [String: Any]?)? = nil) async throws -> (status: Int32, out: String, err: String) {
+    /// to `changeAnswer` (nil: the connection is closed instead), and returns the command's result
+    /// and the number of batches it sent.
+    func importThroughProxy(_ feed: String, json: Bool = false, changeAnswer: (@Sendable ([String: Any]) -> [String: Any]?)? = nil) async throws
+        -> (status: Int32, out: String, err: String, batchesSent: Int) {
         let standIn = try OktaStandIn()
         defer { standIn.stop() }
         let token = folder.file("okta.token")
@@ -36,9 +39,12 @@ import Testing
         let input = folder.file("feed.jsonl")
         try feed.write(toFile: input, atomically: true, encoding: .utf8)
         let home = folder.path
-        return try await offPool {
+        let result = try await offPool {
             try ChildProcess.run(BuiltProducts.executable("helpdesk"), ["import", input, "--socket", proxySocket] + (json ? ["--json"] : []), environment: ["HOME": home])
         }
+        // Everything the command wrote has passed the proxy once the proxy has read to its end.
+        #expect(await eventually(30) { proxy.passed.withLock { $0.clientGone } })
+        return (result.status, result.out, result.err, proxy.passed.withLock { $0.importCalls })
     }
 
     static func feed(_ count: Int) -> String {
@@ -93,6 +99,8 @@ import Testing
         #expect((object["imported"] as? [Any])?.count == 1_000)
         #expect((object["refused"] as? [Any])?.isEmpty == true)
         #expect((object["unanswered"] as? [Int]) == Array(1_001...2_000))
+        // The third batch waited for the second's answer, and was never sent.
+        #expect(result.batchesSent == 2)
     }
 
     @Test func linesFullOfQuotesStillFitTheServicesRequests() async throws {
@@ -111,13 +119,16 @@ import Testing
 /// client's connection.
 final class AnswerChangingProxy: @unchecked Sendable {
     private let listener: Int32
+    /// The client's `importLines` requests passed on so far, and whether the client has gone.
+    let passed = Mutex<(importCalls: Int, clientGone: Bool)>((0, false))
 
     init(listening path: String, service: String, importCall: Int, change: @escaping @Sendable ([String: Any]) -> [String: Any]?) throws {
         let listener = try UnixSocket.make()
         let bound = try UnixSocket.withAddress(path) { bind(listener, $0, $1) }
         guard bound == 0, Glibc.listen(listener, 1) == 0 else { throw UnixSocket.Failure("proxy listen", errno: errno) }
         self.listener = listener
-        Thread {
+        Thread { [self] in
+            defer { passed.withLock { $0.clientGone = true } }
             let client = accept(listener, nil, nil)
             guard client >= 0, let upstream = try? UnixSocket.connect(service, timeout: 5) else { return }
             defer { close(client); close(upstream) }
@@ -137,6 +148,7 @@ final class AnswerChangingProxy: @unchecked Sendable {
                         let id = (object?["id"] as? NSNumber)?.intValue
                         if index == 0, object?["method"] as? String == "importLines" {
                             imports += 1
+                            passed.withLock { $0.importCalls = imports }
                             if imports == importCall { changed = id }
                         }
                         if index == 1, let id, id == changed, let object {

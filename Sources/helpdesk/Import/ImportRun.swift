@@ -2,8 +2,9 @@ import Foundation
 import HelpdeskCore
 
 /// One run of `import`: lines gathered into batches, one batch with the service while the next is
-/// read (never more, so batches are written in the order of the input), every line's result
-/// reported as it comes; and, when the run stops early, what it wrote and what it may have.
+/// read (never more: the next is sent only once the one before is answered, so batches are written
+/// in the order of the input), every line's result reported as it comes; and, when the run stops
+/// early, what it wrote and what it may have.
 final class ImportRun {
     private let invocation: Invocation
     private var service: (any HelpdeskService)?
@@ -121,17 +122,39 @@ final class ImportRun {
         tally.add(report)
     }
 
+    /// Sends the batch once the one before it is answered with a result for each of its lines. The
+    /// batch's task waits for that answer itself, so the service starts on it the moment the one
+    /// before is answered, while this command reports that answer.
     private func send() async throws {
-        try await finishSending()
         guard let service else { throw CLIError.failed("the import has no service to send its lines to") }
         let lines = batch
-        sending = (Task { try await service.importLines(lines) }, refusedSoFar.count, lines.map(\.line))
+        let (taskBefore, linesBefore) = (sending?.task, sending?.lines ?? [])
+        let task = Task { () async throws -> ImportReport in
+            if let taskBefore {
+                let answer = try? await taskBefore.value
+                guard let answer, answer.accountsFor(lines: linesBefore) else { throw NotSent() }
+            }
+            return try await service.importLines(lines)
+        }
+        let answered = try await answerOfSending()
+        // The refusals reported with the batch before are removed from `refusedSoFar` just below.
+        sending = (task, refusedSoFar.count - (answered?.refusedBefore ?? 0), lines.map(\.line))
         batch = []
         batchBytes = 0
+        if let answered { reportAnswer(answered) }
     }
 
+    /// A batch not sent because the one before it failed; the failure of the one before is the one reported.
+    private struct NotSent: Error {}
+
     private func finishSending() async throws {
-        guard let batch = sending else { return }
+        if let answered = try await answerOfSending() { reportAnswer(answered) }
+    }
+
+    /// The answer to the batch with the service, once it has come and gives every line sent one
+    /// result (or none of it can be trusted); nil when no batch is with the service.
+    private func answerOfSending() async throws -> (report: ImportReport, refusedBefore: Int)? {
+        guard let batch = sending else { return nil }
         sending = nil
         let answer: ImportReport
         do {
@@ -140,19 +163,30 @@ final class ImportRun {
             if ImportCommand.outcomeUnknown(error) { unanswered = batch.lines }
             throw error
         }
-        // An answer gives every line sent one result, or none of it can be trusted.
-        let results = (answer.imported + answer.alreadyImported).map(\.line) + answer.refused.map(\.line)
-        guard results.count == batch.lines.count, Set(results) == Set(batch.lines) else {
+        guard answer.accountsFor(lines: batch.lines) else {
             unanswered = batch.lines
             throw CLIError.failed("the helpdesk service's answer did not give each of the \(batch.lines.count) lines sent one result; run the same helpdesk build on both sides")
         }
-        report(answer, refusedBefore: Array(refusedSoFar.prefix(batch.refusedBefore)))
-        refusedSoFar.removeFirst(batch.refusedBefore)
+        return (answer, batch.refusedBefore)
+    }
+
+    private func reportAnswer(_ answered: (report: ImportReport, refusedBefore: Int)) {
+        report(answered.report, refusedBefore: Array(refusedSoFar.prefix(answered.refusedBefore)))
+        refusedSoFar.removeFirst(answered.refusedBefore)
     }
 
     private func reportRefusals() async throws {
         try await finishSending()
         report(ImportReport(), refusedBefore: refusedSoFar)
         refusedSoFar = []
+    }
+}
+
+extension ImportReport {
+    /// Whether the answer gives every line sent exactly one result; if not, none of it can be trusted.
+    fileprivate func accountsFor(lines: [Int]) -> Bool {
+        let results = (imported + alreadyImported).map(\.line) + refused.map(\.line)
+        // Line numbers are never repeated in a batch: the same numbers sorted means one result each.
+        return results.count == lines.count && results.sorted() == lines.sorted()
     }
 }
