@@ -1,17 +1,18 @@
 import CSQLite
 import Foundation
+import HelpdeskCore
 import SQLiteStore
 
 /// What SQLite alone takes to write an import's rows on this machine, now: the requests, their
 /// "created" events and the word index of a store `helpdesk import` wrote, copied into a fresh
-/// store of the same schema and settings, in transactions of the same 1,000 requests, by
+/// store of the same schema and settings, in transactions of as many requests as an import batch, by
 /// `INSERT … SELECT` statements with no program around them. An import, which must also bind
 /// each value and look up which external ids are taken, cannot be quicker than this; the figure
 /// tells a slow hour of the machine from a slow import. (The log is copied back as SQLite does by
 /// itself, inside the commit that passes 1,000 pages, where the store uses a thread of its own;
 /// turning SQLite's copying off measured within the machine's noise.)
 enum ImportFloor {
-    static let requestsPerTransaction = 1_000
+    static let requestsPerTransaction = LocalHelpdeskService.importBatchLimit
 
     /// Copies `source`'s requests into a new store at `target`; the copy's wall time in seconds.
     static func copy(from source: String, into target: String) throws -> Double {

@@ -9,7 +9,7 @@ import Testing
 /// one transaction, each reported by its number.
 @Suite struct ImportServiceTests {
     /// Lines of `batch()` that are refused.
-    static let refusedLines = (1...1_000).filter { $0 % 101 == 0 || $0 == 7 }
+    static let refusedLines = (1...LocalHelpdeskService.importBatchLimit).filter { $0 % 101 == 0 || $0 == 7 }
 
     /// A full batch: bad lines (one in the first, short, reading chunk), repeats inside the batch
     /// (across reading chunks and statements of 128), an id already in the store, ids equal only
@@ -53,7 +53,7 @@ import Testing
         let twenty = try #require(report.imported.first { $0.externalId == "ZD-20" })
         #expect(report.alreadyImported.map(\.id) == [twenty.id, five.id, five.id, old.id.description])
         // New requests are numbered in the order of their lines, after the one already there.
-        #expect(report.imported.map(\.line) == (1...1_000).filter { !refused.contains($0) && ![40, 300, 700, 999].contains($0) })
+        #expect(report.imported.map(\.line) == (1...LocalHelpdeskService.importBatchLimit).filter { !refused.contains($0) && ![40, 300, 700, 999].contains($0) })
         #expect(report.imported.map(\.id) == (0..<report.imported.count).map { RequestID(old.id.number + 1 + Int64($0)).description })
         for created in report.imported {
             let stored = try #require(try fixture.store.read { try $0.request(externalID: created.externalId) })
@@ -63,7 +63,7 @@ import Testing
         #expect(try fixture.store.read { try $0.lastEventID() } == Int64(1 + report.imported.count))
 
         let again = try await service.importLines(Self.batch())
-        #expect(again.imported.isEmpty && again.alreadyImported.count == 1_000 - refused.count)
+        #expect(again.imported.isEmpty && again.alreadyImported.count == LocalHelpdeskService.importBatchLimit - refused.count)
         #expect(try fixture.store.read { try $0.count(.all) } == 1 + report.imported.count)
     }
 
@@ -92,7 +92,7 @@ import Testing
         let reading = ImportReading(Self.batch(), startingThread: { _, work in late.withLock { $0 = work } })
         #expect(reading.refusedLines().map(\.line) == Self.refusedLines)
         late.withLock { $0 }?()
-        #expect(reading.chunk(reading.chunkCount - 1).last?.line == 1_000)
+        #expect(reading.chunk(reading.chunkCount - 1).last?.line == LocalHelpdeskService.importBatchLimit)
     }
 
     @Test func aBatchPastTheLimitIsRefusedWhole() async throws {

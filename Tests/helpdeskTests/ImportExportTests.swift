@@ -87,12 +87,14 @@ import Testing
     @Test func aFeedOfOnlyBadLinesIsReportedAsItGoesAndAnUnreadableFileFails() async throws {
         let cli = CLIHarness()
         var bad = cli
-        bad.stdin = Data((0..<1_200).flatMap { _ in [UInt8(0xFF), UInt8(ascii: "\n")] })
+        // More than a batch of them, so some are reported before the end.
+        let count = ImportCommand.batchSize * 6 / 5
+        bad.stdin = Data((0..<count).flatMap { _ in [UInt8(0xFF), UInt8(ascii: "\n")] })
         let result = await bad.run(["import", "-"])
         #expect(result.status == 1)
-        #expect(result.out == "Imported 0, already imported 0, refused 1200 lines.\n")
+        #expect(result.out == "Imported 0, already imported 0, refused \(count) lines.\n")
         let numbers = result.err.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst(3).first.flatMap { Int($0.dropLast()) } }
-        #expect(numbers == Array(1...1_200), "every refused line, in order")
+        #expect(numbers == Array(1...count), "every refused line, in order")
 
         let folder = cli.folder
         let unreadable = await cli.run(["import", folder.path])
@@ -100,11 +102,15 @@ import Testing
         #expect(unreadable.err.contains("cannot read") && unreadable.err.contains("Is a directory"), "\(unreadable.err)")
     }
 
-    /// 2,600 lines, several batches: every 97th not JSON, every 131st not UTF-8, and one in
-    /// each later batch repeating line 10's external id.
+    /// Two and a half batches and more: every 97th line not JSON, every 131st not UTF-8, and one
+    /// in every later 500 repeating line 10's external id.
+    static let feedLines = ImportCommand.batchSize * 13 / 5
+    /// A cut in `longFeed` past its second batch.
+    static let cutAt = ImportCommand.batchSize * 200
+
     static func longFeed() -> Data {
         var data = Data()
-        for line in 1...2_600 {
+        for line in 1...feedLines {
             if line % 97 == 0 {
                 data.append(Data("{not json\n".utf8))
             } else if line % 131 == 0 {
@@ -121,16 +127,16 @@ import Testing
         var cli = CLIHarness()
         cli.stdin = Self.longFeed()
         let result = await cli.run(["import", "-"])
-        let refused = (1...2_600).filter { $0 % 97 == 0 || $0 % 131 == 0 }
-        let repeats = (501...2_600).filter { $0 % 500 == 3 && $0 % 97 != 0 && $0 % 131 != 0 }
-        let created = 2_600 - refused.count - repeats.count
+        let refused = (1...Self.feedLines).filter { $0 % 97 == 0 || $0 % 131 == 0 }
+        let repeats = (501...Self.feedLines).filter { $0 % 500 == 3 && $0 % 97 != 0 && $0 % 131 != 0 }
+        let created = Self.feedLines - refused.count - repeats.count
         #expect(result.status == 1)
         #expect(result.out == "Imported \(created), already imported \(repeats.count), refused \(refused.count) lines. New: REQ-1 to REQ-\(created).\n")
         let numbers = result.err.split(separator: "\n").compactMap { $0.split(separator: " ").dropFirst(3).first.flatMap { Int($0.dropLast()) } }
         #expect(numbers == refused, "every refused line, in order")
         // Request numbers follow the lines: the nth new line is REQ-n.
         let store = try SQLiteRequestStore(path: cli.dbPath)
-        let newLines = (1...2_600).filter { !refused.contains($0) && !repeats.contains($0) }
+        let newLines = (1...Self.feedLines).filter { !refused.contains($0) && !repeats.contains($0) }
         for (index, line) in newLines.enumerated() where index % 50 == 0 || index == newLines.count - 1 {
             #expect(try store.read { try $0.request(externalID: "L-\(line)") }?.id == RequestID(Int64(index + 1)), "line \(line)")
         }
@@ -138,14 +144,14 @@ import Testing
 
     @Test func aFeedThatCannotBeReadToItsEndKeepsTheBatchesSentBeforeTheFailure() async throws {
         var cli = CLIHarness()
-        cli.stdin = Self.longFeed().prefix(200_000)
+        cli.stdin = Self.longFeed().prefix(Self.cutAt)
         cli.stdinFailsAtEnd = true
         let result = await cli.run(["import", "-"])
         #expect(result.status == 1)
         #expect(result.err.contains("cannot read standard input"), "\(result.err)")
         // Every batch sent before the failure is written before the command ends: a batch goes
         // when the text line after its last arrives, so the lines read (whole ones) tell how many.
-        let read = Self.longFeed().prefix(200_000).split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+        let read = Self.longFeed().prefix(Self.cutAt).split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
         let text = read.filter { line in String(validating: line, as: UTF8.self) != nil }
         let sent = text.prefix((text.count - 1) / ImportCommand.batchSize * ImportCommand.batchSize).map { String(decoding: $0, as: UTF8.self) }
         let created = Set(sent.filter { $0.hasPrefix(#"{"externalId""#) }.map { $0.split(separator: "\"")[3] }).count
@@ -157,7 +163,7 @@ import Testing
 
     @Test func withJSONAFeedThatCannotBeReadToItsEndPrintsWhatWasWrittenAndWhyItStopped() async throws {
         var cli = CLIHarness()
-        cli.stdin = Self.longFeed().prefix(200_000)
+        cli.stdin = Self.longFeed().prefix(Self.cutAt)
         cli.stdinFailsAtEnd = true
         let result = await cli.run(["import", "-", "--json"])
         #expect(result.status == 1)
@@ -177,11 +183,13 @@ import Testing
     }
 
     @Test func linesRefusedBeforeAFailureAreStillReported() async throws {
-        // 1,000 lines go as a batch when line 1,001 arrives; line 1,200 is not UTF-8 and is refused
-        // by the command itself; then the input cannot be read further.
+        // A batch goes when the line after it arrives; a line of the next batch is not UTF-8 and is
+        // refused by the command itself; then the input cannot be read further.
+        let batch = ImportCommand.batchSize
+        let notText = batch + batch / 5
         var feed = Data()
-        for line in 1...1_500 {
-            feed.append(line == 1_200 ? Data([0xFF, 0x0A]) : Data(#"{"externalId": "F-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"#.utf8 + [0x0A]))
+        for line in 1...batch * 3 / 2 {
+            feed.append(line == notText ? Data([0xFF, 0x0A]) : Data(#"{"externalId": "F-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"#.utf8 + [0x0A]))
         }
         for json in [false, true] {
             var cli = CLIHarness()
@@ -191,11 +199,11 @@ import Testing
             #expect(result.status == 1)
             if json {
                 let stopped = try JSONDecoder().decode(ImportReport.self, from: Data(result.out.utf8))
-                #expect(stopped.refused.map(\.line) == [1_200])
-                #expect(stopped.imported.count == 1_000)
+                #expect(stopped.refused.map(\.line) == [notText])
+                #expect(stopped.imported.count == batch)
             } else {
-                #expect(result.err.contains("line 1200: not UTF-8 text"), "\(result.err)")
-                #expect(result.out.hasPrefix("Before the failure: Imported 1000, already imported 0, refused 1 line."), "\(result.out)")
+                #expect(result.err.contains("line \(notText): not UTF-8 text"), "\(result.err)")
+                #expect(result.out.hasPrefix("Before the failure: Imported \(batch), already imported 0, refused 1 line."), "\(result.out)")
             }
         }
     }
@@ -234,12 +242,12 @@ import Testing
         // service takes. Raw control characters (never JSON text) can make a line too long to send.
         var cli = CLIHarness()
         let emoji = String(repeating: #"\ud83d\ude00"#, count: 20_000)
-        let controls = String(repeating: "\u{01}", count: 120_000)
+        let controls = String(repeating: "\u{01}", count: 160_000)
         cli.stdin = Data((#"{"externalId": "E-1", "requester": "a@example.com", "subject": "emoji", "body": "\#(emoji)"}"# + "\n"
             + #"{"externalId": "C-1", "requester": "a@example.com", "subject": "s", "body": "\#(controls)"}"# + "\n").utf8)
         let result = await cli.run(["import", "-"])
         #expect(result.status == 1)
-        #expect(result.err == "helpdesk import: line 2: the line is longer than 640 KiB once its control characters are escaped; JSON text holds none\n")
+        #expect(result.err == "helpdesk import: line 2: the line is longer than 896 KiB once its control characters are escaped; JSON text holds none\n")
         #expect(result.out.hasPrefix("Imported 1, already imported 0, refused 1 line."))
     }
 

@@ -1,10 +1,12 @@
 import Foundation
+import HelpdeskCore
 @testable import HelpdeskSocket
 import HelpdeskTestSupport
 import OktaClient
 import SQLiteStore
 import Synchronization
 import Testing
+@testable import helpdesk
 
 /// `import` against the real `helpdesk serve`, reached through a proxy that can change the answer
 /// to one batch: the service has written the batch, the client hears nothing, or something it
@@ -13,6 +15,7 @@ import Testing
 @Suite struct ImportThroughServiceTests {
     let folder = TemporaryDirectory("hd-import-service")
     var db: String { folder.file("helpdesk.db") }
+    let batch = ImportCommand.batchSize
 
     /// Starts the service, runs `import` through a proxy that hands the answer to the second batch
     /// to `changeAnswer` (nil: the connection is closed instead), and returns the command's result
@@ -54,31 +57,33 @@ import Testing
     func stored() -> Int? { try? SQLiteRequestStore(path: db).read { try $0.count(.all) } }
 
     @Test func aBatchWrittenButNotAnsweredIsNamedAsPerhapsWritten() async throws {
-        let result = try await importThroughProxy(Self.feed(2_500)) { _ in nil }
+        let result = try await importThroughProxy(Self.feed(batch * 5 / 2)) { _ in nil }
         #expect(result.status != 0)
-        #expect(result.out.contains("Before the failure: Imported 1000, already imported 0, refused 0 lines."), "\(result.out)")
-        #expect(result.out.contains("1000 lines from line 1001 to line 2000 may have been written: they were on their way when the service stopped answering"), "\(result.out)")
+        #expect(result.out.contains("Before the failure: Imported \(batch), already imported 0, refused 0 lines."), "\(result.out)")
+        #expect(result.out.contains("\(batch) lines from line \(batch + 1) to line \(2 * batch) may have been written: they were on their way when the service stopped answering"),
+                "\(result.out)")
         // The service did write them.
-        #expect(await eventually(30) { stored() == 2_000 })
+        #expect(await eventually(30) { stored() == 2 * batch })
     }
 
     @Test func anAnswerThatCannotBeReadLeavesItsBatchPerhapsWritten() async throws {
-        let result = try await importThroughProxy(Self.feed(2_500), json: true) { answer in
+        let result = try await importThroughProxy(Self.feed(batch * 5 / 2), json: true) { answer in
             var answer = answer
             answer["result"] = ["imported": 5]
             return answer
         }
         #expect(result.status != 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any], "\(result.out)")
-        #expect((object["imported"] as? [Any])?.count == 1_000)
-        #expect((object["unanswered"] as? [Int]) == Array(1_001...2_000))
+        #expect((object["imported"] as? [Any])?.count == batch)
+        #expect((object["unanswered"] as? [Int]) == Array(batch + 1...2 * batch))
     }
 
     /// An answer that does not give each line sent exactly one result: none of it is counted, the
     /// whole batch is named, the import stops.
     @Test(arguments: ["a line left out", "a line twice", "a line not sent", "a line imported and refused", "a line's result under another"])
     func anAnswerThatDoesNotAccountForEachLineOnceStopsTheImport(_ fault: String) async throws {
-        let result = try await importThroughProxy(Self.feed(2_500), json: true) { answer in
+        let batch = batch
+        let result = try await importThroughProxy(Self.feed(batch * 5 / 2), json: true) { answer in
             var answer = answer
             var report = answer["result"] as? [String: Any] ?? [:]
             var imported = report["imported"] as? [[String: Any]] ?? []
@@ -86,21 +91,32 @@ import Testing
             case "a line left out": imported.removeLast()
             case "a line twice": imported.append(imported[0])
             case "a line not sent": imported.append(["line": 987_654, "id": "REQ-987654", "externalId": "FAKE-1"])
-            case "a line's result under another": imported[imported.count - 1]["line"] = 1_001
-            default: report["refused"] = [["line": 1_001, "reason": "made up"]]
+            case "a line's result under another": imported[imported.count - 1]["line"] = batch + 1
+            default: report["refused"] = [["line": batch + 1, "reason": "made up"]]
             }
             report["imported"] = imported
             answer["result"] = report
             return answer
         }
         #expect(result.status != 0)
-        #expect(result.err.contains("the helpdesk service's answer did not give each of the 1000 lines sent one result"), "\(result.err)")
+        #expect(result.err.contains("the helpdesk service's answer did not give each of the \(batch) lines sent one result"), "\(result.err)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any], "\(result.out)")
-        #expect((object["imported"] as? [Any])?.count == 1_000)
+        #expect((object["imported"] as? [Any])?.count == batch)
         #expect((object["refused"] as? [Any])?.isEmpty == true)
-        #expect((object["unanswered"] as? [Int]) == Array(1_001...2_000))
+        #expect((object["unanswered"] as? [Int]) == Array(batch + 1...2 * batch))
         // The third batch waited for the second's answer, and was never sent.
         #expect(result.batchesSent == 2)
+    }
+
+    /// As many lines as a batch holds, numbered as in a feed of ten billion lines, carrying as many
+    /// escaped bytes as a batch may: with each line's number and keys, still one request the service reads.
+    @Test func theFullestBatchFitsTheLargestRequestTheServiceReads() throws {
+        let text = String(repeating: "\u{01}", count: ImportCommand.maxBatchBytes / batch / 6)
+        let lines = (0..<batch).map { ImportInput(line: 9_999_999_000 + $0, text: text) }
+        let escaped = lines.reduce(0) { $0 + ImportCommand.escapedBytes(Data($1.text.utf8)) }
+        #expect(escaped <= ImportCommand.maxBatchBytes && escaped > ImportCommand.maxBatchBytes - batch * 6)
+        let request = try WireProtocol.encoder.encode(WireRequest(id: Int64.max, method: .importLines, params: ImportParams(lines: lines)))
+        #expect(request.count <= WireProtocol.maxRequestFrame, "\(request.count) bytes")
     }
 
     @Test func linesFullOfQuotesStillFitTheServicesRequests() async throws {

@@ -43,9 +43,9 @@ enum ImportCommand {
         return try run.printResult()
     }
 
-    /// Bytes of lines sent in one batch, as escaped in the request: well inside the largest request
-    /// the service reads.
-    static let maxBatchBytes = 640 << 10
+    /// Bytes of lines sent in one batch, as escaped in the request: inside the largest request the
+    /// service reads with room for each line's number and keys.
+    static let maxBatchBytes = 896 << 10
 
     /// The bytes `line` takes as a JSON string in a request: a quote or backslash is two, a line
     /// break, tab, backspace or form feed two, any other control character six (`\u001b`).
