@@ -29,12 +29,9 @@ final class Statement {
         boundText = nil
     }
 
-    /// Binds every parameter of a statement just prepared (and so reset).
+    /// Binds every parameter, ending any run of the statement that still holds earlier text.
     func bind(_ values: [SQLValue]) throws(StoreError) {
-        if let earlier = boundText {
-            sqlite3_clear_bindings(handle)
-            earlier.deallocate()
-        }
+        if boundText != nil { reset() }
         var textBytes = 0
         for case .text(let text) in values { textBytes += text.utf8.count }
         let block = UnsafeMutableRawBufferPointer.allocate(byteCount: max(textBytes, 1), alignment: 1)

@@ -56,6 +56,19 @@ import Testing
         #expect(first.text(0) == "second")
     }
 
+    @Test func aStatementBoundAgainMidRowStartsAgainWithItsNewText() throws {
+        let db = try SQLiteConnection(path: folder.file("b.db"))
+        let statement = try db.prepare("SELECT ?1 UNION ALL SELECT ?2")
+        defer { statement.reset() }
+        try statement.bind([.text("first " + String(repeating: "x", count: 300_000)), .text("second")])
+        #expect(try statement.step())
+        try statement.bind([.text("again"), .text("and again")])
+        #expect(try statement.step())
+        #expect(statement.text(0) == "again")
+        #expect(try statement.step())
+        #expect(statement.text(0) == "and again")
+    }
+
     @Test func textWrittenToATableIsStoredWhole() throws {
         let db = try SQLiteConnection(path: folder.file("b.db"))
         try db.execute("CREATE TABLE t (a TEXT, b TEXT)")
