@@ -20,14 +20,17 @@ import Testing
     /// Starts the service, runs `import` through a proxy that hands the answer to the second batch
     /// to `changeAnswer` (nil: the connection is closed instead), and returns the command's result
     /// and the number of batches it sent.
-    func importThroughProxy(_ feed: String, json: Bool = false, changeAnswer: (@Sendable ([String: Any]) -> [String: Any]?)? = nil) async throws
-        -> (status: Int32, out: String, err: String, batchesSent: Int) {
+    func importThroughProxy(_ feed: String, json: Bool = false, asAnEarlierService: Bool = false,
+                            changeAnswer: (@Sendable ([String: Any]) -> [String: Any]?)? = nil) async throws
+        -> (status: Int32, out: String, err: String, batchesSent: Int, largestBatch: Int) {
         let standIn = try OktaStandIn()
         defer { standIn.stop() }
         let token = folder.file("okta.token")
         try Data(standIn.token.utf8).write(to: URL(fileURLWithPath: token))
         chmod(token, 0o600)
         let (socket, proxySocket) = (folder.file("helpdesk.sock"), folder.file("proxy.sock"))
+        unlink(socket)
+        unlink(proxySocket)
         let config = folder.file("config.json")
         try #"""
         {"okta": {"orgUrl": "\#(standIn.orgURL)", "tokenFile": "\#(token)"}, "store": {"path": "\#(db)"}, "service": {"socket": "\#(socket)"},
@@ -37,7 +40,8 @@ import Testing
                                              log: folder.file("serve.log"))
         defer { kill(service, SIGKILL); _ = ChildProcess.wait(service) }
         #expect(await eventually(30) { FileManager.default.fileExists(atPath: socket) })
-        let proxy = try AnswerChangingProxy(listening: proxySocket, service: socket, importCall: 2, change: changeAnswer ?? { $0 })
+        let proxy = try AnswerChangingProxy(listening: proxySocket, service: socket, importCall: 2, sessionWithoutBatchSize: asAnEarlierService,
+                                            change: changeAnswer ?? { $0 })
         defer { proxy.stop() }
         let input = folder.file("feed.jsonl")
         try feed.write(toFile: input, atomically: true, encoding: .utf8)
@@ -47,7 +51,7 @@ import Testing
         }
         // Everything the command wrote has passed the proxy once the proxy has read to its end.
         #expect(await eventually(30) { proxy.passed.withLock { $0.clientGone } })
-        return (result.status, result.out, result.err, proxy.passed.withLock { $0.importCalls })
+        return proxy.passed.withLock { (result.status, result.out, result.err, $0.importCalls, $0.largestBatch) }
     }
 
     static func feed(_ count: Int) -> String {
@@ -119,6 +123,17 @@ import Testing
         #expect(request.count <= WireProtocol.maxRequestFrame, "\(request.count) bytes")
     }
 
+    /// A service of an earlier build does not say how many lines it takes; it took 1,000, so this
+    /// build's import sends it no more until it is restarted on this build.
+    @Test func aServiceThatDoesNotSayItsBatchSizeIsSentBatchesOfAnEarlierBuild() async throws {
+        let result = try await importThroughProxy(Self.feed(2 * batch + 10), asAnEarlierService: true)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.largestBatch == ImportCommand.batchSizeOfEarlierServices)
+        #expect(stored() == 2 * batch + 10)
+        let now = try await importThroughProxy(Self.feed(2 * batch + 10))
+        #expect(now.status == 0 && now.largestBatch == batch, "\(now.err)")
+    }
+
     @Test func linesFullOfQuotesStillFitTheServicesRequests() async throws {
         // Each body is 20,000 quotes: 40,000 bytes as read, 80,000 in the request.
         let body = String(repeating: #"\""#, count: 20_000)
@@ -136,9 +151,12 @@ import Testing
 final class AnswerChangingProxy: @unchecked Sendable {
     private let listener: Int32
     /// The client's `importLines` requests passed on so far, and whether the client has gone.
-    let passed = Mutex<(importCalls: Int, clientGone: Bool)>((0, false))
+    let passed = Mutex<(importCalls: Int, largestBatch: Int, clientGone: Bool)>((0, 0, false))
 
-    init(listening path: String, service: String, importCall: Int, change: @escaping @Sendable ([String: Any]) -> [String: Any]?) throws {
+    /// With `sessionWithoutBatchSize`, answers to `session` lose `importBatchLines`, as from a service
+    /// of an earlier build.
+    init(listening path: String, service: String, importCall: Int, sessionWithoutBatchSize: Bool = false,
+         change: @escaping @Sendable ([String: Any]) -> [String: Any]?) throws {
         let listener = try UnixSocket.make()
         let bound = try UnixSocket.withAddress(path) { bind(listener, $0, $1) }
         guard bound == 0, Glibc.listen(listener, 1) == 0 else { throw UnixSocket.Failure("proxy listen", errno: errno) }
@@ -151,6 +169,7 @@ final class AnswerChangingProxy: @unchecked Sendable {
             var decoders = [FrameDecoder(maximum: 8 << 20), FrameDecoder(maximum: 8 << 20)]
             var imports = 0
             var changed: Int?
+            var sessions: Set<Int> = []
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 var descriptors = [pollfd(fd: client, events: Int16(POLLIN), revents: 0), pollfd(fd: upstream, events: Int16(POLLIN), revents: 0)]
@@ -164,8 +183,16 @@ final class AnswerChangingProxy: @unchecked Sendable {
                         let id = (object?["id"] as? NSNumber)?.intValue
                         if index == 0, object?["method"] as? String == "importLines" {
                             imports += 1
-                            passed.withLock { $0.importCalls = imports }
+                            let lines = ((object?["params"] as? [String: Any])?["lines"] as? [Any])?.count ?? 0
+                            passed.withLock {
+                                $0.importCalls = imports
+                                $0.largestBatch = max($0.largestBatch, lines)
+                            }
                             if imports == importCall { changed = id }
+                        }
+                        if index == 0, ["hello", "session"].contains(object?["method"] as? String), let id { sessions.insert(id) }
+                        if index == 1, sessionWithoutBatchSize, let id, sessions.contains(id), let object {
+                            out = (try? JSONSerialization.data(withJSONObject: Self.withoutBatchSize(object))) ?? frame
                         }
                         if index == 1, let id, id == changed, let object {
                             guard let replaced = change(object), let data = try? JSONSerialization.data(withJSONObject: replaced) else { return }
@@ -180,5 +207,18 @@ final class AnswerChangingProxy: @unchecked Sendable {
 
     func stop() {
         close(listener)
+    }
+
+    /// An answer to `hello` or `session` as a service of an earlier build gave it.
+    private static func withoutBatchSize(_ answer: [String: Any]) -> [String: Any] {
+        var answer = answer
+        guard var result = answer["result"] as? [String: Any] else { return answer }
+        if var session = result["session"] as? [String: Any] {
+            session["importBatchLines"] = nil
+            result["session"] = session
+        }
+        result["importBatchLines"] = nil
+        answer["result"] = result
+        return answer
     }
 }

@@ -25,7 +25,7 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     public func session() async throws -> ServiceSession {
         ServiceSession(operator: user, orgName: engine.directory.orgName, policy: engine.policy, personas: backend.personas,
-                       agents: engine.team.operators.values.filter(\.canAct).map(\.login).sorted())
+                       agents: engine.team.operators.values.filter(\.canAct).map(\.login).sorted(), importBatchLines: Self.importBatchLimit)
     }
 
     // MARK: Reading

@@ -11,10 +11,13 @@ public struct ServiceSession: Sendable, Equatable, Codable {
     public let personas: [Operator]
     /// Logins of the operators with the agent role, for assigning requests.
     public let agents: [String]
+    /// Lines the service takes in one import batch; nil from a build that did not say (it took 1,000).
+    public let importBatchLines: Int?
 
     public init(operator: Operator, orgName: String, policy: ApprovalPolicy, version: String = HelpdeskVersion.current, personas: [Operator] = [],
-                agents: [String] = []) {
+                agents: [String] = [], importBatchLines: Int? = nil) {
         self.agents = agents
+        self.importBatchLines = importBatchLines
         self.operator = `operator`
         self.orgName = orgName
         self.policy = policy

@@ -7,6 +7,9 @@ enum ImportCommand {
     /// beside a large import wait milliseconds, not seconds. A crash leaves whole batches; running
     /// again finishes the rest.
     static let batchSize = LocalHelpdeskService.importBatchLimit
+    /// What a service whose session does not say its batch size takes: a command of this build
+    /// sends such a service batches it can take until it is restarted on this build.
+    static let batchSizeOfEarlierServices = 1_000
 
     static let spec = CommandSpec(
         name: "import",

@@ -16,6 +16,8 @@ final class ImportRun {
     /// The lines of a batch the service may have written, with no answer that says so.
     private var unanswered: [Int] = []
     private var batch: [ImportInput] = []
+    /// Lines a batch holds: this build's, or fewer when the service takes fewer.
+    private var batchSize = ImportCommand.batchSize
     private var batchBytes = 0
     /// The batch with the service: the refusals before it (still in `refusedSoFar`) and its lines.
     private var sending: (task: Task<ImportReport, any Error>, refusedBefore: Int, lines: [Int])?
@@ -28,7 +30,8 @@ final class ImportRun {
     /// Reaches the service (and is known to it) before any batch is sent, so a batch that goes
     /// unanswered is one the service had.
     func connect(_ service: any HelpdeskService) async throws {
-        _ = try await service.session()
+        let session = try await service.session()
+        batchSize = max(1, min(batchSize, session.importBatchLines ?? ImportCommand.batchSizeOfEarlierServices))
         self.service = service
     }
 
@@ -46,7 +49,7 @@ final class ImportRun {
     /// Adds one line: refused by number, skipped when blank, or put in the batch (sending the
     /// batch before it when full).
     func take(_ next: LineStream.Line) async throws {
-        if refusedSoFar.count - (sending?.refusedBefore ?? 0) >= ImportCommand.batchSize {
+        if refusedSoFar.count - (sending?.refusedBefore ?? 0) >= batchSize {
             if batch.isEmpty { try await reportRefusals() } else { try await send() }
         }
         guard case .text(let number, let line) = next else {
@@ -68,7 +71,7 @@ final class ImportRun {
             refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportCommand.maxBatchBytes / 1024) KiB once its control characters are escaped; JSON text holds none"))
             return
         }
-        if batch.count == ImportCommand.batchSize || batchBytes + size > ImportCommand.maxBatchBytes { try await send() }
+        if batch.count == batchSize || batchBytes + size > ImportCommand.maxBatchBytes { try await send() }
         batch.append(ImportInput(line: number, text: text))
         batchBytes += size
     }
