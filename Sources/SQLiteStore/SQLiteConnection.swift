@@ -9,6 +9,8 @@ final class SQLiteConnection: RecordDatabase {
     let handle: OpaquePointer
     let path: String
     private var statements: [String: Statement] = [:]
+    /// The busy handler's state; SQLite holds it unretained, so the connection keeps it.
+    private var busyWait: BusyWait?
 
     /// Opens (creating if missing) the database at `path`. A file that is not SQLite is refused by
     /// SQLite itself on the first read, before anything writes. (The file is never opened any other
@@ -28,7 +30,14 @@ final class SQLiteConnection: RecordDatabase {
         }
         handle = pointer
         sqlite3_extended_result_codes(handle, 1)
-        sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
+        waitWhenBusy(upTo: Self.busyTimeout)
+    }
+
+    /// Waits up to `limit` for another connection's write lock, looking again every millisecond.
+    func waitWhenBusy(upTo limit: Duration) {
+        let wait = BusyWait(limit: limit)
+        wait.install(on: handle)
+        busyWait = wait
     }
 
     /// Turns off SQLite's counting of the memory it holds, once, before the first connection opens
@@ -37,7 +46,7 @@ final class SQLiteConnection: RecordDatabase {
     private static let configureLibrary: Void = { _ = helpdesk_sqlite_keep_no_memory_statistics() }()
 
     /// How long a statement waits for another connection's lock before it gives up.
-    static let busyTimeoutMilliseconds: Int32 = 10_000
+    static let busyTimeout: Duration = .seconds(10)
 
     deinit {
         statements.removeAll()

@@ -164,8 +164,8 @@ public final class SQLiteRequestStore: RequestStore {
     /// another connection holds the write lock, a later open writes it.
     private static func mergeTheWordIndexEightAtATime(_ db: SQLiteConnection) {
         guard (try? db.scalar("SELECT v FROM requests_fts_config WHERE k = 'automerge'")) != 8 else { return }
-        sqlite3_busy_timeout(db.handle, 0)
-        defer { sqlite3_busy_timeout(db.handle, SQLiteConnection.busyTimeoutMilliseconds) }
+        db.waitWhenBusy(upTo: .zero)
+        defer { db.waitWhenBusy(upTo: SQLiteConnection.busyTimeout) }
         try? db.execute("INSERT INTO requests_fts (requests_fts, rank) VALUES ('automerge', 8)")
     }
 

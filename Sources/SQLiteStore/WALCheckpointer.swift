@@ -192,9 +192,9 @@ final class WALCheckpointer: @unchecked Sendable {
     /// syncs as the store's own connection does. Nil when the path now names another file.
     private func open() -> SQLiteConnection? {
         guard let file, let connection = try? SQLiteConnection(path: path, create: false),
-              FileIdentity(path: path) == file,
-              (try? connection.execute("PRAGMA synchronous = FULL")) != nil,
-              sqlite3_busy_timeout(connection.handle, 1_000) == SQLITE_OK,
+              FileIdentity(path: path) == file else { return nil }
+        connection.waitWhenBusy(upTo: .seconds(1))
+        guard (try? connection.execute("PRAGMA synchronous = FULL")) != nil,
               (try? connection.scalar("PRAGMA schema_version")) != nil else { return nil }
         return connection
     }

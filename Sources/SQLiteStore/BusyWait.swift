@@ -1,0 +1,40 @@
+import CSQLite
+import Foundation
+
+/// How a connection waits for another connection's write lock: it looks again every millisecond
+/// until `limit` has passed. SQLite's own busy timeout sleeps longer and longer between looks (up
+/// to 100 ms), so beside a writer that lets go for a millisecond between transactions — an import
+/// in another process — it almost never looked in the gap and waited out its whole timeout.
+final class BusyWait {
+    /// The time between looks.
+    static let poll: Duration = .milliseconds(1)
+
+    private let limit: Duration
+    private let clock: () -> ContinuousClock.Instant
+    private var since: ContinuousClock.Instant?
+
+    init(limit: Duration, clock: @escaping () -> ContinuousClock.Instant = { .now }) {
+        self.limit = limit
+        self.clock = clock
+    }
+
+    /// Whether to look again, after waiting `poll`: called each time SQLite finds the lock taken,
+    /// `attempt` counting from 0 for each statement that waits.
+    func shouldRetry(attempt: Int32) -> Bool {
+        let now = clock()
+        if attempt == 0 { since = now }
+        guard let since, now - since < limit else { return false }
+        return true
+    }
+
+    /// Installs this wait on `handle`; `owner` keeps the wait alive as long as the handle.
+    func install(on handle: OpaquePointer) {
+        sqlite3_busy_handler(handle, { context, attempt in
+            guard let context else { return 0 }
+            let wait = Unmanaged<BusyWait>.fromOpaque(context).takeUnretainedValue()
+            guard wait.shouldRetry(attempt: attempt) else { return 0 }
+            usleep(useconds_t(BusyWait.poll.components.attoseconds / 1_000_000_000_000))
+            return 1
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+}
