@@ -27,7 +27,7 @@ final class BusyWait {
         return true
     }
 
-    /// Installs this wait on `handle`; `owner` keeps the wait alive as long as the handle.
+    /// Installs this wait on `handle`, which holds it unretained: its connection keeps it.
     func install(on handle: OpaquePointer) {
         sqlite3_busy_handler(handle, { context, attempt in
             guard let context else { return 0 }
