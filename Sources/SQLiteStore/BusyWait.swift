@@ -12,6 +12,8 @@ final class BusyWait {
     private let limit: Duration
     private let clock: () -> ContinuousClock.Instant
     private var since: ContinuousClock.Instant?
+    /// Times SQLite has found the lock taken since this wait was installed.
+    private(set) var looks = 0
 
     init(limit: Duration, clock: @escaping () -> ContinuousClock.Instant = { .now }) {
         self.limit = limit
@@ -22,6 +24,7 @@ final class BusyWait {
     /// `attempt` counting from 0 for each statement that waits.
     func shouldRetry(attempt: Int32) -> Bool {
         let now = clock()
+        looks += 1
         if attempt == 0 { since = now }
         guard let since, now - since < limit else { return false }
         return true

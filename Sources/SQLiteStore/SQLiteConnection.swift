@@ -10,7 +10,7 @@ final class SQLiteConnection: RecordDatabase {
     let path: String
     private var statements: [String: Statement] = [:]
     /// The busy handler's state; SQLite holds it unretained, so the connection keeps it.
-    private var busyWait: BusyWait?
+    private(set) var busyWait: BusyWait?
 
     /// Opens (creating if missing) the database at `path`. A file that is not SQLite is refused by
     /// SQLite itself on the first read, before anything writes. (The file is never opened any other
