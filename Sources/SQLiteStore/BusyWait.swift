@@ -6,8 +6,8 @@ import Foundation
 /// to 100 ms), so beside a writer that lets go for a millisecond between transactions — an import
 /// in another process — it almost never looked in the gap and waited out its whole timeout.
 final class BusyWait {
-    /// The time between looks.
-    static let poll: Duration = .milliseconds(1)
+    /// The time between looks, in microseconds.
+    static let poll: useconds_t = 1_000
 
     private let limit: Duration
     private let clock: () -> ContinuousClock.Instant
@@ -20,7 +20,7 @@ final class BusyWait {
         self.clock = clock
     }
 
-    /// Whether to look again, after waiting `poll`: called each time SQLite finds the lock taken,
+    /// Whether to look again, after waiting `poll` microseconds: called each time SQLite finds the lock taken,
     /// `attempt` counting from 0 for each statement that waits.
     func shouldRetry(attempt: Int32) -> Bool {
         let now = clock()
@@ -36,7 +36,7 @@ final class BusyWait {
             guard let context else { return 0 }
             let wait = Unmanaged<BusyWait>.fromOpaque(context).takeUnretainedValue()
             guard wait.shouldRetry(attempt: attempt) else { return 0 }
-            usleep(useconds_t(BusyWait.poll.components.attoseconds / 1_000_000_000_000))
+            usleep(BusyWait.poll)
             return 1
         }, Unmanaged.passUnretained(self).toOpaque())
     }
