@@ -84,16 +84,9 @@ public enum ExportLine {
 
     /// A JSON string as the encoder writes it: quotes, backslashes and control characters escaped, slashes not.
     public static func quoted(_ text: String) -> String {
-        var result = ""
-        appendQuoted(text, to: &result)
-        return result
-    }
-
-    /// `quoted(text)` added to the end of `result`.
-    public static func appendQuoted(_ text: String, to result: inout String) {
         var bytes: [UInt8] = []
         appendQuoted(text, to: &bytes)
-        result += String(decoding: bytes, as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `quoted(text)`'s bytes added to the end of `bytes`. Byte by byte: every byte of a character
