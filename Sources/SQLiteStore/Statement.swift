@@ -32,9 +32,10 @@ final class Statement {
     /// Binds every parameter, ending any run of the statement that still holds earlier text.
     func bind(_ values: [SQLValue]) throws(StoreError) {
         if boundText != nil { reset() }
-        var textBytes = 0
-        for case .text(let text) in values { textBytes += text.utf8.count }
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: max(textBytes, 1), alignment: 1)
+        var textBytes: Int?
+        for case .text(let text) in values { textBytes = (textBytes ?? 0) + text.utf8.count }
+        // A block only for statements with text; one byte at least, so empty text is not NULL.
+        let block = textBytes.map { UnsafeMutableRawBufferPointer.allocate(byteCount: max($0, 1), alignment: 1) }
         boundText = block
         var offset = 0
         for (position, value) in values.enumerated() {
@@ -44,9 +45,10 @@ final class Statement {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .text(let text):
                 // With its byte length, so text is stored whole even past a NUL.
+                guard let block, let base = block.baseAddress else { code = SQLITE_MISUSE; break }
                 let start = offset
                 offset += UnsafeMutableRawBufferPointer(rebasing: block[start...]).copyUTF8(of: text)
-                code = sqlite3_bind_text(handle, index, (block.baseAddress! + start).assumingMemoryBound(to: CChar.self), Int32(offset - start), nil)
+                code = sqlite3_bind_text(handle, index, (base + start).assumingMemoryBound(to: CChar.self), Int32(offset - start), nil)
             case .null: code = sqlite3_bind_null(handle, index)
             }
             guard code == SQLITE_OK else { throw connection.error(code: code, message: connection.errorMessage) }
