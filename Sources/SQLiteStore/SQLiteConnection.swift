@@ -40,6 +40,19 @@ final class SQLiteConnection: RecordDatabase {
         busyWait = wait
     }
 
+    /// While on, SQLite looks at the current task every `stepsBetweenLooks` steps of a statement
+    /// and stops the statement (`SQLITE_INTERRUPT`) once the task is cancelled. Only for reads: a
+    /// write stopped midway would roll back what its caller may already have done outside the store.
+    func stopsWhenTaskCancelled(_ stops: Bool) {
+        guard stops else { return sqlite3_progress_handler(handle, 0, nil, nil) }
+        sqlite3_progress_handler(handle, Self.stepsBetweenLooks, { _ in
+            withUnsafeCurrentTask { $0?.isCancelled ?? false } ? 1 : 0
+        }, nil)
+    }
+
+    /// About a few microseconds of a statement's work.
+    static let stepsBetweenLooks: Int32 = 1_000
+
     /// Turns off SQLite's counting of the memory it holds, once, before the first connection opens
     /// (SQLite refuses the setting later, harmlessly). The counting takes a process-wide mutex on
     /// every allocation SQLite makes; nothing here reads the counts.

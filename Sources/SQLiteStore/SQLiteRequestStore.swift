@@ -58,6 +58,30 @@ public final class SQLiteRequestStore: RequestStore {
         }
     }
 
+    /// The read stops at SQLite's next look at its task (`SQLiteConnection.stopsWhenTaskCancelled`),
+    /// or before it begins when the task was cancelled while it waited for the connection.
+    public func readUnlessCancelled<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        do {
+            return try connection.withLock { db in
+                try Task.checkCancellation()
+                try db.execute("BEGIN")
+                do {
+                    db.stopsWhenTaskCancelled(true)
+                    let result = try body(Session(db: db))
+                    db.stopsWhenTaskCancelled(false)
+                    try db.execute("COMMIT")
+                    return result
+                } catch {
+                    db.stopsWhenTaskCancelled(false)
+                    try? db.execute("ROLLBACK")
+                    throw error
+                }
+            }
+        } catch where Task.isCancelled {
+            throw CancellationError()
+        }
+    }
+
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
         try connection.withLock { db in
             try db.execute("BEGIN IMMEDIATE")

@@ -7,6 +7,9 @@ import Foundation
 public protocol RequestStore: Sendable {
     /// Runs `body` on a consistent snapshot.
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
+    /// Like `read`, for a read nobody wants once its task is cancelled (a queue window a newer
+    /// one replaced): it ends with `CancellationError` then, as soon as the store can stop.
+    func readUnlessCancelled<T>(_ body: (any StoreReader) throws -> T) throws -> T
     /// Runs `body` in one serializable write transaction (perhaps more than once); a throw rolls everything back.
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
     /// A number that changes when another process commits; cheap enough to poll every `changePollInterval`.
@@ -110,6 +113,12 @@ public protocol StoreWriter: StoreReader {
 
 extension RequestStore {
     public var changePollInterval: TimeInterval { 0.25 }
+
+    /// A store that cannot stop a read midway looks before it begins.
+    public func readUnlessCancelled<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        try Task.checkCancellation()
+        return try read(body)
+    }
 
     /// Creates a request and its "created" event in one transaction.
     public func create(_ new: NewRequest, by actor: String, at: Date) throws -> Request {

@@ -34,7 +34,7 @@ public struct LocalHelpdeskService: HelpdeskService {
         try Self.check(query.filter)
         var query = query
         query.limit = Self.clamped(query.limit)
-        return try store.read { try $0.queue(query) }
+        return try store.readUnlessCancelled { try $0.queue(query) }
     }
 
     public func queueSlice(_ request: QueueSliceRequest) async throws -> QueueSlice {
@@ -42,7 +42,7 @@ public struct LocalHelpdeskService: HelpdeskService {
         let limit = Self.clamped(request.limit)
         let windowSize = Self.clamped(request.windowSize)
         let login = user.login
-        return try store.read { reader in
+        return try store.readUnlessCancelled { reader in
             var rows: [Request]
             var moreBelow: Bool
             switch request.direction {

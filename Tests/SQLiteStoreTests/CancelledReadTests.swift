@@ -1,0 +1,76 @@
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+@testable import SQLiteStore
+import Synchronization
+import Testing
+
+/// A read nobody wants any more stops: while it runs, SQLite looks at the read's task and stops
+/// the statement running once the task is cancelled, so a superseded search frees the store's
+/// connection for the one that replaced it. Writes, and plain reads, run to their end.
+@Suite struct CancelledReadTests {
+    let folder = TemporaryDirectory("hd-cancelled-read")
+
+    /// Counts to ten million in SQL: about three seconds' work.
+    static let longCount = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10000000) SELECT count(*) FROM c"
+    /// A hundred thousand: a few hundredths of a second.
+    static let shortCount = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT count(*) FROM c"
+
+    /// A flag one task raises and another waits for.
+    final class Flag: Sendable {
+        private let raised = Mutex(false)
+        func raise() { raised.withLock { $0 = true } }
+        func wait() async { while !raised.withLock({ $0 }) { try? await Task.sleep(nanoseconds: 1_000_000) } }
+    }
+
+    @Test func aReadCancelledMidStatementStopsWithCancellation() async throws {
+        let store = try SQLiteRequestStore(path: folder.file("s.db"))
+        let started = Flag()
+        let read = Task {
+            try store.readUnlessCancelled { reader in
+                started.raise()
+                return try (reader as! Session).db.scalar(Self.longCount)
+            }
+        }
+        await started.wait()
+        read.cancel()
+        let outcome = await read.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        // The store goes on: the read's transaction ended and SQLite no longer stops statements.
+        #expect(try store.read { try ($0 as! Session).db.scalar(Self.shortCount) } == 100_000)
+        #expect(try store.create(Fixtures.newRequest("After"), by: "intake", at: Date()).subject == "After")
+    }
+
+    @Test func aReadCancelledBeforeItBeginsDoesNotRun() async throws {
+        let store = try SQLiteRequestStore(path: folder.file("s.db"))
+        let ran = Mutex(false)
+        let go = Flag()
+        let read = Task {
+            await go.wait()
+            return try store.readUnlessCancelled { _ in ran.withLock { $0 = true } }
+        }
+        read.cancel()
+        go.raise()
+        await #expect(throws: CancellationError.self) { try await read.value }
+        #expect(!ran.withLock { $0 })
+    }
+
+    @Test func writesAndPlainReadsInACancelledTaskRunToTheirEnd() async throws {
+        let store = try SQLiteRequestStore(path: folder.file("s.db"))
+        let go = Flag()
+        let work = Task {
+            await go.wait()
+            let written = try store.write { writer in
+                _ = try (writer as! Session).db.scalar(Self.shortCount)
+                return try writer.create(Fixtures.newRequest("Written while cancelled"), by: "intake", at: Date())
+            }
+            let read = try store.read { try ($0 as! Session).db.scalar(Self.shortCount) }
+            return (written, read)
+        }
+        work.cancel()
+        go.raise()
+        let (written, read) = try await work.value
+        #expect(try store.existingRequest(written.id).subject == "Written while cancelled")
+        #expect(read == 100_000)
+    }
+}
