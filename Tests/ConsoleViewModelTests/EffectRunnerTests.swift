@@ -108,6 +108,43 @@ import Testing
         #expect(Set(generations).count == generations.count)
     }
 
+    @Test func aWindowStillBeingReadWhenANewerOneIsAskedForIsCancelledAndNotDelivered() async throws {
+        let stalling = StallingSearchStore(store)
+        let engine = ActionEngine(store: stalling, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team)
+        let other = HelpdeskBackend(engine: engine) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+        let request = try jane()
+        let (runner, delivered) = try runner(on: other)
+        func load(_ generation: Int, _ text: String) -> Effect {
+            .loadQueue(QueueLoad(generation: generation, tab: .queue, filter: Tab.queue.filter(for: "alex", text: text), after: nil,
+                                 direction: .forward, limit: 50, login: "alex", keep: nil, fallbackIndex: 0))
+        }
+        runner.submit([load(1, "l")])
+        #expect(await eventually { stalling.stalled })
+        runner.submit([load(2, "lost")])
+        await runner.waitUntilIdle()
+        await runner.stop()
+        #expect(stalling.stallEnded == .cancelled, "the first window's search stopped as soon as the second was asked for")
+        guard case .queueLoaded(let snapshot)? = delivered.all.first, delivered.all.count == 1 else {
+            Issue.record("only the newer window is delivered, not the cancelled one's failure: \(delivered.all)"); return
+        }
+        #expect(snapshot.generation == 2)
+        #expect(snapshot.window.rows.map(\.id) == [request.id])
+    }
+
+    @Test func theNewestGenerationIsReadWhateverOrderTheLoadsAreSubmittedIn() async throws {
+        _ = try jane()
+        let loads = [2, 1].map { generation in
+            Effect.loadQueue(QueueLoad(generation: generation, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""),
+                                       after: nil, direction: .forward, limit: 50, login: "alex", keep: nil, fallbackIndex: 0))
+        }
+        let messages = try await run(loads)
+        let generations = messages.compactMap { message -> Int? in if case .queueLoaded(let snapshot) = message { snapshot.generation } else { nil } }
+        #expect(generations.contains(2), "the window the console waits for is read and delivered: \(messages)")
+    }
+
     @Test func aCardIsReadFromOktaAndReusedWhileFresh() async throws {
         let email = Fixtures.email("jane.doe@example.com")
         let first = try await run([.loadCard(email, refresh: false)])
@@ -323,5 +360,34 @@ final class StallingDirectory: ForwardingDirectory, @unchecked Sendable {
     override func findGroups(_ prefix: String, limit: Int) async throws -> [DirectoryGroup] {
         try await waitWhileStalled()
         return try await super.findGroups(prefix, limit: limit)
+    }
+}
+
+/// The store, except that its first search (`readUnlessCancelled`) stalls until its task is
+/// cancelled or ten seconds pass, and says which ended it.
+final class StallingSearchStore: RequestStore {
+    enum StallEnd: Equatable { case cancelled, timedOut }
+
+    private let base: any RequestStore
+    private let state = Mutex<(searches: Int, stalled: Bool, ended: StallEnd?)>((0, false, nil))
+
+    init(_ base: any RequestStore) { self.base = base }
+
+    var stalled: Bool { state.withLock { $0.stalled } }
+    var stallEnded: StallEnd? { state.withLock { $0.ended } }
+    var location: String { base.location }
+
+    func read<T>(_ body: (any StoreReader) throws -> T) throws -> T { try base.read(body) }
+    func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T { try base.write(body) }
+    func changeToken() throws -> Int64 { try base.changeToken() }
+
+    func readUnlessCancelled<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        let first = state.withLock { $0.searches += 1; $0.stalled = $0.searches == 1; return $0.searches == 1 }
+        if first {
+            let limit = ContinuousClock.now + .seconds(10)
+            while !Task.isCancelled && ContinuousClock.now < limit { usleep(1_000) }
+            state.withLock { $0.ended = Task.isCancelled ? .cancelled : .timedOut }
+        }
+        return try base.readUnlessCancelled(body)
     }
 }

@@ -11,7 +11,10 @@ public actor EffectRunner {
     private let pending = PendingWork()
     private let recording = PendingWork()
     private nonisolated let cardLoads = LoadNumbers()
-    private nonisolated let queueLoads = LoadNumbers()
+    /// The newest window asked for, by its generation: an older one is not wanted any more.
+    private nonisolated let queueLoads = NewestGeneration()
+    /// The newest queue load running, cancelled when a newer one is submitted.
+    private nonisolated let runningQueueLoad = Mutex<(generation: Int, task: Task<Void, Never>)?>(nil)
     private var cards: [EmailAddress: (card: RequesterCard, at: Date)] = [:]
     /// Counts the times the cards were forgotten: a read begun before is not kept.
     private var cardsForgotten = 0
@@ -31,18 +34,30 @@ public actor EffectRunner {
             let records = effect.records
             if records { recording.begin() }
             // Tasks may reach the actor in any order; a card load numbered at submission knows
-            // whether a newer one was asked for since, so an older one never cancels it.
-            let number = switch effect {
-            case .loadCard: cardLoads.next()
-            case .loadQueue: queueLoads.next()
-            default: 0
-            }
-            Task {
+            // whether a newer one was asked for since, so an older one never cancels it. A queue
+            // load knows by its generation.
+            let number = if case .loadCard = effect { cardLoads.next() } else { 0 }
+            if case .loadQueue(let load) = effect { queueLoads.note(load.generation) }
+            let task = Task {
                 await self.perform(effect, number: number)
                 if records { self.recording.end() }
                 self.pending.end()
             }
+            if case .loadQueue(let load) = effect { supersede(with: task, generation: load.generation) }
         }
+    }
+
+    /// A newer window was asked for (the next letter of a filter, another page): the load still
+    /// running is cancelled, so the service stops its search and the newer one is not kept waiting.
+    private nonisolated func supersede(with task: Task<Void, Never>, generation: Int) {
+        let older = runningQueueLoad.withLock { running -> Task<Void, Never>? in
+            guard let current = running, current.generation > generation else {
+                defer { running = (generation, task) }
+                return running?.task
+            }
+            return task
+        }
+        older?.cancel()
     }
 
     /// True when no effect is running.
@@ -63,13 +78,16 @@ public actor EffectRunner {
         cardTask?.cancel()
     }
 
-    /// `number` orders card and queue loads as they were submitted.
+    /// `number` orders card loads as they were submitted.
     func perform(_ effect: Effect, number: Int = 0) async {
         switch effect {
         case .loadQueue(let load):
-            // A newer window was asked for since (the next letter of a filter): this one is not read.
-            guard queueLoads.isLatest(number) else { return }
-            deliver(await loadQueue(load))
+            // A newer window was asked for since (the next letter of a filter): this one is not
+            // read, or, when it was on its way, was cancelled and is not delivered.
+            guard queueLoads.isLatest(load.generation) else { return }
+            let loaded = await loadQueue(load)
+            guard queueLoads.isLatest(load.generation) else { return }
+            deliver(loaded)
         case .loadDetail(let id): await loadDetail(id)
         case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: number)
         case .searchTargets(let kind, let query): await search(kind, query)
@@ -334,6 +352,15 @@ final class LoadNumbers: Sendable {
     private let last = Mutex(0)
     func next() -> Int { last.withLock { $0 += 1; return $0 } }
     func isLatest(_ number: Int) -> Bool { last.withLock { $0 == number } }
+}
+
+/// The newest generation of the queue's windows asked for.
+final class NewestGeneration: Sendable {
+    private let newest = Mutex(Int.min)
+    /// Notes a window asked for.
+    func note(_ generation: Int) { newest.withLock { $0 = max($0, generation) } }
+    /// False once a newer window was asked for.
+    func isLatest(_ generation: Int) -> Bool { newest.withLock { generation >= $0 } }
 }
 
 /// Effects started and not yet answered.
