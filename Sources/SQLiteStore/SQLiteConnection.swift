@@ -44,10 +44,23 @@ final class SQLiteConnection: RecordDatabase {
     /// and stops the statement (`SQLITE_INTERRUPT`) once the task is cancelled. Only for reads: a
     /// write stopped midway would roll back what its caller may already have done outside the store.
     func stopsWhenTaskCancelled(_ stops: Bool) {
+        stopsWhenCancelled = stops
         guard stops else { return sqlite3_progress_handler(handle, 0, nil, nil) }
         sqlite3_progress_handler(handle, Self.stepsBetweenLooks, { _ in
             withUnsafeCurrentTask { $0?.isCancelled ?? false } ? 1 : 0
         }, nil)
+    }
+
+    /// Whether statements stop now when their task is cancelled.
+    private(set) var stopsWhenCancelled = false
+
+    /// Runs `work` to its end even in a read that stops when cancelled: what a read writes for
+    /// itself (a scratch table) and cleans up afterwards must not be stopped halfway.
+    func uninterrupted<T>(_ work: () throws -> T) rethrows -> T {
+        guard stopsWhenCancelled else { return try work() }
+        stopsWhenTaskCancelled(false)
+        defer { stopsWhenTaskCancelled(true) }
+        return try work()
     }
 
     /// About a few microseconds of a statement's work.

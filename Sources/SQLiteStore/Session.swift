@@ -259,13 +259,16 @@ final class Session: RecordStatements {
     static let walkTextBytes = 1 << 20
 
     /// Whether the word index would find `query` in `request`: asked of a one-row copy of the
-    /// index (same tokenizer), for text the word check does not decide itself.
+    /// index (same tokenizer), for text the word check does not decide itself. Never stopped
+    /// halfway by a cancelled search: the copy would keep its row, and every later search fail.
     private func indexAccepts(_ request: Request, query: String) throws -> Bool {
-        try db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_check USING fts5 (subject, body, requester, tokenize = '\(Schema.wordTokenizer)')")
-        try db.run("INSERT INTO temp.word_check (rowid, subject, body, requester) VALUES (1, ?, ?, ?)",
-                   [.text(request.subject), .text(request.body), .text(request.requester.value)])
-        defer { try? db.run("DELETE FROM temp.word_check") }
-        return try db.scalar("SELECT count(*) FROM temp.word_check WHERE word_check MATCH ?", [.text(query)]) ?? 0 > 0
+        try db.uninterrupted {
+            try db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_check USING fts5 (subject, body, requester, tokenize = '\(Schema.wordTokenizer)')")
+            try db.run("INSERT INTO temp.word_check (rowid, subject, body, requester) VALUES (1, ?, ?, ?)",
+                       [.text(request.subject), .text(request.body), .text(request.requester.value)])
+            defer { try? db.run("DELETE FROM temp.word_check") }
+            return try db.scalar("SELECT count(*) FROM temp.word_check WHERE word_check MATCH ?", [.text(query)]) ?? 0 > 0
+        }
     }
 
     /// How much request text one search may read to check phrases before asking the index instead.

@@ -41,6 +41,30 @@ import Testing
         #expect(try store.create(Fixtures.newRequest("After"), by: "intake", at: Date()).subject == "After")
     }
 
+    /// A search checks rows of other scripts with a one-row copy of the word index (a table of its
+    /// own, written and emptied for each row): stopped at any point of that, the next search
+    /// still finds what it should.
+    @Test func searchesStoppedAtAnyMomentLeaveTheNextOneWorking() async throws {
+        let store = try SQLiteRequestStore(path: folder.file("s.db"))
+        try store.write { writer in
+            for index in 0..<400 {
+                _ = try writer.create(Fixtures.newRequest("メールにログインできません \(index)", requester: "user\(index)@example.com"), by: "intake", at: Date())
+            }
+        }
+        let query = QueueQuery(filter: QueueFilter(text: "user"), limit: 50)
+        let expected = try store.read { try $0.queue(query) }.requests.map(\.id)
+        #expect(expected.count == 50)
+        var stopped = 0
+        for round in 0..<200 {
+            let search = Task { try store.readUnlessCancelled { try $0.queue(query) } }
+            try await Task.sleep(nanoseconds: UInt64(round % 20) * 100_000)
+            search.cancel()
+            if case .failure = await search.result { stopped += 1 }
+            #expect(try store.read { try $0.queue(query) }.requests.map(\.id) == expected, "after round \(round)")
+        }
+        #expect(stopped > 0, "some searches were stopped midway")
+    }
+
     @Test func aReadCancelledBeforeItBeginsDoesNotRun() async throws {
         let store = try SQLiteRequestStore(path: folder.file("s.db"))
         let ran = Mutex(false)
