@@ -41,6 +41,9 @@ enum EndToEndBenchmark {
             print("round \(round + 1): resident \(now.resident / 1024) MiB, peak \(now.peak / 1024) MiB")
         }
         session.report()
+        guard session.rowsNotShown.isEmpty else {
+            throw BenchmarkFailure("typed words whose rows never came, so the typing figures are wrong: \(session.rowsNotShown)")
+        }
         guard session.shortestMismatches == 0 else {
             throw BenchmarkFailure("the shortest writing of \(session.shortestMismatches) frames did not draw what ncurses drew; its figures are wrong")
         }
@@ -158,6 +161,7 @@ private final class Session {
     func typeFilters() throws {
         press("/", Array("/".utf8))
         if let time = type("user4242") { typed.add(.nanoseconds(Int64(time))) }
+        expectFirstRow(showing: "user4242")
         erase(8)
         for letter in ["u", "a", "e", "s", "m", "l", "1"] {
             let start = terminal.send(Array(letter.utf8))
@@ -169,6 +173,7 @@ private final class Session {
         // key's: the console drops it, and only the last one's rows are waited for.
         for word in ["user4242", "user1717", "salesforce"] {
             if let time = type(word, pause: 5_000) { typedFast.add(.nanoseconds(Int64(time))) }
+            expectFirstRow(showing: word)
             erase(word.count)
         }
         press("Esc", Keys.escape)
@@ -191,6 +196,15 @@ private final class Session {
             }
         }
         return sent.last.flatMap { finalRows(after: $0, bursts: bursts) }
+    }
+
+    /// Words typed whose rows never came (the first row does not show the word): a search that
+    /// failed or was lost would otherwise be timed as rows that were final at once.
+    private(set) var rowsNotShown: [String] = []
+
+    private func expectFirstRow(showing word: String) {
+        let first = screen.line(2)
+        if !first.lowercased().contains(word.lowercased()) { rowsNotShown.append("\(word): \(first)") }
     }
 
     /// Erases `count` typed characters at ten a second, untimed, and waits for the console.
