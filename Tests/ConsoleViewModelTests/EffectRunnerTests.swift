@@ -145,6 +145,15 @@ import Testing
         #expect(generations.contains(2), "the window the console waits for is read and delivered: \(messages)")
     }
 
+    @Test func twoLoadsOfOneGenerationAreBothReadAndNeitherCancelled() async throws {
+        _ = try jane()
+        let load = Effect.loadQueue(QueueLoad(generation: 3, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""),
+                                              after: nil, direction: .forward, limit: 50, login: "alex", keep: nil, fallbackIndex: 0))
+        let messages = try await run([load, load])
+        #expect(messages.allSatisfy { if case .queueLoaded = $0 { true } else { false } }, "\(messages)")
+        #expect(!messages.isEmpty)
+    }
+
     @Test func aCardIsReadFromOktaAndReusedWhileFresh() async throws {
         let email = Fixtures.email("jane.doe@example.com")
         let first = try await run([.loadCard(email, refresh: false)])

@@ -49,13 +49,14 @@ public actor EffectRunner {
 
     /// A newer window was asked for (the next letter of a filter, another page): the load still
     /// running is cancelled, so the service stops its search and the newer one is not kept waiting.
+    /// Two loads of one generation are both wanted: neither cancels the other.
     private nonisolated func supersede(with task: Task<Void, Never>, generation: Int) {
         let older = runningQueueLoad.withLock { running -> Task<Void, Never>? in
-            guard let current = running, current.generation > generation else {
+            guard let current = running, current.generation >= generation else {
                 defer { running = (generation, task) }
                 return running?.task
             }
-            return task
+            return current.generation == generation ? nil : task
         }
         older?.cancel()
     }

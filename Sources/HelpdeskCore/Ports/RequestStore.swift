@@ -114,7 +114,7 @@ public protocol StoreWriter: StoreReader {
 extension RequestStore {
     public var changePollInterval: TimeInterval { 0.25 }
 
-    /// A store that cannot stop a read midway looks before it begins.
+    /// A store that cannot stop a read midway looks only before it asks for its connection.
     public func readUnlessCancelled<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         try Task.checkCancellation()
         return try read(body)
