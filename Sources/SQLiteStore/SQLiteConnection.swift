@@ -63,7 +63,7 @@ final class SQLiteConnection: RecordDatabase {
         return try work()
     }
 
-    /// About a few microseconds of a statement's work.
+    /// How many of a statement's steps SQLite takes between looks at the task.
     static let stepsBetweenLooks: Int32 = 1_000
 
     /// Turns off SQLite's counting of the memory it holds, once, before the first connection opens

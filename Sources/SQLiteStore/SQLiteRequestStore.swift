@@ -59,7 +59,9 @@ public final class SQLiteRequestStore: RequestStore {
     }
 
     /// The read stops at SQLite's next look at its task (`SQLiteConnection.stopsWhenTaskCancelled`),
-    /// or before it begins when the task was cancelled while it waited for the connection.
+    /// or before it begins when the task was cancelled while it waited for the connection. (Its
+    /// transaction is written out beside `read`'s: the mutex's closure must hand back a value
+    /// free of the body's region, which a shared helper taking the body cannot.)
     public func readUnlessCancelled<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         do {
             return try connection.withLock { db in
