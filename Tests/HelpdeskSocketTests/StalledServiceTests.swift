@@ -154,13 +154,15 @@ import Glibc
         let card = Self.outcome { try await connection.call(.requesterCard, Self.card, timeout: 10) }
         #expect(await eventually { service.unread > 0 })
         let cardBytes = service.unread
-        // What the socket holds, every quarter of a second: each write makes way well within the
-        // half second, and the frame would take three times that.
+        // 64 KiB every quarter of a second: each write makes way well within the half second, and
+        // the frame would take seconds. (Reading all there is each time could keep pace with the
+        // writer on the other core and take the whole frame at once.)
         let trickle = Task.detached { () -> Int in
             var buffer = [UInt8](repeating: 0, count: 1 << 16)
             var read = 0
             while !Task.isCancelled {
-                while case let count = recv(service.peer, &buffer, buffer.count, Int32(MSG_DONTWAIT)), count > 0 { read += count }
+                let count = recv(service.peer, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                if count > 0 { read += count }
                 try? await Task.sleep(nanoseconds: 250_000_000)
             }
             return read
