@@ -63,6 +63,12 @@ import Testing
         return card.user.status
     }
 
+    /// A load of the queue tab's first window, filtered by `text`.
+    func queueLoad(_ generation: Int, text: String = "") -> Effect {
+        .loadQueue(QueueLoad(generation: generation, tab: .queue, filter: Tab.queue.filter(for: "alex", text: text), after: nil,
+                             direction: .forward, limit: 50, login: "alex", keep: nil, fallbackIndex: 0))
+    }
+
     func jane() throws -> Request {
         try store.create(Fixtures.newRequest("Lost my phone", requester: "jane.doe@example.com"), by: "intake", at: clock.now())
     }
@@ -117,13 +123,9 @@ import Testing
         }
         let request = try jane()
         let (runner, delivered) = try runner(on: other)
-        func load(_ generation: Int, _ text: String) -> Effect {
-            .loadQueue(QueueLoad(generation: generation, tab: .queue, filter: Tab.queue.filter(for: "alex", text: text), after: nil,
-                                 direction: .forward, limit: 50, login: "alex", keep: nil, fallbackIndex: 0))
-        }
-        runner.submit([load(1, "l")])
+        runner.submit([queueLoad(1, text: "l")])
         #expect(await eventually { stalling.stalled })
-        runner.submit([load(2, "lost")])
+        runner.submit([queueLoad(2, text: "lost")])
         await runner.waitUntilIdle()
         await runner.stop()
         #expect(stalling.stallEnded == .cancelled, "the first window's search stopped as soon as the second was asked for")
@@ -136,20 +138,14 @@ import Testing
 
     @Test func theNewestGenerationIsReadWhateverOrderTheLoadsAreSubmittedIn() async throws {
         _ = try jane()
-        let loads = [2, 1].map { generation in
-            Effect.loadQueue(QueueLoad(generation: generation, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""),
-                                       after: nil, direction: .forward, limit: 50, login: "alex", keep: nil, fallbackIndex: 0))
-        }
-        let messages = try await run(loads)
+        let messages = try await run([queueLoad(2), queueLoad(1)])
         let generations = messages.compactMap { message -> Int? in if case .queueLoaded(let snapshot) = message { snapshot.generation } else { nil } }
         #expect(generations.contains(2), "the window the console waits for is read and delivered: \(messages)")
     }
 
     @Test func twoLoadsOfOneGenerationAreBothReadAndNeitherCancelled() async throws {
         _ = try jane()
-        let load = Effect.loadQueue(QueueLoad(generation: 3, tab: .queue, filter: Tab.queue.filter(for: "alex", text: ""),
-                                              after: nil, direction: .forward, limit: 50, login: "alex", keep: nil, fallbackIndex: 0))
-        let messages = try await run([load, load])
+        let messages = try await run([queueLoad(3), queueLoad(3)])
         #expect(messages.allSatisfy { if case .queueLoaded = $0 { true } else { false } }, "\(messages)")
         #expect(!messages.isEmpty)
     }
