@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func aWindowStillBeingReadWhenANewerOneIsAskedForIsCancelledAndNotDelivered() async throws {
-        let stalling = StallingSearchStore(store)
+        let stalling = StallingReadStore(store)
         let engine = ActionEngine(store: stalling, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team)
         let other = HelpdeskBackend(engine: engine) { login in
             guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
@@ -134,6 +134,28 @@ import Testing
         }
         #expect(snapshot.generation == 2)
         #expect(snapshot.window.rows.map(\.id) == [request.id])
+    }
+
+    @Test func aTimelineStillBeingReadWhenTheSelectionMovesOnIsCancelledAndNotDelivered() async throws {
+        let stalling = StallingReadStore(store)
+        let engine = ActionEngine(store: stalling, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team)
+        let other = HelpdeskBackend(engine: engine) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+        let first = try jane()
+        let second = try store.create(Fixtures.newRequest("Need VPN", requester: "omar.haddad@example.com"), by: "intake", at: clock.now())
+        let (runner, delivered) = try runner(on: other)
+        runner.submit([.loadDetail(first.id)])
+        #expect(await eventually { stalling.stalled })
+        runner.submit([.loadDetail(second.id)])
+        await runner.waitUntilIdle()
+        await runner.stop()
+        #expect(stalling.stallEnded == .cancelled, "the first timeline's read stopped as soon as the second was asked for")
+        guard case .detailLoaded(let id, _)? = delivered.all.first, delivered.all.count == 1 else {
+            Issue.record("only the second timeline is delivered, not the first or its cancellation: \(delivered.all)"); return
+        }
+        #expect(id == second.id)
     }
 
     @Test func theNewestGenerationIsReadWhateverOrderTheLoadsAreSubmittedIn() async throws {
@@ -368,9 +390,10 @@ final class StallingDirectory: ForwardingDirectory, @unchecked Sendable {
     }
 }
 
-/// The store, except that its first search (`readUnlessCancelled`) stalls until its task is
-/// cancelled or ten seconds pass, and says which ended it.
-final class StallingSearchStore: RequestStore {
+/// The store, except that its first read nobody wants once cancelled (`readUnlessCancelled`: a
+/// queue window, a timeline) stalls until its task is cancelled or ten seconds pass, and says
+/// which ended it.
+final class StallingReadStore: RequestStore {
     enum StallEnd: Equatable { case cancelled, timedOut }
 
     private let base: any RequestStore

@@ -4,14 +4,15 @@ import HelpdeskTestSupport
 import Synchronization
 import Testing
 
-/// The queue's reads stop when the task asking for them is cancelled (the console asked for a
-/// newer window; the client cancelled over the socket), instead of searching on to an answer
-/// nobody reads while the newer search waits for the store.
+/// The queue's reads and a request's timeline stop when the task asking for them is cancelled
+/// (the console asked for a newer window or moved to another request; the client cancelled over
+/// the socket), instead of reading on to an answer nobody reads while the newer read waits for the store.
 @Suite struct SupersededSearchTests {
-    @Test func queueReadsInACancelledTaskEndInCancellation() async throws {
+    @Test func queueAndTimelineReadsInACancelledTaskEndInCancellation() async throws {
         let fixture = try EngineFixture()
         _ = try fixture.store.create(Fixtures.newRequest("Lost my phone"), by: "intake", at: fixture.clock.now())
         let service = try ImportServiceTests.service(on: fixture)
+        let request = try fixture.store.read { try $0.queue(QueueQuery(filter: QueueFilter(), limit: 1)) }.requests[0]
         let filter = QueueFilter(text: "lost")
         let go = Mutex(false)
         let reads = Task { () -> [String] in
@@ -22,12 +23,14 @@ import Testing
                 _ = try await service.queueSlice(QueueSliceRequest(filter: filter, after: nil, direction: .forward, limit: 10, windowSize: 50))
                 outcomes.append("answered")
             } catch { outcomes.append("\(type(of: error))") }
+            do { _ = try await service.detail(of: request.id); outcomes.append("answered") } catch { outcomes.append("\(type(of: error))") }
             return outcomes
         }
         reads.cancel()
         go.withLock { $0 = true }
-        #expect(await reads.value == ["CancellationError", "CancellationError"])
+        #expect(await reads.value == ["CancellationError", "CancellationError", "CancellationError"])
         // Not cancelled, the same reads answer.
         #expect(try await service.queue(QueueQuery(filter: filter, limit: 10)).requests.count == 1)
+        #expect(try await service.detail(of: request.id).request.id == request.id)
     }
 }

@@ -11,10 +11,10 @@ public actor EffectRunner {
     private let pending = PendingWork()
     private let recording = PendingWork()
     private nonisolated let cardLoads = LoadNumbers()
-    /// The newest window asked for, by its generation: an older one is not wanted any more.
-    private nonisolated let queueLoads = NewestGeneration()
-    /// The newest queue load running, cancelled when a newer one is submitted.
-    private nonisolated let runningQueueLoad = Mutex<(generation: Int, task: Task<Void, Never>)?>(nil)
+    /// The queue's windows, by generation: an older one is not wanted any more.
+    private nonisolated let queueLoads = NewestLoads()
+    /// The selected request's timelines, numbered as submitted: only the last one is shown.
+    private nonisolated let detailLoads = NewestLoads()
     private var cards: [EmailAddress: (card: RequesterCard, at: Date)] = [:]
     /// Counts the times the cards were forgotten: a read begun before is not kept.
     private var cardsForgotten = 0
@@ -33,32 +33,22 @@ public actor EffectRunner {
             pending.begin()
             let records = effect.records
             if records { recording.begin() }
-            // Tasks may reach the actor in any order; a card load numbered at submission knows
-            // whether a newer one was asked for since, so an older one never cancels it. A queue
-            // load knows by its generation.
-            let number = if case .loadCard = effect { cardLoads.next() } else { 0 }
-            if case .loadQueue(let load) = effect { queueLoads.note(load.generation) }
+            // Tasks may reach the actor in any order; a card or timeline load numbered at submission
+            // knows whether a newer one was asked for since, so an older one never replaces it. A
+            // queue load knows by its generation.
+            let newest: (loads: NewestLoads, number: Int)? = switch effect {
+            case .loadQueue(let load): (queueLoads, queueLoads.asked(load.generation))
+            case .loadDetail: (detailLoads, detailLoads.askedLast())
+            default: nil
+            }
+            let number = if case .loadCard = effect { cardLoads.next() } else { newest?.number ?? 0 }
             let task = Task {
                 await self.perform(effect, number: number)
                 if records { self.recording.end() }
                 self.pending.end()
             }
-            if case .loadQueue(let load) = effect { supersede(with: task, generation: load.generation) }
+            if let newest { newest.loads.started(task, number: newest.number) }
         }
-    }
-
-    /// A newer window was asked for (the next letter of a filter, another page): the load still
-    /// running is cancelled, so the service stops its search and the newer one is not kept waiting.
-    /// Two loads of one generation are both wanted: neither cancels the other.
-    private nonisolated func supersede(with task: Task<Void, Never>, generation: Int) {
-        let older = runningQueueLoad.withLock { running -> Task<Void, Never>? in
-            guard let current = running, current.generation >= generation else {
-                defer { running = (generation, task) }
-                return running?.task
-            }
-            return current.generation == generation ? nil : task
-        }
-        older?.cancel()
     }
 
     /// True when no effect is running.
@@ -79,7 +69,7 @@ public actor EffectRunner {
         cardTask?.cancel()
     }
 
-    /// `number` orders card loads as they were submitted.
+    /// `number` orders card and timeline loads as they were submitted.
     func perform(_ effect: Effect, number: Int = 0) async {
         switch effect {
         case .loadQueue(let load):
@@ -89,7 +79,7 @@ public actor EffectRunner {
             let loaded = await loadQueue(load)
             guard queueLoads.isLatest(load.generation) else { return }
             deliver(loaded)
-        case .loadDetail(let id): await loadDetail(id)
+        case .loadDetail(let id): await loadDetail(id, number: number)
         case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: number)
         case .searchTargets(let kind, let query): await search(kind, query)
         case .ask(let key, let action, let reason, let account):
@@ -156,11 +146,16 @@ public actor EffectRunner {
         }
     }
 
-    private func loadDetail(_ id: RequestID) async {
+    /// A timeline asked for since (the selection moved on, or the request changed again) replaces
+    /// this one: it is not read, or, when it was on its way, was cancelled and is not delivered.
+    private func loadDetail(_ id: RequestID, number: Int) async {
+        guard detailLoads.isLatest(number) else { return }
         do {
             let detail = try await service.detail(of: id)
+            guard detailLoads.isLatest(number) else { return }
             deliver(.detailLoaded(id, DetailSnapshot(timeline: detail.timeline, earlierEvents: detail.earlierEvents, approvals: detail.approvals, runs: detail.runs, unknownRuns: detail.unknownRuns, plans: detail.plans)))
         } catch {
+            guard detailLoads.isLatest(number) else { return }
             deliver(.workFinished(StatusLine("Could not read \(id): \(Self.sentence(error))", .error), reload: false))
         }
     }
@@ -353,15 +348,6 @@ final class LoadNumbers: Sendable {
     private let last = Mutex(0)
     func next() -> Int { last.withLock { $0 += 1; return $0 } }
     func isLatest(_ number: Int) -> Bool { last.withLock { $0 == number } }
-}
-
-/// The newest generation of the queue's windows asked for.
-final class NewestGeneration: Sendable {
-    private let newest = Mutex(Int.min)
-    /// Notes a window asked for.
-    func note(_ generation: Int) { newest.withLock { $0 = max($0, generation) } }
-    /// False once a newer window was asked for.
-    func isLatest(_ generation: Int) -> Bool { newest.withLock { generation >= $0 } }
 }
 
 /// Effects started and not yet answered.

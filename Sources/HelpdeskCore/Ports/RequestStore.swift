@@ -8,7 +8,8 @@ public protocol RequestStore: Sendable {
     /// Runs `body` on a consistent snapshot.
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
     /// Like `read`, for a read nobody wants once its task is cancelled (a queue window a newer
-    /// one replaced): it ends with `CancellationError` then, as soon as the store can stop.
+    /// one replaced, the timeline of a request the selection left): it ends with
+    /// `CancellationError` then, as soon as the store can stop.
     func readUnlessCancelled<T>(_ body: (any StoreReader) throws -> T) throws -> T
     /// Runs `body` in one serializable write transaction (perhaps more than once); a throw rolls everything back.
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T

@@ -77,7 +77,7 @@ public struct LocalHelpdeskService: HelpdeskService {
     }
 
     public func detail(of id: RequestID) async throws -> RequestDetail {
-        let (request, timeline, approvals, runs, grants, plans) = try store.read { reader in
+        let (request, timeline, approvals, runs, grants, plans) = try store.readUnlessCancelled { reader in
             (try reader.existingRequest(id), try reader.newestEvents(of: id, limit: RequestDetail.timelineLimit, maxBytes: RequestDetail.timelineBytes),
              try reader.approvals(of: id, decidedLimit: RequestDetail.decidedApprovalLimit), try reader.runs(of: id), try reader.grants(of: id), try reader.plans(of: id))
         }

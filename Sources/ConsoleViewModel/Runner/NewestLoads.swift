@@ -1,0 +1,45 @@
+import Synchronization
+
+/// Loads of one kind of which only the newest is wanted: the queue's windows, known by their
+/// generation, and the selected request's timeline, numbered as submitted. Once a higher number
+/// is asked for, a lower one is not delivered, and the one running is cancelled, so the service
+/// stops its read and the newer load is not kept waiting behind it. Two loads of one number are
+/// both wanted; neither cancels the other.
+final class NewestLoads: Sendable {
+    private struct State {
+        var newest = Int.min
+        var running: (number: Int, task: Task<Void, Never>)?
+    }
+
+    private let state = Mutex(State())
+
+    /// Notes a load asked for with `number`; that number.
+    func asked(_ number: Int) -> Int {
+        state.withLock { $0.newest = max($0.newest, number) }
+        return number
+    }
+
+    /// Notes a load asked for after every other; its number.
+    func askedLast() -> Int {
+        state.withLock { state in
+            state.newest = state.newest == .min ? 1 : state.newest + 1
+            return state.newest
+        }
+    }
+
+    /// False once a load with a higher number was asked for.
+    func isLatest(_ number: Int) -> Bool { state.withLock { number >= $0.newest } }
+
+    /// `task` runs the load numbered `number`: a lower one running is cancelled, and so is `task`
+    /// when a higher one already runs.
+    func started(_ task: Task<Void, Never>, number: Int) {
+        let superseded = state.withLock { state -> Task<Void, Never>? in
+            guard let current = state.running, current.number >= number else {
+                defer { state.running = (number, task) }
+                return state.running?.task
+            }
+            return current.number == number ? nil : task
+        }
+        superseded?.cancel()
+    }
+}
