@@ -114,50 +114,6 @@ import Testing
         #expect(Set(generations).count == generations.count)
     }
 
-    @Test func aWindowStillBeingReadWhenANewerOneIsAskedForIsCancelledAndNotDelivered() async throws {
-        let stalling = StallingReadStore(store)
-        let engine = ActionEngine(store: stalling, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team)
-        let other = HelpdeskBackend(engine: engine) { login in
-            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
-            return member
-        }
-        let request = try jane()
-        let (runner, delivered) = try runner(on: other)
-        runner.submit([queueLoad(1, text: "l")])
-        #expect(await eventually { stalling.stalled })
-        runner.submit([queueLoad(2, text: "lost")])
-        await runner.waitUntilIdle()
-        await runner.stop()
-        #expect(stalling.stallEnded == .cancelled, "the first window's search stopped as soon as the second was asked for")
-        guard case .queueLoaded(let snapshot)? = delivered.all.first, delivered.all.count == 1 else {
-            Issue.record("only the newer window is delivered, not the cancelled one's failure: \(delivered.all)"); return
-        }
-        #expect(snapshot.generation == 2)
-        #expect(snapshot.window.rows.map(\.id) == [request.id])
-    }
-
-    @Test func aTimelineStillBeingReadWhenTheSelectionMovesOnIsCancelledAndNotDelivered() async throws {
-        let stalling = StallingReadStore(store)
-        let engine = ActionEngine(store: stalling, directory: directory, clock: clock, policy: .default, team: DemoTeamFixture.team)
-        let other = HelpdeskBackend(engine: engine) { login in
-            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
-            return member
-        }
-        let first = try jane()
-        let second = try store.create(Fixtures.newRequest("Need VPN", requester: "omar.haddad@example.com"), by: "intake", at: clock.now())
-        let (runner, delivered) = try runner(on: other)
-        runner.submit([.loadDetail(first.id)])
-        #expect(await eventually { stalling.stalled })
-        runner.submit([.loadDetail(second.id)])
-        await runner.waitUntilIdle()
-        await runner.stop()
-        #expect(stalling.stallEnded == .cancelled, "the first timeline's read stopped as soon as the second was asked for")
-        guard case .detailLoaded(let id, _)? = delivered.all.first, delivered.all.count == 1 else {
-            Issue.record("only the second timeline is delivered, not the first or its cancellation: \(delivered.all)"); return
-        }
-        #expect(id == second.id)
-    }
-
     @Test func theNewestGenerationIsReadWhateverOrderTheLoadsAreSubmittedIn() async throws {
         _ = try jane()
         let messages = try await run([queueLoad(2), queueLoad(1)])
@@ -267,6 +223,26 @@ import Testing
         await runner.stop()
         #expect(delivered.all.contains { if case .cardLoaded(let email, .success, _) = $0 { email.value == "omar.haddad@example.com" } else { false } })
         #expect(!delivered.all.contains { if case .cardLoaded(let email, _, _) = $0 { email.value == "jane.doe@example.com" } else { false } })
+    }
+
+    @Test func aPickerSearchTypedOverStopsAndSaysNothing() async throws {
+        directory.stall.withLock { $0 = true }
+        defer { directory.stall.withLock { $0 = false } }
+        let (runner, delivered) = try runner(oktaTimeout: 600)
+        runner.submit([.searchTargets(.group, query: "eng")])
+        #expect(await eventually { directory.stalled.withLock { $0 } == 1 })
+        // The next letter: the search for "eng" stops, not at Okta's time limit, and its
+        // cancellation is not reported as a failed search.
+        runner.submit([.searchTargets(.group, query: "engi")])
+        #expect(await eventually { directory.stallsCancelled.withLock { $0 } == 1 })
+        directory.stall.withLock { $0 = false }
+        await runner.waitUntilIdle()
+        await runner.stop()
+        guard case .pickerResults(.group, let query, let items)? = delivered.all.first, delivered.all.count == 1 else {
+            Issue.record("only the last search answers: \(delivered.all)"); return
+        }
+        #expect(query == "engi")
+        #expect(!items.isEmpty)
     }
 
     @Test func everyOktaReadOfTheConsoleHasATimeLimit() async throws {
@@ -387,35 +363,5 @@ final class StallingDirectory: ForwardingDirectory, @unchecked Sendable {
     override func findGroups(_ prefix: String, limit: Int) async throws -> [DirectoryGroup] {
         try await waitWhileStalled()
         return try await super.findGroups(prefix, limit: limit)
-    }
-}
-
-/// The store, except that its first read nobody wants once cancelled (`readUnlessCancelled`: a
-/// queue window, a timeline) stalls until its task is cancelled or ten seconds pass, and says
-/// which ended it.
-final class StallingReadStore: RequestStore {
-    enum StallEnd: Equatable { case cancelled, timedOut }
-
-    private let base: any RequestStore
-    private let state = Mutex<(searches: Int, stalled: Bool, ended: StallEnd?)>((0, false, nil))
-
-    init(_ base: any RequestStore) { self.base = base }
-
-    var stalled: Bool { state.withLock { $0.stalled } }
-    var stallEnded: StallEnd? { state.withLock { $0.ended } }
-    var location: String { base.location }
-
-    func read<T>(_ body: (any StoreReader) throws -> T) throws -> T { try base.read(body) }
-    func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T { try base.write(body) }
-    func changeToken() throws -> Int64 { try base.changeToken() }
-
-    func readUnlessCancelled<T>(_ body: (any StoreReader) throws -> T) throws -> T {
-        let first = state.withLock { $0.searches += 1; $0.stalled = $0.searches == 1; return $0.searches == 1 }
-        if first {
-            let limit = ContinuousClock.now + .seconds(10)
-            while !Task.isCancelled && ContinuousClock.now < limit { usleep(1_000) }
-            state.withLock { $0.ended = Task.isCancelled ? .cancelled : .timedOut }
-        }
-        return try base.readUnlessCancelled(body)
     }
 }

@@ -15,6 +15,8 @@ public actor EffectRunner {
     private nonisolated let queueLoads = NewestLoads()
     /// The selected request's timelines, numbered as submitted: only the last one is shown.
     private nonisolated let detailLoads = NewestLoads()
+    /// A picker's Okta searches, one a key typed: only the last one's answer is shown.
+    private nonisolated let targetSearches = NewestLoads()
     private var cards: [EmailAddress: (card: RequesterCard, at: Date)] = [:]
     /// Counts the times the cards were forgotten: a read begun before is not kept.
     private var cardsForgotten = 0
@@ -33,12 +35,13 @@ public actor EffectRunner {
             pending.begin()
             let records = effect.records
             if records { recording.begin() }
-            // Tasks may reach the actor in any order; a card or timeline load numbered at submission
+            // Tasks may reach the actor in any order; a load or search numbered at submission
             // knows whether a newer one was asked for since, so an older one never replaces it. A
             // queue load knows by its generation.
             let newest: (loads: NewestLoads, number: Int)? = switch effect {
             case .loadQueue(let load): (queueLoads, queueLoads.asked(load.generation))
             case .loadDetail: (detailLoads, detailLoads.askedLast())
+            case .searchTargets: (targetSearches, targetSearches.askedLast())
             default: nil
             }
             let number = if case .loadCard = effect { cardLoads.next() } else { newest?.number ?? 0 }
@@ -69,7 +72,7 @@ public actor EffectRunner {
         cardTask?.cancel()
     }
 
-    /// `number` orders card and timeline loads as they were submitted.
+    /// `number` orders card and timeline loads and picker searches as they were submitted.
     func perform(_ effect: Effect, number: Int = 0) async {
         switch effect {
         case .loadQueue(let load):
@@ -81,7 +84,7 @@ public actor EffectRunner {
             deliver(loaded)
         case .loadDetail(let id): await loadDetail(id, number: number)
         case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: number)
-        case .searchTargets(let kind, let query): await search(kind, query)
+        case .searchTargets(let kind, let query): await search(kind, query, number: number)
         case .ask(let key, let action, let reason, let account):
             await ask(key, action, reason, account)
             forgetCards()
@@ -231,7 +234,9 @@ public actor EffectRunner {
         }
     }
 
-    private func search(_ kind: PickerState.Kind, _ query: String) async {
+    /// A search typed over since is not sent, or, when it was on its way, is cancelled and says nothing.
+    private func search(_ kind: PickerState.Kind, _ query: String, number: Int) async {
+        guard targetSearches.isLatest(number) else { return }
         let service = self.service
         do {
             let items: [PickerItem] = try await Deadline.run(seconds: services.oktaTimeout) {
@@ -246,8 +251,10 @@ public actor EffectRunner {
                     []
                 }
             }
+            guard targetSearches.isLatest(number) else { return }
             deliver(.pickerResults(kind, query: query, items: items))
         } catch {
+            guard targetSearches.isLatest(number) else { return }
             deliver(.pickerResults(kind, query: query, items: []))
             deliver(.workFinished(StatusLine("Okta search failed: \(Self.sentence(error)); type to search again.", .error), reload: false))
         }

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Loads of one kind of which only the newest is wanted: the queue's windows, known by their
-/// generation, and the selected request's timeline, numbered as submitted. Once a higher number
+/// generation; the selected request's timeline and a picker's Okta search, numbered as submitted. Once a higher number
 /// is asked for, a lower one is not delivered, and the one running is cancelled, so the service
 /// stops its read and the newer load is not kept waiting behind it. Two loads of one number are
 /// both wanted; neither cancels the other.
