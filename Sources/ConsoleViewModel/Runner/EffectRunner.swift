@@ -10,7 +10,8 @@ public actor EffectRunner {
     private let deliver: @Sendable (Message) -> Void
     private let pending = PendingWork()
     private let recording = PendingWork()
-    private nonisolated let cardLoads = LoadNumbers()
+    /// The requester cards asked for, numbered as submitted (a card read cancels the one before it itself).
+    private nonisolated let cardLoads = NewestLoads()
     /// The queue's windows, by generation: an older one is not wanted any more.
     private nonisolated let queueLoads = NewestLoads()
     /// The selected request's timelines, numbered as submitted: only the last one is shown.
@@ -44,7 +45,7 @@ public actor EffectRunner {
             case .searchTargets: (targetSearches, targetSearches.askedLast())
             default: nil
             }
-            let number = if case .loadCard = effect { cardLoads.next() } else { newest?.number ?? 0 }
+            let number = if case .loadCard = effect { cardLoads.askedLast() } else { newest?.number ?? 0 }
             let task = Task {
                 await self.perform(effect, number: number)
                 if records { self.recording.end() }
@@ -348,13 +349,6 @@ public actor EffectRunner {
     static func directoryError(_ error: any Error) -> DirectoryError? {
         (error as? DirectoryError) ?? (error as? ServiceError)?.directory
     }
-}
-
-/// Numbers handed out in order, and the last one handed out.
-final class LoadNumbers: Sendable {
-    private let last = Mutex(0)
-    func next() -> Int { last.withLock { $0 += 1; return $0 } }
-    func isLatest(_ number: Int) -> Bool { last.withLock { $0 == number } }
 }
 
 /// Effects started and not yet answered.
