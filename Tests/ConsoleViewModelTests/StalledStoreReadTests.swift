@@ -42,6 +42,19 @@ import Testing
         #expect(snapshot.window.rows.map(\.id) == [request.id])
     }
 
+    @Test func aWindowTheConsoleGaveUpOnIsCancelledAndNotDelivered() async throws {
+        let (stalling, other) = stallingBackend()
+        _ = try suite.jane()
+        let (runner, delivered) = try suite.runner(on: other)
+        runner.submit([suite.queueLoad(1, text: "l")])
+        #expect(await eventually { stalling.stalled })
+        runner.submit([.dropQueueLoads(before: 2)])
+        await runner.waitUntilIdle()
+        await runner.stop()
+        #expect(stalling.stallEnded == .cancelled, "the window's search stopped when the console gave up on it")
+        #expect(delivered.all.isEmpty, "neither the window nor its cancellation is delivered: \(delivered.all)")
+    }
+
     @Test func aTimelineStillBeingReadWhenTheSelectionMovesOnIsCancelledAndNotDelivered() async throws {
         let (stalling, other) = stallingBackend()
         let first = try suite.jane()

@@ -56,9 +56,10 @@ import Testing
         #expect(load.moveBy == 2 * rows, "the second page adds to the first, which has not landed yet")
         #expect(load.generation == 2)
         _ = Console.update(&state, .key(.pageUp))
-        _ = Console.update(&state, .key(.pageUp))
+        let back = Console.update(&state, .key(.pageUp))
         #expect(state.pendingMove == nil, "back inside the window: the selection moves here and the load is dropped")
         #expect(state.queueGeneration == 4)
+        #expect(back.first == .dropQueueLoads(before: 4), "and the read still on its way stops: \(back)")
         #expect(state.queue.selected == ConsoleFixtures.requests.count - 1)
     }
 
@@ -251,9 +252,11 @@ import Testing
         _ = Console.update(&state, .key(.end))
         _ = Console.update(&state, .key(.char("t")))
         #expect(Console.update(&state, .tick(state.now.addingTimeInterval(0.5))).isEmpty)
+        let given = state.queueGeneration
         let late = Console.update(&state, .tick(state.now.addingTimeInterval(1.0)))
         let shown = ConsoleFixtures.requests[2]
         #expect(late.contains(.assign(shown.id, to: "alex", version: shown.version)), "take acted on the request on screen: \(late)")
+        #expect(late.first == .dropQueueLoads(before: given + 1), "End's read, given up, stops: \(late)")
         #expect(!state.isLoadingQueue && state.heldKeys.isEmpty)
         #expect(state.status?.text.contains("did not answer") == true, "\(String(describing: state.status))")
 

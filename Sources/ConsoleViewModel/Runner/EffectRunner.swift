@@ -33,6 +33,10 @@ public actor EffectRunner {
     /// Starts the effects without waiting for them; `.quit` is the run loop's, not the runner's.
     public nonisolated func submit(_ effects: [Effect]) {
         for effect in effects where effect != .quit {
+            if case .dropQueueLoads(let generation) = effect {
+                queueLoads.drop(before: generation)
+                continue
+            }
             pending.begin()
             let records = effect.records
             if records { recording.begin() }
@@ -83,6 +87,7 @@ public actor EffectRunner {
             let loaded = await loadQueue(load)
             guard queueLoads.isLatest(load.generation) else { return }
             deliver(loaded)
+        case .dropQueueLoads(let generation): queueLoads.drop(before: generation)
         case .loadDetail(let id): await loadDetail(id, number: number)
         case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: number)
         case .searchTargets(let kind, let query): await search(kind, query, number: number)

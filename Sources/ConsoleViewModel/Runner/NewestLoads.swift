@@ -27,6 +27,17 @@ final class NewestLoads: Sendable {
         }
     }
 
+    /// Loads numbered below `number` are not wanted, though none replaces them: the one running stops.
+    func drop(before number: Int) {
+        let superseded = state.withLock { state -> Task<Void, Never>? in
+            state.newest = max(state.newest, number)
+            guard let current = state.running, current.number < number else { return nil }
+            state.running = nil
+            return current.task
+        }
+        superseded?.cancel()
+    }
+
     /// False once a load with a higher number was asked for.
     func isLatest(_ number: Int) -> Bool { state.withLock { number >= $0.newest } }
 

@@ -6,6 +6,10 @@ import HelpdeskCore
 public enum Effect: Sendable, Equatable {
     /// Load a queue window: forward after `after` (nil: from the top), or backward (nil: the end).
     case loadQueue(QueueLoad)
+    /// The windows asked for before this generation are not wanted, and none replaces them (the
+    /// keys that waited for one gave up; the selection moved back inside the window): one still
+    /// being read stops.
+    case dropQueueLoads(before: Int)
     case loadDetail(RequestID)
     case loadCard(EmailAddress, refresh: Bool)
     case searchTargets(PickerState.Kind, query: String)
@@ -41,7 +45,7 @@ extension Effect {
     public var records: Bool {
         switch self {
         case .ask, .approve, .approvePlan, .startPlan, .cancelPlan, .deny, .assign, .reopen, .note, .resolve, .createRequest: true
-        case .loadQueue, .loadDetail, .loadCard, .searchTargets, .loadPlaybooks, .previewPlan, .findApprovers, .checkRequester, .subscribe, .actAs, .quit: false
+        case .loadQueue, .dropQueueLoads, .loadDetail, .loadCard, .searchTargets, .loadPlaybooks, .previewPlan, .findApprovers, .checkRequester, .subscribe, .actAs, .quit: false
         }
     }
 

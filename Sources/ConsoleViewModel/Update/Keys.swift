@@ -152,11 +152,8 @@ extension Console {
         let stillLands = state.pendingJump.map { $0.replacesRows && $0.generation == state.queueGeneration } ?? false
         state.pendingMove = nil
         state.pendingJump = nil
-        if !stillLands {
-            state.queueGeneration += 1
-            state.queueAnswered = state.queueGeneration
-        }
-        let effects = releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
+        let dropped = stillLands ? [] : dropQueueLoads(&state)
+        let effects = dropped + releaseHeldKeys(&state) + rereadIfChangedMeanwhile(&state)
         state.say("The queue did not answer in time; keys acted on the rows shown.", .error)
         return effects
     }
@@ -207,13 +204,18 @@ extension Console {
         }
         // Back inside the window: a load still on its way is no longer wanted (a change that came
         // meanwhile is read now).
-        if pending != 0 {
-            state.queueGeneration += 1
-            state.queueAnswered = state.queueGeneration
-        }
+        let dropped = pending != 0 ? dropQueueLoads(&state) : []
         state.queue.selected = max(0, min(target, state.queue.rows.count - 1))
         state.queue.clamp(visible: state.visibleQueueRows)
-        return selectionChanged(&state) + rereadIfChangedMeanwhile(&state)
+        return dropped + selectionChanged(&state) + rereadIfChangedMeanwhile(&state)
+    }
+
+    /// The windows on their way are not wanted, and none replaces them: their answers are
+    /// ignored when they land, and the one still being read stops.
+    static func dropQueueLoads(_ state: inout AppState) -> [Effect] {
+        state.queueGeneration += 1
+        state.queueAnswered = state.queueGeneration
+        return [.dropQueueLoads(before: state.queueGeneration)]
     }
 
     static func show(_ state: inout AppState, _ tab: Tab) -> [Effect] {
