@@ -160,9 +160,12 @@ private final class Session {
 
     func typeFilters() throws {
         press("/", Array("/".utf8))
-        if let time = type("user4242") { typed.add(.nanoseconds(Int64(time))) }
-        expectFirstRow(showing: "user4242")
-        erase(8)
+        // Three words at ten keys a second: each key's frame and the last key's rows.
+        for word in ["user4242", "salesforce", "user1717"] {
+            if let time = type(word) { typed.add(.nanoseconds(Int64(time))) }
+            expectFirstRow(showing: word)
+            erase(word.count)
+        }
         for letter in ["u", "a", "e", "s", "m", "l", "1"] {
             let start = terminal.send(Array(letter.utf8))
             terminal.waitForQuiet()
