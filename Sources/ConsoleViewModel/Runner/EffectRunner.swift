@@ -87,7 +87,6 @@ public actor EffectRunner {
             let loaded = await loadQueue(load)
             guard queueLoads.isLatest(load.generation) else { return }
             deliver(loaded)
-        case .dropQueueLoads(let generation): queueLoads.drop(before: generation)
         case .loadDetail(let id): await loadDetail(id, number: number)
         case .loadCard(let email, let refresh): await loadCard(email, refresh: refresh, number: number)
         case .searchTargets(let kind, let query): await search(kind, query, number: number)
@@ -133,7 +132,8 @@ public actor EffectRunner {
         case .subscribe: await subscribe()
         case .actAs(let login):
             if let other = services.persona?(login) { service = other }
-        case .quit: break
+        // `submit` drops loads at once, and `.quit` is the run loop's.
+        case .dropQueueLoads, .quit: break
         }
     }
 
