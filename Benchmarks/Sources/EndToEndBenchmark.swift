@@ -182,9 +182,12 @@ private final class Session {
         press("Esc", Keys.escape)
     }
 
-    /// Types `text` with `pause` microseconds between keys (ten characters a second unless told),
-    /// and times the last key until the rows are final; at that pace, each key's frame too.
-    private func type(_ text: String, pause: useconds_t = 100_000) -> UInt64? {
+    /// A person typing: ten characters a second, in microseconds between keys.
+    private static let typingPause: useconds_t = 100_000
+
+    /// Types `text` with `pause` microseconds between keys (a person's pace unless told), and
+    /// times the last key until the rows are final; at a person's pace, each key's frame too.
+    private func type(_ text: String, pause: useconds_t = typingPause) -> UInt64? {
         var sent: [UInt64] = []
         for character in text {
             sent.append(terminal.send(Array(String(character).utf8)))
@@ -192,7 +195,7 @@ private final class Session {
         }
         terminal.waitForQuiet()
         let bursts = newBursts()
-        for (index, time) in sent.enumerated() where pause == 100_000 {
+        for (index, time) in sent.enumerated() where pause == Self.typingPause {
             let next = index + 1 < sent.count ? sent[index + 1] : UInt64.max
             if let first = bursts.first(where: { $0.start >= time && $0.start < next }) {
                 frames["typed character", default: Timing("typed character")].add(.nanoseconds(Int64(first.end - time)))
@@ -212,7 +215,7 @@ private final class Session {
 
     /// Erases `count` typed characters at ten a second, untimed, and waits for the console.
     private func erase(_ count: Int) {
-        for _ in 0..<count { _ = terminal.send(Keys.backspace); usleep(100_000) }
+        for _ in 0..<count { _ = terminal.send(Keys.backspace); usleep(Self.typingPause) }
         terminal.waitForQuiet()
         catchUp()
     }
