@@ -44,7 +44,7 @@ final class ChangeListener {
             // A failed ping leaves the connection down; the reconnection below follows.
             try? connection.execute("SELECT 1")
         }
-        if !connection.isUp || PQconsumeInput(connection.handle) == 0 || !connection.isUp {
+        if !connection.isUp || connection.pq.consumeInput(connection.handle) == 0 || !connection.isUp {
             if let lastFailure, Date() < nextReconnect { throw lastFailure }
             do throws(StoreError) {
                 try connection.reconnect()
@@ -63,8 +63,8 @@ final class ChangeListener {
             }
             heard += 1
         }
-        while let notice = PQnotifies(connection.handle) {
-            PQfreemem(notice)
+        while let notice = connection.pq.notifies(connection.handle) {
+            connection.pq.freemem(notice)
             heard += 1
         }
         return heard

@@ -8,6 +8,8 @@ import StoreSQL
 /// per connection and run with its values as text.
 final class PGConnection: RecordDatabase {
     private(set) var handle: OpaquePointer
+    /// libpq, opened by the first connection.
+    let pq: LibPQ
     /// Where, for messages (never with a password).
     let location: String
     private var prepared: [String: String] = [:]
@@ -22,6 +24,8 @@ final class PGConnection: RecordDatabase {
     init(url: String, password: String?, location: String, answerTimeout: TimeInterval = 30) throws(StoreError) {
         self.location = location
         self.answerTimeout = answerTimeout
+        let pq = try LibPQ.load(for: location)
+        self.pq = pq
         // Over TCP, a peer that vanished is noticed in under a minute, not the system's two hours.
         var keywords = ["dbname", "application_name", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout"]
         // Connecting may take as long as an answer, within libpq's 2 s and the usual 10 s.
@@ -31,15 +35,15 @@ final class PGConnection: RecordDatabase {
             keywords.append("password")
             values.append(password)
         }
-        let connection = Self.connect(keywords: keywords, values: values)
-        guard let connection, PQstatus(connection) == CONNECTION_OK else {
-            let reason = connection.map { Self.text(PQerrorMessage($0)) } ?? "out of memory"
-            if let connection { PQfinish(connection) }
+        let connection = Self.connect(keywords: keywords, values: values, with: pq)
+        guard let connection, pq.status(connection) == CONNECTION_OK else {
+            let reason = connection.map { Self.text(pq.errorMessage($0)) } ?? "out of memory"
+            if let connection { pq.finish(connection) }
             throw .cannotOpen(path: location, reason: Self.firstLine(reason))
         }
         handle = connection
         // Notices (a trigger's RAISE NOTICE, "already exists, skipping") are not for the terminal.
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        _ = pq.setNoticeProcessor(handle, { _, _ in }, nil)
         try limitSession()
     }
 
@@ -53,9 +57,9 @@ final class PGConnection: RecordDatabase {
         }
     }
 
-    deinit { PQfinish(handle) }
+    deinit { pq.finish(handle) }
 
-    private static func connect(keywords: [String], values: [String]) -> OpaquePointer? {
+    private static func connect(keywords: [String], values: [String], with pq: LibPQ) -> OpaquePointer? {
         let keywordPointers = keywords.map { strdup($0) } + [nil]
         let valuePointers = values.map { strdup($0) } + [nil]
         defer {
@@ -64,20 +68,20 @@ final class PGConnection: RecordDatabase {
         }
         return keywordPointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { keys in
             valuePointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { vals in
-                PQconnectdbParams(keys.baseAddress, vals.baseAddress, 1)
+                pq.connectdbParams(keys.baseAddress, vals.baseAddress, 1)
             }
         }
     }
 
     /// True while the connection to the server is up.
-    var isUp: Bool { !abandoned && PQstatus(handle) == CONNECTION_OK }
+    var isUp: Bool { !abandoned && pq.status(handle) == CONNECTION_OK }
 
     /// Connects again after the server went away; prepared statements are gone with the old session.
     func reconnect() throws(StoreError) {
-        PQreset(handle)
+        pq.reset(handle)
         prepared = [:]
         abandoned = false
-        guard isUp else { throw .cannotOpen(path: location, reason: Self.firstLine(Self.text(PQerrorMessage(handle)))) }
+        guard isUp else { throw .cannotOpen(path: location, reason: Self.firstLine(Self.text(pq.errorMessage(handle)))) }
         do {
             try limitSession()
         } catch {
@@ -87,14 +91,14 @@ final class PGConnection: RecordDatabase {
     }
 
     /// The socket, to wait for notifications on.
-    var socket: Int32 { PQsocket(handle) }
+    var socket: Int32 { pq.socket(handle) }
 
     // MARK: Statements
 
     /// Runs SQL with no values (one or more statements).
     func execute(_ sql: String) throws(PGError) {
-        let result = try exchange { PQsendQuery(handle, sql) }
-        defer { PQclear(result) }
+        let result = try exchange { pq.sendQuery(handle, sql) }
+        defer { pq.clear(result) }
         try check(result)
     }
 
@@ -104,12 +108,12 @@ final class PGConnection: RecordDatabase {
 
     func query<T>(_ sql: String, _ values: [SQLValue], until enough: (T) -> Bool, _ map: (PGRow) throws -> T) throws -> [T] {
         let result = try run(sql, values)
-        defer { PQclear(result) }
-        let count = PQntuples(result)
+        defer { pq.clear(result) }
+        let count = pq.ntuples(result)
         var rows: [T] = []
         rows.reserveCapacity(Int(count))
         for index in 0..<count {
-            let row = try map(PGRow(result: result, index: index))
+            let row = try map(PGRow(pq: pq, result: result, index: index))
             rows.append(row)
             if enough(row) { break }
         }
@@ -118,8 +122,8 @@ final class PGConnection: RecordDatabase {
 
     func change(_ sql: String, _ values: [SQLValue]) throws -> Int {
         let result = try run(sql, values)
-        defer { PQclear(result) }
-        return Int(Self.text(PQcmdTuples(result))) ?? 0
+        defer { pq.clear(result) }
+        return Int(Self.text(pq.cmdTuples(result))) ?? 0
     }
 
     func insert(_ sql: String, _ values: [SQLValue]) throws -> Int64 {
@@ -167,12 +171,12 @@ final class PGConnection: RecordDatabase {
         }
         let pointers = texts.map { UnsafePointer($0) }
         let result = try exchange {
-            pointers.withUnsafeBufferPointer { PQsendQueryPrepared(handle, name, Int32(values.count), $0.baseAddress, nil, nil, 0) }
+            pointers.withUnsafeBufferPointer { pq.sendQueryPrepared(handle, name, Int32(values.count), $0.baseAddress, nil, nil, 0) }
         }
         do {
             try check(result)
         } catch {
-            PQclear(result)
+            pq.clear(result)
             // A spoiled transaction or a lost connection is the store's to handle; the rest is the caller's.
             if error.isRetryable || error.isConnectionLost { throw error }
             throw error.storeError(location: location)
@@ -192,8 +196,8 @@ final class PGConnection: RecordDatabase {
             }
         }
         let numbered = Self.numbered(sql)
-        let result = try exchange { types.withUnsafeBufferPointer { PQsendPrepare(handle, name, numbered, Int32(values.count), $0.baseAddress) } }
-        defer { PQclear(result) }
+        let result = try exchange { types.withUnsafeBufferPointer { pq.sendPrepare(handle, name, numbered, Int32(values.count), $0.baseAddress) } }
+        defer { pq.clear(result) }
         try check(result)
         prepared[sql] = name
         return name
@@ -225,23 +229,23 @@ final class PGConnection: RecordDatabase {
         // long is ended by the server (and said so) before the connection is given up.
         let deadline = Date().addingTimeInterval(answerTimeout + min(5, answerTimeout))
         while true {
-            let flushed = PQflush(handle)
+            let flushed = pq.flush(handle)
             if flushed == 0 { break }
             if flushed < 0 { throw .connectionLost(lastError) }
             try wait(for: Int16(POLLIN | POLLOUT), until: deadline)
-            if PQconsumeInput(handle) == 0 { throw .connectionLost(lastError) }
+            if pq.consumeInput(handle) == 0 { throw .connectionLost(lastError) }
         }
         var kept: OpaquePointer?
         while true {
-            while PQisBusy(handle) == 1 {
+            while pq.isBusy(handle) == 1 {
                 try wait(for: Int16(POLLIN), until: deadline)
-                if PQconsumeInput(handle) == 0 { throw .connectionLost(lastError) }
+                if pq.consumeInput(handle) == 0 { throw .connectionLost(lastError) }
             }
-            guard let result = PQgetResult(handle) else { break }
-            if let current = kept, Self.isError(current) {
-                PQclear(result)
+            guard let result = pq.getResult(handle) else { break }
+            if let current = kept, isError(current) {
+                pq.clear(result)
             } else {
-                if let current = kept { PQclear(current) }
+                if let current = kept { pq.clear(current) }
                 kept = result
             }
         }
@@ -257,7 +261,7 @@ final class PGConnection: RecordDatabase {
             abandoned = true
             throw .noAnswer("the database did not answer within \(Int(answerTimeout)) s")
         }
-        var descriptor = pollfd(fd: PQsocket(handle), events: events, revents: 0)
+        var descriptor = pollfd(fd: pq.socket(handle), events: events, revents: 0)
         if poll(&descriptor, 1, Int32(min(remaining, 1) * 1000)) < 0 && errno != EINTR {
             abandoned = true
             throw .connectionLost(String(cString: strerror(errno)))
@@ -267,19 +271,19 @@ final class PGConnection: RecordDatabase {
     /// Gives the connection up: the next use connects again.
     func abandon() { abandoned = true }
 
-    private var lastError: String { Self.firstLine(Self.text(PQerrorMessage(handle))) }
+    private var lastError: String { Self.firstLine(Self.text(pq.errorMessage(handle))) }
 
-    private static func isError(_ result: OpaquePointer) -> Bool {
-        let status = PQresultStatus(result)
+    private func isError(_ result: OpaquePointer) -> Bool {
+        let status = pq.resultStatus(result)
         return status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR
     }
 
     private func check(_ result: OpaquePointer) throws(PGError) {
-        switch PQresultStatus(result) {
+        switch pq.resultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
         default:
-            let state = Self.field(result, "C") ?? ""
-            let message = Self.field(result, "M") ?? Self.firstLine(Self.text(PQerrorMessage(handle)))
+            let state = field(result, "C") ?? ""
+            let message = field(result, "M") ?? Self.firstLine(Self.text(pq.errorMessage(handle)))
             if !isUp || state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" {
                 throw .connectionLost(message)
             }
@@ -287,8 +291,8 @@ final class PGConnection: RecordDatabase {
         }
     }
 
-    private static func field(_ result: OpaquePointer, _ code: Character) -> String? {
-        PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+    private func field(_ result: OpaquePointer, _ code: Character) -> String? {
+        pq.resultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
     }
 
     static func text(_ pointer: UnsafePointer<CChar>?) -> String {
@@ -344,19 +348,20 @@ enum PGError: Error {
 
 /// One row of a result, read as text.
 struct PGRow: StoreRow {
+    let pq: LibPQ
     let result: OpaquePointer
     let index: Int32
 
-    func isNull(_ column: Int32) -> Bool { PQgetisnull(result, index, column) == 1 }
+    func isNull(_ column: Int32) -> Bool { pq.getisnull(result, index, column) == 1 }
 
     func int64(_ column: Int32) -> Int64 {
-        guard let value = PQgetvalue(result, index, column) else { return 0 }
+        guard let value = pq.getvalue(result, index, column) else { return 0 }
         return strtoll(value, nil, 10)
     }
 
     func text(_ column: Int32) -> String {
-        guard let value = PQgetvalue(result, index, column) else { return "" }
-        let count = Int(PQgetlength(result, index, column))
+        guard let value = pq.getvalue(result, index, column) else { return "" }
+        let count = Int(pq.getlength(result, index, column))
         return value.withMemoryRebound(to: UInt8.self, capacity: count) { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
     }
 }

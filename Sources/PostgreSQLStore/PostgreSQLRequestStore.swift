@@ -215,7 +215,7 @@ public final class PostgreSQLRequestStore: RequestStore {
     /// The server's version, as `15.18`.
     public var serverVersion: String {
         connection.withLock { db in
-            let number = Int(PQserverVersion(db.handle))
+            let number = Int(db.pq.serverVersion(db.handle))
             return "\(number / 10000).\(number % 10000)"
         }
     }

@@ -10,7 +10,13 @@ public enum StoreURL {
         guard url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") else {
             return "expected a postgresql://USER@HOST[:PORT]/DATABASE URL"
         }
-        guard let settings = parse(url) else {
+        let pq: LibPQ
+        do {
+            pq = try LibPQ.load()
+        } catch {
+            return "cannot be read: \(error.reason)"
+        }
+        guard let settings = parse(url, with: pq) else {
             return "is not a URL PostgreSQL's client can read; expected postgresql://USER@HOST[:PORT]/DATABASE with parameters after ?"
         }
         if settings.contains(where: { $0.key.lowercased().contains("password") && !$0.value.isEmpty }) {
@@ -21,7 +27,7 @@ public enum StoreURL {
 
     /// `postgresql://USER@HOST:PORT/DATABASE`, with the schema when the URL names one; no secret.
     public static func displayed(_ url: String) -> String {
-        guard let settings = parse(url) else { return "the PostgreSQL store" }
+        guard let pq = try? LibPQ.load(), let settings = parse(url, with: pq) else { return "the PostgreSQL store" }
         let user = settings["user"].map { $0 + "@" } ?? ""
         let host = settings["host"] ?? settings["hostaddr"] ?? ""
         let port = settings["port"].map { ":" + $0 } ?? ""
@@ -31,14 +37,14 @@ public enum StoreURL {
     }
 
     /// The settings libpq reads from the URL (only those given), or nil when it cannot read it.
-    static func parse(_ url: String) -> [String: String]? {
+    static func parse(_ url: String, with pq: LibPQ) -> [String: String]? {
         var message: UnsafeMutablePointer<CChar>?
-        guard let options = PQconninfoParse(url, &message) else {
+        guard let options = pq.conninfoParse(url, &message) else {
             // libpq's message repeats the URL; it is not shown.
-            if let message { PQfreemem(message) }
+            if let message { pq.freemem(message) }
             return nil
         }
-        defer { PQconninfoFree(options) }
+        defer { pq.conninfoFree(options) }
         var settings: [String: String] = [:]
         var option = options
         while let keyword = option.pointee.keyword {

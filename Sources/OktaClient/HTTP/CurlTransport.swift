@@ -20,12 +20,10 @@ public final class CurlTransport: HTTPTransport {
     static let maxIdleHandles = 8
     static let maxHeaderBytes = 64 << 10
 
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
-
     /// Okta's largest pages (users, groups) are well under a megabyte; ten calls in flight at the
     /// limit stay within a few hundred MiB.
+    /// libcurl is opened by the first call, on the call's own thread, not here.
     public init(maxResponseBytes: Int = 8 << 20) {
-        _ = Self.initialized
         self.maxResponseBytes = maxResponseBytes
     }
 
@@ -56,10 +54,14 @@ public final class CurlTransport: HTTPTransport {
             guard left > 0 else { throw TransportFailure.notSent("its time to be sent had passed") }
             timeout = min(timeout, left)
         }
-        guard Self.initialized else { throw TransportFailure.notSent("libcurl could not be initialized") }
+        let curl: LibCurl
+        switch LibCurl.shared {
+        case .success(let loaded): curl = loaded
+        case .failure(let failure): throw TransportFailure.notSent("\(failure); Okta is reached through libcurl (Debian: libcurl4)")
+        }
         let ownConnection = !request.mayRepeat || request.method != "GET"
         let reusable = ownConnection ? nil : idle.withLock { $0.popLast() }
-        guard let handle = reusable ?? CurlHandle() else { throw TransportFailure.notSent("libcurl could not start a transfer") }
+        guard let handle = reusable ?? CurlHandle(curl) else { throw TransportFailure.notSent("libcurl could not start a transfer") }
         let exchange = Exchange(limit: maxResponseBytes, stop: stop)
         let outcome: CurlOutcome
         do {
@@ -81,7 +83,7 @@ public final class CurlTransport: HTTPTransport {
         if outcome.code == CURLE_OK, !exchange.headersComplete { throw TransportFailure.noAnswer("the answer ended inside its headers") }
         guard outcome.code == CURLE_OK else {
             let stopped = outcome.code == CURLE_ABORTED_BY_CALLBACK && stop?.isSet == true
-            let reason = stopped ? TransferStop.reason : outcome.error.isEmpty ? String(cString: curl_easy_strerror(outcome.code)) : outcome.error
+            let reason = stopped ? TransferStop.reason : outcome.error.isEmpty ? curl.easyStrerror(outcome.code).map { String(cString: $0) } ?? "libcurl error \(outcome.code.rawValue)" : outcome.error
             throw outcome.requestBytesSent == 0 ? TransportFailure.notSent(reason) : TransportFailure.noAnswer(reason)
         }
         guard outcome.status >= 100 else { throw TransportFailure.noAnswer("the answer had no HTTP status") }
@@ -102,23 +104,25 @@ struct CurlOutcome {
 final class CurlHandle: @unchecked Sendable {
     // The pointer is only touched by the one thread running a transfer with it (see above).
     private let handle: UnsafeMutableRawPointer
+    private let curl: LibCurl
 
-    init?() {
-        guard let handle = curl_easy_init() else { return nil }
+    init?(_ curl: LibCurl) {
+        guard let handle = curl.easyInit() else { return nil }
         self.handle = handle
+        self.curl = curl
     }
 
-    func close() { curl_easy_cleanup(handle) }
+    func close() { curl.easyCleanup(handle) }
 
     /// Forgets every option (and the pointers they hold); kept connections stay.
-    func reset() { curl_easy_reset(handle) }
+    func reset() { curl.easyReset(handle) }
 
     /// Runs one exchange; throws "not sent" when libcurl refuses an option this depends on.
     func run(_ request: HTTPRequest, timeout: TimeInterval, exchange: Exchange, ownConnection: Bool) throws(TransportFailure) -> CurlOutcome {
-        curl_easy_reset(handle)
+        curl.easyReset(handle)
         let milliseconds = max(1, Int((timeout * 1000).rounded(.up)))
         var headers: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headers) }
+        defer { curl.slistFreeAll(headers) }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
@@ -128,55 +132,55 @@ final class CurlHandle: @unchecked Sendable {
             if code != CURLE_OK { refused.append(option) }
         }
 
-        require(helpdesk_curl_set_string(handle, CURLOPT_URL, request.url.absoluteString), "URL")
-        require(helpdesk_curl_set_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
-        require(helpdesk_curl_set_long(handle, CURLOPT_TIMEOUT_MS, milliseconds), "TIMEOUT_MS")
-        require(helpdesk_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 10_000)), "CONNECTTIMEOUT_MS")
-        require(helpdesk_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0), "FOLLOWLOCATION")
-        require(helpdesk_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR")
-        require(helpdesk_curl_set_string(handle, CURLOPT_PROXY, ""), "PROXY")
-        require(helpdesk_curl_set_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)), "HTTP_VERSION")
-        require(helpdesk_curl_set_size(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(exchange.limit)), "MAXFILESIZE_LARGE")
-        require(helpdesk_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
-        require(helpdesk_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, collectBody), "WRITEFUNCTION")
-        require(helpdesk_curl_set_pointer(handle, CURLOPT_WRITEDATA, context), "WRITEDATA")
-        require(helpdesk_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, collectHeader), "HEADERFUNCTION")
-        require(helpdesk_curl_set_pointer(handle, CURLOPT_HEADERDATA, context), "HEADERDATA")
-        require(helpdesk_curl_quick_exit(handle), "QUICK_EXIT")
-        if exchange.stop != nil { require(helpdesk_curl_set_progress(handle, checkStop, context), "XFERINFOFUNCTION") }
+        require(helpdesk_curl_set_string(curl.setopt, handle, CURLOPT_URL, request.url.absoluteString), "URL")
+        require(helpdesk_curl_set_long(curl.setopt, handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
+        require(helpdesk_curl_set_long(curl.setopt, handle, CURLOPT_TIMEOUT_MS, milliseconds), "TIMEOUT_MS")
+        require(helpdesk_curl_set_long(curl.setopt, handle, CURLOPT_CONNECTTIMEOUT_MS, min(milliseconds, 10_000)), "CONNECTTIMEOUT_MS")
+        require(helpdesk_curl_set_long(curl.setopt, handle, CURLOPT_FOLLOWLOCATION, 0), "FOLLOWLOCATION")
+        require(helpdesk_curl_set_string(curl.setopt, handle, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR")
+        require(helpdesk_curl_set_string(curl.setopt, handle, CURLOPT_PROXY, ""), "PROXY")
+        require(helpdesk_curl_set_long(curl.setopt, handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1)), "HTTP_VERSION")
+        require(helpdesk_curl_set_size(curl.setopt, handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(exchange.limit)), "MAXFILESIZE_LARGE")
+        require(helpdesk_curl_set_pointer(curl.setopt, handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
+        require(helpdesk_curl_set_callback(curl.setopt, handle, CURLOPT_WRITEFUNCTION, collectBody), "WRITEFUNCTION")
+        require(helpdesk_curl_set_pointer(curl.setopt, handle, CURLOPT_WRITEDATA, context), "WRITEDATA")
+        require(helpdesk_curl_set_callback(curl.setopt, handle, CURLOPT_HEADERFUNCTION, collectHeader), "HEADERFUNCTION")
+        require(helpdesk_curl_set_pointer(curl.setopt, handle, CURLOPT_HEADERDATA, context), "HEADERDATA")
+        require(helpdesk_curl_quick_exit(curl.setopt, handle), "QUICK_EXIT")
+        if exchange.stop != nil { require(helpdesk_curl_set_progress(curl.setopt, handle, checkStop, context), "XFERINFOFUNCTION") }
         if ownConnection {
-            require(helpdesk_curl_set_long(handle, CURLOPT_FRESH_CONNECT, 1), "FRESH_CONNECT")
-            require(helpdesk_curl_set_long(handle, CURLOPT_FORBID_REUSE, 1), "FORBID_REUSE")
-            require(helpdesk_curl_discard_unsent_on_close(handle), "SOCKOPTFUNCTION")
+            require(helpdesk_curl_set_long(curl.setopt, handle, CURLOPT_FRESH_CONNECT, 1), "FRESH_CONNECT")
+            require(helpdesk_curl_set_long(curl.setopt, handle, CURLOPT_FORBID_REUSE, 1), "FORBID_REUSE")
+            require(helpdesk_curl_discard_unsent_on_close(curl.setopt, handle), "SOCKOPTFUNCTION")
         }
         var fields = request.headers
         if request.method == "GET" {
-            require(helpdesk_curl_set_long(handle, CURLOPT_HTTPGET, 1), "HTTPGET")
+            require(helpdesk_curl_set_long(curl.setopt, handle, CURLOPT_HTTPGET, 1), "HTTPGET")
         } else {
             let body = request.body ?? Data()
             if request.method != "DELETE" || !body.isEmpty {
-                require(helpdesk_curl_set_size(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "POSTFIELDSIZE_LARGE")
+                require(helpdesk_curl_set_size(curl.setopt, handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "POSTFIELDSIZE_LARGE")
                 require(body.withUnsafeBytes { bytes in
-                    helpdesk_curl_set_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)))
+                    helpdesk_curl_set_pointer(curl.setopt, handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)))
                 }, "COPYPOSTFIELDS")
                 if fields.keys.allSatisfy({ $0.lowercased() != "content-type" }) { fields["Content-Type"] = "application/json" }
             }
-            require(helpdesk_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method), "CUSTOMREQUEST")
+            require(helpdesk_curl_set_string(curl.setopt, handle, CURLOPT_CUSTOMREQUEST, request.method), "CUSTOMREQUEST")
         }
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            headers = curl_slist_append(headers, "\(name): \(value)")
+            headers = curl.slistAppend(headers, "\(name): \(value)")
         }
-        headers = curl_slist_append(headers, "Expect:")
-        require(helpdesk_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers)), "HTTPHEADER")
+        headers = curl.slistAppend(headers, "Expect:")
+        require(helpdesk_curl_set_pointer(curl.setopt, handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers)), "HTTPHEADER")
         guard refused.isEmpty else {
             throw .notSent("this libcurl refused the options \(refused.joined(separator: ", ")) that every call to Okta needs")
         }
 
-        let code = curl_easy_perform(handle)
+        let code = curl.easyPerform(handle)
         var status = 0
         var sent = 0
-        _ = helpdesk_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        _ = helpdesk_curl_get_long(handle, CURLINFO_REQUEST_SIZE, &sent)
+        _ = helpdesk_curl_get_long(curl.getinfo, handle, CURLINFO_RESPONSE_CODE, &status)
+        _ = helpdesk_curl_get_long(curl.getinfo, handle, CURLINFO_REQUEST_SIZE, &sent)
         return CurlOutcome(code: code, status: status, requestBytesSent: sent, error: String(cString: errorBuffer))
     }
 }
