@@ -34,16 +34,15 @@ struct LibPQ: @unchecked Sendable {
     let socket: helpdesk_PQsocket_fn
     let status: helpdesk_PQstatus_fn
 
-    /// The library, opened once; or why it could not be.
-    private static let shared: Result<LibPQ, SharedLibraryFailure> = Result { () throws(SharedLibraryFailure) in
-        try LibPQ(SharedLibrary("libpq.so.5"))
-    }
+    private static let opened = KeptOnSuccess<LibPQ>()
 
-    /// The library, or why it could not be opened, with what to install.
+    /// The library, opened by the first store that succeeds, or why it could not be opened, with
+    /// what to install.
     static func load() throws(LibPQFailure) -> LibPQ {
-        switch shared {
-        case .success(let library): return library
-        case .failure(let failure): throw LibPQFailure(reason: "\(failure); PostgreSQL is reached through libpq (Debian: libpq5)")
+        do {
+            return try opened.value { () throws(SharedLibraryFailure) -> LibPQ in try LibPQ(SharedLibrary("libpq.so.5")) }
+        } catch {
+            throw LibPQFailure(reason: "\(error); PostgreSQL is reached through libpq (Debian: libpq5)")
         }
     }
 

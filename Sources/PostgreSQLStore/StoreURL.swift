@@ -14,7 +14,7 @@ public enum StoreURL {
         do {
             pq = try LibPQ.load()
         } catch {
-            return "cannot be read: \(error.reason)"
+            return "cannot be checked: \(error.reason)"
         }
         guard let settings = parse(url, with: pq) else {
             return "is not a URL PostgreSQL's client can read; expected postgresql://USER@HOST[:PORT]/DATABASE with parameters after ?"

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import HelpdeskCore
 import Synchronization
 
 /// HTTP through libcurl, called directly, with every choice made here rather than by defaults:
@@ -25,6 +26,25 @@ public final class CurlTransport: HTTPTransport {
     /// libcurl is opened by the first call, on the call's own thread, not here.
     public init(maxResponseBytes: Int = 8 << 20) {
         self.maxResponseBytes = maxResponseBytes
+    }
+
+    /// Opens libcurl now, for a program that must not start without it (the service); the
+    /// failure is a sentence that says what to install.
+    public static func openLibrary() throws(LibraryMissing) {
+        do {
+            _ = try LibCurl.open()
+        } catch {
+            throw LibraryMissing(message: missing(error))
+        }
+    }
+
+    /// libcurl could not be opened: a sentence that says what to install.
+    public struct LibraryMissing: Error {
+        public let message: String
+    }
+
+    private static func missing(_ failure: SharedLibraryFailure) -> String {
+        "\(failure); Okta is reached through libcurl (Debian: libcurl4)"
     }
 
     deinit {
@@ -55,9 +75,10 @@ public final class CurlTransport: HTTPTransport {
             timeout = min(timeout, left)
         }
         let curl: LibCurl
-        switch LibCurl.shared {
-        case .success(let loaded): curl = loaded
-        case .failure(let failure): throw TransportFailure.notSent("\(failure); Okta is reached through libcurl (Debian: libcurl4)")
+        do {
+            curl = try LibCurl.open()
+        } catch {
+            throw TransportFailure.notSent(Self.missing(error))
         }
         let ownConnection = !request.mayRepeat || request.method != "GET"
         let reusable = ownConnection ? nil : idle.withLock { $0.popLast() }

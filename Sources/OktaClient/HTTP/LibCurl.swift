@@ -18,14 +18,19 @@ struct LibCurl: @unchecked Sendable {
     let setopt: UnsafeMutableRawPointer
     let getinfo: UnsafeMutableRawPointer
 
-    /// The library, opened and initialized once; or why it could not be.
-    static let shared: Result<LibCurl, SharedLibraryFailure> = Result { () throws(SharedLibraryFailure) in
-        let library = try SharedLibrary("libcurl.so.4")
-        let initialize = try library.function("curl_global_init", as: helpdesk_curl_global_init_fn.self)
-        guard initialize(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK else {
-            throw SharedLibraryFailure(library: library.name, reason: "curl_global_init failed")
+    private static let opened = KeptOnSuccess<LibCurl>()
+
+    /// The library, opened and initialized by the first call that succeeds.
+    static func open() throws(SharedLibraryFailure) -> LibCurl {
+        try opened.value { () throws(SharedLibraryFailure) -> LibCurl in
+            let library = try SharedLibrary("libcurl.so.4")
+            let initialize = try library.function("curl_global_init", as: helpdesk_curl_global_init_fn.self)
+            let curl = try LibCurl(library)
+            guard initialize(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK else {
+                throw SharedLibraryFailure(library: library.name, reason: "curl_global_init failed")
+            }
+            return curl
         }
-        return try LibCurl(library)
     }
 
     private init(_ library: SharedLibrary) throws(SharedLibraryFailure) {

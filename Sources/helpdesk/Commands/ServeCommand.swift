@@ -63,6 +63,13 @@ enum ServeCommand {
         if let override = environment.directoryOverride {
             directory = override
         } else {
+            // The service calls Okta for every operator: without libcurl it does not start, where
+            // systemd shows it, rather than failing each operator's first action.
+            do {
+                try CurlTransport.openLibrary()
+            } catch {
+                throw CLIError.failed("cannot start without libcurl: \(error.message)")
+            }
             do {
                 let client = OktaHTTPClient(settings: try OktaSettings.fromConfiguration(orgURL: configuration.orgURL, tokenFile: configuration.tokenFile, oauth: configuration.oauth))
                 oktaClient = client

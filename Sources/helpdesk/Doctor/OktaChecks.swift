@@ -26,6 +26,15 @@ enum OktaChecks {
             return [.failed("okta settings", error.message, fix: "correct what the line above names: okta.orgUrl and okta.tokenFile in the configuration, the token file mode 600 (owned by the user helpdesk runs as)"),
                     .skipped("okta org", because: "the Okta settings are incomplete")]
         }
+        if running == nil {
+            do {
+                try CurlTransport.openLibrary()
+            } catch {
+                return [.passed("okta settings", "org \(settings.org)"),
+                        .failed("okta library", error.message, fix: "install libcurl (apt-get install libcurl4); if it is installed, the line above names the copy that was found wanting (LD_LIBRARY_PATH?)"),
+                        .skipped("okta org", because: "libcurl could not be loaded")]
+            }
+        }
         let client = running ?? OktaHTTPClient(settings: settings, clock: clock)
         guard case .oauth(let app) = settings.credential else {
             let report = await client.checkSetup()
