@@ -22,8 +22,8 @@ public final class CurlTransport: HTTPTransport {
     static let maxHeaderBytes = 64 << 10
 
     /// Okta's largest pages (users, groups) are well under a megabyte; ten calls in flight at the
-    /// limit stay within a few hundred MiB.
-    /// libcurl is opened by the first call, on the call's own thread, not here.
+    /// limit stay within a few hundred MiB. libcurl is opened by the first call, on the call's own
+    /// thread, not here.
     public init(maxResponseBytes: Int = 8 << 20) {
         self.maxResponseBytes = maxResponseBytes
     }
