@@ -31,11 +31,12 @@ import Testing
         #expect(TextWidth.of("─│…") == 3)
     }
 
-    @Test func theShortcutForNarrowCharactersAgreesWithUnicodesTables() {
-        let shortcut = (0...0x2FFFF).compactMap(Unicode.Scalar.init).filter { TextWidth.narrowWithoutLookup($0.value) }
-        #expect(shortcut.count == 854)
-        for scalar in shortcut {
-            #expect(TextWidth.lookedUp(scalar) == 1, "U+\(String(scalar.value, radix: 16))")
+    @Test func theShortcutsForNarrowAndWideCharactersAgreeWithUnicodesTables() {
+        let shortcut = (0...0x2FFFF).compactMap(Unicode.Scalar.init).filter { TextWidth.plainWidth($0.value) != nil }
+        #expect(shortcut.filter { TextWidth.narrowWithoutLookup($0.value) }.count == 854)
+        #expect(shortcut.count > 30_000, "kana, CJK ideographs and Hangul syllables too")
+        for scalar in shortcut where TextWidth.lookedUp(scalar) != TextWidth.plainWidth(scalar.value) {
+            Issue.record("U+\(String(scalar.value, radix: 16)): \(TextWidth.lookedUp(scalar)) columns by the tables")
         }
     }
 

@@ -3,7 +3,11 @@ import HelpdeskCore
 /// The selected request's timeline, approvals and runs, read from the store.
 public struct DetailState: Sendable, Equatable {
     public var requestID: RequestID?
-    public var timeline: [TimelineEvent] = []
+    public var timeline: [TimelineEvent] = [] {
+        didSet { wrapped = WrappedLines() }
+    }
+    /// This timeline's entries as wrapped for the screen.
+    public private(set) var wrapped = WrappedLines()
     /// Entries before the first in `timeline` that the service left out.
     public var earlierEvents = 0
     public var approvals: [Approval] = []

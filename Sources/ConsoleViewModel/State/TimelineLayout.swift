@@ -63,22 +63,25 @@ public enum TimelineLayout {
         let layout = DetailLayout(state)
         let width = layout.textWidth
         let whole = state.focus == .detail
-        let body = state.selectedRequest.map { SafeText.forOutput($0.body) } ?? ""
+        let body = state.selectedRequest?.body ?? ""
+        let wrappedBefore = state.detail.wrapped
         var lines: [[StyledText]] = []
         if state.detail.earlierEvents > 0, let id = state.detail.requestID {
             let count = state.detail.earlierEvents
             let text = "\(count) earlier entr\(count == 1 ? "y is" : "ies are") not shown here; helpdesk export --request \(id) prints every one"
             lines += wrapped(text, width: max(10, layout.leftWidth), limit: nil).map { [StyledText($0, .dim)] }
         }
-        for event in state.detail.timeline {
-            let text = wrapped(event.payload.sentence, width: width, limit: whole ? nil : collapsedLines)
+        for (index, event) in state.detail.timeline.enumerated() {
+            let limit = whole ? nil : collapsedLines
+            let text = wrappedBefore.entry(index, width: width, limit: limit) { wrapped(event.payload.sentence, width: width, limit: limit) }
             for (index, part) in text.enumerated() {
                 let time = index == 0 ? Self.time(event, state) + " " : String(repeating: " ", count: 12)
                 let actor = index == 0 ? TerminalText.fit(TerminalText.sanitize(event.actor), to: 8) + " " : String(repeating: " ", count: 9)
                 lines.append([StyledText(time, .dim), StyledText(actor, .accent), StyledText(part, tone(event.kind))])
             }
             if event.kind == .created, !body.isEmpty {
-                for part in wrapped(body, width: width, limit: whole ? nil : collapsedBodyLines) {
+                let limit = whole ? nil : collapsedBodyLines
+                for part in wrappedBefore.body(body, width: width, limit: limit, wrap: { wrapped(body, width: width, limit: limit) }) {
                     lines.append([StyledText(String(repeating: " ", count: indent)), StyledText(part)])
                 }
             }
@@ -103,20 +106,39 @@ public enum TimelineLayout {
     static let wholeLines = 200
 
     /// Text made safe and wrapped to `width` (lines kept), at most `limit` lines (or
-    /// `wholeLines`), the last ending in "…" when cut. Only as much text as it shows is wrapped.
+    /// `wholeLines`), the last ending in "…" when cut. Only the text's start that could show is
+    /// read, cleaned and wrapped: the characters of one line more than it keeps, each line a
+    /// character wider than `width` (its break). Past that the text counts as cut, so a long run of
+    /// spaces or of characters without width may end it sooner than the screen would.
     static func wrapped(_ text: String, width: Int, limit: Int?) -> [String] {
         let cap = limit ?? wholeLines
+        let start = text.prefix((cap + 1) * (width + 1))
+        let cut = start.endIndex < text.endIndex
         var lines: [String] = []
-        for paragraph in SafeText.forOutput(text).split(separator: "\n", omittingEmptySubsequences: false) {
+        for paragraph in paragraphs(SafeText.forOutput(String(start))) {
             lines += TerminalText.wrap(TerminalText.sanitize(String(paragraph)), width: width, maxLines: cap + 1 - lines.count)
             if lines.count > cap { break }
         }
-        guard lines.count > cap else { return lines }
+        guard lines.count > cap || cut else { return lines }
         var kept = Array(lines.prefix(cap))
-        kept[cap - 1] = limit == nil
+        let last = kept.count - 1
+        kept[last] = limit == nil
             ? TerminalText.prefix("… (helpdesk show prints the rest)", columns: width)
-            : TerminalText.prefix(kept[cap - 1], columns: width - 2) + " …"
+            : TerminalText.prefix(kept[last], columns: width - 2) + " …"
         return kept
+    }
+
+    /// Cleaned text split at its line feeds, found as bytes (after cleaning each line break is one
+    /// and always ends a character) rather than by comparing characters.
+    private static func paragraphs(_ text: String) -> [Substring] {
+        var parts: [Substring] = []
+        var start = text.startIndex
+        while let newline = text.utf8[start...].firstIndex(of: 0x0A) {
+            parts.append(text[start..<newline])
+            start = text.utf8.index(after: newline)
+        }
+        parts.append(text[start...])
+        return parts
     }
 
     static func time(_ event: TimelineEvent, _ state: AppState) -> String {

@@ -87,7 +87,7 @@ public enum TerminalText {
                     if used + characterWidth > width { break }
                     used += characterWidth
                     count += 1
-                    if "@._-/".contains(word[start + count - 1]) { lastBreak = count }
+                    if isBreak(word[start + count - 1]) { lastBreak = count }
                 }
                 let take = max(1, lastBreak > count / 2 ? lastBreak : count)
                 var taken = 0
@@ -105,11 +105,11 @@ public enum TerminalText {
 
         for character in text {
             if lines.count >= enough { break }
-            switch character {
-            case "\n":
+            switch asciiByte(character) {
+            case 0x0A:
                 placeWord()
                 endLine()
-            case " ":
+            case 0x20:
                 if !word.isEmpty {
                     placeWord()
                 } else if lineWidth + 1 < width {
@@ -127,5 +127,21 @@ public enum TerminalText {
             if lines.count < enough { lines.append(line) }
         }
         return maxLines.map { Array(lines.prefix($0 + 1)) } ?? lines
+    }
+
+    /// The byte of a one-byte character, found without comparing characters: comparing one made
+    /// of several scalars (a letter and its marks) normalizes both sides, which cost most of a
+    /// long text's wrapping.
+    static func asciiByte(_ character: Character) -> UInt8? {
+        let utf8 = character.utf8
+        return utf8.count == 1 ? utf8.first : nil
+    }
+
+    /// `@ . _ - /`: a long word may break after one.
+    private static func isBreak(_ character: Character) -> Bool {
+        switch asciiByte(character) {
+        case UInt8(ascii: "@"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "/"): true
+        default: false
+        }
     }
 }

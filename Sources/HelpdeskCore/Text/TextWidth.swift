@@ -14,7 +14,7 @@ public enum TextWidth {
     }
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {
-        narrowWithoutLookup(scalar.value) ? 1 : lookedUp(scalar)
+        plainWidth(scalar.value) ?? lookedUp(scalar)
     }
 
     /// The width from Unicode's properties.

@@ -1,0 +1,123 @@
+@testable import ConsoleViewModel
+import Foundation
+import HelpdeskCore
+import HelpdeskTestSupport
+import Testing
+
+/// The timeline's text is read only as far as it can show, and wrapped once per timeline, width
+/// and limit: a long body or note costs a frame what its shown lines cost.
+@Suite struct TimelineWrappingTests {
+    /// What wrapping gave when it read the whole text: cleaned, split at line feeds, wrapped, cut
+    /// to `limit` lines with the same marks.
+    static func wholeTextWrapped(_ text: String, width: Int, limit: Int?) -> [String] {
+        let cap = limit ?? TimelineLayout.wholeLines
+        var lines: [String] = []
+        for paragraph in SafeText.forOutput(text).split(separator: "\n", omittingEmptySubsequences: false) {
+            lines += TerminalText.wrap(TerminalText.sanitize(String(paragraph)), width: width)
+        }
+        guard lines.count > cap else { return lines }
+        var kept = Array(lines.prefix(cap))
+        kept[cap - 1] = limit == nil
+            ? TerminalText.prefix("… (helpdesk show prints the rest)", columns: width)
+            : TerminalText.prefix(kept[cap - 1], columns: width - 2) + " …"
+        return kept
+    }
+
+    /// Words of several scripts, marks, emoji, line feeds and tabs, single spaces between them.
+    static func text(words: Int, seed: UInt64) -> String {
+        var generator = SeededGenerator(seed: seed)
+        let pieces = ["access", "e\u{301}\u{302}", "無法登入", "👨\u{200D}👩\u{200D}👧", "a.very-long_address@example.com", "\n", "\t", "x",
+                      "ИТ", "مرحبا", "1🏽", "\u{7}", String(repeating: "w", count: 70)]
+        return (0..<words).map { _ in pieces.randomElement(using: &generator)! }.joined(separator: " ")
+    }
+
+    @Test(arguments: [(12, 3), (40, 4), (56, nil), (119, nil), (10, 1)] as [(Int, Int?)])
+    func readingOnlyTheStartGivesTheLinesTheWholeTextGave(width: Int, limit: Int?) {
+        for seed in UInt64(1)...12 {
+            for words in [3, 40, 400, 2_000] {
+                let text = Self.text(words: words, seed: seed &* 31 &+ UInt64(words))
+                let lines = TimelineLayout.wrapped(text, width: width, limit: limit)
+                #expect(lines == Self.wholeTextWrapped(text, width: width, limit: limit), "seed \(seed), \(words) words")
+            }
+        }
+    }
+
+    @Test func aTextCutForItsLengthEndsWithTheMarkEvenWhenItsStartFillsFewerLines() {
+        let spaces = "first words" + String(repeating: " ", count: 20_000) + "last words"
+        let collapsed = TimelineLayout.wrapped(spaces, width: 20, limit: 4)
+        #expect(collapsed.count == 1 && collapsed[0].hasPrefix("first words") && collapsed[0].hasSuffix(" …"))
+        #expect(TimelineLayout.wrapped(spaces, width: 20, limit: nil) == ["… (helpdesk show pri"])
+        let short = TimelineLayout.wrapped("first words" + String(repeating: " ", count: 50) + "last words", width: 20, limit: 4)
+        #expect(short.count == 2 && short[1] == "last words" && !short.joined().contains("…"), "read whole: not cut")
+    }
+
+    @Test func anEntryIsWrappedOnceForItsTimelineWidthAndLimit() {
+        let memo = WrappedLines()
+        var calls = 0
+        let wrap = { () -> [String] in calls += 1; return ["line \(calls)"] }
+        #expect(memo.entry(0, width: 40, limit: 3, wrap: wrap) == ["line 1"])
+        #expect(memo.entry(0, width: 40, limit: 3, wrap: wrap) == ["line 1"])
+        #expect(memo.entry(0, width: 40, limit: nil, wrap: wrap) == ["line 2"], "read whole, a limit of its own")
+        #expect(memo.entry(1, width: 40, limit: 3, wrap: wrap) == ["line 3"])
+        #expect(memo.entry(0, width: 41, limit: 3, wrap: wrap) == ["line 4"], "another width")
+        #expect(memo.entry(0, width: 40, limit: 3, wrap: wrap) == ["line 5"], "one width is kept at a time")
+        #expect(calls == 5)
+    }
+
+    @Test func aBodyIsWrappedAgainWhenAnyByteDiffers() {
+        let memo = WrappedLines()
+        var calls = 0
+        let wrap = { () -> [String] in calls += 1; return ["wrap \(calls)"] }
+        let body = String(repeating: "無法登入 ", count: 2_000)
+        #expect(memo.body(body, width: 40, limit: 4, wrap: wrap) == ["wrap 1"])
+        #expect(memo.body(String(decoding: Array(body.utf8), as: UTF8.self), width: 40, limit: 4, wrap: wrap) == ["wrap 1"], "the same bytes in another string")
+        #expect(memo.body(body.dropLast() + "x", width: 40, limit: 4, wrap: wrap) == ["wrap 2"])
+        // Equal by Unicode's equivalence, but other bytes: drawn as they are, so wrapped again.
+        #expect(memo.body("caf\u{E9}", width: 40, limit: 4, wrap: wrap) == ["wrap 3"])
+        #expect(memo.body("cafe\u{301}", width: 40, limit: 4, wrap: wrap) == ["wrap 4"])
+        #expect(calls == 4)
+    }
+
+    @Test func aTimelineThatChangesIsLaidOutAfresh() {
+        var state = ConsoleFixtures.queueState()
+        let id = state.selectedRequest!.id
+        state.detail.timeline = [TimelineEvent(id: 1, requestID: id, actor: "alex", at: state.now, payload: .note(text: "the first note"))]
+        #expect(Self.text(TimelineLayout.lines(state)).contains("the first note"))
+        state.detail.timeline[0] = TimelineEvent(id: 1, requestID: id, actor: "alex", at: state.now, payload: .note(text: "another note"))
+        #expect(Self.text(TimelineLayout.lines(state)).contains("another note"), "the same place in the timeline, another entry")
+        let before = state.detail.wrapped
+        state.detail.timeline.append(TimelineEvent(id: 2, requestID: id, actor: "alex", at: state.now, payload: .note(text: "a third")))
+        #expect(state.detail.wrapped !== before)
+    }
+
+    @Test func aBodyThatChangesUnderTheSameRequestIsLaidOutAfresh() {
+        var state = ConsoleFixtures.queueState()
+        let selected = state.selectedRequest!
+        state.detail.timeline = [TimelineEvent(id: 1, requestID: selected.id, actor: "alex", at: state.now,
+                                               payload: .created(.init(requester: selected.requester, subject: selected.subject, priority: .normal, category: "general")))]
+        let index = state.queue.rows.firstIndex { $0.id == selected.id }!
+        state.queue.rows[index] = ConsoleFixtures.request(selected.id.number, selected.subject, body: "the first body")
+        #expect(Self.text(TimelineLayout.lines(state)).contains("the first body"))
+        state.queue.rows[index] = ConsoleFixtures.request(selected.id.number, selected.subject, body: "the other body")
+        #expect(Self.text(TimelineLayout.lines(state)).contains("the other body"), "same id and version, other bytes")
+    }
+
+    static func text(_ lines: [[StyledText]]) -> String {
+        lines.map { $0.map(\.text).joined() }.joined(separator: "\n")
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failing case can be run again.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49EB_D311_37EB
+        return z ^ (z >> 31)
+    }
+}
