@@ -59,9 +59,11 @@ import Testing
         #expect(memo.entry(0, width: 40, limit: 3, wrap: wrap) == ["line 1"])
         #expect(memo.entry(0, width: 40, limit: nil, wrap: wrap) == ["line 2"], "read whole, a limit of its own")
         #expect(memo.entry(1, width: 40, limit: 3, wrap: wrap) == ["line 3"])
-        #expect(memo.entry(0, width: 41, limit: 3, wrap: wrap) == ["line 4"], "another width")
-        #expect(memo.entry(0, width: 40, limit: 3, wrap: wrap) == ["line 5"], "one width is kept at a time")
-        #expect(calls == 5)
+        #expect(memo.entry(0, width: 120, limit: nil, wrap: wrap) == ["line 4"], "another width")
+        #expect(memo.entry(0, width: 40, limit: 3, wrap: wrap) == ["line 1"], "two widths are kept: beside the panel and whole")
+        #expect(memo.entry(0, width: 90, limit: 3, wrap: wrap) == ["line 5"], "a third")
+        #expect(memo.entry(0, width: 40, limit: 3, wrap: wrap) == ["line 6"], "a third width starts afresh")
+        #expect(calls == 6)
     }
 
     @Test func aBodyIsWrappedAgainWhenAnyByteDiffers() {
@@ -88,6 +90,55 @@ import Testing
         let before = state.detail.wrapped
         state.detail.timeline.append(TimelineEvent(id: 2, requestID: id, actor: "alex", at: state.now, payload: .note(text: "a third")))
         #expect(state.detail.wrapped !== before)
+    }
+
+    @Test func aTimelineReadAgainKeepsWhatWasWrappedForItsEntries() {
+        var state = ConsoleFixtures.queueState()
+        let id = state.selectedRequest!.id
+        state.detail.timeline = [TimelineEvent(id: 1, requestID: id, actor: "alex", at: state.now, payload: .note(text: "the first note"))]
+        _ = TimelineLayout.lines(state)
+        let memo = state.detail.wrapped
+        let reread = state.detail.timeline + [TimelineEvent(id: 2, requestID: id, actor: "sam", at: state.now, payload: .note(text: "a second note"))]
+        _ = Console.update(&state, .detailLoaded(id, DetailSnapshot(timeline: reread, approvals: [], runs: [])))
+        #expect(state.detail.wrapped === memo && state.detail.timeline == reread)
+        #expect(Self.text(TimelineLayout.lines(state)).contains("a second note"))
+    }
+
+    @Test func readingWholeIsWrappedAheadOnAThreadOfItsOwn() {
+        var state = Self.longTimeline()
+        let prewrap = TimelinePrewrap()
+        prewrap.prepare(for: state)
+        prewrap.waitUntilDone()
+        let wrapped = state.detail.wrapped.count
+        #expect(wrapped == state.detail.timeline.count + 1, "every entry and the body, read whole")
+        state.focus = .detail
+        _ = TimelineLayout.lines(state)
+        #expect(state.detail.wrapped.count == wrapped, "Enter wraps nothing more")
+        prewrap.prepare(for: state)
+        prewrap.waitUntilDone()
+        #expect(state.detail.wrapped.count == wrapped, "read whole already: nothing is asked")
+    }
+
+    @Test func aSelectionThatMovesOnStopsTheWrappingOfTheOneBefore() {
+        let first = Self.longTimeline()
+        let second = Self.longTimeline()
+        let prewrap = TimelinePrewrap()
+        prewrap.prepare(for: first)
+        prewrap.prepare(for: second)
+        prewrap.waitUntilDone()
+        #expect(first.detail.wrapped.count == 0 && second.detail.wrapped.count > 0)
+    }
+
+    /// The selected request with a body and forty long notes.
+    static func longTimeline() -> AppState {
+        var state = ConsoleFixtures.queueState()
+        let selected = state.selectedRequest!
+        let index = state.queue.rows.firstIndex { $0.id == selected.id }!
+        state.queue.rows[index] = ConsoleFixtures.request(selected.id.number, selected.subject, body: String(repeating: "無法登入 e\u{301} ", count: 300))
+        state.detail.timeline = [TimelineEvent(id: 1, requestID: selected.id, actor: "alex", at: state.now,
+                                               payload: .created(.init(requester: selected.requester, subject: selected.subject, priority: .normal, category: "general")))]
+            + (2...41).map { TimelineEvent(id: $0, requestID: selected.id, actor: "alex", at: state.now, payload: .note(text: String(repeating: "note \($0) ", count: 300))) }
+        return state
     }
 
     @Test func aBodyThatChangesUnderTheSameRequestIsLaidOutAfresh() {

@@ -55,6 +55,7 @@ public final class ConsoleApp {
                 lastState = driver.state
             }
             driver.startWork()
+            driver.prewrapTimeline()
             // Until the next tick; a backend that cannot be woken by answers is polled every 40 ms.
             let elapsed = lastTick.duration(to: clock.now).components
             let elapsedMilliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)

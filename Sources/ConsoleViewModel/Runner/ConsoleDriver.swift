@@ -14,6 +14,7 @@ public final class ConsoleDriver {
     private let inbox: MessageInbox
     public private(set) var shouldQuit = false
     private var waiting: [Effect] = []
+    let prewrap = TimelinePrewrap()
 
     /// `onMessage` is called (on any thread) when an answer arrives, so the loop can wake for it.
     public init(state: AppState, services: ConsoleServices, onMessage: @escaping @Sendable () -> Void = {}) {
@@ -49,6 +50,12 @@ public final class ConsoleDriver {
         let effects = waiting
         waiting = []
         runner.submit(effects)
+    }
+
+    /// Wraps the selected timeline for reading whole on a thread of its own, when it changed
+    /// (the loop calls it once a frame is drawn).
+    public func prewrapTimeline() {
+        prewrap.prepare(for: state)
     }
 
     /// Starts the waiting work at once when a key shows nothing until its answer comes (Home, End,

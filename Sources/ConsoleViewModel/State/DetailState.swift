@@ -8,6 +8,14 @@ public struct DetailState: Sendable, Equatable {
     }
     /// This timeline's entries as wrapped for the screen.
     public private(set) var wrapped = WrappedLines()
+
+    /// The same request's timeline read again: its entries are the ones read before and any
+    /// recorded since (the store never changes one), so what was wrapped for them still holds.
+    public mutating func reread(_ events: [TimelineEvent]) {
+        let kept = wrapped
+        timeline = events
+        wrapped = kept
+    }
     /// Entries before the first in `timeline` that the service left out.
     public var earlierEvents = 0
     public var approvals: [Approval] = []

@@ -43,7 +43,12 @@ public struct DetailLayout: Sendable, Equatable {
     /// Rows for timeline entries, below the timeline's own title row.
     public var timelineRows: Int { max(0, height - cardRows - 1) }
     /// The width of an entry's text, after its time and actor.
-    public var textWidth: Int { max(10, leftWidth - TimelineLayout.indent) }
+    public var textWidth: Int { Self.textWidth(leftWidth: leftWidth) }
+
+    /// The width of an entry's text when the timeline is read whole (it then takes every column).
+    public static func wholeTextWidth(columns: Int) -> Int { textWidth(leftWidth: columns) }
+
+    private static func textWidth(leftWidth: Int) -> Int { max(10, leftWidth - TimelineLayout.indent) }
 }
 
 /// The number of lines a loaded card takes when the queue has the focus.
@@ -64,24 +69,22 @@ public enum TimelineLayout {
         let width = layout.textWidth
         let whole = state.focus == .detail
         let body = state.selectedRequest?.body ?? ""
-        let wrappedBefore = state.detail.wrapped
+        let memo = state.detail.wrapped
         var lines: [[StyledText]] = []
         if state.detail.earlierEvents > 0, let id = state.detail.requestID {
             let count = state.detail.earlierEvents
             let text = "\(count) earlier entr\(count == 1 ? "y is" : "ies are") not shown here; helpdesk export --request \(id) prints every one"
             lines += wrapped(text, width: max(10, layout.leftWidth), limit: nil).map { [StyledText($0, .dim)] }
         }
-        for (index, event) in state.detail.timeline.enumerated() {
-            let limit = whole ? nil : collapsedLines
-            let text = wrappedBefore.entry(index, width: width, limit: limit) { wrapped(event.payload.sentence, width: width, limit: limit) }
+        for event in state.detail.timeline {
+            let text = entryLines(event, width: width, whole: whole, memo)
             for (index, part) in text.enumerated() {
                 let time = index == 0 ? Self.time(event, state) + " " : String(repeating: " ", count: 12)
                 let actor = index == 0 ? TerminalText.fit(TerminalText.sanitize(event.actor), to: 8) + " " : String(repeating: " ", count: 9)
                 lines.append([StyledText(time, .dim), StyledText(actor, .accent), StyledText(part, tone(event.kind))])
             }
             if event.kind == .created, !body.isEmpty {
-                let limit = whole ? nil : collapsedBodyLines
-                for part in wrappedBefore.body(body, width: width, limit: limit, wrap: { wrapped(body, width: width, limit: limit) }) {
+                for part in bodyLines(body, width: width, whole: whole, memo) {
                     lines.append([StyledText(String(repeating: " ", count: indent)), StyledText(part)])
                 }
             }
@@ -94,6 +97,28 @@ public enum TimelineLayout {
             }
         }
         return lines
+    }
+
+    /// An entry's sentence wrapped, at most `collapsedLines` unless read whole.
+    static func entryLines(_ event: TimelineEvent, width: Int, whole: Bool, _ memo: WrappedLines) -> [String] {
+        let limit = whole ? nil : collapsedLines
+        return memo.entry(event.id, width: width, limit: limit) { wrapped(event.payload.sentence, width: width, limit: limit) }
+    }
+
+    /// The request's body wrapped, at most `collapsedBodyLines` unless read whole.
+    static func bodyLines(_ body: String, width: Int, whole: Bool, _ memo: WrappedLines) -> [String] {
+        let limit = whole ? nil : collapsedBodyLines
+        return memo.body(body, width: width, limit: limit) { wrapped(body, width: width, limit: limit) }
+    }
+
+    /// Wraps every entry of `events` (newest first) and the body as reading the timeline whole at
+    /// `width` will, into `memo`, while `wanted` says the work is still wanted.
+    static func wrapWhole(_ events: [TimelineEvent], body: String, width: Int, into memo: WrappedLines, while wanted: () -> Bool) {
+        for event in events.reversed() {
+            guard wanted() else { return }
+            _ = entryLines(event, width: width, whole: true, memo)
+            if event.kind == .created, !body.isEmpty, wanted() { _ = bodyLines(body, width: width, whole: true, memo) }
+        }
     }
 
     /// How far back the timeline can scroll: until its first line is at the top.

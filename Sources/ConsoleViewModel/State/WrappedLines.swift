@@ -1,20 +1,27 @@
 import Foundation
 import Synchronization
 
-/// A timeline's entries as already wrapped, so a frame or a scroll does not wrap them again: each
-/// entry's lines by its place in the timeline and the line limit, the request's body by the limit
-/// and its exact bytes, all at one width (another width starts afresh). `DetailState` makes a new
-/// one whenever its timeline changes. It is a cache, not part of the state's meaning, so any two
-/// are equal.
+/// A request's timeline entries as already wrapped, so a frame or a scroll does not wrap them
+/// again: each entry's lines by its id (the store never changes an entry), the width and the line
+/// limit, the request's body by the width, the limit and its exact bytes. Two widths are kept (the
+/// timeline beside the panel and read whole); a third, after a resize, starts afresh. `DetailState`
+/// makes a new one when its timeline is replaced other than by a reread of the same request's. It
+/// is a cache, not part of the state's meaning, so any two are equal.
 public final class WrappedLines: Sendable, Equatable {
     private struct Kept {
-        var width = 0
+        var widths: [Int] = []
         var entries: [EntryKey: [String]] = [:]
-        var bodies: [Int?: (text: String, lines: [String])] = [:]
+        var bodies: [BodyKey: (text: String, lines: [String])] = [:]
     }
 
     private struct EntryKey: Hashable {
-        let index: Int
+        let id: Int64
+        let width: Int
+        let limit: Int?
+    }
+
+    private struct BodyKey: Hashable {
+        let width: Int
         let limit: Int?
     }
 
@@ -22,10 +29,10 @@ public final class WrappedLines: Sendable, Equatable {
 
     public init() {}
 
-    /// The timeline entry at `index` wrapped to `width` and `limit`, by `wrap` the first time.
-    func entry(_ index: Int, width: Int, limit: Int?, wrap: () -> [String]) -> [String] {
-        let key = EntryKey(index: index, limit: limit)
-        if let lines = kept.withLock({ $0.width == width ? $0.entries[key] : nil }) { return lines }
+    /// The timeline entry `id` wrapped to `width` and `limit`, by `wrap` the first time.
+    func entry(_ id: Int64, width: Int, limit: Int?, wrap: () -> [String]) -> [String] {
+        let key = EntryKey(id: id, width: width, limit: limit)
+        if let lines = kept.withLock({ $0.entries[key] }) { return lines }
         let lines = wrap()
         kept.withLock { kept in
             Self.use(width, &kept)
@@ -36,21 +43,26 @@ public final class WrappedLines: Sendable, Equatable {
 
     /// `text` wrapped to `width` and `limit`, by `wrap` unless the same bytes were wrapped so before.
     func body(_ text: String, width: Int, limit: Int?, wrap: () -> [String]) -> [String] {
-        let known = kept.withLock { $0.width == width ? $0.bodies[limit] : nil }
+        let key = BodyKey(width: width, limit: limit)
+        let known = kept.withLock { $0.bodies[key] }
         if let known, Self.sameBytes(known.text, text) { return known.lines }
         let lines = wrap()
         kept.withLock { kept in
             Self.use(width, &kept)
-            kept.bodies[limit] = (text, lines)
+            kept.bodies[key] = (text, lines)
         }
         return lines
     }
 
+    /// Entries and bodies wrapped so far (tests).
+    var count: Int { kept.withLock { $0.entries.count + $0.bodies.count } }
+
     public static func == (lhs: WrappedLines, rhs: WrappedLines) -> Bool { true }
 
     private static func use(_ width: Int, _ kept: inout Kept) {
-        guard kept.width != width else { return }
-        kept = Kept(width: width)
+        guard !kept.widths.contains(width) else { return }
+        if kept.widths.count == 2 { kept = Kept() }
+        kept.widths.append(width)
     }
 
     /// Byte for byte, not by Unicode's equivalence (which normalizes both sides of a long text).

@@ -48,7 +48,7 @@ extension Console {
         // compared by number, not counted: the service sends only the newest entries.
         let newOutcome = (hadEvents && newestOutcome(in: snapshot.timeline) > newestOutcome(in: state.detail.timeline))
             || state.cardReadBegan.map { unreadAnswer(since: $0, among: snapshot.timeline, state) != nil } ?? false
-        state.detail.timeline = snapshot.timeline
+        state.detail.reread(snapshot.timeline)
         state.detail.earlierEvents = snapshot.earlierEvents
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
