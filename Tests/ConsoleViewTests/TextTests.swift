@@ -217,6 +217,15 @@ extension Cell {
         #expect(TerminalText.wrap(huge, width: 10).count == 4_000)
         #expect(TerminalText.wrap("short", width: 10, maxLines: 3) == ["short"])
     }
+
+    @Test func aLetterUnderThousandsOfMarksIsWrappedWithItsFirstScalars() {
+        let piled = "e" + String(repeating: "\u{301}", count: 5_000)
+        let kept = "e" + String(repeating: "\u{301}", count: TerminalText.mostScalarsDrawn - 1)
+        #expect(TerminalText.wrap("a " + piled + " b", width: 10).map { Array($0.unicodeScalars) } == [Array(("a " + kept + " b").unicodeScalars)])
+        let family = "👨🏽\u{200D}👩🏽\u{200D}👧🏽\u{200D}👦🏽"
+        #expect(TerminalText.wrap(family + " x", width: 10).map { Array($0.unicodeScalars) } == [Array((family + " x").unicodeScalars)],
+                "an emoji sequence is kept whole")
+    }
 }
 
 @Suite struct OutputSanitizerTests {

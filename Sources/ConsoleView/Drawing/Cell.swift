@@ -20,7 +20,7 @@ public struct Cell: Hashable, Sendable {
     }
 
     init(_ character: Character, _ style: Style) {
-        if let ascii = character.asciiValue, character.utf8.count == 1 {
+        if character.utf8.count == 1, let ascii = character.utf8.first {
             self.init(ascii: ascii, style)
         } else {
             self.init(String(character)[...].unicodeScalars, style)
@@ -65,15 +65,28 @@ public struct Cell: Hashable, Sendable {
     /// True for a space, in any style.
     public var isSpace: Bool { glyph == .space }
 
+    /// Counted in one pass over the scalars, without building a collection of them (a filtered
+    /// scalar view is rebuilt a scalar at a time).
     private static func joinsSpacingCharacters(_ scalars: Substring.UnicodeScalarView) -> Bool {
-        guard scalars.count > 1, scalars.count <= Self.longestJoinedEmoji else { return false }
-        let spacing = scalars.filter { scalar in
-            scalar.value != 0x200D && !(0xFE00...0xFE0F).contains(scalar.value) && !(0xE0020...0xE007F).contains(scalar.value)
-                && !(0x1F3FB...0x1F3FF).contains(scalar.value) && TextWidth.of(scalar) > 0
+        var count = 0
+        var spacing = 0
+        var joined = false
+        var allRegional = true
+        var allEmoji = true
+        for scalar in scalars {
+            count += 1
+            if count > Self.longestJoinedEmoji { return false }
+            let value = scalar.value
+            if value == 0x200D { joined = true }
+            guard value != 0x200D, !(0xFE00...0xFE0F).contains(value), !(0xE0020...0xE007F).contains(value),
+                  !(0x1F3FB...0x1F3FF).contains(value), TextWidth.of(scalar) > 0 else { continue }
+            spacing += 1
+            allRegional = allRegional && (0x1F1E6...0x1F1FF).contains(value)
+            allEmoji = allEmoji && value > 0xFF && scalar.properties.isEmoji
         }
-        guard spacing.count > 1, spacing.count <= Self.mostEmojiJoined else { return false }
-        if spacing.count == 2, spacing.allSatisfy({ (0x1F1E6...0x1F1FF).contains($0.value) }) { return true }
-        return scalars.contains { $0.value == 0x200D } && spacing.allSatisfy { $0.value > 0xFF && $0.properties.isEmoji }
+        guard count > 1, spacing > 1, spacing <= Self.mostEmojiJoined else { return false }
+        if spacing == 2, allRegional { return true }
+        return joined && allEmoji
     }
 
     /// The most characters a curses cell holds (its `CCHARW_MAX`).

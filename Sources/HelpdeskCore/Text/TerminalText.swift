@@ -118,8 +118,15 @@ public enum TerminalText {
                     lineWidth += 1
                 }
             default:
-                word.append(character)
-                wordWidth += TextWidth.of(character)
+                if character.utf8.count > longestDrawnCharacter {
+                    // Marks piled past anything a cell shows: only the first scalars are drawn.
+                    let kept = String(String.UnicodeScalarView(character.unicodeScalars.prefix(mostScalarsDrawn)))
+                    word.append(contentsOf: kept)
+                    wordWidth += TextWidth.of(kept)
+                } else {
+                    word.append(character)
+                    wordWidth += TextWidth.of(character)
+                }
             }
         }
         if lines.count < enough {
@@ -128,6 +135,13 @@ public enum TerminalText {
         }
         return maxLines.map { Array(lines.prefix($0 + 1)) } ?? lines
     }
+
+    /// The most scalars of one character that wrapped text keeps: more than any emoji sequence
+    /// has, and far more than a terminal cell shows (a letter under thousands of marks would
+    /// otherwise be read whole for every frame that draws it).
+    static let mostScalarsDrawn = 32
+    /// Bytes beyond which a character may hold more than `mostScalarsDrawn` scalars.
+    private static let longestDrawnCharacter = mostScalarsDrawn
 
     /// The byte of a one-byte character, found without comparing characters: comparing one made
     /// of several scalars (a letter and its marks) normalizes both sides, which cost most of a
