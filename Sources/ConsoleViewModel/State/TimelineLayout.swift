@@ -63,6 +63,10 @@ public enum TimelineLayout {
     public static let indent = 21
     static let collapsedLines = 3
     static let collapsedBodyLines = 4
+    /// The blanks under an entry's time, its actor, and both (made once: a long timeline has thousands of lines).
+    private static let timeGap = StyledText(String(repeating: " ", count: 12), .dim)
+    private static let actorGap = StyledText(String(repeating: " ", count: 9), .accent)
+    private static let indentGap = StyledText(String(repeating: " ", count: indent))
 
     public static func lines(_ state: AppState) -> [[StyledText]] {
         let layout = DetailLayout(state)
@@ -78,14 +82,18 @@ public enum TimelineLayout {
         }
         for event in state.detail.timeline {
             let text = entryLines(event, width: width, whole: whole, memo)
+            let tone = tone(event.kind)
             for (index, part) in text.enumerated() {
-                let time = index == 0 ? Self.time(event, state) + " " : String(repeating: " ", count: 12)
-                let actor = index == 0 ? TerminalText.fit(TerminalText.sanitize(event.actor), to: 8) + " " : String(repeating: " ", count: 9)
-                lines.append([StyledText(time, .dim), StyledText(actor, .accent), StyledText(part, tone(event.kind))])
+                if index == 0 {
+                    let time = StyledText(Self.time(event, state) + " ", .dim)
+                    lines.append([time, StyledText(TerminalText.fit(TerminalText.sanitize(event.actor), to: 8) + " ", .accent), StyledText(part, tone)])
+                } else {
+                    lines.append([Self.timeGap, Self.actorGap, StyledText(part, tone)])
+                }
             }
             if event.kind == .created, !body.isEmpty {
                 for part in bodyLines(body, width: width, whole: whole, memo) {
-                    lines.append([StyledText(String(repeating: " ", count: indent)), StyledText(part)])
+                    lines.append([Self.indentGap, StyledText(part)])
                 }
             }
         }
