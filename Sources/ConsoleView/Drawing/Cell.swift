@@ -83,6 +83,8 @@ public struct Cell: Hashable, Sendable {
             spacing += 1
             allRegional = allRegional && (0x1F1E6...0x1F1FF).contains(value)
             allEmoji = allEmoji && value > 0xFF && scalar.properties.isEmoji
+            // A letter under its marks: neither a flag nor joined emoji, whatever follows.
+            if !allRegional, !allEmoji { return false }
         }
         guard count > 1, spacing > 1, spacing <= Self.mostEmojiJoined else { return false }
         if spacing == 2, allRegional { return true }
