@@ -51,6 +51,38 @@ import Testing
         #expect(short.count == 2 && short[1] == "last words" && !short.joined().contains("…"), "read whole: not cut")
     }
 
+    @Test func aTextOfExactlyTheLinesKeptIsNotCut() {
+        // Each line is ten columns and the space that breaks it: the start read must hold both.
+        let word = String(repeating: "a", count: 10)
+        let text = Array(repeating: word, count: TimelineLayout.wholeLines).joined(separator: " ")
+        #expect(TimelineLayout.wrapped(text, width: 10, limit: nil) == Array(repeating: word, count: TimelineLayout.wholeLines))
+        #expect(TimelineLayout.wrapped(text + " b", width: 10, limit: nil).last == "… (helpdes")
+    }
+
+    @Test func windowsLineEndsAreLineBreaksAndAMarkAfterASpaceStaysOnIt() {
+        #expect(TimelineLayout.wrapped("one\r\ntwo", width: 20, limit: 4) == ["one", "two"])
+        let marked = TimelineLayout.wrapped("a \u{301}b", width: 20, limit: 4)
+        #expect(marked.count == 1 && marked[0].unicodeScalars.map(\.value) == [0x61, 0x20, 0x301, 0x62], "\(marked)")
+    }
+
+    @Test func anEntryBesideThePanelAndReadWholeIsWrappedToEachWidthAndLimit() {
+        var state = ConsoleFixtures.queueState()
+        let id = state.selectedRequest!.id
+        let note = (1...120).map { "word\($0)" }.joined(separator: " ")
+        state.detail.timeline = [TimelineEvent(id: 1, requestID: id, actor: "alex", at: state.now, payload: .note(text: note))]
+        let beside = TimelineLayout.lines(state)
+        state.focus = .detail
+        let whole = TimelineLayout.lines(state)
+        let besideWidth = DetailLayout(ConsoleFixtures.queueState()).textWidth
+        let wholeWidth = DetailLayout.wholeTextWidth(columns: state.columns)
+        #expect(besideWidth < wholeWidth)
+        #expect(beside.count == 3 && beside.allSatisfy { TextWidth.of($0[2].text) <= besideWidth }, "three lines beside the panel")
+        #expect(whole.count > 3 && whole.contains { TextWidth.of($0[2].text) > besideWidth }, "read whole: every line, as wide as the screen")
+        #expect(Self.text(whole).contains("word120"))
+        state.focus = .queue
+        #expect(TimelineLayout.lines(state) == beside)
+    }
+
     @Test func anEntryIsWrappedOnceForItsTimelineWidthAndLimit() {
         let memo = WrappedLines()
         var calls = 0

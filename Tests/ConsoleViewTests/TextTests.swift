@@ -97,6 +97,8 @@ import Testing
         #expect(!Cell("a" + String(repeating: "\u{0903}", count: 14)).joinsSpacingCharacters, "spacing marks piled on a letter are not written whole")
         #expect(!Cell(String(repeating: "\u{1100}", count: 15)).joinsSpacingCharacters, "nor a run of jamo")
         #expect(!Cell("1\u{200D}2").joinsSpacingCharacters, "digits are not emoji here")
+        let dressed = "👨\u{FE0F}\u{FE0F}\u{FE0F}\u{200D}👩\u{FE0F}\u{FE0F}\u{FE0F}\u{200D}👧\u{FE0F}\u{FE0F}\u{FE0F}\u{200D}👦"
+        #expect(dressed.unicodeScalars.count > Cell.longestJoinedEmoji && !Cell(dressed).joinsSpacingCharacters, "longer than any emoji sequence")
         let scotland = "🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}"
         #expect(Cell(scotland).text.unicodeScalars.count == Cell.cursesCharacters, "a subdivision flag (tags, no joiner) is cut as curses cuts it")
     }
