@@ -109,7 +109,9 @@ import Testing
         // Equal by Unicode's equivalence, but other bytes: drawn as they are, so wrapped again.
         #expect(memo.body("caf\u{E9}", width: 40, limit: 4, wrap: wrap) == ["wrap 3"])
         #expect(memo.body("cafe\u{301}", width: 40, limit: 4, wrap: wrap) == ["wrap 4"])
-        #expect(calls == 4)
+        #expect(memo.body("cafe\u{301}", width: 120, limit: 4, wrap: wrap) == ["wrap 5"], "another width")
+        #expect(memo.body("cafe\u{301}", width: 120, limit: nil, wrap: wrap) == ["wrap 6"], "read whole")
+        #expect(calls == 6)
     }
 
     @Test func aTimelineThatChangesIsLaidOutAfresh() {
