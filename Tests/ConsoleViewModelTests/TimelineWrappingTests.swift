@@ -46,7 +46,8 @@ import Testing
         let spaces = "first words" + String(repeating: " ", count: 20_000) + "last words"
         let collapsed = TimelineLayout.wrapped(spaces, width: 20, limit: 4)
         #expect(collapsed.count == 1 && collapsed[0].hasPrefix("first words") && collapsed[0].hasSuffix(" …"))
-        #expect(TimelineLayout.wrapped(spaces, width: 20, limit: nil) == ["… (helpdesk show pri"])
+        let whole = TimelineLayout.wrapped(spaces, width: 20, limit: nil)
+        #expect(whole.count == 2 && whole[0].hasPrefix("first words") && whole[1] == "… (helpdesk show pri", "read whole, the pointer follows what is shown: \(whole)")
         let short = TimelineLayout.wrapped("first words" + String(repeating: " ", count: 50) + "last words", width: 20, limit: 4)
         #expect(short.count == 2 && short[1] == "last words" && !short.joined().contains("…"), "read whole: not cut")
     }
@@ -136,6 +137,11 @@ import Testing
         _ = Console.update(&state, .detailLoaded(id, DetailSnapshot(timeline: reread, approvals: [], runs: [])))
         #expect(state.detail.wrapped === memo && state.detail.timeline == reread)
         #expect(Self.text(TimelineLayout.lines(state)).contains("a second note"))
+        // The same numbers, other entries: a store restored from a backup, a database that failed over.
+        let restored = [reread[0], TimelineEvent(id: 2, requestID: id, actor: "sam", at: state.now.addingTimeInterval(60), payload: .note(text: "caller NOT verified"))]
+        _ = Console.update(&state, .detailLoaded(id, DetailSnapshot(timeline: restored, approvals: [], runs: [])))
+        #expect(state.detail.wrapped !== memo)
+        #expect(Self.text(TimelineLayout.lines(state)).contains("caller NOT verified"))
     }
 
     @Test func readingWholeIsWrappedAheadOnAThreadOfItsOwn() {
@@ -161,6 +167,18 @@ import Testing
         prewrap.prepare(for: second)
         prewrap.waitUntilDone()
         #expect(first.detail.wrapped.count == 0 && second.detail.wrapped.count > 0)
+    }
+
+    @Test func aSelectionWhoseTimelineIsOnItsWayStopsTheWrappingOfTheOneBefore() {
+        let first = Self.longTimeline()
+        var moved = first
+        moved.detail = DetailState()
+        moved.detail.requestID = RequestID(999)
+        let prewrap = TimelinePrewrap()
+        prewrap.prepare(for: first)
+        prewrap.prepare(for: moved)
+        prewrap.waitUntilDone()
+        #expect(first.detail.wrapped.count == 0)
     }
 
     /// The selected request with a body and forty long notes.

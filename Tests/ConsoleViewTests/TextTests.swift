@@ -226,6 +226,10 @@ extension Cell {
         let lines = TerminalText.wrap("a " + piled + " b", width: 10)
         #expect(lines.count == 1 && lines[0].unicodeScalars.elementsEqual(("a " + kept + " b").unicodeScalars),
                 "\(lines.map(\.unicodeScalars.count)) scalars")
+        // Cut where a joiner follows the last kept mark: the joiner goes, or the next emoji would join it.
+        let joined = "👩" + String(repeating: "\u{301}", count: TerminalText.mostScalarsDrawn - 2) + "\u{200D}" + String(repeating: "\u{301}", count: 5)
+        let after = TerminalText.wrap("ab " + joined + "💻XY", width: 20)
+        #expect(after.count == 1 && after[0].hasSuffix("💻XY") && after[0].count == 7, "\(after.map { $0.unicodeScalars.count })")
         let family = "👨🏽\u{200D}👩🏽\u{200D}👧🏽\u{200D}👦🏽"
         let emoji = TerminalText.wrap(family + " x", width: 10)
         #expect(emoji.count == 1 && emoji[0].unicodeScalars.elementsEqual((family + " x").unicodeScalars), "an emoji sequence is kept whole")

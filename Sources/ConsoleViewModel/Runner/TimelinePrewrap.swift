@@ -15,6 +15,7 @@ final class TimelinePrewrap {
 
     /// What one wrapping covers; asked again only when it changes.
     private struct Job: Equatable {
+        let request: RequestID
         let memo: ObjectIdentifier
         let events: Int
         let newest: Int64
@@ -26,10 +27,17 @@ final class TimelinePrewrap {
     /// was asked for as it is.
     func prepare(for state: AppState) {
         guard state.focus == .queue, let request = state.selectedRequest, state.detail.requestID == request.id,
-              let newest = state.detail.timeline.last else { return }
+              let newest = state.detail.timeline.last else {
+            // Nothing to wrap yet (the selection's timeline is on its way): the one before is not wanted.
+            if asked != nil, state.detail.requestID != asked?.request {
+                asked = nil
+                latest.supersede()
+            }
+            return
+        }
         let width = DetailLayout.wholeTextWidth(columns: state.columns)
         let memo = state.detail.wrapped
-        let job = Job(memo: ObjectIdentifier(memo), events: state.detail.timeline.count, newest: newest.id,
+        let job = Job(request: request.id, memo: ObjectIdentifier(memo), events: state.detail.timeline.count, newest: newest.id,
                       bodyBytes: request.body.utf8.count, width: width)
         guard job != asked else { return }
         asked = job
@@ -60,6 +68,12 @@ private final class LatestJob: Sendable {
     func isCurrent(_ ticket: Int) -> Bool { number.load(ordering: .relaxed) == ticket }
 
     func finished() { ended.add(1, ordering: .relaxed) }
+
+    /// No wrapping is wanted: the one running stops (counted as a wrapping that asked for nothing).
+    func supersede() {
+        ended.add(1, ordering: .relaxed)
+        number.add(1, ordering: .relaxed)
+    }
 
     var allFinished: Bool { ended.load(ordering: .relaxed) == number.load(ordering: .relaxed) }
 }

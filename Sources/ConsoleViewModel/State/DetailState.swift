@@ -10,11 +10,17 @@ public struct DetailState: Sendable, Equatable {
     public private(set) var wrapped = WrappedLines()
 
     /// The same request's timeline read again: its entries are the ones read before and any
-    /// recorded since (the store never changes one), so what was wrapped for them still holds.
+    /// recorded since (the store never changes one), so what was wrapped for them still holds —
+    /// unless an entry of the same number is another (a store restored from a backup, a database
+    /// that failed over without its newest entries), which starts the wrapping afresh.
     public mutating func reread(_ events: [TimelineEvent]) {
         let kept = wrapped
+        let before = Dictionary(timeline.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let same = events.allSatisfy { event in
+            before[event.id].map { $0.at == event.at && $0.actor == event.actor && $0.kind == event.kind } ?? true
+        }
         timeline = events
-        wrapped = kept
+        if same { wrapped = kept }
     }
     /// Entries before the first in `timeline` that the service left out.
     public var earlierEvents = 0

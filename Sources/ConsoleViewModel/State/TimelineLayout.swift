@@ -154,10 +154,13 @@ public enum TimelineLayout {
         }
         guard lines.count > cap || cut else { return lines }
         var kept = Array(lines.prefix(cap))
-        let last = kept.count - 1
-        kept[last] = limit == nil
-            ? TerminalText.prefix("… (helpdesk show prints the rest)", columns: width)
-            : TerminalText.prefix(kept[last], columns: width - 2) + " …"
+        if limit == nil {
+            // Read whole, the pointer is a line of its own: after the last line, or in its place when the lines are all there is room for.
+            let pointer = TerminalText.prefix("… (helpdesk show prints the rest)", columns: width)
+            if kept.count < cap { kept.append(pointer) } else { kept[cap - 1] = pointer }
+        } else {
+            kept[kept.count - 1] = TerminalText.prefix(kept[kept.count - 1], columns: width - 2) + " …"
+        }
         return kept
     }
 

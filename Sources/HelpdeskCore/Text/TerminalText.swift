@@ -120,7 +120,7 @@ public enum TerminalText {
             default:
                 if character.utf8.count > longestDrawnCharacter {
                     // Marks piled past anything a cell shows: only the first scalars are drawn.
-                    let kept = String(String.UnicodeScalarView(character.unicodeScalars.prefix(mostScalarsDrawn)))
+                    let kept = drawnStart(of: character)
                     word.append(contentsOf: kept)
                     wordWidth += TextWidth.of(kept)
                 } else {
@@ -137,11 +137,23 @@ public enum TerminalText {
     }
 
     /// The most scalars of one character that wrapped text keeps: more than any emoji sequence
-    /// has, and far more than a terminal cell shows (a letter under thousands of marks would
-    /// otherwise be read whole for every frame that draws it).
-    static let mostScalarsDrawn = 32
+    /// has and any cell draws (a letter under thousands of marks would otherwise be read whole for
+    /// every frame that draws it).
+    static let mostScalarsDrawn = 16
     /// Bytes beyond which a character may hold more than `mostScalarsDrawn` scalars.
     private static let longestDrawnCharacter = mostScalarsDrawn
+
+    /// A character's first `mostScalarsDrawn` scalars, without a joiner or virama at the end:
+    /// one there would join the character to the next (an emoji, a consonant) once the line is
+    /// one string.
+    static func drawnStart(of character: Character) -> String {
+        var scalars = Array(character.unicodeScalars.prefix(mostScalarsDrawn))
+        while scalars.count > 1, let last = scalars.last, joinsTheNext.contains(last.value) { scalars.removeLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+
+    /// The zero-width joiner, and the viramas that join an Indic consonant to the next one.
+    private static let joinsTheNext: Set<UInt32> = [0x200D, 0x094D, 0x09CD, 0x0ACD, 0x0B4D, 0x0C4D, 0x0D4D]
 
     /// The byte of a one-byte character, found without comparing characters: comparing one made
     /// of several scalars (a letter and its marks) normalizes both sides, which cost most of a
