@@ -84,6 +84,17 @@ import Testing
         #expect(TimelineLayout.lines(state) == beside)
     }
 
+    @Test func theCountOfLinesIsTheNumberOfLinesLaidOut() {
+        var state = Self.longTimeline()
+        state.detail.earlierEvents = 7
+        for focus in [AppState.Focus.queue, .detail] {
+            state.focus = focus
+            #expect(TimelineLayout.lineCount(state) == TimelineLayout.lines(state).count, "\(focus)")
+        }
+        state.detail.timeline = []
+        #expect(TimelineLayout.lineCount(state) == TimelineLayout.lines(state).count)
+    }
+
     @Test func anEntryIsWrappedOnceForItsTimelineWidthAndLimit() {
         let memo = WrappedLines()
         var calls = 0

@@ -69,17 +69,11 @@ public enum TimelineLayout {
     private static let indentGap = StyledText(String(repeating: " ", count: indent))
 
     public static func lines(_ state: AppState) -> [[StyledText]] {
-        let layout = DetailLayout(state)
-        let width = layout.textWidth
+        let width = DetailLayout(state).textWidth
         let whole = state.focus == .detail
         let body = state.selectedRequest?.body ?? ""
         let memo = state.detail.wrapped
-        var lines: [[StyledText]] = []
-        if state.detail.earlierEvents > 0, let id = state.detail.requestID {
-            let count = state.detail.earlierEvents
-            let text = "\(count) earlier entr\(count == 1 ? "y is" : "ies are") not shown here; helpdesk export --request \(id) prints every one"
-            lines += wrapped(text, width: max(10, layout.leftWidth), limit: nil).map { [StyledText($0, .dim)] }
-        }
+        var lines = earlierLines(state)
         for event in state.detail.timeline {
             let text = entryLines(event, width: width, whole: whole, memo)
             let tone = tone(event.kind)
@@ -97,10 +91,39 @@ public enum TimelineLayout {
                 }
             }
         }
+        return lines + unknownRunLines(state)
+    }
+
+    /// How many lines `lines` gives, counted from the wrapped entries without building the lines
+    /// (a scroll key needs the count, and its frame the lines).
+    static func lineCount(_ state: AppState) -> Int {
+        let width = DetailLayout(state).textWidth
+        let whole = state.focus == .detail
+        let body = state.selectedRequest?.body ?? ""
+        let memo = state.detail.wrapped
+        var count = earlierLines(state).count + unknownRunLines(state).count
+        for event in state.detail.timeline {
+            count += entryLines(event, width: width, whole: whole, memo).count
+            if event.kind == .created, !body.isEmpty { count += bodyLines(body, width: width, whole: whole, memo).count }
+        }
+        return count
+    }
+
+    /// The line that says how many older entries the service left out.
+    private static func earlierLines(_ state: AppState) -> [[StyledText]] {
+        guard state.detail.earlierEvents > 0, let id = state.detail.requestID else { return [] }
+        let count = state.detail.earlierEvents
+        let text = "\(count) earlier entr\(count == 1 ? "y is" : "ies are") not shown here; helpdesk export --request \(id) prints every one"
+        return wrapped(text, width: max(10, DetailLayout(state).leftWidth), limit: nil).map { [StyledText($0, .dim)] }
+    }
+
+    /// The runs whose outcome is unknown, each with what to do about it.
+    private static func unknownRunLines(_ state: AppState) -> [[StyledText]] {
+        var lines: [[StyledText]] = []
         for run in state.detail.runs where state.detail.unknownRuns.contains(run.id)
             && !state.inFlight.contains(InFlight(requestID: run.requestID, action: run.action.name)) {
             let text = "\(run.id) \(run.action.summary): outcome unknown — reconcile reads Okta's state (helpdesk reconcile \(run.requestID))"
-            for (index, part) in wrapped(text, width: max(10, layout.leftWidth - 2), limit: nil).enumerated() {
+            for (index, part) in wrapped(text, width: max(10, DetailLayout(state).leftWidth - 2), limit: nil).enumerated() {
                 lines.append([StyledText(index == 0 ? "? " : "  ", .warning), StyledText(part, .warning)])
             }
         }
@@ -131,7 +154,7 @@ public enum TimelineLayout {
 
     /// How far back the timeline can scroll: until its first line is at the top.
     public static func maxScrollBack(_ state: AppState) -> Int {
-        max(0, lines(state).count - DetailLayout(state).timelineRows)
+        max(0, lineCount(state) - DetailLayout(state).timelineRows)
     }
 
     /// The most lines one entry takes even when read whole; longer text ends with a pointer to
