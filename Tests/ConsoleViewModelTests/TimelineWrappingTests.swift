@@ -25,7 +25,7 @@ import Testing
 
     /// Words of several scripts, marks, emoji, line feeds and tabs, single spaces between them.
     static func text(words: Int, seed: UInt64) -> String {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandom(seed: seed)
         let pieces = ["access", "e\u{301}\u{302}", "無法登入", "👨\u{200D}👩\u{200D}👧", "a.very-long_address@example.com", "\n", "\t", "x",
                       "ИТ", "مرحبا", "1🏽", "\u{7}", String(repeating: "w", count: 70)]
         return (0..<words).map { _ in pieces.randomElement(using: &generator)! }.joined(separator: " ")
@@ -218,20 +218,5 @@ import Testing
 
     static func text(_ lines: [[StyledText]]) -> String {
         lines.map { $0.map(\.text).joined() }.joined(separator: "\n")
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing case can be run again.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49EB_D311_37EB
-        return z ^ (z >> 31)
     }
 }

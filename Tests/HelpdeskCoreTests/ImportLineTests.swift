@@ -1,5 +1,6 @@
 import Foundation
 @testable import HelpdeskCore
+import HelpdeskTestSupport
 import Testing
 
 /// Import lines are read by a byte reader when they are flat objects of strings, and by
@@ -129,23 +130,4 @@ import Testing
             #expect(error?.message.contains(reason) == true, "\(line): \(error?.message ?? "no error")")
         }
     }
-}
-
-/// A small deterministic generator, so a failing line can be found again.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed &+ 0x9E37_79B9_7F4A_7C15
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
