@@ -95,6 +95,25 @@ import Testing
         #expect(TimelineLayout.lineCount(state) == TimelineLayout.lines(state).count)
     }
 
+    @Test func aWindowOfLinesIsThoseLinesOfTheWholeTimeline() {
+        var state = Self.longTimeline()
+        state.detail.earlierEvents = 7
+        let selected = state.selectedRequest!
+        let run = ActionRun(id: ActionRunID(3), requestID: selected.id, action: .unlock, targetUserID: "00u1", approvalID: nil, revokesGrant: nil,
+                            startedBy: "alex", startedAt: state.now, state: .unknown, finishedAt: nil)
+        state.detail.runs = [run]
+        state.detail.unknownRuns = [run.id]
+        for focus in [AppState.Focus.queue, .detail] {
+            state.focus = focus
+            let all = TimelineLayout.lines(state)
+            #expect(Self.text(all).hasPrefix("7 earlier") && Self.text(all).contains("outcome unknown"), "every kind of line is in the walk")
+            for window in [0..<0, 0..<1, 0..<5, 1..<3, 2..<40, all.count - 9..<all.count, all.count - 1..<all.count + 20, 30..<all.count - 2, all.count..<all.count + 3] {
+                let expected = Array(all[min(window.lowerBound, all.count)..<min(window.upperBound, all.count)])
+                #expect(TimelineLayout.lines(state, in: window) == expected, "\(focus) \(window) of \(all.count)")
+            }
+        }
+    }
+
     @Test func anEntryIsWrappedOnceForItsTimelineWidthAndLimit() {
         let memo = WrappedLines()
         var calls = 0

@@ -100,19 +100,19 @@ enum RequesterCardView {
 /// stops at the first and the last line.
 enum TimelineView {
     static func draw(_ screen: inout ScreenBuffer, _ state: AppState, x: Int, y: Int, width: Int, rows: Int) {
-        let all = TimelineLayout.lines(state)
-        let back = min(state.detail.scrollBack, max(0, all.count - rows))
-        let end = all.count - back
+        let count = TimelineLayout.lineCount(state)
+        let back = min(state.detail.scrollBack, max(0, count - rows))
+        let end = count - back
         let start = max(0, end - rows)
         let focused = state.focus == .detail
         var header = "Timeline"
         if focused {
-            header += all.count > rows ? " — lines \(start + 1)–\(end) of \(all.count)" : ""
-        } else if all.count > rows {
-            header += " (\(all.count - rows) more lines above; Enter reads them)"
+            header += count > rows ? " — lines \(start + 1)–\(end) of \(count)" : ""
+        } else if count > rows {
+            header += " (\(count - rows) more lines above; Enter reads them)"
         }
         screen.put(header, x: x, y: y, width: width, style: focused ? .title : .dim)
-        for (offset, line) in all[start..<end].enumerated() {
+        for (offset, line) in TimelineLayout.lines(state, in: start..<end).enumerated() {
             DetailView.put(&screen, line.map { ($0.text, Style($0.tone)) }, x: x, y: y + 1 + offset, width: width)
         }
     }

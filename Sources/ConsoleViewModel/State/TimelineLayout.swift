@@ -69,44 +69,55 @@ public enum TimelineLayout {
     private static let indentGap = StyledText(String(repeating: " ", count: indent))
 
     public static func lines(_ state: AppState) -> [[StyledText]] {
-        let width = DetailLayout(state).textWidth
-        let whole = state.focus == .detail
-        let body = state.selectedRequest?.body ?? ""
-        let memo = state.detail.wrapped
-        var lines = earlierLines(state)
-        for event in state.detail.timeline {
-            let text = entryLines(event, width: width, whole: whole, memo)
-            let tone = tone(event.kind)
-            for (index, part) in text.enumerated() {
-                if index == 0 {
-                    let time = StyledText(Self.time(event, state) + " ", .dim)
-                    lines.append([time, StyledText(TerminalText.fit(TerminalText.sanitize(event.actor), to: 8) + " ", .accent), StyledText(part, tone)])
-                } else {
-                    lines.append([Self.timeGap, Self.actorGap, StyledText(part, tone)])
-                }
-            }
-            if event.kind == .created, !body.isEmpty {
-                for part in bodyLines(body, width: width, whole: whole, memo) {
-                    lines.append([Self.indentGap, StyledText(part)])
-                }
-            }
-        }
-        return lines + unknownRunLines(state)
+        lines(state, in: 0..<Int.max)
     }
 
-    /// How many lines `lines` gives, counted from the wrapped entries without building the lines
-    /// (a scroll key needs the count, and its frame the lines).
-    static func lineCount(_ state: AppState) -> Int {
+    /// The lines of `lines` in `window`, built without building the others: a frame draws a
+    /// screenful of a timeline that may have thousands of lines.
+    public static func lines(_ state: AppState, in window: Range<Int>) -> [[StyledText]] {
+        walk(state, building: window).lines
+    }
+
+    /// How many lines `lines` gives, counted from the wrapped entries without building any.
+    public static func lineCount(_ state: AppState) -> Int {
+        walk(state, building: Int.max..<Int.max).count
+    }
+
+    /// Goes through the timeline's lines in order, building those in `window`; stops after the
+    /// window's last line unless counting them all (a window past any line).
+    private static func walk(_ state: AppState, building window: Range<Int>) -> (lines: [[StyledText]], count: Int) {
         let width = DetailLayout(state).textWidth
         let whole = state.focus == .detail
         let body = state.selectedRequest?.body ?? ""
         let memo = state.detail.wrapped
-        var count = earlierLines(state).count + unknownRunLines(state).count
-        for event in state.detail.timeline {
-            count += entryLines(event, width: width, whole: whole, memo).count
-            if event.kind == .created, !body.isEmpty { count += bodyLines(body, width: width, whole: whole, memo).count }
+        var lines: [[StyledText]] = []
+        var count = 0
+        /// Counts a group of `size` lines, building the ones in the window with `make` (given the
+        /// line's number in the group).
+        func add(_ size: Int, _ make: (Int) -> [StyledText]) {
+            let (first, end) = (max(count, window.lowerBound), min(count + size, window.upperBound))
+            if first < end { lines += (first..<end).map { make($0 - count) } }
+            count += size
         }
-        return count
+        let earlier = earlierLines(state)
+        add(earlier.count) { earlier[$0] }
+        for event in state.detail.timeline {
+            guard count < window.upperBound else { return (lines, count) }
+            let text = entryLines(event, width: width, whole: whole, memo)
+            let tone = tone(event.kind)
+            add(text.count) { index in
+                guard index == 0 else { return [Self.timeGap, Self.actorGap, StyledText(text[index], tone)] }
+                let time = StyledText(Self.time(event, state) + " ", .dim)
+                return [time, StyledText(TerminalText.fit(TerminalText.sanitize(event.actor), to: 8) + " ", .accent), StyledText(text[0], tone)]
+            }
+            if event.kind == .created, !body.isEmpty {
+                let parts = bodyLines(body, width: width, whole: whole, memo)
+                add(parts.count) { [Self.indentGap, StyledText(parts[$0])] }
+            }
+        }
+        let unknown = unknownRunLines(state)
+        add(unknown.count) { unknown[$0] }
+        return (lines, count)
     }
 
     /// The line that says how many older entries the service left out.
