@@ -111,6 +111,9 @@ import Testing
                 let expected = Array(all[min(window.lowerBound, all.count)..<min(window.upperBound, all.count)])
                 #expect(TimelineLayout.lines(state, in: window) == expected, "\(focus) \(window) of \(all.count)")
             }
+            state.detail.timeline = state.detail.timeline  // starts the wrapped lines afresh
+            _ = TimelineLayout.lines(state, in: 0..<4)
+            #expect(state.detail.wrapped.count <= 3, "the entries after the window are not laid out: \(state.detail.wrapped.count)")
         }
     }
 
