@@ -1,6 +1,7 @@
 @testable import ConsoleView
 @testable import HelpdeskCore
 import Testing
+import HelpdeskTestSupport
 
 @Suite struct TextTests {
     @Test func controlCharactersAndEscapeSequencesBecomeVisiblePlaceholders() {
@@ -297,5 +298,66 @@ extension Cell {
         let again = table.number(for: texts[1])
         #expect(!first.contains(again) && again != fourth && table.text(again) == texts[1])
         #expect(Glyph(texts[1][...].unicodeScalars, in: table).text(in: table) == texts[1])
+    }
+}
+
+/// Text cut where it is written: one pass gives what cleaning, truncating and then writing gave,
+/// and text far longer than a row is read only as far as it shows.
+@Suite struct CutTextTests {
+    /// What the widgets did before writing cut text in one pass.
+    static func truncatedThenPut(_ screen: inout ScreenBuffer, _ text: String, x: Int, width: Int) -> Int {
+        let clean = TerminalText.sanitize(text)
+        let piece = TextWidth.of(clean) > width ? TerminalText.truncate(clean, to: width) : clean
+        return screen.put(piece, x: x, y: 0, width: width)
+    }
+
+    @Test func textCutInOnePassIsTheTextTruncatedThenWritten() {
+        let pieces = ["a", "bc", " ", "東", "京都", "e\u{301}\u{302}", "👨\u{200D}👩\u{200D}👧", "1🏽", "\u{202E}", "\u{7}", "é", "\u{301}", "ok…", "🇫🇷", "か\u{3099}"]
+        var generator = SeededRandom(seed: 7)
+        var background = ScreenBuffer(columns: 16, rows: 1)
+        background.put("東京a東京b東京c東", x: 0, y: 0)
+        for _ in 0..<3_000 {
+            let text = (0..<Int.random(in: 0...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let x = Int.random(in: -2...15, using: &generator)
+            // Widgets cut text to widths within the screen; past its edge the mark is at the edge.
+            let width = min(Int.random(in: -1...14, using: &generator), 16 - x)
+            var cut = background, truncated = background
+            let used = cut.put(text, x: x, y: 0, width: width, markingCut: true)
+            #expect(used == Self.truncatedThenPut(&truncated, text, x: x, width: width))
+            #expect(cut == truncated, "\(text.unicodeScalars.map(\.value)) at \(x) in \(width): \(cut.line(0)) against \(truncated.line(0))")
+        }
+    }
+
+    /// What reading text only as far as a row shows relies on: once cleaned, no character is
+    /// without width, alone or after a letter.
+    @Test func everyCleanedCharacterTakesAColumn() {
+        for value in UInt32(0)..<0x110000 where value < 0x30000 || value % 97 == 0 || value >= 0xE0000 && value < 0xE0200 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            for text in ["\(scalar)", "a\(scalar)", "\(scalar)\(scalar)"] {
+                for character in TerminalText.sanitize(text) where TextWidth.of(character) < 1 {
+                    Issue.record("U+\(String(value, radix: 16)) in \(text.unicodeScalars.map(\.value)) cleans to a character without width")
+                }
+            }
+        }
+    }
+
+    @Test func textManyRowsLongIsCutAsIfReadWhole() {
+        for name in ["Engineering", "Ingénierie", "e\u{301}\u{302}ngineering", "開発チーム", "👨\u{200D}👩\u{200D}👧 team", String(repeating: "x", count: 250)] {
+            for count in [1, 3, 40, 5_000] {
+                let text = Array(repeating: name, count: count).joined(separator: ", ")
+                for (x, width) in [(0, 80), (3, 20), (0, 1), (5, 0)] {
+                    var cut = ScreenBuffer(columns: 90, rows: 1), truncated = ScreenBuffer(columns: 90, rows: 1)
+                    #expect(cut.put(text, x: x, y: 0, width: width, markingCut: true) == Self.truncatedThenPut(&truncated, text, x: x, width: width))
+                    #expect(cut == truncated, "\(count) × \(name) at \(x) in \(width)")
+                    var clipped = ScreenBuffer(columns: 90, rows: 1), whole = ScreenBuffer(columns: 90, rows: 1)
+                    clipped.put(text, x: x, y: 0, width: width)
+                    whole.putEachCharacter(text, x: x, y: 0, limit: x + width, style: .plain)
+                    #expect(clipped == whole, "clipped without the mark: \(count) × \(name)")
+                }
+                var edge = ScreenBuffer(columns: 10, rows: 1)
+                edge.put(text, x: 4, y: 0, width: 20, markingCut: true)
+                #expect(count == 1 || edge.line(0).contains("…"), "cut at the screen's edge: \(edge.line(0))")
+            }
+        }
     }
 }

@@ -18,20 +18,48 @@ public struct ScreenBuffer: Equatable, Sendable {
 
     /// Writes text at (x, y), sanitized, clipped to `width` columns (or the screen's edge).
     /// A wide character that does not fit becomes a space. Whatever is written over half of a
-    /// wide character blanks its other half. Returns the columns used.
+    /// wide character blanks its other half. With `markingCut`, text that does not fit ends in
+    /// `…` instead, as `TerminalText.truncate` cuts it, in the same pass. Returns the columns used.
     @discardableResult
-    public mutating func put(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain) -> Int {
+    public mutating func put(_ text: String, x: Int, y: Int, width: Int? = nil, style: Style = .plain, markingCut: Bool = false) -> Int {
         guard y >= 0, y < rows, x < columns else { return 0 }
         // Where writing stops: never before x (a width below zero writes nothing), never past the screen.
         let limit = max(x, Self.end(x, width ?? columns, limit: columns))
-        return TextWidth.isEveryScalarPlain(text)
-            ? putPlain(text, x: x, y: y, limit: limit, style: style)
-            : putEachCharacter(text, x: x, y: y, limit: limit, style: style)
+        let shown = Self.start(of: text, columns: limit - x)
+        let cut = markingCut ? Cut(limit: limit) : nil
+        return TextWidth.isEveryScalarPlain(shown)
+            ? putPlain(shown, x: x, y: y, limit: limit, style: style, cut: cut)
+            : putEachCharacter(shown, x: x, y: y, limit: limit, style: style, cut: cut)
     }
+
+    /// Where text that does not fit is cut: `…` in the last column it may use, unless its last
+    /// character (and nothing after it) ends there.
+    struct Cut {
+        let limit: Int
+
+        /// True when a character of `width` at `column` must give way to the mark, given whether
+        /// any character follows it.
+        func marks(_ column: Int, width: Int, followed: Bool) -> Bool {
+            column + width > limit - 1 && (followed || column + width > limit)
+        }
+    }
+
+    /// The start of `text` that `columns` could show: text many times longer than a row (a list
+    /// of thousands of names) is cleaned and measured only as far as it can show. Every character
+    /// takes a column once cleaned, so the start holds one past the last column (which tells a
+    /// cut text from one that fits).
+    private static func start(of text: String, columns: Int) -> String {
+        let characters = max(0, columns) + 2
+        guard text.utf8.count > characters * longestCharacterBytes else { return text }
+        return String(text.prefix(characters))
+    }
+
+    /// UTF-8 bytes beyond which a row's text may be longer than it shows.
+    private static let longestCharacterBytes = 16
 
     /// Text `TextWidth.isEveryScalarPlain` passed (most of a screen): a character for each scalar,
     /// straight from its UTF-8, with no cleaning, clustering or width to look up.
-    private mutating func putPlain(_ text: String, x: Int, y: Int, limit: Int, style: Style) -> Int {
+    private mutating func putPlain(_ text: String, x: Int, y: Int, limit: Int, style: Style, cut: Cut?) -> Int {
         var column = x
         var text = text
         text.withUTF8 { bytes in
@@ -40,6 +68,10 @@ public struct ScreenBuffer: Equatable, Sendable {
                 let lead = bytes[index]
                 let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : 3
                 let width = length == 1 ? 1 : TextWidth.plainWidth(Self.scalarValue(bytes, at: index, length: length)) ?? 1
+                if let cut, cut.marks(column, width: width, followed: index + length < bytes.count) {
+                    column += putEllipsis(at: column, y, limit: limit, style: style)
+                    break
+                }
                 let character = UnsafeBufferPointer(rebasing: bytes[index..<(index + length)])
                 guard write(width: width, at: column, y, limit: limit, style: style, { (Cell(plain: character, style), .continuation(style)) }) else {
                     column = limit
@@ -50,6 +82,11 @@ public struct ScreenBuffer: Equatable, Sendable {
             }
         }
         return column - x
+    }
+
+    /// Writes `…` at `column` when it is left of `limit`; returns the columns used.
+    private mutating func putEllipsis(at column: Int, _ y: Int, limit: Int, style: Style) -> Int {
+        write(width: 1, at: column, y, limit: limit, style: style) { (Cell("…", style), .continuation(style)) } ? 1 : 0
     }
 
     /// Writes a character of `width` columns at `column` — the cell `make` gives, and beside a wide
@@ -86,11 +123,24 @@ public struct ScreenBuffer: Equatable, Sendable {
     }
 
     /// Any text: sanitized, then a character at a time.
-    mutating func putEachCharacter(_ text: String, x: Int, y: Int, limit: Int, style: Style) -> Int {
+    mutating func putEachCharacter(_ text: String, x: Int, y: Int, limit: Int, style: Style, cut: Cut? = nil) -> Int {
         var column = x
-        for character in TerminalText.sanitize(text) {
-            let w = TextWidth.of(character)
-            if w == 0 { continue }
+        var characters = TerminalText.sanitize(text).makeIterator()
+        /// The next character that takes columns, and its width.
+        func nextShown() -> (Character, Int)? {
+            while let character = characters.next() {
+                let width = TextWidth.of(character)
+                if width > 0 { return (character, width) }
+            }
+            return nil
+        }
+        var next = nextShown()
+        while let (character, w) = next {
+            next = nextShown()
+            if let cut, cut.marks(column, width: w, followed: next != nil) {
+                column += putEllipsis(at: column, y, limit: limit, style: style)
+                break
+            }
             let fits = write(width: w, at: column, y, limit: limit, style: style) {
                 let cell = Cell(character, style)
                 // A wide character is cut to what a curses cell takes; if that draws narrow, its

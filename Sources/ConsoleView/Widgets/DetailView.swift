@@ -34,10 +34,7 @@ enum DetailView {
         var used = 0
         for (text, style) in pieces {
             guard used < width else { break }
-            let remaining = width - used
-            let clean = TerminalText.sanitize(text)
-            let piece = TextWidth.of(clean) > remaining ? TerminalText.truncate(clean, to: remaining) : clean
-            used += screen.put(piece, x: x + used, y: y, width: remaining, style: style)
+            used += screen.put(text, x: x + used, y: y, width: width - used, style: style, markingCut: true)
         }
     }
 }
