@@ -44,6 +44,27 @@ import Testing
         #expect(SafeText.escapingJSON("接続\u{202E}\u{2028}\u{200B}\u{FEFF}\u{85}\u{AD}\u{E0001}") == #"接続\u202e\u2028\u200b\ufeff\u0085\u00ad\udb40\udc01"#)
     }
 
+    /// The check passes over Latin letters and signs without looking them up, and knows the
+    /// combining diacritical marks as marks: each must be what Unicode's tables say, and a text of
+    /// them clean exactly when cleaning leaves it alone.
+    @Test func theLatinAndDiacriticalScalarsTheCheckPassesOverAreWhatTheTablesSay() {
+        for value in UInt32(0xA0)...0x36F where value != 0xAD {
+            let scalar = Unicode.Scalar(value)!
+            let category = scalar.properties.generalCategory
+            let mark = category == .nonspacingMark
+            #expect(mark == (value >= 0x300), "U+\(String(value, radix: 16)) is \(category)")
+            #expect(![.spacingMark, .enclosingMark, .format, .unassigned, .control].contains(category), "U+\(String(value, radix: 16)) is \(category)")
+            for text in ["\(scalar)", "a\(scalar)", "\(scalar)\(scalar)", "接\(scalar)"] {
+                #expect(SafeText.isClean(text, keepingLines: false) == (SafeText.cleanEachCharacter(text, keepingLines: false) == text), "\(text.unicodeScalars.map(\.value))")
+            }
+            for text in ["\u{7}\(scalar)", "\u{378}\(scalar)", "\u{85}\(scalar)"] where SafeText.isClean(text, keepingLines: false) {
+                #expect(SafeText.cleanEachCharacter(text, keepingLines: false) == text, "\(text.unicodeScalars.map(\.value))")
+            }
+            #expect(TextWidth.of(scalar) == TextWidth.lookedUp(scalar))
+        }
+        #expect(!SafeText.isClean("\u{AD}", keepingLines: false), "a soft hyphen is invisible formatting")
+    }
+
     @Test func jsonKeepsNoScalarATerminalActsOnAndChangesNothingElse() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {

@@ -14,7 +14,14 @@ public enum TextWidth {
     }
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {
-        plainWidth(scalar.value) ?? lookedUp(scalar)
+        if isCombiningDiacritical(scalar.value) { return 0 }
+        return plainWidth(scalar.value) ?? lookedUp(scalar)
+    }
+
+    /// The marks Latin, Greek and Cyrillic letters carry (U+0300–U+036F): nonspacing, known
+    /// without asking Unicode's tables.
+    static func isCombiningDiacritical(_ value: UInt32) -> Bool {
+        (0x300...0x36F).contains(value)
     }
 
     /// The width from Unicode's properties.
