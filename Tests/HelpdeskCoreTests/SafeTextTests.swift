@@ -44,10 +44,11 @@ import Testing
         #expect(SafeText.escapingJSON("接続\u{202E}\u{2028}\u{200B}\u{FEFF}\u{85}\u{AD}\u{E0001}") == #"接続\u202e\u2028\u200b\ufeff\u0085\u00ad\udb40\udc01"#)
     }
 
-    /// The check passes over Latin letters and signs without looking them up, and knows the
-    /// combining diacritical marks as marks: each must be what Unicode's tables say, and a text of
+    /// The check passes over Latin letters and signs and pictographs without looking them up, and
+    /// knows the combining diacritical marks as marks: each must be what Unicode's tables say, and a text of
     /// them clean exactly when cleaning leaves it alone.
     @Test func theLatinAndDiacriticalScalarsTheCheckPassesOverAreWhatTheTablesSay() {
+        #expect((UInt32(0)...0xFFFF).filter(TextWidth.isCombiningDiacritical) == Array(0x300...0x36F))
         for value in UInt32(0xA0)...0x36F where value != 0xAD {
             let scalar = Unicode.Scalar(value)!
             let category = scalar.properties.generalCategory
@@ -63,6 +64,17 @@ import Testing
             #expect(TextWidth.of(scalar) == TextWidth.lookedUp(scalar))
         }
         #expect(!SafeText.isClean("\u{AD}", keepingLines: false), "a soft hyphen is invisible formatting")
+        let pictographs = (UInt32(0x1F000)...0x1FFFF).filter(TextWidth.isPictograph)
+        #expect(pictographs.count == 0x350)
+        for value in pictographs {
+            let scalar = Unicode.Scalar(value)!
+            let category = scalar.properties.generalCategory
+            #expect(category == .otherSymbol || category == .modifierSymbol, "U+\(String(value, radix: 16)) is \(category)")
+            #expect(TextWidth.lookedUp(scalar) == 2 && TextWidth.of(scalar) == 2, "U+\(String(value, radix: 16))")
+            for text in ["\(scalar)", "a\(scalar)", "👩\u{200D}\(scalar)"] {
+                #expect(SafeText.isClean(text, keepingLines: false) == (SafeText.cleanEachCharacter(text, keepingLines: false) == text), "\(text.unicodeScalars.map(\.value))")
+            }
+        }
     }
 
     @Test func jsonKeepsNoScalarATerminalActsOnAndChangesNothingElse() {

@@ -15,6 +15,7 @@ public enum TextWidth {
 
     public static func of(_ scalar: Unicode.Scalar) -> Int {
         if isCombiningDiacritical(scalar.value) { return 0 }
+        if isPictograph(scalar.value) { return 2 }
         return plainWidth(scalar.value) ?? lookedUp(scalar)
     }
 
@@ -22,6 +23,12 @@ public enum TextWidth {
     /// without asking Unicode's tables.
     static func isCombiningDiacritical(_ value: UInt32) -> Bool {
         (0x300...0x36F).contains(value)
+    }
+
+    /// Pictographs, emoticons and skin tones (U+1F300–U+1F64F, every one assigned): wide symbols,
+    /// known without asking Unicode's tables.
+    static func isPictograph(_ value: UInt32) -> Bool {
+        (0x1F300...0x1F64F).contains(value)
     }
 
     /// The width from Unicode's properties.
@@ -65,11 +72,13 @@ public enum TextWidth {
         }
     }
 
-    /// Printable ASCII, Latin-1 letters, general punctuation and box drawing: one column, known
-    /// without asking Unicode's tables (which cost most of a frame when asked for every cell).
+    /// Printable ASCII, Latin-1 letters, general punctuation, box drawing, and what cleaning
+    /// shows in place of control characters and invisible formatting (`␀`…`␦`, `◌`, `�`): one
+    /// column, known without asking Unicode's tables (which cost most of a frame when asked for
+    /// every cell).
     static func narrowWithoutLookup(_ value: UInt32) -> Bool {
         switch value {
-        case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x2FF, 0x2010...0x2027, 0x2500...0x257F: true
+        case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x2FF, 0x2010...0x2027, 0x2400...0x2426, 0x2500...0x257F, 0x25CC, 0xFFFD: true
         default: false
         }
     }
