@@ -72,13 +72,14 @@ public enum TextWidth {
         }
     }
 
-    /// Printable ASCII, Latin-1 letters, general punctuation, box drawing, and what cleaning
-    /// shows in place of control characters and invisible formatting (`␀`…`␦`, `◌`, `�`): one
-    /// column, known without asking Unicode's tables (which cost most of a frame when asked for
-    /// every cell).
+    /// Printable ASCII, Latin-1 and the Latin letters after it, the Greek, Cyrillic, Hebrew and
+    /// Arabic letters, general punctuation, box drawing, and what cleaning shows in place of
+    /// control characters and invisible formatting (`␀`…`␦`, `◌`, `�`): one column, known
+    /// without asking Unicode's tables (which cost most of a frame when asked for every cell).
     static func narrowWithoutLookup(_ value: UInt32) -> Bool {
         switch value {
-        case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x2FF, 0x2010...0x2027, 0x2400...0x2426, 0x2500...0x257F, 0x25CC, 0xFFFD: true
+        case 0x20...0x7E, 0xA0...0xAC, 0xAE...0x2FF, 0x391...0x3A1, 0x3A3...0x3CE, 0x400...0x482, 0x5D0...0x5EA, 0x620...0x64A: true
+        case 0x2010...0x2027, 0x2400...0x2426, 0x2500...0x257F, 0x25CC, 0xFFFD: true
         default: false
         }
     }
