@@ -348,6 +348,23 @@ extension Cell {
         }
     }
 
+    @Test func aCardsListOfThousandsIsJoinedOnlyAsFarAsItsRowShows() {
+        let lists: [[String]] = [
+            (1...5_000).map { "Ingénierie é\u{301} \($0) " + String(repeating: "ü", count: 200) },
+            ["e" + String(repeating: "\u{301}", count: 5_000)] + (1...300).map { "Group \($0)" },
+            (1...2_000).map { "開発\($0)" }, (1...40).map { "👨\u{200D}👩\u{200D}👧\u{7}\($0)" }, ["\u{202E}", "", "", "x"], ["one"], [],
+        ]
+        for names in lists {
+            for width in [1, 12, 40, 79, 120] {
+                var listed = ScreenBuffer(columns: 130, rows: 1), joined = ScreenBuffer(columns: 130, rows: 1)
+                DetailView.put(&listed, [("Groups  ", .dim), (RequesterCardView.listed(names, width: width), .plain)], x: 0, y: 0, width: width)
+                DetailView.put(&joined, [("Groups  ", .dim), (names.joined(separator: ", "), .plain)], x: 0, y: 0, width: width)
+                #expect(listed == joined, "\(names.count) names in \(width): \(listed.line(0)) against \(joined.line(0))")
+            }
+        }
+        #expect(RequesterCardView.listed((1...5_000).map { "Group \($0)" }, width: 80).count < 100)
+    }
+
     @Test func textManyRowsLongIsCutAsIfReadWhole() {
         for name in ["Engineering", "Ingénierie", "e\u{301}\u{302}ngineering", "開発チーム", "👨\u{200D}👩\u{200D}👧 team", String(repeating: "x", count: 250)] {
             for count in [1, 3, 40, 5_000] {

@@ -50,20 +50,20 @@ enum RequesterCardView {
         case .failed(_, let message):
             return [[("✗ ", .error), (message, .error)]]
         case .loaded(_, let card):
-            let lines = loaded(card, state: state)
+            let lines = loaded(card, state: state, width: width)
             return state.focus == .detail ? Array(lines.prefix(1)) : lines
         }
     }
 
-    static func loaded(_ card: RequesterCard, state: AppState) -> [[(String, Style)]] {
+    static func loaded(_ card: RequesterCard, state: AppState, width: Int) -> [[(String, Style)]] {
         let user = card.user
         var role = [user.title, user.department].compactMap { $0 }.joined(separator: " · ")
         if let manager = card.manager { role += (role.isEmpty ? "" : " · ") + "manager \(manager.displayName)" }
         if card.managerProblem != nil { role += (role.isEmpty ? "" : " · ") + "manager could not be read" }
         if !user.isOktaSourced { role += (role.isEmpty ? "" : " · ") + "from \(user.credentialProvider)" }
-        let groups = card.groups.map(\.name).joined(separator: ", ")
-        let apps = card.apps.map(\.label).joined(separator: ", ")
-        let factors = card.factors.map(\.displayName).joined(separator: ", ")
+        let groups = listed(card.groups.map(\.name), width: width)
+        let apps = listed(card.apps.map(\.label), width: width)
+        let factors = listed(card.factors.map(\.displayName), width: width)
         // The status first: a long name or login is what gets cut, never the account's state.
         let refreshing = state.cardRefreshing ? " " + ConsoleTime.spinner[state.spinnerFrame % ConsoleTime.spinner.count] : ""
         var lines: [[(String, Style)]] = [
@@ -82,6 +82,24 @@ enum RequesterCardView {
             lines.append([("Sign-in ", .dim), (user.lastLogin.map { "\(Age.short(from: $0, to: state.now)) ago" } ?? "never", .plain)])
         }
         return lines
+    }
+
+    /// `names` joined with commas as far as a row of `width` columns can show them: every
+    /// character takes a column once cleaned, so the names after the first `width` + 2 characters
+    /// are never joined (a user in thousands of groups would cost every frame all of them).
+    static func listed(_ names: [String], width: Int) -> String {
+        var text = ""
+        var characters = 0
+        for name in names {
+            guard characters <= width + 2 else { break }
+            if !text.isEmpty {
+                text += ", "
+                characters += 2
+            }
+            text += name
+            characters += name.count
+        }
+        return text
     }
 
     static func statusStyle(_ status: UserStatus) -> Style {
