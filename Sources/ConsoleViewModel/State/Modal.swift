@@ -31,8 +31,20 @@ public struct PickerState: Sendable, Equatable {
 
     public let purpose: Purpose
     public let requestID: RequestID
-    public var query = TextField(limit: 100)
-    public var items: [PickerItem]
+    public var query = TextField(limit: 100) {
+        didSet { if query.text != oldValue.text { filter() } }
+    }
+    public var items: [PickerItem] {
+        didSet {
+            lowered = Self.lowered(items)
+            filter()
+        }
+    }
+    /// The items matching the typed text (for local lists): filtered when the text or the items
+    /// change, not for every frame that draws them.
+    public private(set) var visibleItems: [PickerItem] = []
+    /// Each item's label and detail in lower case, made once for the filter.
+    private var lowered: [LoweredItem] = []
     public var selected = 0
     public var loading = false
     /// Lists known in advance (the user's groups, apps, factors; the agents) are filtered here;
@@ -62,13 +74,26 @@ public struct PickerState: Sendable, Equatable {
         self.requestID = requestID
         self.items = items
         self.localOnly = localOnly
+        lowered = Self.lowered(items)
+        filter()
     }
 
-    /// The items matching the typed text (for local lists).
-    public var visibleItems: [PickerItem] {
-        guard localOnly, !query.trimmed.isEmpty else { return items }
-        let lowered = query.trimmed.lowercased()
-        return items.filter { $0.label.lowercased().contains(lowered) || $0.detail.lowercased().contains(lowered) }
+    private mutating func filter() {
+        guard localOnly, !query.trimmed.isEmpty else {
+            visibleItems = items
+            return
+        }
+        let typed = query.trimmed.lowercased()
+        visibleItems = zip(items, lowered).filter { $1.label.contains(typed) || $1.detail.contains(typed) }.map(\.0)
+    }
+
+    private struct LoweredItem: Sendable, Equatable {
+        let label: String
+        let detail: String
+    }
+
+    private static func lowered(_ items: [PickerItem]) -> [LoweredItem] {
+        items.map { LoweredItem(label: $0.label.lowercased(), detail: $0.detail.lowercased()) }
     }
 }
 
