@@ -15,7 +15,7 @@ enum DetailView {
         let plan = state.queue.plans[request.id].map { "\($0.sentence) · " } ?? ""
         let title = "─ \(request.id) · \(request.status.rawValue) · \(request.priority.rawValue) · "
             + (request.assignee.map { "\($0) · " } ?? "unassigned · ") + plan + TerminalText.sanitize(request.subject) + " "
-        screen.put(TerminalText.truncate(title, to: state.columns), x: 0, y: titleY, style: .title)
+        screen.put(title, x: 0, y: titleY, width: state.columns, style: .title, markingCut: true)
 
         let detail = DetailLayout(state)
         let leftWidth = detail.leftWidth

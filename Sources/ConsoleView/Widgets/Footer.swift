@@ -47,8 +47,7 @@ enum StatusBar {
         x += screen.put(" │ ", x: x, y: y, style: Style(reverse: true))
         if let problem = state.serviceProblem {
             let text = "Reconnecting to the helpdesk service… (\(problem))"
-            screen.put(TerminalText.truncate(TerminalText.sanitize(text), to: max(0, state.columns - x)), x: x, y: y,
-                       style: Style(foreground: .red, bold: true, reverse: true))
+            screen.put(text, x: x, y: y, width: state.columns - x, style: Style(foreground: .red, bold: true, reverse: true), markingCut: true)
             return
         }
         guard let status = state.status else { return }
@@ -57,6 +56,6 @@ enum StatusBar {
         case .success: Style(foreground: .green, bold: true, reverse: true)
         case .error: Style(foreground: .red, bold: true, reverse: true)
         }
-        screen.put(TerminalText.truncate(TerminalText.sanitize(status.text), to: max(0, state.columns - x)), x: x, y: y, style: style)
+        screen.put(status.text, x: x, y: y, width: state.columns - x, style: style, markingCut: true)
     }
 }

@@ -71,7 +71,7 @@ enum QueueTable {
             x += screen.put(TerminalText.fit(request.status.shortLabel, to: 10), x: x, y: y, style: merge(base, statusStyle(request.status)))
         }
         x += screen.put(TerminalText.fit(Age.short(from: request.createdAt, to: state.now), to: 5), x: x, y: y, style: base)
-        screen.put(TerminalText.truncate(request.assignee ?? "-", to: max(0, state.columns - x - 1)), x: x, y: y, style: base)
+        screen.put(request.assignee ?? "-", x: x, y: y, width: state.columns - x - 1, style: base, markingCut: true)
     }
 
     static func merge(_ base: Style, _ accent: Style) -> Style {

@@ -55,8 +55,8 @@ enum SidePanel {
             let row = y + 1 + offset
             let tagWidth = min(TextWidth.of(entry.tag), max(0, width - 14))
             screen.put(String(entry.key), x: x, y: row, style: entry.style == .plain ? .key : entry.style)
-            screen.put(TerminalText.truncate(entry.title, to: width - 3 - tagWidth), x: x + 2, y: row, style: entry.style)
-            screen.put(TerminalText.truncate(entry.tag, to: tagWidth), x: x + width - tagWidth, y: row, style: entry.tagStyle)
+            screen.put(entry.title, x: x + 2, y: row, width: width - 3 - tagWidth, style: entry.style, markingCut: true)
+            screen.put(entry.tag, x: x + width - tagWidth, y: row, width: tagWidth, style: entry.tagStyle, markingCut: true)
         }
     }
 

@@ -17,6 +17,6 @@ enum TabBar {
         let text = "/" + filter + (state.isTypingFilter ? "▏" : "") + (state.isLoadingQueue ? " …" : "")
         let width = min(TextWidth.of(text) + 1, max(0, state.columns - x - 1))
         guard width > 2 else { return }
-        screen.put(TerminalText.truncate(TerminalText.sanitize(text), to: width), x: state.columns - width, y: 0, style: .accent)
+        screen.put(text, x: state.columns - width, y: 0, width: width, style: .accent, markingCut: true)
     }
 }
