@@ -92,38 +92,14 @@ public final class NcursesBackend: TerminalBackend {
     static let loneEscapeDelay = 3
 
     /// Reads a key that has begun to arrive. A key's sequence almost always reaches the terminal in
-    /// one write, so an Escape that is the only byte waiting is most likely the Escape key: it is
-    /// read at once as `loneEscape`, and `confirmEscape` waits only a few milliseconds for more (a
-    /// sequence split by a busy link still arrives within them; read apart, the left arrow would be
-    /// Escape, O and D) instead of ncurses' 25 ms — while the loop works out the Escape's frame.
+    /// one write, so an Escape that is the only byte waiting is most likely the Escape key: ncurses
+    /// waits only a few milliseconds for more (a sequence split by a busy link still arrives within
+    /// them; read apart, the left arrow would be Escape, O and D) instead of 25 ms.
     private func readArrivingKey() -> TerminalInput? {
         var waiting: Int32 = 0
         let lone = ioctl(STDIN_FILENO, UInt(FIONREAD), &waiting) == 0 && waiting == 1
-        set_escdelay(Int32(lone ? 0 : Self.escapeDelay))
-        let input = readKey(timeoutMilliseconds: Self.characterWait)
-        guard lone, input == .key(.escape) else { return input }
-        loneEscapeRead = ContinuousClock.now
-        return .loneEscape
-    }
-
-    /// When the last `loneEscape` was read.
-    private var loneEscapeRead: ContinuousClock.Instant?
-
-    public func confirmEscape() -> TerminalInput? {
-        let waited = loneEscapeRead.map { $0.duration(to: .now) } ?? .zero
-        loneEscapeRead = nil
-        // Microseconds left of the wait: whole milliseconds in poll, the rest slept, then a last look.
-        let left = max(.zero, Duration.milliseconds(Self.loneEscapeDelay) - waited).components
-        let microseconds = Int(left.seconds) * 1_000_000 + Int(left.attoseconds / 1_000_000_000_000)
-        var input = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-        if poll(&input, 1, Int32(microseconds / 1000)) == 0 {
-            usleep(UInt32(microseconds % 1000))
-            _ = poll(&input, 1, 0)
-        }
-        guard input.revents & Int16(POLLIN) != 0 else { return .key(.escape) }
-        // More came: the rest of a key's sequence, or a key typed just after the Escape.
-        set_escdelay(Int32(Self.escapeDelay))
-        return readEscapeSequence()
+        set_escdelay(Int32(lone ? Self.loneEscapeDelay : Self.escapeDelay))
+        return readKey(timeoutMilliseconds: Self.characterWait)
     }
 
     /// How long ncurses may wait for the rest of a character that has begun to arrive.

@@ -143,59 +143,6 @@ import Testing
     /// its answers drawn, and notes, for the first frame after each key, whether work had started
     /// (running, or its answer waiting for the loop).
     /// `thenAtOnce` follows the paced keys one a read, without waiting (a burst of typing).
-    /// An Escape that arrives alone is the Escape key once nothing follows it (its frame, worked
-    /// out during the wait, is drawn), and the start of the key that follows when something does
-    /// (the frame worked out is dropped): the picker stays open and its choice moves down.
-    @Test func aLoneEscapeIsTheEscapeKeyUnlessTheRestOfAKeyFollows() async throws {
-        let (driver, _) = try await loopDriver(store: "escape.db", latency: 0, cardDelay: 0)
-        let terminal = EscapeBackend(inputs: [.key(.char("g")), .loneEscape, .loneEscape, .key(.char("q"))], confirmations: [.key(.down), .key(.escape)], driver: driver)
-        nonisolated(unsafe) let app = ConsoleApp(driver: driver, backend: terminal)
-        try await offPool { app.run() }
-        let screens = terminal.screens
-        try #require(screens.count == 4)
-        #expect(screens[1].contains("Add to group — choose"), "g opened the picker: \(screens[1])")
-        #expect(screens[2].contains("Add to group — choose") && screens[2] != screens[1], "the Escape began the Down key: the picker is open, its choice moved\n\(screens[2])")
-        #expect(!screens[3].contains("Add to group — choose"), "nothing followed: the Escape closed the picker\n\(screens[3])")
-        #expect(terminal.confirmations.isEmpty)
-        driver.stop()
-    }
-
-    /// Inputs one at a time once the console is idle, answering `confirmEscape` from a list; keeps
-    /// the screen and what it showed before each input.
-    final class EscapeBackend: TerminalBackend {
-        var inputs: [TerminalInput]
-        var confirmations: [TerminalInput?]
-        let driver: ConsoleDriver
-        private let terminal = HeadlessBackend(columns: 100, rows: 30)
-        private(set) var screens: [String] = []
-        private var quietReads = 0
-
-        init(inputs: [TerminalInput], confirmations: [TerminalInput?], driver: ConsoleDriver) {
-            self.inputs = inputs
-            self.confirmations = confirmations
-            self.driver = driver
-        }
-
-        var size: (columns: Int, rows: Int) { terminal.size }
-        var wakesForAnswers: Bool { false }
-
-        func read(timeoutMilliseconds: Int) -> TerminalInput? {
-            guard driver.runner.isIdle, !inputs.isEmpty else {
-                usleep(2_000)
-                return nil
-            }
-            quietReads += 1
-            guard quietReads >= 2 else { return nil }
-            quietReads = 0
-            screens.append(terminal.screen.text)
-            return inputs.removeFirst()
-        }
-
-        func confirmEscape() -> TerminalInput? { confirmations.removeFirst() }
-
-        func draw(_ runs: [CellRun]) { terminal.draw(runs) }
-    }
-
     final class PacedBackend: TerminalBackend {
         var keys: [Key]
         var thenAtOnce: [Key]

@@ -39,7 +39,6 @@ public final class ConsoleApp {
         driver.send(.resize(columns: size.columns, rows: size.rows))
         driver.start()
         var lastState: AppState?
-        var prepared: PreparedFrame?
         // Ticks are timed on a monotonic clock: the wall clock may be set back or forward.
         let clock = ContinuousClock()
         var lastTick = clock.now
@@ -51,11 +50,7 @@ public final class ConsoleApp {
                 driver.send(.tick(now()))
             }
             driver.startAwaitedWork()
-            if let frame = prepared.take(), frame.state == driver.state, !frames.needsFullFrame {
-                frames = frame.frames
-                backend.draw(frame.runs)
-                lastState = driver.state
-            } else if frames.needsFullFrame || driver.state != lastState {
+            if frames.needsFullFrame || driver.state != lastState {
                 backend.draw(frames.next(driver.state))
                 lastState = driver.state
             }
@@ -65,38 +60,15 @@ public final class ConsoleApp {
             let elapsed = lastTick.duration(to: clock.now).components
             let elapsedMilliseconds = Int(elapsed.seconds) * 1000 + Int(elapsed.attoseconds / 1_000_000_000_000_000)
             let untilTick = min(tickMilliseconds, max(0, tickMilliseconds - elapsedMilliseconds))
-            var input = backend.read(timeoutMilliseconds: backend.wakesForAnswers ? untilTick : min(40, untilTick))
-            if input == .loneEscape {
-                prepared = PreparedFrame(.key(.escape), after: driver.state, frames)
-                input = backend.confirmEscape()
-            }
-            switch input {
+            switch backend.read(timeoutMilliseconds: backend.wakesForAnswers ? untilTick : min(40, untilTick)) {
             case .key(let key)?: driver.send(.key(key))
             case .resize(let columns, let rows)?:
                 driver.send(.resize(columns: columns, rows: rows))
                 frames.forget()
             case .resumed?: frames.forget()
             case .interrupt?: return
-            case .loneEscape?, nil: break
+            case nil: break
             }
         }
-    }
-}
-
-/// A frame worked out before it is known to be wanted: an Escape's, while the terminal has its
-/// last milliseconds to send the rest of a key's sequence. The loop draws it if the state it was
-/// made for is the state it comes to draw; otherwise it renders afresh.
-struct PreparedFrame {
-    let state: AppState
-    let frames: FrameDiff
-    let runs: [CellRun]
-
-    init(_ message: Message, after state: AppState, _ frames: FrameDiff) {
-        var next = state
-        _ = Console.update(&next, message)
-        var frames = frames
-        runs = frames.next(next)
-        self.state = next
-        self.frames = frames
     }
 }

@@ -8,9 +8,6 @@ public enum TerminalInput: Equatable, Sendable {
     case interrupt
     /// Back from Ctrl-Z: everything must be drawn again.
     case resumed
-    /// An Escape that arrived alone: the Escape key, unless the rest of a key's sequence follows
-    /// within a few milliseconds (`confirmEscape` waits for them and tells).
-    case loneEscape
 }
 
 /// A terminal the console can draw on: ncurses in the program, a cell grid in tests.
@@ -22,13 +19,6 @@ public protocol TerminalBackend: AnyObject {
     var wakesForAnswers: Bool { get }
     /// Writes the changed cells and shows them.
     func draw(_ runs: [CellRun])
-    /// After `loneEscape`: waits out the time the rest of a key's sequence may take to arrive, then
-    /// gives the Escape key if nothing came, or the key that did.
-    func confirmEscape() -> TerminalInput?
-}
-
-extension TerminalBackend {
-    public func confirmEscape() -> TerminalInput? { .key(.escape) }
 }
 
 /// A backend that keeps the screen as cells and takes scripted input: the same drawing path as
