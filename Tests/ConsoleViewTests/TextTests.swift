@@ -1,5 +1,6 @@
 @testable import ConsoleView
 @testable import HelpdeskCore
+import ConsoleViewModel
 import Testing
 import HelpdeskTestSupport
 
@@ -383,5 +384,57 @@ extension Cell {
                 #expect(count == 1 || edge.line(0).contains("…"), "cut at the screen's edge: \(edge.line(0))")
             }
         }
+    }
+}
+
+/// Text whose characters cleaning joins (a prepended letter before a control character, a name
+/// that starts with a mark after a comma's space): what is read only as far as it shows still
+/// shows what the whole text would, with its mark.
+@Suite struct JoinedByCleaningTests {
+    @Test func aPrependedLetterBeforeAControlDoesNotHalveWhatALongRowShows() {
+        let text = String(repeating: "\u{0D4E}\u{7}", count: 400)
+        for width in [20, 40, 80] {
+            var cut = ScreenBuffer(columns: 90, rows: 1), truncated = ScreenBuffer(columns: 90, rows: 1)
+            let used = cut.put(text, x: 0, y: 0, width: width, markingCut: true)
+            #expect(used == CutTextTests.truncatedThenPut(&truncated, text, x: 0, width: width) && cut == truncated, "width \(width): \(cut.line(0))")
+            var clipped = ScreenBuffer(columns: 90, rows: 1), whole = ScreenBuffer(columns: 90, rows: 1)
+            clipped.put(text, x: 0, y: 0, width: width)
+            whole.putEachCharacter(text, x: 0, y: 0, limit: width, style: .plain)
+            #expect(clipped == whole, "clipped at \(width) without the mark")
+        }
+    }
+
+    @Test func namesThatCleaningJoinsToTheirCommasAreListedAsTheWholeListShows() {
+        let lists: [[String]] = [
+            (1...300).map { "\u{301}g\($0)" }, (1...300).map { "g\($0)\u{0D4E}" },
+            ["Everyone" + String(repeating: "\u{0D4E}\u{7}", count: 40), "Domain Admins"],
+            (1...200).map { _ in String(repeating: "\u{0D4E}\u{7}", count: 30) },
+        ]
+        for names in lists {
+            for width in [20, 40, 79, 120] {
+                var listed = ScreenBuffer(columns: 130, rows: 1), joined = ScreenBuffer(columns: 130, rows: 1)
+                DetailView.put(&listed, [("Groups  ", .dim), (RequesterCardView.listed(names, width: width), .plain)], x: 0, y: 0, width: width)
+                DetailView.put(&joined, [("Groups  ", .dim), (names.joined(separator: ", "), .plain)], x: 0, y: 0, width: width)
+                #expect(listed == joined, "\(names.count) names in \(width): \(listed.line(0)) against \(joined.line(0))")
+            }
+        }
+    }
+
+    @Test func aHostileCardShowsTheMarkWhereItsRowsAreCut() {
+        var state = ConsoleFixtures.queueState(columns: 120, rows: 30)
+        let pairs = { (count: Int) in String(repeating: "\u{0D4E}\u{7}", count: count) }
+        let jane = ConsoleFixtures.jane
+        let user = DirectoryUser(id: jane.id, login: jane.login, email: jane.email, firstName: "Jane", lastName: "Doe", status: .active,
+                                 title: "Engineer " + pairs(1000) + " SUPER ADMIN", department: "Sales")
+        let card = RequesterCard(user: user, manager: nil,
+                                 groups: [DirectoryGroup(id: "00g1", name: "Everyone" + pairs(40), type: .okta), DirectoryGroup(id: "00g2", name: "Domain Admins", type: .okta)],
+                                 apps: [], factors: [], signIns: [])
+        state.card = .loaded(Fixtures.email("jane.doe@example.com"), card)
+        let screen = ConsoleRenderer.render(state)
+        let rows = (0..<screen.rows).map { String(screen.line($0).split(separator: "│")[0]) }
+        let role = rows.first { $0.contains("Engineer") } ?? ""
+        let groups = rows.first { $0.contains("Groups") } ?? ""
+        #expect(role.contains("…"), "the role row is cut without its mark: \(role)")
+        #expect(groups.contains("Domain Admins") || groups.contains("…"), "the second group is gone without a mark: \(groups)")
     }
 }

@@ -46,12 +46,21 @@ public struct ScreenBuffer: Equatable, Sendable {
 
     /// The start of `text` that `columns` could show: text many times longer than a row (a list
     /// of thousands of names) is cleaned and measured only as far as it can show. Every character
-    /// takes a column once cleaned, so the start holds one past the last column (which tells a
-    /// cut text from one that fits).
+    /// takes a column once cleaned, but cleaning can join two of the text's characters into one
+    /// (a prepended letter before a control character it shows), so the start is taken larger
+    /// until, cleaned, it holds a character past the last column (which tells a cut text from one
+    /// that fits). Cleaned as a whole, text begins as its cleaned start does.
     private static func start(of text: String, columns: Int) -> String {
-        let characters = max(0, columns) + 2
-        guard text.utf8.count > characters * longestCharacterBytes else { return text }
-        return String(text.prefix(characters))
+        let wanted = max(0, columns) + 1
+        guard text.utf8.count > wanted * longestCharacterBytes else { return text }
+        var taken = wanted
+        while true {
+            let start = text.prefix(taken)
+            guard start.endIndex < text.endIndex else { return text }
+            let clean = TerminalText.sanitize(String(start))
+            if clean.count > wanted { return clean }
+            taken *= 2
+        }
     }
 
     /// UTF-8 bytes beyond which a row's text may be longer than it shows.

@@ -84,14 +84,20 @@ enum RequesterCardView {
         return lines
     }
 
-    /// `names` joined with commas as far as a row of `width` columns can show them: every
-    /// character takes a column once cleaned, so the names after the first `width` + 2 characters
-    /// are never joined (a user in thousands of groups would cost every frame all of them).
+    /// `names` joined with commas as far as a row of `width` columns can show them: once the
+    /// joined text, cleaned, holds more characters than the row has columns (each takes one), the
+    /// names after it are never joined (a user in thousands of groups would cost every frame all
+    /// of them). Checked when the characters joined pass a budget that doubles, as cleaning may
+    /// join a name's characters to each other or to the comma beside them.
     static func listed(_ names: [String], width: Int) -> String {
         var text = ""
         var characters = 0
+        var budget = width + 2
         for name in names {
-            guard characters <= width + 2 else { break }
+            if characters > budget {
+                if TerminalText.sanitize(text).count > width + 2 { break }
+                budget = characters * 2
+            }
             if !text.isEmpty {
                 text += ", "
                 characters += 2
