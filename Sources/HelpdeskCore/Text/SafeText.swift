@@ -94,9 +94,8 @@ public enum SafeText {
                 case 0x0A, 0x09: if !keepingLines { return false }
                 case 0x00...0x1F, 0x7F...0x9F: return false
                 case 0x200D, 0x200C, 0xFE00...0xFE0F, 0xE0020...0xE007F: if startsCharacter { return false }
-                case 0x300...0x36F: if startsCharacter { return false }  // combining diacritical marks, every one assigned
-                case 0x1F300...0x1F64F: continue  // pictographs, every one assigned
-                case _ where TextWidth.plainWidth(value) != nil: continue  // letters and signs that cleaning leaves alone
+                case _ where TextWidth.isCombiningDiacritical(value): if startsCharacter { return false }  // marks, every one assigned
+                case _ where TextWidth.isPictograph(value) || TextWidth.plainWidth(value) != nil: continue  // symbols and letters cleaning leaves alone
                 default:
                     let category = scalar.properties.generalCategory
                     if category == .spacingMark || isInvisibleFormatting(scalar, category) || (startsCharacter && isMark(category)) { return false }
