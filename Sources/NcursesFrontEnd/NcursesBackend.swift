@@ -191,14 +191,15 @@ public final class NcursesBackend: TerminalBackend {
                 defer { x += 1 }
                 if item.isContinuation { continue }
                 let (attributes, pair) = palette.attributes(for: item.style)
-                var text = item.text
                 if item.joinsSpacingCharacters {
+                    let text = item.text
                     // Never on the last row or against the right edge, where a terminal that draws
                     // the sequence wider than two columns would wrap and scroll the screen.
                     if run.y < screen.rows - 1, Int(x) + 2 < screen.columns { overlays.append((Int(x), run.y, text, item.style)) }
-                    text = ClusterOverlay.placeholder(text)
+                    Self.set(&cell, ClusterOverlay.placeholder(text), attributes, pair)
+                } else {
+                    item.withUTF8 { Self.set(&cell, utf8: $0, attributes, pair) }
                 }
-                Self.set(&cell, text, attributes, pair)
                 mvwadd_wch(window, Int32(run.y), x, &cell)
             }
         }
@@ -216,13 +217,25 @@ extension NcursesBackend {
     /// refuses them (a first character the C library does not know, with marks after it), the
     /// first alone, which it always takes — never left holding the cell filled before.
     static func set(_ cell: inout cchar_t, _ text: String, _ attributes: attr_t, _ pair: Int16) {
-        guard !fill(&cell, text.unicodeScalars.prefix(Cell.cursesCharacters), attributes, pair) else { return }
-        _ = fill(&cell, text.unicodeScalars.prefix(1), attributes, pair)
+        var text = text
+        text.withUTF8 { set(&cell, utf8: $0, attributes, pair) }
     }
 
-    private static func fill(_ cell: inout cchar_t, _ scalars: Substring.UnicodeScalarView, _ attributes: attr_t, _ pair: Int16) -> Bool {
-        var characters = scalars.map { wchar_t(bitPattern: $0.value) } + [0]
-        return setcchar(&cell, &characters, attributes, pair, nil) == OK
+    /// As above, from the text's UTF-8 (a cell's, read without making a string).
+    static func set(_ cell: inout cchar_t, utf8: UnsafeBufferPointer<UInt8>, _ attributes: attr_t, _ pair: Int16) {
+        withUnsafeTemporaryAllocation(of: wchar_t.self, capacity: Cell.cursesCharacters + 1) { characters in
+            var bytes = utf8.makeIterator()
+            var decoder = UTF8()
+            var count = 0
+            while count < Cell.cursesCharacters, case .scalarValue(let scalar) = decoder.decode(&bytes) {
+                characters[count] = wchar_t(bitPattern: scalar.value)
+                count += 1
+            }
+            characters[count] = 0
+            guard setcchar(&cell, characters.baseAddress, attributes, pair, nil) != OK else { return }
+            characters[min(1, count)] = 0
+            _ = setcchar(&cell, characters.baseAddress, attributes, pair, nil)
+        }
     }
 }
 

@@ -60,6 +60,11 @@ public struct Cell: Hashable, Sendable {
 
     public var text: String { glyph.text() }
 
+    /// Calls `body` with the cell's text as UTF-8, without making a string of it.
+    public func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        glyph.withUTF8(body)
+    }
+
     public var isContinuation: Bool { glyph.isEmpty }
 
     /// True for a space, in any style.
