@@ -1,3 +1,4 @@
+import Foundation
 @testable import ConsoleView
 @testable import HelpdeskCore
 import ConsoleViewModel
@@ -436,5 +437,51 @@ extension Cell {
         let groups = rows.first { $0.contains("Groups") } ?? ""
         #expect(role.contains("…"), "the role row is cut without its mark: \(role)")
         #expect(groups.contains("Domain Admins") || groups.contains("…"), "the second group is gone without a mark: \(groups)")
+    }
+}
+
+/// Letters with marks on them are written straight from their UTF-8 as far as the text is such
+/// letters, and a character at a time after: the same cells as a character at a time throughout.
+@Suite struct MarkedLetterTests {
+    static func eachCharacter(_ screen: inout ScreenBuffer, _ text: String, x: Int, limit: Int, cut: Bool) -> Int {
+        screen.putCharacters(TerminalText.sanitize(text), x: x, y: 0, limit: limit, style: .warning, cut: cut ? ScreenBuffer.Cut(limit: limit) : nil)
+    }
+
+    static func expectSame(_ background: ScreenBuffer, _ text: String, x: Int, limit: Int, cut: Bool) {
+        var quick = background, each = background
+        let used = quick.putEachCharacter(text, x: x, y: 0, limit: limit, style: .warning, cut: cut ? ScreenBuffer.Cut(limit: limit) : nil)
+        #expect(used == eachCharacter(&each, text, x: x, limit: limit, cut: cut))
+        #expect(quick == each, "\(text.unicodeScalars.map { String($0.value, radix: 16) }) at \(x) to \(limit), cut \(cut): \(quick.line(0)) against \(each.line(0))")
+    }
+
+    @Test func markedLettersAmongAnyCharactersAreDrawnAsEachCharacterWouldBe() {
+        let pieces = ["a", "Z", " ", "é", "ß", "Ω", "Ж", "א", "ع", "界", "가", "か", "─", "\u{301}", "\u{302}", "\u{36F}", "\u{370}", "\u{AD}",
+                      "\u{7}", "\t", "\n", "\u{200D}", "\u{FE0F}", "👩", "🇫", "🇷", "\u{0D4E}", "\u{0903}", "\u{11A8}", "\u{1160}", "\u{202E}",
+                      "\u{2028}", "\u{0915}\u{094D}", "e\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}", "\u{3099}", "\u{1F3FD}"]
+        var generator = SeededRandom(seed: 11)
+        var background = ScreenBuffer(columns: 16, rows: 1)
+        background.put("東京a東京b東京c東", x: 0, y: 0)
+        for _ in 0..<4_000 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let x = Int.random(in: -2...15, using: &generator)
+            let limit = min(16, x + Int.random(in: 0...16, using: &generator))
+            Self.expectSame(background, text, x: x, limit: limit, cut: Bool.random(using: &generator))
+        }
+    }
+
+    /// Any scalar after a letter's marks, before them and on its own: where a character ends is
+    /// Unicode's, whatever the scalar.
+    @Test func anyScalarBesideMarkedLettersEndsCharactersWhereUnicodeDoes() {
+        var background = ScreenBuffer(columns: 12, rows: 1)
+        background.put("東京a東京", x: 0, y: 0)
+        // Every scalar of the scripts before CJK, the selectors, tags, regional indicators, skin
+        // tones and Hangul's trailing letters, and a sample of the rest.
+        let whole: [ClosedRange<UInt32>] = [0...0x33FF, 0xD7B0...0xD7FF, 0xFE00...0xFE0F, 0x1F1E6...0x1F1FF, 0x1F3FB...0x1F3FF, 0xE0000...0xE01EF]
+        for value in UInt32(0)..<0x110000 where value % 251 == 0 || whole.contains(where: { $0.contains(value) }) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            for text in ["a\u{301}\(scalar)b", "界\u{301}\u{302}\(scalar)", "\(scalar)\u{301}x", "가\(scalar)"] {
+                Self.expectSame(background, text, x: 1, limit: 6, cut: true)
+            }
+        }
     }
 }

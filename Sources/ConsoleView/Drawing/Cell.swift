@@ -34,7 +34,8 @@ public struct Cell: Hashable, Sendable {
         self.style = style
     }
 
-    /// One scalar that `TextWidth.plainWidth` knows, from its UTF-8.
+    /// One scalar that `TextWidth.plainWidth` knows, from its UTF-8, with at most four combining
+    /// diacritical marks after it (U+0300–U+036F, which never join emoji).
     init(plain utf8: UnsafeBufferPointer<UInt8>, _ style: Style) {
         self.init(glyph: Glyph(scalarUTF8: utf8), style)
     }

@@ -25,7 +25,7 @@ struct Glyph: Hashable, Sendable {
         self.init(low: UInt64(byte), high: 1 << 56)
     }
 
-    /// One scalar, from its UTF-8 (one to four bytes).
+    /// One character of at most `inlineCapacity` bytes, from its UTF-8.
     init(scalarUTF8 bytes: UnsafeBufferPointer<UInt8>) {
         self.init(inline: bytes, count: bytes.count)
     }

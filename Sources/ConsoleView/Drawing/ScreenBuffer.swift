@@ -131,10 +131,83 @@ public struct ScreenBuffer: Equatable, Sendable {
         return value
     }
 
-    /// Any text: sanitized, then a character at a time.
+    /// Any text: sanitized, then its start of marked letters (`putMarkedLetters`) straight from
+    /// its UTF-8, and from the first other character on, a character at a time.
     mutating func putEachCharacter(_ text: String, x: Int, y: Int, limit: Int, style: Style, cut: Cut? = nil) -> Int {
+        var clean = TerminalText.sanitize(text)
         var column = x
-        var characters = TerminalText.sanitize(text).makeIterator()
+        let rest: String? = clean.withUTF8 { bytes in
+            let stop = putMarkedLetters(bytes, column: &column, y: y, limit: limit, style: style, cut: cut)
+            return stop < bytes.count ? String(decoding: UnsafeBufferPointer(rebasing: bytes[stop...]), as: UTF8.self) : nil
+        }
+        guard let rest else { return column - x }
+        return column - x + putCharacters(rest, x: column, y: y, limit: limit, style: style, cut: cut)
+    }
+
+    /// Writes the start of cleaned text that is plain scalars (`TextWidth.plainWidth`), each with
+    /// any combining diacritical marks (U+0300–U+036F) on it, a cell for each such character
+    /// straight from its UTF-8 — no clustering, and the width its first scalar has. Unicode
+    /// breaks before every plain scalar that follows one of these and never before a mark, so
+    /// such a character ends where the next plain scalar begins; one is written only once what
+    /// follows it is known (another, or the end). Returns where it stopped: the end of the text
+    /// (all of it written, or no more room), or the start of the first character it leaves to
+    /// `putCharacters`.
+    private mutating func putMarkedLetters(_ bytes: UnsafeBufferPointer<UInt8>, column: inout Int, y: Int, limit: Int, style: Style, cut: Cut?) -> Int {
+        var index = 0
+        guard !bytes.isEmpty, var width = Self.plainWidth(bytes, at: 0) else { return 0 }
+        while index < bytes.count {
+            var end = index + Self.scalarLength(bytes[index])
+            // A curses cell takes the letter and four marks.
+            var cellEnd = end
+            var marks = 0
+            while Self.isCombiningDiacritical(bytes, at: end) {
+                end += 2
+                marks += 1
+                if marks < Cell.cursesCharacters { cellEnd = end }
+            }
+            var next = 0
+            if end < bytes.count {
+                guard let following = Self.plainWidth(bytes, at: end) else { return index }
+                next = following
+            }
+            if let cut, cut.marks(column, width: width, followed: end < bytes.count) {
+                column += putEllipsis(at: column, y, limit: limit, style: style)
+                return bytes.count
+            }
+            let character = UnsafeBufferPointer(rebasing: bytes[index..<cellEnd])
+            guard write(width: width, at: column, y, limit: limit, style: style, { (Cell(plain: character, style), .continuation(style)) }) else {
+                column = limit
+                return bytes.count
+            }
+            column += width
+            index = end
+            width = next
+        }
+        return bytes.count
+    }
+
+    /// The bytes of the UTF-8 character that `lead` begins.
+    private static func scalarLength(_ lead: UInt8) -> Int {
+        lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+    }
+
+    /// `TextWidth.plainWidth` of the scalar at `index`; nil for any other (none has four bytes).
+    private static func plainWidth(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let length = scalarLength(bytes[index])
+        guard length < 4 else { return nil }
+        return TextWidth.plainWidth(length == 1 ? UInt32(bytes[index]) : scalarValue(bytes, at: index, length: length))
+    }
+
+    /// True when a combining diacritical mark (U+0300–U+036F: `CC 80`…`CD AF`) begins at `index`.
+    private static func isCombiningDiacritical(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        guard index + 1 < bytes.count else { return false }
+        return bytes[index] == 0xCC || (bytes[index] == 0xCD && bytes[index + 1] <= 0xAF)
+    }
+
+    /// Cleaned text a character at a time.
+    mutating func putCharacters(_ text: String, x: Int, y: Int, limit: Int, style: Style, cut: Cut? = nil) -> Int {
+        var column = x
+        var characters = text.makeIterator()
         /// The next character that takes columns, and its width.
         func nextShown() -> (Character, Int)? {
             while let character = characters.next() {
