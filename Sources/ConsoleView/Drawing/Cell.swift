@@ -62,7 +62,7 @@ public struct Cell: Hashable, Sendable {
     public var text: String { glyph.text() }
 
     /// Calls `body` with the cell's text as UTF-8, without making a string of it.
-    public func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    public func withUTF8(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         glyph.withUTF8(body)
     }
 

@@ -54,21 +54,24 @@ struct Glyph: Hashable, Sendable {
     /// The grapheme's text; a long one `table` has let go (a cell kept from a frame before the
     /// last, after thousands of others were drawn) reads as U+FFFD.
     func text(in table: LongGlyphs = .shared) -> String {
-        withUTF8(in: table) { String(decoding: $0, as: UTF8.self) }
+        var text = ""
+        withUTF8(in: table) { text = String(decoding: $0, as: UTF8.self) }
+        return text
     }
 
-    /// Calls `body` with the grapheme's UTF-8 (a long one's as `text` reads it).
-    func withUTF8<Result>(in table: LongGlyphs = .shared, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    /// Calls `body` with the grapheme's UTF-8 (a long one's as `text` reads it). Not generic, so a
+    /// backend in another module calls it for every cell without looking up generic metadata.
+    func withUTF8(in table: LongGlyphs = .shared, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         let count = Int(high >> 56)
         if UInt64(count) == Self.longMark {
             var text = table.text(low) ?? "\u{FFFD}"
             return text.withUTF8(body)
         }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.inlineCapacity) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.inlineCapacity) { buffer in
             for index in 0..<count {
                 buffer[index] = UInt8(truncatingIfNeeded: index < 8 ? low >> (8 * index) : high >> (8 * (index - 8)))
             }
-            return body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+            body(UnsafeBufferPointer(rebasing: buffer[0..<count]))
         }
     }
 }
