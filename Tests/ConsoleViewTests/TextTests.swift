@@ -320,13 +320,24 @@ extension Cell {
         return screen.put(piece, x: x, y: 0, width: width)
     }
 
+    /// A row of 16 columns of wide characters with a letter between some, offset from the even columns.
+    static let wideCharacters: ScreenBuffer = {
+        var background = ScreenBuffer(columns: 16, rows: 1)
+        background.put("東京a東京b東京c東", x: 0, y: 0)
+        return background
+    }()
+
+    /// Up to `count` of `pieces`, joined.
+    static func randomText(of pieces: [String], upTo count: Int, _ generator: inout SeededRandom) -> String {
+        (0..<Int.random(in: 0...count, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+    }
+
     @Test func textCutInOnePassIsTheTextTruncatedThenWritten() {
         let pieces = ["a", "bc", " ", "東", "京都", "e\u{301}\u{302}", "👨\u{200D}👩\u{200D}👧", "1🏽", "\u{202E}", "\u{7}", "é", "\u{301}", "ok…", "🇫🇷", "か\u{3099}"]
         var generator = SeededRandom(seed: 7)
-        var background = ScreenBuffer(columns: 16, rows: 1)
-        background.put("東京a東京b東京c東", x: 0, y: 0)
+        let background = Self.wideCharacters
         for _ in 0..<3_000 {
-            let text = (0..<Int.random(in: 0...9, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let text = Self.randomText(of: pieces, upTo: 9, &generator)
             let x = Int.random(in: -2...15, using: &generator)
             // Widgets cut text to widths within the screen; past its edge the mark is at the edge.
             let width = min(Int.random(in: -1...14, using: &generator), 16 - x)
@@ -459,10 +470,9 @@ extension Cell {
                       "\u{7}", "\t", "\n", "\u{200D}", "\u{FE0F}", "👩", "🇫", "🇷", "\u{0D4E}", "\u{0903}", "\u{11A8}", "\u{1160}", "\u{202E}",
                       "\u{2028}", "\u{0915}\u{094D}", "e\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}", "\u{3099}", "\u{1F3FD}"]
         var generator = SeededRandom(seed: 11)
-        var background = ScreenBuffer(columns: 16, rows: 1)
-        background.put("東京a東京b東京c東", x: 0, y: 0)
+        let background = CutTextTests.wideCharacters
         for _ in 0..<4_000 {
-            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let text = CutTextTests.randomText(of: pieces, upTo: 12, &generator)
             let x = Int.random(in: -2...15, using: &generator)
             let limit = min(16, x + Int.random(in: 0...16, using: &generator))
             Self.expectSame(background, text, x: x, limit: limit, cut: Bool.random(using: &generator))
