@@ -19,12 +19,21 @@ public struct SharedLibrary: @unchecked Sendable {
         self.name = name
     }
 
-    /// The function `symbol` as `type`, which must be the C function's own type.
+    /// The function `symbol` as `type`, which must be the C function's own type. When it is
+    /// missing, the failure names the file the system opened for the library (another copy of it
+    /// found first on the library path is the usual cause).
     public func function<T>(_ symbol: String, as type: T.Type) throws(SharedLibraryFailure) -> T {
+        _ = dlerror()
         guard let address = dlsym(handle, symbol) else {
-            throw SharedLibraryFailure(library: name, reason: "it has no function \(symbol)")
+            throw SharedLibraryFailure(library: name, reason: "\(Self.openedFile(from: Self.lastError()) ?? "it") has no function \(symbol)")
         }
         return unsafeBitCast(address, to: type)
+    }
+
+    /// The file named by a failed look-up's message (`/usr/lib/…/libcurl.so.4: undefined symbol: …`).
+    private static func openedFile(from message: String) -> String? {
+        guard message.hasPrefix("/"), let end = message.range(of: ": undefined symbol") else { return nil }
+        return String(message[..<end.lowerBound])
     }
 
     private static func lastError() -> String {
