@@ -27,7 +27,9 @@ public struct ScreenBuffer: Equatable, Sendable {
         let limit = max(x, Self.end(x, width ?? columns, limit: columns))
         let shown = Self.start(of: text, columns: limit - x)
         let cut = markingCut ? Cut(limit: limit) : nil
-        return putEachCharacter(shown, x: x, y: y, limit: limit, style: style, cut: cut)
+        return TextWidth.isEveryScalarPlain(shown)
+            ? putPlain(shown, x: x, y: y, limit: limit, style: style, cut: cut)
+            : putEachCharacter(shown, x: x, y: y, limit: limit, style: style, cut: cut)
     }
 
     /// Where text that does not fit is cut: `…` in the last column it may use, unless its last
@@ -63,6 +65,33 @@ public struct ScreenBuffer: Equatable, Sendable {
 
     /// UTF-8 bytes beyond which a row's text may be longer than it shows.
     private static let longestCharacterBytes = 16
+
+    /// Text `TextWidth.isEveryScalarPlain` passed (most of a screen): a character for each scalar,
+    /// straight from its UTF-8, with no cleaning, clustering or width to look up.
+    private mutating func putPlain(_ text: String, x: Int, y: Int, limit: Int, style: Style, cut: Cut?) -> Int {
+        var column = x
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let lead = bytes[index]
+                let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : 3
+                let width = length == 1 ? 1 : TextWidth.plainWidth(Self.scalarValue(bytes, at: index, length: length)) ?? 1
+                if let cut, cut.marks(column, width: width, followed: index + length < bytes.count) {
+                    column += putEllipsis(at: column, y, limit: limit, style: style)
+                    break
+                }
+                let character = UnsafeBufferPointer(rebasing: bytes[index..<(index + length)])
+                guard write(width: width, at: column, y, limit: limit, style: style, { (Cell(plain: character, style), .continuation(style)) }) else {
+                    column = limit
+                    break
+                }
+                index += length
+                column += width
+            }
+        }
+        return column - x
+    }
 
     /// Writes `…` at `column` when it is left of `limit`; returns the columns used.
     private mutating func putEllipsis(at column: Int, _ y: Int, limit: Int, style: Style) -> Int {
@@ -102,9 +131,8 @@ public struct ScreenBuffer: Equatable, Sendable {
         return value
     }
 
-    /// Any text: sanitized, then its start of marked letters (`putMarkedLetters`; all of most of
-    /// a screen's text, whose letters carry no marks) straight from its UTF-8, and from the first
-    /// other character on, a character at a time.
+    /// Any text: sanitized, then its start of marked letters (`putMarkedLetters`) straight from
+    /// its UTF-8, and from the first other character on, a character at a time.
     mutating func putEachCharacter(_ text: String, x: Int, y: Int, limit: Int, style: Style, cut: Cut? = nil) -> Int {
         var clean = TerminalText.sanitize(text)
         var column = x

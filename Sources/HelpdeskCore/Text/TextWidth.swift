@@ -47,6 +47,20 @@ public enum TextWidth {
         return text.reduce(0) { $0 + of($1) }
     }
 
+    /// True when every scalar of `text` has a `plainWidth`: each is then a whole character of
+    /// that width, and none is one that cleaning for the terminal changes.
+    public static func isEveryScalarPlain(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var scalars = UTF8ScalarReader(bytes, from: 0)
+            while true {
+                _ = scalars.skip(while: { $0 >= 0x20 && $0 < 0x7F })
+                guard let scalar = scalars.next() else { return true }
+                guard plainWidth(scalar.value) != nil else { return false }
+            }
+        }
+    }
+
     /// The width of a scalar that is a character of its own beside any other such scalar and that
     /// cleaning leaves alone, known without Unicode's tables: the narrow ones below, and kana, CJK
     /// ideographs and Hangul syllables (two columns); nil for any other.
