@@ -388,7 +388,7 @@ extension Cell {
                     #expect(cut == truncated, "\(count) × \(name) at \(x) in \(width)")
                     var clipped = ScreenBuffer(columns: 90, rows: 1), whole = ScreenBuffer(columns: 90, rows: 1)
                     clipped.put(text, x: x, y: 0, width: width)
-                    whole.putEachCharacter(text, x: x, y: 0, limit: x + width, style: .plain)
+                    _ = whole.putEachCharacter(text, x: x, y: 0, limit: x + width, style: .plain)
                     #expect(clipped == whole, "clipped without the mark: \(count) × \(name)")
                 }
                 var edge = ScreenBuffer(columns: 10, rows: 1)
@@ -411,7 +411,7 @@ extension Cell {
             #expect(used == CutTextTests.truncatedThenPut(&truncated, text, x: 0, width: width) && cut == truncated, "width \(width): \(cut.line(0))")
             var clipped = ScreenBuffer(columns: 90, rows: 1), whole = ScreenBuffer(columns: 90, rows: 1)
             clipped.put(text, x: 0, y: 0, width: width)
-            whole.putEachCharacter(text, x: 0, y: 0, limit: width, style: .plain)
+            _ = whole.putEachCharacter(text, x: 0, y: 0, limit: width, style: .plain)
             #expect(clipped == whole, "clipped at \(width) without the mark")
         }
     }
