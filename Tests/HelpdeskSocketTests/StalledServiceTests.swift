@@ -269,6 +269,21 @@ import Glibc
         connection.close(because: "the test is over")
     }
 
+    @Test func closingDoesNotWaitForAStalledWrite() async throws {
+        let service = try FakeService()
+        let closings = ClosingReasons()
+        let connection = try Self.connect(service, closings, within: Self.heldWriteLimit)
+        let held = await Self.holdTheOutbox(connection)
+        // The note's write is waiting for the service to read; closing ends it, not the write's 90 s.
+        #expect(await eventually { service.unread > 0 && connection.pending.queued == 0 })
+        let closing = Task.detached { connection.close(because: "the client is done") }
+        #expect(await eventually(20) { closings.all == ["the client is done"] }, "closing waited for the write: \(closings.all)")
+        await closing.value
+        #expect(await held.value == "unavailable: the client is done")
+        // The descriptor is closed once the writer lets go of it: the service reads the end.
+        #expect(service.readToTheEnd() != nil, "the client's end stayed open")
+    }
+
     @Test func aServiceThatNeverSaysHelloKeepsNoConnection() async throws {
         let service = try FakeService()
         let client = RemoteHelpdeskService(path: service.path, callTimeout: 20, retryInterval: 0.1)

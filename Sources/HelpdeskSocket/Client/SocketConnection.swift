@@ -15,6 +15,10 @@ final class SocketConnection: Sendable {
     private let state = Mutex(State())
     /// Whether `fd` is still open; writes happen under this lock, so none reaches a closed (or reused) descriptor.
     private let writable = Mutex(true)
+    /// Whether `fd` is still open, held only to shut the socket down or close it: a closing shuts
+    /// it down under this lock, not `writable`, so it never waits behind a stalled write, which the
+    /// shutdown ends at once.
+    private let descriptor = Mutex(true)
     private let onEvent: @Sendable (WireEvent) -> Void
     private let onClose: @Sendable (SocketConnection, String) -> Void
     /// Writes a whole frame, or fails with `errno` set.
@@ -161,7 +165,7 @@ final class SocketConnection: Sendable {
                 }
                 guard open, wanted else { return .written }
                 if write(fd, frame) { return .written }
-                return writeFailed(errno, fdOpen: open).map { .ended($0.waiting, $0.reason) } ?? .notSent
+                return writeFailed(errno).map { .ended($0.waiting, $0.reason) } ?? .notSent
             }
             switch outcome {
             case .written: break
@@ -184,10 +188,10 @@ final class SocketConnection: Sendable {
     /// reading) may have left part of a frame, which the next request would be read as the rest
     /// of: the connection ends before the lock is let go, and the callers it returns are failed by
     /// `finish` outside it.
-    private func writeFailed(_ failure: Int32, fdOpen: Bool) -> (waiting: [Waiter], reason: String)? {
+    private func writeFailed(_ failure: Int32) -> (waiting: [Waiter], reason: String)? {
         guard failure != EPIPE, failure != ECONNRESET else { return nil }
         let reason = "the helpdesk service stopped taking requests (\(String(cString: strerror(failure))))"
-        return end(because: reason, fdOpen: fdOpen).map { ($0, reason) }
+        return end(because: reason).map { ($0, reason) }
     }
 
     var isClosed: Bool { state.withLock { $0.closed != nil } }
@@ -195,15 +199,15 @@ final class SocketConnection: Sendable {
     /// How many calls wait for an answer, and how many reads are still in the outbox.
     var pending: (waiting: Int, queued: Int) { state.withLock { ($0.waiting.count, $0.queued.count) } }
 
-    /// Ends the connection; waiting calls fail.
+    /// Ends the connection; waiting calls fail. A write under way fails at once.
     func close(because reason: String) {
-        guard let waiting = writable.withLock({ open in end(because: reason, fdOpen: open) }) else { return }
+        guard let waiting = end(because: reason) else { return }
         finish(waiting, because: reason)
     }
 
-    /// Under the write lock: marks the connection closed and shuts its socket while the
-    /// descriptor is still this connection's; the callers still waiting, or nil when it was closed already.
-    private func end(because reason: String, fdOpen: Bool) -> [Waiter]? {
+    /// Marks the connection closed and shuts its socket while the descriptor is still this
+    /// connection's; the callers still waiting, or nil when it was closed already.
+    private func end(because reason: String) -> [Waiter]? {
         let waiting = state.withLock { state -> [Waiter]? in
             guard state.closed == nil else { return nil }
             state.closed = reason
@@ -212,7 +216,9 @@ final class SocketConnection: Sendable {
             return Array(state.waiting.values)
         }
         guard let waiting else { return nil }
-        if fdOpen { shutdown(fd, Int32(SHUT_RDWR)) }
+        descriptor.withLock { open in
+            if open { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
         return waiting
     }
 
@@ -242,9 +248,12 @@ final class SocketConnection: Sendable {
             }
         }
         close(because: reason)
-        writable.withLock { open in
-            open = false
-            Glibc.close(fd)
+        writable.withLock { writable in
+            writable = false
+            descriptor.withLock { open in
+                open = false
+                Glibc.close(fd)
+            }
         }
         outbox.close()
     }
