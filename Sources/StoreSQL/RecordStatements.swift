@@ -154,9 +154,10 @@ extension RecordStatements {
         return try approvals(where: "a.state = 'pending'", [])
     }
 
-    public func isListedApprover(_ login: String, forRequester requester: EmailAddress) throws -> Bool {
+    public func isListedApprover(_ login: String, forRequester requester: EmailAddress, at now: Date, decidedSince: Date) throws -> Bool {
         try db.scalar("SELECT count(*) FROM (SELECT 1 FROM approval_approvers l JOIN approvals a ON a.id = l.approval_id JOIN requests r ON r.id = a.request_id "
-                      + "WHERE l.login = ? AND r.requester = ? LIMIT 1) AS listed", [.text(login), .text(requester.value)]) == 1
+                      + "WHERE l.login = ? AND r.requester = ? AND ((a.state = 'pending' AND a.expires_at > ?) OR a.decided_at >= ?) LIMIT 1) AS listed",
+                      [.text(login), .text(requester.value), .time(now), .time(decidedSince)]) == 1
     }
 
     public func expiredApprovals(at date: Date) throws -> [Approval] {

@@ -16,11 +16,11 @@ final class ServiceFixture: Sendable {
     let store: any RequestStore
 
     /// `directory`, when given, is Okta as the service reaches it (over HTTP, say) in place of the tenant itself.
-    init(latency: TimeInterval = 0, tenant: SimulatedTenant? = nil, directory: (any IdentityDirectory)? = nil) throws {
+    init(latency: TimeInterval = 0, tenant: SimulatedTenant? = nil, directory: (any IdentityDirectory)? = nil, clock: any Clock = SystemClock()) throws {
         let tenant = tenant ?? SimulatedTenant(latency: latency)
         self.tenant = tenant
         store = try TestStore.open(in: folder)
-        let engine = ActionEngine(store: store, directory: directory ?? tenant, clock: SystemClock(), policy: .default, team: DemoTeamFixture.team, runner: "test:\(getpid())")
+        let engine = ActionEngine(store: store, directory: directory ?? tenant, clock: clock, policy: .default, team: DemoTeamFixture.team, runner: "test:\(getpid())")
         backend = HelpdeskBackend(engine: engine) { login in
             guard let member = DemoTeamFixture.team.member(login) else {
                 throw ServiceError(.notAnOperator, "\(login) is not an operator of this helpdesk")

@@ -160,6 +160,31 @@ import Testing
         #expect(try await agent.findGroups("Sales").isEmpty == false)
     }
 
+    /// A manager's reason to read an account ends with the approval asked of them: a week after
+    /// deciding it, or once it is past its time undecided.
+    @Test func aManagerWithNoRoleStopsReadingAnAccountAWeekAfterDecidingItsApproval() async throws {
+        let clock = ManualClock(Date())
+        let fixture = try ServiceFixture(clock: clock)
+        let servers = try ["alex", "sam"].map { try fixture.listen(as: $0) }
+        defer { Task { for server in servers { await server.stop(grace: 1) } } }
+        let (agent, manager) = (fixture.client("alex"), fixture.client("sam"))
+        let jane = try EmailAddress("jane.doe@example.com")
+        let refusedRole = { (error: any Error) in "\(error)".contains("sam has no agent or approver role") }
+        let request = try await agent.create(Fixtures.newRequest("Lost my phone", requester: jane.value))
+        let asked = try await agent.act(ActionAsk(requestID: request.id, spec: ActionSpec(.resetMFA), reason: "lost phone; ID checked"))
+        guard case .awaitingApproval(let approval) = asked else { throw RawFailure("reset MFA did not wait for approval") }
+        // Waiting past its time, undecided: no longer his to read.
+        clock.set(approval.expiresAt.addingTimeInterval(1))
+        await #expect { _ = try await manager.requesterCard(jane) } throws: { refusedRole($0) }
+        clock.set(approval.requestedAt)
+        _ = try await manager.approve(approval.id, expecting: approval.action, comment: "called her back")
+        clock.advance(by: 6 * 24 * 3600)
+        #expect(try await manager.requesterCard(jane).user.email == jane.value, "six days after deciding")
+        clock.advance(by: 24 * 3600 + 1)
+        await #expect { _ = try await manager.requesterCard(jane) } throws: { refusedRole($0) }
+        #expect(try await agent.requesterCard(jane).user.email == jane.value)
+    }
+
     /// A request noted more than one answer carries (any agent can) still opens, in the console and
     /// for `show`, `approve` and `deny`: its detail holds the newest entries and says how many more.
     @Test func aRequestNotedPastWhatOneAnswerCarriesStillOpens() async throws {

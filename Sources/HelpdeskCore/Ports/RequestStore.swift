@@ -38,8 +38,9 @@ public protocol StoreReader {
     /// ones; with how many earlier decided ones were left out.
     func approvals(of request: RequestID, decidedLimit: Int) throws -> (approvals: [Approval], earlier: Int)
     func pendingApprovals(eligibleFor login: String?) throws -> [Approval]
-    /// Whether an approval on any request of `requester`, pending or decided, lists `login` among who may decide it.
-    func isListedApprover(_ login: String, forRequester requester: EmailAddress) throws -> Bool
+    /// Whether an approval on any request of `requester` lists `login` among who may decide it and
+    /// is still waiting at `now` (not past its time) or was decided since `decidedSince`.
+    func isListedApprover(_ login: String, forRequester requester: EmailAddress, at now: Date, decidedSince: Date) throws -> Bool
     /// Pending approvals whose time ran out by `date`.
     func expiredApprovals(at date: Date) throws -> [Approval]
     func run(_ id: ActionRunID) throws -> ActionRun?

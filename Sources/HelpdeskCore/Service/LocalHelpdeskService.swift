@@ -325,15 +325,21 @@ public struct LocalHelpdeskService: HelpdeskService {
     }
 
     /// A requester's Okta account is read for agents and approvers, and for a manager with no role
-    /// only when an approval on one of that person's requests lists them (waiting or decided):
-    /// every card is several calls against the organisation's Okta rate limits.
+    /// only while an approval on one of that person's requests that lists them waits, and for a
+    /// week after it was decided (to see what it did): every card is several calls against the
+    /// organisation's Okta rate limits, and a manager's reason to see an account ends with the ask.
     private func requireCardReader(of email: EmailAddress) throws {
         guard !user.canAct, !user.isApprover else { return }
-        guard try store.read({ try $0.isListedApprover(user.login, forRequester: email) }) else {
-            throw Refusal("\(user.login) has no agent or approver role, so reads the Okta account only of someone whose approval was asked of \(user.login); "
-                + "an admin can add a role in the configuration")
+        let now = engine.clock.now()
+        let decidedSince = now.addingTimeInterval(-Self.cardReadAfterDecision)
+        guard try store.read({ try $0.isListedApprover(user.login, forRequester: email, at: now, decidedSince: decidedSince) }) else {
+            throw Refusal("\(user.login) has no agent or approver role, so reads the Okta account only of someone whose approval is asked of \(user.login) "
+                + "(or was, in the last 7 days); an admin can add a role in the configuration")
         }
     }
+
+    /// How long a manager with no role still reads an account after deciding its approval.
+    static let cardReadAfterDecision: TimeInterval = 7 * 24 * 3600
 
     /// Recording and changing requests is an agent's work; managers and approvers decide approvals.
     private func requireAgent(_ what: String) throws {
