@@ -107,12 +107,40 @@ import Testing
         #expect(FlatJSONObject.read(Substring(line)) == nil)
     }
 
+    /// The strict check refuses nothing Foundation writes: random values of every kind, nested.
+    @Test func theStrictCheckTakesEveryValueFoundationWrites() throws {
+        var generator = SeededRandom(seed: 14)
+        func value(_ depth: Int) -> Any {
+            switch Int.random(in: depth > 3 ? 0...3 : 0...5, using: &generator) {
+            case 0: return Int.random(in: -1_000_000...1_000_000, using: &generator)
+            case 1: return Double.random(in: -1e6...1e6, using: &generator)
+            case 2: return String((0..<Int.random(in: 0...12, using: &generator)).map { _ in
+                Character(Unicode.Scalar([0x22, 0x5C, 0x2F, 0x0A, 0x01, 0x41, 0xE9, 0x263A, 0x1F600, 0x202E].randomElement(using: &generator)!)!)
+            })
+            case 3: return [NSNull(), true, false].randomElement(using: &generator)!
+            case 4: return (0..<Int.random(in: 0...4, using: &generator)).map { _ in value(depth + 1) }
+            default: return Dictionary((0..<Int.random(in: 0...4, using: &generator)).map { ("k\($0)\u{E9}", value(depth + 1)) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+        for _ in 0..<2_000 {
+            let written = String(decoding: try JSONSerialization.data(withJSONObject: ["v": value(0)]), as: UTF8.self)
+            #expect(JSONSyntax.problem(in: Substring(written)) == nil, "\(written)")
+        }
+    }
+
     @Test func whatALineSaysIsReadTheSameByEitherReader() throws {
         let usual = try ImportLine.parse(#"{"externalId": " ZD-9 ", "subject": " Caf\u00e9 ", "requester": "Jane@Example.com", "body": null, "priority": "high"}"#)
         #expect(usual.externalID == "ZD-9" && usual.subject == "Café" && usual.body == "" && usual.priority == .high)
-        // A repeated key goes to Foundation, which keeps one of them; the result is a request either way.
-        #expect(throws: Never.self) { try ImportLine.parse(#"{"externalId": "ZD-1", "externalId": "ZD-1", "subject": "s", "requester": "a@example.com"}"#) }
         let reasons: [(String, String)] = [
+            // Foundation's parser takes these; a feed that wrote them is refused, not guessed at.
+            (#"{"externalId": "ZD-7", "requester": "bob@example.com", "subject": "trailing comma",}"#, "not valid JSON: a comma before }"),
+            (#"{"externalId": "ZD-8", "requester": "bob@example.com", "subject": "first", "subject": "second"}"#, #"not valid JSON: the key "subject" appears twice"#),
+            (#"{"externalId": "ZD-1", "externalId": "ZD-1", "subject": "s", "requester": "a@example.com"}"#, #"the key "externalId" appears twice"#),
+            (#"{"externalId": "ZD-1", "subj\u0065ct": "s", "subject": "t", "requester": "a@example.com"}"#, #"the key "subject" appears twice"#),
+            (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "body": ["a",]}"#, "not valid JSON: a comma before ]"),
+            (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "priority": 01}"#, "not valid JSON: a number cannot start with 0"),
+            (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "body": "\udc00"}"#, "not valid JSON: a lone surrogate"),
+            ("{\"body\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}", "not valid JSON: nested more than 64 deep"),
             (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "priority": 2}"#, "priority must be a string"),
             (#"{"externalId": "ZD-1", "subject": {"x": 1}, "requester": "a@example.com"}"#, "subject must be a string"),
             (#"{"externalId": "ZD-1", "subject": "s"} x"#, "not valid JSON"),

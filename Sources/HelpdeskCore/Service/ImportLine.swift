@@ -46,11 +46,13 @@ public enum ImportLine {
     }
 
     /// The line's members: read directly when the line is a flat object of strings (nearly
-    /// every line), by Foundation's parser otherwise.
+    /// every line), by Foundation's parser otherwise, once its grammar is checked strictly.
     private static func members(_ line: Substring) throws(ValidationError) -> [String: Member] {
         if let flat = FlatJSONObject.read(line) {
             return flat.mapValues { $0.map(Member.text) ?? .null }
         }
+        // Foundation's parser is lenient where a feed's mistake would change what is imported.
+        if let problem = JSONSyntax.problem(in: line) { throw ValidationError("not valid JSON: \(problem)") }
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(line.utf8))
