@@ -175,6 +175,9 @@ import Testing
 
     @Test(arguments: [
         ("{", "is not valid JSON"),
+        (#"{"approvalTtlHours": 24,}"#, "is not valid JSON (a comma before })"),
+        (#"{"operators": {"alex": {"email": "alex.kim@example.com", "roles": []}, "alex": {"email": "alex.kim@example.com", "roles": ["admin"]}}}"#,
+         #"is not valid JSON (the key "alex" appears twice)"#),
         ("[]", "must be a JSON object"),
         (#"{"oktaa": {}}"#, "oktaa: is not a known key"),
         (#"{"okta": "https://x"}"#, "okta: expected an object, got \"https://x\""),

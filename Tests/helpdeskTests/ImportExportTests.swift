@@ -31,7 +31,7 @@ import Testing
         #expect(result.err == """
         helpdesk import: line 4: requester: "not-an-email" is not an email address (expected name@example.com)
         helpdesk import: line 5: unknown priority "asap" (expected low, normal, high or urgent)
-        helpdesk import: line 6: not valid JSON
+        helpdesk import: line 6: not valid JSON: an object is not closed
         helpdesk import: line 7: expected a JSON object on the line
         helpdesk import: line 8: externalId is missing
         helpdesk import: line 9: unknown key "assignee"; expected body, category, externalId, priority, requester, subject

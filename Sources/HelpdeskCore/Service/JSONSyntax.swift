@@ -1,9 +1,10 @@
-/// JSON's grammar (RFC 8259) checked strictly, for the import lines Foundation's parser reads:
-/// that parser takes a comma before a closing bracket, and an object with a key twice (keeping
-/// the last value), so a line a feed got wrong would be imported as something it did not say.
-enum JSONSyntax {
+/// JSON's grammar (RFC 8259) checked strictly, for the import lines and configuration files
+/// Foundation's parser reads: that parser takes a comma before a closing bracket, and an object
+/// with a key twice (keeping the last value), so a line a feed got wrong would be imported as
+/// something it did not say, and an operator listed twice would get the roles of the second entry.
+public enum JSONSyntax {
     /// Why `text` is not exactly one JSON value, or nil when it is.
-    static func problem(in text: Substring) -> String? {
+    public static func problem(in text: Substring) -> String? {
         var text = text
         return text.withUTF8 { bytes -> String? in
             var checker = Checker(bytes: bytes)
@@ -64,6 +65,7 @@ enum JSONSyntax {
                 try value(depth: depth + 1)
                 skipSpace()
             } while take(UInt8(ascii: ","))
+            guard at < bytes.count else { throw Problem("an object is not closed") }
             guard take(UInt8(ascii: "}")) else { throw Problem("a comma or } must follow a member") }
         }
 
@@ -77,6 +79,7 @@ enum JSONSyntax {
                 try value(depth: depth + 1)
                 skipSpace()
             } while take(UInt8(ascii: ","))
+            guard at < bytes.count else { throw Problem("an array is not closed") }
             guard take(UInt8(ascii: "]")) else { throw Problem("a comma or ] must follow an element") }
         }
 

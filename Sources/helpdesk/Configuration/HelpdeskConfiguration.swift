@@ -52,6 +52,11 @@ struct HelpdeskConfiguration: Sendable, Equatable {
     }
 
     static func parse(_ data: Data, file: String) throws -> HelpdeskConfiguration {
+        var text = Substring(String(decoding: data, as: UTF8.self))
+        if text.first == "\u{FEFF}" { text = text.dropFirst() }
+        if let problem = JSONSyntax.problem(in: text) {
+            throw ConfigurationError(file: file, key: nil, problem: "is not valid JSON (\(problem))")
+        }
         let root: [String: Any]
         do {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
