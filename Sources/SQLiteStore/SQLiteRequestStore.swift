@@ -28,6 +28,10 @@ public final class SQLiteRequestStore: RequestStore {
             throw .cannotOpen(path: path, reason: problem)
         }
         location = path
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw .cannotOpen(path: path, reason: "it is a folder, not a store file; name a file in it, such as \((path as NSString).appendingPathComponent("helpdesk.db"))")
+        }
         try Self.createFolder(for: path)
         Self.createFile(at: path)
         let db = try SQLiteConnection(path: path)

@@ -336,3 +336,36 @@ import Testing
         }
     }
 }
+
+/// A store path that names nothing, or a folder, is a mistake the reading commands say out loud.
+@Suite struct StorePathMistakeTests {
+    @Test(arguments: [["list"], ["show", "REQ-1"], ["export"]])
+    func aCommandThatOnlyReadsRefusesAStoreThatIsNotThere(command: [String]) async throws {
+        let cli = CLIHarness()
+        let missing = cli.folder.file("typo/helpdesk.db")
+        let result = await cli.run(command + ["--db", missing])
+        #expect(result.status == 1)
+        #expect(result.err == "helpdesk: there is no store at \(missing); check --db or HELPDESK_DB (a store is made by the first command that writes to it, such as helpdesk new)\n")
+        #expect(!FileManager.default.fileExists(atPath: cli.folder.file("typo")), "nothing was created")
+        var byVariable = cli
+        byVariable.variables["HELPDESK_DB"] = missing
+        #expect(await byVariable.run(command, db: false).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: cli.folder.file("typo")), "nothing was created")
+    }
+
+    @Test func aFolderIsNotAStore() async throws {
+        let cli = CLIHarness()
+        for command in [["list"], ["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone"]] {
+            let result = await cli.run(command + ["--db", cli.folder.path])
+            #expect(result.status == 1)
+            #expect(result.err.contains("cannot open the store \(cli.folder.path): it is a folder, not a store file; name a file in it, such as \(cli.folder.path)/helpdesk.db"), "\(result.err)")
+        }
+    }
+
+    @Test func aCommandThatWritesMakesTheStore() async throws {
+        let cli = CLIHarness()
+        let fresh = cli.folder.file("new/helpdesk.db")
+        #expect(await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone", "--db", fresh]).status == 0)
+        #expect(await cli.run(["list", "--db", fresh]).out.contains("REQ-1"))
+    }
+}

@@ -12,7 +12,12 @@ enum PersonalSetup {
         let found = try ConfigurationLocation.find(option: invocation.arguments.value("config"), environment: environment)
         let configuration = try found.path.map(HelpdeskConfiguration.load(path:))
         let login = try environment.login()
-        let store = try StoreSetting.resolve(invocation, configuration: configuration).open()
+        let setting = try StoreSetting.resolve(invocation, configuration: configuration)
+        let named = invocation.arguments.value("db") != nil || environment.variable("HELPDESK_DB") != nil
+        if case .file(let path) = setting, named, commandsThatOnlyRead.contains(invocation.spec.name), !FileManager.default.fileExists(atPath: path) {
+            throw CLIError.failed("there is no store at \(path); check --db or HELPDESK_DB (a store is made by the first command that writes to it, such as helpdesk new)")
+        }
+        let store = try setting.open()
         let (directory, oktaProblem) = okta(environment, configuration: configuration, searched: found.searched)
         let engine = ActionEngine(
             store: store, directory: directory, clock: environment.clock, policy: configuration?.policy ?? .default,
@@ -23,6 +28,11 @@ enum PersonalSetup {
             checks: { await DoctorChecks.personal(invocation) })
         return (backend, login)
     }
+
+    /// Commands that only read: a store file named by `--db` or `HELPDESK_DB` that they would
+    /// have to create is a mistyped path, and reading it would only say there is nothing there.
+    /// (The default or configured store is made on first use, whatever the command.)
+    static let commandsThatOnlyRead: Set<String> = ["list", "show", "export"]
 
     /// With a configuration, the login must be named in it; without one, it acts as an agent on the store alone.
     static func identify(_ login: String, configuration: HelpdeskConfiguration?, path: String?) throws -> Operator {
