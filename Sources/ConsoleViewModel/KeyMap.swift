@@ -149,11 +149,15 @@ public enum KeyMap {
 
         Binding(.picker, [.up], .previous, "previous choice", footer: "choose"),
         Binding(.picker, [.down], .next, "next choice"),
+        Binding(.picker, [.home], .top, "first choice"),
+        Binding(.picker, [.end], .bottom, "last choice"),
         Binding(.picker, [.enter], .select, "choose it", footer: "select"),
         Binding(.picker, [.escape], .cancel, "cancel", footer: "cancel"),
 
         Binding(.duration, [.up], .previous, "previous choice", footer: "choose"),
         Binding(.duration, [.down], .next, "next choice"),
+        Binding(.duration, [.home], .top, "first choice"),
+        Binding(.duration, [.end], .bottom, "last choice"),
         Binding(.duration, [.enter], .select, "choose it", footer: "select"),
         Binding(.duration, [.escape], .cancel, "cancel", footer: "cancel"),
 
@@ -177,6 +181,10 @@ public enum KeyMap {
 
         Binding(.help, [.up, .char("k")], .previous, "scroll up", footer: "scroll"),
         Binding(.help, [.down, .char("j")], .next, "scroll down"),
+        Binding(.help, [.pageUp], .pageUp, "a page up"),
+        Binding(.help, [.pageDown, .char(" ")], .pageDown, "a page down"),
+        Binding(.help, [.home], .top, "the top"),
+        Binding(.help, [.end], .bottom, "the end"),
         Binding(.help, [.escape, .char("?"), .char("q"), .enter], .close, "close the help", footer: "close"),
 
         Binding(.tooSmall, [.char("q"), .ctrl("c")], .quit, "quit", footer: "quit"),

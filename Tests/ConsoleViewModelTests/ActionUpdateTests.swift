@@ -80,14 +80,43 @@ import Testing
         #expect(state.status?.text.contains("cannot be chosen: managed in AD") == true)
         _ = Console.update(&state, .key(.up))
         _ = Console.update(&state, .key(.enter))
-        guard case .duration = state.modal else { Issue.record("expected the duration choice"); return }
-        _ = Console.update(&state, .key(.down))
+        guard case .duration(let duration) = state.modal else { Issue.record("expected the duration choice"); return }
+        #expect(DurationState.choices[duration.selected] == "1 day", "lasting access is chosen, never the first choice")
         _ = Console.update(&state, .key(.down))
         _ = Console.update(&state, .key(.down))
         _ = Console.update(&state, .key(.enter))
         guard case .confirm(let confirm) = state.modal else { Issue.record("expected the confirm dialog"); return }
         #expect(confirm.plan == .ask(.addToGroup(GroupRef(id: "00geng", name: "Engineering"), expiry: AccessDuration(1, .weeks))))
         #expect(confirm.lines.first == "Add jane.doe@example.com to the group Engineering for 1 week. Access ends 2026-11-25 11:06 unless renewed.")
+    }
+
+    @Test mutating func lastingAccessIsAskedForOnlyByChoosingIt() {
+        func confirmed(_ keys: [Key]) -> OktaAction? {
+            var state = self.state
+            _ = Console.update(&state, .key(.char("g")))
+            _ = Console.update(&state, .pickerResults(.group, query: "", items: [PickerItem(id: "00geng", label: "Engineering", detail: "OKTA_GROUP")]))
+            _ = Console.update(&state, .key(.enter))
+            for key in keys { _ = Console.update(&state, .key(key)) }
+            _ = Console.update(&state, .key(.enter))
+            guard case .confirm(let confirm) = state.modal, case .ask(let action) = confirm.plan else { return nil }
+            return action
+        }
+        let engineering = GroupRef(id: "00geng", name: "Engineering")
+        #expect(confirmed([]) == .addToGroup(engineering, expiry: AccessDuration(1, .days)))
+        #expect(confirmed([.end, .home]) == .addToGroup(engineering, expiry: AccessDuration(1, .days)))
+        #expect(confirmed([.end, .up]) == .addToGroup(engineering, expiry: nil))
+        #expect(confirmed([.end]) == nil, "End is custom…, which asks for the duration")
+    }
+
+    @Test mutating func aPickersHomeAndEndGoToItsFirstAndLastChoice() {
+        _ = Console.update(&state, .key(.char("p")))
+        _ = Console.update(&state, .pickerResults(.app, query: "", items: [PickerItem(id: "0oazoom", label: "Zoom"), PickerItem(id: "0oasf", label: "Salesforce"), PickerItem(id: "0oagh", label: "GitHub")]))
+        _ = Console.update(&state, .key(.end))
+        guard case .picker(let last) = state.modal else { Issue.record("expected the picker"); return }
+        #expect(last.selected == 2)
+        _ = Console.update(&state, .key(.home))
+        guard case .picker(let first) = state.modal else { Issue.record("expected the picker"); return }
+        #expect(first.selected == 0)
     }
 
     @Test mutating func aCustomDurationIsCheckedAsTyped() {

@@ -115,7 +115,8 @@ public struct PickerItem: Sendable, Equatable {
     }
 }
 
-/// Permanent, a preset, or a custom duration for temporary access.
+/// A preset, permanent, or a custom duration for temporary access. The shortest preset is
+/// chosen to begin with: lasting access is asked for only by choosing it.
 public struct DurationState: Sendable, Equatable {
     public let requestID: RequestID
     /// The action without its expiry yet.
@@ -124,8 +125,11 @@ public struct DurationState: Sendable, Equatable {
     public var custom: TextField?
     public var error: String?
 
-    /// "permanent", the presets, "custom…".
-    public static let choices: [String] = ["permanent"] + AccessDuration.presets.map(\.spoken) + ["custom…"]
+    /// The presets, "permanent", "custom…".
+    public static let choices: [String] = AccessDuration.presets.map(\.spoken) + [permanent, "custom…"]
+    static let permanent = "permanent"
+    static var permanentIndex: Int { AccessDuration.presets.count }
+    static var customIndex: Int { AccessDuration.presets.count + 1 }
 
     public init(requestID: RequestID, action: OktaAction) {
         self.requestID = requestID

@@ -14,6 +14,10 @@ extension Console {
             switch command {
             case .previous?: state.modal = .help(scroll: max(0, scroll - 1))
             case .next?: state.modal = .help(scroll: min(scroll + 1, HelpText.maxScroll(state)))
+            case .pageUp?: state.modal = .help(scroll: max(0, scroll - HelpText.room(state)))
+            case .pageDown?: state.modal = .help(scroll: min(scroll + HelpText.room(state), HelpText.maxScroll(state)))
+            case .top?: state.modal = .help(scroll: 0)
+            case .bottom?: state.modal = .help(scroll: HelpText.maxScroll(state))
             case .close?: state.modal = nil
             default: break
             }
@@ -76,6 +80,10 @@ extension Console {
             picker.selected = max(0, picker.selected - 1)
         case .next?:
             picker.selected = min(max(0, items.count - 1), picker.selected + 1)
+        case .top?:
+            picker.selected = 0
+        case .bottom?:
+            picker.selected = max(0, items.count - 1)
         case .select?:
             guard items.indices.contains(picker.selected) else { return [] }
             return picked(&state, picker, items[picker.selected])
@@ -115,11 +123,13 @@ extension Console {
             return []
         case .previous?: duration.selected = max(0, duration.selected - 1)
         case .next?: duration.selected = min(DurationState.choices.count - 1, duration.selected + 1)
+        case .top?: duration.selected = 0
+        case .bottom?: duration.selected = DurationState.choices.count - 1
         case .select?:
             switch duration.selected {
-            case 0: return chose(&state, nil, for: duration)
-            case DurationState.choices.count - 1: duration.custom = TextField(limit: 8)
-            default: return chose(&state, AccessDuration.presets[duration.selected - 1], for: duration)
+            case DurationState.permanentIndex: return chose(&state, nil, for: duration)
+            case DurationState.customIndex: duration.custom = TextField(limit: 8)
+            default: return chose(&state, AccessDuration.presets[duration.selected], for: duration)
             }
         default: break
         }
