@@ -152,6 +152,13 @@ import Testing
         #expect(await cli.run(["assign", "REQ-1", "me"]).out == "REQ-1 is assigned to alex.\n")
         #expect(await cli.run(["assign", "REQ-1", "jordan"]).status == 0)
         #expect(await cli.run(["assign", "REQ-1", "mallory"]).err.contains("not an operator"))
+        // Requests go to agents; what is not a login is refused as such, and nothing is written.
+        #expect(await cli.run(["assign", "REQ-1", "sam"]).err == "helpdesk: sam has no agent role, so cannot be assigned requests\n")
+        for mistake in ["", "   ", "bad login!", String(repeating: "y", count: 65)] {
+            let result = await cli.run(["assign", "REQ-1", mistake])
+            #expect(result.status == 1)
+            #expect(result.err.contains("is not a login (1–64 letters, digits, . _ -); give an operator's login, or none to unassign"), "\(result.err)")
+        }
         #expect(await cli.run(["resolve", "REQ-1", "--note", "fixed the profile"]).out == "REQ-1 is resolved.\n")
         #expect(await cli.run(["reopen", "REQ-1"]).out == "REQ-1 is open again.\n")
         let kinds = try store().read { try $0.timeline(of: RequestID(1)) }.map(\.kind)

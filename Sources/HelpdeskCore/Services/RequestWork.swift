@@ -20,12 +20,23 @@ public struct RequestWork: Sendable {
     @discardableResult
     public func assign(_ id: RequestID, to login: String?, by actor: Operator, expectedVersion: Int? = nil) throws -> Request {
         try requireAgent(actor, "assign requests")
-        if let login, !team.operators.isEmpty, team.member(login) == nil {
-            throw Refusal("\(TextSafety.quoted(login, limit: 64)) is not an operator in the configuration, so cannot be assigned requests")
-        }
+        if let login { try checkAssignee(login) }
         return try change(id, expectedVersion: expectedVersion, by: actor, change: RequestChange(assignee: .some(login))) { request in
             request.assignee == login ? nil : .assigned(to: login)
         }
+    }
+
+    /// Requests go to agents: with a configuration, an operator it names with the agent role
+    /// (as the console's list offers); without one, any OS login.
+    private func checkAssignee(_ login: String) throws {
+        guard Operator.isLogin(login) else {
+            throw Refusal("\"\(TextSafety.quoted(login, limit: 64))\" is not a login (1–64 letters, digits, . _ -); give an operator's login, or none to unassign")
+        }
+        guard !team.operators.isEmpty else { return }
+        guard let member = team.member(login) else {
+            throw Refusal("\(login) is not an operator in the configuration, so cannot be assigned requests")
+        }
+        guard member.canAct else { throw Refusal("\(login) has no agent role, so cannot be assigned requests") }
     }
 
     @discardableResult

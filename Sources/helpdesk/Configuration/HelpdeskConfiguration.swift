@@ -114,7 +114,7 @@ struct HelpdeskConfiguration: Sendable, Equatable {
         guard let entries = try reader.object(root, "operators", at: nil) else { return [] }
         return try entries.keys.sorted().map { login in
             let key = "operators.\(login)"
-            guard isLogin(login) else {
+            guard Operator.isLogin(login) else {
                 throw ConfigurationError(file: reader.file, key: key, problem: "expected an OS login (letters, digits, . _ -), got \"\(TextSafety.quoted(login))\"")
             }
             guard let entry = entries[login] as? [String: Any] else {
@@ -175,10 +175,6 @@ struct HelpdeskConfiguration: Sendable, Equatable {
             rules[action] = ApprovalPolicy.Rule(approvalRequired: approval == "required", approvers: approvers)
         }
         return rules
-    }
-
-    static func isLogin(_ text: String) -> Bool {
-        (1...64).contains(text.count) && text.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
     }
 }
 
