@@ -545,6 +545,26 @@ import Testing
         #expect(state.detail.scrollBack == 0, "at the newest it stays there")
     }
 
+    @Test mutating func entriesRecordedWhileReadingOlderOnesDoNotMoveWhatIsOnScreen() {
+        let notes = (0..<40).map { TimelineEvent(id: 100 + Int64($0), requestID: jane, actor: "alex", at: state.now, payload: .note(text: "note \($0)")) }
+        state.detail.timeline += notes
+        _ = Console.update(&state, .key(.enter))
+        _ = Console.update(&state, .key(.home))
+        _ = Console.update(&state, .key(.down))
+        let window = TimelineLayout.lines(state)
+        let rows = DetailLayout(state).timelineRows
+        let top = window.count - rows - state.detail.scrollBack
+        let shown = Array(window[top..<top + rows])
+        let late = (0..<5).map { TimelineEvent(id: 200 + Int64($0), requestID: jane, actor: "jordan", at: state.now, payload: .note(text: "late note \($0)")) }
+        _ = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: state.detail.timeline + late, approvals: [], runs: [])))
+        let after = TimelineLayout.lines(state)
+        let newTop = after.count - rows - state.detail.scrollBack
+        #expect(Array(after[newTop..<newTop + rows]) == shown, "the same lines stay on screen")
+        _ = Console.update(&state, .key(.end))
+        _ = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: state.detail.timeline + [TimelineEvent(id: 300, requestID: jane, actor: "jordan", at: state.now, payload: .note(text: "newest"))], approvals: [], runs: [])))
+        #expect(state.detail.scrollBack == 0, "at the newest, the newest come into view")
+    }
+
     @Test mutating func theTimelineScrollStopsAtItsFirstLine() {
         state.detail.timeline += (0..<40).map { TimelineEvent(id: 100 + Int64($0), requestID: jane, actor: "alex", at: state.now, payload: .note(text: "note \($0)")) }
         _ = Console.update(&state, .key(.enter))

@@ -48,14 +48,19 @@ extension Console {
         // compared by number, not counted: the service sends only the newest entries.
         let newOutcome = (hadEvents && newestOutcome(in: snapshot.timeline) > newestOutcome(in: state.detail.timeline))
             || state.cardReadBegan.map { unreadAnswer(since: $0, among: snapshot.timeline, state) != nil } ?? false
+        // Scrolled back, the lines on screen stay there as entries come in below them; at the
+        // newest, the newest stay in view. Laying the lines out is left to the frame when nothing is scrolled.
+        let linesBefore = state.detail.scrollBack > 0 ? TimelineLayout.lineCount(state) : 0
         state.detail.reread(snapshot.timeline)
         state.detail.earlierEvents = snapshot.earlierEvents
         state.detail.approvals = snapshot.approvals
         state.detail.runs = snapshot.runs
         state.detail.unknownRuns = snapshot.unknownRuns
         state.detail.plans = snapshot.plans
-        // Held to the new timeline's lines; laying them out is left to the frame when nothing is scrolled.
-        if state.detail.scrollBack > 0 { state.detail.scrollBack = min(state.detail.scrollBack, TimelineLayout.maxScrollBack(state)) }
+        if state.detail.scrollBack > 0 {
+            let added = TimelineLayout.lineCount(state) - linesBefore
+            state.detail.scrollBack = min(max(0, state.detail.scrollBack + added), TimelineLayout.maxScrollBack(state))
+        }
         guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester,
               let newest = snapshot.timeline.last(where: isOutcome) else { return [] }
         guard !state.cardReadOnItsWay else {
