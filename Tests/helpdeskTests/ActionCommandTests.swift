@@ -76,8 +76,9 @@ import Testing
         let cases: [([String], Int32, String)] = [
             (["act", "REQ-1", "reset-mfa"], 2, "needs --reason"),
             (["act", "REQ-1", "reset-mfa", "--reason", " "], 1, "reason is required"),
-            (["act", "REQ-1", "make-admin", "--reason", "x"], 1, "unknown action \"make-admin\""),
-            (["act", "REQ-1", "add-to-group", "--group", "VPN Users", "--for", "forever", "--reason", "x"], 1, "is not a duration"),
+            (["act", "REQ-1", "make-admin", "--reason", "x"], 2, "unknown action \"make-admin\""),
+            (["act", "REQ-1", "add-to-group", "--group", "VPN Users", "--for", "forever", "--reason", "x"], 2, "is not a duration"),
+            (["act", "REQ-1", "add-to-group", "--group", "VPN Users", "--for", "-1d", "--reason", "x"], 2, "is not a duration"),
             (["act", "REQ-1", "suspend", "--for", "1d", "--reason", "x"], 2, "--for applies to add-to-group and assign-app only"),
             (["act", "REQ-1", "add-to-group", "--group", "Nope", "--reason", "x"], 1, "no Okta group is named"),
             (["act", "REQ-1", "add-to-group", "--group", "AD: Domain Users", "--reason", "x"], 1, "cannot be changed here"),

@@ -67,11 +67,12 @@ import Testing
     @Test func badInputIsAClearErrorAndChangesNothing() async throws {
         _ = await cli.run(["new", "--requester", "jane@example.com", "--subject", "first"])
         let cases: [([String], Int32, String)] = [
-            (["new", "--requester", "not-an-email", "--subject", "x"], 1, "is not an email address"),
-            (["new", "--requester", "jane@example.com", "--subject", "   "], 1, "the subject is empty"),
-            (["new", "--requester", "jane@example.com", "--subject", "x", "--priority", "asap"], 1, "unknown priority"),
-            (["new", "--requester", "jane@example.com", "--subject", "x", "--category", "a b"], 1, "category"),
-            (["new", "--requester", "jane@example.com"], 2, "needs --subject"),
+            // A value that does not parse is a usage mistake, as a missing one is.
+            (["new", "--requester", "not-an-email", "--subject", "x"], 2, "is not an email address"),
+            (["new", "--requester", "jane@example.com", "--subject", "   "], 2, "the subject is empty"),
+            (["new", "--requester", "jane@example.com", "--subject", "x", "--priority", "asap"], 2, "unknown priority"),
+            (["new", "--requester", "jane@example.com", "--subject", "x", "--category", "a b"], 2, "category"),
+            (["new", "--requester", "jane@example.com"], 2, "helpdesk: new needs --subject\nRun helpdesk new --help for its usage.\n"),
             (["new", "--subject", "x", "--bogus"], 2, "unknown option --bogus"),
             (["show", "REQ-99"], 1, "no request REQ-99"),
             (["show", "ticket-7"], 2, "is not a request id"),
@@ -79,7 +80,8 @@ import Testing
             (["note", "REQ-99", "hello"], 1, "no request REQ-99"),
             (["note", "REQ-1", " "], 1, "the note is empty"),
             (["list", "--limit", "0"], 2, "--limit must be"),
-            (["list", "--status", "pending"], 1, "unknown status"),
+            (["list", "--status", "pending"], 2, "unknown status"),
+            (["list", "--status", ""], 2, "--status needs at least one status"),
             (["frobnicate"], 2, "unknown command"),
         ]
         for (arguments, status, message) in cases {

@@ -39,9 +39,19 @@ struct Invocation: Sendable {
     /// A required option's value, or a usage error.
     func required(_ name: String) throws(CLIError) -> String {
         guard let value = arguments.value(name) else {
-            throw .usage("helpdesk \(spec.name) needs --\(name)", command: spec.name)
+            throw .usage("\(spec.name) needs --\(name)", command: spec.name)
         }
         return value
+    }
+
+    /// Reads arguments' values with `body`: a value that does not parse is a usage mistake (exit 2),
+    /// not a refusal.
+    func parsing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as ValidationError {
+            throw CLIError.usage(error.message, command: spec.name)
+        }
     }
 
     /// Prints a value as pretty JSON with sorted keys; characters a terminal would act on are escaped.

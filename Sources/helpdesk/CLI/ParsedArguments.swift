@@ -59,7 +59,7 @@ struct ParsedArguments: Sendable, Equatable {
         let takesRest = spec.arguments.last?.rest == true
         if positionals.count < required {
             let missing = spec.arguments[positionals.count].name
-            throw .usage("helpdesk \(spec.name) needs \(missing)", command: spec.name)
+            throw .usage("\(spec.name) needs \(missing)", command: spec.name)
         }
         if !takesRest, positionals.count > spec.arguments.count {
             throw .usage("unexpected argument \(TextSafetyForCLI.quoted(positionals[spec.arguments.count])) for helpdesk \(spec.name)", command: spec.name)

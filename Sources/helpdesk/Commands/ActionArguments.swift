@@ -7,9 +7,9 @@ import HelpdeskCore
 enum ActionArguments {
     static func spec(_ invocation: Invocation) throws -> ActionSpec {
         let arguments = invocation.arguments
-        let name = try ActionName.parse(arguments.positional(1) ?? "")
+        let name = try invocation.parsing { try ActionName.parse(arguments.positional(1) ?? "") }
         var spec = ActionSpec(name)
-        spec.duration = try arguments.value("for").map { try AccessDuration(parsing: $0) }
+        spec.duration = try invocation.parsing { try arguments.value("for").map { try AccessDuration(parsing: $0) } }
         spec.group = arguments.value("group").map { ActionSpec.Target.parse($0, idPrefix: "00g") }
         spec.app = arguments.value("app").map { ActionSpec.Target.parse($0, idPrefix: "0oa") }
         spec.factorID = arguments.value("factor")

@@ -16,7 +16,7 @@ enum ListCommand {
         discussion: "With --json, prints a JSON array of request objects."
     ) { invocation in
         let filter = QueueFilter(
-            statuses: try statuses(invocation.arguments.value("status")),
+            statuses: try invocation.parsing { try statuses(invocation.arguments.value("status")) },
             assignee: invocation.arguments.value("assignee"),
             text: invocation.arguments.value("search")
         )

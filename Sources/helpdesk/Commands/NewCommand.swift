@@ -16,14 +16,16 @@ enum NewCommand {
         ],
         discussion: "Prints the new request's id, or with --json the request as a JSON object."
     ) { invocation in
-        let requester = try EmailAddress(try invocation.required("requester"))
-        let new = try NewRequest(
-            requester: requester,
-            subject: try invocation.required("subject"),
-            body: invocation.arguments.value("body") ?? "",
-            category: invocation.arguments.value("category"),
-            priority: try invocation.arguments.value("priority").map(Priority.parse) ?? .normal
-        )
+        let (requesterText, subject) = (try invocation.required("requester"), try invocation.required("subject"))
+        let new = try invocation.parsing {
+            try NewRequest(
+                requester: try EmailAddress(requesterText),
+                subject: subject,
+                body: invocation.arguments.value("body") ?? "",
+                category: invocation.arguments.value("category"),
+                priority: try invocation.arguments.value("priority").map(Priority.parse) ?? .normal
+            )
+        }
         let request = try await invocation.service().create(new)
         if invocation.wantsJSON {
             try invocation.printJSON(RequestJSON(request: request))

@@ -46,7 +46,7 @@ enum PlaybookCommands {
         """
     ) { invocation in
         let id = try invocation.requestID(at: 0)
-        guard let name = invocation.arguments.positional(1) else { throw CLIError.usage("helpdesk run needs a playbook's name (helpdesk playbooks lists them)", command: "run") }
+        guard let name = invocation.arguments.positional(1) else { throw CLIError.usage("run needs a playbook's name (helpdesk playbooks lists them)", command: "run") }
         let reason = try invocation.required("reason")
         let runAt = try invocation.arguments.value("at").flatMap { text throws(CLIError) -> Date? in
             do {
