@@ -35,6 +35,9 @@ public struct AccessDuration: Hashable, Sendable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = trimmed.prefix(while: \.isASCIIDigit)
         let suffix = String(trimmed.dropFirst(digits.count))
+        if !digits.isEmpty, digits.allSatisfy({ $0 == "0" }), Unit(rawValue: suffix) != nil {
+            throw ValidationError("\"\(TextSafety.quoted(text))\" is no time at all; temporary access lasts at least a minute (90m, 36h, 10d, 2w, 3mo)")
+        }
         guard !digits.isEmpty, digits.count <= 6, let value = Int(digits), value > 0, let unit = Unit(rawValue: suffix) else {
             throw ValidationError("\"\(TextSafety.quoted(text))\" is not a duration (expected a number and a unit: 90m, 36h, 10d, 2w, 3mo; or 1d 3d 1w 2w 1mo 3mo)")
         }
