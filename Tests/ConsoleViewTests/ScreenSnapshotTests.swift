@@ -241,6 +241,14 @@ import Testing
         ("card-failed", { state in
             state.card = .failed(Fixtures.email("jane.doe@example.com"), "Okta did not answer within 20 s; R retries")
         }),
+        ("card-refused-at-length", { state in
+            state.card = .failed(Fixtures.email("jane.doe@example.com"),
+                                 "sam has no agent or approver role, so reads the Okta account only of someone whose approval is asked of sam (or was, in the last 7 days); an admin can add a role in the configuration")
+        }),
+        ("status-at-length", { state in
+            state.status = StatusLine("REQ-8: Okta: added to AWS Production (RUN-3); access ends 2027-01-02 09:00 unless renewed, when helpdesk sweep revokes it; "
+                                      + "the requester's other groups are unchanged and the approval APR-2 is recorded on the timeline", .success)
+        }),
         ("long-name", { state in
             let user = DirectoryUser(id: "00ulong", login: "maria-fernanda.de-los-santos-villanueva@example.com", email: "maria-fernanda.de-los-santos-villanueva@example.com",
                                      firstName: "María Fernanda", lastName: "de los Santos Villanueva", status: .lockedOut, title: "Regional Director", department: "Sales")

@@ -48,7 +48,7 @@ enum RequesterCardView {
         case .loading(let email):
             return [[(ConsoleTime.spinner[state.spinnerFrame % ConsoleTime.spinner.count] + " ", .accent), ("Loading \(email) from Okta…", .dim)]]
         case .failed(_, let message):
-            return [[("✗ ", .error), (message, .error)]]
+            return RequesterCardLines.failure(message, width: width).enumerated().map { index, line in [(index == 0 ? "✗ " : "  ", .error), (line, .error)] }
         case .loaded(_, let card):
             let lines = loaded(card, state: state, width: width)
             return state.focus == .detail ? Array(lines.prefix(1)) : lines

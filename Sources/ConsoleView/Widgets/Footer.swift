@@ -56,6 +56,28 @@ enum StatusBar {
         case .success: Style(foreground: .green, bold: true, reverse: true)
         case .error: Style(foreground: .red, bold: true, reverse: true)
         }
-        screen.put(status.text, x: x, y: y, width: state.columns - x, style: style, markingCut: true)
+        let text = TerminalText.sanitize(status.text)
+        guard TextWidth.of(text) > state.columns - x else {
+            screen.put(text, x: x, y: y, style: style)
+            return
+        }
+        // Too long for the bar: the whole message above the keys, until the next key.
+        let lines = band(text, width: state.columns - 2)
+        let top = max(1, y - 1 - lines.count)
+        for (offset, line) in lines.enumerated() where top + offset < y - 1 {
+            screen.fill(x: 0, y: top + offset, width: state.columns, height: 1, style: style)
+            screen.put(line, x: 1, y: top + offset, style: style)
+        }
+    }
+
+    /// Lines of a message shown above the keys: at most four, the last cut with "…".
+    static let bandLines = 4
+
+    static func band(_ text: String, width: Int) -> [String] {
+        let lines = TerminalText.wrap(text, width: width, maxLines: bandLines)
+        guard lines.count > bandLines else { return lines }
+        var kept = Array(lines.prefix(bandLines))
+        kept[bandLines - 1] = TerminalText.prefix(kept[bandLines - 1], columns: width - 2) + " …"
+        return kept
     }
 }

@@ -33,7 +33,8 @@ public struct DetailLayout: Sendable, Equatable {
         leftWidth = state.focus == .detail ? state.columns : max(0, state.columns - layout.panelWidth - 1)
         let wanted: Int = switch state.card {
         case .none: 0
-        case .loading, .failed: 1
+        case .loading: 1
+        case .failed(_, let message): RequesterCardLines.failure(message, width: leftWidth).count
         case .loaded: state.focus == .detail ? 1 : RequesterCardLines.count
         }
         cardRows = min(wanted, max(0, height - 2))
@@ -51,9 +52,21 @@ public struct DetailLayout: Sendable, Equatable {
     private static func textWidth(leftWidth: Int) -> Int { max(10, leftWidth - TimelineLayout.indent) }
 }
 
-/// The number of lines a loaded card takes when the queue has the focus.
+/// The number of lines a loaded card takes when the queue has the focus, and the lines of a card
+/// that could not be read.
 public enum RequesterCardLines {
     public static let count = 6
+    static let failureLines = 3
+
+    /// Why the card could not be read, wrapped after its "✗ " to `width` in at most three lines
+    /// (the last cut with "…"): the reason often says what to do.
+    public static func failure(_ message: String, width: Int) -> [String] {
+        let lines = TerminalText.wrap(TerminalText.sanitize(message), width: max(1, width - 2), maxLines: failureLines)
+        guard lines.count > failureLines else { return lines.isEmpty ? [""] : lines }
+        var kept = Array(lines.prefix(failureLines))
+        kept[failureLines - 1] = TerminalText.prefix(kept[failureLines - 1], columns: width - 4) + " …"
+        return kept
+    }
 }
 
 /// The selected request's timeline as lines, oldest first: each entry with its time and actor,
