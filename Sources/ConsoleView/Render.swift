@@ -24,14 +24,21 @@ public enum ConsoleRenderer {
 /// "Terminal too small — need 80x24, have WxH".
 enum TooSmall {
     static func draw(_ screen: inout ScreenBuffer, _ state: AppState) {
+        // Wrapped to the width, however narrow: the way out must be readable.
         let lines = [
-            "Terminal too small — need \(AppState.minimumColumns)x\(AppState.minimumRows), have \(state.columns)x\(state.rows)",
-            "Make the window larger, or press q to quit.",
-        ]
-        let top = max(0, state.rows / 2 - 1)
-        for (offset, line) in lines.enumerated() {
+            ("Terminal too small — need \(AppState.minimumColumns)x\(AppState.minimumRows), have \(state.columns)x\(state.rows)", Style.bold),
+            ("Make the window larger, or press q to quit.", Style.plain),
+        ].flatMap { text, style in TerminalText.wrap(text, width: state.columns).map { ($0, style) } }
+        let shortest = [("Too small: need \(AppState.minimumColumns)x\(AppState.minimumRows)", Style.bold), ("q quits", Style.plain)]
+            .flatMap { text, style in TerminalText.wrap(text, width: state.columns).map { ($0, style) } }
+        draw(&screen, state, lines.count <= state.rows ? lines : shortest)
+    }
+
+    private static func draw(_ screen: inout ScreenBuffer, _ state: AppState, _ lines: [(String, Style)]) {
+        let top = max(0, (state.rows - lines.count) / 2)
+        for (offset, (line, style)) in lines.enumerated() where top + offset < state.rows {
             let width = TextWidth.of(line)
-            screen.put(line, x: max(0, (state.columns - width) / 2), y: top + offset, style: offset == 0 ? .bold : .plain)
+            screen.put(line, x: max(0, (state.columns - width) / 2), y: top + offset, style: style)
         }
     }
 }

@@ -320,6 +320,10 @@ import Testing
         var state = ConsoleFixtures.queueState()
         _ = Console.update(&state, .resize(columns: 60, rows: 18))
         assertSnapshot(ConsoleRenderer.render(state).text, named: "too-small-60x18")
+        for (columns, rows) in [(40, 10), (20, 5)] {
+            _ = Console.update(&state, .resize(columns: columns, rows: rows))
+            assertSnapshot(ConsoleRenderer.render(state).text, named: "too-small-\(columns)x\(rows)")
+        }
     }
 
     @Test func aSubjectWithEscapeSequencesShowsPlaceholders() {
