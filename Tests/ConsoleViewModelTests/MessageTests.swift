@@ -462,6 +462,24 @@ import Testing
         #expect(Console.update(&state, .key(.char("t"))) == [.assign(jane, to: "alex", version: 1)], "an unassigned request is taken at once")
     }
 
+    /// `A` asks as `t` does before taking a request from another agent, and can leave it with nobody.
+    @Test mutating func reassigningAnotherAgentsRequestAsksFirst() {
+        state.queue.selected = 0
+        _ = Console.update(&state, .key(.char("A")))
+        guard case .picker(let agents) = state.modal else { Issue.record("expected the agent picker"); return }
+        #expect(agents.items.map(\.label) == ["alex", "morgan", "nobody"])
+        #expect(Console.update(&state, .key(.enter)) == [], "alex is not given morgan's request without a question")
+        guard case .question(let question) = state.modal else { Issue.record("expected a question"); return }
+        #expect(question.lines == ["REQ-4 is assigned to morgan.", "Take it from them and assign it to you?"])
+        #expect(Console.update(&state, .key(.char("y"))) == [.assign(RequestID(4), to: "alex", version: 1)])
+        _ = Console.update(&state, .key(.char("A")))
+        _ = Console.update(&state, .key(.end))
+        #expect(Console.update(&state, .key(.enter)) == [])
+        guard case .question(let unassign) = state.modal else { Issue.record("expected a question"); return }
+        #expect(unassign.lines.last == "Take it from them and leave it unassigned?")
+        #expect(Console.update(&state, .key(.char("y"))) == [.assign(RequestID(4), to: nil, version: 1)])
+    }
+
     @Test mutating func everyWayThroughARequestHasAKey() {
         _ = Console.update(&state, .key(.char("A")))
         guard case .picker(let agents) = state.modal else { Issue.record("expected the agent picker"); return }

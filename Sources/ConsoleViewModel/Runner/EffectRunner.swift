@@ -119,7 +119,10 @@ public actor EffectRunner {
         case .deny(let approval, let reason):
             await report(reload: true, about: approval.requestID) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
         case .assign(let id, let login, let version):
-            await report(reload: true, about: id) { "\(try await $0.assign(id, to: login, expectedVersion: version).id) is assigned to \(login)." }
+            await report(reload: true, about: id) { service in
+                let request = try await service.assign(id, to: login, expectedVersion: version)
+                return login.map { "\(request.id) is assigned to \($0)." } ?? "\(request.id) is unassigned."
+            }
         case .reopen(let id):
             await report(reload: true, about: id) { "\(try await $0.reopen(id).id) is open again." }
         case .findApprovers(let id, let action): await findApprovers(id, action)

@@ -24,7 +24,8 @@ public enum Effect: Sendable, Equatable {
     case cancelPlan(PlanID, reason: String)
     case deny(Approval, reason: String)
     /// Assign; with a version, only if nobody changed the request since the operator saw it.
-    case assign(RequestID, to: String, version: Int?)
+    /// Assign to a login, or to nobody (nil).
+    case assign(RequestID, to: String?, version: Int?)
     case reopen(RequestID)
     /// Who may approve this action on this request, by the engine's rules.
     case findApprovers(RequestID, ActionName)

@@ -202,8 +202,8 @@ public struct Question: Sendable, Equatable {
     public enum Purpose: Sendable, Equatable {
         /// Quit while actions are in flight.
         case quit
-        /// Take a request another agent has.
-        case take(RequestID, from: String, version: Int)
+        /// Give a request another agent has to `to` (nil: nobody).
+        case reassign(RequestID, from: String, to: String?, version: Int)
     }
 
     public let purpose: Purpose

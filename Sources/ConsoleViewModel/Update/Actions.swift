@@ -92,7 +92,7 @@ extension Console {
         switch picker.purpose {
         case .assign:
             state.modal = nil
-            return [.assign(request.id, to: item.id, version: request.version)]
+            return assign(&state, request, to: item.id == nobody ? nil : item.id)
         case .action(.addToGroup):
             state.modal = .duration(DurationState(requestID: request.id, action: .addToGroup(GroupRef(id: item.id, name: item.label), expiry: nil)))
             return []
@@ -241,6 +241,9 @@ extension Console {
         return [.reopen(request.id)]
     }
 
+    /// The assign picker's "nobody": no login is empty.
+    static let nobody = ""
+
     /// `t`: assigns to me; a request another agent has asks first.
     static func take(_ state: inout AppState) -> [Effect] {
         guard let request = state.selectedRequest else { return [] }
@@ -248,22 +251,30 @@ extension Console {
             state.say("\(request.id) is already yours.", about: request.id)
             return []
         }
-        if let other = request.assignee {
-            state.modal = .question(Question(purpose: .take(request.id, from: other, version: request.version), title: "Take \(request.id)?", lines: [
-                "\(request.id) is assigned to \(other).", "Take it from them and assign it to you?",
-            ]))
-            return []
-        }
-        return [.assign(request.id, to: state.user.login, version: request.version)]
+        return assign(&state, request, to: state.user.login)
     }
 
-    /// `A`: choose the agent to assign the request to.
+    /// Assigns `request` to `login` (nil: nobody); taking it from another agent asks first.
+    static func assign(_ state: inout AppState, _ request: Request, to login: String?) -> [Effect] {
+        guard let other = request.assignee, other != state.user.login else { return [.assign(request.id, to: login, version: request.version)] }
+        let lines = switch login {
+        case state.user.login?: ["\(request.id) is assigned to \(other).", "Take it from them and assign it to you?"]
+        case let login?: ["\(request.id) is assigned to \(other).", "Take it from them and assign it to \(login)?"]
+        case nil: ["\(request.id) is assigned to \(other).", "Take it from them and leave it unassigned?"]
+        }
+        let title = login == state.user.login ? "Take \(request.id)?" : "Reassign \(request.id)?"
+        state.modal = .question(Question(purpose: .reassign(request.id, from: other, to: login, version: request.version), title: title, lines: lines))
+        return []
+    }
+
+    /// `A`: choose the agent to assign the request to, or nobody.
     static func startAssign(_ state: inout AppState) -> [Effect] {
         guard let request = state.selectedRequest else { return [] }
-        let items = state.agents.map { login in
+        var items = state.agents.map { login in
             PickerItem(id: login, label: login, detail: login == state.user.login ? "you" : "",
                        disabledReason: login == request.assignee ? "already assigned to \(login)" : nil)
         }
+        if request.assignee != nil { items.append(PickerItem(id: nobody, label: "nobody", detail: "unassign")) }
         state.modal = .picker(PickerState(purpose: .assign, requestID: request.id, items: items, localOnly: true))
         return []
     }

@@ -43,8 +43,8 @@ extension Console {
         case .quit:
             state.quitting = true
             return [.quit]
-        case .take(let id, _, let version):
-            return [.assign(id, to: state.user.login, version: version)]
+        case .reassign(let id, _, let login, let version):
+            return [.assign(id, to: login, version: version)]
         }
     }
 
