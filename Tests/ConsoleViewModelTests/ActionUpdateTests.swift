@@ -177,6 +177,13 @@ import Testing
         _ = Console.update(&state, .key(.char("a")))
         #expect(state.modal == nil)
         #expect(state.status?.text.contains("you may not decide it") == true)
+
+        // The agent who asked cannot approve it, but withdraws it with d.
+        _ = Console.update(&state, .key(.char("d")))
+        guard case .prompt(let prompt) = state.modal else { Issue.record("expected the reason prompt"); return }
+        #expect(prompt.title == "Withdraw APR-3 (Reset all MFA factors), which you asked for: why?")
+        _ = type("wrong person", into: &state)
+        #expect(Console.update(&state, .key(.enter)) == [.deny(approval, reason: "wrong person")])
     }
 
     @Test mutating func agentWorkKeys() {

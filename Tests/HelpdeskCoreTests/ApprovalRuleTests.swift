@@ -127,6 +127,32 @@ import Testing
         #expect(fixture.directory.actionCalls.isEmpty)
     }
 
+    /// The agent who asked takes back an ask nobody has decided; nobody else can, except by denying it.
+    @Test func theAskerWithdrawsTheirOwnAskAndTheRequestIsWorkedAgain() async throws {
+        let request = try fixture.request()
+        let approval = try fixture.awaiting(try await fixture.engine.ask(.resetMFA, on: request.id, reason: "lost phone", by: alex))
+        await #expect { try await fixture.engine.deny(approval.id, by: jordan, reason: "not mine") } throws: { "\($0)".contains("may not decide") }
+        await #expect { try await fixture.engine.approvals.withdraw(approval.id, by: jordan, reason: "not mine") } throws: {
+            "\($0)".contains("was asked for by alex; only they may withdraw it")
+        }
+        await #expect { try await fixture.engine.deny(approval.id, by: alex, reason: " ") } throws: { "\($0)".contains("reason is required") }
+        let withdrawn = try await fixture.engine.deny(approval.id, by: alex, reason: "wrong person: it is her colleague's phone")
+        #expect(withdrawn.state == .denied)
+        #expect(withdrawn.decidedBy == "alex")
+        #expect(withdrawn.decisionReason == "withdrawn by alex: wrong person: it is her colleague's phone")
+        await #expect { _ = try await fixture.engine.approve(approval.id, by: sam) } throws: { "\($0)".contains("was denied by alex") }
+        await #expect { try await fixture.engine.deny(approval.id, by: alex, reason: "again") } throws: { "\($0)".contains("denied by alex") }
+        #expect(try fixture.kinds(request.id).suffix(2) == [.approvalDenied, .statusChanged])
+        #expect(try fixture.store.read { try $0.request(request.id) }?.status == .open, "no longer awaiting approval")
+        _ = try fixture.work.setStatus(request.id, to: .resolved, by: alex)
+        #expect(fixture.directory.actionCalls.isEmpty)
+        // Past its time there is nothing left to withdraw.
+        let second = try fixture.request()
+        let late = try fixture.awaiting(try await fixture.engine.ask(.resetMFA, on: second.id, reason: "lost phone", by: alex))
+        fixture.clock.advance(by: 25 * 3600)
+        await #expect { try await fixture.engine.approvals.withdraw(late.id, by: alex, reason: "too late") } throws: { "\($0)".contains("no longer waiting") }
+    }
+
     @Test func askingNeedsAReasonTheAgentRoleAndAnAvailableAction() async throws {
         let request = try fixture.request()
         await #expect { _ = try await fixture.engine.ask(.resetMFA, on: request.id, reason: "", by: alex) } throws: { "\($0)".contains("reason is required") }

@@ -99,6 +99,18 @@ import Testing
         #expect(await tenant.actionCount() == 0)
     }
 
+    @Test func theAgentWhoAskedWithdrawsTheirAskWithDeny() async throws {
+        _ = await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone"])
+        _ = await cli.run(["act", "REQ-1", "reset-mfa", "--reason", "lost phone"])
+        var other = cli
+        other.login = "jordan"
+        #expect(await other.run(["deny", "REQ-1", "--reason", "not mine"]).status == 1)
+        let withdrawn = await cli.run(["deny", "REQ-1", "--reason", "wrong person"])
+        #expect(withdrawn.status == 0, "\(withdrawn.err)")
+        #expect(withdrawn.out.hasPrefix("Withdrew APR-1 on REQ-1: "), "\(withdrawn.out)")
+        #expect(await cli.run(["resolve", "REQ-1", "--note", "asked again on the right request"]).status == 0)
+    }
+
     @Test func denyApproveTwiceAndWrongApproverFromTheCommandLine() async throws {
         _ = await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Reset my password"])
         _ = await cli.run(["act", "REQ-1", "reset-password", "--link", "--reason", "forgot it"])

@@ -117,7 +117,10 @@ public actor EffectRunner {
             }
             forgetCards()
         case .deny(let approval, let reason):
-            await report(reload: true, about: approval.requestID) { "Denied \(try await $0.deny(approval.id, reason: reason).id)." }
+            await report(reload: true, about: approval.requestID) { service in
+                let denied = try await service.deny(approval.id, reason: reason)
+                return "\(denied.decidedBy == approval.requestedBy ? "Withdrew" : "Denied") \(denied.id)."
+            }
         case .assign(let id, let login, let version):
             await report(reload: true, about: id) { service in
                 let request = try await service.assign(id, to: login, expectedVersion: version)

@@ -199,7 +199,13 @@ extension Console {
         return []
     }
 
+    /// `d`: deny an approval this operator may decide, or withdraw one they asked for.
     static func startDeny(_ state: inout AppState) -> [Effect] {
+        let login = state.user.login
+        if state.detail.decidable(by: login).isEmpty, let own = state.detail.approvals.first(where: { $0.state == .pending && $0.requestedBy == login }) {
+            state.modal = .prompt(PromptState(purpose: .deny(own), title: "Withdraw \(own.id) (\(own.subject.summary)), which you asked for: why?", required: true))
+            return []
+        }
         guard let approval = decidableApproval(&state) else { return [] }
         state.modal = .prompt(PromptState(purpose: .deny(approval), title: "Deny \(approval.id) (\(approval.subject.summary)): why?", required: true))
         return []

@@ -185,8 +185,13 @@ public final class ActionEngine: Sendable {
 
     /// Denies with a reason; the action does not run.
     @discardableResult
+    /// Denies a pending approval; the agent who asked for it withdraws it this way.
     public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) async throws -> Approval {
-        if let asked = try store.read({ try $0.approval(approvalID) }) { try await requireStillEligible(approver, approverID: nil, for: asked, denying: true) }
+        let asked = try store.read { try $0.approval(approvalID) }
+        if let asked, asked.state == .pending, asked.requestedBy == approver.login {
+            return try approvals.withdraw(approvalID, by: approver, reason: reason)
+        }
+        if let asked { try await requireStillEligible(approver, approverID: nil, for: asked, denying: true) }
         return try approvals.deny(approvalID, by: approver, reason: reason)
     }
 

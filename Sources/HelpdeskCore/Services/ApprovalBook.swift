@@ -28,6 +28,32 @@ public struct ApprovalBook: Sendable {
         }
     }
 
+    /// The agent who asked takes back an approval nobody has decided yet (the wrong group, a
+    /// duration mistyped): it ends denied, by them, "withdrawn by" them with the reason, so the
+    /// request can be worked again without waiting for an approver or for its time to run out.
+    public func withdraw(_ approvalID: ApprovalID, by asker: Operator, reason: String) throws -> Approval {
+        let reason = try ActionEngine.reasonText(reason, what: "withdrawing")
+        try expireApprovals(by: asker.login)
+        let now = clock.now()
+        return try store.write { writer in
+            guard let approval = try writer.approval(approvalID) else { throw StoreError.approvalNotFound(approvalID) }
+            guard approval.requestedBy == asker.login else {
+                throw Refusal("\(approvalID) was asked for by \(approval.requestedBy); only they may withdraw it, and its approvers deny it")
+            }
+            guard approval.state == .pending, approval.expiresAt > now else {
+                throw Refusal("\(approvalID) is no longer waiting (\(approval.expiresAt <= now ? "expired" : approval.state.rawValue)); there is nothing to withdraw")
+            }
+            let how = "withdrawn by \(asker.login): \(reason)"
+            guard try writer.decideApproval(approval.id, state: .denied, by: asker.login, at: now, reason: how) else {
+                throw Refusal("\(approval.id) was decided by someone else a moment ago")
+            }
+            try writer.append(EventDraft(actor: asker.login, at: now, payload: .approvalDenied(approvalID: approval.id, reason: how)), to: approval.requestID)
+            try PlaybookEngine.approvalEnded(approval, how: "\(approval.id) was \(how)", by: asker.login, at: now, writer: writer)
+            try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: asker.login, at: now)
+            return try writer.approval(approval.id) ?? approval
+        }
+    }
+
     /// The approval, if this operator may decide it now; otherwise a refusal saying why. To approve,
     /// `oktaUserID` is the approver's Okta id: it may be neither the requester's nor the asker's.
     func decidable(_ id: ApprovalID, by approver: Operator, oktaUserID: String? = nil, writer: any StoreWriter) throws -> Approval {

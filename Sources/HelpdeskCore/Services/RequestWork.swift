@@ -61,7 +61,7 @@ public struct RequestWork: Sendable {
             if status == .resolved || status == .closed {
                 let pending = try writer.approvals(of: id).filter { $0.state == .pending }
                 if let first = pending.first {
-                    throw Refusal("\(id) has a pending approval (\(first.id)); deny it or let it be decided before resolving")
+                    throw Refusal("\(id) has a pending approval (\(first.id)); it must be decided, withdrawn by \(first.requestedBy) who asked, or left to expire before resolving")
                 }
             }
             guard request.status != status else { throw Refusal("\(id) is already \(status.rawValue)") }

@@ -34,7 +34,7 @@ enum DecisionCommands {
 
     static let deny = CommandSpec(
         name: "deny",
-        summary: "deny a pending action on a request, with a reason",
+        summary: "deny a pending action on a request, with a reason (or withdraw one you asked for)",
         synopsis: "REQ [--approval ID] --reason TEXT [--json]",
         options: [
             .value("approval", "ID", "which approval, when the request has several"),
@@ -53,7 +53,8 @@ enum DecisionCommands {
         if invocation.wantsJSON {
             try invocation.printJSON(ApprovalJSON(denied))
         } else {
-            invocation.out.line("Denied \(denied.id) on \(id): \(denied.subject.summary).")
+            let verb = denied.decidedBy == approval.requestedBy ? "Withdrew" : "Denied"
+            invocation.out.line("\(verb) \(denied.id) on \(id): \(denied.subject.summary).")
         }
         return ExitCode.success
     }
@@ -86,7 +87,8 @@ enum DecisionCommands {
     /// To deny without naming it: the only pending approval this operator may decide (or the only one pending).
     static func pendingApproval(on id: RequestID, _ approvals: [Approval], for login: String) throws -> Approval {
         let pending = approvals.filter { $0.state == .pending }
-        let mine = pending.filter { $0.mayBeApproved(by: login) }
+        // Those this login may deny, or withdraw (their own asks).
+        let mine = pending.filter { $0.mayBeApproved(by: login) || $0.requestedBy == login }
         switch (pending.count, mine.count) {
         case (0, _):
             throw CLIError.failed("\(id) has no pending approval" + (approvals.last.map { "; the last one, \($0.id), is \($0.state.rawValue)" } ?? ""))
