@@ -47,7 +47,7 @@ import Testing
 
         let refused = Self.refusedLines
         #expect(report.refused.map(\.line) == refused)
-        #expect(report.refused.allSatisfy { $0.reason == "not valid JSON" })
+        #expect(report.refused.allSatisfy { $0.reason == "not valid JSON: a key must be a string in double quotes" })
         #expect(report.alreadyImported.map(\.line) == [40, 300, 700, 999])
         let five = try #require(report.imported.first { $0.externalId == "ZD-5" })
         let twenty = try #require(report.imported.first { $0.externalId == "ZD-20" })

@@ -115,7 +115,8 @@ enum Dialogs {
         lines.append(("", .plain))
         switch confirm.stage {
         case .reason:
-            let label = confirm.reasonRequired ? "Reason (on the timeline and for the approver): " : "Comment (optional): "
+            let label = !confirm.reasonRequired ? "Comment (optional): "
+                : confirm.approvers == .notNeeded ? "Reason (on the timeline): " : "Reason (on the timeline and for the approver): "
             lines.append((label + confirm.reason.text + "▏", .plain))
         case .typeLogin(let expected):
             lines.append(("Reason: " + confirm.reason.text, .dim))

@@ -37,7 +37,7 @@ public enum ActionAvailability {
             return nil
         case .suspend:
             if status == .active { return nil }
-            return Reason(status == .suspended ? "already suspended" : "is \(status.words)",
+            return Reason(status == .suspended ? "already suspended" : status.words,
                           "only ACTIVE accounts can be suspended (this one is \(status.rawValue))")
         case .unsuspend:
             return status == .suspended ? nil : Reason("not suspended", "the account is not suspended (it is \(status.rawValue))")
@@ -54,12 +54,12 @@ public enum ActionAvailability {
         case .resetPassword:
             if !user.isOktaSourced { return Reason("in \(shortProvider(user))", "its password is managed in \(user.credentialProvider)") }
             let allowed: Set<UserStatus> = [.active, .recovery, .lockedOut, .passwordExpired]
-            return allowed.contains(status) ? nil : Reason("is \(status.words)", "not possible while the account is \(status.rawValue)")
+            return allowed.contains(status) ? nil : Reason(status.words, "not possible while the account is \(status.rawValue)")
         case .createUser:
             return Reason("already exists", "the account already exists")
         case .expirePassword:
             let allowed: Set<UserStatus> = [.active, .lockedOut, .passwordExpired]
-            return allowed.contains(status) ? nil : Reason("is \(status.words)", "not possible while the account is \(status.rawValue)")
+            return allowed.contains(status) ? nil : Reason(status.words, "not possible while the account is \(status.rawValue)")
         }
     }
 

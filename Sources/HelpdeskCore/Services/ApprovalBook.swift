@@ -63,7 +63,9 @@ public struct ApprovalBook: Sendable {
         case .granted: throw Refusal("\(id) was already approved by \(approval.decidedBy ?? "someone")")
         case .denied: throw Refusal("\(id) was denied by \(approval.decidedBy ?? "someone"): \(approval.decisionReason ?? "")")
         case .expired: throw Refusal("\(id) expired unanswered; the agent must ask again")
-        case .superseded: throw Refusal("\(id) was replaced (\(approval.decisionReason ?? "the parameters changed")); review the new approval instead")
+        case .superseded:
+            let why = approval.decisionReason ?? "the parameters changed"
+            throw Refusal((why.hasPrefix("replaced by ") ? "\(id) was \(why)" : "\(id) was replaced (\(why))") + "; review the new approval instead")
         }
         // Past its time it is not decided, even before the next pass records that it expired.
         if approval.expiresAt <= clock.now() { throw Refusal("\(id) expired unanswered; the agent must ask again") }
