@@ -101,7 +101,7 @@ public struct PlanTerms: Hashable, Sendable, Codable {
 
     /// "Offboarding (PLAN-3): 9 steps, at 2026-12-04T17:00:00Z".
     public var summary: String {
-        "\(title) (\(planID)): \(steps.count) step\(steps.count == 1 ? "" : "s")" + (runAt.map { ", at \(Timestamp.iso8601($0))" } ?? ", now")
+        "\(title) (\(planID)): \(steps.count) step\(steps.count == 1 ? "" : "s")" + (runAt.map { ", at \(Timestamp.readable($0))" } ?? ", now")
     }
 }
 
@@ -153,7 +153,7 @@ extension Plan {
     public var progressLine: String {
         switch state {
         case .awaitingApproval: "\(title) (\(id)) waits for approval"
-        case .scheduled: "\(title) (\(id)) is scheduled" + (runAt.map { " for \(Timestamp.iso8601($0))" } ?? "")
+        case .scheduled: "\(title) (\(id)) is scheduled" + (runAt.map { " for \(Timestamp.readable($0))" } ?? "")
         case .running: "\(title) (\(id)) is running; the service goes on with it"
         case .finished: "\(title) (\(id)) finished: all \(steps.count) step\(steps.count == 1 ? "" : "s") done"
         case .stopped: "\(title) (\(id)) stopped: \(note ?? "see its timeline")"

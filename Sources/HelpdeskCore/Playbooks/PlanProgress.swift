@@ -35,7 +35,7 @@ public struct PlanProgress: Sendable, Equatable, Codable {
     public var sentence: String {
         switch state {
         case .running: "\(planID) \(title) running \(done)/\(total)"
-        case .scheduled: "\(planID) \(title) scheduled" + (runAt.map { " for \(Timestamp.iso8601($0))" } ?? "")
+        case .scheduled: "\(planID) \(title) scheduled" + (runAt.map { " for \(Timestamp.readable($0))" } ?? "")
         default: "\(planID) \(title) \(state.rawValue)"
         }
     }

@@ -18,7 +18,7 @@ enum UndoPlan {
                 result.notes.append("\(step.action.summary): \(why); check it in Okta and put it back by hand if this plan did it")
             case .changed(let run):
                 if let ended = try endedGrant(run) {
-                    result.notes.append("\(step.action.summary): not given back, the temporary access (\(ended.id)) ended at \(Timestamp.iso8601(ended.revokeAt))")
+                    result.notes.append("\(step.action.summary): not given back, the temporary access (\(ended.id)) ended at \(Timestamp.readable(ended.revokeAt))")
                 } else if let inverse = inverse(of: step.action) {
                     if !result.steps.contains(where: { $0.action == inverse }) { result.steps.append(PlanStep(inverse)) }
                 } else {

@@ -26,7 +26,7 @@ public struct ActionOutcome: Sendable, Equatable, Codable {
         switch result {
         case .succeeded(let receipt):
             var text = "Okta: \(receipt.summary) (\(run.id))"
-            if let grant { text += "; access ends \(Timestamp.iso8601(grant.revokeAt)) (\(grant.id))" }
+            if let grant { text += "; access ends \(Timestamp.readable(grant.revokeAt)) (\(grant.id))" }
             return text
         case .failed(let error):
             return "\(run.action.name.title) failed (\(run.id)): \(error.description)"

@@ -38,14 +38,14 @@ extension EventPayload {
         case .actionReconciled(let result):
             return "reconciled \(result.runID): \(result.finding.rawValue) — \(result.summary)"
         case .accessScheduled(let scheduled):
-            return "temporary access (\(scheduled.grantID)) ends \(Timestamp.iso8601(scheduled.revokeAt))"
+            return "temporary access (\(scheduled.grantID)) ends \(Timestamp.readable(scheduled.revokeAt))"
         case .accessRevoked(let revoked):
             return "temporary access ended (\(revoked.grantID)): \(revoked.summary)" + Self.oktaRequest(revoked.oktaRequestID)
         case .accessKept(let kept):
             return "temporary access (\(kept.grantID)) kept: \(kept.keptBy) gave it again "
-                + (kept.until.map { "until \(Timestamp.iso8601($0)), when it ends instead" } ?? "for good")
+                + (kept.until.map { "until \(Timestamp.readable($0)), when it ends instead" } ?? "for good")
         case .planAsked(let asked):
-            let when = asked.runAt.map { " at \(Timestamp.iso8601($0))" } ?? ""
+            let when = asked.runAt.map { " at \(Timestamp.readable($0))" } ?? ""
             let approval = asked.approvalID.map { ", approval \($0) by \(asked.approvers.joined(separator: ", "))" } ?? ", no approval needed"
             let undo = asked.undoes.map { " undoing \($0)" } ?? ""
             return "asked for \(asked.title) (\(asked.planID))\(undo)\(when)\(approval) — \(asked.reason): "

@@ -2,6 +2,14 @@ import Foundation
 
 /// ISO 8601 times in UTC, as written in JSON and exports.
 public enum Timestamp {
+    /// `2026-11-23 14:02 UTC`: a time in a sentence a person reads (the timeline, a command's
+    /// answer), to the minute and saying its zone; machines get `iso8601`.
+    public static func readable(_ date: Date) -> String {
+        let exact = iso8601(date)
+        guard exact.utf8.count == 24 else { return exact }
+        return String(exact.prefix(10)) + " " + String(exact.dropFirst(11).prefix(5)) + " UTC"
+    }
+
     /// `2026-11-23T14:02:31.120Z`
     /// `2026-11-23T14:02:31.120Z`, to the nearest millisecond (a time read back from the store,
     /// whole milliseconds in a `Double`, often lies just below its millisecond, and a formatter
