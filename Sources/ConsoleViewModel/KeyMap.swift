@@ -126,7 +126,7 @@ public enum KeyMap {
         Binding(.queue, [.char("Z")], .undoPlan, "undo the request's last finished or stopped plan (previewed, approved like any plan)", .okta, audience: .agents),
         Binding(.queue, [.char("a")], .approve, "approve the selected request's pending action (it runs at once, in your name)", footer: "approve", .approvals),
         Binding(.queue, [.char("d")], .deny, "deny it, with a reason (your own ask: withdraw it)", footer: "deny", .approvals),
-        Binding(.queue, [.function(2)], .switchPersona, "switch persona (agent / manager)", footer: "persona", .general, audience: .demo),
+        Binding(.queue, [.function(2)], .switchPersona, "switch to the demo's next persona (each has other roles)", footer: "persona", .general, audience: .demo),
         Binding(.queue, [.char("?")], .help, "this help", footer: "help", .general),
         Binding(.queue, [.char("q"), .ctrl("c")], .quit, "quit (asks first while an action is in flight)", footer: "quit", .general),
     ]
