@@ -178,6 +178,12 @@ import Testing
         #expect(state.modal == nil)
         #expect(state.status?.text.contains("you may not decide it") == true)
 
+        // Asking again for exactly what waits is refused before a reason is typed.
+        state.tab = .queue
+        _ = Console.update(&state, .key(.char("m")))
+        #expect(state.modal == nil)
+        #expect(state.status?.text == "REQ-1: APR-3 already asks for exactly this and is waiting for sam.")
+
         // The agent who asked cannot approve it, but withdraws it with d.
         _ = Console.update(&state, .key(.char("d")))
         guard case .prompt(let prompt) = state.modal else { Issue.record("expected the reason prompt"); return }

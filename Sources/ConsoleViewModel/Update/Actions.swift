@@ -125,6 +125,11 @@ extension Console {
     }
 
     static func confirm(_ state: inout AppState, _ action: OktaAction, request: Request) -> [Effect] {
+        // The service refuses the same ask twice; said before the reason is typed, not after.
+        if let same = state.detail.approvals.first(where: { $0.state == .pending && $0.subject == .action(action) }), state.detail.requestID == request.id {
+            state.say("\(same.id) already asks for exactly this and is waiting for \(same.approvers.map(\.login).joined(separator: ", ")).", .error, about: request.id)
+            return []
+        }
         let lines = ActionPlan.lines(for: action, requester: request.requester, card: state.card.card, now: state.now, zone: state.zone)
         let gated = state.policy.needsApproval(action.name)
         let mustType = action.name == .deactivate ? state.card.card?.user.login : nil
