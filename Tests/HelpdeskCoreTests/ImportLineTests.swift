@@ -107,6 +107,13 @@ import Testing
         #expect(FlatJSONObject.read(Substring(line)) == nil)
     }
 
+    /// A file saved with a byte-order mark keeps its first line.
+    @Test func aByteOrderMarkBeforeTheLineIsReadPast() throws {
+        let line = "\u{FEFF}{\"externalId\": \"B1\", \"requester\": \"a@example.com\", \"subject\": \"bom file\", \"body\": null}"
+        #expect(JSONSyntax.problem(in: Substring(line)) == nil)
+        #expect(try ImportLine.parse(Substring(line)).subject == "bom file")
+    }
+
     /// The strict check refuses nothing Foundation writes: random values of every kind, nested.
     @Test func theStrictCheckTakesEveryValueFoundationWrites() throws {
         var generator = SeededRandom(seed: 14)
@@ -141,6 +148,10 @@ import Testing
             (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "priority": 01}"#, "not valid JSON: a number cannot start with 0"),
             (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "body": "\udc00"}"#, "not valid JSON: a lone surrogate"),
             ("{\"body\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}", "not valid JSON: nested more than 64 deep"),
+            // Foundation drops a raw U+FEFF from a key's start: two spellings of one key.
+            ("{\"externalId\": \"A2\", \"requester\": \"a@example.com\", \"subject\": \"first\", \"\u{FEFF}subject\": \"second\"}", "not valid JSON: a key holds U+FEFF"),
+            // A long key of combining marks is refused before it is compared, not after seconds.
+            ("{\"externalId\": \"A3\", \"body\": [1], \"a" + String(repeating: "\u{301}\u{316}", count: 60_000) + "\": 1}", "not valid JSON: a key longer than 256 bytes"),
             (#"{"externalId": "ZD-1", "subject": "s", "requester": "a@example.com", "priority": 2}"#, "priority must be a string"),
             (#"{"externalId": "ZD-1", "subject": {"x": 1}, "requester": "a@example.com"}"#, "subject must be a string"),
             (#"{"externalId": "ZD-1", "subject": "s"} x"#, "not valid JSON"),

@@ -197,6 +197,8 @@ import Testing
     @Test(arguments: [
         ("{", "is not valid JSON"),
         (#"{"approvalTtlHours": 24,}"#, "is not valid JSON (a comma before })"),
+        ("{\"operators\": {\"alex\": {\"email\": \"alex.kim@example.com\", \"roles\": []}, \"\u{FEFF}alex\": {\"email\": \"alex.kim@example.com\", \"roles\": [\"admin\"]}}}",
+         "is not valid JSON (a key holds U+FEFF (a byte-order mark))"),
         (#"{"operators": {"alex": {"email": "alex.kim@example.com", "roles": []}, "alex": {"email": "alex.kim@example.com", "roles": ["admin"]}}}"#,
          #"is not valid JSON (the key "alex" appears twice)"#),
         ("[]", "must be a JSON object"),
@@ -243,6 +245,17 @@ import Testing
         #expect(result.err.contains(cli.folder.file(".config/helpdesk/config.json")))
         #expect(!result.err.contains(cli.folder.file("etc-helpdesk-config.json")), "the system configuration is the service's")
         #expect(result.err.contains("helpdesk demo"))
+    }
+
+    @Test func aConfigurationInAnotherEncodingIsNamedAsSuch() async throws {
+        let path = cli.folder.file("utf16.json")
+        try #require(CLIHarness.demoConfiguration.data(using: .utf16)).write(to: URL(fileURLWithPath: path))
+        let result = await cli.run(["list", "--config", path], db: false)
+        #expect(result.status == 1)
+        #expect(result.err.contains("is not UTF-8 text; save it as UTF-8"), "\(result.err)")
+        let withMark = cli.folder.file("bom.json")
+        try (Data([0xEF, 0xBB, 0xBF]) + Data(CLIHarness.demoConfiguration.utf8)).write(to: URL(fileURLWithPath: withMark))
+        #expect(await cli.run(["list", "--config", withMark], db: false).status == 0, "a UTF-8 file with a byte-order mark is read")
     }
 
     @Test func theOptionAndTheVariableNameTheFile() async throws {

@@ -29,7 +29,8 @@ enum FlatJSONObject {
             if !take(UInt8(ascii: "}")) {
                 repeat {
                     skipSpace()
-                    guard let key = string() else { return nil }
+                    // A long key is left to the strict check, which refuses it before comparing it.
+                    guard let key = string(), key.utf8.count <= JSONSyntax.maxKeyBytes else { return nil }
                     skipSpace()
                     guard take(UInt8(ascii: ":")) else { return nil }
                     skipSpace()

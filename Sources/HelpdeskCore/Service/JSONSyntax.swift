@@ -9,6 +9,8 @@ public enum JSONSyntax {
         return text.withUTF8 { bytes -> String? in
             var checker = Checker(bytes: bytes)
             do throws(Problem) {
+                // A byte-order mark before the value is read past, as Foundation does.
+                if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { checker.at = 3 }
                 checker.skipSpace()
                 try checker.value(depth: 0)
                 checker.skipSpace()
@@ -22,6 +24,9 @@ public enum JSONSyntax {
 
     /// Deeper nesting is refused rather than followed (no import line needs more than one level).
     static let maxDepth = 64
+    /// The longest key, in bytes as written (an import line's keys are short words; the
+    /// configuration's are logins, action and playbook names).
+    static let maxKeyBytes = 256
 
     private struct Problem: Error {
         let reason: String
@@ -57,7 +62,13 @@ public enum JSONSyntax {
                 guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else {
                     throw Problem(at < bytes.count && bytes[at] == UInt8(ascii: "}") ? "a comma before }" : "a key must be a string in double quotes")
                 }
+                let start = at
                 let key = try string()
+                // Keys are names: a long one is refused before it is compared (comparing text of
+                // many combining marks costs time that grows with its square), and U+FEFF, which
+                // Foundation drops from a key's start, would make two spellings of one key.
+                guard at - start <= JSONSyntax.maxKeyBytes else { throw Problem("a key longer than \(JSONSyntax.maxKeyBytes) bytes") }
+                guard !key.unicodeScalars.contains("\u{FEFF}") else { throw Problem("a key holds U+FEFF (a byte-order mark)") }
                 guard keys.insert(key).inserted else { throw Problem("the key \"\(TextSafety.quoted(key, limit: 40))\" appears twice") }
                 skipSpace()
                 guard take(UInt8(ascii: ":")) else { throw Problem("a colon must follow a key") }

@@ -52,9 +52,10 @@ struct HelpdeskConfiguration: Sendable, Equatable {
     }
 
     static func parse(_ data: Data, file: String) throws -> HelpdeskConfiguration {
-        var text = Substring(String(decoding: data, as: UTF8.self))
-        if text.first == "\u{FEFF}" { text = text.dropFirst() }
-        if let problem = JSONSyntax.problem(in: text) {
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw ConfigurationError(file: file, key: nil, problem: "is not UTF-8 text; save it as UTF-8")
+        }
+        if let problem = JSONSyntax.problem(in: Substring(text)) {
             throw ConfigurationError(file: file, key: nil, problem: "is not valid JSON (\(problem))")
         }
         let root: [String: Any]
