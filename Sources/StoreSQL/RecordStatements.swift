@@ -156,8 +156,9 @@ extension RecordStatements {
 
     public func isListedApprover(_ login: String, forRequester requester: EmailAddress, at now: Date, decidedSince: Date) throws -> Bool {
         try db.scalar("SELECT count(*) FROM (SELECT 1 FROM approval_approvers l JOIN approvals a ON a.id = l.approval_id JOIN requests r ON r.id = a.request_id "
-                      + "WHERE l.login = ? AND r.requester = ? AND ((a.state = 'pending' AND a.expires_at > ?) OR a.decided_at >= ?) LIMIT 1) AS listed",
-                      [.text(login), .text(requester.value), .time(now), .time(decidedSince)]) == 1
+                      + "WHERE l.login = ? AND r.requester = ? AND ((a.state = 'pending' AND a.expires_at > ?) "
+                      + "OR (a.state IN ('granted', 'denied') AND a.decided_by = ? AND a.decided_at >= ?)) LIMIT 1) AS listed",
+                      [.text(login), .text(requester.value), .time(now), .text(login), .time(decidedSince)]) == 1
     }
 
     public func expiredApprovals(at date: Date) throws -> [Approval] {

@@ -183,6 +183,23 @@ import Testing
         clock.advance(by: 24 * 3600 + 1)
         await #expect { _ = try await manager.requesterCard(jane) } throws: { refusedRole($0) }
         #expect(try await agent.requesterCard(jane).user.email == jane.value)
+
+        // An ask he never decided gives him nothing once it ends: recorded as expired by a sweep,
+        // or withdrawn by the agent who asked.
+        let omar = try EmailAddress("omar.haddad@example.com")
+        let second = try await agent.create(Fixtures.newRequest("Lost my phone", requester: omar.value))
+        guard case .awaitingApproval(let lapsed) = try await agent.act(ActionAsk(requestID: second.id, spec: ActionSpec(.resetMFA), reason: "lost phone")) else {
+            throw RawFailure("reset MFA did not wait for approval")
+        }
+        #expect(try await manager.requesterCard(omar).user.email == omar.value, "while it waits")
+        clock.set(lapsed.expiresAt.addingTimeInterval(1))
+        _ = try await agent.sweep()
+        await #expect { _ = try await manager.requesterCard(omar) } throws: { refusedRole($0) }
+        guard case .awaitingApproval(let withdrawn) = try await agent.act(ActionAsk(requestID: second.id, spec: ActionSpec(.resetMFA), reason: "lost phone, again")) else {
+            throw RawFailure("reset MFA did not wait for approval")
+        }
+        _ = try await agent.deny(withdrawn.id, reason: "asked on the wrong request")
+        await #expect { _ = try await manager.requesterCard(omar) } throws: { refusedRole($0) }
     }
 
     /// A request noted more than one answer carries (any agent can) still opens, in the console and

@@ -39,7 +39,8 @@ public protocol StoreReader {
     func approvals(of request: RequestID, decidedLimit: Int) throws -> (approvals: [Approval], earlier: Int)
     func pendingApprovals(eligibleFor login: String?) throws -> [Approval]
     /// Whether an approval on any request of `requester` lists `login` among who may decide it and
-    /// is still waiting at `now` (not past its time) or was decided since `decidedSince`.
+    /// is still waiting at `now` (not past its time), or was approved or denied by `login` since
+    /// `decidedSince` (not one that expired, was replaced, or was withdrawn by its asker).
     func isListedApprover(_ login: String, forRequester requester: EmailAddress, at now: Date, decidedSince: Date) throws -> Bool
     /// Pending approvals whose time ran out by `date`.
     func expiredApprovals(at date: Date) throws -> [Approval]
