@@ -394,3 +394,28 @@ import Testing
         #expect(!text.contains("U Unsuspend"), "an action that does not apply gives its row to one that does")
     }
 }
+
+/// A message or a card's failure may be megabytes from a service that lies: a frame reads only
+/// the start it can show, and says the rest was left out.
+@Suite struct LongMessageTests {
+    static let huge = String(repeating: "Okta said no; ", count: 300_000) + "\u{1B}[31m"
+
+    @Test func onlyTheStartThatCanShowIsCleanedAndTheCutIsMarked() {
+        let start = RequesterCardLines.start(of: Self.huge, lines: 5, width: 120)
+        #expect(start.cut)
+        #expect(start.text.unicodeScalars.count <= 2 * 5 * 121)
+        let marks = "a" + String(repeating: "\u{301}", count: 2_000_000)
+        #expect(RequesterCardLines.start(of: marks, lines: 5, width: 120).text.unicodeScalars.count <= 2 * 5 * 121, "one letter under marks is cut too")
+    }
+
+    @Test func theBandAndTheCardEndInAnEllipsisAndNothingUnsafeShows() {
+        var state = ConsoleFixtures.queueState(columns: 120, rows: 40)
+        state.status = StatusLine(Self.huge, .error)
+        state.card = .failed(Fixtures.email("jane.doe@example.com"), Self.huge)
+        let screen = ConsoleRenderer.render(state).text
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[lines.count - 3].hasSuffix("…"), "\(lines[lines.count - 3])")
+        #expect(screen.contains("✗ Okta said no;"))
+        #expect(!screen.contains("\u{1B}"))
+    }
+}

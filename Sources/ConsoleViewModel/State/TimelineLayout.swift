@@ -61,11 +61,24 @@ public enum RequesterCardLines {
     /// Why the card could not be read, wrapped after its "✗ " to `width` in at most three lines
     /// (the last cut with "…"): the reason often says what to do.
     public static func failure(_ message: String, width: Int) -> [String] {
-        let lines = TerminalText.wrap(TerminalText.sanitize(message), width: max(1, width - 2), maxLines: failureLines)
-        guard lines.count > failureLines else { return lines.isEmpty ? [""] : lines }
+        let (text, cut) = start(of: message, lines: failureLines + 1, width: width)
+        let lines = TerminalText.wrap(text, width: max(1, width - 2), maxLines: failureLines)
+        guard lines.count > failureLines || cut else { return lines.isEmpty ? [""] : lines }
         var kept = Array(lines.prefix(failureLines))
-        kept[failureLines - 1] = TerminalText.prefix(kept[failureLines - 1], columns: width - 4) + " …"
+        guard !kept.isEmpty else { return ["…"] }
+        kept[kept.count - 1] = TerminalText.prefix(kept[kept.count - 1], columns: width - 4) + " …"
         return kept
+    }
+
+    /// The cleaned start of `text` that `lines` lines of `width` columns could show, and whether
+    /// text was left out: as many scalars as those lines have columns, each line a column wider
+    /// (its break), twice over (cleaning may join characters). Text from outside may be megabytes
+    /// long, or one letter under as many marks; a frame cleans and measures only this much of it.
+    public static func start(of text: String, lines: Int, width: Int) -> (text: String, cut: Bool) {
+        let room = 2 * lines * (max(1, width) + 1)
+        let scalars = text.unicodeScalars
+        let end = scalars.index(scalars.startIndex, offsetBy: room, limitedBy: scalars.endIndex) ?? scalars.endIndex
+        return (TerminalText.sanitize(String(scalars[..<end])), end < scalars.endIndex)
     }
 }
 
