@@ -339,13 +339,14 @@ import Testing
 
 /// A store path that names nothing, or a folder, is a mistake the reading commands say out loud.
 @Suite struct StorePathMistakeTests {
-    @Test(arguments: [["list"], ["show", "REQ-1"], ["export"]])
-    func aCommandThatOnlyReadsRefusesAStoreThatIsNotThere(command: [String]) async throws {
+    @Test(arguments: [["list"], ["show", "REQ-1"], ["export"], ["playbooks"], ["note", "REQ-1", "hello"], ["assign", "REQ-1", "me"],
+                      ["resolve", "REQ-1"], ["deny", "REQ-1", "--reason", "no"], ["sweep"]])
+    func aCommandThatDoesNotStartAStoreRefusesOneThatIsNotThere(command: [String]) async throws {
         let cli = CLIHarness()
         let missing = cli.folder.file("typo/helpdesk.db")
         let result = await cli.run(command + ["--db", missing])
         #expect(result.status == 1)
-        #expect(result.err == "helpdesk: there is no store at \(missing); check --db or HELPDESK_DB (a store is made by the first command that writes to it, such as helpdesk new)\n")
+        #expect(result.err == "helpdesk: there is no store at \(missing); check --db or HELPDESK_DB (a store is made by helpdesk new, helpdesk import or the console)\n")
         #expect(!FileManager.default.fileExists(atPath: cli.folder.file("typo")), "nothing was created")
         var byVariable = cli
         byVariable.variables["HELPDESK_DB"] = missing

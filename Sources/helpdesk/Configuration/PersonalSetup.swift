@@ -14,8 +14,8 @@ enum PersonalSetup {
         let login = try environment.login()
         let setting = try StoreSetting.resolve(invocation, configuration: configuration)
         let named = invocation.arguments.value("db") != nil || environment.variable("HELPDESK_DB") != nil
-        if case .file(let path) = setting, named, commandsThatOnlyRead.contains(invocation.spec.name), !FileManager.default.fileExists(atPath: path) {
-            throw CLIError.failed("there is no store at \(path); check --db or HELPDESK_DB (a store is made by the first command that writes to it, such as helpdesk new)")
+        if case .file(let path) = setting, named, !commandsThatMakeTheStore.contains(invocation.spec.name), !FileManager.default.fileExists(atPath: path) {
+            throw CLIError.failed("there is no store at \(path); check --db or HELPDESK_DB (a store is made by helpdesk new, helpdesk import or the console)")
         }
         let store = try setting.open()
         let (directory, oktaProblem) = okta(environment, configuration: configuration, searched: found.searched)
@@ -29,10 +29,11 @@ enum PersonalSetup {
         return (backend, login)
     }
 
-    /// Commands that only read: a store file named by `--db` or `HELPDESK_DB` that they would
-    /// have to create is a mistyped path, and reading it would only say there is nothing there.
-    /// (The default or configured store is made on first use, whatever the command.)
-    static let commandsThatOnlyRead: Set<String> = ["list", "show", "export"]
+    /// The commands that start a store: for any other, a store file named by `--db` or
+    /// `HELPDESK_DB` that is not there is a mistyped path (a new store holds no request to show,
+    /// note or decide), and making it would only hide the mistake. (The default or configured
+    /// store is made on first use, whatever the command.)
+    static let commandsThatMakeTheStore: Set<String> = ["new", "import", Program.console.name]
 
     /// With a configuration, the login must be named in it; without one, it acts as an agent on the store alone.
     static func identify(_ login: String, configuration: HelpdeskConfiguration?, path: String?) throws -> Operator {
