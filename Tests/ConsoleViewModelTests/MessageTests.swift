@@ -578,6 +578,19 @@ import Testing
         let after = TimelineLayout.lines(state)
         let newTop = after.count - rows - state.detail.scrollBack
         #expect(Array(after[newTop..<newTop + rows]) == shown, "the same lines stay on screen")
+        // Past what one answer carries, the oldest stop coming as the newest arrive: still put.
+        _ = Console.update(&state, .key(.end))
+        _ = Console.update(&state, .key(.pageUp))
+        let middle = TimelineLayout.lines(state)
+        let middleTop = middle.count - rows - state.detail.scrollBack
+        let reading = Array(middle[middleTop..<middleTop + rows])
+        let capped = Array(state.detail.timeline.dropFirst(5)) + (0..<5).map {
+            TimelineEvent(id: 250 + Int64($0), requestID: jane, actor: "morgan", at: state.now, payload: .note(text: "later note \($0)"))
+        }
+        _ = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: capped, earlierEvents: 5, approvals: [], runs: [])))
+        let third = TimelineLayout.lines(state)
+        let thirdTop = third.count - rows - state.detail.scrollBack
+        #expect(Array(third[thirdTop..<thirdTop + rows]) == reading, "the same lines stay on screen when the oldest drop off")
         _ = Console.update(&state, .key(.end))
         _ = Console.update(&state, .detailLoaded(jane, DetailSnapshot(timeline: state.detail.timeline + [TimelineEvent(id: 300, requestID: jane, actor: "jordan", at: state.now, payload: .note(text: "newest"))], approvals: [], runs: [])))
         #expect(state.detail.scrollBack == 0, "at the newest, the newest come into view")

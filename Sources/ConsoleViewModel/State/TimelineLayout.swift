@@ -146,6 +146,22 @@ public enum TimelineLayout {
         return (lines, count)
     }
 
+    /// How many lines lie below the entry numbered `id`: those of the entries recorded after it
+    /// and of the runs whose outcome is unknown. (Scrolled back, the lines on screen stay put when
+    /// this grows; entries the service stops sending at the top move nothing.)
+    public static func linesAfter(entry id: Int64, _ state: AppState) -> Int {
+        let width = DetailLayout(state).textWidth
+        let whole = state.focus == .detail
+        let body = state.selectedRequest?.body ?? ""
+        var count = unknownRunLines(state).count
+        for event in state.detail.timeline.reversed() {
+            guard event.id > id else { break }
+            count += entryLines(event, width: width, whole: whole, state.detail.wrapped).count
+            if event.kind == .created, !body.isEmpty { count += bodyLines(body, width: width, whole: whole, state.detail.wrapped).count }
+        }
+        return count
+    }
+
     /// The line that says how many older entries the service left out.
     private static func earlierLines(_ state: AppState) -> [[StyledText]] {
         guard state.detail.earlierEvents > 0, let id = state.detail.requestID else { return [] }

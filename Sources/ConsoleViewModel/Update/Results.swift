@@ -50,7 +50,8 @@ extension Console {
             || state.cardReadBegan.map { unreadAnswer(since: $0, among: snapshot.timeline, state) != nil } ?? false
         // Scrolled back, the lines on screen stay there as entries come in below them; at the
         // newest, the newest stay in view. Laying the lines out is left to the frame when nothing is scrolled.
-        let linesBefore = state.detail.scrollBack > 0 ? TimelineLayout.lineCount(state) : 0
+        let newestBefore = state.detail.scrollBack > 0 ? state.detail.timeline.last?.id : nil
+        let belowBefore = newestBefore.map { TimelineLayout.linesAfter(entry: $0, state) } ?? 0
         state.detail.reread(snapshot.timeline)
         state.detail.earlierEvents = snapshot.earlierEvents
         state.detail.approvals = snapshot.approvals
@@ -58,7 +59,7 @@ extension Console {
         state.detail.unknownRuns = snapshot.unknownRuns
         state.detail.plans = snapshot.plans
         if state.detail.scrollBack > 0 {
-            let added = TimelineLayout.lineCount(state) - linesBefore
+            let added = (newestBefore.map { TimelineLayout.linesAfter(entry: $0, state) } ?? 0) - belowBefore
             state.detail.scrollBack = min(max(0, state.detail.scrollBack + added), TimelineLayout.maxScrollBack(state))
         }
         guard newOutcome, let request = state.selectedRequest, request.id == id, state.card.email == request.requester,
