@@ -467,7 +467,7 @@ import Testing
         state.queue.selected = 0
         _ = Console.update(&state, .key(.char("A")))
         guard case .picker(let agents) = state.modal else { Issue.record("expected the agent picker"); return }
-        #expect(agents.items.map(\.label) == ["alex", "morgan", "nobody"])
+        #expect(agents.items.map(\.label) == ["alex", "morgan", "(unassign)"])
         #expect(Console.update(&state, .key(.enter)) == [], "alex is not given morgan's request without a question")
         guard case .question(let question) = state.modal else { Issue.record("expected a question"); return }
         #expect(question.lines == ["REQ-4 is assigned to morgan.", "Take it from them and assign it to you?"])

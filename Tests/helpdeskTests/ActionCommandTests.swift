@@ -171,7 +171,7 @@ import Testing
         for mistake in ["", "   ", "bad login!", String(repeating: "y", count: 65)] {
             let result = await cli.run(["assign", "REQ-1", mistake])
             #expect(result.status == 1)
-            #expect(result.err.contains("is not a login (1–64 letters, digits, . _ -); give an operator's login, or none to unassign"), "\(result.err)")
+            #expect(result.err.contains("is not a login (1–64 letters, digits, . _ - @); give an operator's login, or none to unassign"), "\(result.err)")
         }
         #expect(await cli.run(["resolve", "REQ-1", "--note", "fixed the profile"]).out == "REQ-1 is resolved.\n")
         #expect(await cli.run(["reopen", "REQ-1"]).out == "REQ-1 is open again.\n")

@@ -69,9 +69,9 @@ import Testing
         let cases: [([String], Int32, String)] = [
             // A value that does not parse is a usage mistake, as a missing one is.
             (["new", "--requester", "not-an-email", "--subject", "x"], 2, "is not an email address"),
-            (["new", "--requester", "jane@example.com", "--subject", "   "], 2, "the subject is empty"),
+            (["new", "--requester", "jane@example.com", "--subject", "   "], 1, "the subject is empty"),
             (["new", "--requester", "jane@example.com", "--subject", "x", "--priority", "asap"], 2, "unknown priority"),
-            (["new", "--requester", "jane@example.com", "--subject", "x", "--category", "a b"], 2, "category"),
+            (["new", "--requester", "jane@example.com", "--subject", "x", "--category", "a b"], 1, "category"),
             (["new", "--requester", "jane@example.com"], 2, "helpdesk: new needs --subject\nRun helpdesk new --help for its usage.\n"),
             (["new", "--subject", "x", "--bogus"], 2, "unknown option --bogus"),
             (["show", "REQ-99"], 1, "no request REQ-99"),

@@ -285,7 +285,7 @@ extension Console {
             PickerItem(id: login, label: login, detail: login == state.user.login ? "you" : "",
                        disabledReason: login == request.assignee ? "already assigned to \(login)" : nil)
         }
-        if request.assignee != nil { items.append(PickerItem(id: nobody, label: "nobody", detail: "unassign")) }
+        if request.assignee != nil { items.append(PickerItem(id: nobody, label: "(unassign)", detail: "nobody has it")) }
         state.modal = .picker(PickerState(purpose: .assign, requestID: request.id, items: items, localOnly: true))
         return []
     }

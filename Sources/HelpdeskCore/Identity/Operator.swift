@@ -22,11 +22,11 @@ public struct Operator: Hashable, Sendable, Codable {
     public var roleList: String { roles.sorted().map(\.rawValue).joined(separator: ", ") }
 
     /// Whether `text` is an OS login as the configuration names operators: 1–64 ASCII letters,
-    /// digits, `.`, `_` and `-`.
+    /// digits, `.`, `_`, `-` and `@` (directory logins such as `jane@corp.example.com`).
     public static func isLogin(_ text: String) -> Bool {
         (1...64).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || ".-_@".utf8.contains(byte)
         }
     }
 }

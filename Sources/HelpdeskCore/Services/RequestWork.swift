@@ -20,17 +20,18 @@ public struct RequestWork: Sendable {
     @discardableResult
     public func assign(_ id: RequestID, to login: String?, by actor: Operator, expectedVersion: Int? = nil) throws -> Request {
         try requireAgent(actor, "assign requests")
-        if let login { try checkAssignee(login) }
+        if let login, login != actor.login { try checkAssignee(login) }
         return try change(id, expectedVersion: expectedVersion, by: actor, change: RequestChange(assignee: .some(login))) { request in
             request.assignee == login ? nil : .assigned(to: login)
         }
     }
 
     /// Requests go to agents: with a configuration, an operator it names with the agent role
-    /// (as the console's list offers); without one, any OS login.
+    /// (as the console's list offers); without one, any OS login. (Taking one oneself needs no
+    /// check: the login is the system's, and the agent role was checked.)
     private func checkAssignee(_ login: String) throws {
         guard Operator.isLogin(login) else {
-            throw Refusal("\"\(TextSafety.quoted(login, limit: 64))\" is not a login (1–64 letters, digits, . _ -); give an operator's login, or none to unassign")
+            throw Refusal("\"\(TextSafety.quoted(login, limit: 64))\" is not a login (1–64 letters, digits, . _ - @); give an operator's login, or none to unassign")
         }
         guard !team.operators.isEmpty else { return }
         guard let member = team.member(login) else {

@@ -17,15 +17,15 @@ enum NewCommand {
         discussion: "Prints the new request's id, or with --json the request as a JSON object."
     ) { invocation in
         let (requesterText, subject) = (try invocation.required("requester"), try invocation.required("subject"))
-        let new = try invocation.parsing {
-            try NewRequest(
-                requester: try EmailAddress(requesterText),
-                subject: subject,
-                body: invocation.arguments.value("body") ?? "",
-                category: invocation.arguments.value("category"),
-                priority: try invocation.arguments.value("priority").map(Priority.parse) ?? .normal
-            )
-        }
+        // An address or priority that does not parse is a usage mistake; what the text says is checked as a note's is (refused).
+        let (requester, priority) = try invocation.parsing { (try EmailAddress(requesterText), try invocation.arguments.value("priority").map(Priority.parse) ?? .normal) }
+        let new = try NewRequest(
+            requester: requester,
+            subject: subject,
+            body: invocation.arguments.value("body") ?? "",
+            category: invocation.arguments.value("category"),
+            priority: priority
+        )
         let request = try await invocation.service().create(new)
         if invocation.wantsJSON {
             try invocation.printJSON(RequestJSON(request: request))

@@ -116,7 +116,7 @@ struct HelpdeskConfiguration: Sendable, Equatable {
         return try entries.keys.sorted().map { login in
             let key = "operators.\(login)"
             guard Operator.isLogin(login) else {
-                throw ConfigurationError(file: reader.file, key: key, problem: "expected an OS login (letters, digits, . _ -), got \"\(TextSafety.quoted(login))\"")
+                throw ConfigurationError(file: reader.file, key: key, problem: "expected an OS login (letters, digits, . _ - @), got \"\(TextSafety.quoted(login))\"")
             }
             guard let entry = entries[login] as? [String: Any] else {
                 throw ConfigurationError(file: reader.file, key: key, problem: "expected an object with email and roles, got \(ConfigReader.describe(entries[login]!))")
