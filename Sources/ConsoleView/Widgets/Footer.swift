@@ -56,6 +56,11 @@ enum StatusBar {
         case .success: Style(foreground: .green, bold: true, reverse: true)
         case .error: Style(foreground: .red, bold: true, reverse: true)
         }
+        // Most messages fit the bar: written as they always were, cleaned as far as they show.
+        if status.text.utf8.count <= state.columns - x {
+            screen.put(status.text, x: x, y: y, width: state.columns - x, style: style, markingCut: true)
+            return
+        }
         // A message comes from the service, which may say anything at any length: only as much
         // as the band above the keys can show is cleaned and measured, each frame.
         let (text, cut) = RequesterCardLines.start(of: status.text, lines: bandLines + 1, width: state.columns)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HelpdeskCore
 
 /// A piece of a line with its meaning; the view picks the colours.
@@ -61,6 +62,20 @@ public enum RequesterCardLines {
     /// Why the card could not be read, wrapped after its "✗ " to `width` in at most three lines
     /// (the last cut with "…"): the reason often says what to do.
     public static func failure(_ message: String, width: Int) -> [String] {
+        // A short reason is one line, which the view cleans and cuts as it writes it; a longer one
+        // is wrapped once for the frames that show it (a frame asks several times).
+        if message.utf8.count <= width - 2 { return [message] }
+        return lastFailure.withLock { last in
+            if let last, last.message == message, last.width == width { return last.lines }
+            let lines = wrappedFailure(message, width: width)
+            last = (message, width, lines)
+            return lines
+        }
+    }
+
+    private static let lastFailure = Mutex<(message: String, width: Int, lines: [String])?>(nil)
+
+    private static func wrappedFailure(_ message: String, width: Int) -> [String] {
         let (text, cut) = start(of: message, lines: failureLines + 1, width: width)
         let lines = TerminalText.wrap(text, width: max(1, width - 2), maxLines: failureLines)
         guard lines.count > failureLines || cut else { return lines.isEmpty ? [""] : lines }
