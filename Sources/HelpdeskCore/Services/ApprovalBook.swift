@@ -18,13 +18,7 @@ public struct ApprovalBook: Sendable {
         let now = clock.now()
         return try store.write { writer in
             let approval = try decidable(approvalID, by: approver, writer: writer)
-            guard try writer.decideApproval(approval.id, state: .denied, by: approver.login, at: now, reason: reason) else {
-                throw Refusal("\(approval.id) was decided by someone else a moment ago")
-            }
-            try writer.append(EventDraft(actor: approver.login, at: now, payload: .approvalDenied(approvalID: approval.id, reason: reason)), to: approval.requestID)
-            try PlaybookEngine.approvalEnded(approval, how: "\(approval.id) was denied by \(approver.login): \(reason)", by: approver.login, at: now, writer: writer)
-            try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: approver.login, at: now)
-            return try writer.approval(approval.id) ?? approval
+            return try Self.recordDenial(approval, by: approver.login, reason: reason, what: "denied by \(approver.login): \(reason)", at: now, writer: writer)
         }
     }
 
@@ -44,14 +38,20 @@ public struct ApprovalBook: Sendable {
                 throw Refusal("\(approvalID) is no longer waiting (\(approval.expiresAt <= now ? "expired" : approval.state.rawValue)); there is nothing to withdraw")
             }
             let how = "withdrawn by \(asker.login): \(reason)"
-            guard try writer.decideApproval(approval.id, state: .denied, by: asker.login, at: now, reason: how) else {
-                throw Refusal("\(approval.id) was decided by someone else a moment ago")
-            }
-            try writer.append(EventDraft(actor: asker.login, at: now, payload: .approvalDenied(approvalID: approval.id, reason: how)), to: approval.requestID)
-            try PlaybookEngine.approvalEnded(approval, how: "\(approval.id) was \(how)", by: asker.login, at: now, writer: writer)
-            try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: asker.login, at: now)
-            return try writer.approval(approval.id) ?? approval
+            return try Self.recordDenial(approval, by: asker.login, reason: how, what: how, at: now, writer: writer)
         }
+    }
+
+    /// Inside a write: `approval` ends denied by `login` with `reason`, on the timeline; a plan
+    /// waiting for it ends ("APR-n was `what`"), and the request's status settles.
+    private static func recordDenial(_ approval: Approval, by login: String, reason: String, what: String, at now: Date, writer: any StoreWriter) throws -> Approval {
+        guard try writer.decideApproval(approval.id, state: .denied, by: login, at: now, reason: reason) else {
+            throw Refusal("\(approval.id) was decided by someone else a moment ago")
+        }
+        try writer.append(EventDraft(actor: login, at: now, payload: .approvalDenied(approvalID: approval.id, reason: reason)), to: approval.requestID)
+        try PlaybookEngine.approvalEnded(approval, how: "\(approval.id) was \(what)", by: login, at: now, writer: writer)
+        try ActionEngine.settleStatus(of: approval.requestID, writer: writer, by: login, at: now)
+        return try writer.approval(approval.id) ?? approval
     }
 
     /// The approval, if this operator may decide it now; otherwise a refusal saying why. To approve,
