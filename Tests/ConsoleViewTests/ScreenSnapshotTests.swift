@@ -401,11 +401,11 @@ import Testing
     static let huge = String(repeating: "Okta said no; ", count: 300_000) + "\u{1B}[31m"
 
     @Test func onlyTheStartThatCanShowIsCleanedAndTheCutIsMarked() {
-        let start = RequesterCardLines.start(of: Self.huge, lines: 5, width: 120)
+        let start = MessageLines.start(of: Self.huge, lines: 5, width: 120)
         #expect(start.cut)
         #expect(start.text.unicodeScalars.count <= 2 * 5 * 121)
         let marks = "a" + String(repeating: "\u{301}", count: 2_000_000)
-        #expect(RequesterCardLines.start(of: marks, lines: 5, width: 120).text.unicodeScalars.count <= 2 * 5 * 121, "one letter under marks is cut too")
+        #expect(MessageLines.start(of: marks, lines: 5, width: 120).text.unicodeScalars.count <= 2 * 5 * 121, "one letter under marks is cut too")
     }
 
     @Test func theBandAndTheCardEndInAnEllipsisAndNothingUnsafeShows() {

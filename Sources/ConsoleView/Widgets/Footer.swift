@@ -63,13 +63,12 @@ enum StatusBar {
         }
         // A message comes from the service, which may say anything at any length: only as much
         // as the band above the keys can show is cleaned and measured, each frame.
-        let (text, cut) = RequesterCardLines.start(of: status.text, lines: bandLines + 1, width: state.columns)
-        guard cut || TextWidth.of(text) > state.columns - x else {
-            screen.put(text, x: x, y: y, style: style)
+        let lines = MessageLines.wrapped(status.text, width: state.columns - 2, lines: bandLines)
+        if lines.count == 1, TextWidth.of(lines[0]) <= state.columns - x {
+            screen.put(lines[0], x: x, y: y, style: style)
             return
         }
         // Too long for the bar: the whole message above the keys, until the next key.
-        let lines = band(text, width: state.columns - 2, cut: cut)
         let top = max(1, y - 1 - lines.count)
         for (offset, line) in lines.enumerated() where top + offset < y - 1 {
             screen.fill(x: 0, y: top + offset, width: state.columns, height: 1, style: style)
@@ -79,13 +78,4 @@ enum StatusBar {
 
     /// Lines of a message shown above the keys: at most four, the last cut with "…".
     static let bandLines = 4
-
-    static func band(_ text: String, width: Int, cut: Bool) -> [String] {
-        let lines = TerminalText.wrap(text, width: width, maxLines: bandLines)
-        guard lines.count > bandLines || cut else { return lines }
-        var kept = Array(lines.prefix(bandLines))
-        guard !kept.isEmpty else { return ["…"] }
-        kept[kept.count - 1] = TerminalText.prefix(kept[kept.count - 1], columns: width - 2) + " …"
-        return kept
-    }
 }

@@ -67,34 +67,13 @@ public enum RequesterCardLines {
         if message.utf8.count <= width - 2 { return [message] }
         return lastFailure.withLock { last in
             if let last, last.message == message, last.width == width { return last.lines }
-            let lines = wrappedFailure(message, width: width)
+            let lines = MessageLines.wrapped(message, width: width - 2, lines: failureLines)
             last = (message, width, lines)
             return lines
         }
     }
 
     private static let lastFailure = Mutex<(message: String, width: Int, lines: [String])?>(nil)
-
-    private static func wrappedFailure(_ message: String, width: Int) -> [String] {
-        let (text, cut) = start(of: message, lines: failureLines + 1, width: width)
-        let lines = TerminalText.wrap(text, width: max(1, width - 2), maxLines: failureLines)
-        guard lines.count > failureLines || cut else { return lines.isEmpty ? [""] : lines }
-        var kept = Array(lines.prefix(failureLines))
-        guard !kept.isEmpty else { return ["…"] }
-        kept[kept.count - 1] = TerminalText.prefix(kept[kept.count - 1], columns: width - 4) + " …"
-        return kept
-    }
-
-    /// The cleaned start of `text` that `lines` lines of `width` columns could show, and whether
-    /// text was left out: as many scalars as those lines have columns, each line a column wider
-    /// (its break), twice over (cleaning may join characters). Text from outside may be megabytes
-    /// long, or one letter under as many marks; a frame cleans and measures only this much of it.
-    public static func start(of text: String, lines: Int, width: Int) -> (text: String, cut: Bool) {
-        let room = 2 * lines * (max(1, width) + 1)
-        let scalars = text.unicodeScalars
-        let end = scalars.index(scalars.startIndex, offsetBy: room, limitedBy: scalars.endIndex) ?? scalars.endIndex
-        return (TerminalText.sanitize(String(scalars[..<end])), end < scalars.endIndex)
-    }
 }
 
 /// The selected request's timeline as lines, oldest first: each entry with its time and actor,

@@ -326,19 +326,20 @@ public struct LocalHelpdeskService: HelpdeskService {
 
     /// A requester's Okta account is read for agents and approvers, and for a manager with no role
     /// only while an approval on one of that person's requests that lists them waits, and for a
-    /// week after it was decided (to see what it did): every card is several calls against the
-    /// organisation's Okta rate limits, and a manager's reason to see an account ends with the ask.
+    /// week after they approved or denied it (to see what it did): every card is several calls
+    /// against the organisation's Okta rate limits, and a manager's reason to see an account ends
+    /// with the ask.
     private func requireCardReader(of email: EmailAddress) throws {
         guard !user.canAct, !user.isApprover else { return }
         let now = engine.clock.now()
         let decidedSince = now.addingTimeInterval(-Self.cardReadAfterDecision)
         guard try store.read({ try $0.isListedApprover(user.login, forRequester: email, at: now, decidedSince: decidedSince) }) else {
             throw Refusal("\(user.login) has no agent or approver role, so reads the Okta account only of someone whose approval is asked of \(user.login) "
-                + "(or was, in the last 7 days); an admin can add a role in the configuration")
+                + "(or was approved or denied by \(user.login) in the last 7 days); an admin can add a role in the configuration")
         }
     }
 
-    /// How long a manager with no role still reads an account after deciding its approval.
+    /// How long a manager with no role still reads an account after approving or denying its approval.
     static let cardReadAfterDecision: TimeInterval = 7 * 24 * 3600
 
     /// Recording and changing requests is an agent's work; managers and approvers decide approvals.

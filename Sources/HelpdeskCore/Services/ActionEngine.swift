@@ -183,9 +183,8 @@ public final class ActionEngine: Sendable {
         return await complete(run, reason: approval.reason)
     }
 
-    /// Denies with a reason; the action does not run.
+    /// Denies with a reason; the action does not run. The agent who asked for it withdraws it this way.
     @discardableResult
-    /// Denies a pending approval; the agent who asked for it withdraws it this way.
     public func deny(_ approvalID: ApprovalID, by approver: Operator, reason: String) async throws -> Approval {
         let asked = try store.read { try $0.approval(approvalID) }
         if let asked, asked.state == .pending, asked.requestedBy == approver.login {

@@ -13,8 +13,7 @@ enum PersonalSetup {
         let configuration = try found.path.map(HelpdeskConfiguration.load(path:))
         let login = try environment.login()
         let setting = try StoreSetting.resolve(invocation, configuration: configuration)
-        let named = invocation.arguments.value("db") != nil || environment.variable("HELPDESK_DB") != nil
-        if case .file(let path) = setting, named, !commandsThatMakeTheStore.contains(invocation.spec.name), !FileManager.default.fileExists(atPath: path) {
+        if case .file(let path) = setting, StoreSetting.isNamed(by: invocation), !commandsThatMakeTheStore.contains(invocation.spec.name), !FileManager.default.fileExists(atPath: path) {
             throw CLIError.failed("there is no store at \(path); check --db or HELPDESK_DB (a store is made by helpdesk new, helpdesk import or the console)")
         }
         let store = try setting.open()

@@ -12,11 +12,15 @@ enum StoreSetting: Equatable {
     /// `--db` or `HELPDESK_DB` name a file and win; else the configuration's URL, else its path
     /// or the default file.
     static func resolve(_ invocation: Invocation, configuration: HelpdeskConfiguration?) throws -> StoreSetting {
-        let overridden = invocation.arguments.value("db") != nil || invocation.environment.variable("HELPDESK_DB") != nil
-        if !overridden, let url = configuration?.storeURL {
+        if !isNamed(by: invocation), let url = configuration?.storeURL {
             return .postgresql(url: url, passwordFile: configuration?.storePasswordFile)
         }
         return .file(try invocation.storePath(configured: configuration?.storePath))
+    }
+
+    /// Whether `--db` or `HELPDESK_DB` names the store file for this invocation.
+    static func isNamed(by invocation: Invocation) -> Bool {
+        invocation.arguments.value("db") != nil || invocation.environment.variable("HELPDESK_DB") != nil
     }
 
     /// The service's store: the configuration alone decides (an absolute path or a URL).
