@@ -363,6 +363,19 @@ import Testing
         }
     }
 
+    @Test(arguments: [["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone"], ["import", "-"], ["list"], ["export"]])
+    func aStoreInMemoryIsRefusedByACommand(command: [String]) async throws {
+        var cli = CLIHarness()
+        cli.stdin = Data(#"{"externalId": "SN-9", "requester": "a@example.com", "subject": "Printer"}"#.utf8)
+        let result = await cli.run(command + ["--db", ":memory:"])
+        #expect(result.status == 1)
+        #expect(result.out == "")
+        #expect(result.err == "helpdesk: :memory: is a store in memory, gone when the command ends; name a store file with --db or HELPDESK_DB\n")
+        var byVariable = cli
+        byVariable.variables["HELPDESK_DB"] = ":memory:"
+        #expect(await byVariable.run(command, db: false).err == result.err)
+    }
+
     @Test func aCommandThatWritesMakesTheStore() async throws {
         let cli = CLIHarness()
         let fresh = cli.folder.file("new/helpdesk.db")

@@ -13,6 +13,9 @@ enum PersonalSetup {
         let configuration = try found.path.map(HelpdeskConfiguration.load(path:))
         let login = try environment.login()
         let setting = try StoreSetting.resolve(invocation, configuration: configuration)
+        if setting == .file(":memory:"), invocation.spec.name != Program.console.name {
+            throw CLIError.failed(":memory: is a store in memory, gone when the command ends; name a store file with --db or HELPDESK_DB")
+        }
         if case .file(let path) = setting, StoreSetting.isNamed(by: invocation), !commandsThatMakeTheStore.contains(invocation.spec.name), !FileManager.default.fileExists(atPath: path) {
             throw CLIError.failed("there is no store at \(path); check --db or HELPDESK_DB (a store is made by helpdesk new, helpdesk import or the console)")
         }
