@@ -34,11 +34,20 @@ enum Program {
         + "and consoles reach it over its socket (README: Install on a jump host; man helpdesk)."
 
     /// Runs one command line; never exits the process itself. Everything any command prints
-    /// passes the one sanitizer on its way to the sinks.
+    /// passes the one sanitizer on its way to the sinks. A run whose output could not all be
+    /// written fails, whatever the command made of it: a script must not take a cut-off
+    /// export or listing for a whole one.
     static func run(_ words: [String], in given: ProgramEnvironment) async -> Int32 {
         var environment = given
         environment.out = SanitizedOutput(given.out)
         environment.err = SanitizedOutput(given.err)
+        let status = await dispatch(words, in: environment)
+        guard let failure = environment.out.failure else { return status }
+        environment.err.line("helpdesk: the output could not be written (\(failure)), so what was written is incomplete")
+        return status == ExitCode.success ? ExitCode.failure : status
+    }
+
+    private static func dispatch(_ words: [String], in environment: ProgramEnvironment) async -> Int32 {
         if environment.isSetID {
             environment.err.line(setIDRefusal)
             return ExitCode.failure

@@ -60,15 +60,16 @@ struct CLIHarness {
         func object() throws -> [String: Any] { try #require(try json() as? [String: Any]) }
     }
 
-    /// Runs `helpdesk ARGS --db <test store>` unless `db` is false.
-    func run(_ arguments: [String], db: Bool = true) async -> Result {
+    /// Runs `helpdesk ARGS --db <test store>` unless `db` is false; standard output to `sink`
+    /// when given (the result's `out` is then empty).
+    func run(_ arguments: [String], db: Bool = true, out sink: (any OutputSink)? = nil) async -> Result {
         let out = CapturedOutput()
         let err = CapturedOutput()
         let login = self.login
         let input = ScriptedInput(stdin, failsAtEnd: stdinFailsAtEnd)
         var environment = ProgramEnvironment(
             variables: variables.merging(["HOME": folder.path], uniquingKeysWith: { first, _ in first }),
-            out: out, err: err, clock: clock,
+            out: sink ?? out, err: err, clock: clock,
             login: { login },
             readStandardInput: { count in try input.next(count) },
             isInteractive: false

@@ -5,10 +5,13 @@ import Synchronization
 /// Where a command writes text: standard output or error, or a buffer in tests.
 protocol OutputSink: Sendable {
     func write(_ text: String)
+    /// Why text could not be written (the system's words), once some could not; nil while all was.
+    var failure: String? { get }
 }
 
 extension OutputSink {
     func line(_ text: String = "") { write(text + "\n") }
+    var failure: String? { nil }
 }
 
 /// The one sanitizer in front of a sink: whatever a command prints from Okta, the store or
@@ -22,15 +25,44 @@ struct SanitizedOutput: OutputSink {
     func write(_ text: String) {
         sink.write(SafeText.forOutput(text))
     }
+
+    var failure: String? { sink.failure }
 }
 
-/// A file descriptor (1 or 2), written as given. Text that cannot be written (a full disk under
-/// the service's log, a reader that went away) is dropped: no program stops for its output.
-struct FileOutput: OutputSink {
-    let handle: FileHandle
+/// A file descriptor (1 or 2), written as given, each text whole before the next. Text that
+/// cannot be written (a full disk, a closed descriptor) does not stop the program — the service
+/// keeps serving when its log's disk fills — but the first failure is kept, nothing more is
+/// written after it, and `Program.run` turns it into the run's failure: a cut-off export must
+/// not look like a whole one.
+final class FileOutput: OutputSink {
+    private let descriptor: Int32
+    private let firstFailure = Mutex<String?>(nil)
+
+    init(descriptor: Int32) { self.descriptor = descriptor }
 
     func write(_ text: String) {
-        try? handle.write(contentsOf: Data(text.utf8))
+        firstFailure.withLock { failure in
+            guard failure == nil else { return }
+            failure = Self.writeAll(Array(text.utf8), to: descriptor)
+        }
+    }
+
+    var failure: String? { firstFailure.withLock { $0 } }
+
+    /// Writes every byte, through interruptions and short writes; the system's reason if it cannot.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { buffer in
+                Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            offset += written
+        }
+        return nil
     }
 }
 

@@ -27,8 +27,8 @@ struct ProgramEnvironment: Sendable {
     static func live() -> ProgramEnvironment {
         var environment = ProgramEnvironment(
             variables: ProcessInfo.processInfo.environment,
-            out: FileOutput(handle: .standardOutput),
-            err: FileOutput(handle: .standardError),
+            out: FileOutput(descriptor: STDOUT_FILENO),
+            err: FileOutput(descriptor: STDERR_FILENO),
             clock: SystemClock(),
             login: { try OSIdentity.login() },
             readStandardInput: { _ in try ImportCommand.readChunk(STDIN_FILENO) },
