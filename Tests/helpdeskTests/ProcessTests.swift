@@ -75,6 +75,20 @@ import Testing
         #expect(try SQLiteRequestStore(path: db).read { try $0.count(.all) } == 4_000)
     }
 
+    /// Started with a standard descriptor closed (`>&-`, `<&-`), the program does not hand its
+    /// number to the next file it opens: output meant for the terminal fails and says so, and
+    /// input ends at once.
+    @Test func aClosedStandardDescriptorFailsOutputAndEndsInput() async throws {
+        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
+        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "Closed"], environment: environment) }
+        #expect(created.status == 0, "\(created.err)")
+        let script = "'\(binary.path)' list --db '\(db)' >&-; echo \"list $?\"; '\(binary.path)' import - --db '\(db)' <&-; echo \"import $?\""
+        let result = try await offPool { try ChildProcess.run(URL(fileURLWithPath: "/bin/sh"), ["-c", script], environment: environment) }
+        #expect(result.out == "list 1\nImported 0, already imported 0, refused 0 lines.\nimport 0\n", "\(result.err)")
+        #expect(result.err == "helpdesk: the output could not be written (\(String(cString: strerror(EBADF)))), so what was written is incomplete\n")
+        #expect(try SQLiteRequestStore(path: db).read { try $0.count(.all) } == 1)
+    }
+
     @Test func aCrashAfterActionStartedIsReconciledFromOktasStateAndNotRepeated() async throws {
         let posts = Counter()
         let suspended = Flag()
