@@ -158,7 +158,7 @@ import Testing
         let store = try SQLiteRequestStore(path: cli.dbPath)
         #expect(sent.count >= 2 * ImportCommand.batchSize)
         #expect(try store.read { try $0.count(.all) } == created)
-        #expect(result.out.hasPrefix("Before the failure: Imported \(created), "), "\(result.out)")
+        #expect(result.out.hasPrefix("Before it stopped: Imported \(created), "), "\(result.out)")
     }
 
     @Test func withJSONAFeedThatCannotBeReadToItsEndPrintsWhatWasWrittenAndWhyItStopped() async throws {
@@ -203,7 +203,7 @@ import Testing
                 #expect(stopped.imported.count == batch)
             } else {
                 #expect(result.err.contains("line \(notText): not UTF-8 text"), "\(result.err)")
-                #expect(result.out.hasPrefix("Before the failure: Imported \(batch), already imported 0, refused 1 line."), "\(result.out)")
+                #expect(result.out.hasPrefix("Before it stopped: Imported \(batch), already imported 0, refused 1 line."), "\(result.out)")
             }
         }
     }

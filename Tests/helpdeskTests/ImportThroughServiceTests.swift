@@ -63,7 +63,7 @@ import Testing
     @Test func aBatchWrittenButNotAnsweredIsNamedAsPerhapsWritten() async throws {
         let result = try await importThroughProxy(Self.feed(batch * 5 / 2)) { _ in nil }
         #expect(result.status != 0)
-        #expect(result.out.contains("Before the failure: Imported \(batch), already imported 0, refused 0 lines."), "\(result.out)")
+        #expect(result.out.contains("Before it stopped: Imported \(batch), already imported 0, refused 0 lines."), "\(result.out)")
         #expect(result.out.contains("\(batch) lines from line \(batch + 1) to line \(2 * batch) may have been written: they were on their way when the service stopped answering"),
                 "\(result.out)")
         // The service did write them.

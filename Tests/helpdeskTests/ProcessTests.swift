@@ -1,6 +1,7 @@
 import Foundation
 import HelpdeskCore
 import HelpdeskTestSupport
+@testable import helpdesk
 import SQLiteStore
 import Testing
 
@@ -87,6 +88,36 @@ import Testing
         #expect(result.out == "list 1\nImported 0, already imported 0, refused 0 lines.\nimport 0\n", "\(result.err)")
         #expect(result.err == "helpdesk: the output could not be written (\(String(cString: strerror(EBADF)))), so what was written is incomplete\n")
         #expect(try SQLiteRequestStore(path: db).read { try $0.count(.all) } == 1)
+    }
+
+    /// A stop signal ends an import between batches, and it says so: what it wrote, the line it
+    /// stopped before, the shell's status for the signal. Importing again writes the rest, once.
+    @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
+    func anImportStoppedByASignalSaysWhatItWroteAndWhereItStopped(signal: Int32) async throws {
+        let lines = 40_000
+        var feed = ""
+        for line in 1...lines { feed += #"{"externalId": "G-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n" }
+        let input = folder.file("feed.jsonl")
+        try feed.write(toFile: input, atomically: true, encoding: .utf8)
+        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
+        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "First"], environment: environment) }
+        #expect(created.status == 0, "\(created.err)")
+        let importing = try ChildProcess.start(binary, ["import", input, "--db", db], environment: environment)
+        let store = try SQLiteRequestStore(path: db)
+        while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize, importing.process.isRunning {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(importing.process.processIdentifier, signal)
+        nonisolated(unsafe) let child = importing
+        let stopped = try await offPool { child.finish() }
+        let written = try store.read { try $0.count(.all) } - 1
+        #expect(stopped.status == 128 + signal, "\(stopped.err)")
+        #expect(written > 0 && written < lines && written % ImportCommand.batchSize == 0, "\(written)")
+        #expect(stopped.out == "Before it stopped: Imported \(written), already imported 0, refused 0 lines. New: REQ-2 to REQ-\(written + 1).\n")
+        #expect(stopped.err == "helpdesk: stopped by \(StopSignals.name(signal)): line \(written + 1) and the lines after it were not sent; importing the same input again skips what was written\n")
+        let again = try await offPool { [binary, db] in try ChildProcess.run(binary, ["import", input, "--db", db], environment: environment) }
+        #expect(again.out.hasPrefix("Imported \(lines - written), already imported \(written), refused 0 lines."), "\(again.out)")
+        #expect(try store.read { try $0.count(.all) } == lines + 1)
     }
 
     @Test func aCrashAfterActionStartedIsReconciledFromOktasStateAndNotRepeated() async throws {

@@ -1,13 +1,16 @@
-/// A command-line failure and its exit code: 2 for usage mistakes, 1 for refusals and failures.
+/// A command-line failure and its exit code: 2 for usage mistakes, 1 for refusals and failures,
+/// 128 and the signal's number for a command a signal stopped (as a shell reports it).
 enum CLIError: Error, Equatable, CustomStringConvertible {
     /// The command line itself is wrong; the message says how, and names the command for `--help`.
     case usage(String, command: String?)
     /// The command ran and was refused or failed.
     case failed(String)
+    /// A signal stopped the command between two of its steps.
+    case stopped(String, signal: Int32)
 
     var description: String {
         switch self {
-        case .usage(let message, _), .failed(let message): message
+        case .usage(let message, _), .failed(let message), .stopped(let message, _): message
         }
     }
 
@@ -15,6 +18,7 @@ enum CLIError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .usage: ExitCode.usage
         case .failed: ExitCode.failure
+        case .stopped(_, let signal): 128 + signal
         }
     }
 }

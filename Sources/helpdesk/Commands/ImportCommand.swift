@@ -34,11 +34,17 @@ enum ImportCommand {
         // The work is the store's, not the output's: a reader that goes away (`| head`) does not
         // stop an import half way; what cannot be written is dropped.
         signal(SIGPIPE, SIG_IGN)
+        // A stop signal ends the import between lines: the batch with the service is answered and
+        // reported, and the summary says where it stopped (a second signal ends it at once).
+        let stop = StopSignals.watch()
         let run = ImportRun(invocation)
         do {
             var lines = try input(invocation)
             try await run.connect(try invocation.service())
-            while let next = try await run.next(from: &lines) { try await run.take(next) }
+            while let next = try await run.next(from: &lines) {
+                if let signal = stop.received { try await run.stop(by: signal, before: next) }
+                try await run.take(next)
+            }
             try await run.finish()
         } catch {
             throw run.stopped(by: error)

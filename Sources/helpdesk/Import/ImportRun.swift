@@ -83,6 +83,16 @@ final class ImportRun {
         if !refusedSoFar.isEmpty { try await reportRefusals() }
     }
 
+    /// Ends the import at a stop signal, before `line`: the batch with the service is answered and
+    /// reported first, and the lines gathered for the next batch are not sent.
+    func stop(by signal: Int32, before line: LineStream.Line) async throws -> Never {
+        try await finishSending()
+        if !refusedSoFar.isEmpty { try await reportRefusals() }
+        let number = switch line { case .text(let number, _), .tooLong(let number): number }
+        let from = batch.first?.line ?? number
+        throw CLIError.stopped("stopped by \(StopSignals.name(signal)): line \(from) and the lines after it were not sent; importing the same input again skips what was written", signal: signal)
+    }
+
     /// Prints what the import came to; its exit code.
     func printResult() throws -> Int32 {
         if invocation.wantsJSON {
@@ -105,7 +115,7 @@ final class ImportRun {
         }
         // So a rerun's "already imported" is no surprise.
         if tally.imported + tally.alreadyImported + tally.refused > 0 {
-            invocation.out.line("Before the failure: " + tally.summary)
+            invocation.out.line("Before it stopped: " + tally.summary)
         }
         if let first = unanswered.first, let last = unanswered.last {
             invocation.out.line("\(unanswered.count) lines from line \(first) to line \(last) may have been written: they were on their way "
