@@ -27,8 +27,9 @@ enum ImportCommand {
         the result of every line is kept for the one object printed at the end. An import that stops early
         says what it wrote, and which lines were on their way when the service stopped answering (they may
         have been written; importing again skips those that were); with --json, as "unanswered" line numbers
-        and "failure", the reason.
-        Exit 0 when no line was refused, 1 otherwise.
+        and "failure", the reason. Ctrl-C, SIGTERM or SIGHUP ends it between batches, saying what it wrote
+        and the line it stopped before; a second signal ends it at once.
+        Exit 0 when no line was refused, 1 otherwise, 128 and the signal's number when one stopped it.
         """
     ) { invocation in
         // The work is the store's, not the output's: a reader that goes away (`| head`) does not
