@@ -179,7 +179,7 @@ final class SQLiteConnection: RecordDatabase {
         case SQLITE_BUSY, SQLITE_LOCKED: return .busy(path: path)
         case SQLITE_READONLY: return .readOnly(path: path)
         case SQLITE_NOTADB: return .notADatabase(path: path)
-        case SQLITE_CORRUPT: return .notADatabase(path: path)
+        case SQLITE_CORRUPT: return .damaged(path: path)
         case SQLITE_CONSTRAINT:
             return .refused(message)
         default: return .failed("\(message) (\(path))")
@@ -190,6 +190,9 @@ final class SQLiteConnection: RecordDatabase {
         switch code & 0xff {
         case SQLITE_NOTADB: .notADatabase(path: path)
         case SQLITE_READONLY: .readOnly(path: path)
+        case SQLITE_CORRUPT: .damaged(path: path)
+        case SQLITE_CANTOPEN where access(path, F_OK) == 0 && access(path, R_OK) != 0:
+            .cannotOpen(path: path, reason: "this user may not read it; ask an admin to add you to the store's group or fix the file's mode")
         case SQLITE_CANTOPEN:
             FileManager.default.fileExists(atPath: path)
                 ? .readOnly(path: path)

@@ -28,16 +28,13 @@ public final class SQLiteRequestStore: RequestStore {
             throw .cannotOpen(path: path, reason: problem)
         }
         location = path
-        var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
-            throw .cannotOpen(path: path, reason: "it is a folder, not a store file; name a file in it, such as \((path as NSString).appendingPathComponent("helpdesk.db"))")
-        }
+        try Self.requireFileOrNothing(at: path)
         try Self.createFolder(for: path)
         Self.createFile(at: path)
         let db = try SQLiteConnection(path: path)
         // Made at once, so it knows the file this connection opened.
         checkpointer = path == ":memory:" ? nil : WALCheckpointer(path: path, thresholds: checkpoints, startThread: startThread, pass: checkpointPass)
-        try Self.prepare(db, migratingTo: version)
+        try Self.prepareWhenFree(db, migratingTo: version)
         checkpointer?.attach(to: db)
         connection = Mutex(db)
     }
@@ -147,6 +144,21 @@ public final class SQLiteRequestStore: RequestStore {
     /// The newest schema this build writes.
     public static var latestSchemaVersion: Int { Schema.latest }
 
+    /// A store is a regular file (or a link to one), or nothing yet. SQLite would take a device or
+    /// a pipe and fail on it with "disk I/O error" — after writing a journal beside it, which for
+    /// `/dev/null` is a file anyone may write in `/dev`.
+    private static func requireFileOrNothing(at path: String) throws(StoreError) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return
+        case S_IFDIR:
+            throw .cannotOpen(path: path, reason: "it is a folder, not a store file; name a file in it, such as \((path as NSString).appendingPathComponent("helpdesk.db"))")
+        default:
+            throw .cannotOpen(path: path, reason: "it is not a file but a device, a pipe or a socket; name a store file")
+        }
+    }
+
     private static func createFolder(for path: String) throws(StoreError) {
         guard path != ":memory:" else { return }
         let folder = (path as NSString).deletingLastPathComponent
@@ -165,6 +177,22 @@ public final class SQLiteRequestStore: RequestStore {
         guard path != ":memory:", !path.hasPrefix("file:") else { return }
         let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
         if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// `prepare`, again while another connection making the same new store holds it: two
+    /// processes that find the file empty both turn on its write-ahead log, and the second's
+    /// change of journal is refused at once, without the wait for the lock a write has
+    /// (SQLite's answer when waiting could deadlock). Every step of `prepare` may be run again.
+    private static func prepareWhenFree(_ db: SQLiteConnection, migratingTo target: Int) throws(StoreError) {
+        let deadline = ContinuousClock.now + SQLiteConnection.busyTimeout
+        while true {
+            do {
+                return try prepare(db, migratingTo: target)
+            } catch .busy(let path) {
+                guard ContinuousClock.now < deadline else { throw .busy(path: path) }
+                usleep(useconds_t.random(in: 2_000...10_000))
+            }
+        }
     }
 
     /// Checks the version before anything writes, then sets the journal and migrates.

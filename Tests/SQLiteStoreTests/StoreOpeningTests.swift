@@ -139,6 +139,61 @@ import Testing
         #expect(StoreError.readOnly(path: path).description.contains("read-only"))
     }
 
+    @Test func aStoreThisUserMayNotReadIsNamedSoNotReadOnly() throws {
+        // Root reads every file; the check needs an ordinary user.
+        guard geteuid() != 0 else { return }
+        let path = folder.file("private.db")
+        _ = try SQLiteRequestStore(path: path)
+        chmod(path, 0)
+        defer { chmod(path, 0o600) }
+        #expect(throws: StoreError.cannotOpen(path: path, reason: "this user may not read it; ask an admin to add you to the store's group or fix the file's mode")) {
+            try SQLiteRequestStore(path: path)
+        }
+    }
+
+    @Test func processesCreatingOneStoreAtOnceEachOpenIt() async throws {
+        for round in 0..<20 {
+            let path = folder.file("fresh-\(round).db")
+            let opened = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 {
+                    // A connection and a thread each, as processes would have.
+                    group.addTask { try await offPool { try SQLiteRequestStore(path: path).schemaVersion() } }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(opened == Array(repeating: SQLiteRequestStore.latestSchemaVersion, count: 3))
+        }
+    }
+
+    @Test func refusesWhatIsNotARegularFileAndWritesNothingBesideIt() throws {
+        let fifo = folder.file("pipe.db")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for path in [fifo, "/dev/null", "/dev/zero"] {
+            #expect(throws: StoreError.cannotOpen(path: path, reason: "it is not a file but a device, a pipe or a socket; name a store file")) {
+                try SQLiteRequestStore(path: path)
+            }
+            #expect(!FileManager.default.fileExists(atPath: path + "-journal"))
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        }
+    }
+
+    @Test func aStoreCutShortIsNamedDamagedNotForeign() throws {
+        let path = folder.file("cut.db")
+        do {
+            // The last connection to close writes the log into the file.
+            let store = try SQLiteRequestStore(path: path)
+            for index in 0..<400 { _ = try store.create(Fixtures.newRequest("request \(index)", body: String(repeating: "x", count: 500)), by: "alex", at: Date()) }
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let cut = folder.file("cut-copy.db")
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: cut))
+        #expect {
+            try SQLiteRequestStore(path: cut).read { try $0.count(.all) }
+        } throws: { error in
+            "\(error)".contains("is damaged") && "\(error)".contains("restore it from a backup")
+        }
+    }
+
     @Test func aFolderThatCannotBeCreatedIsAClearError() throws {
         let blocker = folder.file("file-in-the-way")
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))

@@ -354,6 +354,17 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: cli.folder.file("typo")), "nothing was created")
     }
 
+    @Test func anEmptyFileIsNoStoreToACommandThatDoesNotStartOne() async throws {
+        let cli = CLIHarness()
+        let empty = cli.folder.file("empty.db")
+        #expect(FileManager.default.createFile(atPath: empty, contents: nil))
+        let result = await cli.run(["list", "--db", empty])
+        #expect(result.status == 1)
+        #expect(result.err == "helpdesk: there is no store at \(empty) (the file is empty); check --db or HELPDESK_DB (a store is made by helpdesk new, helpdesk import or the console)\n")
+        #expect(try FileManager.default.attributesOfItem(atPath: empty)[.size] as? Int == 0, "nothing was written into it")
+        #expect(await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone", "--db", empty]).status == 0)
+    }
+
     @Test func aFolderIsNotAStore() async throws {
         let cli = CLIHarness()
         for command in [["list"], ["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone"]] {

@@ -5,6 +5,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Someone else changed the request since it was read.
     case conflict(RequestID, expected: Int, actual: Int)
     case notADatabase(path: String)
+    /// A SQLite file whose pages do not hold together (cut short, overwritten in part).
+    case damaged(path: String)
     case newerSchema(path: String, found: Int, supported: Int)
     case readOnly(path: String)
     case cannotOpen(path: String, reason: String)
@@ -20,6 +22,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .conflict(let id, let expected, let actual):
             "\(id) was changed by someone else (you had version \(expected), it is now \(actual)); reload it and try again"
         case .notADatabase(let path): "\(path) is not a helpdesk store (not a SQLite database); it was left untouched — check --db or HELPDESK_DB"
+        case .damaged(let path):
+            "the store \(path) is damaged (SQLite finds its pages inconsistent: cut short or overwritten in part); it was left untouched — "
+                + "restore it from a backup, or save what can be read with the sqlite3 shell's .recover"
         case .newerSchema(let path, let found, let supported):
             "\(path) was written by a newer helpdesk (schema \(found), this build reads up to \(supported)); it was left untouched — upgrade helpdesk"
         case .readOnly(let path): "the store \(path) is read-only for you; ask an admin to add you to the store's group or fix the file's mode"

@@ -16,8 +16,8 @@ enum PersonalSetup {
         if setting == .file(":memory:"), invocation.spec.name != Program.console.name {
             throw CLIError.failed(":memory: is a store in memory, gone when the command ends; name a store file with --db or HELPDESK_DB")
         }
-        if case .file(let path) = setting, StoreSetting.isNamed(by: invocation), !commandsThatMakeTheStore.contains(invocation.spec.name), !FileManager.default.fileExists(atPath: path) {
-            throw CLIError.failed("there is no store at \(path); check --db or HELPDESK_DB (a store is made by helpdesk new, helpdesk import or the console)")
+        if case .file(let path) = setting, StoreSetting.isNamed(by: invocation), !commandsThatMakeTheStore.contains(invocation.spec.name), let missing = noStore(at: path) {
+            throw CLIError.failed("there is no store at \(path)\(missing); check --db or HELPDESK_DB (a store is made by helpdesk new, helpdesk import or the console)")
         }
         let store = try setting.open()
         let (directory, oktaProblem) = okta(environment, configuration: configuration, searched: found.searched)
@@ -36,6 +36,13 @@ enum PersonalSetup {
     /// note or decide), and making it would only hide the mistake. (The default or configured
     /// store is made on first use, whatever the command.)
     static let commandsThatMakeTheStore: Set<String> = ["new", "import", Program.console.name]
+
+    /// Why no store is at `path` (nothing there, or an empty file, said as such), or nil when something is.
+    private static func noStore(at path: String) -> String? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "" }
+        guard attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? Int) == 0 else { return nil }
+        return " (the file is empty)"
+    }
 
     /// With a configuration, the login must be named in it; without one, it acts as an agent on the store alone.
     static func identify(_ login: String, configuration: HelpdeskConfiguration?, path: String?) throws -> Operator {
