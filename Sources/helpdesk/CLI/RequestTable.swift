@@ -1,32 +1,31 @@
 import Foundation
 import HelpdeskCore
 
-/// The text table `helpdesk list` prints.
+/// The text table `helpdesk list` prints. Identifiers (the request, its assignee, its requester)
+/// are never cut — a script may take a column to act on — so their columns widen to the longest;
+/// only the subject, free text, is cut.
 enum RequestTable {
     static func render(_ requests: [Request], now: Date) -> String {
         guard !requests.isEmpty else { return "No requests match.\n" }
-        var text = row(["ID", "PRIORITY", "STATUS", "AGE", "ASSIGNEE", "REQUESTER", "SUBJECT"])
-        for request in requests {
-            text += row([
-                request.id.description, request.priority.rawValue, request.status.shortLabel,
-                Age.short(from: request.createdAt, to: now), request.assignee ?? "-",
-                request.requester.value, TextSafety.quoted(request.subject, limit: 60),
-            ])
+        let header = ["ID", "PRIORITY", "STATUS", "AGE", "ASSIGNEE", "REQUESTER", "SUBJECT"]
+        let rows = requests.map { request in
+            [request.id.description, request.priority.rawValue, request.status.shortLabel,
+             Age.short(from: request.createdAt, to: now), request.assignee ?? "-",
+             request.requester.value, TextSafety.quoted(request.subject, limit: 60)]
         }
-        return text
+        // Each column but the last: its usual width, or one more than its longest cell.
+        let widths = usualWidths.indices.map { column in
+            max(usualWidths[column], rows.map { $0[column].count + 1 }.max() ?? 0)
+        }
+        return ([header] + rows).map { row($0, widths: widths) }.joined()
     }
 
-    private static let widths = [9, 9, 9, 5, 10, 30]
+    private static let usualWidths = [9, 9, 9, 5, 10, 30]
 
-    private static func row(_ cells: [String]) -> String {
+    private static func row(_ cells: [String], widths: [Int]) -> String {
         var line = ""
         for (index, cell) in cells.enumerated() {
-            if index < widths.count {
-                let clipped = cell.count > widths[index] - 1 ? String(cell.prefix(widths[index] - 2)) + "…" : cell
-                line += clipped.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            } else {
-                line += cell
-            }
+            line += index < widths.count ? cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) : cell
         }
         return line.trimmingCharacters(in: .whitespaces) + "\n"
     }
