@@ -15,6 +15,20 @@ import Testing
         #expect(RequestID(parsing: text) == nil)
     }
 
+    @Test(arguments: ["2026-02-30", "2026-11-31", "2025-02-29", "2026-13-01", "2026-00-10", "2026-12-00", "2026-12-01T24:00:00Z",
+                      "2026-12-01T35:00:00Z", "2026-12-01T10:70:00Z", "2026-12-01T10:00:60Z", "2026-02-30T10:00:00Z", "2026-12-01T1a:00:00Z"])
+    func aDateOrTimeThatDoesNotExistIsNotRolledOver(text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+
+    @Test func theLastDayOfEachMonthAndALeapDayAreRead() throws {
+        for (text, expected) in [("2024-02-29", "2024-02-29T00:00:00.000Z"), ("2000-02-29", "2000-02-29T00:00:00.000Z"), ("2026-04-30", "2026-04-30T00:00:00.000Z"),
+                                 ("2026-12-31T23:59:59Z", "2026-12-31T23:59:59.000Z"), ("2026-12-01T10:00:00+05:30", "2026-12-01T04:30:00.000Z"),
+                                 ("2026-12-01T10:00:00.250Z", "2026-12-01T10:00:00.250Z")] {
+            #expect(Timestamp.parse(text).map(Timestamp.iso8601) == expected, "\(text)")
+        }
+    }
+
     @Test func timesAreWrittenToTheNearestMillisecondAndReadBackTheSame() throws {
         let base: Int64 = 1_796_000_000_000
         for offset in Int64(0)..<300 {

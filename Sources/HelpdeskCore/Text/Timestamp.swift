@@ -72,11 +72,36 @@ public enum Timestamp {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// Reads `2026-11-23T14:02:31Z`, with fractional seconds or an offset, or a bare date `2026-11-23` (UTC midnight).
+    /// Reads `2026-11-23T14:02:31Z`, with fractional seconds or an offset, or a bare date `2026-11-23`
+    /// (UTC midnight). A date or time that does not exist (`2026-02-30`, `T35:00`) is nil, not
+    /// rolled over into the days or hours after it as Foundation's parser would.
     public static func parse(_ text: String) -> Date? {
+        guard namesARealMoment(Array(text.utf8)) else { return nil }
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
         if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
         if text.count == 10, let date = try? Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().parse(text) { return date }
         return nil
+    }
+
+    /// Whether `YYYY-MM-DD`, and the `hh:mm` or `hh:mm:ss` after it, are each in range.
+    private static func namesARealMoment(_ text: [UInt8]) -> Bool {
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= text.count else { return nil }
+            var value = 0
+            for byte in text[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), (1...12).contains(month) else { return false }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...days).contains(day) else { return false }
+        guard text.count > 10 else { return true }
+        guard let hour = number(11..<13), let minute = number(14..<16), hour < 24, minute < 60 else { return false }
+        guard text.count > 16, text[16] == UInt8(ascii: ":") else { return true }
+        guard let second = number(17..<19), second < 60 else { return false }
+        return true
     }
 }
