@@ -117,6 +117,14 @@ import Testing
         #expect(AccessDuration.presets.map(\.description) == ["1d", "3d", "1w", "2w", "1mo", "3mo"])
     }
 
+    @Test func aYearIsTwelveMonthsAsItIs366Days() throws {
+        // Twelve calendar months from a day before a leap day are 366 days, the longest allowed.
+        let start = try #require(Timestamp.parse("2027-03-01T10:00:00Z"))
+        let year = try AccessDuration(parsing: "12mo")
+        #expect(year.end(from: start).timeIntervalSince(start) == 366 * 86_400)
+        #expect(try AccessDuration(parsing: "366d").description == "366d")
+    }
+
     @Test(arguments: ["", "d", "0d", "-1d", "1y", "1.5d", "10 days", "400d", "13mo", "1dd"])
     func badDurationsAreRefused(text: String) {
         #expect(throws: ValidationError.self) { try AccessDuration(parsing: text) }

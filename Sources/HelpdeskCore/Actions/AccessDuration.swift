@@ -76,7 +76,8 @@ public struct AccessDuration: Hashable, Sendable, CustomStringConvertible {
         case .hours: Double(value) * 3_600
         case .days: Double(value) * 86_400
         case .weeks: Double(value) * 604_800
-        case .months: Double(value) * 31 * 86_400
+        // Twelve calendar months are at most 366 days, as the limit is; thirteen are more.
+        case .months: Double(value) * 30.5 * 86_400
         }
     }
 }
