@@ -258,6 +258,19 @@ import Testing
         #expect(await cli.run(["list", "--config", withMark], db: false).status == 0, "a UTF-8 file with a byte-order mark is read")
     }
 
+    @Test func aConfigurationThatIsNotAFileIsRefusedNotReadWithoutEnd() async throws {
+        let fifo = cli.folder.file("pipe.json")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for path in ["/dev/zero", fifo, cli.folder.path] {
+            let result = await cli.run(["list", "--config", path], db: false)
+            #expect(result.status == 1)
+            #expect(result.err == "helpdesk: configuration \(path): is not a file but a folder, a device, a pipe or a socket; name the configuration file\n", "\(result.err)")
+        }
+        let huge = cli.folder.file("huge.json")
+        #expect(truncate(huge, 0) == -1 && FileManager.default.createFile(atPath: huge, contents: nil) && truncate(huge, off_t(HelpdeskConfiguration.maxBytes + 1)) == 0)
+        #expect(await cli.run(["list", "--config", huge], db: false).err.contains("more than a configuration can be (4 MiB)"))
+    }
+
     @Test func theOptionAndTheVariableNameTheFile() async throws {
         let path = cli.folder.file("elsewhere.json")
         try CLIHarness.demoConfiguration.write(toFile: path, atomically: true, encoding: .utf8)

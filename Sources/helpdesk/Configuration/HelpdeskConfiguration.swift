@@ -45,10 +45,41 @@ struct HelpdeskConfiguration: Sendable, Equatable {
 
     /// Reads and checks the file at `path`.
     static func load(path: String) throws -> HelpdeskConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        try parse(try contents(of: path), file: path)
+    }
+
+    /// The largest configuration read: far more than any team's, far less than a mistake's.
+    static let maxBytes = 4 << 20
+
+    /// The bytes of a regular file, through one descriptor checked before it is read: a device
+    /// (`/dev/zero`) or a pipe named as the configuration is refused, not read without end.
+    private static func contents(of path: String) throws(ConfigurationError) -> Data {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else {
             throw ConfigurationError(file: path, key: nil, problem: "cannot be read (\(String(cString: strerror(errno))))")
         }
-        return try parse(data, file: path)
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw ConfigurationError(file: path, key: nil, problem: "is not a file but a folder, a device, a pipe or a socket; name the configuration file")
+        }
+        guard info.st_size <= maxBytes else {
+            throw ConfigurationError(file: path, key: nil, problem: "is \(info.st_size) bytes, more than a configuration can be (\(maxBytes >> 20) MiB)")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
+        var count = 0
+        while count < bytes.count {
+            let read = bytes[count...].withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if read < 0, errno == EINTR { continue }
+            guard read >= 0 else { throw ConfigurationError(file: path, key: nil, problem: "cannot be read (\(String(cString: strerror(errno))))") }
+            guard read > 0 else { break }
+            count += read
+        }
+        // One byte more than its size was room for a file that grew while it was read.
+        guard count < bytes.count else {
+            throw ConfigurationError(file: path, key: nil, problem: "changed as it was read; run again once it is saved")
+        }
+        return Data(bytes[..<count])
     }
 
     static func parse(_ data: Data, file: String) throws -> HelpdeskConfiguration {
