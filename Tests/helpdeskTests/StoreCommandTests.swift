@@ -64,6 +64,31 @@ import Testing
         #expect(text.out.contains("REQ-2    urgent"))
     }
 
+    @Test func everyRequestIsListedOnceAPageAtATime() async throws {
+        for index in 1...23 {
+            _ = await cli.run(["new", "--requester", "a@example.com", "--subject", "Request \(index)", "--priority", ["low", "normal", "high", "urgent"][index % 4]])
+            cli.clock.advance(by: 60)
+        }
+        let queue = try #require(try await cli.run(["list", "--limit", "1000", "--json"]).json() as? [[String: Any]]).compactMap { $0["id"] as? String }
+        #expect(queue.count == 23)
+        var paged: [String] = []
+        var after: [String] = []
+        while true {
+            let page = await cli.run(["list", "--limit", "5", "--json"] + after)
+            #expect(page.status == 0, "\(page.err)")
+            let ids = try #require(try page.json() as? [[String: Any]]).compactMap { $0["id"] as? String }
+            paged += ids
+            guard ids.count == 5, let last = ids.last else { break }
+            after = ["--after", last]
+        }
+        #expect(paged == queue)
+        let text = await cli.run(["list", "--limit", "5"])
+        #expect(text.err == "helpdesk list: more requests match; --after \(queue[4]) with the same options lists the next 5\n")
+        #expect(await cli.run(["list", "--limit", "5", "--after", queue[20]]).err == "", "the last page says nothing more")
+        #expect(await cli.run(["list", "--after", "REQ-99"]).err.contains("REQ-99"))
+        #expect(await cli.run(["list", "--after", "nope"]).status == 2)
+    }
+
     @Test func badInputIsAClearErrorAndChangesNothing() async throws {
         _ = await cli.run(["new", "--requester", "jane@example.com", "--subject", "first"])
         let cases: [([String], Int32, String)] = [

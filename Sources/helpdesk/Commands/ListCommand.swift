@@ -5,15 +5,20 @@ enum ListCommand {
     static let spec = CommandSpec(
         name: "list",
         summary: "list requests, most urgent and oldest first",
-        synopsis: "[--status S[,S…]|all] [--assignee LOGIN] [--search TEXT] [--limit N] [--json]",
+        synopsis: "[--status S[,S…]|all] [--assignee LOGIN] [--search TEXT] [--limit N] [--after REQ] [--json]",
         options: [
             .value("status", "S", "new, open, awaiting-approval, resolved, closed, comma-separated, or all (default: new, open, awaiting-approval)"),
             .value("assignee", "LOGIN", "only requests assigned to LOGIN"),
             .value("search", "TEXT", "full-text search over subject, body and requester; every word must match"),
             .value("limit", "N", "at most N requests, 1–1000 (default 50)"),
+            .value("after", "REQ", "the requests after REQ in queue order: the next page, given the last one shown"),
             .json, .db, .config, .socket,
         ],
-        discussion: "With --json, prints a JSON array of request objects."
+        discussion: """
+        With --json, prints a JSON array of request objects. Every request is reached a page at a time:
+        list again with --after and the last request of the page, and the same filters, until a page
+        has fewer than --limit. When more match, the text form says so on standard error.
+        """
     ) { invocation in
         let filter = QueueFilter(
             statuses: try invocation.parsing { try statuses(invocation.arguments.value("status")) },
@@ -21,11 +26,18 @@ enum ListCommand {
             text: invocation.arguments.value("search")
         )
         let limit = try limit(invocation.arguments.value("limit"))
-        let page = try await invocation.service().queue(QueueQuery(filter: filter, limit: limit))
+        let after = try invocation.arguments.value("after").map(invocation.requestID)
+        let service = try invocation.service()
+        var cursor: QueueCursor?
+        if let after { cursor = QueueCursor(try await service.detail(of: after).request) }
+        let page = try await service.queue(QueueQuery(filter: filter, after: cursor, limit: limit))
         if invocation.wantsJSON {
             try invocation.printJSON(page.requests.map { RequestJSON(request: $0) })
         } else {
             invocation.out.write(RequestTable.render(page.requests, now: invocation.now))
+            if page.next != nil, let last = page.requests.last {
+                invocation.err.line("helpdesk list: more requests match; --after \(last.id) with the same options lists the next \(limit)")
+            }
         }
         return ExitCode.success
     }
