@@ -95,9 +95,8 @@ public enum Timestamp {
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), (1...12).contains(month) else { return false }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-        guard (1...days).contains(day) else { return false }
+        // A day past its month's end comes back as another date.
+        guard civilDate(daysSince1970: daysSince1970(year: year, month: month, day: day)) == (year, month, day) else { return false }
         guard text.count > 10 else { return true }
         guard let hour = number(11..<13), let minute = number(14..<16), hour < 24, minute < 60 else { return false }
         guard text.count > 16, text[16] == UInt8(ascii: ":") else { return true }
