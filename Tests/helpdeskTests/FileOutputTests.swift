@@ -1,6 +1,7 @@
 import Foundation
 import HelpdeskTestSupport
 @testable import helpdesk
+import Synchronization
 import Testing
 
 /// Standard output and error as the program writes them.
@@ -39,4 +40,33 @@ import Testing
         #expect(result.status == 1)
         #expect(result.err.hasSuffix("helpdesk: the output could not be written (\(String(cString: strerror(ENOSPC)))), so what was written is incomplete\n"), "\(result.err)")
     }
+
+    @Test func anExportStopsReadingOnceItsOutputCannotBeWritten() async throws {
+        var cli = CLIHarness()
+        var feed = ""
+        for line in 1...(ExportCommand.pageSize * 3) { feed += #"{"externalId": "E-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n" }
+        cli.stdin = Data(feed.utf8)
+        #expect(await cli.run(["import", "-"]).status == 0)
+        let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        defer { try? full.close() }
+        let output = CountedOutput(FileOutput(descriptor: full.fileDescriptor))
+        #expect(await cli.run(["export"], out: output).status == 1)
+        #expect(output.writes == 2, "the first page could not be written, and the page read ahead was the last read")
+    }
+}
+
+/// A sink that counts the texts written through it.
+final class CountedOutput: OutputSink {
+    private let sink: any OutputSink
+    private let count = Mutex(0)
+
+    init(_ sink: any OutputSink) { self.sink = sink }
+
+    func write(_ text: String) {
+        count.withLock { $0 += 1 }
+        sink.write(text)
+    }
+
+    var failure: String? { sink.failure }
+    var writes: Int { count.withLock { $0 } }
 }

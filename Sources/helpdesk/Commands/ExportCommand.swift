@@ -34,7 +34,9 @@ enum ExportCommand {
         var next = read(after: after)
         while true {
             let page = try await next.value
-            let more = page.more && page.lastEventID != nil
+            // Output that cannot be written ends the export (the run then fails, saying so):
+            // reading on would be for nothing.
+            let more = page.more && page.lastEventID != nil && invocation.out.failure == nil
             if more { next = read(after: page.lastEventID) }
             invocation.out.write(String(decoding: page.text, as: UTF8.self))
             guard more else { return ExitCode.success }
