@@ -9,11 +9,34 @@ import Testing
     @Test func textThatCannotBeWrittenIsKeptAsTheFailureWithoutStoppingTheProgram() throws {
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
         defer { try? full.close() }
-        let output = FileOutput(descriptor: full.fileDescriptor)
+        let output = FileOutput(descriptor: full.fileDescriptor, kind: .stream)
         #expect(output.failure == nil)
         output.write("the disk under the log is full\n")
         output.line("and stays so")
         #expect(output.failure == String(cString: strerror(ENOSPC)))
+    }
+
+    @Test func aStreamStopsAtItsFirstFailureAndMessagesAreEachTried() throws {
+        let folder = TemporaryDirectory("helpdesk-output")
+        for kind in [FileOutput.Kind.stream, .messages] {
+            // The descriptor is read-only for the first line and the file for the second: a
+            // failure that passes, as a disk that has room again.
+            let path = folder.file("\(kind).txt")
+            #expect(FileManager.default.createFile(atPath: path, contents: nil))
+            let file = try #require(FileHandle(forWritingAtPath: path))
+            let descriptor = dup(file.fileDescriptor)
+            let readOnly = open("/dev/null", O_RDONLY)
+            dup2(readOnly, descriptor)
+            let output = FileOutput(descriptor: descriptor, kind: kind)
+            output.line("lost")
+            dup2(file.fileDescriptor, descriptor)
+            output.line("after")
+            close(descriptor)
+            close(readOnly)
+            try file.close()
+            #expect(output.failure == String(cString: strerror(EBADF)))
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == (kind == .stream ? "" : "after\n"), "\(kind)")
+        }
     }
 
     @Test func everyByteIsWrittenInOrder() throws {
@@ -21,7 +44,7 @@ import Testing
         let path = folder.file("out.txt")
         #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let file = try #require(FileHandle(forWritingAtPath: path))
-        let output = FileOutput(descriptor: file.fileDescriptor)
+        let output = FileOutput(descriptor: file.fileDescriptor, kind: .stream)
         let long = String(repeating: "é line\n", count: 100_000)
         output.write(long)
         output.line("end")
@@ -36,7 +59,7 @@ import Testing
         #expect(await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone"]).status == 0)
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
         defer { try? full.close() }
-        let result = await cli.run(command, out: FileOutput(descriptor: full.fileDescriptor))
+        let result = await cli.run(command, out: FileOutput(descriptor: full.fileDescriptor, kind: .stream))
         #expect(result.status == 1)
         #expect(result.err.hasSuffix("helpdesk: the output could not be written (\(String(cString: strerror(ENOSPC)))), so what was written is incomplete\n"), "\(result.err)")
     }
@@ -49,7 +72,7 @@ import Testing
         #expect(await cli.run(["import", "-"]).status == 0)
         let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
         defer { try? full.close() }
-        let output = CountedOutput(FileOutput(descriptor: full.fileDescriptor))
+        let output = CountedOutput(FileOutput(descriptor: full.fileDescriptor, kind: .stream))
         #expect(await cli.run(["export"], out: output).status == 1)
         #expect(output.writes == 2, "the first page could not be written, and the page read ahead was the last read")
     }

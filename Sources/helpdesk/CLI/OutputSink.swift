@@ -30,20 +30,32 @@ struct SanitizedOutput: OutputSink {
 }
 
 /// A file descriptor (1 or 2), written as given, each text whole before the next. Text that
-/// cannot be written (a full disk, a closed descriptor) does not stop the program — the service
-/// keeps serving when its log's disk fills — but the first failure is kept, nothing more is
-/// written after it, and `Program.run` turns it into the run's failure: a cut-off export must
-/// not look like a whole one.
+/// cannot be written (a full disk, a closed descriptor) does not stop the program, but the first
+/// failure is kept, and `Program.run` turns it into the run's failure: a cut-off export must not
+/// look like a whole one. Output is a stream, so nothing is written after a failure (a gap in the
+/// middle would be worse than a cut end); messages stand alone, so each is tried, and the
+/// service's log comes back when its disk has room again.
 final class FileOutput: OutputSink {
+    enum Kind {
+        /// Bytes that must arrive whole and in order (standard output).
+        case stream
+        /// Lines each of which is worth writing on its own (standard error, a log).
+        case messages
+    }
+
     private let descriptor: Int32
+    private let kind: Kind
     private let firstFailure = Mutex<String?>(nil)
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: Int32, kind: Kind) {
+        self.descriptor = descriptor
+        self.kind = kind
+    }
 
     func write(_ text: String) {
         firstFailure.withLock { failure in
-            guard failure == nil else { return }
-            failure = Self.writeAll(Array(text.utf8), to: descriptor)
+            guard failure == nil || kind == .messages else { return }
+            if let reason = Self.writeAll(Array(text.utf8), to: descriptor), failure == nil { failure = reason }
         }
     }
 

@@ -27,8 +27,8 @@ struct ProgramEnvironment: Sendable {
     static func live() -> ProgramEnvironment {
         var environment = ProgramEnvironment(
             variables: ProcessInfo.processInfo.environment,
-            out: FileOutput(descriptor: STDOUT_FILENO),
-            err: FileOutput(descriptor: STDERR_FILENO),
+            out: FileOutput(descriptor: STDOUT_FILENO, kind: .stream),
+            err: FileOutput(descriptor: STDERR_FILENO, kind: .messages),
             clock: SystemClock(),
             login: { try OSIdentity.login() },
             readStandardInput: { _ in try ImportCommand.readChunk(STDIN_FILENO) },
