@@ -191,6 +191,8 @@ final class SQLiteConnection: RecordDatabase {
         case SQLITE_NOTADB: .notADatabase(path: path)
         case SQLITE_READONLY: .readOnly(path: path)
         case SQLITE_CORRUPT: .damaged(path: path)
+        case SQLITE_CANTOPEN where access(path, F_OK) != 0 && errno == EACCES:
+            .cannotOpen(path: path, reason: "a folder on its path is closed to this user; ask an admin to add you to the store's group")
         case SQLITE_CANTOPEN where access(path, F_OK) == 0 && access(path, R_OK) != 0:
             .cannotOpen(path: path, reason: "this user may not read it; ask an admin to add you to the store's group or fix the file's mode")
         case SQLITE_CANTOPEN:

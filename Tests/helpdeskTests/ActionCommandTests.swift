@@ -269,6 +269,9 @@ import Testing
         let huge = cli.folder.file("huge.json")
         #expect(truncate(huge, 0) == -1 && FileManager.default.createFile(atPath: huge, contents: nil) && truncate(huge, off_t(HelpdeskConfiguration.maxBytes + 1)) == 0)
         #expect(await cli.run(["list", "--config", huge], db: false).err.contains("more than a configuration can be (4 MiB)"))
+        // A file that gives its size as 0 is read to its end.
+        let proc = await cli.run(["list", "--config", "/proc/self/cmdline"], db: false)
+        #expect(proc.err.contains("is not valid JSON"), "\(proc.err)")
     }
 
     @Test func theOptionAndTheVariableNameTheFile() async throws {

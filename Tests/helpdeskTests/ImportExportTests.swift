@@ -365,6 +365,21 @@ import Testing
         #expect(await cli.run(["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone", "--db", empty]).status == 0)
     }
 
+    @Test func aLinkIsFollowedToWhatItNames() async throws {
+        let cli = CLIHarness()
+        let dangling = cli.folder.file("dangling.db")
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: cli.folder.file("nothing-here.db"))
+        let toEmpty = cli.folder.file("to-empty.db")
+        #expect(FileManager.default.createFile(atPath: cli.folder.file("empty.db"), contents: nil))
+        try FileManager.default.createSymbolicLink(atPath: toEmpty, withDestinationPath: cli.folder.file("empty.db"))
+        let noTarget = await cli.run(["list", "--db", dangling])
+        #expect(noTarget.status == 1)
+        #expect(noTarget.err.hasPrefix("helpdesk: there is no store at \(dangling);"), "\(noTarget.err)")
+        #expect(!FileManager.default.fileExists(atPath: cli.folder.file("nothing-here.db")), "nothing was created")
+        #expect(await cli.run(["show", "REQ-1", "--db", toEmpty]).err.hasPrefix("helpdesk: there is no store at \(toEmpty) (the file is empty);"))
+        #expect(try FileManager.default.attributesOfItem(atPath: cli.folder.file("empty.db"))[.size] as? Int == 0)
+    }
+
     @Test func aFolderIsNotAStore() async throws {
         let cli = CLIHarness()
         for command in [["list"], ["new", "--requester", "jane.doe@example.com", "--subject", "Lost my phone"]] {

@@ -102,21 +102,57 @@ import Testing
         let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
         let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "First"], environment: environment) }
         #expect(created.status == 0, "\(created.err)")
-        let importing = try ChildProcess.start(binary, ["import", input, "--db", db], environment: environment)
         let store = try SQLiteRequestStore(path: db)
-        while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize, importing.process.isRunning {
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        kill(importing.process.processIdentifier, signal)
-        nonisolated(unsafe) let child = importing
-        let stopped = try await offPool { child.finish() }
+        let stopped = try await importUntil(signals: [signal], "exec '\(binary.path)' import '\(input)' --db '\(db)'", environment: environment, store: store)
         let written = try store.read { try $0.count(.all) } - 1
         #expect(stopped.status == 128 + signal, "\(stopped.err)")
         #expect(written > 0 && written < lines && written % ImportCommand.batchSize == 0, "\(written)")
         #expect(stopped.out == "Before it stopped: Imported \(written), already imported 0, refused 0 lines. New: REQ-2 to REQ-\(written + 1).\n")
-        #expect(stopped.err == "helpdesk: stopped by \(StopSignals.name(signal)): line \(written + 1) and the lines after it were not sent; importing the same input again skips what was written\n")
+        let name = StopSignals.name(signal)
+        #expect(stopped.err == "helpdesk import: \(name): stopping once the batch with the store is written; a second signal stops at once\n"
+            + "helpdesk: stopped by \(name): line \(written + 1) and the lines after it were not sent; importing the same input again skips what was written\n")
         let again = try await offPool { [binary, db] in try ChildProcess.run(binary, ["import", input, "--db", db], environment: environment) }
         #expect(again.out.hasPrefix("Imported \(lines - written), already imported \(written), refused 0 lines."), "\(again.out)")
+        #expect(try store.read { try $0.count(.all) } == lines + 1)
+    }
+
+    /// Runs `script` in a shell started with every signal at its default (children of this
+    /// process inherit what commands run in it have set), sends `signals` once the import has
+    /// written its first batch, and waits: the status (128 and the signal when one ended it) and
+    /// what it printed.
+    func importUntil(signals: [Int32], _ script: String, environment: [String: String], store: SQLiteRequestStore) async throws -> (status: Int32, out: String, err: String) {
+        let out = folder.file("import-\(UUID()).out")
+        let err = folder.file("import-\(UUID()).err")
+        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "\(script) >'\(out)' 2>'\(err)'"], environment: environment)
+        var exited: pid_t = 0
+        var status: Int32 = 0
+        while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize {
+            exited = waitpid(pid, &status, WNOHANG)
+            guard exited == 0 else { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(exited == 0, "the import ended before it was signalled")
+        for number in signals { kill(pid, number) }
+        let code = try await offPool { ChildProcess.wait(pid) }
+        return (code, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
+    }
+
+    /// Started with a stop signal ignored (`nohup`, `trap '' HUP`, a background job), the import
+    /// keeps it ignored and runs to its end.
+    @Test func anImportStartedWithASignalIgnoredKeepsItIgnored() async throws {
+        let lines = 40_000
+        var feed = ""
+        for line in 1...lines { feed += #"{"externalId": "H-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n" }
+        let input = folder.file("feed.jsonl")
+        try feed.write(toFile: input, atomically: true, encoding: .utf8)
+        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
+        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "First"], environment: environment) }
+        #expect(created.status == 0, "\(created.err)")
+        let store = try SQLiteRequestStore(path: db)
+        let finished = try await importUntil(signals: [SIGHUP, SIGINT], "trap '' HUP INT; exec '\(binary.path)' import '\(input)' --db '\(db)'",
+                                             environment: environment, store: store)
+        #expect(finished.status == 0, "\(finished.err)")
+        #expect(finished.out.hasPrefix("Imported \(lines), already imported 0, refused 0 lines."), "\(finished.out)")
         #expect(try store.read { try $0.count(.all) } == lines + 1)
     }
 

@@ -37,7 +37,10 @@ enum ImportCommand {
         signal(SIGPIPE, SIG_IGN)
         // A stop signal ends the import between lines: the batch with the service is answered and
         // reported, and the summary says where it stopped (a second signal ends it at once).
-        let stop = StopSignals.watch()
+        let stop = StopSignals.watch { [err = invocation.err] signal in
+            err.line("helpdesk import: \(StopSignals.name(signal)): stopping once the batch with the store is written; a second signal stops at once")
+        }
+        defer { stop.end() }
         let run = ImportRun(invocation)
         do {
             var lines = try input(invocation)

@@ -63,23 +63,19 @@ struct HelpdeskConfiguration: Sendable, Equatable {
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             throw ConfigurationError(file: path, key: nil, problem: "is not a file but a folder, a device, a pipe or a socket; name the configuration file")
         }
-        guard info.st_size <= maxBytes else {
-            throw ConfigurationError(file: path, key: nil, problem: "is \(info.st_size) bytes, more than a configuration can be (\(maxBytes >> 20) MiB)")
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
-        var count = 0
-        while count < bytes.count {
-            let read = bytes[count...].withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+        // Read to its end, not to the size it gives: a file may say 0 and hold more (/proc).
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let read = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
             if read < 0, errno == EINTR { continue }
             guard read >= 0 else { throw ConfigurationError(file: path, key: nil, problem: "cannot be read (\(String(cString: strerror(errno))))") }
-            guard read > 0 else { break }
-            count += read
+            guard read > 0 else { return data }
+            data.append(contentsOf: chunk[..<read])
+            guard data.count <= maxBytes else {
+                throw ConfigurationError(file: path, key: nil, problem: "is more than a configuration can be (\(maxBytes >> 20) MiB)")
+            }
         }
-        // One byte more than its size was room for a file that grew while it was read.
-        guard count < bytes.count else {
-            throw ConfigurationError(file: path, key: nil, problem: "changed as it was read; run again once it is saved")
-        }
-        return Data(bytes[..<count])
     }
 
     static func parse(_ data: Data, file: String) throws -> HelpdeskConfiguration {

@@ -37,10 +37,12 @@ enum PersonalSetup {
     /// store is made on first use, whatever the command.)
     static let commandsThatMakeTheStore: Set<String> = ["new", "import", Program.console.name]
 
-    /// Why no store is at `path` (nothing there, or an empty file, said as such), or nil when something is.
+    /// Why no store is at `path` (nothing there, a link to nothing, or an empty file, said as
+    /// such), or nil when something is, or when it cannot be told (opening it says why).
     private static func noStore(at path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "" }
-        guard attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? Int) == 0 else { return nil }
+        var info = stat()
+        guard stat(path, &info) == 0 else { return errno == ENOENT ? "" : nil }
+        guard info.st_mode & S_IFMT == S_IFREG, info.st_size == 0 else { return nil }
         return " (the file is empty)"
     }
 
