@@ -92,9 +92,9 @@ import Testing
 
     /// A stop signal ends an import between batches, and it says so: what it wrote, the line it
     /// stopped before, the shell's status for the signal. Importing again writes the rest, once.
-    @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
+    @Test(.serialized, arguments: [SIGTERM, SIGINT, SIGHUP])
     func anImportStoppedByASignalSaysWhatItWroteAndWhereItStopped(signal: Int32) async throws {
-        let lines = 40_000
+        let lines = 20_000
         var feed = ""
         for line in 1...lines { feed += #"{"externalId": "G-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n" }
         let input = folder.file("feed.jsonl")
@@ -140,7 +140,7 @@ import Testing
     /// Started with a stop signal ignored (`nohup`, `trap '' HUP`, a background job), the import
     /// keeps it ignored and runs to its end.
     @Test func anImportStartedWithASignalIgnoredKeepsItIgnored() async throws {
-        let lines = 40_000
+        let lines = 20_000
         var feed = ""
         for line in 1...lines { feed += #"{"externalId": "H-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n" }
         let input = folder.file("feed.jsonl")
