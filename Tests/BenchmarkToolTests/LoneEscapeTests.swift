@@ -9,6 +9,10 @@ import Testing
 @Suite struct LoneEscapeTests {
     let folder = TemporaryDirectory("helpdesk-escape")
 
+    /// The split is sent 1 ms apart; on a machine busy with the rest of the suite the test's own
+    /// second write can come later than the console's 3 ms wait, when an Escape alone is what a
+    /// person would have pressed. Such a round proves nothing: the picker is closed (`[` and `B`
+    /// do nothing in the queue) and the round is run again a moment later.
     @Test func anEscapeAloneClosesThePickerAndOneSplitFromItsSequenceMovesTheChoice() throws {
         let terminal = try PseudoTerminal(BuiltProducts.executable("helpdesk").path, ["demo", "--db", folder.file("demo.db")], environment: [
             "TERM": "xterm-256color", "LANG": "C.UTF-8", "HOME": folder.path, "PATH": "/usr/bin:/bin",
@@ -30,16 +34,28 @@ import Testing
             fed = terminal.receivedCount
             return (0..<40).map(screen.line).joined(separator: "\n")
         }
+        let pickerTitle = "Add to group — choose"
         _ = try shows("the queue") { $0.contains("1 Queue 34") && $0.contains("Okta actions") }
-        terminal.send(Array("g".utf8))
-        let picker = try shows("the group picker") { $0.contains("Add to group — choose") }
-        terminal.send([0x1B])
-        usleep(1_000)
-        terminal.send(Array("[B".utf8))
-        let moved = try shows("the choice moved") { $0 != picker }
-        #expect(moved.contains("Add to group — choose"), "the split Down was read as Escape:\n\(moved)")
-        terminal.send([0x1B])
-        let closed = try shows("the picker closed") { !$0.contains("Add to group — choose") }
-        #expect(closed.contains("1 Queue 34"))
+        for _ in 1...20 {
+            terminal.send(Array("g".utf8))
+            let picker = try shows("the group picker") { $0.contains(pickerTitle) }
+            let start = ContinuousClock.now
+            terminal.send([0x1B])
+            usleep(1_000)
+            terminal.send(Array("[B".utf8))
+            guard ContinuousClock.now - start < .microseconds(2_500) else {
+                if try shows("the split's answer", { _ in true }).contains(pickerTitle) { terminal.send([0x1B]) }
+                _ = try shows("the queue again") { !$0.contains(pickerTitle) }
+                usleep(200_000)
+                continue
+            }
+            let moved = try shows("the choice moved") { $0 != picker }
+            #expect(moved.contains(pickerTitle), "the split Down was read as Escape:\n\(moved)")
+            terminal.send([0x1B])
+            let closed = try shows("the picker closed") { !$0.contains(pickerTitle) }
+            #expect(closed.contains("1 Queue 34"))
+            return
+        }
+        Issue.record("twenty rounds in a row sent the split more than 2.5 ms apart; the machine was too busy to tell")
     }
 }

@@ -124,16 +124,18 @@ import Testing
         let out = folder.file("import-\(UUID()).out")
         let err = folder.file("import-\(UUID()).err")
         let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "\(script) >'\(out)' 2>'\(err)'"], environment: environment)
-        var exited: pid_t = 0
-        var status: Int32 = 0
-        while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize {
-            exited = waitpid(pid, &status, WNOHANG)
-            guard exited == 0 else { break }
-            try await Task.sleep(for: .milliseconds(5))
+        // Watched from a thread of its own: the shared pool is busy with the rest of the suite.
+        nonisolated(unsafe) let watched = store
+        let (signalled, code) = try await offPool {
+            var status: Int32 = 0
+            while try watched.read({ try $0.count(.all) }) <= ImportCommand.batchSize {
+                guard waitpid(pid, &status, WNOHANG) == 0 else { return (false, status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)) }
+                usleep(2_000)
+            }
+            for number in signals { kill(pid, number) }
+            return (true, ChildProcess.wait(pid))
         }
-        #expect(exited == 0, "the import ended before it was signalled")
-        for number in signals { kill(pid, number) }
-        let code = try await offPool { ChildProcess.wait(pid) }
+        #expect(signalled, "the import ended before it was signalled")
         return (code, try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: err, encoding: .utf8))
     }
 
