@@ -10,7 +10,9 @@ import Synchronization
 final class StopSignals: Sendable {
     static let watched = [SIGINT, SIGTERM, SIGHUP]
 
-    private let state = Mutex<(received: Int32?, sources: [any DispatchSourceSignal])>((nil, []))
+    /// The first signal received, 0 until one is: read once a line, so without a lock.
+    private let first = Atomic<Int32>(0)
+    private let sources = Mutex(SignalSources())
     private let onFirst: @Sendable (Int32) -> Void
 
     private init(onFirst: @escaping @Sendable (Int32) -> Void) { self.onFirst = onFirst }
@@ -24,7 +26,7 @@ final class StopSignals: Sendable {
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [signals] in signals.note(number) }
             source.resume()
-            signals.state.withLock { $0.sources.append(source) }
+            signals.sources.withLock { $0.list.append(source) }
         }
         return signals
     }
@@ -32,26 +34,27 @@ final class StopSignals: Sendable {
     /// Stops watching: each signal watched is back to its default (a program that runs commands
     /// in process, as the tests do, is left as it was found).
     func end() {
-        state.withLock { state in
-            for source in state.sources {
+        sources.withLock { sources in
+            for source in sources.list {
                 source.cancel()
                 signal(Int32(source.handle), SIG_DFL)
             }
-            state.sources = []
+            sources.list = []
         }
     }
 
     /// The first stop signal received, if one was.
-    var received: Int32? { state.withLock { $0.received } }
+    var received: Int32? {
+        let number = first.load(ordering: .acquiring)
+        return number == 0 ? nil : number
+    }
 
     private func note(_ number: Int32) {
-        let first = state.withLock { state in
-            guard state.received == nil else { return false }
-            state.received = number
-            for source in state.sources { signal(Int32(source.handle), SIG_DFL) }
-            return true
+        guard first.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged else { return }
+        sources.withLock { sources in
+            for source in sources.list { signal(Int32(source.handle), SIG_DFL) }
         }
-        if first { onFirst(number) }
+        onFirst(number)
     }
 
     /// Whether the program started with `number` ignored.
@@ -70,4 +73,9 @@ final class StopSignals: Sendable {
         default: "signal \(number)"
         }
     }
+}
+
+/// The signal sources a `StopSignals` keeps alive. Dispatch's sources may be used from any thread.
+private struct SignalSources: @unchecked Sendable {
+    var list: [any DispatchSourceSignal] = []
 }
