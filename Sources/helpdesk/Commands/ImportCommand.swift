@@ -28,12 +28,13 @@ enum ImportCommand {
         says what it wrote, and which lines were on their way when the service stopped answering (they may
         have been written; importing again skips those that were); with --json, as "unanswered" line numbers
         and "failure", the reason. Ctrl-C, SIGTERM or SIGHUP ends it between batches, saying what it wrote
-        and the line it stopped before; a second signal ends it at once.
+        and the line it stopped before; a second signal ends it at once, and one ignored when it started
+        (nohup) stays ignored.
         Exit 0 when no line was refused, 1 otherwise, 128 and the signal's number when one stopped it.
         """
     ) { invocation in
         // The work is the store's, not the output's: a reader that goes away (`| head`) does not
-        // stop an import half way; what cannot be written is dropped.
+        // stop an import half way; the report it could not write fails the run at the end.
         signal(SIGPIPE, SIG_IGN)
         // A stop signal ends the import between lines: the batch with the service is answered and
         // reported, and the summary says where it stopped (a second signal ends it at once).
