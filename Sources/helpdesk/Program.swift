@@ -43,7 +43,7 @@ enum Program {
         environment.err = SanitizedOutput(given.err)
         let status = await dispatch(words, in: environment)
         guard let failure = environment.out.failure else { return status }
-        environment.err.line("helpdesk: the output could not be written (\(failure)), so what was written is incomplete")
+        environment.err.line("helpdesk: the command ran, but its output could not all be written (\(failure))")
         return status == ExitCode.success ? ExitCode.failure : status
     }
 

@@ -139,9 +139,8 @@ import Testing
         #expect(StoreError.readOnly(path: path).description.contains("read-only"))
     }
 
-    @Test func aStoreThisUserMayNotReadIsNamedSoNotReadOnly() throws {
-        // Root reads every file; the check needs an ordinary user.
-        guard geteuid() != 0 else { return }
+    @Test(.enabled(if: geteuid() != 0, "root reads every file; run as an ordinary user"))
+    func aStoreThisUserMayNotReadIsNamedSoNotReadOnly() throws {
         let path = folder.file("private.db")
         _ = try SQLiteRequestStore(path: path)
         chmod(path, 0)
@@ -191,6 +190,19 @@ import Testing
             try SQLiteRequestStore(path: cut).read { try $0.count(.all) }
         } throws: { error in
             "\(error)".contains("is damaged") && "\(error)".contains("restore it from a backup")
+        }
+    }
+
+    @Test(.enabled(if: geteuid() != 0, "root searches every folder; run as an ordinary user"))
+    func aStoreInAFolderClosedToThisUserIsNamedSo() throws {
+        let closed = folder.file("closed")
+        let path = closed + "/helpdesk.db"
+        try FileManager.default.createDirectory(atPath: closed, withIntermediateDirectories: true)
+        _ = try SQLiteRequestStore(path: path)
+        chmod(closed, 0)
+        defer { chmod(closed, 0o700) }
+        #expect(throws: StoreError.cannotOpen(path: path, reason: "a folder on its path is closed to this user; ask an admin to add you to the store's group")) {
+            try SQLiteRequestStore(path: path)
         }
     }
 

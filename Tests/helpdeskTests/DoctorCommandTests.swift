@@ -72,7 +72,7 @@ import Testing
         let device = await cli.run(["doctor"])
         #expect(device.status == 1)
         #expect(device.out.contains("configuration /dev/zero: is not a file but a folder, a device, a pipe or a socket"), "\(device.out)")
-        #expect(device.out.contains("make it a JSON file as said above"), "\(device.out)")
+        #expect(device.out.contains("correct the file as said above"), "\(device.out)")
         try CLIHarness.demoConfiguration.replacingOccurrences(of: #""roles": ["agent"]"#, with: #""roles": "agent""#).write(toFile: cli.folder.file("bad.json"), atomically: true, encoding: .utf8)
         cli.variables["HELPDESK_CONFIG"] = cli.folder.file("bad.json")
         let key = await cli.run(["doctor"])

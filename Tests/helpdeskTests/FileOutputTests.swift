@@ -61,7 +61,7 @@ import Testing
         defer { try? full.close() }
         let result = await cli.run(command, out: FileOutput(descriptor: full.fileDescriptor, kind: .stream))
         #expect(result.status == 1)
-        #expect(result.err.hasSuffix("helpdesk: the output could not be written (\(String(cString: strerror(ENOSPC)))), so what was written is incomplete\n"), "\(result.err)")
+        #expect(result.err.hasSuffix("helpdesk: the command ran, but its output could not all be written (\(String(cString: strerror(ENOSPC))))\n"), "\(result.err)")
     }
 
     @Test func anExportStopsReadingOnceItsOutputCannotBeWritten() async throws {

@@ -31,8 +31,8 @@ final class StopSignals: Sendable {
         return signals
     }
 
-    /// Stops watching: each signal watched is back to its default (a program that runs commands
-    /// in process, as the tests do, is left as it was found).
+    /// Stops watching: each signal watched is back to its default, as it was before `watch` (a
+    /// program that runs commands in process, as the tests do, gets its signals back).
     func end() {
         sources.withLock { sources in
             for source in sources.list {

@@ -39,7 +39,7 @@ enum ImportCommand {
         // A stop signal ends the import between lines: the batch with the service is answered and
         // reported, and the summary says where it stopped (a second signal ends it at once).
         let stop = StopSignals.watch { [err = invocation.err] signal in
-            err.line("helpdesk import: \(StopSignals.name(signal)): stopping once the batch with the store is written; a second signal stops at once")
+            err.line("helpdesk import: \(StopSignals.name(signal)): stopping at the next line read, once the batch with the store is written; a second signal stops at once")
         }
         defer { stop.end() }
         let run = ImportRun(invocation)

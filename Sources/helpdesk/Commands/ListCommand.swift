@@ -15,9 +15,11 @@ enum ListCommand {
             .json, .db, .config, .socket,
         ],
         discussion: """
-        With --json, prints a JSON array of request objects. Every request is reached a page at a time:
-        list again with --after and the last request of the page, and the same filters, until a page
-        has fewer than --limit. When more match, the text form says so on standard error.
+        With --json, prints a JSON array of request objects. The next page: list again with --after and the
+        last request of the page, and the same filters, until a page has fewer than --limit. Each page is
+        the queue as it is then: a request whose priority changes between pages may be missed or shown
+        twice (export lists every request's events once). When more match, the text form says so on
+        standard error.
         """
     ) { invocation in
         let filter = QueueFilter(

@@ -37,8 +37,8 @@ enum PersonalSetup {
     /// store is made on first use, whatever the command.)
     static let commandsThatMakeTheStore: Set<String> = ["new", "import", Program.console.name]
 
-    /// Why no store is at `path` (nothing there, a link to nothing, or an empty file, said as
-    /// such), or nil when something is, or when it cannot be told (opening it says why).
+    /// Why no store is at `path` (nothing there, also at the end of a link, or an empty file, said
+    /// as such), or nil when something is, or when it cannot be told (opening it says why).
     private static func noStore(at path: String) -> String? {
         var info = stat()
         guard stat(path, &info) == 0 else { return errno == ENOENT ? "" : nil }

@@ -28,8 +28,8 @@ enum LocalChecks {
             let operators = configuration.team.operators.count
             return (.passed(name, "\(path) is valid (\(operators) operator\(operators == 1 ? "" : "s"))"), configuration)
         } catch let error as ConfigurationError where error.key == nil {
-            // The file as a whole: not a file, not UTF-8, not JSON.
-            return (.failed(name, "\(error)", fix: "make it a JSON file as said above; Resources/config.example.json is one with every key"), nil)
+            // The file as a whole: not readable, not a file, too large, not UTF-8, not JSON.
+            return (.failed(name, "\(error)", fix: "correct the file as said above; Resources/config.example.json is a valid one with every key"), nil)
         } catch {
             return (.failed(name, "\(error)", fix: "correct the key named above; Resources/config.example.json shows every key"), nil)
         }
