@@ -125,10 +125,9 @@ import Testing
         let err = folder.file("import-\(UUID()).err")
         let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "\(script) >'\(out)' 2>'\(err)'"], environment: environment)
         // Watched from a thread of its own: the shared pool is busy with the rest of the suite.
-        nonisolated(unsafe) let watched = store
         let (signalled, code) = try await offPool {
             var status: Int32 = 0
-            while try watched.read({ try $0.count(.all) }) <= ImportCommand.batchSize {
+            while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize {
                 guard waitpid(pid, &status, WNOHANG) == 0 else { return (false, status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)) }
                 usleep(2_000)
             }

@@ -17,11 +17,11 @@ final class StopSignals: Sendable {
 
     private init(onFirst: @escaping @Sendable (Int32) -> Void) { self.onFirst = onFirst }
 
-    /// Starts watching the signals not ignored; `onFirst` is told of the first one received.
-    static func watch(onFirst: @escaping @Sendable (Int32) -> Void) -> StopSignals {
+    /// Starts watching those of `numbers` not ignored; `onFirst` is told of the first one received.
+    static func watch(_ numbers: [Int32] = watched, onFirst: @escaping @Sendable (Int32) -> Void) -> StopSignals {
         let signals = StopSignals(onFirst: onFirst)
         let queue = DispatchQueue(label: "helpdesk-stop-signals")
-        for number in watched where !isIgnored(number) {
+        for number in numbers where !isIgnored(number) {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [signals] in signals.note(number) }

@@ -3,7 +3,6 @@ import HelpdeskCore
 import HelpdeskSocket
 import OktaClient
 import SQLiteStore
-import Synchronization
 
 /// `helpdesk serve`: the service that alone holds the Okta token and the store. Consoles and
 /// commands of every operator are its clients over a Unix socket; the kernel tells it who each
@@ -120,38 +119,14 @@ enum ServeCommand {
         return record.pointee.gr_gid
     }
 
-    /// Returns when SIGTERM or SIGINT arrives; SIGHUP and SIGPIPE are ignored.
+    /// Returns when SIGTERM or SIGINT arrives (a second one ends the service at once); SIGHUP and
+    /// SIGPIPE are ignored.
     private static func waitForStopSignal() async {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let queue = DispatchQueue(label: "helpdesk-signals")
-            let once = SignalOnce(continuation)
-            for number in [SIGTERM, SIGINT] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { once.fire() }
-                source.resume()
-                once.keep(source)
-            }
-        }
-    }
-}
-
-/// Resumes the waiting task on the first stop signal, and keeps the signal sources alive.
-private final class SignalOnce: Sendable {
-    private let state: Mutex<(continuation: CheckedContinuation<Void, Never>?, sources: [any DispatchSourceSignal])>
-
-    init(_ continuation: CheckedContinuation<Void, Never>) {
-        state = Mutex((continuation, []))
-    }
-
-    func keep(_ source: any DispatchSourceSignal) { state.withLock { $0.sources.append(source) } }
-
-    func fire() {
-        state.withLock { state in
-            state.continuation?.resume()
-            state.continuation = nil
+            // The signals' sources keep the watcher, and it them, for as long as the process lives.
+            _ = StopSignals.watch([SIGTERM, SIGINT]) { _ in continuation.resume() }
         }
     }
 }
