@@ -132,7 +132,7 @@ import Testing
         let request = try fixture.request()
         let approval = try fixture.awaiting(try await fixture.engine.ask(.resetMFA, on: request.id, reason: "lost phone", by: alex))
         await #expect { try await fixture.engine.deny(approval.id, by: jordan, reason: "not mine") } throws: { "\($0)".contains("may not decide") }
-        await #expect { try await fixture.engine.approvals.withdraw(approval.id, by: jordan, reason: "not mine") } throws: {
+        #expect { try fixture.engine.approvals.withdraw(approval.id, by: jordan, reason: "not mine") } throws: {
             "\($0)".contains("was asked for by alex; only they may withdraw it")
         }
         await #expect { try await fixture.engine.deny(approval.id, by: alex, reason: " ") } throws: { "\($0)".contains("reason is required") }
@@ -150,7 +150,7 @@ import Testing
         let second = try fixture.request()
         let late = try fixture.awaiting(try await fixture.engine.ask(.resetMFA, on: second.id, reason: "lost phone", by: alex))
         fixture.clock.advance(by: 25 * 3600)
-        await #expect { try await fixture.engine.approvals.withdraw(late.id, by: alex, reason: "too late") } throws: { "\($0)".contains("no longer waiting") }
+        #expect { try fixture.engine.approvals.withdraw(late.id, by: alex, reason: "too late") } throws: { "\($0)".contains("no longer waiting") }
     }
 
     @Test func askingNeedsAReasonTheAgentRoleAndAnAvailableAction() async throws {

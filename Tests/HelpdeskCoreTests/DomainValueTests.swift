@@ -15,6 +15,13 @@ import Testing
         #expect(RequestID(parsing: text) == nil)
     }
 
+    @Test func anIdReadsBackFromItsDescriptionOnly() {
+        #expect(RequestID(described: RequestID(12_345).description) == RequestID(12_345))
+        for text in ["req-12", "12", " REQ-12", "REQ-0", "REQ-", "REQ-1x", "REQ--1", "REQ-+1", "REQ-99999999999999999999"] {
+            #expect(RequestID(described: text) == nil, "\(text)")
+        }
+    }
+
     @Test(arguments: ["2026-02-30", "2026-11-31", "2025-02-29", "2026-13-01", "2026-00-10", "2026-12-00", "2026-12-01T24:00:00Z",
                       "2026-12-01T35:00:00Z", "2026-12-01T10:70:00Z", "2026-12-01T10:00:60Z", "2026-02-30T10:00:00Z", "2026-12-01T1a:00:00Z"])
     func aDateOrTimeThatDoesNotExistIsNotRolledOver(text: String) {

@@ -17,6 +17,15 @@ public struct RequestID: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { "REQ-\(number)" }
 
+    /// Reads exactly what `description` writes, `REQ-<n>`, without `parsing`'s leniency: for ids
+    /// this program wrote, read in bulk.
+    public init?(described text: String) {
+        let digits = text.utf8.dropFirst(4)
+        guard text.hasPrefix("REQ-"), !digits.isEmpty, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              let number = Int64(Substring(digits)), number > 0 else { return nil }
+        self.number = number
+    }
+
     public static func < (lhs: RequestID, rhs: RequestID) -> Bool { lhs.number < rhs.number }
 }
 

@@ -29,10 +29,9 @@ struct ImportTally {
         alreadyImported += batch.alreadyImported.count
         refused += batch.refused.count
         for created in batch.imported {
-            // The service writes ids as REQ-<n>; read without RequestID's leniency, once a line.
-            guard created.id.hasPrefix("REQ-"), let number = Int64(created.id.dropFirst(4)) else { continue }
-            if firstNew.count < 5 { firstNew.append(RequestID(number)) }
-            note(number)
+            guard let id = RequestID(described: created.id) else { continue }
+            if firstNew.count < 5 { firstNew.append(id) }
+            note(id.number)
         }
         if keepingLines { report.add(batch) }
     }
