@@ -116,6 +116,45 @@ import Testing
         #expect(try store.read { try $0.count(.all) } == lines + 1)
     }
 
+    /// An import waiting on input that does not come cannot stop at its next line: the first
+    /// signal is acknowledged, and a second ends it at once, with what was written kept.
+    @Test func aSecondSignalEndsAnImportWaitingOnInputAtOnce() async throws {
+        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
+        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "First"], environment: environment) }
+        #expect(created.status == 0, "\(created.err)")
+        let fifo = folder.file("input.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let err = folder.file("waiting.err")
+        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)' >/dev/null 2>'\(err)'"], environment: environment)
+        let lines = ImportCommand.batchSize * 3 / 2
+        let feed = (1...lines).map { #"{"externalId": "W-\#($0)", "requester": "a@example.com", "subject": "line \#($0)"}"# + "\n" }.joined()
+        let store = try SQLiteRequestStore(path: db)
+        let (status, acknowledged) = try await offPool { () -> (Int32, Bool) in
+            let writer = open(fifo, O_WRONLY)
+            defer { close(writer) }
+            _ = feed.utf8CString.withUnsafeBytes { write(writer, $0.baseAddress, $0.count - 1) }
+            // The first batch is written; the rest waits for a line that does not come.
+            let deadline = Date().addingTimeInterval(30)
+            while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize, Date() < deadline { usleep(2_000) }
+            kill(pid, SIGTERM)
+            var acknowledged = false
+            while !acknowledged, Date() < deadline {
+                acknowledged = ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains("a second signal stops at once")
+                usleep(2_000)
+            }
+            kill(pid, SIGTERM)
+            var status: Int32 = 0
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                guard Date() < deadline else { kill(pid, SIGKILL); return (-1, acknowledged) }
+                usleep(2_000)
+            }
+            return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), acknowledged)
+        }
+        #expect(acknowledged, "the first signal was acknowledged")
+        #expect(status == 128 + SIGTERM, "the second signal ended it")
+        #expect(try store.read { try $0.count(.all) } == ImportCommand.batchSize + 1, "the batch written before is kept")
+    }
+
     /// Runs `script` in a shell started with every signal at its default (children of this
     /// process inherit what commands run in it have set), sends `signals` once the import has
     /// written its first batch, and waits: the status (128 and the signal when one ended it) and
