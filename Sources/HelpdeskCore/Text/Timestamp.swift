@@ -99,8 +99,14 @@ public enum Timestamp {
         guard civilDate(daysSince1970: daysSince1970(year: year, month: month, day: day)) == (year, month, day) else { return false }
         guard text.count > 10 else { return true }
         guard let hour = number(11..<13), let minute = number(14..<16), hour < 24, minute < 60 else { return false }
-        guard text.count > 16, text[16] == UInt8(ascii: ":") else { return true }
-        guard let second = number(17..<19), second < 60 else { return false }
-        return true
+        if text.count > 16, text[16] == UInt8(ascii: ":") {
+            guard let second = number(17..<19), second < 60 else { return false }
+        }
+        // An offset, `+05:30` or `-0800`, is at most 23 hours and 59 minutes.
+        guard let sign = text[16...].firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) else { return true }
+        let minutesAt = text.count > sign + 3 && text[sign + 3] == UInt8(ascii: ":") ? sign + 4 : sign + 3
+        guard let hours = number(sign + 1..<sign + 3), hours < 24 else { return false }
+        guard let minutes = number(minutesAt..<minutesAt + 2) else { return text.count == sign + 3 }
+        return minutes < 60
     }
 }
