@@ -39,6 +39,31 @@ import Testing
         }
     }
 
+    @Test func aNonBlockingDescriptorIsWaitedForNotTakenForAFailure() throws {
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]) }
+        _ = fcntl(ends[1], F_SETFL, fcntl(ends[1], F_GETFL) | O_NONBLOCK)
+        let output = FileOutput(descriptor: ends[1], kind: .stream)
+        let text = String(repeating: "x", count: 1 << 20)
+        // More than a pipe holds: the writer waits while a reader drains it.
+        let readEnd = ends[0]
+        let reader = Thread {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            var total = 0
+            while total < text.utf8.count + 4 {
+                let count = read(readEnd, &buffer, buffer.count)
+                guard count > 0 else { break }
+                total += count
+            }
+        }
+        reader.start()
+        output.write(text)
+        output.line("end")
+        close(ends[1])
+        #expect(output.failure == nil)
+    }
+
     @Test func everyByteIsWrittenInOrder() throws {
         let folder = TemporaryDirectory("helpdesk-output")
         let path = folder.file("out.txt")

@@ -61,7 +61,8 @@ final class FileOutput: OutputSink {
 
     var failure: String? { firstFailure.withLock { $0 } }
 
-    /// Writes every byte, through interruptions and short writes; the system's reason if it cannot.
+    /// Writes every byte, through interruptions, short writes and a descriptor left non-blocking
+    /// (waiting up to 10 s for room); the system's reason if it cannot.
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
         var offset = 0
         while offset < bytes.count {
@@ -70,6 +71,11 @@ final class FileOutput: OutputSink {
             }
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK {
+                    var ready = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                    if poll(&ready, 1, 10_000) > 0 { continue }
+                    errno = EAGAIN
+                }
                 return String(cString: strerror(errno))
             }
             offset += written
