@@ -95,14 +95,7 @@ import Testing
     @Test(.serialized, arguments: [SIGTERM, SIGINT, SIGHUP])
     func anImportStoppedByASignalSaysWhatItWroteAndWhereItStopped(signal: Int32) async throws {
         let lines = 20_000
-        var feed = ""
-        for line in 1...lines { feed += #"{"externalId": "G-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n" }
-        let input = folder.file("feed.jsonl")
-        try feed.write(toFile: input, atomically: true, encoding: .utf8)
-        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
-        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "First"], environment: environment) }
-        #expect(created.status == 0, "\(created.err)")
-        let store = try SQLiteRequestStore(path: db)
+        let (input, environment, store) = try await importSetting(lines: lines)
         let stopped = try await importUntil(signals: [signal], "exec '\(binary.path)' import '\(input)' --db '\(db)'", environment: environment, store: store)
         let written = try store.read { try $0.count(.all) } - 1
         #expect(stopped.status == 128 + signal, "\(stopped.err)")
@@ -119,16 +112,12 @@ import Testing
     /// An import waiting on input that does not come cannot stop at its next line: the first
     /// signal is acknowledged, and a second ends it at once, with what was written kept.
     @Test func aSecondSignalEndsAnImportWaitingOnInputAtOnce() async throws {
-        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
-        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "First"], environment: environment) }
-        #expect(created.status == 0, "\(created.err)")
+        let (input, environment, store) = try await importSetting(lines: ImportCommand.batchSize * 3 / 2)
+        let feed = try String(contentsOfFile: input, encoding: .utf8)
         let fifo = folder.file("input.fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
         let err = folder.file("waiting.err")
         let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)' >/dev/null 2>'\(err)'"], environment: environment)
-        let lines = ImportCommand.batchSize * 3 / 2
-        let feed = (1...lines).map { #"{"externalId": "W-\#($0)", "requester": "a@example.com", "subject": "line \#($0)"}"# + "\n" }.joined()
-        let store = try SQLiteRequestStore(path: db)
         let (status, acknowledged) = try await offPool { () -> (Int32, Bool) in
             let writer = open(fifo, O_WRONLY)
             defer { close(writer) }
@@ -153,6 +142,19 @@ import Testing
         #expect(acknowledged, "the first signal was acknowledged")
         #expect(status == 128 + SIGTERM, "the second signal ended it")
         #expect(try store.read { try $0.count(.all) } == ImportCommand.batchSize + 1, "the batch written before is kept")
+    }
+
+    /// The setting of the import tests: a store holding one request (made by the binary), and a
+    /// feed of `lines` new ones in a file.
+    func importSetting(lines: Int) async throws -> (input: String, environment: [String: String], store: SQLiteRequestStore) {
+        var feed = ""
+        for line in 1...lines { feed += #"{"externalId": "G-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n" }
+        let input = folder.file("feed.jsonl")
+        try feed.write(toFile: input, atomically: true, encoding: .utf8)
+        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
+        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "First"], environment: environment) }
+        #expect(created.status == 0, "\(created.err)")
+        return (input, environment, try SQLiteRequestStore(path: db))
     }
 
     /// Runs `script` in a shell started with every signal at its default (children of this
@@ -181,14 +183,7 @@ import Testing
     /// keeps it ignored and runs to its end.
     @Test func anImportStartedWithASignalIgnoredKeepsItIgnored() async throws {
         let lines = 20_000
-        var feed = ""
-        for line in 1...lines { feed += #"{"externalId": "H-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n" }
-        let input = folder.file("feed.jsonl")
-        try feed.write(toFile: input, atomically: true, encoding: .utf8)
-        let environment = ["HOME": folder.path, "HELPDESK_CONFIG": try configuration(agent: Self.osLogin)]
-        let created = try await offPool { [binary, db] in try ChildProcess.run(binary, ["new", "--db", db, "--requester", "jane@example.com", "--subject", "First"], environment: environment) }
-        #expect(created.status == 0, "\(created.err)")
-        let store = try SQLiteRequestStore(path: db)
+        let (input, environment, store) = try await importSetting(lines: lines)
         let finished = try await importUntil(signals: [SIGHUP, SIGINT], "trap '' HUP INT; exec '\(binary.path)' import '\(input)' --db '\(db)'",
                                              environment: environment, store: store)
         #expect(finished.status == 0, "\(finished.err)")
