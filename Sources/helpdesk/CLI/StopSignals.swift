@@ -4,22 +4,35 @@ import Synchronization
 
 /// Stop signals (SIGINT, SIGTERM, SIGHUP) turned into a question a long command asks between
 /// steps, so it can finish the step it is in and say what it did instead of dying half way. The
-/// first signal is noted and its default comes back, so a second one ends the program at once
-/// (a command waiting on input that does not come). A signal the program was started with
-/// ignored (`nohup`, `trap '' HUP`, a shell's background job) stays ignored.
+/// first signal is noted; after it, a second one ends the program at once (a command waiting on
+/// input that does not come) or, for the service finishing its actions, is ignored. A signal
+/// the program was started with ignored (`nohup`, `trap '' HUP`, a shell's background job) stays
+/// ignored.
 final class StopSignals: Sendable {
     static let watched = [SIGINT, SIGTERM, SIGHUP]
+
+    /// What a signal after the first does.
+    enum Second: Sendable {
+        /// Ends the program (the signal's default).
+        case endsAtOnce
+        /// Nothing: what the first started is finished.
+        case isIgnored
+    }
 
     /// The first signal received, 0 until one is: read once a line, so without a lock.
     private let first = Atomic<Int32>(0)
     private let sources = Mutex(SignalSources())
+    private let second: Second
     private let onFirst: @Sendable (Int32) -> Void
 
-    private init(onFirst: @escaping @Sendable (Int32) -> Void) { self.onFirst = onFirst }
+    private init(second: Second, onFirst: @escaping @Sendable (Int32) -> Void) {
+        self.second = second
+        self.onFirst = onFirst
+    }
 
     /// Starts watching those of `numbers` not ignored; `onFirst` is told of the first one received.
-    static func watch(_ numbers: [Int32] = watched, onFirst: @escaping @Sendable (Int32) -> Void) -> StopSignals {
-        let signals = StopSignals(onFirst: onFirst)
+    static func watch(_ numbers: [Int32] = watched, then second: Second = .endsAtOnce, onFirst: @escaping @Sendable (Int32) -> Void) -> StopSignals {
+        let signals = StopSignals(second: second, onFirst: onFirst)
         let queue = DispatchQueue(label: "helpdesk-stop-signals")
         for number in numbers where !isIgnored(number) {
             signal(number, SIG_IGN)
@@ -51,8 +64,10 @@ final class StopSignals: Sendable {
 
     private func note(_ number: Int32) {
         guard first.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged else { return }
-        sources.withLock { sources in
-            for source in sources.list { signal(Int32(source.handle), SIG_DFL) }
+        if second == .endsAtOnce {
+            sources.withLock { sources in
+                for source in sources.list { signal(Int32(source.handle), SIG_DFL) }
+            }
         }
         onFirst(number)
     }

@@ -20,8 +20,8 @@ enum ServeCommand {
         The service reads only its configuration: the Okta org and token file, the store, the operators
         and the policy; no environment variable changes them. It expires approvals, revokes temporary
         access and reconciles unknown outcomes on its own, every 30 seconds. SIGTERM or SIGINT stops it:
-        it stops accepting, lets actions already running in Okta finish and be recorded (up to 30 s),
-        then exits 0. Log lines go to standard error (the journal under systemd).
+        it stops accepting, lets actions already running in Okta finish and be recorded (up to 30 s; a
+        second signal meanwhile is ignored), then exits 0. Log lines go to standard error (the journal under systemd).
         """
     ) { invocation in
         let running = try await start(invocation)
@@ -119,14 +119,15 @@ enum ServeCommand {
         return record.pointee.gr_gid
     }
 
-    /// Returns when SIGTERM or SIGINT arrives (a second one ends the service at once); SIGHUP and
-    /// SIGPIPE are ignored.
+    /// Returns when SIGTERM or SIGINT arrives; another during the stop is ignored, so actions in
+    /// flight are finished and recorded (systemd's SIGKILL after its timeout is the hard stop).
+    /// SIGHUP and SIGPIPE are ignored.
     private static func waitForStopSignal() async {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             // The signals' sources keep the watcher, and it them, for as long as the process lives.
-            _ = StopSignals.watch([SIGTERM, SIGINT]) { _ in continuation.resume() }
+            _ = StopSignals.watch([SIGTERM, SIGINT], then: .isIgnored) { _ in continuation.resume() }
         }
     }
 }
