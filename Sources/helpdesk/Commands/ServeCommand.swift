@@ -55,8 +55,13 @@ enum ServeCommand {
         let storeSetting = try StoreSetting.service(configuration, file: configurationPath)
         let socketPath = invocation.arguments.value("socket") ?? configuration.socketPath ?? environment.defaultSocketPath
         let group = try configuration.socketGroup.map(groupID)
+        if let group, let name = configuration.socketGroup, geteuid() != 0, !isMember(of: group) {
+            throw CLIError.failed("the socket group \(TextSafetyForCLI.quoted(name)) (service.socketGroup) is not one of this user's groups, so the socket cannot be given to it; "
+                + "run the service as its own user in that group (usermod -aG \(TextSafetyForCLI.bare(name)) helpdesk)")
+        }
         umask(0o077)
-        let store = try storeSetting.open()
+        // Okta's settings (the token file's owner and mode) are checked before the store is
+        // touched: a service that cannot start leaves no store behind, made by the wrong user.
         let directory: any IdentityDirectory
         var oktaClient: OktaHTTPClient?
         if let override = environment.directoryOverride {
@@ -78,6 +83,7 @@ enum ServeCommand {
             }
         }
         let okta = oktaClient
+        let store = try storeSetting.open()
         let engine = ActionEngine(store: store, directory: directory, clock: environment.clock, policy: configuration.policy, team: configuration.team,
                                   approvalLifetime: configuration.approvalTTLHours * 3600, runner: ProcessIdentity.current)
         let team = configuration.team
@@ -110,6 +116,15 @@ enum ServeCommand {
         let serviceLogin = (try? OSIdentity.login()) ?? "helpdesk"
         let background = Task { await BackgroundWork(backend: backend, actor: serviceLogin, interval: backgroundInterval, report: log).run() }
         return Running(server: server, background: background, log: log)
+    }
+
+    /// Whether this process may give a file to `group`: its own group or a supplementary one.
+    private static func isMember(of group: gid_t) -> Bool {
+        if getegid() == group { return true }
+        let count = getgroups(0, nil)
+        guard count > 0 else { return false }
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        return getgroups(count, &groups) > 0 && groups.contains(group)
     }
 
     private static func groupID(_ name: String) throws -> gid_t {
