@@ -127,6 +127,7 @@ import Testing
         #expect(result.status == 1)
         #expect(result.out.contains("✗ okta org: 127.0.0.1:\(server.port) could not be reached"))
         #expect(result.out.contains("- okta token: not checked: Okta could not be reached"))
+        #expect(result.out.contains("between this host and 127.0.0.1 on port \(server.port)"), "the fix names the org's own port")
     }
 
     @Test func missingConfigurationAndUnknownOperatorFail() async throws {

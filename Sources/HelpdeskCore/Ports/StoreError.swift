@@ -21,7 +21,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .approvalNotFound(let id): "no approval \(id) in the store"
         case .conflict(let id, let expected, let actual):
             "\(id) was changed by someone else (you had version \(expected), it is now \(actual)); reload it and try again"
-        case .notADatabase(let path): "\(path) is not a helpdesk store (not a SQLite database); it was left untouched — check --db or HELPDESK_DB"
+        case .notADatabase(let path): "\(path) is not a helpdesk store (not a SQLite database); it was left untouched — check the store's path (--db, HELPDESK_DB, or store.path in the configuration)"
         case .damaged(let path):
             "the store \(path) is damaged (SQLite finds its pages inconsistent: cut short or overwritten in part); it was left untouched — "
                 + "restore it from a backup, or save what can be read with the sqlite3 shell's .recover"

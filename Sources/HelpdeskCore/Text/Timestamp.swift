@@ -102,7 +102,8 @@ public enum Timestamp {
         if text.count > 16, text[16] == UInt8(ascii: ":") {
             guard let second = number(17..<19), second < 60 else { return false }
         }
-        // An offset, `+05:30` or `-0800`, is at most 23 hours and 59 minutes.
+        // An offset, `+05:30` or `-0800`: its minutes under 60, its hours under 24 (Foundation then
+        // takes none past 18:00).
         guard let sign = text[16...].firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) else { return true }
         let minutesAt = text.count > sign + 3 && text[sign + 3] == UInt8(ascii: ":") ? sign + 4 : sign + 3
         guard let hours = number(sign + 1..<sign + 3), hours < 24 else { return false }

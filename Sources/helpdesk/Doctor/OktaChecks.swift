@@ -63,8 +63,9 @@ enum OktaChecks {
     static func interpret(_ report: OktaSetupReport, serviceApp: Bool = false) -> [ServiceCheck] {
         let host = report.org.host
         if let reason = report.unreachable, report.reads.isEmpty {
+            let port = report.org.url.port ?? (report.org.url.scheme == "http" ? 80 : 443)
             return [.failed("okta org", "\(host) could not be reached: \(TextSafety.quoted(reason, limit: 200))",
-                            fix: "check DNS, the firewall and any proxy (HTTPS_PROXY) between this host and \(host) on port 443"),
+                            fix: "check DNS, the firewall and any proxy (HTTPS_PROXY) between this host and \(report.org.url.host ?? host) on port \(port)"),
                     .skipped("okta token", because: "Okta could not be reached")]
         }
         let overHTTPS = report.org.url.scheme == "https" ? "answered over HTTPS" : "answered over plain HTTP (allowed only for a loopback stand-in)"
