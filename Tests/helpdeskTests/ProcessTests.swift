@@ -122,16 +122,19 @@ import Testing
             let writer = open(fifo, O_WRONLY)
             defer { close(writer) }
             _ = feed.utf8CString.withUnsafeBytes { write(writer, $0.baseAddress, $0.count - 1) }
-            // The first batch is written; the rest waits for a line that does not come.
-            let deadline = Date().addingTimeInterval(30)
+            // The first batch is written; the rest waits for a line that does not come. Each step
+            // has its own 30 s: the machine may be busy with the rest of the suite.
+            var deadline = Date().addingTimeInterval(30)
             while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize, Date() < deadline { usleep(2_000) }
             kill(pid, SIGTERM)
+            deadline = Date().addingTimeInterval(30)
             var acknowledged = false
             while !acknowledged, Date() < deadline {
                 acknowledged = ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains("a second signal stops at once")
                 usleep(2_000)
             }
             kill(pid, SIGTERM)
+            deadline = Date().addingTimeInterval(30)
             var status: Int32 = 0
             while waitpid(pid, &status, WNOHANG) == 0 {
                 guard Date() < deadline else { kill(pid, SIGKILL); return (-1, acknowledged) }
