@@ -63,7 +63,13 @@ final class StopSignals: Sendable {
     }
 
     private func note(_ number: Int32) {
-        guard first.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged else { return }
+        guard first.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing).exchanged else {
+            // Dispatch may take the signal for its source whatever its disposition (on Linux it
+            // reads signals a thread has blocked), so a second one that should end the program
+            // ends it here, with the status a shell gives a program a signal ended.
+            if second == .endsAtOnce { _exit(128 + number) }
+            return
+        }
         if second == .endsAtOnce {
             sources.withLock { sources in
                 for source in sources.list { signal(Int32(source.handle), SIG_DFL) }
