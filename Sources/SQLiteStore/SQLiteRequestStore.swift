@@ -160,7 +160,8 @@ public final class SQLiteRequestStore: RequestStore {
     }
 
     private static func createFolder(for path: String) throws(StoreError) {
-        guard path != ":memory:" else { return }
+        // A URI (`file:…?mode=ro`) names a file SQLite opens as it is; its text is no folder.
+        guard path != ":memory:", !path.hasPrefix("file:") else { return }
         let folder = (path as NSString).deletingLastPathComponent
         guard !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) else { return }
         do {

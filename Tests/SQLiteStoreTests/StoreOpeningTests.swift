@@ -132,6 +132,7 @@ import Testing
         // SQLite's URI form opens read-only for every user, root included.
         let uri = "file:\(path)?mode=ro"
         #expect(throws: StoreError.readOnly(path: uri)) { try SQLiteRequestStore(path: uri) }
+        #expect(!FileManager.default.fileExists(atPath: FileManager.default.currentDirectoryPath + "/file:" + folder.path), "the URI made no folder")
         if geteuid() != 0 {
             chmod(path, 0o444)
             #expect(throws: StoreError.readOnly(path: path)) { try SQLiteRequestStore(path: path) }
