@@ -137,6 +137,24 @@ public struct ChildProcess {
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
+    /// Waits for a spawned child until `deadline`: its exit status as `wait` gives it, or -1 when
+    /// it had not ended by then (it is then killed and reaped).
+    public static func wait(_ pid: pid_t, deadline: Date) -> Int32 {
+        var status: Int32 = 0
+        while true {
+            let ended = waitpid(pid, &status, WNOHANG)
+            if ended == pid { break }
+            if ended == -1 && errno != EINTR { return -1 }
+            guard Date() < deadline else {
+                kill(pid, SIGKILL)
+                _ = wait(pid)
+                return -1
+            }
+            usleep(2_000)
+        }
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
     /// This process's open descriptors, from /proc.
     private static func openDescriptors() -> [Int32] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }

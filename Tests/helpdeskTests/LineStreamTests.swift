@@ -11,14 +11,30 @@ import Testing
             data = Data(data.dropFirst(piece.count))
             return Data(piece)
         }
+        return Self.everyLine(of: &stream)
+    }
+
+    /// Each line as the stream gives it, until its end or a failure.
+    static func everyLine(of stream: inout LineStream) -> [String] {
         var result: [String] = []
-        while let line = try? stream.next() {
-            switch line {
-            case .text(let number, let bytes): result.append("\(number):\(String(decoding: bytes, as: UTF8.self))")
-            case .tooLong(let number): result.append("\(number):too long")
-            }
-        }
+        while let line = try? stream.next() { result.append(described(line)) }
         return result
+    }
+
+    static func described(_ line: LineStream.Line) -> String {
+        switch line {
+        case .text(let number, let bytes): "\(number):\(String(decoding: bytes, as: UTF8.self))"
+        case .tooLong(let number): "\(number):too long"
+        case .waiting(let next): "waiting for \(next)"
+        }
+    }
+
+    /// Input that pauses (nil: nothing came for a while) says so where it pauses, even inside a
+    /// line, and goes on from there.
+    @Test func aPauseIsSaidWhereItComes() {
+        var pieces: [Data?] = [Data("one\ntw".utf8), nil, nil, Data("o\nthree".utf8), nil, Data("\n".utf8), Data()]
+        var stream = LineStream(maxLineBytes: 10) { pieces.removeFirst() }
+        #expect(Self.everyLine(of: &stream) == ["1:one", "waiting for 2", "waiting for 2", "2:two", "waiting for 3", "3:three"])
     }
 
     @Test(arguments: [1, 2, 3, 7, 64])

@@ -102,49 +102,84 @@ import Testing
         #expect(written > 0 && written < lines && written % ImportCommand.batchSize == 0, "\(written)")
         #expect(stopped.out == "Before it stopped: Imported \(written), already imported 0, refused 0 lines. New: REQ-2 to REQ-\(written + 1).\n")
         let name = StopSignals.name(signal)
-        #expect(stopped.err == "helpdesk import: \(name): stopping at the next line read, once the batch with the store is written; a second signal stops at once\n"
+        #expect(stopped.err == "helpdesk import: \(name): stopping once the batch with the store is written; a second signal stops at once\n"
             + "helpdesk: stopped by \(name): line \(written + 1) and the lines after it were not sent; importing the same input again skips what was written\n")
         let again = try await offPool { [binary, db] in try ChildProcess.run(binary, ["import", input, "--db", db], environment: environment) }
         #expect(again.out.hasPrefix("Imported \(lines - written), already imported \(written), refused 0 lines."), "\(again.out)")
         #expect(try store.read { try $0.count(.all) } == lines + 1)
     }
 
-    /// An import waiting on input that does not come cannot stop at its next line: the first
-    /// signal is acknowledged, and a second ends it at once, with what was written kept.
-    @Test func aSecondSignalEndsAnImportWaitingOnInputAtOnce() async throws {
-        let (input, environment, store) = try await importSetting(lines: ImportCommand.batchSize * 3 / 2)
+    /// A feed that trickles is written as it comes: when the input pauses, the lines that came are
+    /// written without waiting for a full batch. A stop signal while it waits ends it at once,
+    /// saying what it wrote.
+    @Test func aFeedThatPausesIsWrittenAsItComesAndAStopWhileWaitingSaysWhatItWrote() async throws {
+        let lines = ImportCommand.batchSize * 3 / 2
+        let (input, environment, store) = try await importSetting(lines: lines)
         let feed = try String(contentsOfFile: input, encoding: .utf8)
         let fifo = folder.file("input.fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
-        let err = folder.file("waiting.err")
-        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)' >/dev/null 2>'\(err)'"], environment: environment)
-        let (status, acknowledged) = try await offPool { () -> (Int32, Bool) in
+        let (out, err) = (folder.file("waiting.out"), folder.file("waiting.err"))
+        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)' >'\(out)' 2>'\(err)'"],
+                                         environment: environment)
+        let (written, status) = try await offPool { () -> (Int, Int32) in
             let writer = open(fifo, O_WRONLY)
             defer { close(writer) }
             _ = feed.utf8CString.withUnsafeBytes { write(writer, $0.baseAddress, $0.count - 1) }
-            // The first batch is written; the rest waits for a line that does not come. Each step
-            // has its own 30 s: the machine may be busy with the rest of the suite.
-            var deadline = Date().addingTimeInterval(30)
-            while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize, Date() < deadline { usleep(2_000) }
+            // A full batch and half of one, then nothing; the writer stays, so the input has not
+            // ended. 30 s: the machine may be busy with the rest of the suite.
+            let deadline = Date().addingTimeInterval(30)
+            while try store.read({ try $0.count(.all) }) <= lines, Date() < deadline { usleep(2_000) }
+            let written = try store.read { try $0.count(.all) } - 1
             kill(pid, SIGTERM)
-            deadline = Date().addingTimeInterval(30)
+            return (written, ChildProcess.wait(pid, deadline: Date().addingTimeInterval(30)))
+        }
+        #expect(written == lines, "the half batch was written while the input paused")
+        #expect(status == 128 + SIGTERM, "the first signal ended an import waiting on input")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "Before it stopped: Imported \(lines), already imported 0, refused 0 lines. New: REQ-2 to REQ-\(lines + 1).\n")
+        #expect(try String(contentsOfFile: err, encoding: .utf8) == "helpdesk import: SIGTERM: stopping once the batch with the store is written; a second signal stops at once\n"
+            + "helpdesk: stopped by SIGTERM while waiting for line \(lines + 1); importing the same input again skips what was written\n")
+    }
+
+    /// An import the store keeps waiting (another process holds its write lock) cannot stop
+    /// between batches: the first signal is acknowledged, and a second ends it at once, with what
+    /// was written kept.
+    @Test func aSecondSignalEndsAnImportTheStoreKeepsWaitingAtOnce() async throws {
+        let (input, environment, store) = try await importSetting(lines: 20_000)
+        let err = folder.file("held.err")
+        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import '\(input)' --db '\(db)' >/dev/null 2>'\(err)'"],
+                                         environment: environment)
+        let holder = try SQLiteRequestStore(path: db)
+        let (held, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        // Once the first batch is written, this process takes the store's write lock between two
+        // batches and keeps it until the import has ended.
+        let holding = Task.detached {
+            var status: Int32 = 0
+            while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize, waitpid(pid, &status, WNOHANG) == 0 { usleep(2_000) }
+            return try holder.write { writer in
+                held.signal()
+                release.wait()
+                return try writer.count(.all)
+            }
+        }
+        let (status, acknowledged) = try await offPool { () -> (Int32, Bool) in
+            held.wait()
+            defer { release.signal() }
+            kill(pid, SIGTERM)
+            let deadline = Date().addingTimeInterval(8)
             var acknowledged = false
             while !acknowledged, Date() < deadline {
                 acknowledged = ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains("a second signal stops at once")
                 usleep(2_000)
             }
             kill(pid, SIGTERM)
-            deadline = Date().addingTimeInterval(30)
-            var status: Int32 = 0
-            while waitpid(pid, &status, WNOHANG) == 0 {
-                guard Date() < deadline else { kill(pid, SIGKILL); return (-1, acknowledged) }
-                usleep(2_000)
-            }
-            return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f), acknowledged)
+            // The store's own wait for the lock gives up after 10 s, with another status.
+            return (ChildProcess.wait(pid, deadline: Date().addingTimeInterval(30)), acknowledged)
         }
+        let whileHeld = try await holding.value
         #expect(acknowledged, "the first signal was acknowledged")
-        #expect(status == 128 + SIGTERM, "the second signal ended it")
-        #expect(try store.read { try $0.count(.all) } == ImportCommand.batchSize + 1, "the batch written before is kept")
+        #expect(status == 128 + SIGTERM, "the second signal ended it: \((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")")
+        #expect(try store.read { try $0.count(.all) } == whileHeld, "the batches written before are kept, and nothing after")
+        #expect((whileHeld - 1) % ImportCommand.batchSize == 0 && whileHeld > 1 && whileHeld < 20_001, "\(whileHeld)")
     }
 
     /// The setting of the import tests: a store holding one request (made by the binary), and a

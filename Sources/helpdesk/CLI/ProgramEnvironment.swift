@@ -11,8 +11,9 @@ struct ProgramEnvironment: Sendable {
     var clock: any Clock
     /// The login of the real user id; never taken from a flag or a variable.
     var login: @Sendable () throws -> String
-    /// The next chunk of standard input (at most the given number of bytes), empty at its end.
-    var readStandardInput: @Sendable (Int) throws -> Data
+    /// The next chunk of standard input (at most the given number of bytes), empty at its end,
+    /// nil when nothing came within the import's pause (`ImportCommand.pauseMilliseconds`).
+    var readStandardInput: @Sendable (Int) throws -> Data?
     /// Whether standard input and output are a terminal.
     var isInteractive: Bool
     /// The service's configuration file (`helpdesk serve` reads it unless given `--config`).

@@ -27,19 +27,21 @@ enum ImportCommand {
         the result of every line is kept for the one object printed at the end. An import that stops early
         says what it wrote, and which lines were on their way when the service stopped answering (they may
         have been written; importing again skips those that were); with --json, as "unanswered" line numbers
-        and "failure", the reason. Ctrl-C, SIGTERM or SIGHUP ends it between batches, saying what it wrote
-        and the line it stopped before; a second signal ends it at once, and one ignored when it started
-        (nohup) stays ignored.
+        and "failure", the reason. When the input pauses for a fifth of a second (a feed that trickles), the
+        lines that came are written without waiting for a full batch. Ctrl-C, SIGTERM or SIGHUP ends it
+        between batches or while it waits for input, saying what it wrote and the line it stopped before; a
+        second signal ends it at once, and one ignored when it started (nohup) stays ignored.
         Exit 0 when no line was refused, 1 otherwise, 128 and the signal's number when one stopped it.
         """
     ) { invocation in
         // The work is the store's, not the output's: a reader that goes away (`| head`) does not
         // stop an import half way; the report it could not write fails the run at the end.
         signal(SIGPIPE, SIG_IGN)
-        // A stop signal ends the import between lines: the batch with the service is answered and
-        // reported, and the summary says where it stopped (a second signal ends it at once).
+        // A stop signal ends the import between lines, or while it waits for input: the batch with
+        // the service is answered and reported, and the summary says where it stopped (a second
+        // signal ends it at once, as while the store keeps the batch waiting).
         let stop = StopSignals.watch { [err = invocation.err] signal in
-            err.line("helpdesk import: \(StopSignals.name(signal)): stopping at the next line read, once the batch with the store is written; a second signal stops at once")
+            err.line("helpdesk import: \(StopSignals.name(signal)): stopping once the batch with the store is written; a second signal stops at once")
         }
         defer { stop.end() }
         let run = ImportRun(invocation)
@@ -87,8 +89,18 @@ enum ImportCommand {
     /// How much input is read at a time.
     static let chunkBytes = 256 << 10
 
-    /// Up to `chunkBytes` from a descriptor (empty at its end), or the system's reason it cannot be read.
-    static func readChunk(_ descriptor: Int32) throws(CLIError) -> Data {
+    /// How long input may be silent before the lines that came are sent without waiting for a
+    /// full batch (a feed that trickles is written as it comes), and so how soon a stop signal
+    /// ends an import waiting on input.
+    static let pauseMilliseconds: Int32 = 200
+
+    /// Up to `chunkBytes` from a descriptor (empty at its end), nil when nothing came within
+    /// `pauseMilliseconds`, or the system's reason it cannot be read.
+    static func readChunk(_ descriptor: Int32) throws(CLIError) -> Data? {
+        var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&waiting, 1, pauseMilliseconds)
+        // Ready, at its end or in error: the read says which. A failed poll reads as well.
+        if ready == 0 || (ready < 0 && errno == EINTR) { return nil }
         var buffer = [UInt8](repeating: 0, count: chunkBytes)
         while true {
             let count = read(descriptor, &buffer, buffer.count)

@@ -47,15 +47,19 @@ final class ImportRun {
     }
 
     /// Adds one line: refused by number, skipped when blank, or put in the batch (sending the
-    /// batch before it when full).
+    /// batch before it when full). A pause in the input sends what came before it.
     func take(_ next: LineStream.Line) async throws {
         if refusedSoFar.count - (sending?.refusedBefore ?? 0) >= batchSize {
             if batch.isEmpty { try await reportRefusals() } else { try await send() }
         }
-        guard case .text(let number, let line) = next else {
-            if case .tooLong(let number) = next {
-                refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
-            }
+        let (number, line): (Int, Data)
+        switch next {
+        case .text(let lineNumber, let text): (number, line) = (lineNumber, text)
+        case .tooLong(let number):
+            refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
+            return
+        case .waiting:
+            try await catchUp()
             return
         }
         guard let text = String(validating: line, as: UTF8.self) else {
@@ -76,6 +80,19 @@ final class ImportRun {
         batchBytes += size
     }
 
+    /// While the input pauses: the lines gathered are sent without waiting for a full batch, and
+    /// at the next pause the answer to them is reported, so a feed that trickles is written, and
+    /// its refusals said, as it comes.
+    private func catchUp() async throws {
+        if !batch.isEmpty {
+            try await send()
+        } else if !refusedSoFar.isEmpty {
+            try await reportRefusals()
+        } else {
+            try await finishSending()
+        }
+    }
+
     /// Sends what is left and waits for every answer.
     func finish() async throws {
         if !batch.isEmpty { try await send() }
@@ -83,14 +100,19 @@ final class ImportRun {
         if !refusedSoFar.isEmpty { try await reportRefusals() }
     }
 
-    /// Ends the import at a stop signal, before `line`: the batch with the service is answered and
-    /// reported first, and the lines gathered for the next batch are not sent.
+    /// Ends the import at a stop signal, before `line` (or while waiting for it): the batch with the
+    /// service is answered and reported first, and the lines gathered for the next batch are not sent.
     func stop(by signal: Int32, before line: LineStream.Line) async throws -> Never {
         try await finishSending()
         if !refusedSoFar.isEmpty { try await reportRefusals() }
-        let number = switch line { case .text(let number, _), .tooLong(let number): number }
-        let from = batch.first?.line ?? number
-        throw CLIError.stopped("stopped by \(StopSignals.name(signal)): line \(from) and the lines after it were not sent; importing the same input again skips what was written", signal: signal)
+        let name = StopSignals.name(signal)
+        let again = "importing the same input again skips what was written"
+        switch (line, batch.first?.line) {
+        case (.waiting(let next), nil):
+            throw CLIError.stopped("stopped by \(name) while waiting for line \(next); \(again)", signal: signal)
+        case (.text(let number, _), let held), (.tooLong(let number), let held), (.waiting(let number), let held):
+            throw CLIError.stopped("stopped by \(name): line \(held ?? number) and the lines after it were not sent; \(again)", signal: signal)
+        }
     }
 
     /// Prints what the import came to; its exit code.

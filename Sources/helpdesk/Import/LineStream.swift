@@ -2,15 +2,18 @@ import Foundation
 
 /// Lines read from input a chunk at a time, so an import of any size holds one chunk and one
 /// line in memory: each line with its 1-based number, a trailing carriage return dropped. A
-/// line longer than `maxLineBytes` is skipped as it streams past and reported as too long.
+/// line longer than `maxLineBytes` is skipped as it streams past and reported as too long. Input
+/// that pauses says so, so what came before the pause need not wait for more.
 struct LineStream {
-    /// One line, or the number of a line too long to keep.
+    /// One line, the number of a line too long to keep, or a pause before line `next`.
     enum Line {
         case text(number: Int, Data)
         case tooLong(number: Int)
+        /// Nothing came for a while; the line that comes next is numbered `next`.
+        case waiting(next: Int)
     }
 
-    private let read: () throws -> Data
+    private let read: () throws -> Data?
     private let maxLineBytes: Int
     private var buffer = Data()
     private var start = 0
@@ -19,8 +22,9 @@ struct LineStream {
     /// True while the rest of a too-long line is being skipped.
     private var skipping = false
 
-    /// `read` returns the next chunk of input, empty at its end; it throws when the input cannot be read.
-    init(maxLineBytes: Int, read: @escaping () throws -> Data) {
+    /// `read` returns the next chunk of input, empty at its end, or nil when nothing came for a
+    /// while (it is asked again); it throws when the input cannot be read.
+    init(maxLineBytes: Int, read: @escaping () throws -> Data?) {
         self.maxLineBytes = maxLineBytes
         self.read = read
     }
@@ -59,7 +63,7 @@ struct LineStream {
                 }
                 return .text(number: number, Data(line.last == UInt8(ascii: "\r") ? line.dropLast() : line))
             }
-            let chunk = try read()
+            guard let chunk = try read() else { return .waiting(next: number + 1) }
             if chunk.isEmpty { ended = true } else { buffer.append(chunk) }
         }
     }
