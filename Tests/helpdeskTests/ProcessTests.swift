@@ -110,34 +110,39 @@ import Testing
     }
 
     /// A feed that trickles is written as it comes: when the input pauses, the lines that came are
-    /// written without waiting for a full batch. A stop signal while it waits ends it at once,
-    /// saying what it wrote.
+    /// written, and a refused one reported, without waiting for a full batch. A stop signal while
+    /// it waits ends it at once, saying what it wrote.
     @Test func aFeedThatPausesIsWrittenAsItComesAndAStopWhileWaitingSaysWhatItWrote() async throws {
         let lines = ImportCommand.batchSize * 3 / 2
         let (input, environment, store) = try await importSetting(lines: lines)
-        let feed = try String(contentsOfFile: input, encoding: .utf8)
+        let feed = try String(contentsOfFile: input, encoding: .utf8) + "not JSON\n"
+        let refusal = "helpdesk import: line \(lines + 1): not valid JSON: unexpected n where a value should be\n"
         let fifo = folder.file("input.fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
         let (out, err) = (folder.file("waiting.out"), folder.file("waiting.err"))
         let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)' >'\(out)' 2>'\(err)'"],
                                          environment: environment)
-        let (written, status) = try await offPool { () -> (Int, Int32) in
+        let (written, reported, status) = try await offPool { () -> (Int, Bool, Int32) in
             let writer = open(fifo, O_WRONLY)
             defer { close(writer) }
             _ = feed.utf8CString.withUnsafeBytes { write(writer, $0.baseAddress, $0.count - 1) }
             // A full batch and half of one, then nothing; the writer stays, so the input has not
             // ended. 30 s: the machine may be busy with the rest of the suite.
             let deadline = Date().addingTimeInterval(30)
-            while try store.read({ try $0.count(.all) }) <= lines, Date() < deadline { usleep(2_000) }
+            func reported() -> Bool { ((try? String(contentsOfFile: err, encoding: .utf8)) ?? "").contains(refusal) }
+            while try store.read({ try $0.count(.all) }) <= lines || !reported(), Date() < deadline { usleep(2_000) }
             let written = try store.read { try $0.count(.all) } - 1
+            let wasReported = reported()
             kill(pid, SIGTERM)
-            return (written, ChildProcess.wait(pid, deadline: Date().addingTimeInterval(30)))
+            return (written, wasReported, ChildProcess.wait(pid, deadline: Date().addingTimeInterval(30)))
         }
         #expect(written == lines, "the half batch was written while the input paused")
+        #expect(reported, "the refused line was reported while the input paused")
         #expect(status == 128 + SIGTERM, "the first signal ended an import waiting on input")
-        #expect(try String(contentsOfFile: out, encoding: .utf8) == "Before it stopped: Imported \(lines), already imported 0, refused 0 lines. New: REQ-2 to REQ-\(lines + 1).\n")
-        #expect(try String(contentsOfFile: err, encoding: .utf8) == "helpdesk import: SIGTERM: stopping once the batch with the store is written; a second signal stops at once\n"
-            + "helpdesk: stopped by SIGTERM while waiting for line \(lines + 1); importing the same input again skips what was written\n")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "Before it stopped: Imported \(lines), already imported 0, refused 1 line. New: REQ-2 to REQ-\(lines + 1).\n")
+        #expect(try String(contentsOfFile: err, encoding: .utf8) == refusal
+            + "helpdesk import: SIGTERM: stopping once the batch with the store is written; a second signal stops at once\n"
+            + "helpdesk: stopped by SIGTERM while waiting for line \(lines + 2); importing the same input again skips what was written\n")
     }
 
     /// An import the store keeps waiting (another process holds its write lock) cannot stop
