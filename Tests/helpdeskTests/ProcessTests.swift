@@ -145,6 +145,30 @@ import Testing
             + "helpdesk: stopped by SIGTERM while waiting for line \(lines + 2); importing the same input again skips what was written\n")
     }
 
+    /// A feed that never pauses long (a line every 50 ms) is written as it comes too: a line waits
+    /// about a second at most for its batch to fill.
+    @Test func aFeedThatTricklesWithoutPausingIsWrittenAsItComes() async throws {
+        let (_, environment, store) = try await importSetting(lines: 1)
+        let fifo = folder.file("trickle.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)'"], environment: environment)
+        let (writtenWhileFeeding, status) = try await offPool { () -> (Int, Int32) in
+            let writer = open(fifo, O_WRONLY)
+            var writtenWhileFeeding = 0
+            for line in 1...60 {
+                let text = #"{"externalId": "T-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n"
+                _ = text.utf8CString.withUnsafeBytes { write(writer, $0.baseAddress, $0.count - 1) }
+                usleep(50_000)
+                if line == 50 { writtenWhileFeeding = try store.read { try $0.count(.all) } - 1 }
+            }
+            close(writer)
+            return (writtenWhileFeeding, ChildProcess.wait(pid, deadline: Date().addingTimeInterval(30)))
+        }
+        #expect(writtenWhileFeeding > 0, "lines were written while the feed went on")
+        #expect(status == 0)
+        #expect(try store.read { try $0.count(.all) } == 61)
+    }
+
     /// An import the store keeps waiting (another process holds its write lock) cannot stop
     /// between batches: the first signal is acknowledged, and a second ends it at once, with what
     /// was written kept.

@@ -27,8 +27,9 @@ enum ImportCommand {
         the result of every line is kept for the one object printed at the end. An import that stops early
         says what it wrote, and which lines were on their way when the service stopped answering (they may
         have been written; importing again skips those that were); with --json, as "unanswered" line numbers
-        and "failure", the reason. When the input pauses for a fifth of a second (a feed that trickles), the
-        lines that came are written without waiting for a full batch. Ctrl-C, SIGTERM or SIGHUP ends it
+        and "failure", the reason. Lines are written in batches; when the input pauses for a fifth of a second,
+        or a line has waited a second for its batch to fill (a feed that trickles), the lines that came are
+        written without waiting for more. Ctrl-C, SIGTERM or SIGHUP ends it
         between batches or while it waits for input, saying what it wrote and the line it stopped before; a
         second signal ends it at once, and one ignored when it started (nohup) stays ignored.
         Exit 0 when no line was refused, 1 otherwise, 128 and the signal's number when one stopped it.
@@ -93,6 +94,10 @@ enum ImportCommand {
     /// full batch (a feed that trickles is written as it comes), and so how soon a stop signal
     /// ends an import waiting on input.
     static let pauseMilliseconds: Int32 = 200
+
+    /// How long a line may wait for its batch to fill when the input does not pause (a feed of a
+    /// line every tenth of a second): the lines that came are then sent.
+    static let longestHold: Duration = .seconds(1)
 
     /// Up to `chunkBytes` from a descriptor (empty at its end), nil when nothing came within
     /// `pauseMilliseconds`, or the system's reason it cannot be read.

@@ -19,6 +19,9 @@ final class ImportRun {
     /// Lines a batch holds: this build's, or fewer when the service takes fewer.
     private var batchSize = ImportCommand.batchSize
     private var batchBytes = 0
+    /// When the batch's first line came: a batch is sent once that line has waited
+    /// `ImportCommand.longestHold`, so a feed that trickles without pausing is written as it comes.
+    private var heldSince: ContinuousClock.Instant?
     /// The batch with the service: the refusals before it (still in `refusedSoFar`) and its lines.
     private var sending: (task: Task<ImportReport, any Error>, refusedBefore: Int, lines: [Int])?
 
@@ -47,7 +50,8 @@ final class ImportRun {
     }
 
     /// Adds one line: refused by number, skipped when blank, or put in the batch (sending the
-    /// batch before it when full). A pause in the input sends what came before it.
+    /// batch before it when full, and the batch with it when its first line has waited long). A
+    /// pause in the input sends what came before it.
     func take(_ next: LineStream.Line) async throws {
         if refusedSoFar.count - (sending?.refusedBefore ?? 0) >= batchSize {
             if batch.isEmpty { try await reportRefusals() } else { try await send() }
@@ -78,6 +82,11 @@ final class ImportRun {
         if batch.count == batchSize || batchBytes + size > ImportCommand.maxBatchBytes { try await send() }
         batch.append(ImportInput(line: number, text: text))
         batchBytes += size
+        if batch.count == 1 {
+            heldSince = .now
+        } else if let heldSince, heldSince.duration(to: .now) >= ImportCommand.longestHold {
+            try await send()
+        }
     }
 
     /// While the input pauses: the lines gathered are sent without waiting for a full batch, and
@@ -176,6 +185,7 @@ final class ImportRun {
         sending = (task, refusedSoFar.count - (answered?.refusedBefore ?? 0), lines.map(\.line))
         batch = []
         batchBytes = 0
+        heldSince = nil
         if let answered { reportAnswer(answered) }
     }
 
