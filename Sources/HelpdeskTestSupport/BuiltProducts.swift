@@ -133,8 +133,7 @@ public struct ChildProcess {
     public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS are macros Swift does not import.
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return exitStatus(status)
     }
 
     /// Waits for a spawned child until `deadline`: its exit status as `wait` gives it, or -1 when
@@ -152,7 +151,13 @@ public struct ChildProcess {
             }
             usleep(2_000)
         }
-        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return exitStatus(status)
+    }
+
+    /// A status from `waitpid` as a shell reports it: the exit code, or 128 + the signal that ended it.
+    public static func exitStatus(_ status: Int32) -> Int32 {
+        // WIFEXITED / WEXITSTATUS are macros Swift does not import.
+        status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// This process's open descriptors, from /proc.

@@ -37,6 +37,24 @@ import Testing
         #expect(Self.everyLine(of: &stream) == ["1:one", "waiting for 2", "waiting for 2", "2:two", "waiting for 3", "3:three"])
     }
 
+    /// Input that keeps coming without a line's end (a long line on a slow link, endless bytes
+    /// being skipped) is a pause as well, once it has been read for the pause's length.
+    @Test(arguments: [20, 100_000])
+    func aLineThatKeepsComingIsAPauseAfterAWhile(maxLineBytes: Int) {
+        var served = 0
+        var stream = LineStream(maxLineBytes: maxLineBytes, pause: .milliseconds(50)) {
+            guard served < 300 else { return Data() }
+            served += 1
+            usleep(5_000)
+            return Data(repeating: UInt8(ascii: "x"), count: 10)
+        }
+        let first = (try? stream.next()).map(Self.described)
+        #expect(first == "waiting for 1", "after 50 ms of reading, not at the input's end")
+        #expect(served < 100, "\(served) reads")
+        let again = (try? stream.next()).map(Self.described)
+        #expect(again == "waiting for 1", "and again after another 50 ms")
+    }
+
     @Test(arguments: [1, 2, 3, 7, 64])
     func linesCrossChunksAndKeepTheirNumbers(chunk: Int) {
         #expect(lines("one\ntwo\r\n\nthree", chunk: chunk) == ["1:one", "2:two", "3:", "4:three"])

@@ -145,28 +145,75 @@ import Testing
             + "helpdesk: stopped by SIGTERM while waiting for line \(lines + 2); importing the same input again skips what was written\n")
     }
 
-    /// A feed that never pauses long (a line every 50 ms) is written as it comes too: a line waits
-    /// about a second at most for its batch to fill.
+    /// A feed that never pauses long (a line every 50 ms) is written as it comes too, and its
+    /// refusals said: nothing waits more than about a second. Line 5 is refused by the store's
+    /// side, line 10 (not UTF-8) by the command itself.
     @Test func aFeedThatTricklesWithoutPausingIsWrittenAsItComes() async throws {
         let (_, environment, store) = try await importSetting(lines: 1)
         let fifo = folder.file("trickle.fifo")
         #expect(mkfifo(fifo, 0o600) == 0)
-        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)'"], environment: environment)
-        let (writtenWhileFeeding, status) = try await offPool { () -> (Int, Int32) in
+        let err = folder.file("trickle.err")
+        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)' >/dev/null 2>'\(err)'"],
+                                         environment: environment)
+        let (writtenWhileFeeding, saidWhileFeeding, status) = try await offPool { () -> (Int, String, Int32) in
             let writer = open(fifo, O_WRONLY)
             var writtenWhileFeeding = 0
+            var saidWhileFeeding = ""
             for line in 1...60 {
-                let text = #"{"externalId": "T-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n"
-                _ = text.utf8CString.withUnsafeBytes { write(writer, $0.baseAddress, $0.count - 1) }
+                let text = switch line {
+                case 5: Data("not JSON\n".utf8)
+                case 10: Data([0xFF, 0xFE, 0x0A])
+                default: Data((#"{"externalId": "T-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n").utf8)
+                }
+                _ = text.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
                 usleep(50_000)
-                if line == 50 { writtenWhileFeeding = try store.read { try $0.count(.all) } - 1 }
+                if line == 50 {
+                    writtenWhileFeeding = try store.read { try $0.count(.all) } - 1
+                    saidWhileFeeding = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+                }
             }
             close(writer)
-            return (writtenWhileFeeding, ChildProcess.wait(pid, deadline: Date().addingTimeInterval(30)))
+            return (writtenWhileFeeding, saidWhileFeeding, ChildProcess.wait(pid, deadline: Date().addingTimeInterval(30)))
         }
         #expect(writtenWhileFeeding > 0, "lines were written while the feed went on")
-        #expect(status == 0)
-        #expect(try store.read { try $0.count(.all) } == 61)
+        #expect(saidWhileFeeding.contains("line 5: not valid JSON") && saidWhileFeeding.contains("line 10: not UTF-8 text"),
+                "refusals were said while the feed went on: \(saidWhileFeeding)")
+        #expect(status == 1, "two lines were refused")
+        #expect(try store.read { try $0.count(.all) } == 59)
+    }
+
+    /// A line that comes slowly, a few bytes at a time with no pause between them, holds back
+    /// neither the lines before it nor a stop signal.
+    @Test func aLineThatComesSlowlyHoldsNothingBack() async throws {
+        let (_, environment, store) = try await importSetting(lines: 1)
+        let fifo = folder.file("slow.fifo")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let (out, err) = (folder.file("slow.out"), folder.file("slow.err"))
+        let pid = try ChildProcess.spawn(URL(fileURLWithPath: "/bin/sh"), ["-c", "exec '\(binary.path)' import - --db '\(db)' <'\(fifo)' >'\(out)' 2>'\(err)'"],
+                                         environment: environment)
+        let (written, status) = try await offPool { () -> (Int, Int32) in
+            let writer = open(fifo, O_WRONLY)
+            defer { close(writer) }
+            func send(_ text: String) { _ = text.utf8CString.withUnsafeBytes { write(writer, $0.baseAddress, $0.count - 1) } }
+            send(#"{"externalId": "S-1", "requester": "a@example.com", "subject": "first"}"# + "\n" + #"{"externalId": "S-2", "requester": "a@example.com", "subject": ""#)
+            // Ten bytes every 50 ms: never a pause of a fifth of a second, never a line's end.
+            var deadline = Date().addingTimeInterval(30)
+            while try store.read({ try $0.count(.all) }) < 2, Date() < deadline { send("xxxxxxxxxx"); usleep(50_000) }
+            let written = try store.read { try $0.count(.all) } - 1
+            kill(pid, SIGTERM)
+            deadline = Date().addingTimeInterval(30)
+            var status: Int32 = 0
+            while waitpid(pid, &status, WNOHANG) == 0 {
+                guard Date() < deadline else { return (written, ChildProcess.wait(pid, deadline: Date())) }
+                send("xxxxxxxxxx")
+                usleep(50_000)
+            }
+            return (written, ChildProcess.exitStatus(status))
+        }
+        #expect(written == 1, "the line before the slow one was written while it came")
+        #expect(status == 128 + SIGTERM, "the first signal ended the import")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "Before it stopped: Imported 1, already imported 0, refused 0 lines. New: REQ-2.\n")
+        #expect(try String(contentsOfFile: err, encoding: .utf8).hasSuffix("helpdesk: stopped by SIGTERM while waiting for line 2; importing the same input again skips what was written\n"))
     }
 
     /// An import the store keeps waiting (another process holds its write lock) cannot stop
@@ -236,7 +283,7 @@ import Testing
         let (signalled, code) = try await offPool {
             var status: Int32 = 0
             while try store.read({ try $0.count(.all) }) <= ImportCommand.batchSize {
-                guard waitpid(pid, &status, WNOHANG) == 0 else { return (false, status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)) }
+                guard waitpid(pid, &status, WNOHANG) == 0 else { return (false, ChildProcess.exitStatus(status)) }
                 usleep(2_000)
             }
             for number in signals { kill(pid, number) }

@@ -94,6 +94,7 @@ enum ImportCommand {
     /// full batch (a feed that trickles is written as it comes), and so how soon a stop signal
     /// ends an import waiting on input.
     static let pauseMilliseconds: Int32 = 200
+    static let pause = Duration.milliseconds(pauseMilliseconds)
 
     /// How long a line may wait for its batch to fill when the input does not pause (a feed of a
     /// line every tenth of a second): the lines that came are then sent.
@@ -119,7 +120,7 @@ enum ImportCommand {
         let source = invocation.arguments.positional(0) ?? "-"
         if source == "-" {
             let read = invocation.environment.readStandardInput
-            return LineStream(maxLineBytes: ImportLine.maxLineBytes) {
+            return LineStream(maxLineBytes: ImportLine.maxLineBytes, pause: pause) {
                 do { return try read(chunkBytes) } catch { throw CLIError.failed("cannot read standard input: \(error)") }
             }
         }
@@ -127,7 +128,7 @@ enum ImportCommand {
             let reason = FileManager.default.fileExists(atPath: source) ? "it cannot be read by this user" : "there is no such file"
             throw CLIError.failed("cannot import \(TextSafetyForCLI.quoted(source)): \(reason)")
         }
-        return LineStream(maxLineBytes: ImportLine.maxLineBytes) {
+        return LineStream(maxLineBytes: ImportLine.maxLineBytes, pause: pause) {
             do throws(CLIError) { return try readChunk(file.fileDescriptor) } catch {
                 throw CLIError.failed("cannot read \(TextSafetyForCLI.quoted(source)): \(error.description)")
             }

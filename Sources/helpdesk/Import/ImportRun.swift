@@ -19,8 +19,8 @@ final class ImportRun {
     /// Lines a batch holds: this build's, or fewer when the service takes fewer.
     private var batchSize = ImportCommand.batchSize
     private var batchBytes = 0
-    /// When the batch's first line came: a batch is sent once that line has waited
-    /// `ImportCommand.longestHold`, so a feed that trickles without pausing is written as it comes.
+    /// Since when something has been held: lines not sent, refusals or an answer not reported.
+    /// Sending a batch starts it again.
     private var heldSince: ContinuousClock.Instant?
     /// The batch with the service: the refusals before it (still in `refusedSoFar`) and its lines.
     private var sending: (task: Task<ImportReport, any Error>, refusedBefore: Int, lines: [Int])?
@@ -50,22 +50,21 @@ final class ImportRun {
     }
 
     /// Adds one line: refused by number, skipped when blank, or put in the batch (sending the
-    /// batch before it when full, and the batch with it when its first line has waited long). A
-    /// pause in the input sends what came before it.
+    /// batch before it when full). A pause in the input sends what came before it, and so does
+    /// anything held a second.
     func take(_ next: LineStream.Line) async throws {
         if refusedSoFar.count - (sending?.refusedBefore ?? 0) >= batchSize {
             if batch.isEmpty { try await reportRefusals() } else { try await send() }
         }
-        let (number, line): (Int, Data)
         switch next {
-        case .text(let lineNumber, let text): (number, line) = (lineNumber, text)
-        case .tooLong(let number):
-            refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
-            return
-        case .waiting:
-            try await catchUp()
-            return
+        case .text(let number, let line): try await add(line, number: number)
+        case .tooLong(let number): refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
+        case .waiting: try await catchUp()
         }
+        try await catchUpWhenHeldLong()
+    }
+
+    private func add(_ line: Data, number: Int) async throws {
         guard let text = String(validating: line, as: UTF8.self) else {
             refusedSoFar.append(.init(line: number, reason: "not UTF-8 text"))
             return
@@ -82,11 +81,21 @@ final class ImportRun {
         if batch.count == batchSize || batchBytes + size > ImportCommand.maxBatchBytes { try await send() }
         batch.append(ImportInput(line: number, text: text))
         batchBytes += size
-        if batch.count == 1 {
-            heldSince = .now
-        } else if let heldSince, heldSince.duration(to: .now) >= ImportCommand.longestHold {
-            try await send()
+    }
+
+    /// A feed that never pauses long still has its lines sent, and its refusals and answers
+    /// reported, within about a second: anything held (lines, refusals, an answer not yet
+    /// reported) since `ImportCommand.longestHold` is caught up with as at a pause.
+    private func catchUpWhenHeldLong() async throws {
+        guard !batch.isEmpty || !refusedSoFar.isEmpty || sending != nil else {
+            heldSince = nil
+            return
         }
+        guard let since = heldSince else {
+            heldSince = .now
+            return
+        }
+        if since.duration(to: .now) >= ImportCommand.longestHold { try await catchUp() }
     }
 
     /// While the input pauses: the lines gathered are sent without waiting for a full batch, and
@@ -185,7 +194,7 @@ final class ImportRun {
         sending = (task, refusedSoFar.count - (answered?.refusedBefore ?? 0), lines.map(\.line))
         batch = []
         batchBytes = 0
-        heldSince = nil
+        heldSince = .now
         if let answered { reportAnswer(answered) }
     }
 

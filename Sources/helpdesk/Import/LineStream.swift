@@ -15,6 +15,8 @@ struct LineStream {
 
     private let read: () throws -> Data?
     private let maxLineBytes: Int
+    /// How long one call may read without finding a line's end before it says `.waiting`.
+    private let pause: Duration
     private var buffer = Data()
     private var start = 0
     private var number = 0
@@ -23,13 +25,16 @@ struct LineStream {
     private var skipping = false
 
     /// `read` returns the next chunk of input, empty at its end, or nil when nothing came for a
-    /// while (it is asked again); it throws when the input cannot be read.
-    init(maxLineBytes: Int, read: @escaping () throws -> Data?) {
+    /// while (it is asked again); it throws when the input cannot be read. Input that keeps coming
+    /// without a line's end (a long line on a slow link, a skipped one) is a pause too, after `pause`.
+    init(maxLineBytes: Int, pause: Duration = .milliseconds(200), read: @escaping () throws -> Data?) {
         self.maxLineBytes = maxLineBytes
+        self.pause = pause
         self.read = read
     }
 
     mutating func next() throws -> Line? {
+        var readingSince: ContinuousClock.Instant?
         while true {
             if let newline = newlineIndex() {
                 var line = buffer[start..<newline]
@@ -62,6 +67,11 @@ struct LineStream {
                     return .tooLong(number: number)
                 }
                 return .text(number: number, Data(line.last == UInt8(ascii: "\r") ? line.dropLast() : line))
+            }
+            if let readingSince {
+                if readingSince.duration(to: .now) >= pause { return .waiting(next: number + 1) }
+            } else {
+                readingSince = .now
             }
             guard let chunk = try read() else { return .waiting(next: number + 1) }
             if chunk.isEmpty { ended = true } else { buffer.append(chunk) }
