@@ -146,8 +146,9 @@ import Testing
     }
 
     /// A feed that never pauses long (a line every 50 ms) is written as it comes too, and its
-    /// refusals said: nothing waits more than about a second. Line 5 is refused by the store's
-    /// side, line 10 (not UTF-8) by the command itself.
+    /// refusals said: nothing waits more than about a second or two. Line 5 is refused by the
+    /// store's side, line 10 and every line from 31 on (not UTF-8) by the command itself, so at the
+    /// end nothing is sent and only refusals are held.
     @Test func aFeedThatTricklesWithoutPausingIsWrittenAsItComes() async throws {
         let (_, environment, store) = try await importSetting(lines: 1)
         let fifo = folder.file("trickle.fifo")
@@ -159,15 +160,15 @@ import Testing
             let writer = open(fifo, O_WRONLY)
             var writtenWhileFeeding = 0
             var saidWhileFeeding = ""
-            for line in 1...60 {
+            for line in 1...80 {
                 let text = switch line {
                 case 5: Data("not JSON\n".utf8)
-                case 10: Data([0xFF, 0xFE, 0x0A])
+                case 10, 31...: Data([0xFF, 0xFE, 0x0A])
                 default: Data((#"{"externalId": "T-\#(line)", "requester": "a@example.com", "subject": "line \#(line)"}"# + "\n").utf8)
                 }
                 _ = text.withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
                 usleep(50_000)
-                if line == 50 {
+                if line == 80 {
                     writtenWhileFeeding = try store.read { try $0.count(.all) } - 1
                     saidWhileFeeding = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
                 }
@@ -176,10 +177,10 @@ import Testing
             return (writtenWhileFeeding, saidWhileFeeding, ChildProcess.wait(pid, deadline: Date().addingTimeInterval(30)))
         }
         #expect(writtenWhileFeeding > 0, "lines were written while the feed went on")
-        #expect(saidWhileFeeding.contains("line 5: not valid JSON") && saidWhileFeeding.contains("line 10: not UTF-8 text"),
-                "refusals were said while the feed went on: \(saidWhileFeeding)")
-        #expect(status == 1, "two lines were refused")
-        #expect(try store.read { try $0.count(.all) } == 59)
+        #expect(saidWhileFeeding.contains("line 5: not valid JSON") && saidWhileFeeding.contains("line 10: not UTF-8 text")
+                && saidWhileFeeding.contains("line 31: not UTF-8 text"), "refusals were said while the feed went on: \(saidWhileFeeding)")
+        #expect(status == 1, "lines were refused")
+        #expect(try store.read { try $0.count(.all) } == 29)
     }
 
     /// A line that comes slowly, a few bytes at a time with no pause between them, holds back
