@@ -14,6 +14,8 @@ struct CLIHarness {
     var stdin = Data()
     /// Reading standard input fails once `stdin` is used up, instead of ending, when set.
     var stdinFailsAtEnd = false
+    /// Standard input read by this instead of `stdin`, when set.
+    var readStandardInput: (@Sendable (Int) throws -> Data?)?
     var directory: (any IdentityDirectory)?
     /// Runs as a set-user-id or set-group-id install would (`ProgramEnvironment.isSetID`).
     var setID = false
@@ -61,17 +63,17 @@ struct CLIHarness {
     }
 
     /// Runs `helpdesk ARGS --db <test store>` unless `db` is false; standard output to `sink`
-    /// when given (the result's `out` is then empty).
-    func run(_ arguments: [String], db: Bool = true, out sink: (any OutputSink)? = nil) async -> Result {
+    /// when given (the result's `out` is then empty); standard error to `err` when given (it is
+    /// then the result's `err` too).
+    func run(_ arguments: [String], db: Bool = true, out sink: (any OutputSink)? = nil, err: CapturedOutput = CapturedOutput()) async -> Result {
         let out = CapturedOutput()
-        let err = CapturedOutput()
         let login = self.login
         let input = ScriptedInput(stdin, failsAtEnd: stdinFailsAtEnd)
         var environment = ProgramEnvironment(
             variables: variables.merging(["HOME": folder.path], uniquingKeysWith: { first, _ in first }),
             out: sink ?? out, err: err, clock: clock,
             login: { login },
-            readStandardInput: { count in try input.next(count) },
+            readStandardInput: readStandardInput ?? { count in try input.next(count) },
             isInteractive: false
         )
         environment.systemConfigPath = systemConfigPath

@@ -3,6 +3,7 @@ import HelpdeskCore
 import HelpdeskTestSupport
 @testable import helpdesk
 import SQLiteStore
+import Synchronization
 import Testing
 
 @Suite struct ImportCommandTests {
@@ -100,6 +101,31 @@ import Testing
         let unreadable = await cli.run(["import", folder.path])
         #expect(unreadable.status == 1)
         #expect(unreadable.err.contains("cannot read") && unreadable.err.contains("Is a directory"), "\(unreadable.err)")
+    }
+
+    /// On a feed that never pauses, what is held is caught up with once a second, not at every
+    /// line once a second has passed: refusals are said in one go a second, and the good lines
+    /// after them are not sent one by one. (Read by the program's clock: a line every 0.3 s.)
+    @Test func aFeedThatNeverPausesIsCaughtUpWithOnceASecond() async throws {
+        var cli = CLIHarness()
+        let err = CapturedOutput()
+        let clock = cli.clock
+        let good = ImportCommand.batchSize
+        let lines = Mutex((1...10).map { _ in Data([0xFF, 0x0A]) } + [Data((1...good).map { #"{"externalId": "N-\#($0)", "requester": "a@example.com", "subject": "s"}"# + "\n" }.joined().utf8)])
+        // How many refusals had been said each time a line was read.
+        let saidAtEachRead = Mutex<[Int]>([])
+        cli.readStandardInput = { _ in
+            saidAtEachRead.withLock { $0.append(err.text.components(separatedBy: "not UTF-8 text").count - 1) }
+            clock.advance(by: 0.3)
+            return lines.withLock { $0.isEmpty ? Data() : $0.removeFirst() }
+        }
+        let result = await cli.run(["import", "-"], err: err)
+        #expect(result.status == 1)
+        #expect(result.out.hasPrefix("Imported \(good), already imported 0, refused 10 lines."), "\(result.out)")
+        let said = saidAtEachRead.withLock { $0 }
+        #expect(Set(said).count <= 4, "refusals said in a few goes over three seconds, not at each line: \(said)")
+        #expect(said.last ?? 0 >= 9, "the refusals were said before the end: \(said)")
+        #expect(try SQLiteRequestStore(path: cli.dbPath).read { try $0.count(.all) } == good)
     }
 
     /// Two and a half batches and more: every 97th line not JSON, every 131st not UTF-8, and one

@@ -214,7 +214,7 @@ import Testing
         #expect(written == 1, "the line before the slow one was written while it came")
         #expect(status == 128 + SIGTERM, "the first signal ended the import")
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "Before it stopped: Imported 1, already imported 0, refused 0 lines. New: REQ-2.\n")
-        #expect(try String(contentsOfFile: err, encoding: .utf8).hasSuffix("helpdesk: stopped by SIGTERM while waiting for line 2; importing the same input again skips what was written\n"))
+        #expect(try String(contentsOfFile: err, encoding: .utf8).hasSuffix("helpdesk: stopped by SIGTERM while reading line 2; importing the same input again skips what was written\n"))
     }
 
     /// An import the store keeps waiting (another process holds its write lock) cannot stop

@@ -98,7 +98,7 @@ enum ImportCommand {
 
     /// How long a line may wait for its batch to fill when the input does not pause (a feed of a
     /// line every tenth of a second): the lines that came are then sent.
-    static let longestHold: Duration = .seconds(1)
+    static let longestHold: TimeInterval = 1
 
     /// Up to `chunkBytes` from a descriptor (empty at its end), nil when nothing came within
     /// `pauseMilliseconds`, or the system's reason it cannot be read.

@@ -20,8 +20,8 @@ final class ImportRun {
     private var batchSize = ImportCommand.batchSize
     private var batchBytes = 0
     /// Since when something has been held: lines not sent, refusals or an answer not reported.
-    /// Sending a batch starts it again.
-    private var heldSince: ContinuousClock.Instant?
+    /// Sending a batch, or catching up, starts it again. By the invocation's clock.
+    private var heldSince: Date?
     /// The batch with the service: the refusals before it (still in `refusedSoFar`) and its lines.
     private var sending: (task: Task<ImportReport, any Error>, refusedBefore: Int, lines: [Int])?
 
@@ -60,6 +60,7 @@ final class ImportRun {
         case .text(let number, let line): try await add(line, number: number)
         case .tooLong(let number): refusedSoFar.append(.init(line: number, reason: "the line is longer than \(ImportLine.maxLineBytes / 1024) KiB"))
         case .waiting: try await catchUp()
+        case .reading: break
         }
         try await catchUpWhenHeldLong()
     }
@@ -92,16 +93,19 @@ final class ImportRun {
             return
         }
         guard let since = heldSince else {
-            heldSince = .now
+            heldSince = invocation.now
             return
         }
-        if since.duration(to: .now) >= ImportCommand.longestHold { try await catchUp() }
+        // A clock set back counts as time passed: the hold must not last until it catches up.
+        let held = invocation.now.timeIntervalSince(since)
+        if held >= ImportCommand.longestHold || held < 0 { try await catchUp() }
     }
 
     /// While the input pauses: the lines gathered are sent without waiting for a full batch, and
     /// at the next pause the answer to them is reported, so a feed that trickles is written, and
     /// its refusals said, as it comes.
     private func catchUp() async throws {
+        heldSince = invocation.now
         if !batch.isEmpty {
             try await send()
         } else if !refusedSoFar.isEmpty {
@@ -128,7 +132,9 @@ final class ImportRun {
         switch (line, batch.first?.line) {
         case (.waiting(let next), nil):
             throw CLIError.stopped("stopped by \(name) while waiting for line \(next); \(again)", signal: signal)
-        case (.text(let number, _), let held), (.tooLong(let number), let held), (.waiting(let number), let held):
+        case (.reading(let next), nil):
+            throw CLIError.stopped("stopped by \(name) while reading line \(next); \(again)", signal: signal)
+        case (.text(let number, _), let held), (.tooLong(let number), let held), (.waiting(let number), let held), (.reading(let number), let held):
             throw CLIError.stopped("stopped by \(name): line \(held ?? number) and the lines after it were not sent; \(again)", signal: signal)
         }
     }
@@ -194,7 +200,7 @@ final class ImportRun {
         sending = (task, refusedSoFar.count - (answered?.refusedBefore ?? 0), lines.map(\.line))
         batch = []
         batchBytes = 0
-        heldSince = .now
+        heldSince = invocation.now
         if let answered { reportAnswer(answered) }
     }
 

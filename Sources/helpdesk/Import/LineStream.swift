@@ -5,17 +5,20 @@ import Foundation
 /// line longer than `maxLineBytes` is skipped as it streams past and reported as too long. Input
 /// that pauses says so, so what came before the pause need not wait for more.
 struct LineStream {
-    /// One line, the number of a line too long to keep, or a pause before line `next`.
+    /// One line, the number of a line too long to keep, a pause before line `next`, or a while
+    /// spent reading line `next` (its bytes keep coming, its end has not).
     enum Line {
         case text(number: Int, Data)
         case tooLong(number: Int)
         /// Nothing came for a while; the line that comes next is numbered `next`.
         case waiting(next: Int)
+        /// Line `next` has been read for a while without its end: no pause, but a moment to look up.
+        case reading(next: Int)
     }
 
     private let read: () throws -> Data?
     private let maxLineBytes: Int
-    /// How long one call may read without finding a line's end before it says `.waiting`.
+    /// How long one call may read without finding a line's end before it says `.reading`.
     private let pause: Duration
     private var buffer = Data()
     private var start = 0
@@ -26,7 +29,7 @@ struct LineStream {
 
     /// `read` returns the next chunk of input, empty at its end, or nil when nothing came for a
     /// while (it is asked again); it throws when the input cannot be read. Input that keeps coming
-    /// without a line's end (a long line on a slow link, a skipped one) is a pause too, after `pause`.
+    /// without a line's end (a long line on a slow link, a skipped one) is `.reading` after `pause`.
     init(maxLineBytes: Int, pause: Duration = .milliseconds(200), read: @escaping () throws -> Data?) {
         self.maxLineBytes = maxLineBytes
         self.pause = pause
@@ -69,7 +72,7 @@ struct LineStream {
                 return .text(number: number, Data(line.last == UInt8(ascii: "\r") ? line.dropLast() : line))
             }
             if let readingSince {
-                if readingSince.duration(to: .now) >= pause { return .waiting(next: number + 1) }
+                if readingSince.duration(to: .now) >= pause { return .reading(next: number + 1) }
             } else {
                 readingSince = .now
             }
