@@ -128,6 +128,30 @@ import Testing
         #expect(try SQLiteRequestStore(path: cli.dbPath).read { try $0.count(.all) } == good)
     }
 
+    /// A long line that comes slowly, with no pause, is not a pause: the lines before it wait for
+    /// their batch as on a fast feed (the program's clock stands still here, so the hold does not
+    /// end), and are written at the end.
+    @Test func aLineStillComingIsNotAPause() async throws {
+        var cli = CLIHarness()
+        let path = cli.dbPath
+        let pieces = Mutex([Data(#"{"externalId": "W-1", "requester": "a@example.com", "subject": "s"}"#.utf8 + [0x0A] + #"{"externalId": "W-2", "#.utf8)]
+            + (1...8).map { _ in Data("          ".utf8) } + [Data(#""requester": "a@example.com", "subject": "t"}"#.utf8 + [0x0A])])
+        let writtenWhileComing = Mutex(0)
+        cli.readStandardInput = { _ in
+            let next = pieces.withLock { $0.isEmpty ? Data() : $0.removeFirst() }
+            if next.first == UInt8(ascii: " ") {
+                // 8 × 50 ms: the line has been read for longer than a pause, twice.
+                usleep(50_000)
+                let written = (try? SQLiteRequestStore(path: path).read { try $0.count(.all) }) ?? 0
+                writtenWhileComing.withLock { $0 = max($0, written) }
+            }
+            return next
+        }
+        let result = await cli.run(["import", "-"])
+        #expect(result.out.hasPrefix("Imported 2,"), "\(result.out)")
+        #expect(writtenWhileComing.withLock { $0 } == 0, "nothing was sent while the second line came")
+    }
+
     /// Two and a half batches and more: every 97th line not JSON, every 131st not UTF-8, and one
     /// in every later 500 repeating line 10's external id.
     static let feedLines = ImportCommand.batchSize * 13 / 5
