@@ -29,9 +29,9 @@ enum ImportCommand {
         have been written; importing again skips those that were); with --json, as "unanswered" line numbers
         and "failure", the reason. Lines are written in batches; when the input pauses for a fifth of a second,
         or a line has waited a second for its batch to fill (a feed that trickles), the lines that came are
-        written without waiting for more. Ctrl-C, SIGTERM or SIGHUP ends it
-        between batches or while it waits for input, saying what it wrote and the line it stopped before; a
-        second signal ends it at once, and one ignored when it started (nohup) stays ignored.
+        written without waiting for more. Ctrl-C, SIGTERM or SIGHUP ends it between batches or while it waits
+        for input, saying what it wrote and the line it stopped before; a second signal ends it at once, and
+        one ignored when it started (nohup) stays ignored.
         Exit 0 when no line was refused, 1 otherwise, 128 and the signal's number when one stopped it.
         """
     ) { invocation in
@@ -94,6 +94,8 @@ enum ImportCommand {
     /// full batch (a feed that trickles is written as it comes), and so how soon a stop signal
     /// ends an import waiting on input.
     static let pauseMilliseconds: Int32 = 200
+    /// The same wait as a duration: how long a line may be read without its end coming before a
+    /// stop signal and the hold are looked at.
     static let pause = Duration.milliseconds(pauseMilliseconds)
 
     /// How long a line may wait for its batch to fill when the input does not pause (a feed of a

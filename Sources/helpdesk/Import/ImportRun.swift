@@ -101,9 +101,9 @@ final class ImportRun {
         if held >= ImportCommand.longestHold || held < 0 { try await catchUp() }
     }
 
-    /// While the input pauses: the lines gathered are sent without waiting for a full batch, and
-    /// at the next pause the answer to them is reported, so a feed that trickles is written, and
-    /// its refusals said, as it comes.
+    /// At a pause in the input, or when something has been held a second: the lines gathered are
+    /// sent without waiting for a full batch, and at the next catch-up the answer to them is
+    /// reported, so a feed that trickles is written, and its refusals said, as it comes.
     private func catchUp() async throws {
         heldSince = invocation.now
         if !batch.isEmpty {
