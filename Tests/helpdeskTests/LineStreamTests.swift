@@ -41,7 +41,7 @@ import Testing
     /// Input that keeps coming without a line's end (a long line on a slow link, endless bytes
     /// being skipped) is said to be still reading, once it has been read for the pause's length.
     @Test(arguments: [20, 100_000])
-    func aLineThatKeepsComingIsAPauseAfterAWhile(maxLineBytes: Int) {
+    func aLineThatKeepsComingIsSaidToBeReadingAfterAWhile(maxLineBytes: Int) {
         var served = 0
         var stream = LineStream(maxLineBytes: maxLineBytes, pause: .milliseconds(50)) {
             guard served < 300 else { return Data() }
