@@ -104,8 +104,8 @@ import Testing
     }
 
     /// On a feed that never pauses, what is held is caught up with once a second, not at every
-    /// line once a second has passed: refusals are said in one go a second, and the good lines
-    /// after them are not sent one by one. (Read by the program's clock: a line every 0.3 s.)
+    /// line once a second has passed: refusals are said in one go a second. (Read by the
+    /// program's clock: a line every 0.3 s.)
     @Test func aFeedThatNeverPausesIsCaughtUpWithOnceASecond() async throws {
         var cli = CLIHarness()
         let err = CapturedOutput()
