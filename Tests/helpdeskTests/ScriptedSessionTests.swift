@@ -50,7 +50,7 @@ import Testing
     func session(as login: String = DemoSetup.agent.login, on shared: HelpdeskBackend? = nil) async throws -> Session {
         var environment = ProgramEnvironment.live()
         environment.clock = ManualClock(Date())
-        let backend = try shared ?? DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0).0
+        let backend = try shared ?? DemoSetup.make(storePath: folder.file("demo.db"), environment: environment, latency: 0)
         let service = try backend.service(for: login)
         let session = try await service.session()
         let state = AppState(user: session.operator, personas: session.personas, agents: session.agents, isDemo: true, orgName: session.orgName,
@@ -66,7 +66,7 @@ import Testing
     func loopDriver(store: String, latency: TimeInterval, cardDelay: TimeInterval) async throws -> (ConsoleDriver, any HelpdeskService) {
         var environment = ProgramEnvironment.live()
         environment.clock = ManualClock(Date())
-        let backend = try DemoSetup.make(dbOption: folder.file(store), environment: environment, latency: latency).0
+        let backend = try DemoSetup.make(storePath: folder.file(store), environment: environment, latency: latency)
         let service = try backend.service(for: DemoSetup.agent.login)
         let session = try await service.session()
         let state = AppState(user: session.operator, agents: session.agents, orgName: session.orgName, policy: session.policy, now: environment.clock.now())
@@ -227,7 +227,7 @@ import Testing
     func agentAndApprover() async throws -> (Session, Session) {
         var environment = ProgramEnvironment.live()
         environment.clock = ManualClock(Date())
-        let (backend, _) = try DemoSetup.make(dbOption: folder.file("demo.db"), environment: environment, latency: 0)
+        let backend = try DemoSetup.make(storePath: folder.file("demo.db"), environment: environment, latency: 0)
         return (try await session(as: "alex", on: backend), try await session(as: "morgan", on: backend))
     }
 

@@ -86,6 +86,58 @@ import Testing
         #expect(!after.contains("Okta actions"), "the terminal was given back")
     }
 
+    /// With no `--db`, the demo keeps its store in a new folder under $TMPDIR that only its user may
+    /// open, and leaves nothing there when it ends: quit with q, or its terminal hung up.
+    @Test func theDemosOwnStoreIsPrivateAndGoneWhenItEnds() async throws {
+        guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        let binary = BuiltProducts.executable("helpdesk").path
+        let temporary = folder.file("tmp")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        let (socket, home) = (self.socket, folder.path)
+        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
+        for ending in ["q", "hang-up"] {
+            let exitFile = folder.file("exit-\(ending)"), errFile = folder.file("err-\(ending)")
+            let command = "env TERM=xterm-256color LANG=C.UTF-8 HOME=\(home) TMPDIR=\(temporary) \(binary) demo 2>\(errFile); echo $? > \(exitFile); sleep 30"
+            #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", command], environment: ["HOME": home]) } == 0)
+            _ = try await waitFor("the queue") { $0.contains("1 Queue 34") }
+            let made = try FileManager.default.contentsOfDirectory(atPath: temporary)
+            let store = try #require(made.count == 1 ? made.first : nil, "one folder for the demo's store: \(made)")
+            #expect(store.hasPrefix("helpdesk-demo-"))
+            var info = stat()
+            #expect(stat(temporary + "/" + store, &info) == 0 && info.st_mode & 0o777 == 0o700, "mode \(String(info.st_mode & 0o777, radix: 8))")
+            #expect(FileManager.default.fileExists(atPath: temporary + "/" + store + "/helpdesk.db"))
+            let said = (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? ""
+            #expect(said == "helpdesk demo: store \(temporary)/\(store)/helpdesk.db, removed when the demo ends (--db PATH keeps one)\n")
+
+            if ending == "q" {
+                try await tmux(["send-keys", "-t", "smoke", "q"])
+            } else {
+                _ = try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
+            }
+            let left = try await offPool { () throws -> [String] in
+                let start = Date()
+                var left = try FileManager.default.contentsOfDirectory(atPath: temporary)
+                while !left.isEmpty, Date().timeIntervalSince(start) < 10 {
+                    usleep(50_000)
+                    left = try FileManager.default.contentsOfDirectory(atPath: temporary)
+                }
+                return left
+            }
+            #expect(left.isEmpty, "after \(ending), the demo left \(left) in $TMPDIR")
+            if ending == "q" {
+                let status = try await offPool { () -> String? in
+                    for _ in 0..<100 {
+                        if let status = try? String(contentsOfFile: exitFile, encoding: .utf8), status.hasSuffix("\n") { return status }
+                        usleep(50_000)
+                    }
+                    return nil
+                }
+                #expect(status == "0\n")
+                try await tmux(["kill-session", "-t", "smoke"])
+            }
+        }
+    }
+
     /// The demo's persona switch to the IT lead (morgan), the approvals tab, and `a` on the first
     /// approval; the screen once the approval dialog titled `title` is up.
     func openTheApprovalAsTheITLead(_ title: String) async throws -> String {

@@ -11,7 +11,7 @@ enum DemoCommand {
         name: "demo",
         summary: "try the console on the built-in demo tenant and queue (no configuration or service needed)",
         synopsis: "[--db PATH]",
-        options: [.value("db", "PATH", "keep the demo store in PATH (default: a fresh store in a temporary folder)")],
+        options: [.value("db", "PATH", "keep the demo store in PATH (default: a fresh store in a private temporary folder, removed when the demo ends)")],
         discussion: """
         You start as Alex, an agent; F2 switches to Sam, a sales director who approves for his team.
         The demo queue is seeded into an empty store; an existing store at --db is reused as it is.
@@ -22,8 +22,20 @@ enum DemoCommand {
         guard invocation.environment.isInteractive, !term.isEmpty, term != "dumb" else {
             throw CLIError.usage("the demo is the console and needs a terminal; run it in one (swift run helpdesk demo)", command: "demo")
         }
-        let (backend, path) = try DemoSetup.make(dbOption: invocation.arguments.value("db"), environment: invocation.environment)
-        invocation.err.line("helpdesk demo: store \(path)")
+        let path: String
+        let throwaway: ThrowawayFolder?
+        if let option = invocation.arguments.value("db") {
+            path = try StoreLocation.resolve(option: option, environment: invocation.environment, configured: nil)
+            throwaway = nil
+            invocation.err.line("helpdesk demo: store \(path)")
+        } else {
+            let folder = try ThrowawayFolder(prefix: "helpdesk-demo-", environment: invocation.environment)
+            path = folder.file("helpdesk.db")
+            throwaway = folder
+            invocation.err.line("helpdesk demo: store \(path), removed when the demo ends (--db PATH keeps one)")
+        }
+        defer { throwaway?.remove() }
+        let backend = try DemoSetup.make(storePath: path, environment: invocation.environment)
         return try await ConsoleLauncher.run(try backend.service(for: DemoSetup.agent.login), backend: backend, invocation: invocation,
                                              persona: DemoSetup.persona(backend))
     }
@@ -40,16 +52,10 @@ enum DemoSetup {
         Operator(login: "jordan", email: try? EmailAddress("jordan.reyes@example.com"), roles: [.agent]),
     ])
 
-    /// The demo's backend (a store seeded when empty, the simulated tenant) and the store's path.
-    static func make(dbOption: String?, environment: ProgramEnvironment, latency: TimeInterval = 0.08) throws -> (HelpdeskBackend, String) {
-        let path: String
-        if let dbOption {
-            path = try StoreLocation.resolve(option: dbOption, environment: environment, configured: nil)
-        } else {
-            path = FileManager.default.temporaryDirectory.appendingPathComponent("helpdesk-demo-\(UUID().uuidString)/helpdesk.db").path
-        }
+    /// The demo's backend on the store at `storePath` (seeded when empty) and the simulated tenant.
+    static func make(storePath: String, environment: ProgramEnvironment, latency: TimeInterval = 0.08) throws -> HelpdeskBackend {
         let now = environment.clock.now()
-        let store = try SQLiteRequestStore(path: path)
+        let store = try SQLiteRequestStore(path: storePath)
         if try store.read({ try $0.count(.all) }) == 0 {
             try DemoRequests.seed(into: store, now: now)
         }
@@ -59,7 +65,7 @@ enum DemoSetup {
             guard let member = team.member(login) else { throw Refusal("\(login) is not one of the demo's people") }
             return member
         }
-        return (backend, path)
+        return backend
     }
 
     /// The demo's persona switch: the same backend as another of its people.
