@@ -139,6 +139,21 @@ import Testing
         #expect(throws: ValidationError.self) { try AccessDuration(parsing: text) }
     }
 
+    /// A person types at least a minute, and says which of a minute or a month `M` means; the
+    /// stored form still reads seconds back.
+    @Test func typedDurationsAreAMinuteAtLeastAndNeverAnAmbiguousM() throws {
+        #expect(try AccessDuration(typed: "90m") == AccessDuration(90, .minutes))
+        #expect(try AccessDuration(typed: " 1MO ") == AccessDuration(1, .months))
+        #expect(try AccessDuration(typed: "1m") == AccessDuration(1, .minutes))
+        for short in ["1s", "30s", "59S"] {
+            #expect(throws: ValidationError("\"\(short)\" is shorter than a minute; temporary access lasts at least a minute (90m, 36h, 10d, 2w, 3mo)")) {
+                try AccessDuration(typed: short)
+            }
+        }
+        #expect(throws: ValidationError("\"1M\" could be minutes or months; write 1m for minutes or 1mo for months")) { try AccessDuration(typed: "1M") }
+        #expect(try AccessDuration(parsing: "5s") == AccessDuration(5, .seconds), "a stored duration reads back")
+    }
+
     @Test func actionsRoundTripThroughCanonicalJSON() throws {
         let actions: [OktaAction] = [
             .resetMFA, .resetFactor(FactorRef(id: "mbl1", type: "sms")), .revokeSessions(oauthTokens: true),

@@ -128,7 +128,10 @@ import Testing
         fixture.clock.advance(by: 300)
         let healed = try await reconciler.reconcile(by: systemActor)
         #expect(healed.map(\.finding) == [.notApplied])
-        #expect(try fixture.store.read { try $0.grant(grant.id) }?.state == .scheduled, "due again")
+        let again = try #require(try fixture.store.read { try $0.grant(grant.id) })
+        #expect(again.state == .scheduled && again.attempts == 1, "due again, a failed try counted")
+        #expect(try await AccessSweeper(engine: engine).sweep().revoked.isEmpty, "after the first try's minute")
+        fixture.clock.advance(by: 60)
         let swept = try await AccessSweeper(engine: engine).sweep()
         #expect(swept.revoked == [grant.id])
         #expect(try await AccessSweeper(engine: engine).sweep().revoked.isEmpty)
@@ -166,7 +169,7 @@ import Testing
         #expect(timeline.last?.payload.sentence.contains("came after it had been settled as reconciled") == true)
         #expect(!timeline.suffix(2).contains { $0.kind == .actionFailed })
         let after = try #require(try fixture.store.read { try $0.grant(grant.id) })
-        #expect(after.state == .scheduled && after.attempts == 0)
+        #expect(after.state == .scheduled && after.attempts == 1, "reconcile counted the try it found not done")
     }
 
     @Test func oktasAnswerIsRecordedWhenTheFirstWriteAfterItFails() async throws {

@@ -173,6 +173,27 @@ import Testing
         #expect(!(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id }), "ended when the longer grant ended")
     }
 
+    /// A month asked for, then two hours: the first grant's end keeps the access for the month,
+    /// not for the two hours asked for last.
+    @Test func aShorterGrantAskedAfterALongerOneDoesNotCutTheLongerShort() async throws {
+        let engineering = try await fixture.group("Engineering")
+        let jane = try await fixture.userID("jane.doe")
+        let grant = try #require(try await askForEngineering(AccessDuration(1, .days), reason: "pairing").outcome.grant)
+        let month = try await askForEngineering(AccessDuration(1, .months), reason: "project").outcome
+        let hours = try await askForEngineering(AccessDuration(2, .hours), reason: "incident").outcome
+        #expect(month.grant == nil && hours.grant == nil, "both find the first grant's access")
+        fixture.clock.advance(by: 86_401)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().kept == [grant.id])
+        let moved = try #require(try fixture.store.read { try $0.grant(grant.id) })
+        #expect(moved.revokeAt == AccessDuration(1, .months).end(from: month.run.startedAt), "kept until the month's end: \(moved.revokeAt)")
+        fixture.clock.advance(by: 3 * 3_600)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().revoked.isEmpty, "the two hours' end takes nothing")
+        #expect(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id })
+        fixture.clock.advance(by: 31 * 86_400)
+        #expect(try await AccessSweeper(engine: fixture.engine).sweep().revoked == [grant.id])
+        #expect(!(try await fixture.tenant.groups(ofUser: jane).contains { $0.id == engineering.id }), "ended when the month ended")
+    }
+
     @Test func aFailedRevokeStaysDueAndIsRetried() async throws {
         let request = try fixture.request()
         let engineering = try await fixture.group("Engineering")

@@ -180,7 +180,7 @@ import Testing
             _ = try await directory.resetFactors(userID: "00u1")
         } throws: { error in
             let error = error as? DirectoryError
-            return error?.kind == .outcomeUnknown && error?.requestID == "req-500" && error?.message.contains("not repeated") == true
+            return error?.kind == .outcomeUnknown && error?.requestID == "req-500" && error?.message.contains("(Okta answered 500; a call that is not safe to repeat was not sent again)") == true
         }
         #expect(transport.lines.filter { $0.hasPrefix("POST") }.count == 1)
     }
@@ -194,8 +194,18 @@ import Testing
         #expect(flaky.requests.count == 2)
 
         let lost = StubTransport { _, _ in throw TransportFailure.noAnswer("The request timed out.") }
-        await #expect { _ = try await client(lost).0.suspend(userID: "00u1") } throws: { ($0 as? DirectoryError)?.kind == .outcomeUnknown }
+        await #expect { _ = try await client(lost).0.suspend(userID: "00u1") } throws: { error in
+            (error as? DirectoryError)?.kind == .outcomeUnknown
+                && (error as? DirectoryError)?.message.contains("(no answer (The request timed out.); a call that is not safe to repeat was not sent again)") == true
+        }
         #expect(lost.requests.count == 1)
+
+        // A call that is safe to repeat says it was, and how often.
+        let stalled = StubTransport { _, _ in throw TransportFailure.noAnswer("The request timed out.") }
+        await #expect { _ = try await client(stalled).0.revokeSessions(userID: "00u1", oauthTokens: false) } throws: { error in
+            let message = (error as? DirectoryError)?.message ?? ""
+            return (error as? DirectoryError)?.kind == .outcomeUnknown && message.contains("(no answer from acme.okta.com after 4 tries (The request timed out.))")
+        }
 
         let refused = StubTransport { _, _ in throw TransportFailure.notSent("Could not connect to the server.") }
         await #expect { _ = try await client(refused).0.suspend(userID: "00u1") } throws: { ($0 as? DirectoryError)?.kind == .unavailable }

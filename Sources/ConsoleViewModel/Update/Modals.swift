@@ -106,7 +106,7 @@ extension Console {
                 duration.error = nil
             } else if command == .submit {
                 do {
-                    return chose(&state, try AccessDuration(parsing: custom.trimmed), for: duration)
+                    return chose(&state, try AccessDuration(typed: custom.trimmed), for: duration)
                 } catch {
                     duration.error = error.message
                 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// How long temporary access lasts: `1d`, `3d`, `1w`, `2w`, `1mo`, `3mo`, or a custom `90m`, `36h`, `10d`, `5s`.
+/// How long temporary access lasts: `1d`, `3d`, `1w`, `2w`, `1mo`, `3mo`, or a custom `90m`, `36h`,
+/// `10d`. A person types at least a minute (`init(typed:)`); seconds are read back where stored.
 public struct AccessDuration: Hashable, Sendable, CustomStringConvertible {
     public enum Unit: String, Sendable, CaseIterable {
         case seconds = "s", minutes = "m", hours = "h", days = "d", weeks = "w", months = "mo"
@@ -31,6 +32,21 @@ public struct AccessDuration: Hashable, Sendable, CustomStringConvertible {
     /// The longest temporary access accepted: a year.
     static let maximumSeconds: Double = 366 * 86_400
 
+    /// A duration as a person types it: at least a minute, and never `M` alone, which could be
+    /// read as a minute or a month (`1M`).
+    public init(typed text: String) throws(ValidationError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.count > 1, trimmed.hasSuffix("M"), trimmed.dropLast().allSatisfy(\.isASCIIDigit) {
+            throw ValidationError("\"\(TextSafety.quoted(text))\" could be minutes or months; write \(trimmed.dropLast())m for minutes or \(trimmed.dropLast())mo for months")
+        }
+        let duration = try AccessDuration(parsing: text)
+        guard duration.unit != .seconds else {
+            throw ValidationError("\"\(TextSafety.quoted(text))\" is shorter than a minute; temporary access lasts at least a minute (90m, 36h, 10d, 2w, 3mo)")
+        }
+        self = duration
+    }
+
+    /// A duration as written, seconds included (the stored form).
     public init(parsing text: String) throws(ValidationError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = trimmed.prefix(while: \.isASCIIDigit)

@@ -85,7 +85,8 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
         case .notAllowed:
             return summary ?? "not allowed\(about)"
         case .outcomeUnknown:
-            return "the call to Okta\(about) got no answer, so it may or may not have taken effect; it was not repeated — reconcile the request to check Okta's state"
+            let what = summary.map { TextSafety.quoted($0, limit: 240) } ?? "it got no answer and was not sent again"
+            return "the call to Okta\(about) may or may not have taken effect (\(what)); reconcile the request to check Okta's state"
         case .unavailable:
             return "Okta could not be reached or failed\(about); try again shortly\(detail)"
         case .configuration:

@@ -10,7 +10,7 @@ public enum PlanTime {
         let text = text.trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return nil }
         let date: Date
-        if text.first?.isNumber == true, text.count <= 8, let span = try? AccessDuration(parsing: text) {
+        if text.first?.isNumber == true, text.count <= 8, let span = try? AccessDuration(typed: text) {
             date = span.end(from: now)
         } else if text.count > 10, let parsed = Timestamp.parse(text) {
             date = parsed

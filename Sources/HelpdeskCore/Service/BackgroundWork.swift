@@ -19,21 +19,30 @@ public struct BackgroundWork: Sendable {
         self.report = report
     }
 
-    /// Runs until the task is cancelled. Cancelling ends the wait between rounds, never a round:
-    /// a revoke sent to Okta is answered and recorded before `run` returns.
+    /// Runs until the task is cancelled. Cancelling ends the wait between rounds and stops a round
+    /// before its next call to Okta, never during one: a revoke sent to Okta is answered and
+    /// recorded before `run` returns.
     public func run() async {
-        while !Task.isCancelled {
-            await Task { await once() }.value
-            try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+        let stop = AtomicFlag()
+        await withTaskCancellationHandler {
+            while !Task.isCancelled {
+                await Task { await once(stopping: { stop.isRaised }) }.value
+                try? await Task.sleep(nanoseconds: UInt64(interval * 1_000_000_000))
+            }
+        } onCancel: {
+            stop.raise()
         }
     }
 
-    /// One pass: sweep, reconcile, then due plans.
-    public func once() async {
-        guard backend.oktaProblem == nil else { return }
+    /// One pass: sweep, reconcile, then due plans, each begun only while `stopping` says no. The
+    /// sweep and reconcile each start no new call to Okta after a minute, so one that does not
+    /// answer holds a pass for a minute or two and the approvals, plans and later rounds go on.
+    public func once(stopping: @escaping @Sendable () -> Bool = { false }) async {
+        guard backend.oktaProblem == nil, !stopping() else { return }
         let engine = backend.engine
         do {
-            let swept = try await AccessSweeper(engine: engine, actor: actor).sweep()
+            let swept = try await AccessSweeper(engine: engine, actor: actor).sweep(stopping: stopping)
+            if swept.leftForLater > 0 { report("\(swept.leftForLater) due grants wait for the next sweep") }
             if !swept.revoked.isEmpty { report("revoked temporary access: \(swept.revoked.map(\.description).joined(separator: ", "))") }
             for grant in swept.failed {
                 await tell("the revoke of \(grant) failed; it stays due and is tried again")
@@ -47,14 +56,16 @@ public struct BackgroundWork: Sendable {
         } catch {
             await tell("the sweep of temporary access failed: \(error)")
         }
+        guard !stopping() else { return }
         do {
-            let looked = try await backend.reconciler.reconcile(nil, by: actor, dueOnly: true)
+            let looked = try await backend.reconciler.reconcile(nil, by: actor, dueOnly: true, until: engine.clock.now().addingTimeInterval(60), stopping: stopping)
             for result in looked {
                 report("\(result.settled ? "reconciled" : "could not yet reconcile") \(result.run.id) on \(result.run.requestID): \(result.finding.rawValue) — \(result.summary)")
             }
         } catch {
             await tell("reconciling unknown outcomes failed: \(error)")
         }
+        guard !stopping() else { return }
         do {
             let round = try await backend.playbooks.runner.runDue(by: actor)
             for plan in round.plans {

@@ -2,19 +2,29 @@ import Foundation
 
 /// Ends temporary access when it is due, and expires unanswered approvals. Any number of
 /// sweeps may run at once (the service's own, `helpdesk sweep`): each due revoke is claimed in
-/// the store before Okta is called, so it runs exactly once. A revoke Okta refuses is tried again
-/// later, less often each time (1, 5 and 30 minutes, then hourly); after `maxAttempts` the grant is
-/// marked failed with an alert on its request, for a person to look at.
+/// the store before Okta is called, so it runs exactly once. A revoke Okta refuses, or one found
+/// not done after it got no answer, is tried again later, less often each time (1, 5 and 30
+/// minutes, then hourly); after `maxAttempts` the grant is marked failed with an alert on its
+/// request, for a person to look at. Revokes run one at a time, and a sweep starts no new one
+/// once `roundTime` has passed or it is asked to stop: an Okta that answers slowly or not at all
+/// (each revoke then takes up to its call's minute) holds one sweep for a minute or two, not for
+/// every due grant's minute, and the rest wait for the next sweep.
 public struct AccessSweeper: Sendable {
     public let engine: ActionEngine
     public let maxAttempts: Int
     /// The account that runs the sweep (an operator, or the service's own): the timeline names it.
     public let actor: String
+    /// How long a sweep goes on starting revokes.
+    public let roundTime: TimeInterval
 
-    public init(engine: ActionEngine, actor: String = systemActor, maxAttempts: Int = 8) {
+    /// The revokes tried before a grant is marked failed.
+    public static let defaultMaxAttempts = 8
+
+    public init(engine: ActionEngine, actor: String = systemActor, maxAttempts: Int = defaultMaxAttempts, roundTime: TimeInterval = 60) {
         self.engine = engine
         self.actor = actor
         self.maxAttempts = maxAttempts
+        self.roundTime = roundTime
     }
 
     /// Waits after the first, second, third… failed revoke of a grant.
@@ -38,6 +48,8 @@ public struct AccessSweeper: Sendable {
         public var kept: [GrantID] = []
         /// Due grants another sweep claimed first.
         public var claimedElsewhere = 0
+        /// Due grants not begun, because the sweep's time ran out or it was asked to stop: the next sweep takes them.
+        public var leftForLater = 0
 
         public init() {}
 
@@ -45,33 +57,41 @@ public struct AccessSweeper: Sendable {
         public var hasProblems: Bool { !failed.isEmpty || !gaveUp.isEmpty || !unknown.isEmpty }
     }
 
-    public func sweep(limit: Int = 500) async throws -> Report {
+    /// One sweep; `stopping` (the service's stop) ends it before the next revoke.
+    public func sweep(limit: Int = 500, stopping: @escaping @Sendable () -> Bool = { false }) async throws -> Report {
         var report = Report()
         report.expiredApprovals = try engine.expireApprovals(by: actor).map(\.id)
         let store = engine.store
-        let due = try store.read { try $0.dueGrants(at: engine.clock.now(), limit: limit) }
-        for grant in due {
-            guard let revoke = grant.action.revoke else { continue }
+        let started = engine.clock.now()
+        let due = try store.read { try $0.dueGrants(at: started, limit: limit) }
+        for (index, listed) in due.enumerated() {
+            guard let revoke = listed.action.revoke else { continue }
             let now = engine.clock.now()
+            if stopping() || (index > 0 && now.timeIntervalSince(started) >= roundTime) {
+                report.leftForLater = due.count - index
+                break
+            }
             let claimed: Claim = try store.write { writer -> Claim in
-                guard try writer.claimDueGrant(grant.id, by: actor, at: now) else { return .elsewhere }
+                guard try writer.claimDueGrant(listed.id, by: actor, at: now) else { return .elsewhere }
+                // As it is now: another sweep may have failed a try of it since the list was read.
+                let grant = try writer.grant(listed.id) ?? listed
                 if let keeper = try Self.keeper(of: grant, writer: writer, at: now) {
                     try keep(grant, keeper, writer: writer, at: now)
                     return .kept
                 }
                 return .revoke(try engine.start(revoke, requestID: grant.requestID, userID: grant.targetUserID, approvalID: nil, grantID: grant.id,
-                                                reason: "temporary access ended", by: actor, at: now, writer: writer))
+                                                reason: "temporary access ended", by: actor, at: now, writer: writer), grant)
             }
-            let run: ActionRun
+            let run: ActionRun, grant: AccessGrant
             switch claimed {
             case .elsewhere:
                 report.claimedElsewhere += 1
                 continue
             case .kept:
-                report.kept.append(grant.id)
+                report.kept.append(listed.id)
                 continue
-            case .revoke(let claimedRun):
-                run = claimedRun
+            case .revoke(let claimedRun, let claimedGrant):
+                (run, grant) = (claimedRun, claimedGrant)
             }
             switch try await finishRevoke(run, grant: grant) {
             case .revoked: report.revoked.append(grant.id)
@@ -85,7 +105,7 @@ public struct AccessSweeper: Sendable {
     }
 
     /// What a sweep does with a due grant.
-    private enum Claim { case revoke(ActionRun), kept, elsewhere }
+    private enum Claim { case revoke(ActionRun, AccessGrant), kept, elsewhere }
 
     /// The same access as a grant's: a group or an app, and whether an action gives or takes it.
     static func access(_ action: OktaAction) -> (target: String, gives: Bool)? {
@@ -98,11 +118,12 @@ public struct AccessSweeper: Sendable {
         }
     }
 
-    /// The run that keeps a due grant's access: the latest run after the grant's own that gave or
-    /// took the same access from the same user, when it gave it lastingly (`until` nil) or for
-    /// longer. Another console's lasting add, or a second temporary grant recorded as "already
-    /// held", must not be undone by this grant's end; an undo's add that cancels a later removal is
-    /// not a keeper.
+    /// The run that keeps a due grant's access: of the runs after the grant's own that gave the
+    /// same access to the same user since it was last taken away, the one that gives it longest —
+    /// lastingly (`until` nil), or with the latest end still to come. Another console's lasting
+    /// add, or a later temporary grant recorded as "already held", must not be undone by this
+    /// grant's end, whichever order they came in (a month asked for, then two minutes, keeps the
+    /// month); an undo's add that cancels a later removal is not a keeper.
     static func keeper(of grant: AccessGrant, writer: any StoreWriter, at now: Date) throws -> (run: ActionRun, until: Date?)? {
         guard let granted = access(grant.action) else { return nil }
         var later = try writer.appliedRuns(on: grant.targetUserID, after: grant.grantRunID).filter { access($0.action)?.target == granted.target }
@@ -117,10 +138,12 @@ public struct AccessSweeper: Sendable {
             }
         }
         later.removeAll { cancelled.contains($0.id) }
-        guard let last = later.last, access(last.action)?.gives == true else { return nil }
-        guard let expiry = last.action.expiry else { return (last, nil) }
-        let end = expiry.end(from: last.startedAt)
-        return end > now ? (last, end) : nil
+        let lastTaken = later.lastIndex { access($0.action)?.gives == false }
+        let givers = later[(lastTaken.map { $0 + 1 } ?? later.startIndex)...]
+        if let lasting = givers.last(where: { $0.action.expiry == nil }) { return (lasting, nil) }
+        let ends = givers.compactMap { run in run.action.expiry.map { (run: run, until: $0.end(from: run.startedAt)) } }
+        guard let longest = ends.max(by: { $0.until < $1.until }), longest.until > now else { return nil }
+        return (longest.run, longest.until)
     }
 
     /// Keeps a claimed grant: for good, or due again when the keeping run's access ends.
@@ -169,18 +192,24 @@ public struct AccessSweeper: Sendable {
                 try writer.append(EventDraft(actor: actor, at: now, payload: .actionFailed(.init(
                     runID: run.id, action: run.action, errorCode: error.errorCode, message: error.message, oktaRequestID: error.requestID,
                     outcomeUnknown: false))), to: run.requestID)
-                return try retryLater(grant, run: run, because: error.message, writer: writer, at: now)
+                return try retryLater(grant, run: run, because: error.message, writer: writer, at: now) ? .gaveUp : .retrying
             case .notSent(let why):
                 guard try writer.finishRun(run.id, state: .failed, at: now) else { return .unknown }
                 try writer.append(EventDraft(actor: actor, at: now, payload: .actionFailed(.init(
                     runID: run.id, action: run.action, errorCode: nil, message: why, oktaRequestID: nil, outcomeUnknown: false))), to: run.requestID)
-                return try retryLater(grant, run: run, because: why, writer: writer, at: now)
+                return try retryLater(grant, run: run, because: why, writer: writer, at: now) ? .gaveUp : .retrying
             }
         }
     }
 
-    /// A failed revoke: due again after the backoff, or, past the limit, failed for good with an alert.
-    private func retryLater(_ grant: AccessGrant, run: ActionRun, because reason: String, writer: any StoreWriter, at now: Date) throws -> RevokeResult {
+    private func retryLater(_ grant: AccessGrant, run: ActionRun, because reason: String, writer: any StoreWriter, at now: Date) throws -> Bool {
+        try Self.retryLater(grant, run: run, because: reason, maxAttempts: maxAttempts, by: actor, writer: writer, at: now)
+    }
+
+    /// A claimed grant whose revoke failed, or was found not done: due again after the backoff,
+    /// or, past the limit, failed for good with an alert. True when it gave up.
+    static func retryLater(_ grant: AccessGrant, run: ActionRun, because reason: String, maxAttempts: Int = defaultMaxAttempts, by actor: String,
+                           writer: any StoreWriter, at now: Date) throws -> Bool {
         let attempts = grant.attempts + 1
         guard attempts < maxAttempts else {
             _ = try writer.moveGrant(grant.id, from: .revoking, to: .failed, by: actor, at: now)
@@ -188,9 +217,9 @@ public struct AccessSweeper: Sendable {
                 message: "temporary access \(grant.id) (\(grant.action.summary)) could not be revoked after \(attempts) tries (last: \(reason)); "
                     + "the person may still have it — remove it by hand, or fix the cause and revoke it again",
                 runID: run.id, grantID: grant.id))), to: grant.requestID)
-            return .gaveUp
+            return true
         }
         _ = try writer.retryGrant(grant.id, attempts: attempts, next: now.addingTimeInterval(Self.delay(after: attempts)), at: now)
-        return .retrying
+        return false
     }
 }

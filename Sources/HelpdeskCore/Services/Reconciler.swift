@@ -8,7 +8,8 @@ import Foundation
 ///   deadline, by which the call was answered or abandoned by the process that sent it;
 /// - an account whose status, password or factors changed after the call (a reset link already
 ///   used, factors enrolled again) is "unknown", never "not applied": asking again would repeat it;
-/// - a revoke found not applied puts its grant back to scheduled, so the next sweep revokes it.
+/// - a revoke found not applied counts as a failed try of its grant's revoke: due again after the
+///   sweep's backoff, or marked failed with an alert after the sweep's last try.
 public struct Reconciler: Sendable {
     public let engine: ActionEngine
     /// How long after a run's deadline Okta may still be acting on a call it received.
@@ -60,13 +61,17 @@ public struct Reconciler: Sendable {
         return now >= run.callDeadline.addingTimeInterval(recordingGrace)
     }
 
-    /// Settles what can be settled; `dueOnly` skips runs whose next try has not come (the service's own rounds).
-    public func reconcile(_ request: RequestID? = nil, by login: String, dueOnly: Bool = false) async throws -> [Result] {
+    /// Settles what can be settled; `dueOnly` skips runs whose next try has not come (the service's
+    /// own rounds). No new run is looked at from `until` on, or once `stopping` says so: an Okta that
+    /// does not answer holds a round for about a minute a run, and the rest wait for the next round.
+    public func reconcile(_ request: RequestID? = nil, by login: String, dueOnly: Bool = false, until end: Date? = nil,
+                          stopping: @escaping @Sendable () -> Bool = { false }) async throws -> [Result] {
         let now = engine.clock.now()
         let runs = try engine.store.read { try $0.unfinishedRuns(of: request) }
             .filter { isOutcomeUnknown($0, now: now) && (!dueOnly || ($0.nextReconcileAt.map { now >= $0 } ?? true)) }
         var results: [Result] = []
         for run in runs {
+            if stopping() || end.map({ engine.clock.now() >= $0 }) == true { break }
             if let result = try await settle(run, by: login) { results.append(result) }
         }
         return results
@@ -99,8 +104,10 @@ public struct Reconciler: Sendable {
             guard try writer.finishRun(run.id, state: .reconciled, at: at) else { return false }
             try writer.append(EventDraft(actor: login, at: at, payload: .actionReconciled(.init(
                 runID: run.id, action: run.action, finding: finding, summary: summary))), to: run.requestID)
-            if let grantID = run.revokesGrant, finding != .unknown {
-                _ = try writer.moveGrant(grantID, from: .revoking, to: finding == .applied ? .revoked : .scheduled, by: login, at: at)
+            if let grantID = run.revokesGrant, finding == .applied {
+                _ = try writer.moveGrant(grantID, from: .revoking, to: .revoked, by: login, at: at)
+            } else if let grantID = run.revokesGrant, finding == .notApplied, let grant = try writer.grant(grantID), grant.state == .revoking {
+                _ = try AccessSweeper.retryLater(grant, run: run, because: "Okta shows the revoke did not happen: the user \(summary)", by: login, writer: writer, at: at)
             }
             if let expiry = run.action.expiry, finding == .applied, try writer.grants(of: run.requestID).allSatisfy({ $0.grantRunID != run.id }) {
                 _ = try ActionEngine.schedule(run, revokeAt: expiry.end(from: run.startedAt), writer: writer, at: at)

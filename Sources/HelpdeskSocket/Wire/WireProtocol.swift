@@ -8,7 +8,7 @@ import HelpdeskCore
 /// only reads then stops and is answered "cancelled"; one that changes something goes on.
 public enum WireProtocol {
     /// Bumped when a message changes shape; the service refuses a client that speaks another.
-    public static let version = 5
+    public static let version = 6
     /// The largest frame a client may send (an import batch fits well inside).
     public static let maxRequestFrame = 1 << 20
     /// The largest frame the service sends (a request detail with a long timeline).

@@ -188,7 +188,7 @@ public final class OktaHTTPClient: Sendable {
             case .answered(let response) where response.status >= 500:
                 failures += 1
                 let requestID = response.header("X-Okta-Request-Id")
-                guard safe else { throw unknown(nil, status: response.status, requestID: requestID) }
+                guard safe else { throw unknown("Okta answered \(response.status); a call that is not safe to repeat was not sent again", status: response.status, requestID: requestID) }
                 if changes { mayHaveActed = true }
                 guard failures <= settings.maxRetries else {
                     if mayHaveActed { throw unknown("Okta answered \(response.status) \(failures) times", status: response.status, requestID: requestID) }
@@ -208,7 +208,7 @@ public final class OktaHTTPClient: Sendable {
                 throw DirectoryError(kind: .invalid, summary: "Okta's answer was \(size) bytes, more than the client reads (\(Self.maxAnswer)); it was dropped unread", subject: call.subject)
             case .noAnswer(let reason):
                 failures += 1
-                guard safe else { throw unknown(reason) }
+                guard safe else { throw unknown("no answer (\(reason)); a call that is not safe to repeat was not sent again") }
                 if changes { mayHaveActed = true }
                 guard failures <= settings.maxRetries else {
                     if mayHaveActed { throw unknown("no answer from \(settings.org.host) after \(failures) tries (\(reason))") }

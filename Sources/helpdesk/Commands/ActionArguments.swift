@@ -9,7 +9,7 @@ enum ActionArguments {
         let arguments = invocation.arguments
         let name = try invocation.parsing { try ActionName.parse(arguments.positional(1) ?? "") }
         var spec = ActionSpec(name)
-        spec.duration = try invocation.parsing { try arguments.value("for").map { try AccessDuration(parsing: $0) } }
+        spec.duration = try invocation.parsing { try arguments.value("for").map { try AccessDuration(typed: $0) } }
         spec.group = arguments.value("group").map { ActionSpec.Target.parse($0, idPrefix: "00g") }
         spec.app = arguments.value("app").map { ActionSpec.Target.parse($0, idPrefix: "0oa") }
         spec.factorID = arguments.value("factor")

@@ -46,7 +46,7 @@ enum ExportCommand {
     /// An ISO 8601 date or time, or a span back from now (`24h`, `7d`, `2w`).
     static func sinceDate(_ text: String, now: Date) throws(CLIError) -> Date {
         if let date = Timestamp.parse(text) { return date }
-        if let span = try? AccessDuration(parsing: text), text.first?.isNumber == true {
+        if let span = try? AccessDuration(typed: text), text.first?.isNumber == true {
             return now.addingTimeInterval(-span.end(from: now).timeIntervalSince(now))
         }
         throw .usage("--since \(TextSafetyForCLI.quoted(text)) is not a date (expected 2026-11-01, 2026-11-01T09:00:00Z, or a span such as 24h or 7d)", command: "export")

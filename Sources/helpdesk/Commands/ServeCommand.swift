@@ -36,13 +36,21 @@ enum ServeCommand {
     struct Running: Sendable {
         let server: SocketServer
         let background: Task<Void, Never>
+        /// Raised when the background work has returned.
+        let backgroundEnded: AtomicFlag
         let log: @Sendable (String) -> Void
 
-        /// Stops taking requests and starting rounds; what is under way finishes and is recorded.
-        func stop() async {
+        /// Stops taking requests and starting calls to Okta; what is under way finishes and is
+        /// recorded, for up to `grace` in all. A call still unanswered then (Okta stalls, and a
+        /// call may take a minute) is left to reconcile, as if the service had been killed.
+        func stop(grace: TimeInterval = 30) async {
+            let deadline = Date().addingTimeInterval(grace)
             background.cancel()
-            await server.stop(grace: 30)
-            await background.value
+            await server.stop(grace: grace)
+            while !backgroundEnded.isRaised, Date() < deadline {
+                try? await Task.sleep(nanoseconds: 20_000_000)
+            }
+            if !backgroundEnded.isRaised { log("a call to Okta was still unanswered after \(Int(grace)) s; reconcile settles it from Okta's state") }
         }
     }
 
@@ -114,8 +122,12 @@ enum ServeCommand {
         }
         log("listening on \(socketPath) (helpdesk \(HelpdeskVersion.current), protocol \(WireProtocol.version)); store \(storeSetting.location); Okta \(directory.orgName); \(team.operators.count) operators")
         let serviceLogin = (try? OSIdentity.login()) ?? "helpdesk"
-        let background = Task { await BackgroundWork(backend: backend, actor: serviceLogin, interval: backgroundInterval, report: log).run() }
-        return Running(server: server, background: background, log: log)
+        let backgroundEnded = AtomicFlag()
+        let background = Task {
+            await BackgroundWork(backend: backend, actor: serviceLogin, interval: backgroundInterval, report: log).run()
+            backgroundEnded.raise()
+        }
+        return Running(server: server, background: background, backgroundEnded: backgroundEnded, log: log)
     }
 
     /// Whether this process may give a file to `group`: its own group or a supplementary one.

@@ -8,7 +8,12 @@ enum SweepCommand {
         summary: "revoke temporary access that has ended and expire old approvals (for cron or the systemd timer)",
         synopsis: "[--json]",
         options: [.json, .db, .config, .socket],
-        discussion: "Safe to run from several places at once: each revoke is claimed in the store and runs once. Exit 1 when a revoke failed (it is tried again later, and marked failed with an alert after 8 tries) or its outcome is unknown."
+        discussion: """
+        Safe to run from several places at once: each revoke is claimed in the store and runs once. Revokes
+        run one at a time, and a sweep starts them for a minute: due grants left then wait for the next
+        sweep (an Okta that does not answer takes up to a minute a revoke). Exit 1 when a revoke failed
+        (it is tried again later, and marked failed with an alert after 8 tries) or its outcome is unknown.
+        """
     ) { invocation in
         let report = try await invocation.service().sweep()
         if invocation.wantsJSON {
@@ -20,6 +25,9 @@ enum SweepCommand {
             for id in report.failed { invocation.out.line("  \(id): the revoke failed; it is tried again later, less often each time") }
             for id in report.gaveUp { invocation.out.line("  \(id): the revoke failed too often and is marked failed; the access may still be there (see the alert on its request)") }
             for id in report.unknown { invocation.out.line("  \(id): outcome unknown; reconcile settles it from Okta's state") }
+            if report.leftForLater > 0 {
+                invocation.out.line("  \(report.leftForLater) more due grant\(report.leftForLater == 1 ? "" : "s") not begun: a sweep starts revokes for a minute; the next sweep takes them")
+            }
         }
         return report.hasProblems ? ExitCode.failure : ExitCode.success
     }
@@ -32,6 +40,7 @@ struct SweepJSON: Encodable {
     let gaveUp: [String]
     let unknown: [String]
     let claimedElsewhere: Int
+    let leftForLater: Int
     let expiredApprovals: [String]
 
     init(_ report: AccessSweeper.Report) {
@@ -41,6 +50,7 @@ struct SweepJSON: Encodable {
         gaveUp = report.gaveUp.map(\.description)
         unknown = report.unknown.map(\.description)
         claimedElsewhere = report.claimedElsewhere
+        leftForLater = report.leftForLater
         expiredApprovals = report.expiredApprovals.map(\.description)
     }
 }

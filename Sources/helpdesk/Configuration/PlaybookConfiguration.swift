@@ -35,7 +35,7 @@ enum PlaybookConfiguration {
                 roles = Set(list.compactMap(Role.init(rawValue:)))
             }
             let expiry = try reader.string(entry, "expiry", at: key).map { text in
-                do { return try AccessDuration(parsing: text) } catch let error as ValidationError {
+                do { return try AccessDuration(typed: text) } catch let error as ValidationError {
                     throw ConfigurationError(file: reader.file, key: "\(key).expiry", problem: error.message)
                 }
             }
