@@ -2,6 +2,7 @@ import Foundation
 import HelpdeskCore
 import HelpdeskSocket
 import HelpdeskTestSupport
+import SQLiteStore
 import Testing
 
 /// The real `helpdesk serve` stopping while an operator's request waits for Okta: a second
@@ -37,5 +38,51 @@ import Testing
         #expect(status == 0, "\(said())")
         #expect(said().contains("helpdesk serve: stopped"), "\(said())")
         _ = try? await card.value
+    }
+
+    /// Okta stalls the revokes of three ended grants. SIGTERM during the first: the service begins
+    /// no other, waits its 30 s for the first, then exits 0 and leaves it to reconcile. Before, it
+    /// waited for that call's minute and then began the next two, one minute each.
+    @Test func aStopDuringAStalledRevokeBeginsNoOtherAndEndsWithinItsGrace() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        standIn.inject(OktaStandIn.Fault("DELETE", "", .stall(45), times: 100))
+        let engineering = try #require(try await standIn.tenant.findGroups("Engineering", limit: 5).first { $0.name == "Engineering" })
+        let start = Date().addingTimeInterval(-7_200)
+        let store = try SQLiteRequestStore(path: folder.file("helpdesk.db"))
+        for index in 0..<3 {
+            await standIn.tenant.add(DirectoryUser(id: "00ustop\(index)", login: "stop\(index)@example.com", email: "stop\(index)@example.com",
+                                                   firstName: "Stop", lastName: "\(index)", status: .active), groups: [engineering.id])
+            try store.write { writer in
+                let request = try writer.insertRequest(Fixtures.newRequest("grant \(index)", requester: "stop\(index)@example.com"), at: start)
+                let run = try writer.insertRun(NewActionRun(requestID: request.id, action: .addToGroup(engineering.ref, expiry: AccessDuration(1, .hours)),
+                                                            targetUserID: "00ustop\(index)", approvalID: nil, revokesGrant: nil, startedBy: "alex", startedAt: start))
+                _ = try writer.finishRun(run.id, state: .succeeded, at: start)
+                _ = try writer.insertGrant(requestID: request.id, grantRunID: run.id, action: run.action, targetUserID: run.targetUserID, revokeAt: start.addingTimeInterval(3_600))
+            }
+        }
+        let token = folder.file("okta.token")
+        try Data(standIn.token.utf8).write(to: URL(fileURLWithPath: token))
+        chmod(token, 0o600)
+        let socket = folder.file("helpdesk.sock")
+        let config = folder.file("config.json")
+        try #"""
+        {"okta": {"orgUrl": "\#(standIn.orgURL)", "tokenFile": "\#(token)"}, "store": {"path": "\#(folder.file("helpdesk.db"))"}, "service": {"socket": "\#(socket)"},
+         "operators": {"\#(ServiceSmokeTests.currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}}}
+        """#.write(toFile: config, atomically: true, encoding: .utf8)
+        let log = folder.file("serve.log")
+        let service = try ChildProcess.spawn(BuiltProducts.executable("helpdesk"), ["serve", "--config", config], environment: ["HOME": folder.path], log: log)
+        let said = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        #expect(await eventually(30) { standIn.count("DELETE", "") == 1 }, "\(said())")
+        kill(service, SIGTERM)
+        let stopped = Date()
+        let status = try await offPool { ChildProcess.wait(service, deadline: Date().addingTimeInterval(60)) }
+        let took = Date().timeIntervalSince(stopped)
+        #expect(status == 0, "\(said())")
+        #expect(took < 33, "stopped after \(took) s")
+        #expect(said().contains("a call to Okta was still unanswered after 30 s; reconcile settles it from Okta's state"), "\(said())")
+        #expect(standIn.count("DELETE", "") <= 2, "no other grant's revoke begun (one call may be retried): \(standIn.requests)")
+        let states = try store.read { reader in try (1...3).map { try reader.grant(GrantID(Int64($0)))?.state } }
+        #expect(states == [.revoking, .scheduled, .scheduled], "\(states)")
     }
 }
