@@ -90,10 +90,15 @@ import Testing
         let early = await cli.run(["sweep"])
         #expect(early.status == 0)
         #expect(early.out == "Revoked 0, kept 0, failed 0, gave up 0, unknown 0, claimed by another sweep 0; expired approvals 0.\n")
+        let scheduled = await cli.run(["show", "REQ-1"]).out
+        #expect(scheduled.contains("\nTemporary access\n  GRANT-1  Add to group AWS Production for 1 day — ends "), "\(scheduled)")
+        let json = await cli.run(["show", "REQ-1", "--json"]).out
+        #expect(json.contains(#""grants" : ["#) && json.contains(#""state" : "scheduled""#) && json.contains(#""attempts" : 0"#), "\(json)")
         cli.clock.advance(by: 86_401)
         let due = await cli.run(["sweep"])
         #expect(due.status == 0, "\(due.err)")
         #expect(due.out == "Revoked 1, kept 0, failed 0, gave up 0, unknown 0, claimed by another sweep 0; expired approvals 0.\n")
+        #expect(await cli.run(["show", "REQ-1"]).out.contains("\n  GRANT-1  Add to group AWS Production for 1 day — revoked\n"))
         let export = await cli.run(["export", "--request", "REQ-1"])
         #expect(export.out.split(separator: "\n").last?.contains(#""kind":"access-revoked""#) == true, "\(export.out)")
     }

@@ -34,6 +34,33 @@ import Testing
         #expect(lines[2].hasSuffix("…"))
     }
 
+    /// `show`'s temporary access: a revoke that failed says how often and when it is tried next,
+    /// and one that gave up says the access may still be there.
+    @Test func grantsSayTheirStateAndTheirFailedRevokes() {
+        let vpn = OktaAction.addToGroup(GroupRef(id: "00g1", name: "VPN Users"), expiry: AccessDuration(1, .days))
+        func grant(_ number: Int64, _ state: AccessGrant.State, attempts: Int = 0, next: Date? = nil) -> AccessGrant {
+            AccessGrant(id: GrantID(number), requestID: RequestID(1), grantRunID: ActionRunID(number), action: vpn, targetUserID: "00u1",
+                        revokeAt: Self.now, state: state, attempts: attempts, nextAttemptAt: next)
+        }
+        let at = RequestDetailText.clock(Self.now), later = RequestDetailText.clock(Self.now.addingTimeInterval(300))
+        let text = RequestDetailText.grants([
+            grant(1, .scheduled), grant(2, .scheduled, attempts: 2, next: Self.now.addingTimeInterval(300)), grant(3, .revoking),
+            grant(4, .revoked), grant(5, .kept), grant(6, .failed, attempts: 8),
+        ])
+        #expect(text == """
+
+            Temporary access
+              GRANT-1  Add to group VPN Users for 1 day — ends \(at)
+              GRANT-2  Add to group VPN Users for 1 day — ended \(at); 2 failed revokes, tried again \(later)
+              GRANT-3  Add to group VPN Users for 1 day — ended \(at); being revoked (an unanswered revoke is settled by reconcile)
+              GRANT-4  Add to group VPN Users for 1 day — revoked
+              GRANT-5  Add to group VPN Users for 1 day — kept: a later request gave the same access lastingly
+              GRANT-6  Add to group VPN Users for 1 day — NOT revoked after 8 failed revokes; the access may still be there (see the alert on the timeline)
+
+            """)
+        #expect(RequestDetailText.grants([]).isEmpty)
+    }
+
     @Test func aShortListKeepsItsUsualWidths() {
         let text = RequestTable.render([Self.request(1, requester: "a@example.com", assignee: "alex", subject: "Printer")], now: Self.now)
         #expect(text == """

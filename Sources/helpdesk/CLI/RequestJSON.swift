@@ -13,10 +13,11 @@ struct RequestJSON: Encodable {
     var runs: [RunJSON]?
     /// With `runs`: the ended runs before its first that were left out.
     var earlierRuns: Int?
+    var grants: [GrantJSON]?
 
     private enum Keys: String, CodingKey {
         case id, number, requester, subject, body, category, priority, status, assignee, createdAt, updatedAt, version, externalId
-        case timeline, earlierEvents, approvals, earlierApprovals, runs, earlierRuns
+        case timeline, earlierEvents, approvals, earlierApprovals, runs, earlierRuns, grants
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -40,6 +41,7 @@ struct RequestJSON: Encodable {
         try container.encodeIfPresent(earlierApprovals, forKey: .earlierApprovals)
         try container.encodeIfPresent(runs, forKey: .runs)
         try container.encodeIfPresent(earlierRuns, forKey: .earlierRuns)
+        try container.encodeIfPresent(grants, forKey: .grants)
     }
 }
 
@@ -138,5 +140,27 @@ struct RunJSON: Encodable {
         startedBy = run.startedBy
         startedAt = run.startedAt
         finishedAt = run.finishedAt
+    }
+}
+
+/// Temporary access as `show --json` prints it: its state, when it ends, and its failed revokes.
+struct GrantJSON: Encodable {
+    let id: String
+    let action: OktaAction
+    let summary: String
+    let state: AccessGrant.State
+    let revokeAt: Date
+    /// Revokes tried and failed so far, and when the next is due (null: at `revokeAt`).
+    let attempts: Int
+    let nextAttemptAt: Date?
+
+    init(_ grant: AccessGrant) {
+        id = grant.id.description
+        action = grant.action
+        summary = grant.action.summary
+        state = grant.state
+        revokeAt = grant.revokeAt
+        attempts = grant.attempts
+        nextAttemptAt = grant.nextAttemptAt
     }
 }

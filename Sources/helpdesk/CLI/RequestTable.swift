@@ -86,6 +86,25 @@ enum RequestDetailText {
         return text
     }
 
+    /// Temporary access: each grant's state, when it ends, and a revoke that failed and when it is tried again.
+    static func grants(_ grants: [AccessGrant]) -> String {
+        guard !grants.isEmpty else { return "" }
+        var text = "\nTemporary access\n"
+        for grant in grants {
+            let tries = grant.attempts == 1 ? "1 failed revoke" : "\(grant.attempts) failed revokes"
+            let state = switch grant.state {
+            case .scheduled where grant.attempts > 0: "ended \(clock(grant.revokeAt)); \(tries), tried again \(clock(grant.nextAttemptAt ?? grant.revokeAt))"
+            case .scheduled: "ends \(clock(grant.revokeAt))"
+            case .revoking: "ended \(clock(grant.revokeAt)); being revoked (an unanswered revoke is settled by reconcile)"
+            case .revoked: "revoked"
+            case .kept: "kept: a later request gave the same access lastingly"
+            case .failed: "NOT revoked after \(tries); the access may still be there (see the alert on the timeline)"
+            }
+            text += "  \(grant.id)  \(TextSafety.quoted(grant.action.summary, limit: 100)) — \(state)\n"
+        }
+        return text
+    }
+
     /// "  (3 earlier entries are not shown; …)" for `count` items a list left out; empty for none.
     private static func leftOut(_ count: Int, _ one: String, _ many: String, _ whereFound: String) -> String {
         count > 0 ? "  (\(count) \(count == 1 ? one : many) not shown; \(whereFound))\n" : ""
