@@ -4,7 +4,9 @@ import Synchronization
 
 /// SIGINT, SIGTERM and SIGHUP (the terminal hung up) ask the loop to leave (it then restores the
 /// terminal); a crash restores the terminal before the process dies; SIGCONT after Ctrl-Z asks for
-/// a full redraw.
+/// a full redraw. The stop signals stay caught once the console has ended: a hang-up comes more
+/// than once (the kernel's, then the shell's to its jobs, then the session's end), and a later one
+/// must not kill the program while it finishes what the console left (the demo removing its store).
 enum SignalGuard {
     private static let crashSignals: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
 
@@ -17,7 +19,7 @@ enum SignalGuard {
     }
 
     static func uninstall() {
-        for number in [SIGINT, SIGTERM, SIGHUP, SIGCONT] + crashSignals { signal(number, SIG_DFL) }
+        for number in [SIGCONT] + crashSignals { signal(number, SIG_DFL) }
     }
 
     static var interrupted: Bool { interruptFlag.load(ordering: .relaxed) }

@@ -123,6 +123,23 @@ import Testing
         #expect(try fixture.store.read { try $0.grant(grants[1].id) }?.attempts == 2, "the second failed try, not the first again")
     }
 
+    /// A revoke Okta answers "not found" because the group or the user was deleted meanwhile is
+    /// done when Okta's state shows the access gone, not eight tries and a false alarm; when the
+    /// user still holds it, it is a failure like any other.
+    @Test func aRevokeOfAccessWhoseGroupOrUserIsGoneIsDone() async throws {
+        let grants = try await dueGrants(3)
+        let engineering = try await fixture.group("Engineering")
+        // The first user's group is gone (Okta lists it no more); the second user is gone; the third still holds it.
+        _ = try await fixture.tenant.removeFromGroup(userID: "00udue0", groupID: engineering.id)
+        let report = try await AccessSweeper(engine: engine(NotFoundRevokes(fixture.directory, goneUsers: ["00udue1"]))).sweep()
+        #expect(report.revoked == [grants[0].id, grants[1].id] && report.failed == [grants[2].id], "\(report)")
+        let sentences = try fixture.store.read { reader in try grants.map { try reader.timeline(of: $0.requestID).last?.payload.sentence ?? "" } }
+        #expect(sentences[0] == "temporary access ended (GRANT-1): the user is no longer a member of Engineering; Okta no longer has the group \(engineering.id)", "\(sentences[0])")
+        #expect(sentences[1] == "temporary access ended (GRANT-2): the user is no longer in Okta, and the access went with the account", "\(sentences[1])")
+        let held = try #require(try fixture.store.read { try $0.grant(grants[2].id) })
+        #expect(held.state == .scheduled && held.attempts == 1, "still held: tried again later")
+    }
+
     /// A sweep asked to stop before it begins claims nothing.
     @Test func aSweepAskedToStopClaimsNothing() async throws {
         let grants = try await dueGrants(2)
@@ -171,5 +188,25 @@ final class GatedRevokes: ForwardingDirectory, @unchecked Sendable {
 final class SilentRevokes: ForwardingDirectory, @unchecked Sendable {
     override func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
         throw DirectoryError(kind: .outcomeUnknown, summary: "no answer from acme.okta.com after 4 tries (The request timed out.)")
+    }
+}
+
+/// Okta answers every revoke "not found" (the group deleted), and the users in `goneUsers` are gone.
+final class NotFoundRevokes: ForwardingDirectory, @unchecked Sendable {
+    // Fixed at creation; the wrapped directory is immutable.
+    let goneUsers: Set<String>
+
+    init(_ inner: any IdentityDirectory, goneUsers: Set<String>) {
+        self.goneUsers = goneUsers
+        super.init(inner)
+    }
+
+    override func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
+        throw DirectoryError(kind: .notFound, httpStatus: 404, summary: "Not found: Resource not found: \(groupID) (UserGroup)", subject: "group \(groupID)")
+    }
+
+    override func groups(ofUser userID: String) async throws -> [DirectoryGroup] {
+        if goneUsers.contains(userID) { throw DirectoryError(kind: .notFound, httpStatus: 404, summary: "Not found: Resource not found: \(userID) (User)", subject: "user \(userID)") }
+        return try await inner.groups(ofUser: userID)
     }
 }

@@ -143,11 +143,31 @@ import Testing
     }
 
     @Test func aResetWhoseLinkCannotBeReadStillHappenedAndAHugeRequestIdIsCut() async throws {
-        let liar = try Liar { _, _ in .json(200, "not json", headers: ["X-Okta-Request-Id": String(repeating: "r", count: 20_000)]) }
+        let liar = try Liar { _, _ in .json(200, #"{"resetPasswordUrl": 5}"#, headers: ["X-Okta-Request-Id": String(repeating: "r", count: 20_000)]) }
         defer { liar.server.stop() }
         let receipt = try await liar.directory().resetPassword(userID: "00ujane", sendEmail: false)
         #expect(receipt.summary.contains("no readable one-time link"))
         #expect(receipt.oneTimeLink == nil)
         #expect((receipt.requestID?.count ?? 0) <= 129)
+    }
+
+    /// A 2xx whose body is not JSON came from something in Okta's place (a proxy's page): a call
+    /// that changes Okta is "outcome unknown", for reconcile to read Okta's state, never done; a
+    /// read is refused.
+    @Test func aSuccessThatIsNotOktasJSONIsNotTakenForOktas() async throws {
+        let page = "<html><body>Welcome to the hotel network</body></html>"
+        let liar = try Liar { request, _ in
+            request.method == "GET" && request.path.hasPrefix("/api/v1/groups/00g1")
+                ? .json(200, #"{"id":"00g1","type":"OKTA_GROUP","profile":{"name":"VPN Users"}}"#)
+                : request.method == "GET" && request.path.hasSuffix("/groups")
+                ? .json(200, #"[{"id":"00g1","type":"OKTA_GROUP","profile":{"name":"VPN Users"}}]"#)
+                : .init(status: 200, headers: ["Content-Type": "text/html"], body: Data(page.utf8))
+        }
+        defer { liar.server.stop() }
+        await #expect { _ = try await liar.directory().removeFromGroup(userID: "00ujane", groupID: "00g1") } throws: { error in
+            let error = error as? DirectoryError
+            return error?.kind == .outcomeUnknown && error?.message.contains("(the answer (HTTP 200, text/html) was not Okta's JSON; a proxy may have answered in its place)") == true
+        }
+        await #expect { _ = try await liar.directory().user(.id("00ujane")) } throws: { ($0 as? DirectoryError)?.kind == .invalid }
     }
 }

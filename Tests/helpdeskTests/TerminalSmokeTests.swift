@@ -139,6 +139,34 @@ import Testing
         }
     }
 
+    /// A hang-up comes more than once (the kernel's, then the shell's to its jobs, then the
+    /// session's end): the demo still removes its store however many follow the first.
+    @Test func theDemosStoreIsRemovedHoweverManyHangUpsCome() async throws {
+        guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
+        let binary = BuiltProducts.executable("helpdesk").path
+        let temporary = folder.file("tmp")
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: false)
+        let pidFile = folder.file("pid")
+        let inner = "echo $$ > \(pidFile); exec env TERM=xterm-256color LANG=C.UTF-8 HOME=\(folder.path) TMPDIR=\(temporary) \(binary) demo 2>/dev/null"
+        let (socket, home) = (self.socket, folder.path)
+        defer { _ = try? ChildProcess.runDetached(tmuxPath, ["-L", socket, "kill-server"]) }
+        #expect(try await offPool { try ChildProcess.runDetached(tmuxPath, ["-L", socket, "new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", "sh -c '\(inner)'; sleep 30"], environment: ["HOME": home]) } == 0)
+        _ = try await waitFor("the queue") { $0.contains("1 Queue 34") }
+        let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).count == 1)
+        let left = try await offPool { () throws -> [String] in
+            let start = Date()
+            while Self.isRunning(pid), Date().timeIntervalSince(start) < 10 {
+                kill(pid, SIGHUP)
+                usleep(500)
+            }
+            return try FileManager.default.contentsOfDirectory(atPath: temporary)
+        }
+        #expect(!Self.isRunning(pid), "the demo was still there 10 s after the first hang-up")
+        if Self.isRunning(pid) { kill(pid, SIGKILL) }
+        #expect(left.isEmpty, "the demo left \(left) in $TMPDIR")
+    }
+
     /// The demo's persona switch to the IT lead (morgan), the approvals tab, and `a` on the first
     /// approval; the screen once the approval dialog titled `title` is up.
     func openTheApprovalAsTheITLead(_ title: String) async throws -> String {

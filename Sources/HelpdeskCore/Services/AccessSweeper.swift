@@ -163,8 +163,9 @@ public struct AccessSweeper: Sendable {
     /// Calls Okta for a claimed revoke and records what happened to the grant.
     private func finishRevoke(_ run: ActionRun, grant: AccessGrant) async throws -> RevokeResult {
         let executor = RunExecutor(engine: engine)
-        let performed = await executor.perform(run)
-        return try await executor.record { writer in
+        var performed = await executor.perform(run)
+        if case .failed(let error) = performed, let gone = await accessGone(after: error, run: run) { performed = .answered(gone) }
+        return try await executor.record { [performed] writer in
             let now = engine.clock.now()
             switch performed {
             case .answered(let receipt):
@@ -199,6 +200,23 @@ public struct AccessSweeper: Sendable {
                     runID: run.id, action: run.action, errorCode: nil, message: why, oktaRequestID: nil, outcomeUnknown: false))), to: run.requestID)
                 return try retryLater(grant, run: run, because: why, writer: writer, at: now) ? .gaveUp : .retrying
             }
+        }
+    }
+
+    /// A revoke Okta refused as "not found" (the user, group or app was deleted meanwhile) is done
+    /// when Okta's state shows the access gone: the user no longer holds it, or is no longer in
+    /// Okta at all. Otherwise (nil) it is a failure like any other, tried again.
+    private func accessGone(after error: DirectoryError, run: ActionRun) async -> DirectoryReceipt? {
+        guard error.kind == .notFound else { return nil }
+        do {
+            let (finding, summary) = try await Reconciler(engine: engine).inspect(run)
+            guard finding == .applied else { return nil }
+            return DirectoryReceipt(requestID: error.requestID, summary: "the user \(summary); Okta no longer has the \(error.subject ?? "group or app")",
+                                    alreadyDone: true)
+        } catch let read as DirectoryError where read.kind == .notFound {
+            return DirectoryReceipt(requestID: read.requestID, summary: "the user is no longer in Okta, and the access went with the account", alreadyDone: true)
+        } catch {
+            return nil
         }
     }
 

@@ -154,6 +154,13 @@ public final class OktaHTTPClient: Sendable {
                 if mayHaveActed { throw unknown("an earlier try got no answer; the next had no credential (\(error.message))") }
                 throw error
             case .answered(let response) where (200..<300).contains(response.status):
+                guard Self.mayBeOktas(response.body) else {
+                    // A proxy or a captive portal answering for Okta: whatever it says, Okta may not have seen the call.
+                    let type = TextSafety.quoted(response.header("Content-Type") ?? "no content type", limit: 60)
+                    let said = "the answer (HTTP \(response.status), \(type)) was not Okta's JSON; a proxy may have answered in its place"
+                    if changes { throw unknown(said, status: response.status, requestID: response.header("X-Okta-Request-Id")) }
+                    throw DirectoryError(kind: .invalid, httpStatus: response.status, summary: said, subject: call.subject)
+                }
                 return Answer(response: response)
             case .answered(let response) where response.status == 401 && tokens != nil:
                 let challenges = AuthChallenge.parse(response.header("WWW-Authenticate"))
@@ -220,6 +227,12 @@ public final class OktaHTTPClient: Sendable {
                 }
             }
         }
+    }
+
+    /// Okta answers with JSON (an object or a list) or with nothing: anything else came from something else.
+    static func mayBeOktas(_ body: Data) -> Bool {
+        guard let first = body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return true }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
     /// A path value Okta gave back (an id) must be one: not empty, not `.` or `..`, not huge —
