@@ -140,7 +140,10 @@ import Testing
     }
 
     /// A hang-up comes more than once (the kernel's, then the shell's to its jobs, then the
-    /// session's end): the demo still removes its store however many follow the first.
+    /// session's end): the demo still removes its store however many follow the first. The signals
+    /// are sent back to back; the moment a late one could kill the demo before it removed its store
+    /// is short, so with the stop signals set back to their default at the console's end this
+    /// fails about one run in three.
     @Test func theDemosStoreIsRemovedHoweverManyHangUpsCome() async throws {
         guard let tmuxPath = Self.tmux else { throw SmokeFailure("tmux is not installed; .ci/run installs it (apt-get install tmux)") }
         let binary = BuiltProducts.executable("helpdesk").path
@@ -158,7 +161,6 @@ import Testing
             let start = Date()
             while Self.isRunning(pid), Date().timeIntervalSince(start) < 10 {
                 kill(pid, SIGHUP)
-                usleep(500)
             }
             return try FileManager.default.contentsOfDirectory(atPath: temporary)
         }
