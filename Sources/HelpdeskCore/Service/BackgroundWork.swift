@@ -35,8 +35,8 @@ public struct BackgroundWork: Sendable {
     }
 
     /// One pass: sweep, reconcile, then due plans, each begun only while `stopping` says no. The
-    /// sweep and reconcile each start no new call to Okta after a minute, so one that does not
-    /// answer holds a pass for a minute or two and the approvals, plans and later rounds go on.
+    /// sweep and reconcile each start no new call to Okta after 30 s, so an Okta that does not
+    /// answer holds a pass for a few minutes at most and the approvals, plans and later rounds go on.
     public func once(stopping: @escaping @Sendable () -> Bool = { false }) async {
         guard backend.oktaProblem == nil, !stopping() else { return }
         let engine = backend.engine
@@ -58,7 +58,7 @@ public struct BackgroundWork: Sendable {
         }
         guard !stopping() else { return }
         do {
-            let looked = try await backend.reconciler.reconcile(nil, by: actor, dueOnly: true, until: engine.clock.now().addingTimeInterval(60), stopping: stopping)
+            let looked = try await backend.reconciler.reconcile(nil, by: actor, dueOnly: true, until: engine.clock.now().addingTimeInterval(30), stopping: stopping)
             for result in looked {
                 report("\(result.settled ? "reconciled" : "could not yet reconcile") \(result.run.id) on \(result.run.requestID): \(result.finding.rawValue) — \(result.summary)")
             }

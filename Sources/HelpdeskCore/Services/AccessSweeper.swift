@@ -7,8 +7,9 @@ import Foundation
 /// minutes, then hourly); after `maxAttempts` the grant is marked failed with an alert on its
 /// request, for a person to look at. Revokes run one at a time, and a sweep starts no new one
 /// once `roundTime` has passed or it is asked to stop: an Okta that answers slowly or not at all
-/// (each revoke then takes up to its call's minute) holds one sweep for a minute or two, not for
-/// every due grant's minute, and the rest wait for the next sweep.
+/// (each revoke then takes up to its call's minute) holds one sweep for a minute and a half at
+/// most, within a client's two-minute wait, not for every due grant's minute; the rest wait for
+/// the next sweep.
 public struct AccessSweeper: Sendable {
     public let engine: ActionEngine
     public let maxAttempts: Int
@@ -20,7 +21,7 @@ public struct AccessSweeper: Sendable {
     /// The revokes tried before a grant is marked failed.
     public static let defaultMaxAttempts = 8
 
-    public init(engine: ActionEngine, actor: String = systemActor, maxAttempts: Int = defaultMaxAttempts, roundTime: TimeInterval = 60) {
+    public init(engine: ActionEngine, actor: String = systemActor, maxAttempts: Int = defaultMaxAttempts, roundTime: TimeInterval = 30) {
         self.engine = engine
         self.actor = actor
         self.maxAttempts = maxAttempts

@@ -63,7 +63,7 @@ public struct Reconciler: Sendable {
 
     /// Settles what can be settled; `dueOnly` skips runs whose next try has not come (the service's
     /// own rounds). No new run is looked at from `until` on, or once `stopping` says so: an Okta that
-    /// does not answer holds a round for about a minute a run, and the rest wait for the next round.
+    /// does not answer holds a round for about a minute a run begun, and the rest wait for the next round.
     public func reconcile(_ request: RequestID? = nil, by login: String, dueOnly: Bool = false, until end: Date? = nil,
                           stopping: @escaping @Sendable () -> Bool = { false }) async throws -> [Result] {
         let now = engine.clock.now()

@@ -10,7 +10,7 @@ enum SweepCommand {
         options: [.json, .db, .config, .socket],
         discussion: """
         Safe to run from several places at once: each revoke is claimed in the store and runs once. Revokes
-        run one at a time, and a sweep starts them for a minute: due grants left then wait for the next
+        run one at a time, and a sweep starts them for 30 seconds: due grants left then wait for the next
         sweep (an Okta that does not answer takes up to a minute a revoke). Exit 1 when a revoke failed
         (it is tried again later, and marked failed with an alert after 8 tries) or its outcome is unknown.
         """
@@ -26,7 +26,7 @@ enum SweepCommand {
             for id in report.gaveUp { invocation.out.line("  \(id): the revoke failed too often and is marked failed; the access may still be there (see the alert on its request)") }
             for id in report.unknown { invocation.out.line("  \(id): outcome unknown; reconcile settles it from Okta's state") }
             if report.leftForLater > 0 {
-                invocation.out.line("  \(report.leftForLater) more due grant\(report.leftForLater == 1 ? "" : "s") not begun: a sweep starts revokes for a minute; the next sweep takes them")
+                invocation.out.line("  \(report.leftForLater) more due grant\(report.leftForLater == 1 ? "" : "s") not begun: a sweep starts revokes for 30 seconds; the next sweep takes them")
             }
         }
         return report.hasProblems ? ExitCode.failure : ExitCode.success
