@@ -141,8 +141,8 @@ import Testing
     @Test func aRevokeThatFailsAfterReconcileSettledItIsAnAlertNotAFailure() async throws {
         let fixture = try EngineFixture()
         let gate = AsyncGate()
-        let engine = ActionEngine(store: fixture.store, directory: GatedFailingRevoke(fixture.directory, gate: gate), clock: fixture.clock,
-                                  policy: .default, team: DemoTeamFixture.team)
+        let refusing = GatedRevokes(fixture.directory, gate: gate) { _ in DirectoryError(kind: .forbidden, httpStatus: 403, summary: "no permission") }
+        let engine = ActionEngine(store: fixture.store, directory: refusing, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team)
         let request = try fixture.request()
         let engineering = try await fixture.group("Engineering")
         let approval = try fixture.awaiting(try await engine.ask(.addToGroup(engineering, expiry: AccessDuration(1, .hours)), on: request.id, reason: "on call", by: alex))
@@ -230,22 +230,6 @@ final class GatedDirectory: ForwardingDirectory, @unchecked Sendable {
     override func suspend(userID: String) async throws -> DirectoryReceipt {
         await gate.wait()
         return try await inner.suspend(userID: userID)
-    }
-}
-
-/// A directory whose group removals wait at the gate, then are refused: a revoke that stalls and fails.
-final class GatedFailingRevoke: ForwardingDirectory, @unchecked Sendable {
-    // The gate is Sendable and the wrapped directory is immutable; nothing else is stored.
-    let gate: AsyncGate
-
-    init(_ inner: any IdentityDirectory, gate: AsyncGate) {
-        self.gate = gate
-        super.init(inner)
-    }
-
-    override func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
-        await gate.wait()
-        throw DirectoryError(kind: .forbidden, httpStatus: 403, summary: "no permission")
     }
 }
 

@@ -165,21 +165,26 @@ final class SlowRevokes: ForwardingDirectory, @unchecked Sendable {
     }
 }
 
-/// Revokes wait at a gate; those of `failing` users are then refused (503), the others done.
+/// Revokes wait at a gate; then `refusal` says which users' revokes Okta refuses, and how; the others are done.
 final class GatedRevokes: ForwardingDirectory, @unchecked Sendable {
-    // The gate and the set are Sendable and fixed; the wrapped directory is immutable.
+    // The gate and the closure are Sendable and fixed; the wrapped directory is immutable.
     let gate: AsyncGate
-    let failing: Set<String>
+    let refusal: @Sendable (String) -> DirectoryError?
 
-    init(_ inner: any IdentityDirectory, gate: AsyncGate, failing: Set<String> = []) {
+    init(_ inner: any IdentityDirectory, gate: AsyncGate, refusal: @escaping @Sendable (String) -> DirectoryError? = { _ in nil }) {
         self.gate = gate
-        self.failing = failing
+        self.refusal = refusal
         super.init(inner)
+    }
+
+    /// Revokes of `users` refused as Okta's 503.
+    convenience init(_ inner: any IdentityDirectory, gate: AsyncGate, failing users: Set<String>) {
+        self.init(inner, gate: gate) { users.contains($0) ? DirectoryError(kind: .unavailable, httpStatus: 503, summary: "Service Unavailable") : nil }
     }
 
     override func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
         await gate.wait()
-        if failing.contains(userID) { throw DirectoryError(kind: .unavailable, httpStatus: 503, summary: "Service Unavailable") }
+        if let refused = refusal(userID) { throw refused }
         return try await inner.removeFromGroup(userID: userID, groupID: groupID)
     }
 }

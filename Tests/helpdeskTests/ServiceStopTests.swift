@@ -10,11 +10,8 @@ import Testing
 @Suite struct ServiceStopTests {
     let folder = TemporaryDirectory("hd-service-stop")
 
-    @Test func aSecondSignalWhileTheServiceStopsIsIgnored() async throws {
-        let standIn = try OktaStandIn()
-        defer { standIn.stop() }
-        // Every read of Okta takes 3 s: the card read below is under way when the signals come.
-        standIn.inject(OktaStandIn.Fault("GET", "", .stall(3), times: 100))
+    /// The real service on the stand-in, with the store in the folder: its pid, socket and log.
+    func startService(on standIn: OktaStandIn) throws -> (pid: pid_t, socket: String, log: String) {
         let token = folder.file("okta.token")
         try Data(standIn.token.utf8).write(to: URL(fileURLWithPath: token))
         chmod(token, 0o600)
@@ -25,7 +22,16 @@ import Testing
          "operators": {"\#(ServiceSmokeTests.currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}}}
         """#.write(toFile: config, atomically: true, encoding: .utf8)
         let log = folder.file("serve.log")
-        let service = try ChildProcess.spawn(BuiltProducts.executable("helpdesk"), ["serve", "--config", config], environment: ["HOME": folder.path], log: log)
+        let pid = try ChildProcess.spawn(BuiltProducts.executable("helpdesk"), ["serve", "--config", config], environment: ["HOME": folder.path], log: log)
+        return (pid, socket, log)
+    }
+
+    @Test func aSecondSignalWhileTheServiceStopsIsIgnored() async throws {
+        let standIn = try OktaStandIn()
+        defer { standIn.stop() }
+        // Every read of Okta takes 3 s: the card read below is under way when the signals come.
+        standIn.inject(OktaStandIn.Fault("GET", "", .stall(3), times: 100))
+        let (service, socket, log) = try startService(on: standIn)
         #expect(await eventually(30) { FileManager.default.fileExists(atPath: socket) })
         let client = RemoteHelpdeskService(path: socket)
         let card = Task { try await client.requesterCard(try EmailAddress("jane.doe@example.com")) }
@@ -61,17 +67,7 @@ import Testing
                 _ = try writer.insertGrant(requestID: request.id, grantRunID: run.id, action: run.action, targetUserID: run.targetUserID, revokeAt: start.addingTimeInterval(3_600))
             }
         }
-        let token = folder.file("okta.token")
-        try Data(standIn.token.utf8).write(to: URL(fileURLWithPath: token))
-        chmod(token, 0o600)
-        let socket = folder.file("helpdesk.sock")
-        let config = folder.file("config.json")
-        try #"""
-        {"okta": {"orgUrl": "\#(standIn.orgURL)", "tokenFile": "\#(token)"}, "store": {"path": "\#(folder.file("helpdesk.db"))"}, "service": {"socket": "\#(socket)"},
-         "operators": {"\#(ServiceSmokeTests.currentLogin)": {"email": "alex.kim@example.com", "roles": ["agent"]}}}
-        """#.write(toFile: config, atomically: true, encoding: .utf8)
-        let log = folder.file("serve.log")
-        let service = try ChildProcess.spawn(BuiltProducts.executable("helpdesk"), ["serve", "--config", config], environment: ["HOME": folder.path], log: log)
+        let (service, socket, log) = try startService(on: standIn)
         let said = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
         #expect(await eventually(30) { standIn.count("DELETE", "") == 1 }, "\(said())")
         kill(service, SIGTERM)
