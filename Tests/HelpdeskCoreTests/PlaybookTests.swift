@@ -294,6 +294,94 @@ final class DyingDirectory: ForwardingDirectory, @unchecked Sendable {
     }
 }
 
+/// The service's rounds under a slow or stopping service: a plan under way stops between its
+/// steps when the service stops, and a round begins no plan after its 30 s.
+@Suite struct PlanRoundUnderFaultsTests {
+    let fixture: EngineFixture
+
+    init() throws { fixture = try EngineFixture() }
+
+    func backend(_ directory: any IdentityDirectory) -> HelpdeskBackend {
+        let engine = ActionEngine(store: fixture.store, directory: directory, clock: fixture.clock, policy: .default, team: DemoTeamFixture.team)
+        return HelpdeskBackend(engine: engine, playbooks: [PlaybookTests.containment]) { login in
+            guard let member = DemoTeamFixture.team.member(login) else { throw Refusal("\(login) is not an operator") }
+            return member
+        }
+    }
+
+    /// Containment plans for these requesters, due now.
+    func duePlans(_ requesters: [String], on backend: HelpdeskBackend) async throws -> [Plan] {
+        let service = try backend.service(for: "alex")
+        let tomorrow = fixture.clock.now().addingTimeInterval(86_400)
+        var plans: [Plan] = []
+        for requester in requesters {
+            let request = try fixture.request(requester, "Compromised")
+            plans.append(try await service.startPlan(PlanAsk(requestID: request.id, source: .playbook("contain"), reason: "phished", runAt: tomorrow), expecting: nil))
+        }
+        fixture.clock.advance(by: 86_400)
+        return plans
+    }
+
+    @Test func aStopDuringAStepLetsItFinishAndBeginsNoOtherStep() async throws {
+        let gate = AsyncGate()
+        let backend = backend(GatedSessionEnds(fixture.directory, gate: gate))
+        let plan = try #require(try await duePlans(["jane.doe@example.com"], on: backend).first)
+        let running = Task { await BackgroundWork(backend: backend, actor: "helpdesk", interval: 0.01) { _ in }.run() }
+        #expect(await eventually { gate.waiting == 1 })
+        running.cancel()
+        gate.open()
+        await running.value
+        #expect(fixture.directory.actionCalls.count == 1, "the step under way, and no other: \(fixture.directory.actionCalls)")
+        #expect(try fixture.store.read { try $0.plan(plan.id) }?.state == .running)
+        await BackgroundWork(backend: backend, actor: "helpdesk") { _ in }.once()
+        #expect(try fixture.store.read { try $0.plan(plan.id) }?.state == .finished, "the next round goes on with it")
+        #expect(fixture.directory.actionCalls.count == 3, "each step once: \(fixture.directory.actionCalls)")
+    }
+
+    @Test func aSlowOktaHoldsTheRoundForOnePlanNotForEveryDuePlan() async throws {
+        let backend = backend(SlowSessionEnds(fixture.directory, clock: fixture.clock))
+        let plans = try await duePlans(["jane.doe@example.com", "sam.lee@example.com"], on: backend)
+        let log = LogLines()
+        await BackgroundWork(backend: backend, actor: "helpdesk") { log.add($0) }.once()
+        #expect(try fixture.store.read { reader in try plans.map { try reader.plan($0.id)?.state } } == [.finished, .scheduled])
+        #expect(log.lines.contains("1 due plan waits for the next round"), "\(log.lines)")
+        await BackgroundWork(backend: backend, actor: "helpdesk") { _ in }.once()
+        #expect(try fixture.store.read { try $0.plan(plans[1].id) }?.state == .finished)
+    }
+}
+
+/// Ending a user's sessions waits at the gate.
+final class GatedSessionEnds: ForwardingDirectory, @unchecked Sendable {
+    // The gate is Sendable and the wrapped directory is immutable; nothing else is stored.
+    let gate: AsyncGate
+
+    init(_ inner: any IdentityDirectory, gate: AsyncGate) {
+        self.gate = gate
+        super.init(inner)
+    }
+
+    override func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt {
+        await gate.wait()
+        return try await inner.revokeSessions(userID: userID, oauthTokens: oauthTokens)
+    }
+}
+
+/// Okta takes 40 s of the clock to end a user's sessions.
+final class SlowSessionEnds: ForwardingDirectory, @unchecked Sendable {
+    // The clock is Sendable and the wrapped directory is immutable; nothing else is stored.
+    let clock: ManualClock
+
+    init(_ inner: any IdentityDirectory, clock: ManualClock) {
+        self.clock = clock
+        super.init(inner)
+    }
+
+    override func revokeSessions(userID: String, oauthTokens: Bool) async throws -> DirectoryReceipt {
+        clock.advance(by: 40)
+        return try await inner.revokeSessions(userID: userID, oauthTokens: oauthTokens)
+    }
+}
+
 /// Lines a background round reports.
 final class LogLines: Sendable {
     private let store = Mutex<[String]>([])

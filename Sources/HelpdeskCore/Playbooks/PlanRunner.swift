@@ -41,17 +41,26 @@ public struct PlanRunner: Sendable {
     public struct Round: Sendable {
         public var plans: [Plan] = []
         public var failures: [(PlanID, String)] = []
+        /// Due plans not begun, because the round's time ran out or it was asked to stop: the next round takes them.
+        public var leftForLater = 0
     }
 
     /// Runs every plan that is due (scheduled for now, or left by a runner whose claim ran out or
     /// whose process is gone); one plan failing does not hold up the others.
-    public func runDue(by actor: String, limit: Int = 200) async throws -> Round {
+    /// No plan is begun from `until` on (the first always is), or once `stopping` says so; a plan
+    /// under way stops between its steps when asked to, and the next round goes on with it.
+    public func runDue(by actor: String, limit: Int = 200, until end: Date? = nil, stopping: @escaping @Sendable () -> Bool = { false }) async throws -> Round {
         let due = try store.read { try $0.duePlans(at: engine.clock.now(), limit: limit) }
         var round = Round()
         let now = engine.clock.now()
-        for plan in due where plan.state == .scheduled || (plan.leaseUntil.map { $0 <= now } ?? true) || goneRunner(of: plan) != nil {
+        let ready = due.filter { plan in plan.state == .scheduled || (plan.leaseUntil.map { $0 <= now } ?? true) || goneRunner(of: plan) != nil }
+        for (index, plan) in ready.enumerated() {
+            if stopping() || (index > 0 && end.map { engine.clock.now() >= $0 } == true) {
+                round.leftForLater = ready.count - index
+                break
+            }
             do {
-                round.plans.append(try await advance(plan.id, by: actor))
+                round.plans.append(try await advance(plan.id, by: actor, stopping: stopping))
             } catch {
                 round.failures.append((plan.id, (error as? DirectoryError)?.message ?? "\(error)"))
             }
@@ -63,9 +72,10 @@ public struct PlanRunner: Sendable {
     /// Returns the plan as it stands: finished, stopped, or still running (waiting on a step
     /// another runner holds, or on reconcile).
     @discardableResult
-    public func advance(_ planID: PlanID, by actor: String) async throws -> Plan {
+    public func advance(_ planID: PlanID, by actor: String, stopping: @escaping @Sendable () -> Bool = { false }) async throws -> Plan {
         guard let before = try store.read({ try $0.plan(planID) }) else { throw Refusal("there is no plan \(planID)") }
         let differences = before.state == .scheduled ? await differences(of: before) : []
+        if stopping() { return before }
         let gone = goneRunner(of: before)
         let claimed = try store.write { writer -> Bool in
             let now = engine.clock.now()
@@ -79,6 +89,7 @@ public struct PlanRunner: Sendable {
         guard claimed else { return try current(planID) }
         do {
             for index in before.steps.indices {
+                if stopping() { return try release(planID) }
                 switch try await settleStep(index, of: before, by: actor) {
                 case .done: continue
                 case .wait: return try release(planID)

@@ -34,15 +34,16 @@ public struct BackgroundWork: Sendable {
         }
     }
 
-    /// One pass: sweep, reconcile, then due plans, each begun only while `stopping` says no. The
-    /// sweep and reconcile each start no new call to Okta after 30 s, so an Okta that does not
-    /// answer holds a pass for a few minutes at most and the approvals, plans and later rounds go on.
+    /// One pass: sweep, reconcile, then due plans, each begun only while `stopping` says no. Each
+    /// of the three begins nothing new after 30 s (a revoke, a read of Okta's state, a plan), so
+    /// an Okta that does not answer holds a pass for a few minutes at most and the approvals'
+    /// expiry and later rounds go on.
     public func once(stopping: @escaping @Sendable () -> Bool = { false }) async {
         guard backend.oktaProblem == nil, !stopping() else { return }
         let engine = backend.engine
         do {
             let swept = try await AccessSweeper(engine: engine, actor: actor).sweep(stopping: stopping)
-            if swept.leftForLater > 0 { report("\(swept.leftForLater) due grants wait for the next sweep") }
+            if swept.leftForLater > 0 { report(swept.leftForLater == 1 ? "1 due grant waits for the next sweep" : "\(swept.leftForLater) due grants wait for the next sweep") }
             if !swept.revoked.isEmpty { report("revoked temporary access: \(swept.revoked.map(\.description).joined(separator: ", "))") }
             for grant in swept.failed {
                 await tell("the revoke of \(grant) failed; it stays due and is tried again")
@@ -67,7 +68,8 @@ public struct BackgroundWork: Sendable {
         }
         guard !stopping() else { return }
         do {
-            let round = try await backend.playbooks.runner.runDue(by: actor)
+            let round = try await backend.playbooks.runner.runDue(by: actor, until: engine.clock.now().addingTimeInterval(30), stopping: stopping)
+            if round.leftForLater > 0 { report(round.leftForLater == 1 ? "1 due plan waits for the next round" : "\(round.leftForLater) due plans wait for the next round") }
             for plan in round.plans {
                 report("\(plan.id) on \(plan.requestID): \(plan.state.rawValue)" + (plan.note.map { " — \($0)" } ?? ""))
                 if plan.state == .stopped { await tell("\(plan.title) (\(plan.id)) on \(plan.requestID) stopped: \(plan.note ?? "see its timeline")") }

@@ -50,7 +50,9 @@ enum ServeCommand {
             while !backgroundEnded.isRaised, Date() < deadline {
                 try? await Task.sleep(nanoseconds: 20_000_000)
             }
-            if !backgroundEnded.isRaised { log("a call to Okta was still unanswered after \(Int(grace)) s; reconcile settles it from Okta's state") }
+            if !backgroundEnded.isRaised {
+                log("the service's own work still waited for Okta after \(Int(grace)) s and is cut short; an action it had sent is settled by reconcile from Okta's state")
+            }
         }
     }
 
