@@ -99,6 +99,14 @@ final class GlitchOnceDirectory: ForwardingDirectory, @unchecked Sendable {
         #expect(try PlanTime.parse("2026-10-25T02:30:00+01:00", now: now, zone: .fixed(paris)) == Timestamp.parse("2026-10-25T01:30:00Z"))
     }
 
+    /// A span in seconds, or with `M` alone, is refused with its reason, not as "not a time".
+    @Test func aSpanInSecondsOrWithAnAmbiguousMIsRefusedWithItsReason() throws {
+        let now = Timestamp.parse("2026-10-01T10:00:00Z")!
+        #expect(try PlanTime.parse("90m", now: now, zone: .utc) == now.addingTimeInterval(5_400))
+        #expect { try PlanTime.parse("30s", now: now, zone: .utc) } throws: { "\($0)" == "\"30s\" is in seconds; give minutes or more (90m, 36h, 10d, 2w, 3mo)" }
+        #expect { try PlanTime.parse("1M", now: now, zone: .utc) } throws: { "\($0)".contains("could be minutes or months") }
+    }
+
     /// Jane gets Engineering for a day on REQ-1. A plan on another request removes it the same day.
     /// The day ends (the sweep revokes, nothing to remove). The plan is undone afterwards: the undo
     /// looks for an ended grant among its own request's grants only, gives Engineering back for

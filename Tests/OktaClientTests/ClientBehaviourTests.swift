@@ -200,6 +200,15 @@ import Testing
         }
         #expect(lost.requests.count == 1)
 
+        // A later try that ends the call says what the first that may have reached Okta met.
+        let answeredThenGone = StubTransport { _, index in
+            if index == 0 { return .json(500, #"{"errorCode":"E0000009"}"#) }
+            throw TransportFailure.notSent("Could not connect to the server.")
+        }
+        await #expect { _ = try await client(answeredThenGone).0.revokeSessions(userID: "00u1", oauthTokens: false) } throws: { error in
+            (error as? DirectoryError)?.message.contains("(an earlier try got 500; the next was not sent (Could not connect to the server.))") == true
+        }
+
         // A call that is safe to repeat says it was, and how often.
         let stalled = StubTransport { _, _ in throw TransportFailure.noAnswer("The request timed out.") }
         await #expect { _ = try await client(stalled).0.revokeSessions(userID: "00u1", oauthTokens: false) } throws: { error in

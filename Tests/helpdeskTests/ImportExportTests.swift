@@ -374,6 +374,8 @@ import Testing
         let cli = try await populated()
         let cases: [([String], Int32, String)] = [
             (["export", "--since", "last tuesday"], 2, "is not a date"),
+            (["export", "--since", "30s"], 2, "--since: \"30s\" is in seconds; give minutes or more"),
+            (["export", "--since", "1M"], 2, "could be minutes or months"),
             (["export", "--after", "-3"], 2, "is not an event id"),
             (["export", "--request", "ticket"], 2, "is not a request id"),
             (["export", "--request", "REQ-99"], 1, "no request REQ-99"),

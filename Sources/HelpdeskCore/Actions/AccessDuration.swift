@@ -41,9 +41,18 @@ public struct AccessDuration: Hashable, Sendable, CustomStringConvertible {
         }
         let duration = try AccessDuration(parsing: text)
         guard duration.unit != .seconds else {
-            throw ValidationError("\"\(TextSafety.quoted(text))\" is shorter than a minute; temporary access lasts at least a minute (90m, 36h, 10d, 2w, 3mo)")
+            throw ValidationError("\"\(TextSafety.quoted(text))\" is in seconds; give minutes or more (90m, 36h, 10d, 2w, 3mo)")
         }
         self = duration
+    }
+
+    /// Whether `text` is written as a span (digits, then letters: `30s`, `1M`, `2w`), so a refusal
+    /// of it as one says more than "not a date".
+    public static func looksLikeSpan(_ text: String) -> Bool {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix(while: \.isASCIIDigit)
+        let rest = trimmed.dropFirst(digits.count)
+        return !digits.isEmpty && !rest.isEmpty && rest.count <= 3 && rest.allSatisfy { $0.isASCII && $0.isLetter }
     }
 
     /// A duration as written, seconds included (the stored form).

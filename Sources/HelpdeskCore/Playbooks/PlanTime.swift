@@ -10,8 +10,12 @@ public enum PlanTime {
         let text = text.trimmingCharacters(in: .whitespaces)
         if text.isEmpty { return nil }
         let date: Date
-        if text.first?.isNumber == true, text.count <= 8, let span = try? AccessDuration(typed: text) {
-            date = span.end(from: now)
+        if AccessDuration.looksLikeSpan(text) {
+            do {
+                date = try AccessDuration(typed: text).end(from: now)
+            } catch {
+                throw Refusal(error.message)
+            }
         } else if text.count > 10, let parsed = Timestamp.parse(text) {
             date = parsed
         } else if let wanted = wallClock(text) {

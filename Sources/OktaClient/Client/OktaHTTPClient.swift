@@ -129,6 +129,8 @@ public final class OktaHTTPClient: Sendable {
         var tokenRenewed = false
         var rateLimitWaits = 0
         var mayHaveActed = false
+        // What the first try that may have reached Okta met: said when a later try ends the call.
+        var earlier = "got no answer"
         func unknown(_ summary: String?, status: Int? = nil, requestID: String? = nil) -> DirectoryError {
             DirectoryError(kind: .outcomeUnknown, httpStatus: status, summary: summary.map(settings.scrub), requestID: requestID.map(Self.shortID), subject: call.subject)
         }
@@ -151,7 +153,7 @@ public final class OktaHTTPClient: Sendable {
             }
             switch outcome {
             case .credentialFailed(let error):
-                if mayHaveActed { throw unknown("an earlier try got no answer; the next had no credential (\(error.message))") }
+                if mayHaveActed { throw unknown("an earlier try \(earlier); the next had no credential (\(error.message))") }
                 throw error
             case .answered(let response) where (200..<300).contains(response.status):
                 guard Self.mayBeOktas(response.body) else {
@@ -166,7 +168,7 @@ public final class OktaHTTPClient: Sendable {
                 let challenges = AuthChallenge.parse(response.header("WWW-Authenticate"))
                 let requestID = response.header("X-Okta-Request-Id").map(Self.shortID)
                 if let proof = challenges.first(where: { $0.error == "invalid_dpop_proof" || $0.error == "use_dpop_nonce" }) {
-                    if mayHaveActed { throw unknown("an earlier try got no answer, then Okta refused the DPoP proof", status: 401, requestID: requestID) }
+                    if mayHaveActed { throw unknown("an earlier try \(earlier), then Okta refused the DPoP proof", status: 401, requestID: requestID) }
                     var said = ""
                     if let description = proof.description, let tokens { said = " (\(TextSafety.quoted(await tokens.scrub(JWTText.redacted(description)), limit: 120)))" }
                     throw DirectoryError(kind: .unauthorized, httpStatus: 401, errorCode: proof.error,
@@ -178,7 +180,7 @@ public final class OktaHTTPClient: Sendable {
                     tokenRenewed = true
                     if safe { continue }
                 }
-                if mayHaveActed { throw unknown("an earlier try got no answer, then Okta refused the access token", status: 401, requestID: requestID) }
+                if mayHaveActed { throw unknown("an earlier try \(earlier), then Okta refused the access token", status: 401, requestID: requestID) }
                 throw DirectoryError(kind: .unauthorized, httpStatus: 401, summary: "Okta refused the access token" + (safe ? "" : "; the call was not sent again, as it is not safe to repeat — ask again"),
                                      requestID: requestID, subject: call.subject)
             case .answered(let response) where response.status == 403 && (response.header("WWW-Authenticate") ?? "").contains("insufficient_scope"):
@@ -188,7 +190,7 @@ public final class OktaHTTPClient: Sendable {
                 rateLimitWaits += 1
                 let resetAt = await rateLimiter.resetTime(call.endpoint.bucket)
                 if rateLimitWaits > settings.maxRateLimitWaits {
-                    if mayHaveActed { throw unknown("an earlier try got no answer, then Okta kept rate limiting") }
+                    if mayHaveActed { throw unknown("an earlier try \(earlier), then Okta kept rate limiting") }
                     throw .from(response: response, subject: call.subject, retryAt: resetAt, scrub: settings.scrub)
                 }
                 // The next acquire waits for the reset: a 429 means Okta did not act, so any call may be resent.
@@ -196,6 +198,7 @@ public final class OktaHTTPClient: Sendable {
                 failures += 1
                 let requestID = response.header("X-Okta-Request-Id")
                 guard safe else { throw unknown("Okta answered \(response.status); a call that is not safe to repeat was not sent again", status: response.status, requestID: requestID) }
+                if changes, !mayHaveActed { earlier = "got \(response.status)" }
                 if changes { mayHaveActed = true }
                 guard failures <= settings.maxRetries else {
                     if mayHaveActed { throw unknown("Okta answered \(response.status) \(failures) times", status: response.status, requestID: requestID) }
@@ -208,7 +211,7 @@ public final class OktaHTTPClient: Sendable {
             case .answered(let response):
                 throw .from(response: response, subject: call.subject, retryAt: nil, scrub: settings.scrub)
             case .notSent(let reason):
-                if mayHaveActed { throw unknown("an earlier try got no answer; the next was not sent (\(reason))") }
+                if mayHaveActed { throw unknown("an earlier try \(earlier); the next was not sent (\(reason))") }
                 throw DirectoryError(kind: .unavailable, summary: "not sent to \(settings.org.host): \(settings.scrub(reason))", subject: call.subject)
             case .tooLarge(let size):
                 guard !changes else { throw unknown("Okta's answer was \(size) bytes, more than the client reads; it was dropped unread") }
@@ -216,6 +219,7 @@ public final class OktaHTTPClient: Sendable {
             case .noAnswer(let reason):
                 failures += 1
                 guard safe else { throw unknown("no answer (\(reason)); a call that is not safe to repeat was not sent again") }
+                if changes, !mayHaveActed { earlier = "got no answer" }
                 if changes { mayHaveActed = true }
                 guard failures <= settings.maxRetries else {
                     if mayHaveActed { throw unknown("no answer from \(settings.org.host) after \(failures) tries (\(reason))") }

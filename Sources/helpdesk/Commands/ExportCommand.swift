@@ -46,8 +46,13 @@ enum ExportCommand {
     /// An ISO 8601 date or time, or a span back from now (`24h`, `7d`, `2w`).
     static func sinceDate(_ text: String, now: Date) throws(CLIError) -> Date {
         if let date = Timestamp.parse(text) { return date }
-        if let span = try? AccessDuration(typed: text), text.first?.isNumber == true {
-            return now.addingTimeInterval(-span.end(from: now).timeIntervalSince(now))
+        if AccessDuration.looksLikeSpan(text) {
+            do {
+                let span = try AccessDuration(typed: text)
+                return now.addingTimeInterval(-span.end(from: now).timeIntervalSince(now))
+            } catch {
+                throw .usage("--since: \(error.message)", command: "export")
+            }
         }
         throw .usage("--since \(TextSafetyForCLI.quoted(text)) is not a date (expected 2026-11-01, 2026-11-01T09:00:00Z, or a span such as 24h or 7d)", command: "export")
     }
