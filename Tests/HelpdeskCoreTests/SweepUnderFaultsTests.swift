@@ -140,6 +140,14 @@ import Testing
         #expect(held.state == .scheduled && held.attempts == 1, "still held: tried again later")
     }
 
+    /// A user's groups answered "not found" while the account is still there is no proof the
+    /// access went: the revoke fails and is tried again.
+    @Test func aUserTakenForGoneOnOneReadIsAskedForAgain() async throws {
+        let grant = try #require(try await dueGrants(1).first)
+        let report = try await AccessSweeper(engine: engine(GroupsOfUserNotFound(fixture.directory))).sweep()
+        #expect(report.revoked.isEmpty && report.failed == [grant.id], "\(report)")
+    }
+
     /// A sweep asked to stop before it begins claims nothing.
     @Test func aSweepAskedToStopClaimsNothing() async throws {
         let grants = try await dueGrants(2)
@@ -211,7 +219,27 @@ final class NotFoundRevokes: ForwardingDirectory, @unchecked Sendable {
     }
 
     override func groups(ofUser userID: String) async throws -> [DirectoryGroup] {
-        if goneUsers.contains(userID) { throw DirectoryError(kind: .notFound, httpStatus: 404, summary: "Not found: Resource not found: \(userID) (User)", subject: "user \(userID)") }
+        if goneUsers.contains(userID) { throw Self.gone(userID) }
         return try await inner.groups(ofUser: userID)
+    }
+
+    override func user(_ lookup: UserLookup) async throws -> DirectoryUser {
+        if case .id(let id) = lookup, goneUsers.contains(id) { throw Self.gone(id) }
+        return try await inner.user(lookup)
+    }
+
+    static func gone(_ userID: String) -> DirectoryError {
+        DirectoryError(kind: .notFound, httpStatus: 404, summary: "Not found: Resource not found: \(userID) (User)", subject: "user \(userID)")
+    }
+}
+
+/// Okta answers a user's groups "not found", yet has the user: a read that lies.
+final class GroupsOfUserNotFound: ForwardingDirectory, @unchecked Sendable {
+    override func removeFromGroup(userID: String, groupID: String) async throws -> DirectoryReceipt {
+        throw DirectoryError(kind: .notFound, httpStatus: 404, summary: "Not found", subject: "group \(groupID)")
+    }
+
+    override func groups(ofUser userID: String) async throws -> [DirectoryGroup] {
+        throw NotFoundRevokes.gone(userID)
     }
 }

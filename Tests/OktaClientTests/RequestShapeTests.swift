@@ -131,15 +131,42 @@ import Testing
         #expect(app.alreadyDone)
         #expect(app.summary == "already removed from Salesforce")
 
-        let gone = StubTransport { request, _ in
+        // Someone removed it between the read and the DELETE: Okta's 404, then its list without it.
+        let gone = StubTransport { request, index in
+            switch request.method {
+            case "GET" where request.url.path.hasSuffix("/groups"): .json(200, index < 3 ? "[\(OktaRoutes.groupOkta)]" : "[]")
+            case "GET": .json(200, OktaRoutes.groupOkta)
+            default: .json(404, #"{"errorCode":"E0000007","errorSummary":"Not found"}"#)
+            }
+        }
+        let raced = try await directory(gone).removeFromGroup(userID: "00u1", groupID: "00g1")
+        #expect(raced.alreadyDone, "a 404 on the DELETE, and the list without it, mean someone removed it first")
+
+        // Okta's 404 while its list still has the membership is not taken for done.
+        let listed = StubTransport { request, _ in
             switch request.method {
             case "GET" where request.url.path.hasSuffix("/groups"): .json(200, "[\(OktaRoutes.groupOkta)]")
             case "GET": .json(200, OktaRoutes.groupOkta)
             default: .json(404, #"{"errorCode":"E0000007","errorSummary":"Not found"}"#)
             }
         }
-        let raced = try await directory(gone).removeFromGroup(userID: "00u1", groupID: "00g1")
-        #expect(raced.alreadyDone, "a 404 on the DELETE means someone removed it first")
+        await #expect { _ = try await directory(listed).removeFromGroup(userID: "00u1", groupID: "00g1") } throws: { error in
+            (error as? DirectoryError)?.summary?.contains("but still lists the user's access") == true
+        }
+
+        // A 404 that is not Okta's (a proxy's page) is neither "gone" for a read nor "already removed" for a change.
+        let proxied = StubTransport { request, _ in
+            switch request.method {
+            case "GET" where request.url.path.hasSuffix("/groups"): .json(200, "[\(OktaRoutes.groupOkta)]")
+            case "GET": .json(200, OktaRoutes.groupOkta)
+            default: .init(status: 404, headers: ["Content-Type": "text/html"], body: Data("<html>Not Found</html>".utf8))
+            }
+        }
+        await #expect { _ = try await directory(proxied).removeFromGroup(userID: "00u1", groupID: "00g1") } throws: { error in
+            (error as? DirectoryError)?.kind == .outcomeUnknown && (error as? DirectoryError)?.message.contains("HTTP 404 without Okta's error") == true
+        }
+        let proxiedRead = StubTransport(always: .init(status: 404, headers: ["Content-Type": "text/html"], body: Data("<html>Not Found</html>".utf8)))
+        await #expect { _ = try await directory(proxiedRead).user(.id("00u1")) } throws: { ($0 as? DirectoryError)?.kind == .unavailable }
 
         let factor = try await directory(StubTransport(always: .json(404, #"{"errorCode":"E0000007"}"#))).resetFactor(userID: "00u1", factorID: "x")
         #expect(factor.alreadyDone)

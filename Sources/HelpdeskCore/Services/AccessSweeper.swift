@@ -215,7 +215,15 @@ public struct AccessSweeper: Sendable {
             return DirectoryReceipt(requestID: error.requestID, summary: "the user \(summary); Okta no longer has the \(error.subject ?? "group or app")",
                                     alreadyDone: true)
         } catch let read as DirectoryError where read.kind == .notFound {
-            return DirectoryReceipt(requestID: read.requestID, summary: "the user is no longer in Okta, and the access went with the account", alreadyDone: true)
+            // The account itself is asked for before it is taken for gone.
+            do {
+                _ = try await engine.directory.user(.id(run.targetUserID))
+                return nil
+            } catch let gone as DirectoryError where gone.kind == .notFound {
+                return DirectoryReceipt(requestID: gone.requestID ?? read.requestID, summary: "the user is no longer in Okta, and the access went with the account", alreadyDone: true)
+            } catch {
+                return nil
+            }
         } catch {
             return nil
         }

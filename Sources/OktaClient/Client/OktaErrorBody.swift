@@ -40,12 +40,17 @@ extension DirectoryError {
         switch response.status {
         case 401: kind = .unauthorized
         case 403: kind = .forbidden
-        case 404: kind = .notFound
+        // "Not found" is taken to mean gone (an assignment already removed, a user deleted): only
+        // Okta's own error says it, never a proxy's page.
+        case 404 where body?.errorCode != nil: kind = .notFound
+        case 404: kind = .unavailable
         case 429: kind = .rateLimited
         case 400, 405, 409, 412, 422: kind = .invalid
         default: kind = .unavailable
         }
-        let summary = body?.errorSummary.map(scrub) ?? (body == nil ? "HTTP \(response.status)" : nil)
+        let summary = body?.errorSummary.map(scrub)
+            ?? (response.status == 404 && body?.errorCode == nil ? "HTTP 404 without Okta's error; a proxy may have answered in its place" : nil)
+            ?? (body == nil ? "HTTP \(response.status)" : nil)
         return DirectoryError(
             kind: kind, httpStatus: response.status, errorCode: body?.errorCode.map(scrub), summary: summary,
             causes: body?.errorCauses.map(scrub) ?? [], errorID: body?.errorId.map(scrub),

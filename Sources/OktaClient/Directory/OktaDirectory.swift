@@ -179,7 +179,11 @@ public final class OktaDirectory: IdentityDirectory {
             return DirectoryReceipt(requestID: nil, summary: "already removed from \(group.name)", alreadyDone: true)
         }
         guard let answer = try await client.sendUnlessNotFound(OktaCall(.unassignUserFromGroup, [groupID, userID], subject: "group \(group.name)")) else {
-            return DirectoryReceipt(requestID: nil, summary: "already removed from \(group.name)", alreadyDone: true)
+            // Okta says there is no such membership; its own list is asked before that is taken for done.
+            guard try await groups(ofUser: userID).contains(where: { $0.id == groupID }) else {
+                return DirectoryReceipt(requestID: nil, summary: "already removed from \(group.name)", alreadyDone: true)
+            }
+            throw Self.notFoundButListed("group \(group.name)")
         }
         return DirectoryReceipt(requestID: answer.requestID, summary: "removed from \(group.name)")
     }
@@ -212,9 +216,16 @@ public final class OktaDirectory: IdentityDirectory {
             throw DirectoryError(kind: .notAllowed, summary: "\(app.label) is assigned through a group; remove the group membership instead", subject: "app \(app.label)")
         }
         guard let answer = try await client.sendUnlessNotFound(OktaCall(.unassignUserFromApplication, [appID, userID], subject: "app \(app.label)")) else {
+            guard try await appUser(userID: userID, appID: appID) == nil else { throw Self.notFoundButListed("app \(app.label)") }
             return DirectoryReceipt(requestID: nil, summary: "already removed from \(app.label)", alreadyDone: true)
         }
         return DirectoryReceipt(requestID: answer.requestID, summary: "removed \(app.label)")
+    }
+
+    /// Okta answered a removal "not found" and still lists what it was to remove: nothing is taken for done.
+    private static func notFoundButListed(_ subject: String) -> DirectoryError {
+        DirectoryError(kind: .invalid, summary: "Okta answered the removal with \"not found\" but still lists the user's access; it is not taken for removed",
+                       subject: subject)
     }
 
     public func suspend(userID: String) async throws -> DirectoryReceipt {
