@@ -74,6 +74,7 @@ public struct PlanRunner: Sendable {
     @discardableResult
     public func advance(_ planID: PlanID, by actor: String, stopping: @escaping @Sendable () -> Bool = { false }) async throws -> Plan {
         guard let before = try store.read({ try $0.plan(planID) }) else { throw Refusal("there is no plan \(planID)") }
+        if stopping() { return before }
         let differences = before.state == .scheduled ? await differences(of: before) : []
         if stopping() { return before }
         let gone = goneRunner(of: before)

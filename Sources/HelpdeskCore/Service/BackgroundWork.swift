@@ -20,8 +20,8 @@ public struct BackgroundWork: Sendable {
     }
 
     /// Runs until the task is cancelled. Cancelling ends the wait between rounds and stops a round
-    /// before its next call to Okta, never during one: a revoke sent to Okta is answered and
-    /// recorded before `run` returns.
+    /// before its next action (a revoke, a reconcile's read, a plan or a plan's step), never
+    /// during one: an action begun is answered and recorded before `run` returns.
     public func run() async {
         let stop = AtomicFlag()
         await withTaskCancellationHandler {

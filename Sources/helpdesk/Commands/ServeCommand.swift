@@ -40,9 +40,10 @@ enum ServeCommand {
         let backgroundEnded: AtomicFlag
         let log: @Sendable (String) -> Void
 
-        /// Stops taking requests and starting calls to Okta; what is under way finishes and is
-        /// recorded, for up to `grace` in all. A call still unanswered then (Okta stalls, and a
-        /// call may take a minute) is left to reconcile, as if the service had been killed.
+        /// Stops taking requests and beginning actions; an action under way (its look-ups and its
+        /// change) finishes and is recorded, for up to `grace` in all. One still waiting for Okta
+        /// then (Okta stalls, and a call may take a minute) is left to reconcile, as if the
+        /// service had been killed.
         func stop(grace: TimeInterval = 30) async {
             let deadline = Date().addingTimeInterval(grace)
             background.cancel()
@@ -51,7 +52,7 @@ enum ServeCommand {
                 try? await Task.sleep(nanoseconds: 20_000_000)
             }
             if !backgroundEnded.isRaised {
-                log("the service's own work still waited for Okta after \(Int(grace)) s and is cut short; an action it had sent is settled by reconcile from Okta's state")
+                log("the service's own work still waited for Okta after \(Int(grace)) s and is cut short; if it was an action, reconcile settles it from Okta's state")
             }
         }
     }
