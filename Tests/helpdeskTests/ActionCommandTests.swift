@@ -79,7 +79,7 @@ import Testing
             (["act", "REQ-1", "make-admin", "--reason", "x"], 2, "unknown action \"make-admin\""),
             (["act", "REQ-1", "add-to-group", "--group", "VPN Users", "--for", "forever", "--reason", "x"], 2, "is not a duration"),
             (["act", "REQ-1", "add-to-group", "--group", "VPN Users", "--for", "-1d", "--reason", "x"], 2, "is not a duration"),
-            (["act", "REQ-1", "add-to-group", "--group", "VPN Users", "--for", "0m", "--reason", "x"], 2, "\"0m\" is no time at all; temporary access lasts at least a minute"),
+            (["act", "REQ-1", "add-to-group", "--group", "VPN Users", "--for", "0m", "--reason", "x"], 2, "\"0m\" is no time at all; give a minute or more"),
             (["act", "REQ-1", "suspend", "--for", "1d", "--reason", "x"], 2, "--for applies to add-to-group and assign-app only"),
             (["act", "REQ-1", "add-to-group", "--group", "Nope", "--reason", "x"], 1, "no Okta group is named"),
             (["act", "REQ-1", "add-to-group", "--group", "AD: Domain Users", "--reason", "x"], 1, "cannot be changed here"),

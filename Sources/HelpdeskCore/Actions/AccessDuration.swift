@@ -61,14 +61,14 @@ public struct AccessDuration: Hashable, Sendable, CustomStringConvertible {
         let digits = trimmed.prefix(while: \.isASCIIDigit)
         let suffix = String(trimmed.dropFirst(digits.count))
         if !digits.isEmpty, digits.allSatisfy({ $0 == "0" }), Unit(rawValue: suffix) != nil {
-            throw ValidationError("\"\(TextSafety.quoted(text))\" is no time at all; temporary access lasts at least a minute (90m, 36h, 10d, 2w, 3mo)")
+            throw ValidationError("\"\(TextSafety.quoted(text))\" is no time at all; give a minute or more (90m, 36h, 10d, 2w, 3mo)")
         }
         guard !digits.isEmpty, digits.count <= 6, let value = Int(digits), value > 0, let unit = Unit(rawValue: suffix) else {
             throw ValidationError("\"\(TextSafety.quoted(text))\" is not a duration (expected a number and a unit: 90m, 36h, 10d, 2w, 3mo; or 1d 3d 1w 2w 1mo 3mo)")
         }
         let duration = AccessDuration(value, unit)
         guard duration.approximateSeconds <= Self.maximumSeconds else {
-            throw ValidationError("\(text) is longer than a year; temporary access must end within 366 days")
+            throw ValidationError("\"\(TextSafety.quoted(text))\" is longer than a year; give 366 days (or 12mo) at most")
         }
         self = duration
     }
