@@ -134,8 +134,8 @@ import Testing
         let report = try await AccessSweeper(engine: engine(NotFoundRevokes(fixture.directory, goneUsers: ["00udue1"]))).sweep()
         #expect(report.revoked == [grants[0].id, grants[1].id] && report.failed == [grants[2].id], "\(report)")
         let sentences = try fixture.store.read { reader in try grants.map { try reader.timeline(of: $0.requestID).last?.payload.sentence ?? "" } }
-        #expect(sentences[0] == "temporary access ended (GRANT-1): the user is no longer a member of Engineering; Okta no longer has the group \(engineering.id)", "\(sentences[0])")
-        #expect(sentences[1] == "temporary access ended (GRANT-2): the user is no longer in Okta, and the access went with the account", "\(sentences[1])")
+        #expect(sentences[0] == "temporary access ended (GRANT-1): the user is no longer a member of Engineering (Okta answered \"not found\")", "\(sentences[0])")
+        #expect(sentences[1] == "temporary access ended (GRANT-2): the user is no longer in Okta; the access went with the account (Okta answered \"not found\")", "\(sentences[1])")
         let held = try #require(try fixture.store.read { try $0.grant(grants[2].id) })
         #expect(held.state == .scheduled && held.attempts == 1, "still held: tried again later")
     }
@@ -146,6 +146,18 @@ import Testing
         let grant = try #require(try await dueGrants(1).first)
         let report = try await AccessSweeper(engine: engine(GroupsOfUserNotFound(fixture.directory))).sweep()
         #expect(report.revoked.isEmpty && report.failed == [grant.id], "\(report)")
+    }
+
+    /// A revoke that got no answer, and whose user was then deleted: reconcile finds the account
+    /// gone (its groups and its own read both "not found") and the grant revoked, where it used to
+    /// try to read the groups for ever.
+    @Test func reconcileTakesADeletedUsersRevokeForDone() async throws {
+        let grant = try #require(try await dueGrants(1).first)
+        #expect(try await AccessSweeper(engine: engine(SilentRevokes(fixture.directory))).sweep().unknown == [grant.id])
+        fixture.clock.advance(by: 600)
+        let settled = try await Reconciler(engine: engine(NotFoundRevokes(fixture.directory, goneUsers: ["00udue0"]))).reconcile(by: "helpdesk")
+        #expect(settled.map(\.finding) == [.applied] && settled.first?.summary == "is no longer in Okta; the access went with the account", "\(settled)")
+        #expect(try fixture.store.read { try $0.grant(grant.id) }?.state == .revoked)
     }
 
     /// A sweep asked to stop before it begins claims nothing.

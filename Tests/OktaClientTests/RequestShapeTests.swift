@@ -168,6 +168,21 @@ import Testing
         let proxiedRead = StubTransport(always: .init(status: 404, headers: ["Content-Type": "text/html"], body: Data("<html>Not Found</html>".utf8)))
         await #expect { _ = try await directory(proxiedRead).user(.id("00u1")) } throws: { ($0 as? DirectoryError)?.kind == .unavailable }
 
+        // A gateway's JSON error is not Okta's either: Okta's codes are E and seven digits.
+        for body in [#"{"errorCode":"NOT_FOUND","message":"no route to upstream"}"#, #"{"errorCode":""}"#, #"{"errorCode":"404"}"#] {
+            let gateway = StubTransport(always: .json(404, body))
+            await #expect { _ = try await directory(gateway).user(.id("00u1")) } throws: { ($0 as? DirectoryError)?.kind == .unavailable }
+            await #expect { _ = try await directory(gateway).resetFactor(userID: "00u1", factorID: "mbl1") } throws: { ($0 as? DirectoryError)?.kind == .outcomeUnknown }
+        }
+
+        // A factor Okta answers 404 for while still listing it is not taken for removed.
+        let stillEnrolled = StubTransport { request, _ in
+            request.method == "GET" ? .json(200, OktaRoutes.factors) : .json(404, #"{"errorCode":"E0000007","errorSummary":"Not found"}"#)
+        }
+        await #expect { _ = try await directory(stillEnrolled).resetFactor(userID: "00u1", factorID: "mbl1") } throws: { error in
+            (error as? DirectoryError)?.summary?.contains("but still lists the user's access") == true
+        }
+
         let factor = try await directory(StubTransport(always: .json(404, #"{"errorCode":"E0000007"}"#))).resetFactor(userID: "00u1", factorID: "x")
         #expect(factor.alreadyDone)
     }

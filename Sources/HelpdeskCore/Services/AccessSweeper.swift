@@ -205,28 +205,11 @@ public struct AccessSweeper: Sendable {
     }
 
     /// A revoke Okta refused as "not found" (the user, group or app was deleted meanwhile) is done
-    /// when Okta's state shows the access gone: the user no longer holds it, or is no longer in
-    /// Okta at all. Otherwise (nil) it is a failure like any other, tried again.
+    /// when Okta's state, read as reconcile reads it, shows the access gone: the user no longer
+    /// holds it, or is no longer in Okta at all. Otherwise (nil) it is a failure like any other.
     private func accessGone(after error: DirectoryError, run: ActionRun) async -> DirectoryReceipt? {
-        guard error.kind == .notFound else { return nil }
-        do {
-            let (finding, summary) = try await Reconciler(engine: engine).inspect(run)
-            guard finding == .applied else { return nil }
-            return DirectoryReceipt(requestID: error.requestID, summary: "the user \(summary); Okta no longer has the \(error.subject ?? "group or app")",
-                                    alreadyDone: true)
-        } catch let read as DirectoryError where read.kind == .notFound {
-            // The account itself is asked for before it is taken for gone.
-            do {
-                _ = try await engine.directory.user(.id(run.targetUserID))
-                return nil
-            } catch let gone as DirectoryError where gone.kind == .notFound {
-                return DirectoryReceipt(requestID: gone.requestID ?? read.requestID, summary: "the user is no longer in Okta, and the access went with the account", alreadyDone: true)
-            } catch {
-                return nil
-            }
-        } catch {
-            return nil
-        }
+        guard error.kind == .notFound, let (finding, summary) = try? await Reconciler(engine: engine).inspect(run), finding == .applied else { return nil }
+        return DirectoryReceipt(requestID: error.requestID, summary: "the user \(summary) (Okta answered \"not found\")", alreadyDone: true)
     }
 
     private func retryLater(_ grant: AccessGrant, run: ActionRun, because reason: String, writer: any StoreWriter, at now: Date) throws -> Bool {

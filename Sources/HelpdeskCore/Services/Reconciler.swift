@@ -141,7 +141,8 @@ public struct Reconciler: Sendable {
                 let member = try await directory.groups(ofUser: userID).contains { $0.id == group.id }
                 return member ? (.applied, "is a member of \(group.name)") : (.notApplied, "is not a member of \(group.name)")
             case .removeFromGroup(let group):
-                let member = try await directory.groups(ofUser: userID).contains { $0.id == group.id }
+                guard let groups = try await groupsUnlessGone(userID) else { return (.applied, "is no longer in Okta; the access went with the account") }
+                let member = groups.contains { $0.id == group.id }
                 return member ? (.notApplied, "is still a member of \(group.name)") : (.applied, "is no longer a member of \(group.name)")
             case .assignApp(let app, _):
                 return try await directory.isAssigned(userID: userID, appID: app.id)
@@ -186,6 +187,21 @@ public struct Reconciler: Sendable {
                     return (.notApplied, "no user has the login \(profile.login)")
                 }
             }
+        }
+    }
+
+    /// The user's groups, or nil when the account itself is gone from Okta: its groups and its own
+    /// read both answer "not found". One read alone is not taken for a deleted account.
+    private func groupsUnlessGone(_ userID: String) async throws -> [DirectoryGroup]? {
+        do {
+            return try await engine.directory.groups(ofUser: userID)
+        } catch let error as DirectoryError where error.kind == .notFound {
+            do {
+                _ = try await engine.directory.user(.id(userID))
+            } catch let gone as DirectoryError where gone.kind == .notFound {
+                return nil
+            }
+            throw error
         }
     }
 

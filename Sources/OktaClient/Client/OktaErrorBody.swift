@@ -30,6 +30,13 @@ struct OktaErrorBody: Decodable, Equatable {
     static func parse(_ data: Data) -> OktaErrorBody? {
         try? JSONDecoder().decode(OktaErrorBody.self, from: data)
     }
+
+    /// Whether the error code is one of Okta's (`E` and seven digits, as `E0000007`): a gateway's
+    /// JSON error may carry an `errorCode` of its own.
+    var isOktas: Bool {
+        guard let code = errorCode?.utf8, code.count == 8, code.first == UInt8(ascii: "E") else { return false }
+        return code.dropFirst().allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
 }
 
 extension DirectoryError {
@@ -42,15 +49,15 @@ extension DirectoryError {
         case 403: kind = .forbidden
         // "Not found" is taken to mean gone (an assignment already removed, a user deleted): only
         // Okta's own error says it, never a proxy's page.
-        case 404 where body?.errorCode != nil: kind = .notFound
+        case 404 where body?.isOktas == true: kind = .notFound
         case 404: kind = .unavailable
         case 429: kind = .rateLimited
         case 400, 405, 409, 412, 422: kind = .invalid
         default: kind = .unavailable
         }
-        let summary = body?.errorSummary.map(scrub)
-            ?? (response.status == 404 && body?.errorCode == nil ? "HTTP 404 without Okta's error; a proxy may have answered in its place" : nil)
-            ?? (body == nil ? "HTTP \(response.status)" : nil)
+        let summary = response.status == 404 && body?.isOktas != true
+            ? "HTTP 404 without Okta's error; a proxy may have answered in its place"
+            : body?.errorSummary.map(scrub) ?? (body == nil ? "HTTP \(response.status)" : nil)
         return DirectoryError(
             kind: kind, httpStatus: response.status, errorCode: body?.errorCode.map(scrub), summary: summary,
             causes: body?.errorCauses.map(scrub) ?? [], errorID: body?.errorId.map(scrub),

@@ -208,7 +208,7 @@ public final class OktaHTTPClient: Sendable {
                     if mayHaveActed { throw unknown("stopped while waiting to retry after Okta answered \(response.status)", status: response.status, requestID: requestID) }
                     throw DirectoryError(kind: .unavailable, summary: "stopped while waiting to retry", subject: call.subject)
                 }
-            case .answered(let response) where changes && response.status == 404 && OktaErrorBody.parse(response.body)?.errorCode == nil:
+            case .answered(let response) where changes && response.status == 404 && OktaErrorBody.parse(response.body)?.isOktas != true:
                 // Not Okta's "not found": whatever answered, Okta may have had the call.
                 throw unknown("HTTP 404 without Okta's error; a proxy may have answered in its place", status: 404, requestID: response.header("X-Okta-Request-Id"))
             case .answered(let response):

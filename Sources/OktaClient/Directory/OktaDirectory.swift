@@ -155,7 +155,16 @@ public final class OktaDirectory: IdentityDirectory {
 
     public func resetFactor(userID: String, factorID: String) async throws -> DirectoryReceipt {
         guard let answer = try await client.sendUnlessNotFound(OktaCall(.unenrollFactor, [userID, factorID], subject: "factor \(factorID)")) else {
-            return DirectoryReceipt(requestID: nil, summary: "factor \(factorID) was already removed", alreadyDone: true)
+            let enrolled: [DirectoryFactor]
+            do {
+                enrolled = try await factors(ofUser: userID)
+            } catch let error as DirectoryError where error.kind == .notFound {
+                return DirectoryReceipt(requestID: nil, summary: "factor \(factorID) was already removed: the user is no longer in Okta", alreadyDone: true)
+            }
+            guard enrolled.contains(where: { $0.id == factorID }) else {
+                return DirectoryReceipt(requestID: nil, summary: "factor \(factorID) was already removed", alreadyDone: true)
+            }
+            throw Self.notFoundButListed("factor \(factorID)")
         }
         return DirectoryReceipt(requestID: answer.requestID, summary: "reset factor \(factorID)")
     }
@@ -222,7 +231,8 @@ public final class OktaDirectory: IdentityDirectory {
         return DirectoryReceipt(requestID: answer.requestID, summary: "removed \(app.label)")
     }
 
-    /// Okta answered a removal "not found" and still lists what it was to remove: nothing is taken for done.
+    /// Okta answered a removal "not found" and still lists what it was to remove (a membership, an
+    /// assignment, a factor): nothing is taken for done.
     private static func notFoundButListed(_ subject: String) -> DirectoryError {
         DirectoryError(kind: .invalid, summary: "Okta answered the removal with \"not found\" but still lists the user's access; it is not taken for removed",
                        subject: subject)
