@@ -168,6 +168,10 @@ import Testing
             let error = error as? DirectoryError
             return error?.kind == .outcomeUnknown && error?.message.contains("(the answer (HTTP 200, text/html) was not Okta's JSON; a proxy may have answered in its place)") == true
         }
-        await #expect { _ = try await liar.directory().user(.id("00ujane")) } throws: { ($0 as? DirectoryError)?.kind == .invalid }
+        await #expect { _ = try await liar.directory().user(.id("00ujane")) } throws: { error in
+            let error = error as? DirectoryError
+            // Not put in Okta's mouth: its words come with its error code.
+            return error?.kind == .invalid && error?.message.contains("— the answer (HTTP 200, text/html) was not Okta's JSON") == true && error?.message.contains("Okta said") == false
+        }
     }
 }

@@ -64,7 +64,8 @@ public struct DirectoryError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The sentence for the agent.
     public var message: String {
         let about = subject.map { " (\($0))" } ?? ""
-        let detail = okta.map { " — Okta said: \($0)" } ?? ""
+        // Okta's own words come with its error code or id; without them the text is helpdesk's account of the answer.
+        let detail = okta.map { (errorCode != nil || errorID != nil ? " — Okta said: " : " — ") + $0 } ?? ""
         switch kind {
         case .unauthorized where viaServiceApp == true:
             return "Okta refused the service app's access token\(detail)"
