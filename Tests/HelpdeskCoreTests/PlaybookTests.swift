@@ -338,6 +338,18 @@ final class DyingDirectory: ForwardingDirectory, @unchecked Sendable {
         #expect(fixture.directory.actionCalls.count == 3, "each step once: \(fixture.directory.actionCalls)")
     }
 
+    /// A stop that comes while a plan is first compared with Okta: the plan is not claimed, and
+    /// the round says it waits, not that it was advanced.
+    @Test func aStopDuringAPlansFirstLookLeavesItWaiting() async throws {
+        let stop = AtomicFlag()
+        let backend = backend(StopOnLookUp(fixture.directory, stop: stop))
+        let plan = try #require(try await duePlans(["jane.doe@example.com"], on: backend).first)
+        let round = try await backend.playbooks.runner.runDue(by: "helpdesk", stopping: { stop.isRaised })
+        #expect(stop.isRaised && round.plans.isEmpty && round.leftForLater == 1, "\(round.plans.map(\.id)) \(round.leftForLater)")
+        #expect(try fixture.store.read { try $0.plan(plan.id) }?.state == .scheduled)
+        #expect(fixture.directory.actionCalls.isEmpty)
+    }
+
     @Test func aSlowOktaHoldsTheRoundForOnePlanNotForEveryDuePlan() async throws {
         let backend = backend(SlowSessionEnds(fixture.directory, clock: fixture.clock))
         let plans = try await duePlans(["jane.doe@example.com", "sam.lee@example.com"], on: backend)
@@ -347,6 +359,22 @@ final class DyingDirectory: ForwardingDirectory, @unchecked Sendable {
         #expect(log.lines.contains("1 due plan waits for the next round"), "\(log.lines)")
         await BackgroundWork(backend: backend, actor: "helpdesk") { _ in }.once()
         #expect(try fixture.store.read { try $0.plan(plans[1].id) }?.state == .finished)
+    }
+}
+
+/// Looking a user up raises the flag: a stop that comes during a plan's first look at Okta.
+final class StopOnLookUp: ForwardingDirectory, @unchecked Sendable {
+    // The flag is Sendable; the wrapped directory is immutable.
+    let stop: AtomicFlag
+
+    init(_ inner: any IdentityDirectory, stop: AtomicFlag) {
+        self.stop = stop
+        super.init(inner)
+    }
+
+    override func user(_ lookup: UserLookup) async throws -> DirectoryUser {
+        stop.raise()
+        return try await inner.user(lookup)
     }
 }
 

@@ -56,11 +56,13 @@ public struct PlanRunner: Sendable {
         let ready = due.filter { plan in plan.state == .scheduled || (plan.leaseUntil.map { $0 <= now } ?? true) || goneRunner(of: plan) != nil }
         for (index, plan) in ready.enumerated() {
             if stopping() || (index > 0 && end.map { engine.clock.now() >= $0 } == true) {
-                round.leftForLater = ready.count - index
+                round.leftForLater += ready.count - index
                 break
             }
             do {
-                round.plans.append(try await advance(plan.id, by: actor, stopping: stopping))
+                let advanced = try await advance(plan.id, by: actor, stopping: stopping)
+                // A stop that came before the plan was claimed left it as it was: it waits like the rest.
+                if stopping(), advanced == plan { round.leftForLater += 1 } else { round.plans.append(advanced) }
             } catch {
                 round.failures.append((plan.id, (error as? DirectoryError)?.message ?? "\(error)"))
             }
