@@ -151,7 +151,7 @@ import Testing
             }
         }
         await #expect { _ = try await directory(listed).removeFromGroup(userID: "00u1", groupID: "00g1") } throws: { error in
-            (error as? DirectoryError)?.summary?.contains("but still lists the user's access") == true
+            (error as? DirectoryError)?.summary?.contains("but still lists the membership") == true
         }
 
         // A 404 that is not Okta's (a proxy's page) is neither "gone" for a read nor "already removed" for a change.
@@ -180,7 +180,7 @@ import Testing
             request.method == "GET" ? .json(200, OktaRoutes.factors) : .json(404, #"{"errorCode":"E0000007","errorSummary":"Not found"}"#)
         }
         await #expect { _ = try await directory(stillEnrolled).resetFactor(userID: "00u1", factorID: "mbl1") } throws: { error in
-            (error as? DirectoryError)?.summary?.contains("but still lists the user's access") == true
+            (error as? DirectoryError)?.summary?.contains("but still lists the factor") == true
         }
 
         let factor = try await directory(StubTransport(always: .json(404, #"{"errorCode":"E0000007"}"#))).resetFactor(userID: "00u1", factorID: "x")

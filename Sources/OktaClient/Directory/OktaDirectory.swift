@@ -164,7 +164,7 @@ public final class OktaDirectory: IdentityDirectory {
             guard enrolled.contains(where: { $0.id == factorID }) else {
                 return DirectoryReceipt(requestID: nil, summary: "factor \(factorID) was already removed", alreadyDone: true)
             }
-            throw Self.notFoundButListed("factor \(factorID)")
+            throw Self.notFoundButListed("factor \(factorID)", still: "the factor")
         }
         return DirectoryReceipt(requestID: answer.requestID, summary: "reset factor \(factorID)")
     }
@@ -192,7 +192,7 @@ public final class OktaDirectory: IdentityDirectory {
             guard try await groups(ofUser: userID).contains(where: { $0.id == groupID }) else {
                 return DirectoryReceipt(requestID: nil, summary: "already removed from \(group.name)", alreadyDone: true)
             }
-            throw Self.notFoundButListed("group \(group.name)")
+            throw Self.notFoundButListed("group \(group.name)", still: "the membership")
         }
         return DirectoryReceipt(requestID: answer.requestID, summary: "removed from \(group.name)")
     }
@@ -225,7 +225,7 @@ public final class OktaDirectory: IdentityDirectory {
             throw DirectoryError(kind: .notAllowed, summary: "\(app.label) is assigned through a group; remove the group membership instead", subject: "app \(app.label)")
         }
         guard let answer = try await client.sendUnlessNotFound(OktaCall(.unassignUserFromApplication, [appID, userID], subject: "app \(app.label)")) else {
-            guard try await appUser(userID: userID, appID: appID) == nil else { throw Self.notFoundButListed("app \(app.label)") }
+            guard try await appUser(userID: userID, appID: appID) == nil else { throw Self.notFoundButListed("app \(app.label)", still: "the assignment") }
             return DirectoryReceipt(requestID: nil, summary: "already removed from \(app.label)", alreadyDone: true)
         }
         return DirectoryReceipt(requestID: answer.requestID, summary: "removed \(app.label)")
@@ -233,8 +233,8 @@ public final class OktaDirectory: IdentityDirectory {
 
     /// Okta answered a removal "not found" and still lists what it was to remove (a membership, an
     /// assignment, a factor): nothing is taken for done.
-    private static func notFoundButListed(_ subject: String) -> DirectoryError {
-        DirectoryError(kind: .invalid, summary: "Okta answered the removal with \"not found\" but still lists the user's access; it is not taken for removed",
+    private static func notFoundButListed(_ subject: String, still listed: String) -> DirectoryError {
+        DirectoryError(kind: .invalid, summary: "Okta answered the removal with \"not found\" but still lists \(listed); it is not taken for removed",
                        subject: subject)
     }
 
